@@ -1,0 +1,110 @@
+"""The fixed vocabularies of the product: slots, colors and garment types.
+
+Pure Python (no Django models) so the classifier, the rule engine and the tests share one source of truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SLOTS: tuple[str, ...] = ("top", "bottom", "outer", "one_piece", "shoes", "accessory")
+
+SLOT_NAMES: dict[str, tuple[str, str]] = {
+    # slot: (English, Korean)
+    "top": ("Top", "상의"),
+    "bottom": ("Bottom", "하의"),
+    "outer": ("Outerwear", "아우터"),
+    "one_piece": ("One-piece", "원피스"),
+    "shoes": ("Shoes", "신발"),
+    "accessory": ("Accessory", "액세서리"),
+}
+
+
+@dataclass(frozen=True)
+class ColorInfo:
+    code: str
+    hex: str
+    name_en: str
+    name_ko: str
+    # Neutrals pair with everything in the harmony fallback; hue is None for them.
+    neutral: bool
+    hue: int | None
+
+
+COLORS: dict[str, ColorInfo] = {
+    c.code: c
+    for c in (
+        ColorInfo("black", "#111111", "Black", "검정", True, None),
+        ColorInfo("white", "#F7F7F5", "White", "흰색", True, None),
+        ColorInfo("gray", "#8E8E8E", "Gray", "회색", True, None),
+        ColorInfo("beige", "#D9C7A7", "Beige", "베이지", True, None),
+        ColorInfo("brown", "#7B4B2A", "Brown", "갈색", False, 25),
+        ColorInfo("red", "#C62828", "Red", "빨강", False, 0),
+        ColorInfo("pink", "#F06292", "Pink", "분홍", False, 340),
+        ColorInfo("orange", "#EF6C00", "Orange", "주황", False, 30),
+        ColorInfo("yellow", "#FBC02D", "Yellow", "노랑", False, 55),
+        ColorInfo("green", "#2E7D32", "Green", "초록", False, 120),
+        ColorInfo("blue", "#1E88E5", "Blue", "파랑", False, 210),
+        ColorInfo("navy", "#1A237E", "Navy", "네이비", True, 230),
+        ColorInfo("purple", "#7B1FA2", "Purple", "보라", False, 280),
+        ColorInfo("multicolor", "#9C27B0", "Multicolor", "멀티컬러", False, None),
+    )
+}
+
+COLOR_CODES: tuple[str, ...] = tuple(COLORS)
+
+
+@dataclass(frozen=True)
+class TypeInfo:
+    code: str
+    slot: str
+    name_en: str
+    name_ko: str
+    # The label used by ../shared/datasets/clothing-dataset (images.csv / splits.csv), if any.
+    dataset_label: str | None
+
+
+TYPES: dict[str, TypeInfo] = {
+    t.code: t
+    for t in (
+        TypeInfo("t-shirt", "top", "T-shirt", "티셔츠", "T-Shirt"),
+        TypeInfo("longsleeve", "top", "Long-sleeve", "긴팔 티셔츠", "Longsleeve"),
+        TypeInfo("shirt", "top", "Shirt", "셔츠", "Shirt"),
+        TypeInfo("polo", "top", "Polo", "폴로 셔츠", "Polo"),
+        TypeInfo("hoodie", "top", "Hoodie", "후드티", "Hoodie"),
+        TypeInfo("blouse", "top", "Blouse", "블라우스", "Blouse"),
+        TypeInfo("top", "top", "Top", "탑", "Top"),
+        TypeInfo("undershirt", "top", "Undershirt", "민소매", "Undershirt"),
+        TypeInfo("blazer", "outer", "Blazer", "블레이저", "Blazer"),
+        TypeInfo("outwear", "outer", "Outerwear", "아우터", "Outwear"),
+        TypeInfo("pants", "bottom", "Pants", "바지", "Pants"),
+        TypeInfo("shorts", "bottom", "Shorts", "반바지", "Shorts"),
+        TypeInfo("skirt", "bottom", "Skirt", "치마", "Skirt"),
+        TypeInfo("dress", "one_piece", "Dress", "원피스", "Dress"),
+        TypeInfo("body", "one_piece", "Bodysuit", "바디수트", "Body"),
+        TypeInfo("shoes", "shoes", "Shoes", "신발", "Shoes"),
+        TypeInfo("hat", "accessory", "Hat", "모자", "Hat"),
+    )
+}
+
+TYPE_CODES: tuple[str, ...] = tuple(TYPES)
+
+# Dataset labels that carry no garment type; the classifier uses those photos for the color head only.
+DATASET_LABELS_WITHOUT_TYPE: frozenset[str] = frozenset({"Not sure", "Skip", "Other"})
+
+# The standard 10-class subset of the dataset (column top10_label of splits.csv).
+TOP10_TYPES: tuple[str, ...] = (
+    "dress", "hat", "longsleeve", "outwear", "pants", "shirt", "shoes", "shorts", "skirt", "t-shirt",
+)
+
+
+def slot_of_type(type_code: str) -> str:
+    return TYPES[type_code].slot
+
+
+def type_from_dataset_label(label: str) -> str | None:
+    """Map a dataset label ('T-Shirt', 'Not sure', ...) to a type code, or None when it names no type."""
+    for info in TYPES.values():
+        if info.dataset_label == label:
+            return info.code
+    return None
