@@ -26,7 +26,8 @@ class ColorInfo:
     hex: str
     name_en: str
     name_ko: str
-    # Neutrals pair with everything in the harmony fallback; hue is None for them.
+    # Neutrals pair with everything in the harmony fallback. Hue is the position on the painter's (RYB) colour wheel
+    # stylists use (red 0, yellow 120, blue 240), so red/green, orange/blue and yellow/purple are complementary.
     neutral: bool
     hue: int | None
 
@@ -38,15 +39,15 @@ COLORS: dict[str, ColorInfo] = {
         ColorInfo("white", "#F7F7F5", "White", "흰색", True, None),
         ColorInfo("gray", "#8E8E8E", "Gray", "회색", True, None),
         ColorInfo("beige", "#D9C7A7", "Beige", "베이지", True, None),
-        ColorInfo("brown", "#7B4B2A", "Brown", "갈색", False, 25),
+        ColorInfo("brown", "#7B4B2A", "Brown", "갈색", False, 40),
         ColorInfo("red", "#C62828", "Red", "빨강", False, 0),
-        ColorInfo("pink", "#F06292", "Pink", "분홍", False, 340),
-        ColorInfo("orange", "#EF6C00", "Orange", "주황", False, 30),
-        ColorInfo("yellow", "#FBC02D", "Yellow", "노랑", False, 55),
-        ColorInfo("green", "#2E7D32", "Green", "초록", False, 120),
-        ColorInfo("blue", "#1E88E5", "Blue", "파랑", False, 210),
-        ColorInfo("navy", "#1A237E", "Navy", "네이비", True, 230),
-        ColorInfo("purple", "#7B1FA2", "Purple", "보라", False, 280),
+        ColorInfo("pink", "#F06292", "Pink", "분홍", False, 345),
+        ColorInfo("orange", "#EF6C00", "Orange", "주황", False, 60),
+        ColorInfo("yellow", "#FBC02D", "Yellow", "노랑", False, 120),
+        ColorInfo("green", "#2E7D32", "Green", "초록", False, 180),
+        ColorInfo("blue", "#1E88E5", "Blue", "파랑", False, 240),
+        ColorInfo("navy", "#1A237E", "Navy", "네이비", True, 250),
+        ColorInfo("purple", "#7B1FA2", "Purple", "보라", False, 300),
         ColorInfo("multicolor", "#9C27B0", "Multicolor", "멀티컬러", False, None),
     )
 }

@@ -1,6 +1,34 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path, re_path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from recommender import api
+
+router = DefaultRouter()
+router.register("garments", api.GarmentViewSet, basename="garment")
+router.register("rules", api.PairingRuleViewSet, basename="rule")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/recommendations/", api.RecommendationView.as_view(), name="api-recommendations"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api-auth/", include("rest_framework.urls")),
+    path("", include("recommender.urls")),
 ]
+
+
+
+def serve_media(request, path: str):
+    # MEDIA_ROOT is read per request (tests point it at a temporary folder).
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+if settings.SERVE_MEDIA:
+    urlpatterns += [re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.+)$", serve_media, name="media")]

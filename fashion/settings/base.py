@@ -163,3 +163,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
+# Serve local media from Django itself (the single-machine `make run` default); behind a real deployment, media come
+# from S3 or the web server instead.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not AWS_STORAGE_BUCKET_NAME)
+STATICFILES_DIRS = [BASE_DIR / "static"]

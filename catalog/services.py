@@ -1,0 +1,214 @@
+"""Write operations on the catalog."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable
+
+import numpy as np
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.db import transaction
+from PIL import Image
+
+from catalog.models import Garment, PairingRule, TaggedBy
+from catalog.vocabulary import COLORS, slot_of_type
+
+STORED_IMAGE_MAX_SIDE = 1024
+
+
+def image_to_stored_jpeg(image: Image.Image) -> ContentFile:
+    """Re-encode a decoded RGB image as a JPEG: no EXIF or other metadata survives, size is bounded."""
+    image = image.convert("RGB")
+    image.thumbnail((STORED_IMAGE_MAX_SIDE, STORED_IMAGE_MAX_SIDE))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=88, optimize=True)
+    return ContentFile(buffer.getvalue(), name="image.jpg")
+
+
+def embedding_to_bytes(embedding: np.ndarray | None) -> bytes | None:
+    return None if embedding is None else np.asarray(embedding, dtype=np.float32).tobytes()
+
+
+@transaction.atomic
+def garment_create(
+    *,
+    name: str,
+    image: Image.Image,
+    type: str,
+    color: str,
+    second_color: str = "",
+    pattern: str = "",
+    season: str = "all",
+    notes: str = "",
+    is_active: bool = True,
+    source_key: str | None = None,
+    tagged_by: str = TaggedBy.STYLIST,
+    type_confidence: float | None = None,
+    slot_confidence: float | None = None,
+    color_confidence: float | None = None,
+    model_version: str = "",
+    embedding: np.ndarray | None = None,
+) -> Garment:
+    """Create a garment from a decoded image; the slot follows from the type."""
+    garment = Garment(
+        name=name,
+        type=type,
+        slot=slot_of_type(type),
+        color=color,
+        second_color="" if second_color == color else second_color,
+        pattern=pattern,
+        season=season,
+        notes=notes,
+        is_active=is_active,
+        source_key=source_key,
+        tagged_by=tagged_by,
+        type_confidence=type_confidence,
+        slot_confidence=slot_confidence,
+        color_confidence=color_confidence,
+        model_version=model_version,
+        embedding=embedding_to_bytes(embedding),
+    )
+    garment.image = image_to_stored_jpeg(image)
+    garment.full_clean()
+    garment.save()
+    return garment
+
+
+def garments_set_active(*, garments: Iterable[Garment], active: bool) -> int:
+    ids = [g.pk for g in garments]
+    return Garment.objects.filter(pk__in=ids).update(is_active=active)
+
+
+def pairing_rules_set_active(*, rules: Iterable[PairingRule], active: bool) -> int:
+    ids = [r.pk for r in rules]
+    return PairingRule.objects.filter(pk__in=ids).update(is_active=active)
+
+
+def pairing_rule_create(
+    *,
+    input_slot: str,
+    input_color: str,
+    output_slot: str,
+    output_color: str,
+    note: str,
+    input_type: str = "",
+    output_type: str = "",
+    weight: int = 50,
+    note_ko: str = "",
+    author: AbstractBaseUser | None = None,
+    is_active: bool = True,
+) -> PairingRule:
+    rule = PairingRule(
+        input_slot=input_slot,
+        input_type=input_type,
+        input_color=input_color,
+        output_slot=output_slot,
+        output_type=output_type,
+        output_color=output_color,
+        weight=weight,
+        note=note,
+        note_ko=note_ko,
+        author=author,
+        is_active=is_active,
+    )
+    rule.full_clean()
+    rule.save()
+    return rule
+
+
+def starter_rules_load(*, author: AbstractBaseUser | None = None) -> int:
+    """Load the starter stylist rules; rules that already exist (same pairing) are left as the stylists edited them."""
+    from catalog.starter_rules import STARTER_RULES, starter_rule_notes
+
+    created = 0
+    for in_slot, in_color, out_slot, out_color, weight, handcrafted in STARTER_RULES:
+        note, note_ko = starter_rule_notes(in_slot, in_color, out_slot, out_color, handcrafted)
+        _, was_created = PairingRule.objects.get_or_create(
+            input_slot=in_slot,
+            input_type="",
+            input_color=in_color,
+            output_slot=out_slot,
+            output_type="",
+            output_color=out_color,
+            defaults={"weight": weight, "note": note, "note_ko": note_ko, "author": author},
+        )
+        created += was_created
+    return created
+
+
+def garment_create_tagged(
+    *, name: str, image: Image.Image, type: str | None = None, color: str | None = None, **fields
+) -> Garment:
+    """Create a garment; the CNN fills the type and color the stylist left empty and stores the embedding."""
+    from classifier.predictor import get_predictor
+
+    prediction = get_predictor().predict(image)
+    by_model = type is None or color is None
+    return garment_create(
+        name=name,
+        image=image,
+        type=type or prediction.type.label,
+        color=color or prediction.color.label,
+        tagged_by=TaggedBy.MODEL if by_model else TaggedBy.STYLIST,
+        type_confidence=prediction.type.confidence,
+        slot_confidence=prediction.slot.confidence,
+        color_confidence=prediction.color.confidence,
+        model_version=prediction.model_version,
+        embedding=prediction.embedding,
+        **fields,
+    )
+
+
+def demo_catalog_load(
+    *, photos: list, tagger: str = "cnn", progress: Callable[[Iterable], Iterable] = lambda it: it
+) -> tuple[int, int]:
+    """Create a garment for every planned photo not loaded before; returns (created, skipped).
+
+    `tagger` is "cnn" (the classifier reads type and colour; its embedding is stored) or "dataset" (the folder's labels).
+    """
+    from catalog.demo import demo_garment_name
+    from classifier.imaging import InvalidImage, open_image
+
+    existing = set(Garment.objects.filter(source_key__in=[p.source_key for p in photos]).values_list("source_key", flat=True))
+    predictor = None
+    if tagger == "cnn":
+        from classifier.predictor import get_predictor
+
+        predictor = get_predictor()
+    created = skipped = 0
+    for photo in progress(photos):
+        if photo.source_key in existing:
+            skipped += 1
+            continue
+        try:
+            image = open_image(photo.path)
+        except InvalidImage:
+            skipped += 1
+            continue
+        if predictor is not None:
+            prediction = predictor.predict(image)
+            type_code, color = prediction.type.label, prediction.color.label
+            extra = {
+                "tagged_by": TaggedBy.MODEL,
+                "type_confidence": prediction.type.confidence,
+                "slot_confidence": prediction.slot.confidence,
+                "color_confidence": prediction.color.confidence,
+                "model_version": prediction.model_version,
+                "embedding": prediction.embedding,
+            }
+        else:
+            type_code, color = photo.type, photo.color or "multicolor"
+            extra = {"tagged_by": TaggedBy.DATASET}
+        garment_create(
+            name=demo_garment_name(type_code, color, photo.image_id),
+            image=image,
+            type=type_code,
+            color=color,
+            second_color=photo.alt_color if photo.alt_color in COLORS and photo.alt_color != color else "",
+            pattern=photo.pattern,
+            source_key=photo.source_key,
+            **extra,
+        )
+        created += 1
+    return created, skipped

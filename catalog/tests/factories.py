@@ -1,0 +1,55 @@
+"""Test factories for the catalog."""
+
+from __future__ import annotations
+
+import io
+import itertools
+
+from PIL import Image
+
+from catalog.models import Garment, PairingRule
+from catalog.services import garment_create, pairing_rule_create
+from catalog.vocabulary import COLORS
+
+_names = itertools.count(1)
+
+
+def hex_to_rgb(value: str) -> tuple[int, int, int]:
+    value = value.lstrip("#")
+    return tuple(int(value[i : i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
+
+
+def solid_image(color: str = "red", size: tuple[int, int] = (48, 60)) -> Image.Image:
+    """A photo-like plain image in a vocabulary colour (the fake predictor reads its centre colour)."""
+    return Image.new("RGB", size, hex_to_rgb(COLORS[color].hex))
+
+
+def image_bytes(color: str = "red", size: tuple[int, int] = (48, 60), fmt: str = "JPEG") -> bytes:
+    buffer = io.BytesIO()
+    solid_image(color, size).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def garment_factory(*, type: str = "t-shirt", color: str = "red", name: str | None = None, **fields) -> Garment:
+    return garment_create(
+        name=name or f"{color} {type} {next(_names)}", image=solid_image(color), type=type, color=color, **fields
+    )
+
+
+def rule_factory(
+    *,
+    input_slot: str = "top",
+    input_color: str = "red",
+    output_slot: str = "bottom",
+    output_color: str = "black",
+    note: str = "Red top + black bottom: bold classic contrast",
+    **fields,
+) -> PairingRule:
+    return pairing_rule_create(
+        input_slot=input_slot,
+        input_color=input_color,
+        output_slot=output_slot,
+        output_color=output_color,
+        note=note,
+        **fields,
+    )

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from catalog.models import Garment, PairingRule
+from catalog.tests.factories import garment_factory, rule_factory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_garment_slot_follows_type_and_image_is_stored_under_a_random_name():
+    garment = garment_factory(type="pants", color="blue", name="Light jeans")
+    assert garment.slot == "bottom"
+    assert garment.image.name.startswith("garments/")
+    assert "Light" not in garment.image.name
+    assert garment.image.storage.exists(garment.image.name)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"slot": "hat"},  # not a slot
+        {"color": "teal"},  # not a vocabulary color
+        {"type": "pants", "slot": "top"},  # pants are a bottom
+        {"type": "sock"},
+        {"second_color": "red"},  # same as the main color
+        {"season": "monsoon"},
+    ],
+)
+def test_garment_constraints_hold_in_the_database(changes):
+    garment = garment_factory(type="t-shirt", color="red")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Garment.objects.filter(pk=garment.pk).update(**changes)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"output_slot": "top"},  # same slot as the input
+        {"weight": 0},
+        {"weight": 101},
+        {"input_type": "pants"},  # not a top type
+        {"note": ""},
+        {"output_color": "teal"},
+    ],
+)
+def test_rule_constraints_hold_in_the_database(changes):
+    rule = rule_factory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PairingRule.objects.filter(pk=rule.pk).update(**changes)
+
+
+def test_duplicate_rule_is_refused():
+    rule_factory()
+    with pytest.raises(ValidationError):
+        rule_factory(note="another note")
+
+
+def test_rule_titles_read_like_a_stylist_would_say_them():
+    assert str(rule_factory()) == "red top → black bottom"
+    assert (
+        str(rule_factory(input_type="t-shirt", input_color="white", output_type="pants", output_color="blue"))
+        == "white t-shirt → blue pants"
+    )
+
+
+def test_korean_text_round_trips():
+    garment = garment_factory(name="빨간 티셔츠")
+    rule = rule_factory(note_ko="빨강 상의 + 검정 하의: 대담한 클래식 대비")
+    assert Garment.objects.get(pk=garment.pk).name == "빨간 티셔츠"
+    assert PairingRule.objects.get(pk=rule.pk).note_ko.startswith("빨강")

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import COLOR_CHOICES, SLOT_CHOICES, TYPE_CHOICES
+
+
+class UploadForm(forms.Form):
+    # A FileField, not an ImageField: the content is checked by the shared image opener, with clearer messages.
+    image = forms.FileField(label=_("Photo of one garment"))
+
+
+class TagForm(forms.Form):
+    slot = forms.ChoiceField(choices=SLOT_CHOICES)
+    color = forms.ChoiceField(choices=COLOR_CHOICES)
+    type = forms.ChoiceField(choices=[("", "—"), *TYPE_CHOICES], required=False)
+
+    def clean(self):
+        from catalog.vocabulary import TYPES
+
+        data = super().clean()
+        if data.get("type") and data.get("slot") and TYPES[data["type"]].slot != data["slot"]:
+            raise forms.ValidationError(_("That type does not belong to that slot."))
+        return data

@@ -1,0 +1,193 @@
+"""The API contract: status codes, JSON shape, reasons."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from catalog.models import Garment, PairingRule
+from catalog.tests.factories import garment_factory, image_bytes, rule_factory
+from recommender.models import ShopperUpload
+
+pytestmark = pytest.mark.django_db
+
+DETECTED_KEYS = {"type", "type_confidence", "slot", "slot_confidence", "color", "color_confidence", "model_version"}
+ITEM_KEYS = {"id", "name", "image_url", "type", "slot", "color", "reason", "rule_id"}
+
+
+@pytest.fixture
+def client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def catalog():
+    """A red-top rule and a small catalog around it."""
+    rule = rule_factory(weight=90)
+    black_pants = garment_factory(type="pants", color="black", name="Black trousers")
+    white_skirt = garment_factory(type="skirt", color="white", name="White skirt")
+    garment_factory(type="t-shirt", color="black", name="Black tee")  # same slot as a red top: never recommended
+    garment_factory(type="pants", color="black", name="Hidden trousers", is_active=False)
+    return rule, black_pants, white_skirt
+
+
+def upload(client: APIClient, content: bytes, name: str = "photo.jpg"):
+    return client.post("/api/v1/recommendations/", {"image": SimpleUploadedFile(name, content)}, format="multipart")
+
+
+def test_upload_returns_detection_and_items_with_reasons(client, catalog):
+    rule, black_pants, white_skirt = catalog
+    response = upload(client, image_bytes("red", (120, 160)))
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert DETECTED_KEYS <= set(body["detected"])
+    assert body["detected"]["slot"] == "top" and body["detected"]["color"] == "red"
+    assert body["detected"]["model_version"]
+    assert [item["id"] for item in body["items"]] == [black_pants.id, white_skirt.id]
+    first, second = body["items"]
+    assert ITEM_KEYS <= set(first)
+    assert first["rule_id"] == rule.id and first["reason"] == rule.note
+    assert second["rule_id"] is None and second["reason_kind"] == "harmony" and second["reason"]
+    assert first["image_url"].startswith("http://testserver/media/garments/")
+    stored = ShopperUpload.objects.get(public_id=body["upload_id"])
+    assert stored.detected_color == "red" and stored.image.name.startswith("uploads/")
+
+
+def test_get_by_tags_returns_the_same_items_without_detection(client, catalog):
+    rule, black_pants, white_skirt = catalog
+    response = client.get("/api/v1/recommendations/", {"slot": "top", "color": "red"})
+    assert response.status_code == 200
+    body = response.json()
+    assert "detected" not in body
+    assert [item["id"] for item in body["items"]] == [black_pants.id, white_skirt.id]
+    assert body["items"][0]["reason"] == rule.note
+
+
+def test_results_are_deterministic(client, catalog):
+    for color in ["black", "white", "gray", "blue"]:
+        for i in range(3):
+            garment_factory(type="pants", color=color, name=f"{color} pants {i}")
+    urls = [client.get("/api/v1/recommendations/", {"slot": "top", "color": "red"}).json() for _ in range(3)]
+    assert urls[0] == urls[1] == urls[2]
+
+
+def test_korean_reason_when_asked_in_korean(client, catalog):
+    rule, *_ = catalog
+    rule.note_ko = "빨강 상의 + 검정 하의: 대담한 클래식 대비"
+    rule.save()
+    response = client.get("/api/v1/recommendations/", {"slot": "top", "color": "red"}, HTTP_ACCEPT_LANGUAGE="ko")
+    assert response.json()["items"][0]["reason"] == rule.note_ko
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ({"slot": "top"}, "color"),
+        ({"slot": "roof", "color": "red"}, "slot"),
+        ({"slot": "top", "color": "teal"}, "color"),
+        ({"slot": "top", "color": "red", "type": "pants"}, "type"),
+        ({"slot": "top", "color": "red", "limit": "1000"}, "limit"),
+    ],
+)
+def test_bad_tag_queries_get_400_with_a_reason(client, query, field):
+    response = client.get("/api/v1/recommendations/", query)
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"", "empty"),
+        (b"<html><body>not a photo</body></html>", "not an image"),
+        (image_bytes("red", (200, 200))[:300], "truncated"),
+    ],
+)
+def test_bad_uploads_get_400_and_store_nothing(client, catalog, content, reason):
+    before = (Garment.objects.count(), PairingRule.objects.count(), ShopperUpload.objects.count())
+    response = upload(client, content)
+    assert response.status_code == 400
+    assert reason in str(response.json()).lower()
+    assert (Garment.objects.count(), PairingRule.objects.count(), ShopperUpload.objects.count()) == before
+
+
+def test_missing_file_gets_400(client):
+    response = client.post("/api/v1/recommendations/", {}, format="multipart")
+    assert response.status_code == 400
+    assert "image" in response.json()
+
+
+def test_oversized_upload_is_refused_before_decoding(client, settings):
+    settings.UPLOAD_MAX_BYTES = 1000
+    response = upload(client, image_bytes("red", (400, 400), fmt="PNG") + b"\0" * 2000)
+    assert response.status_code == 400
+    assert "too large" in response.json()["detail"]
+
+
+def test_garment_list_filters_and_paginates(client, catalog):
+    _, black_pants, _ = catalog
+    body = client.get("/api/v1/garments/", {"slot": "bottom", "color": "black"}).json()
+    assert body["count"] == 1 and body["results"][0]["id"] == black_pants.id
+    assert body["results"][0]["image_url"].startswith("http://testserver/media/")
+    assert client.get("/api/v1/garments/", {"color": "teal"}).status_code == 400
+    detail = client.get(f"/api/v1/garments/{black_pants.id}/")
+    assert detail.status_code == 200 and detail.json()["name"] == "Black trousers"
+    hidden = Garment.objects.get(name="Hidden trousers")
+    assert client.get(f"/api/v1/garments/{hidden.id}/").status_code == 404
+
+
+def test_catalog_writes_need_staff(client, catalog):
+    _, black_pants, _ = catalog
+    assert client.patch(f"/api/v1/garments/{black_pants.id}/", {"color": "gray"}, format="json").status_code in (401, 403)
+    user = User.objects.create_user("shopper", password="pw")
+    client.force_authenticate(user)
+    assert client.patch(f"/api/v1/garments/{black_pants.id}/", {"color": "gray"}, format="json").status_code == 403
+    assert client.post("/api/v1/rules/", {}, format="json").status_code == 403
+    staff = User.objects.create_user("stylist", password="pw", is_staff=True)
+    client.force_authenticate(staff)
+    assert client.patch(f"/api/v1/garments/{black_pants.id}/", {"color": "gray"}, format="json").status_code == 200
+    assert Garment.objects.get(pk=black_pants.id).color == "gray"
+    bad = client.patch(f"/api/v1/garments/{black_pants.id}/", {"second_color": "gray"}, format="json")
+    assert bad.status_code == 400
+
+
+def test_staff_creates_rules_with_validation(client):
+    staff = User.objects.create_user("stylist", password="pw", is_staff=True)
+    client.force_authenticate(staff)
+    payload = {"input_slot": "top", "input_color": "green", "output_slot": "bottom", "output_color": "beige",
+               "weight": 70, "note": "Green + beige: relaxed, natural tones"}
+    created = client.post("/api/v1/rules/", payload, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["title"] == "green top → beige bottom"
+    assert PairingRule.objects.get(pk=created.json()["id"]).author == staff
+    assert client.post("/api/v1/rules/", payload, format="json").status_code == 400  # duplicate
+    same_slot = client.post("/api/v1/rules/", {**payload, "output_slot": "top"}, format="json")
+    assert same_slot.status_code == 400
+
+
+def test_staff_adds_a_garment_and_the_cnn_fills_missing_tags(client):
+    staff = User.objects.create_user("stylist", password="pw", is_staff=True)
+    client.force_authenticate(staff)
+    response = client.post("/api/v1/garments/", {"name": "New blue thing", "image": SimpleUploadedFile(
+        "x.png", image_bytes("blue", fmt="PNG"))}, format="multipart")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["color"] == "blue" and body["tagged_by"] == "model" and body["slot"] == "top"
+
+
+def test_openapi_schema_and_offline_docs(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert {"/api/v1/recommendations/", "/api/v1/garments/", "/api/v1/garments/{id}/"} <= set(paths)
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    assert "cdn" not in html.lower() and "/static/drf_spectacular_sidecar/" in html
+
+
+def test_browsable_api_renders(client, catalog):
+    response = client.get("/api/v1/garments/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200 and b"Garment" in response.content
