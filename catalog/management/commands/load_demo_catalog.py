@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from catalog.models import Garment
 from catalog.demo import dataset_download, dataset_photos, demo_plan
 from catalog.services import demo_catalog_load, starter_rules_load
 
@@ -21,9 +22,13 @@ class Command(BaseCommand):
         parser.add_argument("--download-to", default=str(Path.home() / ".cache" / "fashion" / "clothing-dataset"),
                             help="Where to download the public dataset when no local folder exists.")
         parser.add_argument("--no-download", action="store_true", help="Fail instead of downloading the dataset.")
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing when the catalog has garments already.")
 
     def handle(self, *args, dataset: str | None, tagger: str, per_cell: int, download_to: str, no_download: bool,
-               **options) -> None:
+               if_empty: bool, **options) -> None:
+        if if_empty and Garment.objects.exists():
+            self.stdout.write("The catalog has garments already; not loading the demo catalog.")
+            return
         dataset_dir = Path(dataset or settings.FASHION_DATASET_DIR or download_to)
         if not (dataset_dir / "images").is_dir():
             if no_download or dataset:
