@@ -1,0 +1,90 @@
+"""The demo catalog loader: spread over slots and colours, idempotent, starter rules included."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from catalog.models import Garment, PairingRule
+from catalog.tests.factories import solid_image
+from catalog.vocabulary import COLOR_CODES
+
+pytestmark = pytest.mark.django_db
+
+PHOTOS = [
+    # image id, dataset label, split, top10 label, colour, alt
+    ("a1", "T-Shirt", "train", "t-shirt", "red", ""),
+    ("a2", "Pants", "train", "pants", "black", ""),
+    ("a3", "Pants", "validation", "pants", "blue", "navy"),
+    ("a4", "Shoes", "train", "shoes", "white", ""),
+    ("a5", "Dress", "train", "dress", "green", ""),
+    ("a6", "Polo", "train", "", "yellow", ""),
+    ("a7", "Not sure", "train", "", "gray", ""),  # no type: not in the catalog
+    ("a8", "Shorts", "test", "shorts", "beige", ""),  # test photos stay out of the catalog
+]
+
+
+@pytest.fixture
+def photo_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "dataset"
+    (folder / "images").mkdir(parents=True)
+    with (folder / "splits.csv").open("w", newline="") as splits, (folder / "colors.csv").open("w", newline="") as colors:
+        s, c = csv.writer(splits), csv.writer(colors)
+        s.writerow(["image", "label", "kids", "split", "top10_label"])
+        c.writerow(["image", "color", "alt", "pattern"])
+        for image_id, label, split, top10, color, alt in PHOTOS:
+            s.writerow([image_id, label, "False", split, top10])
+            c.writerow([image_id, color, alt, "solid"])
+            solid_image(color, (40, 52)).save(folder / "images" / f"{image_id}.jpg")
+    return folder
+
+
+def test_loads_a_spread_of_garments_and_the_starter_rules(photo_folder):
+    out = io.StringIO()
+    call_command("load_demo_catalog", str(photo_folder), "--tagger", "dataset", stdout=out)
+    assert "6 garments created" in out.getvalue()
+    assert set(Garment.objects.values_list("slot", flat=True)) == {"top", "bottom", "shoes", "one_piece"}
+    pants = Garment.objects.get(source_key="clothing-dataset:a3")
+    assert (pants.type, pants.slot, pants.color, pants.second_color) == ("pants", "bottom", "blue", "navy")
+    assert not Garment.objects.filter(source_key__in=["clothing-dataset:a7", "clothing-dataset:a8"]).exists()
+    rules = PairingRule.objects.all()
+    assert rules.count() >= 60
+    assert {r.input_color for r in rules if r.input_slot == "top"} == set(COLOR_CODES)
+    assert {r.input_color for r in rules if r.input_slot == "bottom"} == set(COLOR_CODES)
+    assert all(r.note and r.note_ko for r in rules)
+
+
+def test_running_twice_creates_nothing_twice(photo_folder):
+    call_command("load_demo_catalog", str(photo_folder), "--tagger", "dataset", stdout=io.StringIO())
+    counts = (Garment.objects.count(), PairingRule.objects.count())
+    rule = PairingRule.objects.first()
+    rule.note = "edited by a stylist"
+    rule.save()
+    out = io.StringIO()
+    call_command("load_demo_catalog", str(photo_folder), "--tagger", "dataset", stdout=out)
+    assert (Garment.objects.count(), PairingRule.objects.count()) == counts
+    assert "0 garments created, 6 already there; 0 starter rules created" in out.getvalue()
+    assert PairingRule.objects.get(pk=rule.pk).note == "edited by a stylist"
+
+
+def test_cnn_tagging_stores_confidences_and_embedding(photo_folder):
+    call_command("load_demo_catalog", str(photo_folder), stdout=io.StringIO())  # fake CNN in unit tests
+    garment = Garment.objects.get(source_key="clothing-dataset:a2")
+    assert garment.tagged_by == "model" and garment.color == "black"
+    assert garment.color_confidence is not None and garment.model_version and garment.embedding
+
+
+def test_if_empty_skips_a_catalog_with_garments(photo_folder):
+    call_command("load_demo_catalog", str(photo_folder), "--tagger", "dataset", stdout=io.StringIO())
+    Garment.objects.filter(source_key="clothing-dataset:a1").delete()
+    call_command("load_demo_catalog", str(photo_folder), "--if-empty", stdout=io.StringIO())
+    assert not Garment.objects.filter(source_key="clothing-dataset:a1").exists()
+
+
+def test_missing_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="No photo folder"):
+        call_command("load_demo_catalog", str(tmp_path / "nowhere"), stdout=io.StringIO())

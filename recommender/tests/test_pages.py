@@ -1,0 +1,82 @@
+"""The shopper pages: upload, result, detail, show more, language switch, friendly errors."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from catalog.models import Garment
+from catalog.tests.factories import garment_factory, image_bytes, rule_factory
+from recommender.models import ShopperUpload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalog():
+    rule = rule_factory(weight=90, note_ko="빨강 상의 + 검정 하의: 대담한 클래식 대비")
+    pants = garment_factory(type="pants", color="black", name="Black trousers")
+    return rule, pants
+
+
+def test_home_lists_looks_and_links_to_upload(client: Client, catalog):
+    html = client.get("/").content.decode()
+    assert 'href="/recommend/"' in html
+    assert "Black trousers" in html  # under "With a red top"
+
+
+def test_upload_redirects_to_a_result_page_with_reading_and_reasons(client: Client, catalog):
+    rule, pants = catalog
+    response = client.post("/recommend/", {"image": SimpleUploadedFile("red.jpg", image_bytes("red", (90, 120)))})
+    assert response.status_code == 302
+    upload = ShopperUpload.objects.get()
+    assert response["Location"] == f"/recommend/{upload.public_id}/"
+    html = client.get(response["Location"]).content.decode()
+    assert 'id="detected-color"' in html and "Red" in html
+    assert "Black trousers" in html and rule.note in html
+    assert f'href="/garments/{pants.id}/"' in html
+
+
+def test_bad_upload_gets_a_friendly_error_not_a_500(client: Client, catalog):
+    before = Garment.objects.count()
+    response = client.post("/recommend/", {"image": SimpleUploadedFile("x.jpg", b"<svg></svg>")})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'role="alert"' in html and "We could not use that file" in html
+    assert Garment.objects.count() == before and not ShopperUpload.objects.exists()
+    assert client.post("/recommend/", {}).status_code == 400
+
+
+def test_upload_page_works_offline_with_drag_and_drop_and_camera(client: Client):
+    html = client.get("/recommend/").content.decode()
+    assert 'capture="environment"' in html and 'accept="image/*"' in html
+    assert "/static/js/recommend.js" in html
+    assert "http://" not in html and "https://" not in html  # no CDN
+
+
+def test_garment_detail_shows_tags_and_what_goes_with_it(client: Client, catalog):
+    rule, pants = catalog
+    top = garment_factory(type="t-shirt", color="red", name="Red tee")
+    html = client.get(f"/garments/{top.id}/").content.decode()
+    assert "Red tee" in html and "Black trousers" in html and rule.note in html
+    assert client.get("/garments/999999/").status_code == 404
+    pants.is_active = False
+    pants.save()
+    assert client.get(f"/garments/{pants.id}/").status_code == 404
+
+
+def test_show_more_page_per_tag(client: Client, catalog):
+    html = client.get("/goes-with/top/red/").content.decode()
+    assert "Black trousers" in html
+    assert client.get("/goes-with/top/teal/").status_code == 404
+    assert client.get("/goes-with/top/red/", {"type": "pants"}).status_code == 404
+
+
+def test_pages_speak_korean(client: Client, catalog):
+    response = client.post("/i18n/setlang/", {"language": "ko", "next": "/goes-with/top/red/"})
+    assert response.status_code == 302
+    html = client.get("/goes-with/top/red/").content.decode()
+    assert 'lang="ko"' in html
+    assert "빨강 상의 + 검정 하의" in html  # the stylist's Korean note
+    assert "더 보기" in client.get("/").content.decode()  # compiled UI messages
