@@ -1,0 +1,83 @@
+"""A real-browser walk-through in Debian's headless Chromium, with the committed CNN."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from catalog.services import starter_rules_load
+from catalog.tests.factories import garment_factory
+
+pytestmark = [pytest.mark.browser, pytest.mark.real_model, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+# A red long-sleeve top from the dataset's test split (never in training, never in the demo catalog).
+RED_TOP_PHOTO = "6c677bce-2564-46d4-8ca0-c372250aeaf4.jpg"
+
+
+@pytest.fixture
+def red_top_photo() -> Path:
+    path = Path(settings.FASHION_DATASET_DIR or "/nonexistent") / "images" / RED_TOP_PHOTO
+    if not path.exists():
+        pytest.skip(f"the shared dataset is not at {settings.FASHION_DATASET_DIR!r} (set FASHION_DATASET_DIR)")
+    return path
+
+
+@pytest.fixture
+def page(monkeypatch):
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed (apt-get install chromium chromium-driver)")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls in fixtures are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+        yield context.new_page()
+        browser.close()
+
+
+@pytest.fixture
+def demo_catalog():
+    starter_rules_load()
+    for type_code, color in [("pants", "black"), ("pants", "blue"), ("skirt", "black"), ("shorts", "blue"),
+                             ("shoes", "white"), ("outwear", "black"), ("t-shirt", "white"), ("pants", "gray")]:
+        garment_factory(type=type_code, color=color, name=f"Demo {color} {type_code}")
+
+
+def test_upload_a_photo_see_items_and_open_a_detail_page(live_server, page, demo_catalog, red_top_photo):
+    page.goto(f"{live_server.url}/recommend/")
+    page.set_input_files("#id_image", str(red_top_photo))
+    page.wait_for_selector("#preview:not([hidden])")
+    page.click("#submit")
+    page.wait_for_url(re.compile(r"/recommend/[0-9a-f-]{36}/$"))
+
+    assert "Red" in page.inner_text("#detected-color")
+    assert "Top" in page.inner_text("#detected-slot")
+    items = page.locator("#recommended-items li")
+    assert items.count() >= 3
+    first = items.first
+    assert "Demo black" in first.inner_text() or "Demo blue" in first.inner_text()
+    assert first.locator(".reason.rule").count() == 1  # a stylist rule, with its note
+
+    first.locator("a").first.click()
+    page.wait_for_url(re.compile(r"/garments/\d+/$"))
+    assert page.locator("h1").inner_text().startswith("Demo ")
+    assert page.locator(".recommendations").is_visible()
+
+
+def test_a_bad_file_gets_a_friendly_message_in_the_browser(live_server, page, tmp_path):
+    not_a_photo = tmp_path / "notes.jpg"
+    not_a_photo.write_text("this is not a photo")
+    page.goto(f"{live_server.url}/recommend/")
+    page.set_input_files("#id_image", str(not_a_photo))
+    page.click("#submit")
+    page.wait_for_selector("[role=alert]")
+    assert "could not use that file" in page.inner_text("[role=alert]")
