@@ -5,6 +5,7 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from fashion.health import healthz
 from recommender import api
 
 router = DefaultRouter()
@@ -12,6 +13,7 @@ router.register("garments", api.GarmentViewSet, basename="garment")
 router.register("rules", api.PairingRuleViewSet, basename="rule")
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/recommendations/", api.RecommendationView.as_view(), name="api-recommendations"),

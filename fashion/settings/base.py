@@ -117,6 +117,11 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "fashion.uploads.UploadSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # The shared clothing dataset (demo catalog, training, evaluation). Falls back to ../shared when it exists.
 _shared_dataset = BASE_DIR.parent / "shared" / "datasets" / "clothing-dataset"
@@ -153,9 +158,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema enum per vocabulary (the same choices appear in many fields).
+    "ENUM_NAME_OVERRIDES": {
+        "SlotEnum": "catalog.models.SLOT_CHOICES",
+        "TypeEnum": "catalog.models.TYPE_CHOICES",
+        "ColorEnum": "catalog.models.COLOR_CHOICES",
+    },
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Per-process memory by default; with several hosts set CACHE_URL=redis://host:6379/0 so the per-IP upload throttle
+# (and anything else cached) is shared by every worker.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,39 @@
+"""gunicorn settings: `gunicorn -c gunicorn.conf.py fashion.wsgi` (every value can be overridden from the environment).
+
+Each worker process loads its own copy of the model (lazily imported, warmed in post_worker_init so the first shopper
+does not wait for it and /healthz tells the truth). Inference is CPU-bound: one worker per core is the starting point.
+"""
+
+from __future__ import annotations
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
+# Threads let a worker keep reading a slow upload while another request runs; the TFLite interpreter is locked.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# Recycle workers now and then so a slow leak can never take a host down.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+# Trust X-Forwarded-* only from the load balancer's addresses.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+wsgi_app = "fashion.wsgi:application"
+
+
+def post_worker_init(worker) -> None:
+    """Load the model before the worker takes requests (a broken artifact shows in the log and in /healthz)."""
+    from classifier.predictor import get_predictor
+
+    try:
+        predictor = get_predictor()
+    except Exception:  # noqa: BLE001 - keep serving; /healthz answers 503 and names the model
+        worker.log.exception("worker %s: the model could not be loaded", worker.pid)
+    else:
+        worker.log.info("worker %s: model %s loaded", worker.pid, predictor.model_version)
