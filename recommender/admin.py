@@ -1,7 +1,23 @@
-from django.contrib import admin
-from django.utils.html import format_html
+"""Admin: shoppers' uploads, the corrections review queue and shopper feedback."""
 
-from recommender.models import ShopperUpload
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from recommender.models import CorrectionStatus, Feedback, ShopperUpload, TagCorrection
+from recommender.services import corrections_review
+
+
+def _thumbnail(image) -> str:
+    if not image:
+        return "–"
+    return format_html('<img src="{}" alt="" style="height:64px;width:52px;object-fit:cover;border-radius:4px">',
+                       image.url)
 
 
 @admin.register(ShopperUpload)
@@ -9,11 +25,70 @@ class ShopperUploadAdmin(admin.ModelAdmin):
     list_display = ["thumbnail", "detected_type", "detected_color", "type_confidence", "color_confidence",
                     "model_version", "created_at"]
     list_filter = ["detected_slot", "detected_color", "model_version"]
-    readonly_fields = [f.name for f in ShopperUpload._meta.fields]
+    readonly_fields = [f.name for f in ShopperUpload._meta.fields if f.name != "embedding"]
+    exclude = ["embedding"]
 
-    @admin.display(description="photo")
+    @admin.display(description=_("photo"))
     def thumbnail(self, upload: ShopperUpload) -> str:
-        return format_html('<img src="{}" alt="" style="height:64px">', upload.image.url) if upload.image else "–"
+        return _thumbnail(upload.image)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(TagCorrection)
+class TagCorrectionAdmin(admin.ModelAdmin):
+    """The review queue: shoppers' corrections of the CNN, to accept into the next training export."""
+
+    list_display = ["thumbnail", "detected", "corrected", "model_version", "status", "created_at", "reviewed_by"]
+    list_filter = ["status", "model_version", "color", "slot"]
+    readonly_fields = ["photo", "upload", "model_version", "reviewed_by", "reviewed_at", "created_at"]
+    fields = ["photo", "upload", "type", "slot", "color", "status", "model_version", "reviewed_by", "reviewed_at"]
+    actions = ["accept", "reject"]
+    list_select_related = ["upload", "reviewed_by"]
+
+    @admin.display(description=_("photo"))
+    def thumbnail(self, correction: TagCorrection) -> str:
+        return _thumbnail(correction.upload.image)
+
+    @admin.display(description=_("photo"))
+    def photo(self, correction: TagCorrection) -> str:
+        if not correction.upload.image:
+            return "–"
+        return format_html('<img src="{}" alt="" style="max-height:320px">', correction.upload.image.url)
+
+    @admin.display(description=_("the CNN read"))
+    def detected(self, correction: TagCorrection) -> str:
+        upload = correction.upload
+        return (f"{upload.detected_color} {upload.detected_type} "
+                f"({upload.color_confidence:.0%} / {upload.type_confidence:.0%})")
+
+    @admin.display(description=_("the shopper says"))
+    def corrected(self, correction: TagCorrection) -> str:
+        return f"{correction.color} {correction.type or correction.slot}"
+
+    @admin.action(description=_("Accept into the training export"))
+    def accept(self, request: HttpRequest, queryset: QuerySet[TagCorrection]) -> None:
+        count = corrections_review(corrections=queryset, status=CorrectionStatus.ACCEPTED, reviewer=request.user)
+        self.message_user(request, ngettext("%d correction accepted.", "%d corrections accepted.", count) % count,
+                          messages.SUCCESS)
+
+    @admin.action(description=_("Reject"))
+    def reject(self, request: HttpRequest, queryset: QuerySet[TagCorrection]) -> None:
+        count = corrections_review(corrections=queryset, status=CorrectionStatus.REJECTED, reviewer=request.user)
+        self.message_user(request, ngettext("%d correction rejected.", "%d corrections rejected.", count) % count,
+                          messages.SUCCESS)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["garment", "vote", "input_slot", "input_color", "rule", "created_at"]
+    list_filter = ["vote", "input_slot", "input_color"]
+    list_select_related = ["garment", "rule"]
+    readonly_fields = [f.name for f in Feedback._meta.fields]
 
     def has_add_permission(self, request) -> bool:
         return False

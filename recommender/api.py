@@ -4,20 +4,28 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, inline_serializer
+from django.shortcuts import get_object_or_404
 from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from catalog.models import Garment, PairingRule
 from catalog.services import garment_create_tagged
+from catalog.similarity import garments_similar_to, garments_similar_to_embedding
 from classifier.imaging import InvalidImage
 from recommender.engine import Tag
 from recommender.serializers import (
+    CorrectionSerializer,
+    FeedbackSerializer,
+    OutfitSerializer,
+    SimilarItemSerializer,
     DetectedSerializer,
     GarmentCreateSerializer,
     GarmentQuerySerializer,
@@ -28,7 +36,16 @@ from recommender.serializers import (
     UploadSerializer,
     detected_payload,
 )
-from recommender.services import garments_filtered, recommend_for_tag, recommend_for_upload
+from recommender.models import ShopperUpload
+from recommender.services import (
+    DEFAULT_OUTFITS,
+    correction_create,
+    feedback_create,
+    garments_filtered,
+    recommend_for_tag,
+    recommend_for_upload,
+    upload_tag,
+)
 from recommender.uploads import upload_open_image
 
 
@@ -51,24 +68,58 @@ class IsStaffOrReadOnly(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.is_staff)
 
 
-class AnonUploadThrottle(AnonRateThrottle):
+class _RateFromSettings:
+    """Read the rate when the throttle is built, not when DRF was imported, so settings changes apply."""
+
+    scope: str
+
+    def get_rate(self) -> str:
+        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+
+class AnonUploadThrottle(_RateFromSettings, AnonRateThrottle):
     """Anonymous photo uploads per IP; the rate comes from API_THROTTLE_ANON."""
 
     scope = "anon_upload"
 
 
+class FeedbackThrottle(_RateFromSettings, SimpleRateThrottle):
+    """Likes and dislikes per client (IP for anonymous shoppers); the rate comes from API_THROTTLE_FEEDBACK."""
+
+    scope = "feedback"
+
+    def get_cache_key(self, request, view) -> str:
+        ident = request.user.pk if request.user and request.user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+TagSchema = inline_serializer(
+    "Tag", {"slot": serializers.CharField(), "color": serializers.CharField(), "type": serializers.CharField()}
+)
 RecommendationResponse = inline_serializer(
     "RecommendationResponse",
-    {"detected": DetectedSerializer(), "items": RecommendedItemSerializer(many=True)},
+    {
+        "upload_id": serializers.UUIDField(),
+        "detected": DetectedSerializer(),
+        "items": RecommendedItemSerializer(many=True),
+        "outfits": OutfitSerializer(many=True),
+        "similar": SimilarItemSerializer(many=True),
+    },
 )
 TagRecommendationResponse = inline_serializer(
     "TagRecommendationResponse",
-    {
-        "tag": inline_serializer("Tag", {"slot": serializers.CharField(), "color": serializers.CharField(),
-                                          "type": serializers.CharField()}),
-        "items": RecommendedItemSerializer(many=True),
-    },
+    {"tag": TagSchema, "items": RecommendedItemSerializer(many=True), "outfits": OutfitSerializer(many=True)},
 )
+
+
+def recommendation_payload(recommendation, request: Request) -> dict:
+    context = {"request": request}
+    tag = recommendation.tag
+    return {
+        "tag": {"slot": tag.slot, "color": tag.color, "type": tag.type},
+        "items": RecommendedItemSerializer(recommendation.items, many=True, context=context).data,
+        "outfits": OutfitSerializer(recommendation.outfits, many=True, context=context).data,
+    }
 
 
 class RecommendationView(APIView):
@@ -86,19 +137,59 @@ class RecommendationView(APIView):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         tag = Tag(slot=data["slot"], color=data["color"], type=data["type"])
-        recommendation = recommend_for_tag(tag=tag, limit=data["limit"])
-        items = RecommendedItemSerializer(recommendation.items, many=True, context={"request": request}).data
-        return Response({"tag": {"slot": tag.slot, "color": tag.color, "type": tag.type}, "items": items})
+        recommendation = recommend_for_tag(tag=tag, limit=data["limit"], outfits=data["outfits"])
+        return Response(recommendation_payload(recommendation, request))
 
     @extend_schema(request=UploadSerializer, responses={200: RecommendationResponse})
     def post(self, request: Request) -> Response:
         upload = UploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         result = recommend_for_upload(image_file=upload.validated_data["image"], limit=upload.validated_data["limit"])
-        items = RecommendedItemSerializer(result.recommendation.items, many=True, context={"request": request}).data
-        return Response(
-            {"upload_id": str(result.upload.public_id), "detected": detected_payload(result.prediction), "items": items}
-        )
+        similar = garments_similar_to_embedding(embedding=result.prediction.embedding, k=6)
+        return Response({
+            "upload_id": str(result.upload.public_id),
+            "detected": detected_payload(result.prediction),
+            **recommendation_payload(result.recommendation, request),
+            "similar": SimilarItemSerializer(similar, many=True, context={"request": request}).data,
+        })
+
+
+class CorrectionView(APIView):
+    """The shopper corrects what the CNN read (one tap), and gets recommendations for the corrected tags."""
+
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [AnonUploadThrottle]
+
+    @extend_schema(request=CorrectionSerializer, responses={200: TagRecommendationResponse})
+    def post(self, request: Request, upload_id) -> Response:
+        upload = get_object_or_404(ShopperUpload, public_id=upload_id)
+        correction = CorrectionSerializer(data=request.data)
+        correction.is_valid(raise_exception=True)
+        correction_create(upload=upload, **correction.validated_data)
+        recommendation = recommend_for_tag(tag=upload_tag(upload=upload), outfits=DEFAULT_OUTFITS)
+        return Response(recommendation_payload(recommendation, request))
+
+
+class FeedbackView(APIView):
+    """Like or dislike a recommended item; no login needed, throttled per client."""
+
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [FeedbackThrottle]
+
+    @extend_schema(request=FeedbackSerializer, responses={201: inline_serializer(
+        "FeedbackResponse", {"id": serializers.IntegerField(), "vote": serializers.CharField()})})
+    def post(self, request: Request) -> Response:
+        payload = FeedbackSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        garment = get_object_or_404(Garment, pk=data["garment_id"], is_active=True)
+        rule = PairingRule.objects.filter(pk=data.get("rule_id")).first() if data.get("rule_id") else None
+        upload = ShopperUpload.objects.filter(public_id=data["upload_id"]).first() if data.get("upload_id") else None
+        feedback = feedback_create(garment=garment, vote=1 if data["vote"] == "like" else -1, input_slot=data["slot"],
+                                   input_color=data["color"], rule=rule, upload=upload)
+        return Response({"id": feedback.id, "vote": data["vote"]}, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(parameters=[GarmentQuerySerializer])
@@ -136,6 +227,14 @@ class GarmentViewSet(
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from exc
         garment.save()
+
+    @extend_schema(responses={200: inline_serializer("SimilarItems", {"items": SimilarItemSerializer(many=True)})})
+    @action(detail=True, methods=["get"])
+    def similar(self, request: Request, pk=None) -> Response:
+        """Catalog garments that look most like this one (cosine similarity of CNN embeddings)."""
+        garment = self.get_object()
+        similar = garments_similar_to(garment=garment, k=12)
+        return Response({"items": SimilarItemSerializer(similar, many=True, context={"request": request}).data})
 
     @extend_schema(request=GarmentCreateSerializer, responses={201: GarmentSerializer})
     def create(self, request: Request) -> Response:

@@ -23,3 +23,18 @@ class TagForm(forms.Form):
         if data.get("type") and data.get("slot") and TYPES[data["type"]].slot != data["slot"]:
             raise forms.ValidationError(_("That type does not belong to that slot."))
         return data
+
+
+class CorrectionForm(forms.Form):
+    type = forms.ChoiceField(choices=[("", "—"), *TYPE_CHOICES], required=False)
+    slot = forms.ChoiceField(choices=[("", "—"), *SLOT_CHOICES], required=False)
+    color = forms.ChoiceField(choices=[("", "—"), *COLOR_CHOICES], required=False)
+
+
+class FeedbackForm(forms.Form):
+    garment_id = forms.IntegerField()
+    vote = forms.ChoiceField(choices=[("like", "like"), ("dislike", "dislike")])
+    slot = forms.ChoiceField(choices=SLOT_CHOICES)
+    color = forms.ChoiceField(choices=COLOR_CHOICES)
+    rule_id = forms.IntegerField(required=False)
+    upload_id = forms.UUIDField(required=False)

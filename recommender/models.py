@@ -27,6 +27,8 @@ class ShopperUpload(models.Model):
     # The full reading (top-3 per head) as the API returned it.
     detection = models.JSONField(default=dict)
     model_version = models.CharField(max_length=80)
+    # L2-normalised CNN embedding (float32 bytes): "similar catalog items" for the upload.
+    embedding = models.BinaryField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -34,3 +36,64 @@ class ShopperUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.detected_color} {self.detected_type} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class CorrectionStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    ACCEPTED = "accepted", _("Accepted for training")
+    REJECTED = "rejected", _("Rejected")
+
+
+class TagCorrection(models.Model):
+    """A shopper's "that's not right" for one upload: the tags they chose, kept with the photo and the model version."""
+
+    upload = models.OneToOneField(ShopperUpload, on_delete=models.CASCADE, related_name="correction")
+    type = models.CharField(_("type"), max_length=20, choices=TYPE_CHOICES, blank=True)
+    slot = models.CharField(_("slot"), max_length=20, choices=SLOT_CHOICES)
+    color = models.CharField(_("color"), max_length=20, choices=COLOR_CHOICES)
+    model_version = models.CharField(max_length=80)
+    status = models.CharField(max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING)
+    reviewed_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="reviewed_corrections"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=CorrectionStatus.values), name="correction_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.upload.detected_color} {self.upload.detected_type} → {self.color} {self.type or self.slot}"
+
+
+class Vote(models.IntegerChoices):
+    LIKE = 1, _("Like")
+    DISLIKE = -1, _("Dislike")
+
+
+class Feedback(models.Model):
+    """A shopper's like or dislike of one recommended garment, in the context it was recommended in."""
+
+    garment = models.ForeignKey("catalog.Garment", on_delete=models.CASCADE, related_name="feedback")
+    rule = models.ForeignKey(
+        "catalog.PairingRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback"
+    )
+    vote = models.SmallIntegerField(choices=Vote.choices)
+    input_slot = models.CharField(max_length=20, choices=SLOT_CHOICES)
+    input_color = models.CharField(max_length=20, choices=COLOR_CHOICES)
+    upload = models.ForeignKey(ShopperUpload, null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["garment", "vote"], name="feedback_garment_vote")]
+        constraints = [models.CheckConstraint(condition=models.Q(vote__in=[1, -1]), name="feedback_vote_valid")]
+
+    def __str__(self) -> str:
+        return f"{'👍' if self.vote == 1 else '👎'} {self.garment}"

@@ -24,6 +24,7 @@ class TagQuerySerializer(serializers.Serializer):
     color = serializers.ChoiceField(choices=COLOR_CHOICES)
     type = serializers.ChoiceField(choices=TYPE_CHOICES, required=False, allow_blank=True, default="")
     limit = serializers.IntegerField(min_value=1, max_value=48, required=False, default=12)
+    outfits = serializers.IntegerField(min_value=0, max_value=3, required=False, default=3)
 
     def validate(self, attrs: dict) -> dict:
         if attrs["type"] and TYPES[attrs["type"]].slot != attrs["slot"]:
@@ -46,6 +47,8 @@ class HeadChoiceSerializer(serializers.Serializer):
 
 
 class DetectedSerializer(serializers.Serializer):
+    needs_confirmation = serializers.BooleanField(help_text="True when a head's confidence is below the threshold.")
+    uncertain = serializers.ListField(child=serializers.CharField(), help_text="Which heads to confirm: type/slot/color.")
     type = serializers.CharField()
     type_confidence = serializers.FloatField()
     slot = serializers.CharField()
@@ -60,10 +63,16 @@ class DetectedSerializer(serializers.Serializer):
 
 
 def detected_payload(prediction) -> dict:
+    from recommender.services import uncertain_heads
+
     def top3(head) -> list[dict]:
         return [{"label": label, "confidence": round(float(conf), 4)} for label, conf in head.top3]
 
+    uncertain = uncertain_heads(type_confidence=prediction.type.confidence, slot_confidence=prediction.slot.confidence,
+                                color_confidence=prediction.color.confidence)
     return {
+        "needs_confirmation": bool(uncertain),
+        "uncertain": uncertain,
         "type": prediction.type.label,
         "type_confidence": round(float(prediction.type.confidence), 4),
         "slot": prediction.slot.label,
@@ -158,3 +167,74 @@ class PairingRuleSerializer(serializers.ModelSerializer):
         if self.instance is None:
             return {}
         return {field: getattr(self.instance, field) for field in self.Meta.fields if field not in ("id", "title")}
+
+
+class GarmentBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    image_url = serializers.SerializerMethodField()
+    type = serializers.CharField()
+    slot = serializers.CharField()
+    color = serializers.CharField()
+
+    def get_image_url(self, garment: Garment) -> str | None:
+        return absolute_media_url(self.context.get("request"), garment.image)
+
+
+class OutfitLinkSerializer(serializers.Serializer):
+    from_id = serializers.SerializerMethodField(help_text="Garment id, or null for the shopper's own garment.")
+    to_id = serializers.IntegerField(source="b.id")
+    reason = serializers.SerializerMethodField()
+    reason_kind = serializers.CharField(source="reason.kind")
+    rule_id = serializers.IntegerField(source="reason.rule_id", allow_null=True)
+
+    def get_from_id(self, link) -> int | None:
+        return link.a.id if link.a is not None else None
+
+    def get_reason(self, link) -> str:
+        return reason_text(link.reason)
+
+
+class OutfitSerializer(serializers.Serializer):
+    pieces = GarmentBriefSerializer(many=True)
+    links = OutfitLinkSerializer(many=True)
+
+
+class SimilarItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="garment.id")
+    name = serializers.CharField(source="garment.name")
+    image_url = serializers.SerializerMethodField()
+    type = serializers.CharField(source="garment.type")
+    slot = serializers.CharField(source="garment.slot")
+    color = serializers.CharField(source="garment.color")
+    similarity = serializers.SerializerMethodField(help_text="Cosine similarity of the CNN embeddings, -1..1.")
+
+    def get_image_url(self, match) -> str | None:
+        return absolute_media_url(self.context.get("request"), match.garment.image)
+
+    def get_similarity(self, match) -> float:
+        return round(float(match.similarity), 4)
+
+
+class CorrectionSerializer(serializers.Serializer):
+    """Any of type, slot, color: the shopper's one-tap correction of what the CNN read."""
+
+    type = serializers.ChoiceField(choices=TYPE_CHOICES, required=False)
+    slot = serializers.ChoiceField(choices=SLOT_CHOICES, required=False)
+    color = serializers.ChoiceField(choices=COLOR_CHOICES, required=False)
+
+    def validate(self, attrs: dict) -> dict:
+        if not attrs:
+            raise serializers.ValidationError("Give at least one of type, slot or color.")
+        if "type" in attrs and "slot" in attrs and TYPES[attrs["type"]].slot != attrs["slot"]:
+            raise serializers.ValidationError({"slot": f"'{attrs['type']}' is a {TYPES[attrs['type']].slot} type."})
+        return attrs
+
+
+class FeedbackSerializer(serializers.Serializer):
+    garment_id = serializers.IntegerField()
+    vote = serializers.ChoiceField(choices=["like", "dislike"])
+    slot = serializers.ChoiceField(choices=SLOT_CHOICES, help_text="The input garment's slot the item was shown for.")
+    color = serializers.ChoiceField(choices=COLOR_CHOICES, help_text="The input garment's color.")
+    rule_id = serializers.IntegerField(required=False, allow_null=True)
+    upload_id = serializers.UUIDField(required=False, allow_null=True)

@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+import numpy as np
 from django.conf import settings
+from django.contrib import messages
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from catalog.models import Garment
+from catalog.models import Garment, PairingRule
+from catalog.similarity import garments_similar_to, garments_similar_to_embedding
 from catalog.vocabulary import COLOR_CODES, COLORS, SLOT_NAMES, SLOTS, TYPES
 from classifier.imaging import InvalidImage
 from recommender.engine import Tag
-from recommender.forms import TagForm, UploadForm
-from recommender.models import ShopperUpload
-from recommender.services import recommend_for_tag, upload_create
+from recommender.api import FeedbackThrottle
+from recommender.forms import CorrectionForm, FeedbackForm, TagForm, UploadForm
+from recommender.models import ShopperUpload, TagCorrection
+from recommender.services import (
+    DEFAULT_OUTFITS,
+    correction_create,
+    feedback_create,
+    recommend_for_tag,
+    uncertain_heads,
+    upload_create,
+    upload_tag,
+)
 
 HOME_LOOKS = [("top", "red"), ("top", "white"), ("bottom", "blue"), ("one_piece", "black")]
 
@@ -52,23 +67,74 @@ def recommend(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _choices(detection: dict, head: str) -> list[str]:
+    """The CNN's top-3 labels for one head, for the one-tap correction buttons."""
+    return [label for label, _confidence in detection.get(head, {}).get("top3", [])]
+
+
 def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
     upload = get_object_or_404(ShopperUpload, public_id=public_id)
-    tag = Tag(slot=upload.detected_slot, color=upload.detected_color, type=upload.detected_type)
-    recommendation = recommend_for_tag(tag=tag)
-    threshold = settings.CLASSIFIER_CONFIRM_THRESHOLD
+    tag = upload_tag(upload=upload)
+    correction = TagCorrection.objects.filter(upload=upload).first()
+    similar = []
+    if upload.embedding:
+        similar = garments_similar_to_embedding(embedding=np.frombuffer(bytes(upload.embedding), dtype=np.float32), k=6)
+    uncertain = uncertain_heads(type_confidence=upload.type_confidence, slot_confidence=upload.slot_confidence,
+                                color_confidence=upload.color_confidence)
     return render(
         request,
         "recommender/result.html",
         {
             "upload": upload,
-            "detected": upload.detection,
             "tag": tag,
-            "recommendation": recommendation,
-            "uncertain": min(upload.type_confidence, upload.slot_confidence, upload.color_confidence) < threshold,
+            "correction": correction,
+            "recommendation": recommend_for_tag(tag=tag, outfits=DEFAULT_OUTFITS),
+            "similar": similar,
+            "uncertain": uncertain and correction is None,
+            "uncertain_heads": uncertain,
+            "type_choices": _choices(upload.detection, "type"),
+            "color_choices": _choices(upload.detection, "color"),
+            "slot_choices": _choices(upload.detection, "slot"),
+            "all_types": list(TYPES), "color_codes": COLOR_CODES,
             **vocabulary_context(),
         },
     )
+
+
+@require_POST
+def correct_upload(request: HttpRequest, public_id: str) -> HttpResponse:
+    """One tap on "it's actually a …": store the correction, then show recommendations for the corrected tags."""
+    upload = get_object_or_404(ShopperUpload, public_id=public_id)
+    form = CorrectionForm(request.POST)
+    if form.is_valid() and any(form.cleaned_data.values()):
+        correction_create(upload=upload, **{k: v for k, v in form.cleaned_data.items() if v})
+        messages.success(request, _("Thanks! Recommendations are updated for your correction."))
+    else:
+        messages.error(request, _("That choice is not one we know; please pick from the buttons."))
+    return redirect("recommender:upload-result", public_id=upload.public_id)
+
+
+@require_POST
+def feedback(request: HttpRequest) -> HttpResponse:
+    """Like/dislike without JavaScript (the page's script calls the API instead, with the same throttle)."""
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("recommender:home")
+    form = FeedbackForm(request.POST)
+    throttle = FeedbackThrottle()
+    if not throttle.allow_request(request, None):
+        messages.error(request, _("Thanks, that is plenty of votes for now. Please try again in a minute."))
+    elif not form.is_valid():
+        messages.error(request, _("We could not record that vote."))
+    else:
+        data = form.cleaned_data
+        garment = get_object_or_404(Garment, pk=data["garment_id"], is_active=True)
+        feedback_create(garment=garment, vote=1 if data["vote"] == "like" else -1, input_slot=data["slot"],
+                        input_color=data["color"], rule=PairingRule.objects.filter(pk=data["rule_id"]).first(),
+                        upload=ShopperUpload.objects.filter(public_id=data["upload_id"]).first()
+                        if data["upload_id"] else None)
+        messages.success(request, _("Thanks for your feedback!"))
+    return redirect(next_url)
 
 
 def garment_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -77,7 +143,8 @@ def garment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "recommender/garment_detail.html",
-        {"garment": garment, "tag": tag, "recommendation": recommend_for_tag(tag=tag, limit=8), **vocabulary_context()},
+        {"garment": garment, "tag": tag, "recommendation": recommend_for_tag(tag=tag, limit=8),
+         "similar": garments_similar_to(garment=garment, k=6), **vocabulary_context()},
     )
 
 

@@ -1,0 +1,232 @@
+"""Confirm-or-correct, complete the outfit, similar items and feedback, through the API, the pages and the admin."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+from rest_framework.test import APIClient
+
+from catalog.tests.factories import garment_factory, image_bytes, rule_factory
+from recommender.models import CorrectionStatus, Feedback, ShopperUpload, TagCorrection
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def catalog():
+    rule = rule_factory(weight=90)
+    rule_factory(input_slot="top", input_color="green", output_slot="bottom", output_color="beige",
+                 note="Green + beige: relaxed, natural tones", weight=70)
+    garments = {
+        "black_pants": garment_factory(type="pants", color="black"),
+        "beige_pants": garment_factory(type="pants", color="beige"),
+        "white_shoes": garment_factory(type="shoes", color="white"),
+        "black_shoes": garment_factory(type="shoes", color="black"),
+        "gray_coat": garment_factory(type="outwear", color="gray"),
+        "red_tee": garment_factory(type="t-shirt", color="red"),
+        "red_polo": garment_factory(type="polo", color="red"),
+    }
+    return rule, garments
+
+
+def post_photo(api: APIClient, color: str = "red"):
+    return api.post("/api/v1/recommendations/", {"image": SimpleUploadedFile("p.jpg", image_bytes(color, (80, 100)))},
+                    format="multipart")
+
+
+# Confirm or correct
+
+
+def test_low_confidence_asks_for_confirmation_with_top3(api, catalog, settings):
+    settings.CLASSIFIER_CONFIRM_THRESHOLD = 0.99  # the fake CNN is never that sure of its type
+    detected = post_photo(api).json()["detected"]
+    assert detected["needs_confirmation"] is True and "type" in detected["uncertain"]
+    assert len(detected["type_top3"]) == 3 and len(detected["color_top3"]) == 3
+    settings.CLASSIFIER_CONFIRM_THRESHOLD = 0.0
+    assert post_photo(api).json()["detected"]["needs_confirmation"] is False
+
+
+def test_correction_is_stored_and_changes_the_recommendations(api, catalog):
+    rule, garments = catalog
+    upload_id = post_photo(api, "red").json()["upload_id"]
+    response = api.post(f"/api/v1/recommendations/{upload_id}/correction/", {"color": "green"}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["tag"] == {"slot": "top", "color": "green", "type": "t-shirt"}
+    assert body["items"][0]["id"] == garments["beige_pants"].id
+    assert body["items"][0]["reason"] == "Green + beige: relaxed, natural tones"
+    correction = TagCorrection.objects.get(upload__public_id=upload_id)
+    assert correction.color == "green" and correction.status == "pending" and correction.model_version == ShopperUpload.objects.get().model_version != ""
+    # correcting the type to a bottom moves the slot with it
+    api.post(f"/api/v1/recommendations/{upload_id}/correction/", {"type": "skirt"}, format="json")
+    correction.refresh_from_db()
+    assert (correction.type, correction.slot, correction.color) == ("skirt", "bottom", "green")
+
+
+@pytest.mark.parametrize("payload", [{}, {"color": "teal"}, {"type": "pants", "slot": "top"}])
+def test_bad_corrections_get_400(api, catalog, payload):
+    upload_id = post_photo(api).json()["upload_id"]
+    assert api.post(f"/api/v1/recommendations/{upload_id}/correction/", payload, format="json").status_code == 400
+    assert not TagCorrection.objects.exists()
+
+
+def test_correction_of_an_unknown_upload_is_404(api):
+    response = api.post("/api/v1/recommendations/00000000-0000-0000-0000-000000000000/correction/",
+                        {"color": "red"}, format="json")
+    assert response.status_code == 404
+
+
+def test_one_tap_correction_on_the_page(catalog):
+    client = Client()
+    result_url = client.post("/recommend/", {"image": SimpleUploadedFile("p.jpg", image_bytes("red"))})["Location"]
+    upload = ShopperUpload.objects.get()
+    html = client.get(result_url).content.decode()
+    assert f'action="/recommend/{upload.public_id}/correct/"' in html
+    assert 'name="color" value="red"' in html  # the top-3 colours are buttons
+    response = client.post(f"/recommend/{upload.public_id}/correct/", {"color": "green"}, follow=True)
+    html = response.content.decode()
+    assert "Recommendations for your corrected tags" in html and "Green + beige" in html
+    assert client.post(f"/recommend/{upload.public_id}/correct/", {"color": "teal"}, follow=True).status_code == 200
+    assert TagCorrection.objects.get().color == "green"
+
+
+def test_review_queue_and_training_export(api, catalog, tmp_path):
+    upload_id = post_photo(api).json()["upload_id"]
+    api.post(f"/api/v1/recommendations/{upload_id}/correction/", {"type": "polo"}, format="json")
+    stylist = Client()
+    stylist.force_login(User.objects.create_superuser("stylist", "s@example.com", "pw"))
+    queue = stylist.get("/admin/recommender/tagcorrection/", {"status__exact": "pending"}).content.decode()
+    assert "red polo" in queue
+    correction = TagCorrection.objects.get()
+    stylist.post("/admin/recommender/tagcorrection/", {"action": "accept", "_selected_action": [correction.pk]})
+    correction.refresh_from_db()
+    assert correction.status == CorrectionStatus.ACCEPTED and correction.reviewed_by.username == "stylist"
+    out = io.StringIO()
+    call_command("export_corrections", str(tmp_path / "extra"), stdout=out)
+    assert "Wrote 1 labelled photos" in out.getvalue()
+    rows = list(csv.DictReader((tmp_path / "extra" / "corrections.csv").open()))
+    assert rows[0]["label"] == "Polo" and rows[0]["color"] == "red" and rows[0]["image"] == upload_id
+    assert (tmp_path / "extra" / "images" / f"{upload_id}.jpg").stat().st_size > 0
+
+
+# Complete the outfit
+
+
+def test_api_returns_complete_outfits_with_reasons(api, catalog):
+    rule, garments = catalog
+    body = post_photo(api, "red").json()
+    outfits = body["outfits"]
+    assert 1 <= len(outfits) <= 3
+    first = outfits[0]
+    slots = [piece["slot"] for piece in first["pieces"]]
+    assert slots[:2] == ["bottom", "shoes"]
+    assert first["pieces"][0]["id"] == garments["black_pants"].id
+    piece_ids = {piece["id"] for piece in first["pieces"]}
+    # every piece is linked to the input (from_id null) and to the pieces before it
+    assert {link["to_id"] for link in first["links"] if link["from_id"] is None} == piece_ids
+    assert all(link["reason"] for link in first["links"])
+    assert first["links"][0]["rule_id"] == rule.id
+    tag_outfits = api.get("/api/v1/recommendations/", {"slot": "top", "color": "red", "type": "t-shirt"}).json()["outfits"]
+    assert tag_outfits == outfits
+
+
+def test_outfits_on_the_result_page(catalog):
+    client = Client()
+    result_url = client.post("/recommend/", {"image": SimpleUploadedFile("p.jpg", image_bytes("red"))})["Location"]
+    html = client.get(result_url).content.decode()
+    assert 'id="outfits"' in html and "Look 1" in html and "Why these go together" in html
+
+
+# Similar items
+
+
+def test_similar_items_by_embedding(api, catalog):
+    rule, garments = catalog
+    response = api.get(f"/api/v1/garments/{garments['red_tee'].id}/similar/")
+    assert response.status_code == 200
+    items = response.json()["items"]
+    assert items[0]["id"] == garments["red_polo"].id  # same colour: the closest fake embedding
+    assert garments["red_tee"].id not in [item["id"] for item in items]
+    assert items == sorted(items, key=lambda item: -item["similarity"])
+    html = Client().get(f"/garments/{garments['red_tee'].id}/").content.decode()
+    assert 'id="similar-items"' in html
+
+
+def test_upload_shows_similar_catalog_items(api, catalog):
+    rule, garments = catalog
+    body = post_photo(api, "red").json()
+    assert body["similar"][0]["id"] in {garments["red_tee"].id, garments["red_polo"].id}
+
+
+def test_embedding_index_nearest_is_exact_cosine():
+    from catalog.similarity import EmbeddingIndex
+
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(500, 32)).astype(np.float32)
+    index = EmbeddingIndex.from_rows((i, v.tobytes()) for i, v in enumerate(vectors))
+    query = vectors[7] + 0.01 * rng.normal(size=32).astype(np.float32)
+    found = index.nearest(query, 5, exclude=[7])
+    normed = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    cos = normed @ (query / np.linalg.norm(query))
+    cos[7] = -np.inf
+    assert [i for i, _ in found] == list(np.argsort(-cos)[:5])
+
+
+# Feedback
+
+
+def test_feedback_via_api_is_stored_and_throttled(api, catalog, settings):
+    rule, garments = catalog
+    payload = {"garment_id": garments["black_pants"].id, "vote": "like", "slot": "top", "color": "red",
+               "rule_id": rule.id}
+    assert api.post("/api/v1/feedback/", payload, format="json").status_code == 201
+    feedback = Feedback.objects.get()
+    assert feedback.vote == 1 and feedback.rule == rule
+    assert api.post("/api/v1/feedback/", {**payload, "vote": "meh"}, format="json").status_code == 400
+    assert api.post("/api/v1/feedback/", {**payload, "garment_id": 999999}, format="json").status_code == 404
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
+                               "DEFAULT_THROTTLE_RATES": {"anon_upload": "1000/min", "feedback": "2/min"}}
+    from django.core.cache import cache
+
+    cache.clear()
+    codes = [api.post("/api/v1/feedback/", payload, format="json").status_code for _ in range(3)]
+    assert codes == [201, 201, 429]
+
+
+def test_feedback_moves_ranking_within_its_bound(api, catalog):
+    rule, garments = catalog
+    # two harmony items of equal strength for a red top: beige pants and gray coat have different slots;
+    # compare two equal harmony shoes instead
+    before = [item["id"] for item in api.get("/api/v1/recommendations/", {"slot": "top", "color": "red"}).json()["items"]]
+    shoes = [i for i in before if i in (garments["white_shoes"].id, garments["black_shoes"].id)]
+    loser, winner = shoes[0], shoes[1]
+    for _ in range(10):
+        api.post("/api/v1/feedback/", {"garment_id": winner, "vote": "like", "slot": "top", "color": "red"},
+                 format="json")
+    after = [item["id"] for item in api.get("/api/v1/recommendations/", {"slot": "top", "color": "red"}).json()["items"]]
+    assert after.index(winner) < after.index(loser)
+    assert after[0] == garments["black_pants"].id  # the stylist rule still leads
+
+
+def test_feedback_without_javascript_on_the_page(catalog):
+    rule, garments = catalog
+    client = Client()
+    response = client.post("/feedback/", {"garment_id": garments["black_pants"].id, "vote": "dislike", "slot": "top",
+                                          "color": "red", "next": "/goes-with/top/red/"})
+    assert response.status_code == 302 and response["Location"] == "/goes-with/top/red/"
+    assert Feedback.objects.get().vote == -1
+    evil = client.post("/feedback/", {"garment_id": garments["black_pants"].id, "vote": "like", "slot": "top",
+                                      "color": "red", "next": "https://evil.example/"})
+    assert evil["Location"] == "/"
