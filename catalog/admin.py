@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from catalog.models import Garment, PairingRule
-from catalog.services import garments_set_active, pairing_rules_set_active
-from catalog.vocabulary import COLORS
+from catalog.forms import GarmentPhotosForm
+from catalog.linting import rule_lint_report
+from catalog.models import Garment, PairingRule, TaggedBy
+from catalog.selectors import (
+    garment_review_fields,
+    needs_review_condition,
+    review_threshold,
+)
+from catalog.services import (
+    garments_create_from_photos,
+    garments_retag,
+    garments_set_active,
+    pairing_rules_set_active,
+)
+from catalog.vocabulary import COLOR_CODES, COLORS
 
 
 def _swatch(color: str) -> str:
@@ -26,12 +41,28 @@ def _swatch(color: str) -> str:
     )
 
 
+class NeedsReviewFilter(admin.SimpleListFilter):
+    title = _("Needs review")
+    parameter_name = "needs_review"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", _("Yes: the CNN was unsure")), ("no", _("No"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Garment]) -> QuerySet[Garment]:
+        if self.value() == "yes":
+            return queryset.filter(needs_review_condition())
+        if self.value() == "no":
+            return queryset.exclude(needs_review_condition())
+        return queryset
+
+
 @admin.register(Garment)
 class GarmentAdmin(admin.ModelAdmin):
-    list_display = ["thumbnail", "name", "type", "slot", "color_display", "pattern", "season", "tagged_by", "is_active"]
+    list_display = ["thumbnail", "name", "type", "slot", "color_display", "pattern", "season", "tagged_by",
+                    "review_flag", "is_active"]
     list_display_links = ["thumbnail", "name"]
     list_editable = ["is_active"]
-    list_filter = ["slot", "type", "color", "is_active", "tagged_by", "season", "pattern"]
+    list_filter = [NeedsReviewFilter, "slot", "type", "color", "is_active", "tagged_by", "season", "pattern"]
     search_fields = ["name", "notes", "type", "color"]
     list_per_page = 50
     readonly_fields = ["preview", "slot", "tagged_by", "type_confidence", "slot_confidence", "color_confidence",
@@ -44,7 +75,55 @@ class GarmentAdmin(admin.ModelAdmin):
             "tagged_by", "type_confidence", "slot_confidence", "color_confidence", "model_version", "source_key",
             "created_at", "updated_at"]}),
     ]
-    actions = ["activate", "deactivate"]
+    actions = ["activate", "deactivate", "retag"]
+
+    def get_urls(self) -> list[URLPattern]:
+        upload = path("upload/", self.admin_site.admin_view(self.upload_view), name="catalog_garment_upload")
+        return [upload, *super().get_urls()]
+
+    def upload_view(self, request: HttpRequest) -> HttpResponse:
+        """Add garments from photos: each valid photo becomes a garment tagged by the CNN; bad files are listed."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        outcomes = []
+        if request.method == "POST":
+            form = GarmentPhotosForm(request.POST, request.FILES)
+            if form.is_valid():
+                outcomes = garments_create_from_photos(files=form.cleaned_data["photos"])
+                created = sum(1 for o in outcomes if o.garment is not None)
+                failed = len(outcomes) - created
+                if created:
+                    self.message_user(request, ngettext("%d garment added.", "%d garments added.", created) % created,
+                                      messages.SUCCESS)
+                if failed:
+                    self.message_user(request, ngettext("%d file could not be used.", "%d files could not be used.",
+                                                        failed) % failed, messages.WARNING)
+        else:
+            form = GarmentPhotosForm()
+        rows = [
+            {"outcome": o, "review": garment_review_fields(o.garment) if o.garment else [],
+             "change_url": reverse("admin:catalog_garment_change", args=[o.garment.pk]) if o.garment else ""}
+            for o in outcomes
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Add garments from photos"),
+            "form": form,
+            "rows": rows,
+            "threshold": review_threshold(),
+        }
+        return TemplateResponse(request, "admin/catalog/garment/upload.html", context)
+
+    @admin.display(description=_("needs review"))
+    def review_flag(self, garment: Garment) -> str:
+        fields = garment_review_fields(garment)
+        if not fields:
+            return ""
+        names = {"type": gettext("type"), "color": gettext("colour")}
+        return format_html('<span class="needs-review" title="{}" style="color:#b45309;font-weight:600">⚠ {}</span>',
+                           gettext("The CNN was unsure; please check these tags."),
+                           ", ".join(names[f] for f in fields))
 
     @admin.display(description=_("photo"))
     def thumbnail(self, garment: Garment) -> str:
@@ -67,7 +146,22 @@ class GarmentAdmin(admin.ModelAdmin):
         from catalog.vocabulary import slot_of_type
 
         garment.slot = slot_of_type(garment.type)  # the slot always follows the type
+        if change and {"type", "color"} & set(form.changed_data):
+            # A stylist's correction outranks the CNN's reading: it no longer needs review.
+            garment.tagged_by = TaggedBy.STYLIST
         super().save_model(request, garment, form, change)
+
+    @admin.action(description=_("Re-tag with the current model"), permissions=["change"])
+    def retag(self, request: HttpRequest, queryset: QuerySet[Garment]) -> None:
+        selected = queryset.count()
+        count = garments_retag(garments=queryset)
+        self.message_user(request, ngettext("%d garment re-tagged by the CNN.", "%d garments re-tagged by the CNN.",
+                                            count) % count, messages.SUCCESS)
+        if count < selected:
+            skipped = selected - count
+            self.message_user(request, ngettext("%d garment skipped: its photo could not be read.",
+                                                "%d garments skipped: their photos could not be read.",
+                                                skipped) % skipped, messages.WARNING)
 
     @admin.action(description=_("Activate selected garments"))
     def activate(self, request: HttpRequest, queryset: QuerySet[Garment]) -> None:
@@ -97,6 +191,52 @@ class PairingRuleAdmin(admin.ModelAdmin):
         (None, {"fields": ["author", "created_at", "updated_at"]}),
     ]
     actions = ["activate", "deactivate"]
+
+    def get_urls(self) -> list[URLPattern]:
+        lint = path("lint/", self.admin_site.admin_view(self.lint_view), name="catalog_pairingrule_lint")
+        return [lint, *super().get_urls()]
+
+    def lint_view(self, request: HttpRequest) -> HttpResponse:
+        """Rule check: rules that show nothing, inputs without rules, one-way pairs and the coverage grid."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        report = rule_lint_report()
+        add_url = reverse("admin:catalog_pairingrule_add")
+        rules = PairingRule.objects.in_bulk(
+            [r.id for r in report.rules_without_garments] + [r.id for r in report.asymmetric_rules]
+        )
+
+        def rule_link(rule_id: int) -> dict:
+            return {"rule": rules[rule_id], "url": reverse("admin:catalog_pairingrule_change", args=[rule_id])}
+
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Rule check"),
+            "report": report,
+            "dead_rules": [rule_link(r.id) for r in report.rules_without_garments],
+            "one_way_rules": [
+                {**rule_link(r.id),
+                 "add_reverse_url": f"{add_url}?input_slot={r.output_slot}&input_color={r.output_color}"
+                                    f"&output_slot={r.input_slot}&output_color={r.input_color}"}
+                for r in report.asymmetric_rules
+            ],
+            "uncovered": [
+                {"slot": slot, "color": color, "add_url": f"{add_url}?input_slot={slot}&input_color={color}"}
+                for slot, color in report.uncovered_inputs
+            ],
+            "colors": list(COLOR_CODES),
+            "grid": [
+                {"slot": row.slot, "cells": [
+                    {"cell": cell,
+                     "rules_url": f"{reverse('admin:catalog_pairingrule_changelist')}?is_active__exact=1"
+                                  f"&input_slot__exact={cell.slot}&input_color__exact={cell.color}",
+                     "add_url": f"{add_url}?input_slot={cell.slot}&input_color={cell.color}"}
+                    for cell in row.cells]}
+                for row in report.coverage
+            ],
+        }
+        return TemplateResponse(request, "admin/catalog/pairingrule/lint.html", context)
 
     @admin.display(description=_("rule"), ordering="input_slot")
     def title(self, rule: PairingRule) -> str:

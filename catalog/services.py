@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import PurePath
 
 import numpy as np
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from PIL import Image
 
 from catalog.models import Garment, PairingRule, TaggedBy
-from catalog.vocabulary import COLORS, slot_of_type
+from catalog.vocabulary import COLORS, TYPES, slot_of_type
 
 STORED_IMAGE_MAX_SIDE = 1024
 
@@ -212,3 +216,91 @@ def demo_catalog_load(
         )
         created += 1
     return created, skipped
+
+# ---------------------------------------------------------------- stylist console: photos in, tags from the CNN
+
+# Camera and phone default names ("IMG_1234", "DSC01234", "PXL_20240101_...") say nothing about the garment.
+_CAMERA_NAME = re.compile(r"^(img|dsc|dscn|dscf|pxl|photo|image|scan|screenshot)?[\s_\-]*[\d\s_\-]*$", re.IGNORECASE)
+
+
+def garment_name_from_file(file_name: str) -> str:
+    """A readable garment name from an upload's file name ("red_linen-shirt.jpg" -> "Red linen shirt"), or "" when
+    the name is a camera default or empty."""
+    stem = PurePath(file_name or "").stem
+    words = re.sub(r"[\s_\-.]+", " ", stem).strip()
+    if not words or _CAMERA_NAME.match(words):
+        return ""
+    return (words[0].upper() + words[1:])[:200]
+
+
+def garment_default_name(*, type: str, color: str) -> str:
+    """"<Color> <type>", e.g. "Red t-shirt"."""
+    return f"{COLORS[color].name_en} {TYPES[type].name_en.lower()}"
+
+
+@dataclass(frozen=True)
+class PhotoOutcome:
+    file_name: str
+    garment: Garment | None = None
+    error: str = ""
+
+
+def garments_create_from_photos(*, files: Iterable[UploadedFile]) -> list[PhotoOutcome]:
+    """Create one CNN-tagged garment per valid photo; a bad file is reported with its reason and skipped.
+
+    The size limit (settings.UPLOAD_MAX_BYTES) is enforced before a file is decoded.
+    """
+    from classifier.imaging import InvalidImage
+    from recommender.uploads import upload_open_image
+
+    outcomes: list[PhotoOutcome] = []
+    for upload in files:
+        file_name = PurePath(upload.name or "").name
+        try:
+            image = upload_open_image(upload)
+        except InvalidImage as exc:
+            outcomes.append(PhotoOutcome(file_name, error=str(exc)))
+            continue
+        with transaction.atomic():
+            garment = garment_create_tagged(name=garment_name_from_file(file_name) or "-", image=image)
+            if garment.name == "-":
+                # The name follows the CNN's reading, known only once the garment is tagged.
+                garment.name = garment_default_name(type=garment.type, color=garment.color)
+                garment.save(update_fields=["name", "updated_at"])
+        outcomes.append(PhotoOutcome(file_name, garment=garment))
+    return outcomes
+
+
+def garments_retag(*, garments: Iterable[Garment]) -> int:
+    """Run the current CNN again on each garment's stored photo and replace its type, slot, colour, confidences,
+    embedding and model version; returns how many were re-tagged (a garment whose photo is missing or unreadable is
+    left as it was)."""
+    from classifier.imaging import InvalidImage, open_image
+    from classifier.predictor import get_predictor
+
+    predictor = get_predictor()
+    retagged = 0
+    for garment in garments:
+        if not garment.image:
+            continue
+        try:
+            with garment.image.open("rb") as stored:
+                image = open_image(stored.read())
+        except (OSError, InvalidImage):
+            continue
+        prediction = predictor.predict(image)
+        garment.type = prediction.type.label
+        garment.slot = slot_of_type(prediction.type.label)
+        garment.color = prediction.color.label
+        if garment.second_color == garment.color:
+            garment.second_color = ""
+        garment.tagged_by = TaggedBy.MODEL
+        garment.type_confidence = prediction.type.confidence
+        garment.slot_confidence = prediction.slot.confidence
+        garment.color_confidence = prediction.color.confidence
+        garment.model_version = prediction.model_version
+        garment.embedding = embedding_to_bytes(prediction.embedding)
+        garment.full_clean()
+        garment.save()
+        retagged += 1
+    return retagged

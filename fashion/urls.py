@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api-auth/", include("rest_framework.urls")),
+    path("", include("classifier.urls")),
     path("", include("recommender.urls")),
 ]
 

@@ -1,0 +1,47 @@
+"""Read operations on the catalog used by the stylist console."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+
+from catalog.models import Garment, PairingRule, TaggedBy
+
+
+def review_threshold() -> float:
+    return float(settings.CLASSIFIER_CONFIRM_THRESHOLD)
+
+
+def needs_review_condition(*, threshold: float | None = None) -> Q:
+    """Tagged by the CNN with the type or the colour read below the confirmation threshold."""
+    limit = review_threshold() if threshold is None else threshold
+    return Q(tagged_by=TaggedBy.MODEL) & (Q(type_confidence__lt=limit) | Q(color_confidence__lt=limit))
+
+
+def garment_review_fields(garment: Garment, *, threshold: float | None = None) -> list[str]:
+    """The tag fields ("type", "color") a stylist should check: the CNN was unsure of them."""
+    if garment.tagged_by != TaggedBy.MODEL:
+        return []
+    limit = review_threshold() if threshold is None else threshold
+    confidences = {"type": garment.type_confidence, "color": garment.color_confidence}
+    return [field for field, value in confidences.items() if value is not None and value < limit]
+
+
+def garments_needing_review(*, queryset: QuerySet[Garment] | None = None) -> QuerySet[Garment]:
+    queryset = Garment.objects.all() if queryset is None else queryset
+    return queryset.filter(needs_review_condition())
+
+
+def active_rules() -> QuerySet[PairingRule]:
+    return PairingRule.objects.filter(is_active=True).order_by("id")
+
+
+def active_garment_tag_counts() -> list[tuple[str, str, str, int]]:
+    """(slot, type, color, number of active garments) for every tag combination in the catalog."""
+    rows = (
+        Garment.objects.filter(is_active=True)
+        .values("slot", "type", "color")
+        .annotate(count=Count("id"))
+        .order_by("slot", "type", "color")
+    )
+    return [(row["slot"], row["type"], row["color"], row["count"]) for row in rows]
