@@ -53,8 +53,18 @@ def garment_create(
     color_confidence: float | None = None,
     model_version: str = "",
     embedding: np.ndarray | None = None,
+    embed: bool = True,
 ) -> Garment:
-    """Create a garment from a decoded image; the slot follows from the type."""
+    """Create a garment from a decoded image; the slot follows from the type.
+
+    The CNN embedding (for "looks similar") is computed here when the caller has none, unless `embed` is False
+    (no model available yet: "Re-tag with the current model" fills it in later).
+    """
+    if embedding is None and embed:
+        from classifier.predictor import get_predictor
+
+        prediction = get_predictor().predict(image)
+        embedding, model_version = prediction.embedding, model_version or prediction.model_version
     garment = Garment(
         name=name,
         type=type,
@@ -165,11 +175,12 @@ def garment_create_tagged(
 
 
 def demo_catalog_load(
-    *, photos: list, tagger: str = "cnn", progress: Callable[[Iterable], Iterable] = lambda it: it
+    *, photos: list, tagger: str = "cnn", embed: bool = True, progress: Callable[[Iterable], Iterable] = lambda it: it
 ) -> tuple[int, int]:
     """Create a garment for every planned photo not loaded before; returns (created, skipped).
 
-    `tagger` is "cnn" (the classifier reads type and colour; its embedding is stored) or "dataset" (the folder's labels).
+    `tagger` is "cnn" (the classifier reads type and colour) or "dataset" (the folder's labels); the CNN embedding is
+    stored either way unless `embed` is False (no model available).
     """
     from catalog.demo import demo_garment_name
     from classifier.imaging import InvalidImage, open_image
@@ -203,7 +214,7 @@ def demo_catalog_load(
             }
         else:
             type_code, color = photo.type, photo.color or "multicolor"
-            extra = {"tagged_by": TaggedBy.DATASET}
+            extra = {"tagged_by": TaggedBy.DATASET, "embed": embed}
         garment_create(
             name=demo_garment_name(type_code, color, photo.image_id),
             image=image,
@@ -216,6 +227,7 @@ def demo_catalog_load(
         )
         created += 1
     return created, skipped
+
 
 # ---------------------------------------------------------------- stylist console: photos in, tags from the CNN
 

@@ -88,3 +88,15 @@ def test_if_empty_skips_a_catalog_with_garments(photo_folder):
 def test_missing_folder_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="No photo folder"):
         call_command("load_demo_catalog", str(tmp_path / "nowhere"), stdout=io.StringIO())
+
+
+def test_falls_back_to_dataset_labels_when_the_cnn_is_not_ready(photo_folder, settings, tmp_path):
+    from classifier.predictor import get_predictor
+
+    settings.CLASSIFIER_BACKEND = "tflite"
+    settings.CLASSIFIER_MODEL_DIR = tmp_path / "no-model-here"
+    get_predictor.cache_clear()
+    err = io.StringIO()
+    call_command("load_demo_catalog", str(photo_folder), stdout=io.StringIO(), stderr=err)
+    assert "not ready" in err.getvalue()
+    assert Garment.objects.get(source_key="clothing-dataset:a2").tagged_by == "dataset"

@@ -9,6 +9,7 @@ from tqdm import tqdm
 from catalog.models import Garment
 from catalog.demo import dataset_download, dataset_photos, demo_plan
 from catalog.services import demo_catalog_load, starter_rules_load
+from classifier.predictor import get_predictor
 
 
 class Command(BaseCommand):
@@ -45,9 +46,17 @@ class Command(BaseCommand):
         photos = demo_plan(dataset_photos(dataset_dir), per_cell=per_cell)
         if not photos:
             raise CommandError(f"No labelled photos found in {dataset_dir}.")
+        try:
+            get_predictor()
+            cnn_ready = True
+        except (OSError, ValueError) as exc:  # no artifact yet (e.g. before the first training run)
+            cnn_ready = False
+            if tagger == "cnn":
+                self.stderr.write(f"The CNN is not ready ({exc}); tagging with the folder's labels instead.")
+                tagger = "dataset"
         rules = starter_rules_load()
         created, skipped = demo_catalog_load(
-            photos=photos, tagger=tagger,
+            photos=photos, tagger=tagger, embed=cnn_ready,
             progress=lambda items: tqdm(items, desc="garments", unit="photo", file=self.stdout),
         )
         self.stdout.write(self.style.SUCCESS(
