@@ -100,3 +100,34 @@ def test_falls_back_to_dataset_labels_when_the_cnn_is_not_ready(photo_folder, se
     call_command("load_demo_catalog", str(photo_folder), stdout=io.StringIO(), stderr=err)
     assert "not ready" in err.getvalue()
     assert Garment.objects.get(source_key="clothing-dataset:a2").tagged_by == "dataset"
+
+
+def test_downloads_the_dataset_when_no_folder_exists(photo_folder, tmp_path, monkeypatch, settings):
+    """The download path, served from a local HTTP server (tests never touch the internet)."""
+    import http.server
+    import shutil
+    import threading
+    import zipfile
+
+    import catalog.demo
+
+    archive = tmp_path / "served" / "master.zip"
+    archive.parent.mkdir()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for path in photo_folder.rglob("*"):
+            bundle.write(path, f"clothing-dataset-master/{path.relative_to(photo_folder)}")
+    handler = lambda *args: http.server.SimpleHTTPRequestHandler(*args, directory=str(archive.parent))  # noqa: E731
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setattr(catalog.demo, "DATASET_ZIP_URL", f"http://127.0.0.1:{server.server_port}/master.zip")
+        settings.FASHION_DATASET_DIR = ""
+        target = tmp_path / "cache" / "clothing-dataset"
+        out = io.StringIO()
+        call_command("load_demo_catalog", "--download-to", str(target), "--tagger", "dataset", stdout=out)
+    finally:
+        server.shutdown()
+    assert "downloading the public CC0 clothing dataset" in out.getvalue()
+    assert (target / "images" / "a1.jpg").exists()
+    assert Garment.objects.filter(source_key="clothing-dataset:a1").exists()
+    shutil.rmtree(target)
