@@ -230,3 +230,9 @@ def test_feedback_without_javascript_on_the_page(catalog):
     evil = client.post("/feedback/", {"garment_id": garments["black_pants"].id, "vote": "like", "slot": "top",
                                       "color": "red", "next": "https://evil.example/"})
     assert evil["Location"] == "/"
+
+
+def test_similarity_benchmark_command_reports_its_figures():
+    out = io.StringIO()
+    call_command("benchmark_similarity", "--garments", "50", "--dim", "8", "--queries", "5", stdout=out)
+    assert "garments=50 dim=8" in out.getvalue() and "query_p50_ms=" in out.getvalue()
