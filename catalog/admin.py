@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -56,8 +57,30 @@ class NeedsReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
+class GarmentAdminForm(forms.ModelForm):
+    """The change form's photo goes through the same checks as every upload; save_model stores it re-encoded."""
+
+    class Meta:
+        model = Garment
+        fields = "__all__"
+
+    def clean_image(self):
+        from classifier.imaging import InvalidImage
+        from recommender.uploads import upload_open_image
+
+        image = self.cleaned_data.get("image")
+        self.decoded_image = None
+        if image and "image" in self.changed_data:
+            try:
+                self.decoded_image = upload_open_image(image)
+            except InvalidImage as exc:
+                raise forms.ValidationError(str(exc), code="invalid_image") from exc
+        return image
+
+
 @admin.register(Garment)
 class GarmentAdmin(admin.ModelAdmin):
+    form = GarmentAdminForm
     list_display = ["thumbnail", "name", "type", "slot", "color_display", "pattern", "season", "tagged_by",
                     "review_flag", "is_active"]
     list_display_links = ["thumbnail", "name"]
@@ -146,6 +169,11 @@ class GarmentAdmin(admin.ModelAdmin):
         from catalog.vocabulary import slot_of_type
 
         garment.slot = slot_of_type(garment.type)  # the slot always follows the type
+        if getattr(form, "decoded_image", None) is not None:
+            # Stored like every other photo: upright, re-encoded as JPEG, no EXIF (camera, GPS) left in it.
+            from catalog.services import image_to_stored_jpeg
+
+            garment.image = image_to_stored_jpeg(form.decoded_image)
         if change and {"type", "color"} & set(form.changed_data):
             # A stylist's correction outranks the CNN's reading: it no longer needs review.
             garment.tagged_by = TaggedBy.STYLIST
