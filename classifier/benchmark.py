@@ -1,0 +1,59 @@
+"""Forward-pass latency of a classifier artifact on this machine (TensorFlow only for the keras backend)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class BenchmarkResult:
+    backend: str
+    image_size: int
+    runs: int
+    batch: int
+    single_p50_ms: float
+    single_p95_ms: float
+    batch_images_per_second: float
+    artifact_mb: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def benchmark(model_dir: Path, *, backend: str = "tflite", runs: int = 200, batch: int = 32) -> BenchmarkResult:
+    """p50/p95 of one warm single-image forward pass, and images/s for batches of `batch` (preprocessing excluded)."""
+    from classifier.predictor import load_predictor
+
+    predictor = load_predictor(model_dir, backend=backend)
+    size = predictor.image_size
+    rng = np.random.default_rng(0)
+    single = rng.uniform(-1, 1, (1, size, size, 3)).astype(np.float32)
+    for _ in range(10):
+        predictor._forward(single)
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        predictor._forward(single)
+        timings.append(time.perf_counter() - start)
+    many = rng.uniform(-1, 1, (batch, size, size, 3)).astype(np.float32)
+    predictor._forward(many)
+    batch_runs = max(3, runs // batch)
+    start = time.perf_counter()
+    for _ in range(batch_runs):
+        predictor._forward(many)
+    elapsed = time.perf_counter() - start
+    artifact = sum(p.stat().st_size for p in Path(model_dir).resolve().iterdir() if p.is_file())
+    return BenchmarkResult(
+        backend=backend,
+        image_size=size,
+        runs=runs,
+        batch=batch,
+        single_p50_ms=round(float(np.percentile(timings, 50)) * 1e3, 2),
+        single_p95_ms=round(float(np.percentile(timings, 95)) * 1e3, 2),
+        batch_images_per_second=round(batch * batch_runs / elapsed, 1),
+        artifact_mb=round(artifact / 1e6, 2),
+    )

@@ -1,0 +1,54 @@
+"""Classify garment photos from the command line."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Classify photos: type, slot and colour with confidences (one line per path; --json for JSON lines)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    def handle(self, *args, **options) -> None:
+        from classifier.imaging import InvalidImage, open_image
+        from classifier.predictor import get_predictor
+
+        predictor = get_predictor()
+        failed = 0
+        for path in options["paths"]:
+            try:
+                prediction = predictor.predict(open_image(path))
+            except InvalidImage as exc:
+                failed += 1
+                if options["json"]:
+                    self.stdout.write(json.dumps({"path": path, "error": str(exc)}, ensure_ascii=False))
+                else:
+                    self.stdout.write(f"{path}: error: {exc}")
+                continue
+            if options["json"]:
+                record = {
+                    "path": path,
+                    "type": prediction.type.label,
+                    "type_confidence": prediction.type.confidence,
+                    "slot": prediction.slot.label,
+                    "slot_confidence": prediction.slot.confidence,
+                    "color": prediction.color.label,
+                    "color_confidence": prediction.color.confidence,
+                    "model_version": prediction.model_version,
+                    "type_top3": [[label, p] for label, p in prediction.type.top3],
+                    "color_top3": [[label, p] for label, p in prediction.color.top3],
+                }
+                self.stdout.write(json.dumps(record, ensure_ascii=False))
+            else:
+                self.stdout.write(
+                    f"{path}: {prediction.type.label} ({prediction.type.confidence:.2f}), "
+                    f"slot {prediction.slot.label} ({prediction.slot.confidence:.2f}), "
+                    f"colour {prediction.color.label} ({prediction.color.confidence:.2f})"
+                )
+        if failed:
+            raise CommandError(f"{failed} of {len(options['paths'])} path(s) could not be classified", returncode=1)

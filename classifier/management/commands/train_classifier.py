@@ -1,0 +1,75 @@
+"""Train the garment classifier and write a versioned artifact folder."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+DEFAULT_WEIGHTS = Path(settings.BASE_DIR).parent / "shared" / "weights" / "efficientnet_lite0_imagenet.npz"
+
+
+class Command(BaseCommand):
+    help = "Train the type/colour CNN on the clothing dataset and write classifier/artifacts/<version>/."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--dataset", default=settings.FASHION_DATASET_DIR, help="clothing dataset folder")
+        parser.add_argument("--out", default=None, help="artifact folder (default classifier/artifacts/<timestamp>)")
+        parser.add_argument("--epochs", type=int, default=12, help="epochs of the heads on frozen features")
+        parser.add_argument("--finetune-epochs", type=int, default=2, help="epochs fine-tuning the backbone top")
+        parser.add_argument("--image-size", type=int, default=224)
+        parser.add_argument("--backbone", choices=("efficientnet_lite0", "tiny"), default="efficientnet_lite0")
+        parser.add_argument("--weights", default=str(DEFAULT_WEIGHTS), help="Lite0 ImageNet weights (.npz)")
+        parser.add_argument("--limit", type=int, default=None, help="at most N training photos (quick runs)")
+        parser.add_argument("--views", type=int, default=4, help="augmented views per training photo (1-4)")
+        parser.add_argument("--quantization", choices=("float16", "dynamic", "none"), default="float16")
+        parser.add_argument(
+            "--cache-dir",
+            default=str(Path(settings.BASE_DIR) / "build" / "features"),
+            help="feature cache (git-ignored); '' to disable",
+        )
+        parser.add_argument("--no-current", action="store_true", help="do not point artifacts/current at the result")
+
+    def handle(self, *args, **options) -> None:
+        from classifier.training import VIEWS_ALL, TrainConfig, point_current, train
+
+        if not options["dataset"] or not Path(options["dataset"]).is_dir():
+            raise CommandError(
+                f"dataset folder not found: {options['dataset']!r} (set FASHION_DATASET_DIR or --dataset)"
+            )
+        weights = Path(options["weights"]) if options["backbone"] == "efficientnet_lite0" else None
+        if weights is not None and not weights.is_file():
+            raise CommandError(f"backbone weights not found: {weights}")
+        artifacts = Path(settings.BASE_DIR) / "classifier" / "artifacts"
+        out = Path(options["out"]) if options["out"] else artifacts / time.strftime("%Y%m%d-%H%M")
+        if not 1 <= options["views"] <= len(VIEWS_ALL):
+            raise CommandError(f"--views must be between 1 and {len(VIEWS_ALL)}")
+        config = TrainConfig(
+            dataset_dir=Path(options["dataset"]),
+            out_dir=out,
+            backbone=options["backbone"],
+            weights_path=weights,
+            image_size=options["image_size"],
+            epochs=options["epochs"],
+            finetune_epochs=options["finetune_epochs"],
+            limit=options["limit"],
+            views=VIEWS_ALL[: options["views"]],
+            tflite_quantization=options["quantization"],
+            cache_dir=Path(options["cache_dir"]) if options["cache_dir"] else None,
+            progress=options["verbosity"] > 0,
+        )
+        result = train(config, log=self.stdout.write)
+        for split in ("validation", "test"):
+            m = result.metrics[split]
+            self.stdout.write(
+                f"{split}: type {m['type']['accuracy']:.4f}, 10-class {m['top10']['restricted']['accuracy']:.4f} "
+                f"(unrestricted {m['top10']['unrestricted_accuracy']:.4f}), slot {m['slot']['accuracy']:.4f}, "
+                f"colour-or-alt {m['color']['or_alt_accuracy']:.4f}, "
+                f"colour strict {m['color']['strict']['accuracy']:.4f}"
+            )
+        if not options["no_current"]:
+            point_current(result.out_dir, artifacts / "current")
+            self.stdout.write(f"artifacts/current -> {result.out_dir.name}")
+        self.stdout.write(self.style.SUCCESS(f"model {result.model_version} written to {result.out_dir}"))

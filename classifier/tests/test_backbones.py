@@ -1,0 +1,50 @@
+"""The EfficientNet-Lite0 port: the ImageNet head must name real garments correctly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tensorflow")
+
+from classifier.backbones import build_backbone
+from classifier.imaging import open_image, to_model_input
+
+# ImageNet classes a correct port predicts for the dataset's photos (see /work/shared/weights/README.md).
+IMAGENET_GARMENTS = {
+    "t-shirt": {610},  # jersey, T-shirt
+    "pants": {608},  # jean, blue jean, denim
+    "shoes": {770, 774, 514, 630, 502},  # running shoe, sandal, cowboy boot, loafer, clog
+}
+
+
+@pytest.mark.real_model
+def test_lite0_port_predicts_imagenet_garments_on_real_photos(dataset_dir, dataset_rows, lite0_weights):
+    backbone = build_backbone("efficientnet_lite0", image_size=224, weights_path=lite0_weights)
+    for label, expected in IMAGENET_GARMENTS.items():
+        rows = [r for r in dataset_rows if r["top10_label"] == label and r["split"] == "test"][:8]
+        batch = np.stack([to_model_input(open_image(dataset_dir / "images" / f"{r['image']}.jpg"), 224) for r in rows])
+        predicted = backbone.imagenet(batch, training=False).numpy().argmax(axis=1)
+        hits = sum(int(p) in expected for p in predicted)
+        # A wrong transpose or padding gives ~0 hits; the real port gets most of them.
+        assert hits >= len(rows) // 2, f"{label}: ImageNet classes {predicted.tolist()}"
+
+
+def test_feature_model_matches_bottom_plus_top(lite0_weights):
+    backbone = build_backbone("efficientnet_lite0", image_size=96, weights_path=lite0_weights)
+    x = np.random.default_rng(0).uniform(-1, 1, (2, 96, 96, 3)).astype(np.float32)
+    features = backbone.features(x, training=False).numpy()
+    feature_map, low = backbone.bottom(x, training=False)
+    high, head = backbone.top(feature_map, training=False)
+    np.testing.assert_allclose(features, np.concatenate([low, high, head], axis=1), atol=1e-5)
+    assert features.shape == (2, backbone.feature_dim)
+
+
+def test_unknown_backbone_is_refused():
+    with pytest.raises(ValueError, match="unknown backbone"):
+        build_backbone("resnet50")
+
+
+def test_tiny_backbone_needs_no_weights():
+    backbone = build_backbone("tiny", image_size=32)
+    assert backbone.features(np.zeros((1, 32, 32, 3), np.float32)).shape[0] == 1

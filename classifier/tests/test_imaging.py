@@ -1,0 +1,148 @@
+"""open_image / to_model_input on the awkward files users upload (all generated here, small)."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from classifier.imaging import InvalidImage, open_image, to_model_input
+
+
+def encode(image: Image.Image, fmt: str, **params) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **params)
+    return buffer.getvalue()
+
+
+def test_exif_orientation_is_applied():
+    # A landscape 40x20 image whose left half is red, tagged "rotate 90° CW to display" (orientation 6).
+    image = Image.new("RGB", (40, 20), (0, 0, 255))
+    image.paste((255, 0, 0), (0, 0, 20, 20))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    opened = open_image(encode(image, "JPEG", exif=exif.tobytes(), quality=95))
+    assert opened.size == (20, 40)
+    top = np.asarray(opened)[5, 10]
+    assert top[0] > 200 and top[2] < 60  # the red half is now on top
+
+
+def test_cmyk_jpeg_becomes_rgb():
+    opened = open_image(encode(Image.new("CMYK", (16, 16), (0, 255, 255, 0)), "JPEG", quality=95))
+    assert opened.mode == "RGB"
+    r, g, b = np.asarray(opened)[8, 8]
+    assert r > 200 and g < 60 and b < 60
+
+
+def test_greyscale_becomes_rgb():
+    opened = open_image(encode(Image.new("L", (8, 8), 100), "PNG"))
+    assert opened.mode == "RGB"
+    assert tuple(np.asarray(opened)[0, 0]) == (100, 100, 100)
+
+
+def test_alpha_is_composited_on_white():
+    image = Image.new("RGBA", (8, 8), (255, 0, 0, 0))
+    image.putpixel((0, 0), (0, 0, 255, 255))
+    opened = open_image(encode(image, "PNG"))
+    pixels = np.asarray(opened)
+    assert tuple(pixels[4, 4]) == (255, 255, 255)
+    assert tuple(pixels[0, 0]) == (0, 0, 255)
+
+
+def test_16_bit_png_is_scaled_to_8_bit():
+    image = Image.fromarray(np.full((8, 8), 65535, dtype=np.uint16))
+    data = encode(image, "PNG")
+    assert Image.open(io.BytesIO(data)).mode in ("I;16", "I")
+    opened = open_image(data)
+    assert opened.mode == "RGB"
+    assert tuple(np.asarray(opened)[0, 0]) == (255, 255, 255)
+    half = open_image(encode(Image.fromarray(np.full((8, 8), 32896, dtype=np.uint16)), "PNG"))
+    assert abs(int(np.asarray(half)[0, 0, 0]) - 128) <= 1
+
+
+def test_palette_with_transparency():
+    image = Image.new("P", (8, 8), 0)
+    image.putpalette([0, 255, 0] + [255, 0, 0] * 255)
+    image.info["transparency"] = 1
+    image.putpixel((1, 1), 1)
+    opened = open_image(encode(image, "PNG"))
+    pixels = np.asarray(opened)
+    assert tuple(pixels[0, 0]) == (0, 255, 0)
+    assert tuple(pixels[1, 1]) == (255, 255, 255)
+
+
+def test_animated_gif_takes_first_frame():
+    frames = [Image.new("RGB", (10, 10), colour) for colour in ((255, 0, 0), (0, 0, 255))]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    opened = open_image(buffer.getvalue())
+    r, _, b = np.asarray(opened)[5, 5]
+    assert r > 200 and b < 60
+
+
+def test_tiny_and_extreme_aspect_images_open_and_preprocess():
+    for size in ((1, 1), (10000, 10)):
+        opened = open_image(encode(Image.new("RGB", size, (10, 20, 30)), "PNG"))
+        assert opened.size == size
+        array = to_model_input(opened, 64)
+        assert array.shape == (64, 64, 3)
+
+
+def test_path_and_file_object_sources(tmp_path):
+    path = tmp_path / "shirt.png"
+    Image.new("RGB", (5, 5), "white").save(path)
+    assert open_image(path).size == (5, 5)
+    assert open_image(str(path)).size == (5, 5)
+    with open(path, "rb") as f:
+        assert open_image(f).size == (5, 5)
+
+
+def test_truncated_jpeg_is_refused():
+    rng = np.random.default_rng(0)
+    data = encode(Image.fromarray(rng.integers(0, 255, (64, 64, 3), dtype=np.uint8)), "JPEG")
+    with pytest.raises(InvalidImage, match="truncated"):
+        open_image(data[: len(data) // 2])
+
+
+def test_text_renamed_jpg_is_refused(tmp_path):
+    path = tmp_path / "photo.jpg"
+    path.write_text("this is not a picture\n")
+    with pytest.raises(InvalidImage, match="not an image"):
+        open_image(path)
+
+
+def test_empty_file_is_refused():
+    with pytest.raises(InvalidImage, match="not an image"):
+        open_image(b"")
+
+
+def test_decompression_bomb_is_refused_before_decoding():
+    data = encode(Image.new("L", (3000, 3000), 0), "PNG")  # 9 M pixels, a few kB compressed
+    with pytest.raises(InvalidImage, match=r"image too large: 9000000 pixels, limit 1000000"):
+        open_image(data, max_pixels=1_000_000)
+    assert open_image(data, max_pixels=10_000_000).size == (3000, 3000)
+
+
+def test_default_pixel_limit_comes_from_settings(settings):
+    settings.UPLOAD_MAX_PIXELS = 100
+    with pytest.raises(InvalidImage, match=r"limit 100$"):
+        open_image(encode(Image.new("RGB", (20, 20)), "PNG"))
+
+
+def test_model_input_shape_and_scale():
+    image = Image.new("RGB", (400, 533), (255, 0, 127))
+    array = to_model_input(image, 224)
+    assert array.shape == (224, 224, 3)
+    assert array.dtype == np.float32
+    np.testing.assert_allclose(array[100, 100], [(255 - 127) / 128, -127 / 128, 0.0], atol=1e-6)
+    assert array.min() >= -1.0 and array.max() <= 1.0
+
+
+def test_model_input_keeps_the_whole_portrait_photo():
+    # A 3:4 photo is resized whole (not cropped): a marker at the very top survives.
+    image = Image.new("RGB", (300, 400), (0, 0, 0))
+    image.paste((255, 255, 255), (0, 0, 300, 10))
+    array = to_model_input(image, 100)
+    assert array[0, 50, 0] > 0.9

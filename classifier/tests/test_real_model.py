@@ -1,0 +1,95 @@
+"""The committed model (classifier/artifacts/current) on real test-split photos of the shared dataset."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.conf import settings
+
+from classifier.imaging import open_image
+from classifier.predictor import get_predictor, load_predictor
+
+pytestmark = pytest.mark.real_model
+
+MODEL_DIR = Path(settings.BASE_DIR) / "classifier" / "artifacts" / "current"
+CLEAR_COLORS = {"black", "white", "red", "blue", "green", "pink", "yellow"}
+
+
+@pytest.fixture(scope="module")
+def lite_predictor():
+    if not (MODEL_DIR / "model.tflite").is_file():
+        pytest.fail(f"no committed model at {MODEL_DIR}")
+    return load_predictor(MODEL_DIR, backend="tflite")
+
+
+def _photos(dataset_dir, dataset_rows, *, count: int, **match) -> list[tuple[dict, object]]:
+    rows = sorted(
+        (r for r in dataset_rows if r["split"] == "test" and all(r[k] == v for k, v in match.items())),
+        key=lambda r: r["image"],
+    )[:count]
+    return [(r, open_image(dataset_dir / "images" / f"{r['image']}.jpg")) for r in rows]
+
+
+@pytest.mark.parametrize(
+    ("top10_label", "slot"),
+    [
+        ("pants", "bottom"),
+        ("shorts", "bottom"),
+        ("shoes", "shoes"),
+        ("t-shirt", "top"),
+        ("dress", "one_piece"),
+        ("hat", "accessory"),
+    ],
+)
+def test_slot_of_real_photos(lite_predictor, dataset_dir, dataset_rows, top10_label, slot):
+    photos = _photos(dataset_dir, dataset_rows, count=6, top10_label=top10_label)
+    predictions = lite_predictor.predict_batch([image for _, image in photos])
+    slots = [p.slot.label for p in predictions]
+    assert slots.count(slot) >= 5, f"{top10_label}: {slots}"
+    types = [p.type.label for p in predictions]
+    assert types.count(top10_label) >= 4, f"{top10_label}: {types}"
+
+
+def test_colour_of_clear_real_photos(lite_predictor, dataset_dir, dataset_rows):
+    rows = sorted(
+        (r for r in dataset_rows if r["split"] == "test" and not r["alt"] and r["color"] in CLEAR_COLORS),
+        key=lambda r: r["image"],
+    )[:24]
+    images = [open_image(dataset_dir / "images" / f"{r['image']}.jpg") for r in rows]
+    predicted = [p.color.label for p in lite_predictor.predict_batch(images)]
+    right = sum(p == r["color"] for p, r in zip(predicted, rows, strict=True))
+    assert right >= 20, list(zip([r["color"] for r in rows], predicted, strict=True))
+
+
+def test_prediction_shape_and_embedding(lite_predictor, dataset_dir, dataset_rows):
+    (_, image), (_, other) = _photos(dataset_dir, dataset_rows, count=2, top10_label="pants")
+    prediction = lite_predictor.predict(image)
+    labels = json.loads((MODEL_DIR / "labels.json").read_text())
+    assert prediction.model_version == labels["model_version"] == MODEL_DIR.resolve().name
+    assert prediction.embedding.shape == (lite_predictor.embedding_dim,) and prediction.embedding.dtype == np.float32
+    assert np.linalg.norm(prediction.embedding) == pytest.approx(1.0, abs=1e-3)
+    assert 0.0 < prediction.type.confidence <= 1.0 and len(prediction.color.top3) == 3
+    # Two pants are closer to each other than pants are to a shoe.
+    shoe = _photos(dataset_dir, dataset_rows, count=1, top10_label="shoes")[0][1]
+    second = lite_predictor.predict(other).embedding
+    assert prediction.embedding @ second > prediction.embedding @ lite_predictor.predict(shoe).embedding
+
+
+def test_keras_backend_agrees_with_tflite(lite_predictor, dataset_dir, dataset_rows, settings):
+    pytest.importorskip("tensorflow")
+    settings.CLASSIFIER_BACKEND = "keras"
+    settings.CLASSIFIER_MODEL_DIR = MODEL_DIR
+    get_predictor.cache_clear()
+    try:
+        keras_predictor = get_predictor()
+        photos = _photos(dataset_dir, dataset_rows, count=4, top10_label="shirt")
+        for _, image in photos:
+            lite, full = lite_predictor.predict(image), keras_predictor.predict(image)
+            assert lite.type.label == full.type.label
+            assert abs(lite.type.confidence - full.type.confidence) < 0.05
+            assert lite.color.label == full.color.label
+    finally:
+        get_predictor.cache_clear()

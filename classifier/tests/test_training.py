@@ -1,0 +1,82 @@
+"""The training pipeline end to end on the tiny backbone and a 20-photo dataset built on the fly."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+pytest.importorskip("tensorflow")
+
+from catalog.vocabulary import COLOR_CODES, TYPE_CODES
+from classifier.dataset import load_samples
+from classifier.predictor import load_predictor
+from classifier.tests.factories import make_tiny_dataset
+from classifier.training import TrainConfig, color_targets, point_current, train, type_targets
+
+
+def test_colour_only_photos_have_no_type_loss(tmp_path):
+    samples = load_samples(make_tiny_dataset(tmp_path / "data", copies=1))
+    types = type_targets(samples, smoothing=0.1, class_weight_power=0.5)
+    for sample, row in zip(samples, types, strict=True):
+        if sample.type_code is None:
+            assert not row.any()
+        else:
+            assert row.argmax() == TYPE_CODES.index(sample.type_code)
+    colors = color_targets(samples, smoothing=0.0, main_weight=0.75)
+    pants = next(i for i, s in enumerate(samples) if s.dataset_label == "Pants")
+    assert colors[pants, COLOR_CODES.index("blue")] == pytest.approx(0.75)
+    assert colors[pants, COLOR_CODES.index("navy")] == pytest.approx(0.25)
+    np.testing.assert_allclose(colors.sum(axis=1), 1.0, rtol=1e-6)
+
+
+@pytest.mark.slow
+def test_tiny_training_run_writes_a_loadable_artifact(tmp_path):
+    dataset = make_tiny_dataset(tmp_path / "data", copies=2)
+    out = tmp_path / "artifacts" / "tiny-v1"
+    config = TrainConfig(
+        dataset_dir=dataset,
+        out_dir=out,
+        backbone="tiny",
+        image_size=32,
+        epochs=2,
+        batch_size=8,
+        finetune_epochs=1,
+        finetune_batch_size=8,
+        views=("original", "flip"),
+        progress=False,
+        workers=2,
+    )
+    result = train(config, log=lambda message: None)
+
+    names = {p.name for p in out.iterdir()}
+    assert {"model.keras", "model.tflite", "labels.json", "metrics.json", "data_hash.txt", "MODEL_CARD.md"} <= names
+    labels = json.loads((out / "labels.json").read_text())
+    assert labels["types"] == list(TYPE_CODES) and labels["colors"] == list(COLOR_CODES)
+    assert labels["type_to_slot"]["pants"] == "bottom" and labels["image_size"] == 32
+    metrics = json.loads((out / "metrics.json").read_text())
+    for split in ("validation", "test"):
+        assert 0.0 <= metrics[split]["color"]["or_alt_accuracy"] <= 1.0
+        assert len(metrics[split]["type"]["confusion"]) == len(TYPE_CODES)
+    assert len((out / "data_hash.txt").read_text().strip()) == 64
+    assert result.model_version == "tiny-v1"
+    assert "Not sure" in (out / "MODEL_CARD.md").read_text()
+
+    image = Image.open(next((dataset / "images").iterdir()))
+    lite = load_predictor(out, backend="tflite").predict(image)
+    keras_prediction = load_predictor(out, backend="keras").predict(image)
+    assert lite.model_version == "tiny-v1"
+    assert lite.embedding.shape == (labels["embedding_dim"],)
+    assert np.linalg.norm(lite.embedding) == pytest.approx(1.0, abs=1e-3)
+    # The float16 export computes the same function as the Keras model.
+    assert lite.type.label == keras_prediction.type.label or lite.type.confidence < 0.2
+    np.testing.assert_allclose(
+        [p for _, p in lite.color.top3][:1], [p for _, p in keras_prediction.color.top3][:1], atol=0.02
+    )
+
+    current = tmp_path / "artifacts" / "current"
+    point_current(out, current)
+    assert current.is_symlink() and not str(current.readlink()).startswith("/")
+    assert (current / "labels.json").is_file()
