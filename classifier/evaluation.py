@@ -211,7 +211,7 @@ def write_confusion_pngs(result: EvaluationResult, out_dir: Path) -> list[Path]:
     paths = []
     for name, head in heads.items():
         path = out_dir / f"confusion_{result.split}_{name}.png"
-        confusion_png(head, path, title=f"{name} — {result.split} (accuracy {head.accuracy:.3f}, n={head.count})")
+        confusion_png(head, path, title=f"{name} - {result.split} (accuracy {head.accuracy:.3f}, n={head.count})")
         paths.append(path)
     return paths
 

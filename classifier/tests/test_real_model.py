@@ -33,24 +33,26 @@ def _photos(dataset_dir, dataset_rows, *, count: int, **match) -> list[tuple[dic
     return [(r, open_image(dataset_dir / "images" / f"{r['image']}.jpg")) for r in rows]
 
 
+# (class, its slot, how many of 6 test photos must land in that slot): floors well under the measured test recall,
+# strict for the big clear classes, looser for hats and dresses (about 0.83 and 0.80 recall on the test split).
 @pytest.mark.parametrize(
-    ("top10_label", "slot"),
+    ("top10_label", "slot", "at_least"),
     [
-        ("pants", "bottom"),
-        ("shorts", "bottom"),
-        ("shoes", "shoes"),
-        ("t-shirt", "top"),
-        ("dress", "one_piece"),
-        ("hat", "accessory"),
+        ("pants", "bottom", 6),
+        ("shorts", "bottom", 5),
+        ("shoes", "shoes", 6),
+        ("t-shirt", "top", 5),
+        ("dress", "one_piece", 4),
+        ("hat", "accessory", 4),
     ],
 )
-def test_slot_of_real_photos(lite_predictor, dataset_dir, dataset_rows, top10_label, slot):
+def test_slot_of_real_photos(lite_predictor, dataset_dir, dataset_rows, top10_label, slot, at_least):
     photos = _photos(dataset_dir, dataset_rows, count=6, top10_label=top10_label)
     predictions = lite_predictor.predict_batch([image for _, image in photos])
     slots = [p.slot.label for p in predictions]
-    assert slots.count(slot) >= 5, f"{top10_label}: {slots}"
+    assert slots.count(slot) >= at_least, f"{top10_label}: {slots}"
     types = [p.type.label for p in predictions]
-    assert types.count(top10_label) >= 4, f"{top10_label}: {types}"
+    assert types.count(top10_label) >= at_least - 1, f"{top10_label}: {types}"
 
 
 def test_colour_of_clear_real_photos(lite_predictor, dataset_dir, dataset_rows):
@@ -61,7 +63,8 @@ def test_colour_of_clear_real_photos(lite_predictor, dataset_dir, dataset_rows):
     images = [open_image(dataset_dir / "images" / f"{r['image']}.jpg") for r in rows]
     predicted = [p.color.label for p in lite_predictor.predict_batch(images)]
     right = sum(p == r["color"] for p, r in zip(predicted, rows, strict=True))
-    assert right >= 20, list(zip([r["color"] for r in rows], predicted, strict=True))
+    # Measured strict accuracy on such photos is about 0.8; chance is 1/14.
+    assert right >= 18, list(zip([r["color"] for r in rows], predicted, strict=True))
 
 
 def test_prediction_shape_and_embedding(lite_predictor, dataset_dir, dataset_rows):
