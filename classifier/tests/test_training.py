@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import numpy as np
@@ -10,7 +11,10 @@ from PIL import Image
 
 pytest.importorskip("tensorflow")
 
+from django.core.management import call_command
+
 from catalog.vocabulary import COLOR_CODES, TYPE_CODES
+from classifier.benchmark import benchmark
 from classifier.dataset import load_samples
 from classifier.predictor import load_predictor
 from classifier.tests.factories import make_tiny_dataset
@@ -32,10 +36,11 @@ def test_colour_only_photos_have_no_type_loss(tmp_path):
     np.testing.assert_allclose(colors.sum(axis=1), 1.0, rtol=1e-6)
 
 
-@pytest.mark.slow
-def test_tiny_training_run_writes_a_loadable_artifact(tmp_path):
-    dataset = make_tiny_dataset(tmp_path / "data", copies=2)
-    out = tmp_path / "artifacts" / "tiny-v1"
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tiny")
+    dataset = make_tiny_dataset(root / "data", copies=2)
+    out = root / "artifacts" / "tiny-v1"
     config = TrainConfig(
         dataset_dir=dataset,
         out_dir=out,
@@ -49,8 +54,12 @@ def test_tiny_training_run_writes_a_loadable_artifact(tmp_path):
         progress=False,
         workers=2,
     )
-    result = train(config, log=lambda message: None)
+    return dataset, out, train(config, log=lambda message: None)
 
+
+@pytest.mark.slow
+def test_tiny_training_run_writes_a_loadable_artifact(tiny_run):
+    dataset, out, result = tiny_run
     names = {p.name for p in out.iterdir()}
     assert {"model.keras", "model.tflite", "labels.json", "metrics.json", "data_hash.txt", "MODEL_CARD.md"} <= names
     labels = json.loads((out / "labels.json").read_text())
@@ -76,7 +85,42 @@ def test_tiny_training_run_writes_a_loadable_artifact(tmp_path):
         [p for _, p in lite.color.top3][:1], [p for _, p in keras_prediction.color.top3][:1], atol=0.02
     )
 
-    current = tmp_path / "artifacts" / "current"
+    current = out.parent / "current"
     point_current(out, current)
     assert current.is_symlink() and not str(current.readlink()).startswith("/")
     assert (current / "labels.json").is_file()
+
+
+@pytest.mark.slow
+def test_evaluate_and_benchmark_commands_on_the_tiny_artifact(tiny_run, tmp_path):
+    dataset, out, _ = tiny_run
+    stdout = io.StringIO()
+    call_command(
+        "evaluate_classifier",
+        "--split",
+        "validation",
+        "--model-dir",
+        str(out),
+        "--dataset",
+        str(dataset),
+        "--out",
+        str(tmp_path / "evaluation"),
+        stdout=stdout,
+        verbosity=0,
+    )
+    assert "10-class subset" in stdout.getvalue() and "colour-or-alt" in stdout.getvalue()
+    stored = json.loads((tmp_path / "evaluation" / "validation_tflite.json").read_text())
+    assert stored["model_version"] == "tiny-v1" and stored["split"] == "validation"
+    assert {p.name for p in (tmp_path / "evaluation").glob("*.png")} == {
+        f"confusion_validation_{head}.png" for head in ("type", "top10", "slot", "color")
+    }
+
+    figures = benchmark(out, backend="tflite", runs=5, batch=2)
+    assert figures.single_p50_ms > 0 and figures.batch_images_per_second > 0 and figures.image_size == 32
+    stdout = io.StringIO()
+    call_command(
+        "benchmark_classifier", "--model-dir", str(out), "--runs", "5", "--batch", "2", "--record", stdout=stdout
+    )
+    assert "p50" in stdout.getvalue()
+    assert "tflite" in json.loads((out / "metrics.json").read_text())["benchmark"]
+    assert "one image (forward only) p50" in (out / "MODEL_CARD.md").read_text()
