@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from catalog.vocabulary import COLOR_CODES
+from recommender.engine import RuleSpec
 
 # The slots a shopper's photo can be read as and get recommendations for (accessories are only recommended).
 INPUT_SLOTS: tuple[str, ...] = ("top", "bottom", "one_piece", "outer", "shoes")
@@ -22,25 +23,6 @@ PARTIAL = "partial"  # rules recommend some garments; harmony fills the rest (or
 NO_GARMENTS = "no_garments"  # rules exist but recommend no active garment: harmony fallback
 NO_RULES = "no_rules"  # no active rule: harmony fallback
 FALLBACK_STATUSES = frozenset({NO_GARMENTS, NO_RULES})
-
-
-@dataclass(frozen=True)
-class LintRule:
-    id: int
-    input_slot: str
-    input_type: str
-    input_color: str
-    output_slot: str
-    output_type: str
-    output_color: str
-    weight: int = 50
-
-    def output_matches(self, slot: str, type_code: str, color: str) -> bool:
-        return (
-            self.output_slot == slot
-            and self.output_color == color
-            and (not self.output_type or self.output_type == type_code)
-        )
 
 
 @dataclass(frozen=True)
@@ -74,9 +56,9 @@ class CoverageRow:
 
 @dataclass(frozen=True)
 class LintReport:
-    rules_without_garments: list[LintRule]
+    rules_without_garments: list[RuleSpec]
     uncovered_inputs: list[tuple[str, str]]
-    asymmetric_rules: list[LintRule]
+    asymmetric_rules: list[RuleSpec]
     coverage: list[CoverageRow]
 
     @property
@@ -84,26 +66,26 @@ class LintReport:
         return len(self.rules_without_garments) + len(self.uncovered_inputs) + len(self.asymmetric_rules)
 
 
-def garments_for_rules(rules: Iterable[LintRule], tag_counts: Sequence[TagCount]) -> int:
+def garments_for_rules(rules: Iterable[RuleSpec], tag_counts: Sequence[TagCount]) -> int:
     """Active garments at least one of the rules can recommend (each garment counted once)."""
     rules = list(rules)
-    return sum(tag.count for tag in tag_counts if any(r.output_matches(tag.slot, tag.type, tag.color) for r in rules))
+    return sum(tag.count for tag in tag_counts if any(r.matches_output(tag.slot, tag.type, tag.color) for r in rules))
 
 
-def rules_without_garments(rules: Iterable[LintRule], tag_counts: Sequence[TagCount]) -> list[LintRule]:
+def rules_without_garments(rules: Iterable[RuleSpec], tag_counts: Sequence[TagCount]) -> list[RuleSpec]:
     """Rules whose output (slot + colour [+ type]) matches no active garment: they never show anything."""
     return [rule for rule in rules if garments_for_rules([rule], tag_counts) == 0]
 
 
 def uncovered_inputs(
-    rules: Iterable[LintRule], *, slots: Sequence[str] = INPUT_SLOTS, colors: Sequence[str] = COLOR_CODES
+    rules: Iterable[RuleSpec], *, slots: Sequence[str] = INPUT_SLOTS, colors: Sequence[str] = COLOR_CODES
 ) -> list[tuple[str, str]]:
     """(slot, colour) inputs no rule starts from: shoppers there get the harmony fallback only."""
     covered = {(rule.input_slot, rule.input_color) for rule in rules}
     return [(slot, color) for slot in slots for color in colors if (slot, color) not in covered]
 
 
-def asymmetric_rules(rules: Iterable[LintRule], *, slots: Sequence[str] = INPUT_SLOTS) -> list[LintRule]:
+def asymmetric_rules(rules: Iterable[RuleSpec], *, slots: Sequence[str] = INPUT_SLOTS) -> list[RuleSpec]:
     """Rules A → B with no rule B → A (compared on slot and colour), where B is a slot shoppers can start from."""
     rules = list(rules)
     starts = {(r.input_slot, r.input_color, r.output_slot, r.output_color) for r in rules}
@@ -116,7 +98,7 @@ def asymmetric_rules(rules: Iterable[LintRule], *, slots: Sequence[str] = INPUT_
 
 
 def coverage_cell(
-    slot: str, color: str, rules: Sequence[LintRule], tag_counts: Sequence[TagCount], *, page_size: int
+    slot: str, color: str, rules: Sequence[RuleSpec], tag_counts: Sequence[TagCount], *, page_size: int
 ) -> CoverageCell:
     matching = [r for r in rules if r.input_slot == slot and r.input_color == color]
     garments = garments_for_rules(matching, tag_counts)
@@ -133,7 +115,7 @@ def coverage_cell(
 
 
 def coverage_grid(
-    rules: Iterable[LintRule],
+    rules: Iterable[RuleSpec],
     tag_counts: Sequence[TagCount],
     *,
     page_size: int = 12,
@@ -148,7 +130,7 @@ def coverage_grid(
     ]
 
 
-def lint_rules(rules: Iterable[LintRule], tag_counts: Sequence[TagCount], *, page_size: int = 12) -> LintReport:
+def lint_rules(rules: Iterable[RuleSpec], tag_counts: Sequence[TagCount], *, page_size: int = 12) -> LintReport:
     rules = list(rules)
     return LintReport(
         rules_without_garments=rules_without_garments(rules, tag_counts),
@@ -160,12 +142,9 @@ def lint_rules(rules: Iterable[LintRule], tag_counts: Sequence[TagCount], *, pag
 
 def rule_lint_report() -> LintReport:
     """Lint the active rules against the active catalog (the only function here that reads the database)."""
-    from catalog.selectors import active_garment_tag_counts, active_rules
-    from recommender.services import DEFAULT_LIMIT
+    from catalog.selectors import active_garment_tag_counts
+    from recommender.services import DEFAULT_LIMIT, active_rule_specs
 
-    rules = [
-        LintRule(r.id, r.input_slot, r.input_type, r.input_color, r.output_slot, r.output_type, r.output_color, r.weight)
-        for r in active_rules()
-    ]
+    rules = active_rule_specs()
     tag_counts = [TagCount(*row) for row in active_garment_tag_counts()]
     return lint_rules(rules, tag_counts, page_size=DEFAULT_LIMIT)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
-from catalog.models import Garment, PairingRule, TaggedBy
+from catalog.models import Garment, TaggedBy
 
 
 def review_threshold() -> float:
@@ -30,10 +30,6 @@ def garment_review_fields(garment: Garment, *, threshold: float | None = None) -
 def garments_needing_review(*, queryset: QuerySet[Garment] | None = None) -> QuerySet[Garment]:
     queryset = Garment.objects.all() if queryset is None else queryset
     return queryset.filter(needs_review_condition())
-
-
-def active_rules() -> QuerySet[PairingRule]:
-    return PairingRule.objects.filter(is_active=True).order_by("id")
 
 
 def active_garment_tag_counts() -> list[tuple[str, str, str, int]]:

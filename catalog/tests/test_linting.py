@@ -12,7 +12,6 @@ from catalog.linting import (
     NO_GARMENTS,
     NO_RULES,
     PARTIAL,
-    LintRule,
     TagCount,
     asymmetric_rules,
     coverage_grid,
@@ -22,15 +21,17 @@ from catalog.linting import (
 )
 from catalog.tests.factories import garment_factory, rule_factory
 from catalog.vocabulary import COLOR_CODES, COLORS
+from recommender.engine import RuleSpec
 
 LINT_URL = "/admin/catalog/pairingrule/lint/"
 
 
-def rule(id: int, input_tag: str, output_tag: str, weight: int = 50) -> LintRule:
+def rule(id: int, input_tag: str, output_tag: str, weight: int = 50) -> RuleSpec:
     """rule(1, "top:red", "bottom:black") or with a type: "bottom:black:pants"."""
     in_slot, in_color, *in_type = input_tag.split(":")
     out_slot, out_color, *out_type = output_tag.split(":")
-    return LintRule(id, in_slot, (in_type or [""])[0], in_color, out_slot, (out_type or [""])[0], out_color, weight)
+    return RuleSpec(id, in_slot, (in_type or [""])[0], in_color, out_slot, (out_type or [""])[0], out_color, weight,
+                    note=f"rule {id}")
 
 
 # ---------------------------------------------------------------- pure checks, no database
