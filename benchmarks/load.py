@@ -119,7 +119,8 @@ def main() -> int:
     parser.add_argument("--backend", choices=["tflite", "keras", "fake"], default="tflite", help="classifier backend")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
-    parser.add_argument("--concurrency", type=int, default=4, help="client threads uploading at once")
+    parser.add_argument("--concurrency", type=int, default=3,
+                        help="client threads uploading at once (one more than the workers keeps both busy)")
     parser.add_argument("--requests", type=int, default=400, help="measured uploads (after the warm-up)")
     parser.add_argument("--photos", type=int, default=100, help="distinct test-split photos to cycle through")
     parser.add_argument("--dataset", type=Path, default=default_dataset_dir(), help="clothing dataset folder")
