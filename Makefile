@@ -21,7 +21,7 @@ run: install
 	$(PY) manage.py load_demo_catalog --if-empty
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-# The whole suite on SQLite, then every test except the browser/real-model ones again on MariaDB (started or
+# The whole suite on SQLite, then every test except the browser, real-model and fuzz ones again on MariaDB (started or
 # installed by scripts/ensure-mariadb.sh when none answers on 127.0.0.1:3306).
 TEST_MYSQL_URL ?= mysql://root@127.0.0.1:3306/test
 
@@ -29,7 +29,7 @@ test: install
 	./scripts/system-deps.sh --browser
 	$(PY) -m pytest
 	./scripts/ensure-mariadb.sh
-	DATABASE_URL=$(TEST_MYSQL_URL) $(PY) -m pytest -p no:cacheprovider -m "not browser and not real_model"
+	DATABASE_URL=$(TEST_MYSQL_URL) $(PY) -m pytest -p no:cacheprovider -m "not browser and not real_model and not fuzz"
 
 # Schemathesis against a live server, from the OpenAPI schema (also part of `make test`).
 fuzz: install

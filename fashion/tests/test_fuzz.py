@@ -17,7 +17,7 @@ from rest_framework.authtoken.models import Token
 
 from catalog.tests.factories import garment_factory, rule_factory
 
-pytestmark = [pytest.mark.slow]
+pytestmark = [pytest.mark.slow, pytest.mark.fuzz]
 SCHEMATHESIS = shutil.which("schemathesis", path=str(Path(sys.executable).parent)) or "schemathesis"
 
 
@@ -38,7 +38,9 @@ def test_fuzzing_the_api_from_its_schema_finds_no_server_errors(who, live_server
     command = [
         SCHEMATHESIS, "run", f"{live_server.url}/api/schema/?format=json",
         "--checks", "not_a_server_error",
-        "--phases", "examples,coverage,fuzzing",
+        # The coverage phase (boundary values, missing fields: ~3000 requests) only where writes get past the
+        # permission check; anonymously every write is a quick 401.
+        "--phases", "examples,coverage,fuzzing" if who == "staff" else "examples,fuzzing",
         "--max-examples", "15",
         "--seed", "20250601",
         "--workers", "1",
