@@ -74,3 +74,19 @@ def test_healthz_is_503_naming_the_database_when_it_is_down(client, monkeypatch)
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "error" and body["database"].startswith("error") and body["model"] == "fake"
+
+
+@pytest.mark.django_db
+def test_https_redirect_spares_the_health_check(client, settings, monkeypatch):
+    import importlib
+
+    monkeypatch.setenv("DJANGO_SECRET_KEY", PRODUCTION_ENV["DJANGO_SECRET_KEY"])
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "testserver")
+    production = importlib.import_module("fashion.settings.production")
+
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_REDIRECT_EXEMPT = production.SECURE_REDIRECT_EXEMPT
+    settings.SECURE_PROXY_SSL_HEADER = production.SECURE_PROXY_SSL_HEADER
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/api/v1/garments/").status_code == 301
+    assert client.get("/api/v1/garments/", HTTP_X_FORWARDED_PROTO="https").status_code == 200
