@@ -19,7 +19,7 @@ from catalog.models import Garment, PairingRule, TaggedBy
 from catalog.selectors import (
     garment_review_fields,
     needs_review_condition,
-    review_threshold,
+    review_thresholds,
 )
 from catalog.services import (
     garments_create_from_photos,
@@ -134,7 +134,7 @@ class GarmentAdmin(admin.ModelAdmin):
             "title": gettext("Add garments from photos"),
             "form": form,
             "rows": rows,
-            "threshold": review_threshold(),
+            "thresholds": review_thresholds(),
         }
         return TemplateResponse(request, "admin/catalog/garment/upload.html", context)
 

@@ -8,23 +8,25 @@ from django.db.models import Count, Q, QuerySet
 from catalog.models import Garment, TaggedBy
 
 
-def review_threshold() -> float:
-    return float(settings.CLASSIFIER_CONFIRM_THRESHOLD)
+def review_thresholds() -> dict[str, float]:
+    return {head: float(value) for head, value in settings.CLASSIFIER_CONFIRM_THRESHOLDS.items()}
 
 
-def needs_review_condition(*, threshold: float | None = None) -> Q:
-    """Tagged by the CNN with the type or the colour read below the confirmation threshold."""
-    limit = review_threshold() if threshold is None else threshold
-    return Q(tagged_by=TaggedBy.MODEL) & (Q(type_confidence__lt=limit) | Q(color_confidence__lt=limit))
+def needs_review_condition() -> Q:
+    """Tagged by the CNN with the type or the colour read below its confirmation threshold."""
+    limits = review_thresholds()
+    return Q(tagged_by=TaggedBy.MODEL) & (
+        Q(type_confidence__lt=limits["type"]) | Q(color_confidence__lt=limits["color"])
+    )
 
 
-def garment_review_fields(garment: Garment, *, threshold: float | None = None) -> list[str]:
+def garment_review_fields(garment: Garment) -> list[str]:
     """The tag fields ("type", "color") a stylist should check: the CNN was unsure of them."""
     if garment.tagged_by != TaggedBy.MODEL:
         return []
-    limit = review_threshold() if threshold is None else threshold
+    limits = review_thresholds()
     confidences = {"type": garment.type_confidence, "color": garment.color_confidence}
-    return [field for field, value in confidences.items() if value is not None and value < limit]
+    return [field for field, value in confidences.items() if value is not None and value < limits[field]]
 
 
 def garments_needing_review(*, queryset: QuerySet[Garment] | None = None) -> QuerySet[Garment]:

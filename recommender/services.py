@@ -176,10 +176,10 @@ def recommend_for_upload(
 
 
 def uncertain_heads(*, type_confidence: float, slot_confidence: float, color_confidence: float) -> list[str]:
-    """The heads whose reading is below settings.CLASSIFIER_CONFIRM_THRESHOLD: the shopper is asked to confirm them."""
-    threshold = settings.CLASSIFIER_CONFIRM_THRESHOLD
+    """The heads read below their settings.CLASSIFIER_CONFIRM_THRESHOLDS: the shopper is asked to confirm them."""
+    thresholds = settings.CLASSIFIER_CONFIRM_THRESHOLDS
     confidences = {"type": type_confidence, "slot": slot_confidence, "color": color_confidence}
-    return [head for head, confidence in confidences.items() if confidence < threshold]
+    return [head for head, confidence in confidences.items() if confidence < thresholds[head]]
 
 
 def upload_tag(*, upload: ShopperUpload) -> Tag:

@@ -76,7 +76,7 @@ def test_upload_without_files_shows_an_error(stylist_client):
 
 
 def test_low_confidence_readings_are_flagged_for_review(stylist_client, settings):
-    settings.CLASSIFIER_CONFIRM_THRESHOLD = 0.6
+    settings.CLASSIFIER_CONFIRM_THRESHOLDS = {"type": 0.6, "slot": 0.6, "color": 0.6}
     unsure = garment_factory(name="Unsure tee", tagged_by=TaggedBy.MODEL, type_confidence=0.9, color_confidence=0.3)
     sure = garment_factory(name="Sure tee", tagged_by=TaggedBy.MODEL, type_confidence=0.9, color_confidence=0.95)
     checked = garment_factory(name="Checked tee", tagged_by=TaggedBy.STYLIST, type_confidence=0.2, color_confidence=0.2)
@@ -92,7 +92,7 @@ def test_low_confidence_readings_are_flagged_for_review(stylist_client, settings
 
 
 def test_uploaded_garment_below_threshold_is_marked_in_the_results(stylist_client, settings):
-    settings.CLASSIFIER_CONFIRM_THRESHOLD = 0.99  # the fake CNN's type confidence is 0.9
+    settings.CLASSIFIER_CONFIRM_THRESHOLDS = {"type": 0.99, "slot": 0.99, "color": 0.99}  # the fake CNN's type confidence is 0.9
     html = stylist_client.post(UPLOAD_URL, {"photos": [photo("tee.jpg")]}).content.decode()
     assert "needs review" in html and 'class="needs-review"' in html
 

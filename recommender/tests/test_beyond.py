@@ -50,11 +50,11 @@ def post_photo(api: APIClient, color: str = "red"):
 
 
 def test_low_confidence_asks_for_confirmation_with_top3(api, catalog, settings):
-    settings.CLASSIFIER_CONFIRM_THRESHOLD = 0.99  # the fake CNN is never that sure of its type
+    settings.CLASSIFIER_CONFIRM_THRESHOLDS = {"type": 0.99, "slot": 0.99, "color": 0.99}  # the fake CNN is never that sure of its type
     detected = post_photo(api).json()["detected"]
     assert detected["needs_confirmation"] is True and "type" in detected["uncertain"]
     assert len(detected["type_top3"]) == 3 and len(detected["color_top3"]) == 3
-    settings.CLASSIFIER_CONFIRM_THRESHOLD = 0.0
+    settings.CLASSIFIER_CONFIRM_THRESHOLDS = {"type": 0.0, "slot": 0.0, "color": 0.0}
     assert post_photo(api).json()["detected"]["needs_confirmation"] is False
 
 
