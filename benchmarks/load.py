@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -128,6 +129,7 @@ def main() -> int:
     parser.add_argument("--tagger", choices=["dataset", "cnn"], default="dataset", help="who tags the demo catalog")
     parser.add_argument("--model-dir", default="", help="CLASSIFIER_MODEL_DIR (default: the settings' default)")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench.json")
+    parser.add_argument("--keep", action="store_true", help="keep the temp deployment (database, media, gunicorn log)")
     args = parser.parse_args()
 
     photos = test_split_photos(args.dataset, args.photos)
@@ -216,6 +218,8 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
         log.close()
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
 
     latencies = [ms for ms, status, _ in results if status == 200]
     errors = [(status, detail) for _, status, detail in results if status != 200]
