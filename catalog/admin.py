@@ -23,6 +23,7 @@ from catalog.selectors import (
 )
 from catalog.services import (
     garments_create_from_photos,
+    garments_delete,
     garments_retag,
     garments_set_active,
     pairing_rules_set_active,
@@ -190,6 +191,12 @@ class GarmentAdmin(admin.ModelAdmin):
             self.message_user(request, ngettext("%d garment skipped: its photo could not be read.",
                                                 "%d garments skipped: their photos could not be read.",
                                                 skipped) % skipped, messages.WARNING)
+
+    def delete_model(self, request: HttpRequest, garment: Garment) -> None:
+        garments_delete(garments=[garment])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Garment]) -> None:
+        garments_delete(garments=queryset)
 
     @admin.action(description=_("Activate selected garments"))
     def activate(self, request: HttpRequest, queryset: QuerySet[Garment]) -> None:

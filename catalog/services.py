@@ -89,6 +89,21 @@ def garment_create(
     return garment
 
 
+def garments_delete(*, garments: Iterable[Garment]) -> int:
+    """Delete garments and, once the transaction commits, their stored photos (local media or S3)."""
+    garments = list(garments)
+    files = [(g.image.storage, g.image.name) for g in garments if g.image]
+    with transaction.atomic():
+        deleted, _ = Garment.objects.filter(pk__in=[g.pk for g in garments]).delete()
+
+        def delete_files() -> None:
+            for storage, name in files:
+                storage.delete(name)
+
+        transaction.on_commit(delete_files)
+    return deleted
+
+
 def garments_set_active(*, garments: Iterable[Garment], active: bool) -> int:
     ids = [g.pk for g in garments]
     return Garment.objects.filter(pk__in=ids).update(is_active=active)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 DEFAULT_MAX_PIXELS = 40_000_000
 # Crops wider or taller than this aspect ratio are trimmed around the centre before the square resize, so a
@@ -71,7 +71,10 @@ def open_image(source: ImageSource, *, max_pixels: int | None = None) -> Image.I
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:  # beyond Pillow's own hard limit (2 × MAX_IMAGE_PIXELS)
+        pixels = 2 * (Image.MAX_IMAGE_PIXELS or 0)
+        raise InvalidImage(f"image too large: more than {pixels} pixels, limit {limit}") from exc
+    except UnidentifiedImageError as exc:
         raise InvalidImage(
             "not an image: the content is not a format we can read (use JPEG, PNG, WebP or GIF)"
         ) from exc
@@ -82,23 +85,18 @@ def open_image(source: ImageSource, *, max_pixels: int | None = None) -> Image.I
         raise InvalidImage("not an image: it has no pixels")
     if width * height > limit:
         raise InvalidImage(f"image too large: {width * height} pixels, limit {limit}")
-    previous_max = Image.MAX_IMAGE_PIXELS
-    previous_truncated = ImageFile.LOAD_TRUNCATED_IMAGES
+    # Pillow's globals (MAX_IMAGE_PIXELS, LOAD_TRUNCATED_IMAGES) are left alone: web workers decode in threads, and
+    # the explicit pixel check above is stricter than Pillow's own bomb limit.
     try:
-        Image.MAX_IMAGE_PIXELS = None
-        ImageFile.LOAD_TRUNCATED_IMAGES = False
         image.seek(0)
         image.load()
+    except Image.DecompressionBombError as exc:
+        raise InvalidImage(f"image too large: {width * height} pixels, limit {limit}") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         message = str(exc).lower()
         if "truncated" in message or "premature" in message or "broken" in message or "unrecognized data" in message:
             raise InvalidImage("image is truncated: the file ends before the picture does") from exc
         raise InvalidImage(f"image could not be decoded: {exc}") from exc
-    except Image.DecompressionBombError as exc:  # pragma: no cover - MAX_IMAGE_PIXELS is lifted above
-        raise InvalidImage(f"image too large: {width * height} pixels, limit {limit}") from exc
-    finally:
-        Image.MAX_IMAGE_PIXELS = previous_max
-        ImageFile.LOAD_TRUNCATED_IMAGES = previous_truncated
     # A broken EXIF block should not cost the user the photo.
     with contextlib.suppress(Exception):
         image = ImageOps.exif_transpose(image)

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from catalog.models import Garment, PairingRule
-from catalog.services import garment_create_tagged
+from catalog.services import garment_create_tagged, garments_delete
 from catalog.similarity import garments_similar_to, garments_similar_to_embedding
 from classifier.imaging import InvalidImage
 from recommender.engine import Tag
@@ -227,6 +227,9 @@ class GarmentViewSet(
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from exc
         garment.save()
+
+    def perform_destroy(self, garment: Garment) -> None:
+        garments_delete(garments=[garment])
 
     @extend_schema(responses={200: inline_serializer("SimilarItems", {"items": SimilarItemSerializer(many=True)})})
     @action(detail=True, methods=["get"])

@@ -69,3 +69,24 @@ def test_admin_refuses_an_invalid_rule_with_a_message(stylist_client):
     assert response.status_code == 200
     assert "errornote" in response.content.decode()
     assert not PairingRule.objects.exists()
+
+
+def test_deleting_garments_removes_their_photos_too(stylist_client, django_capture_on_commit_callbacks):
+    kept, gone = garment_factory(name="Kept"), garment_factory(name="Gone")
+    storage, name = gone.image.storage, gone.image.name
+    with django_capture_on_commit_callbacks(execute=True):
+        stylist_client.post("/admin/catalog/garment/", {"action": "delete_selected", "_selected_action": [gone.pk],
+                                                        "post": "yes"})
+    assert not Garment.objects.filter(pk=gone.pk).exists() and not storage.exists(name)
+    assert storage.exists(kept.image.name)
+
+
+def test_deleting_through_the_api_removes_the_photo(django_capture_on_commit_callbacks):
+    from rest_framework.test import APIClient
+
+    garment = garment_factory()
+    client = APIClient()
+    client.force_authenticate(User.objects.create_user("stylist2", password="pw", is_staff=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.delete(f"/api/v1/garments/{garment.pk}/").status_code == 204
+    assert not garment.image.storage.exists(garment.image.name)

@@ -146,3 +146,17 @@ def test_model_input_keeps_the_whole_portrait_photo():
     image.paste((255, 255, 255), (0, 0, 300, 10))
     array = to_model_input(image, 100)
     assert array[0, 50, 0] > 0.9
+
+
+def test_an_image_beyond_pillows_own_limit_is_too_large_not_unreadable():
+    # A PNG header announcing 20000 × 20000 pixels (400 M, past Pillow's hard limit): refused before decoding.
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = chunk(b"IHDR", struct.pack(">IIBBBBB", 20000, 20000, 8, 2, 0, 0, 0))
+    png = b"\x89PNG\r\n\x1a\n" + header + chunk(b"IDAT", zlib.compress(b"\0" * 100)) + chunk(b"IEND", b"")
+    with pytest.raises(InvalidImage, match="image too large"):
+        open_image(png)
