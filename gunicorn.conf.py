@@ -34,7 +34,7 @@ def post_worker_init(worker) -> None:
 
     try:
         predictor = get_predictor()
-    except Exception:  # noqa: BLE001 - keep serving; /healthz answers 503 and names the model
+    except Exception:
         worker.log.exception("worker %s: the model could not be loaded", worker.pid)
     else:
         worker.log.info("worker %s: model %s loaded", worker.pid, predictor.model_version)

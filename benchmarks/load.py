@@ -13,6 +13,7 @@ Not a unit test: the figures depend on the machine; the targets are printed next
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -94,10 +95,8 @@ class RssSampler(threading.Thread):
 
     def sample(self) -> None:
         for pid in children(self.master_pid):
-            try:
+            with contextlib.suppress(OSError):
                 self.peak[pid] = max(self.peak.get(pid, 0.0), rss_mb(pid))
-            except OSError:
-                pass
 
     def run(self) -> None:
         while not self.stopped.wait(0.2):
@@ -120,8 +119,12 @@ def main() -> int:
     parser.add_argument("--backend", choices=["tflite", "keras", "fake"], default="tflite", help="classifier backend")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
-    parser.add_argument("--concurrency", type=int, default=3,
-                        help="client threads uploading at once (one more than the workers keeps both busy)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=3,
+        help="client threads uploading at once (one more than the workers keeps both busy)",
+    )
     parser.add_argument("--requests", type=int, default=400, help="measured uploads (after the warm-up)")
     parser.add_argument("--photos", type=int, default=100, help="distinct test-split photos to cycle through")
     parser.add_argument("--dataset", type=Path, default=default_dataset_dir(), help="clothing dataset folder")
@@ -165,8 +168,12 @@ def main() -> int:
 
     log = (workdir / "gunicorn.log").open("w")
     server = subprocess.Popen(
-        [str(Path(python).parent / "gunicorn"), "-c", "gunicorn.conf.py"], cwd=ROOT, env=env, stdout=log,
-        stderr=subprocess.STDOUT, start_new_session=True,
+        [str(Path(python).parent / "gunicorn"), "-c", "gunicorn.conf.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -192,8 +199,9 @@ def main() -> int:
             name, content = photos[index % len(photos)]
             began = time.perf_counter()
             try:
-                response = session.post(f"{base}/api/v1/recommendations/", files={"image": (name, content, "image/jpeg")},
-                                        timeout=60)
+                response = session.post(
+                    f"{base}/api/v1/recommendations/", files={"image": (name, content, "image/jpeg")}, timeout=60
+                )
                 status, detail = response.status_code, "" if response.ok else response.text[:200]
             except requests.RequestException as exc:
                 status, detail = 0, repr(exc)
@@ -246,22 +254,36 @@ def main() -> int:
     }
     max_rss = max(worker_rss.values(), default=0.0)
     checks = [
-        ("requests/second", f"{report['req_per_s']}", f">= {TARGETS['req_per_s']:.0f}",
-         report["req_per_s"] >= TARGETS["req_per_s"]),
-        ("p50 latency (ms)", f"{report['p50_ms']}", f"<= {TARGETS['p50_ms']:.0f}",
-         report["p50_ms"] is not None and report["p50_ms"] <= TARGETS["p50_ms"]),
+        (
+            "requests/second",
+            f"{report['req_per_s']}",
+            f">= {TARGETS['req_per_s']:.0f}",
+            report["req_per_s"] >= TARGETS["req_per_s"],
+        ),
+        (
+            "p50 latency (ms)",
+            f"{report['p50_ms']}",
+            f"<= {TARGETS['p50_ms']:.0f}",
+            report["p50_ms"] is not None and report["p50_ms"] <= TARGETS["p50_ms"],
+        ),
         ("p95 latency (ms)", f"{report['p95_ms']}", "-", None),
         ("errors", f"{report['errors']} / {len(results)}", "0", report["errors"] == 0),
-        ("worker RSS, peak (MB)", ", ".join(f"{mb:.0f}" for mb in worker_rss.values()),
-         f"<= {TARGETS['rss_mb_per_worker']:.0f} each", bool(worker_rss) and max_rss <= TARGETS["rss_mb_per_worker"]),
+        (
+            "worker RSS, peak (MB)",
+            ", ".join(f"{mb:.0f}" for mb in worker_rss.values()),
+            f"<= {TARGETS['rss_mb_per_worker']:.0f} each",
+            bool(worker_rss) and max_rss <= TARGETS["rss_mb_per_worker"],
+        ),
     ]
     report["met_targets"] = all(ok for *_, ok in checks if ok is not None)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
 
-    print(f"\nPOST /api/v1/recommendations/ — backend {args.backend} (model {model_version}), {args.workers} gunicorn "
-          f"workers × {args.threads} threads, {args.concurrency} concurrent clients, {len(results)} uploads of "
-          f"{len(photos)} test-split photos, {report['database']}")
+    print(
+        f"\nPOST /api/v1/recommendations/ — backend {args.backend} (model {model_version}), {args.workers} gunicorn "
+        f"workers × {args.threads} threads, {args.concurrency} concurrent clients, {len(results)} uploads of "
+        f"{len(photos)} test-split photos, {report['database']}"
+    )
     print(f"{'metric':24} {'measured':>18} {'target':>16}  result")
     for name, measured, target, ok in checks:
         verdict = "" if ok is None else ("ok" if ok else "MISSED")

@@ -82,22 +82,55 @@ class GarmentAdminForm(forms.ModelForm):
 @admin.register(Garment)
 class GarmentAdmin(admin.ModelAdmin):
     form = GarmentAdminForm
-    list_display = ["thumbnail", "name", "type", "slot", "color_display", "pattern", "season", "tagged_by",
-                    "review_flag", "is_active"]
+    list_display = [
+        "thumbnail",
+        "name",
+        "type",
+        "slot",
+        "color_display",
+        "pattern",
+        "season",
+        "tagged_by",
+        "review_flag",
+        "is_active",
+    ]
     list_display_links = ["thumbnail", "name"]
     list_editable = ["is_active"]
     list_filter = [NeedsReviewFilter, "slot", "type", "color", "is_active", "tagged_by", "season", "pattern"]
     search_fields = ["name", "notes", "type", "color"]
     list_per_page = 50
-    readonly_fields = ["preview", "slot", "tagged_by", "type_confidence", "slot_confidence", "color_confidence",
-                       "model_version", "source_key", "created_at", "updated_at"]
+    readonly_fields = [
+        "preview",
+        "slot",
+        "tagged_by",
+        "type_confidence",
+        "slot_confidence",
+        "color_confidence",
+        "model_version",
+        "source_key",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
         (None, {"fields": ["name", "image", "preview", "is_active"]}),
         (_("Tags"), {"fields": ["type", "slot", "color", "second_color", "pattern", "season"]}),
         (_("Notes"), {"fields": ["notes"]}),
-        (_("Where the tags came from"), {"classes": ["collapse"], "fields": [
-            "tagged_by", "type_confidence", "slot_confidence", "color_confidence", "model_version", "source_key",
-            "created_at", "updated_at"]}),
+        (
+            _("Where the tags came from"),
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "tagged_by",
+                    "type_confidence",
+                    "slot_confidence",
+                    "color_confidence",
+                    "model_version",
+                    "source_key",
+                    "created_at",
+                    "updated_at",
+                ],
+            },
+        ),
     ]
     actions = ["activate", "deactivate", "retag"]
 
@@ -117,16 +150,25 @@ class GarmentAdmin(admin.ModelAdmin):
                 created = sum(1 for o in outcomes if o.garment is not None)
                 failed = len(outcomes) - created
                 if created:
-                    self.message_user(request, ngettext("%d garment added.", "%d garments added.", created) % created,
-                                      messages.SUCCESS)
+                    self.message_user(
+                        request,
+                        ngettext("%d garment added.", "%d garments added.", created) % created,
+                        messages.SUCCESS,
+                    )
                 if failed:
-                    self.message_user(request, ngettext("%d file could not be used.", "%d files could not be used.",
-                                                        failed) % failed, messages.WARNING)
+                    self.message_user(
+                        request,
+                        ngettext("%d file could not be used.", "%d files could not be used.", failed) % failed,
+                        messages.WARNING,
+                    )
         else:
             form = GarmentPhotosForm()
         rows = [
-            {"outcome": o, "review": garment_review_fields(o.garment) if o.garment else [],
-             "change_url": reverse("admin:catalog_garment_change", args=[o.garment.pk]) if o.garment else ""}
+            {
+                "outcome": o,
+                "review": garment_review_fields(o.garment) if o.garment else [],
+                "change_url": reverse("admin:catalog_garment_change", args=[o.garment.pk]) if o.garment else "",
+            }
             for o in outcomes
         ]
         context = {
@@ -145,16 +187,19 @@ class GarmentAdmin(admin.ModelAdmin):
         if not fields:
             return ""
         names = {"type": gettext("type"), "color": gettext("colour")}
-        return format_html('<span class="needs-review" title="{}" style="color:#b45309;font-weight:600">⚠ {}</span>',
-                           gettext("The CNN was unsure; please check these tags."),
-                           ", ".join(names[f] for f in fields))
+        return format_html(
+            '<span class="needs-review" title="{}" style="color:#b45309;font-weight:600">⚠ {}</span>',
+            gettext("The CNN was unsure; please check these tags."),
+            ", ".join(names[f] for f in fields),
+        )
 
     @admin.display(description=_("photo"))
     def thumbnail(self, garment: Garment) -> str:
         if not garment.image:
             return "–"
-        return format_html('<img src="{}" alt="" style="height:64px;width:52px;object-fit:cover;border-radius:4px">',
-                           garment.image.url)
+        return format_html(
+            '<img src="{}" alt="" style="height:64px;width:52px;object-fit:cover;border-radius:4px">', garment.image.url
+        )
 
     @admin.display(description=_("preview"))
     def preview(self, garment: Garment) -> str:
@@ -184,13 +229,23 @@ class GarmentAdmin(admin.ModelAdmin):
     def retag(self, request: HttpRequest, queryset: QuerySet[Garment]) -> None:
         selected = queryset.count()
         count = garments_retag(garments=queryset)
-        self.message_user(request, ngettext("%d garment re-tagged by the CNN.", "%d garments re-tagged by the CNN.",
-                                            count) % count, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%d garment re-tagged by the CNN.", "%d garments re-tagged by the CNN.", count) % count,
+            messages.SUCCESS,
+        )
         if count < selected:
             skipped = selected - count
-            self.message_user(request, ngettext("%d garment skipped: its photo could not be read.",
-                                                "%d garments skipped: their photos could not be read.",
-                                                skipped) % skipped, messages.WARNING)
+            self.message_user(
+                request,
+                ngettext(
+                    "%d garment skipped: its photo could not be read.",
+                    "%d garments skipped: their photos could not be read.",
+                    skipped,
+                )
+                % skipped,
+                messages.WARNING,
+            )
 
     def delete_model(self, request: HttpRequest, garment: Garment) -> None:
         garments_delete(garments=[garment])
@@ -201,14 +256,16 @@ class GarmentAdmin(admin.ModelAdmin):
     @admin.action(description=_("Activate selected garments"))
     def activate(self, request: HttpRequest, queryset: QuerySet[Garment]) -> None:
         count = garments_set_active(garments=queryset, active=True)
-        self.message_user(request, ngettext("%d garment activated.", "%d garments activated.", count) % count,
-                          messages.SUCCESS)
+        self.message_user(
+            request, ngettext("%d garment activated.", "%d garments activated.", count) % count, messages.SUCCESS
+        )
 
     @admin.action(description=_("Deactivate selected garments"))
     def deactivate(self, request: HttpRequest, queryset: QuerySet[Garment]) -> None:
         count = garments_set_active(garments=queryset, active=False)
-        self.message_user(request, ngettext("%d garment deactivated.", "%d garments deactivated.", count) % count,
-                          messages.SUCCESS)
+        self.message_user(
+            request, ngettext("%d garment deactivated.", "%d garments deactivated.", count) % count, messages.SUCCESS
+        )
 
 
 @admin.register(PairingRule)
@@ -251,9 +308,11 @@ class PairingRuleAdmin(admin.ModelAdmin):
             "report": report,
             "dead_rules": [rule_link(r.id) for r in report.rules_without_garments],
             "one_way_rules": [
-                {**rule_link(r.id),
-                 "add_reverse_url": f"{add_url}?input_slot={r.output_slot}&input_color={r.output_color}"
-                                    f"&output_slot={r.input_slot}&output_color={r.input_color}"}
+                {
+                    **rule_link(r.id),
+                    "add_reverse_url": f"{add_url}?input_slot={r.output_slot}&input_color={r.output_color}"
+                    f"&output_slot={r.input_slot}&output_color={r.input_color}",
+                }
                 for r in report.asymmetric_rules
             ],
             "uncovered": [
@@ -262,12 +321,18 @@ class PairingRuleAdmin(admin.ModelAdmin):
             ],
             "colors": list(COLOR_CODES),
             "grid": [
-                {"slot": row.slot, "cells": [
-                    {"cell": cell,
-                     "rules_url": f"{reverse('admin:catalog_pairingrule_changelist')}?is_active__exact=1"
-                                  f"&input_slot__exact={cell.slot}&input_color__exact={cell.color}",
-                     "add_url": f"{add_url}?input_slot={cell.slot}&input_color={cell.color}"}
-                    for cell in row.cells]}
+                {
+                    "slot": row.slot,
+                    "cells": [
+                        {
+                            "cell": cell,
+                            "rules_url": f"{reverse('admin:catalog_pairingrule_changelist')}?is_active__exact=1"
+                            f"&input_slot__exact={cell.slot}&input_color__exact={cell.color}",
+                            "add_url": f"{add_url}?input_slot={cell.slot}&input_color={cell.color}",
+                        }
+                        for cell in row.cells
+                    ],
+                }
                 for row in report.coverage
             ],
         }
@@ -293,11 +358,13 @@ class PairingRuleAdmin(admin.ModelAdmin):
     @admin.action(description=_("Activate selected rules"))
     def activate(self, request: HttpRequest, queryset: QuerySet[PairingRule]) -> None:
         count = pairing_rules_set_active(rules=queryset, active=True)
-        self.message_user(request, ngettext("%d rule activated.", "%d rules activated.", count) % count,
-                          messages.SUCCESS)
+        self.message_user(
+            request, ngettext("%d rule activated.", "%d rules activated.", count) % count, messages.SUCCESS
+        )
 
     @admin.action(description=_("Deactivate selected rules"))
     def deactivate(self, request: HttpRequest, queryset: QuerySet[PairingRule]) -> None:
         count = pairing_rules_set_active(rules=queryset, active=False)
-        self.message_user(request, ngettext("%d rule deactivated.", "%d rules deactivated.", count) % count,
-                          messages.SUCCESS)
+        self.message_user(
+            request, ngettext("%d rule deactivated.", "%d rules deactivated.", count) % count, messages.SUCCESS
+        )

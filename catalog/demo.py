@@ -40,7 +40,7 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
-    """Every labelled photo with a garment type, outside the test split (test photos stay unseen for shoppers' uploads)."""
+    """Every labelled photo with a garment type outside the test split (test photos stay unseen, for uploads)."""
     splits_file = dataset_dir / "splits.csv"
     rows = _read_csv(splits_file if splits_file.exists() else dataset_dir / "images.csv")
     colors = {}

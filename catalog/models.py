@@ -1,4 +1,4 @@
-"""Catalog: garments and the stylist pairing rules that replace the prototype's `recommend(input, output, img)` table."""
+"""Catalog: garments and the stylist pairing rules that replace the prototype's `recommend(input, output, img)`."""
 
 from __future__ import annotations
 
@@ -117,7 +117,9 @@ class PairingRule(models.Model):
         _("weight"), default=50, help_text=_("1–100; higher rules are shown first.")
     )
     note = models.CharField(
-        _("stylist note"), max_length=200, help_text=_("Shown to shoppers, e.g. “white tee + light denim: clean contrast”.")
+        _("stylist note"),
+        max_length=200,
+        help_text=_("Shown to shoppers, e.g. “white tee + light denim: clean contrast”."),
     )
     note_ko = models.CharField(_("stylist note (Korean)"), max_length=200, blank=True)
     author = models.ForeignKey(

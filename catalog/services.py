@@ -200,7 +200,9 @@ def demo_catalog_load(
     from catalog.demo import demo_garment_name
     from classifier.imaging import InvalidImage, open_image
 
-    existing = set(Garment.objects.filter(source_key__in=[p.source_key for p in photos]).values_list("source_key", flat=True))
+    existing = set(
+        Garment.objects.filter(source_key__in=[p.source_key for p in photos]).values_list("source_key", flat=True)
+    )
     predictor = None
     if tagger == "cnn":
         from classifier.predictor import get_predictor
@@ -261,7 +263,7 @@ def garment_name_from_file(file_name: str) -> str:
 
 
 def garment_default_name(*, type: str, color: str) -> str:
-    """"<Color> <type>", e.g. "Red t-shirt"."""
+    """ "<Color> <type>", e.g. "Red t-shirt"."""
     return f"{COLORS[color].name_en} {TYPES[type].name_en.lower()}"
 
 

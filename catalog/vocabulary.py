@@ -95,7 +95,16 @@ DATASET_LABELS_WITHOUT_TYPE: frozenset[str] = frozenset({"Not sure", "Skip", "Ot
 
 # The standard 10-class subset of the dataset (column top10_label of splits.csv).
 TOP10_TYPES: tuple[str, ...] = (
-    "dress", "hat", "longsleeve", "outwear", "pants", "shirt", "shoes", "shorts", "skirt", "t-shirt",
+    "dress",
+    "hat",
+    "longsleeve",
+    "outwear",
+    "pants",
+    "shirt",
+    "shoes",
+    "shorts",
+    "skirt",
+    "t-shirt",
 )
 
 

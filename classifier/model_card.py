@@ -70,8 +70,12 @@ def _number(value: object) -> float | None:
 def _head_score(key: str, head: object) -> HeadScore:
     head = head if isinstance(head, dict) else {}
     count = head.get("count")
-    return HeadScore(key, _number(head.get("accuracy")), _number(head.get("macro_f1")),
-                     int(count) if isinstance(count, int | float) else None)
+    return HeadScore(
+        key,
+        _number(head.get("accuracy")),
+        _number(head.get("macro_f1")),
+        int(count) if isinstance(count, int | float) else None,
+    )
 
 
 def _cell_background(value: int, row_total: int, diagonal: bool) -> str:
@@ -120,17 +124,28 @@ def model_card_from_documents(metrics: dict, labels: dict, *, figures: set[str] 
         _head_score("top10", top10.get("restricted")),
         HeadScore("top10_unrestricted", _number(top10.get("unrestricted_accuracy"))),
         _head_score("slot", results.get("slot")),
-        HeadScore("color_or_alt", _number(color.get("or_alt_accuracy")),
-                  count=_head_score("color_strict", color.get("strict")).count),
+        HeadScore(
+            "color_or_alt",
+            _number(color.get("or_alt_accuracy")),
+            count=_head_score("color_strict", color.get("strict")).count,
+        ),
         _head_score("color_strict", color.get("strict")),
     ]
-    heads = {"type": results.get("type"), "top10": top10.get("restricted"), "slot": results.get("slot"),
-             "color": color.get("strict")}
+    heads = {
+        "type": results.get("type"),
+        "top10": top10.get("restricted"),
+        "slot": results.get("slot"),
+        "color": color.get("strict"),
+    }
     confusions = [
         matrix
         for key, head in heads.items()
-        if (matrix := confusion_matrix(key, head, figure=f"confusion_{split}_{key}.png"
-                                       if f"confusion_{split}_{key}.png" in figures else None)) is not None
+        if (
+            matrix := confusion_matrix(
+                key, head, figure=f"confusion_{split}_{key}.png" if f"confusion_{split}_{key}.png" in figures else None
+            )
+        )
+        is not None
     ]
     samples = metrics.get("samples")
     image_size = labels.get("image_size")

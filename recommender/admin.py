@@ -16,14 +16,22 @@ from recommender.services import corrections_review
 def _thumbnail(image) -> str:
     if not image:
         return "–"
-    return format_html('<img src="{}" alt="" style="height:64px;width:52px;object-fit:cover;border-radius:4px">',
-                       image.url)
+    return format_html(
+        '<img src="{}" alt="" style="height:64px;width:52px;object-fit:cover;border-radius:4px">', image.url
+    )
 
 
 @admin.register(ShopperUpload)
 class ShopperUploadAdmin(admin.ModelAdmin):
-    list_display = ["thumbnail", "detected_type", "detected_color", "type_confidence", "color_confidence",
-                    "model_version", "created_at"]
+    list_display = [
+        "thumbnail",
+        "detected_type",
+        "detected_color",
+        "type_confidence",
+        "color_confidence",
+        "model_version",
+        "created_at",
+    ]
     list_filter = ["detected_slot", "detected_color", "model_version"]
     readonly_fields = [f.name for f in ShopperUpload._meta.fields if f.name != "embedding"]
     exclude = ["embedding"]
@@ -60,8 +68,10 @@ class TagCorrectionAdmin(admin.ModelAdmin):
     @admin.display(description=_("the CNN read"))
     def detected(self, correction: TagCorrection) -> str:
         upload = correction.upload
-        return (f"{upload.detected_color} {upload.detected_type} "
-                f"({upload.color_confidence:.0%} / {upload.type_confidence:.0%})")
+        return (
+            f"{upload.detected_color} {upload.detected_type} "
+            f"({upload.color_confidence:.0%} / {upload.type_confidence:.0%})"
+        )
 
     @admin.display(description=_("the shopper says"))
     def corrected(self, correction: TagCorrection) -> str:
@@ -70,14 +80,16 @@ class TagCorrectionAdmin(admin.ModelAdmin):
     @admin.action(description=_("Accept into the training export"))
     def accept(self, request: HttpRequest, queryset: QuerySet[TagCorrection]) -> None:
         count = corrections_review(corrections=queryset, status=CorrectionStatus.ACCEPTED, reviewer=request.user)
-        self.message_user(request, ngettext("%d correction accepted.", "%d corrections accepted.", count) % count,
-                          messages.SUCCESS)
+        self.message_user(
+            request, ngettext("%d correction accepted.", "%d corrections accepted.", count) % count, messages.SUCCESS
+        )
 
     @admin.action(description=_("Reject"))
     def reject(self, request: HttpRequest, queryset: QuerySet[TagCorrection]) -> None:
         count = corrections_review(corrections=queryset, status=CorrectionStatus.REJECTED, reviewer=request.user)
-        self.message_user(request, ngettext("%d correction rejected.", "%d corrections rejected.", count) % count,
-                          messages.SUCCESS)
+        self.message_user(
+            request, ngettext("%d correction rejected.", "%d corrections rejected.", count) % count, messages.SUCCESS
+        )
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema, inline_serializer
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -21,22 +21,22 @@ from catalog.services import garment_create_tagged, garments_delete
 from catalog.similarity import garments_similar_to, garments_similar_to_embedding
 from classifier.imaging import InvalidImage
 from recommender.engine import Tag
+from recommender.models import ShopperUpload
 from recommender.serializers import (
     CorrectionSerializer,
-    FeedbackSerializer,
-    OutfitSerializer,
-    SimilarItemSerializer,
     DetectedSerializer,
+    FeedbackSerializer,
     GarmentCreateSerializer,
     GarmentQuerySerializer,
     GarmentSerializer,
+    OutfitSerializer,
     PairingRuleSerializer,
     RecommendedItemSerializer,
+    SimilarItemSerializer,
     TagQuerySerializer,
     UploadSerializer,
     detected_payload,
 )
-from recommender.models import ShopperUpload
 from recommender.services import (
     DEFAULT_OUTFITS,
     correction_create,
@@ -146,12 +146,14 @@ class RecommendationView(APIView):
         upload.is_valid(raise_exception=True)
         result = recommend_for_upload(image_file=upload.validated_data["image"], limit=upload.validated_data["limit"])
         similar = garments_similar_to_embedding(embedding=result.prediction.embedding, k=6)
-        return Response({
-            "upload_id": str(result.upload.public_id),
-            "detected": detected_payload(result.prediction),
-            **recommendation_payload(result.recommendation, request),
-            "similar": SimilarItemSerializer(similar, many=True, context={"request": request}).data,
-        })
+        return Response(
+            {
+                "upload_id": str(result.upload.public_id),
+                "detected": detected_payload(result.prediction),
+                **recommendation_payload(result.recommendation, request),
+                "similar": SimilarItemSerializer(similar, many=True, context={"request": request}).data,
+            }
+        )
 
 
 class CorrectionView(APIView):
@@ -178,8 +180,14 @@ class FeedbackView(APIView):
     permission_classes = [permissions.AllowAny]
     throttle_classes = [FeedbackThrottle]
 
-    @extend_schema(request=FeedbackSerializer, responses={201: inline_serializer(
-        "FeedbackResponse", {"id": serializers.IntegerField(), "vote": serializers.CharField()})})
+    @extend_schema(
+        request=FeedbackSerializer,
+        responses={
+            201: inline_serializer(
+                "FeedbackResponse", {"id": serializers.IntegerField(), "vote": serializers.CharField()}
+            )
+        },
+    )
     def post(self, request: Request) -> Response:
         payload = FeedbackSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -187,8 +195,14 @@ class FeedbackView(APIView):
         garment = get_object_or_404(Garment, pk=data["garment_id"], is_active=True)
         rule = PairingRule.objects.filter(pk=data.get("rule_id")).first() if data.get("rule_id") else None
         upload = ShopperUpload.objects.filter(public_id=data["upload_id"]).first() if data.get("upload_id") else None
-        feedback = feedback_create(garment=garment, vote=1 if data["vote"] == "like" else -1, input_slot=data["slot"],
-                                   input_color=data["color"], rule=rule, upload=upload)
+        feedback = feedback_create(
+            garment=garment,
+            vote=1 if data["vote"] == "like" else -1,
+            input_slot=data["slot"],
+            input_color=data["color"],
+            rule=rule,
+            upload=upload,
+        )
         return Response({"id": feedback.id, "vote": data["vote"]}, status=status.HTTP_201_CREATED)
 
 
@@ -262,4 +276,3 @@ class PairingRuleViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer: PairingRuleSerializer) -> None:
         serializer.save(author=self.request.user)
-

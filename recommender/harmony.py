@@ -36,7 +36,9 @@ def _acts_as_neutral(color: str, slot: str) -> bool:
     return COLORS[color].neutral or (color in ("blue", "navy") and slot == "bottom")
 
 
-def color_harmony(input_color: str, input_slot: str, output_color: str, output_slot: str) -> tuple[float, str, str] | None:
+def color_harmony(
+    input_color: str, input_slot: str, output_color: str, output_slot: str
+) -> tuple[float, str, str] | None:
     """Score how well `output_color` on `output_slot` goes with `input_color` on `input_slot`.
 
     Returns (score, rule id, explanation) or None when the pair does not harmonise.

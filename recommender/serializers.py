@@ -48,7 +48,9 @@ class HeadChoiceSerializer(serializers.Serializer):
 
 class DetectedSerializer(serializers.Serializer):
     needs_confirmation = serializers.BooleanField(help_text="True when a head's confidence is below the threshold.")
-    uncertain = serializers.ListField(child=serializers.CharField(), help_text="Which heads to confirm: type/slot/color.")
+    uncertain = serializers.ListField(
+        child=serializers.CharField(), help_text="Which heads to confirm: type/slot/color."
+    )
     type = serializers.CharField()
     type_confidence = serializers.FloatField()
     slot = serializers.CharField()
@@ -68,8 +70,11 @@ def detected_payload(prediction) -> dict:
     def top3(head) -> list[dict]:
         return [{"label": label, "confidence": round(float(conf), 4)} for label, conf in head.top3]
 
-    uncertain = uncertain_heads(type_confidence=prediction.type.confidence, slot_confidence=prediction.slot.confidence,
-                                color_confidence=prediction.color.confidence)
+    uncertain = uncertain_heads(
+        type_confidence=prediction.type.confidence,
+        slot_confidence=prediction.slot.confidence,
+        color_confidence=prediction.color.confidence,
+    )
     return {
         "needs_confirmation": bool(uncertain),
         "uncertain": uncertain,
@@ -114,8 +119,21 @@ class GarmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Garment
         fields = [
-            "id", "name", "image_url", "type", "slot", "color", "color_hex", "second_color", "pattern", "season",
-            "is_active", "tagged_by", "type_confidence", "color_confidence", "model_version",
+            "id",
+            "name",
+            "image_url",
+            "type",
+            "slot",
+            "color",
+            "color_hex",
+            "second_color",
+            "pattern",
+            "season",
+            "is_active",
+            "tagged_by",
+            "type_confidence",
+            "color_confidence",
+            "model_version",
         ]
         read_only_fields = ["slot", "tagged_by", "type_confidence", "color_confidence", "model_version"]
 
@@ -148,8 +166,18 @@ class PairingRuleSerializer(serializers.ModelSerializer):
     class Meta:
         model = PairingRule
         fields = [
-            "id", "title", "input_slot", "input_type", "input_color", "output_slot", "output_type", "output_color",
-            "weight", "note", "note_ko", "is_active",
+            "id",
+            "title",
+            "input_slot",
+            "input_type",
+            "input_color",
+            "output_slot",
+            "output_type",
+            "output_color",
+            "weight",
+            "note",
+            "note_ko",
+            "is_active",
         ]
 
     def validate(self, attrs: dict) -> dict:

@@ -9,8 +9,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
 
 from catalog.models import Garment, PairingRule
 from catalog.services import embedding_to_bytes, image_to_stored_jpeg
@@ -130,7 +130,9 @@ def recommend_for_tag(*, tag: Tag, limit: int = DEFAULT_LIMIT, outfits: int = 0)
     garments = Garment.objects.in_bulk(list(ids))
     return Recommendation(
         tag=tag,
-        items=[RecommendedItem(garments[s.candidate.id], s.reason, s.score) for s in ranked if s.candidate.id in garments],
+        items=[
+            RecommendedItem(garments[s.candidate.id], s.reason, s.score) for s in ranked if s.candidate.id in garments
+        ],
         outfits=[
             Outfit(
                 pieces=[garments[p.id] for p in look.pieces],
@@ -208,8 +210,15 @@ def correction_create(
     with transaction.atomic():
         correction, _ = TagCorrection.objects.select_for_update().update_or_create(
             upload=upload,
-            defaults={"type": new_type, "slot": new_slot, "color": new_color, "model_version": upload.model_version,
-                      "status": CorrectionStatus.PENDING, "reviewed_by": None, "reviewed_at": None},
+            defaults={
+                "type": new_type,
+                "slot": new_slot,
+                "color": new_color,
+                "model_version": upload.model_version,
+                "status": CorrectionStatus.PENDING,
+                "reviewed_by": None,
+                "reviewed_at": None,
+            },
         )
         correction.full_clean()
     return correction
@@ -221,17 +230,25 @@ def corrections_review(*, corrections: QuerySet[TagCorrection], status: str, rev
 
 
 def feedback_create(
-    *, garment: Garment, vote: int, input_slot: str, input_color: str, rule: PairingRule | None = None,
+    *,
+    garment: Garment,
+    vote: int,
+    input_slot: str,
+    input_color: str,
+    rule: PairingRule | None = None,
     upload: ShopperUpload | None = None,
 ) -> Feedback:
-    feedback = Feedback(garment=garment, vote=vote, input_slot=input_slot, input_color=input_color, rule=rule,
-                        upload=upload)
+    feedback = Feedback(
+        garment=garment, vote=vote, input_slot=input_slot, input_color=input_color, rule=rule, upload=upload
+    )
     feedback.full_clean()
     feedback.save()
     return feedback
 
 
-def garments_filtered(*, slot: str = "", type: str = "", color: str = "", active_only: bool = True) -> QuerySet[Garment]:
+def garments_filtered(
+    *, slot: str = "", type: str = "", color: str = "", active_only: bool = True
+) -> QuerySet[Garment]:
     queryset = Garment.objects.all()
     if active_only:
         queryset = queryset.filter(is_active=True)
@@ -259,7 +276,16 @@ def corrections_export(*, out_dir: Path, status: str = CorrectionStatus.ACCEPTED
             with correction.upload.image.open("rb") as source:
                 (images_dir / f"{image_id}.jpg").write_bytes(source.read())
             label = TYPES[correction.type].dataset_label if correction.type else ""
-            writer.writerow([image_id, label, correction.color, correction.slot, correction.type,
-                             correction.model_version, correction.updated_at.isoformat()])
+            writer.writerow(
+                [
+                    image_id,
+                    label,
+                    correction.color,
+                    correction.slot,
+                    correction.type,
+                    correction.model_version,
+                    correction.updated_at.isoformat(),
+                ]
+            )
             written += 1
     return written

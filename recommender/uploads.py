@@ -19,7 +19,9 @@ def upload_open_image(upload: UploadedFile) -> Image.Image:
     if upload.size is None or upload.size == 0:
         raise InvalidImage("The file is empty.")
     if upload.size > limit:
-        raise InvalidImage(f"The file is too large ({_format_bytes(upload.size)}); the limit is {_format_bytes(limit)}.")
+        raise InvalidImage(
+            f"The file is too large ({_format_bytes(upload.size)}); the limit is {_format_bytes(limit)}."
+        )
     upload.seek(0)
     data = upload.read(limit + 1)
     if len(data) > limit:

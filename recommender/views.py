@@ -5,19 +5,19 @@ from __future__ import annotations
 import numpy as np
 from django.conf import settings
 from django.contrib import messages
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from catalog.models import Garment, PairingRule
 from catalog.similarity import garments_similar_to, garments_similar_to_embedding
 from catalog.vocabulary import COLOR_CODES, COLORS, SLOT_NAMES, SLOTS, TYPES
 from classifier.imaging import InvalidImage
-from recommender.engine import Tag
 from recommender.api import FeedbackThrottle
+from recommender.engine import Tag
 from recommender.forms import CorrectionForm, FeedbackForm, TagForm, UploadForm
 from recommender.models import ShopperUpload, TagCorrection
 from recommender.services import (
@@ -79,8 +79,11 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
     similar = []
     if upload.embedding:
         similar = garments_similar_to_embedding(embedding=np.frombuffer(bytes(upload.embedding), dtype=np.float32), k=6)
-    uncertain = uncertain_heads(type_confidence=upload.type_confidence, slot_confidence=upload.slot_confidence,
-                                color_confidence=upload.color_confidence)
+    uncertain = uncertain_heads(
+        type_confidence=upload.type_confidence,
+        slot_confidence=upload.slot_confidence,
+        color_confidence=upload.color_confidence,
+    )
     return render(
         request,
         "recommender/result.html",
@@ -95,7 +98,8 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
             "type_choices": _choices(upload.detection, "type"),
             "color_choices": _choices(upload.detection, "color"),
             "slot_choices": _choices(upload.detection, "slot"),
-            "all_types": list(TYPES), "color_codes": COLOR_CODES,
+            "all_types": list(TYPES),
+            "color_codes": COLOR_CODES,
             **vocabulary_context(),
         },
     )
@@ -129,10 +133,14 @@ def feedback(request: HttpRequest) -> HttpResponse:
     else:
         data = form.cleaned_data
         garment = get_object_or_404(Garment, pk=data["garment_id"], is_active=True)
-        feedback_create(garment=garment, vote=1 if data["vote"] == "like" else -1, input_slot=data["slot"],
-                        input_color=data["color"], rule=PairingRule.objects.filter(pk=data["rule_id"]).first(),
-                        upload=ShopperUpload.objects.filter(public_id=data["upload_id"]).first()
-                        if data["upload_id"] else None)
+        feedback_create(
+            garment=garment,
+            vote=1 if data["vote"] == "like" else -1,
+            input_slot=data["slot"],
+            input_color=data["color"],
+            rule=PairingRule.objects.filter(pk=data["rule_id"]).first(),
+            upload=ShopperUpload.objects.filter(public_id=data["upload_id"]).first() if data["upload_id"] else None,
+        )
         messages.success(request, _("Thanks for your feedback!"))
     return redirect(next_url)
 
@@ -143,8 +151,13 @@ def garment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "recommender/garment_detail.html",
-        {"garment": garment, "tag": tag, "recommendation": recommend_for_tag(tag=tag, limit=8),
-         "similar": garments_similar_to(garment=garment, k=6), **vocabulary_context()},
+        {
+            "garment": garment,
+            "tag": tag,
+            "recommendation": recommend_for_tag(tag=tag, limit=8),
+            "similar": garments_similar_to(garment=garment, k=6),
+            **vocabulary_context(),
+        },
     )
 
 
@@ -157,6 +170,11 @@ def goes_with(request: HttpRequest, slot: str, color: str) -> HttpResponse:
     return render(
         request,
         "recommender/goes_with.html",
-        {"tag": tag, "recommendation": recommend_for_tag(tag=tag, limit=48), "slots": SLOTS,
-         "color_codes": COLOR_CODES, **vocabulary_context()},
+        {
+            "tag": tag,
+            "recommendation": recommend_for_tag(tag=tag, limit=48),
+            "slots": SLOTS,
+            "color_codes": COLOR_CODES,
+            **vocabulary_context(),
+        },
     )

@@ -40,8 +40,9 @@ def test_rule_changelist_shows_readable_titles(stylist_client):
 
 def test_bulk_deactivate_rules_and_garments(stylist_client):
     rules = [rule_factory(), rule_factory(output_color="blue", note="denim")]
-    response = stylist_client.post("/admin/catalog/pairingrule/", {
-        "action": "deactivate", "_selected_action": [r.pk for r in rules]}, follow=True)
+    response = stylist_client.post(
+        "/admin/catalog/pairingrule/", {"action": "deactivate", "_selected_action": [r.pk for r in rules]}, follow=True
+    )
     assert response.status_code == 200 and "2 rules deactivated" in response.content.decode()
     assert not PairingRule.objects.filter(is_active=True).exists()
     garment = garment_factory()
@@ -52,20 +53,42 @@ def test_bulk_deactivate_rules_and_garments(stylist_client):
 def test_editing_a_rule_in_the_admin_changes_the_recommendation(stylist_client):
     rule = rule_factory(weight=90)
     garment_factory(type="pants", color="black")
-    response = stylist_client.post(f"/admin/catalog/pairingrule/{rule.pk}/change/", {
-        "input_slot": "top", "input_type": "", "input_color": "red", "output_slot": "bottom", "output_type": "",
-        "output_color": "black", "weight": 80, "note": "Red + black: evening classic", "note_ko": "", "is_active": "on",
-    })
+    response = stylist_client.post(
+        f"/admin/catalog/pairingrule/{rule.pk}/change/",
+        {
+            "input_slot": "top",
+            "input_type": "",
+            "input_color": "red",
+            "output_slot": "bottom",
+            "output_type": "",
+            "output_color": "black",
+            "weight": 80,
+            "note": "Red + black: evening classic",
+            "note_ko": "",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     items = Client().get("/api/v1/recommendations/", {"slot": "top", "color": "red"}).json()["items"]
     assert items[0]["reason"] == "Red + black: evening classic"
 
 
 def test_admin_refuses_an_invalid_rule_with_a_message(stylist_client):
-    response = stylist_client.post("/admin/catalog/pairingrule/add/", {
-        "input_slot": "top", "input_type": "pants", "input_color": "red", "output_slot": "top", "output_type": "",
-        "output_color": "black", "weight": 50, "note": "x", "note_ko": "", "is_active": "on",
-    })
+    response = stylist_client.post(
+        "/admin/catalog/pairingrule/add/",
+        {
+            "input_slot": "top",
+            "input_type": "pants",
+            "input_color": "red",
+            "output_slot": "top",
+            "output_type": "",
+            "output_color": "black",
+            "weight": 50,
+            "note": "x",
+            "note_ko": "",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 200
     assert "errornote" in response.content.decode()
     assert not PairingRule.objects.exists()
@@ -75,8 +98,9 @@ def test_deleting_garments_removes_their_photos_too(stylist_client, django_captu
     kept, gone = garment_factory(name="Kept"), garment_factory(name="Gone")
     storage, name = gone.image.storage, gone.image.name
     with django_capture_on_commit_callbacks(execute=True):
-        stylist_client.post("/admin/catalog/garment/", {"action": "delete_selected", "_selected_action": [gone.pk],
-                                                        "post": "yes"})
+        stylist_client.post(
+            "/admin/catalog/garment/", {"action": "delete_selected", "_selected_action": [gone.pk], "post": "yes"}
+        )
     assert not Garment.objects.filter(pk=gone.pk).exists() and not storage.exists(name)
     assert storage.exists(kept.image.name)
 

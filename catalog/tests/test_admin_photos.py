@@ -92,7 +92,11 @@ def test_low_confidence_readings_are_flagged_for_review(stylist_client, settings
 
 
 def test_uploaded_garment_below_threshold_is_marked_in_the_results(stylist_client, settings):
-    settings.CLASSIFIER_CONFIRM_THRESHOLDS = {"type": 0.99, "slot": 0.99, "color": 0.99}  # the fake CNN's type confidence is 0.9
+    settings.CLASSIFIER_CONFIRM_THRESHOLDS = {
+        "type": 0.99,
+        "slot": 0.99,
+        "color": 0.99,
+    }  # the fake CNN's type confidence is 0.9
     html = stylist_client.post(UPLOAD_URL, {"photos": [photo("tee.jpg")]}).content.decode()
     assert "needs review" in html and 'class="needs-review"' in html
 
@@ -103,8 +107,9 @@ def test_retag_action_reruns_the_cnn_on_the_stored_photos(stylist_client, settin
     Garment.objects.filter(pk=garment.pk).update(color="blue", type="pants", slot="bottom", model_version="")
     settings.CLASSIFIER_FAKE_TYPE = "shirt"
     get_predictor.cache_clear()  # the cached predictor was built with the default fake type
-    response = stylist_client.post("/admin/catalog/garment/", {
-        "action": "retag", "_selected_action": [garment.pk]}, follow=True)
+    response = stylist_client.post(
+        "/admin/catalog/garment/", {"action": "retag", "_selected_action": [garment.pk]}, follow=True
+    )
     assert response.status_code == 200
     assert "1 garment re-tagged by the CNN." in response.content.decode()
     garment.refresh_from_db()
@@ -115,14 +120,23 @@ def test_retag_action_reruns_the_cnn_on_the_stored_photos(stylist_client, settin
 def test_retag_skips_garments_whose_photo_is_gone(stylist_client):
     garment = garment_factory(color="red")
     garment.image.storage.delete(garment.image.name)
-    response = stylist_client.post("/admin/catalog/garment/", {
-        "action": "retag", "_selected_action": [garment.pk]}, follow=True)
+    response = stylist_client.post(
+        "/admin/catalog/garment/", {"action": "retag", "_selected_action": [garment.pk]}, follow=True
+    )
     assert "1 garment skipped: its photo could not be read." in response.content.decode()
 
 
 def _change_form(garment: Garment, **changes) -> dict:
-    data = {"name": garment.name, "type": garment.type, "color": garment.color, "second_color": "", "pattern": "",
-            "season": "all", "notes": "", "is_active": "on"}
+    data = {
+        "name": garment.name,
+        "type": garment.type,
+        "color": garment.color,
+        "second_color": "",
+        "pattern": "",
+        "season": "all",
+        "notes": "",
+        "is_active": "on",
+    }
     return {**data, **changes}
 
 
@@ -138,18 +152,25 @@ def test_a_stylist_correction_of_type_or_colour_marks_the_garment_as_stylist_tag
     response = stylist_client.post(url, _change_form(garment, type="pants", color="black"))
     assert response.status_code == 302, response.content.decode()[:2000]
     garment.refresh_from_db()
-    assert (garment.type, garment.slot, garment.color, garment.tagged_by) == ("pants", "bottom", "black",
-                                                                              TaggedBy.STYLIST)
+    assert (garment.type, garment.slot, garment.color, garment.tagged_by) == (
+        "pants",
+        "bottom",
+        "black",
+        TaggedBy.STYLIST,
+    )
 
 
-@pytest.mark.parametrize(("file_name", "expected"), [
-    ("red_linen-shirt.jpg", "Red linen shirt"),
-    ("navy blazer.PNG", "Navy blazer"),
-    ("IMG_1234.jpg", ""),
-    ("DSC01234.JPG", ""),
-    ("PXL_20240101_123456.jpg", ""),
-    ("1234.jpg", ""),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    ("file_name", "expected"),
+    [
+        ("red_linen-shirt.jpg", "Red linen shirt"),
+        ("navy blazer.PNG", "Navy blazer"),
+        ("IMG_1234.jpg", ""),
+        ("DSC01234.JPG", ""),
+        ("PXL_20240101_123456.jpg", ""),
+        ("1234.jpg", ""),
+        ("", ""),
+    ],
+)
 def test_garment_names_come_from_meaningful_file_names(file_name, expected):
     assert garment_name_from_file(file_name) == expected

@@ -32,7 +32,10 @@ PHOTOS = [
 def photo_folder(tmp_path: Path) -> Path:
     folder = tmp_path / "dataset"
     (folder / "images").mkdir(parents=True)
-    with (folder / "splits.csv").open("w", newline="") as splits, (folder / "colors.csv").open("w", newline="") as colors:
+    with (
+        (folder / "splits.csv").open("w", newline="") as splits,
+        (folder / "colors.csv").open("w", newline="") as colors,
+    ):
         s, c = csv.writer(splits), csv.writer(colors)
         s.writerow(["image", "label", "kids", "split", "top10_label"])
         c.writerow(["image", "color", "alt", "pattern"])

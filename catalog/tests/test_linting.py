@@ -30,8 +30,17 @@ def rule(id: int, input_tag: str, output_tag: str, weight: int = 50) -> RuleSpec
     """rule(1, "top:red", "bottom:black") or with a type: "bottom:black:pants"."""
     in_slot, in_color, *in_type = input_tag.split(":")
     out_slot, out_color, *out_type = output_tag.split(":")
-    return RuleSpec(id, in_slot, (in_type or [""])[0], in_color, out_slot, (out_type or [""])[0], out_color, weight,
-                    note=f"rule {id}")
+    return RuleSpec(
+        id,
+        in_slot,
+        (in_type or [""])[0],
+        in_color,
+        out_slot,
+        (out_type or [""])[0],
+        out_color,
+        weight,
+        note=f"rule {id}",
+    )
 
 
 # ---------------------------------------------------------------- pure checks, no database
@@ -43,7 +52,9 @@ def test_a_rule_whose_output_matches_no_garment_is_reported():
     red_to_black_skirt = rule(3, "top:red", "bottom:black:skirt")
     counts = [TagCount("bottom", "pants", "black", 3), TagCount("top", "t-shirt", "green", 2)]
     assert rules_without_garments([red_to_black, red_to_green, red_to_black_skirt], counts) == [
-        red_to_green, red_to_black_skirt]
+        red_to_green,
+        red_to_black_skirt,
+    ]
 
 
 def test_inputs_without_a_rule_fall_back_to_harmony():
@@ -70,8 +81,12 @@ def test_coverage_grid_counts_rules_and_recommendable_garments_per_input():
         rule(4, "top:black", "bottom:black"),
         rule(5, "bottom:blue:pants", "top:white"),
     ]
-    counts = [TagCount("bottom", "pants", "black", 8), TagCount("bottom", "skirt", "black", 2),
-              TagCount("bottom", "pants", "blue", 5), TagCount("top", "t-shirt", "white", 20)]
+    counts = [
+        TagCount("bottom", "pants", "black", 8),
+        TagCount("bottom", "skirt", "black", 2),
+        TagCount("bottom", "pants", "blue", 5),
+        TagCount("top", "t-shirt", "white", 20),
+    ]
     grid = {row.slot: {cell.color: cell for cell in row.cells} for row in coverage_grid(rules, counts, page_size=12)}
     assert list(grid) == list(INPUT_SLOTS) and list(grid["top"]) == list(COLOR_CODES)
     red = grid["top"]["red"]
@@ -112,12 +127,20 @@ def test_rule_changelist_links_to_the_rule_check(stylist_client):
 def test_rule_check_page_links_to_the_offending_rules_and_shows_the_grid(stylist_client):
     garment_factory(type="pants", color="black", name="Black trousers")
     garment_factory(type="t-shirt", color="red", name="Red tee")
-    shows_nothing = rule_factory(input_slot="top", input_color="red", output_slot="bottom", output_color="green",
-                                 note="Red + green: festive")
-    one_way = rule_factory(input_slot="top", input_color="white", output_slot="bottom", output_color="black",
-                           note="White + black: crisp")
-    inactive = rule_factory(input_slot="top", input_color="pink", output_slot="bottom", output_color="purple",
-                            note="Pink + purple", is_active=False)
+    shows_nothing = rule_factory(
+        input_slot="top", input_color="red", output_slot="bottom", output_color="green", note="Red + green: festive"
+    )
+    one_way = rule_factory(
+        input_slot="top", input_color="white", output_slot="bottom", output_color="black", note="White + black: crisp"
+    )
+    inactive = rule_factory(
+        input_slot="top",
+        input_color="pink",
+        output_slot="bottom",
+        output_color="purple",
+        note="Pink + purple",
+        is_active=False,
+    )
 
     response = stylist_client.get(LINT_URL)
     html = response.content.decode()

@@ -40,12 +40,24 @@ def _evaluation(split: str = "test") -> EvaluationResult:
 def model_dir(tmp_path, settings) -> Path:
     folder = tmp_path / "garments-v7"
     folder.mkdir()
-    (folder / "labels.json").write_text(json.dumps({
-        "model_version": "garments-v7", "backbone": "efficientnet_lite0", "image_size": 224,
-        "types": list(TYPE_CODES), "colors": list(COLOR_CODES), "tflite_quantization": "float16",
-    }))
-    metrics = {"model_version": "garments-v7", "samples": {"train": 3000, "validation": 400, "test": 4},
-               "validation": _evaluation("validation").as_dict(), "test": _evaluation("test").as_dict()}
+    (folder / "labels.json").write_text(
+        json.dumps(
+            {
+                "model_version": "garments-v7",
+                "backbone": "efficientnet_lite0",
+                "image_size": 224,
+                "types": list(TYPE_CODES),
+                "colors": list(COLOR_CODES),
+                "tflite_quantization": "float16",
+            }
+        )
+    )
+    metrics = {
+        "model_version": "garments-v7",
+        "samples": {"train": 3000, "validation": 400, "test": 4},
+        "validation": _evaluation("validation").as_dict(),
+        "test": _evaluation("test").as_dict(),
+    }
     (folder / "metrics.json").write_text(json.dumps(metrics))
     settings.CLASSIFIER_MODEL_DIR = folder
     return folder
@@ -56,8 +68,10 @@ def test_model_card_shows_version_and_test_accuracy_per_head(client: Client, mod
     html = response.content.decode()
     assert response.status_code == 200
     assert "garments-v7" in html and "efficientnet_lite0" in html
-    rows = {key: html.split(f'data-head="{key}"')[1].split("</tr>")[0]
-            for key in ("type", "top10", "top10_unrestricted", "slot", "color_or_alt", "color_strict")}
+    rows = {
+        key: html.split(f'data-head="{key}"')[1].split("</tr>")[0]
+        for key in ("type", "top10", "top10_unrestricted", "slot", "color_or_alt", "color_strict")
+    }
     assert "Type (17 classes)" in rows["type"] and "0.750" in rows["type"]
     assert "10-class subset" in rows["top10"] and "0.750" in rows["top10"]
     assert "0.500" in rows["top10_unrestricted"]
@@ -73,7 +87,7 @@ def test_model_card_draws_the_confusion_matrices_as_tables(client: Client, model
     for key in ("type", "top10", "slot", "color"):
         assert f'id="confusion-{key}"' in html
     color_table = html.split('id="confusion-color"')[1].split("</figure>")[0]
-    assert "<th scope=\"row\">navy</th>" in color_table  # a true-label row
+    assert '<th scope="row">navy</th>' in color_table  # a true-label row
     assert "rgb(255," in color_table  # the navy -> black mistake is shaded red
 
 
@@ -88,8 +102,10 @@ def test_model_card_shows_the_confusion_pictures_when_the_artifact_has_them(clie
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
 
 
-@pytest.mark.parametrize("name", ["labels.json", "metrics.json", "..%2Flabels.json", "confusion_test_foo.png",
-                                  "confusion_validation_type.png"])
+@pytest.mark.parametrize(
+    "name",
+    ["labels.json", "metrics.json", "..%2Flabels.json", "confusion_test_foo.png", "confusion_validation_type.png"],
+)
 def test_figure_view_serves_only_known_picture_names(client: Client, model_dir, name):
     write_confusion_pngs(_evaluation("validation"), model_dir)
     assert client.get(f"/model/figures/{name}").status_code == 404

@@ -1,4 +1,4 @@
-"""Settings for the test suite: fast hashing, local media in a temp folder (set by a fixture), no throttling surprises."""
+"""Settings for the test suite: fast hashing, media in a temp folder (set by a fixture), no throttling surprises."""
 
 from .base import *  # noqa: F403
 from .base import REST_FRAMEWORK

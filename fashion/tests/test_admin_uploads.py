@@ -14,8 +14,16 @@ from catalog.models import Garment
 
 pytestmark = pytest.mark.django_db
 CORPUS = Path(__file__).parent / "bad_inputs"
-FORM = {"name": "Camera tee", "is_active": "on", "type": "t-shirt", "color": "red", "season": "all", "pattern": "",
-        "second_color": "", "notes": ""}
+FORM = {
+    "name": "Camera tee",
+    "is_active": "on",
+    "type": "t-shirt",
+    "color": "red",
+    "season": "all",
+    "pattern": "",
+    "second_color": "",
+    "notes": "",
+}
 
 
 @pytest.fixture

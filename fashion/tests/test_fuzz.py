@@ -36,18 +36,30 @@ def fuzz_catalog(transactional_db, settings):
 @pytest.mark.parametrize("who", ["anonymous", "staff"])
 def test_fuzzing_the_api_from_its_schema_finds_no_server_errors(who, live_server, fuzz_catalog, tmp_path):
     command = [
-        SCHEMATHESIS, "run", f"{live_server.url}/api/schema/?format=json",
-        "--checks", "not_a_server_error",
+        SCHEMATHESIS,
+        "run",
+        f"{live_server.url}/api/schema/?format=json",
+        "--checks",
+        "not_a_server_error",
         # The coverage phase (boundary values, missing fields: ~3000 requests) only where writes get past the
         # permission check; anonymously every write is a quick 401.
-        "--phases", "examples,coverage,fuzzing" if who == "staff" else "examples,fuzzing",
-        "--max-examples", "15",
-        "--seed", "20250601",
-        "--workers", "1",
-        "--generation-database", "none",
-        "--request-timeout", "30",
+        "--phases",
+        "examples,coverage,fuzzing" if who == "staff" else "examples,fuzzing",
+        "--max-examples",
+        "15",
+        "--seed",
+        "20250601",
+        "--workers",
+        "1",
+        "--generation-database",
+        "none",
+        "--request-timeout",
+        "30",
         "--no-color",
-        "--report", "junit", "--report-dir", str(tmp_path),
+        "--report",
+        "junit",
+        "--report-dir",
+        str(tmp_path),
     ]
     if who == "staff":
         command += ["--header", f"Authorization: Token {fuzz_catalog}"]

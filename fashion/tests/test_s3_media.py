@@ -60,8 +60,13 @@ def s3_media(s3_endpoint, settings, monkeypatch):
     deployed = runpy.run_path(str(BASE_SETTINGS))
     assert deployed["STORAGES"]["default"]["BACKEND"] == "storages.backends.s3.S3Storage"
     assert deployed["SERVE_MEDIA"] is False  # media come from the bucket, not from Django
-    s3 = boto3.client("s3", endpoint_url=s3_endpoint, aws_access_key_id="testing", aws_secret_access_key="testing",
-                      region_name="us-east-1")
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    )
     s3.create_bucket(Bucket=BUCKET)
     settings.STORAGES = deployed["STORAGES"]
     yield s3
@@ -87,8 +92,9 @@ def test_garment_added_through_the_api_lives_in_the_bucket_and_is_served_over_ht
     client = APIClient()
     client.force_authenticate(User.objects.create_user("stylist", password="pw", is_staff=True))
     photo = SimpleUploadedFile("../../etc/passwd.jpg", image_bytes("blue", (120, 160)), "image/jpeg")
-    response = client.post("/api/v1/garments/", {"name": "파란 바지", "image": photo, "type": "pants"},
-                           format="multipart")
+    response = client.post(
+        "/api/v1/garments/", {"name": "파란 바지", "image": photo, "type": "pants"}, format="multipart"
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     garment = Garment.objects.get(pk=body["id"])

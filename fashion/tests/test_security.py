@@ -67,8 +67,13 @@ def test_the_anonymous_upload_rate_comes_from_the_environment():
 def test_catalog_and_rule_writes_need_a_staff_account():
     garment = garment_factory(type="pants", color="black")
     rule = rule_factory()
-    rule_payload = {"input_slot": "top", "input_color": "white", "output_slot": "bottom", "output_color": "blue",
-                    "note": "White tee + jeans"}
+    rule_payload = {
+        "input_slot": "top",
+        "input_color": "white",
+        "output_slot": "bottom",
+        "output_color": "blue",
+        "note": "White tee + jeans",
+    }
     client = APIClient()
     assert client.post("/api/v1/rules/", rule_payload, format="json").status_code in (401, 403)
     assert client.delete(f"/api/v1/garments/{garment.id}/").status_code in (401, 403)
@@ -85,8 +90,13 @@ def test_session_authenticated_api_writes_need_the_csrf_token():
     User.objects.create_user("stylist", password="pw-stylist-1", is_staff=True)
     client = APIClient(enforce_csrf_checks=True)
     assert client.login(username="stylist", password="pw-stylist-1")
-    payload = {"input_slot": "top", "input_color": "white", "output_slot": "bottom", "output_color": "blue",
-               "note": "White tee + jeans"}
+    payload = {
+        "input_slot": "top",
+        "input_color": "white",
+        "output_slot": "bottom",
+        "output_color": "blue",
+        "note": "White tee + jeans",
+    }
     response = client.post("/api/v1/rules/", payload, format="json")
     assert response.status_code == 403 and "csrf" in response.json()["detail"].lower()
     assert PairingRule.objects.count() == 0
@@ -121,6 +131,8 @@ def test_admin_login_and_changes_are_csrf_protected():
     assert response.status_code == 403
     assert PairingRule.objects.filter(pk=rule.pk).exists()
     token = client.cookies["csrftoken"].value
-    response = client.post(f"/admin/catalog/pairingrule/{rule.pk}/delete/", {"post": "yes", "csrfmiddlewaretoken": token})
+    response = client.post(
+        f"/admin/catalog/pairingrule/{rule.pk}/delete/", {"post": "yes", "csrfmiddlewaretoken": token}
+    )
     assert response.status_code == 302
     assert not PairingRule.objects.filter(pk=rule.pk).exists()

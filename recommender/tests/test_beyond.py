@@ -27,8 +27,14 @@ def api() -> APIClient:
 @pytest.fixture
 def catalog():
     rule = rule_factory(weight=90)
-    rule_factory(input_slot="top", input_color="green", output_slot="bottom", output_color="beige",
-                 note="Green + beige: relaxed, natural tones", weight=70)
+    rule_factory(
+        input_slot="top",
+        input_color="green",
+        output_slot="bottom",
+        output_color="beige",
+        note="Green + beige: relaxed, natural tones",
+        weight=70,
+    )
     garments = {
         "black_pants": garment_factory(type="pants", color="black"),
         "beige_pants": garment_factory(type="pants", color="beige"),
@@ -42,15 +48,22 @@ def catalog():
 
 
 def post_photo(api: APIClient, color: str = "red"):
-    return api.post("/api/v1/recommendations/", {"image": SimpleUploadedFile("p.jpg", image_bytes(color, (80, 100)))},
-                    format="multipart")
+    return api.post(
+        "/api/v1/recommendations/",
+        {"image": SimpleUploadedFile("p.jpg", image_bytes(color, (80, 100)))},
+        format="multipart",
+    )
 
 
 # Confirm or correct
 
 
 def test_low_confidence_asks_for_confirmation_with_top3(api, catalog, settings):
-    settings.CLASSIFIER_CONFIRM_THRESHOLDS = {"type": 0.99, "slot": 0.99, "color": 0.99}  # the fake CNN is never that sure of its type
+    settings.CLASSIFIER_CONFIRM_THRESHOLDS = {
+        "type": 0.99,
+        "slot": 0.99,
+        "color": 0.99,
+    }  # the fake CNN is never that sure of its type
     detected = post_photo(api).json()["detected"]
     assert detected["needs_confirmation"] is True and "type" in detected["uncertain"]
     assert len(detected["type_top3"]) == 3 and len(detected["color_top3"]) == 3
@@ -59,7 +72,7 @@ def test_low_confidence_asks_for_confirmation_with_top3(api, catalog, settings):
 
 
 def test_correction_is_stored_and_changes_the_recommendations(api, catalog):
-    rule, garments = catalog
+    _rule, garments = catalog
     upload_id = post_photo(api, "red").json()["upload_id"]
     response = api.post(f"/api/v1/recommendations/{upload_id}/correction/", {"color": "green"}, format="json")
     assert response.status_code == 200
@@ -68,7 +81,11 @@ def test_correction_is_stored_and_changes_the_recommendations(api, catalog):
     assert body["items"][0]["id"] == garments["beige_pants"].id
     assert body["items"][0]["reason"] == "Green + beige: relaxed, natural tones"
     correction = TagCorrection.objects.get(upload__public_id=upload_id)
-    assert correction.color == "green" and correction.status == "pending" and correction.model_version == ShopperUpload.objects.get().model_version != ""
+    assert (
+        correction.color == "green"
+        and correction.status == "pending"
+        and correction.model_version == ShopperUpload.objects.get().model_version != ""
+    )
     # correcting the type to a bottom moves the slot with it
     api.post(f"/api/v1/recommendations/{upload_id}/correction/", {"type": "skirt"}, format="json")
     correction.refresh_from_db()
@@ -83,8 +100,9 @@ def test_bad_corrections_get_400(api, catalog, payload):
 
 
 def test_correction_of_an_unknown_upload_is_404(api):
-    response = api.post("/api/v1/recommendations/00000000-0000-0000-0000-000000000000/correction/",
-                        {"color": "red"}, format="json")
+    response = api.post(
+        "/api/v1/recommendations/00000000-0000-0000-0000-000000000000/correction/", {"color": "red"}, format="json"
+    )
     assert response.status_code == 404
 
 
@@ -138,7 +156,9 @@ def test_api_returns_complete_outfits_with_reasons(api, catalog):
     assert {link["to_id"] for link in first["links"] if link["from_id"] is None} == piece_ids
     assert all(link["reason"] for link in first["links"])
     assert first["links"][0]["rule_id"] == rule.id
-    tag_outfits = api.get("/api/v1/recommendations/", {"slot": "top", "color": "red", "type": "t-shirt"}).json()["outfits"]
+    tag_outfits = api.get("/api/v1/recommendations/", {"slot": "top", "color": "red", "type": "t-shirt"}).json()[
+        "outfits"
+    ]
     assert tag_outfits == outfits
 
 
@@ -153,7 +173,7 @@ def test_outfits_on_the_result_page(catalog):
 
 
 def test_similar_items_by_embedding(api, catalog):
-    rule, garments = catalog
+    _rule, garments = catalog
     response = api.get(f"/api/v1/garments/{garments['red_tee'].id}/similar/")
     assert response.status_code == 200
     items = response.json()["items"]
@@ -165,7 +185,7 @@ def test_similar_items_by_embedding(api, catalog):
 
 
 def test_upload_shows_similar_catalog_items(api, catalog):
-    rule, garments = catalog
+    _rule, garments = catalog
     body = post_photo(api, "red").json()
     assert body["similar"][0]["id"] in {garments["red_tee"].id, garments["red_polo"].id}
 
@@ -189,15 +209,22 @@ def test_embedding_index_nearest_is_exact_cosine():
 
 def test_feedback_via_api_is_stored_and_throttled(api, catalog, settings):
     rule, garments = catalog
-    payload = {"garment_id": garments["black_pants"].id, "vote": "like", "slot": "top", "color": "red",
-               "rule_id": rule.id}
+    payload = {
+        "garment_id": garments["black_pants"].id,
+        "vote": "like",
+        "slot": "top",
+        "color": "red",
+        "rule_id": rule.id,
+    }
     assert api.post("/api/v1/feedback/", payload, format="json").status_code == 201
     feedback = Feedback.objects.get()
     assert feedback.vote == 1 and feedback.rule == rule
     assert api.post("/api/v1/feedback/", {**payload, "vote": "meh"}, format="json").status_code == 400
     assert api.post("/api/v1/feedback/", {**payload, "garment_id": 999999}, format="json").status_code == 404
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
-                               "DEFAULT_THROTTLE_RATES": {"anon_upload": "1000/min", "feedback": "2/min"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon_upload": "1000/min", "feedback": "2/min"},
+    }
     from django.core.cache import cache
 
     cache.clear()
@@ -206,29 +233,50 @@ def test_feedback_via_api_is_stored_and_throttled(api, catalog, settings):
 
 
 def test_feedback_moves_ranking_within_its_bound(api, catalog):
-    rule, garments = catalog
+    _rule, garments = catalog
     # two harmony items of equal strength for a red top: beige pants and gray coat have different slots;
     # compare two equal harmony shoes instead
-    before = [item["id"] for item in api.get("/api/v1/recommendations/", {"slot": "top", "color": "red"}).json()["items"]]
+    before = [
+        item["id"] for item in api.get("/api/v1/recommendations/", {"slot": "top", "color": "red"}).json()["items"]
+    ]
     shoes = [i for i in before if i in (garments["white_shoes"].id, garments["black_shoes"].id)]
     loser, winner = shoes[0], shoes[1]
     for _ in range(10):
-        api.post("/api/v1/feedback/", {"garment_id": winner, "vote": "like", "slot": "top", "color": "red"},
-                 format="json")
-    after = [item["id"] for item in api.get("/api/v1/recommendations/", {"slot": "top", "color": "red"}).json()["items"]]
+        api.post(
+            "/api/v1/feedback/", {"garment_id": winner, "vote": "like", "slot": "top", "color": "red"}, format="json"
+        )
+    after = [
+        item["id"] for item in api.get("/api/v1/recommendations/", {"slot": "top", "color": "red"}).json()["items"]
+    ]
     assert after.index(winner) < after.index(loser)
     assert after[0] == garments["black_pants"].id  # the stylist rule still leads
 
 
 def test_feedback_without_javascript_on_the_page(catalog):
-    rule, garments = catalog
+    _rule, garments = catalog
     client = Client()
-    response = client.post("/feedback/", {"garment_id": garments["black_pants"].id, "vote": "dislike", "slot": "top",
-                                          "color": "red", "next": "/goes-with/top/red/"})
+    response = client.post(
+        "/feedback/",
+        {
+            "garment_id": garments["black_pants"].id,
+            "vote": "dislike",
+            "slot": "top",
+            "color": "red",
+            "next": "/goes-with/top/red/",
+        },
+    )
     assert response.status_code == 302 and response["Location"] == "/goes-with/top/red/"
     assert Feedback.objects.get().vote == -1
-    evil = client.post("/feedback/", {"garment_id": garments["black_pants"].id, "vote": "like", "slot": "top",
-                                      "color": "red", "next": "https://evil.example/"})
+    evil = client.post(
+        "/feedback/",
+        {
+            "garment_id": garments["black_pants"].id,
+            "vote": "like",
+            "slot": "top",
+            "color": "red",
+            "next": "https://evil.example/",
+        },
+    )
     assert evil["Location"] == "/"
 
 

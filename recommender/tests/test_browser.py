@@ -15,8 +15,16 @@ from catalog.tests.factories import garment_factory
 pytestmark = [pytest.mark.browser, pytest.mark.real_model, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 # A red long-sleeve top from the dataset's test split (never in training, never in the demo catalog).
 RED_TOP_PHOTO = "6c677bce-2564-46d4-8ca0-c372250aeaf4.jpg"
 
@@ -47,8 +55,16 @@ def page(monkeypatch):
 @pytest.fixture
 def demo_catalog():
     starter_rules_load()
-    for type_code, color in [("pants", "black"), ("pants", "blue"), ("skirt", "black"), ("shorts", "blue"),
-                             ("shoes", "white"), ("outwear", "black"), ("t-shirt", "white"), ("pants", "gray")]:
+    for type_code, color in [
+        ("pants", "black"),
+        ("pants", "blue"),
+        ("skirt", "black"),
+        ("shorts", "blue"),
+        ("shoes", "white"),
+        ("outwear", "black"),
+        ("t-shirt", "white"),
+        ("pants", "gray"),
+    ]:
         garment_factory(type=type_code, color=color, name=f"Demo {color} {type_code}")
 
 

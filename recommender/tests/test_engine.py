@@ -10,16 +10,27 @@ RED_TOP = Tag(slot="top", color="red", type="t-shirt")
 
 
 def rule(id: int, out_color: str = "black", weight: int = 50, **kw) -> RuleSpec:
-    fields = dict(input_slot="top", input_type="", input_color="red", output_slot="bottom", output_type="",
-                  output_color=out_color, weight=weight, note=f"rule {id}")
+    fields = dict(
+        input_slot="top",
+        input_type="",
+        input_color="red",
+        output_slot="bottom",
+        output_type="",
+        output_color=out_color,
+        weight=weight,
+        note=f"rule {id}",
+    )
     fields.update(kw)
     return RuleSpec(id=id, **fields)
 
 
 def test_rules_come_first_ranked_by_weight_with_their_note():
     rules = [rule(1, "black", 90), rule(2, "blue", 70)]
-    candidates = [Candidate(10, "bottom", "pants", "blue"), Candidate(11, "bottom", "pants", "black"),
-                  Candidate(12, "bottom", "skirt", "white")]
+    candidates = [
+        Candidate(10, "bottom", "pants", "blue"),
+        Candidate(11, "bottom", "pants", "black"),
+        Candidate(12, "bottom", "skirt", "white"),
+    ]
     ranked = rank(RED_TOP, rules, candidates)
     assert [s.candidate.id for s in ranked] == [11, 10, 12]
     assert ranked[0].reason.kind == "rule" and ranked[0].reason.rule_id == 1 and ranked[0].reason.text == "rule 1"
@@ -34,16 +45,18 @@ def test_rules_for_other_inputs_or_types_do_not_apply():
 
 def test_type_specific_output_rule_only_matches_that_type():
     rules = [rule(1, "black", 90, output_type="skirt")]
-    ranked = score_candidates(RED_TOP, rules, [Candidate(1, "bottom", "pants", "black"),
-                                               Candidate(2, "bottom", "skirt", "black")])
+    ranked = score_candidates(
+        RED_TOP, rules, [Candidate(1, "bottom", "pants", "black"), Candidate(2, "bottom", "skirt", "black")]
+    )
     by_id = {s.candidate.id: s for s in ranked}
     assert by_id[2].reason.rule_id == 1
     assert by_id[1].reason.kind == "harmony"
 
 
 def test_never_recommends_the_input_slot():
-    candidates = [Candidate(i, slot, "x", color) for i, (slot, color) in enumerate(
-        [(s, c) for s in SLOTS for c in COLOR_CODES])]
+    candidates = [
+        Candidate(i, slot, "x", color) for i, (slot, color) in enumerate([(s, c) for s in SLOTS for c in COLOR_CODES])
+    ]
     for slot in SLOTS:
         tag = Tag(slot=slot, color="white")
         assert all(s.candidate.slot != slot for s in score_candidates(tag, [], candidates))
@@ -72,11 +85,16 @@ def test_harmony_matches_cover_the_complementary_slots_best_first():
 def test_ranking_is_deterministic_and_diverse():
     # ten near-identical black pants and a few other bottoms, all justified by the same rule or harmony
     candidates = [Candidate(i, "bottom", "pants", "black") for i in range(10)]
-    candidates += [Candidate(20, "bottom", "skirt", "black"), Candidate(21, "bottom", "pants", "blue"),
-                   Candidate(22, "shoes", "shoes", "white")]
+    candidates += [
+        Candidate(20, "bottom", "skirt", "black"),
+        Candidate(21, "bottom", "pants", "blue"),
+        Candidate(22, "shoes", "shoes", "white"),
+    ]
     rules = [rule(1, "black", 90)]
     first = rank(RED_TOP, rules, candidates, limit=5)
-    assert [s.candidate.id for s in first] == [s.candidate.id for s in rank(RED_TOP, rules, list(reversed(candidates)), limit=5)]
+    assert [s.candidate.id for s in first] == [
+        s.candidate.id for s in rank(RED_TOP, rules, list(reversed(candidates)), limit=5)
+    ]
     kinds = [(s.candidate.type, s.candidate.color) for s in first]
     assert kinds.count(("pants", "black")) == 2
     assert ("skirt", "black") in kinds and ("pants", "blue") in kinds

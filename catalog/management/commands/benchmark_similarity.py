@@ -44,6 +44,5 @@ class Command(BaseCommand):
         )
         started = time.perf_counter()
         live = active_embedding_index()
-        self.stdout.write(
-            f"current catalog: {len(live.ids)} garments with embeddings, index load {1000 * (time.perf_counter() - started):.1f} ms"
-        )
+        load_ms = 1000 * (time.perf_counter() - started)
+        self.stdout.write(f"current catalog: {len(live.ids)} garments with embeddings, index load {load_ms:.1f} ms")

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from catalog.models import Garment
 from catalog.demo import dataset_download, dataset_photos, demo_plan
+from catalog.models import Garment
 from catalog.services import demo_catalog_load, starter_rules_load
 from classifier.predictor import get_predictor
 
@@ -17,16 +17,32 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("dataset", nargs="?", help="Photo folder (default: FASHION_DATASET_DIR).")
-        parser.add_argument("--tagger", choices=["cnn", "dataset"], default="cnn",
-                            help="Who tags the garments: the CNN (default) or the folder's labels.")
+        parser.add_argument(
+            "--tagger",
+            choices=["cnn", "dataset"],
+            default="cnn",
+            help="Who tags the garments: the CNN (default) or the folder's labels.",
+        )
         parser.add_argument("--per-cell", type=int, default=6, help="Garments per slot × color cell.")
-        parser.add_argument("--download-to", default=str(Path.home() / ".cache" / "fashion" / "clothing-dataset"),
-                            help="Where to download the public dataset when no local folder exists.")
+        parser.add_argument(
+            "--download-to",
+            default=str(Path.home() / ".cache" / "fashion" / "clothing-dataset"),
+            help="Where to download the public dataset when no local folder exists.",
+        )
         parser.add_argument("--no-download", action="store_true", help="Fail instead of downloading the dataset.")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when the catalog has garments already.")
 
-    def handle(self, *args, dataset: str | None, tagger: str, per_cell: int, download_to: str, no_download: bool,
-               if_empty: bool, **options) -> None:
+    def handle(
+        self,
+        *args,
+        dataset: str | None,
+        tagger: str,
+        per_cell: int,
+        download_to: str,
+        no_download: bool,
+        if_empty: bool,
+        **options,
+    ) -> None:
         if if_empty and Garment.objects.exists():
             self.stdout.write("The catalog has garments already; not loading the demo catalog.")
             return
@@ -56,9 +72,13 @@ class Command(BaseCommand):
                 tagger = "dataset"
         rules = starter_rules_load()
         created, skipped = demo_catalog_load(
-            photos=photos, tagger=tagger, embed=cnn_ready,
+            photos=photos,
+            tagger=tagger,
+            embed=cnn_ready,
             progress=lambda items: tqdm(items, desc="garments", unit="photo", file=self.stdout),
         )
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo catalog: {created} garments created, {skipped} already there; {rules} starter rules created."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo catalog: {created} garments created, {skipped} already there; {rules} starter rules created."
+            )
+        )
