@@ -11,6 +11,7 @@ from django.conf import settings
 
 from catalog.services import starter_rules_load
 from catalog.tests.factories import garment_factory
+from recommender.models import Feedback, ShopperUpload, TagCorrection
 
 pytestmark = [pytest.mark.browser, pytest.mark.real_model, pytest.mark.django_db(transaction=True)]
 
@@ -83,7 +84,23 @@ def test_upload_a_photo_see_items_and_open_a_detail_page(live_server, page, demo
     assert "Demo black" in first.inner_text() or "Demo blue" in first.inner_text()
     assert first.locator(".reason.rule").count() == 1  # a stylist rule, with its note
 
-    first.locator("a").first.click()
+    # Like an item: the page's script posts to the API and marks the button, without leaving the page.
+    first.locator("button.like").click()
+    page.wait_for_selector("#recommended-items li:first-child button.like[aria-pressed=true]")
+    feedback = Feedback.objects.get()
+    assert feedback.vote == 1 and feedback.rule_id is not None and feedback.upload is not None
+
+    # Correct a tag with one tap: say the colour is actually pink.
+    if not page.locator("#correct-panel").evaluate("panel => panel.open"):
+        page.click("#correct-panel summary")
+    page.locator("#correct-panel select[name=color]").select_option("pink")
+    page.wait_for_selector("text=Recommendations for your corrected tags")
+    assert "Pink" in page.inner_text("#detected-color")
+    correction = TagCorrection.objects.get()
+    assert correction.color == "pink" and correction.model_version == ShopperUpload.objects.get().model_version
+    assert page.locator("#recommended-items li").count() >= 1
+
+    page.locator("#recommended-items li a").first.click()
     page.wait_for_url(re.compile(r"/garments/\d+/$"))
     assert page.locator("h1").inner_text().startswith("Demo ")
     assert page.locator(".recommendations").is_visible()
