@@ -299,7 +299,8 @@ def write_model_card(out_dir: Path, metrics: dict, labels: dict) -> None:
 Reads one photo of one garment (a shopper's own photo: on a bed, floor or hanger) and returns its **type** (17 codes of
 `catalog.vocabulary.TYPES`), its **slot** (derived: slot probability = sum of its types' probabilities), its main
 **colour** (14 codes of `catalog.vocabulary.COLORS`), each with a confidence and top-3, and a 256-d L2-normalised
-**embedding** for visual similarity. The app asks the shopper to confirm a head read below its threshold (`CLASSIFIER_CONFIRM_THRESHOLDS`).
+**embedding** for visual similarity. The app asks the shopper to confirm a head read below its threshold
+(`CLASSIFIER_CONFIRM_THRESHOLDS`).
 Not for: photos of people wearing several garments, product-catalogue cut-outs (untested), anything about a person.
 
 ## Data
