@@ -92,21 +92,26 @@ def detected_payload(prediction) -> dict:
     }
 
 
-class RecommendedItemSerializer(serializers.Serializer):
+class _GarmentItemSerializer(serializers.Serializer):
+    """The garment part of a list item: anything with a `.garment` (a recommendation, a similar-items match)."""
+
     id = serializers.IntegerField(source="garment.id")
     name = serializers.CharField(source="garment.name")
     image_url = serializers.SerializerMethodField()
     type = serializers.CharField(source="garment.type")
     slot = serializers.CharField(source="garment.slot")
     color = serializers.CharField(source="garment.color")
+
+    def get_image_url(self, item) -> str | None:
+        return absolute_media_url(self.context.get("request"), item.garment.image)
+
+
+class RecommendedItemSerializer(_GarmentItemSerializer):
     reason = serializers.SerializerMethodField()
     reason_kind = serializers.CharField(source="reason.kind", help_text="'rule' (a stylist rule) or 'harmony'.")
     rule_id = serializers.IntegerField(source="reason.rule_id", allow_null=True)
     harmony_rule = serializers.CharField(source="reason.harmony_rule", allow_null=True)
     score = serializers.FloatField()
-
-    def get_image_url(self, item: RecommendedItem) -> str | None:
-        return absolute_media_url(self.context.get("request"), item.garment.image)
 
     def get_reason(self, item: RecommendedItem) -> str:
         return reason_text(item.reason)
@@ -228,17 +233,8 @@ class OutfitSerializer(serializers.Serializer):
     links = OutfitLinkSerializer(many=True)
 
 
-class SimilarItemSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="garment.id")
-    name = serializers.CharField(source="garment.name")
-    image_url = serializers.SerializerMethodField()
-    type = serializers.CharField(source="garment.type")
-    slot = serializers.CharField(source="garment.slot")
-    color = serializers.CharField(source="garment.color")
+class SimilarItemSerializer(_GarmentItemSerializer):
     similarity = serializers.SerializerMethodField(help_text="Cosine similarity of the CNN embeddings, -1..1.")
-
-    def get_image_url(self, match) -> str | None:
-        return absolute_media_url(self.context.get("request"), match.garment.image)
 
     def get_similarity(self, match) -> float:
         return round(float(match.similarity), 4)
