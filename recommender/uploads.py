@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import get_language, gettext, gettext_noop
 from PIL import Image
 
 from classifier.imaging import InvalidImage, open_image
@@ -27,3 +28,25 @@ def upload_open_image(upload: UploadedFile) -> Image.Image:
     if len(data) > limit:
         raise InvalidImage(f"The file is too large; the limit is {_format_bytes(limit)}.")
     return open_image(data, max_pixels=settings.UPLOAD_MAX_PIXELS)
+
+
+# Shopper-facing wording of the reasons above, by the start of the technical message (pages only; the API keeps the
+# precise English reason for integrators).
+_REASONS: tuple[tuple[str, str], ...] = (
+    ("The file is empty", gettext_noop("The file is empty.")),
+    ("The file is too large", gettext_noop("The file is too large.")),
+    ("image too large", gettext_noop("The photo has too many pixels.")),
+    ("image is truncated", gettext_noop("The photo file is incomplete: it was cut off while copying or uploading.")),
+    ("not an image", gettext_noop("This file is not a photo we can read. Use JPEG, PNG, WebP or GIF.")),
+)
+
+
+def shopper_reason(error: InvalidImage) -> str:
+    """The reason in the page's language: the precise message in English, a plain sentence in other languages."""
+    message = str(error)
+    if (get_language() or "en").startswith("en"):
+        return message
+    for prefix, sentence in _REASONS:
+        if message.startswith(prefix):
+            return gettext(sentence)
+    return message

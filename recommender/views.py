@@ -29,6 +29,7 @@ from recommender.services import (
     upload_create,
     upload_tag,
 )
+from recommender.uploads import shopper_reason
 
 HOME_LOOKS = [("top", "red"), ("top", "white"), ("bottom", "blue"), ("one_piece", "black")]
 
@@ -55,7 +56,7 @@ def recommend(request: HttpRequest) -> HttpResponse:
             try:
                 upload, _prediction = upload_create(image_file=form.cleaned_data["image"])
             except InvalidImage as exc:
-                form.add_error("image", _("We could not use that file: %(reason)s") % {"reason": exc})
+                form.add_error("image", _("We could not use that file: %(reason)s") % {"reason": shopper_reason(exc)})
             else:
                 return redirect("recommender:upload-result", public_id=upload.public_id)
         status = 400

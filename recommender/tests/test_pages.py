@@ -80,3 +80,10 @@ def test_pages_speak_korean(client: Client, catalog):
     assert 'lang="ko"' in html
     assert "빨강 상의 + 검정 하의" in html  # the stylist's Korean note
     assert "더 보기" in client.get("/").content.decode()  # compiled UI messages
+
+
+def test_a_bad_file_is_explained_in_korean_on_a_korean_page(client: Client):
+    client.post("/i18n/setlang/", {"language": "ko", "next": "/recommend/"})
+    response = client.post("/recommend/", {"image": SimpleUploadedFile("x.jpg", b"<svg></svg>")})
+    assert response.status_code == 400
+    assert "이 파일은 사용할 수 없습니다: 읽을 수 있는 사진 파일이 아닙니다" in response.content.decode()
