@@ -251,6 +251,7 @@ def write_model_card(out_dir: Path, metrics: dict, labels: dict) -> None:
             "the accuracy."
         )
     benchmark = metrics.get("benchmark") or {}
+    command = metrics.get("training_command") or "python manage.py train_classifier"
     bench_text = (
         "\n".join(
             f"- {b['backend']} @ {b['image_size']} px on 2 cores: one image (forward only) "
@@ -326,9 +327,10 @@ The shared clothing dataset (CC0; `FASHION_DATASET_DIR`), 5,398 labelled photos;
   {len(config.get("views", []))} views of each training photo ({", ".join(config.get("views", []))}; no colour
   jitter — colour is a label) and cached.
   The pooled feature vector ({labels.get("feature_dim", "?")}-d) concatenates global-average-pooled outputs of
-  every stage from the second on (low-level stages carry colour), the average of the **centre** 8×8 of the 14×14
-  stage-5 map and its max (garments sit in the middle; the border is bed or floor), and the average-pooled
-  1280-d head.
+  every stage from the second on (low-level stages carry colour), the averages of the **centre** of the stage-2, 3
+  and 4 maps (32×32 of 56×56, 16×16 of 28×28, 8×8 of 14×14: at these colour-carrying stages the global average is
+  mostly bed or floor, the centre mostly garment), the average of the centre 8×8 of the 14×14 stage-5 map and its
+  max, and the average-pooled 1280-d head.
 - Heads: BN → dropout {config.get("dropout")} → dense {config.get("hidden_units")} (BN, ReLU; its L2-normalised
   output is the embedding) → dropout → softmax type (17) and colour (14). Label smoothing
   {config.get("label_smoothing")}, type class weights (inverse frequency)^{config.get("class_weight_power")} (0 = none:
@@ -360,7 +362,7 @@ Artifact files: {", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in sizes.items())}.
 {bench_text}
 
 ## Training time
-{metrics.get("training_seconds")} s on 2 CPU cores for `python manage.py train_classifier`, of which
+{metrics.get("training_seconds")} s on 2 CPU cores for `{command}`, of which
 {metrics.get("feature_extraction_seconds", "?")} s feature extraction (near 0 when the maps come from the git-ignored
 cache in `build/features/`; computing them for 4 views of 4,379 photos takes about 270 s). Phase 2 (fine-tuning the
 top, about 3 minutes per epoch) dominates; phase 1 takes about 20 s and export plus evaluation about a minute.

@@ -109,7 +109,7 @@ def _cache_key(config: TrainConfig, samples: Sequence[Sample], views: Sequence[s
     if config.weights_path is not None:
         stat = Path(config.weights_path).stat()
         weights = f"{Path(config.weights_path).name}:{stat.st_size}"
-    digest.update(f"{config.backbone}|{config.image_size}|{weights}|{','.join(views)}|{config.seed}|v3".encode())
+    digest.update(f"{config.backbone}|{config.image_size}|{weights}|{','.join(views)}|{config.seed}|v4".encode())
     for s in samples:
         digest.update(s.image_id.encode())
     return digest.hexdigest()[:16]
@@ -543,6 +543,8 @@ def train(config: TrainConfig, *, log: Callable[[str], None] = print) -> TrainRe
     metrics: dict = {
         "model_version": model_version,
         "training_seconds": round(training_seconds, 1),
+        # The exact command line that trained this artifact (set by the train_classifier command).
+        "training_command": config.extra.get("command"),
         # Near 0 when the maps came from the feature cache (build/features); about 270 s when computed on 2 cores.
         "feature_extraction_seconds": round(extraction_seconds, 1),
         "data_hash": hash_value,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
 import time
 from pathlib import Path
 
@@ -46,6 +48,10 @@ class Command(BaseCommand):
         out = Path(options["out"]) if options["out"] else artifacts / time.strftime("%Y%m%d-%H%M")
         if not 1 <= options["views"] <= len(VIEWS_ALL):
             raise CommandError(f"--views must be between 1 and {len(VIEWS_ALL)}")
+        # Recorded in metrics.json and the model card (None when called from code, e.g. tests).
+        command_line = None
+        if sys.argv[1:2] == ["train_classifier"]:
+            command_line = "python manage.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
         config = TrainConfig(
             dataset_dir=Path(options["dataset"]),
             out_dir=out,
@@ -59,6 +65,7 @@ class Command(BaseCommand):
             tflite_quantization=options["quantization"],
             cache_dir=Path(options["cache_dir"]) if options["cache_dir"] else None,
             progress=options["verbosity"] > 0,
+            extra={"command": command_line},
         )
         result = train(config, log=self.stdout.write)
         for split in ("validation", "test"):
