@@ -289,10 +289,10 @@ def _hex_to_rgb(value: str) -> tuple[int, int, int]:
 BACKENDS: tuple[str, ...] = ("tflite", "keras", "fake")
 
 
-def load_predictor(model_dir: str | Path, *, backend: str = "tflite") -> Predictor:
+def load_predictor(model_dir: str | Path, *, backend: str = "tflite", num_threads: int = 2) -> Predictor:
     """Build a predictor for one artifact folder (uncached; get_predictor() is the cached per-process one)."""
     if backend == "tflite":
-        return TFLitePredictor(Path(model_dir))
+        return TFLitePredictor(Path(model_dir), num_threads=num_threads)
     if backend == "keras":
         return KerasPredictor(Path(model_dir))
     if backend == "fake":
@@ -308,4 +308,4 @@ def get_predictor() -> Predictor:
     backend = settings.CLASSIFIER_BACKEND
     if backend == "fake":
         return FakePredictor(getattr(settings, "CLASSIFIER_FAKE_TYPE", "t-shirt"))
-    return load_predictor(settings.CLASSIFIER_MODEL_DIR, backend=backend)
+    return load_predictor(settings.CLASSIFIER_MODEL_DIR, backend=backend, num_threads=settings.CLASSIFIER_NUM_THREADS)

@@ -134,6 +134,8 @@ FASHION_DATASET_DIR = env("FASHION_DATASET_DIR", default=str(_shared_dataset) if
 # The CNN: backend ("tflite", "keras" or "fake") and the versioned artifact folder it loads.
 CLASSIFIER_BACKEND = env("CLASSIFIER_BACKEND", default="tflite")
 CLASSIFIER_MODEL_DIR = Path(env("CLASSIFIER_MODEL_DIR", default=str(BASE_DIR / "classifier" / "artifacts" / "current")))
+# CPU threads of one TFLite interpreter (one per web worker process).
+CLASSIFIER_NUM_THREADS = env.int("CLASSIFIER_NUM_THREADS", default=2)
 # Below these confidences a head's reading is shown as uncertain: shoppers are asked to confirm it, stylists to review
 # it. Chosen on the validation split with lite0-224-v2 (share of photos asked; accuracy above / below the threshold):
 # type 0.5 (19%; 91% / 43%), slot 0.6 (12%; 96% / 55%), colour 0.4 (22%; 90% / 60%); with the served lite0-224-v3:
