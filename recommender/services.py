@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -289,3 +290,25 @@ def corrections_export(*, out_dir: Path, status: str = CorrectionStatus.ACCEPTED
             )
             written += 1
     return written
+
+
+def uploads_expired(*, older_than_days: int) -> QuerySet[ShopperUpload]:
+    """Shopper photos past the retention period, except those stylists still need (pending or accepted corrections)."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    keep = [CorrectionStatus.PENDING, CorrectionStatus.ACCEPTED]
+    return ShopperUpload.objects.filter(created_at__lt=cutoff).exclude(correction__status__in=keep)
+
+
+def uploads_purge(*, uploads: QuerySet[ShopperUpload]) -> int:
+    """Delete shopper uploads and, after the transaction commits, their stored photos (local media or S3)."""
+    uploads = list(uploads)
+    files = [(upload.image.storage, upload.image.name) for upload in uploads if upload.image]
+    with transaction.atomic():
+        ShopperUpload.objects.filter(pk__in=[upload.pk for upload in uploads]).delete()
+
+        def delete_files() -> None:
+            for storage, name in files:
+                storage.delete(name)
+
+        transaction.on_commit(delete_files)
+    return len(uploads)

@@ -284,3 +284,29 @@ def test_similarity_benchmark_command_reports_its_figures():
     out = io.StringIO()
     call_command("benchmark_similarity", "--garments", "50", "--dim", "8", "--queries", "5", stdout=out)
     assert "garments=50 dim=8" in out.getvalue() and "query_p50_ms=" in out.getvalue()
+
+
+# Retention of shoppers' photos
+
+
+def test_purge_uploads_keeps_recent_and_corrected_photos(api, catalog, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old, corrected, recent = (post_photo(api).json()["upload_id"] for _ in range(3))
+    api.post(f"/api/v1/recommendations/{corrected}/correction/", {"color": "green"}, format="json")
+    ShopperUpload.objects.filter(public_id__in=[old, corrected]).update(created_at=timezone.now() - timedelta(days=40))
+    old_upload = ShopperUpload.objects.get(public_id=old)
+    storage, name = old_upload.image.storage, old_upload.image.name
+
+    out = io.StringIO()
+    call_command("purge_uploads", stdout=out)
+    assert "1 uploads older than 30 days would be deleted (dry run" in out.getvalue()
+    assert ShopperUpload.objects.count() == 3
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("purge_uploads", "--yes", stdout=io.StringIO())
+    remaining = {str(public_id) for public_id in ShopperUpload.objects.values_list("public_id", flat=True)}
+    assert remaining == {corrected, recent}
+    assert not storage.exists(name)
