@@ -12,7 +12,7 @@ import numpy as np
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from PIL import Image
 
 from catalog.models import Garment, PairingRule, TaggedBy
@@ -89,19 +89,29 @@ def garment_create(
     return garment
 
 
-def garments_delete(*, garments: Iterable[Garment]) -> int:
-    """Delete garments and, once the transaction commits, their stored photos (local media or S3)."""
-    garments = list(garments)
-    files = [(g.image.storage, g.image.name) for g in garments if g.image]
+def rows_delete_with_images(*, objects: Iterable[models.Model]) -> int:
+    """Delete model rows and, once the transaction commits, the files of their `image` fields (local media or S3).
+
+    Files go only after the commit, so a rolled-back delete never leaves rows pointing at missing photos.
+    """
+    objects = list(objects)
+    if not objects:
+        return 0
+    files = [(obj.image.storage, obj.image.name) for obj in objects if obj.image]
     with transaction.atomic():
-        deleted, _ = Garment.objects.filter(pk__in=[g.pk for g in garments]).delete()
+        type(objects[0]).objects.filter(pk__in=[obj.pk for obj in objects]).delete()
 
         def delete_files() -> None:
             for storage, name in files:
                 storage.delete(name)
 
         transaction.on_commit(delete_files)
-    return deleted
+    return len(objects)
+
+
+def garments_delete(*, garments: Iterable[Garment]) -> int:
+    """Delete garments and their stored photos."""
+    return rows_delete_with_images(objects=garments)
 
 
 def garments_set_active(*, garments: Iterable[Garment], active: bool) -> int:

@@ -14,7 +14,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from catalog.models import Garment, PairingRule
-from catalog.services import embedding_to_bytes, image_to_stored_jpeg
+from catalog.services import embedding_to_bytes, image_to_stored_jpeg, rows_delete_with_images
 from catalog.vocabulary import TYPES
 from classifier.predictor import Prediction, get_predictor
 from recommender.engine import Candidate, Reason, RuleSpec, Tag, rank
@@ -300,15 +300,5 @@ def uploads_expired(*, older_than_days: int) -> QuerySet[ShopperUpload]:
 
 
 def uploads_purge(*, uploads: QuerySet[ShopperUpload]) -> int:
-    """Delete shopper uploads and, after the transaction commits, their stored photos (local media or S3)."""
-    uploads = list(uploads)
-    files = [(upload.image.storage, upload.image.name) for upload in uploads if upload.image]
-    with transaction.atomic():
-        ShopperUpload.objects.filter(pk__in=[upload.pk for upload in uploads]).delete()
-
-        def delete_files() -> None:
-            for storage, name in files:
-                storage.delete(name)
-
-        transaction.on_commit(delete_files)
-    return len(uploads)
+    """Delete shopper uploads and their stored photos."""
+    return rows_delete_with_images(objects=uploads)
