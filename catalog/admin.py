@@ -15,13 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.forms import GarmentPhotosForm
 from catalog.linting import rule_lint_report
-from catalog.models import Garment, PairingRule, TaggedBy
+from catalog.models import Garment, PairingRule
 from catalog.selectors import (
     garment_review_fields,
     needs_review_condition,
     review_thresholds,
 )
 from catalog.services import (
+    garment_update,
     garments_create_from_photos,
     garments_delete,
     garments_retag,
@@ -212,18 +213,11 @@ class GarmentAdmin(admin.ModelAdmin):
         return _swatch(garment.color)
 
     def save_model(self, request: HttpRequest, garment: Garment, form, change: bool) -> None:
-        from catalog.vocabulary import slot_of_type
-
-        garment.slot = slot_of_type(garment.type)  # the slot always follows the type
-        if getattr(form, "decoded_image", None) is not None:
-            # Stored like every other photo: upright, re-encoded as JPEG, no EXIF (camera, GPS) left in it.
-            from catalog.services import image_to_stored_jpeg
-
-            garment.image = image_to_stored_jpeg(form.decoded_image)
-        if change and {"type", "color"} & set(form.changed_data):
-            # A stylist's correction outranks the CNN's reading: it no longer needs review.
-            garment.tagged_by = TaggedBy.STYLIST
-        super().save_model(request, garment, form, change)
+        garment_update(
+            garment=garment,
+            new_image=getattr(form, "decoded_image", None),
+            tags_changed=change and bool({"type", "color"} & set(form.changed_data)),
+        )
 
     @admin.action(description=_("Re-tag with the current model"), permissions=["change"])
     def retag(self, request: HttpRequest, queryset: QuerySet[Garment]) -> None:

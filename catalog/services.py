@@ -89,6 +89,24 @@ def garment_create(
     return garment
 
 
+def garment_update(*, garment: Garment, new_image: Image.Image | None = None, tags_changed: bool = False) -> Garment:
+    """Save a stylist's edit (admin form or API): the slot follows the type; a new photo is stored re-encoded (upright,
+    no EXIF) and gets a fresh CNN embedding; type or colour set by hand make the stylist the tagger (no review)."""
+    garment.slot = slot_of_type(garment.type)
+    if tags_changed:
+        garment.tagged_by = TaggedBy.STYLIST
+    if new_image is not None:
+        from classifier.predictor import get_predictor
+
+        prediction = get_predictor().predict(new_image)
+        garment.image = image_to_stored_jpeg(new_image)
+        garment.embedding = embedding_to_bytes(prediction.embedding)
+        garment.model_version = prediction.model_version
+    garment.full_clean()
+    garment.save()
+    return garment
+
+
 def rows_delete_with_images(*, objects: Iterable[models.Model]) -> int:
     """Delete model rows and, once the transaction commits, the files of their `image` fields (local media or S3).
 

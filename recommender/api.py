@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,7 +16,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from catalog.models import Garment, PairingRule
-from catalog.services import garment_create_tagged, garments_delete
+from catalog.services import garment_create_tagged, garment_update, garments_delete
 from catalog.similarity import garments_similar_to, garments_similar_to_embedding
 from classifier.imaging import InvalidImage
 from recommender.engine import Tag
@@ -232,15 +231,7 @@ class GarmentViewSet(
         garment = serializer.instance
         for field, value in serializer.validated_data.items():
             setattr(garment, field, value)
-        if "type" in serializer.validated_data:
-            from catalog.vocabulary import slot_of_type
-
-            garment.slot = slot_of_type(garment.type)
-        try:
-            garment.full_clean()
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict) from exc
-        garment.save()
+        garment_update(garment=garment, tags_changed=bool({"type", "color"} & set(serializer.validated_data)))
 
     def perform_destroy(self, garment: Garment) -> None:
         garments_delete(garments=[garment])

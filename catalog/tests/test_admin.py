@@ -114,3 +114,34 @@ def test_deleting_through_the_api_removes_the_photo(django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True):
         assert client.delete(f"/api/v1/garments/{garment.pk}/").status_code == 204
     assert not garment.image.storage.exists(garment.image.name)
+
+
+def test_a_garment_added_or_rephotographed_in_the_admin_gets_an_embedding(stylist_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from catalog.tests.factories import image_bytes
+
+    form = {
+        "name": "Hand-tagged tee",
+        "is_active": "on",
+        "type": "t-shirt",
+        "color": "red",
+        "season": "all",
+        "pattern": "",
+        "second_color": "",
+        "notes": "",
+    }
+    response = stylist_client.post(
+        "/admin/catalog/garment/add/", {**form, "image": SimpleUploadedFile("tee.jpg", image_bytes("red"))}
+    )
+    assert response.status_code == 302, response.content[:2000]
+    garment = Garment.objects.get()
+    assert garment.embedding and garment.tagged_by == "stylist" and garment.slot == "top"
+    red_embedding = bytes(garment.embedding)
+
+    stylist_client.post(
+        f"/admin/catalog/garment/{garment.pk}/change/",
+        {**form, "color": "blue", "image": SimpleUploadedFile("tee2.jpg", image_bytes("blue"))},
+    )
+    garment.refresh_from_db()
+    assert garment.color == "blue" and bytes(garment.embedding) != red_embedding
