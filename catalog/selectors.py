@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 
 from catalog.models import Garment, TaggedBy
 
@@ -27,11 +27,6 @@ def garment_review_fields(garment: Garment) -> list[str]:
     limits = review_thresholds()
     confidences = {"type": garment.type_confidence, "color": garment.color_confidence}
     return [field for field, value in confidences.items() if value is not None and value < limits[field]]
-
-
-def garments_needing_review(*, queryset: QuerySet[Garment] | None = None) -> QuerySet[Garment]:
-    queryset = Garment.objects.all() if queryset is None else queryset
-    return queryset.filter(needs_review_condition())
 
 
 def active_garment_tag_counts() -> list[tuple[str, str, str, int]]:

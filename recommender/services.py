@@ -54,10 +54,6 @@ class Recommendation:
     items: list[RecommendedItem]
     outfits: list[Outfit] = field(default_factory=list)
 
-    @property
-    def used_harmony(self) -> bool:
-        return any(item.reason.kind == "harmony" for item in self.items)
-
 
 @dataclass(frozen=True)
 class UploadRecommendation:
