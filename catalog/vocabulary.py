@@ -118,3 +118,50 @@ def type_from_dataset_label(label: str) -> str | None:
         if info.dataset_label == label:
             return info.code
     return None
+
+
+# ---------------------------------------------------------------- attributes that keep a look coherent
+# Codes follow ../shared/datasets/clothing-dataset/attributes.csv and colors.csv; (English, Korean) names.
+
+AUDIENCES: dict[str, tuple[str, str]] = {
+    "women": ("Women", "여성"),
+    "men": ("Men", "남성"),
+    "unisex": ("Unisex", "남녀공용"),
+    "kids": ("Kids", "키즈"),
+}
+WARMTHS: dict[str, tuple[str, str]] = {
+    "hot": ("Hot weather", "한여름"),
+    "mild": ("Mild weather", "간절기"),
+    "cold": ("Cold weather", "한겨울"),
+}
+FORMALITIES: dict[str, tuple[str, str]] = {
+    "lounge": ("Lounge", "라운지웨어"),
+    "sport": ("Sport", "스포츠"),
+    "casual": ("Casual", "캐주얼"),
+    "smart": ("Smart", "포멀"),
+}
+PATTERNS: dict[str, tuple[str, str]] = {
+    "solid": ("Solid", "무지"),
+    "pattern": ("Patterned", "패턴"),
+}
+# Finer kinds where the type is too coarse. Shoes (attributes.csv `shoe_kind`) are required; every kind names its type.
+KINDS: dict[str, tuple[str, str, str]] = {
+    # kind: (type, English, Korean)
+    "sneakers": ("shoes", "Sneakers", "스니커즈"),
+    "boots": ("shoes", "Boots", "부츠"),
+    "heels": ("shoes", "Heels", "힐"),
+    "flats": ("shoes", "Flats", "플랫 슈즈"),
+    "sandals": ("shoes", "Sandals", "샌들"),
+    "slippers": ("shoes", "Slippers", "슬리퍼"),
+}
+SHOE_KINDS: tuple[str, ...] = tuple(code for code, (type_code, _, _) in KINDS.items() if type_code == "shoes")
+
+AUDIENCE_CODES: tuple[str, ...] = tuple(AUDIENCES)
+WARMTH_CODES: tuple[str, ...] = tuple(WARMTHS)
+FORMALITY_CODES: tuple[str, ...] = tuple(FORMALITIES)
+PATTERN_CODES: tuple[str, ...] = tuple(PATTERNS)
+KIND_CODES: tuple[str, ...] = tuple(KINDS)
+
+
+def kinds_of_type(type_code: str) -> tuple[str, ...]:
+    return tuple(code for code, (kind_type, _, _) in KINDS.items() if kind_type == type_code)
