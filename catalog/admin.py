@@ -14,6 +14,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.forms import GarmentPhotosForm
+from catalog.i18n import korean_active
 from catalog.linting import rule_lint_report
 from catalog.models import Garment, PairingRule
 from catalog.selectors import (
@@ -40,7 +41,7 @@ def _swatch(color: str) -> str:
         '<span style="display:inline-block;width:12px;height:12px;border-radius:50%;background:{};'
         'border:1px solid #0003;vertical-align:middle;margin-right:4px"></span>{}',
         info.hex,
-        info.name_en,
+        info.name_ko if korean_active() else info.name_en,
     )
 
 
@@ -68,7 +69,7 @@ class GarmentAdminForm(forms.ModelForm):
 
     def clean_image(self):
         from classifier.imaging import InvalidImage
-        from recommender.uploads import upload_open_image
+        from recommender.uploads import shopper_reason, upload_open_image
 
         image = self.cleaned_data.get("image")
         self.decoded_image = None
@@ -76,7 +77,7 @@ class GarmentAdminForm(forms.ModelForm):
             try:
                 self.decoded_image = upload_open_image(image)
             except InvalidImage as exc:
-                raise forms.ValidationError(str(exc), code="invalid_image") from exc
+                raise forms.ValidationError(shopper_reason(exc), code="invalid_image") from exc
         return image
 
 
@@ -85,7 +86,7 @@ class GarmentAdmin(admin.ModelAdmin):
     form = GarmentAdminForm
     list_display = [
         "thumbnail",
-        "name",
+        "display_name",
         "type",
         "slot",
         "color_display",
@@ -95,10 +96,10 @@ class GarmentAdmin(admin.ModelAdmin):
         "review_flag",
         "is_active",
     ]
-    list_display_links = ["thumbnail", "name"]
+    list_display_links = ["thumbnail", "display_name"]
     list_editable = ["is_active"]
     list_filter = [NeedsReviewFilter, "slot", "type", "color", "is_active", "tagged_by", "season", "pattern"]
-    search_fields = ["name", "notes", "type", "color"]
+    search_fields = ["name", "name_ko", "notes", "type", "color"]
     list_per_page = 50
     readonly_fields = [
         "preview",
@@ -113,7 +114,7 @@ class GarmentAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["name", "image", "preview", "is_active"]}),
+        (None, {"fields": ["name", "name_ko", "image", "preview", "is_active"]}),
         (_("Tags"), {"fields": ["type", "slot", "color", "second_color", "pattern", "season"]}),
         (_("Notes"), {"fields": ["notes"]}),
         (
@@ -194,6 +195,10 @@ class GarmentAdmin(admin.ModelAdmin):
             ", ".join(names[f] for f in fields),
         )
 
+    @admin.display(description=_("name"), ordering="name")
+    def display_name(self, garment: Garment) -> str:
+        return garment.display_name
+
     @admin.display(description=_("photo"))
     def thumbnail(self, garment: Garment) -> str:
         if not garment.image:
@@ -264,8 +269,18 @@ class GarmentAdmin(admin.ModelAdmin):
 
 @admin.register(PairingRule)
 class PairingRuleAdmin(admin.ModelAdmin):
-    list_display = ["title", "input_swatch", "output_swatch", "weight", "note", "is_active", "author", "updated_at"]
-    list_editable = ["weight", "note", "is_active"]
+    list_display = [
+        "title",
+        "input_swatch",
+        "output_swatch",
+        "weight",
+        "note",
+        "note_ko",
+        "is_active",
+        "author",
+        "updated_at",
+    ]
+    list_editable = ["weight", "note", "note_ko", "is_active"]
     list_filter = ["is_active", "input_slot", "input_color", "output_slot", "output_color"]
     search_fields = ["note", "note_ko", "input_color", "output_color", "input_type", "output_type"]
     list_per_page = 100

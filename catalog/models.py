@@ -9,11 +9,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from catalog.i18n import korean_active, vocabulary_label
+from catalog.naming import garment_name, tag_label
 from catalog.vocabulary import COLOR_CODES, COLORS, SLOT_NAMES, SLOTS, TYPE_CODES, TYPES
 
-SLOT_CHOICES = [(code, SLOT_NAMES[code][0]) for code in SLOTS]
-COLOR_CHOICES = [(code, COLORS[code].name_en) for code in COLOR_CODES]
-TYPE_CHOICES = [(code, TYPES[code].name_en) for code in TYPE_CODES]
+# Labels follow the active language (English or Korean vocabulary names) in admin filters, dropdowns and displays.
+SLOT_CHOICES = [(code, vocabulary_label(*SLOT_NAMES[code])) for code in SLOTS]
+COLOR_CHOICES = [(code, vocabulary_label(COLORS[code].name_en, COLORS[code].name_ko)) for code in COLOR_CODES]
+TYPE_CHOICES = [(code, vocabulary_label(TYPES[code].name_en, TYPES[code].name_ko)) for code in TYPE_CODES]
 
 
 class Pattern(models.TextChoices):
@@ -53,6 +56,12 @@ def garment_image_path(instance: Garment, filename: str) -> str:
 
 class Garment(models.Model):
     name = models.CharField(_("name"), max_length=200)
+    name_ko = models.CharField(
+        _("Korean name"),
+        max_length=200,
+        blank=True,
+        help_text=_("Empty: Korean pages name the garment from its tags, e.g. “블랙 슬랙스”."),
+    )
     image = models.ImageField(_("image"), upload_to=garment_image_path, max_length=255)
     type = models.CharField(_("type"), max_length=20, choices=TYPE_CHOICES)
     slot = models.CharField(_("slot"), max_length=20, choices=SLOT_CHOICES)
@@ -63,18 +72,20 @@ class Garment(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     notes = models.TextField(_("notes"), blank=True)
     # Where the garment came from (e.g. "clothing-dataset:<image id>"), so loaders stay idempotent.
-    source_key = models.CharField(max_length=120, unique=True, null=True, blank=True, editable=False)
-    tagged_by = models.CharField(max_length=10, choices=TaggedBy.choices, default=TaggedBy.STYLIST)
-    type_confidence = models.FloatField(null=True, blank=True, editable=False)
-    slot_confidence = models.FloatField(null=True, blank=True, editable=False)
-    color_confidence = models.FloatField(null=True, blank=True, editable=False)
-    model_version = models.CharField(max_length=80, blank=True, editable=False)
+    source_key = models.CharField(_("source"), max_length=120, unique=True, null=True, blank=True, editable=False)
+    tagged_by = models.CharField(_("tagged by"), max_length=10, choices=TaggedBy.choices, default=TaggedBy.STYLIST)
+    type_confidence = models.FloatField(_("type confidence"), null=True, blank=True, editable=False)
+    slot_confidence = models.FloatField(_("slot confidence"), null=True, blank=True, editable=False)
+    color_confidence = models.FloatField(_("colour confidence"), null=True, blank=True, editable=False)
+    model_version = models.CharField(_("model version"), max_length=80, blank=True, editable=False)
     # L2-normalised CNN embedding (float32 bytes) for visual similarity.
-    embedding = models.BinaryField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    embedding = models.BinaryField(_("embedding"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
+        verbose_name = _("garment")
+        verbose_name_plural = _("garments")
         ordering = ["id"]
         indexes = [models.Index(fields=["is_active", "slot", "color"], name="garment_active_slot_color")]
         constraints = [
@@ -93,6 +104,13 @@ class Garment(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language: on Korean pages the Korean name, else one made from the tags."""
+        if korean_active():
+            return self.name_ko or garment_name(self.type, self.color, self.pattern, language="ko")
         return self.name
 
     @property
@@ -123,13 +141,20 @@ class PairingRule(models.Model):
     )
     note_ko = models.CharField(_("stylist note (Korean)"), max_length=200, blank=True)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="pairing_rules"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pairing_rules",
     )
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
+        verbose_name = _("pairing rule")
+        verbose_name_plural = _("pairing rules")
         ordering = ["-weight", "id"]
         indexes = [models.Index(fields=["is_active", "input_slot", "input_color"], name="rule_active_input")]
         constraints = [
@@ -157,15 +182,13 @@ class PairingRule(models.Model):
     def __str__(self) -> str:
         return f"{self.input_label} → {self.output_label}"
 
-    @staticmethod
-    def _tag_label(slot: str, type_code: str, color: str) -> str:
-        what = TYPES[type_code].name_en.lower() if type_code else SLOT_NAMES[slot][0].lower()
-        return f"{color} {what}"
-
     @property
     def input_label(self) -> str:
-        return self._tag_label(self.input_slot, self.input_type, self.input_color)
+        """ "red top" in English, "레드 상의" in Korean."""
+        language = "ko" if korean_active() else "en"
+        return tag_label(slot=self.input_slot, type=self.input_type, color=self.input_color, language=language)
 
     @property
     def output_label(self) -> str:
-        return self._tag_label(self.output_slot, self.output_type, self.output_color)
+        language = "ko" if korean_active() else "en"
+        return tag_label(slot=self.output_slot, type=self.output_type, color=self.output_color, language=language)

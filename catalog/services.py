@@ -16,7 +16,8 @@ from django.db import models, transaction
 from PIL import Image
 
 from catalog.models import Garment, PairingRule, TaggedBy
-from catalog.vocabulary import COLORS, TYPES, slot_of_type
+from catalog.naming import garment_names
+from catalog.vocabulary import COLORS, slot_of_type
 
 STORED_IMAGE_MAX_SIDE = 1024
 
@@ -41,6 +42,7 @@ def garment_create(
     image: Image.Image,
     type: str,
     color: str,
+    name_ko: str = "",
     second_color: str = "",
     pattern: str = "",
     season: str = "all",
@@ -67,6 +69,7 @@ def garment_create(
         embedding, model_version = prediction.embedding, model_version or prediction.model_version
     garment = Garment(
         name=name,
+        name_ko=name_ko,
         type=type,
         slot=slot_of_type(type),
         color=color,
@@ -261,7 +264,7 @@ def demo_catalog_load(
             type_code, color = photo.type, photo.color or "multicolor"
             extra = {"tagged_by": TaggedBy.DATASET, "embed": embed}
         garment_create(
-            name=demo_garment_name(type_code, color, photo.image_id),
+            name=demo_garment_name(type_code, color, photo.pattern),
             image=image,
             type=type_code,
             color=color,
@@ -290,9 +293,13 @@ def garment_name_from_file(file_name: str) -> str:
     return (words[0].upper() + words[1:])[:200]
 
 
-def garment_default_name(*, type: str, color: str) -> str:
-    """ "<Color> <type>", e.g. "Red t-shirt"."""
-    return f"{COLORS[color].name_en} {TYPES[type].name_en.lower()}"
+def garment_default_name(*, type: str, color: str, pattern: str = "") -> str:
+    """The English shop name from the tags, e.g. "Red t-shirt" (Korean pages name it from the tags too)."""
+    return garment_names(type=type, color=color, pattern=pattern).en
+
+
+def _has_hangul(text: str) -> bool:
+    return any("\uac00" <= char <= "\ud7a3" for char in text)
 
 
 @dataclass(frozen=True)
@@ -308,7 +315,7 @@ def garments_create_from_photos(*, files: Iterable[UploadedFile]) -> list[PhotoO
     The size limit (settings.UPLOAD_MAX_BYTES) is enforced before a file is decoded.
     """
     from classifier.imaging import InvalidImage
-    from recommender.uploads import upload_open_image
+    from recommender.uploads import shopper_reason, upload_open_image
 
     outcomes: list[PhotoOutcome] = []
     for upload in files:
@@ -316,12 +323,19 @@ def garments_create_from_photos(*, files: Iterable[UploadedFile]) -> list[PhotoO
         try:
             image = upload_open_image(upload)
         except InvalidImage as exc:
-            outcomes.append(PhotoOutcome(file_name, error=str(exc)))
+            outcomes.append(PhotoOutcome(file_name, error=shopper_reason(exc)))
             continue
+        from_file = garment_name_from_file(file_name)
+        korean_file_name = _has_hangul(from_file)
         with transaction.atomic():
-            garment = garment_create_tagged(name=garment_name_from_file(file_name) or "-", image=image)
+            garment = garment_create_tagged(
+                name="-" if korean_file_name else from_file or "-",
+                name_ko=from_file if korean_file_name else "",
+                image=image,
+            )
             if garment.name == "-":
-                # The name follows the CNN's reading, known only once the garment is tagged.
+                # The name follows the CNN's reading, known only once the garment is tagged. A Korean file name
+                # ("린넨 셔츠.jpg") is the Korean name; otherwise Korean pages name the garment from its tags.
                 garment.name = garment_default_name(type=garment.type, color=garment.color)
                 garment.save(update_fields=["name", "updated_at"])
         outcomes.append(PhotoOutcome(file_name, garment=garment))

@@ -68,14 +68,11 @@ class TagCorrectionAdmin(admin.ModelAdmin):
     @admin.display(description=_("the CNN read"))
     def detected(self, correction: TagCorrection) -> str:
         upload = correction.upload
-        return (
-            f"{upload.detected_color} {upload.detected_type} "
-            f"({upload.color_confidence:.0%} / {upload.type_confidence:.0%})"
-        )
+        return f"{upload.detected_label} ({upload.color_confidence:.0%} / {upload.type_confidence:.0%})"
 
     @admin.display(description=_("the shopper says"))
     def corrected(self, correction: TagCorrection) -> str:
-        return f"{correction.color} {correction.type or correction.slot}"
+        return correction.corrected_label
 
     @admin.action(description=_("Accept into the training export"))
     def accept(self, request: HttpRequest, queryset: QuerySet[TagCorrection]) -> None:
