@@ -32,6 +32,11 @@ from catalog.services import (
 )
 from catalog.vocabulary import COLOR_CODES, COLORS
 
+# The console is the stylists' (Korean first): its own name, not "Django administration".
+admin.site.site_header = _("Stylist console")
+admin.site.site_title = _("Stylist console")
+admin.site.index_title = _("Catalog, rules and shoppers' feedback")
+
 
 def _swatch(color: str) -> str:
     info = COLORS.get(color)
@@ -349,7 +354,7 @@ class PairingRuleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("rule"), ordering="input_slot")
     def title(self, rule: PairingRule) -> str:
-        return str(rule)
+        return format_html('<span style="white-space:nowrap">{}</span>', str(rule))
 
     @admin.display(description=_("input"), ordering="input_color")
     def input_swatch(self, rule: PairingRule) -> str:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.i18n import korean_active, vocabulary_label
 from catalog.naming import garment_name, tag_label
@@ -55,7 +56,8 @@ def garment_image_path(instance: Garment, filename: str) -> str:
 
 
 class Garment(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    # The name on English pages (Korean pages use name_ko, or a name made from the tags).
+    name = models.CharField(pgettext_lazy("garment name field", "name"), max_length=200)
     name_ko = models.CharField(
         _("Korean name"),
         max_length=200,

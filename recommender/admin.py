@@ -6,8 +6,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from recommender.models import CorrectionStatus, Feedback, ShopperUpload, TagCorrection
 from recommender.services import corrections_review
@@ -68,7 +68,10 @@ class TagCorrectionAdmin(admin.ModelAdmin):
     @admin.display(description=_("the CNN read"))
     def detected(self, correction: TagCorrection) -> str:
         upload = correction.upload
-        return f"{upload.detected_label} ({upload.color_confidence:.0%} / {upload.type_confidence:.0%})"
+        confidences = (
+            f"{gettext('colour')} {upload.color_confidence:.0%} · {gettext('type')} {upload.type_confidence:.0%}"
+        )
+        return f"{upload.detected_label} ({confidences})"
 
     @admin.display(description=_("the shopper says"))
     def corrected(self, correction: TagCorrection) -> str:
