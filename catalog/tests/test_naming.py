@@ -1,0 +1,70 @@
+"""Garment names from tags, as a Korean shop writes them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from catalog.naming import garment_name, garment_names, tag_label
+from catalog.vocabulary import COLOR_CODES, COLORS, KINDS, PATTERN_CODES, SLOT_NAMES, TYPE_CODES, TYPES
+
+
+@pytest.mark.parametrize(
+    ("tags", "english", "korean"),
+    [
+        ({"type": "pants", "color": "black", "formality": "smart"}, "Black slacks", "블랙 슬랙스"),
+        ({"type": "pants", "color": "black"}, "Black pants", "블랙 팬츠"),
+        ({"type": "t-shirt", "color": "white"}, "White t-shirt", "화이트 반팔 티셔츠"),
+        ({"type": "longsleeve", "color": "gray"}, "Gray long-sleeve", "그레이 긴팔 티셔츠"),
+        ({"type": "pants", "color": "blue"}, "Jeans", "데님 팬츠"),
+        ({"type": "skirt", "color": "blue"}, "Denim skirt", "데님 스커트"),
+        ({"type": "shirt", "color": "blue"}, "Blue shirt", "블루 셔츠"),  # denim only on bottoms
+        ({"type": "pants", "color": "navy"}, "Navy pants", "네이비 팬츠"),  # navy is never denim
+        ({"type": "shoes", "color": "white", "kind": "sneakers"}, "White sneakers", "화이트 스니커즈"),
+        ({"type": "shoes", "color": "black", "kind": "heels"}, "Black heels", "블랙 힐"),
+        ({"type": "shoes", "color": "brown"}, "Brown shoes", "브라운 슈즈"),
+        ({"type": "shirt", "color": "red", "pattern": "pattern"}, "Red patterned shirt", "레드 패턴 셔츠"),
+        ({"type": "dress", "color": "multicolor", "pattern": "pattern"}, "Patterned dress", "패턴 원피스"),
+        ({"type": "skirt", "color": "yellow", "pattern": "solid"}, "Yellow skirt", "옐로 스커트"),
+        ({"type": "outwear", "color": "beige"}, "Beige outerwear", "베이지 재킷"),
+    ],
+)
+def test_names_read_like_a_shop(tags, english, korean):
+    assert garment_names(**tags).en == english
+    assert garment_names(**tags).ko == korean
+    assert garment_name(language="ko", **tags) == korean
+    assert garment_name(language="en", **tags) == english
+
+
+def test_a_kind_of_another_type_is_ignored():
+    assert garment_name("t-shirt", "black", kind="sneakers") == "블랙 반팔 티셔츠"
+
+
+@pytest.mark.parametrize("type_code", TYPE_CODES)
+def test_every_tag_combination_has_a_korean_name_without_codes_or_english(type_code):
+    kinds = ["", *(code for code, (kind_type, _, _) in KINDS.items() if kind_type == type_code)]
+    for color in COLOR_CODES:
+        for pattern in ("", *PATTERN_CODES):
+            for kind in kinds:
+                name = garment_names(type=type_code, color=color, pattern=pattern, kind=kind)
+                assert re.fullmatch(r"[가-힣]+( [가-힣]+)*", name.ko), name
+                assert name.en and not re.search(r"\d", name.en), name
+                # The outerwear type is not called by its slot's name (no "블랙 아우터"), nor shoes "신발".
+                assert SLOT_NAMES[TYPES[type_code].slot][1] not in name.ko or type_code in ("dress",), name
+
+
+def test_korean_colour_names_are_loanwords_in_one_style():
+    assert [COLORS[c].name_ko for c in COLOR_CODES] == [
+        "블랙", "화이트", "그레이", "베이지", "브라운", "레드", "핑크",
+        "오렌지", "옐로", "그린", "블루", "네이비", "퍼플", "멀티컬러",
+    ]  # fmt: skip
+
+
+def test_tag_labels_for_rule_and_correction_titles():
+    assert tag_label(slot="top", type="", color="red", language="ko") == "레드 상의"
+    assert tag_label(slot="bottom", type="", color="blue", language="ko") == "데님 하의"
+    assert tag_label(slot="bottom", type="skirt", color="blue", language="ko") == "데님 스커트"
+    assert tag_label(slot="shoes", type="", color="navy", language="ko") == "네이비 신발"
+    assert tag_label(slot="top", type="t-shirt", color="red", language="en") == "red t-shirt"
+    assert tag_label(slot="bottom", type="", color="blue", language="en") == "blue bottom"
