@@ -360,9 +360,15 @@ def garments_retag(*, garments: Iterable[Garment]) -> int:
         except (OSError, InvalidImage):
             continue
         prediction = predictor.predict(image)
+        # A name made from the old tags ("Red t-shirt") follows the new ones; a stylist's own name stays.
+        named_from_tags = garment.name == garment_default_name(
+            type=garment.type, color=garment.color, pattern=garment.pattern
+        )
         garment.type = prediction.type.label
         garment.slot = slot_of_type(prediction.type.label)
         garment.color = prediction.color.label
+        if named_from_tags:
+            garment.name = garment_default_name(type=garment.type, color=garment.color, pattern=garment.pattern)
         if garment.second_color == garment.color:
             garment.second_color = ""
         garment.tagged_by = TaggedBy.MODEL

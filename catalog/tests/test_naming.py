@@ -68,3 +68,65 @@ def test_tag_labels_for_rule_and_correction_titles():
     assert tag_label(slot="shoes", type="", color="navy", language="ko") == "네이비 신발"
     assert tag_label(slot="top", type="t-shirt", color="red", language="en") == "red t-shirt"
     assert tag_label(slot="bottom", type="", color="blue", language="en") == "blue bottom"
+
+
+# ---------------------------------------------------------------- names given by auto-tagging and the demo loader
+
+
+@pytest.fixture
+def stylist_client(db):
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    client = Client()
+    client.force_login(User.objects.create_superuser("stylist", "s@example.com", "pw"))
+    return client
+
+
+def _photo(name: str, color: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from catalog.tests.factories import image_bytes
+
+    return SimpleUploadedFile(name, image_bytes(color, (60, 80)), content_type="image/jpeg")
+
+
+def test_auto_tagged_garments_are_named_from_tags_or_a_korean_file_name(stylist_client):
+    from django.utils import translation
+
+    from catalog.models import Garment
+
+    files = [_photo("IMG_1234.jpg", "black"), _photo("오버핏 린넨 셔츠.jpg", "white")]
+    stylist_client.post("/admin/catalog/garment/upload/", {"photos": files})
+    camera, korean_file = Garment.objects.order_by("id")
+    assert (camera.name, camera.name_ko) == ("Black t-shirt", "")  # the fake CNN reads t-shirts
+    assert (korean_file.name, korean_file.name_ko) == ("White t-shirt", "오버핏 린넨 셔츠")
+    with translation.override("ko"):
+        assert (str(camera), str(korean_file)) == ("블랙 반팔 티셔츠", "오버핏 린넨 셔츠")
+    with translation.override("en"):
+        assert str(camera) == "Black t-shirt"
+
+
+def test_retagging_renames_a_name_made_from_tags_but_keeps_a_stylists_name(stylist_client, settings):
+    from catalog.models import Garment
+    from catalog.tests.factories import garment_factory
+    from classifier.predictor import get_predictor
+
+    made = garment_factory(type="pants", color="red", name="Jeans")  # named from the tags: blue pants
+    own = garment_factory(type="pants", color="red", name="Grandma's trousers")
+    Garment.objects.filter(pk__in=[made.pk, own.pk]).update(color="blue")
+    settings.CLASSIFIER_FAKE_TYPE = "shirt"
+    get_predictor.cache_clear()
+    stylist_client.post("/admin/catalog/garment/", {"action": "retag", "_selected_action": [made.pk, own.pk]})
+    made.refresh_from_db()
+    own.refresh_from_db()
+    assert (made.type, made.color, made.name) == ("shirt", "red", "Red shirt")
+    assert own.name == "Grandma's trousers"
+
+
+def test_demo_names_carry_no_codes():
+    from catalog.demo import demo_garment_name
+
+    assert demo_garment_name("t-shirt", "red") == "Red t-shirt"
+    assert demo_garment_name("pants", "blue") == "Jeans"
+    assert demo_garment_name("shirt", "black", "pattern") == "Black patterned shirt"
