@@ -82,7 +82,7 @@ class GarmentAdminForm(forms.ModelForm):
             try:
                 self.decoded_image = upload_open_image(image)
             except InvalidImage as exc:
-                raise forms.ValidationError(shopper_reason(exc), code="invalid_image") from exc
+                raise forms.ValidationError(shopper_reason(exc, for_staff=True), code="invalid_image") from exc
         return image
 
 

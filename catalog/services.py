@@ -323,7 +323,7 @@ def garments_create_from_photos(*, files: Iterable[UploadedFile]) -> list[PhotoO
         try:
             image = upload_open_image(upload)
         except InvalidImage as exc:
-            outcomes.append(PhotoOutcome(file_name, error=shopper_reason(exc)))
+            outcomes.append(PhotoOutcome(file_name, error=shopper_reason(exc, for_staff=True)))
             continue
         from_file = garment_name_from_file(file_name)
         korean_file_name = _has_hangul(from_file)
