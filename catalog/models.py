@@ -112,7 +112,15 @@ class Garment(models.Model):
     def display_name(self) -> str:
         """The name in the active language: on Korean pages the Korean name, else one made from the tags."""
         if korean_active():
-            return self.name_ko or garment_name(self.type, self.color, self.pattern, language="ko")
+            # kind and formality make finer names ("블랙 스니커즈", "블랙 슬랙스") once the garment has those tags.
+            return self.name_ko or garment_name(
+                self.type,
+                self.color,
+                self.pattern,
+                getattr(self, "kind", ""),
+                language="ko",
+                formality=getattr(self, "formality", ""),
+            )
         return self.name
 
     @property

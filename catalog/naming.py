@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from catalog.tags import Tag
 from catalog.vocabulary import COLORS, KINDS, SLOT_NAMES, TYPES
 
 # Bottoms whose blue means denim: shops call a blue pair of trousers "데님 팬츠", never "블루 팬츠".
@@ -57,6 +58,11 @@ def garment_names(*, type: str, color: str, pattern: str = "", kind: str = "", f
             return GarmentName(f"Patterned {noun_en}", f"패턴 {noun_ko}")
         return GarmentName(f"{info.name_en} patterned {noun_en}", f"{info.name_ko} 패턴 {noun_ko}")
     return GarmentName(f"{info.name_en} {noun_en}", f"{info.name_ko} {noun_ko}")
+
+
+def tag_names(tag: Tag) -> GarmentName:
+    """The names of a garment described by a `Tag` (its type must be known)."""
+    return garment_names(type=tag.type, color=tag.color, pattern=tag.pattern, kind=tag.kind, formality=tag.formality)
 
 
 def garment_name(

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from catalog.naming import garment_name, garment_names, tag_label
+from catalog.naming import garment_name, garment_names, tag_label, tag_names
 from catalog.vocabulary import COLOR_CODES, COLORS, KINDS, PATTERN_CODES, SLOT_NAMES, TYPE_CODES, TYPES
 
 
@@ -35,6 +35,14 @@ def test_names_read_like_a_shop(tags, english, korean):
     assert garment_names(**tags).ko == korean
     assert garment_name(language="ko", **tags) == korean
     assert garment_name(language="en", **tags) == english
+
+
+def test_names_from_a_tag():
+    from catalog.tags import Tag
+
+    tag = Tag(slot="shoes", color="black", type="shoes", kind="boots", pattern="solid", formality="casual")
+    assert tag_names(tag) == garment_names(type="shoes", color="black", kind="boots")
+    assert tag_names(tag).ko == "블랙 부츠"
 
 
 def test_a_kind_of_another_type_is_ignored():
