@@ -296,6 +296,32 @@ def test_every_shopper_page_reads_korean(korean: Client, catalog):
     assert_reads_korean(bad.content.decode(), "bad tag")
 
 
+def test_the_reading_prompt_corrections_and_vote_messages_read_korean(korean: Client, catalog, settings):
+    settings.CLASSIFIER_CONFIRM_THRESHOLDS = {"type": 0.99, "slot": 0.99, "color": 0.99}
+    upload = _upload(korean)
+    page = f"/recommend/{upload.public_id}/"
+    html = korean.get(page).content.decode()
+    assert 'id="confirm-warning"' in html and "정답" not in html
+    assert_reads_korean(html, "uncertain reading")
+    html = korean.post(f"{page}correct/", {"color": "blue"}, follow=True).content.decode()
+    assert "고쳐 주신 태그로 다시 추천했어요" in html
+    assert_reads_korean(html, "after a correction")
+    html = korean.post(f"{page}correct/", {"color": "teal"}, follow=True).content.decode()
+    assert_reads_korean(html, "a correction we do not know")
+    vote = {"garment_id": catalog[0].id, "vote": "like", "slot": "top", "color": "red", "next": page}
+    html = korean.post("/feedback/", vote, follow=True).content.decode()
+    assert "평가를 반영했어요" in html
+    assert_reads_korean(html, "after a vote")
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"feedback": "1/min"}}
+    from django.core.cache import cache
+
+    cache.clear()
+    korean.post("/feedback/", vote)
+    html = korean.post("/feedback/", vote, follow=True).content.decode()
+    assert "잠시 후 다시 시도해 주세요" in html and "충분" not in html
+    assert_reads_korean(html, "a throttled vote")
+
+
 def test_garments_have_korean_names_on_korean_pages(korean: Client, catalog):
     html = korean.get("/goes-with/top/red/").content.decode()
     assert 'alt="블랙 팬츠"' in html and "Black trousers" not in html
