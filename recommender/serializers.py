@@ -126,6 +126,7 @@ class GarmentSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "name",
+            "name_ko",
             "image_url",
             "type",
             "slot",
