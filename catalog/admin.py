@@ -17,6 +17,7 @@ from catalog.forms import GarmentPhotosForm
 from catalog.i18n import korean_active
 from catalog.linting import rule_lint_report
 from catalog.models import Garment, PairingRule
+from catalog.naming import tags_in_korean
 from catalog.selectors import (
     garment_review_fields,
     needs_review_condition,
@@ -140,6 +141,15 @@ class GarmentAdmin(admin.ModelAdmin):
         ),
     ]
     actions = ["activate", "deactivate", "retag"]
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet[Garment], search_term: str):
+        """Korean searches find garments by their tags too ("블랙 슬랙스"), since most are named from them."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        fields = {field.name for field in Garment._meta.get_fields()}
+        tags = {name: value for name, value in tags_in_korean(search_term).items() if name in fields}
+        if tags:
+            results = results | queryset.filter(**tags)
+        return results, may_have_duplicates
 
     def get_urls(self) -> list[URLPattern]:
         upload = path("upload/", self.admin_site.admin_view(self.upload_view), name="catalog_garment_upload")

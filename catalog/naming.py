@@ -85,3 +85,23 @@ def tag_label(*, slot: str, type: str, color: str, language: str) -> str:
         return "데님 하의"
     what = TYPES[type].name_ko if type else SLOT_NAMES[slot][1]
     return f"{COLORS[color].name_ko} {what}"
+
+
+def tags_in_korean(text: str) -> dict[str, str]:
+    """The tags a Korean search names, for the console's search box: "블랙 슬랙스" -> {"color": "black", "type":
+    "pants"}, "데님 스커트" -> {"color": "blue", "slot": "bottom", "type": "skirt"}. Longer names win ("반팔 티셔츠"
+    is not also "셔츠")."""
+    words: list[tuple[str, dict[str, str]]] = [
+        ("데님", {"color": "blue", "slot": "bottom"}),
+        ("슬랙스", {"type": "pants"}),
+    ]
+    words += [(info.name_ko, {"color": code}) for code, info in COLORS.items()]
+    words += [(info.name_ko, {"type": code}) for code, info in TYPES.items()]
+    words += [(name_ko, {"type": type_code, "kind": code}) for code, (type_code, _en, name_ko) in KINDS.items()]
+    found: dict[str, str] = {}
+    rest = text
+    for word, tags in sorted(words, key=lambda item: -len(item[0])):
+        if word in rest:
+            found.update(tags)
+            rest = rest.replace(word, " ")
+    return found

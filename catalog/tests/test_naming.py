@@ -45,6 +45,27 @@ def test_names_from_a_tag():
     assert tag_names(tag).ko == "블랙 부츠"
 
 
+def test_korean_searches_name_tags():
+    from catalog.naming import tags_in_korean
+
+    assert tags_in_korean("블랙 슬랙스") == {"color": "black", "type": "pants"}
+    assert tags_in_korean("화이트 반팔 티셔츠") == {"color": "white", "type": "t-shirt"}
+    assert tags_in_korean("데님 스커트") == {"color": "blue", "slot": "bottom", "type": "skirt"}
+    assert tags_in_korean("플랫 슈즈") == {"type": "shoes", "kind": "flats"}
+    assert tags_in_korean("linen") == {}
+
+
+def test_the_console_search_finds_garments_by_korean_tag_names(stylist_client):
+    from catalog.tests.factories import garment_factory
+
+    garment_factory(type="pants", color="black", name="Black trousers")
+    garment_factory(type="t-shirt", color="black", name="Black tee")
+    garment_factory(type="pants", color="white", name="White trousers")
+    html = stylist_client.get("/admin/catalog/garment/", {"q": "블랙 팬츠"}).content.decode()
+    assert "Black trousers" in html or "블랙 팬츠" in html
+    assert "White trousers" not in html and "Black tee" not in html
+
+
 def test_a_kind_of_another_type_is_ignored():
     assert garment_name("t-shirt", "black", kind="sneakers") == "블랙 반팔 티셔츠"
 
