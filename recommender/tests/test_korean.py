@@ -327,6 +327,7 @@ def test_garments_have_korean_names_on_korean_pages(korean: Client, catalog):
     assert 'alt="블랙 팬츠"' in html and "Black trousers" not in html
     detail = korean.get(f"/garments/{catalog[4].id}/").content.decode()
     assert "<h1>데님 스커트</h1>" in detail and 'alt="데님 스커트"' in detail
+    assert "></span>데님</dd>" in detail and "블루" not in detail  # a blue bottom's colour is denim
     assert "<title>데님 스커트 ·" in detail
 
 
