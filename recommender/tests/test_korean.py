@@ -116,6 +116,12 @@ def test_the_po_uses_the_glossary_not_the_wrong_words():
     assert found == []
 
 
+def test_no_particle_is_hard_coded_after_a_placeholder():
+    """ "%(slot)s와" breaks after a final consonant ("신발와"): write the sentence without it, or use josa()."""
+    particle = re.compile(r"%\(\w+\)[sd](와|과|을|를|이|가|은|는|으로|로|이랑|랑)(?![가-힣])")
+    assert [e["msgid"] for e in translatable_entries() if any(particle.search(s) for s in e["msgstr"])] == []
+
+
 def test_the_compiled_catalog_matches_the_po():
     """compilemessages was run: every entry of the .po is what Django serves in Korean."""
     stale = []
