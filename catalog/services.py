@@ -4,21 +4,43 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
 
 import numpy as np
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
+from django.utils import timezone
 from PIL import Image
 
 from catalog.models import Garment, PairingRule, TaggedBy
+from catalog.starter_rules import starter_rules
 from catalog.vocabulary import COLORS, TYPES, slot_of_type
 
 STORED_IMAGE_MAX_SIDE = 1024
+CATALOG_VERSION_KEY = "catalog:version"
+
+
+def catalog_version() -> str:
+    """A token that changes whenever a garment, a rule or a style table changes (cached recommendations key on it).
+
+    Kept in the shared cache (Redis in production), so every worker and host sees the same version."""
+    version = cache.get(CATALOG_VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        if not cache.add(CATALOG_VERSION_KEY, version, None):
+            version = cache.get(CATALOG_VERSION_KEY, version)
+    return version
+
+
+def catalog_changed() -> None:
+    """Invalidate everything derived from the catalog (called on every catalog write, bulk ones included)."""
+    cache.set(CATALOG_VERSION_KEY, uuid.uuid4().hex, None)
 
 
 def image_to_stored_jpeg(image: Image.Image) -> ContentFile:
@@ -43,6 +65,10 @@ def garment_create(
     color: str,
     second_color: str = "",
     pattern: str = "",
+    kind: str = "",
+    audience: str = "",
+    warmth: str = "",
+    formality: str = "",
     season: str = "all",
     notes: str = "",
     is_active: bool = True,
@@ -72,6 +98,10 @@ def garment_create(
         color=color,
         second_color="" if second_color == color else second_color,
         pattern=pattern,
+        kind=kind,
+        audience=audience,
+        warmth=warmth,
+        formality=formality,
         season=season,
         notes=notes,
         is_active=is_active,
@@ -134,12 +164,16 @@ def garments_delete(*, garments: Iterable[Garment]) -> int:
 
 def garments_set_active(*, garments: Iterable[Garment], active: bool) -> int:
     ids = [g.pk for g in garments]
-    return Garment.objects.filter(pk__in=ids).update(is_active=active)
+    changed = Garment.objects.filter(pk__in=ids).update(is_active=active, updated_at=timezone.now())
+    catalog_changed()
+    return changed
 
 
 def pairing_rules_set_active(*, rules: Iterable[PairingRule], active: bool) -> int:
     ids = [r.pk for r in rules]
-    return PairingRule.objects.filter(pk__in=ids).update(is_active=active)
+    changed = PairingRule.objects.filter(pk__in=ids).update(is_active=active, updated_at=timezone.now())
+    catalog_changed()
+    return changed
 
 
 def pairing_rule_create(
@@ -176,18 +210,23 @@ def pairing_rule_create(
 
 def starter_rules_load(*, author: AbstractBaseUser | None = None) -> int:
     """Load the starter stylist rules; rules that already exist (same pairing) are left as the stylists edited them."""
-    from catalog.starter_rules import STARTER_RULES, starter_rule_notes
-
     created = 0
-    for in_slot, in_color, out_slot, out_color, weight, handcrafted in STARTER_RULES:
-        note, note_ko = starter_rule_notes(in_slot, in_color, out_slot, out_color, handcrafted)
+    for a, b, weight, note, note_ko in starter_rules():
         _, was_created = PairingRule.objects.get_or_create(
-            input_slot=in_slot,
-            input_type="",
-            input_color=in_color,
-            output_slot=out_slot,
-            output_type="",
-            output_color=out_color,
+            input_slot=a.slot,
+            input_type=a.type,
+            input_kind=a.kind,
+            input_color=a.color,
+            input_pattern=a.pattern,
+            input_formality="",
+            input_warmth="",
+            output_slot=b.slot,
+            output_type=b.type,
+            output_kind=b.kind,
+            output_color=b.color,
+            output_pattern=b.pattern,
+            output_formality="",
+            output_warmth="",
             defaults={"weight": weight, "note": note, "note_ko": note_ko, "author": author},
         )
         created += was_created
@@ -260,6 +299,8 @@ def demo_catalog_load(
         else:
             type_code, color = photo.type, photo.color or "multicolor"
             extra = {"tagged_by": TaggedBy.DATASET, "embed": embed}
+        # Coordination attributes come from the folder's labels (by eye; see the dataset's README); the shoe kind
+        # only while the type agrees with the labelled one.
         garment_create(
             name=demo_garment_name(type_code, color, photo.image_id),
             image=image,
@@ -267,6 +308,10 @@ def demo_catalog_load(
             color=color,
             second_color=photo.alt_color if photo.alt_color in COLORS and photo.alt_color != color else "",
             pattern=photo.pattern,
+            audience=photo.audience,
+            warmth=photo.warmth,
+            formality=photo.formality,
+            kind=photo.kind if type_code == photo.type else "",
             source_key=photo.source_key,
             **extra,
         )

@@ -19,7 +19,7 @@ from catalog.models import Garment, PairingRule
 from catalog.services import garment_create_tagged, garment_update, garments_delete
 from catalog.similarity import garments_similar_to, garments_similar_to_embedding
 from classifier.imaging import InvalidImage
-from recommender.engine import Tag
+from catalog.tags import Tag
 from recommender.models import ShopperUpload
 from recommender.serializers import (
     CorrectionSerializer,

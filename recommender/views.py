@@ -17,7 +17,7 @@ from catalog.similarity import garments_similar_to, garments_similar_to_embeddin
 from catalog.vocabulary import COLOR_CODES, COLORS, SLOT_NAMES, SLOTS, TYPES
 from classifier.imaging import InvalidImage
 from recommender.api import FeedbackThrottle
-from recommender.engine import Tag
+from catalog.tags import Tag
 from recommender.forms import CorrectionForm, FeedbackForm, TagForm, UploadForm
 from recommender.models import ShopperUpload, TagCorrection
 from recommender.services import (
