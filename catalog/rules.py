@@ -46,6 +46,7 @@ class RuleSpec:
     weight: int
     note: str
     note_ko: str = ""
+    note_needs_update: str = ""  # "en" or "ko" when a stylist edited the note in one language only
 
     @property
     def input_slot(self) -> str:

@@ -32,15 +32,15 @@ def garment_review_fields(garment: Garment) -> list[str]:
     return [field for field, value in confidences.items() if value is not None and value < limits[field]]
 
 
-def active_garment_tag_counts() -> list[tuple[str, str, str, int]]:
-    """(slot, type, color, number of active garments) for every tag combination in the catalog."""
+def active_garment_tag_counts() -> list[tuple[str, str, str, int, str, str]]:
+    """(slot, type, color, number of active garments, kind, pattern) for every tag combination in the catalog."""
     rows = (
         Garment.objects.filter(is_active=True)
-        .values("slot", "type", "color")
+        .values("slot", "type", "color", "kind", "pattern")
         .annotate(count=Count("id"))
-        .order_by("slot", "type", "color")
+        .order_by("slot", "type", "color", "kind", "pattern")
     )
-    return [(row["slot"], row["type"], row["color"], row["count"]) for row in rows]
+    return [(row["slot"], row["type"], row["color"], row["count"], row["kind"], row["pattern"]) for row in rows]
 
 
 def rule_spec(rule: PairingRule) -> RuleSpec:
@@ -68,6 +68,7 @@ def rule_spec(rule: PairingRule) -> RuleSpec:
         weight=rule.weight,
         note=rule.note,
         note_ko=rule.note_ko,
+        note_needs_update=rule.note_needs_update,
     )
 
 

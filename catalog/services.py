@@ -189,7 +189,9 @@ def pairing_rule_create(
     note_ko: str = "",
     author: AbstractBaseUser | None = None,
     is_active: bool = True,
+    **conditions: str,
 ) -> PairingRule:
+    """Create a rule; `conditions` are the optional input_/output_ kind, pattern, formality and warmth."""
     rule = PairingRule(
         input_slot=input_slot,
         input_type=input_type,
@@ -202,7 +204,23 @@ def pairing_rule_create(
         note_ko=note_ko,
         author=author,
         is_active=is_active,
+        **conditions,
     )
+    rule.full_clean()
+    rule.save()
+    return rule
+
+
+def pairing_rule_save(*, rule: PairingRule, changed_fields: set[str]) -> PairingRule:
+    """Save a stylist's edit of a rule. When the note changes in one language only, the other language is flagged
+    as needing an update (and the flag clears once that language is edited)."""
+    en, ko = "note" in changed_fields, "note_ko" in changed_fields
+    if en and ko:
+        rule.note_needs_update = ""
+    elif en:
+        rule.note_needs_update = "" if rule.note_needs_update == "en" else "ko"
+    elif ko:
+        rule.note_needs_update = "" if rule.note_needs_update == "ko" else "en"
     rule.full_clean()
     rule.save()
     return rule

@@ -18,8 +18,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from catalog.models import Garment, PairingRule
 from catalog.services import garment_create_tagged, garment_update, garments_delete
 from catalog.similarity import garments_similar_to, garments_similar_to_embedding
-from classifier.imaging import InvalidImage
 from catalog.tags import Tag
+from classifier.imaging import InvalidImage
 from recommender.models import ShopperUpload
 from recommender.serializers import (
     CorrectionSerializer,

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import Garment, PairingRule
 from catalog.similarity import garments_similar_to, garments_similar_to_embedding
+from catalog.tags import Tag
 from catalog.vocabulary import COLOR_CODES, COLORS, SLOT_NAMES, SLOTS, TYPES
 from classifier.imaging import InvalidImage
 from recommender.api import FeedbackThrottle
-from catalog.tags import Tag
 from recommender.forms import CorrectionForm, FeedbackForm, TagForm, UploadForm
 from recommender.models import ShopperUpload, TagCorrection
 from recommender.services import (

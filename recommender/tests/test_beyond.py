@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -245,6 +246,8 @@ def test_feedback_moves_ranking_within_its_bound(api, catalog):
         api.post(
             "/api/v1/feedback/", {"garment_id": winner, "vote": "like", "slot": "top", "color": "red"}, format="json"
         )
+    # Votes move counters on the garment; cached answers pick them up when they expire (RECOMMENDATION_CACHE_SECONDS).
+    cache.clear()
     after = [
         item["id"] for item in api.get("/api/v1/recommendations/", {"slot": "top", "color": "red"}).json()["items"]
     ]
