@@ -196,7 +196,7 @@ def look_image_compose(*, pieces: Sequence[LookPiece], size: tuple[int, int] = B
     placed = [(piece, *_place(shadows, piece, cell)) for piece, cell in _layout(pieces, size)]
     shadows = shadows.filter(ImageFilter.GaussianBlur(SHADOW_BLUR))
     board.paste(Image.new("RGB", size, (60, 48, 40)), mask=shadows)
-    for piece, card, photo in placed:
+    for _piece, card, photo in placed:
         board.paste(
             Image.new("RGB", (card.width, card.height), CARD),
             (card.left, card.top),
@@ -217,3 +217,178 @@ def look_image_jpeg(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=86, optimize=True, progressive=True)
     return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Service: signed keys, rendering from storage, the cached JPEG
+# ---------------------------------------------------------------------------------------------------------------------
+
+# Changing the layout? Bump the version: every key (and so every URL and cached file) changes with it.
+LOOK_KEY_SALT = "recommender.look-image.v1"
+MAX_LOOK_GARMENTS = 5
+LOOK_CACHE_DIR = "looks"
+
+
+class LookImageError(Exception):
+    """A look picture that cannot be served; `status` is the HTTP answer (400 bad link, 404 gone)."""
+
+    status = 404
+
+
+class LookKeyInvalidError(LookImageError):
+    status = 400
+
+
+class LookGoneError(LookImageError):
+    status = 404
+
+
+@dataclass(frozen=True)
+class LookKey:
+    upload_public_id: UUID | None
+    own_garment_id: int | None
+    garment_ids: tuple[int, ...]
+
+
+def _signer() -> signing.Signer:
+    # Not a TimestampSigner: the same look always gets the same URL, so browsers and the storage cache can keep it.
+    return signing.Signer(salt=LOOK_KEY_SALT)
+
+
+def look_key_sign(*, upload_public_id: UUID | None, own_garment_id: int | None, garment_ids: Sequence[int]) -> str:
+    if upload_public_id is not None and own_garment_id is not None:
+        raise ValueError("A look has one own piece: the shopper's upload or a catalog garment, not both.")
+    ids = [int(i) for i in garment_ids]
+    if not 1 <= len(ids) <= MAX_LOOK_GARMENTS:
+        raise ValueError(f"A look picture shows 1 to {MAX_LOOK_GARMENTS} garments, not {len(ids)}.")
+    return _signer().sign_object(
+        [upload_public_id.hex if upload_public_id else "", own_garment_id or 0, ids], compress=False
+    )
+
+
+def look_key_read(key: str) -> LookKey:
+    """The look a key names, or LookKeyInvalidError for anything tampered, truncated or malformed."""
+    try:
+        upload_hex, own_id, ids = _signer().unsign_object(key)
+        upload_public_id = UUID(hex=upload_hex) if upload_hex else None
+        garment_ids = tuple(int(i) for i in ids)
+        own_garment_id = int(own_id) or None
+    except (signing.BadSignature, ValueError, TypeError) as exc:
+        raise LookKeyInvalidError("This look picture link is not valid.") from exc
+    if not 1 <= len(garment_ids) <= MAX_LOOK_GARMENTS or (upload_public_id and own_garment_id):
+        raise LookKeyInvalidError("This look picture link is not valid.")
+    return LookKey(upload_public_id, own_garment_id, garment_ids)
+
+
+def look_image_url(*, upload_public_id: UUID | None, own_garment_id: int | None, garment_ids: Sequence[int]) -> str:
+    """The relative URL of a look's composed picture, e.g. `/looks/<signed key>.jpg`."""
+    key = look_key_sign(upload_public_id=upload_public_id, own_garment_id=own_garment_id, garment_ids=garment_ids)
+    return reverse("recommender:look-image", kwargs={"key": key})
+
+
+def outfit_look_image_url(outfit, *, upload_public_id: UUID | None = None, own_garment_id: int | None = None) -> str:
+    """The picture URL of a recommended `Outfit` (its `pieces` are catalog garments), around the shopper's upload or
+    a catalog garment (the page's garment), or neither for a tag-only recommendation."""
+    return look_image_url(
+        upload_public_id=upload_public_id,
+        own_garment_id=own_garment_id,
+        garment_ids=[garment.id for garment in outfit.pieces],
+    )
+
+
+def _open_photo(field) -> Image.Image:
+    """A stored photo (local media or S3) via its field; LookGoneError when it is missing or unreadable."""
+    try:
+        with field.open("rb") as handle:
+            data = handle.read()
+        image = Image.open(io.BytesIO(data))
+        image.load()
+        return image
+    except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError) as exc:
+        logger.warning("look image: photo %s could not be read: %s", field.name, exc)
+        raise LookGoneError("A photo of this look is no longer available.") from exc
+
+
+@dataclass(frozen=True)
+class LookImage:
+    name: str  # where the JPEG is kept in the default storage
+    content: bytes
+    rendered: bool  # False when served from the stored copy
+    has_upload: bool  # the picture contains a shopper's own photo
+
+
+def _look_sources(look: LookKey) -> list[tuple[str, object, bool]]:
+    """(slot, image field, is own) for every piece, own piece first; LookGoneError if any row is gone."""
+    from catalog.models import Garment
+    from recommender.models import ShopperUpload
+    from recommender.services import upload_tag
+
+    sources: list[tuple[str, object, bool]] = []
+    if look.upload_public_id is not None:
+        upload = ShopperUpload.objects.filter(public_id=look.upload_public_id).first()
+        if upload is None or not upload.image:
+            raise LookGoneError("The shopper's photo of this look is no longer available.")
+        sources.append((upload_tag(upload=upload).slot, upload.image, True))
+    wanted = ([look.own_garment_id] if look.own_garment_id else []) + list(look.garment_ids)
+    garments = Garment.objects.in_bulk(wanted)
+    missing = [i for i in wanted if i not in garments]
+    if missing:
+        raise LookGoneError("A garment of this look is no longer in the catalog.")
+    for garment_id in wanted:
+        garment = garments[garment_id]
+        if not garment.image:
+            raise LookGoneError("A garment of this look has no photo.")
+        sources.append((garment.slot, garment.image, garment_id == look.own_garment_id))
+    return sources
+
+
+def _cache_name(digest: str, upload_public_id: UUID | None) -> str:
+    # Pictures with a shopper's photo live in that upload's own folder, so they go when the upload goes.
+    if upload_public_id is None:
+        return f"{LOOK_CACHE_DIR}/{digest}.jpg"
+    return f"{LOOK_CACHE_DIR}/{upload_public_id.hex}/{digest}.jpg"
+
+
+def look_images_delete_for_upload(*, upload_public_id: UUID) -> int:
+    """Delete the stored look pictures that contain one shopper upload's photo (it is being deleted or purged)."""
+    folder = f"{LOOK_CACHE_DIR}/{upload_public_id.hex}"
+    try:
+        _dirs, files = default_storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    for file_name in files:
+        default_storage.delete(f"{folder}/{file_name}")
+    return len(files)
+
+
+def upload_deleted(sender, instance, **kwargs) -> None:
+    """post_delete of ShopperUpload (connected in RecommenderConfig.ready): its look pictures go after the commit."""
+    from django.db import transaction
+
+    public_id = instance.public_id
+    transaction.on_commit(lambda: look_images_delete_for_upload(upload_public_id=public_id))
+
+
+def look_image_for_key(key: str) -> LookImage:
+    """The JPEG of the look a signed key names: from the storage cache, or composed once and stored.
+
+    The stored name hashes the key with each piece's slot and photo name, so a new photo or a corrected slot gets a
+    fresh picture instead of a stale one. Raises LookKeyInvalidError (400) or LookGoneError (404).
+    """
+    look = look_key_read(key)
+    sources = _look_sources(look)
+    fingerprint = "|".join([key, *(f"{slot}:{field.name}" for slot, field, _own in sources)])
+    digest = hashlib.sha1(fingerprint.encode(), usedforsecurity=False).hexdigest()
+    name = _cache_name(digest, look.upload_public_id)
+    has_upload = look.upload_public_id is not None
+    if default_storage.exists(name):
+        try:
+            with default_storage.open(name, "rb") as handle:
+                return LookImage(name, handle.read(), rendered=False, has_upload=has_upload)
+        except OSError:  # deleted between the two calls: render again
+            pass
+    pieces = [LookPiece(slot, _open_photo(field), own) for slot, field, own in sources]
+    content = look_image_jpeg(look_image_compose(pieces=pieces))
+    if not default_storage.exists(name):  # a parallel request may have stored it meanwhile
+        default_storage.save(name, ContentFile(content))
+    return LookImage(name, content, rendered=True, has_upload=has_upload)
