@@ -345,3 +345,34 @@ def test_result_and_garment_pages_show_the_look_picture_with_a_download_link(cli
     look = look_key_read(src.removeprefix("/looks/").removesuffix(".jpg"))
     assert look.own_garment_id == top.id and top.id not in look.garment_ids
     assert client.get(src).status_code == 200
+
+
+# ------------------------------------------------------------------------------------------------------------- S3
+
+# The S3 fixtures (moto's server over real HTTP, STORAGES as base.py builds them) are shared with fashion/tests.
+from fashion.tests.test_s3_media import bucket_keys, s3_endpoint, s3_media  # noqa: E402, F401
+
+
+@pytest.mark.s3
+@pytestmark_db
+def test_look_pictures_with_photos_and_cache_on_s3(client: Client, request, django_capture_on_commit_callbacks):
+    s3 = request.getfixturevalue("s3_media")
+    garments = [
+        garment_factory(type="pants", color="black", name="Black trousers"),
+        garment_factory(type="shoes", color="white", name="White sneakers"),
+    ]
+    response = client.post("/recommend/", {"image": SimpleUploadedFile("red.jpg", image_bytes("red", (90, 120)))})
+    upload = ShopperUpload.objects.get()
+    assert upload.image.name in bucket_keys(s3)
+    url = look_image_url(upload_public_id=upload.public_id, own_garment_id=None, garment_ids=[g.id for g in garments])
+    first = client.get(url)
+    assert first.status_code == 200 and decoded(first).size == BOARD_SIZE
+    cached = [key for key in bucket_keys(s3) if key.startswith(f"looks/{upload.public_id.hex}/")]
+    assert len(cached) == 1
+    key = url.removeprefix("/looks/").removesuffix(".jpg")
+    assert look_image_for_key(key).rendered is False  # the second time it comes from the bucket
+    assert client.get(url).content == first.content
+    with django_capture_on_commit_callbacks(execute=True):
+        ShopperUpload.objects.all().delete()
+    assert not [key for key in bucket_keys(s3) if key.startswith("looks/")]
+    assert response.status_code == 302
