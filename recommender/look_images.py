@@ -45,7 +45,7 @@ SHADOW_ALPHA = 60
 SLOT_ORDER = ("outer", "top", "one_piece", "bottom", "shoes", "accessory")
 # A card's width as a share of its column's width: shoes and accessories are smaller than clothes.
 SLOT_SCALE = {"outer": 1.0, "top": 1.0, "one_piece": 1.0, "bottom": 1.0, "shoes": 0.8, "accessory": 0.6}
-ONE_PIECE_COLUMN_SHARE = 0.6  # the one-piece's column is the wider one
+ONE_PIECE_COLUMN_SHARE = 0.64  # the one-piece's column is the wider one
 SINGLE_COLUMN_WIDTH = 560
 # Cards are product tiles whose shape (height / width) follows the photo within bounds: the board stays tidy, and a
 # landscape photo sits on a squarish tile instead of shrinking to a strip.

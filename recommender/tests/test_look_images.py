@@ -332,7 +332,7 @@ def test_api_tag_recommendation_outfits_have_image_urls_without_an_own_piece(cli
 def test_result_and_garment_pages_show_the_look_picture_with_a_download_link(client: Client, coordinated_catalog):
     response = client.post("/recommend/", {"image": SimpleUploadedFile("red.jpg", image_bytes("red", (90, 120)))})
     html = client.get(response["Location"]).content.decode()
-    assert 'class="look-board"' in html and "Download" in html
+    assert 'class="look-board"' in html and "Download" in html and "is yours" in html
     src = html.split('class="look-board">', 1)[1].split('src="', 1)[1].split('"', 1)[0]
     assert src.startswith("/looks/") and f'href="{src}?download=1"' in html
     assert look_key_read(src.removeprefix("/looks/").removesuffix(".jpg")).upload_public_id is not None
@@ -340,7 +340,7 @@ def test_result_and_garment_pages_show_the_look_picture_with_a_download_link(cli
 
     top = garment_factory(type="t-shirt", color="red", name="Red tee")
     html = client.get(f"/garments/{top.id}/").content.decode()
-    assert 'class="look-board"' in html
+    assert 'class="look-board"' in html and "is this garment" in html and "is yours" not in html
     src = html.split('class="look-board">', 1)[1].split('src="', 1)[1].split('"', 1)[0]
     look = look_key_read(src.removeprefix("/looks/").removesuffix(".jpg"))
     assert look.own_garment_id == top.id and top.id not in look.garment_ids
