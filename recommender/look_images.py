@@ -273,7 +273,7 @@ def look_key_read(key: str) -> LookKey:
         upload_public_id = UUID(hex=upload_hex) if upload_hex else None
         garment_ids = tuple(int(i) for i in ids)
         own_garment_id = int(own_id) or None
-    except (signing.BadSignature, ValueError, TypeError) as exc:
+    except (signing.BadSignature, ValueError, TypeError, AttributeError) as exc:
         raise LookKeyInvalidError("This look picture link is not valid.") from exc
     if not 1 <= len(garment_ids) <= MAX_LOOK_GARMENTS or (upload_public_id and own_garment_id):
         raise LookKeyInvalidError("This look picture link is not valid.")

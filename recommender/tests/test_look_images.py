@@ -304,6 +304,15 @@ def test_api_upload_outfits_have_a_fetchable_image_url_with_the_shoppers_photo(
     assert picture.status_code == 200 and picture["Content-Type"] == "image/jpeg"
     assert "private" in picture["Cache-Control"]  # it holds the shopper's photo
     assert decoded(picture).size == BOARD_SIZE
+    # the correction endpoint answers looks around the same upload
+    corrected = client.post(
+        f"/api/v1/recommendations/{upload.public_id}/correction/", {"type": "shirt"}, content_type="application/json"
+    )
+    assert corrected.status_code == 200, corrected.content
+    for outfit in corrected.json()["outfits"]:
+        key = outfit["image_url"].removeprefix("http://testserver/looks/").removesuffix(".jpg")
+        assert look_key_read(key).upload_public_id == upload.public_id
+    assert corrected.json()["outfits"]
     # the shopper's photo goes, so do the pictures made with it
     assert default_storage.listdir(f"looks/{upload.public_id.hex}")[1]
     from recommender.services import uploads_purge
