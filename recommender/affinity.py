@@ -158,6 +158,8 @@ def lift_score(n_ab: int, n_a: int, n_b: int, n: int, params: AffinityParams) ->
     if n <= 0 or min(n_a, n_b) < params.min_support:
         return None
     lift = (n_ab + params.alpha) / (n_a * n_b / n + params.alpha)
+    if lift <= 0:  # never together, without smoothing
+        return -1.0
     return max(-1.0, min(1.0, math.log(lift) / math.log(params.lift_cap)))
 
 

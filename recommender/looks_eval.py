@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
@@ -55,11 +55,14 @@ class Piece:
         return self.pattern == "pattern" or (not self.pattern and self.color == "multicolor")
 
 
-def piece_of(garment: object, *, id: int | None = None) -> Piece:
-    """A Piece from a model instance or a Tag; absent attributes are unknown ("")."""
+def piece_of(garment: object, *, id: int | None = None, fallback: Mapping[str, str] | None = None) -> Piece:
+    """A Piece from a model instance or a Tag; absent attributes are unknown ("").
+
+    `fallback` gives attributes the object does not have or leaves empty (e.g. the dataset labels of a demo garment
+    before the model stores them)."""
 
     def read(name: str) -> str:
-        return str(getattr(garment, name, "") or "")
+        return str(getattr(garment, name, "") or (fallback or {}).get(name, "") or "")
 
     return Piece(
         id=id if id is not None else getattr(garment, "id", None),
@@ -167,13 +170,17 @@ class ViolationCounts:
     checked: int = 0
     with_violation: int = 0
     by_constraint: dict[str, int] = field(default_factory=dict)
+    examples: dict[str, list[str]] = field(default_factory=dict)  # constraint -> a few "input key: garment ids"
 
-    def add(self, broken: Iterable[str]) -> None:
+    def add(self, broken: Iterable[str], *, example: str = "") -> None:
         broken = list(broken)
         self.checked += 1
         self.with_violation += bool(broken)
         for name in broken:
             self.by_constraint[name] = self.by_constraint.get(name, 0) + 1
+            shown = self.examples.setdefault(name, [])
+            if example and len(shown) < 5:
+                shown.append(example)
 
     @property
     def rate(self) -> float:
@@ -196,6 +203,9 @@ class CoherenceReport:
     looks: ViolationCounts
     inputs_with_3_complete_looks: int
     share_with_3_complete_looks: float
+    # stricter: 3 distinct complete looks that also break no other constraint
+    inputs_with_3_clean_looks: int
+    share_with_3_clean_looks: float
     item_diversity: Diversity
     look_diversity: Diversity
     by_source: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -214,9 +224,14 @@ def diversity(shown_ids: Sequence[int], catalog_size: int) -> Diversity:
     )
 
 
-def three_distinct_complete_looks(input_piece: Piece, looks: Sequence[Sequence[Piece]]) -> bool:
-    complete = {frozenset(p.id for p in look) for look in looks if look_is_complete(input_piece, look)}
-    return len(complete) >= 3
+def three_distinct_complete_looks(input_piece: Piece, looks: Sequence[Sequence[Piece]], *, clean: bool = False) -> bool:
+    """At least 3 different complete looks (with `clean`, looks that break no constraint at all)."""
+    kept = {
+        frozenset(p.id for p in look)
+        for look in looks
+        if (not look_violations(input_piece, look) if clean else look_is_complete(input_piece, look))
+    }
+    return len(kept) >= 3
 
 
 def evaluate_recommendations(
@@ -226,13 +241,13 @@ def evaluate_recommendations(
     items, looks = ViolationCounts(), ViolationCounts()
     item_ids: list[int] = []
     look_ids: list[int] = []
-    good = 0
+    good = clean = 0
     per_source: dict[str, Counter] = {}
     for case in cases:
         answer = recommend(case.tag)
         input_piece = piece_of(case.tag, id=None)
         for item in answer.items:
-            items.add(item_violations(input_piece, item))
+            items.add(item_violations(input_piece, item), example=f"{case.key}: {item.id}")
             item_ids.append(item.id)
         repeats = identical_looks(answer.looks)
         for index, look in enumerate(answer.looks):
@@ -241,10 +256,11 @@ def evaluate_recommendations(
                 frozenset(p.id for p in x) for x in answer.looks[:index]
             }:
                 broken.append("identical_looks")
-            looks.add(broken)
+            looks.add(broken, example=f"{case.key}: {[p.id for p in look]}")
             look_ids.extend(p.id for p in look)
         ok = three_distinct_complete_looks(input_piece, answer.looks) and not repeats
         good += ok
+        clean += three_distinct_complete_looks(input_piece, answer.looks, clean=True)
         source = per_source.setdefault(case.source, Counter())
         source["inputs"] += 1
         source["with_3_complete_looks"] += ok
@@ -254,6 +270,8 @@ def evaluate_recommendations(
         looks=looks,
         inputs_with_3_complete_looks=good,
         share_with_3_complete_looks=good / len(cases) if cases else 0.0,
+        inputs_with_3_clean_looks=clean,
+        share_with_3_clean_looks=clean / len(cases) if cases else 0.0,
         item_diversity=diversity(item_ids, catalog_size),
         look_diversity=diversity(look_ids, catalog_size),
         by_source={
