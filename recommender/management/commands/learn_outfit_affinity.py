@@ -60,15 +60,22 @@ class Command(BaseCommand):
             "--out", default=str(DEFAULT_PATH), help=f"Where to write the JSON (default {DEFAULT_PATH})."
         )
         parser.add_argument("--show", type=int, default=12, help="Top and bottom pairs to print per family.")
+        defaults = AffinityParams()
+        parser.add_argument("--alpha", type=float, default=defaults.alpha, help="Additive smoothing (pseudo-photos).")
+        parser.add_argument(
+            "--min-support", type=int, default=defaults.min_support, help="Fewer sightings than this: no evidence."
+        )
 
-    def handle(self, *args, coparsing_dir: str | None, out: str, show: int, **options) -> None:
+    def handle(
+        self, *args, coparsing_dir: str | None, out: str, show: int, alpha: float, min_support: int, **options
+    ) -> None:
         root = coparsing_root(coparsing_dir)
         outfits = worn_outfits(root, "train")
         tags = [[worn_garment_tag(g) for g in outfit.garments] for outfit in outfits]
         pixel = sum(1 for outfit in outfits if outfit.annotation == "pixel")
         affinity = OutfitAffinity.learn(
             tags,
-            AffinityParams(),
+            AffinityParams(alpha=alpha, min_support=min_support),
             meta={"source": "clothing-co-parsing train split", "photos": len(outfits), "pixel_photos": pixel},
         )
         affinity.save(out)
