@@ -28,6 +28,18 @@ STYLIST_CHECKS: tuple[tuple[str, str], ...] = (
     ("one_piece:dress", "shoes:sandals"),
     ("one_piece:dress", "shoes:sneakers"),
 )
+COLOR_CHECKS: tuple[tuple[str, str], ...] = (
+    ("top:white", "bottom:black"),
+    ("top:white", "bottom:blue"),
+    ("top:black", "bottom:blue"),
+    ("top:navy", "bottom:navy"),
+    ("top:black", "bottom:black"),
+    ("bottom:blue", "shoes:white"),
+    ("bottom:blue", "shoes:brown"),
+    ("bottom:black", "shoes:black"),
+    ("one_piece:black", "shoes:black"),
+    ("outer:beige", "bottom:blue"),
+)
 LABEL_CHECKS: tuple[tuple[str, str], ...] = (
     ("bottom:jeans", "shoes:sneakers"),
     ("bottom:jeans", "shoes:boots"),
@@ -89,6 +101,10 @@ class Command(BaseCommand):
         for a, b in STYLIST_CHECKS:
             score = affinity.pair(_tag(a), _tag(b))
             self.stdout.write(f"  {a:>20} + {b:<16} {score:+.2f}  ({affinity.pair_count('type', a, b)})")
+        self.stdout.write("Stylist checks (colour family):")
+        for a, b in COLOR_CHECKS:
+            score = affinity.pair(_color_tag(a), _color_tag(b))
+            self.stdout.write(f"  {a:>20} + {b:<16} {score:+.2f}  ({affinity.pair_count('color', a, b)})")
         # What our vocabulary merges (jeans into pants, coat into outwear): the raw co-parsing labels, report only.
         labels = FamilyCounts()
         for outfit in outfits:
@@ -113,3 +129,8 @@ def _tag(token: str) -> Tag:
     """A type-family token back into a Tag (shoe kinds go to `kind`)."""
     slot, value = token.split(":", 1)
     return Tag(slot=slot, color="", type="shoes" if slot == "shoes" else value, kind=value if slot == "shoes" else "")
+
+
+def _color_tag(token: str) -> Tag:
+    slot, color = token.split(":", 1)
+    return Tag(slot=slot, color=color)
