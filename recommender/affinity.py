@@ -16,6 +16,7 @@ The learned counts live in `recommender/data/outfit_affinity.json` (committed, s
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections import Counter
@@ -224,7 +225,8 @@ class OutfitAffinity:
 
     def save(self, path: str | Path) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_text(json.dumps(self.to_json(), sort_keys=True, separators=(",", ":")) + "\n")
+        # One entry a line (indent 0): small, and a regenerated table diffs readably.
+        Path(path).write_text(json.dumps(self.to_json(), sort_keys=True, indent=0, separators=(",", ":")) + "\n")
 
     @classmethod
     def from_json(cls, data: dict) -> OutfitAffinity:
@@ -276,6 +278,11 @@ class OutfitAffinity:
             return (joint.tokens.get(joint_token(tag) or "", 0) + prior) / (joint.slots[tag.slot] + 1)
         return shares[0] if len(shares) == 1 else shares[0] * shares[1]
 
+    def look(self, tags: Sequence[Tag]) -> float:
+        """A whole look's affinity: the mean pair score over its pieces of different slots (0 with fewer than two)."""
+        pairs = [(a, b) for a, b in combinations(tags, 2) if a.slot != b.slot]
+        return round(sum(self.pair(a, b) for a, b in pairs) / len(pairs), 4) if pairs else 0.0
+
     def ranked_pairs(self, family: str) -> list[tuple[str, str, float]]:
         """Every scorable pair of a family, strongest affinity first (ties by name): for a stylist to read."""
         rows = [(*key.split("|"), score) for key, score in self._scores.get(family, {}).items()]
@@ -283,6 +290,12 @@ class OutfitAffinity:
 
     def pair_count(self, family: str, a: str, b: str) -> int:
         return self.families[family].pairs.get(_pair_key(a, b), 0)
+
+
+@functools.cache
+def outfit_affinity() -> OutfitAffinity:
+    """The committed table, read once per process (what the engine should call per request)."""
+    return OutfitAffinity.load()
 
 
 def worn_garment_tag(garment) -> Tag:

@@ -7,7 +7,14 @@ import math
 import pytest
 
 from catalog.tags import Tag
-from recommender.affinity import AffinityParams, OutfitAffinity, count_outfits, lift_score, type_token
+from recommender.affinity import (
+    AffinityParams,
+    OutfitAffinity,
+    count_outfits,
+    lift_score,
+    outfit_affinity,
+    type_token,
+)
 
 SKIRT = Tag("bottom", "black", "skirt")
 PANTS = Tag("bottom", "blue", "pants")
@@ -108,3 +115,16 @@ def test_the_committed_table_loads_and_reads_as_a_stylist_expects():
         skirt, Tag("shoes", "", "shoes", kind="sneakers")
     )
     assert all(-1.0 <= s <= 1.0 for _, _, s in table.ranked_pairs("color"))
+
+
+def test_a_look_scores_the_mean_of_its_pairs():
+    table = OutfitAffinity.learn(outfits(), AffinityParams(alpha=1.0, min_support=1))
+    look = [SKIRT, HEELS, TEE]
+    pairs = [table.pair(SKIRT, HEELS), table.pair(SKIRT, TEE), table.pair(HEELS, TEE)]
+    assert table.look(look) == pytest.approx(sum(pairs) / 3, abs=1e-4)
+    assert table.look([SKIRT, Tag("bottom", "blue", "pants")]) == 0.0  # same slot only
+    assert table.look([SKIRT, HEELS]) > table.look([SKIRT, SNEAKERS])
+
+
+def test_outfit_affinity_is_read_once():
+    assert outfit_affinity() is outfit_affinity()
