@@ -293,6 +293,7 @@ class OutfitAffinity:
 
 
 @functools.cache
+@functools.lru_cache(maxsize=1)
 def outfit_affinity() -> OutfitAffinity:
     """The committed table, read once per process (what the engine should call per request)."""
     return OutfitAffinity.load()

@@ -12,7 +12,6 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import combinations
 
 from catalog.tags import Tag
@@ -436,34 +435,15 @@ def combined_scorer(first: ScoreFn, second: ScoreFn, *, weight: float) -> ScoreF
     return lambda context, candidate: first(context, candidate) + weight * second(context, candidate)
 
 
-def engine_pair_score(rules: Sequence, *, engine_module=None) -> Callable[[Tag, Tag], float]:
-    """Today's engine as a pair score: what `score_candidates` gives the candidate for that input (a stylist rule
-    1.01..2.0, colour harmony 0.4..0.8, else 0). Unknown colours score 0 (the engine needs both colours)."""
-    if engine_module is None:
-        from recommender import engine as engine_module
-    rules = list(rules)
+def engine_pair_score(judge) -> Callable[[Tag, Tag], float]:
+    """The engine's judgement of a pair (`recommender.engine.Judge.pair`) as a score: a stylist rule 1.01..2.0,
+    colour harmony 0.4..0.8, each with its bounded soft adjustments (real-outfit affinity, attribute match); 0 when
+    the pair must not be worn together or has no reason. Unknown colours score 0 (the engine needs both)."""
 
-    @lru_cache(maxsize=200_000)
     def pair(a: Tag, b: Tag) -> float:
         if not a.color or not b.color or a.slot == b.slot:
             return 0.0
-        candidate = engine_candidate(engine_module, b)
-        scored = engine_module.score_candidates(engine_tag(engine_module, a), rules, [candidate])
-        return scored[0].score if scored else 0.0
+        verdict = judge.pair(a, b)
+        return verdict[0] if verdict else 0.0
 
     return pair
-
-
-def engine_tag(engine_module, tag: Tag):
-    """A catalog Tag as the engine's Tag (today a smaller dataclass; the engine may adopt catalog.tags.Tag)."""
-    if engine_module.Tag is Tag:
-        return tag
-    names = engine_module.Tag.__dataclass_fields__
-    return engine_module.Tag(**{name: getattr(tag, name) for name in names if hasattr(tag, name)})
-
-
-def engine_candidate(engine_module, tag: Tag, id: int = 0):
-    names = engine_module.Candidate.__dataclass_fields__
-    if "tag" in names:  # catalog.tags.Candidate
-        return engine_module.Candidate(id=id, tag=engine_tag(engine_module, tag))
-    return engine_module.Candidate(**{"id": id, **{n: getattr(tag, n) for n in names if n != "id" and hasattr(tag, n)}})

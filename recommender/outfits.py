@@ -95,7 +95,7 @@ def _extend(state: _State, item: ScoredCandidate, judge: Judge) -> _State | None
             return None
         scores.append(verdict[0])
         links.append(Link(piece.id, item.candidate.id, verdict[1]))
-    return _State(state.pieces + (item.candidate,), state.links + tuple(links), state.pair_scores + tuple(scores))
+    return _State((*state.pieces, item.candidate), (*state.links, *links), (*state.pair_scores, *scores))
 
 
 def _search(plan: LookPlan, pools: dict[str, list[ScoredCandidate]], judge: Judge) -> list[_State]:

@@ -21,7 +21,8 @@ from catalog.style import StylePolicy
 from catalog.tags import Candidate, Tag
 from catalog.vocabulary import TYPES
 from classifier.predictor import Prediction, get_predictor
-from recommender.engine import Affinity, Judge, RuleBook, ScoredCandidate, item_slots, no_affinity, rank, tie_break
+from recommender.affinity import outfit_affinity
+from recommender.engine import Judge, RuleBook, ScoredCandidate, item_slots, rank, tie_break
 from recommender.harmony import harmonious_colors
 from recommender.models import CorrectionStatus, Feedback, ShopperUpload, TagCorrection
 from recommender.outfits import OutfitSpec, assemble_outfits, look_plans
@@ -160,10 +161,6 @@ def garment_candidates(*, tag: Tag, judge: Judge, per_cell: int = POOL_PER_CELL)
     return candidates
 
 
-def outfit_affinity() -> Affinity:
-    return no_affinity
-
-
 _judges: dict[str, Judge] = {}
 
 
@@ -173,7 +170,7 @@ def recommendation_judge() -> Judge:
     version = catalog_version()
     judge = _judges.get(version)
     if judge is None:
-        judge = Judge(rules=RuleBook(active_rule_specs()), policy=style_policy(), affinity=outfit_affinity())
+        judge = Judge(rules=RuleBook(active_rule_specs()), policy=style_policy(), affinity=outfit_affinity().pair)
         _judges.clear()
         _judges[version] = judge
     return judge

@@ -19,9 +19,9 @@ from catalog.linting import (
     rules_without_garments,
     uncovered_inputs,
 )
+from catalog.rules import RuleSide, RuleSpec
 from catalog.tests.factories import garment_factory, rule_factory
 from catalog.vocabulary import COLOR_CODES, COLORS
-from catalog.rules import RuleSide, RuleSpec
 
 LINT_URL = "/admin/catalog/pairingrule/lint/"
 

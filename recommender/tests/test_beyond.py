@@ -8,9 +8,9 @@ import io
 import numpy as np
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 

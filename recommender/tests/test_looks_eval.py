@@ -252,7 +252,9 @@ def test_evaluate_hidden_ranks_the_worn_garment():
 
 
 def test_context_mean_and_engine_pair_score():
-    pair = engine_pair_score([])  # no rules: colour harmony only
+    from recommender.engine import Judge, RuleBook
+
+    pair = engine_pair_score(Judge(rules=RuleBook([])))  # no rules: colour harmony only
     assert pair(TEE, Tag("bottom", "black", "pants")) > 0  # black is a neutral
     assert pair(TEE, Tag("top", "black", "shirt")) == 0.0  # same slot
     assert pair(TEE, Tag("bottom", "", "pants")) == 0.0  # unknown colour: no evidence

@@ -13,18 +13,16 @@ from catalog.models import Garment
 from catalog.tags import Tag
 from catalog.vocabulary import TYPES, type_from_dataset_label
 from classifier.coparsing import worn_outfits
-from recommender import engine
 from recommender.affinity import OutfitAffinity, worn_garment_tag
+from recommender.engine import Judge
 from recommender.looks_eval import (
     CONSTRAINTS,
     InputCase,
     Piece,
     RecommendationOutput,
-    combined_scorer,
     conditional_scorer,
     context_mean,
     engine_pair_score,
-    engine_tag,
     evaluate_hidden,
     evaluate_recommendations,
     hidden_cases,
@@ -32,7 +30,7 @@ from recommender.looks_eval import (
     popularity_scorer,
 )
 from recommender.management.commands.learn_outfit_affinity import coparsing_root
-from recommender.services import active_rule_specs, recommend_for_tag
+from recommender.services import recommend_for_tag, recommendation_judge
 
 AFFINITY_WEIGHT = 0.5  # fixed a priori (not tuned on the test photos)
 
@@ -42,7 +40,7 @@ def recommend_looks(tag: Tag, labels: dict[str, dict[str, str]] | None = None) -
 
     `labels` (source_key -> attributes) fills attributes a garment does not store (yet): see `dataset_labels`."""
     labels = labels or {}
-    answer = recommend_for_tag(tag=engine_tag(engine, tag), limit=12, outfits=3)
+    answer = recommend_for_tag(tag=tag, limit=12, outfits=3)
 
     def piece(garment: Garment) -> Piece:
         return piece_of(garment, fallback=labels.get(garment.source_key or ""))
@@ -51,11 +49,6 @@ def recommend_looks(tag: Tag, labels: dict[str, dict[str, str]] | None = None) -
         items=[piece(item.garment) for item in answer.items],
         looks=[[piece(g) for g in look.pieces] for look in answer.outfits],
     )
-
-
-def engine_rules() -> list:
-    """The active stylist rules as the engine sees them (today: services.active_rule_specs)."""
-    return active_rule_specs()
 
 
 def _read_rows(dataset_dir: Path, name: str) -> dict[str, dict[str, str]]:
@@ -163,13 +156,16 @@ class Command(BaseCommand):
         )
 
         table = OutfitAffinity.load(affinity)
-        harmony = context_mean(engine_pair_score(engine_rules()))
+        served = recommendation_judge()
+        rules_and_harmony = Judge(rules=served.rules, policy=served.policy)  # the engine without the affinity
+        harmony = context_mean(engine_pair_score(rules_and_harmony))
+        engine_score = context_mean(engine_pair_score(served))
         learned = context_mean(table.pair)
         scorers = {
             "popularity": popularity_scorer(table.popularity),
-            "harmony": harmony,
+            "rules+harmony": harmony,
             "affinity": learned,
-            "combined": combined_scorer(harmony, learned, weight=AFFINITY_WEIGHT),
+            "engine": engine_score,
             "pop+aff": conditional_scorer(table.popularity, learned, lift_cap=table.params.lift_cap),
         }
         cases = hidden_cases(outfits)
