@@ -129,7 +129,6 @@ def test_evaluate_looks_on_a_tiny_catalog(tmp_path, capsys):
     # The patterned black pants would break "one print" with the patterned red tee; the engine keeps them apart and
     # the independent checker agrees (its own tests show it catches each constraint).
     assert coherence["items"]["by_constraint"].get("patterns", 0) == 0
-    assert coherence["items"]["examples"]["patterns"][0].startswith("cc0:a1: ")
     assert 0.0 <= coherence["share_with_3_complete_looks"] <= 1.0
     assert coherence["item_diversity"]["coverage"] <= 1.0
     hidden = report["hidden_garment"]
