@@ -87,7 +87,7 @@ def _photo_hash(photo: DemoPhoto) -> str:
 
 
 def demo_plan(
-    photos: Iterable[DemoPhoto], *, per_cell: int = 6, per_type_without_color: int = 25, per_group: int = 6
+    photos: Iterable[DemoPhoto], *, per_cell: int = 6, per_type_without_color: int = 25, per_group: int = 10
 ) -> list[DemoPhoto]:
     """Pick a spread over slot × color (or type, without colour labels): deterministic, a few per cell, taking the
     cell's audiences in turn; then top up every (slot, audience, warmth) group to `per_group` garments so that kids',

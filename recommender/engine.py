@@ -15,6 +15,7 @@ Ties break on a stable hash of (input tags, garment id): deterministic, yet diff
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from recommender.reasons import Reason, attribute_extra
 
 FEEDBACK_MAX_EFFECT = 0.1
 AFFINITY_MAX_EFFECT = 0.06
+POPULARITY_MAX_EFFECT = 0.04
 SOFT_MAX_EFFECT = 0.09  # affinity + attribute match together; with feedback at most 0.19 < the rule/harmony gap
 UNKNOWN_AUDIENCE_KIDS_PENALTY = 0.5
 MEMO_LIMIT = 200_000  # judged pairs kept per process (tag pairs, not garments: bounded by the vocabularies)
@@ -42,10 +44,33 @@ ITEM_SLOTS: dict[str, tuple[str, ...]] = {
 }
 
 Affinity = Callable[[Tag, Tag], float]
+Popularity = Callable[[Tag], float]
 
 
 def no_affinity(a: Tag, b: Tag) -> float:
     return 0.0
+
+
+def no_popularity(tag: Tag) -> float:
+    return 0.0
+
+
+@dataclass(frozen=True)
+class HarmonyWeights:
+    """How a harmony pair's score (0.4..0.8) is read from the evidence: the designed strength of its harmony kind,
+    how much more often than chance people wear the two together (affinity) and how common the suggested piece is
+    in real outfits (popularity). Chosen on the co-parsing validation split (`evaluate_looks --split validation`)."""
+
+    harmony: float = 0.5
+    affinity: float = 1.0
+    popularity: float = 2.0
+
+
+def popularity_prior(share: float, *, spread: float = 20.0) -> float:
+    """A share of worn garments as a prior in [-1, 1]: 1/`spread` is neutral, common pieces positive, unseen -1."""
+    if share <= 0:
+        return -1.0
+    return max(-1.0, min(1.0, math.log(share * spread) / math.log(spread)))
 
 
 class RuleBook:
@@ -75,6 +100,8 @@ class Judge:
     rules: RuleBook
     policy: StylePolicy = DEFAULT_POLICY
     affinity: Affinity = no_affinity
+    popularity: Popularity = no_popularity
+    weights: HarmonyWeights = HarmonyWeights()
     _memo: dict = field(default_factory=dict, repr=False)
 
     def pair(self, a: Tag, b: Tag) -> tuple[float, Reason] | None:
@@ -106,22 +133,38 @@ class Judge:
             base = 1.0 + rule.weight / 100
         elif matched is not None:
             reason = Reason("harmony", a, b, harmony=matched.kind, extra=extra)
-            base = matched.score
+            return round(self.harmony_score(a, b, matched.score) + self.attribute_adjustment(a, b), 4), reason
         else:
             return None
         return round(base + self.soft_adjustment(a, b), 4), reason
 
-    def soft_adjustment(self, a: Tag, b: Tag) -> float:
-        adjustment = AFFINITY_MAX_EFFECT * max(-1.0, min(1.0, self.affinity(a, b)))
+    def harmony_score(self, a: Tag, b: Tag, designed: float) -> float:
+        """0.4..0.8: colour harmony says the pair goes; real outfits say how well."""
+        evidence = (
+            self.weights.harmony * (designed - 0.65) / 0.15
+            + self.weights.affinity * max(-1.0, min(1.0, self.affinity(a, b)))
+            + self.weights.popularity * popularity_prior(self.popularity(b))
+        )
+        return 0.4 + 0.4 / (1.0 + math.exp(-evidence))
+
+    @staticmethod
+    def attribute_adjustment(a: Tag, b: Tag) -> float:
+        adjustment = 0.0
         if a.formality and b.formality:
             adjustment += 0.03 if a.formality == b.formality else -0.02
         if a.warmth and b.warmth and a.warmth == b.warmth:
             adjustment += 0.01
-        adjustment = max(-SOFT_MAX_EFFECT, min(SOFT_MAX_EFFECT, adjustment))
         if not a.audience and b.audience == "kids":
             # The shopper's piece was not read as a kids' piece with confidence: adults' pieces first.
             adjustment -= UNKNOWN_AUDIENCE_KIDS_PENALTY
         return adjustment
+
+    def soft_adjustment(self, a: Tag, b: Tag) -> float:
+        """Between rule pairs of one weight: real-outfit affinity and matching attributes, bounded."""
+        adjustment = AFFINITY_MAX_EFFECT * max(-1.0, min(1.0, self.affinity(a, b)))
+        adjustment += POPULARITY_MAX_EFFECT * popularity_prior(self.popularity(b)) if self.popularity(b) else 0.0
+        adjustment += self.attribute_adjustment(a, b)
+        return max(-1.0, min(SOFT_MAX_EFFECT, adjustment))
 
 
 @dataclass(frozen=True)

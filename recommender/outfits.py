@@ -10,6 +10,7 @@ the catalog allows and are never the same.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,8 +28,11 @@ LOOK_BASES: dict[str, tuple[tuple[str, ...], ...]] = {
     "shoes": (("top", "bottom"), ("one_piece",)),
     "accessory": (("top", "bottom"), ("one_piece",)),
 }
-POOL_PER_SLOT = 14
-BEAM_WIDTH = 24
+POOL_PER_SLOT = 16  # at most two look-alikes each
+BEAM_WIDTH = 32
+# Pieces within this much of each other are equally good for a look; a per-input jitter of that size picks among
+# them differently for different inputs, so the same few garments do not appear in every look.
+LOOK_JITTER = 0.06
 
 
 @dataclass(frozen=True)
@@ -86,9 +90,13 @@ class _State:
         return sum(self.pair_scores) / len(self.pair_scores) if self.pair_scores else 0.0
 
 
-def _extend(state: _State, item: ScoredCandidate, judge: Judge) -> _State | None:
+def _jitter(tag: Tag, candidate_id: int) -> float:
+    return (int(tie_break(tag, candidate_id)[:8], 16) / 16**8 - 0.5) * LOOK_JITTER
+
+
+def _extend(state: _State, item: ScoredCandidate, judge: Judge, tag: Tag) -> _State | None:
     links = [Link(None, item.candidate.id, item.reason)]
-    scores = [item.score]
+    scores = [item.score + _jitter(tag, item.candidate.id)]
     for piece in state.pieces:
         verdict = judge.pair(piece.tag, item.candidate.tag)
         if verdict is None:
@@ -98,19 +106,20 @@ def _extend(state: _State, item: ScoredCandidate, judge: Judge) -> _State | None
     return _State((*state.pieces, item.candidate), (*state.links, *links), (*state.pair_scores, *scores))
 
 
-def _search(plan: LookPlan, pools: dict[str, list[ScoredCandidate]], judge: Judge) -> list[_State]:
+def _search(plan: LookPlan, pools: dict[str, list[ScoredCandidate]], judge: Judge, tag: Tag) -> list[_State]:
     states = [_State((), (), ())]
     for slot in (*plan.required, *plan.optional):
         optional = slot in plan.optional
         grown: list[_State] = list(states) if optional else []
         for state in states:
             for item in pools.get(slot, []):
-                new = _extend(state, item, judge)
+                new = _extend(state, item, judge, tag)
                 if new is not None:
                     grown.append(new)
-        unique: dict[frozenset[int], _State] = {}
+        unique: dict[frozenset, _State] = {}
         for state in sorted(grown, key=lambda s: -s.score):
-            unique.setdefault(frozenset(p.id for p in state.pieces), state)
+            # Keep one state per look a shopper would see (look-alike pieces are the same look).
+            unique.setdefault(frozenset(_look_alike(p) for p in state.pieces), state)
         states = list(unique.values())[:BEAM_WIDTH]
         if not states:
             return []
@@ -146,13 +155,16 @@ def assemble_outfits(tag: Tag, candidates: Sequence[Candidate], judge: Judge, *,
     plans = look_plans(tag, judge)
     wanted = {slot for plan in plans for slot in (*plan.required, *plan.optional)}
     pools: dict[str, list[ScoredCandidate]] = {}
+    faces: Counter = Counter()
     for item in ranked:
-        if item.candidate.slot in wanted and len(pools.setdefault(item.candidate.slot, [])) < POOL_PER_SLOT:
-            pools[item.candidate.slot].append(item)
+        slot, face = item.candidate.slot, _look_alike(item.candidate)
+        if slot in wanted and len(pools.setdefault(slot, [])) < POOL_PER_SLOT and faces[face] < 2:
+            pools[slot].append(item)
+            faces[face] += 1
     complete: list[_State] = []
     for plan in plans:
         complete.extend(
-            s for s in _search(plan, pools, judge) if all(p in {x.slot for x in s.pieces} for p in plan.required)
+            s for s in _search(plan, pools, judge, tag) if all(p in {x.slot for x in s.pieces} for p in plan.required)
         )
     complete.sort(key=lambda s: (-round(s.score, 6), tie_break(tag, min(p.id for p in s.pieces))))
     return [OutfitSpec(state.pieces, state.links, round(state.score, 4)) for state in _pick_distinct(complete, count)]

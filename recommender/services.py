@@ -170,7 +170,10 @@ def recommendation_judge() -> Judge:
     version = catalog_version()
     judge = _judges.get(version)
     if judge is None:
-        judge = Judge(rules=RuleBook(active_rule_specs()), policy=style_policy(), affinity=outfit_affinity().pair)
+        table = outfit_affinity()
+        judge = Judge(
+            rules=RuleBook(active_rule_specs()), policy=style_policy(), affinity=table.pair, popularity=table.popularity
+        )
         _judges.clear()
         _judges[version] = judge
     return judge

@@ -77,15 +77,15 @@ def dataset_labels(dataset_dir: Path) -> dict[str, dict[str, str]]:
     return labels
 
 
-def cc0_cases(dataset_dir: Path) -> list[InputCase]:
-    """CC0 test-split photos with a type: tags from splits.csv, colors.csv and attributes.csv."""
+def cc0_cases(dataset_dir: Path, split: str = "test") -> list[InputCase]:
+    """CC0 photos of a split with a type: tags from splits.csv, colors.csv and attributes.csv."""
     splits = _read_rows(dataset_dir, "splits.csv")
     colors, attributes = _read_rows(dataset_dir, "colors.csv"), _read_rows(dataset_dir, "attributes.csv")
     cases = []
     for image, row in sorted(splits.items()):
         type_code = row.get("top10_label") or type_from_dataset_label(row["label"])
         color = colors.get(image, {}).get("color", "")
-        if row.get("split") != "test" or type_code not in TYPES or not color:
+        if row.get("split") != split or type_code not in TYPES or not color:
             continue
         attrs = attributes.get(image, {})
         audience = "kids" if row.get("kids") == "True" else attrs.get("audience", "")
@@ -103,10 +103,10 @@ def cc0_cases(dataset_dir: Path) -> list[InputCase]:
     return cases
 
 
-def coparsing_test_outfits(root: Path) -> list[tuple[str, list[Tag]]]:
+def coparsing_outfits(root: Path, split: str = "test") -> list[tuple[str, list[Tag]]]:
     return [
         (outfit.image_id, [worn_garment_tag(g) for g in outfit.garments])
-        for outfit in worn_outfits(root, "test", annotation="pixel")
+        for outfit in worn_outfits(root, split, annotation="pixel")
     ]
 
 
@@ -124,6 +124,13 @@ class Command(BaseCommand):
         parser.add_argument("--dataset-dir", help="CC0 clothing dataset (default FASHION_DATASET_DIR).")
         parser.add_argument("--coparsing-dir", help="Clothing Co-Parsing folder (default FASHION_COPARSING_DIR).")
         parser.add_argument("--limit-inputs", type=int, default=0, help="Use only the first N inputs of each source.")
+        parser.add_argument(
+            "--split",
+            choices=["test", "validation"],
+            default="test",
+            help="Which split's photos to use: test (report) or validation (tuning; CC0 validation photos may be in "
+            "the demo catalog).",
+        )
         parser.add_argument("--affinity", help="Affinity JSON (default the committed table).")
         parser.add_argument("--json", dest="json_path", help="Also write every figure to this JSON file.")
         parser.add_argument(
@@ -133,12 +140,21 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, dataset_dir, coparsing_dir, limit_inputs: int, affinity, json_path, no_dataset_labels, **options
+        self,
+        *args,
+        dataset_dir,
+        coparsing_dir,
+        limit_inputs: int,
+        split: str,
+        affinity,
+        json_path,
+        no_dataset_labels,
+        **options,
     ) -> None:
         dataset = dataset_root(dataset_dir)
-        cc0 = cc0_cases(dataset)
+        cc0 = cc0_cases(dataset, split)
         labels = {} if no_dataset_labels else dataset_labels(dataset)
-        outfits = coparsing_test_outfits(coparsing_root(coparsing_dir))
+        outfits = coparsing_outfits(coparsing_root(coparsing_dir), split)
         worn = [
             InputCase(f"coparsing:{image_id}:{i}", "coparsing", tag)
             for image_id, tags in outfits
