@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from catalog.forms import GarmentPhotosForm
 from catalog.i18n import korean_active
 from catalog.linting import rule_lint_report
-from catalog.models import Garment, PairingRule
-from catalog.naming import tags_in_korean
+from catalog.models import Garment, PairingRule, StyleCompatibility
+from catalog.naming import style_value_label, tags_in_korean
 from catalog.selectors import (
     garment_review_fields,
     needs_review_condition,
@@ -29,6 +29,7 @@ from catalog.services import (
     garments_delete,
     garments_retag,
     garments_set_active,
+    pairing_rule_save,
     pairing_rules_set_active,
 )
 from catalog.vocabulary import COLOR_CODES, COLORS
@@ -97,14 +98,30 @@ class GarmentAdmin(admin.ModelAdmin):
         "slot",
         "color_display",
         "pattern",
-        "season",
+        "kind",
+        "audience",
+        "warmth",
+        "formality",
         "tagged_by",
         "review_flag",
         "is_active",
     ]
     list_display_links = ["thumbnail", "display_name"]
     list_editable = ["is_active"]
-    list_filter = [NeedsReviewFilter, "slot", "type", "color", "is_active", "tagged_by", "season", "pattern"]
+    list_filter = [
+        NeedsReviewFilter,
+        "slot",
+        "type",
+        "kind",
+        "color",
+        "pattern",
+        "audience",
+        "warmth",
+        "formality",
+        "is_active",
+        "tagged_by",
+        "season",
+    ]
     search_fields = ["name", "name_ko", "notes", "type", "color"]
     list_per_page = 50
     readonly_fields = [
@@ -118,10 +135,13 @@ class GarmentAdmin(admin.ModelAdmin):
         "source_key",
         "created_at",
         "updated_at",
+        "likes",
+        "dislikes",
     ]
     fieldsets = [
         (None, {"fields": ["name", "name_ko", "image", "preview", "is_active"]}),
-        (_("Tags"), {"fields": ["type", "slot", "color", "second_color", "pattern", "season"]}),
+        (_("Tags"), {"fields": ["type", "kind", "slot", "color", "second_color", "pattern", "season"]}),
+        (_("For coordination"), {"fields": ["audience", "warmth", "formality"]}),
         (_("Notes"), {"fields": ["notes"]}),
         (
             _("Where the tags came from"),
@@ -136,6 +156,8 @@ class GarmentAdmin(admin.ModelAdmin):
                     "source_key",
                     "created_at",
                     "updated_at",
+                    "likes",
+                    "dislikes",
                 ],
             },
         ),
@@ -291,19 +313,45 @@ class PairingRuleAdmin(admin.ModelAdmin):
         "weight",
         "note",
         "note_ko",
+        "translation_flag",
         "is_active",
         "author",
         "updated_at",
     ]
     list_editable = ["weight", "note", "note_ko", "is_active"]
-    list_filter = ["is_active", "input_slot", "input_color", "output_slot", "output_color"]
+    list_filter = [
+        "is_active",
+        "note_needs_update",
+        "input_slot",
+        "input_color",
+        "input_kind",
+        "output_slot",
+        "output_color",
+        "output_kind",
+    ]
     search_fields = ["note", "note_ko", "input_color", "output_color", "input_type", "output_type"]
     list_per_page = 100
-    readonly_fields = ["author", "created_at", "updated_at"]
+    readonly_fields = ["author", "note_needs_update", "created_at", "updated_at"]
     fieldsets = [
-        (_("When the shopper's garment is"), {"fields": [("input_slot", "input_type", "input_color")]}),
-        (_("Recommend"), {"fields": [("output_slot", "output_type", "output_color")]}),
-        (_("Why"), {"fields": ["note", "note_ko", "weight", "is_active"]}),
+        (
+            _("When the shopper's garment is"),
+            {
+                "fields": [
+                    ("input_slot", "input_type", "input_kind", "input_color"),
+                    ("input_pattern", "input_formality", "input_warmth"),
+                ]
+            },
+        ),
+        (
+            _("Recommend"),
+            {
+                "fields": [
+                    ("output_slot", "output_type", "output_kind", "output_color"),
+                    ("output_pattern", "output_formality", "output_warmth"),
+                ]
+            },
+        ),
+        (_("Why"), {"fields": ["note", "note_ko", "note_needs_update", "weight", "is_active"]}),
         (None, {"fields": ["author", "created_at", "updated_at"]}),
     ]
     actions = ["activate", "deactivate"]
@@ -319,7 +367,9 @@ class PairingRuleAdmin(admin.ModelAdmin):
         report = rule_lint_report()
         add_url = reverse("admin:catalog_pairingrule_add")
         rules = PairingRule.objects.in_bulk(
-            [r.id for r in report.rules_without_garments] + [r.id for r in report.asymmetric_rules]
+            [r.id for r in report.rules_without_garments]
+            + [r.id for r in report.asymmetric_rules]
+            + [r.id for r in report.notes_needing_translation]
         )
 
         def rule_link(rule_id: int) -> dict:
@@ -331,6 +381,7 @@ class PairingRuleAdmin(admin.ModelAdmin):
             "title": gettext("Rule check"),
             "report": report,
             "dead_rules": [rule_link(r.id) for r in report.rules_without_garments],
+            "untranslated": [rule_link(r.id) for r in report.notes_needing_translation],
             "one_way_rules": [
                 {
                     **rule_link(r.id),
@@ -374,10 +425,29 @@ class PairingRuleAdmin(admin.ModelAdmin):
     def output_swatch(self, rule: PairingRule) -> str:
         return _swatch(rule.output_color)
 
+    @admin.display(description=_("translation"), ordering="note_needs_update")
+    def translation_flag(self, rule: PairingRule) -> str:
+        if rule.note_needs_update == "ko" or not rule.note_ko:
+            return gettext("Korean note needs an update")
+        if rule.note_needs_update == "en":
+            return gettext("English note needs an update")
+        return ""
+
     def save_model(self, request: HttpRequest, rule: PairingRule, form, change: bool) -> None:
         if rule.author_id is None:
             rule.author = request.user
-        super().save_model(request, rule, form, change)
+        pairing_rule_save(rule=rule, changed_fields=set(form.changed_data))
+        if rule.note_needs_update:
+            other = gettext("Korean") if rule.note_needs_update == "ko" else gettext("English")
+            self.message_user(
+                request,
+                gettext(
+                    "Only one language of the note of “%(rule)s” changed: "
+                    "the %(language)s note is flagged for an update."
+                )
+                % {"rule": rule, "language": other},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Activate selected rules"))
     def activate(self, request: HttpRequest, queryset: QuerySet[PairingRule]) -> None:
@@ -392,3 +462,32 @@ class PairingRuleAdmin(admin.ModelAdmin):
         self.message_user(
             request, ngettext("%d rule deactivated.", "%d rules deactivated.", count) % count, messages.SUCCESS
         )
+
+
+@admin.register(StyleCompatibility)
+class StyleCompatibilityAdmin(admin.ModelAdmin):
+    """The compatibility tables every suggestion and look respects: stylists switch a cell on or off."""
+
+    list_display = ["table", "first_label", "second_label", "allowed", "updated_at"]
+    list_display_links = None
+    list_editable = ["allowed"]
+    list_filter = ["table", "allowed"]
+    list_per_page = 200
+    ordering = ["table", "id"]
+
+    @admin.display(description=_("first"), ordering="first")
+    def first_label(self, cell: StyleCompatibility) -> str:
+        language = "ko" if korean_active() else "en"
+        return style_value_label(table=cell.table, value=cell.first, second=False, language=language)
+
+    @admin.display(description=_("second"), ordering="second")
+    def second_label(self, cell: StyleCompatibility) -> str:
+        language = "ko" if korean_active() else "en"
+        return style_value_label(table=cell.table, value=cell.second, second=True, language=language)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # The cells are the vocabularies' combinations; stylists switch them, they do not invent new codes.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import uuid
 
 from django.conf import settings
@@ -11,13 +12,30 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from catalog.i18n import korean_active, vocabulary_label
-from catalog.naming import garment_name, tag_label
-from catalog.vocabulary import COLOR_CODES, COLORS, SLOT_NAMES, SLOTS, TYPE_CODES, TYPES
+from catalog.naming import garment_name, style_value_label, tag_label
+from catalog.vocabulary import (
+    AUDIENCES,
+    COLOR_CODES,
+    COLORS,
+    FORMALITIES,
+    KINDS,
+    PATTERNS,
+    SLOT_NAMES,
+    SLOTS,
+    TYPE_CODES,
+    TYPES,
+    WARMTHS,
+)
 
 # Labels follow the active language (English or Korean vocabulary names) in admin filters, dropdowns and displays.
 SLOT_CHOICES = [(code, vocabulary_label(*SLOT_NAMES[code])) for code in SLOTS]
 COLOR_CHOICES = [(code, vocabulary_label(COLORS[code].name_en, COLORS[code].name_ko)) for code in COLOR_CODES]
 TYPE_CHOICES = [(code, vocabulary_label(TYPES[code].name_en, TYPES[code].name_ko)) for code in TYPE_CODES]
+AUDIENCE_CHOICES = [(code, vocabulary_label(*names)) for code, names in AUDIENCES.items()]
+WARMTH_CHOICES = [(code, vocabulary_label(*names)) for code, names in WARMTHS.items()]
+FORMALITY_CHOICES = [(code, vocabulary_label(*names)) for code, names in FORMALITIES.items()]
+PATTERN_CHOICES = [(code, vocabulary_label(*names)) for code, names in PATTERNS.items()]
+KIND_CHOICES = [(code, vocabulary_label(name_en, name_ko)) for code, (_type, name_en, name_ko) in KINDS.items()]
 
 
 class Pattern(models.TextChoices):
@@ -50,6 +68,30 @@ def _type_matches_slot(type_field: str, slot_field: str, *, allow_blank_type: bo
     return condition
 
 
+def _kind_matches_type(kind_field: str, type_field: str) -> Q:
+    """A Q that holds when the kind is empty or a kind of the type."""
+    condition = Q(**{kind_field: ""})
+    for code, names in KINDS.items():
+        condition |= Q(**{kind_field: code, type_field: names[0]})
+    return condition
+
+
+def _kind_matches_slot(kind_field: str, slot_field: str) -> Q:
+    """For rules, whose type may be empty: the kind is empty or a kind of a type of the slot."""
+    condition = Q(**{kind_field: ""})
+    for code, names in KINDS.items():
+        condition |= Q(**{kind_field: code, slot_field: TYPES[names[0]].slot})
+    return condition
+
+
+def _in_choices(field: str, codes, *, blank: bool = True) -> Q:
+    return Q(**{f"{field}__in": [*([""] if blank else []), *codes]})
+
+
+def random_shuffle_key() -> float:
+    return random.random()
+
+
 def garment_image_path(instance: Garment, filename: str) -> str:
     # The uploader never chooses the stored path: a random name under a fixed folder.
     return f"garments/{uuid.uuid4().hex}.jpg"
@@ -70,6 +112,13 @@ class Garment(models.Model):
     color = models.CharField(_("main color"), max_length=20, choices=COLOR_CHOICES)
     second_color = models.CharField(_("second color"), max_length=20, choices=COLOR_CHOICES, blank=True)
     pattern = models.CharField(_("pattern"), max_length=10, choices=Pattern.choices, blank=True)
+    # Attributes that keep a look coherent; empty = unknown (never excludes a pairing).
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=KIND_CHOICES, blank=True, help_text=_("Finer kind, e.g. sneakers or boots.")
+    )
+    audience = models.CharField(_("audience"), max_length=10, choices=AUDIENCE_CHOICES, blank=True)
+    warmth = models.CharField(_("warmth"), max_length=10, choices=WARMTH_CHOICES, blank=True)
+    formality = models.CharField(_("formality"), max_length=10, choices=FORMALITY_CHOICES, blank=True)
     season = models.CharField(_("season"), max_length=10, choices=Season.choices, default=Season.ALL)
     is_active = models.BooleanField(_("active"), default=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -82,6 +131,12 @@ class Garment(models.Model):
     model_version = models.CharField(_("model version"), max_length=80, blank=True, editable=False)
     # L2-normalised CNN embedding (float32 bytes) for visual similarity.
     embedding = models.BinaryField(_("embedding"), null=True, blank=True, editable=False)
+    # Shopper feedback as counters, so ranking never counts votes per request.
+    likes = models.PositiveIntegerField(_("likes"), default=0, editable=False)
+    dislikes = models.PositiveIntegerField(_("dislikes"), default=0, editable=False)
+    # A random position, indexed with slot and colour: each input reads its candidates from its own window of a
+    # (slot, colour) cell, so lists vary across inputs and a query never scans a whole cell of a large catalog.
+    shuffle_key = models.FloatField(default=random_shuffle_key, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -89,7 +144,10 @@ class Garment(models.Model):
         verbose_name = _("garment")
         verbose_name_plural = _("garments")
         ordering = ["id"]
-        indexes = [models.Index(fields=["is_active", "slot", "color"], name="garment_active_slot_color")]
+        indexes = [
+            models.Index(fields=["is_active", "slot", "color"], name="garment_active_slot_color"),
+            models.Index(fields=["slot", "color", "is_active", "shuffle_key"], name="garment_candidate_window"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(slot__in=SLOTS), name="garment_slot_valid"),
             models.CheckConstraint(condition=Q(color__in=COLOR_CODES), name="garment_color_valid"),
@@ -103,7 +161,16 @@ class Garment(models.Model):
             ),
             models.CheckConstraint(condition=Q(pattern__in=["", *Pattern.values]), name="garment_pattern_valid"),
             models.CheckConstraint(condition=Q(season__in=Season.values), name="garment_season_valid"),
+            models.CheckConstraint(condition=_kind_matches_type("kind", "type"), name="garment_kind_of_type"),
+            models.CheckConstraint(condition=_in_choices("audience", AUDIENCES), name="garment_audience_valid"),
+            models.CheckConstraint(condition=_in_choices("warmth", WARMTHS), name="garment_warmth_valid"),
+            models.CheckConstraint(condition=_in_choices("formality", FORMALITIES), name="garment_formality_valid"),
         ]
+
+    @property
+    def net_feedback(self) -> float:
+        """(likes − dislikes) / (votes + 5): a couple of votes cannot swing the ranking."""
+        return (self.likes - self.dislikes) / (self.likes + self.dislikes + 5)
 
     def __str__(self) -> str:
         return self.display_name
@@ -141,6 +208,15 @@ class PairingRule(models.Model):
         _("output type"), max_length=20, choices=TYPE_CHOICES, blank=True, help_text=_("Empty: any type of the slot.")
     )
     output_color = models.CharField(_("output color"), max_length=20, choices=COLOR_CHOICES)
+    # Optional finer conditions on either side; empty = any.
+    input_kind = models.CharField(_("input kind"), max_length=20, choices=KIND_CHOICES, blank=True)
+    input_pattern = models.CharField(_("input pattern"), max_length=10, choices=PATTERN_CHOICES, blank=True)
+    input_formality = models.CharField(_("input formality"), max_length=10, choices=FORMALITY_CHOICES, blank=True)
+    input_warmth = models.CharField(_("input warmth"), max_length=10, choices=WARMTH_CHOICES, blank=True)
+    output_kind = models.CharField(_("output kind"), max_length=20, choices=KIND_CHOICES, blank=True)
+    output_pattern = models.CharField(_("output pattern"), max_length=10, choices=PATTERN_CHOICES, blank=True)
+    output_formality = models.CharField(_("output formality"), max_length=10, choices=FORMALITY_CHOICES, blank=True)
+    output_warmth = models.CharField(_("output warmth"), max_length=10, choices=WARMTH_CHOICES, blank=True)
     weight = models.PositiveSmallIntegerField(
         _("weight"), default=50, help_text=_("1–100; higher rules are shown first.")
     )
@@ -150,6 +226,10 @@ class PairingRule(models.Model):
         help_text=_("Shown to shoppers, e.g. “white tee + light denim: clean contrast”."),
     )
     note_ko = models.CharField(_("stylist note (Korean)"), max_length=200, blank=True)
+    # Set when a stylist edits one language of the note and not the other: that other one needs an update.
+    note_needs_update = models.CharField(
+        _("note needing an update"), max_length=2, choices=[("en", _("English")), ("ko", _("Korean"))], blank=True
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),
@@ -183,8 +263,35 @@ class PairingRule(models.Model):
             models.CheckConstraint(condition=~Q(input_slot=models.F("output_slot")), name="rule_slots_differ"),
             models.CheckConstraint(condition=Q(weight__gte=1, weight__lte=100), name="rule_weight_range"),
             models.CheckConstraint(condition=~Q(note=""), name="rule_note_required"),
+            models.CheckConstraint(condition=_kind_matches_slot("input_kind", "input_slot"), name="rule_input_kind"),
+            models.CheckConstraint(condition=_kind_matches_slot("output_kind", "output_slot"), name="rule_output_kind"),
+            models.CheckConstraint(
+                condition=_in_choices("input_pattern", PATTERNS)
+                & _in_choices("output_pattern", PATTERNS)
+                & _in_choices("input_formality", FORMALITIES)
+                & _in_choices("output_formality", FORMALITIES)
+                & _in_choices("input_warmth", WARMTHS)
+                & _in_choices("output_warmth", WARMTHS),
+                name="rule_attributes_valid",
+            ),
+            models.CheckConstraint(condition=Q(note_needs_update__in=["", "en", "ko"]), name="rule_note_update_valid"),
             models.UniqueConstraint(
-                fields=["input_slot", "input_type", "input_color", "output_slot", "output_type", "output_color"],
+                fields=[
+                    "input_slot",
+                    "input_type",
+                    "input_kind",
+                    "input_color",
+                    "input_pattern",
+                    "input_formality",
+                    "input_warmth",
+                    "output_slot",
+                    "output_type",
+                    "output_kind",
+                    "output_color",
+                    "output_pattern",
+                    "output_formality",
+                    "output_warmth",
+                ],
                 name="rule_unique_pairing",
             ),
         ]
@@ -195,10 +302,64 @@ class PairingRule(models.Model):
     @property
     def input_label(self) -> str:
         """ "red top" in English, "레드 상의" in Korean."""
-        language = "ko" if korean_active() else "en"
-        return tag_label(slot=self.input_slot, type=self.input_type, color=self.input_color, language=language)
+        return tag_label(
+            slot=self.input_slot,
+            type=self.input_type,
+            kind=self.input_kind,
+            color=self.input_color,
+            pattern=self.input_pattern,
+            language="ko" if korean_active() else "en",
+        )
 
     @property
     def output_label(self) -> str:
-        language = "ko" if korean_active() else "en"
-        return tag_label(slot=self.output_slot, type=self.output_type, color=self.output_color, language=language)
+        return tag_label(
+            slot=self.output_slot,
+            type=self.output_type,
+            kind=self.output_kind,
+            color=self.output_color,
+            pattern=self.output_pattern,
+            language="ko" if korean_active() else "en",
+        )
+
+
+class StyleTable(models.TextChoices):
+    AUDIENCE = "audience", _("Audience")
+    WARMTH = "warmth", _("Warmth")
+    FORMALITY = "formality", _("Formality")
+    LAYERING = "layering", _("Layering")
+    OUTERWEAR = "outerwear", _("Outerwear by warmth")
+
+
+class StyleCompatibility(models.Model):
+    """One cell of the compatibility tables every suggestion and look respects, whatever the rules say.
+
+    - audience / warmth / formality: may a piece of `first` be worn with a piece of `second`? (symmetric)
+    - layering: may an outer layer of type `first` go over a `second` (top, one_piece, outer)?
+    - outerwear: for an input of warmth `first`, is outerwear `required`, `optional` or `never` (`second`)?
+    """
+
+    table = models.CharField(_("table"), max_length=12, choices=StyleTable.choices)
+    first = models.CharField(_("first"), max_length=20)
+    second = models.CharField(_("second"), max_length=20)
+    allowed = models.BooleanField(_("allowed"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["table", "id"]
+        verbose_name = _("style compatibility")
+        verbose_name_plural = _("style compatibility tables")
+        constraints = [
+            models.CheckConstraint(condition=Q(table__in=StyleTable.values), name="style_table_valid"),
+            models.UniqueConstraint(fields=["table", "first", "second"], name="style_unique_cell"),
+        ]
+
+    def __str__(self) -> str:
+        if korean_active():
+            first, second = (
+                style_value_label(table=self.table, value=value, second=is_second, language="ko")
+                for value, is_second in ((self.first, False), (self.second, True))
+            )
+            return f"{self.get_table_display()}: {first} — {second}{'' if self.allowed else ' (허용 안 함)'}"
+        verb = "" if self.allowed else "not "
+        return f"{self.get_table_display()}: {self.first} — {verb}{self.second}"

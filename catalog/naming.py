@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from catalog.tags import Tag
-from catalog.vocabulary import COLORS, KINDS, SLOT_NAMES, TYPES
+from catalog.vocabulary import AUDIENCES, COLORS, FORMALITIES, KINDS, SLOT_NAMES, TYPES, WARMTHS
 
 # Bottoms whose blue means denim: shops call a blue pair of trousers "데님 팬츠", never "블루 팬츠".
 DENIM_TYPES: frozenset[str] = frozenset({"pants", "shorts", "skirt"})
@@ -72,19 +72,19 @@ def garment_name(
     return garment_names(type=type, color=color, pattern=pattern, kind=kind, formality=formality).in_language(language)
 
 
-def tag_label(*, slot: str, type: str, color: str, language: str) -> str:
-    """A tag as words, for rule and correction titles: "레드 상의", "데님 하의", "black t-shirt" (a blank type means any
-    type of the slot). English keeps the colour code, as the titles always had."""
+def tag_label(*, slot: str, type: str, color: str, language: str, kind: str = "", pattern: str = "") -> str:
+    """A tag as words, for rule and correction titles: "레드 상의", "데님 하의", "블랙 패턴 스니커즈", "black t-shirt"
+    (a blank type means any type of the slot). English keeps the colour code, as the titles always had."""
     korean = (language or "").startswith("ko")
     if not korean:
-        what = TYPES[type].name_en.lower() if type else SLOT_NAMES[slot][0].lower()
-        return f"{color} {what}"
-    if color == "blue" and type in DENIM_TYPES:
-        return garment_names(type=type, color=color).ko
-    if color == "blue" and not type and slot == "bottom":
-        return "데님 하의"
-    what = TYPES[type].name_ko if type else SLOT_NAMES[slot][1]
-    return f"{COLORS[color].name_ko} {what}"
+        noun = KINDS[kind][1] if kind else (TYPES[type].name_en if type else SLOT_NAMES[slot][0])
+        what = noun.lower()
+        printed = " patterned" if pattern == "pattern" else (" solid" if pattern == "solid" else "")
+        return f"{color}{printed} {what}"
+    printed = " 패턴" if pattern == "pattern" else (" 무지" if pattern == "solid" else "")
+    what = KINDS[kind][2] if kind else (TYPES[type].name_ko if type else SLOT_NAMES[slot][1])
+    denim = color == "blue" and (type in DENIM_TYPES or (not type and slot == "bottom"))
+    return f"{'데님' if denim else COLORS[color].name_ko}{printed} {what}"
 
 
 def tags_in_korean(text: str) -> dict[str, str]:
@@ -105,3 +105,26 @@ def tags_in_korean(text: str) -> dict[str, str]:
             found.update(tags)
             rest = rest.replace(word, " ")
     return found
+
+
+# The outerwear table's answers (catalog.style): is outerwear part of a look in this weather?
+OUTERWEAR_NEEDS: dict[str, tuple[str, str]] = {
+    "required": ("Required", "필수"),
+    "optional": ("Optional", "선택"),
+    "never": ("Never", "입지 않음"),
+}
+
+
+def style_value_label(*, table: str, value: str, second: bool, language: str) -> str:
+    """A cell of a style compatibility table (catalog.style) as words: "캐주얼", "재킷", "상의", "간절기용", "필수"."""
+    korean = (language or "").startswith("ko")
+    names: dict[str, tuple[str, str]] = {}
+    if table in ("audience", "warmth", "formality"):
+        names = {"audience": AUDIENCES, "warmth": WARMTHS, "formality": FORMALITIES}[table]
+    elif table == "layering":
+        names = SLOT_NAMES if second else {code: (t.name_en, t.name_ko) for code, t in TYPES.items()}
+    elif table == "outerwear":
+        names = OUTERWEAR_NEEDS if second else WARMTHS
+    if value not in names:
+        return value
+    return names[value][1] if korean else names[value][0]

@@ -20,8 +20,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--tagger",
             choices=["cnn", "dataset"],
-            default="cnn",
-            help="Who tags the garments: the CNN (default) or the folder's labels.",
+            default="dataset",
+            help="Who tags type and colour: the folder's labels (default, read by people) or the CNN. Attributes "
+            "(audience, warmth, formality, pattern, shoe kind) always come from the labels.",
         )
         parser.add_argument("--per-cell", type=int, default=6, help="Garments per slot × color cell.")
         parser.add_argument(
