@@ -14,8 +14,10 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.forms import GarmentPhotosForm
+from catalog.i18n import korean_active
 from catalog.linting import rule_lint_report
 from catalog.models import Garment, PairingRule, StyleCompatibility
+from catalog.naming import tags_in_korean
 from catalog.selectors import (
     garment_review_fields,
     needs_review_condition,
@@ -32,6 +34,11 @@ from catalog.services import (
 )
 from catalog.vocabulary import COLOR_CODES, COLORS
 
+# The console is the stylists' (Korean first): its own name, not "Django administration".
+admin.site.site_header = _("Stylist console")
+admin.site.site_title = _("Stylist console")
+admin.site.index_title = _("Catalog, rules and shoppers' feedback")
+
 
 def _swatch(color: str) -> str:
     info = COLORS.get(color)
@@ -41,7 +48,7 @@ def _swatch(color: str) -> str:
         '<span style="display:inline-block;width:12px;height:12px;border-radius:50%;background:{};'
         'border:1px solid #0003;vertical-align:middle;margin-right:4px"></span>{}',
         info.hex,
-        info.name_en,
+        info.name_ko if korean_active() else info.name_en,
     )
 
 
@@ -69,7 +76,7 @@ class GarmentAdminForm(forms.ModelForm):
 
     def clean_image(self):
         from classifier.imaging import InvalidImage
-        from recommender.uploads import upload_open_image
+        from recommender.uploads import shopper_reason, upload_open_image
 
         image = self.cleaned_data.get("image")
         self.decoded_image = None
@@ -77,7 +84,7 @@ class GarmentAdminForm(forms.ModelForm):
             try:
                 self.decoded_image = upload_open_image(image)
             except InvalidImage as exc:
-                raise forms.ValidationError(str(exc), code="invalid_image") from exc
+                raise forms.ValidationError(shopper_reason(exc, for_staff=True), code="invalid_image") from exc
         return image
 
 
@@ -86,7 +93,7 @@ class GarmentAdmin(admin.ModelAdmin):
     form = GarmentAdminForm
     list_display = [
         "thumbnail",
-        "name",
+        "display_name",
         "type",
         "slot",
         "color_display",
@@ -99,7 +106,7 @@ class GarmentAdmin(admin.ModelAdmin):
         "review_flag",
         "is_active",
     ]
-    list_display_links = ["thumbnail", "name"]
+    list_display_links = ["thumbnail", "display_name"]
     list_editable = ["is_active"]
     list_filter = [
         NeedsReviewFilter,
@@ -115,7 +122,7 @@ class GarmentAdmin(admin.ModelAdmin):
         "tagged_by",
         "season",
     ]
-    search_fields = ["name", "notes", "type", "color"]
+    search_fields = ["name", "name_ko", "notes", "type", "color"]
     list_per_page = 50
     readonly_fields = [
         "preview",
@@ -132,7 +139,7 @@ class GarmentAdmin(admin.ModelAdmin):
         "dislikes",
     ]
     fieldsets = [
-        (None, {"fields": ["name", "image", "preview", "is_active"]}),
+        (None, {"fields": ["name", "name_ko", "image", "preview", "is_active"]}),
         (_("Tags"), {"fields": ["type", "kind", "slot", "color", "second_color", "pattern", "season"]}),
         (_("For coordination"), {"fields": ["audience", "warmth", "formality"]}),
         (_("Notes"), {"fields": ["notes"]}),
@@ -156,6 +163,15 @@ class GarmentAdmin(admin.ModelAdmin):
         ),
     ]
     actions = ["activate", "deactivate", "retag"]
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet[Garment], search_term: str):
+        """Korean searches find garments by their tags too ("블랙 슬랙스"), since most are named from them."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        fields = {field.name for field in Garment._meta.get_fields()}
+        tags = {name: value for name, value in tags_in_korean(search_term).items() if name in fields}
+        if tags:
+            results = results | queryset.filter(**tags)
+        return results, may_have_duplicates
 
     def get_urls(self) -> list[URLPattern]:
         upload = path("upload/", self.admin_site.admin_view(self.upload_view), name="catalog_garment_upload")
@@ -215,6 +231,10 @@ class GarmentAdmin(admin.ModelAdmin):
             gettext("The CNN was unsure; please check these tags."),
             ", ".join(names[f] for f in fields),
         )
+
+    @admin.display(description=_("name"), ordering="name")
+    def display_name(self, garment: Garment) -> str:
+        return garment.display_name
 
     @admin.display(description=_("photo"))
     def thumbnail(self, garment: Garment) -> str:
@@ -395,7 +415,7 @@ class PairingRuleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("rule"), ordering="input_slot")
     def title(self, rule: PairingRule) -> str:
-        return str(rule)
+        return format_html('<span style="white-space:nowrap">{}</span>', str(rule))
 
     @admin.display(description=_("input"), ordering="input_color")
     def input_swatch(self, rule: PairingRule) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from catalog.naming import garment_names
 from catalog.vocabulary import AUDIENCES, COLORS, FORMALITIES, KINDS, TYPES, WARMTHS, type_from_dataset_label
 
 SOURCE_PREFIX = "clothing-dataset:"
@@ -123,8 +124,9 @@ def demo_plan(
     return chosen
 
 
-def demo_garment_name(type_code: str, color: str, image_id: str) -> str:
-    return f"{COLORS[color].name_en} {TYPES[type_code].name_en.lower()} {image_id[:4]}"
+def demo_garment_name(type_code: str, color: str, pattern: str = "", kind: str = "") -> str:
+    """The English name a shop would give it ("Black slacks"): no codes; Korean pages name it from the same tags."""
+    return garment_names(type=type_code, color=color, pattern=pattern, kind=kind).en
 
 
 def dataset_download(target: Path, *, progress: Callable[[int, int], None] | None = None) -> Path:

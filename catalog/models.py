@@ -9,7 +9,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from catalog.i18n import korean_active, vocabulary_label
+from catalog.naming import garment_name, tag_label
 from catalog.vocabulary import (
     AUDIENCES,
     COLOR_CODES,
@@ -24,14 +27,15 @@ from catalog.vocabulary import (
     WARMTHS,
 )
 
-SLOT_CHOICES = [(code, SLOT_NAMES[code][0]) for code in SLOTS]
-COLOR_CHOICES = [(code, COLORS[code].name_en) for code in COLOR_CODES]
-TYPE_CHOICES = [(code, TYPES[code].name_en) for code in TYPE_CODES]
-AUDIENCE_CHOICES = [(code, names[0]) for code, names in AUDIENCES.items()]
-WARMTH_CHOICES = [(code, names[0]) for code, names in WARMTHS.items()]
-FORMALITY_CHOICES = [(code, names[0]) for code, names in FORMALITIES.items()]
-PATTERN_CHOICES = [(code, names[0]) for code, names in PATTERNS.items()]
-KIND_CHOICES = [(code, names[1]) for code, names in KINDS.items()]
+# Labels follow the active language (English or Korean vocabulary names) in admin filters, dropdowns and displays.
+SLOT_CHOICES = [(code, vocabulary_label(*SLOT_NAMES[code])) for code in SLOTS]
+COLOR_CHOICES = [(code, vocabulary_label(COLORS[code].name_en, COLORS[code].name_ko)) for code in COLOR_CODES]
+TYPE_CHOICES = [(code, vocabulary_label(TYPES[code].name_en, TYPES[code].name_ko)) for code in TYPE_CODES]
+AUDIENCE_CHOICES = [(code, vocabulary_label(*names)) for code, names in AUDIENCES.items()]
+WARMTH_CHOICES = [(code, vocabulary_label(*names)) for code, names in WARMTHS.items()]
+FORMALITY_CHOICES = [(code, vocabulary_label(*names)) for code, names in FORMALITIES.items()]
+PATTERN_CHOICES = [(code, vocabulary_label(*names)) for code, names in PATTERNS.items()]
+KIND_CHOICES = [(code, vocabulary_label(names[1], names[2])) for code, names in KINDS.items()]
 
 
 class Pattern(models.TextChoices):
@@ -94,7 +98,14 @@ def garment_image_path(instance: Garment, filename: str) -> str:
 
 
 class Garment(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    # The name on English pages (Korean pages use name_ko, or a name made from the tags).
+    name = models.CharField(pgettext_lazy("garment name field", "name"), max_length=200)
+    name_ko = models.CharField(
+        _("Korean name"),
+        max_length=200,
+        blank=True,
+        help_text=_("Empty: Korean pages name the garment from its tags, e.g. “블랙 슬랙스”."),
+    )
     image = models.ImageField(_("image"), upload_to=garment_image_path, max_length=255)
     type = models.CharField(_("type"), max_length=20, choices=TYPE_CHOICES)
     slot = models.CharField(_("slot"), max_length=20, choices=SLOT_CHOICES)
@@ -112,24 +123,26 @@ class Garment(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     notes = models.TextField(_("notes"), blank=True)
     # Where the garment came from (e.g. "clothing-dataset:<image id>"), so loaders stay idempotent.
-    source_key = models.CharField(max_length=120, unique=True, null=True, blank=True, editable=False)
-    tagged_by = models.CharField(max_length=10, choices=TaggedBy.choices, default=TaggedBy.STYLIST)
-    type_confidence = models.FloatField(null=True, blank=True, editable=False)
-    slot_confidence = models.FloatField(null=True, blank=True, editable=False)
-    color_confidence = models.FloatField(null=True, blank=True, editable=False)
-    model_version = models.CharField(max_length=80, blank=True, editable=False)
+    source_key = models.CharField(_("source"), max_length=120, unique=True, null=True, blank=True, editable=False)
+    tagged_by = models.CharField(_("tagged by"), max_length=10, choices=TaggedBy.choices, default=TaggedBy.STYLIST)
+    type_confidence = models.FloatField(_("type confidence"), null=True, blank=True, editable=False)
+    slot_confidence = models.FloatField(_("slot confidence"), null=True, blank=True, editable=False)
+    color_confidence = models.FloatField(_("colour confidence"), null=True, blank=True, editable=False)
+    model_version = models.CharField(_("model version"), max_length=80, blank=True, editable=False)
     # L2-normalised CNN embedding (float32 bytes) for visual similarity.
-    embedding = models.BinaryField(null=True, blank=True, editable=False)
+    embedding = models.BinaryField(_("embedding"), null=True, blank=True, editable=False)
     # Shopper feedback as counters, so ranking never counts votes per request.
     likes = models.PositiveIntegerField(_("likes"), default=0, editable=False)
     dislikes = models.PositiveIntegerField(_("dislikes"), default=0, editable=False)
     # A random position, indexed with slot and colour: each input reads its candidates from its own window of a
     # (slot, colour) cell, so lists vary across inputs and a query never scans a whole cell of a large catalog.
     shuffle_key = models.FloatField(default=random_shuffle_key, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
+        verbose_name = _("garment")
+        verbose_name_plural = _("garments")
         ordering = ["id"]
         indexes = [
             models.Index(fields=["is_active", "slot", "color"], name="garment_active_slot_color"),
@@ -160,6 +173,21 @@ class Garment(models.Model):
         return (self.likes - self.dislikes) / (self.likes + self.dislikes + 5)
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language: on Korean pages the Korean name, else one made from the tags."""
+        if korean_active():
+            # kind and formality make finer names ("블랙 스니커즈", "블랙 슬랙스") once the garment has those tags.
+            return self.name_ko or garment_name(
+                self.type,
+                self.color,
+                self.pattern,
+                self.kind,
+                language="ko",
+                formality=self.formality,
+            )
         return self.name
 
     @property
@@ -203,13 +231,20 @@ class PairingRule(models.Model):
         _("note needing an update"), max_length=2, choices=[("en", _("English")), ("ko", _("Korean"))], blank=True
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="pairing_rules"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pairing_rules",
     )
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
+        verbose_name = _("pairing rule")
+        verbose_name_plural = _("pairing rules")
         ordering = ["-weight", "id"]
         indexes = [models.Index(fields=["is_active", "input_slot", "input_color"], name="rule_active_input")]
         constraints = [
@@ -265,21 +300,26 @@ class PairingRule(models.Model):
         return f"{self.input_label} → {self.output_label}"
 
     @staticmethod
-    def _tag_label(slot: str, type_code: str, kind: str, color: str, pattern: str) -> str:
+    def _side_label(slot: str, type_code: str, kind: str, color: str, pattern: str) -> str:
+        """ "red top", "white sneakers", "블랙 부츠", with "(patterned)" / "(패턴)" for a print condition."""
+        korean = korean_active()
         if kind:
-            what = KINDS[kind][1].lower()
+            what = KINDS[kind][2] if korean else KINDS[kind][1].lower()
+            label = f"{COLORS[color].name_ko if korean else color} {what}"
         else:
-            what = TYPES[type_code].name_en.lower() if type_code else SLOT_NAMES[slot][0].lower()
-        printed = " patterned" if pattern == "pattern" else (" solid" if pattern == "solid" else "")
-        return f"{color}{printed} {what}"
+            label = tag_label(slot=slot, type=type_code, color=color, language="ko" if korean else "en")
+        if pattern == "pattern" and color != "multicolor":
+            label += " (패턴)" if korean else " (patterned)"
+        return label
 
     @property
     def input_label(self) -> str:
-        return self._tag_label(self.input_slot, self.input_type, self.input_kind, self.input_color, self.input_pattern)
+        """ "red top" in English, "레드 상의" in Korean."""
+        return self._side_label(self.input_slot, self.input_type, self.input_kind, self.input_color, self.input_pattern)
 
     @property
     def output_label(self) -> str:
-        return self._tag_label(
+        return self._side_label(
             self.output_slot, self.output_type, self.output_kind, self.output_color, self.output_pattern
         )
 

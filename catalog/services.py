@@ -19,8 +19,9 @@ from django.utils import timezone
 from PIL import Image
 
 from catalog.models import Garment, PairingRule, TaggedBy
+from catalog.naming import garment_names
 from catalog.starter_rules import starter_rules
-from catalog.vocabulary import COLORS, TYPES, slot_of_type
+from catalog.vocabulary import COLORS, slot_of_type
 
 STORED_IMAGE_MAX_SIDE = 1024
 CATALOG_VERSION_KEY = "catalog:version"
@@ -63,6 +64,7 @@ def garment_create(
     image: Image.Image,
     type: str,
     color: str,
+    name_ko: str = "",
     second_color: str = "",
     pattern: str = "",
     kind: str = "",
@@ -93,6 +95,7 @@ def garment_create(
         embedding, model_version = prediction.embedding, model_version or prediction.model_version
     garment = Garment(
         name=name,
+        name_ko=name_ko,
         type=type,
         slot=slot_of_type(type),
         color=color,
@@ -320,7 +323,7 @@ def demo_catalog_load(
         # Coordination attributes come from the folder's labels (by eye; see the dataset's README); the shoe kind
         # only while the type agrees with the labelled one.
         garment_create(
-            name=demo_garment_name(type_code, color, photo.image_id),
+            name=demo_garment_name(type_code, color, photo.pattern),
             image=image,
             type=type_code,
             color=color,
@@ -353,9 +356,13 @@ def garment_name_from_file(file_name: str) -> str:
     return (words[0].upper() + words[1:])[:200]
 
 
-def garment_default_name(*, type: str, color: str) -> str:
-    """ "<Color> <type>", e.g. "Red t-shirt"."""
-    return f"{COLORS[color].name_en} {TYPES[type].name_en.lower()}"
+def garment_default_name(*, type: str, color: str, pattern: str = "") -> str:
+    """The English shop name from the tags, e.g. "Red t-shirt" (Korean pages name it from the tags too)."""
+    return garment_names(type=type, color=color, pattern=pattern).en
+
+
+def _has_hangul(text: str) -> bool:
+    return any("\uac00" <= char <= "\ud7a3" for char in text)
 
 
 @dataclass(frozen=True)
@@ -371,7 +378,7 @@ def garments_create_from_photos(*, files: Iterable[UploadedFile]) -> list[PhotoO
     The size limit (settings.UPLOAD_MAX_BYTES) is enforced before a file is decoded.
     """
     from classifier.imaging import InvalidImage
-    from recommender.uploads import upload_open_image
+    from recommender.uploads import shopper_reason, upload_open_image
 
     outcomes: list[PhotoOutcome] = []
     for upload in files:
@@ -379,12 +386,19 @@ def garments_create_from_photos(*, files: Iterable[UploadedFile]) -> list[PhotoO
         try:
             image = upload_open_image(upload)
         except InvalidImage as exc:
-            outcomes.append(PhotoOutcome(file_name, error=str(exc)))
+            outcomes.append(PhotoOutcome(file_name, error=shopper_reason(exc, for_staff=True)))
             continue
+        from_file = garment_name_from_file(file_name)
+        korean_file_name = _has_hangul(from_file)
         with transaction.atomic():
-            garment = garment_create_tagged(name=garment_name_from_file(file_name) or "-", image=image)
+            garment = garment_create_tagged(
+                name="-" if korean_file_name else from_file or "-",
+                name_ko=from_file if korean_file_name else "",
+                image=image,
+            )
             if garment.name == "-":
-                # The name follows the CNN's reading, known only once the garment is tagged.
+                # The name follows the CNN's reading, known only once the garment is tagged. A Korean file name
+                # ("린넨 셔츠.jpg") is the Korean name; otherwise Korean pages name the garment from its tags.
                 garment.name = garment_default_name(type=garment.type, color=garment.color)
                 garment.save(update_fields=["name", "updated_at"])
         outcomes.append(PhotoOutcome(file_name, garment=garment))
@@ -409,9 +423,15 @@ def garments_retag(*, garments: Iterable[Garment]) -> int:
         except (OSError, InvalidImage):
             continue
         prediction = predictor.predict(image)
+        # A name made from the old tags ("Red t-shirt") follows the new ones; a stylist's own name stays.
+        named_from_tags = garment.name == garment_default_name(
+            type=garment.type, color=garment.color, pattern=garment.pattern
+        )
         garment.type = prediction.type.label
         garment.slot = slot_of_type(prediction.type.label)
         garment.color = prediction.color.label
+        if named_from_tags:
+            garment.name = garment_default_name(type=garment.type, color=garment.color, pattern=garment.pattern)
         if garment.second_color == garment.color:
             garment.second_color = ""
         garment.tagged_by = TaggedBy.MODEL

@@ -97,7 +97,7 @@ class _GarmentItemSerializer(serializers.Serializer):
     """The garment part of a list item: anything with a `.garment` (a recommendation, a similar-items match)."""
 
     id = serializers.IntegerField(source="garment.id")
-    name = serializers.CharField(source="garment.name")
+    name = serializers.CharField(source="garment.display_name", help_text="In the language of the request.")
     image_url = serializers.SerializerMethodField()
     type = serializers.CharField(source="garment.type")
     slot = serializers.CharField(source="garment.slot")
@@ -127,6 +127,7 @@ class GarmentSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "name",
+            "name_ko",
             "image_url",
             "type",
             "slot",
