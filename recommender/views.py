@@ -110,7 +110,10 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
 def correct_upload(request: HttpRequest, public_id: str) -> HttpResponse:
     """One tap on "it's actually a …": store the correction, then show recommendations for the corrected tags."""
     upload = get_object_or_404(ShopperUpload, public_id=public_id)
-    form = CorrectionForm(request.POST)
+    # A field sent twice (a chip and an untouched "Other…" select) counts with its non-empty value.
+    form = CorrectionForm(
+        {name: next((v for v in request.POST.getlist(name) if v), "") for name in CorrectionForm.base_fields}
+    )
     if form.is_valid() and any(form.cleaned_data.values()):
         correction_create(upload=upload, **{k: v for k, v in form.cleaned_data.items() if v})
         messages.success(request, _("Thanks! Recommendations are updated for your correction."))
