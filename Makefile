@@ -19,6 +19,7 @@ install: $(VENV)/.installed
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_catalog --if-empty
+	$(PY) manage.py make_thumbnails
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite on SQLite, then every test except the browser, real-model and fuzz ones again on MariaDB (started or

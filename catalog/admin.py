@@ -199,7 +199,8 @@ class GarmentAdmin(admin.ModelAdmin):
         if not garment.image:
             return "–"
         return format_html(
-            '<img src="{}" alt="" style="height:64px;width:52px;object-fit:cover;border-radius:4px">', garment.image.url
+            '<img src="{}" alt="" style="height:64px;width:52px;object-fit:cover;border-radius:4px">',
+            garment.card_image_url,
         )
 
     @admin.display(description=_("preview"))

@@ -16,6 +16,7 @@ from django.db import models, transaction
 from PIL import Image
 
 from catalog.models import Garment, PairingRule, TaggedBy
+from catalog.thumbnails import garment_thumbnail_set
 from catalog.vocabulary import COLORS, TYPES, slot_of_type
 
 STORED_IMAGE_MAX_SIDE = 1024
@@ -84,6 +85,7 @@ def garment_create(
         embedding=embedding_to_bytes(embedding),
     )
     garment.image = image_to_stored_jpeg(image)
+    garment_thumbnail_set(garment=garment, image=image)
     garment.full_clean()
     garment.save()
     return garment
@@ -100,6 +102,7 @@ def garment_update(*, garment: Garment, new_image: Image.Image | None = None, ta
 
         prediction = get_predictor().predict(new_image)
         garment.image = image_to_stored_jpeg(new_image)
+        garment_thumbnail_set(garment=garment, image=new_image)
         garment.embedding = embedding_to_bytes(prediction.embedding)
         garment.model_version = prediction.model_version
     garment.full_clean()
@@ -108,14 +111,20 @@ def garment_update(*, garment: Garment, new_image: Image.Image | None = None, ta
 
 
 def rows_delete_with_images(*, objects: Iterable[models.Model]) -> int:
-    """Delete model rows and, once the transaction commits, the files of their `image` fields (local media or S3).
+    """Delete model rows and, once the transaction commits, the files of their `image` (and `thumbnail`)
+    fields (local media or S3).
 
     Files go only after the commit, so a rolled-back delete never leaves rows pointing at missing photos.
     """
     objects = list(objects)
     if not objects:
         return 0
-    files = [(obj.image.storage, obj.image.name) for obj in objects if obj.image]
+    files = [
+        (field.storage, field.name)
+        for obj in objects
+        for field in (obj.image, getattr(obj, "thumbnail", None))
+        if field
+    ]
     with transaction.atomic():
         type(objects[0]).objects.filter(pk__in=[obj.pk for obj in objects]).delete()
 

@@ -98,12 +98,16 @@ class _GarmentItemSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="garment.id")
     name = serializers.CharField(source="garment.name")
     image_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField(help_text="A ~400 px copy for cards (the photo when none).")
     type = serializers.CharField(source="garment.type")
     slot = serializers.CharField(source="garment.slot")
     color = serializers.CharField(source="garment.color")
 
     def get_image_url(self, item) -> str | None:
         return absolute_media_url(self.context.get("request"), item.garment.image)
+
+    def get_thumbnail_url(self, item) -> str | None:
+        return absolute_media_url(self.context.get("request"), item.garment.thumbnail or item.garment.image)
 
 
 class RecommendedItemSerializer(_GarmentItemSerializer):
