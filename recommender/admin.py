@@ -11,6 +11,12 @@ from django.utils.translation import ngettext
 
 from recommender.models import CorrectionStatus, Feedback, ShopperUpload, TagCorrection
 from recommender.services import corrections_review
+from recommender.templatetags.fashion import color_name, slot_name, type_name
+
+
+def _tags(*, color: str, type: str = "", slot: str = "") -> str:
+    """ "Red · Polo" in the stylist's language, not raw codes."""
+    return f"{color_name(color)} · {type_name(type) if type else slot_name(slot)}"
 
 
 def _thumbnail(image) -> str:
@@ -25,8 +31,7 @@ def _thumbnail(image) -> str:
 class ShopperUploadAdmin(admin.ModelAdmin):
     list_display = [
         "thumbnail",
-        "detected_type",
-        "detected_color",
+        "reading",
         "type_confidence",
         "color_confidence",
         "model_version",
@@ -39,6 +44,10 @@ class ShopperUploadAdmin(admin.ModelAdmin):
     @admin.display(description=_("photo"))
     def thumbnail(self, upload: ShopperUpload) -> str:
         return _thumbnail(upload.image)
+
+    @admin.display(description=_("the CNN read"), ordering="detected_type")
+    def reading(self, upload: ShopperUpload) -> str:
+        return _tags(color=upload.detected_color, type=upload.detected_type, slot=upload.detected_slot)
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -68,14 +77,12 @@ class TagCorrectionAdmin(admin.ModelAdmin):
     @admin.display(description=_("the CNN read"))
     def detected(self, correction: TagCorrection) -> str:
         upload = correction.upload
-        return (
-            f"{upload.detected_color} {upload.detected_type} "
-            f"({upload.color_confidence:.0%} / {upload.type_confidence:.0%})"
-        )
+        tags = _tags(color=upload.detected_color, type=upload.detected_type, slot=upload.detected_slot)
+        return f"{tags} ({upload.color_confidence:.0%} / {upload.type_confidence:.0%})"
 
     @admin.display(description=_("the shopper says"))
     def corrected(self, correction: TagCorrection) -> str:
-        return f"{correction.color} {correction.type or correction.slot}"
+        return _tags(color=correction.color, type=correction.type, slot=correction.slot)
 
     @admin.action(description=_("Accept into the training export"))
     def accept(self, request: HttpRequest, queryset: QuerySet[TagCorrection]) -> None:

@@ -142,7 +142,7 @@ def test_review_queue_and_training_export(api, catalog, tmp_path):
     stylist = Client()
     stylist.force_login(User.objects.create_superuser("stylist", "s@example.com", "pw"))
     queue = stylist.get("/admin/recommender/tagcorrection/", {"status__exact": "pending"}).content.decode()
-    assert "red polo" in queue
+    assert '<td class="field-corrected">Red · Polo</td>' in queue  # names, not raw codes
     correction = TagCorrection.objects.get()
     stylist.post("/admin/recommender/tagcorrection/", {"action": "accept", "_selected_action": [correction.pk]})
     correction.refresh_from_db()
