@@ -191,6 +191,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # Django's default config gives the "django" logger its own console handler (DEBUG only) that also propagates to
+    # the root one: every line twice in `make run`. One handler, the root's.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }
 # Serve local media from Django itself (the single-machine `make run` default); behind a real deployment, media come
 # from S3 or the web server instead.
