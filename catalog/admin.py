@@ -83,9 +83,9 @@ class GarmentAdminForm(forms.ModelForm):
 @admin.register(Garment)
 class GarmentAdmin(admin.ModelAdmin):
     form = GarmentAdminForm
-    # Seven columns fit a 1280 px screen next to the admin's sidebar and the filters; slot (it follows the type),
+    # Six columns fit a 1280 px screen next to the admin's sidebar and the filters; slot (it follows the type), season,
     # pattern and who tagged it stay filters.
-    list_display = ["photo_thumbnail", "name", "type", "color_display", "season", "review_flag", "is_active"]
+    list_display = ["photo_thumbnail", "name", "type", "color_display", "review_flag", "is_active"]
     list_display_links = ["photo_thumbnail", "name"]
     list_editable = ["is_active"]
     list_filter = [NeedsReviewFilter, "slot", "type", "color", "is_active", "tagged_by", "season", "pattern"]
