@@ -41,8 +41,11 @@ BENCH_BACKEND ?= tflite
 bench: install
 	$(PY) benchmarks/load.py --backend $(BENCH_BACKEND)
 
+# ruff (lint + formatting) and mypy with django-stubs/djangorestframework-stubs (mypy.ini); CI runs it before the tests.
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
 
 messages: install
 	$(PY) manage.py makemessages -l ko --ignore=.venv --ignore=build

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -31,6 +34,9 @@ from catalog.services import (
 )
 from catalog.vocabulary import COLOR_CODES, COLORS
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 def _swatch(color: str) -> str:
     info = COLORS.get(color)
@@ -48,7 +54,7 @@ class NeedsReviewFilter(admin.SimpleListFilter):
     title = _("Needs review")
     parameter_name = "needs_review"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, StrOrPromise]]:
         return [("yes", _("Yes: the CNN was unsure")), ("no", _("No"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Garment]) -> QuerySet[Garment]:
@@ -337,7 +343,7 @@ class PairingRuleAdmin(admin.ModelAdmin):
         return _swatch(rule.output_color)
 
     def save_model(self, request: HttpRequest, rule: PairingRule, form, change: bool) -> None:
-        if rule.author_id is None:
+        if rule.author_id is None and isinstance(request.user, User):
             rule.author = request.user
         super().save_model(request, rule, form, change)
 

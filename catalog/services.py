@@ -7,9 +7,10 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 import numpy as np
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
@@ -122,11 +123,11 @@ def rows_delete_with_images(*, objects: Iterable[models.Model]) -> int:
     files = [
         (field.storage, field.name)
         for obj in objects
-        for field in (obj.image, getattr(obj, "thumbnail", None))
+        for field in (getattr(obj, "image", None), getattr(obj, "thumbnail", None))
         if field
     ]
     with transaction.atomic():
-        type(objects[0]).objects.filter(pk__in=[obj.pk for obj in objects]).delete()
+        type(objects[0])._default_manager.filter(pk__in=[obj.pk for obj in objects]).delete()
 
         def delete_files() -> None:
             for storage, name in files:
@@ -162,7 +163,7 @@ def pairing_rule_create(
     output_type: str = "",
     weight: int = 50,
     note_ko: str = "",
-    author: AbstractBaseUser | None = None,
+    author: User | None = None,
     is_active: bool = True,
 ) -> PairingRule:
     rule = PairingRule(
@@ -183,7 +184,7 @@ def pairing_rule_create(
     return rule
 
 
-def starter_rules_load(*, author: AbstractBaseUser | None = None) -> int:
+def starter_rules_load(*, author: User | None = None) -> int:
     """Load the starter stylist rules; rules that already exist (same pairing) are left as the stylists edited them."""
     from catalog.starter_rules import STARTER_RULES, starter_rule_notes
 
@@ -255,6 +256,7 @@ def demo_catalog_load(
         except InvalidImage:
             skipped += 1
             continue
+        extra: dict[str, Any]
         if predictor is not None:
             prediction = predictor.predict(image)
             type_code, color = prediction.type.label, prediction.color.label

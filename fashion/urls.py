@@ -31,7 +31,7 @@ urlpatterns = [
 
 def serve_media(request, path: str):
     # MEDIA_ROOT is read per request (tests point it at a temporary folder).
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))
 
 
 if settings.SERVE_MEDIA:

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
@@ -72,8 +73,9 @@ class _RateFromSettings:
 
     scope: str
 
-    def get_rate(self) -> str:
-        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+    def get_rate(self) -> str | None:
+        rate = api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+        return None if rate is None else str(rate)
 
 
 class AnonUploadThrottle(_RateFromSettings, AnonRateThrottle):
@@ -227,8 +229,9 @@ class GarmentViewSet(
         staff = self.request.user.is_authenticated and self.request.user.is_staff
         return Garment.objects.all() if staff else Garment.objects.filter(is_active=True)
 
-    def perform_update(self, serializer: GarmentSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Garment]) -> None:
         garment = serializer.instance
+        assert garment is not None  # an update always has the garment it updates
         for field, value in serializer.validated_data.items():
             setattr(garment, field, value)
         garment_update(garment=garment, tags_changed=bool({"type", "color"} & set(serializer.validated_data)))
@@ -265,5 +268,5 @@ class PairingRuleViewSet(viewsets.ModelViewSet):
         staff = self.request.user.is_authenticated and self.request.user.is_staff
         return PairingRule.objects.all() if staff else PairingRule.objects.filter(is_active=True)
 
-    def perform_create(self, serializer: PairingRuleSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[PairingRule]) -> None:
         serializer.save(author=self.request.user)

@@ -77,8 +77,9 @@ def assemble_outfits(
             for item in by_slot.get(slot, []):
                 if item.candidate.id in used:
                     continue
-                between = [pair_reason(_tag(p), _tag(item.candidate), rules) for p in pieces]
-                if all(reason is not None for reason in between):
+                maybe = [pair_reason(_tag(p), _tag(item.candidate), rules) for p in pieces]
+                between = [reason for reason in maybe if reason is not None]
+                if len(between) == len(maybe):  # every pair with the pieces so far is justified
                     choice = (item, between)
                     break
             if choice is None:

@@ -42,7 +42,7 @@ class UploadSerializer(serializers.Serializer):
 
 
 class HeadChoiceSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the API's name; shadows Field.label (unused here)
     confidence = serializers.FloatField()
 
 

@@ -131,7 +131,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
         next_url = reverse("recommender:home")
     form = FeedbackForm(request.POST)
     throttle = FeedbackThrottle()
-    if not throttle.allow_request(request, None):
+    if not throttle.allow_request(request, None):  # type: ignore[arg-type]  # reads only the client's address
         messages.error(request, _("Thanks, that is plenty of votes for now. Please try again in a minute."))
     elif not form.is_valid():
         messages.error(request, _("We could not record that vote."))

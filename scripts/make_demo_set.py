@@ -146,8 +146,8 @@ def main() -> None:
         shutil.rmtree(args.out)
     (args.out / "images").mkdir(parents=True)
     for image_id in ids:
-        with Image.open(args.dataset / "images" / f"{image_id}.jpg") as image:
-            image = image.convert("RGB")
+        with Image.open(args.dataset / "images" / f"{image_id}.jpg") as original:
+            image = original.convert("RGB")
             image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
             image.save(args.out / "images" / f"{image_id}.jpg", format="JPEG", quality=QUALITY, optimize=True)
     for name in ("splits.csv", "colors.csv", "attributes.csv", "images.csv"):

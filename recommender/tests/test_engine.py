@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from catalog.vocabulary import COLOR_CODES, SLOTS
 from recommender.engine import FEEDBACK_MAX_EFFECT, Candidate, RuleSpec, Tag, diversify, rank, score_candidates
 from recommender.harmony import COMPLEMENTARY_SLOTS, color_harmony, harmony_matches
@@ -10,7 +12,7 @@ RED_TOP = Tag(slot="top", color="red", type="t-shirt")
 
 
 def rule(id: int, out_color: str = "black", weight: int = 50, **kw) -> RuleSpec:
-    fields = dict(
+    fields: dict[str, Any] = dict(
         input_slot="top",
         input_type="",
         input_color="red",
