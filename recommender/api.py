@@ -20,6 +20,7 @@ from catalog.models import Garment, PairingRule
 from catalog.services import garment_create_tagged, garment_update, garments_delete
 from catalog.similarity import garments_similar_to, garments_similar_to_embedding
 from classifier.imaging import InvalidImage
+from fashion.observability import throttle_refusal_record
 from recommender.engine import Tag
 from recommender.models import ShopperUpload
 from recommender.serializers import (
@@ -76,6 +77,12 @@ class _RateFromSettings:
     def get_rate(self) -> str | None:
         rate = api_settings.DEFAULT_THROTTLE_RATES[self.scope]
         return None if rate is None else str(rate)
+
+    def allow_request(self, request: Request, view: APIView) -> bool:
+        allowed = super().allow_request(request, view)  # type: ignore[misc]  # the throttle class this is mixed into
+        if not allowed:
+            throttle_refusal_record(scope=self.scope)
+        return allowed
 
 
 class AnonUploadThrottle(_RateFromSettings, AnonRateThrottle):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from catalog.models import Garment, PairingRule
 from catalog.services import embedding_to_bytes, image_to_stored_jpeg, rows_delete_with_images
 from catalog.vocabulary import TYPES
 from classifier.predictor import Prediction, get_predictor
+from fashion.observability import inference_record
 from recommender.engine import Candidate, Reason, RuleSpec, Tag, rank
 from recommender.harmony import harmony_matches
 from recommender.models import CorrectionStatus, Feedback, ShopperUpload, TagCorrection
@@ -147,7 +149,9 @@ def tag_from_prediction(prediction: Prediction) -> Tag:
 def upload_create(*, image_file: UploadedFile) -> tuple[ShopperUpload, Prediction]:
     """Validate and classify a shopper's photo, and store it (re-encoded, without EXIF) with the reading."""
     image = upload_open_image(image_file)  # raises InvalidImage before anything is stored
+    started = time.perf_counter()
     prediction = get_predictor().predict(image)
+    inference_record(model_version=prediction.model_version, seconds=time.perf_counter() - started)
     with transaction.atomic():
         upload = ShopperUpload(
             detected_type=prediction.type.label,
