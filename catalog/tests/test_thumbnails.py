@@ -52,3 +52,17 @@ def test_make_thumbnails_fills_older_garments():
     call_command("make_thumbnails", stdout=out)
     assert "1 made" in out.getvalue()
     assert Garment.objects.get(pk=garment.pk).thumbnail.name.startswith("garments/thumbs/")
+
+
+def test_photos_added_in_the_admin_get_thumbnails():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from catalog.services import garments_create_from_photos
+    from catalog.tests.factories import image_bytes
+
+    (outcome,) = garments_create_from_photos(
+        files=[SimpleUploadedFile("IMG_1234.jpg", image_bytes("red", (900, 1200)))]
+    )
+    assert outcome.garment is not None
+    with outcome.garment.thumbnail.open("rb") as stored:
+        assert Image.open(io.BytesIO(stored.read())).size == (300, 400)
