@@ -123,6 +123,7 @@ class RecommendedItemSerializer(_GarmentItemSerializer):
 
 class GarmentSerializer(serializers.ModelSerializer):
     image_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField(help_text="A ~400 px copy for cards (the photo when none).")
     color_hex = serializers.CharField(read_only=True)
 
     class Meta:
@@ -131,6 +132,7 @@ class GarmentSerializer(serializers.ModelSerializer):
             "id",
             "name",
             "image_url",
+            "thumbnail_url",
             "type",
             "slot",
             "color",
@@ -148,6 +150,9 @@ class GarmentSerializer(serializers.ModelSerializer):
 
     def get_image_url(self, garment: Garment) -> str | None:
         return absolute_media_url(self.context.get("request"), garment.image)
+
+    def get_thumbnail_url(self, garment: Garment) -> str | None:
+        return absolute_media_url(self.context.get("request"), garment.thumbnail or garment.image)
 
 
 class GarmentCreateSerializer(serializers.Serializer):

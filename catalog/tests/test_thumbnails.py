@@ -34,6 +34,8 @@ def test_cards_and_the_api_serve_the_thumbnail():
     assert pants.thumbnail.url in html and pants.image.url not in html
     item = Client().get("/api/v1/recommendations/", {"slot": "top", "color": "red"}).json()["items"][0]
     assert item["thumbnail_url"].endswith(pants.thumbnail.url) and item["image_url"].endswith(pants.image.url)
+    listed = Client().get("/api/v1/garments/").json()["results"][0]
+    assert listed["thumbnail_url"].endswith(pants.thumbnail.url)
 
 
 def test_deleting_a_garment_deletes_its_thumbnail(django_capture_on_commit_callbacks):
