@@ -19,6 +19,7 @@ install: $(VENV)/.installed
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_catalog --if-empty
+	$(PY) manage.py make_thumbnails
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite on SQLite, then every test except the browser, real-model and fuzz ones again on MariaDB (started or
@@ -40,8 +41,11 @@ BENCH_BACKEND ?= tflite
 bench: install
 	$(PY) benchmarks/load.py --backend $(BENCH_BACKEND)
 
+# ruff (lint + formatting) and mypy with django-stubs/djangorestframework-stubs (mypy.ini); CI runs it before the tests.
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
 
 messages: install
 	$(PY) manage.py makemessages -l ko --ignore=.venv --ignore=build

@@ -97,6 +97,10 @@ def garment_image_path(instance: Garment, filename: str) -> str:
     return f"garments/{uuid.uuid4().hex}.jpg"
 
 
+def garment_thumbnail_path(instance: Garment, filename: str) -> str:
+    return f"garments/thumbs/{uuid.uuid4().hex}.jpg"
+
+
 class Garment(models.Model):
     # The name on English pages (Korean pages use name_ko, or a name made from the tags).
     name = models.CharField(pgettext_lazy("garment name field", "name"), max_length=200)
@@ -107,6 +111,10 @@ class Garment(models.Model):
         help_text=_("Empty: Korean pages name the garment from its tags, e.g. “블랙 슬랙스”."),
     )
     image = models.ImageField(_("image"), upload_to=garment_image_path, max_length=255)
+    # A ~400 px copy of the photo for cards (catalog/thumbnails.py), made when the photo is stored.
+    thumbnail = models.ImageField(
+        _("thumbnail"), upload_to=garment_thumbnail_path, max_length=255, blank=True, editable=False
+    )
     type = models.CharField(_("type"), max_length=20, choices=TYPE_CHOICES)
     slot = models.CharField(_("slot"), max_length=20, choices=SLOT_CHOICES)
     color = models.CharField(_("main color"), max_length=20, choices=COLOR_CHOICES)
@@ -193,6 +201,11 @@ class Garment(models.Model):
     @property
     def color_hex(self) -> str:
         return COLORS[self.color].hex
+
+    @property
+    def card_image_url(self) -> str:
+        """The thumbnail for cards, or the full photo for a garment stored before thumbnails existed."""
+        return (self.thumbnail or self.image).url
 
 
 class PairingRule(models.Model):

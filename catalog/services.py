@@ -8,9 +8,10 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 import numpy as np
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -21,6 +22,7 @@ from PIL import Image
 from catalog.models import Garment, PairingRule, TaggedBy
 from catalog.naming import garment_names
 from catalog.starter_rules import starter_rules
+from catalog.thumbnails import garment_thumbnail_set
 from catalog.vocabulary import COLORS, slot_of_type
 
 STORED_IMAGE_MAX_SIDE = 1024
@@ -117,6 +119,7 @@ def garment_create(
         embedding=embedding_to_bytes(embedding),
     )
     garment.image = image_to_stored_jpeg(image)
+    garment_thumbnail_set(garment=garment, image=image)
     garment.full_clean()
     garment.save()
     return garment
@@ -133,6 +136,7 @@ def garment_update(*, garment: Garment, new_image: Image.Image | None = None, ta
 
         prediction = get_predictor().predict(new_image)
         garment.image = image_to_stored_jpeg(new_image)
+        garment_thumbnail_set(garment=garment, image=new_image)
         garment.embedding = embedding_to_bytes(prediction.embedding)
         garment.model_version = prediction.model_version
     garment.full_clean()
@@ -141,16 +145,22 @@ def garment_update(*, garment: Garment, new_image: Image.Image | None = None, ta
 
 
 def rows_delete_with_images(*, objects: Iterable[models.Model]) -> int:
-    """Delete model rows and, once the transaction commits, the files of their `image` fields (local media or S3).
+    """Delete model rows and, once the transaction commits, the files of their `image` (and `thumbnail`)
+    fields (local media or S3).
 
     Files go only after the commit, so a rolled-back delete never leaves rows pointing at missing photos.
     """
     objects = list(objects)
     if not objects:
         return 0
-    files = [(obj.image.storage, obj.image.name) for obj in objects if obj.image]
+    files = [
+        (field.storage, field.name)
+        for obj in objects
+        for field in (getattr(obj, "image", None), getattr(obj, "thumbnail", None))
+        if field
+    ]
     with transaction.atomic():
-        type(objects[0]).objects.filter(pk__in=[obj.pk for obj in objects]).delete()
+        type(objects[0])._default_manager.filter(pk__in=[obj.pk for obj in objects]).delete()
 
         def delete_files() -> None:
             for storage, name in files:
@@ -190,7 +200,7 @@ def pairing_rule_create(
     output_type: str = "",
     weight: int = 50,
     note_ko: str = "",
-    author: AbstractBaseUser | None = None,
+    author: User | None = None,
     is_active: bool = True,
     **conditions: str,
 ) -> PairingRule:
@@ -229,7 +239,7 @@ def pairing_rule_save(*, rule: PairingRule, changed_fields: set[str]) -> Pairing
     return rule
 
 
-def starter_rules_load(*, author: AbstractBaseUser | None = None) -> int:
+def starter_rules_load(*, author: User | None = None) -> int:
     """Load the starter stylist rules; rules that already exist (same pairing) are left as the stylists edited them."""
     created = 0
     for a, b, weight, note, note_ko in starter_rules():
@@ -306,6 +316,7 @@ def demo_catalog_load(
         except InvalidImage:
             skipped += 1
             continue
+        extra: dict[str, Any]
         if predictor is not None:
             prediction = predictor.predict(image)
             type_code, color = prediction.type.label, prediction.color.label

@@ -70,7 +70,7 @@ def open_image(source: ImageSource, *, max_pixels: int | None = None) -> Image.I
         # Pillow's own bomb check is global state; do ours explicitly from the header size instead.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image: Image.Image = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError as exc:  # beyond Pillow's own hard limit (2 × MAX_IMAGE_PIXELS)
         pixels = 2 * (Image.MAX_IMAGE_PIXELS or 0)
         raise InvalidImage(f"image too large: more than {pixels} pixels, limit {limit}") from exc

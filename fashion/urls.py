@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from fashion.health import healthz
+from fashion.observability import metrics_view
 from recommender import api
 
 router = DefaultRouter()
@@ -14,6 +15,7 @@ router.register("rules", api.PairingRuleViewSet, basename="rule")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/recommendations/", api.RecommendationView.as_view(), name="api-recommendations"),
@@ -31,7 +33,7 @@ urlpatterns = [
 
 def serve_media(request, path: str):
     # MEDIA_ROOT is read per request (tests point it at a temporary folder).
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))
 
 
 if settings.SERVE_MEDIA:

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
@@ -20,6 +21,7 @@ from catalog.services import garment_create_tagged, garment_update, garments_del
 from catalog.similarity import garments_similar_to, garments_similar_to_embedding
 from catalog.tags import Tag
 from classifier.imaging import InvalidImage
+from fashion.observability import throttle_refusal_record
 from recommender.models import ShopperUpload
 from recommender.serializers import (
     CorrectionSerializer,
@@ -72,8 +74,15 @@ class _RateFromSettings:
 
     scope: str
 
-    def get_rate(self) -> str:
-        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+    def get_rate(self) -> str | None:
+        rate = api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+        return None if rate is None else str(rate)
+
+    def allow_request(self, request: Request, view: APIView) -> bool:
+        allowed = super().allow_request(request, view)  # type: ignore[misc]  # the throttle class this is mixed into
+        if not allowed:
+            throttle_refusal_record(scope=self.scope)
+        return allowed
 
 
 class AnonUploadThrottle(_RateFromSettings, AnonRateThrottle):
@@ -228,8 +237,9 @@ class GarmentViewSet(
         staff = self.request.user.is_authenticated and self.request.user.is_staff
         return Garment.objects.all() if staff else Garment.objects.filter(is_active=True)
 
-    def perform_update(self, serializer: GarmentSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Garment]) -> None:
         garment = serializer.instance
+        assert garment is not None  # an update always has the garment it updates
         for field, value in serializer.validated_data.items():
             setattr(garment, field, value)
         garment_update(garment=garment, tags_changed=bool({"type", "color"} & set(serializer.validated_data)))
@@ -266,5 +276,5 @@ class PairingRuleViewSet(viewsets.ModelViewSet):
         staff = self.request.user.is_authenticated and self.request.user.is_staff
         return PairingRule.objects.all() if staff else PairingRule.objects.filter(is_active=True)
 
-    def perform_create(self, serializer: PairingRuleSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[PairingRule]) -> None:
         serializer.save(author=self.request.user)

@@ -43,7 +43,7 @@ class UploadSerializer(serializers.Serializer):
 
 
 class HeadChoiceSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the API's name; shadows Field.label (unused here)
     confidence = serializers.FloatField()
 
 
@@ -99,12 +99,16 @@ class _GarmentItemSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="garment.id")
     name = serializers.CharField(source="garment.display_name", help_text="In the language of the request.")
     image_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField(help_text="A ~400 px copy for cards (the photo when none).")
     type = serializers.CharField(source="garment.type")
     slot = serializers.CharField(source="garment.slot")
     color = serializers.CharField(source="garment.color")
 
     def get_image_url(self, item) -> str | None:
         return absolute_media_url(self.context.get("request"), item.garment.image)
+
+    def get_thumbnail_url(self, item) -> str | None:
+        return absolute_media_url(self.context.get("request"), item.garment.thumbnail or item.garment.image)
 
 
 class RecommendedItemSerializer(_GarmentItemSerializer):
@@ -120,6 +124,7 @@ class RecommendedItemSerializer(_GarmentItemSerializer):
 
 class GarmentSerializer(serializers.ModelSerializer):
     image_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField(help_text="A ~400 px copy for cards (the photo when none).")
     color_hex = serializers.CharField(read_only=True)
 
     class Meta:
@@ -129,6 +134,7 @@ class GarmentSerializer(serializers.ModelSerializer):
             "name",
             "name_ko",
             "image_url",
+            "thumbnail_url",
             "type",
             "slot",
             "color",
@@ -146,6 +152,9 @@ class GarmentSerializer(serializers.ModelSerializer):
 
     def get_image_url(self, garment: Garment) -> str | None:
         return absolute_media_url(self.context.get("request"), garment.image)
+
+    def get_thumbnail_url(self, garment: Garment) -> str | None:
+        return absolute_media_url(self.context.get("request"), garment.thumbnail or garment.image)
 
 
 class GarmentCreateSerializer(serializers.Serializer):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +22,7 @@ from catalog.style import StylePolicy
 from catalog.tags import Candidate, Tag
 from catalog.vocabulary import TYPES
 from classifier.predictor import Prediction, get_predictor
+from fashion.observability import inference_record
 from recommender.affinity import outfit_affinity
 from recommender.engine import Judge, RuleBook, ScoredCandidate, item_slots, rank, tie_break
 from recommender.harmony import harmonious_colors
@@ -185,7 +187,8 @@ def _rank_for_tag(tag: Tag, limit: int, outfits: int) -> tuple[list[ScoredCandid
     if cached is not None:
         return cached
     judge = recommendation_judge()
-    candidates = garment_candidates(tag=tag, judge=judge)
+    # Browsing pages ask for long lists: read deeper into each cell then, still bounded by the page size.
+    candidates = garment_candidates(tag=tag, judge=judge, per_cell=max(POOL_PER_CELL, (limit + 1) // 2))
     result = (rank(tag, candidates, judge, limit=limit), assemble_outfits(tag, candidates, judge, count=outfits))
     cache.set(key, result, RECOMMENDATION_CACHE_SECONDS)
     return result
@@ -221,7 +224,9 @@ def tag_from_prediction(prediction: Prediction) -> Tag:
 def upload_create(*, image_file: UploadedFile) -> tuple[ShopperUpload, Prediction]:
     """Validate and classify a shopper's photo, and store it (re-encoded, without EXIF) with the reading."""
     image = upload_open_image(image_file)  # raises InvalidImage before anything is stored
+    started = time.perf_counter()
     prediction = get_predictor().predict(image)
+    inference_record(model_version=prediction.model_version, seconds=time.perf_counter() - started)
     with transaction.atomic():
         upload = ShopperUpload(
             detected_type=prediction.type.label,

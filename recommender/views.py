@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -111,7 +112,10 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
 def correct_upload(request: HttpRequest, public_id: str) -> HttpResponse:
     """One tap on "it's actually a …": store the correction, then show recommendations for the corrected tags."""
     upload = get_object_or_404(ShopperUpload, public_id=public_id)
-    form = CorrectionForm(request.POST)
+    # A field sent twice (a chip and an untouched "Other…" select) counts with its non-empty value.
+    form = CorrectionForm(
+        {name: next((v for v in request.POST.getlist(name) if v), "") for name in CorrectionForm.base_fields}
+    )
     if form.is_valid() and any(form.cleaned_data.values()):
         correction_create(upload=upload, **{k: v for k, v in form.cleaned_data.items() if v})
         messages.success(request, _("Thanks! Recommendations are updated for your correction."))
@@ -128,7 +132,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
         next_url = reverse("recommender:home")
     form = FeedbackForm(request.POST)
     throttle = FeedbackThrottle()
-    if not throttle.allow_request(request, None):
+    if not throttle.allow_request(request, None):  # type: ignore[arg-type]  # reads only the client's address
         messages.error(request, _("Thanks, that is plenty of votes for now. Please try again in a minute."))
     elif not form.is_valid():
         messages.error(request, _("We could not record that vote."))
@@ -163,18 +167,30 @@ def garment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+GOES_WITH_POOL = 96  # items considered for the "show more" page
+GOES_WITH_PAGE = 24
+
+
 def goes_with(request: HttpRequest, slot: str, color: str) -> HttpResponse:
-    """The "show more" page for one tag."""
+    """The "show more" page for one tag: the recommended items, filtered by slot (`?show=shoes`), 24 a page."""
     form = TagForm({"slot": slot, "color": color, "type": request.GET.get("type", "")})
     if not form.is_valid():
         return render(request, "recommender/bad_tag.html", {"form": form}, status=404)
     tag = Tag(slot=form.cleaned_data["slot"], color=form.cleaned_data["color"], type=form.cleaned_data["type"])
+    recommendation = recommend_for_tag(tag=tag, limit=GOES_WITH_POOL)
+    slots_present = [code for code in SLOTS if any(item.garment.slot == code for item in recommendation.items)]
+    show = request.GET.get("show", "")
+    items = [item for item in recommendation.items if not show or item.garment.slot == show]
+    page = Paginator(items, GOES_WITH_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "recommender/goes_with.html",
         {
             "tag": tag,
-            "recommendation": recommend_for_tag(tag=tag, limit=48),
+            "recommendation": recommendation,
+            "page": page,
+            "show": show if show in slots_present else "",
+            "slots_present": slots_present,
             "slots": SLOTS,
             "color_codes": COLOR_CODES,
             **vocabulary_context(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -33,6 +34,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id and the latency cover everything below (redirects, static files, errors).
+    "fashion.observability.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -95,7 +98,7 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 # Media go to S3 (django-storages) when a bucket is configured, to MEDIA_ROOT otherwise.
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
@@ -195,9 +198,19 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "fashion.observability.RequestContextFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"]}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # Django's default config gives the "django" logger its own console handler (DEBUG only) that also propagates to
+    # the root one: every line twice in `make run`. One handler, the root's.
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # One line per request (fashion/observability.py): production logs them; runserver prints its own.
+        "fashion.request": {"level": env("REQUEST_LOG_LEVEL", default="WARNING")},
+    },
 }
+# Prometheus /metrics: scrapers send "Authorization: Bearer <METRICS_TOKEN>"; without a token it answers only in DEBUG.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 # Serve local media from Django itself (the single-machine `make run` default); behind a real deployment, media come
 # from S3 or the web server instead.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not AWS_STORAGE_BUCKET_NAME)

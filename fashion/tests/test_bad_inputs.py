@@ -10,10 +10,12 @@ import io
 import re
 import tracemalloc
 from pathlib import Path
+from typing import cast
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.http import HttpResponse
 from django.test.client import ClientHandler
 from PIL import Image
 from rest_framework.test import APIClient
@@ -70,6 +72,7 @@ def assert_stored_upright_without_exif(upload: ShopperUpload) -> None:
     assert not stored.getexif() and "exif" not in stored.info
     assert stored.size == (40, 60)  # portrait, as the camera meant it
     top, bottom = stored.getpixel((20, 5)), stored.getpixel((20, 55))
+    assert isinstance(top, tuple) and isinstance(bottom, tuple)
     assert top[0] > 150 and top[2] < 100, top  # red on top
     assert bottom[2] > 150 and bottom[0] < 100, bottom  # blue below
 
@@ -179,7 +182,7 @@ def post_streamed(path: str, size: int) -> tuple[int, bytes]:
         "CONTENT_LENGTH": str(body.length),
     }
     # The test client's handler, minus the client: it skips CSRF like the test client does (the page needs a token).
-    response = ClientHandler(enforce_csrf_checks=False)(environ)
+    response = cast(HttpResponse, ClientHandler(enforce_csrf_checks=False)(environ))
     return response.status_code, response.content
 
 

@@ -1,6 +1,5 @@
 // Like/dislike without leaving the page: posts to the API; without JavaScript the form posts to /feedback/.
 (function () {
-  const labels = { like: "👍", dislike: "👎" };
   document.querySelectorAll(".feedback-form").forEach((form) => {
     form.addEventListener("submit", async (event) => {
       const button = event.submitter;
