@@ -24,6 +24,7 @@ STORED_IMAGE_MAX_SIDE = 1024
 def image_to_stored_jpeg(image: Image.Image) -> ContentFile:
     """Re-encode a decoded RGB image as a JPEG: no EXIF or other metadata survives, size is bounded."""
     image = image.convert("RGB")
+    image.info = {}  # Pillow would write a JPEG comment or ICC profile from here; nothing of the upload's survives
     image.thumbnail((STORED_IMAGE_MAX_SIDE, STORED_IMAGE_MAX_SIDE))
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=88, optimize=True)
