@@ -22,11 +22,14 @@ from catalog.selectors import (
     review_thresholds,
 )
 from catalog.services import (
+    EditConflict,
+    edit_start,
     garment_update,
     garments_create_from_photos,
     garments_delete,
     garments_retag,
     garments_set_active,
+    pairing_rule_update,
     pairing_rules_set_active,
 )
 from catalog.vocabulary import COLOR_CODES, COLORS
@@ -59,7 +62,27 @@ class NeedsReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
-class GarmentAdminForm(forms.ModelForm):
+class VersionedAdminForm(forms.ModelForm):
+    """Optimistic concurrency in the admin: the form carries the version it was loaded at (a hidden field); saving
+    over a newer version is refused with a message, the editor's input stays in the form, and the next deliberate
+    save goes through. The row stays locked from this check to the save (the admin saves in one transaction)."""
+
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.instance.pk is not None:
+            try:
+                edit_start(model=type(self.instance), pk=self.instance.pk, expected_version=cleaned.get("version"))
+            except EditConflict as exc:
+                # Show their version number in the form, so saving again (after reading the message) overwrites.
+                self.data = self.data.copy()
+                self.data[self.add_prefix("version")] = str(exc.current_version)
+                raise forms.ValidationError(str(exc), code="edit_conflict") from exc
+        return cleaned
+
+
+class GarmentAdminForm(VersionedAdminForm):
     """The change form's photo goes through the same checks as every upload; save_model stores it re-encoded."""
 
     class Meta:
@@ -113,7 +136,7 @@ class GarmentAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["name", "image", "preview", "is_active"]}),
+        (None, {"fields": ["name", "image", "preview", "is_active", "version"]}),
         (_("Tags"), {"fields": ["type", "slot", "color", "second_color", "pattern", "season"]}),
         (_("Notes"), {"fields": ["notes"]}),
         (
@@ -262,8 +285,15 @@ class GarmentAdmin(admin.ModelAdmin):
         )
 
 
+class PairingRuleAdminForm(VersionedAdminForm):
+    class Meta:
+        model = PairingRule
+        fields = "__all__"
+
+
 @admin.register(PairingRule)
 class PairingRuleAdmin(admin.ModelAdmin):
+    form = PairingRuleAdminForm
     list_display = ["title", "input_swatch", "output_swatch", "weight", "note", "is_active", "author", "updated_at"]
     list_editable = ["weight", "note", "is_active"]
     list_filter = ["is_active", "input_slot", "input_color", "output_slot", "output_color"]
@@ -274,7 +304,7 @@ class PairingRuleAdmin(admin.ModelAdmin):
         (_("When the shopper's garment is"), {"fields": [("input_slot", "input_type", "input_color")]}),
         (_("Recommend"), {"fields": [("output_slot", "output_type", "output_color")]}),
         (_("Why"), {"fields": ["note", "note_ko", "weight", "is_active"]}),
-        (None, {"fields": ["author", "created_at", "updated_at"]}),
+        (None, {"fields": ["author", "created_at", "updated_at", "version"]}),
     ]
     actions = ["activate", "deactivate"]
 
@@ -347,7 +377,10 @@ class PairingRuleAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, rule: PairingRule, form, change: bool) -> None:
         if rule.author_id is None:
             rule.author = request.user
-        super().save_model(request, rule, form, change)
+        if change:
+            pairing_rule_update(rule=rule)
+        else:
+            super().save_model(request, rule, form, change)
 
     @admin.action(description=_("Activate selected rules"))
     def activate(self, request: HttpRequest, queryset: QuerySet[PairingRule]) -> None:

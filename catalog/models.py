@@ -71,6 +71,8 @@ class Garment(models.Model):
     model_version = models.CharField(max_length=80, blank=True, editable=False)
     # L2-normalised CNN embedding (float32 bytes) for visual similarity.
     embedding = models.BinaryField(null=True, blank=True, editable=False)
+    # Optimistic concurrency: every stylist save bumps it; a save based on an older one is refused (catalog/services).
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -126,6 +128,8 @@ class PairingRule(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="pairing_rules"
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Optimistic concurrency, as on Garment.
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -88,12 +88,18 @@ class Feedback(models.Model):
     input_slot = models.CharField(max_length=20, choices=SLOT_CHOICES)
     input_color = models.CharField(max_length=20, choices=COLOR_CHOICES)
     upload = models.ForeignKey(ShopperUpload, null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback")
+    # Who voted (fashion.clients.client_key: a keyed hash of the account or address, never the address itself): one
+    # counted vote per client and garment. Empty on votes recorded before votes were keyed.
+    client_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["garment", "vote"], name="feedback_garment_vote")]
-        constraints = [models.CheckConstraint(condition=models.Q(vote__in=[1, -1]), name="feedback_vote_valid")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(vote__in=[1, -1]), name="feedback_vote_valid"),
+            models.UniqueConstraint(fields=["garment", "client_key"], name="feedback_one_vote_per_client"),
+        ]
 
     def __str__(self) -> str:
         return f"{'👍' if self.vote == 1 else '👎'} {self.garment}"

@@ -5,7 +5,7 @@ the load balancer, which must set X-Forwarded-Proto; see the README's "Running i
 """
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import cache_config, env
 
 DEBUG = False
 # No default: a production process without its own key must not start.
@@ -26,6 +26,13 @@ CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=True)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# Throttle counts must be shared by every worker and host: Redis, no per-process fallback.
+CACHES = {"default": cache_config(env("CACHE_URL"))}
+if CACHES["default"]["BACKEND"] != "fashion.cache.ResilientRedisCache":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("Set CACHE_URL=redis://host:6379/<db>: production needs a shared cache for throttles.")
+
 # Keep database connections open between requests (one per gunicorn worker thread).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
@@ -34,7 +41,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "null": {"class": "logging.NullHandler"},
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.security.DisallowedHost": {"level": "ERROR"}},
+    "loggers": {"django.security.DisallowedHost": {"handlers": ["null"], "propagate": False}},
 }

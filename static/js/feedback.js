@@ -19,7 +19,7 @@
         credentials: "same-origin",
       });
       form.querySelectorAll(".vote").forEach((b) => b.setAttribute("aria-pressed", "false"));
-      if (response.status === 201) {
+      if (response.ok) {
         button.setAttribute("aria-pressed", "true");
         status.textContent = form.dataset.thanks || "✓";
       } else if (response.status === 429) {
