@@ -12,7 +12,7 @@ from django.db import transaction
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -134,12 +134,14 @@ class BrowserWritesNeedCsrf(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return True
         meta = request._request.META
-        from_browser = any(key in meta for key in ("HTTP_ORIGIN", "HTTP_SEC_FETCH_SITE", "HTTP_COOKIE"))
+        from_browser = any(meta.get(key) for key in ("HTTP_ORIGIN", "HTTP_SEC_FETCH_SITE", "HTTP_COOKIE"))
         if not from_browser:
             return True
         check = CsrfViewMiddleware(lambda req: None)
         check.process_request(request._request)
-        return check.process_view(request._request, None, (), {}) is None
+        if check.process_view(request._request, None, (), {}) is not None:
+            raise exceptions.PermissionDenied(self.message, code="csrf_failed")
+        return True
 
 
 class ClientThrottle(SimpleRateThrottle):

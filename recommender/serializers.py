@@ -204,6 +204,7 @@ class PairingRuleSerializer(serializers.ModelSerializer):
         values = {**self._current_values(), **attrs}
         values.pop("version", None)
         instance = PairingRule(pk=self.instance.pk if self.instance is not None else None, **values)
+        instance._state.adding = self.instance is None
         from django.core.exceptions import ValidationError as DjangoValidationError
 
         try:
