@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -61,15 +62,38 @@ def service_unavailable(request: HttpRequest) -> HttpResponse:
     return response
 
 
+# MySQL client errors that mean "the server is not there" (refused, gone away, lost during a query, timed out),
+# as opposed to one statement failing (a lock wait timeout, a deadlock) on a server that answers.
+_CONNECTION_ERRORS = {2002, 2003, 2005, 2006, 2013, 2026, 2055, 4031}
+_breaker = {"open_until": 0.0}
+
+
+def _connection_lost(exc: BaseException) -> bool:
+    if isinstance(exc, InterfaceError):
+        return True
+    code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+    return code in _CONNECTION_ERRORS
+
+
 def database_unavailable(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
-    """A view that cannot reach the database answers 503 (the load balancer and clients retry), never a 500."""
+    """A view that cannot reach the database answers 503 (the load balancer and clients retry), never a 500.
+
+    After a lost connection, the process answers 503 at once for DB_BREAKER_SECONDS instead of sending more requests
+    to wait on a database that is hung (each would hold a worker thread for up to DB_READ_TIMEOUT, and /healthz
+    would queue behind them). /healthz itself always runs, so it reports recovery, and the first request after the
+    window tries the database again: recovery needs no restart.
+    """
 
     def middleware(request: HttpRequest) -> HttpResponse:
+        if time.monotonic() < _breaker["open_until"] and request.path != "/healthz":
+            return service_unavailable(request)
         return get_response(request)
 
     def process_exception(request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if not is_database_unavailable(exc):
             return None
+        if _connection_lost(exc):
+            _breaker["open_until"] = time.monotonic() + settings.DB_BREAKER_SECONDS
         logger.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
         return service_unavailable(request)
 

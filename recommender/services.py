@@ -148,7 +148,7 @@ def upload_create(*, image_file: UploadedFile) -> tuple[ShopperUpload, Predictio
     """Validate and classify a shopper's photo, and store it (re-encoded, without EXIF) with the reading."""
     image = upload_open_image(image_file)  # raises InvalidImage before anything is stored
     prediction = get_predictor().predict(image)
-    upload = None
+    upload, inserted = None, False
     try:
         with transaction.atomic():
             upload = ShopperUpload(
@@ -165,9 +165,12 @@ def upload_create(*, image_file: UploadedFile) -> tuple[ShopperUpload, Predictio
             upload.image = image_to_stored_jpeg(image)
             upload.full_clean()
             upload.save()  # writes the photo, then inserts the row
+            inserted = True
     except BaseException:
-        # The row was not committed (insert failed, lock timeout, lost connection): its photo must not stay behind.
-        if upload is not None and upload.image and getattr(upload.image, "_committed", False):
+        # No row (the insert failed: constraint, lock timeout, lost connection): its photo must not stay behind. When
+        # the commit itself failed, the row may exist after all (the server got COMMIT, the answer was lost): keep
+        # the photo then, a row must never point at a missing file; purge_uploads removes it if no row refers to it.
+        if upload is not None and upload.image and getattr(upload.image, "_committed", False) and not inserted:
             upload.image.storage.delete(upload.image.name)
         raise
     return upload, prediction

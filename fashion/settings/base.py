@@ -69,8 +69,10 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 # Seconds before a database that does not answer is given up on (the request gets a 503, not a hang): connecting,
 # and each read or write on an open connection. /healthz has its own, shorter bound (fashion/health.py).
 DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", default=2)
-DB_READ_TIMEOUT = env.int("DB_READ_TIMEOUT", default=10)
-DB_WRITE_TIMEOUT = env.int("DB_WRITE_TIMEOUT", default=10)
+DB_READ_TIMEOUT = env.int("DB_READ_TIMEOUT", default=5)
+DB_WRITE_TIMEOUT = env.int("DB_WRITE_TIMEOUT", default=5)
+# After a lost database connection a worker answers 503 at once for this long rather than queue more requests on it.
+DB_BREAKER_SECONDS = env.float("DB_BREAKER_SECONDS", default=2.0)
 # /healthz reports the database as failed when it has not answered SELECT 1 within this many seconds.
 HEALTHZ_DB_TIMEOUT = env.float("HEALTHZ_DB_TIMEOUT", default=1.5)
 # Seconds a client is told to wait (Retry-After) when the database is unavailable.

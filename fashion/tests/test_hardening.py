@@ -25,9 +25,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
+    from fashion.middleware import _breaker
+
     cache.clear()
     yield
     cache.clear()
+    _breaker["open_until"] = 0.0
 
 
 def set_rate(settings, **rates: str) -> None:
@@ -249,6 +252,30 @@ def test_database_down_api_503_json_with_retry_after_and_pages_friendly(monkeypa
     assert api.json()["code"] == "service_unavailable" and int(api["Retry-After"]) > 0
     page = Client().get("/garments/1/")
     assert page.status_code == 503 and "Back in a moment" in page.content.decode()
+
+
+def test_after_a_lost_connection_requests_fail_fast_for_a_moment_then_try_again(monkeypatch, settings):
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    from fashion.middleware import _breaker
+
+    settings.DB_BREAKER_SECONDS = 0.5
+    calls = []
+    original = BaseDatabaseWrapper.cursor
+
+    def lost(self, *args, **kwargs):
+        calls.append(1)
+        raise OperationalError(2013, "Lost connection to server during query")
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "cursor", lost)
+    assert APIClient().get("/api/v1/garments/").status_code == 503
+    tried = len(calls)
+    # While the breaker is open no request waits on the database (a hung one would hold a thread each).
+    assert APIClient().get("/api/v1/garments/").status_code == 503
+    assert len(calls) == tried and _breaker["open_until"] > 0
+    monkeypatch.setattr(BaseDatabaseWrapper, "cursor", original)
+    time.sleep(0.6)
+    assert APIClient().get("/api/v1/garments/").status_code == 200  # recovered without a restart
 
 
 def test_healthz_answers_503_within_2_s_when_the_database_hangs(client, monkeypatch, settings):
