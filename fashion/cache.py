@@ -8,7 +8,9 @@ request. Throttling resumes by itself when Redis answers again.
 from __future__ import annotations
 
 import logging
+import threading
 import time
+import uuid
 from functools import wraps
 
 from django.core.cache.backends.redis import RedisCache
@@ -50,3 +52,47 @@ class ResilientRedisCache(RedisCache):
     has_key = _degrade(RedisCache.has_key, lambda *a, **k: False)
     incr = _degrade(RedisCache.incr, lambda key, delta=1, version=None: delta)
     clear = _degrade(RedisCache.clear, lambda *a, **k: False)
+
+
+# ---------------------------------------------------------------- rate limits that hold across workers and hosts
+
+# One atomic step in Redis: drop hits older than the window, count, and record this hit only when under the limit.
+# (A read-then-write from Python, as DRF's throttles do, lets parallel requests in different workers all see "4 of 5"
+# and all pass.) Returns {allowed, seconds until the oldest hit leaves the window}.
+_SLIDING_WINDOW = """
+local key, now, window, limit = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+if redis.call('ZCARD', key) < limit then
+  redis.call('ZADD', key, now, ARGV[4])
+  redis.call('PEXPIRE', key, math.ceil(window * 1000))
+  return {1, '0'}
+end
+local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+return {0, tostring(tonumber(oldest[2]) + window - now)}
+"""
+_local_lock = threading.Lock()
+
+
+def rate_limit_hit(cache, key: str, *, limit: int, window: float) -> tuple[bool, float]:
+    """Count one hit against `key` (at most `limit` per sliding `window` seconds): (allowed, seconds to wait).
+
+    Atomic in Redis (shared by every worker and host); with a per-process cache (development, tests) a process lock
+    makes it exact within the process. Redis away: allowed (logged), as every other cache use degrades.
+    """
+    now = time.time()
+    if isinstance(cache, ResilientRedisCache):
+        try:
+            full_key = cache.make_and_validate_key(key)
+            client = cache._cache.get_client(full_key, write=True)
+            allowed, wait = client.eval(_SLIDING_WINDOW, 1, full_key, now, window, limit, uuid.uuid4().hex)
+            return bool(int(allowed)), max(0.0, float(wait))
+        except (RedisError, OSError) as exc:
+            _warn("rate limit", exc)
+            return True, 0.0
+    with _local_lock:
+        history = [hit for hit in cache.get(key, []) if hit > now - window]
+        if len(history) >= limit:
+            return False, max(0.0, history[0] + window - now)
+        history.append(now)
+        cache.set(key, history, int(window) + 1)
+        return True, 0.0

@@ -33,6 +33,7 @@ from catalog.services import (
 )
 from catalog.similarity import garments_similar_to, garments_similar_to_embedding
 from classifier.imaging import InvalidImage
+from fashion.cache import rate_limit_hit
 from fashion.clients import client_ip, client_key
 from recommender.engine import Tag
 from recommender.models import ShopperUpload
@@ -156,6 +157,22 @@ class ClientThrottle(SimpleRateThrottle):
 
     def get_ident(self, request) -> str:
         return client_ip(request)
+
+    def allow_request(self, request, view) -> bool:
+        # DRF reads the history, then writes it back: parallel requests in two workers both pass. This is one
+        # atomic step in Redis (fashion.cache.rate_limit_hit).
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        allowed, self.seconds_to_wait = rate_limit_hit(
+            self.cache, self.key, limit=self.num_requests, window=self.duration
+        )
+        return allowed
+
+    def wait(self) -> float | None:
+        return getattr(self, "seconds_to_wait", None)
 
     def get_cache_key(self, request, view) -> str | None:
         user = getattr(request, "user", None)

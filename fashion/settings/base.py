@@ -213,6 +213,8 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # (and anything else cached) is shared by every worker. Required in production (fashion/settings/production.py).
 def cache_config(url: str) -> dict:
     config = env.cache_url_config(url)
+    if "key_prefix" in config:  # CACHE_URL=redis://host:6379/0?key_prefix=shop: several sites on one Redis
+        config["KEY_PREFIX"] = config.pop("key_prefix")
     if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
         # Redis down or hung: a cache miss within half a second, never a failed request (fashion/cache.py).
         config["BACKEND"] = "fashion.cache.ResilientRedisCache"
