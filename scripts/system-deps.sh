@@ -2,7 +2,8 @@
 # Install the system packages the project needs when they are missing (Debian/Ubuntu; needs root or sudo):
 #   - the MySQL client headers + pkg-config, to build mysqlclient;
 #   - Debian's chromium + chromium-driver, for the real-browser test (only with --browser);
-#   - Debian's nginx-light, the reverse proxy of `make serve` and the hardening benchmarks (only with --serve).
+#   - Debian's nginx-light, the reverse proxy of `make serve` and the hardening benchmarks, and redis-server for
+#     the serving tests (only with --serve).
 set -euo pipefail
 
 want=()
@@ -18,6 +19,9 @@ for option in "$@"; do
   fi
   if [[ "$option" == "--serve" ]] && [[ ! -x /usr/sbin/nginx ]] && ! command -v nginx >/dev/null 2>&1; then
     want+=(nginx-light)
+  fi
+  if [[ "$option" == "--serve" ]] && ! command -v redis-server >/dev/null 2>&1; then
+    want+=(redis-server)  # a private one for the serving tests (production needs a Redis, CACHE_URL)
   fi
 done
 [[ ${#want[@]} -eq 0 ]] && exit 0

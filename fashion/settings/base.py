@@ -139,6 +139,9 @@ if AWS_STORAGE_BUCKET_NAME:
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # Decoded images larger than this many pixels are refused (decompression-bomb guard).
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
+# Memory one decode may take (width × height × bands, plus the RGB copy), decided from the header before decoding
+# (classifier/imaging.py); with 2 threads per worker, two decodes at once stay well inside a 450 MB worker.
+UPLOAD_MAX_DECODE_BYTES = env.int("UPLOAD_MAX_DECODE_BYTES", default=96 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_HANDLERS = [
