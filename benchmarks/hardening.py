@@ -402,6 +402,16 @@ def hostile_images(args) -> dict:
             "concurrency": args.attack_concurrency,
             "outcomes": {name: dict(counter) for name, counter in outcomes.items()},
             "attack_latency_max_ms": round(max(s for *_, s in attacks) * 1000, 1),
+            "normal_during_attack_ms": sorted(round(v * 1000, 1) for v in during),
+            "normal_outside_attack_p95_ms": ms(
+                [
+                    seconds
+                    for normal in normals
+                    for began, seconds, status, _, _ in normal.results
+                    if status == 200 and not attack_offset <= began <= attack_offset + attack_seconds
+                ],
+                0.95,
+            ),
             "worker_rss_before_mb": {str(k): round(v, 1) for k, v in baseline.items()},
             "worker_peak_rss_mb": {str(k): round(v, 1) for k, v in sampler.peak.items()},
             "rows": rows,

@@ -46,7 +46,7 @@ class TagQuerySerializer(serializers.Serializer):
 class UploadSerializer(serializers.Serializer):
     """`POST /api/v1/recommendations/` (multipart). The file is checked by content, not by name or content type."""
 
-    image = serializers.FileField(help_text="A photo of one garment (JPEG, PNG, WebP or GIF; 10 MB at most).")
+    image = serializers.FileField(help_text="A photo of one garment (JPEG, PNG, WebP, GIF or HEIC; 10 MB at most).")
     limit = serializers.IntegerField(min_value=1, max_value=48, required=False, default=12)
 
 

@@ -172,3 +172,28 @@ def test_pages_and_static_files_through_nginx(served):
     script = requests.get(f"{served.url}/static/js/site.js", timeout=10)
     assert script.status_code == 200 and "public" in script.headers["Cache-Control"]
     assert requests.get(f"{served.url}/api/v1/nowhere/", timeout=10).json()["code"] == "not_found"
+
+
+def test_the_redis_rate_limit_is_atomic_under_parallel_hits(redis_url):
+    """20 hits at once from 20 threads (as from several workers) against a limit of 5: exactly 5 pass."""
+    import threading
+    import uuid
+
+    from fashion.cache import ResilientRedisCache, rate_limit_hit
+
+    cache = ResilientRedisCache(redis_url, {"KEY_PREFIX": uuid.uuid4().hex})
+    barrier = threading.Barrier(20)
+    results: list[bool] = []
+
+    def hit() -> None:
+        barrier.wait()
+        results.append(rate_limit_hit(cache, "upload:198.51.100.1", limit=5, window=60)[0])
+
+    threads = [threading.Thread(target=hit) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results.count(True) == 5
+    allowed, wait = rate_limit_hit(cache, "upload:198.51.100.1", limit=5, window=60)
+    assert not allowed and 0 < wait <= 60
