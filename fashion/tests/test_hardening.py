@@ -301,7 +301,9 @@ def test_healthz_answers_503_within_2_s_when_the_database_hangs(client, monkeypa
 
 def test_pages_send_csp_and_permissions_policy_and_use_no_inline_script(client):
     garment = garment_factory(type="pants", color="black")
-    for url in ("/", "/recommend/", f"/garments/{garment.id}/", "/goes-with/top/red/", "/api/docs/"):
+    upload_id = api_upload(APIClient()).json()["upload_id"]
+    pages = ("/", "/recommend/", f"/recommend/{upload_id}/", f"/garments/{garment.id}/", "/goes-with/top/red/")
+    for url in (*pages, "/model/", "/api/docs/"):
         response = client.get(url)
         assert response.status_code == 200, url
         assert "script-src 'self'" in response["Content-Security-Policy"]
@@ -394,3 +396,28 @@ def test_orphan_grace_period_is_an_hour():
 
     assert upload_files_orphaned(older_than_minutes=60) == []
     assert timedelta(minutes=60).total_seconds() == 3600
+
+
+def test_the_stylist_console_runs_under_the_csp():
+    """Django's admin (and our admin pages) ship no inline script that the policy would block."""
+    User.objects.create_superuser("stylist", "s@example.com", "right-password-1")
+    rule = rule_factory()
+    garment = garment_factory(type="pants", color="black")
+    client = Client()
+    client.login(username="stylist", password="right-password-1")
+    for url in (
+        "/admin/",
+        "/admin/catalog/garment/",
+        f"/admin/catalog/garment/{garment.id}/change/",
+        "/admin/catalog/garment/upload/",
+        "/admin/catalog/pairingrule/",
+        f"/admin/catalog/pairingrule/{rule.id}/change/",
+        "/admin/catalog/pairingrule/lint/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert " onclick=" not in html and " onchange=" not in html, url
+        for tag in html.split("<script")[1:]:
+            opening = tag.split(">")[0]
+            assert "src=" in opening or "application/json" in opening, f"inline script on {url}: {opening}"
