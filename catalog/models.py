@@ -145,6 +145,8 @@ class Garment(models.Model):
     # A random position, indexed with slot and colour: each input reads its candidates from its own window of a
     # (slot, colour) cell, so lists vary across inputs and a query never scans a whole cell of a large catalog.
     shuffle_key = models.FloatField(default=random_shuffle_key, editable=False)
+    # Optimistic concurrency: every stylist save bumps it; a save based on an older one is refused (catalog/services).
+    version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -252,6 +254,8 @@ class PairingRule(models.Model):
         related_name="pairing_rules",
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Optimistic concurrency, as on Garment.
+    version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

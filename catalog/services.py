@@ -49,6 +49,7 @@ def catalog_changed() -> None:
 def image_to_stored_jpeg(image: Image.Image) -> ContentFile:
     """Re-encode a decoded RGB image as a JPEG: no EXIF or other metadata survives, size is bounded."""
     image = image.convert("RGB")
+    image.info = {}  # Pillow would write a JPEG comment or ICC profile from here; nothing of the upload's survives
     image.thumbnail((STORED_IMAGE_MAX_SIDE, STORED_IMAGE_MAX_SIDE))
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=88, optimize=True)
@@ -140,8 +141,7 @@ def garment_update(*, garment: Garment, new_image: Image.Image | None = None, ta
         garment.embedding = embedding_to_bytes(prediction.embedding)
         garment.model_version = prediction.model_version
     garment.full_clean()
-    garment.save()
-    return garment
+    return versioned_save(instance=garment)
 
 
 def rows_delete_with_images(*, objects: Iterable[models.Model]) -> int:
@@ -219,21 +219,6 @@ def pairing_rule_create(
         is_active=is_active,
         **conditions,
     )
-    rule.full_clean()
-    rule.save()
-    return rule
-
-
-def pairing_rule_save(*, rule: PairingRule, changed_fields: set[str]) -> PairingRule:
-    """Save a stylist's edit of a rule. When the note changes in one language only, the other language is flagged
-    as needing an update (and the flag clears once that language is edited)."""
-    en, ko = "note" in changed_fields, "note_ko" in changed_fields
-    if en and ko:
-        rule.note_needs_update = ""
-    elif en:
-        rule.note_needs_update = "" if rule.note_needs_update == "en" else "ko"
-    elif ko:
-        rule.note_needs_update = "" if rule.note_needs_update == "ko" else "en"
     rule.full_clean()
     rule.save()
     return rule
@@ -452,6 +437,69 @@ def garments_retag(*, garments: Iterable[Garment]) -> int:
         garment.model_version = prediction.model_version
         garment.embedding = embedding_to_bytes(prediction.embedding)
         garment.full_clean()
-        garment.save()
+        try:
+            versioned_save(instance=garment)
+        except EditConflict:
+            continue  # a stylist saved it meanwhile: their edit stands
         retagged += 1
     return retagged
+
+
+# ---------------------------------------------------------------- stylist edits: optimistic concurrency
+
+
+class EditConflict(Exception):  # noqa: N818 - a state the editor is told about
+    """Someone else saved the garment or rule after this editor loaded it; `current_version` is theirs."""
+
+    def __init__(self, *, label: str, current_version: int) -> None:
+        self.current_version = current_version
+        super().__init__(
+            f"This {label} was changed by someone else while you were editing it (it is now at version "
+            f"{current_version}). Your changes were not saved; check theirs, then save again."
+        )
+
+
+def edit_start(*, model: type[models.Model], pk: int, expected_version: int | None) -> models.Model:
+    """Inside a transaction: the current row, locked until the transaction ends (a parallel editor waits here), or
+    EditConflict when it has moved past `expected_version` (the version the editor's form or request was based on).
+    With `expected_version` None the row is only locked: changes apply to what is current, never to a stale copy."""
+    instance = model.objects.select_for_update().get(pk=pk)
+    if expected_version is not None and instance.version != expected_version:
+        raise EditConflict(label=str(model._meta.verbose_name), current_version=instance.version)
+    return instance
+
+
+def versioned_save(*, instance: models.Model) -> models.Model:
+    """Save a stylist's edit and bump its version; refused (EditConflict) if the row moved on since `instance.version`.
+
+    The UPDATE … WHERE version = n both checks and locks, so of two saves based on the same version exactly one wins.
+    """
+    if instance.pk is None:
+        instance.save()
+        return instance
+    with transaction.atomic():
+        model = type(instance)
+        claimed = model.objects.filter(pk=instance.pk, version=instance.version).update(version=instance.version + 1)
+        if not claimed:
+            current = model.objects.filter(pk=instance.pk).values_list("version", flat=True).first() or 0
+            raise EditConflict(label=str(model._meta.verbose_name), current_version=current)
+        instance.version += 1
+        instance.save()
+    return instance
+
+
+def pairing_rule_update(*, rule: PairingRule, changed_fields: Iterable[str] = ()) -> PairingRule:
+    """Save a stylist's edit of a rule (admin form or API), checked and versioned like garments.
+
+    When the note changes in one language only, the other language is flagged as needing an update (the flag clears
+    once that language is edited too)."""
+    changed = set(changed_fields)
+    en, ko = "note" in changed, "note_ko" in changed
+    if en and ko:
+        rule.note_needs_update = ""
+    elif en:
+        rule.note_needs_update = "" if rule.note_needs_update == "en" else "ko"
+    elif ko:
+        rule.note_needs_update = "" if rule.note_needs_update == "ko" else "en"
+    rule.full_clean()
+    return versioned_save(instance=rule)

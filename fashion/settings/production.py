@@ -5,7 +5,7 @@ the load balancer, which must set X-Forwarded-Proto; see the README's "Running i
 """
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import cache_config, env
 
 DEBUG = False
 # No default: a production process without its own key must not start.
@@ -25,6 +25,13 @@ SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=True)
 CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=True)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Throttle counts must be shared by every worker and host: Redis, no per-process fallback.
+CACHES = {"default": cache_config(env("CACHE_URL"))}
+if CACHES["default"]["BACKEND"] != "fashion.cache.ResilientRedisCache":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("Set CACHE_URL=redis://host:6379/<db>: production needs a shared cache for throttles.")
 
 # Keep database connections open between requests (one per gunicorn worker thread). A copy, not base's dict mutated
 # in place: a process that imports both modules (a test reading these settings) keeps base's values.
@@ -53,7 +60,8 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "formatter": "plain" if _log_format == "plain" else "json",
             "filters": ["context"],
-        }
+        },
+        "null": {"class": "logging.NullHandler"},
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
@@ -61,7 +69,8 @@ LOGGING = {
         # The request line is ours (with latency and request id): Django's own per-request lines would repeat it.
         "django.server": {"level": "WARNING"},
         "fashion.request": {"level": env("REQUEST_LOG_LEVEL", default="INFO")},
-        "django.security.DisallowedHost": {"level": "ERROR"},
+        # A bad Host is the sender's problem: answered 400, not logged with a traceback.
+        "django.security.DisallowedHost": {"handlers": ["null"], "propagate": False},
     },
 }
 

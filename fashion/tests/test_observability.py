@@ -101,8 +101,10 @@ def test_metrics_count_requests_inference_and_throttle_refusals(client, settings
     def grew(name: str, **labels: str) -> float:
         return _sample(after, name, **labels) - _sample(before, name, **labels)
 
-    assert grew("http_request_duration_seconds_count", route="/api/v1/recommendations/", status="200") == 1
-    assert grew("http_request_duration_seconds_count", route="/api/v1/feedback/", status="429") == 2
+    assert (
+        grew("http_request_duration_seconds_count", method="POST", route="/api/v1/recommendations/", status="200") == 1
+    )
+    assert grew("http_request_duration_seconds_count", method="POST", route="/api/v1/feedback/", status="429") == 2
     assert grew("classifier_inference_seconds_count", model_version="fake") == 1
     assert grew("throttle_refusals_total", scope="feedback") == 2
     assert 'route="/metrics"' not in after  # scrapes are not counted

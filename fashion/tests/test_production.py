@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "fashion.settings.production",
     "DJANGO_SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-" + "z" * 20,
     "DJANGO_ALLOWED_HOSTS": "example.com",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
 }
 
 
@@ -36,6 +37,16 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_refuses_to_start_without_a_shared_cache():
+    for cache_url in (None, "locmemcache://"):
+        env = {k: v for k, v in PRODUCTION_ENV.items() if k != "CACHE_URL"}
+        if cache_url:
+            env["CACHE_URL"] = cache_url
+        result = manage("check", env=env)
+        assert result.returncode != 0
+        assert "CACHE_URL" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -72,10 +83,10 @@ def test_healthz_is_503_naming_the_model_when_it_cannot_load(client, settings, t
 
 @pytest.mark.django_db
 def test_healthz_is_503_naming_the_database_when_it_is_down(client, monkeypatch):
-    def broken_cursor(*args, **kwargs):
+    def broken_select(*args, **kwargs):
         raise connection.Database.OperationalError("server has gone away")
 
-    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    monkeypatch.setattr("fashion.health._select_one", broken_select)
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()

@@ -24,7 +24,7 @@
         return;
       }
       form.querySelectorAll(".vote").forEach((b) => b.setAttribute("aria-pressed", "false"));
-      if (response.status === 201) {
+      if (response.ok) {
         button.setAttribute("aria-pressed", "true");
         status.textContent = form.dataset.thanks || "✓";
       } else if (response.status === 429) {
