@@ -28,6 +28,14 @@ loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 wsgi_app = "fashion.wsgi:application"
 
 
+def child_exit(server, worker) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR set, drop a dead worker's live gauges (its counters stay in the totals)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
 def post_worker_init(worker) -> None:
     """Load the model before the worker takes requests (a broken artifact shows in the log and in /healthz)."""
     from classifier.predictor import get_predictor

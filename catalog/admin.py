@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -24,12 +27,14 @@ from catalog.selectors import (
     review_thresholds,
 )
 from catalog.services import (
+    EditConflict,
+    edit_start,
     garment_update,
     garments_create_from_photos,
     garments_delete,
     garments_retag,
     garments_set_active,
-    pairing_rule_save,
+    pairing_rule_update,
     pairing_rules_set_active,
 )
 from catalog.vocabulary import COLOR_CODES, COLORS
@@ -38,6 +43,8 @@ from catalog.vocabulary import COLOR_CODES, COLORS
 admin.site.site_header = _("Stylist console")
 admin.site.site_title = _("Stylist console")
 admin.site.index_title = _("Catalog, rules and shoppers' feedback")
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _swatch(color: str) -> str:
@@ -56,7 +63,7 @@ class NeedsReviewFilter(admin.SimpleListFilter):
     title = _("Needs review")
     parameter_name = "needs_review"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, StrOrPromise]]:
         return [("yes", _("Yes: the CNN was unsure")), ("no", _("No"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Garment]) -> QuerySet[Garment]:
@@ -67,7 +74,27 @@ class NeedsReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
-class GarmentAdminForm(forms.ModelForm):
+class VersionedAdminForm(forms.ModelForm):
+    """Optimistic concurrency in the admin: the form carries the version it was loaded at (a hidden field); saving
+    over a newer version is refused with a message, the editor's input stays in the form, and the next deliberate
+    save goes through. The row stays locked from this check to the save (the admin saves in one transaction)."""
+
+    version = forms.IntegerField(label=_("version"), required=False, min_value=1, widget=forms.HiddenInput)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.instance.pk is not None:
+            try:
+                edit_start(model=type(self.instance), pk=self.instance.pk, expected_version=cleaned.get("version"))
+            except EditConflict as exc:
+                # Show their version number in the form, so saving again (after reading the message) overwrites.
+                self.data = self.data.copy()
+                self.data[self.add_prefix("version")] = str(exc.current_version)
+                raise forms.ValidationError(str(exc), code="edit_conflict") from exc
+        return cleaned
+
+
+class GarmentAdminForm(VersionedAdminForm):
     """The change form's photo goes through the same checks as every upload; save_model stores it re-encoded."""
 
     class Meta:
@@ -91,22 +118,10 @@ class GarmentAdminForm(forms.ModelForm):
 @admin.register(Garment)
 class GarmentAdmin(admin.ModelAdmin):
     form = GarmentAdminForm
-    list_display = [
-        "thumbnail",
-        "display_name",
-        "type",
-        "slot",
-        "color_display",
-        "pattern",
-        "kind",
-        "audience",
-        "warmth",
-        "formality",
-        "tagged_by",
-        "review_flag",
-        "is_active",
-    ]
-    list_display_links = ["thumbnail", "display_name"]
+    # Six columns fit a 1280 px screen next to the admin's sidebar and the filters; slot (it follows the type), pattern,
+    # the coordination attributes and who tagged it stay filters.
+    list_display = ["photo_thumbnail", "display_name", "type", "color_display", "review_flag", "is_active"]
+    list_display_links = ["photo_thumbnail", "display_name"]
     list_editable = ["is_active"]
     list_filter = [
         NeedsReviewFilter,
@@ -139,7 +154,7 @@ class GarmentAdmin(admin.ModelAdmin):
         "dislikes",
     ]
     fieldsets = [
-        (None, {"fields": ["name", "name_ko", "image", "preview", "is_active"]}),
+        (None, {"fields": ["name", "name_ko", "image", "preview", "is_active", "version"]}),
         (_("Tags"), {"fields": ["type", "kind", "slot", "color", "second_color", "pattern", "season"]}),
         (_("For coordination"), {"fields": ["audience", "warmth", "formality"]}),
         (_("Notes"), {"fields": ["notes"]}),
@@ -237,11 +252,12 @@ class GarmentAdmin(admin.ModelAdmin):
         return garment.display_name
 
     @admin.display(description=_("photo"))
-    def thumbnail(self, garment: Garment) -> str:
+    def photo_thumbnail(self, garment: Garment) -> str:
         if not garment.image:
             return "–"
         return format_html(
-            '<img src="{}" alt="" style="height:64px;width:52px;object-fit:cover;border-radius:4px">', garment.image.url
+            '<img src="{}" alt="" style="height:64px;width:52px;object-fit:cover;border-radius:4px">',
+            garment.card_image_url,
         )
 
     @admin.display(description=_("preview"))
@@ -304,8 +320,15 @@ class GarmentAdmin(admin.ModelAdmin):
         )
 
 
+class PairingRuleAdminForm(VersionedAdminForm):
+    class Meta:
+        model = PairingRule
+        fields = "__all__"
+
+
 @admin.register(PairingRule)
 class PairingRuleAdmin(admin.ModelAdmin):
+    form = PairingRuleAdminForm
     list_display = [
         "title",
         "input_swatch",
@@ -352,7 +375,7 @@ class PairingRuleAdmin(admin.ModelAdmin):
             },
         ),
         (_("Why"), {"fields": ["note", "note_ko", "note_needs_update", "weight", "is_active"]}),
-        (None, {"fields": ["author", "created_at", "updated_at"]}),
+        (None, {"fields": ["author", "created_at", "updated_at", "version"]}),
     ]
     actions = ["activate", "deactivate"]
 
@@ -434,10 +457,13 @@ class PairingRuleAdmin(admin.ModelAdmin):
         return ""
 
     def save_model(self, request: HttpRequest, rule: PairingRule, form, change: bool) -> None:
-        if rule.author_id is None:
+        if rule.author_id is None and isinstance(request.user, User):
             rule.author = request.user
-        pairing_rule_save(rule=rule, changed_fields=set(form.changed_data))
-        if rule.note_needs_update:
+        if change:
+            pairing_rule_update(rule=rule, changed_fields=set(form.changed_data))
+        else:
+            super().save_model(request, rule, form, change)
+        if rule.note_needs_update and {"note", "note_ko"} & set(form.changed_data):
             other = gettext("Korean") if rule.note_needs_update == "ko" else gettext("English")
             self.message_user(
                 request,

@@ -17,6 +17,8 @@ from catalog.naming import garment_names
 from catalog.vocabulary import AUDIENCES, COLORS, FORMALITIES, KINDS, TYPES, WARMTHS, type_from_dataset_label
 
 SOURCE_PREFIX = "clothing-dataset:"
+# The small built-in set shipped in the repository (scripts/make_demo_set.py): the catalog when no dataset is around.
+BUILTIN_DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
 # The public CC0 dataset's home; used only when no local copy exists (never in tests or CI).
 DATASET_ZIP_URL = "https://github.com/alexeygrigorev/clothing-dataset/archive/refs/heads/master.zip"
 
@@ -129,22 +131,35 @@ def demo_garment_name(type_code: str, color: str, pattern: str = "", kind: str =
     return garment_names(type=type_code, color=color, pattern=pattern, kind=kind, formality=formality).en
 
 
+class DatasetDownloadError(Exception):
+    """The public dataset could not be downloaded or unpacked (no internet, a moved archive, a broken zip)."""
+
+
 def dataset_download(target: Path, *, progress: Callable[[int, int], None] | None = None) -> Path:
-    """Download and unpack the public CC0 clothing dataset into `target` (a user's own machine with internet only)."""
-    target.mkdir(parents=True, exist_ok=True)
+    """Download and unpack the public CC0 clothing dataset into `target` (a user's own machine with internet only).
+
+    Everything happens in a temporary folder first: a failed download leaves no (empty or partial) `target` behind.
+    The public archive has `images/` and `images.csv` but not the colour labels (`colors.csv`) of the shared copy.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         archive = Path(tmp) / "clothing-dataset.zip"
-        with urllib.request.urlopen(DATASET_ZIP_URL, timeout=60) as response, archive.open("wb") as out:
-            total = int(response.headers.get("Content-Length") or 0)
-            done = 0
-            while chunk := response.read(1 << 20):
-                out.write(chunk)
-                done += len(chunk)
-                if progress:
-                    progress(done, total)
-        with zipfile.ZipFile(archive) as bundle:
-            bundle.extractall(tmp)
-        unpacked = next(p for p in Path(tmp).iterdir() if p.is_dir())
+        try:
+            with urllib.request.urlopen(DATASET_ZIP_URL, timeout=60) as response, archive.open("wb") as out:
+                total = int(response.headers.get("Content-Length") or 0)
+                done = 0
+                while chunk := response.read(1 << 20):
+                    out.write(chunk)
+                    done += len(chunk)
+                    if progress:
+                        progress(done, total)
+            with zipfile.ZipFile(archive) as bundle:
+                bundle.extractall(tmp)
+        except (OSError, zipfile.BadZipFile) as exc:  # URLError and timeouts are OSErrors
+            raise DatasetDownloadError(f"{DATASET_ZIP_URL}: {getattr(exc, 'reason', exc)}") from exc
+        unpacked = next((p for p in Path(tmp).iterdir() if p.is_dir() and (p / "images").is_dir()), None)
+        if unpacked is None:
+            raise DatasetDownloadError(f"{DATASET_ZIP_URL}: the archive has no images/ folder")
+        target.mkdir(parents=True, exist_ok=True)
         for item in unpacked.iterdir():
             destination = target / item.name
             if not destination.exists():

@@ -35,7 +35,7 @@ AUDIENCE_CHOICES = [(code, vocabulary_label(*names)) for code, names in AUDIENCE
 WARMTH_CHOICES = [(code, vocabulary_label(*names)) for code, names in WARMTHS.items()]
 FORMALITY_CHOICES = [(code, vocabulary_label(*names)) for code, names in FORMALITIES.items()]
 PATTERN_CHOICES = [(code, vocabulary_label(*names)) for code, names in PATTERNS.items()]
-KIND_CHOICES = [(code, vocabulary_label(name_en, name_ko)) for code, (_type, name_en, name_ko) in KINDS.items()]
+KIND_CHOICES = [(code, vocabulary_label(names[1], names[2])) for code, names in KINDS.items()]
 
 
 class Pattern(models.TextChoices):
@@ -97,6 +97,10 @@ def garment_image_path(instance: Garment, filename: str) -> str:
     return f"garments/{uuid.uuid4().hex}.jpg"
 
 
+def garment_thumbnail_path(instance: Garment, filename: str) -> str:
+    return f"garments/thumbs/{uuid.uuid4().hex}.jpg"
+
+
 class Garment(models.Model):
     # The name on English pages (Korean pages use name_ko, or a name made from the tags).
     name = models.CharField(pgettext_lazy("garment name field", "name"), max_length=200)
@@ -107,6 +111,10 @@ class Garment(models.Model):
         help_text=_("Empty: Korean pages name the garment from its tags, e.g. “블랙 슬랙스”."),
     )
     image = models.ImageField(_("image"), upload_to=garment_image_path, max_length=255)
+    # A ~400 px copy of the photo for cards (catalog/thumbnails.py), made when the photo is stored.
+    thumbnail = models.ImageField(
+        _("thumbnail"), upload_to=garment_thumbnail_path, max_length=255, blank=True, editable=False
+    )
     type = models.CharField(_("type"), max_length=20, choices=TYPE_CHOICES)
     slot = models.CharField(_("slot"), max_length=20, choices=SLOT_CHOICES)
     color = models.CharField(_("main color"), max_length=20, choices=COLOR_CHOICES)
@@ -137,6 +145,8 @@ class Garment(models.Model):
     # A random position, indexed with slot and colour: each input reads its candidates from its own window of a
     # (slot, colour) cell, so lists vary across inputs and a query never scans a whole cell of a large catalog.
     shuffle_key = models.FloatField(default=random_shuffle_key, editable=False)
+    # Optimistic concurrency: every stylist save bumps it; a save based on an older one is refused (catalog/services).
+    version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -184,15 +194,20 @@ class Garment(models.Model):
                 self.type,
                 self.color,
                 self.pattern,
-                getattr(self, "kind", ""),
+                self.kind,
                 language="ko",
-                formality=getattr(self, "formality", ""),
+                formality=self.formality,
             )
         return self.name
 
     @property
     def color_hex(self) -> str:
         return COLORS[self.color].hex
+
+    @property
+    def card_image_url(self) -> str:
+        """The thumbnail for cards, or the full photo for a garment stored before thumbnails existed."""
+        return (self.thumbnail or self.image).url
 
 
 class PairingRule(models.Model):
@@ -239,6 +254,8 @@ class PairingRule(models.Model):
         related_name="pairing_rules",
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Optimistic concurrency, as on Garment.
+    version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -299,27 +316,21 @@ class PairingRule(models.Model):
     def __str__(self) -> str:
         return f"{self.input_label} → {self.output_label}"
 
+    @staticmethod
+    def _side_label(slot: str, type_code: str, kind: str, color: str, pattern: str) -> str:
+        """ "red top", "white sneakers", "블랙 부츠", with "(patterned)" / "(패턴)" for a print condition."""
+        language = "ko" if korean_active() else "en"
+        return tag_label(slot=slot, type=type_code, kind=kind, color=color, pattern=pattern, language=language)
+
     @property
     def input_label(self) -> str:
         """ "red top" in English, "레드 상의" in Korean."""
-        return tag_label(
-            slot=self.input_slot,
-            type=self.input_type,
-            kind=self.input_kind,
-            color=self.input_color,
-            pattern=self.input_pattern,
-            language="ko" if korean_active() else "en",
-        )
+        return self._side_label(self.input_slot, self.input_type, self.input_kind, self.input_color, self.input_pattern)
 
     @property
     def output_label(self) -> str:
-        return tag_label(
-            slot=self.output_slot,
-            type=self.output_type,
-            kind=self.output_kind,
-            color=self.output_color,
-            pattern=self.output_pattern,
-            language="ko" if korean_active() else "en",
+        return self._side_label(
+            self.output_slot, self.output_type, self.output_kind, self.output_color, self.output_pattern
         )
 
 

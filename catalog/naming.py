@@ -73,18 +73,16 @@ def garment_name(
 
 
 def tag_label(*, slot: str, type: str, color: str, language: str, kind: str = "", pattern: str = "") -> str:
-    """A tag as words, for rule and correction titles: "레드 상의", "데님 하의", "블랙 패턴 스니커즈", "black t-shirt"
-    (a blank type means any type of the slot). English keeps the colour code, as the titles always had."""
+    """A tag as words, for rule and correction titles: "레드 상의", "데님 하의", "블랙 부츠 (패턴)", "white sneakers" (a
+    blank type means any type of the slot; "(patterned)" marks a print condition). English keeps the colour code."""
     korean = (language or "").startswith("ko")
+    patterned = pattern == "pattern" and color != "multicolor"
     if not korean:
         noun = KINDS[kind][1] if kind else (TYPES[type].name_en if type else SLOT_NAMES[slot][0])
-        what = noun.lower()
-        printed = " patterned" if pattern == "pattern" else (" solid" if pattern == "solid" else "")
-        return f"{color}{printed} {what}"
-    printed = " 패턴" if pattern == "pattern" else (" 무지" if pattern == "solid" else "")
+        return f"{color} {noun.lower()}" + (" (patterned)" if patterned else "")
     what = KINDS[kind][2] if kind else (TYPES[type].name_ko if type else SLOT_NAMES[slot][1])
-    denim = color == "blue" and (type in DENIM_TYPES or (not type and slot == "bottom"))
-    return f"{'데님' if denim else COLORS[color].name_ko}{printed} {what}"
+    denim = color == "blue" and not kind and (type in DENIM_TYPES or (not type and slot == "bottom"))
+    return f"{'데님' if denim else COLORS[color].name_ko} {what}" + (" (패턴)" if patterned else "")
 
 
 def tags_in_korean(text: str) -> dict[str, str]:

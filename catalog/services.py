@@ -8,9 +8,10 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 import numpy as np
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -21,6 +22,7 @@ from PIL import Image
 from catalog.models import Garment, PairingRule, TaggedBy
 from catalog.naming import garment_names
 from catalog.starter_rules import starter_rules
+from catalog.thumbnails import garment_thumbnail_set
 from catalog.vocabulary import COLORS, slot_of_type
 
 STORED_IMAGE_MAX_SIDE = 1024
@@ -47,6 +49,7 @@ def catalog_changed() -> None:
 def image_to_stored_jpeg(image: Image.Image) -> ContentFile:
     """Re-encode a decoded RGB image as a JPEG: no EXIF or other metadata survives, size is bounded."""
     image = image.convert("RGB")
+    image.info = {}  # Pillow would write a JPEG comment or ICC profile from here; nothing of the upload's survives
     image.thumbnail((STORED_IMAGE_MAX_SIDE, STORED_IMAGE_MAX_SIDE))
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=88, optimize=True)
@@ -117,6 +120,7 @@ def garment_create(
         embedding=embedding_to_bytes(embedding),
     )
     garment.image = image_to_stored_jpeg(image)
+    garment_thumbnail_set(garment=garment, image=image)
     garment.full_clean()
     garment.save()
     return garment
@@ -133,24 +137,30 @@ def garment_update(*, garment: Garment, new_image: Image.Image | None = None, ta
 
         prediction = get_predictor().predict(new_image)
         garment.image = image_to_stored_jpeg(new_image)
+        garment_thumbnail_set(garment=garment, image=new_image)
         garment.embedding = embedding_to_bytes(prediction.embedding)
         garment.model_version = prediction.model_version
     garment.full_clean()
-    garment.save()
-    return garment
+    return versioned_save(instance=garment)
 
 
 def rows_delete_with_images(*, objects: Iterable[models.Model]) -> int:
-    """Delete model rows and, once the transaction commits, the files of their `image` fields (local media or S3).
+    """Delete model rows and, once the transaction commits, the files of their `image` (and `thumbnail`)
+    fields (local media or S3).
 
     Files go only after the commit, so a rolled-back delete never leaves rows pointing at missing photos.
     """
     objects = list(objects)
     if not objects:
         return 0
-    files = [(obj.image.storage, obj.image.name) for obj in objects if obj.image]
+    files = [
+        (field.storage, field.name)
+        for obj in objects
+        for field in (getattr(obj, "image", None), getattr(obj, "thumbnail", None))
+        if field
+    ]
     with transaction.atomic():
-        type(objects[0]).objects.filter(pk__in=[obj.pk for obj in objects]).delete()
+        type(objects[0])._default_manager.filter(pk__in=[obj.pk for obj in objects]).delete()
 
         def delete_files() -> None:
             for storage, name in files:
@@ -190,7 +200,7 @@ def pairing_rule_create(
     output_type: str = "",
     weight: int = 50,
     note_ko: str = "",
-    author: AbstractBaseUser | None = None,
+    author: User | None = None,
     is_active: bool = True,
     **conditions: str,
 ) -> PairingRule:
@@ -214,22 +224,7 @@ def pairing_rule_create(
     return rule
 
 
-def pairing_rule_save(*, rule: PairingRule, changed_fields: set[str]) -> PairingRule:
-    """Save a stylist's edit of a rule. When the note changes in one language only, the other language is flagged
-    as needing an update (and the flag clears once that language is edited)."""
-    en, ko = "note" in changed_fields, "note_ko" in changed_fields
-    if en and ko:
-        rule.note_needs_update = ""
-    elif en:
-        rule.note_needs_update = "" if rule.note_needs_update == "en" else "ko"
-    elif ko:
-        rule.note_needs_update = "" if rule.note_needs_update == "ko" else "en"
-    rule.full_clean()
-    rule.save()
-    return rule
-
-
-def starter_rules_load(*, author: AbstractBaseUser | None = None) -> int:
+def starter_rules_load(*, author: User | None = None) -> int:
     """Load the starter stylist rules; rules that already exist (same pairing) are left as the stylists edited them."""
     created = 0
     for a, b, weight, note, note_ko in starter_rules():
@@ -306,6 +301,7 @@ def demo_catalog_load(
         except InvalidImage:
             skipped += 1
             continue
+        extra: dict[str, Any]
         if predictor is not None:
             prediction = predictor.predict(image)
             type_code, color = prediction.type.label, prediction.color.label
@@ -442,6 +438,69 @@ def garments_retag(*, garments: Iterable[Garment]) -> int:
         garment.model_version = prediction.model_version
         garment.embedding = embedding_to_bytes(prediction.embedding)
         garment.full_clean()
-        garment.save()
+        try:
+            versioned_save(instance=garment)
+        except EditConflict:
+            continue  # a stylist saved it meanwhile: their edit stands
         retagged += 1
     return retagged
+
+
+# ---------------------------------------------------------------- stylist edits: optimistic concurrency
+
+
+class EditConflict(Exception):  # noqa: N818 - a state the editor is told about
+    """Someone else saved the garment or rule after this editor loaded it; `current_version` is theirs."""
+
+    def __init__(self, *, label: str, current_version: int) -> None:
+        self.current_version = current_version
+        super().__init__(
+            f"This {label} was changed by someone else while you were editing it (it is now at version "
+            f"{current_version}). Your changes were not saved; check theirs, then save again."
+        )
+
+
+def edit_start(*, model: type[models.Model], pk: int, expected_version: int | None) -> models.Model:
+    """Inside a transaction: the current row, locked until the transaction ends (a parallel editor waits here), or
+    EditConflict when it has moved past `expected_version` (the version the editor's form or request was based on).
+    With `expected_version` None the row is only locked: changes apply to what is current, never to a stale copy."""
+    instance = model.objects.select_for_update().get(pk=pk)
+    if expected_version is not None and instance.version != expected_version:
+        raise EditConflict(label=str(model._meta.verbose_name), current_version=instance.version)
+    return instance
+
+
+def versioned_save(*, instance: models.Model) -> models.Model:
+    """Save a stylist's edit and bump its version; refused (EditConflict) if the row moved on since `instance.version`.
+
+    The UPDATE … WHERE version = n both checks and locks, so of two saves based on the same version exactly one wins.
+    """
+    if instance.pk is None:
+        instance.save()
+        return instance
+    with transaction.atomic():
+        model = type(instance)
+        claimed = model.objects.filter(pk=instance.pk, version=instance.version).update(version=instance.version + 1)
+        if not claimed:
+            current = model.objects.filter(pk=instance.pk).values_list("version", flat=True).first() or 0
+            raise EditConflict(label=str(model._meta.verbose_name), current_version=current)
+        instance.version += 1
+        instance.save()
+    return instance
+
+
+def pairing_rule_update(*, rule: PairingRule, changed_fields: Iterable[str] = ()) -> PairingRule:
+    """Save a stylist's edit of a rule (admin form or API), checked and versioned like garments.
+
+    When the note changes in one language only, the other language is flagged as needing an update (the flag clears
+    once that language is edited too)."""
+    changed = set(changed_fields)
+    en, ko = "note" in changed, "note_ko" in changed
+    if en and ko:
+        rule.note_needs_update = ""
+    elif en:
+        rule.note_needs_update = "" if rule.note_needs_update == "en" else "ko"
+    elif ko:
+        rule.note_needs_update = "" if rule.note_needs_update == "ko" else "en"
+    rule.full_clean()
+    return versioned_save(instance=rule)

@@ -22,9 +22,12 @@ class EmbeddingIndex:
     matrix: np.ndarray  # (n, d) float32, rows L2-normalised
 
     @classmethod
-    def from_rows(cls, rows: Iterable[tuple[int, bytes]]) -> EmbeddingIndex:
-        ids, vectors = [], []
+    def from_rows(cls, rows: Iterable[tuple[int, bytes | memoryview | None]]) -> EmbeddingIndex:
+        ids: list[int] = []
+        vectors: list[np.ndarray] = []
         for garment_id, blob in rows:
+            if blob is None:
+                continue
             vector = np.frombuffer(bytes(blob), dtype=np.float32)
             if vectors and vector.shape != vectors[0].shape:
                 continue  # an embedding from an older model with another size: skipped until re-tagged

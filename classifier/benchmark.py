@@ -27,9 +27,11 @@ class BenchmarkResult:
 
 def benchmark(model_dir: Path, *, backend: str = "tflite", runs: int = 200, batch: int = 32) -> BenchmarkResult:
     """p50/p95 of one warm single-image forward pass, and images/s for batches of `batch` (preprocessing excluded)."""
-    from classifier.predictor import load_predictor
+    from classifier.predictor import _ArrayPredictor, load_predictor
 
     predictor = load_predictor(model_dir, backend=backend)
+    if not isinstance(predictor, _ArrayPredictor):
+        raise ValueError(f"backend {backend!r} has no model to benchmark")
     size = predictor.image_size
     rng = np.random.default_rng(0)
     single = rng.uniform(-1, 1, (1, size, size, 3)).astype(np.float32)

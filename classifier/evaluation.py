@@ -139,7 +139,7 @@ def score(split: str, samples: Sequence[Sample], type_probs: np.ndarray, color_p
     top10_res = head_result(top10_true, top10_pred, TOP10_TYPES)
     unrestricted = [TYPE_CODES[int(np.argmax(type_probs[i]))] == samples[i].top10 for i in top10]
 
-    slot_true = [SLOTS.index(TYPES[samples[i].type_code].slot) for i in typed]
+    slot_true = [SLOTS.index(TYPES[str(samples[i].type_code)].slot) for i in typed]  # `typed`: type_code is set
     slot_pred = [int(np.argmax(slot_probabilities(type_probs[i]))) for i in typed]
     slot_res = head_result(slot_true, slot_pred, SLOTS)
 

@@ -13,9 +13,24 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+# HEIC/HEIF (what phones save) through pillow-heif, registered as one more Pillow format.
+pillow_heif.register_heif_opener()
+
 DEFAULT_MAX_PIXELS = 40_000_000
+# Memory one decode may take, decided from the header before any pixel is decoded: width × height × bands of the
+# decoded mode, plus the 8-bit RGB copy every image becomes (a 1-bit PNG is held one byte per pixel by Pillow).
+DEFAULT_MAX_DECODE_BYTES = 96 * 1024 * 1024
+# Longer side over shorter side; a 1 × 40,000,000 strip is no photo (and costs more to decode than its pixels say).
+MAX_DECODE_ASPECT = 1000
+# The only decoders an upload can reach (Pillow tries every registered one otherwise: EPS, PSD, ICO, …).
+ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "HEIF")
+# JPEGs above this many pixels are decoded at a reduced scale (1/2, 1/4, 1/8 in the decoder: cheaper in memory
+# and CPU), keeping at least DRAFT_MIN_SIDE on each side; smaller ones decode exactly as before.
+DRAFT_ABOVE_PIXELS = 4_000_000
+DRAFT_MIN_SIDE = 1024
 # Crops wider or taller than this aspect ratio are trimmed around the centre before the square resize, so a
 # panorama does not become a smear; ordinary photos (3:4, 4:3) are resized whole.
 MAX_ASPECT = 4 / 3
@@ -28,15 +43,28 @@ class InvalidImage(ValueError):  # noqa: N818 - the name is part of the contract
     """The upload is not a usable image; the message is safe to show to the user."""
 
 
-def _default_max_pixels() -> int:
+def _setting(name: str, default: int) -> int:
     try:
         from django.conf import settings
 
         if settings.configured:
-            return int(getattr(settings, "UPLOAD_MAX_PIXELS", DEFAULT_MAX_PIXELS))
+            return int(getattr(settings, name, default))
     except ImportError:  # pragma: no cover - Django is a project dependency
         pass
-    return DEFAULT_MAX_PIXELS
+    return default
+
+
+def _default_max_pixels() -> int:
+    return _setting("UPLOAD_MAX_PIXELS", DEFAULT_MAX_PIXELS)
+
+
+def decode_cost_bytes(image: Image.Image) -> int:
+    """Bytes the decoded image and its RGB copy will take, from the header alone (nothing decoded yet)."""
+    width, height = image.size
+    bands = len(image.getbands())
+    bytes_per_band = 2 if image.mode.startswith("I;16") else 4 if image.mode in ("I", "F") else 1
+    own = width * height * bands * bytes_per_band
+    return own if image.mode == "RGB" else own + width * height * 3
 
 
 def _read_bytes(source: ImageSource) -> bytes:
@@ -55,14 +83,22 @@ def _read_bytes(source: ImageSource) -> bytes:
     return source.read()
 
 
-def open_image(source: ImageSource, *, max_pixels: int | None = None) -> Image.Image:
+def open_image(
+    source: ImageSource, *, max_pixels: int | None = None, max_decode_bytes: int | None = None
+) -> Image.Image:
     """Open a path, bytes or file-like object as an upright 8-bit RGB image, or raise InvalidImage.
 
-    Checks the content (not the file name), refuses truncated files and images over `max_pixels` (default
-    settings.UPLOAD_MAX_PIXELS, else 40 M) before decoding them, applies the EXIF orientation, keeps the first frame
-    of animations and flattens transparency onto white.
+    Checks the content (not the file name) against the allowed formats (JPEG, PNG, WebP, GIF, HEIC/HEIF), and from
+    the header alone refuses images over `max_pixels` (default settings.UPLOAD_MAX_PIXELS, else 40 M), over the
+    memory budget `max_decode_bytes` (settings.UPLOAD_MAX_DECODE_BYTES, else 96 MB; see decode_cost_bytes) or with
+    an extreme aspect ratio; large JPEGs are decoded at a reduced scale. Refuses truncated files, applies the EXIF
+    orientation, keeps the first frame of animations, flattens transparency onto white and drops every metadata
+    block (EXIF, XMP, ICC, comments) from what it returns.
     """
     limit = _default_max_pixels() if max_pixels is None else max_pixels
+    budget = (
+        _setting("UPLOAD_MAX_DECODE_BYTES", DEFAULT_MAX_DECODE_BYTES) if max_decode_bytes is None else max_decode_bytes
+    )
     data = _read_bytes(source)
     if not data:
         raise InvalidImage("not an image: the file is empty")
@@ -70,13 +106,13 @@ def open_image(source: ImageSource, *, max_pixels: int | None = None) -> Image.I
         # Pillow's own bomb check is global state; do ours explicitly from the header size instead.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image: Image.Image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
     except Image.DecompressionBombError as exc:  # beyond Pillow's own hard limit (2 × MAX_IMAGE_PIXELS)
         pixels = 2 * (Image.MAX_IMAGE_PIXELS or 0)
         raise InvalidImage(f"image too large: more than {pixels} pixels, limit {limit}") from exc
     except UnidentifiedImageError as exc:
         raise InvalidImage(
-            "not an image: the content is not a format we can read (use JPEG, PNG, WebP or GIF)"
+            "not an image: the content is not a format we can read (use JPEG, PNG, WebP, GIF or HEIC)"
         ) from exc
     except OSError as exc:
         raise InvalidImage(f"not an image: {exc}") from exc
@@ -85,6 +121,16 @@ def open_image(source: ImageSource, *, max_pixels: int | None = None) -> Image.I
         raise InvalidImage("not an image: it has no pixels")
     if width * height > limit:
         raise InvalidImage(f"image too large: {width * height} pixels, limit {limit}")
+    if max(width, height) > MAX_DECODE_ASPECT * min(width, height):
+        raise InvalidImage(f"image too large: {width} × {height} pixels is too narrow to be a photo")
+    if image.format == "JPEG" and width * height > DRAFT_ABOVE_PIXELS:
+        image.draft(image.mode, (DRAFT_MIN_SIDE, DRAFT_MIN_SIDE))
+    cost = decode_cost_bytes(image)
+    if cost > budget:
+        raise InvalidImage(
+            f"image too large: {image.size[0]} × {image.size[1]} pixels in mode {image.mode} would take "
+            f"{cost // (1024 * 1024)} MB to decode, limit {budget // (1024 * 1024)} MB"
+        )
     # Pillow's globals (MAX_IMAGE_PIXELS, LOAD_TRUNCATED_IMAGES) are left alone: web workers decode in threads, and
     # the explicit pixel check above is stricter than Pillow's own bomb limit.
     try:
@@ -100,7 +146,9 @@ def open_image(source: ImageSource, *, max_pixels: int | None = None) -> Image.I
     # A broken EXIF block should not cost the user the photo.
     with contextlib.suppress(Exception):
         image = ImageOps.exif_transpose(image)
-    return to_rgb(image)
+    image = to_rgb(image)
+    image.info = {}  # no comment, EXIF, XMP or ICC block can reach what is stored or served
+    return image
 
 
 def to_rgb(image: Image.Image) -> Image.Image:

@@ -115,10 +115,10 @@ def model_card_from_documents(metrics: dict, labels: dict, *, figures: set[str] 
     """Build the page's content from the parsed metrics.json and labels.json (pure)."""
     figures = figures or set()
     split = "test"
-    results = metrics.get(split)
-    results = results if isinstance(results, dict) else {}
-    top10 = results.get("top10") if isinstance(results.get("top10"), dict) else {}
-    color = results.get("color") if isinstance(results.get("color"), dict) else {}
+    raw_results = metrics.get(split)
+    results: dict = raw_results if isinstance(raw_results, dict) else {}
+    top10: dict = results["top10"] if isinstance(results.get("top10"), dict) else {}
+    color: dict = results["color"] if isinstance(results.get("color"), dict) else {}
     scores = [
         _head_score("type", results.get("type")),
         _head_score("top10", top10.get("restricted")),

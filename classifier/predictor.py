@@ -59,8 +59,11 @@ class Prediction:
 
 @runtime_checkable
 class Predictor(Protocol):
-    model_version: str
-    embedding_dim: int
+    @property
+    def model_version(self) -> str: ...
+
+    @property
+    def embedding_dim(self) -> int: ...
 
     def predict(self, image: Image.Image) -> Prediction: ...
 
@@ -211,7 +214,8 @@ class TFLitePredictor(_ArrayPredictor):
             self._interpreter.invoke()
             joined = self._interpreter.get_tensor(self._output).copy()
         spans = self.labels.tflite_output
-        return tuple(joined[:, slice(*spans[head])] for head in ("type", "color", "embedding"))  # type: ignore[return-value]
+        type_probs, color_probs, embedding = (joined[:, slice(*spans[head])] for head in ("type", "color", "embedding"))
+        return type_probs, color_probs, embedding
 
 
 class KerasPredictor(_ArrayPredictor):

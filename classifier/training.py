@@ -148,7 +148,7 @@ def extract_bottom(
             for v in range(len(views)):
                 batch = np.stack([per_image[v] for per_image in loaded])
                 feature_map, low_features = (t.numpy() for t in forward(tf.constant(batch)))
-                if maps is None:
+                if maps is None or low is None:
                     maps = np.zeros((len(views), len(samples), *feature_map.shape[1:]), dtype=np.float16)
                     low = np.zeros((len(views), len(samples), low_features.shape[-1]), dtype=np.float32)
                 maps[v, start : start + len(batch)] = feature_map
@@ -490,6 +490,8 @@ def train(config: TrainConfig, *, log: Callable[[str], None] = print) -> TrainRe
     log(f"samples: train {len(train_samples)}, validation {len(val_samples)}, test {len(by_split['test'])}")
 
     backbone = build_backbone(config.backbone, image_size=config.image_size, weights_path=config.weights_path)
+    if backbone.bottom is None or backbone.top is None:
+        raise ValueError(f"backbone {config.backbone!r} cannot be split for cached training")
     backbone.bottom.trainable = False
     backbone.top.trainable = False
     extraction_started = time.monotonic()

@@ -1,9 +1,16 @@
-"""`/healthz`: is this process able to serve? The database answers and the model is loaded."""
+"""`/healthz`: is this process able to serve? The database answers and the model is loaded.
+
+The database probe runs in its own thread with its own connection and is given HEALTHZ_DB_TIMEOUT seconds: a
+database that hangs (stopped, overloaded, a network black hole) makes /healthz answer 503 within that time instead of
+hanging with it. While one probe still hangs, later checks answer 503 at once rather than pile up threads.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -11,11 +18,45 @@ from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
 
+_probe_lock = threading.Lock()
+_probe_in_flight: threading.Thread | None = None
 
-def database_status() -> str:
+
+class DatabaseTimeout(Exception):  # noqa: N818 - reported by name in the JSON body
+    """The database did not answer within HEALTHZ_DB_TIMEOUT seconds."""
+
+
+def _select_one() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
+
+
+def database_status() -> str:
+    global _probe_in_flight
+    timeout = float(getattr(settings, "HEALTHZ_DB_TIMEOUT", 1.5))
+    outcome: dict[str, BaseException | None] = {}
+
+    def probe() -> None:
+        try:
+            _select_one()
+            outcome["error"] = None
+        except BaseException as exc:
+            outcome["error"] = exc
+        finally:
+            connection.close()  # this thread's own connection; a hung one is dropped when it finally returns
+
+    with _probe_lock:
+        if _probe_in_flight is not None and _probe_in_flight.is_alive():
+            raise DatabaseTimeout("an earlier probe is still waiting for the database")
+        thread = threading.Thread(target=probe, name="healthz-db-probe", daemon=True)
+        _probe_in_flight = thread
+        thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise DatabaseTimeout(f"no answer within {timeout:g} s")
+    if outcome.get("error") is not None:
+        raise outcome["error"]
     return "ok"
 
 
@@ -34,7 +75,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
         try:
             body[part] = check()
         except Exception as exc:
-            logger.exception("health check: %s failed", part)
+            logger.warning("health check: %s failed: %s: %s", part, type(exc).__name__, exc)
             body["status"] = "error"
             body[part] = f"error: {type(exc).__name__}"
-    return JsonResponse(body, status=200 if body["status"] == "ok" else 503)
+    response = JsonResponse(body, status=200 if body["status"] == "ok" else 503)
+    if body["status"] != "ok":
+        response["Retry-After"] = str(settings.DB_UNAVAILABLE_RETRY_AFTER)
+    return response

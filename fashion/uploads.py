@@ -36,5 +36,5 @@ class UploadSizeLimitHandler(FileUploadHandler):
 
     def file_complete(self, file_size: int) -> UploadedFile | None:
         if self.received > settings.UPLOAD_MAX_BYTES:
-            return OversizedUpload(self.file_name, self.content_type, self.received, self.charset)
+            return OversizedUpload(self.file_name or "", self.content_type or "", self.received, self.charset)
         return None  # within the limit: the next handler's file is the upload

@@ -26,8 +26,7 @@ def _thumbnail(image) -> str:
 class ShopperUploadAdmin(admin.ModelAdmin):
     list_display = [
         "thumbnail",
-        "detected_type",
-        "detected_color",
+        "read_as",
         "type_confidence",
         "color_confidence",
         "model_version",
@@ -55,6 +54,10 @@ class ShopperUploadAdmin(admin.ModelAdmin):
     @admin.display(description=_("photo"))
     def thumbnail(self, upload: ShopperUpload) -> str:
         return _thumbnail(upload.image)
+
+    @admin.display(description=_("the CNN read"), ordering="detected_type")
+    def read_as(self, upload: ShopperUpload) -> str:
+        return upload.detected_label
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -2,24 +2,41 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from catalog.models import Garment, PairingRule
-from catalog.services import garment_create_tagged, garment_update, garments_delete
+from catalog.services import (
+    EditConflict,
+    edit_start,
+    garment_create_tagged,
+    garment_update,
+    garments_delete,
+    pairing_rule_update,
+)
 from catalog.similarity import garments_similar_to, garments_similar_to_embedding
 from catalog.tags import Tag
 from classifier.imaging import InvalidImage
+from fashion.cache import rate_limit_hit
+from fashion.clients import client_ip, client_key
+from fashion.observability import throttle_refusal_record
 from recommender.models import ShopperUpload
 from recommender.serializers import (
     CorrectionSerializer,
@@ -38,6 +55,7 @@ from recommender.serializers import (
 )
 from recommender.services import (
     DEFAULT_OUTFITS,
+    CorrectionReviewed,
     correction_create,
     feedback_create,
     garments_filtered,
@@ -48,14 +66,50 @@ from recommender.services import (
 from recommender.uploads import upload_open_image
 
 
+def error_body(*, detail: str, code: str, fields: dict | None = None) -> dict:
+    """The one shape of every API error: {"detail": a sentence, "code": a word[, "fields": {name: [reasons]}]}."""
+    body = {"detail": detail, "code": code}
+    if fields:
+        body["fields"] = fields
+    return body
+
+
+def _first_message(fields: dict) -> str:
+    for name, messages in fields.items():
+        first = messages[0] if isinstance(messages, list) and messages else messages
+        if isinstance(first, dict):
+            return _first_message(first)
+        return str(first) if name == "non_field_errors" else f"{name}: {first}"
+    return "Invalid input."
+
+
 def exception_handler(exc, context):
-    """DRF's handler, plus: an unusable image or a model-level validation error is the client's 400, with a reason."""
+    """DRF's handler, with every 4xx in one JSON shape (error_body); an unusable image, a model-level validation
+    error and the multipart parser's limits (too many fields or files, body too large) are the client's 4xx too."""
     if isinstance(exc, InvalidImage):
-        return Response({"detail": str(exc), "code": "invalid_image"}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(error_body(detail=str(exc), code="invalid_image"), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, EditConflict):
+        body = {**error_body(detail=str(exc), code="edit_conflict"), "current_version": exc.current_version}
+        return Response(body, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        return Response(detail, status=status.HTTP_400_BAD_REQUEST)
-    return drf_exception_handler(exc, context)
+        exc = serializers.ValidationError(serializers.as_serializer_error(exc))
+    if isinstance(exc, RequestDataTooBig):
+        body = error_body(detail="The request body is too large.", code="request_too_large")
+        return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        code = "too_many_files" if isinstance(exc, TooManyFilesSent) else "too_many_fields"
+        return Response(error_body(detail=str(exc), code=code), status=status.HTTP_400_BAD_REQUEST)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    if isinstance(exc, serializers.ValidationError):
+        fields = data if isinstance(data, dict) else {"non_field_errors": data}
+        response.data = error_body(detail=_first_message(fields), code="invalid", fields=fields)
+    elif isinstance(data, dict) and "detail" in data:
+        codes = exc.get_codes() if hasattr(exc, "get_codes") else "error"
+        response.data = error_body(detail=str(data["detail"]), code=codes if isinstance(codes, str) else "error")
+    return response
 
 
 class IsStaffOrReadOnly(permissions.BasePermission):
@@ -67,29 +121,105 @@ class IsStaffOrReadOnly(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.is_staff)
 
 
-class _RateFromSettings:
-    """Read the rate when the throttle is built, not when DRF was imported, so settings changes apply."""
+class BrowserWritesNeedCsrf(permissions.BasePermission):
+    """Anonymous writes that a browser makes carry Django's CSRF token (the site's own forms and scripts do).
+
+    A browser marks every cross-site or script-made POST with `Origin` (and `Sec-Fetch-Site`), and sends the site's
+    cookies; API clients (curl, apps, servers) send none of these and keep working without a token. So a request
+    with any of them must pass Django's CSRF check, which refuses other sites' pages making their visitors upload,
+    vote or correct.
+    """
+
+    message = "CSRF check failed: a browser must send the page's CSRF token (X-CSRFToken)."
+
+    def has_permission(self, request: Request, view) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        meta = request._request.META
+        from_browser = any(meta.get(key) for key in ("HTTP_ORIGIN", "HTTP_SEC_FETCH_SITE", "HTTP_COOKIE"))
+        if not from_browser:
+            return True
+        check = CsrfViewMiddleware(lambda req: None)
+        check.process_request(request._request)
+        if check.process_view(request._request, None, (), {}) is not None:
+            raise exceptions.PermissionDenied(self.message, code="csrf_failed")
+        return True
+
+
+class ClientThrottle(SimpleRateThrottle):
+    """Counts per client: the account when logged in, else the address the trusted proxies saw (fashion/clients.py),
+    so X-Forwarded-For written by the client itself changes nothing. The rate is read per request from settings."""
 
     scope: str
+    anonymous_only = False
 
-    def get_rate(self) -> str:
-        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+    def get_rate(self) -> str | None:
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # None: not throttled
+        return None if rate is None else str(rate)
+
+    def get_ident(self, request) -> str:
+        return client_ip(request)
+
+    def allow_request(self, request, view) -> bool:
+        # DRF reads the history, then writes it back: parallel requests in two workers both pass. This is one
+        # atomic step in Redis (fashion.cache.rate_limit_hit).
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        allowed, self.seconds_to_wait = rate_limit_hit(
+            self.cache, self.key, limit=self.num_requests, window=self.duration
+        )
+        if not allowed:
+            throttle_refusal_record(scope=self.scope)
+        return allowed
+
+    def wait(self) -> float | None:
+        return getattr(self, "seconds_to_wait", None)
+
+    def get_cache_key(self, request, view) -> str | None:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if self.anonymous_only:
+                return None
+            return self.cache_format % {"scope": self.scope, "ident": f"user-{user.pk}"}
+        return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
 
 
-class AnonUploadThrottle(_RateFromSettings, AnonRateThrottle):
-    """Anonymous photo uploads per IP; the rate comes from API_THROTTLE_ANON."""
+class AnonUploadThrottle(ClientThrottle):
+    """Anonymous photo uploads per client, API and page together; the rate comes from API_THROTTLE_ANON."""
 
     scope = "anon_upload"
+    anonymous_only = True
 
 
-class FeedbackThrottle(_RateFromSettings, SimpleRateThrottle):
-    """Likes and dislikes per client (IP for anonymous shoppers); the rate comes from API_THROTTLE_FEEDBACK."""
+class FeedbackThrottle(ClientThrottle):
+    """Likes and dislikes per client; the rate comes from API_THROTTLE_FEEDBACK."""
 
     scope = "feedback"
 
+
+class CorrectionThrottle(ClientThrottle):
+    """Tag corrections per client, API and page together; the rate comes from API_THROTTLE_CORRECTION."""
+
+    scope = "correction"
+
+
+class LoginThrottle(ClientThrottle):
+    """Login attempts per client address (admin and API login pages); the rate comes from LOGIN_THROTTLE."""
+
+    scope = "login"
+
     def get_cache_key(self, request, view) -> str:
-        ident = request.user.pk if request.user and request.user.is_authenticated else self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+        return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
+
+
+def throttled_for(request, throttle: ClientThrottle) -> float | None:
+    """For the pages: None when the request may go ahead, else the seconds to wait."""
+    if throttle.allow_request(request, None):
+        return None
+    return throttle.wait() or 60.0
 
 
 TagSchema = inline_serializer(
@@ -126,7 +256,7 @@ class RecommendationView(APIView):
     """Recommendations: upload a garment photo (POST) or name its tags (GET)."""
 
     parser_classes = [MultiPartParser, FormParser]
-    permission_classes = [permissions.AllowAny]
+    permission_classes = [BrowserWritesNeedCsrf]
 
     def get_throttles(self):
         return [AnonUploadThrottle()] if self.request.method == "POST" else []
@@ -160,15 +290,19 @@ class CorrectionView(APIView):
     """The shopper corrects what the CNN read (one tap), and gets recommendations for the corrected tags."""
 
     parser_classes = [JSONParser, FormParser, MultiPartParser]
-    permission_classes = [permissions.AllowAny]
-    throttle_classes = [AnonUploadThrottle]
+    permission_classes = [BrowserWritesNeedCsrf]
+    throttle_classes = [CorrectionThrottle]
 
     @extend_schema(request=CorrectionSerializer, responses={200: TagRecommendationResponse})
     def post(self, request: Request, upload_id) -> Response:
         upload = get_object_or_404(ShopperUpload, public_id=upload_id)
         correction = CorrectionSerializer(data=request.data)
         correction.is_valid(raise_exception=True)
-        correction_create(upload=upload, **correction.validated_data)
+        try:
+            correction_create(upload=upload, **correction.validated_data)
+        except CorrectionReviewed as exc:
+            body = error_body(detail=str(exc), code="correction_reviewed")
+            return Response(body, status=status.HTTP_409_CONFLICT)
         recommendation = recommend_for_tag(tag=upload_tag(upload=upload), outfits=DEFAULT_OUTFITS)
         return Response(recommendation_payload(recommendation, request, upload=upload))
 
@@ -177,7 +311,7 @@ class FeedbackView(APIView):
     """Like or dislike a recommended item; no login needed, throttled per client."""
 
     parser_classes = [JSONParser, FormParser, MultiPartParser]
-    permission_classes = [permissions.AllowAny]
+    permission_classes = [BrowserWritesNeedCsrf]
     throttle_classes = [FeedbackThrottle]
 
     @extend_schema(
@@ -202,8 +336,21 @@ class FeedbackView(APIView):
             input_color=data["color"],
             rule=rule,
             upload=upload,
+            client_key=client_key(request),
         )
-        return Response({"id": feedback.id, "vote": data["vote"]}, status=status.HTTP_201_CREATED)
+        # One counted vote per client and garment: voting again changes that vote (200) rather than adding one.
+        code = status.HTTP_201_CREATED if feedback.created_now else status.HTTP_200_OK
+        return Response({"id": feedback.id, "vote": data["vote"]}, status=code)
+
+
+def expected_version(request: Request, changes: dict) -> int | None:
+    """The version an edit is based on: `version` in the body, else an If-Match header ("3" or W/"3"), else None
+    (then the edit applies to the current row under a lock: fields it does not name are never overwritten)."""
+    version = changes.pop("version", None)
+    if version is not None:
+        return version
+    match = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+    return int(match) if match.isdigit() else None
 
 
 @extend_schema(parameters=[GarmentQuerySerializer])
@@ -229,10 +376,15 @@ class GarmentViewSet(
         return Garment.objects.all() if staff else Garment.objects.filter(is_active=True)
 
     def perform_update(self, serializer: GarmentSerializer) -> None:
-        garment = serializer.instance
-        for field, value in serializer.validated_data.items():
-            setattr(garment, field, value)
-        garment_update(garment=garment, tags_changed=bool({"type", "color"} & set(serializer.validated_data)))
+        changes = dict(serializer.validated_data)
+        with transaction.atomic():
+            garment = edit_start(
+                model=Garment, pk=serializer.instance.pk, expected_version=expected_version(self.request, changes)
+            )
+            for field, value in changes.items():
+                setattr(garment, field, value)
+            garment_update(garment=garment, tags_changed=bool({"type", "color"} & set(changes)))
+        serializer.instance = garment
 
     def perform_destroy(self, garment: Garment) -> None:
         garments_delete(garments=[garment])
@@ -267,4 +419,17 @@ class PairingRuleViewSet(viewsets.ModelViewSet):
         return PairingRule.objects.all() if staff else PairingRule.objects.filter(is_active=True)
 
     def perform_create(self, serializer: PairingRuleSerializer) -> None:
+        serializer.validated_data.pop("version", None)
         serializer.save(author=self.request.user)
+
+    def perform_update(self, serializer: PairingRuleSerializer) -> None:
+        changes = dict(serializer.validated_data)
+        with transaction.atomic():
+            rule = edit_start(
+                model=PairingRule, pk=serializer.instance.pk, expected_version=expected_version(self.request, changes)
+            )
+            changed = {field for field, value in changes.items() if getattr(rule, field) != value}
+            for field, value in changes.items():
+                setattr(rule, field, value)
+            pairing_rule_update(rule=rule, changed_fields=changed)
+        serializer.instance = rule

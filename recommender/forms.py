@@ -19,7 +19,7 @@ class TagForm(forms.Form):
     def clean(self):
         from catalog.vocabulary import TYPES
 
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("type") and data.get("slot") and TYPES[data["type"]].slot != data["slot"]:
             raise forms.ValidationError(_("That type does not belong to that slot."))
         return data

@@ -128,6 +128,9 @@ class Feedback(models.Model):
         on_delete=models.SET_NULL,
         related_name="feedback",
     )
+    # Who voted (fashion.clients.client_key: a keyed hash of the account or address, never the address itself): one
+    # counted vote per client and garment. Empty on votes recorded before votes were keyed.
+    client_key = models.CharField(_("client"), max_length=64, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -135,7 +138,10 @@ class Feedback(models.Model):
         verbose_name_plural = _("shopper feedback")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["garment", "vote"], name="feedback_garment_vote")]
-        constraints = [models.CheckConstraint(condition=models.Q(vote__in=[1, -1]), name="feedback_vote_valid")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(vote__in=[1, -1]), name="feedback_vote_valid"),
+            models.UniqueConstraint(fields=["garment", "client_key"], name="feedback_one_vote_per_client"),
+        ]
 
     def __str__(self) -> str:
         return f"{'👍' if self.vote == 1 else '👎'} {self.garment}"

@@ -18,6 +18,15 @@ def absolute_media_url(request, field) -> str | None:
     return request.build_absolute_uri(url) if request is not None else url
 
 
+# `version` (optimistic concurrency): returned on every read; send it back with PUT/PATCH (or as If-Match) and an edit
+# based on an older version is refused with 409 instead of silently undoing someone else's change.
+VERSION_FIELD_KWARGS = {
+    "required": False,
+    "min_value": 1,
+    "help_text": "The version this edit is based on; a stale one is refused with 409 (edit_conflict).",
+}
+
+
 class TagQuerySerializer(serializers.Serializer):
     """`GET /api/v1/recommendations/?slot=top&color=red[&type=t-shirt][&limit=12]`"""
 
@@ -38,12 +47,12 @@ class TagQuerySerializer(serializers.Serializer):
 class UploadSerializer(serializers.Serializer):
     """`POST /api/v1/recommendations/` (multipart). The file is checked by content, not by name or content type."""
 
-    image = serializers.FileField(help_text="A photo of one garment (JPEG, PNG, WebP or GIF; 10 MB at most).")
+    image = serializers.FileField(help_text="A photo of one garment (JPEG, PNG, WebP, GIF or HEIC; 10 MB at most).")
     limit = serializers.IntegerField(min_value=1, max_value=48, required=False, default=12)
 
 
 class HeadChoiceSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the API's name; shadows Field.label (unused here)
     confidence = serializers.FloatField()
 
 
@@ -99,12 +108,16 @@ class _GarmentItemSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="garment.id")
     name = serializers.CharField(source="garment.display_name", help_text="In the language of the request.")
     image_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField(help_text="A ~400 px copy for cards (the photo when none).")
     type = serializers.CharField(source="garment.type")
     slot = serializers.CharField(source="garment.slot")
     color = serializers.CharField(source="garment.color")
 
     def get_image_url(self, item) -> str | None:
         return absolute_media_url(self.context.get("request"), item.garment.image)
+
+    def get_thumbnail_url(self, item) -> str | None:
+        return absolute_media_url(self.context.get("request"), item.garment.thumbnail or item.garment.image)
 
 
 class RecommendedItemSerializer(_GarmentItemSerializer):
@@ -120,6 +133,7 @@ class RecommendedItemSerializer(_GarmentItemSerializer):
 
 class GarmentSerializer(serializers.ModelSerializer):
     image_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField(help_text="A ~400 px copy for cards (the photo when none).")
     color_hex = serializers.CharField(read_only=True)
 
     class Meta:
@@ -129,6 +143,7 @@ class GarmentSerializer(serializers.ModelSerializer):
             "name",
             "name_ko",
             "image_url",
+            "thumbnail_url",
             "type",
             "slot",
             "color",
@@ -141,11 +156,16 @@ class GarmentSerializer(serializers.ModelSerializer):
             "type_confidence",
             "color_confidence",
             "model_version",
+            "version",
         ]
         read_only_fields = ["slot", "tagged_by", "type_confidence", "color_confidence", "model_version"]
+        extra_kwargs = {"version": VERSION_FIELD_KWARGS}
 
     def get_image_url(self, garment: Garment) -> str | None:
         return absolute_media_url(self.context.get("request"), garment.image)
+
+    def get_thumbnail_url(self, garment: Garment) -> str | None:
+        return absolute_media_url(self.context.get("request"), garment.thumbnail or garment.image)
 
 
 class GarmentCreateSerializer(serializers.Serializer):
@@ -185,11 +205,17 @@ class PairingRuleSerializer(serializers.ModelSerializer):
             "note",
             "note_ko",
             "is_active",
+            "version",
         ]
+        extra_kwargs = {"version": VERSION_FIELD_KWARGS}
 
     def validate(self, attrs: dict) -> dict:
         # The model's own checks (including the database constraints) decide; their messages come back as 400s.
-        instance = PairingRule(**{**self._current_values(), **attrs})
+        # An edit keeps its primary key, so the uniqueness check does not find the rule itself "already existing".
+        values = {**self._current_values(), **attrs}
+        values.pop("version", None)
+        instance = PairingRule(pk=self.instance.pk if self.instance is not None else None, **values)
+        instance._state.adding = self.instance is None
         from django.core.exceptions import ValidationError as DjangoValidationError
 
         try:
@@ -201,7 +227,11 @@ class PairingRuleSerializer(serializers.ModelSerializer):
     def _current_values(self) -> dict:
         if self.instance is None:
             return {}
-        return {field: getattr(self.instance, field) for field in self.Meta.fields if field not in ("id", "title")}
+        return {
+            field: getattr(self.instance, field)
+            for field in self.Meta.fields
+            if field not in ("id", "title", "version")
+        }
 
 
 class GarmentBriefSerializer(serializers.Serializer):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from catalog.style import StylePolicy
 from catalog.tags import Candidate, Tag
 from catalog.vocabulary import TYPES
 from classifier.predictor import Prediction, get_predictor
+from fashion.observability import inference_record
 from recommender.affinity import outfit_affinity
 from recommender.engine import Judge, RuleBook, ScoredCandidate, item_slots, rank, tie_break
 from recommender.harmony import harmonious_colors
@@ -185,7 +187,8 @@ def _rank_for_tag(tag: Tag, limit: int, outfits: int) -> tuple[list[ScoredCandid
     if cached is not None:
         return cached
     judge = recommendation_judge()
-    candidates = garment_candidates(tag=tag, judge=judge)
+    # Browsing pages ask for long lists: read deeper into each cell then, still bounded by the page size.
+    candidates = garment_candidates(tag=tag, judge=judge, per_cell=max(POOL_PER_CELL, (limit + 1) // 2))
     result = (rank(tag, candidates, judge, limit=limit), assemble_outfits(tag, candidates, judge, count=outfits))
     cache.set(key, result, RECOMMENDATION_CACHE_SECONDS)
     return result
@@ -221,22 +224,34 @@ def tag_from_prediction(prediction: Prediction) -> Tag:
 def upload_create(*, image_file: UploadedFile) -> tuple[ShopperUpload, Prediction]:
     """Validate and classify a shopper's photo, and store it (re-encoded, without EXIF) with the reading."""
     image = upload_open_image(image_file)  # raises InvalidImage before anything is stored
+    started = time.perf_counter()
     prediction = get_predictor().predict(image)
-    with transaction.atomic():
-        upload = ShopperUpload(
-            detected_type=prediction.type.label,
-            detected_slot=prediction.slot.label,
-            detected_color=prediction.color.label,
-            type_confidence=prediction.type.confidence,
-            slot_confidence=prediction.slot.confidence,
-            color_confidence=prediction.color.confidence,
-            detection=prediction.to_dict(),
-            model_version=prediction.model_version,
-            embedding=embedding_to_bytes(prediction.embedding),
-        )
-        upload.image = image_to_stored_jpeg(image)
-        upload.full_clean()
-        upload.save()
+    inference_record(model_version=prediction.model_version, seconds=time.perf_counter() - started)
+    upload, inserted = None, False
+    try:
+        with transaction.atomic():
+            upload = ShopperUpload(
+                detected_type=prediction.type.label,
+                detected_slot=prediction.slot.label,
+                detected_color=prediction.color.label,
+                type_confidence=prediction.type.confidence,
+                slot_confidence=prediction.slot.confidence,
+                color_confidence=prediction.color.confidence,
+                detection=prediction.to_dict(),
+                model_version=prediction.model_version,
+                embedding=embedding_to_bytes(prediction.embedding),
+            )
+            upload.image = image_to_stored_jpeg(image)
+            upload.full_clean()
+            upload.save()  # writes the photo, then inserts the row
+            inserted = True
+    except BaseException:
+        # No row (the insert failed: constraint, lock timeout, lost connection): its photo must not stay behind. When
+        # the commit itself failed, the row may exist after all (the server got COMMIT, the answer was lost): keep
+        # the photo then, a row must never point at a missing file; purge_uploads removes it if no row refers to it.
+        if upload is not None and upload.image and getattr(upload.image, "_committed", False) and not inserted:
+            upload.image.storage.delete(upload.image.name)
+        raise
     return upload, prediction
 
 
@@ -263,6 +278,10 @@ def upload_tag(*, upload: ShopperUpload) -> Tag:
     return Tag(slot=upload.detected_slot, color=upload.detected_color, type=upload.detected_type)
 
 
+class CorrectionReviewed(Exception):  # noqa: N818 - a state, reported to the shopper
+    """The upload's correction was accepted or rejected by a stylist: the shopper's link can no longer change it."""
+
+
 def correction_create(
     *, upload: ShopperUpload, type: str | None = None, slot: str | None = None, color: str | None = None
 ) -> TagCorrection:
@@ -279,6 +298,15 @@ def correction_create(
         if new_type and TYPES[new_type].slot != slot:
             new_type = ""
     with transaction.atomic():
+        reviewed = (
+            TagCorrection.objects.select_for_update()
+            .filter(upload=upload)
+            .exclude(status=CorrectionStatus.PENDING)
+            .exists()
+        )
+        if reviewed:
+            # Anyone holding the upload's link could otherwise reset a stylist's decision to "pending".
+            raise CorrectionReviewed("A stylist has already reviewed this correction; it can no longer be changed.")
         correction, _ = TagCorrection.objects.select_for_update().update_or_create(
             upload=upload,
             defaults={
@@ -300,25 +328,52 @@ def corrections_review(*, corrections: QuerySet[TagCorrection], status: str, rev
     return corrections.update(status=status, reviewed_by=reviewer, reviewed_at=timezone.now())
 
 
+def _vote_counter(vote: int) -> str:
+    return "likes" if vote > 0 else "dislikes"
+
+
 def feedback_create(
     *,
     garment: Garment,
     vote: int,
     input_slot: str,
     input_color: str,
+    client_key: str,
     rule: PairingRule | None = None,
     upload: ShopperUpload | None = None,
 ) -> Feedback:
-    feedback = Feedback(
-        garment=garment, vote=vote, input_slot=input_slot, input_color=input_color, rule=rule, upload=upload
-    )
-    feedback.full_clean()
-    with transaction.atomic():
-        feedback.save()
-        # Counters on the garment: ranking reads them with the candidate rows instead of counting votes.
-        counter = "likes" if vote > 0 else "dislikes"
-        Garment.objects.filter(pk=garment.pk).update(**{counter: F(counter) + 1})
-    return feedback
+    """Record a client's like or dislike of a garment: one counted vote per client and garment.
+
+    Voting again replaces that client's vote (a like can become a dislike); it never adds a second one. The returned
+    row carries `created_now` (True for a first vote) and `previous_vote` (None, or the vote it replaced), which is
+    what a per-garment counter needs to stay right. The unique constraint (garment, client_key) settles races: the
+    loser of two simultaneous first votes updates the winner's row.
+    """
+    fields = {"vote": vote, "input_slot": input_slot, "input_color": input_color, "rule": rule, "upload": upload}
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                feedback = Feedback.objects.select_for_update().filter(garment=garment, client_key=client_key).first()
+                created_now, previous_vote = feedback is None, None if feedback is None else feedback.vote
+                if feedback is None:
+                    feedback = Feedback(garment=garment, client_key=client_key, **fields)
+                else:
+                    for name, value in fields.items():
+                        setattr(feedback, name, value)
+                feedback.full_clean(validate_constraints=False)
+                feedback.save()
+                if previous_vote != vote:
+                    # Counters on the garment (ranking reads them with the candidate rows): the new vote counts,
+                    # the one it replaced no longer does.
+                    counters = {_vote_counter(vote): F(_vote_counter(vote)) + 1}
+                    if previous_vote is not None:
+                        counters[_vote_counter(previous_vote)] = F(_vote_counter(previous_vote)) - 1
+                    Garment.objects.filter(pk=garment.pk).update(**counters)
+        except IntegrityError:
+            continue  # a simultaneous first vote of the same client won; update it on the next attempt
+        feedback.created_now, feedback.previous_vote = created_now, previous_vote
+        return feedback
+    raise IntegrityError("feedback: could not record the vote")
 
 
 def garments_filtered(
@@ -376,3 +431,38 @@ def uploads_expired(*, older_than_days: int) -> QuerySet[ShopperUpload]:
 def uploads_purge(*, uploads: QuerySet[ShopperUpload]) -> int:
     """Delete shopper uploads and their stored photos."""
     return rows_delete_with_images(objects=uploads)
+
+
+def upload_files_orphaned(*, older_than_minutes: int = 60) -> list[str]:
+    """Stored shopper photos (under uploads/) that no ShopperUpload refers to, older than `older_than_minutes`.
+
+    Normally none: a photo is removed when its row is not committed. These are what a crash between writing the
+    file and committing the row leaves. The grace period keeps uploads in flight (file written, row not committed
+    yet) out of the list.
+    """
+    storage = ShopperUpload._meta.get_field("image").storage
+    try:
+        _folders, files = storage.listdir("uploads")
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    names = [f"uploads/{name}" for name in files]
+    referenced = set(ShopperUpload.objects.filter(image__in=names).values_list("image", flat=True))
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    orphaned = []
+    for name in names:
+        if name in referenced:
+            continue
+        try:
+            if storage.get_modified_time(name) < cutoff:
+                orphaned.append(name)
+        except (FileNotFoundError, OSError):
+            continue
+    return orphaned
+
+
+def upload_files_delete(*, names: list[str]) -> int:
+    """Delete stored shopper photos by name (orphans from upload_files_orphaned)."""
+    storage = ShopperUpload._meta.get_field("image").storage
+    for name in names:
+        storage.delete(name)
+    return len(names)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,12 +18,14 @@ from catalog.similarity import garments_similar_to, garments_similar_to_embeddin
 from catalog.tags import Tag
 from catalog.vocabulary import COLOR_CODES, COLORS, SLOT_NAMES, SLOTS, TYPES
 from classifier.imaging import InvalidImage
-from recommender.api import FeedbackThrottle
+from fashion.clients import client_key
+from recommender.api import AnonUploadThrottle, CorrectionThrottle, FeedbackThrottle, throttled_for
 from recommender.forms import CorrectionForm, FeedbackForm, TagForm, UploadForm
 from recommender.look_images import LookImageError, look_image_for_key
 from recommender.models import ShopperUpload, TagCorrection
 from recommender.services import (
     DEFAULT_OUTFITS,
+    CorrectionReviewed,
     correction_create,
     feedback_create,
     recommend_for_tag,
@@ -53,14 +56,24 @@ def recommend(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        wait = throttled_for(request, AnonUploadThrottle())
+        if wait is not None:
+            form.add_error(
+                None,
+                _("That is a lot of photos in a short time. Please try again in %(seconds)d seconds.")
+                % {"seconds": max(1, round(wait))},
+            )
+            status = 429
+        elif form.is_valid():
             try:
                 upload, _prediction = upload_create(image_file=form.cleaned_data["image"])
             except InvalidImage as exc:
                 form.add_error("image", _("We could not use that file: %(reason)s") % {"reason": shopper_reason(exc)})
             else:
                 return redirect("recommender:upload-result", public_id=upload.public_id)
-        status = 400
+            status = 400
+        else:
+            status = 400
     return render(
         request,
         "recommender/recommend.html",
@@ -111,10 +124,19 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
 def correct_upload(request: HttpRequest, public_id: str) -> HttpResponse:
     """One tap on "it's actually a …": store the correction, then show recommendations for the corrected tags."""
     upload = get_object_or_404(ShopperUpload, public_id=public_id)
-    form = CorrectionForm(request.POST)
-    if form.is_valid() and any(form.cleaned_data.values()):
-        correction_create(upload=upload, **{k: v for k, v in form.cleaned_data.items() if v})
-        messages.success(request, _("Thanks! Recommendations are updated for your correction."))
+    # A field sent twice (a chip and an untouched "Other…" select) counts with its non-empty value.
+    form = CorrectionForm(
+        {name: next((v for v in request.POST.getlist(name) if v), "") for name in CorrectionForm.base_fields}
+    )
+    if throttled_for(request, CorrectionThrottle()) is not None:
+        messages.error(request, _("That is a lot of corrections in a short time. Please try again in a minute."))
+    elif form.is_valid() and any(form.cleaned_data.values()):
+        try:
+            correction_create(upload=upload, **{k: v for k, v in form.cleaned_data.items() if v})
+        except CorrectionReviewed:
+            messages.error(request, _("A stylist has already reviewed this correction; it can no longer be changed."))
+        else:
+            messages.success(request, _("Thanks! Recommendations are updated for your correction."))
     else:
         messages.error(request, _("That choice is not one we know; please pick from the buttons."))
     return redirect("recommender:upload-result", public_id=upload.public_id)
@@ -127,8 +149,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = reverse("recommender:home")
     form = FeedbackForm(request.POST)
-    throttle = FeedbackThrottle()
-    if not throttle.allow_request(request, None):
+    if throttled_for(request, FeedbackThrottle()) is not None:
         messages.error(request, _("Thanks, that is plenty of votes for now. Please try again in a minute."))
     elif not form.is_valid():
         messages.error(request, _("We could not record that vote."))
@@ -142,6 +163,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
             input_color=data["color"],
             rule=PairingRule.objects.filter(pk=data["rule_id"]).first(),
             upload=ShopperUpload.objects.filter(public_id=data["upload_id"]).first() if data["upload_id"] else None,
+            client_key=client_key(request),
         )
         messages.success(request, _("Thanks for your feedback!"))
     return redirect(next_url)
@@ -163,18 +185,30 @@ def garment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+GOES_WITH_POOL = 96  # items considered for the "show more" page
+GOES_WITH_PAGE = 24
+
+
 def goes_with(request: HttpRequest, slot: str, color: str) -> HttpResponse:
-    """The "show more" page for one tag."""
+    """The "show more" page for one tag: the recommended items, filtered by slot (`?show=shoes`), 24 a page."""
     form = TagForm({"slot": slot, "color": color, "type": request.GET.get("type", "")})
     if not form.is_valid():
         return render(request, "recommender/bad_tag.html", {"form": form}, status=404)
     tag = Tag(slot=form.cleaned_data["slot"], color=form.cleaned_data["color"], type=form.cleaned_data["type"])
+    recommendation = recommend_for_tag(tag=tag, limit=GOES_WITH_POOL)
+    slots_present = [code for code in SLOTS if any(item.garment.slot == code for item in recommendation.items)]
+    show = request.GET.get("show", "")
+    items = [item for item in recommendation.items if not show or item.garment.slot == show]
+    page = Paginator(items, GOES_WITH_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "recommender/goes_with.html",
         {
             "tag": tag,
-            "recommendation": recommend_for_tag(tag=tag, limit=48),
+            "recommendation": recommendation,
+            "page": page,
+            "show": show if show in slots_present else "",
+            "slots_present": slots_present,
             "slots": SLOTS,
             "color_codes": COLOR_CODES,
             **vocabulary_context(),

@@ -43,6 +43,39 @@ def png_bomb(side: int = 12_000) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", idat) + png_chunk(b"IEND", b"")
 
 
+def png_strip(length: int = 40_000_000) -> bytes:
+    """A 69-byte 1-bit PNG whose header claims 1 × `length` pixels: within the pixel limit, absurd as a photo."""
+    header = struct.pack(">IIBBBBB", 1, length, 1, 0, 0, 0, 0)
+    idat = zlib.compress(b"\0\0" * 4, 9)
+    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", idat) + png_chunk(b"IEND", b"")
+
+
+def commented_jpeg() -> bytes:
+    """A usable photo whose JPEG comment (COM segment), EXIF and XMP carry an e-mail address that must not survive."""
+    exif = Image.Exif()
+    exif[0x010E] = "owner: shopper@example.com"  # ImageDescription
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF>shopper@example.com</rdf:RDF></x:xmpmeta>'
+    return jpeg(upright_two_tone(), comment=b"shopper@example.com", exif=exif.tobytes(), xmp=xmp)
+
+
+def heic() -> bytes:
+    """What an iPhone saves (HEIC), through pillow-heif."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    buffer = io.BytesIO()
+    upright_two_tone().save(buffer, format="HEIF", quality=90)
+    return buffer.getvalue()
+
+
+def eps() -> bytes:
+    """PostScript: Pillow can open it only by calling Ghostscript; never reachable from an upload."""
+    return (
+        b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n%%EndComments\n"
+        b"newpath 0 0 moveto 10 10 lineto stroke showpage\n%%EOF\n"
+    )
+
+
 def upright_two_tone(width: int = 40, height: int = 60) -> Image.Image:
     """Red top half, blue bottom half: easy to tell upright from rotated."""
     image = Image.new("RGB", (width, height), BLUE)
@@ -89,6 +122,11 @@ def corpus() -> dict[str, bytes]:
         ),
         "truncated.jpg": photo[: len(photo) // 3],
         "bomb.png": png_bomb(),
+        "strip_1x40000000.png": png_strip(),
+        "bitmap_6300x6300.png": png_bomb(6300),
+        "comment_email.jpg": commented_jpeg(),
+        "phone.heic": heic(),
+        "vector.eps": eps(),
         "animated.gif": animated_gif(),
         "cmyk.jpg": cmyk_jpeg(),
         "16bit.png": png_16bit(),

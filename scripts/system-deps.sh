@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install the system packages the project needs when they are missing (Debian/Ubuntu; needs root or sudo):
 #   - the MySQL client headers + pkg-config, to build mysqlclient;
-#   - Debian's chromium + chromium-driver, for the real-browser test (only with --browser).
+#   - Debian's chromium + chromium-driver, for the real-browser test (only with --browser);
+#   - Debian's nginx-light, the reverse proxy of `make serve` and the hardening benchmarks, and redis-server for
+#     the serving tests (only with --serve).
 set -euo pipefail
 
 want=()
@@ -11,9 +13,17 @@ fi
 if ! command -v msgfmt >/dev/null 2>&1; then
   want+=(gettext)
 fi
-if [[ "${1:-}" == "--browser" ]] && ! command -v chromium >/dev/null 2>&1; then
-  want+=(chromium chromium-driver)
-fi
+for option in "$@"; do
+  if [[ "$option" == "--browser" ]] && ! command -v chromium >/dev/null 2>&1; then
+    want+=(chromium chromium-driver)
+  fi
+  if [[ "$option" == "--serve" ]] && [[ ! -x /usr/sbin/nginx ]] && ! command -v nginx >/dev/null 2>&1; then
+    want+=(nginx-light)
+  fi
+  if [[ "$option" == "--serve" ]] && ! command -v redis-server >/dev/null 2>&1; then
+    want+=(redis-server)  # a private one for the serving tests (production needs a Redis, CACHE_URL)
+  fi
+done
 [[ ${#want[@]} -eq 0 ]] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

@@ -26,7 +26,7 @@ def test_garment_changelist_has_thumbnails_filters_and_search(stylist_client):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Black trousers" in html and "Red tee" not in html
-    assert '<img src="/media/garments/' in html
+    assert '<img src="/media/garments/thumbs/' in html  # the card thumbnail, not the full photo
     assert all(f'data-filter-title="{title}"' in html for title in ["slot", "type", "main color", "active"])
     found = stylist_client.get("/admin/catalog/garment/", {"q": "tee"}).content.decode()
     assert "Red tee" in found and "Black trousers" not in found

@@ -127,10 +127,85 @@ def test_downloads_the_dataset_when_no_folder_exists(photo_folder, tmp_path, mon
         settings.FASHION_DATASET_DIR = ""
         target = tmp_path / "cache" / "clothing-dataset"
         out = io.StringIO()
-        call_command("load_demo_catalog", "--download-to", str(target), "--tagger", "dataset", stdout=out)
+        call_command("load_demo_catalog", "--download", "--download-to", str(target), "--tagger", "dataset", stdout=out)
     finally:
         server.shutdown()
-    assert "downloading the public CC0 clothing dataset" in out.getvalue()
+    assert "Downloading the public CC0 clothing dataset" in out.getvalue()
     assert (target / "images" / "a1.jpg").exists()
     assert Garment.objects.filter(source_key="clothing-dataset:a1").exists()
     shutil.rmtree(target)
+
+
+def test_without_a_dataset_the_built_in_demo_set_loads(settings):
+    """No FASHION_DATASET_DIR, no ../shared, no internet: the set shipped in the repository makes a catalog."""
+    from catalog.demo import BUILTIN_DEMO_DIR
+
+    settings.FASHION_DATASET_DIR = ""
+    out = io.StringIO()
+    call_command("load_demo_catalog", "--if-empty", "--tagger", "dataset", stdout=out)
+    photos = len(list((BUILTIN_DEMO_DIR / "images").glob("*.jpg")))
+    assert 48 <= photos <= 72
+    assert "built-in demo set" in out.getvalue() and f"{photos} garments created" in out.getvalue()
+    assert set(Garment.objects.values_list("slot", flat=True)) >= {"top", "bottom", "outer", "one_piece", "shoes"}
+    # Same image ids as the shared dataset: loading the full catalog later skips these photos instead of doubling them.
+    assert Garment.objects.filter(source_key__startswith="clothing-dataset:").count() == photos
+
+
+def test_built_in_demo_set_matches_the_dataset_formats():
+    from catalog.demo import BUILTIN_DEMO_DIR, dataset_photos
+
+    headers = {
+        "splits.csv": ["image", "label", "kids", "split", "top10_label"],
+        "colors.csv": ["image", "color", "alt", "pattern"],
+        "attributes.csv": ["image", "audience", "warmth", "formality", "shoe_kind"],
+    }
+    ids = None
+    for name, header in headers.items():
+        with (BUILTIN_DEMO_DIR / name).open(newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        assert list(rows[0]) == header
+        ids = ids or {row["image"] for row in rows}
+        assert {row["image"] for row in rows} == ids
+        if name == "splits.csv":
+            assert {row["split"] for row in rows} <= {"train", "validation"}  # test photos stay unseen
+        if name == "attributes.csv":
+            assert {"men", "women"} <= {row["audience"] for row in rows} and "kids" not in {r["audience"] for r in rows}
+            assert len({row["shoe_kind"] for row in rows} - {""}) >= 4
+    assert {p.stem for p in (BUILTIN_DEMO_DIR / "images").glob("*.jpg")} == ids
+    assert len(dataset_photos(BUILTIN_DEMO_DIR)) == len(ids)
+    assert sum(p.stat().st_size for p in (BUILTIN_DEMO_DIR / "images").iterdir()) <= 4 * 1024 * 1024
+    assert "CC0" in (BUILTIN_DEMO_DIR / "LICENSE").read_text() + (BUILTIN_DEMO_DIR / "README.md").read_text()
+
+
+def test_a_missing_dataset_dir_is_a_clear_error(settings, tmp_path):
+    settings.FASHION_DATASET_DIR = str(tmp_path / "moved-away")
+    with pytest.raises(CommandError, match=r"FASHION_DATASET_DIR is .*moved-away.*unset it to load the small built-in"):
+        call_command("load_demo_catalog", stdout=io.StringIO())
+    assert not Garment.objects.exists()
+
+
+def test_a_failed_download_says_what_to_do_and_leaves_no_folder(settings, tmp_path, monkeypatch):
+    import socket
+
+    import catalog.demo
+
+    with socket.socket() as sock:  # a port nothing listens on: "connection refused", like a machine offline
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setattr(catalog.demo, "DATASET_ZIP_URL", f"http://127.0.0.1:{port}/master.zip")
+    settings.FASHION_DATASET_DIR = ""
+    target = tmp_path / "cache" / "clothing-dataset"
+    with pytest.raises(CommandError, match=r"Could not download the dataset .*run without --download"):
+        call_command("load_demo_catalog", "--download", "--download-to", str(target), stdout=io.StringIO())
+    assert not target.exists()
+
+
+def test_a_folder_without_colour_labels(photo_folder):
+    """The public download has no colors.csv: the CNN reads colours; the folder's labels cannot."""
+    (photo_folder / "colors.csv").unlink()
+    with pytest.raises(CommandError, match=r"no colors.csv .*Use --tagger cnn"):
+        call_command("load_demo_catalog", str(photo_folder), "--tagger", "dataset", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("load_demo_catalog", str(photo_folder), stdout=out)  # the fake CNN in unit tests
+    assert "the CNN reads each garment's colour" in out.getvalue()
+    assert Garment.objects.filter(tagged_by="model").count() == Garment.objects.count() > 0

@@ -87,7 +87,7 @@ def test_model_card_draws_the_confusion_matrices_as_tables(client: Client, model
     for key in ("type", "top10", "slot", "color"):
         assert f'id="confusion-{key}"' in html
     color_table = html.split('id="confusion-color"')[1].split("</figure>")[0]
-    assert '<th scope="row">navy</th>' in color_table  # a true-label row
+    assert '<th scope="row">Navy</th>' in color_table  # a true-label row, by its name (not the raw code)
     assert "rgb(255," in color_table  # the navy -> black mistake is shaded red
 
 
@@ -96,10 +96,17 @@ def test_model_card_shows_the_confusion_pictures_when_the_artifact_has_them(clie
     assert "/model/figures/" not in html
     write_confusion_pngs(_evaluation("test"), model_dir / "evaluation")
     html = client.get("/model/").content.decode()
-    assert 'src="/model/figures/confusion_test_type.png"' in html
+    # Each matrix is shown once, as a table; its picture is a link, not a second copy on the page.
+    assert 'href="/model/figures/confusion_test_type.png"' in html and 'src="/model/figures/' not in html
     response = client.get("/model/figures/confusion_test_type.png")
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
-    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    assert response.getvalue().startswith(b"\x89PNG")
+
+
+def test_model_card_labels_speak_korean(client: Client, model_dir):
+    client.post("/i18n/setlang/", {"language": "ko", "next": "/model/"})
+    color_table = client.get("/model/").content.decode().split('id="confusion-color"')[1].split("</figure>")[0]
+    assert '<th scope="row">네이비</th>' in color_table and '<th scope="row">navy</th>' not in color_table
 
 
 @pytest.mark.parametrize(
@@ -135,7 +142,8 @@ def test_broken_metrics_do_not_break_the_page(client: Client, model_dir):
     assert client.get("/model/").status_code == 200
     (model_dir / "metrics.json").write_text(json.dumps({"test": {"type": {"accuracy": "n/a"}}}))
     assert client.get("/model/").status_code == 200
-    assert load_model_card(model_dir).has_results is False
+    card = load_model_card(model_dir)
+    assert card is not None and card.has_results is False
 
 
 def test_every_page_links_to_the_model_card(client: Client, model_dir):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -33,7 +34,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id and the latency cover everything below (redirects, static files, errors).
+    "fashion.observability.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "fashion.middleware.security_headers",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -42,6 +46,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "fashion.middleware.database_unavailable",
 ]
 
 ROOT_URLCONF = "fashion.urls"
@@ -64,9 +69,27 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# Seconds before a database that does not answer is given up on (the request gets a 503, not a hang): connecting,
+# and each read or write on an open connection. /healthz has its own, shorter bound (fashion/health.py).
+DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", default=2)
+DB_READ_TIMEOUT = env.int("DB_READ_TIMEOUT", default=5)
+DB_WRITE_TIMEOUT = env.int("DB_WRITE_TIMEOUT", default=5)
+# After a lost database connection a worker answers 503 at once for this long rather than queue more requests on it.
+DB_BREAKER_SECONDS = env.float("DB_BREAKER_SECONDS", default=2.0)
+# /healthz reports the database as failed when it has not answered SELECT 1 within this many seconds.
+HEALTHZ_DB_TIMEOUT = env.float("HEALTHZ_DB_TIMEOUT", default=1.5)
+# Seconds a client is told to wait (Retry-After) when the database is unavailable.
+DB_UNAVAILABLE_RETRY_AFTER = env.int("DB_UNAVAILABLE_RETRY_AFTER", default=10)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
     # utf8mb4 so Korean garment names and stylist notes round-trip.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"charset": "utf8mb4"})
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "charset": "utf8mb4",
+            "connect_timeout": DB_CONNECT_TIMEOUT,
+            "read_timeout": DB_READ_TIMEOUT,
+            "write_timeout": DB_WRITE_TIMEOUT,
+        }
+    )
     DATABASES["default"].setdefault("TEST", {}).update({"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"})
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers (gunicorn threads, several workers) wait for the write lock instead of failing at once with
@@ -95,7 +118,7 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 # Media go to S3 (django-storages) when a bucket is configured, to MEDIA_ROOT otherwise.
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
@@ -119,6 +142,9 @@ if AWS_STORAGE_BUCKET_NAME:
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # Decoded images larger than this many pixels are refused (decompression-bomb guard).
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
+# Memory one decode may take (width × height × bands, plus the RGB copy), decided from the header before decoding
+# (classifier/imaging.py); with 2 threads per worker, two decodes at once stay well inside a 450 MB worker.
+UPLOAD_MAX_DECODE_BYTES = env.int("UPLOAD_MAX_DECODE_BYTES", default=96 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_HANDLERS = [
@@ -167,6 +193,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon_upload": env("API_THROTTLE_ANON", default="30/min"),
         "feedback": env("API_THROTTLE_FEEDBACK", default="60/min"),
+        "correction": env("API_THROTTLE_CORRECTION", default="30/min"),
+        "login": env("LOGIN_THROTTLE", default="10/min"),
     },
     "EXCEPTION_HANDLER": "recommender.api.exception_handler",
 }
@@ -188,16 +216,61 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# How many reverse proxies in front of the app append to X-Forwarded-For (nginx of `make serve`: 1; nginx behind a
+# load balancer: 2). The client is the address the outermost of them saw; 0 ignores the header (fashion/clients.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+
 # Per-process memory by default; with several hosts set CACHE_URL=redis://host:6379/0 so the per-IP upload throttle
-# (and anything else cached) is shared by every worker.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# (and anything else cached) is shared by every worker. Required in production (fashion/settings/production.py).
+def cache_config(url: str) -> dict:
+    config = env.cache_url_config(url)
+    if "key_prefix" in config:  # CACHE_URL=redis://host:6379/0?key_prefix=shop: several sites on one Redis
+        config["KEY_PREFIX"] = config.pop("key_prefix")
+    if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        # Redis down or hung: a cache miss within half a second, never a failed request (fashion/cache.py).
+        config["BACKEND"] = "fashion.cache.ResilientRedisCache"
+        config.setdefault("OPTIONS", {}).update({"socket_connect_timeout": 0.5, "socket_timeout": 0.5})
+    return config
+
+
+CACHES = {"default": cache_config(env("CACHE_URL", default="locmemcache://"))}
+
+CSRF_FAILURE_VIEW = "fashion.middleware.csrf_failure"
+# After logging in without a `next`: staff to the stylist console, others to the shop.
+LOGIN_REDIRECT_URL = "/admin/"
+# Content-Security-Policy of every page: scripts and styles from this site only (the style attributes of colour
+# swatches need 'unsafe-inline' for styles, never for scripts); images also from https: (S3 or a CDN).
+CONTENT_SECURITY_POLICY = env(
+    "CONTENT_SECURITY_POLICY",
+    default="default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: "
+    "https:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+# Browsers and proxies may keep a stored photo this long (names are random and never reused).
+MEDIA_CACHE_SECONDS = env.int("MEDIA_CACHE_SECONDS", default=60 * 60 * 24 * 30)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "fashion.observability.RequestContextFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["context"]},
+        "null": {"class": "logging.NullHandler"},
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # Django's default config gives the "django" logger its own console handler (DEBUG only) that also propagates to
+    # the root one: every line twice in `make run`. One handler, the root's.
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # One line per request (fashion/observability.py): production logs them; runserver prints its own.
+        "fashion.request": {"level": env("REQUEST_LOG_LEVEL", default="WARNING")},
+        # A request with a Host we do not serve is the sender's problem (scanners, misrouted DNS): a 400, no traceback.
+        "django.security.DisallowedHost": {"handlers": ["null"], "propagate": False},
+    },
 }
+# Prometheus /metrics: scrapers send "Authorization: Bearer <METRICS_TOKEN>"; without a token it answers only in DEBUG.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 # Serve local media from Django itself (the single-machine `make run` default); behind a real deployment, media come
 # from S3 or the web server instead.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not AWS_STORAGE_BUCKET_NAME)

@@ -10,10 +10,12 @@ import io
 import re
 import tracemalloc
 from pathlib import Path
+from typing import cast
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.http import HttpResponse
 from django.test.client import ClientHandler
 from PIL import Image
 from rest_framework.test import APIClient
@@ -33,6 +35,11 @@ EXPECTED: dict[str, str | None] = {
     "drawing.jpg": "not an image",
     "truncated.jpg": "truncated",
     "bomb.png": "too large",
+    "strip_1x40000000.png": "too large",
+    "bitmap_6300x6300.png": "too large",
+    "vector.eps": "not an image",
+    "comment_email.jpg": None,
+    "phone.heic": None,
     "animated.gif": None,
     "cmyk.jpg": None,
     "16bit.png": None,
@@ -64,12 +71,17 @@ def catalog_snapshot():
 
 def assert_stored_upright_without_exif(upload: ShopperUpload) -> None:
     with upload.image.open("rb") as handle:
-        stored = Image.open(io.BytesIO(handle.read()))
-        stored.load()
+        raw = handle.read()
+    stored = Image.open(io.BytesIO(raw))
+    stored.load()
     assert stored.format == "JPEG"
     assert not stored.getexif() and "exif" not in stored.info
+    # No metadata segment at all: comment (COM), XMP, ICC; the shopper's address is nowhere in the bytes.
+    assert not {"comment", "xmp", "icc_profile"} & set(stored.info), stored.info
+    assert b"shopper@example.com" not in raw and b"\xff\xfe" not in raw.split(b"\xff\xda")[0]
     assert stored.size == (40, 60)  # portrait, as the camera meant it
     top, bottom = stored.getpixel((20, 5)), stored.getpixel((20, 55))
+    assert isinstance(top, tuple) and isinstance(bottom, tuple)
     assert top[0] > 150 and top[2] < 100, top  # red on top
     assert bottom[2] > 150 and bottom[0] < 100, bottom  # blue below
 
@@ -89,14 +101,14 @@ def test_api_answers_every_corpus_file_with_a_reason_or_a_reading(name, catalog_
         upload = ShopperUpload.objects.get(public_id=body["upload_id"])
         assert re.fullmatch(r"uploads/[0-9a-f]{32}\.jpg", upload.image.name)  # never the uploader's name
         assert ShopperUpload.objects.count() == uploads_before + 1
-        if name == "exif_rotated.jpg":
+        if name in ("exif_rotated.jpg", "comment_email.jpg", "phone.heic"):
             assert_stored_upright_without_exif(upload)
     else:
         assert response.status_code == 400, response.content
         body = response.json()
         if name == "empty.jpg":
             # DRF's FileField refuses an empty file before our opener sees it, naming the field.
-            assert reason in str(body["image"]).lower()
+            assert reason in str(body["fields"]["image"]).lower() and body["code"] == "invalid"
         else:
             assert body["code"] == "invalid_image" and reason in body["detail"].lower()
         assert ShopperUpload.objects.count() == uploads_before
@@ -179,7 +191,7 @@ def post_streamed(path: str, size: int) -> tuple[int, bytes]:
         "CONTENT_LENGTH": str(body.length),
     }
     # The test client's handler, minus the client: it skips CSRF like the test client does (the page needs a token).
-    response = ClientHandler(enforce_csrf_checks=False)(environ)
+    response = cast(HttpResponse, ClientHandler(enforce_csrf_checks=False)(environ))
     return response.status_code, response.content
 
 
@@ -206,3 +218,22 @@ def test_a_50_mb_upload_is_refused_without_buffering_or_storing_it(path, catalog
     assert sum(written) <= settings.UPLOAD_MAX_BYTES  # at most the limit reached the temporary file
     assert ShopperUpload.objects.count() == 0
     assert catalog_snapshot() == before
+
+
+@pytest.mark.parametrize("name", ["strip_1x40000000.png", "bitmap_6300x6300.png", "bomb.png"])
+def test_hostile_images_are_refused_cheaply_from_the_header(name):
+    """Refused before any pixel is decoded: little time and little memory, not the gigabyte a decode would take."""
+    import time
+
+    from classifier.imaging import InvalidImage, open_image
+
+    tracemalloc.start()
+    began = time.perf_counter()
+    try:
+        with pytest.raises(InvalidImage, match="too large"):
+            open_image((CORPUS / name).read_bytes())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - began < 0.5
+    assert peak < 4 * 1024 * 1024, f"{peak / 2**20:.1f} MB"

@@ -99,7 +99,7 @@ def test_garment_added_through_the_api_lives_in_the_bucket_and_is_served_over_ht
     body = response.json()
     garment = Garment.objects.get(pk=body["id"])
     assert garment.image.name.startswith("garments/") and "passwd" not in garment.image.name
-    assert bucket_keys(s3_media) == {garment.image.name}
+    assert bucket_keys(s3_media) == {garment.image.name, garment.thumbnail.name}
     url = body["image_url"]
     assert url.startswith(f"{s3_media.meta.endpoint_url}/{BUCKET}/garments/")
     image = fetch_image(url)
@@ -108,6 +108,7 @@ def test_garment_added_through_the_api_lives_in_the_bucket_and_is_served_over_ht
     assert not Garment.objects.filter(pk=garment.pk).exists()
     # Django leaves a deleted row's file in storage; removing it through the storage removes it from the bucket.
     garment.image.delete(save=False)
+    garment.thumbnail.delete(save=False)
     assert bucket_keys(s3_media) == set()
     assert requests.get(url, timeout=10).status_code in (403, 404)
 
@@ -119,7 +120,8 @@ def test_loader_garments_and_shopper_uploads_go_to_the_bucket(s3_media):
     response = APIClient().post("/api/v1/recommendations/", {"image": photo}, format="multipart")
     assert response.status_code == 200, response.content
     upload = ShopperUpload.objects.get(public_id=response.json()["upload_id"])
-    assert bucket_keys(s3_media) == {garment.image.name, upload.image.name}
+    assert bucket_keys(s3_media) == {garment.image.name, garment.thumbnail.name, upload.image.name}
+    assert fetch_image(garment.card_image_url).size == (48, 60)  # the card thumbnail, from the bucket
     assert fetch_image(upload.image.url).size == (90, 120)
     # Every item's image_url in the answer points into the bucket.
     assert all(item["image_url"].startswith(s3_media.meta.endpoint_url) for item in response.json()["items"])

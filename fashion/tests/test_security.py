@@ -58,6 +58,7 @@ def test_the_anonymous_upload_rate_comes_from_the_environment():
         "DJANGO_SETTINGS_MODULE": "fashion.settings.production",
         "DJANGO_SECRET_KEY": "x" * 60,
         "DJANGO_ALLOWED_HOSTS": "example.com",
+        "CACHE_URL": "redis://127.0.0.1:6379/1",
         "API_THROTTLE_ANON": "7/hour",
     }
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)

@@ -90,10 +90,7 @@ def split_name(code: str) -> str:
 
 @register.filter
 def label_name(label: str, head: str) -> str:
-    """A confusion-matrix label (a type, slot or colour code) by its Korean name on Korean pages; English pages show
-    the model's own label codes, as the metrics do."""
-    if not _korean():
-        return label
+    """A confusion-matrix label (a type, slot or colour code) in the active language."""
     if head == "slot":
         return slot_name(label)
     if head == "color":

@@ -94,7 +94,8 @@ def test_korean_reason_when_asked_in_korean(client, catalog):
 def test_bad_tag_queries_get_400_with_a_reason(client, query, field):
     response = client.get("/api/v1/recommendations/", query)
     assert response.status_code == 400
-    assert field in response.json()
+    body = response.json()
+    assert body["code"] == "invalid" and field in body["fields"] and body["detail"]
 
 
 @pytest.mark.parametrize(
@@ -116,7 +117,7 @@ def test_bad_uploads_get_400_and_store_nothing(client, catalog, content, reason)
 def test_missing_file_gets_400(client):
     response = client.post("/api/v1/recommendations/", {}, format="multipart")
     assert response.status_code == 400
-    assert "image" in response.json()
+    assert "image" in response.json()["fields"]
 
 
 def test_oversized_upload_is_refused_before_decoding(client, settings):

@@ -11,6 +11,7 @@ from django.conf import settings
 
 from catalog.services import starter_rules_load
 from catalog.tests.factories import garment_factory
+from catalog.vocabulary import COLORS, TYPES
 from recommender.models import Feedback, ShopperUpload, TagCorrection
 
 pytestmark = [pytest.mark.browser, pytest.mark.real_model, pytest.mark.django_db(transaction=True)]
@@ -69,6 +70,10 @@ def demo_catalog():
         garment_factory(type=type_code, color=color, name=f"Demo {color} {type_code}")
 
 
+def color_chip_name(code: str) -> str:
+    return COLORS[code].name_en
+
+
 def test_upload_a_photo_see_items_and_open_a_detail_page(live_server, page, demo_catalog, red_top_photo):
     page.goto(f"{live_server.url}/recommend/")
     page.set_input_files("#id_image", str(red_top_photo))
@@ -90,12 +95,36 @@ def test_upload_a_photo_see_items_and_open_a_detail_page(live_server, page, demo
     feedback = Feedback.objects.get()
     assert feedback.vote == 1 and feedback.rule_id is not None and feedback.upload is not None
 
-    # Correct a tag with one tap: say the colour is actually pink.
+    # Correct a tag with one tap on a colour chip: the CNN's second-best colour (not the current one).
     if not page.locator("#correct-panel").evaluate("panel => panel.open"):
         page.click("#correct-panel summary")
-    page.locator("#correct-panel select[name=color]").select_option("pink")
+    before_color = page.inner_text("#detected-color")
+    color_chip = page.locator("#correct-color form.chips button.chip:not(.current)").first
+    chosen_color = color_chip.get_attribute("value")
+    color_chip.click()
     page.wait_for_selector("text=Recommendations for your corrected tags")
-    assert "Pink" in page.inner_text("#detected-color")
+    assert "That choice is not one we know" not in page.content()
+    after_color = page.inner_text("#detected-color")
+    assert after_color != before_color and after_color.strip() == color_chip_name(chosen_color)
+    assert TagCorrection.objects.get().color == chosen_color
+
+    # …and on a type chip: the type (and with it the slot) follow the tap.
+    if not page.locator("#correct-panel").evaluate("panel => panel.open"):
+        page.click("#correct-panel summary")
+    before_type = page.inner_text("#detected-type")
+    type_chip = page.locator("#correct-type form.chips button.chip:not(.current)").first
+    chosen_type = type_chip.get_attribute("value")
+    type_chip.click()
+    page.wait_for_function("before => document.querySelector('#detected-type').innerText !== before", arg=before_type)
+    assert page.inner_text("#detected-type").strip() == TYPES[chosen_type].name_en
+    correction = TagCorrection.objects.get()
+    assert (correction.type, correction.color) == (chosen_type, chosen_color)
+
+    # The "Other…" select still works for a colour outside the top three.
+    if not page.locator("#correct-panel").evaluate("panel => panel.open"):
+        page.click("#correct-panel summary")
+    page.locator("#correct-color select[name=color]").select_option("pink")
+    page.wait_for_function("() => document.querySelector('#detected-color').innerText.includes('Pink')")
     correction = TagCorrection.objects.get()
     assert correction.color == "pink" and correction.model_version == ShopperUpload.objects.get().model_version
     assert page.locator("#recommended-items li").count() >= 1

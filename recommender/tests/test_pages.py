@@ -48,9 +48,10 @@ def test_bad_upload_gets_a_friendly_error_not_a_500(client: Client, catalog):
     assert client.post("/recommend/", {}).status_code == 400
 
 
-def test_upload_page_works_offline_with_drag_and_drop_and_camera(client: Client):
+def test_upload_page_works_offline_with_drag_and_drop_and_a_saved_photo(client: Client):
     html = client.get("/recommend/").content.decode()
-    assert 'capture="environment"' in html and 'accept="image/*"' in html
+    # No `capture`: it makes phones open the camera only, so a photo already taken could not be picked.
+    assert "capture=" not in html and 'accept="image/*"' in html
     assert "/static/js/recommend.js" in html
     assert "http://" not in html and "https://" not in html  # no CDN
 
@@ -71,6 +72,35 @@ def test_show_more_page_per_tag(client: Client, catalog):
     assert "Black trousers" in html
     assert client.get("/goes-with/top/teal/").status_code == 404
     assert client.get("/goes-with/top/red/", {"type": "pants"}).status_code == 404
+
+
+def test_show_more_filters_by_slot_and_pages(client: Client, catalog):
+    rule_factory(input_slot="top", input_color="red", output_slot="shoes", output_color="white", weight=80)
+    for _ in range(30):
+        garment_factory(type="pants", color="black")
+    shoes = garment_factory(type="shoes", color="white", name="White sneakers")
+    html = client.get("/goes-with/top/red/").content.decode()
+    assert 'id="slot-filter"' in html and "?show=shoes" in html and "?show=bottom" in html
+    assert html.count('class="card"') == 24 and 'rel="next"' in html and "Page 1 of 2" in html
+    html = client.get("/goes-with/top/red/", {"show": "shoes"}).content.decode()
+    assert "White sneakers" in html and html.count('class="card"') == 1 and 'rel="next"' not in html
+    assert f'data-garment-id="{shoes.id}"' in html
+    html = client.get("/goes-with/top/red/", {"page": 2}).content.decode()
+    assert 'rel="prev"' in html and "Page 2 of 2" in html
+    assert client.get("/goes-with/top/red/", {"page": "999", "show": "nonsense"}).status_code == 200
+
+
+def test_home_says_what_the_catalog_is(client: Client, catalog):
+    html = client.get("/").content.decode()
+    assert "curated by our stylists" not in html  # the CNN tagged them; stylists wrote the pairing rules
+    assert "Chosen from the 1 garment in our catalog" in html
+
+
+def test_feedback_icons_and_multicolour_swatch_need_no_emoji_font(client: Client, catalog):
+    garment_factory(type="pants", color="multicolor", name="Patchwork pants")
+    html = client.get("/goes-with/top/red/").content.decode()
+    assert "👍" not in html and "👎" not in html and '<svg class="icon' in html
+    assert 'class="swatch multicolor"' in html
 
 
 def test_pages_speak_korean(client: Client, catalog):

@@ -1,6 +1,5 @@
 // Like/dislike without leaving the page: posts to the API; without JavaScript the form posts to /feedback/.
 (function () {
-  const labels = { like: "👍", dislike: "👎" };
   document.querySelectorAll(".feedback-form").forEach((form) => {
     form.addEventListener("submit", async (event) => {
       const button = event.submitter;
@@ -25,7 +24,7 @@
         return;
       }
       form.querySelectorAll(".vote").forEach((b) => b.setAttribute("aria-pressed", "false"));
-      if (response.status === 201) {
+      if (response.ok) {
         button.setAttribute("aria-pressed", "true");
         status.textContent = form.dataset.thanks || "✓";
       } else if (response.status === 429) {
