@@ -42,7 +42,7 @@ _REASONS: tuple[tuple[str, str], ...] = (
 
 
 # The same reasons in the stylist console's voice (Korean: 합니다체, where shopper pages speak 해요체).
-_STAFF_REASONS: dict[str, str] = {
+_STAFF_REASONS = {
     "The file is empty.": pgettext_lazy("stylist console", "The file is empty."),
     "The file is too large.": pgettext_lazy("stylist console", "The file is too large."),
     "The photo has too many pixels.": pgettext_lazy("stylist console", "The photo has too many pixels."),

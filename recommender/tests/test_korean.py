@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -35,63 +37,69 @@ ALLOWED_LATIN = {
 # ---------------------------------------------------------------- reading a .po without extra dependencies
 
 
-def po_entries(path: Path = PO_PATH) -> list[dict]:
-    """Entries of a .po file: {"msgctxt", "msgid", "msgid_plural", "msgstr": [..], "flags": set, "obsolete"}."""
-    entries, entry, key = [], None, None
+@dataclass
+class PoEntry:
+    msgid: str = ""
+    msgctxt: str | None = None
+    msgid_plural: str | None = None
+    msgstr: list[str] = field(default_factory=list)
+    flags: set[str] = field(default_factory=set)
+    obsolete: bool = False
 
-    def finish():
-        if entry is not None and (entry["msgid"] or entry["msgstr"]):
-            entries.append(entry)
 
+def po_entries(path: Path = PO_PATH) -> list[PoEntry]:
+    """The entries of a .po file (header excluded), read without extra dependencies."""
+    entries: list[PoEntry] = []
+    entry: PoEntry | None = None
+    key = ""
     for raw in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         line = raw.strip()
         if not line:
-            finish()
-            entry, key = None, None
+            if entry is not None and entry.msgid:
+                entries.append(entry)
+            entry, key = None, ""
             continue
-        if entry is None:
-            entry = {
-                "msgctxt": None,
-                "msgid": "",
-                "msgid_plural": None,
-                "msgstr": [],
-                "flags": set(),
-                "obsolete": False,
-            }
+        entry = entry or PoEntry()
         if line.startswith("#~"):
-            entry["obsolete"] = True
+            entry.obsolete = True
+            # Obsolete entries keep their text after "#~ ": read it so the entry is listed.
+            line = line[2:].strip()
+        elif line.startswith("#,"):
+            entry.flags.update(flag.strip() for flag in line[2:].split(","))
             continue
-        if line.startswith("#,"):
-            entry["flags"].update(flag.strip() for flag in line[2:].split(","))
-            continue
-        if line.startswith("#"):
+        elif line.startswith("#"):
             continue
         match = re.match(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)\s+(".*")$', line)
         if match:
             key, text = match.group(1), ast.literal_eval(match.group(2))
-            if key.startswith("msgstr"):
-                entry["msgstr"].append(text)
-            else:
-                entry[key] = text
-        elif line.startswith('"'):
+        elif line.startswith('"') and key:
             text = ast.literal_eval(line)
-            if key.startswith("msgstr"):
-                entry["msgstr"][-1] += text
+        else:
+            continue
+        if key.startswith("msgstr"):
+            if match:
+                entry.msgstr.append(text)
             else:
-                entry[key] = (entry[key] or "") + text
+                entry.msgstr[-1] += text
+        elif key == "msgid":
+            entry.msgid += text
+        elif key == "msgid_plural":
+            entry.msgid_plural = (entry.msgid_plural or "") + text
+        else:
+            entry.msgctxt = (entry.msgctxt or "") + text
     return entries
 
 
-def translatable_entries() -> list[dict]:
-    return [e for e in po_entries() if e["msgid"] and not e["obsolete"]]
+def translatable_entries() -> list[PoEntry]:
+    return [e for e in po_entries() if not e.obsolete]
 
 
 def test_the_po_has_no_empty_fuzzy_or_obsolete_entries():
     entries = po_entries()
     assert len(translatable_entries()) > 150
-    assert [e["msgid"] for e in entries if e["obsolete"]] == []
-    assert [e["msgid"] for e in entries if "fuzzy" in e["flags"]] == []
-    assert [e["msgid"] for e in translatable_entries() if not all(s.strip() for s in e["msgstr"])] == []
+    assert [e.msgid for e in entries if e.obsolete] == []
+    assert [e.msgid for e in entries if "fuzzy" in e.flags] == []
+    assert [e.msgid for e in translatable_entries() if not all(s.strip() for s in e.msgstr)] == []
 
 
 def test_the_po_uses_the_glossary_not_the_wrong_words():
@@ -108,10 +116,7 @@ def test_the_po_uses_the_glossary_not_the_wrong_words():
         "빨강": "colours are loanwords (레드)",
     }
     found = [
-        (e["msgid"], word, why)
-        for e in translatable_entries()
-        for word, why in wrong.items()
-        if word in "".join(e["msgstr"])
+        (e.msgid, word, why) for e in translatable_entries() for word, why in wrong.items() if word in "".join(e.msgstr)
     ]
     assert found == []
 
@@ -119,7 +124,7 @@ def test_the_po_uses_the_glossary_not_the_wrong_words():
 def test_no_particle_is_hard_coded_after_a_placeholder():
     """ "%(slot)s와" breaks after a final consonant ("신발와"): write the sentence without it, or use josa()."""
     particle = re.compile(r"%\(\w+\)[sd](와|과|을|를|이|가|은|는|으로|로|이랑|랑)(?![가-힣])")
-    assert [e["msgid"] for e in translatable_entries() if any(particle.search(s) for s in e["msgstr"])] == []
+    assert [e.msgid for e in translatable_entries() if any(particle.search(s) for s in e.msgstr)] == []
 
 
 def test_the_compiled_catalog_matches_the_po():
@@ -127,14 +132,14 @@ def test_the_compiled_catalog_matches_the_po():
     stale = []
     with translation.override("ko"):
         for e in translatable_entries():
-            if e["msgid_plural"]:
-                served = translation.ngettext(e["msgid"], e["msgid_plural"], 1)
-            elif e["msgctxt"]:
-                served = translation.pgettext(e["msgctxt"], e["msgid"])
+            if e.msgid_plural:
+                served = translation.ngettext(e.msgid, e.msgid_plural, 1)
+            elif e.msgctxt:
+                served = translation.pgettext(e.msgctxt, e.msgid)
             else:
-                served = translation.gettext(e["msgid"])
-            if served != e["msgstr"][0]:
-                stale.append(e["msgid"])
+                served = translation.gettext(e.msgid)
+            if served != e.msgstr[0]:
+                stale.append(e.msgid)
     assert stale == []
 
 
@@ -204,7 +209,7 @@ def readable_chunks(html: str) -> list[str]:
     return [" ".join(t for t in chunk.split() if not _is_data(t)) for chunk in visible_text(html)]
 
 
-def english_left_over(html: str, *, allowed: set[str] = frozenset()) -> list[str]:
+def english_left_over(html: str, *, allowed: AbstractSet[str] = frozenset()) -> list[str]:
     """English words a Korean reader would meet on the page."""
     found = []
     for chunk in readable_chunks(html):
@@ -217,15 +222,15 @@ def untranslated_msgids(html: str) -> list[str]:
     text = "\n".join(readable_chunks(html))
     shown = []
     for e in translatable_entries():
-        msgid = e["msgid"]
-        if "%" in msgid or msgid in ALLOWED_LATIN or msgid in e["msgstr"][0] or not re.search(r"[A-Za-z]{2}", msgid):
+        msgid = e.msgid
+        if "%" in msgid or msgid in ALLOWED_LATIN or msgid in e.msgstr[0] or not re.search(r"[A-Za-z]{2}", msgid):
             continue
         if re.search(rf"(?<![A-Za-z]){re.escape(msgid)}(?![A-Za-z])", text):
             shown.append(msgid)
     return shown
 
 
-def assert_reads_korean(html: str, where: str, *, allowed: set[str] = frozenset()) -> None:
+def assert_reads_korean(html: str, where: str, *, allowed: AbstractSet[str] = frozenset()) -> None:
     assert 'lang="ko"' in html, where
     assert untranslated_msgids(html) == [], where
     assert english_left_over(html, allowed=allowed) == [], where
@@ -386,21 +391,20 @@ def stylist(client: Client, catalog) -> Client:
     client.force_login(user)
     client.post("/i18n/setlang/", {"language": "ko", "next": "/admin/"})
     upload = _upload(client)
-    correction = TagCorrection.objects.create(
+    TagCorrection.objects.create(
         upload=upload, type="shirt", slot="top", color="blue", model_version=upload.model_version
     )
     Feedback.objects.create(
         garment=catalog[0], vote=1, input_slot="top", input_color="red", upload=upload, rule=PairingRule.objects.first()
     )
-    client.correction = correction
     return client
 
 
 def test_the_console_reads_korean_everywhere(stylist: Client, catalog):
     pants = catalog[0]
-    correction = stylist.correction
-    rule = PairingRule.objects.first()
-    feedback = Feedback.objects.first()
+    correction = TagCorrection.objects.get()
+    rule = PairingRule.objects.earliest("id")
+    feedback = Feedback.objects.get()
     pages = [
         "/admin/",
         "/admin/catalog/",
