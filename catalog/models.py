@@ -76,7 +76,11 @@ class Garment(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["is_active", "slot", "color"], name="garment_active_slot_color")]
+        indexes = [
+            models.Index(fields=["is_active", "slot", "color"], name="garment_active_slot_color"),
+            # What changed since the similarity index was built (catalog/similarity.py).
+            models.Index(fields=["updated_at"], name="garment_updated_at"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(slot__in=SLOTS), name="garment_slot_valid"),
             models.CheckConstraint(condition=Q(color__in=COLOR_CODES), name="garment_color_valid"),

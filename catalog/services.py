@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
+from django.utils import timezone
 from PIL import Image
 
 from catalog.models import Garment, PairingRule, TaggedBy
@@ -133,8 +134,9 @@ def garments_delete(*, garments: Iterable[Garment]) -> int:
 
 
 def garments_set_active(*, garments: Iterable[Garment], active: bool) -> int:
+    """Bulk (de)activation; `updated_at` moves too, so caches and the similarity index see the change."""
     ids = [g.pk for g in garments]
-    return Garment.objects.filter(pk__in=ids).update(is_active=active)
+    return Garment.objects.filter(pk__in=ids).update(is_active=active, updated_at=timezone.now())
 
 
 def pairing_rules_set_active(*, rules: Iterable[PairingRule], active: bool) -> int:
@@ -318,14 +320,19 @@ def garments_create_from_photos(*, files: Iterable[UploadedFile]) -> list[PhotoO
         except InvalidImage as exc:
             outcomes.append(PhotoOutcome(file_name, error=str(exc)))
             continue
-        with transaction.atomic():
-            garment = garment_create_tagged(name=garment_name_from_file(file_name) or "-", image=image)
-            if garment.name == "-":
-                # The name follows the CNN's reading, known only once the garment is tagged.
-                garment.name = garment_default_name(type=garment.type, color=garment.color)
-                garment.save(update_fields=["name", "updated_at"])
-        outcomes.append(PhotoOutcome(file_name, garment=garment))
+        outcomes.append(PhotoOutcome(file_name, garment=garment_create_from_photo(file_name=file_name, image=image)))
     return outcomes
+
+
+@transaction.atomic
+def garment_create_from_photo(*, file_name: str, image: Image.Image, source_key: str | None = None) -> Garment:
+    """One CNN-tagged garment from a stylist's photo, named after the file (or "<Colour> <type>")."""
+    garment = garment_create_tagged(name=garment_name_from_file(file_name) or "-", image=image, source_key=source_key)
+    if garment.name == "-":
+        # The name follows the CNN's reading, known only once the garment is tagged.
+        garment.name = garment_default_name(type=garment.type, color=garment.color)
+        garment.save(update_fields=["name", "updated_at"])
+    return garment
 
 
 def garments_retag(*, garments: Iterable[Garment]) -> int:
