@@ -126,9 +126,9 @@ def test_purge_deletes_in_batches_and_keeps_what_is_needed(django_capture_on_com
         created_at=old
     )
     queries = []
-    with django_capture_on_commit_callbacks(execute=True):
-        with connection.execute_wrapper(lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)):
-            deleted = uploads_purge_batched(uploads=uploads_expired(older_than_days=30), batch=10)
+    record = connection.execute_wrapper(lambda execute, sql, *a: queries.append(sql) or execute(sql, *a))
+    with django_capture_on_commit_callbacks(execute=True), record:
+        deleted = uploads_purge_batched(uploads=uploads_expired(older_than_days=30), batch=10)
     assert deleted == 23 and ShopperUpload.objects.count() == 2
     selects = [q for q in queries if q.lstrip().upper().startswith("SELECT") and "LIMIT 10" in q.upper()]
     assert len(selects) == 4  # 10 + 10 + 3, then an empty batch
@@ -190,6 +190,8 @@ def _start_worker(queue: str) -> subprocess.Popen:
         "CLASSIFIER_BACKEND": "fake",
         # Redis redelivers a dead worker's unacknowledged message after this (RabbitMQ: as soon as it disconnects).
         "CELERY_VISIBILITY_TIMEOUT": "5",
+        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
     }
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "fashion", "worker", "--pool=solo", "-l", "warning", "-Q", queue],
@@ -255,7 +257,9 @@ def test_a_real_worker_runs_a_retag_job_and_one_killed_mid_job_is_taken_over(set
     finally:
         worker.kill()
         worker.wait(10)
-        redis.Redis.from_url(_broker_url()).delete(queue)
+        redis.Redis.from_url(_broker_url()).delete(
+            queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
+        )
         app.conf.update(saved)
 
 
