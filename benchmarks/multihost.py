@@ -239,6 +239,13 @@ def main() -> int:
             if proc.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGTERM)
+        queue = env["CELERY_QUEUE"]
+        with contextlib.suppress(Exception):  # the run's queue and its bindings on the shared broker
+            import redis
+
+            redis.Redis.from_url(args.redis).delete(
+                queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
+            )
         for proc in procs:
             try:
                 proc.wait(20)

@@ -14,6 +14,7 @@ job; writes build/retag_celery.json.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
@@ -213,6 +214,13 @@ def main() -> int:
         for proc in procs:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
+        queue = env["CELERY_QUEUE"]
+        with contextlib.suppress(Exception):  # the run's queue and its bindings on the shared broker
+            import redis
+
+            redis.Redis.from_url(args.redis).delete(
+                queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
+            )
         for proc in procs:
             try:
                 proc.wait(30)
