@@ -112,7 +112,17 @@ class Command(BaseCommand):
         parser.add_argument("--warmup", type=int, default=100, help="First queries of each worker, timed apart (cold).")
 
     def handle(
-        self, *args, garments: int, dim: int, queries: int, k: int, workers: int, recall_queries: int, warmup: int, **o
+        self,
+        *args,
+        garments: int,
+        dim: int,
+        queries: int,
+        k: int,
+        workers: int,
+        recall_queries: int,
+        warmup: int,
+        dtype: str,
+        **o,
     ):
         from usearch.index import Index
 
