@@ -336,7 +336,7 @@ def nearest_ids(*, vector: np.ndarray, k: int, exclude: Iterable[int] = ()) -> l
     delta, changed = _delta_index(since=host.built_at if host else None, model_version=model_version)
     found = {}
     if host is not None and host.index is not None:
-        for garment_id, score in host.nearest(vector, 2 * k + len(exclude) + 8):
+        for garment_id, score in host.nearest(vector, k + len(exclude) + 8):
             if garment_id not in changed and garment_id not in exclude:
                 found[garment_id] = score
     for garment_id, score in delta.nearest(vector, k + len(exclude), exclude=exclude):
@@ -344,14 +344,30 @@ def nearest_ids(*, vector: np.ndarray, k: int, exclude: Iterable[int] = ()) -> l
     return sorted(found.items(), key=lambda item: (-item[1], item[0]))
 
 
+# The index stores int8 vectors: its order is approximate. It proposes RESCORE_FACTOR x k candidates, and their exact
+# cosine similarity is computed from the float32 embeddings read with the garments anyway.
+RESCORE_FACTOR = 4
+
+
 def garments_similar_to_embedding(
     *, embedding: np.ndarray, k: int = 8, exclude_ids: Iterable[int] = ()
 ) -> list[SimilarGarment]:
-    matches = nearest_ids(vector=np.asarray(embedding, dtype=np.float32), k=k, exclude=exclude_ids)[: 2 * k]
+    vector = np.asarray(embedding, dtype=np.float32)
+    query = vector / max(float(np.linalg.norm(vector)), 1e-12)
+    matches = nearest_ids(vector=vector, k=RESCORE_FACTOR * k, exclude=exclude_ids)[: RESCORE_FACTOR * k]
     garments = Garment.objects.filter(is_active=True, model_version=current_model_version()).in_bulk(
         [garment_id for garment_id, _ in matches]
     )
-    found = [SimilarGarment(garments[garment_id], score) for garment_id, score in matches if garment_id in garments]
+    found = []
+    for garment_id, score in matches:
+        garment = garments.get(garment_id)
+        if garment is None:
+            continue
+        stored = np.frombuffer(bytes(garment.embedding), dtype=np.float32) if garment.embedding else None
+        if stored is not None and stored.shape == query.shape:
+            score = float(stored @ query) / max(float(np.linalg.norm(stored)), 1e-12)
+        found.append(SimilarGarment(garment, score))
+    found.sort(key=lambda match: (-match.similarity, match.garment.pk))
     return found[:k]
 
 
