@@ -271,3 +271,22 @@ def test_the_index_vectors_are_what_the_catalog_holds():
     index = host_index()
     stored = np.frombuffer(bytes(garment.embedding), dtype=np.float32)
     assert index.nearest(stored, 1)[0][0] == garment.pk
+
+
+def test_export_job_writes_a_zip_of_the_accepted_corrections(stylist_client):
+    from rest_framework.test import APIClient
+
+    from recommender.models import CorrectionStatus, TagCorrection
+
+    api = APIClient()
+    upload_id = api.post(
+        "/api/v1/recommendations/", {"image": SimpleUploadedFile("p.jpg", image_bytes("red", (80, 100)))}
+    ).json()["upload_id"]
+    api.post(f"/api/v1/recommendations/{upload_id}/correction/", {"type": "polo"}, format="json")
+    TagCorrection.objects.update(status=CorrectionStatus.ACCEPTED)
+    stylist_client.post("/admin/jobs/job/start/export_corrections/")
+    job = Job.objects.get(kind=JobKind.EXPORT_CORRECTIONS)
+    assert job.status == JobStatus.DONE and job.result["photos"] == 1
+    with zipfile.ZipFile(settings.MEDIA_ROOT / job.result["file"]) as archive:
+        names = [name for name in archive.namelist() if not name.endswith("/")]
+        assert sorted(names) == ["corrections.csv", f"images/{upload_id}.jpg"]
