@@ -36,6 +36,7 @@ test: install
 	./scripts/system-deps.sh --browser --serve
 	$(PY) -m pytest
 	./scripts/ensure-mariadb.sh
+	./scripts/ensure-redis.sh
 	DATABASE_URL=$(TEST_MYSQL_URL) $(PY) -m pytest -p no:cacheprovider -m "not browser and not real_model and not fuzz"
 
 # Schemathesis against a live server, from the OpenAPI schema (also part of `make test`).
