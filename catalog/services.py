@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from PIL import Image
 
 from catalog.models import Garment, PairingRule, TaggedBy
@@ -462,8 +463,11 @@ class EditConflict(Exception):  # noqa: N818 - a state the editor is told about
     def __init__(self, *, label: str, current_version: int) -> None:
         self.current_version = current_version
         super().__init__(
-            f"This {label} was changed by someone else while you were editing it (it is now at version "
-            f"{current_version}). Your changes were not saved; check theirs, then save again."
+            gettext(
+                "This %(label)s was changed by someone else while you were editing it (it is now at version "
+                "%(version)d). Your changes were not saved; check theirs, then save again."
+            )
+            % {"label": label, "version": current_version}
         )
 
 
