@@ -17,8 +17,10 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.forms import GarmentPhotosForm
+from catalog.i18n import korean_active
 from catalog.linting import rule_lint_report
-from catalog.models import Garment, PairingRule
+from catalog.models import Garment, PairingRule, StyleCompatibility
+from catalog.naming import tags_in_korean
 from catalog.selectors import (
     garment_review_fields,
     needs_review_condition,
@@ -30,10 +32,15 @@ from catalog.services import (
     garments_delete,
     garments_retag,
     garments_set_active,
+    pairing_rule_save,
     pairing_rules_set_active,
 )
 from catalog.vocabulary import COLOR_CODES, COLORS
 
+# The console is the stylists' (Korean first): its own name, not "Django administration".
+admin.site.site_header = _("Stylist console")
+admin.site.site_title = _("Stylist console")
+admin.site.index_title = _("Catalog, rules and shoppers' feedback")
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
@@ -46,7 +53,7 @@ def _swatch(color: str) -> str:
         '<span style="display:inline-block;width:12px;height:12px;border-radius:50%;background:{};'
         'border:1px solid #0003;vertical-align:middle;margin-right:4px"></span>{}',
         info.hex,
-        info.name_en,
+        info.name_ko if korean_active() else info.name_en,
     )
 
 
@@ -74,7 +81,7 @@ class GarmentAdminForm(forms.ModelForm):
 
     def clean_image(self):
         from classifier.imaging import InvalidImage
-        from recommender.uploads import upload_open_image
+        from recommender.uploads import shopper_reason, upload_open_image
 
         image = self.cleaned_data.get("image")
         self.decoded_image = None
@@ -82,20 +89,33 @@ class GarmentAdminForm(forms.ModelForm):
             try:
                 self.decoded_image = upload_open_image(image)
             except InvalidImage as exc:
-                raise forms.ValidationError(str(exc), code="invalid_image") from exc
+                raise forms.ValidationError(shopper_reason(exc, for_staff=True), code="invalid_image") from exc
         return image
 
 
 @admin.register(Garment)
 class GarmentAdmin(admin.ModelAdmin):
     form = GarmentAdminForm
-    # Six columns fit a 1280 px screen next to the admin's sidebar and the filters; slot (it follows the type), season,
-    # pattern and who tagged it stay filters.
-    list_display = ["photo_thumbnail", "name", "type", "color_display", "review_flag", "is_active"]
-    list_display_links = ["photo_thumbnail", "name"]
+    # Six columns fit a 1280 px screen next to the admin's sidebar and the filters; slot (it follows the type), pattern,
+    # the coordination attributes and who tagged it stay filters.
+    list_display = ["photo_thumbnail", "display_name", "type", "color_display", "review_flag", "is_active"]
+    list_display_links = ["photo_thumbnail", "display_name"]
     list_editable = ["is_active"]
-    list_filter = [NeedsReviewFilter, "slot", "type", "color", "is_active", "tagged_by", "season", "pattern"]
-    search_fields = ["name", "notes", "type", "color"]
+    list_filter = [
+        NeedsReviewFilter,
+        "slot",
+        "type",
+        "kind",
+        "color",
+        "pattern",
+        "audience",
+        "warmth",
+        "formality",
+        "is_active",
+        "tagged_by",
+        "season",
+    ]
+    search_fields = ["name", "name_ko", "notes", "type", "color"]
     list_per_page = 50
     readonly_fields = [
         "preview",
@@ -108,10 +128,13 @@ class GarmentAdmin(admin.ModelAdmin):
         "source_key",
         "created_at",
         "updated_at",
+        "likes",
+        "dislikes",
     ]
     fieldsets = [
-        (None, {"fields": ["name", "image", "preview", "is_active"]}),
-        (_("Tags"), {"fields": ["type", "slot", "color", "second_color", "pattern", "season"]}),
+        (None, {"fields": ["name", "name_ko", "image", "preview", "is_active"]}),
+        (_("Tags"), {"fields": ["type", "kind", "slot", "color", "second_color", "pattern", "season"]}),
+        (_("For coordination"), {"fields": ["audience", "warmth", "formality"]}),
         (_("Notes"), {"fields": ["notes"]}),
         (
             _("Where the tags came from"),
@@ -126,11 +149,22 @@ class GarmentAdmin(admin.ModelAdmin):
                     "source_key",
                     "created_at",
                     "updated_at",
+                    "likes",
+                    "dislikes",
                 ],
             },
         ),
     ]
     actions = ["activate", "deactivate", "retag"]
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet[Garment], search_term: str):
+        """Korean searches find garments by their tags too ("블랙 슬랙스"), since most are named from them."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        fields = {field.name for field in Garment._meta.get_fields()}
+        tags = {name: value for name, value in tags_in_korean(search_term).items() if name in fields}
+        if tags:
+            results = results | queryset.filter(**tags)
+        return results, may_have_duplicates
 
     def get_urls(self) -> list[URLPattern]:
         upload = path("upload/", self.admin_site.admin_view(self.upload_view), name="catalog_garment_upload")
@@ -190,6 +224,10 @@ class GarmentAdmin(admin.ModelAdmin):
             gettext("The CNN was unsure; please check these tags."),
             ", ".join(names[f] for f in fields),
         )
+
+    @admin.display(description=_("name"), ordering="name")
+    def display_name(self, garment: Garment) -> str:
+        return garment.display_name
 
     @admin.display(description=_("photo"))
     def photo_thumbnail(self, garment: Garment) -> str:
@@ -262,16 +300,52 @@ class GarmentAdmin(admin.ModelAdmin):
 
 @admin.register(PairingRule)
 class PairingRuleAdmin(admin.ModelAdmin):
-    list_display = ["title", "input_swatch", "output_swatch", "weight", "note", "is_active", "author", "updated_at"]
-    list_editable = ["weight", "note", "is_active"]
-    list_filter = ["is_active", "input_slot", "input_color", "output_slot", "output_color"]
+    list_display = [
+        "title",
+        "input_swatch",
+        "output_swatch",
+        "weight",
+        "note",
+        "note_ko",
+        "translation_flag",
+        "is_active",
+        "author",
+        "updated_at",
+    ]
+    list_editable = ["weight", "note", "note_ko", "is_active"]
+    list_filter = [
+        "is_active",
+        "note_needs_update",
+        "input_slot",
+        "input_color",
+        "input_kind",
+        "output_slot",
+        "output_color",
+        "output_kind",
+    ]
     search_fields = ["note", "note_ko", "input_color", "output_color", "input_type", "output_type"]
     list_per_page = 100
-    readonly_fields = ["author", "created_at", "updated_at"]
+    readonly_fields = ["author", "note_needs_update", "created_at", "updated_at"]
     fieldsets = [
-        (_("When the shopper's garment is"), {"fields": [("input_slot", "input_type", "input_color")]}),
-        (_("Recommend"), {"fields": [("output_slot", "output_type", "output_color")]}),
-        (_("Why"), {"fields": ["note", "note_ko", "weight", "is_active"]}),
+        (
+            _("When the shopper's garment is"),
+            {
+                "fields": [
+                    ("input_slot", "input_type", "input_kind", "input_color"),
+                    ("input_pattern", "input_formality", "input_warmth"),
+                ]
+            },
+        ),
+        (
+            _("Recommend"),
+            {
+                "fields": [
+                    ("output_slot", "output_type", "output_kind", "output_color"),
+                    ("output_pattern", "output_formality", "output_warmth"),
+                ]
+            },
+        ),
+        (_("Why"), {"fields": ["note", "note_ko", "note_needs_update", "weight", "is_active"]}),
         (None, {"fields": ["author", "created_at", "updated_at"]}),
     ]
     actions = ["activate", "deactivate"]
@@ -287,7 +361,9 @@ class PairingRuleAdmin(admin.ModelAdmin):
         report = rule_lint_report()
         add_url = reverse("admin:catalog_pairingrule_add")
         rules = PairingRule.objects.in_bulk(
-            [r.id for r in report.rules_without_garments] + [r.id for r in report.asymmetric_rules]
+            [r.id for r in report.rules_without_garments]
+            + [r.id for r in report.asymmetric_rules]
+            + [r.id for r in report.notes_needing_translation]
         )
 
         def rule_link(rule_id: int) -> dict:
@@ -299,6 +375,7 @@ class PairingRuleAdmin(admin.ModelAdmin):
             "title": gettext("Rule check"),
             "report": report,
             "dead_rules": [rule_link(r.id) for r in report.rules_without_garments],
+            "untranslated": [rule_link(r.id) for r in report.notes_needing_translation],
             "one_way_rules": [
                 {
                     **rule_link(r.id),
@@ -332,7 +409,7 @@ class PairingRuleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("rule"), ordering="input_slot")
     def title(self, rule: PairingRule) -> str:
-        return str(rule)
+        return format_html('<span style="white-space:nowrap">{}</span>', str(rule))
 
     @admin.display(description=_("input"), ordering="input_color")
     def input_swatch(self, rule: PairingRule) -> str:
@@ -342,10 +419,29 @@ class PairingRuleAdmin(admin.ModelAdmin):
     def output_swatch(self, rule: PairingRule) -> str:
         return _swatch(rule.output_color)
 
+    @admin.display(description=_("translation"), ordering="note_needs_update")
+    def translation_flag(self, rule: PairingRule) -> str:
+        if rule.note_needs_update == "ko" or not rule.note_ko:
+            return gettext("Korean note needs an update")
+        if rule.note_needs_update == "en":
+            return gettext("English note needs an update")
+        return ""
+
     def save_model(self, request: HttpRequest, rule: PairingRule, form, change: bool) -> None:
         if rule.author_id is None and isinstance(request.user, User):
             rule.author = request.user
-        super().save_model(request, rule, form, change)
+        pairing_rule_save(rule=rule, changed_fields=set(form.changed_data))
+        if rule.note_needs_update:
+            other = gettext("Korean") if rule.note_needs_update == "ko" else gettext("English")
+            self.message_user(
+                request,
+                gettext(
+                    "Only one language of the note of “%(rule)s” changed: "
+                    "the %(language)s note is flagged for an update."
+                )
+                % {"rule": rule, "language": other},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Activate selected rules"))
     def activate(self, request: HttpRequest, queryset: QuerySet[PairingRule]) -> None:
@@ -360,3 +456,22 @@ class PairingRuleAdmin(admin.ModelAdmin):
         self.message_user(
             request, ngettext("%d rule deactivated.", "%d rules deactivated.", count) % count, messages.SUCCESS
         )
+
+
+@admin.register(StyleCompatibility)
+class StyleCompatibilityAdmin(admin.ModelAdmin):
+    """The compatibility tables every suggestion and look respects: stylists switch a cell on or off."""
+
+    list_display = ["table", "first", "second", "allowed", "updated_at"]
+    list_display_links = None
+    list_editable = ["allowed"]
+    list_filter = ["table", "allowed"]
+    list_per_page = 200
+    ordering = ["table", "id"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # The cells are the vocabularies' combinations; stylists switch them, they do not invent new codes.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

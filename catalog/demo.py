@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from catalog.vocabulary import COLORS, TYPES, type_from_dataset_label
+from catalog.naming import garment_names
+from catalog.vocabulary import AUDIENCES, COLORS, FORMALITIES, KINDS, TYPES, WARMTHS, type_from_dataset_label
 
 SOURCE_PREFIX = "clothing-dataset:"
 # The small built-in set shipped in the repository (scripts/make_demo_set.py): the catalog when no dataset is around.
@@ -30,6 +31,11 @@ class DemoPhoto:
     color: str | None  # None when the folder has no colors.csv
     alt_color: str
     pattern: str
+    # Coordination attributes from attributes.csv (empty when the folder has none).
+    audience: str = ""
+    warmth: str = ""
+    formality: str = ""
+    kind: str = ""
 
     @property
     def source_key(self) -> str:
@@ -45,18 +51,23 @@ def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
     """Every labelled photo with a garment type outside the test split (test photos stay unseen, for uploads)."""
     splits_file = dataset_dir / "splits.csv"
     rows = _read_csv(splits_file if splits_file.exists() else dataset_dir / "images.csv")
-    colors = {}
+    colors, attributes = {}, {}
     if (dataset_dir / "colors.csv").exists():
         colors = {row["image"]: row for row in _read_csv(dataset_dir / "colors.csv")}
+    if (dataset_dir / "attributes.csv").exists():
+        attributes = {row["image"]: row for row in _read_csv(dataset_dir / "attributes.csv")}
     photos = []
     for row in rows:
-        if row.get("split") == "test" or row.get("kids") == "True":
+        if row.get("split") == "test":
             continue
         type_code = row.get("top10_label") or type_from_dataset_label(row["label"])
         path = dataset_dir / "images" / f"{row['image']}.jpg"
         if type_code not in TYPES or not path.exists():
             continue
         color_row = colors.get(row["image"], {})
+        attribute_row = attributes.get(row["image"], {})
+        audience = attribute_row.get("audience", "") or ("kids" if row.get("kids") == "True" else "")
+        kind = attribute_row.get("shoe_kind", "")
         photos.append(
             DemoPhoto(
                 image_id=row["image"],
@@ -65,26 +76,59 @@ def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
                 color=color_row.get("color") or None,
                 alt_color=color_row.get("alt", ""),
                 pattern=color_row.get("pattern", ""),
+                audience=audience if audience in AUDIENCES else "",
+                warmth=attribute_row.get("warmth", "") if attribute_row.get("warmth") in WARMTHS else "",
+                formality=attribute_row.get("formality", "") if attribute_row.get("formality") in FORMALITIES else "",
+                kind=kind if kind in KINDS and KINDS[kind][0] == type_code else "",
             )
         )
     return photos
 
 
-def demo_plan(photos: Iterable[DemoPhoto], *, per_cell: int = 6, per_type_without_color: int = 25) -> list[DemoPhoto]:
-    """Pick a spread over slot × color (or type, without colour labels): deterministic, a few per cell."""
+def _photo_hash(photo: DemoPhoto) -> str:
+    return hashlib.sha1(photo.image_id.encode()).hexdigest()
+
+
+def demo_plan(
+    photos: Iterable[DemoPhoto], *, per_cell: int = 6, per_type_without_color: int = 25, per_group: int = 10
+) -> list[DemoPhoto]:
+    """Pick a spread over slot × color (or type, without colour labels): deterministic, a few per cell, taking the
+    cell's audiences in turn; then top up every (slot, audience, warmth) group to `per_group` garments so that kids',
+    men's and women's looks for every season can be completed."""
+    photos = list(photos)
     cells: dict[tuple[str, str], list[DemoPhoto]] = defaultdict(list)
     for photo in photos:
         cells[(TYPES[photo.type].slot, photo.color or photo.type)].append(photo)
     chosen: list[DemoPhoto] = []
     for key in sorted(cells):
         limit = per_cell if key[1] in COLORS else per_type_without_color
-        ranked = sorted(cells[key], key=lambda p: hashlib.sha1(p.image_id.encode()).hexdigest())
-        chosen.extend(ranked[:limit])
+        by_audience: dict[str, list[DemoPhoto]] = defaultdict(list)
+        for photo in sorted(cells[key], key=_photo_hash):
+            by_audience[photo.audience].append(photo)
+        queues = [by_audience[audience] for audience in sorted(by_audience)]
+        picked: list[DemoPhoto] = []
+        while len(picked) < limit and any(queues):
+            for queue in queues:
+                if queue and len(picked) < limit:
+                    picked.append(queue.pop(0))
+        chosen.extend(picked)
+    if any(photo.audience for photo in photos):
+        chosen_ids = {photo.image_id for photo in chosen}
+        groups: dict[tuple[str, str, str], list[DemoPhoto]] = defaultdict(list)
+        for photo in chosen:
+            groups[(TYPES[photo.type].slot, photo.audience, photo.warmth)].append(photo)
+        for photo in sorted(photos, key=_photo_hash):
+            key = (TYPES[photo.type].slot, photo.audience, photo.warmth)
+            if photo.image_id not in chosen_ids and photo.audience and len(groups[key]) < per_group:
+                groups[key].append(photo)
+                chosen.append(photo)
+                chosen_ids.add(photo.image_id)
     return chosen
 
 
-def demo_garment_name(type_code: str, color: str, image_id: str) -> str:
-    return f"{COLORS[color].name_en} {TYPES[type_code].name_en.lower()} {image_id[:4]}"
+def demo_garment_name(type_code: str, color: str, pattern: str = "", kind: str = "") -> str:
+    """The English name a shop would give it ("Black slacks"): no codes; Korean pages name it from the same tags."""
+    return garment_names(type=type_code, color=color, pattern=pattern, kind=kind).en
 
 
 class DatasetDownloadError(Exception):

@@ -9,10 +9,12 @@ page, the colour-harmony fallback fills in.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from catalog.rules import RuleSpec
+from catalog.selectors import active_garment_tag_counts, active_rule_specs
+from catalog.tags import Tag
 from catalog.vocabulary import COLOR_CODES
-from recommender.engine import RuleSpec
 
 # The slots a shopper's photo can be read as and get recommendations for (accessories are only recommended).
 INPUT_SLOTS: tuple[str, ...] = ("top", "bottom", "one_piece", "outer", "shoes")
@@ -27,12 +29,18 @@ FALLBACK_STATUSES = frozenset({NO_GARMENTS, NO_RULES})
 
 @dataclass(frozen=True)
 class TagCount:
-    """How many active garments carry one (slot, type, color) tag."""
+    """How many active garments carry one (slot, type, color, kind, pattern) tag."""
 
     slot: str
     type: str
     color: str
     count: int
+    kind: str = ""
+    pattern: str = ""
+
+    @property
+    def tag(self) -> Tag:
+        return Tag(slot=self.slot, color=self.color, type=self.type, kind=self.kind, pattern=self.pattern)
 
 
 @dataclass(frozen=True)
@@ -60,16 +68,22 @@ class LintReport:
     uncovered_inputs: list[tuple[str, str]]
     asymmetric_rules: list[RuleSpec]
     coverage: list[CoverageRow]
+    notes_needing_translation: list[RuleSpec] = field(default_factory=list)
 
     @property
     def warning_count(self) -> int:
-        return len(self.rules_without_garments) + len(self.uncovered_inputs) + len(self.asymmetric_rules)
+        return (
+            len(self.rules_without_garments)
+            + len(self.uncovered_inputs)
+            + len(self.asymmetric_rules)
+            + len(self.notes_needing_translation)
+        )
 
 
 def garments_for_rules(rules: Iterable[RuleSpec], tag_counts: Sequence[TagCount]) -> int:
     """Active garments at least one of the rules can recommend (each garment counted once)."""
     rules = list(rules)
-    return sum(tag.count for tag in tag_counts if any(r.matches_output(tag.slot, tag.type, tag.color) for r in rules))
+    return sum(tag.count for tag in tag_counts if any(r.matches_output(tag.tag) for r in rules))
 
 
 def rules_without_garments(rules: Iterable[RuleSpec], tag_counts: Sequence[TagCount]) -> list[RuleSpec]:
@@ -106,8 +120,8 @@ def coverage_cell(
         status = NO_RULES
     elif garments == 0:
         status = NO_GARMENTS
-    elif garments < page_size or all(r.input_type for r in matching):
-        # A short page is topped up by harmony; type-specific rules leave the slot's other types to harmony.
+    elif garments < page_size or all(r.input.specificity for r in matching):
+        # A short page is topped up by harmony; rules that set a type, kind or other condition leave the rest to it.
         status = PARTIAL
     else:
         status = COVERED
@@ -130,6 +144,11 @@ def coverage_grid(
     ]
 
 
+def notes_needing_translation(rules: Iterable[RuleSpec]) -> list[RuleSpec]:
+    """Rules whose Korean note is missing, or whose note was edited in one language and not yet in the other."""
+    return [rule for rule in rules if not rule.note_ko.strip() or rule.note_needs_update]
+
+
 def lint_rules(rules: Iterable[RuleSpec], tag_counts: Sequence[TagCount], *, page_size: int = 12) -> LintReport:
     rules = list(rules)
     return LintReport(
@@ -137,14 +156,11 @@ def lint_rules(rules: Iterable[RuleSpec], tag_counts: Sequence[TagCount], *, pag
         uncovered_inputs=uncovered_inputs(rules),
         asymmetric_rules=asymmetric_rules(rules),
         coverage=coverage_grid(rules, tag_counts, page_size=page_size),
+        notes_needing_translation=notes_needing_translation(rules),
     )
 
 
-def rule_lint_report() -> LintReport:
+def rule_lint_report(*, page_size: int = 12) -> LintReport:
     """Lint the active rules against the active catalog (the only function here that reads the database)."""
-    from catalog.selectors import active_garment_tag_counts
-    from recommender.services import DEFAULT_LIMIT, active_rule_specs
-
-    rules = active_rule_specs()
     tag_counts = [TagCount(*row) for row in active_garment_tag_counts()]
-    return lint_rules(rules, tag_counts, page_size=DEFAULT_LIMIT)
+    return lint_rules(active_rule_specs(), tag_counts, page_size=page_size)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -11,16 +12,38 @@ from typing import Any
 
 import numpy as np
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
+from django.utils import timezone
 from PIL import Image
 
 from catalog.models import Garment, PairingRule, TaggedBy
+from catalog.naming import garment_names
+from catalog.starter_rules import starter_rules
 from catalog.thumbnails import garment_thumbnail_set
-from catalog.vocabulary import COLORS, TYPES, slot_of_type
+from catalog.vocabulary import COLORS, slot_of_type
 
 STORED_IMAGE_MAX_SIDE = 1024
+CATALOG_VERSION_KEY = "catalog:version"
+
+
+def catalog_version() -> str:
+    """A token that changes whenever a garment, a rule or a style table changes (cached recommendations key on it).
+
+    Kept in the shared cache (Redis in production), so every worker and host sees the same version."""
+    version = cache.get(CATALOG_VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        if not cache.add(CATALOG_VERSION_KEY, version, None):
+            version = cache.get(CATALOG_VERSION_KEY, version)
+    return version
+
+
+def catalog_changed() -> None:
+    """Invalidate everything derived from the catalog (called on every catalog write, bulk ones included)."""
+    cache.set(CATALOG_VERSION_KEY, uuid.uuid4().hex, None)
 
 
 def image_to_stored_jpeg(image: Image.Image) -> ContentFile:
@@ -43,8 +66,13 @@ def garment_create(
     image: Image.Image,
     type: str,
     color: str,
+    name_ko: str = "",
     second_color: str = "",
     pattern: str = "",
+    kind: str = "",
+    audience: str = "",
+    warmth: str = "",
+    formality: str = "",
     season: str = "all",
     notes: str = "",
     is_active: bool = True,
@@ -69,11 +97,16 @@ def garment_create(
         embedding, model_version = prediction.embedding, model_version or prediction.model_version
     garment = Garment(
         name=name,
+        name_ko=name_ko,
         type=type,
         slot=slot_of_type(type),
         color=color,
         second_color="" if second_color == color else second_color,
         pattern=pattern,
+        kind=kind,
+        audience=audience,
+        warmth=warmth,
+        formality=formality,
         season=season,
         notes=notes,
         is_active=is_active,
@@ -144,12 +177,16 @@ def garments_delete(*, garments: Iterable[Garment]) -> int:
 
 def garments_set_active(*, garments: Iterable[Garment], active: bool) -> int:
     ids = [g.pk for g in garments]
-    return Garment.objects.filter(pk__in=ids).update(is_active=active)
+    changed = Garment.objects.filter(pk__in=ids).update(is_active=active, updated_at=timezone.now())
+    catalog_changed()
+    return changed
 
 
 def pairing_rules_set_active(*, rules: Iterable[PairingRule], active: bool) -> int:
     ids = [r.pk for r in rules]
-    return PairingRule.objects.filter(pk__in=ids).update(is_active=active)
+    changed = PairingRule.objects.filter(pk__in=ids).update(is_active=active, updated_at=timezone.now())
+    catalog_changed()
+    return changed
 
 
 def pairing_rule_create(
@@ -165,7 +202,9 @@ def pairing_rule_create(
     note_ko: str = "",
     author: User | None = None,
     is_active: bool = True,
+    **conditions: str,
 ) -> PairingRule:
+    """Create a rule; `conditions` are the optional input_/output_ kind, pattern, formality and warmth."""
     rule = PairingRule(
         input_slot=input_slot,
         input_type=input_type,
@@ -178,7 +217,23 @@ def pairing_rule_create(
         note_ko=note_ko,
         author=author,
         is_active=is_active,
+        **conditions,
     )
+    rule.full_clean()
+    rule.save()
+    return rule
+
+
+def pairing_rule_save(*, rule: PairingRule, changed_fields: set[str]) -> PairingRule:
+    """Save a stylist's edit of a rule. When the note changes in one language only, the other language is flagged
+    as needing an update (and the flag clears once that language is edited)."""
+    en, ko = "note" in changed_fields, "note_ko" in changed_fields
+    if en and ko:
+        rule.note_needs_update = ""
+    elif en:
+        rule.note_needs_update = "" if rule.note_needs_update == "en" else "ko"
+    elif ko:
+        rule.note_needs_update = "" if rule.note_needs_update == "ko" else "en"
     rule.full_clean()
     rule.save()
     return rule
@@ -186,18 +241,23 @@ def pairing_rule_create(
 
 def starter_rules_load(*, author: User | None = None) -> int:
     """Load the starter stylist rules; rules that already exist (same pairing) are left as the stylists edited them."""
-    from catalog.starter_rules import STARTER_RULES, starter_rule_notes
-
     created = 0
-    for in_slot, in_color, out_slot, out_color, weight, handcrafted in STARTER_RULES:
-        note, note_ko = starter_rule_notes(in_slot, in_color, out_slot, out_color, handcrafted)
+    for a, b, weight, note, note_ko in starter_rules():
         _, was_created = PairingRule.objects.get_or_create(
-            input_slot=in_slot,
-            input_type="",
-            input_color=in_color,
-            output_slot=out_slot,
-            output_type="",
-            output_color=out_color,
+            input_slot=a.slot,
+            input_type=a.type,
+            input_kind=a.kind,
+            input_color=a.color,
+            input_pattern=a.pattern,
+            input_formality="",
+            input_warmth="",
+            output_slot=b.slot,
+            output_type=b.type,
+            output_kind=b.kind,
+            output_color=b.color,
+            output_pattern=b.pattern,
+            output_formality="",
+            output_warmth="",
             defaults={"weight": weight, "note": note, "note_ko": note_ko, "author": author},
         )
         created += was_created
@@ -271,13 +331,19 @@ def demo_catalog_load(
         else:
             type_code, color = photo.type, photo.color or "multicolor"
             extra = {"tagged_by": TaggedBy.DATASET, "embed": embed}
+        # Coordination attributes come from the folder's labels (by eye; see the dataset's README); the shoe kind
+        # only while the type agrees with the labelled one.
         garment_create(
-            name=demo_garment_name(type_code, color, photo.image_id),
+            name=demo_garment_name(type_code, color, photo.pattern),
             image=image,
             type=type_code,
             color=color,
             second_color=photo.alt_color if photo.alt_color in COLORS and photo.alt_color != color else "",
             pattern=photo.pattern,
+            audience=photo.audience,
+            warmth=photo.warmth,
+            formality=photo.formality,
+            kind=photo.kind if type_code == photo.type else "",
             source_key=photo.source_key,
             **extra,
         )
@@ -301,9 +367,13 @@ def garment_name_from_file(file_name: str) -> str:
     return (words[0].upper() + words[1:])[:200]
 
 
-def garment_default_name(*, type: str, color: str) -> str:
-    """ "<Color> <type>", e.g. "Red t-shirt"."""
-    return f"{COLORS[color].name_en} {TYPES[type].name_en.lower()}"
+def garment_default_name(*, type: str, color: str, pattern: str = "") -> str:
+    """The English shop name from the tags, e.g. "Red t-shirt" (Korean pages name it from the tags too)."""
+    return garment_names(type=type, color=color, pattern=pattern).en
+
+
+def _has_hangul(text: str) -> bool:
+    return any("\uac00" <= char <= "\ud7a3" for char in text)
 
 
 @dataclass(frozen=True)
@@ -319,7 +389,7 @@ def garments_create_from_photos(*, files: Iterable[UploadedFile]) -> list[PhotoO
     The size limit (settings.UPLOAD_MAX_BYTES) is enforced before a file is decoded.
     """
     from classifier.imaging import InvalidImage
-    from recommender.uploads import upload_open_image
+    from recommender.uploads import shopper_reason, upload_open_image
 
     outcomes: list[PhotoOutcome] = []
     for upload in files:
@@ -327,12 +397,19 @@ def garments_create_from_photos(*, files: Iterable[UploadedFile]) -> list[PhotoO
         try:
             image = upload_open_image(upload)
         except InvalidImage as exc:
-            outcomes.append(PhotoOutcome(file_name, error=str(exc)))
+            outcomes.append(PhotoOutcome(file_name, error=shopper_reason(exc, for_staff=True)))
             continue
+        from_file = garment_name_from_file(file_name)
+        korean_file_name = _has_hangul(from_file)
         with transaction.atomic():
-            garment = garment_create_tagged(name=garment_name_from_file(file_name) or "-", image=image)
+            garment = garment_create_tagged(
+                name="-" if korean_file_name else from_file or "-",
+                name_ko=from_file if korean_file_name else "",
+                image=image,
+            )
             if garment.name == "-":
-                # The name follows the CNN's reading, known only once the garment is tagged.
+                # The name follows the CNN's reading, known only once the garment is tagged. A Korean file name
+                # ("린넨 셔츠.jpg") is the Korean name; otherwise Korean pages name the garment from its tags.
                 garment.name = garment_default_name(type=garment.type, color=garment.color)
                 garment.save(update_fields=["name", "updated_at"])
         outcomes.append(PhotoOutcome(file_name, garment=garment))
@@ -357,9 +434,15 @@ def garments_retag(*, garments: Iterable[Garment]) -> int:
         except (OSError, InvalidImage):
             continue
         prediction = predictor.predict(image)
+        # A name made from the old tags ("Red t-shirt") follows the new ones; a stylist's own name stays.
+        named_from_tags = garment.name == garment_default_name(
+            type=garment.type, color=garment.color, pattern=garment.pattern
+        )
         garment.type = prediction.type.label
         garment.slot = slot_of_type(prediction.type.label)
         garment.color = prediction.color.label
+        if named_from_tags:
+            garment.name = garment_default_name(type=garment.type, color=garment.color, pattern=garment.pattern)
         if garment.second_color == garment.color:
             garment.second_color = ""
         garment.tagged_by = TaggedBy.MODEL

@@ -35,19 +35,19 @@ class ColorInfo:
 COLORS: dict[str, ColorInfo] = {
     c.code: c
     for c in (
-        ColorInfo("black", "#111111", "Black", "검정", True, None),
-        ColorInfo("white", "#F7F7F5", "White", "흰색", True, None),
-        ColorInfo("gray", "#8E8E8E", "Gray", "회색", True, None),
+        ColorInfo("black", "#111111", "Black", "블랙", True, None),
+        ColorInfo("white", "#F7F7F5", "White", "화이트", True, None),
+        ColorInfo("gray", "#8E8E8E", "Gray", "그레이", True, None),
         ColorInfo("beige", "#D9C7A7", "Beige", "베이지", True, None),
-        ColorInfo("brown", "#7B4B2A", "Brown", "갈색", False, 40),
-        ColorInfo("red", "#C62828", "Red", "빨강", False, 0),
-        ColorInfo("pink", "#F06292", "Pink", "분홍", False, 345),
-        ColorInfo("orange", "#EF6C00", "Orange", "주황", False, 60),
-        ColorInfo("yellow", "#FBC02D", "Yellow", "노랑", False, 120),
-        ColorInfo("green", "#2E7D32", "Green", "초록", False, 180),
-        ColorInfo("blue", "#1E88E5", "Blue", "파랑", False, 240),
+        ColorInfo("brown", "#7B4B2A", "Brown", "브라운", False, 40),
+        ColorInfo("red", "#C62828", "Red", "레드", False, 0),
+        ColorInfo("pink", "#F06292", "Pink", "핑크", False, 345),
+        ColorInfo("orange", "#EF6C00", "Orange", "오렌지", False, 60),
+        ColorInfo("yellow", "#FBC02D", "Yellow", "옐로", False, 120),
+        ColorInfo("green", "#2E7D32", "Green", "그린", False, 180),
+        ColorInfo("blue", "#1E88E5", "Blue", "블루", False, 240),
         ColorInfo("navy", "#1A237E", "Navy", "네이비", True, 250),
-        ColorInfo("purple", "#7B1FA2", "Purple", "보라", False, 300),
+        ColorInfo("purple", "#7B1FA2", "Purple", "퍼플", False, 300),
         ColorInfo("multicolor", "#9C27B0", "Multicolor", "멀티컬러", False, None),
     )
 }
@@ -68,22 +68,22 @@ class TypeInfo:
 TYPES: dict[str, TypeInfo] = {
     t.code: t
     for t in (
-        TypeInfo("t-shirt", "top", "T-shirt", "티셔츠", "T-Shirt"),
+        TypeInfo("t-shirt", "top", "T-shirt", "반팔 티셔츠", "T-Shirt"),
         TypeInfo("longsleeve", "top", "Long-sleeve", "긴팔 티셔츠", "Longsleeve"),
         TypeInfo("shirt", "top", "Shirt", "셔츠", "Shirt"),
         TypeInfo("polo", "top", "Polo", "폴로 셔츠", "Polo"),
-        TypeInfo("hoodie", "top", "Hoodie", "후드티", "Hoodie"),
+        TypeInfo("hoodie", "top", "Hoodie", "후드 티셔츠", "Hoodie"),
         TypeInfo("blouse", "top", "Blouse", "블라우스", "Blouse"),
         TypeInfo("top", "top", "Top", "탑", "Top"),
-        TypeInfo("undershirt", "top", "Undershirt", "민소매", "Undershirt"),
+        TypeInfo("undershirt", "top", "Undershirt", "민소매 티셔츠", "Undershirt"),
         TypeInfo("blazer", "outer", "Blazer", "블레이저", "Blazer"),
-        TypeInfo("outwear", "outer", "Outerwear", "아우터", "Outwear"),
-        TypeInfo("pants", "bottom", "Pants", "바지", "Pants"),
-        TypeInfo("shorts", "bottom", "Shorts", "반바지", "Shorts"),
-        TypeInfo("skirt", "bottom", "Skirt", "치마", "Skirt"),
+        TypeInfo("outwear", "outer", "Outerwear", "재킷", "Outwear"),
+        TypeInfo("pants", "bottom", "Pants", "팬츠", "Pants"),
+        TypeInfo("shorts", "bottom", "Shorts", "쇼츠", "Shorts"),
+        TypeInfo("skirt", "bottom", "Skirt", "스커트", "Skirt"),
         TypeInfo("dress", "one_piece", "Dress", "원피스", "Dress"),
         TypeInfo("body", "one_piece", "Bodysuit", "바디수트", "Body"),
-        TypeInfo("shoes", "shoes", "Shoes", "신발", "Shoes"),
+        TypeInfo("shoes", "shoes", "Shoes", "슈즈", "Shoes"),
         TypeInfo("hat", "accessory", "Hat", "모자", "Hat"),
     )
 }
@@ -130,9 +130,9 @@ AUDIENCES: dict[str, tuple[str, str]] = {
     "kids": ("Kids", "키즈"),
 }
 WARMTHS: dict[str, tuple[str, str]] = {
-    "hot": ("Hot weather", "한여름"),
-    "mild": ("Mild weather", "간절기"),
-    "cold": ("Cold weather", "한겨울"),
+    "hot": ("Hot weather", "여름용"),
+    "mild": ("Mild weather", "간절기용"),
+    "cold": ("Cold weather", "겨울용"),
 }
 FORMALITIES: dict[str, tuple[str, str]] = {
     "lounge": ("Lounge", "라운지웨어"),

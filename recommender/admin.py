@@ -5,18 +5,13 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from recommender.models import CorrectionStatus, Feedback, ShopperUpload, TagCorrection
 from recommender.services import corrections_review
 from recommender.templatetags.fashion import color_name, slot_name, type_name
-
-
-def _tags(*, color: str, type: str = "", slot: str = "") -> str:
-    """ "Red · Polo" in the stylist's language, not raw codes."""
-    return f"{color_name(color)} · {type_name(type) if type else slot_name(slot)}"
 
 
 def _thumbnail(image) -> str:
@@ -31,23 +26,38 @@ def _thumbnail(image) -> str:
 class ShopperUploadAdmin(admin.ModelAdmin):
     list_display = [
         "thumbnail",
-        "reading",
+        "read_as",
         "type_confidence",
         "color_confidence",
         "model_version",
         "created_at",
     ]
     list_filter = ["detected_slot", "detected_color", "model_version"]
-    readonly_fields = [f.name for f in ShopperUpload._meta.fields if f.name != "embedding"]
-    exclude = ["embedding"]
+    # The raw `detection` JSON is shown as the CNN's top-3 per head in the console's language.
+    readonly_fields = [
+        "reading" if f.name == "detection" else f.name for f in ShopperUpload._meta.fields if f.name != "embedding"
+    ]
+    exclude = ["embedding", "detection"]
+
+    @admin.display(description=_("full reading"))
+    def reading(self, upload: ShopperUpload) -> str:
+        names = {"type": type_name, "slot": slot_name, "color": color_name}
+        heads = {"type": gettext("type"), "slot": gettext("slot"), "color": gettext("colour")}
+        detection = upload.detection if isinstance(upload.detection, dict) else {}
+        rows = []
+        for head, name in names.items():
+            top3 = detection.get(head, {}).get("top3", [])
+            guesses = ", ".join(f"{name(label)} {float(confidence):.0%}" for label, confidence in top3)
+            rows.append((heads[head], guesses or "–"))
+        return format_html_join("", "<div>{}: {}</div>", rows)
 
     @admin.display(description=_("photo"))
     def thumbnail(self, upload: ShopperUpload) -> str:
         return _thumbnail(upload.image)
 
     @admin.display(description=_("the CNN read"), ordering="detected_type")
-    def reading(self, upload: ShopperUpload) -> str:
-        return _tags(color=upload.detected_color, type=upload.detected_type, slot=upload.detected_slot)
+    def read_as(self, upload: ShopperUpload) -> str:
+        return upload.detected_label
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -77,12 +87,14 @@ class TagCorrectionAdmin(admin.ModelAdmin):
     @admin.display(description=_("the CNN read"))
     def detected(self, correction: TagCorrection) -> str:
         upload = correction.upload
-        tags = _tags(color=upload.detected_color, type=upload.detected_type, slot=upload.detected_slot)
-        return f"{tags} ({upload.color_confidence:.0%} / {upload.type_confidence:.0%})"
+        confidences = (
+            f"{gettext('colour')} {upload.color_confidence:.0%} · {gettext('type')} {upload.type_confidence:.0%}"
+        )
+        return f"{upload.detected_label} ({confidences})"
 
     @admin.display(description=_("the shopper says"))
     def corrected(self, correction: TagCorrection) -> str:
-        return _tags(color=correction.color, type=correction.type, slot=correction.slot)
+        return correction.corrected_label
 
     @admin.action(description=_("Accept into the training export"))
     def accept(self, request: HttpRequest, queryset: QuerySet[TagCorrection]) -> None:

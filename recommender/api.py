@@ -19,9 +19,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from catalog.models import Garment, PairingRule
 from catalog.services import garment_create_tagged, garment_update, garments_delete
 from catalog.similarity import garments_similar_to, garments_similar_to_embedding
+from catalog.tags import Tag
 from classifier.imaging import InvalidImage
 from fashion.observability import throttle_refusal_record
-from recommender.engine import Tag
 from recommender.models import ShopperUpload
 from recommender.serializers import (
     CorrectionSerializer,
@@ -120,13 +120,14 @@ TagRecommendationResponse = inline_serializer(
 )
 
 
-def recommendation_payload(recommendation, request: Request) -> dict:
+def recommendation_payload(recommendation, request: Request, *, upload: ShopperUpload | None = None) -> dict:
     context = {"request": request}
     tag = recommendation.tag
+    look_context = {**context, "look_upload_id": upload.public_id if upload is not None else None}
     return {
         "tag": {"slot": tag.slot, "color": tag.color, "type": tag.type},
         "items": RecommendedItemSerializer(recommendation.items, many=True, context=context).data,
-        "outfits": OutfitSerializer(recommendation.outfits, many=True, context=context).data,
+        "outfits": OutfitSerializer(recommendation.outfits, many=True, context=look_context).data,
     }
 
 
@@ -158,7 +159,7 @@ class RecommendationView(APIView):
             {
                 "upload_id": str(result.upload.public_id),
                 "detected": detected_payload(result.prediction),
-                **recommendation_payload(result.recommendation, request),
+                **recommendation_payload(result.recommendation, request, upload=result.upload),
                 "similar": SimilarItemSerializer(similar, many=True, context={"request": request}).data,
             }
         )
@@ -178,7 +179,7 @@ class CorrectionView(APIView):
         correction.is_valid(raise_exception=True)
         correction_create(upload=upload, **correction.validated_data)
         recommendation = recommend_for_tag(tag=upload_tag(upload=upload), outfits=DEFAULT_OUTFITS)
-        return Response(recommendation_payload(recommendation, request))
+        return Response(recommendation_payload(recommendation, request, upload=upload))
 
 
 class FeedbackView(APIView):

@@ -1,6 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete
+from django.utils.translation import gettext_lazy as _
 
 
 class RecommenderConfig(AppConfig):
     name = "recommender"
-    verbose_name = "Recommendations"
+    verbose_name = _("Recommendations")
+
+    def ready(self) -> None:
+        from recommender.look_images import upload_deleted
+        from recommender.models import ShopperUpload
+
+        # A shopper's photo also appears in composed look pictures: they are deleted with the upload.
+        post_delete.connect(upload_deleted, sender=ShopperUpload, dispatch_uid="look_images_upload_deleted")

@@ -1,78 +1,170 @@
-"""The rule engine: match stylist rules, fall back to colour harmony, rank and diversify. Pure, no database.
+"""The rule engine: judge pairs, rank what goes with the shopper's piece, keep lists varied. Pure, no database.
 
-Ranking, in order of precedence:
-1. Items matched by an active stylist rule score 1 + weight/100 (so 1.01..2.0) — always above any harmony item.
-2. Items matched only by the colour-harmony fallback score its harmony score (0.4..0.8).
-3. Shopper feedback nudges a score by at most ±FEEDBACK_MAX_EFFECT (0.1): it reorders items of similar strength but can
-   never lift a harmony item above a rule item, nor a weight-40 rule above a weight-60 one.
-Ties break on a stable hash of (input tag, garment id): deterministic, yet different inputs do not all show the same
-lowest-id garments. Diversity: at most `per_group` items of the same (slot, type, color) in the first pass.
+A pair of pieces is judged in three steps:
+1. The style tables (`catalog.style.StylePolicy`) rule it out or not: kids with adults, women's with men's pieces, hot
+   with cold, formality more than a step apart, two prints (unless a stylist rule pairs them), layering, slots.
+   These hold whatever the rules say.
+2. A stylist rule that pairs the two (either direction) scores 1 + weight/100 (1.01..2.0); otherwise colour harmony
+   (`recommender.harmony`) scores 0.4..0.8; with neither, the pair is not suggested.
+3. Soft adjustments reorder pieces of similar strength, bounded so that they never lift a harmony pair above a rule
+   pair: what people wear together in real outfits (`affinity`, ±0.06), matching formality and warmth (±0.03), and
+   shopper feedback (±FEEDBACK_MAX_EFFECT).
+Ties break on a stable hash of (input tags, garment id): deterministic, yet different inputs see different garments.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 
-from recommender.harmony import harmony_matches
+from catalog.rules import RuleSpec
+from catalog.style import DEFAULT_POLICY, NEVER, StylePolicy
+from catalog.tags import Candidate, Tag
+from recommender.harmony import harmony
+from recommender.reasons import Reason, attribute_extra
 
 FEEDBACK_MAX_EFFECT = 0.1
+AFFINITY_MAX_EFFECT = 0.06
+POPULARITY_MAX_EFFECT = 0.04
+SOFT_MAX_EFFECT = 0.09  # affinity + attribute match together; with feedback at most 0.19 < the rule/harmony gap
+UNKNOWN_AUDIENCE_KIDS_PENALTY = 0.5
+MEMO_LIMIT = 200_000  # judged pairs kept per process (tag pairs, not garments: bounded by the vocabularies)
+
+# Which slots are suggested for a shopper's piece, most wanted first.
+ITEM_SLOTS: dict[str, tuple[str, ...]] = {
+    "top": ("bottom", "shoes", "outer"),
+    "bottom": ("top", "shoes", "outer"),
+    "one_piece": ("shoes", "outer"),
+    "outer": ("top", "bottom", "one_piece", "shoes"),
+    "shoes": ("top", "bottom", "one_piece", "outer"),
+    "accessory": ("top", "bottom", "one_piece", "shoes", "outer"),
+}
+
+Affinity = Callable[[Tag, Tag], float]
+Popularity = Callable[[Tag], float]
+
+
+def no_affinity(a: Tag, b: Tag) -> float:
+    return 0.0
+
+
+def no_popularity(tag: Tag) -> float:
+    return 0.0
 
 
 @dataclass(frozen=True)
-class Tag:
-    slot: str
-    color: str
-    type: str = ""
+class HarmonyWeights:
+    """How a harmony pair's score (0.4..0.8) is read from the evidence: the designed strength of its harmony kind,
+    how much more often than chance people wear the two together (affinity) and how common the suggested piece is
+    in real outfits (popularity). Chosen on the co-parsing validation split (`evaluate_looks --split validation`)."""
+
+    harmony: float = 0.5
+    affinity: float = 1.0
+    popularity: float = 2.0
 
 
-@dataclass(frozen=True)
-class RuleSpec:
-    id: int
-    input_slot: str
-    input_type: str
-    input_color: str
-    output_slot: str
-    output_type: str
-    output_color: str
-    weight: int
-    note: str
-    note_ko: str = ""
+def popularity_prior(share: float, *, spread: float = 20.0) -> float:
+    """A share of worn garments as a prior in [-1, 1]: 1/`spread` is neutral, common pieces positive, unseen -1."""
+    if share <= 0:
+        return -1.0
+    return max(-1.0, min(1.0, math.log(share * spread) / math.log(spread)))
 
-    def matches_input(self, tag: Tag) -> bool:
-        return (
-            self.input_slot == tag.slot
-            and self.input_color == tag.color
-            and (not self.input_type or self.input_type == tag.type)
+
+class RuleBook:
+    """Active rules indexed by their input (slot, colour), so judging a pair reads a handful of rules, not all."""
+
+    def __init__(self, rules: Iterable[RuleSpec]):
+        self.rules = sorted(rules, key=lambda r: r.sort_key)
+        self._by_input: dict[tuple[str, str], list[RuleSpec]] = defaultdict(list)
+        for rule in self.rules:
+            self._by_input[(rule.input.slot, rule.input.color)].append(rule)
+
+    def for_input(self, tag: Tag) -> list[RuleSpec]:
+        return [r for r in self._by_input.get((tag.slot, tag.color), ()) if r.matches_input(tag)]
+
+    def best_for_pair(self, a: Tag, b: Tag) -> RuleSpec | None:
+        """The strongest rule pairing `a` with `b`, in either direction."""
+        forward = [r for r in self._by_input.get((a.slot, a.color), ()) if r.matches_input(a) and r.matches_output(b)]
+        backward = [r for r in self._by_input.get((b.slot, b.color), ()) if r.matches_input(b) and r.matches_output(a)]
+        matching = forward + backward
+        return min(matching, key=lambda r: r.sort_key) if matching else None
+
+
+@dataclass
+class Judge:
+    """Judges pairs of pieces with the rules, the style tables and the real-outfit affinity (memoised per pair)."""
+
+    rules: RuleBook
+    policy: StylePolicy = DEFAULT_POLICY
+    affinity: Affinity = no_affinity
+    popularity: Popularity = no_popularity
+    weights: HarmonyWeights = HarmonyWeights()
+    _memo: dict = field(default_factory=dict, repr=False)
+
+    def pair(self, a: Tag, b: Tag) -> tuple[float, Reason] | None:
+        """(score, reason) for suggesting `b` with `a`, or None when the two must not be worn together."""
+        key = (a, b)
+        if key not in self._memo:
+            if len(self._memo) > MEMO_LIMIT:
+                self._memo.clear()
+            self._memo[key] = self._judge(a, b)
+        return self._memo[key]
+
+    def _judge(self, a: Tag, b: Tag) -> tuple[float, Reason] | None:
+        rule = self.rules.best_for_pair(a, b)
+        if self.policy.pair_violation(a, b, patterns_paired=rule is not None and rule.pairs_two_patterns):
+            return None
+        matched = harmony(a, b)
+        extra = attribute_extra(a, b)
+        if rule is not None:
+            reason = Reason(
+                "rule",
+                a,
+                b,
+                harmony=matched.kind if matched else "",
+                rule_id=rule.id,
+                note=rule.note,
+                note_ko=rule.note_ko,
+                extra=extra,
+            )
+            base = 1.0 + rule.weight / 100
+        elif matched is not None:
+            reason = Reason("harmony", a, b, harmony=matched.kind, extra=extra)
+            return round(self.harmony_score(a, b, matched.score) + self.attribute_adjustment(a, b), 4), reason
+        else:
+            return None
+        return round(base + self.soft_adjustment(a, b), 4), reason
+
+    def harmony_score(self, a: Tag, b: Tag, designed: float) -> float:
+        """0.4..0.8: colour harmony says the pair goes; real outfits say how well."""
+        evidence = (
+            self.weights.harmony * (designed - 0.65) / 0.15
+            + self.weights.affinity * max(-1.0, min(1.0, self.affinity(a, b)))
+            + self.weights.popularity * popularity_prior(self.popularity(b))
         )
+        return 0.4 + 0.4 / (1.0 + math.exp(-evidence))
 
-    def matches_output(self, slot: str, type_code: str, color: str) -> bool:
-        return (
-            self.output_slot == slot
-            and self.output_color == color
-            and (not self.output_type or self.output_type == type_code)
-        )
+    @staticmethod
+    def attribute_adjustment(a: Tag, b: Tag) -> float:
+        adjustment = 0.0
+        if a.formality and b.formality:
+            adjustment += 0.03 if a.formality == b.formality else -0.02
+        if a.warmth and b.warmth and a.warmth == b.warmth:
+            adjustment += 0.01
+        if not a.audience and b.audience == "kids":
+            # The shopper's piece was not read as a kids' piece with confidence: adults' pieces first.
+            adjustment -= UNKNOWN_AUDIENCE_KIDS_PENALTY
+        return adjustment
 
-
-@dataclass(frozen=True)
-class Candidate:
-    id: int
-    slot: str
-    type: str
-    color: str
-    # Shopper feedback in [-1, 1] (likes minus dislikes over votes, shrunk towards 0 for few votes).
-    feedback: float = 0.0
-
-
-@dataclass(frozen=True)
-class Reason:
-    kind: str  # "rule" or "harmony"
-    text: str
-    text_ko: str = ""
-    rule_id: int | None = None
-    harmony_rule: str | None = None
+    def soft_adjustment(self, a: Tag, b: Tag) -> float:
+        """Between rule pairs of one weight: real-outfit affinity and matching attributes, bounded."""
+        adjustment = AFFINITY_MAX_EFFECT * max(-1.0, min(1.0, self.affinity(a, b)))
+        adjustment += POPULARITY_MAX_EFFECT * popularity_prior(self.popularity(b)) if self.popularity(b) else 0.0
+        adjustment += self.attribute_adjustment(a, b)
+        return max(-1.0, min(SOFT_MAX_EFFECT, adjustment))
 
 
 @dataclass(frozen=True)
@@ -82,53 +174,49 @@ class ScoredCandidate:
     reason: Reason
 
 
-def applicable_rules(tag: Tag, rules: Iterable[RuleSpec]) -> list[RuleSpec]:
-    """Rules whose input matches the tag: heaviest first, type-specific before slot-wide, then by id."""
-    matching = [rule for rule in rules if rule.matches_input(tag)]
-    return sorted(matching, key=lambda r: (-r.weight, 0 if r.input_type else 1, r.id))
+def item_slots(tag: Tag, policy: StylePolicy = DEFAULT_POLICY) -> tuple[str, ...]:
+    """The slots suggested for the shopper's piece; no outerwear for a hot-weather piece."""
+    slots = ITEM_SLOTS[tag.slot]
+    if policy.outerwear_need(tag.warmth) == NEVER:
+        slots = tuple(slot for slot in slots if slot != "outer")
+    return slots
 
 
-def _tie_break(tag: Tag, candidate_id: int) -> str:
-    return hashlib.sha1(f"{tag.slot}|{tag.type}|{tag.color}|{candidate_id}".encode()).hexdigest()
+def tie_break(tag: Tag, candidate_id: int) -> str:
+    key = f"{tag.slot}|{tag.type}|{tag.kind}|{tag.color}|{tag.pattern}|{tag.audience}|{tag.warmth}|{tag.formality}"
+    return hashlib.sha1(f"{key}|{candidate_id}".encode()).hexdigest()
 
 
 def _feedback_effect(feedback: float) -> float:
     return max(-1.0, min(1.0, feedback)) * FEEDBACK_MAX_EFFECT
 
 
-def score_candidates(
-    tag: Tag, rules: Sequence[RuleSpec], candidates: Iterable[Candidate], *, use_harmony: bool = True
-) -> list[ScoredCandidate]:
-    """Score every candidate that a rule or the harmony fallback justifies; best first, deterministic."""
-    rules = applicable_rules(tag, rules)
-    harmony = {(m.slot, m.color): m for m in harmony_matches(tag.slot, tag.color)} if use_harmony else {}
+def score_candidates(tag: Tag, candidates: Iterable[Candidate], judge: Judge) -> list[ScoredCandidate]:
+    """Every candidate of a suggested slot that may be worn with `tag` and has a reason; best first, deterministic."""
+    slots = set(item_slots(tag, judge.policy))
     scored: list[ScoredCandidate] = []
     for candidate in candidates:
-        if candidate.slot == tag.slot:
+        if candidate.slot not in slots:
             continue
-        rule = next((r for r in rules if r.matches_output(candidate.slot, candidate.type, candidate.color)), None)
-        if rule is not None:
-            reason = Reason("rule", rule.note, rule.note_ko, rule_id=rule.id)
-            base = 1.0 + rule.weight / 100
-        elif (match := harmony.get((candidate.slot, candidate.color))) is not None:
-            reason = Reason("harmony", match.explanation, harmony_rule=match.rule)
-            base = match.score
-        else:
+        verdict = judge.pair(tag, candidate.tag)
+        if verdict is None:
             continue
-        scored.append(ScoredCandidate(candidate, round(base + _feedback_effect(candidate.feedback), 4), reason))
-    scored.sort(key=lambda s: (-s.score, _tie_break(tag, s.candidate.id)))
+        score, reason = verdict
+        scored.append(ScoredCandidate(candidate, round(score + _feedback_effect(candidate.feedback), 4), reason))
+    scored.sort(key=lambda s: (-s.score, tie_break(tag, s.candidate.id)))
     return scored
 
 
 def diversify(scored: Sequence[ScoredCandidate], limit: int, *, per_group: int = 2) -> list[ScoredCandidate]:
-    """Keep the ranking but cap look-alikes (same slot, type and color) at `per_group` until the list runs short."""
+    """Keep the ranking but cap look-alikes (same slot, type, kind and colour) at `per_group` until the list runs
+    short."""
     chosen: list[ScoredCandidate] = []
     chosen_ids: set[int] = set()
-    groups: Counter[tuple[str, str, str]] = Counter()
+    groups: Counter[tuple[str, str, str, str]] = Counter()
     for item in scored:
         if len(chosen) >= limit:
             break
-        key = (item.candidate.slot, item.candidate.type, item.candidate.color)
+        key = (item.candidate.slot, item.candidate.type, item.candidate.tag.kind, item.candidate.color)
         if groups[key] < per_group:
             chosen.append(item)
             chosen_ids.add(item.candidate.id)
@@ -143,8 +231,26 @@ def diversify(scored: Sequence[ScoredCandidate], limit: int, *, per_group: int =
     return sorted(chosen, key=lambda item: order[id(item)])
 
 
+def interleave_slots(scored: Sequence[ScoredCandidate], slots: Sequence[str], limit: int) -> list[ScoredCandidate]:
+    """Mix the slots in the list: two of the most wanted slot, then one of each other slot, round after round (a
+    photo of shoes gets tops and bottoms, not twelve bottoms)."""
+    queues = {slot: [s for s in scored if s.candidate.slot == slot] for slot in slots}
+    pattern = [slots[0], *slots] if slots else []
+    result: list[ScoredCandidate] = []
+    while len(result) < limit and any(queues.values()):
+        for slot in pattern:
+            if queues[slot] and len(result) < limit:
+                result.append(queues[slot].pop(0))
+    return result
+
+
 def rank(
-    tag: Tag, rules: Sequence[RuleSpec], candidates: Iterable[Candidate], *, limit: int = 12, per_group: int = 2
+    tag: Tag, candidates: Iterable[Candidate], judge: Judge, *, limit: int = 12, per_group: int = 1
 ) -> list[ScoredCandidate]:
-    """Rules first (by weight); when no rule matches or rule items run short, the harmony fallback fills in."""
-    return diversify(score_candidates(tag, rules, candidates), limit, per_group=per_group)
+    """What goes with `tag`: rule pairs first within each slot, harmony filling in, slots mixed, look-alikes capped."""
+    scored = score_candidates(tag, candidates, judge)
+    slots = [slot for slot in item_slots(tag, judge.policy) if any(s.candidate.slot == slot for s in scored)]
+    per_slot = {
+        slot: diversify([s for s in scored if s.candidate.slot == slot], limit, per_group=per_group) for slot in slots
+    }
+    return interleave_slots([s for slot in slots for s in per_slot[slot]], slots, limit)

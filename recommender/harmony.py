@@ -1,29 +1,36 @@
-"""Color harmony and slot complements: the fallback when no stylist rule matches. Pure functions, no database."""
+"""Colour harmony between two garments: the fallback when no stylist rule pairs them. Pure functions, no database.
+
+The verdict is a harmony kind (a machine-readable id the reasons are written from) and a score in 0.4..0.8. It looks
+at both pieces, not just two colours, so that what a reason says is true for the pair: navy chinos are a dark
+neutral, not denim; black with white is a monochrome contrast, not "a neutral that lets the colour lead".
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from catalog.vocabulary import COLOR_CODES, COLORS
+from catalog.tags import Tag
+from catalog.vocabulary import COLORS
 
-# Which slots complete an outfit around a given slot (never the input's own slot).
-COMPLEMENTARY_SLOTS: dict[str, tuple[str, ...]] = {
-    "top": ("bottom", "outer", "shoes"),
-    "bottom": ("top", "outer", "shoes"),
-    "outer": ("top", "bottom", "shoes"),
-    "one_piece": ("shoes", "outer", "accessory"),
-    "shoes": ("bottom", "top", "one_piece"),
-    "accessory": ("top", "one_piece", "bottom"),
-}
+ACHROMATIC = frozenset({"black", "white", "gray"})
+# Shades stylists treat as neutrals: achromatics plus beige, navy and brown (an earthy neutral).
+NEUTRALS = ACHROMATIC | {"beige", "navy", "brown"}
+DENIM_TYPES = frozenset({"pants", "shorts", "skirt"})
 
 
 @dataclass(frozen=True)
-class HarmonyMatch:
-    slot: str
-    color: str
-    score: float  # 0..1, higher is a stronger match
-    rule: str  # machine-readable harmony rule id
-    explanation: str  # English sentence; the pages translate by `rule`
+class Harmony:
+    kind: str
+    score: float
+
+
+def is_denim(tag: Tag) -> bool:
+    """Blue bottoms are read as denim (jeans, denim shorts or skirts); navy ones are a dark neutral."""
+    return tag.color == "blue" and tag.slot == "bottom" and (not tag.type or tag.type in DENIM_TYPES)
+
+
+def is_neutral(tag: Tag) -> bool:
+    return tag.color in NEUTRALS or is_denim(tag)
 
 
 def _hue_distance(a: int, b: int) -> int:
@@ -31,57 +38,56 @@ def _hue_distance(a: int, b: int) -> int:
     return min(d, 360 - d)
 
 
-def _acts_as_neutral(color: str, slot: str) -> bool:
-    # Denim blue (and navy) bottoms are worn like neutrals.
-    return COLORS[color].neutral or (color in ("blue", "navy") and slot == "bottom")
-
-
-def color_harmony(
-    input_color: str, input_slot: str, output_color: str, output_slot: str
-) -> tuple[float, str, str] | None:
-    """Score how well `output_color` on `output_slot` goes with `input_color` on `input_slot`.
-
-    Returns (score, rule id, explanation) or None when the pair does not harmonise.
-    """
-    if output_slot == input_slot:
+def harmony(a: Tag, b: Tag) -> Harmony | None:
+    """How `b` goes with `a` by colour and print (slots are the caller's business); None when it does not."""
+    if a.patterned and b.patterned:
+        return None  # two prints compete; only a stylist rule may pair them
+    if a.patterned or b.patterned:
+        printed, solid = (a, b) if a.patterned else (b, a)
+        if solid.color == printed.color and printed.color != "multicolor":
+            return Harmony("print_echo", 0.75)
+        if is_neutral(solid):
+            return Harmony("print_calm" if a.patterned else "print_lead", 0.75)
+        return None  # a strong solid colour beside a print is a gamble the fallback does not take
+    if is_denim(a) and is_denim(b):
         return None
-    inp, out = COLORS[input_color], COLORS[output_color]
-    if input_color == "multicolor" and output_color == "multicolor":
-        return None  # two prints compete
-    if _acts_as_neutral(output_color, output_slot):
-        if output_color == input_color and output_color not in ("blue", "navy"):
-            # Same-neutral head to toe (all black) is a look, but weaker than contrast.
-            return 0.55, "tonal_neutral", f"Tonal {out.name_en.lower()}: a calm, single-colour look."
-        if output_color in ("blue", "navy") and output_slot == "bottom":
-            return 0.8, "denim_neutral", "Denim blue works like a neutral: it goes with almost anything."
-        return 0.8, "neutral", f"{out.name_en} is a neutral: it lets the {inp.name_en.lower()} piece stand out."
-    if input_color == "multicolor" or output_color == "multicolor":
-        # A print goes with neutrals; a solid colour next to a print is a gamble the fallback does not take.
+    if is_denim(b):
+        return Harmony("denim", 0.8)
+    if is_denim(a):
+        return Harmony("on_denim", 0.75 if is_neutral(b) else 0.7)
+    a_neutral, b_neutral = a.color in NEUTRALS, b.color in NEUTRALS
+    if a_neutral and b_neutral:
+        colors = {a.color, b.color}
+        if len(colors) == 1:
+            return Harmony("tonal", 0.55)
+        if colors <= ACHROMATIC:
+            return Harmony("monochrome", 0.8)
+        if colors == {"navy", "white"}:
+            return Harmony("navy_white", 0.8)
+        if colors == {"brown", "beige"}:
+            return Harmony("tone_on_tone", 0.75)
+        return Harmony("neutrals", 0.7)
+    if b_neutral:
+        return Harmony("neutral_base", 0.8)
+    if a_neutral:
+        return Harmony("accent", 0.65)
+    hue_a, hue_b = COLORS[a.color].hue, COLORS[b.color].hue
+    if hue_a is None or hue_b is None:
         return None
-    if _acts_as_neutral(input_color, input_slot):
-        return 0.65, "accent", f"A {out.name_en.lower()} accent brightens the {inp.name_en.lower()} base."
-    if inp.hue is None or out.hue is None:
-        return None
-    distance = _hue_distance(inp.hue, out.hue)
+    distance = _hue_distance(hue_a, hue_b)
     if distance == 0:
         return None  # the same strong colour twice reads as a uniform
     if distance >= 150:
-        return 0.7, "complementary", f"{inp.name_en} and {out.name_en.lower()} are complementary: bold contrast."
+        return Harmony("complementary", 0.7)
     if distance <= 60:
-        return 0.6, "analogous", f"{inp.name_en} and {out.name_en.lower()} sit side by side on the colour wheel."
+        return Harmony("analogous", 0.6)
     return None
 
 
-def harmony_matches(input_slot: str, input_color: str) -> list[HarmonyMatch]:
-    """Every (slot, color) that harmonises with the input, best first, deterministic."""
-    matches: list[HarmonyMatch] = []
-    for slot_rank, slot in enumerate(COMPLEMENTARY_SLOTS[input_slot]):
-        for color in COLOR_CODES:
-            scored = color_harmony(input_color, input_slot, color, slot)
-            if scored is None:
-                continue
-            score, rule, explanation = scored
-            # The first complementary slot (bottom for a top) matters most to a shopper.
-            matches.append(HarmonyMatch(slot, color, round(score - 0.05 * slot_rank, 4), rule, explanation))
-    matches.sort(key=lambda m: (-m.score, COMPLEMENTARY_SLOTS[input_slot].index(m.slot), COLOR_CODES.index(m.color)))
-    return matches
+def harmonious_colors(a: Tag, slot: str) -> set[str]:
+    """Colours a piece of `slot` (solid or printed, denim for blue bottoms) could have and still go with `a`."""
+    return {
+        code
+        for code in COLORS
+        if any(harmony(a, Tag(slot=slot, color=code, pattern=pattern)) is not None for pattern in ("solid", "pattern"))
+    }

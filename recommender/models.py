@@ -7,7 +7,9 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from catalog.i18n import korean_active
 from catalog.models import COLOR_CHOICES, SLOT_CHOICES, TYPE_CHOICES
+from catalog.naming import tag_label
 
 
 def upload_image_path(instance: ShopperUpload, filename: str) -> str:
@@ -16,26 +18,34 @@ def upload_image_path(instance: ShopperUpload, filename: str) -> str:
 
 
 class ShopperUpload(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     image = models.ImageField(_("photo"), upload_to=upload_image_path, max_length=255)
-    detected_type = models.CharField(max_length=20, choices=TYPE_CHOICES)
-    detected_slot = models.CharField(max_length=20, choices=SLOT_CHOICES)
-    detected_color = models.CharField(max_length=20, choices=COLOR_CHOICES)
-    type_confidence = models.FloatField()
-    slot_confidence = models.FloatField()
-    color_confidence = models.FloatField()
+    detected_type = models.CharField(_("detected type"), max_length=20, choices=TYPE_CHOICES)
+    detected_slot = models.CharField(_("detected slot"), max_length=20, choices=SLOT_CHOICES)
+    detected_color = models.CharField(_("detected colour"), max_length=20, choices=COLOR_CHOICES)
+    type_confidence = models.FloatField(_("type confidence"))
+    slot_confidence = models.FloatField(_("slot confidence"))
+    color_confidence = models.FloatField(_("colour confidence"))
     # The full reading (top-3 per head) as the API returned it.
-    detection = models.JSONField(default=dict)
-    model_version = models.CharField(max_length=80)
+    detection = models.JSONField(_("full reading"), default=dict)
+    model_version = models.CharField(_("model version"), max_length=80)
     # L2-normalised CNN embedding (float32 bytes): "similar catalog items" for the upload.
-    embedding = models.BinaryField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    embedding = models.BinaryField(_("embedding"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("shopper photo")
+        verbose_name_plural = _("shopper photos")
         ordering = ["-created_at"]
 
+    @property
+    def detected_label(self) -> str:
+        """ "red t-shirt" in English, "레드 반팔 티셔츠" in Korean."""
+        language = "ko" if korean_active() else "en"
+        return tag_label(slot=self.detected_slot, type=self.detected_type, color=self.detected_color, language=language)
+
     def __str__(self) -> str:
-        return f"{self.detected_color} {self.detected_type} ({self.created_at:%Y-%m-%d %H:%M})"
+        return f"{self.detected_label} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
 class CorrectionStatus(models.TextChoices):
@@ -47,20 +57,31 @@ class CorrectionStatus(models.TextChoices):
 class TagCorrection(models.Model):
     """A shopper's "that's not right" for one upload: the tags they chose, kept with the photo and the model version."""
 
-    upload = models.OneToOneField(ShopperUpload, on_delete=models.CASCADE, related_name="correction")
+    upload = models.OneToOneField(
+        ShopperUpload, verbose_name=_("shopper photo"), on_delete=models.CASCADE, related_name="correction"
+    )
     type = models.CharField(_("type"), max_length=20, choices=TYPE_CHOICES, blank=True)
     slot = models.CharField(_("slot"), max_length=20, choices=SLOT_CHOICES)
     color = models.CharField(_("color"), max_length=20, choices=COLOR_CHOICES)
-    model_version = models.CharField(max_length=80)
-    status = models.CharField(max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING)
-    reviewed_by = models.ForeignKey(
-        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="reviewed_corrections"
+    model_version = models.CharField(_("model version"), max_length=80)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    reviewed_by = models.ForeignKey(
+        "auth.User",
+        verbose_name=_("reviewer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reviewed_corrections",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
+        verbose_name = _("tag correction")
+        verbose_name_plural = _("tag corrections")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
@@ -68,8 +89,13 @@ class TagCorrection(models.Model):
             ),
         ]
 
+    @property
+    def corrected_label(self) -> str:
+        language = "ko" if korean_active() else "en"
+        return tag_label(slot=self.slot, type=self.type, color=self.color, language=language)
+
     def __str__(self) -> str:
-        return f"{self.upload.detected_color} {self.upload.detected_type} → {self.color} {self.type or self.slot}"
+        return f"{self.upload.detected_label} → {self.corrected_label}"
 
 
 class Vote(models.IntegerChoices):
@@ -80,17 +106,33 @@ class Vote(models.IntegerChoices):
 class Feedback(models.Model):
     """A shopper's like or dislike of one recommended garment, in the context it was recommended in."""
 
-    garment = models.ForeignKey("catalog.Garment", on_delete=models.CASCADE, related_name="feedback")
-    rule = models.ForeignKey(
-        "catalog.PairingRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback"
+    garment = models.ForeignKey(
+        "catalog.Garment", verbose_name=_("garment"), on_delete=models.CASCADE, related_name="feedback"
     )
-    vote = models.SmallIntegerField(choices=Vote.choices)
-    input_slot = models.CharField(max_length=20, choices=SLOT_CHOICES)
-    input_color = models.CharField(max_length=20, choices=COLOR_CHOICES)
-    upload = models.ForeignKey(ShopperUpload, null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback")
-    created_at = models.DateTimeField(auto_now_add=True)
+    rule = models.ForeignKey(
+        "catalog.PairingRule",
+        verbose_name=_("pairing rule"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="feedback",
+    )
+    vote = models.SmallIntegerField(_("vote"), choices=Vote.choices)
+    input_slot = models.CharField(_("input slot"), max_length=20, choices=SLOT_CHOICES)
+    input_color = models.CharField(_("input color"), max_length=20, choices=COLOR_CHOICES)
+    upload = models.ForeignKey(
+        ShopperUpload,
+        verbose_name=_("shopper photo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="feedback",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("shopper feedback")
+        verbose_name_plural = _("shopper feedback")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["garment", "vote"], name="feedback_garment_vote")]
         constraints = [models.CheckConstraint(condition=models.Q(vote__in=[1, -1]), name="feedback_vote_valid")]

@@ -1,22 +1,38 @@
-"""Complete the outfit: assemble 1–3 full looks around the input, every pair justified. Pure, no database."""
+"""Complete the outfit: up to three complete, coherent and different looks around the shopper's piece. Pure.
+
+A look is complete when it has a top and a bottom or a one-piece, shoes, and outerwear when the warmth of the
+shopper's piece calls for it (the "outerwear" style table: required when cold, optional when mild, never when hot).
+Every pair of pieces in a look (the shopper's included) passes the style tables and has a reason: a stylist rule or
+colour harmony. Looks are found by a small beam search over the slots and scored by the mean strength of all their
+pairs, so an optional layer joins a look only when it makes the look better; the chosen looks share as few pieces as
+the catalog allows and are never the same.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from recommender.engine import Candidate, Reason, RuleSpec, Tag, score_candidates
-from recommender.harmony import color_harmony
+from catalog.style import NEVER, REQUIRED
+from catalog.tags import Candidate, Tag
+from recommender.engine import Judge, ScoredCandidate, score_candidates, tie_break
+from recommender.reasons import Reason
 
-# What a look needs around each input slot (in the order pieces are chosen), and what it may add.
-OUTFIT_PLAN: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "top": (("bottom", "shoes"), ("outer",)),
-    "bottom": (("top", "shoes"), ("outer",)),
-    "one_piece": (("shoes", "outer"), ()),
-    "outer": (("top", "bottom", "shoes"), ()),
-    "shoes": (("bottom", "top"), ()),
-    "accessory": (("top", "bottom", "shoes"), ()),
+# The base of a look around each input slot: alternatives, in order of preference.
+LOOK_BASES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "top": (("bottom",),),
+    "bottom": (("top",),),
+    "one_piece": ((),),
+    "outer": (("top", "bottom"), ("one_piece",)),
+    "shoes": (("top", "bottom"), ("one_piece",)),
+    "accessory": (("top", "bottom"), ("one_piece",)),
 }
+POOL_PER_SLOT = 16  # at most two look-alikes each
+BEAM_WIDTH = 32
+# Pieces within this much of each other are equally good for a look; a per-input jitter of that size picks among
+# them differently for different inputs, so the same few garments do not appear in every look.
+LOOK_JITTER = 0.06
 
 
 @dataclass(frozen=True)
@@ -34,66 +50,121 @@ class OutfitSpec:
     links: tuple[Link, ...]
     score: float
 
-
-def pair_reason(a: Tag, b: Tag, rules: Sequence[RuleSpec]) -> Reason | None:
-    """A stylist rule in either direction, else the colour-harmony fallback; None when the pair does not go."""
-    best: RuleSpec | None = None
-    for rule in rules:
-        forward = rule.matches_input(a) and rule.matches_output(b.slot, b.type, b.color)
-        backward = rule.matches_input(b) and rule.matches_output(a.slot, a.type, a.color)
-        if (forward or backward) and (best is None or rule.weight > best.weight):
-            best = rule
-    if best is not None:
-        return Reason("rule", best.note, best.note_ko, rule_id=best.id)
-    scored = color_harmony(a.color, a.slot, b.color, b.slot)
-    if scored is None:
-        return None
-    return Reason("harmony", scored[2], harmony_rule=scored[1])
+    @property
+    def slots(self) -> frozenset[str]:
+        return frozenset(p.slot for p in self.pieces)
 
 
-def _tag(candidate: Candidate) -> Tag:
-    return Tag(slot=candidate.slot, color=candidate.color, type=candidate.type)
+@dataclass(frozen=True)
+class LookPlan:
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
 
 
-def assemble_outfits(
-    tag: Tag, rules: Sequence[RuleSpec], candidates: Sequence[Candidate], *, count: int = 3
-) -> list[OutfitSpec]:
-    """Up to `count` looks around `tag`, each with different pieces; every pair of pieces (and each piece with the
-    input) is justified by a rule or colour harmony. Greedy and deterministic: the best-ranked piece first."""
-    required, optional = OUTFIT_PLAN[tag.slot]
-    ranked = score_candidates(tag, rules, candidates)  # all candidates that go with the input, best first
-    by_slot: dict[str, list] = {}
-    for item in ranked:
-        by_slot.setdefault(item.candidate.slot, []).append(item)
-    used: set[int] = set()
-    outfits: list[OutfitSpec] = []
-    for _ in range(count):
-        pieces: list[Candidate] = []
-        links: list[Link] = []
-        score = 0.0
-        complete = True
-        for slot in (*required, *optional):
-            choice = None
-            for item in by_slot.get(slot, []):
-                if item.candidate.id in used:
-                    continue
-                maybe = [pair_reason(_tag(p), _tag(item.candidate), rules) for p in pieces]
-                between = [reason for reason in maybe if reason is not None]
-                if len(between) == len(maybe):  # every pair with the pieces so far is justified
-                    choice = (item, between)
-                    break
-            if choice is None:
-                if slot in required:
-                    complete = False
-                    break
+def look_plans(tag: Tag, judge: Judge) -> list[LookPlan]:
+    """The slot plans that make a complete look around `tag`."""
+    need = judge.policy.outerwear_need(tag.warmth)
+    plans = []
+    for base in LOOK_BASES[tag.slot]:
+        required = list(base)
+        if tag.slot != "shoes":
+            required.append("shoes")
+        optional: list[str] = []
+        if tag.slot != "outer":
+            if need == REQUIRED:
+                required.append("outer")
+            elif need != NEVER:
+                optional.append("outer")
+        plans.append(LookPlan(tuple(required), tuple(optional)))
+    return plans
+
+
+@dataclass(frozen=True)
+class _State:
+    pieces: tuple[Candidate, ...]
+    links: tuple[Link, ...]
+    pair_scores: tuple[float, ...]
+
+    @property
+    def score(self) -> float:
+        return sum(self.pair_scores) / len(self.pair_scores) if self.pair_scores else 0.0
+
+
+def _jitter(tag: Tag, candidate_id: int) -> float:
+    return (int(tie_break(tag, candidate_id)[:8], 16) / 16**8 - 0.5) * LOOK_JITTER
+
+
+def _extend(state: _State, item: ScoredCandidate, judge: Judge, tag: Tag) -> _State | None:
+    links = [Link(None, item.candidate.id, item.reason)]
+    scores = [item.score + _jitter(tag, item.candidate.id)]
+    for piece in state.pieces:
+        verdict = judge.pair(piece.tag, item.candidate.tag)
+        if verdict is None:
+            return None
+        scores.append(verdict[0])
+        links.append(Link(piece.id, item.candidate.id, verdict[1]))
+    return _State((*state.pieces, item.candidate), (*state.links, *links), (*state.pair_scores, *scores))
+
+
+def _search(plan: LookPlan, pools: dict[str, list[ScoredCandidate]], judge: Judge, tag: Tag) -> list[_State]:
+    states = [_State((), (), ())]
+    for slot in (*plan.required, *plan.optional):
+        optional = slot in plan.optional
+        grown: list[_State] = list(states) if optional else []
+        for state in states:
+            for item in pools.get(slot, []):
+                new = _extend(state, item, judge, tag)
+                if new is not None:
+                    grown.append(new)
+        unique: dict[frozenset, _State] = {}
+        for state in sorted(grown, key=lambda s: -s.score):
+            # Keep one state per look a shopper would see (look-alike pieces are the same look).
+            unique.setdefault(frozenset(_look_alike(p) for p in state.pieces), state)
+        states = list(unique.values())[:BEAM_WIDTH]
+        if not states:
+            return []
+    return states
+
+
+def _look_alike(candidate: Candidate) -> tuple[str, str, str, str, str]:
+    """What a shopper sees of a piece: two black jeans are the same suggestion, whatever their ids."""
+    tag = candidate.tag
+    return (tag.slot, tag.type, tag.kind, tag.color, tag.pattern)
+
+
+def _pick_distinct(states: Sequence[_State], count: int) -> list[_State]:
+    """The best looks that share as few pieces as possible (counting look-alike pieces as shared): first with no
+    shared piece, then allowing one, then two; never two looks that look the same."""
+    chosen: list[_State] = []
+    chosen_faces: list[set] = []
+    for max_shared in (0, 1, 2):
+        for state in states:
+            if len(chosen) >= count:
+                return chosen
+            faces = {_look_alike(p) for p in state.pieces}
+            if state in chosen or any(len(faces & other) > max_shared or faces == other for other in chosen_faces):
                 continue
-            item, between = choice
-            links.append(Link(None, item.candidate.id, item.reason))
-            links.extend(Link(p.id, item.candidate.id, r) for p, r in zip(pieces, between, strict=True))
-            pieces.append(item.candidate)
-            score += item.score
-        if not complete:
-            break
-        used.update(p.id for p in pieces)
-        outfits.append(OutfitSpec(tuple(pieces), tuple(links), round(score, 4)))
-    return outfits
+            chosen.append(state)
+            chosen_faces.append(faces)
+    return chosen
+
+
+def assemble_outfits(tag: Tag, candidates: Sequence[Candidate], judge: Judge, *, count: int = 3) -> list[OutfitSpec]:
+    """Up to `count` complete looks around `tag`, best first, as different from each other as the catalog allows."""
+    ranked = score_candidates(tag, candidates, judge)
+    plans = look_plans(tag, judge)
+    wanted = {slot for plan in plans for slot in (*plan.required, *plan.optional)}
+    pools: dict[str, list[ScoredCandidate]] = {}
+    faces: Counter = Counter()
+    for item in ranked:
+        slot, face = item.candidate.slot, _look_alike(item.candidate)
+        if slot in wanted and len(pools.setdefault(slot, [])) < POOL_PER_SLOT and faces[face] < 2:
+            pools[slot].append(item)
+            faces[face] += 1
+    complete: list[_State] = []
+    for plan in plans:
+        complete.extend(
+            s for s in _search(plan, pools, judge, tag) if all(p in {x.slot for x in s.pieces} for p in plan.required)
+        )
+    complete.sort(key=lambda s: (-round(s.score, 6), tie_break(tag, min(p.id for p in s.pieces))))
+    return [OutfitSpec(state.pieces, state.links, round(state.score, 4)) for state in _pick_distinct(complete, count)]

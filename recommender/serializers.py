@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from catalog.models import COLOR_CHOICES, SLOT_CHOICES, TYPE_CHOICES, Garment, PairingRule
 from catalog.vocabulary import COLORS, TYPES
+from recommender.look_images import outfit_look_image_url
 from recommender.reasons import reason_text
 from recommender.services import RecommendedItem
 
@@ -96,7 +97,7 @@ class _GarmentItemSerializer(serializers.Serializer):
     """The garment part of a list item: anything with a `.garment` (a recommendation, a similar-items match)."""
 
     id = serializers.IntegerField(source="garment.id")
-    name = serializers.CharField(source="garment.name")
+    name = serializers.CharField(source="garment.display_name", help_text="In the language of the request.")
     image_url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField(help_text="A ~400 px copy for cards (the photo when none).")
     type = serializers.CharField(source="garment.type")
@@ -131,6 +132,7 @@ class GarmentSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "name",
+            "name_ko",
             "image_url",
             "thumbnail_url",
             "type",
@@ -238,8 +240,32 @@ class OutfitLinkSerializer(serializers.Serializer):
 
 
 class OutfitSerializer(serializers.Serializer):
+    """Context: `request`, and `look_upload_id` (the shopper upload the look is around) or `look_own_garment_id`."""
+
     pieces = GarmentBriefSerializer(many=True)
     links = OutfitLinkSerializer(many=True)
+    image_url = serializers.SerializerMethodField(
+        help_text="The whole look in one composed JPEG (the shopper's own piece with the recommended pieces)."
+    )
+    download_url = serializers.SerializerMethodField(help_text="The same picture, served as an attachment (look.jpg).")
+
+    def _look_url(self, outfit) -> str | None:
+        if not outfit.pieces:
+            return None
+        url = outfit_look_image_url(
+            outfit,
+            upload_public_id=self.context.get("look_upload_id"),
+            own_garment_id=self.context.get("look_own_garment_id"),
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+    def get_image_url(self, outfit) -> str | None:
+        return self._look_url(outfit)
+
+    def get_download_url(self, outfit) -> str | None:
+        url = self._look_url(outfit)
+        return None if url is None else f"{url}?download=1"
 
 
 class SimilarItemSerializer(_GarmentItemSerializer):

@@ -9,25 +9,33 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
-from django.db.models import Count, QuerySet, Sum
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from catalog.models import Garment, PairingRule
-from catalog.services import embedding_to_bytes, image_to_stored_jpeg, rows_delete_with_images
+from catalog.selectors import active_rule_specs, style_policy
+from catalog.services import catalog_version, embedding_to_bytes, image_to_stored_jpeg, rows_delete_with_images
+from catalog.style import StylePolicy
+from catalog.tags import Candidate, Tag
 from catalog.vocabulary import TYPES
 from classifier.predictor import Prediction, get_predictor
 from fashion.observability import inference_record
-from recommender.engine import Candidate, Reason, RuleSpec, Tag, rank
-from recommender.harmony import harmony_matches
+from recommender.affinity import outfit_affinity
+from recommender.engine import Judge, RuleBook, ScoredCandidate, item_slots, rank, tie_break
+from recommender.harmony import harmonious_colors
 from recommender.models import CorrectionStatus, Feedback, ShopperUpload, TagCorrection
-from recommender.outfits import assemble_outfits
+from recommender.outfits import OutfitSpec, assemble_outfits, look_plans
+from recommender.reasons import Reason
 from recommender.uploads import upload_open_image
 
 DEFAULT_LIMIT = 12
 DEFAULT_OUTFITS = 3
 FEEDBACK_PRIOR_VOTES = 5
+POOL_PER_CELL = 10
+RECOMMENDATION_CACHE_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,7 @@ class OutfitLink:
 class Outfit:
     pieces: list[Garment]
     links: list[OutfitLink]
+    score: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -64,67 +73,131 @@ class UploadRecommendation:
     recommendation: Recommendation
 
 
-def _rule_spec(rule: PairingRule) -> RuleSpec:
-    return RuleSpec(
-        id=rule.id,
-        input_slot=rule.input_slot,
-        input_type=rule.input_type,
-        input_color=rule.input_color,
-        output_slot=rule.output_slot,
-        output_type=rule.output_type,
-        output_color=rule.output_color,
-        weight=rule.weight,
-        note=rule.note,
-        note_ko=rule.note_ko,
+def _window_start(tag: Tag) -> float:
+    """Where this input's window starts in each (slot, colour) cell's shuffled order, in [0, 1)."""
+    return int(tie_break(tag, 0)[:12], 16) / float(16**12)
+
+
+def _attribute_filters(tag: Tag, policy: StylePolicy) -> dict[str, set[str]]:
+    """SQL filters from the style tables: only garments that may be worn with `tag` (unknown values always pass)."""
+    filters = {}
+    for table in ("audience", "warmth", "formality"):
+        value = getattr(tag, table)
+        if value:
+            filters[f"{table}__in"] = policy.allowed_with(table, value)
+    return filters
+
+
+_CANDIDATE_FIELDS = (
+    "id",
+    "slot",
+    "type",
+    "kind",
+    "color",
+    "pattern",
+    "audience",
+    "warmth",
+    "formality",
+    "likes",
+    "dislikes",
+)
+
+
+def candidate_cells(*, tag: Tag, judge: Judge) -> dict[str, set[str]]:
+    """slot -> colours worth reading for `tag`: every colour a rule or colour harmony could justify."""
+    slots = set(item_slots(tag, judge.policy))
+    slots |= {slot for plan in look_plans(tag, judge) for slot in (*plan.required, *plan.optional)}
+    cells: dict[str, set[str]] = {slot: harmonious_colors(tag, slot) for slot in slots}
+    for rule in judge.rules.rules:
+        if rule.input.slot == tag.slot and rule.input.color == tag.color and rule.output.slot in cells:
+            cells[rule.output.slot].add(rule.output.color)
+        if rule.output.slot == tag.slot and rule.output.color == tag.color and rule.input.slot in cells:
+            cells[rule.input.slot].add(rule.input.color)
+    return cells
+
+
+def _cell_sql(filters: dict[str, set[str]]) -> str:
+    """One (slot, colour) cell read in shuffle order from a start position, as plain SQL (compiled once per request,
+    not by the ORM per cell): it walks the (slot, color, is_active, shuffle_key) index."""
+    quote = connection.ops.quote_name
+    where = [f"{quote(name)} = %s" for name in ("slot", "color", "is_active")]
+    for lookup, values in filters.items():
+        where.append(f"{quote(lookup.removesuffix('__in'))} IN ({', '.join(['%s'] * len(values))})")
+    columns = ", ".join(quote(name) for name in _CANDIDATE_FIELDS)
+    return (
+        f"SELECT {columns} FROM {quote(Garment._meta.db_table)} WHERE {' AND '.join(where)} "
+        f"AND {quote('shuffle_key')} {{op}} %s ORDER BY {quote('shuffle_key')} LIMIT %s"
     )
 
 
-def active_rule_specs(*, tag: Tag | None = None) -> list[RuleSpec]:
-    """Active rules for one input tag, or all active rules (for judging pairs inside an outfit)."""
-    rules = PairingRule.objects.filter(is_active=True)
-    if tag is not None:
-        rules = rules.filter(input_slot=tag.slot, input_color=tag.color, input_type__in=["", tag.type])
-    return [_rule_spec(rule) for rule in rules]
+def garment_candidates(*, tag: Tag, judge: Judge, per_cell: int = POOL_PER_CELL) -> list[Candidate]:
+    """A capped pool of active garments that may go with `tag`: at most 2 × `per_cell` from each (slot, colour) cell,
+    read through the (slot, colour, active, shuffle_key) index from this input's own window of the cell, already
+    filtered by the style tables. One SQL statement; its cost does not grow with the catalog."""
+    start = _window_start(tag)
+    filters = {key: sorted(values) for key, values in _attribute_filters(tag, judge.policy).items()}
+    template = _cell_sql(filters)
+    filter_params = [value for values in filters.values() for value in values]
+    statements: list[str] = []
+    params: list = []
+    for slot, colors in sorted(candidate_cells(tag=tag, judge=judge).items()):
+        if slot == tag.slot:
+            continue
+        for color in sorted(colors):
+            for op in (">=", "<"):
+                statements.append(f"SELECT * FROM ({template.format(op=op)}) AS cell{len(statements)}")
+                params.extend([slot, color, True, *filter_params, start, per_cell])
+    if not statements:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(statements), params)
+        rows = cursor.fetchall()
+    seen: set[int] = set()
+    candidates = []
+    for id_, slot, type_, kind, color, pattern, audience, warmth, formality, likes, dislikes in rows:
+        if id_ in seen:
+            continue
+        seen.add(id_)
+        garment_tag = Tag(slot, color, type_, kind, pattern, audience, warmth, formality)
+        candidates.append(Candidate(id_, garment_tag, (likes - dislikes) / (likes + dislikes + FEEDBACK_PRIOR_VOTES)))
+    return candidates
 
 
-def garment_feedback_scores(*, garment_ids: list[int]) -> dict[int, float]:
-    """Net shopper feedback per garment in (-1, 1): (likes − dislikes) / (votes + FEEDBACK_PRIOR_VOTES).
-
-    The prior keeps a couple of votes from swinging the ranking; the engine caps the effect at ±0.1 of a score.
-    """
-    rows = (
-        Feedback.objects.filter(garment_id__in=garment_ids)
-        .values("garment_id")
-        .annotate(net=Sum("vote"), votes=Count("id"))
-    )
-    return {row["garment_id"]: row["net"] / (row["votes"] + FEEDBACK_PRIOR_VOTES) for row in rows}
+_judges: dict[str, Judge] = {}
 
 
-def garment_candidates(*, tag: Tag, rules: list[RuleSpec]) -> list[Candidate]:
-    """Light rows (no images) of every active garment a rule or the harmony fallback could justify."""
-    wanted = {(r.output_slot, r.output_color) for r in rules if r.matches_input(tag)}
-    wanted |= {(m.slot, m.color) for m in harmony_matches(tag.slot, tag.color)}
-    slots = {slot for slot, _ in wanted}
-    rows = [
-        row
-        for row in Garment.objects.filter(is_active=True, slot__in=slots)
-        .exclude(slot=tag.slot)
-        .values_list("id", "slot", "type", "color")
-        if (row[1], row[3]) in wanted
-    ]
-    feedback = garment_feedback_scores(garment_ids=[row[0] for row in rows])
-    return [Candidate(id, slot, type_, color, feedback.get(id, 0.0)) for id, slot, type_, color in rows]
+def recommendation_judge() -> Judge:
+    """The active rules, the style tables and the real-outfit affinity, as the engine needs them; built once per
+    catalog version in each process (the judge also remembers the pairs it has judged)."""
+    version = catalog_version()
+    judge = _judges.get(version)
+    if judge is None:
+        table = outfit_affinity()
+        judge = Judge(
+            rules=RuleBook(active_rule_specs()), policy=style_policy(), affinity=table.pair, popularity=table.popularity
+        )
+        _judges.clear()
+        _judges[version] = judge
+    return judge
+
+
+def _rank_for_tag(tag: Tag, limit: int, outfits: int) -> tuple[list[ScoredCandidate], list[OutfitSpec]]:
+    key = f"recommendation:{catalog_version()}:{tie_break(tag, limit * 10 + outfits)}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    judge = recommendation_judge()
+    # Browsing pages ask for long lists: read deeper into each cell then, still bounded by the page size.
+    candidates = garment_candidates(tag=tag, judge=judge, per_cell=max(POOL_PER_CELL, (limit + 1) // 2))
+    result = (rank(tag, candidates, judge, limit=limit), assemble_outfits(tag, candidates, judge, count=outfits))
+    cache.set(key, result, RECOMMENDATION_CACHE_SECONDS)
+    return result
 
 
 def recommend_for_tag(*, tag: Tag, limit: int = DEFAULT_LIMIT, outfits: int = 0) -> Recommendation:
-    """Garments that go with a garment tagged `tag`: stylist rules first, then colour harmony; each with its reason.
-
-    With `outfits` > 0, also up to that many complete looks around the input (every pair justified).
-    """
-    all_rules = active_rule_specs() if outfits else active_rule_specs(tag=tag)
-    candidates = garment_candidates(tag=tag, rules=all_rules)
-    ranked = rank(tag, all_rules, candidates, limit=limit)
-    looks = assemble_outfits(tag, all_rules, candidates, count=outfits) if outfits else []
+    """Garments that go with a garment tagged `tag`, each with its reason; with `outfits` > 0, also up to that many
+    complete looks around it. Cached per input tag until the catalog, a rule or a style table changes."""
+    ranked, looks = _rank_for_tag(tag, limit, outfits)
     ids = {s.candidate.id for s in ranked} | {p.id for look in looks for p in look.pieces}
     garments = Garment.objects.in_bulk(list(ids))
     return Recommendation(
@@ -136,8 +209,10 @@ def recommend_for_tag(*, tag: Tag, limit: int = DEFAULT_LIMIT, outfits: int = 0)
             Outfit(
                 pieces=[garments[p.id] for p in look.pieces],
                 links=[OutfitLink(garments.get(link.a_id), garments[link.b_id], link.reason) for link in look.links],
+                score=look.score,
             )
             for look in looks
+            if all(p.id in garments for p in look.pieces)
         ],
     )
 
@@ -243,7 +318,11 @@ def feedback_create(
         garment=garment, vote=vote, input_slot=input_slot, input_color=input_color, rule=rule, upload=upload
     )
     feedback.full_clean()
-    feedback.save()
+    with transaction.atomic():
+        feedback.save()
+        # Counters on the garment: ranking reads them with the candidate rows instead of counting votes.
+        counter = "likes" if vote > 0 else "dislikes"
+        Garment.objects.filter(pk=garment.pk).update(**{counter: F(counter) + 1})
     return feedback
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.utils.translation import get_language, gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop, pgettext_lazy
 from PIL import Image
 
 from classifier.imaging import InvalidImage, open_image
@@ -41,12 +41,27 @@ _REASONS: tuple[tuple[str, str], ...] = (
 )
 
 
-def shopper_reason(error: InvalidImage) -> str:
-    """The reason in the page's language: the precise message in English, a plain sentence in other languages."""
+# The same reasons in the stylist console's voice (Korean: 합니다체, where shopper pages speak 해요체).
+_STAFF_REASONS: dict[str, str] = {
+    "The file is empty.": pgettext_lazy("stylist console", "The file is empty."),
+    "The file is too large.": pgettext_lazy("stylist console", "The file is too large."),
+    "The photo has too many pixels.": pgettext_lazy("stylist console", "The photo has too many pixels."),
+    "The photo file is incomplete: it was cut off while copying or uploading.": pgettext_lazy(
+        "stylist console", "The photo file is incomplete: it was cut off while copying or uploading."
+    ),
+    "This file is not a photo we can read. Use JPEG, PNG, WebP or GIF.": pgettext_lazy(
+        "stylist console", "This file is not a photo we can read. Use JPEG, PNG, WebP or GIF."
+    ),
+}
+
+
+def shopper_reason(error: InvalidImage, *, for_staff: bool = False) -> str:
+    """The reason in the page's language: the precise message in English, a plain sentence in other languages
+    (worded for the stylist console when `for_staff`)."""
     message = str(error)
     if (get_language() or "en").startswith("en"):
         return message
     for prefix, sentence in _REASONS:
         if message.startswith(prefix):
-            return gettext(sentence)
+            return str(_STAFF_REASONS[sentence]) if for_staff else gettext(sentence)
     return message

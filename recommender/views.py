@@ -11,15 +11,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from catalog.models import Garment, PairingRule
 from catalog.similarity import garments_similar_to, garments_similar_to_embedding
+from catalog.tags import Tag
 from catalog.vocabulary import COLOR_CODES, COLORS, SLOT_NAMES, SLOTS, TYPES
 from classifier.imaging import InvalidImage
 from recommender.api import FeedbackThrottle
-from recommender.engine import Tag
 from recommender.forms import CorrectionForm, FeedbackForm, TagForm, UploadForm
+from recommender.look_images import LookImageError, look_image_for_key
 from recommender.models import ShopperUpload, TagCorrection
 from recommender.services import (
     DEFAULT_OUTFITS,
@@ -159,7 +160,7 @@ def garment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "garment": garment,
             "tag": tag,
-            "recommendation": recommend_for_tag(tag=tag, limit=8),
+            "recommendation": recommend_for_tag(tag=tag, limit=8, outfits=DEFAULT_OUTFITS),
             "similar": garments_similar_to(garment=garment, k=6),
             **vocabulary_context(),
         },
@@ -195,3 +196,28 @@ def goes_with(request: HttpRequest, slot: str, color: str) -> HttpResponse:
             **vocabulary_context(),
         },
     )
+
+
+LOOK_IMAGE_MAX_AGE = 365 * 24 * 3600
+
+
+@require_safe
+def look_image(request: HttpRequest, key: str) -> HttpResponse:
+    """A look's composed picture (JPEG), named by a signed key; `?download=1` to save it as look.jpg."""
+    try:
+        look = look_image_for_key(key)
+    except LookImageError as exc:
+        return render(request, "recommender/look_missing.html", status=exc.status)
+    etag = f'"{look.name.rsplit("/", 1)[-1].removesuffix(".jpg")}"'
+    # The same key always names the same picture. One with a shopper's photo is for that shopper's browser only.
+    cache_control = f"{'private' if look.has_upload else 'public'}, max-age={LOOK_IMAGE_MAX_AGE}, immutable"
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(look.content, content_type="image/jpeg")
+    response["ETag"] = etag
+    response["Cache-Control"] = cache_control
+    response["X-Content-Type-Options"] = "nosniff"
+    if request.GET.get("download"):
+        response["Content-Disposition"] = 'attachment; filename="look.jpg"'
+    return response

@@ -75,7 +75,7 @@ def test_running_twice_creates_nothing_twice(photo_folder):
 
 
 def test_cnn_tagging_stores_confidences_and_embedding(photo_folder):
-    call_command("load_demo_catalog", str(photo_folder), stdout=io.StringIO())  # fake CNN in unit tests
+    call_command("load_demo_catalog", str(photo_folder), "--tagger", "cnn", stdout=io.StringIO())  # fake CNN
     garment = Garment.objects.get(source_key="clothing-dataset:a2")
     assert garment.tagged_by == "model" and garment.color == "black"
     assert garment.color_confidence is not None and garment.model_version and garment.embedding
@@ -100,7 +100,7 @@ def test_falls_back_to_dataset_labels_when_the_cnn_is_not_ready(photo_folder, se
     settings.CLASSIFIER_MODEL_DIR = tmp_path / "no-model-here"
     get_predictor.cache_clear()
     err = io.StringIO()
-    call_command("load_demo_catalog", str(photo_folder), stdout=io.StringIO(), stderr=err)
+    call_command("load_demo_catalog", str(photo_folder), "--tagger", "cnn", stdout=io.StringIO(), stderr=err)
     assert "not ready" in err.getvalue()
     assert Garment.objects.get(source_key="clothing-dataset:a2").tagged_by == "dataset"
 

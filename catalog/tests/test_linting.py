@@ -19,9 +19,9 @@ from catalog.linting import (
     rules_without_garments,
     uncovered_inputs,
 )
+from catalog.rules import RuleSide, RuleSpec
 from catalog.tests.factories import garment_factory, rule_factory
 from catalog.vocabulary import COLOR_CODES, COLORS
-from recommender.engine import RuleSpec
 
 LINT_URL = "/admin/catalog/pairingrule/lint/"
 
@@ -32,14 +32,11 @@ def rule(id: int, input_tag: str, output_tag: str, weight: int = 50) -> RuleSpec
     out_slot, out_color, *out_type = output_tag.split(":")
     return RuleSpec(
         id,
-        in_slot,
-        (in_type or [""])[0],
-        in_color,
-        out_slot,
-        (out_type or [""])[0],
-        out_color,
+        RuleSide(in_slot, in_color, (in_type or [""])[0]),
+        RuleSide(out_slot, out_color, (out_type or [""])[0]),
         weight,
         note=f"rule {id}",
+        note_ko=f"규칙 {id}",
     )
 
 

@@ -133,6 +133,12 @@ FILE_UPLOAD_HANDLERS = [
 # The shared clothing dataset (demo catalog, training, evaluation). Falls back to ../shared when it exists.
 _shared_dataset = BASE_DIR.parent / "shared" / "datasets" / "clothing-dataset"
 FASHION_DATASET_DIR = env("FASHION_DATASET_DIR", default=str(_shared_dataset) if _shared_dataset.is_dir() else "")
+# Clothing Co-Parsing (street photos of worn outfits with garment masks): training and evaluation of the CNN on worn
+# garments and whole outfits (classifier/coparsing.py). Falls back to ../shared when it exists.
+_shared_coparsing = BASE_DIR.parent / "shared" / "datasets" / "clothing-co-parsing"
+FASHION_COPARSING_DIR = env(
+    "FASHION_COPARSING_DIR", default=str(_shared_coparsing) if _shared_coparsing.is_dir() else ""
+)
 
 # The CNN: backend ("tflite", "keras" or "fake") and the versioned artifact folder it loads.
 CLASSIFIER_BACKEND = env("CLASSIFIER_BACKEND", default="tflite")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from django import template
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 
 from catalog.vocabulary import COLORS, SLOT_NAMES, TYPES
 from recommender.reasons import reason_text
@@ -19,6 +21,14 @@ def _korean() -> bool:
 def color_name(code: str) -> str:
     info = COLORS.get(code)
     return "" if info is None else (info.name_ko if _korean() else info.name_en)
+
+
+@register.filter
+def color_for_slot(code: str, slot: str) -> str:
+    """The colour as a shop says it on that slot: blue bottoms are "데님" in Korean (blue elsewhere)."""
+    if code == "blue" and slot == "bottom" and _korean():
+        return "데님"
+    return color_name(code)
 
 
 @register.filter
@@ -47,3 +57,42 @@ def percent(value: float | None) -> str:
 @register.filter
 def reason(item) -> str:
     return reason_text(item.reason)
+
+
+# A note that starts by naming its pair ("Red top + black bottom: bold contrast", "레드 상의 + 블랙 하의: …").
+_PAIR_PREFIX = re.compile(r"^[^:：+]+\+[^:：]+[:：]\s*(?=\S)")
+
+
+@register.filter
+def link_reason(link) -> str:
+    """The reason for one pair of a look without the pair the note may start with: the page names the two pieces in
+    their own order already, so the note's own "A + B:" would print the pair twice, or reversed when a rule matched
+    the other way round."""
+    text = reason_text(link.reason)
+    stripped = _PAIR_PREFIX.sub("", text, count=1)
+    if stripped == text:
+        return text
+    return stripped[:1].upper() + stripped[1:]
+
+
+# The dataset splits, as the model card names them.
+SPLIT_NAMES = {
+    "train": pgettext_lazy("dataset split", "training"),
+    "validation": pgettext_lazy("dataset split", "validation"),
+    "test": pgettext_lazy("dataset split", "test"),
+}
+
+
+@register.filter
+def split_name(code: str) -> str:
+    return str(SPLIT_NAMES.get(code, code))
+
+
+@register.filter
+def label_name(label: str, head: str) -> str:
+    """A confusion-matrix label (a type, slot or colour code) in the active language."""
+    if head == "slot":
+        return slot_name(label)
+    if head == "color":
+        return color_name(label) or label
+    return type_name(label)

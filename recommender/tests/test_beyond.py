@@ -8,6 +8,7 @@ import io
 import numpy as np
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
@@ -142,7 +143,7 @@ def test_review_queue_and_training_export(api, catalog, tmp_path):
     stylist = Client()
     stylist.force_login(User.objects.create_superuser("stylist", "s@example.com", "pw"))
     queue = stylist.get("/admin/recommender/tagcorrection/", {"status__exact": "pending"}).content.decode()
-    assert '<td class="field-corrected">Red · Polo</td>' in queue  # names, not raw codes
+    assert '<td class="field-corrected">red polo</td>' in queue  # names, not raw codes
     correction = TagCorrection.objects.get()
     stylist.post("/admin/recommender/tagcorrection/", {"action": "accept", "_selected_action": [correction.pk]})
     correction.refresh_from_db()
@@ -175,7 +176,8 @@ def test_api_returns_complete_outfits_with_reasons(api, catalog):
     tag_outfits = api.get("/api/v1/recommendations/", {"slot": "top", "color": "red", "type": "t-shirt"}).json()[
         "outfits"
     ]
-    assert tag_outfits == outfits
+    # The same looks for the same tags (the pictures differ: an upload's shows the shopper's own photo).
+    assert [(o["pieces"], o["links"]) for o in tag_outfits] == [(o["pieces"], o["links"]) for o in outfits]
 
 
 def test_outfits_on_the_result_page(catalog):
@@ -250,22 +252,24 @@ def test_feedback_via_api_is_stored_and_throttled(api, catalog, settings):
 
 def test_feedback_moves_ranking_within_its_bound(api, catalog):
     _rule, garments = catalog
-    # two harmony items of equal strength for a red top: beige pants and gray coat have different slots;
-    # compare two equal harmony shoes instead
-    before = [
-        item["id"] for item in api.get("/api/v1/recommendations/", {"slot": "top", "color": "red"}).json()["items"]
-    ]
-    shoes = [i for i in before if i in (garments["white_shoes"].id, garments["black_shoes"].id)]
-    loser, winner = shoes[0], shoes[1]
+    # Two shoes with the same tags are equally strong for a red top: only shoppers' votes can order them.
+    twin = garment_factory(type="shoes", color="black")
+    pair = (garments["black_shoes"].id, twin.id)
+
+    def shoes_order() -> list[int]:
+        items = api.get("/api/v1/recommendations/", {"slot": "top", "color": "red"}).json()["items"]
+        return [item["id"] for item in items if item["id"] in pair]
+
+    loser, winner = shoes_order()
     for _ in range(10):
         api.post(
             "/api/v1/feedback/", {"garment_id": winner, "vote": "like", "slot": "top", "color": "red"}, format="json"
         )
-    after = [
-        item["id"] for item in api.get("/api/v1/recommendations/", {"slot": "top", "color": "red"}).json()["items"]
-    ]
-    assert after.index(winner) < after.index(loser)
-    assert after[0] == garments["black_pants"].id  # the stylist rule still leads
+    # Votes move counters on the garment; cached answers pick them up when they expire (RECOMMENDATION_CACHE_SECONDS).
+    cache.clear()
+    assert shoes_order() == [winner, loser]
+    after = api.get("/api/v1/recommendations/", {"slot": "top", "color": "red"}).json()["items"]
+    assert after[0]["id"] == garments["black_pants"].id  # the stylist rule still leads
 
 
 def test_feedback_without_javascript_on_the_page(catalog):

@@ -1,117 +1,148 @@
-"""The rule engine and the colour-harmony fallback: pure functions, no database."""
+"""The rule engine: pairs judged by the style tables, rules and harmony; ranking and lists. Pure, no database."""
 
 from __future__ import annotations
 
-from typing import Any
+from catalog.rules import RuleSide, RuleSpec
+from catalog.style import DEFAULT_POLICY, DEFAULT_STYLE_TABLES, StylePolicy
+from catalog.tags import Candidate, Tag
+from recommender.engine import FEEDBACK_MAX_EFFECT, Judge, RuleBook, rank, score_candidates
+from recommender.reasons import reason_text
 
-from catalog.vocabulary import COLOR_CODES, SLOTS
-from recommender.engine import FEEDBACK_MAX_EFFECT, Candidate, RuleSpec, Tag, diversify, rank, score_candidates
-from recommender.harmony import COMPLEMENTARY_SLOTS, color_harmony, harmony_matches
-
-RED_TOP = Tag(slot="top", color="red", type="t-shirt")
+RED_TOP = Tag("top", "red", "t-shirt", pattern="solid", audience="women", warmth="mild", formality="casual")
 
 
-def rule(id: int, out_color: str = "black", weight: int = 50, **kw) -> RuleSpec:
-    fields: dict[str, Any] = dict(
-        input_slot="top",
-        input_type="",
-        input_color="red",
-        output_slot="bottom",
-        output_type="",
-        output_color=out_color,
-        weight=weight,
-        note=f"rule {id}",
+def rule(
+    id: int, out_color: str = "black", weight: int = 50, *, note: str = "", note_ko: str = "", **sides
+) -> RuleSpec:
+    input_side = sides.get("input", RuleSide("top", "red"))
+    output_side = sides.get("output", RuleSide("bottom", out_color))
+    return RuleSpec(id, input_side, output_side, weight, note or f"rule {id}", note_ko)
+
+
+def judge(*rules: RuleSpec, policy: StylePolicy = DEFAULT_POLICY) -> Judge:
+    return Judge(rules=RuleBook(rules), policy=policy)
+
+
+def piece(id: int, slot: str, color: str, type: str = "", **attributes) -> Candidate:
+    attributes.setdefault("pattern", "solid")
+    return Candidate(id, Tag(slot, color, type, **attributes))
+
+
+def test_rules_come_first_ranked_by_weight_with_their_note_in_each_language():
+    ranked = rank(
+        RED_TOP,
+        [
+            piece(10, "bottom", "blue", "pants"),
+            piece(11, "bottom", "black", "pants"),
+            piece(12, "bottom", "white", "skirt"),
+        ],
+        judge(rule(1, "black", 90, note_ko="레드와 블랙"), rule(2, "blue", 70)),
     )
-    fields.update(kw)
-    return RuleSpec(id=id, **fields)
-
-
-def test_rules_come_first_ranked_by_weight_with_their_note():
-    rules = [rule(1, "black", 90), rule(2, "blue", 70)]
-    candidates = [
-        Candidate(10, "bottom", "pants", "blue"),
-        Candidate(11, "bottom", "pants", "black"),
-        Candidate(12, "bottom", "skirt", "white"),
-    ]
-    ranked = rank(RED_TOP, rules, candidates)
     assert [s.candidate.id for s in ranked] == [11, 10, 12]
-    assert ranked[0].reason.kind == "rule" and ranked[0].reason.rule_id == 1 and ranked[0].reason.text == "rule 1"
-    assert ranked[2].reason.kind == "harmony"  # white bottom: neutral fallback fills the list
+    assert ranked[0].reason.kind == "rule" and ranked[0].reason.rule_id == 1
+    assert reason_text(ranked[0].reason, "en") == "rule 1"
+    assert reason_text(ranked[0].reason, "ko") == "레드와 블랙"
+    # A rule without a Korean note gets the Korean sentence of its pair, never the English note.
+    assert reason_text(ranked[1].reason, "ko") != "rule 2" and "청바지" in reason_text(ranked[1].reason, "ko")
+    assert ranked[2].reason.kind == "harmony"
 
 
-def test_rules_for_other_inputs_or_types_do_not_apply():
-    rules = [rule(1, input_color="blue"), rule(2, input_type="shirt")]
-    ranked = score_candidates(RED_TOP, rules, [Candidate(1, "bottom", "pants", "black")])
-    assert ranked[0].reason.kind == "harmony"
-
-
-def test_type_specific_output_rule_only_matches_that_type():
-    rules = [rule(1, "black", 90, output_type="skirt")]
-    ranked = score_candidates(
-        RED_TOP, rules, [Candidate(1, "bottom", "pants", "black"), Candidate(2, "bottom", "skirt", "black")]
+def test_a_rule_condition_on_kind_or_pattern_only_matches_such_garments():
+    sneakers_rule = rule(1, output=RuleSide("shoes", "white", kind="sneakers"), weight=90)
+    verdicts = score_candidates(
+        RED_TOP,
+        [piece(1, "shoes", "white", "shoes", kind="sneakers"), piece(2, "shoes", "white", "shoes", kind="heels")],
+        judge(sneakers_rule),
     )
-    by_id = {s.candidate.id: s for s in ranked}
-    assert by_id[2].reason.rule_id == 1
-    assert by_id[1].reason.kind == "harmony"
+    by_id = {s.candidate.id: s.reason for s in verdicts}
+    assert by_id[1].kind == "rule" and by_id[2].kind == "harmony"
 
 
-def test_never_recommends_the_input_slot():
+def test_style_tables_hold_whatever_the_rules_say():
+    everything = rule(1, "black", 100)
+    j = judge(everything)
+    adult = RED_TOP
+    cases = {
+        "kids bottom for an adult top": piece(1, "bottom", "black", "pants", audience="kids"),
+        "men's bottom for a women's top": piece(2, "bottom", "black", "pants", audience="men"),
+        "cold piece with a hot one": piece(3, "bottom", "black", "pants", warmth="cold"),
+        "lounge with casual": piece(4, "bottom", "black", "pants", formality="lounge"),
+        "sport with smart": piece(5, "bottom", "black", "pants", formality="smart"),
+    }
+    hot_sport_top = Tag("top", "red", "t-shirt", pattern="solid", audience="women", warmth="hot", formality="sport")
+    assert j.pair(adult, cases["kids bottom for an adult top"].tag) is None
+    assert j.pair(adult, cases["men's bottom for a women's top"].tag) is None
+    assert j.pair(hot_sport_top, cases["cold piece with a hot one"].tag) is None
+    assert j.pair(adult, cases["lounge with casual"].tag) is None
+    assert j.pair(hot_sport_top, cases["sport with smart"].tag) is None
+    # Unisex goes with women's and men's pieces; unknown attributes never exclude.
+    assert j.pair(adult, piece(6, "bottom", "black", "pants", audience="unisex").tag) is not None
+    assert j.pair(adult, piece(7, "bottom", "black", "pants").tag) is not None
+
+
+def test_two_prints_only_when_a_stylist_rule_pairs_them():
+    printed_top = Tag("top", "multicolor", "shirt", pattern="pattern")
+    printed_skirt = Tag("bottom", "red", "skirt", pattern="pattern")
+    assert judge().pair(printed_top, printed_skirt) is None
+    paired = rule(
+        1,
+        input=RuleSide("top", "multicolor", pattern="pattern"),
+        output=RuleSide("bottom", "red", pattern="pattern"),
+        note="Clashing prints, on purpose",
+    )
+    verdict = judge(paired).pair(printed_top, printed_skirt)
+    assert verdict is not None and verdict[1].rule_id == 1
+
+
+def test_stylists_can_change_a_table():
+    rows = [row for row in DEFAULT_STYLE_TABLES if not (row[0] == "audience" and {row[1], row[2]} == {"men", "women"})]
+    relaxed = StylePolicy.from_rows([*rows, ("audience", "men", "women", True)])
+    mens = piece(1, "bottom", "black", "pants", audience="men").tag
+    assert judge().pair(RED_TOP, mens) is None
+    assert judge(policy=relaxed).pair(RED_TOP, mens) is not None
+
+
+def test_never_the_input_slot_nor_outerwear_for_a_hot_piece():
+    hot_top = Tag("top", "white", "t-shirt", pattern="solid", warmth="hot")
     candidates = [
-        Candidate(i, slot, "x", color) for i, (slot, color) in enumerate([(s, c) for s in SLOTS for c in COLOR_CODES])
+        piece(1, "top", "black", "shirt"),
+        piece(2, "outer", "black", "outwear"),
+        piece(3, "bottom", "black", "shorts", warmth="hot"),
+        piece(4, "one_piece", "black", "dress"),
     ]
-    for slot in SLOTS:
-        tag = Tag(slot=slot, color="white")
-        assert all(s.candidate.slot != slot for s in score_candidates(tag, [], candidates))
+    assert [s.candidate.id for s in rank(hot_top, candidates, judge())] == [3]
 
 
-def test_harmony_neutrals_go_with_everything_and_denim_acts_as_neutral():
-    for color in COLOR_CODES:
-        assert color_harmony(color, "top", "black", "bottom") is not None
-        assert color_harmony(color, "top", "blue", "bottom") is not None
-    assert color_harmony("red", "top", "blue", "bottom")[1] == "denim_neutral"
-    # a blue top is not a neutral: a green bottom is judged by hue distance
-    assert color_harmony("red", "top", "green", "bottom")[1] == "complementary"
-    assert color_harmony("red", "top", "pink", "bottom")[1] == "analogous"
-    assert color_harmony("red", "top", "red", "bottom") is None
-    assert color_harmony("multicolor", "top", "red", "bottom") is None
-    assert color_harmony("red", "top", "black", "top") is None
+def test_a_photo_of_shoes_gets_tops_and_bottoms_not_only_bottoms():
+    shoes = Tag("shoes", "white", "shoes", kind="sneakers", pattern="solid")
+    candidates = [piece(i, "bottom", "black", "pants") for i in range(1, 13)]
+    candidates += [piece(i, "top", "gray", "t-shirt") for i in range(20, 26)]
+    ranked = rank(shoes, candidates, judge(), limit=8)
+    slots = [s.candidate.slot for s in ranked]
+    assert "top" in slots[:3] and "bottom" in slots[:3]
 
 
-def test_harmony_matches_cover_the_complementary_slots_best_first():
-    matches = harmony_matches("top", "red")
-    assert {m.slot for m in matches} == set(COMPLEMENTARY_SLOTS["top"])
-    assert matches == sorted(matches, key=lambda m: -m.score)
-    assert matches[0].slot == "bottom"
-
-
-def test_ranking_is_deterministic_and_diverse():
-    # ten near-identical black pants and a few other bottoms, all justified by the same rule or harmony
-    candidates = [Candidate(i, "bottom", "pants", "black") for i in range(10)]
-    candidates += [
-        Candidate(20, "bottom", "skirt", "black"),
-        Candidate(21, "bottom", "pants", "blue"),
-        Candidate(22, "shoes", "shoes", "white"),
-    ]
-    rules = [rule(1, "black", 90)]
-    first = rank(RED_TOP, rules, candidates, limit=5)
-    assert [s.candidate.id for s in first] == [
-        s.candidate.id for s in rank(RED_TOP, rules, list(reversed(candidates)), limit=5)
-    ]
-    kinds = [(s.candidate.type, s.candidate.color) for s in first]
-    assert kinds.count(("pants", "black")) == 2
-    assert ("skirt", "black") in kinds and ("pants", "blue") in kinds
-
-
-def test_diversify_fills_up_when_only_lookalikes_exist():
-    scored = score_candidates(RED_TOP, [rule(1)], [Candidate(i, "bottom", "pants", "black") for i in range(6)])
-    assert len(diversify(scored, 4)) == 4
-
-
-def test_feedback_effect_is_bounded_and_never_lifts_harmony_over_a_rule():
+def test_feedback_reorders_within_its_bound_and_never_lifts_harmony_over_a_rule():
     rules = [rule(1, "black", 1)]
-    loved_harmony = Candidate(1, "bottom", "pants", "white", feedback=1.0)
-    hated_rule = Candidate(2, "bottom", "pants", "black", feedback=-1.0)
-    ranked = score_candidates(RED_TOP, rules, [loved_harmony, hated_rule])
-    assert [s.candidate.id for s in ranked] == [2, 1]
-    plain = score_candidates(RED_TOP, rules, [Candidate(2, "bottom", "pants", "black")])[0]
-    assert abs(plain.score - ranked[0].score - FEEDBACK_MAX_EFFECT) < 1e-9
+    loved_harmony = Candidate(2, Tag("bottom", "white", "pants", pattern="solid"), feedback=1.0)
+    hated_rule = Candidate(1, Tag("bottom", "black", "pants", pattern="solid"), feedback=-1.0)
+    ranked = rank(RED_TOP, [loved_harmony, hated_rule], judge(*rules))
+    assert [s.candidate.id for s in ranked] == [1, 2]
+    neutral = score_candidates(RED_TOP, [Candidate(3, hated_rule.tag)], judge(*rules))[0].score
+    assert abs(neutral - ranked[0].score - FEEDBACK_MAX_EFFECT) < 1e-9
+
+
+def test_deterministic_and_different_inputs_see_different_garments_first():
+    candidates = [piece(i, "bottom", "black", "pants") for i in range(1, 40)]
+    first = rank(RED_TOP, candidates, judge(), limit=3)
+    assert [s.candidate.id for s in first] == [
+        s.candidate.id for s in rank(RED_TOP, candidates[::-1], judge(), limit=3)
+    ]
+    other = Tag("top", "red", "shirt", pattern="solid", audience="women", warmth="mild", formality="casual")
+    assert [s.candidate.id for s in first] != [s.candidate.id for s in rank(other, candidates, judge(), limit=3)]
+
+
+def test_look_alikes_are_capped_in_a_list():
+    candidates = [piece(i, "bottom", "black", "pants") for i in range(1, 6)] + [piece(9, "bottom", "beige", "skirt")]
+    ranked = rank(RED_TOP, candidates, judge(rule(1, "black", 90)), limit=2)
+    assert {s.candidate.color for s in ranked} == {"black", "beige"}

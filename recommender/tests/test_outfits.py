@@ -1,57 +1,84 @@
-"""Complete-the-outfit assembly: pure functions."""
+"""Complete looks: complete, coherent, different from each other, every pair with a reason. Pure, no database."""
 
 from __future__ import annotations
 
-from recommender.engine import Candidate, RuleSpec, Tag
-from recommender.outfits import assemble_outfits, pair_reason
+from itertools import combinations
 
-RED_TOP = Tag(slot="top", color="red", type="t-shirt")
+from catalog.style import DEFAULT_POLICY
+from catalog.tags import Candidate, Tag
+from recommender.engine import Judge, RuleBook
+from recommender.outfits import assemble_outfits
 
-
-def rule(id, in_slot, in_color, out_slot, out_color, weight=50):
-    return RuleSpec(id, in_slot, "", in_color, out_slot, "", out_color, weight, f"rule {id}")
-
-
-CANDIDATES = [
-    Candidate(1, "bottom", "pants", "black"),
-    Candidate(2, "bottom", "pants", "blue"),
-    Candidate(3, "bottom", "skirt", "green"),
-    Candidate(4, "shoes", "shoes", "white"),
-    Candidate(5, "shoes", "shoes", "black"),
-    Candidate(6, "outer", "outwear", "beige"),
-    Candidate(7, "shoes", "shoes", "orange"),
-    Candidate(8, "top", "t-shirt", "white"),  # same slot as the input: never in a look
-]
+JUDGE = Judge(rules=RuleBook([]))
 
 
-def test_looks_have_the_required_slots_with_distinct_pieces_and_every_pair_justified():
-    rules = [rule(1, "top", "red", "bottom", "black", 90), rule(2, "bottom", "black", "shoes", "white", 80)]
-    outfits = assemble_outfits(RED_TOP, rules, CANDIDATES, count=3)
-    assert len(outfits) == 2  # only two pairs of shoes that go with a red top
-    first = outfits[0]
-    assert [p.id for p in first.pieces] == [1, 4, 6]  # black pants (rule 1), white shoes (rule 2 with the pants), coat
-    pieces = {p.id for p in first.pieces}
-    assert pieces.isdisjoint({p.id for p in outfits[1].pieces})
-    # every piece linked to the input, and to every piece chosen before it
-    assert len(first.links) == 3 + 3
-    by_pair = {(link.a_id, link.b_id): link.reason for link in first.links}
-    assert by_pair[(None, 1)].rule_id == 1
-    assert by_pair[(1, 4)].rule_id == 2
-    assert all(reason.text for reason in by_pair.values())
+def catalog(**attributes) -> list[Candidate]:
+    """A small wardrobe: several neutrals in every slot, all with the given attributes."""
+    pieces = []
+    ids = iter(range(1, 1000))
+    for slot, type_, kinds in [
+        ("top", "t-shirt", [""]),
+        ("bottom", "pants", [""]),
+        ("shoes", "shoes", ["sneakers", "boots"]),
+        ("outer", "outwear", [""]),
+        ("one_piece", "dress", [""]),
+    ]:
+        for color in ("black", "white", "gray", "beige", "navy"):
+            for kind in kinds:
+                pieces.append(Candidate(next(ids), Tag(slot, color, type_, kind, "solid", **attributes)))
+    return pieces
 
 
-def test_pieces_that_clash_with_each_other_are_not_combined():
-    # green skirt and orange shoes both go with... nothing else here; the orange shoes clash with a green skirt
-    candidates = [Candidate(3, "bottom", "skirt", "green"), Candidate(7, "shoes", "shoes", "orange")]
-    assert pair_reason(Tag("bottom", "green"), Tag("shoes", "orange"), []) is None
-    assert assemble_outfits(Tag("top", "white"), [], candidates) == []
+def assert_coherent(look, tag: Tag) -> None:
+    tags = [tag, *(p.tag for p in look.pieces)]
+    for a, b in combinations(tags, 2):
+        assert DEFAULT_POLICY.pair_violation(a, b) is None, (a, b)
+    # every pair of pieces (the shopper's included) has a reason
+    pairs = {(link.a_id, link.b_id) for link in look.links}
+    ids = [None, *(p.id for p in look.pieces)]
+    assert all((a, b) in pairs for a, b in combinations(ids, 2))
 
 
-def test_a_dress_gets_shoes_and_outerwear():
-    outfits = assemble_outfits(Tag("one_piece", "black", "dress"), [], CANDIDATES, count=1)
-    assert [p.slot for p in outfits[0].pieces] == ["shoes", "outer"]
+def test_a_top_gets_a_bottom_and_shoes_and_outerwear_when_it_is_cold():
+    cold_top = Tag("top", "red", "hoodie", pattern="solid", audience="kids", warmth="cold", formality="casual")
+    looks = assemble_outfits(cold_top, catalog(audience="kids", warmth="cold", formality="casual"), JUDGE)
+    assert len(looks) == 3
+    for look in looks:
+        assert sorted(p.slot for p in look.pieces) == ["bottom", "outer", "shoes"]
+        assert_coherent(look, cold_top)
 
 
-def test_deterministic():
-    rules = [rule(1, "top", "red", "bottom", "black", 90)]
-    assert assemble_outfits(RED_TOP, rules, CANDIDATES) == assemble_outfits(RED_TOP, rules, list(reversed(CANDIDATES)))
+def test_no_outerwear_in_the_heat_and_a_one_piece_takes_no_top_or_bottom():
+    dress = Tag("one_piece", "multicolor", "dress", pattern="pattern", audience="women", warmth="hot")
+    looks = assemble_outfits(dress, catalog(audience="women", warmth="hot"), JUDGE)
+    assert looks and all([p.slot for p in look.pieces] == ["shoes"] for look in looks)
+
+
+def test_shoes_get_a_top_and_a_bottom_or_a_one_piece():
+    boots = Tag("shoes", "black", "shoes", kind="boots", pattern="solid", audience="women", warmth="mild")
+    looks = assemble_outfits(boots, catalog(audience="women", warmth="mild"), JUDGE)
+    assert len(looks) == 3
+    for look in looks:
+        slots = {p.slot for p in look.pieces}
+        assert {"top", "bottom"} <= slots or "one_piece" in slots
+        assert not ({"top", "bottom"} & slots and "one_piece" in slots)
+        assert_coherent(look, boots)
+
+
+def test_looks_differ_from_each_other():
+    top = Tag("top", "red", "t-shirt", pattern="solid", warmth="mild")
+    looks = assemble_outfits(top, catalog(warmth="mild"), JUDGE)
+    faces = [frozenset((p.slot, p.color, p.tag.kind) for p in look.pieces) for look in looks]
+    assert len(set(faces)) == len(faces) == 3
+
+
+def test_no_complete_look_without_shoes():
+    top = Tag("top", "red", "t-shirt", pattern="solid")
+    no_shoes = [c for c in catalog() if c.slot != "shoes"]
+    assert assemble_outfits(top, no_shoes, JUDGE) == []
+
+
+def test_deterministic_whatever_the_candidate_order():
+    top = Tag("top", "red", "t-shirt", pattern="solid")
+    pieces = catalog()
+    assert assemble_outfits(top, pieces, JUDGE) == assemble_outfits(top, pieces[::-1], JUDGE)

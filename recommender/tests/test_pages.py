@@ -119,4 +119,4 @@ def test_a_bad_file_is_explained_in_korean_on_a_korean_page(client: Client):
     client.post("/i18n/setlang/", {"language": "ko", "next": "/recommend/"})
     response = client.post("/recommend/", {"image": SimpleUploadedFile("x.jpg", b"<svg></svg>")})
     assert response.status_code == 400
-    assert "이 파일은 사용할 수 없습니다: 읽을 수 있는 사진 파일이 아닙니다" in response.content.decode()
+    assert "이 파일은 사용할 수 없어요. 읽을 수 있는 사진 파일이 아니에요" in response.content.decode()

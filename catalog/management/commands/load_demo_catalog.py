@@ -23,8 +23,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--tagger",
             choices=["cnn", "dataset"],
-            default="cnn",
-            help="Who tags the garments: the CNN (default) or the folder's labels.",
+            default=None,
+            help="Who tags type and colour: the folder's labels (default when it has colors.csv; read by people) or "
+            "the CNN (default otherwise). Attributes (audience, warmth, formality, pattern, shoe kind) always come "
+            "from the labels.",
         )
         parser.add_argument("--per-cell", type=int, default=6, help="Garments per slot × color cell.")
         parser.add_argument(
@@ -43,7 +45,7 @@ class Command(BaseCommand):
         self,
         *args,
         dataset: str | None,
-        tagger: str,
+        tagger: str | None,
         per_cell: int,
         download: bool,
         download_to: str,
@@ -55,6 +57,7 @@ class Command(BaseCommand):
             return
         dataset_dir = self._dataset_dir(dataset=dataset, download=download, download_to=Path(download_to))
         has_colors = (dataset_dir / "colors.csv").exists()
+        tagger = tagger or ("dataset" if has_colors else "cnn")
         photos = demo_plan(dataset_photos(dataset_dir), per_cell=per_cell)
         if not photos:
             raise CommandError(f"No labelled photos found in {dataset_dir} (expected splits.csv or images.csv).")

@@ -1,0 +1,107 @@
+"""Garment names the way a shop writes them, from the tags: "Black slacks" / "블랙 슬랙스", "화이트 반팔 티셔츠".
+
+Pure Python over the vocabulary (no Django), shared by the demo loader, auto-tagging and the pages. Names are not
+unique and carry no codes: two black t-shirts are both "블랙 반팔 티셔츠", as in a shop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from catalog.tags import Tag
+from catalog.vocabulary import COLORS, KINDS, SLOT_NAMES, TYPES
+
+# Bottoms whose blue means denim: shops call a blue pair of trousers "데님 팬츠", never "블루 팬츠".
+DENIM_TYPES: frozenset[str] = frozenset({"pants", "shorts", "skirt"})
+# What a type is called in a name when it needs a more specific word than the type name (English, Korean).
+_DENIM_NOUNS: dict[str, tuple[str, str]] = {
+    "pants": ("Jeans", "데님 팬츠"),
+    "shorts": ("Denim shorts", "데님 쇼츠"),
+    "skirt": ("Denim skirt", "데님 스커트"),
+}
+_SLACKS = ("slacks", "슬랙스")  # smart trousers
+
+
+@dataclass(frozen=True)
+class GarmentName:
+    en: str
+    ko: str
+
+    def in_language(self, language: str | None) -> str:
+        return self.ko if (language or "").startswith("ko") else self.en
+
+
+def _noun(type_code: str, kind: str, formality: str) -> tuple[str, str]:
+    if kind in KINDS and KINDS[kind][0] == type_code:
+        _type, name_en, name_ko = KINDS[kind]
+        return name_en.lower(), name_ko
+    if type_code == "pants" and formality == "smart":
+        return _SLACKS
+    info = TYPES[type_code]
+    return info.name_en.lower(), info.name_ko
+
+
+def garment_names(*, type: str, color: str, pattern: str = "", kind: str = "", formality: str = "") -> GarmentName:
+    """English and Korean names from the tags.
+
+    >>> garment_names(type="pants", color="black", formality="smart")
+    GarmentName(en='Black slacks', ko='블랙 슬랙스')
+    >>> garment_names(type="t-shirt", color="white").ko, garment_names(type="pants", color="blue").ko
+    ('화이트 반팔 티셔츠', '데님 팬츠')
+    """
+    if color == "blue" and type in DENIM_TYPES:
+        return GarmentName(*_DENIM_NOUNS[type])
+    noun_en, noun_ko = _noun(type, kind, formality)
+    info = COLORS[color]
+    if pattern == "pattern":
+        if color == "multicolor":
+            return GarmentName(f"Patterned {noun_en}", f"패턴 {noun_ko}")
+        return GarmentName(f"{info.name_en} patterned {noun_en}", f"{info.name_ko} 패턴 {noun_ko}")
+    return GarmentName(f"{info.name_en} {noun_en}", f"{info.name_ko} {noun_ko}")
+
+
+def tag_names(tag: Tag) -> GarmentName:
+    """The names of a garment described by a `Tag` (its type must be known)."""
+    return garment_names(type=tag.type, color=tag.color, pattern=tag.pattern, kind=tag.kind, formality=tag.formality)
+
+
+def garment_name(
+    type: str, color: str, pattern: str = "", kind: str = "", language: str = "ko", *, formality: str = ""
+) -> str:
+    """The garment's name in `language` ("ko…" for Korean, anything else for English)."""
+    return garment_names(type=type, color=color, pattern=pattern, kind=kind, formality=formality).in_language(language)
+
+
+def tag_label(*, slot: str, type: str, color: str, language: str) -> str:
+    """A tag as words, for rule and correction titles: "레드 상의", "데님 하의", "black t-shirt" (a blank type means any
+    type of the slot). English keeps the colour code, as the titles always had."""
+    korean = (language or "").startswith("ko")
+    if not korean:
+        what = TYPES[type].name_en.lower() if type else SLOT_NAMES[slot][0].lower()
+        return f"{color} {what}"
+    if color == "blue" and type in DENIM_TYPES:
+        return garment_names(type=type, color=color).ko
+    if color == "blue" and not type and slot == "bottom":
+        return "데님 하의"
+    what = TYPES[type].name_ko if type else SLOT_NAMES[slot][1]
+    return f"{COLORS[color].name_ko} {what}"
+
+
+def tags_in_korean(text: str) -> dict[str, str]:
+    """The tags a Korean search names, for the console's search box: "블랙 슬랙스" -> {"color": "black", "type":
+    "pants"}, "데님 스커트" -> {"color": "blue", "slot": "bottom", "type": "skirt"}. Longer names win ("반팔 티셔츠"
+    is not also "셔츠")."""
+    words: list[tuple[str, dict[str, str]]] = [
+        ("데님", {"color": "blue", "slot": "bottom"}),
+        ("슬랙스", {"type": "pants"}),
+    ]
+    words += [(info.name_ko, {"color": code}) for code, info in COLORS.items()]
+    words += [(info.name_ko, {"type": code}) for code, info in TYPES.items()]
+    words += [(name_ko, {"type": type_code, "kind": code}) for code, (type_code, _en, name_ko) in KINDS.items()]
+    found: dict[str, str] = {}
+    rest = text
+    for word, tags in sorted(words, key=lambda item: -len(item[0])):
+        if word in rest:
+            found.update(tags)
+            rest = rest.replace(word, " ")
+    return found

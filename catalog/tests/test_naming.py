@@ -1,0 +1,161 @@
+"""Garment names from tags, as a Korean shop writes them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from catalog.naming import garment_name, garment_names, tag_label, tag_names
+from catalog.vocabulary import COLOR_CODES, COLORS, KINDS, PATTERN_CODES, SLOT_NAMES, TYPE_CODES, TYPES
+
+
+@pytest.mark.parametrize(
+    ("tags", "english", "korean"),
+    [
+        ({"type": "pants", "color": "black", "formality": "smart"}, "Black slacks", "블랙 슬랙스"),
+        ({"type": "pants", "color": "black"}, "Black pants", "블랙 팬츠"),
+        ({"type": "t-shirt", "color": "white"}, "White t-shirt", "화이트 반팔 티셔츠"),
+        ({"type": "longsleeve", "color": "gray"}, "Gray long-sleeve", "그레이 긴팔 티셔츠"),
+        ({"type": "pants", "color": "blue"}, "Jeans", "데님 팬츠"),
+        ({"type": "skirt", "color": "blue"}, "Denim skirt", "데님 스커트"),
+        ({"type": "shirt", "color": "blue"}, "Blue shirt", "블루 셔츠"),  # denim only on bottoms
+        ({"type": "pants", "color": "navy"}, "Navy pants", "네이비 팬츠"),  # navy is never denim
+        ({"type": "shoes", "color": "white", "kind": "sneakers"}, "White sneakers", "화이트 스니커즈"),
+        ({"type": "shoes", "color": "black", "kind": "heels"}, "Black heels", "블랙 힐"),
+        ({"type": "shoes", "color": "brown"}, "Brown shoes", "브라운 슈즈"),
+        ({"type": "shirt", "color": "red", "pattern": "pattern"}, "Red patterned shirt", "레드 패턴 셔츠"),
+        ({"type": "dress", "color": "multicolor", "pattern": "pattern"}, "Patterned dress", "패턴 원피스"),
+        ({"type": "skirt", "color": "yellow", "pattern": "solid"}, "Yellow skirt", "옐로 스커트"),
+        ({"type": "outwear", "color": "beige"}, "Beige outerwear", "베이지 재킷"),
+    ],
+)
+def test_names_read_like_a_shop(tags, english, korean):
+    assert garment_names(**tags).en == english
+    assert garment_names(**tags).ko == korean
+    assert garment_name(language="ko", **tags) == korean
+    assert garment_name(language="en", **tags) == english
+
+
+def test_names_from_a_tag():
+    from catalog.tags import Tag
+
+    tag = Tag(slot="shoes", color="black", type="shoes", kind="boots", pattern="solid", formality="casual")
+    assert tag_names(tag) == garment_names(type="shoes", color="black", kind="boots")
+    assert tag_names(tag).ko == "블랙 부츠"
+
+
+def test_korean_searches_name_tags():
+    from catalog.naming import tags_in_korean
+
+    assert tags_in_korean("블랙 슬랙스") == {"color": "black", "type": "pants"}
+    assert tags_in_korean("화이트 반팔 티셔츠") == {"color": "white", "type": "t-shirt"}
+    assert tags_in_korean("데님 스커트") == {"color": "blue", "slot": "bottom", "type": "skirt"}
+    assert tags_in_korean("플랫 슈즈") == {"type": "shoes", "kind": "flats"}
+    assert tags_in_korean("linen") == {}
+
+
+def test_the_console_search_finds_garments_by_korean_tag_names(stylist_client):
+    from catalog.tests.factories import garment_factory
+
+    garment_factory(type="pants", color="black", name="Black trousers")
+    garment_factory(type="t-shirt", color="black", name="Black tee")
+    garment_factory(type="pants", color="white", name="White trousers")
+    html = stylist_client.get("/admin/catalog/garment/", {"q": "블랙 팬츠"}).content.decode()
+    assert "Black trousers" in html or "블랙 팬츠" in html
+    assert "White trousers" not in html and "Black tee" not in html
+
+
+def test_a_kind_of_another_type_is_ignored():
+    assert garment_name("t-shirt", "black", kind="sneakers") == "블랙 반팔 티셔츠"
+
+
+@pytest.mark.parametrize("type_code", TYPE_CODES)
+def test_every_tag_combination_has_a_korean_name_without_codes_or_english(type_code):
+    kinds = ["", *(code for code, (kind_type, _, _) in KINDS.items() if kind_type == type_code)]
+    for color in COLOR_CODES:
+        for pattern in ("", *PATTERN_CODES):
+            for kind in kinds:
+                name = garment_names(type=type_code, color=color, pattern=pattern, kind=kind)
+                assert re.fullmatch(r"[가-힣]+( [가-힣]+)*", name.ko), name
+                assert name.en and not re.search(r"\d", name.en), name
+                # The outerwear type is not called by its slot's name (no "블랙 아우터"), nor shoes "신발".
+                assert SLOT_NAMES[TYPES[type_code].slot][1] not in name.ko or type_code in ("dress",), name
+
+
+def test_korean_colour_names_are_loanwords_in_one_style():
+    assert [COLORS[c].name_ko for c in COLOR_CODES] == [
+        "블랙", "화이트", "그레이", "베이지", "브라운", "레드", "핑크",
+        "오렌지", "옐로", "그린", "블루", "네이비", "퍼플", "멀티컬러",
+    ]  # fmt: skip
+
+
+def test_tag_labels_for_rule_and_correction_titles():
+    assert tag_label(slot="top", type="", color="red", language="ko") == "레드 상의"
+    assert tag_label(slot="bottom", type="", color="blue", language="ko") == "데님 하의"
+    assert tag_label(slot="bottom", type="skirt", color="blue", language="ko") == "데님 스커트"
+    assert tag_label(slot="shoes", type="", color="navy", language="ko") == "네이비 신발"
+    assert tag_label(slot="top", type="t-shirt", color="red", language="en") == "red t-shirt"
+    assert tag_label(slot="bottom", type="", color="blue", language="en") == "blue bottom"
+
+
+# ---------------------------------------------------------------- names given by auto-tagging and the demo loader
+
+
+@pytest.fixture
+def stylist_client(db):
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    client = Client()
+    client.force_login(User.objects.create_superuser("stylist", "s@example.com", "pw"))
+    return client
+
+
+def _photo(name: str, color: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from catalog.tests.factories import image_bytes
+
+    return SimpleUploadedFile(name, image_bytes(color, (60, 80)), content_type="image/jpeg")
+
+
+def test_auto_tagged_garments_are_named_from_tags_or_a_korean_file_name(stylist_client):
+    from django.utils import translation
+
+    from catalog.models import Garment
+
+    files = [_photo("IMG_1234.jpg", "black"), _photo("오버핏 린넨 셔츠.jpg", "white")]
+    stylist_client.post("/admin/catalog/garment/upload/", {"photos": files})
+    camera, korean_file = Garment.objects.order_by("id")
+    assert (camera.name, camera.name_ko) == ("Black t-shirt", "")  # the fake CNN reads t-shirts
+    assert (korean_file.name, korean_file.name_ko) == ("White t-shirt", "오버핏 린넨 셔츠")
+    with translation.override("ko"):
+        assert (str(camera), str(korean_file)) == ("블랙 반팔 티셔츠", "오버핏 린넨 셔츠")
+    with translation.override("en"):
+        assert str(camera) == "Black t-shirt"
+
+
+def test_retagging_renames_a_name_made_from_tags_but_keeps_a_stylists_name(stylist_client, settings):
+    from catalog.models import Garment
+    from catalog.tests.factories import garment_factory
+    from classifier.predictor import get_predictor
+
+    made = garment_factory(type="pants", color="red", name="Jeans")  # named from the tags: blue pants
+    own = garment_factory(type="pants", color="red", name="Grandma's trousers")
+    Garment.objects.filter(pk__in=[made.pk, own.pk]).update(color="blue")
+    settings.CLASSIFIER_FAKE_TYPE = "shirt"
+    get_predictor.cache_clear()
+    stylist_client.post("/admin/catalog/garment/", {"action": "retag", "_selected_action": [made.pk, own.pk]})
+    made.refresh_from_db()
+    own.refresh_from_db()
+    assert (made.type, made.color, made.name) == ("shirt", "red", "Red shirt")
+    assert own.name == "Grandma's trousers"
+
+
+def test_demo_names_carry_no_codes():
+    from catalog.demo import demo_garment_name
+
+    assert demo_garment_name("t-shirt", "red") == "Red t-shirt"
+    assert demo_garment_name("pants", "blue") == "Jeans"
+    assert demo_garment_name("shirt", "black", "pattern") == "Black patterned shirt"

@@ -1,0 +1,95 @@
+"""The co-parsing reader: label mapping, masks, boxes, colours (real photos when the dataset is present)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.conf import settings
+
+from catalog.vocabulary import COLOR_CODES, SHOE_KINDS, SLOTS, TYPES
+from classifier import coparsing
+
+
+@pytest.fixture
+def coparsing_dir() -> Path:
+    root = Path(settings.FASHION_COPARSING_DIR) if settings.FASHION_COPARSING_DIR else None
+    if root is None or not (root / "tags.csv").is_file():
+        pytest.skip(f"co-parsing dataset not found (FASHION_COPARSING_DIR={settings.FASHION_COPARSING_DIR!r})")
+    return root
+
+
+def test_mapping_uses_our_vocabulary():
+    for name, mapping in coparsing.GARMENT_MAP.items():
+        assert name in coparsing.LABELS
+        assert mapping.slot in SLOTS
+        assert TYPES[mapping.type].slot == mapping.slot
+        assert mapping.kind is None or mapping.kind in SHOE_KINDS
+    for name in ("skin", "hair", "null", "bag", "necklace", "tights", "socks"):
+        assert name not in coparsing.GARMENT_MAP
+    assert coparsing.GARMENT_MAP["cardigan"].slot == "outer"
+    assert coparsing.GARMENT_MAP["leggings"].type == "pants"
+    assert coparsing.GARMENT_MAP["pumps"].kind == "heels"
+    assert coparsing.GARMENT_MAP["skirt"].slot == "bottom"
+
+
+def test_slot_mask_and_boxes_on_a_synthetic_map():
+    mask = np.zeros((100, 50), dtype=np.uint8)
+    mask[10:40, 10:40] = coparsing.LABELS.index("t-shirt")
+    mask[40:80, 15:35] = coparsing.LABELS.index("skirt")
+    mask[90:98, 5:15] = coparsing.LABELS.index("boots")
+    mask[90:98, 30:40] = coparsing.LABELS.index("boots")
+    mask[0:10, 0:50] = coparsing.LABELS.index("hair")
+    classes = coparsing.slot_mask(mask)
+    assert classes[20, 20] == 1 + coparsing.DETECTION_SLOTS.index("top")
+    assert classes[5, 5] == 0
+    boxes = coparsing.slot_boxes(mask)
+    assert set(boxes) == {"top", "bottom", "shoes"}
+    assert boxes["shoes"] == pytest.approx((0.1, 0.9, 0.8, 0.98))  # both boots form one box
+    assert boxes["top"] == pytest.approx((0.2, 0.1, 0.8, 0.4))
+
+
+def test_mask_color_plain_and_multicolour():
+    red = np.tile([[200, 30, 30]], (500, 1))
+    assert coparsing.mask_color(red) == "red"
+    navy = np.tile([[28, 36, 80]], (500, 1))
+    assert coparsing.mask_color(navy) == "navy"
+    red_white_blue = np.concatenate(
+        [np.tile([[200, 30, 30]], (350, 1)), np.tile([[240, 240, 240]], (350, 1)), np.tile([[30, 136, 229]], (300, 1))]
+    )
+    assert coparsing.mask_color(red_white_blue) == "multicolor"
+    mostly_red = np.concatenate([np.tile([[200, 30, 30]], (700, 1)), np.tile([[240, 240, 240]], (300, 1))])
+    assert coparsing.mask_color(mostly_red) == "red"
+    shaded = np.concatenate([np.tile([[20, 20, 20]], (300, 1)), np.tile([[30, 36, 72]], (200, 1))])
+    assert coparsing.mask_color(shaded) == "black"  # near pair: shading, not two colours
+    assert coparsing.mask_color(np.zeros((0, 3))) is None
+
+
+def test_worn_outfits_reads_real_photos(coparsing_dir):
+    assert coparsing.read_labels(coparsing_dir) == coparsing.LABELS
+    outfits = {o.image_id: o for o in coparsing.worn_outfits(coparsing_dir, "train", annotation="pixel")[:20]}
+    assert len(outfits) == 20
+    first = outfits["0001"]  # blouse, skirt, vest, shoes (+ hair, skin, stockings, sunglasses not mapped)
+    assert first.annotation == "pixel" and first.split == "train"
+    labels = {g.label: g for g in first.garments}
+    assert set(labels) == {"blouse", "skirt", "vest", "shoes"}
+    skirt = labels["skirt"]
+    assert skirt.slot == "bottom" and skirt.type == "skirt"
+    x0, y0, x1, y1 = skirt.box
+    assert 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1
+    assert labels["blouse"].box[1] < y0  # the blouse sits above the skirt
+    assert labels["shoes"].box[1] > y0
+    assert 0 < skirt.pixel_share < 0.5
+    for outfit in outfits.values():
+        for garment in outfit.garments:
+            assert garment.color in COLOR_CODES
+
+
+def test_image_annotated_photos_have_no_regions(coparsing_dir):
+    outfits = coparsing.worn_outfits(coparsing_dir, "validation", annotation="image", with_color=False)
+    assert len(outfits) > 100
+    garments = [g for o in outfits for g in o.garments]
+    assert garments and all(g.box is None and g.color is None for g in garments)
+    with pytest.raises(ValueError):
+        coparsing.worn_outfits(coparsing_dir, "dev")

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from catalog.tags import Tag
+from classifier.coparsing import worn_outfits
+from recommender.affinity import DEFAULT_PATH, AffinityParams, FamilyCounts, OutfitAffinity, worn_garment_tag
+
+# Pairs a stylist would check first (type family; co-parsing labels for what our vocabulary merges, like jeans).
+STYLIST_CHECKS: tuple[tuple[str, str], ...] = (
+    ("bottom:skirt", "shoes:heels"),
+    ("bottom:skirt", "shoes:flats"),
+    ("bottom:skirt", "shoes:sneakers"),
+    ("bottom:skirt", "shoes:boots"),
+    ("bottom:shorts", "shoes:sandals"),
+    ("bottom:shorts", "shoes:sneakers"),
+    ("bottom:shorts", "shoes:boots"),
+    ("bottom:shorts", "shoes:heels"),
+    ("bottom:pants", "shoes:sneakers"),
+    ("bottom:pants", "shoes:heels"),
+    ("outer:outwear", "shoes:boots"),
+    ("outer:outwear", "shoes:sandals"),
+    ("outer:blazer", "shoes:heels"),
+    ("one_piece:dress", "shoes:heels"),
+    ("one_piece:dress", "shoes:sandals"),
+    ("one_piece:dress", "shoes:sneakers"),
+)
+COLOR_CHECKS: tuple[tuple[str, str], ...] = (
+    ("top:white", "bottom:black"),
+    ("top:white", "bottom:blue"),
+    ("top:black", "bottom:blue"),
+    ("top:navy", "bottom:navy"),
+    ("top:black", "bottom:black"),
+    ("bottom:blue", "shoes:white"),
+    ("bottom:blue", "shoes:brown"),
+    ("bottom:black", "shoes:black"),
+    ("one_piece:black", "shoes:black"),
+    ("outer:beige", "bottom:blue"),
+)
+LABEL_CHECKS: tuple[tuple[str, str], ...] = (
+    ("bottom:jeans", "shoes:sneakers"),
+    ("bottom:jeans", "shoes:boots"),
+    ("bottom:jeans", "shoes:heels"),
+    ("bottom:jeans", "shoes:sandals"),
+    ("outer:coat", "shoes:boots"),
+    ("outer:coat", "shoes:sandals"),
+    ("bottom:leggings", "shoes:boots"),
+    ("top:sweater", "shoes:sandals"),
+)
+
+
+def coparsing_root(option: str | None) -> Path:
+    """The co-parsing folder: the option, else settings.FASHION_COPARSING_DIR, else ../shared next to the project."""
+    candidates = [option, getattr(settings, "FASHION_COPARSING_DIR", ""), "../shared/datasets/clothing-co-parsing"]
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "tags.csv").exists():
+            return Path(candidate)
+    raise CommandError(
+        "No Clothing Co-Parsing folder (tags.csv) found: pass --coparsing-dir or set FASHION_COPARSING_DIR."
+    )
+
+
+class Command(BaseCommand):
+    help = "Learn which garments people wear together from the co-parsing train split; write the affinity JSON."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--coparsing-dir", help="Clothing Co-Parsing folder (default FASHION_COPARSING_DIR).")
+        parser.add_argument(
+            "--out", default=str(DEFAULT_PATH), help=f"Where to write the JSON (default {DEFAULT_PATH})."
+        )
+        parser.add_argument("--show", type=int, default=12, help="Top and bottom pairs to print per family.")
+        defaults = AffinityParams()
+        parser.add_argument("--alpha", type=float, default=defaults.alpha, help="Additive smoothing (pseudo-photos).")
+        parser.add_argument(
+            "--min-support", type=int, default=defaults.min_support, help="Fewer sightings than this: no evidence."
+        )
+
+    def handle(
+        self, *args, coparsing_dir: str | None, out: str, show: int, alpha: float, min_support: int, **options
+    ) -> None:
+        root = coparsing_root(coparsing_dir)
+        outfits = worn_outfits(root, "train")
+        tags = [[worn_garment_tag(g) for g in outfit.garments] for outfit in outfits]
+        pixel = sum(1 for outfit in outfits if outfit.annotation == "pixel")
+        affinity = OutfitAffinity.learn(
+            tags,
+            AffinityParams(alpha=alpha, min_support=min_support),
+            meta={"source": "clothing-co-parsing train split", "photos": len(outfits), "pixel_photos": pixel},
+        )
+        affinity.save(out)
+        size = Path(out).stat().st_size
+        self.stdout.write(
+            f"Learned from {len(outfits)} train photos ({pixel} with colours); wrote {out} ({size} bytes)."
+        )
+        for family in ("type", "color"):
+            self._show_family(affinity, family, show)
+        self.stdout.write("\nStylist checks (type family): score, photos together")
+        for a, b in STYLIST_CHECKS:
+            score = affinity.pair(_tag(a), _tag(b))
+            self.stdout.write(f"  {a:>20} + {b:<16} {score:+.2f}  ({affinity.pair_count('type', a, b)})")
+        self.stdout.write("Stylist checks (colour family):")
+        for a, b in COLOR_CHECKS:
+            score = affinity.pair(_color_tag(a), _color_tag(b))
+            self.stdout.write(f"  {a:>20} + {b:<16} {score:+.2f}  ({affinity.pair_count('color', a, b)})")
+        # What our vocabulary merges (jeans into pants, coat into outwear): the raw co-parsing labels, report only.
+        labels = FamilyCounts()
+        for outfit in outfits:
+            labels.add(f"{g.slot}:{g.label}" for g in outfit.garments)
+        raw = OutfitAffinity({"type": labels}, affinity.params)
+        self.stdout.write("Stylist checks on co-parsing labels (report only, not stored):")
+        for a, b in LABEL_CHECKS:
+            score = raw.pair(_tag(a), _tag(b))
+            self.stdout.write(f"  {a:>20} + {b:<16} {score:+.2f}  ({raw.pair_count('type', a, b)})")
+
+    def _show_family(self, affinity: OutfitAffinity, family: str, show: int) -> None:
+        ranked = affinity.ranked_pairs(family)
+        self.stdout.write(f"\n{family}: {len(ranked)} scorable pairs. Strongest affinity:")
+        for a, b, score in ranked[:show]:
+            self.stdout.write(f"  {score:+.2f}  {a} + {b}  ({affinity.pair_count(family, a, b)} photos)")
+        self.stdout.write("Weakest (worn together less often than chance):")
+        for a, b, score in ranked[-show:]:
+            self.stdout.write(f"  {score:+.2f}  {a} + {b}  ({affinity.pair_count(family, a, b)} photos)")
+
+
+def _tag(token: str) -> Tag:
+    """A type-family token back into a Tag (shoe kinds go to `kind`)."""
+    slot, value = token.split(":", 1)
+    return Tag(slot=slot, color="", type="shoes" if slot == "shoes" else value, kind=value if slot == "shoes" else "")
+
+
+def _color_tag(token: str) -> Tag:
+    slot, color = token.split(":", 1)
+    return Tag(slot=slot, color=color)

@@ -1,0 +1,130 @@
+"""The outfit affinity learner and its reading: pure, on tiny synthetic outfits."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from catalog.tags import Tag
+from recommender.affinity import (
+    AffinityParams,
+    OutfitAffinity,
+    count_outfits,
+    lift_score,
+    outfit_affinity,
+    type_token,
+)
+
+SKIRT = Tag("bottom", "black", "skirt")
+PANTS = Tag("bottom", "blue", "pants")
+HEELS = Tag("shoes", "red", "shoes", kind="heels")
+SNEAKERS = Tag("shoes", "white", "shoes", kind="sneakers")
+TEE = Tag("top", "white", "t-shirt")
+
+
+def outfits():
+    # 10 skirts with heels, 10 pants with sneakers, 2 skirts with sneakers; a t-shirt in every photo.
+    return [[SKIRT, HEELS, TEE]] * 10 + [[PANTS, SNEAKERS, TEE]] * 10 + [[SKIRT, SNEAKERS, TEE]] * 2
+
+
+def expected(n_ab, n_a, n_b, n, alpha=1.0, cap=4.0):
+    return max(-1.0, min(1.0, math.log((n_ab + alpha) / (n_a * n_b / n + alpha)) / math.log(cap)))
+
+
+def test_lift_follows_the_smoothed_log_lift_formula():
+    table = OutfitAffinity.learn(outfits(), AffinityParams(alpha=1.0, min_support=1, lift_cap=4.0))
+    # bottom|shoes: 22 photos; skirt in 12, heels in 10, together 10
+    heels = Tag("shoes", "", "shoes", kind="heels")
+    skirt = Tag("bottom", "", "skirt")
+    assert table.pair(skirt, heels) == pytest.approx(round(expected(10, 12, 10, 22), 4))
+    assert table.pair(skirt, heels) > 0.3
+    sneakers = Tag("shoes", "", "shoes", kind="sneakers")
+    assert table.pair(skirt, sneakers) == pytest.approx(round(expected(2, 12, 12, 22), 4))
+    assert table.pair(skirt, sneakers) < 0
+    pants = Tag("bottom", "", "pants")
+    assert table.pair(pants, heels) == pytest.approx(round(expected(0, 10, 10, 22), 4))
+    # symmetric
+    assert table.pair(heels, skirt) == table.pair(skirt, heels)
+
+
+def test_a_token_worn_in_every_photo_has_no_lift():
+    table = OutfitAffinity.learn(outfits(), AffinityParams(alpha=1.0, min_support=1))
+    assert table.pair(Tag("top", "", "t-shirt"), Tag("bottom", "", "skirt")) == pytest.approx(0.0)
+
+
+def test_pair_averages_the_families_with_evidence():
+    table = OutfitAffinity.learn(outfits(), AffinityParams(alpha=1.0, min_support=1))
+    parts = {e.family: e.score for e in table.evidence(SKIRT, HEELS)}
+    assert set(parts) == {"type", "color"}
+    assert table.pair(SKIRT, HEELS) == pytest.approx(round((parts["type"] + parts["color"]) / 2, 4))
+    # black bottom with red shoes: 10 of 12 black bottoms, all 10 red shoes
+    assert parts["color"] == pytest.approx(round(expected(10, 12, 10, 22), 4))
+
+
+def test_no_evidence_is_zero():
+    table = OutfitAffinity.learn(outfits(), AffinityParams(alpha=1.0, min_support=11))
+    assert table.pair(Tag("bottom", "", "pants"), Tag("shoes", "", "shoes", kind="heels")) == 0.0  # pants: 10 < 11
+    assert table.pair(SKIRT, Tag("bottom", "black", "skirt")) == 0.0  # same slot
+    assert table.pair(Tag("outer", "", "blazer"), SKIRT) == 0.0  # never seen
+    assert table.pair(Tag("bottom", "", ""), Tag("shoes", "", "")) == 0.0  # nothing known
+
+
+def test_scores_are_bounded():
+    assert lift_score(0, 100, 100, 100, AffinityParams(alpha=0.5)) == -1.0
+    assert lift_score(50, 50, 50, 10_000, AffinityParams(alpha=0.5)) == 1.0
+    assert lift_score(0, 100, 100, 100, AffinityParams(alpha=0.0)) == -1.0
+    assert lift_score(5, 4, 100, 100, AffinityParams(min_support=5)) is None
+
+
+def test_generic_shoes_are_an_unknown_kind():
+    assert type_token(Tag("shoes", "black", "shoes")) is None
+    assert type_token(Tag("shoes", "black", "shoes", kind="boots")) == "shoes:boots"
+    assert type_token(Tag("bottom", "black", "skirt")) == "bottom:skirt"
+    counts = count_outfits([[Tag("shoes", "black", "shoes"), SKIRT]])
+    assert "bottom|shoes" not in counts["type"].slot_pairs
+    assert "bottom|shoes" in counts["color"].slot_pairs
+
+
+def test_popularity_is_the_share_within_the_slot():
+    table = OutfitAffinity.learn(outfits(), AffinityParams(alpha=1.0, min_support=1))
+    assert table.popularity(Tag("bottom", "", "skirt")) == pytest.approx(12 / 22)
+    assert table.popularity(Tag("bottom", "black", "")) == pytest.approx(12 / 22)
+    joint = table.popularity(Tag("bottom", "black", "skirt"))
+    assert joint == pytest.approx((12 + (12 / 22) ** 2) / 23)
+    assert table.popularity(Tag("bottom", "black", "skirt")) > table.popularity(Tag("bottom", "blue", "skirt"))
+    assert table.popularity(Tag("outer", "", "")) == 0.0
+
+
+def test_save_and_load_round_trip(tmp_path):
+    table = OutfitAffinity.learn(outfits(), AffinityParams(alpha=1.0, min_support=1), meta={"photos": 22})
+    table.save(tmp_path / "a.json")
+    loaded = OutfitAffinity.load(tmp_path / "a.json")
+    assert loaded.meta == {"photos": 22}
+    for a, b in [(SKIRT, HEELS), (PANTS, SNEAKERS), (TEE, SKIRT), (HEELS, PANTS)]:
+        assert loaded.pair(a, b) == table.pair(a, b)
+    assert loaded.ranked_pairs("type") == table.ranked_pairs("type")
+    assert loaded.popularity(SKIRT) == pytest.approx(table.popularity(SKIRT))
+
+
+def test_the_committed_table_loads_and_reads_as_a_stylist_expects():
+    table = OutfitAffinity.load()
+    assert table.meta["photos"] > 1000
+    skirt = Tag("bottom", "", "skirt")
+    assert table.pair(skirt, Tag("shoes", "", "shoes", kind="heels")) > table.pair(
+        skirt, Tag("shoes", "", "shoes", kind="sneakers")
+    )
+    assert all(-1.0 <= s <= 1.0 for _, _, s in table.ranked_pairs("color"))
+
+
+def test_a_look_scores_the_mean_of_its_pairs():
+    table = OutfitAffinity.learn(outfits(), AffinityParams(alpha=1.0, min_support=1))
+    look = [SKIRT, HEELS, TEE]
+    pairs = [table.pair(SKIRT, HEELS), table.pair(SKIRT, TEE), table.pair(HEELS, TEE)]
+    assert table.look(look) == pytest.approx(sum(pairs) / 3, abs=1e-4)
+    assert table.look([SKIRT, Tag("bottom", "blue", "pants")]) == 0.0  # same slot only
+    assert table.look([SKIRT, HEELS]) > table.look([SKIRT, SNEAKERS])
+
+
+def test_outfit_affinity_is_read_once():
+    assert outfit_affinity() is outfit_affinity()
