@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import time
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -116,7 +117,7 @@ def candidate_cells(*, tag: Tag, judge: Judge) -> dict[str, set[str]]:
     return cells
 
 
-def _cell_sql(filters: dict[str, set[str]]) -> str:
+def _cell_sql(filters: Mapping[str, Collection[str]]) -> str:
     """One (slot, colour) cell read in shuffle order from a start position, as plain SQL (compiled once per request,
     not by the ORM per cell): it walks the (slot, color, is_active, shuffle_key) index."""
     quote = connection.ops.quote_name

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import get_language, gettext, gettext_noop, pgettext_lazy
@@ -42,7 +47,7 @@ _REASONS: tuple[tuple[str, str], ...] = (
 
 
 # The same reasons in the stylist console's voice (Korean: 합니다체, where shopper pages speak 해요체).
-_STAFF_REASONS: dict[str, str] = {
+_STAFF_REASONS: dict[str, StrOrPromise] = {
     "The file is empty.": pgettext_lazy("stylist console", "The file is empty."),
     "The file is too large.": pgettext_lazy("stylist console", "The file is too large."),
     "The photo has too many pixels.": pgettext_lazy("stylist console", "The photo has too many pixels."),

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Set as AbstractSet
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -37,7 +39,9 @@ ALLOWED_LATIN = {
 
 def po_entries(path: Path = PO_PATH) -> list[dict]:
     """Entries of a .po file: {"msgctxt", "msgid", "msgid_plural", "msgstr": [..], "flags": set, "obsolete"}."""
-    entries, entry, key = [], None, None
+    entries: list[dict] = []
+    entry: dict[str, Any] | None = None
+    key = ""
 
     def finish():
         if entry is not None and (entry["msgid"] or entry["msgstr"]):
@@ -47,7 +51,7 @@ def po_entries(path: Path = PO_PATH) -> list[dict]:
         line = raw.strip()
         if not line:
             finish()
-            entry, key = None, None
+            entry, key = None, ""
             continue
         if entry is None:
             entry = {
@@ -204,7 +208,7 @@ def readable_chunks(html: str) -> list[str]:
     return [" ".join(t for t in chunk.split() if not _is_data(t)) for chunk in visible_text(html)]
 
 
-def english_left_over(html: str, *, allowed: set[str] = frozenset()) -> list[str]:
+def english_left_over(html: str, *, allowed: AbstractSet[str] = frozenset()) -> list[str]:
     """English words a Korean reader would meet on the page."""
     found = []
     for chunk in readable_chunks(html):
@@ -225,7 +229,7 @@ def untranslated_msgids(html: str) -> list[str]:
     return shown
 
 
-def assert_reads_korean(html: str, where: str, *, allowed: set[str] = frozenset()) -> None:
+def assert_reads_korean(html: str, where: str, *, allowed: AbstractSet[str] = frozenset()) -> None:
     assert 'lang="ko"' in html, where
     assert untranslated_msgids(html) == [], where
     assert english_left_over(html, allowed=allowed) == [], where
@@ -393,15 +397,15 @@ def stylist(client: Client, catalog) -> Client:
     Feedback.objects.create(
         garment=catalog[0], vote=1, input_slot="top", input_color="red", upload=upload, rule=PairingRule.objects.first()
     )
-    client.correction = correction
+    client.correction = correction  # type: ignore[attr-defined]  # handed to the console test with the client
     return client
 
 
 def test_the_console_reads_korean_everywhere(stylist: Client, catalog):
     pants = catalog[0]
-    correction = stylist.correction
-    rule = PairingRule.objects.first()
-    feedback = Feedback.objects.first()
+    correction = stylist.correction  # type: ignore[attr-defined]
+    rule, feedback = PairingRule.objects.first(), Feedback.objects.first()
+    assert rule is not None and feedback is not None
     pages = [
         "/admin/",
         "/admin/catalog/",
