@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run serve test install lint messages bench fuzz clean
+.PHONY: run serve test install lint messages bench bench-hardening fuzz clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	./scripts/system-deps.sh
@@ -36,6 +36,7 @@ test: install
 	./scripts/system-deps.sh --browser --serve
 	$(PY) -m pytest
 	./scripts/ensure-mariadb.sh
+	./scripts/ensure-redis.sh
 	DATABASE_URL=$(TEST_MYSQL_URL) $(PY) -m pytest -p no:cacheprovider -m "not browser and not real_model and not fuzz"
 
 # Schemathesis against a live server, from the OpenAPI schema (also part of `make test`).
@@ -47,6 +48,11 @@ BENCH_BACKEND ?= tflite
 bench: install
 	./scripts/system-deps.sh --serve
 	$(PY) benchmarks/load.py --backend $(BENCH_BACKEND)
+
+# Slow clients, hostile images, spoofed X-Forwarded-For, database faults, concurrent edits against make serve's stack.
+bench-hardening: install
+	./scripts/system-deps.sh --serve
+	$(PY) benchmarks/hardening.py all
 
 # ruff (lint + formatting) and mypy with django-stubs/djangorestframework-stubs (mypy.ini); CI runs it before the tests.
 lint: install

@@ -1,10 +1,12 @@
 #!/usr/bin/env python
-"""Load benchmark: the real server (gunicorn, production settings, DEBUG off) under concurrent photo uploads.
+"""Load benchmark: the real server (nginx → gunicorn as `make serve` runs it, production settings, DEBUG off) under
+concurrent photo uploads.
 
     python benchmarks/load.py --backend tflite      # or: make bench [BENCH_BACKEND=fake]
 
 Builds a throwaway deployment in a temp folder (SQLite by default, or --database-url mysql://...), loads the demo
-catalog (tagged from the dataset's labels: quick), starts gunicorn with 2 workers, uploads real photos from the
+catalog (tagged from the dataset's labels: quick), starts it like `make serve` (scripts/serve.py: nginx in front of
+gunicorn with 2 workers; `--direct` talks to gunicorn itself), uploads real photos from the
 dataset's test split (FASHION_DATASET_DIR) to POST /api/v1/recommendations/ from --concurrency client threads, and
 reports requests/second, p50/p95 latency, errors and each worker's RSS (from /proc). Writes build/bench.json.
 Not a unit test: the figures depend on the machine; the targets are printed next to them.
@@ -20,7 +22,6 @@ import os
 import platform
 import secrets
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -34,6 +35,10 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from serve import Deployment  # noqa: E402
+
 TARGETS = {"p50_ms": 60.0, "req_per_s": 40.0, "errors": 0, "rss_mb_per_worker": 450.0}
 
 
@@ -133,6 +138,8 @@ def main() -> int:
     parser.add_argument("--model-dir", default="", help="CLASSIFIER_MODEL_DIR (default: the settings' default)")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench.json")
     parser.add_argument("--keep", action="store_true", help="keep the temp deployment (database, media, gunicorn log)")
+    parser.add_argument("--direct", action="store_true", help="upload to gunicorn itself, not through nginx")
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1"))
     args = parser.parse_args()
 
     photos = test_split_photos(args.dataset, args.photos)
@@ -150,9 +157,10 @@ def main() -> int:
         "FASHION_DATASET_DIR": str(args.dataset),
         "CLASSIFIER_BACKEND": args.backend,
         "API_THROTTLE_ANON": "1000000/min",
+        # Production needs a shared cache; a fresh key prefix keeps earlier runs' counts out.
+        "CACHE_URL": f"{args.redis_url}?key_prefix=bench-{secrets.token_hex(4)}",
         "WEB_CONCURRENCY": str(args.workers),
         "GUNICORN_THREADS": str(args.threads),
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_ACCESSLOG": "",
         "DJANGO_LOG_LEVEL": "WARNING",
     }
@@ -166,30 +174,14 @@ def main() -> int:
     run([python, "manage.py", "load_demo_catalog", "--tagger", args.tagger, "--no-download"], env)
     print(f"demo catalog loaded in {time.monotonic() - started:.0f} s")
 
-    log = (workdir / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [str(Path(python).parent / "gunicorn"), "-c", "gunicorn.conf.py"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    deployment = Deployment(prefix=workdir / "nginx", env=env, listen_port=port, access_log=False)
+    deployment.start()
+    server = deployment.gunicorn
+    base = deployment.url if not args.direct else f"http://127.0.0.1:{deployment.upstream_port}"
     try:
-        health = None
-        for _ in range(120):
-            try:
-                health = requests.get(f"{base}/healthz", timeout=5)
-                if health.status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if server.poll() is not None:
-                raise SystemExit(f"gunicorn exited:\n{(workdir / 'gunicorn.log').read_text()[-3000:]}")
-            time.sleep(0.5)
-        if health is None or health.status_code != 200:
-            raise SystemExit(f"/healthz never said ok: {health and health.text}")
+        health = requests.get(f"{base}/healthz", timeout=10)
+        if health.status_code != 200:
+            raise SystemExit(f"/healthz never said ok: {health.text}")
         model_version = health.json()["model"]
         local = threading.local()
 
@@ -220,12 +212,7 @@ def main() -> int:
         sampler.join()
         sampler.sample()
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-        log.close()
+        deployment.stop()
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
 
@@ -236,6 +223,7 @@ def main() -> int:
         "backend": args.backend,
         "model_version": model_version,
         "database": "mysql" if args.database_url else "sqlite",
+        "served_by": "gunicorn" if args.direct else "nginx → gunicorn",
         "workers": args.workers,
         "threads_per_worker": args.threads,
         "concurrency": args.concurrency,
@@ -280,7 +268,8 @@ def main() -> int:
     args.out.write_text(json.dumps(report, indent=2) + "\n")
 
     print(
-        f"\nPOST /api/v1/recommendations/ — backend {args.backend} (model {model_version}), {args.workers} gunicorn "
+        f"\nPOST /api/v1/recommendations/ — {report['served_by']}, backend {args.backend} (model {model_version}), "
+        f"{args.workers} gunicorn "
         f"workers × {args.threads} threads, {args.concurrency} concurrent clients, {len(results)} uploads of "
         f"{len(photos)} test-split photos, {report['database']}"
     )

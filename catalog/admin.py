@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
@@ -30,14 +30,14 @@ from catalog.services import (
     EditConflict,
     edit_start,
     garment_update,
-    garments_create_from_photos,
     garments_delete,
-    garments_retag,
     garments_set_active,
     pairing_rule_update,
     pairing_rules_set_active,
 )
 from catalog.vocabulary import COLOR_CODES, COLORS
+from jobs.models import JobStatus
+from jobs.starters import import_outcomes, import_photos_job_start, retag_job_start
 
 # The console is the stylists' (Korean first): its own name, not "Django administration".
 admin.site.site_header = _("Stylist console")
@@ -200,7 +200,13 @@ class GarmentAdmin(admin.ModelAdmin):
         if request.method == "POST":
             form = GarmentPhotosForm(request.POST, request.FILES)
             if form.is_valid():
-                outcomes = garments_create_from_photos(files=form.cleaned_data["photos"])
+                job = import_photos_job_start(files=form.cleaned_data["photos"], user=request.user)
+                if job.status != JobStatus.DONE:  # a worker is on it: follow its progress on the job page
+                    self.message_user(
+                        request, gettext("The photos are being added in the background (%(job)s).") % {"job": job}
+                    )
+                    return HttpResponseRedirect(reverse("admin:jobs_job_change", args=[job.pk]))
+                outcomes = import_outcomes(job=job)
                 created = sum(1 for o in outcomes if o.garment is not None)
                 failed = len(outcomes) - created
                 if created:
@@ -279,8 +285,27 @@ class GarmentAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Re-tag with the current model"), permissions=["change"])
     def retag(self, request: HttpRequest, queryset: QuerySet[Garment]) -> None:
-        selected = queryset.count()
-        count = garments_retag(garments=queryset)
+        ids = list(queryset.values_list("id", flat=True))
+        selected = len(ids)
+        job = retag_job_start(garment_ids=ids, user=request.user)
+        if job.status != JobStatus.DONE:
+            self.message_user(
+                request,
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    ngettext(
+                        "%d garment is being re-tagged in the background.",
+                        "%d garments are being re-tagged in the background.",
+                        selected,
+                    )
+                    % selected,
+                    reverse("admin:jobs_job_change", args=[job.pk]),
+                    gettext("Follow the job"),
+                ),
+                messages.INFO,
+            )
+            return
+        count = job.result.get("retagged", 0)
         self.message_user(
             request,
             ngettext("%d garment re-tagged by the CNN.", "%d garments re-tagged by the CNN.", count) % count,

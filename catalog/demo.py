@@ -118,9 +118,9 @@ def demo_plan(
         for photo in chosen:
             groups[(TYPES[photo.type].slot, photo.audience, photo.warmth)].append(photo)
         for photo in sorted(photos, key=_photo_hash):
-            key = (TYPES[photo.type].slot, photo.audience, photo.warmth)
-            if photo.image_id not in chosen_ids and photo.audience and len(groups[key]) < per_group:
-                groups[key].append(photo)
+            group = (TYPES[photo.type].slot, photo.audience, photo.warmth)
+            if photo.image_id not in chosen_ids and photo.audience and len(groups[group]) < per_group:
+                groups[group].append(photo)
                 chosen.append(photo)
                 chosen_ids.add(photo.image_id)
     return chosen

@@ -15,7 +15,7 @@ class MultipleFileField(forms.FileField):
     """A file field that takes several files; each is validated later, one by one, so one bad file stops nothing."""
 
     def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,.zip"}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None) -> list[UploadedFile]:
@@ -29,5 +29,8 @@ class MultipleFileField(forms.FileField):
 class GarmentPhotosForm(forms.Form):
     photos = MultipleFileField(
         label=_("Photos"),
-        help_text=_("One garment per photo. JPEG, PNG, WebP or GIF. The CNN reads type and colour; check them after."),
+        help_text=_(
+            "One garment per photo. JPEG, PNG, WebP or GIF, or zip files of photos. The CNN reads type and colour; "
+            "check them after."
+        ),
     )

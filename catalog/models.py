@@ -157,6 +157,8 @@ class Garment(models.Model):
         indexes = [
             models.Index(fields=["is_active", "slot", "color"], name="garment_active_slot_color"),
             models.Index(fields=["slot", "color", "is_active", "shuffle_key"], name="garment_candidate_window"),
+            # What changed since the similarity index was built (catalog/similarity.py).
+            models.Index(fields=["updated_at"], name="garment_updated_at"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(slot__in=SLOTS), name="garment_slot_valid"),

@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from PIL import Image
 
 from catalog.models import Garment, PairingRule, TaggedBy
@@ -176,6 +177,7 @@ def garments_delete(*, garments: Iterable[Garment]) -> int:
 
 
 def garments_set_active(*, garments: Iterable[Garment], active: bool) -> int:
+    """Bulk (de)activation; `updated_at` moves too, so caches and the similarity index see the change."""
     ids = [g.pk for g in garments]
     changed = Garment.objects.filter(pk__in=ids).update(is_active=active, updated_at=timezone.now())
     catalog_changed()
@@ -385,21 +387,28 @@ def garments_create_from_photos(*, files: Iterable[UploadedFile]) -> list[PhotoO
         except InvalidImage as exc:
             outcomes.append(PhotoOutcome(file_name, error=shopper_reason(exc, for_staff=True)))
             continue
-        from_file = garment_name_from_file(file_name)
-        korean_file_name = _has_hangul(from_file)
-        with transaction.atomic():
-            garment = garment_create_tagged(
-                name="-" if korean_file_name else from_file or "-",
-                name_ko=from_file if korean_file_name else "",
-                image=image,
-            )
-            if garment.name == "-":
-                # The name follows the CNN's reading, known only once the garment is tagged. A Korean file name
-                # ("린넨 셔츠.jpg") is the Korean name; otherwise Korean pages name the garment from its tags.
-                garment.name = garment_default_name(type=garment.type, color=garment.color)
-                garment.save(update_fields=["name", "updated_at"])
-        outcomes.append(PhotoOutcome(file_name, garment=garment))
+        outcomes.append(PhotoOutcome(file_name, garment=garment_create_from_photo(file_name=file_name, image=image)))
     return outcomes
+
+
+@transaction.atomic
+@transaction.atomic
+def garment_create_from_photo(*, file_name: str, image: Image.Image, source_key: str | None = None) -> Garment:
+    """One CNN-tagged garment from a stylist's photo, named after the file (or "<Colour> <type>"). A Korean file name
+    ("린넨 셔츠.jpg") is the Korean name; otherwise Korean pages name the garment from its tags."""
+    from_file = garment_name_from_file(file_name)
+    korean_file_name = _has_hangul(from_file)
+    garment = garment_create_tagged(
+        name="-" if korean_file_name else from_file or "-",
+        name_ko=from_file if korean_file_name else "",
+        image=image,
+        source_key=source_key,
+    )
+    if garment.name == "-":
+        # The name follows the CNN's reading, known only once the garment is tagged.
+        garment.name = garment_default_name(type=garment.type, color=garment.color)
+        garment.save(update_fields=["name", "updated_at"])
+    return garment
 
 
 def garments_retag(*, garments: Iterable[Garment]) -> int:
@@ -455,8 +464,11 @@ class EditConflict(Exception):  # noqa: N818 - a state the editor is told about
     def __init__(self, *, label: str, current_version: int) -> None:
         self.current_version = current_version
         super().__init__(
-            f"This {label} was changed by someone else while you were editing it (it is now at version "
-            f"{current_version}). Your changes were not saved; check theirs, then save again."
+            gettext(
+                "This %(label)s was changed by someone else while you were editing it (it is now at version "
+                "%(version)d). Your changes were not saved; check theirs, then save again."
+            )
+            % {"label": label, "version": current_version}
         )
 
 

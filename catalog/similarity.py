@@ -1,23 +1,60 @@
-"""Visually similar garments: cosine similarity over the stored CNN embeddings.
+"""Visually similar garments: nearest neighbours of the stored CNN embeddings (cosine similarity).
 
-Each web process keeps one matrix of the active garments' L2-normalised embeddings (10,000 × 256 float32 is 10 MB) and
-rebuilds it only when the catalog changes (count or latest update moves), so a query is one matrix-vector product.
+Two parts answer a query together:
+
+* **The host index** — an HNSW graph (usearch, int8-quantised vectors) of the active garments of the current model
+  version, built by a background job (`catalog.tasks.similarity_index_build`, run by beat every 30 s when the catalog
+  changed) and stored in the media storage (`similarity/*.usearch` + `similarity/manifest.json`). Every worker on a
+  host memory-maps the same file (read-only view, shared page cache: one copy per host however many workers); with
+  S3 media a host first copies it to `SIMILARITY_INDEX_DIR`. Workers look for a new manifest every
+  `SIMILARITY_CHECK_SECONDS`.
+* **The delta** — garments changed since that index was built (added, re-tagged, edited, (de)activated: every change
+  moves `updated_at`, bulk activation included), searched exactly in memory. Their index entries are ignored, so a
+  change shows at once, before the next build. Without any index (a fresh `make run`, tests) the delta is the whole
+  catalog — the former behaviour.
+
+Results are re-read from the database and kept only when still active and of the current model version.
 """
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
+import shutil
+import tempfile
 import threading
+import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 import numpy as np
+from django.conf import settings
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db.models import Count, Max
+from django.utils import timezone
 
 from catalog.models import Garment
+
+MANIFEST_NAME = "similarity/manifest.json"
+INDEX_PREFIX = "similarity/"
+# usearch settings: int8 vectors (256 B per 256-d garment instead of 1 KB), 16 links per node.
+INDEX_DTYPE = "i8"
+INDEX_CONNECTIVITY = 16
+INDEX_EXPANSION_ADD = 64
+INDEX_EXPANSION_SEARCH = 128
+BUILD_BATCH = 10_000
 
 
 @dataclass(frozen=True)
 class EmbeddingIndex:
+    """Exact search over a small in-memory matrix (the delta, or a whole small catalog)."""
+
     ids: np.ndarray  # (n,) int64
     matrix: np.ndarray  # (n, d) float32, rows L2-normalised
 
@@ -56,32 +93,285 @@ class EmbeddingIndex:
 
 
 @dataclass(frozen=True)
+class HostIndex:
+    """The memory-mapped usearch index of one build, with what it was built from."""
+
+    index: object  # usearch.index.Index (a read-only view of the file)
+    built_at: datetime
+    model_version: str
+    ndim: int
+    size: int
+    file: str
+
+    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        if self.size == 0 or k <= 0 or vector.shape[-1] != self.ndim:
+            return []
+        query = vector.astype(np.float32) / max(float(np.linalg.norm(vector)), 1e-12)
+        matches = self.index.search(query, min(k, self.size))
+        return [
+            (int(key), 1.0 - float(distance)) for key, distance in zip(matches.keys, matches.distances, strict=True)
+        ]
+
+
+@dataclass(frozen=True)
 class SimilarGarment:
     garment: Garment
     similarity: float
 
 
+def current_model_version() -> str:
+    from classifier.predictor import get_predictor
+
+    return get_predictor().model_version
+
+
+# ---------------------------------------------------------------- building (background job)
+
+
+def _eligible(model_version: str):
+    return Garment.objects.filter(is_active=True, model_version=model_version, embedding__isnull=False)
+
+
+def catalog_state() -> dict:
+    """A cheap fingerprint of the catalog (indexed columns only): it moves whenever a garment is added, changed,
+    (de)activated or deleted."""
+    state = Garment.objects.aggregate(n=Count("id"), latest=Max("updated_at"), top=Max("id"))
+    return {"n": state["n"], "latest": state["latest"].isoformat() if state["latest"] else "", "top": state["top"]}
+
+
+def read_manifest() -> dict | None:
+    try:
+        with default_storage.open(MANIFEST_NAME, "rb") as handle:
+            return json.loads(handle.read())
+    except (FileNotFoundError, OSError, ValueError):
+        return None
+
+
+def similarity_index_build(*, keep: int = 2) -> dict:
+    """Build the index of the active garments of the current model version, store it, point the manifest at it, and
+    remove older builds (keeping `keep`). Returns the new manifest."""
+    from usearch.index import Index
+
+    model_version = current_model_version()
+    built_at = timezone.now()  # anything changed from now on is in the workers' delta until the next build
+    state = catalog_state()
+    index, ndim, count = None, 0, 0
+    rows = _eligible(model_version).order_by().values_list("id", "embedding").iterator(chunk_size=BUILD_BATCH)
+    batch_ids: list[int] = []
+    batch_vectors: list[np.ndarray] = []
+
+    def flush() -> None:
+        nonlocal index, count
+        if not batch_ids:
+            return
+        matrix = np.stack(batch_vectors).astype(np.float32)
+        matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+        if index is None:
+            index = Index(
+                ndim=ndim,
+                metric="cos",
+                dtype=INDEX_DTYPE,
+                connectivity=INDEX_CONNECTIVITY,
+                expansion_add=INDEX_EXPANSION_ADD,
+                expansion_search=INDEX_EXPANSION_SEARCH,
+            )
+        index.add(np.asarray(batch_ids, dtype=np.uint64), matrix)
+        count += len(batch_ids)
+        batch_ids.clear()
+        batch_vectors.clear()
+
+    for garment_id, blob in rows:
+        vector = np.frombuffer(bytes(blob), dtype=np.float32)
+        if not ndim:
+            ndim = vector.shape[0]
+        if vector.shape[0] != ndim:
+            continue
+        batch_ids.append(garment_id)
+        batch_vectors.append(vector)
+        if len(batch_ids) >= BUILD_BATCH:
+            flush()
+    flush()
+
+    name = f"{INDEX_PREFIX}index-{built_at:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}.usearch"
+    if index is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            local = Path(tmp) / "index.usearch"
+            index.save(str(local))
+            with local.open("rb") as handle:
+                name = default_storage.save(name, File(handle))
+    else:
+        name = ""
+    manifest = {
+        "file": name,
+        "built_at": built_at.isoformat(),
+        "model_version": model_version,
+        "ndim": ndim,
+        "size": count,
+        "state": state,
+    }
+    default_storage.delete(MANIFEST_NAME)  # S3 storage never overwrites: replace explicitly
+    default_storage.save(MANIFEST_NAME, ContentFile(json.dumps(manifest).encode()))
+    _remove_old_builds(keep=keep, current=name)
+    return manifest
+
+
+def _remove_old_builds(*, keep: int, current: str) -> None:
+    try:
+        _, files = default_storage.listdir(INDEX_PREFIX.rstrip("/"))
+    except (FileNotFoundError, OSError):
+        return
+    builds = sorted((f for f in files if f.startswith("index-") and f.endswith(".usearch")), reverse=True)
+    for old in builds[keep:]:
+        if f"{INDEX_PREFIX}{old}" != current:
+            default_storage.delete(f"{INDEX_PREFIX}{old}")  # workers still mapping it keep their mapping (POSIX)
+
+
+def similarity_index_is_stale() -> bool:
+    """True when the catalog changed since the stored index was built (or there is none, or the model changed)."""
+    manifest = read_manifest()
+    if manifest is None:
+        return True
+    return manifest.get("state") != catalog_state() or manifest.get("model_version") != current_model_version()
+
+
+# ---------------------------------------------------------------- loading (every worker)
+
 _lock = threading.Lock()
-_cached: tuple[tuple, EmbeddingIndex] | None = None
+_host: dict = {"key": None, "checked": 0.0, "index": None}
+_delta: dict = {"key": None, "index": None, "changed": frozenset()}
+
+
+def _local_copy(name: str) -> str:
+    """A local path to the stored index file: the file itself for local media, else a per-host copy (downloaded once,
+    under a file lock, by whichever worker gets there first)."""
+    try:
+        return default_storage.path(name)
+    except NotImplementedError:
+        pass
+    directory = Path(settings.SIMILARITY_INDEX_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / Path(name).name
+    if target.exists():
+        return str(target)
+    with (directory / ".download.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not target.exists():
+            partial = target.with_suffix(".part")
+            with default_storage.open(name, "rb") as source, partial.open("wb") as out:
+                shutil.copyfileobj(source, out, length=1 << 20)
+            os.replace(partial, target)
+        for old in directory.glob("index-*.usearch"):
+            if old != target and time.time() - old.stat().st_mtime > 600:
+                old.unlink(missing_ok=True)
+    return str(target)
+
+
+def host_index() -> HostIndex | None:
+    """This host's index (memory-mapped), re-read when the manifest changes; None when none was built yet."""
+    now = time.monotonic()
+    location = str(getattr(default_storage, "location", "")) + str(getattr(default_storage, "bucket_name", ""))
+    with _lock:
+        fresh = now - _host["checked"] < settings.SIMILARITY_CHECK_SECONDS
+        if _host["key"] is not None and _host["key"][0] == location and fresh:
+            return _host["index"]
+        _host["checked"] = now
+        manifest = read_manifest()
+        key = (location, manifest.get("file") if manifest else None)
+        if key == _host["key"]:
+            return _host["index"]
+        index = None
+        if manifest and manifest.get("file"):
+            from usearch.index import Index
+
+            view = Index.restore(_local_copy(manifest["file"]), view=True)
+            if view is not None:
+                view.expansion_search = INDEX_EXPANSION_SEARCH
+                index = HostIndex(
+                    index=view,
+                    built_at=datetime.fromisoformat(manifest["built_at"]),
+                    model_version=manifest["model_version"],
+                    ndim=int(manifest["ndim"]),
+                    size=int(manifest["size"]),
+                    file=manifest["file"],
+                )
+        elif manifest:
+            index = HostIndex(
+                index=None,
+                built_at=datetime.fromisoformat(manifest["built_at"]),
+                model_version=manifest["model_version"],
+                ndim=0,
+                size=0,
+                file="",
+            )
+        _host.update(key=key, index=index)
+        return index
+
+
+def _delta_index(*, since: datetime | None, model_version: str) -> tuple[EmbeddingIndex, frozenset[int]]:
+    """Exact index of the eligible garments changed after `since` (all of them when None), and the ids of every
+    garment changed since then (their host-index entries are out of date)."""
+    changed = Garment.objects.all() if since is None else Garment.objects.filter(updated_at__gt=since)
+    state = changed.aggregate(n=Count("id"), latest=Max("updated_at"))
+    key = (since, model_version, state["n"], state["latest"])
+    with _lock:
+        if _delta["key"] == key:
+            return _delta["index"], _delta["changed"]
+    ids = frozenset(changed.values_list("id", flat=True)) if since is not None else frozenset()
+    eligible = changed.filter(is_active=True, model_version=model_version, embedding__isnull=False)
+    index = EmbeddingIndex.from_rows(eligible.values_list("id", "embedding").iterator(chunk_size=2000))
+    with _lock:
+        _delta.update(key=key, index=index, changed=ids)
+    return index, ids
 
 
 def active_embedding_index() -> EmbeddingIndex:
-    global _cached
-    active = Garment.objects.filter(is_active=True, embedding__isnull=False)
-    state = active.aggregate(n=Count("id"), latest=Max("updated_at"))
-    key = (state["n"], state["latest"])
-    with _lock:
-        if _cached is None or _cached[0] != key:
-            _cached = (key, EmbeddingIndex.from_rows(active.values_list("id", "embedding").iterator(chunk_size=2000)))
-        return _cached[1]
+    """Exact index of every active garment with an embedding of the current model (small catalogs, benchmarks)."""
+    return _delta_index(since=None, model_version=current_model_version())[0]
+
+
+def nearest_ids(*, vector: np.ndarray, k: int, exclude: Iterable[int] = ()) -> list[tuple[int, float]]:
+    """The best candidates (id, cosine similarity) from the host index and the delta, best first, ties by id."""
+    model_version = current_model_version()
+    exclude = set(exclude)
+    host = host_index()
+    if host is not None and host.model_version != model_version:
+        host = None  # built for another model: its vectors are not comparable; everything is in the delta
+    delta, changed = _delta_index(since=host.built_at if host else None, model_version=model_version)
+    found = {}
+    if host is not None and host.index is not None:
+        for garment_id, score in host.nearest(vector, k + len(exclude) + 8):
+            if garment_id not in changed and garment_id not in exclude:
+                found[garment_id] = score
+    for garment_id, score in delta.nearest(vector, k + len(exclude), exclude=exclude):
+        found[garment_id] = score
+    return sorted(found.items(), key=lambda item: (-item[1], item[0]))
+
+
+# The index stores int8 vectors: its order is approximate. It proposes RESCORE_FACTOR x k candidates, and their exact
+# cosine similarity is computed from the float32 embeddings read with the garments anyway.
+RESCORE_FACTOR = 4
 
 
 def garments_similar_to_embedding(
     *, embedding: np.ndarray, k: int = 8, exclude_ids: Iterable[int] = ()
 ) -> list[SimilarGarment]:
-    matches = active_embedding_index().nearest(np.asarray(embedding, dtype=np.float32), k, exclude=exclude_ids)
-    garments = Garment.objects.in_bulk([garment_id for garment_id, _ in matches])
-    return [SimilarGarment(garments[garment_id], score) for garment_id, score in matches if garment_id in garments]
+    vector = np.asarray(embedding, dtype=np.float32)
+    query = vector / max(float(np.linalg.norm(vector)), 1e-12)
+    matches = nearest_ids(vector=vector, k=RESCORE_FACTOR * k, exclude=exclude_ids)[: RESCORE_FACTOR * k]
+    garments = Garment.objects.filter(is_active=True, model_version=current_model_version()).in_bulk(
+        [garment_id for garment_id, _ in matches]
+    )
+    found = []
+    for garment_id, score in matches:
+        garment = garments.get(garment_id)
+        if garment is None:
+            continue
+        stored = np.frombuffer(bytes(garment.embedding), dtype=np.float32) if garment.embedding else None
+        if stored is not None and stored.shape == query.shape:
+            score = float(stored @ query) / max(float(np.linalg.norm(stored)), 1e-12)
+        found.append(SimilarGarment(garment, score))
+    found.sort(key=lambda match: (-match.similarity, match.garment.pk))
+    return found[:k]
 
 
 def garments_similar_to(*, garment: Garment, k: int = 8) -> list[SimilarGarment]:

@@ -285,7 +285,10 @@ class OutfitAffinity:
 
     def ranked_pairs(self, family: str) -> list[tuple[str, str, float]]:
         """Every scorable pair of a family, strongest affinity first (ties by name): for a stylist to read."""
-        rows = [(*key.split("|"), score) for key, score in self._scores.get(family, {}).items()]
+        rows = []
+        for key, score in self._scores.get(family, {}).items():
+            a, b = key.split("|", 1)
+            rows.append((a, b, score))
         return sorted(rows, key=lambda r: (-r[2], r[0], r[1]))
 
     def pair_count(self, family: str, a: str, b: str) -> int:

@@ -206,15 +206,6 @@ class CorrectionThrottle(ClientThrottle):
     scope = "correction"
 
 
-class LoginThrottle(ClientThrottle):
-    """Login attempts per client address (admin and API login pages); the rate comes from LOGIN_THROTTLE."""
-
-    scope = "login"
-
-    def get_cache_key(self, request, view) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
-
-
 def throttled_for(request, throttle: ClientThrottle) -> float | None:
     """For the pages: None when the request may go ahead, else the seconds to wait."""
     if throttle.allow_request(request, None):

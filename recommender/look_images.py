@@ -19,6 +19,7 @@ from uuid import UUID
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from PIL import Image, ImageDraw, ImageFilter, ImageOps, UnidentifiedImageError
 
@@ -112,7 +113,7 @@ def _columns(pieces: Sequence[LookPiece]) -> tuple[list[LookPiece], list[LookPie
 
 def _stack(column: Sequence[LookPiece], box: _Box) -> list[tuple[LookPiece, _Box]]:
     """Cards for one column: each as wide as its slot allows, shrunk together if the column would overflow."""
-    sizes = []
+    sizes: list[tuple[float, float]] = []
     for piece in column:
         w = box.width * SLOT_SCALE.get(piece.slot, 0.5)
         low, high = TILE_ASPECT.get(piece.slot, DEFAULT_TILE_ASPECT)
@@ -120,10 +121,10 @@ def _stack(column: Sequence[LookPiece], box: _Box) -> list[tuple[LookPiece, _Box
         sizes.append((w, w * aspect))
     total = sum(h for _, h in sizes) + GUTTER * (len(sizes) - 1)
     scale = min(1.0, (box.height - GUTTER * (len(sizes) - 1)) / max(1.0, total - GUTTER * (len(sizes) - 1)))
-    sizes = [(round(w * scale), round(h * scale)) for w, h in sizes]
-    top = box.top + (box.height - (sum(h for _, h in sizes) + GUTTER * (len(sizes) - 1))) // 2
+    rounded = [(round(w * scale), round(h * scale)) for w, h in sizes]
+    top = box.top + (box.height - (sum(h for _, h in rounded) + GUTTER * (len(rounded) - 1))) // 2
     cards = []
-    for piece, (w, h) in zip(column, sizes, strict=True):
+    for piece, (w, h) in zip(column, rounded, strict=True):
         left = box.left + (box.width - w) // 2
         cards.append((piece, _Box(left, top, left + w, top + h)))
         top += h + GUTTER
@@ -317,13 +318,13 @@ class LookImage:
     has_upload: bool  # the picture contains a shopper's own photo
 
 
-def _look_sources(look: LookKey) -> list[tuple[str, object, bool]]:
+def _look_sources(look: LookKey) -> list[tuple[str, FieldFile, bool]]:
     """(slot, image field, is own) for every piece, own piece first; LookGoneError if any row is gone."""
     from catalog.models import Garment
     from recommender.models import ShopperUpload
     from recommender.services import upload_tag
 
-    sources: list[tuple[str, object, bool]] = []
+    sources: list[tuple[str, FieldFile, bool]] = []
     if look.upload_public_id is not None:
         upload = ShopperUpload.objects.filter(public_id=look.upload_public_id).first()
         if upload is None or not upload.image:

@@ -247,7 +247,8 @@ def evaluate_recommendations(
         input_piece = piece_of(case.tag, id=None)
         for item in answer.items:
             items.add(item_violations(input_piece, item), example=f"{case.key}: {item.id}")
-            item_ids.append(item.id)
+            if item.id is not None:
+                item_ids.append(item.id)
         repeats = identical_looks(answer.looks)
         for index, look in enumerate(answer.looks):
             broken = look_violations(input_piece, look)
@@ -256,7 +257,7 @@ def evaluate_recommendations(
             }:
                 broken.append("identical_looks")
             looks.add(broken, example=f"{case.key}: {[p.id for p in look]}")
-            look_ids.extend(p.id for p in look)
+            look_ids.extend(p.id for p in look if p.id is not None)
         ok = three_distinct_complete_looks(input_piece, answer.looks) and not repeats
         good += ok
         clean += three_distinct_complete_looks(input_piece, answer.looks, clean=True)
@@ -374,7 +375,7 @@ def evaluate_hidden(
     for name, score in scorers.items():
         results[name] = {}
         for aspect in ASPECTS:
-            hits = Counter()
+            hits: dict[int, float] = dict.fromkeys(ks, 0.0)
             ranks, sizes, n = 0.0, 0, 0
             for case in cases:
                 candidates = candidates_for(case, aspect)

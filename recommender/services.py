@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import time
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -116,7 +117,7 @@ def candidate_cells(*, tag: Tag, judge: Judge) -> dict[str, set[str]]:
     return cells
 
 
-def _cell_sql(filters: dict[str, set[str]]) -> str:
+def _cell_sql(filters: Mapping[str, Collection[str]]) -> str:
     """One (slot, colour) cell read in shuffle order from a start position, as plain SQL (compiled once per request,
     not by the ORM per cell): it walks the (slot, color, is_active, shuffle_key) index."""
     quote = connection.ops.quote_name
@@ -428,9 +429,12 @@ def uploads_expired(*, older_than_days: int) -> QuerySet[ShopperUpload]:
     return ShopperUpload.objects.filter(created_at__lt=cutoff).exclude(correction__status__in=keep)
 
 
+PURGE_BATCH = 1000
+
+
 def uploads_purge(*, uploads: QuerySet[ShopperUpload]) -> int:
-    """Delete shopper uploads and their stored photos."""
-    return rows_delete_with_images(objects=uploads)
+    """Delete shopper uploads and their stored photos (in batches)."""
+    return uploads_purge_batched(uploads=uploads)
 
 
 def upload_files_orphaned(*, older_than_minutes: int = 60) -> list[str]:
@@ -466,3 +470,15 @@ def upload_files_delete(*, names: list[str]) -> int:
     for name in names:
         storage.delete(name)
     return len(names)
+
+
+def uploads_purge_batched(*, uploads: QuerySet[ShopperUpload], batch: int = PURGE_BATCH) -> int:
+    """Delete in batches of `batch` rows by ascending id, one short transaction each (files after its commit): memory
+    stays flat and locks stay short at any volume, and an interrupted purge simply continues next time."""
+    deleted, last_id = 0, 0
+    while True:
+        ids = list(uploads.filter(id__gt=last_id).order_by("id").values_list("id", flat=True)[:batch])
+        if not ids:
+            return deleted
+        last_id = ids[-1]
+        deleted += rows_delete_with_images(objects=ShopperUpload.objects.filter(pk__in=ids).only("id", "image"))

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import get_language, gettext, gettext_noop, pgettext_lazy
@@ -38,11 +43,14 @@ _REASONS: tuple[tuple[str, str], ...] = (
     ("image too large", gettext_noop("The photo has too many pixels.")),
     ("image is truncated", gettext_noop("The photo file is incomplete: it was cut off while copying or uploading.")),
     ("not an image", gettext_noop("This file is not a photo we can read. Use JPEG, PNG, WebP or GIF.")),
+    # Bulk imports in the console (catalog.tasks): archives and files the upload could not keep.
+    ("not a zip archive", gettext_noop("This zip file cannot be read.")),
+    ("The file could not be stored", gettext_noop("The file could not be stored.")),
 )
 
 
 # The same reasons in the stylist console's voice (Korean: 합니다체, where shopper pages speak 해요체).
-_STAFF_REASONS = {
+_STAFF_REASONS: dict[str, StrOrPromise] = {
     "The file is empty.": pgettext_lazy("stylist console", "The file is empty."),
     "The file is too large.": pgettext_lazy("stylist console", "The file is too large."),
     "The photo has too many pixels.": pgettext_lazy("stylist console", "The photo has too many pixels."),
@@ -52,6 +60,8 @@ _STAFF_REASONS = {
     "This file is not a photo we can read. Use JPEG, PNG, WebP or GIF.": pgettext_lazy(
         "stylist console", "This file is not a photo we can read. Use JPEG, PNG, WebP or GIF."
     ),
+    "This zip file cannot be read.": pgettext_lazy("stylist console", "This zip file cannot be read."),
+    "The file could not be stored.": pgettext_lazy("stylist console", "The file could not be stored."),
 }
 
 
@@ -65,3 +75,8 @@ def shopper_reason(error: InvalidImage, *, for_staff: bool = False) -> str:
         if message.startswith(prefix):
             return str(_STAFF_REASONS[sentence]) if for_staff else gettext(sentence)
     return message
+
+
+def staff_reason(message: str) -> str:
+    """A reason a background import stored in English (the worker has no language) in the console's language."""
+    return shopper_reason(InvalidImage(message), for_staff=True)

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "catalog",
     "classifier",
     "recommender",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -275,3 +276,39 @@ METRICS_TOKEN = env("METRICS_TOKEN", default="")
 # from S3 or the web server instead.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not AWS_STORAGE_BUCKET_NAME)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# Background jobs on Celery (fashion/celery.py). Without a broker, tasks run in-process (eager) — `make run` and tests.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+CELERY_TASK_EAGER_PROPAGATES = True
+# A task is acknowledged only once it has finished: a worker killed mid-task leaves it on the queue for another worker
+# (every task is idempotent: it resumes or repeats harmlessly). One task at a time per process: no hoarding.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True  # progress and results live in the Job table (jobs app), not a result backend
+# Redis: a message a dead worker had taken goes back to the queue after the visibility timeout (seconds; keep it above
+# the longest task), found by a sweep every interval x throttle seconds. RabbitMQ redelivers as soon as the worker's
+# connection drops.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+}
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    # Keep the "looks similar" index fresh: a cheap check every 30 s, a rebuild only when the catalog changed.
+    "similarity-index-refresh": {"task": "catalog.tasks.similarity_index_refresh", "schedule": 30.0},
+    # Retention of shoppers' photos, daily.
+    "purge-uploads": {
+        "task": "recommender.tasks.uploads_purge_scheduled",
+        "schedule": 24 * 3600.0,
+    },
+}
+# Retention (days) of shoppers' photos for the scheduled purge.
+UPLOAD_RETENTION_DAYS = env.int("UPLOAD_RETENTION_DAYS", default=30)
+# "Looks similar": where each host keeps its copy of the nearest-neighbour index (memory-mapped by every worker).
+SIMILARITY_INDEX_DIR = Path(env("SIMILARITY_INDEX_DIR", default=str(BASE_DIR / "var" / "similarity")))
+SIMILARITY_CHECK_SECONDS = env.float("SIMILARITY_CHECK_SECONDS", default=5.0)
+# Queue name (one per deployment or test run sharing a broker).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")

@@ -73,11 +73,12 @@ def test_metrics_need_the_token_outside_debug(client, settings):
 
 
 def _sample(text: str, name: str, **labels: str) -> float:
-    """The value of one Prometheus sample (0 when it is not there yet)."""
-    for line in text.splitlines():
-        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
+    """The sum of the Prometheus samples with these labels (0 when there is none yet)."""
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items())
+    )
 
 
 def test_metrics_count_requests_inference_and_throttle_refusals(client, settings):
@@ -101,10 +102,9 @@ def test_metrics_count_requests_inference_and_throttle_refusals(client, settings
     def grew(name: str, **labels: str) -> float:
         return _sample(after, name, **labels) - _sample(before, name, **labels)
 
-    assert (
-        grew("http_request_duration_seconds_count", method="POST", route="/api/v1/recommendations/", status="200") == 1
-    )
-    assert grew("http_request_duration_seconds_count", method="POST", route="/api/v1/feedback/", status="429") == 2
+    requests = "http_request_duration_seconds_count"
+    assert grew(requests, method="POST", route="/api/v1/recommendations/", status="200") == 1
+    assert grew(requests, method="POST", route="/api/v1/feedback/", status="429") == 2
     assert grew("classifier_inference_seconds_count", model_version="fake") == 1
     assert grew("throttle_refusals_total", scope="feedback") == 2
     assert 'route="/metrics"' not in after  # scrapes are not counted

@@ -30,7 +30,7 @@ PO_PATH = Path(settings.BASE_DIR) / "locale" / "ko" / "LC_MESSAGES" / "django.po
 # Words that stay in Latin letters on Korean pages: formats, acronyms, language names in the language picker, brand-free
 # technical names on the model card.
 ALLOWED_LATIN = {
-    "CNN", "API", "JPEG", "PNG", "WebP", "GIF", "MB", "px", "TFLite", "F1", "English", "ID", "UTC",
+    "CNN", "API", "JPEG", "PNG", "WebP", "GIF", "ZIP", "MB", "px", "TFLite", "F1", "English", "ID", "UTC",
 }  # fmt: skip
 
 
@@ -397,6 +397,10 @@ def stylist(client: Client, catalog) -> Client:
     Feedback.objects.create(
         garment=catalog[0], vote=1, input_slot="top", input_color="red", upload=upload, rule=PairingRule.objects.first()
     )
+    from jobs.models import Job
+
+    Job.objects.create(kind="retag", status="done", total=2, done=2, result={"retagged": 2, "skipped": 0})
+    Job.objects.create(kind="purge_uploads", status="queued", result={"deleted": 0, "older_than_days": 30})
     return client
 
 
@@ -427,6 +431,9 @@ def test_the_console_reads_korean_everywhere(stylist: Client, catalog):
         "/admin/recommender/tagcorrection/",
         f"/admin/recommender/tagcorrection/{correction.id}/change/",
         "/admin/recommender/feedback/",
+        "/admin/jobs/",
+        "/admin/jobs/job/",
+        "/admin/jobs/job/1/change/",
         f"/admin/recommender/feedback/{feedback.id}/change/",
     ]
     # The fake CNN's version name is data, like "lite0-224-v3" would be.

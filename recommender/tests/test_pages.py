@@ -50,8 +50,11 @@ def test_bad_upload_gets_a_friendly_error_not_a_500(client: Client, catalog):
 
 def test_upload_page_works_offline_with_drag_and_drop_and_a_saved_photo(client: Client):
     html = client.get("/recommend/").content.decode()
-    # No `capture`: it makes phones open the camera only, so a photo already taken could not be picked.
-    assert "capture=" not in html and 'accept="image/*"' in html
+    # The main picker has no `capture` (it makes phones open the camera only, so a saved photo could not be picked);
+    # a separate "Take a photo" input has it.
+    main = html.split('id="id_image"')[1].split(">")[0]
+    camera = html.split('id="id_camera"')[1].split(">")[0]
+    assert "capture" not in main and 'accept="image/*"' in main and 'capture="environment"' in camera
     assert "/static/js/recommend.js" in html
     assert "http://" not in html and "https://" not in html  # no CDN
 

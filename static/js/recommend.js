@@ -16,6 +16,12 @@
   }
 
   input.addEventListener("change", () => show(input.files[0]));
+  const camera = document.getElementById("id_camera");
+  if (camera) {
+    // The latest choice wins: a photo from the camera replaces one picked before, and the other way round.
+    camera.addEventListener("change", () => { input.value = ""; input.required = false; show(camera.files[0]); });
+    input.addEventListener("change", () => { camera.value = ""; });
+  }
   ["dragenter", "dragover"].forEach((name) => zone.addEventListener(name, (event) => {
     event.preventDefault();
     zone.classList.add("dragging");

@@ -1,0 +1,198 @@
+"""Catalog background jobs on Celery: re-tagging, photo import, the similarity index.
+
+Every task is idempotent (acks late: a worker killed mid-task leaves the message for another worker, which repeats or
+resumes it without double effects): work is split into numbered chunks recorded once (jobs.services.chunk_record).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import PurePath
+
+from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from catalog.models import Garment
+from jobs.models import Job
+from jobs.services import (
+    chunk_done,
+    chunk_record,
+    job_fail,
+    job_finish,
+    job_finish_if_complete,
+    job_set_total,
+    job_start,
+)
+
+RETAG_CHUNK = 100
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
+ZIP_MAX_MEMBERS = 5000
+
+
+# ---------------------------------------------------------------- re-tag with the current model
+
+
+@shared_task(acks_late=True)
+def retag_start(job_id: int) -> None:
+    """Split a re-tag job into chunks of RETAG_CHUNK garments, one task each (several workers share them)."""
+    job = job_start(job_id=job_id)
+    if job is None:
+        return
+    ids = job.params.get("ids")
+    if ids is None:  # the whole catalog
+        ids = list(Garment.objects.order_by("id").values_list("id", flat=True))
+    chunks = [ids[i : i + RETAG_CHUNK] for i in range(0, len(ids), RETAG_CHUNK)]
+    job_set_total(job_id=job_id, total=len(ids), chunks=len(chunks))
+    if not chunks:
+        job_finish(job_id=job_id, result={"retagged": 0, "skipped": 0})
+        return
+    for number, chunk in enumerate(chunks):
+        if not chunk_done(job_id=job_id, number=number):
+            retag_chunk.delay(job_id, number, chunk)
+
+
+def _retag_result(job: Job) -> dict:
+    return {"retagged": job.done, "skipped": job.failed}
+
+
+@shared_task(acks_late=True)
+def retag_chunk(job_id: int, number: int, ids: list[int]) -> None:
+    from catalog.services import garments_retag
+
+    if not chunk_done(job_id=job_id, number=number):
+        # Re-tagging a garment twice gives the same tags: a chunk repeated after a crash is harmless.
+        retagged = garments_retag(garments=Garment.objects.filter(pk__in=ids).order_by("id"))
+        with transaction.atomic():
+            chunk_record(job_id=job_id, number=number, done=retagged, failed=len(ids) - retagged)
+    job_finish_if_complete(job_id=job_id, result=_retag_result)
+
+
+# ---------------------------------------------------------------- bulk photo import (many files or zips)
+
+
+def _photo_items(files: list[dict]) -> list[tuple[str, str, str | None]]:
+    """(display name, stored file, zip member or None) for every photo of the job, in a fixed order."""
+    items: list[tuple[str, str, str | None]] = []
+    for entry in files:
+        name, stored = entry["name"], entry["path"]
+        if entry.get("error"):
+            items.append((name, "", entry["error"]))
+            continue
+        if PurePath(name).suffix.lower() == ".zip":
+            try:
+                with default_storage.open(stored, "rb") as handle, zipfile.ZipFile(handle) as archive:
+                    members = sorted(
+                        info.filename
+                        for info in archive.infolist()
+                        if not info.is_dir()
+                        and not info.filename.startswith("__MACOSX/")
+                        and not PurePath(info.filename).name.startswith(".")
+                        and PurePath(info.filename).suffix.lower() in IMAGE_SUFFIXES
+                    )
+            except zipfile.BadZipFile:
+                items.append((name, stored, ""))  # reported as an unreadable archive
+                continue
+            items.extend((f"{name}/{member}", stored, member) for member in members[:ZIP_MAX_MEMBERS])
+        else:
+            items.append((name, stored, None))
+    return items
+
+
+def _read_photo(stored: str, member: str | None) -> bytes:
+    from classifier.imaging import InvalidImage
+
+    limit = settings.UPLOAD_MAX_BYTES
+    if not stored:
+        raise InvalidImage(member or "The file could not be stored.")  # refused on upload: member is the reason
+    with default_storage.open(stored, "rb") as handle:
+        if member is None:
+            return handle.read(limit + 1)
+        if member == "":
+            raise InvalidImage("not a zip archive we can read")
+        with zipfile.ZipFile(handle) as archive:
+            info = archive.getinfo(member)
+            if info.file_size > limit:
+                return b"\0" * (limit + 1)
+            with archive.open(info) as source:
+                return source.read(limit + 1)  # the header may lie about the size
+
+
+@shared_task(acks_late=True)
+def import_photos(job_id: int) -> None:
+    """One CNN-tagged garment per photo; each photo's garment and its record commit together (a repeat skips it)."""
+    from catalog.services import garment_create_from_photo
+    from classifier.imaging import InvalidImage, open_image
+
+    job = job_start(job_id=job_id)
+    if job is None:
+        return
+    try:
+        items = _photo_items(job.params.get("files", []))
+        job_set_total(job_id=job_id, total=len(items))
+        limit = settings.UPLOAD_MAX_BYTES
+        for number, (name, stored, member) in enumerate(items):
+            if chunk_done(job_id=job_id, number=number):
+                continue
+            file_name = PurePath(name).name
+            try:
+                data = _read_photo(stored, member)
+                if not data:
+                    raise InvalidImage("The file is empty.")
+                if len(data) > limit:
+                    raise InvalidImage(f"The file is too large; the limit is {limit / (1024 * 1024):.1f} MB.")
+                image = open_image(data, max_pixels=settings.UPLOAD_MAX_PIXELS)
+            except InvalidImage as exc:
+                chunk_record(
+                    job_id=job_id, number=number, done=0, failed=1, messages=[{"file": name, "error": str(exc)}]
+                )
+                continue
+            with transaction.atomic():
+                garment = garment_create_from_photo(
+                    file_name=file_name, image=image, source_key=f"import:{job_id}:{number}"
+                )
+                chunk_record(job_id=job_id, number=number, done=1, messages=[{"file": name, "garment": garment.pk}])
+    except Exception as exc:
+        job_fail(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
+        raise
+    job = Job.objects.get(pk=job_id)
+    job_finish(job_id=job_id, result={"added": job.done, "failed": job.failed})
+    for entry in job.params.get("files", []):
+        if entry["path"]:
+            default_storage.delete(entry["path"])
+
+
+# ---------------------------------------------------------------- similarity index
+
+
+@shared_task(acks_late=True)
+def similarity_index_build_job(job_id: int) -> None:
+    from catalog.similarity import similarity_index_build
+
+    if job_start(job_id=job_id) is None:
+        return
+    try:
+        manifest = similarity_index_build()
+    except Exception as exc:
+        job_fail(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
+        raise
+    job_finish(job_id=job_id, result=manifest, done=manifest["size"])
+
+
+@shared_task(acks_late=True)
+def similarity_index_refresh() -> bool:
+    """Beat, every 30 s: rebuild the similarity index when the catalog or the model changed. One build at a time
+    (a lock in the shared cache); returns whether it built."""
+    from catalog.similarity import similarity_index_build, similarity_index_is_stale
+
+    if not similarity_index_is_stale():
+        return False
+    if not cache.add("similarity-index-build-lock", 1, timeout=3600):
+        return False
+    try:
+        similarity_index_build()
+    finally:
+        cache.delete("similarity-index-build-lock")
+    return True
