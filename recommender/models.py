@@ -31,6 +31,12 @@ class ShopperUpload(models.Model):
     model_version = models.CharField(_("model version"), max_length=80)
     # L2-normalised CNN embedding (float32 bytes): "similar catalog items" for the upload.
     embedding = models.BinaryField(_("embedding"), null=True, blank=True, editable=False)
+    # In a whole-outfit photo, what is matched: one of the detected garments (an index into detection["garments"]) or
+    # a crop the shopper drew (x0, y0, x1, y1 as fractions), with that crop's own reading. The detected_* fields
+    # above describe what is matched.
+    chosen_garment = models.PositiveSmallIntegerField(_("chosen garment"), null=True, blank=True)
+    crop_box = models.JSONField(_("crop box"), null=True, blank=True)
+    chosen_reading = models.JSONField(_("reading of the chosen garment"), null=True, blank=True)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
