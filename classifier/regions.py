@@ -151,3 +151,32 @@ def detect_garments(
 def is_outfit(regions: Sequence[Region], *, min_garments: int = 2) -> bool:
     """Several garments worn together (a person in an outfit) rather than one garment laid flat."""
     return len({r.slot for r in regions}) >= min_garments
+
+
+# ---------------------------------------------------------------- outfit gate (serving and its training)
+
+
+def outfit_probability(embedding: np.ndarray, gate: dict | None) -> float:
+    """Probability that a photo shows a person wearing an outfit (not one garment), from its embedding by a logistic
+    regression (`fit_outfit_gate`); 1.0 without a gate."""
+    if not gate:
+        return 1.0
+    z = float(np.dot(np.asarray(gate["weights"], dtype=np.float64), np.asarray(embedding, dtype=np.float64)))
+    return float(1.0 / (1.0 + np.exp(-(z + float(gate["bias"])))))
+
+
+def fit_outfit_gate(
+    outfits: np.ndarray, flats: np.ndarray, *, l2: float = 1e-3, steps: int = 500, rate: float = 0.5
+) -> dict:
+    """Logistic regression on L2-normalised embeddings: outfit photos (1) vs flat photos of one garment (0), classes
+    weighted equally. Plain gradient descent (no scikit-learn)."""
+    x = np.concatenate([outfits, flats]).astype(np.float64)
+    y = np.concatenate([np.ones(len(outfits)), np.zeros(len(flats))])
+    sample_weight = np.where(y == 1, 0.5 / max(len(outfits), 1), 0.5 / max(len(flats), 1))
+    w, b = np.zeros(x.shape[1]), 0.0
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(x @ w + b)))
+        g = (p - y) * sample_weight
+        w -= rate * (x.T @ g + l2 * w) * 4  # * 4: the weights sum to 1, so scale the step up
+        b -= rate * g.sum() * 4
+    return {"weights": [round(float(v), 6) for v in w], "bias": round(float(b), 6), "threshold": 0.5}
