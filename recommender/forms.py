@@ -3,7 +3,15 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import COLOR_CHOICES, SLOT_CHOICES, TYPE_CHOICES
+from catalog.models import (
+    AUDIENCE_CHOICES,
+    COLOR_CHOICES,
+    FORMALITY_CHOICES,
+    PATTERN_CHOICES,
+    SLOT_CHOICES,
+    TYPE_CHOICES,
+    WARMTH_CHOICES,
+)
 from recommender.services import InvalidChoice, box_checked
 
 
@@ -59,6 +67,10 @@ class CorrectionForm(forms.Form):
     type = forms.ChoiceField(choices=[("", "—"), *TYPE_CHOICES], required=False)
     slot = forms.ChoiceField(choices=[("", "—"), *SLOT_CHOICES], required=False)
     color = forms.ChoiceField(choices=[("", "—"), *COLOR_CHOICES], required=False)
+    pattern = forms.ChoiceField(choices=[("", "—"), *PATTERN_CHOICES], required=False)
+    audience = forms.ChoiceField(choices=[("", "—"), *AUDIENCE_CHOICES], required=False)
+    warmth = forms.ChoiceField(choices=[("", "—"), *WARMTH_CHOICES], required=False)
+    formality = forms.ChoiceField(choices=[("", "—"), *FORMALITY_CHOICES], required=False)
 
 
 class FeedbackForm(forms.Form):

@@ -457,15 +457,21 @@ class SimilarItemSerializer(_GarmentItemSerializer):
 
 
 class CorrectionSerializer(serializers.Serializer):
-    """Any of type, slot, color: the shopper's one-tap correction of what the CNN read."""
+    """Any of type, slot, color, pattern, audience, warmth, formality: the shopper's one-tap correction."""
 
     type = serializers.ChoiceField(choices=TYPE_CHOICES, required=False)
     slot = serializers.ChoiceField(choices=SLOT_CHOICES, required=False)
     color = serializers.ChoiceField(choices=COLOR_CHOICES, required=False)
+    pattern = serializers.ChoiceField(choices=PATTERN_CHOICES, required=False)
+    audience = serializers.ChoiceField(choices=AUDIENCE_CHOICES, required=False)
+    warmth = serializers.ChoiceField(choices=WARMTH_CHOICES, required=False)
+    formality = serializers.ChoiceField(choices=FORMALITY_CHOICES, required=False)
 
     def validate(self, attrs: dict) -> dict:
         if not attrs:
-            raise serializers.ValidationError("Give at least one of type, slot or color.")
+            raise serializers.ValidationError(
+                "Give at least one of type, slot, color, pattern, audience, warmth or formality."
+            )
         if "type" in attrs and "slot" in attrs and TYPES[attrs["type"]].slot != attrs["slot"]:
             raise serializers.ValidationError({"slot": f"'{attrs['type']}' is a {TYPES[attrs['type']].slot} type."})
         return attrs

@@ -431,20 +431,33 @@ def upload_tag(*, upload: ShopperUpload) -> Tag:
     if correction is None:
         return read
     kind = read.kind if correction.type == read.type and correction.slot == "shoes" else ""
-    return replace(read, slot=correction.slot, color=correction.color, type=correction.type, kind=kind)
+    attributes = {name: getattr(correction, name) or getattr(read, name) for name in CORRECTABLE_ATTRIBUTES}
+    return replace(read, slot=correction.slot, color=correction.color, type=correction.type, kind=kind, **attributes)
 
 
 class CorrectionReviewed(Exception):  # noqa: N818 - a state, reported to the shopper
     """The upload's correction was accepted or rejected by a stylist: the shopper's link can no longer change it."""
 
 
+CORRECTABLE_ATTRIBUTES = ("pattern", "audience", "warmth", "formality")
+
+
 def correction_create(
-    *, upload: ShopperUpload, type: str | None = None, slot: str | None = None, color: str | None = None
+    *,
+    upload: ShopperUpload,
+    type: str | None = None,
+    slot: str | None = None,
+    color: str | None = None,
+    **attributes: str,
 ) -> TagCorrection:
     """Record (or update) a shopper's correction of an upload's tags; a corrected type also fixes the slot.
 
-    A slot correction that contradicts the current type leaves the type unknown rather than inconsistent.
+    A slot correction that contradicts the current type leaves the type unknown rather than inconsistent. The
+    attributes coordination uses (pattern, audience, warmth, formality) can be set too: "it's a kids' hoodie".
     """
+    unknown = set(attributes) - set(CORRECTABLE_ATTRIBUTES)
+    if unknown:
+        raise TypeError(f"correction_create() got unexpected attributes {sorted(unknown)}")
     current = upload_tag(upload=upload)
     new_type, new_slot, new_color = current.type, current.slot, color or current.color
     if type:
@@ -463,9 +476,13 @@ def correction_create(
         if reviewed:
             # Anyone holding the upload's link could otherwise reset a stylist's decision to "pending".
             raise CorrectionReviewed("A stylist has already reviewed this correction; it can no longer be changed.")
+        previous = TagCorrection.objects.filter(upload=upload).first()
+        kept = {name: getattr(previous, name) if previous else "" for name in CORRECTABLE_ATTRIBUTES}
         correction, _ = TagCorrection.objects.select_for_update().update_or_create(
             upload=upload,
             defaults={
+                **kept,
+                **{name: value for name, value in attributes.items() if value},
                 "type": new_type,
                 "slot": new_slot,
                 "color": new_color,

@@ -137,6 +137,21 @@ def _detected_garments(upload: ShopperUpload) -> list[dict]:
     return garments
 
 
+def _attribute_rows(tag: Tag) -> list[dict]:
+    """One row of chips per attribute a shopper can set on the result page ("For: women / men / unisex / kids")."""
+    korean = korean_active()
+    rows = []
+    for field, label, vocabulary in (
+        ("audience", _("For"), AUDIENCES),
+        ("warmth", _("Season"), WARMTHS),
+        ("formality", _("Style"), FORMALITIES),
+        ("pattern", _("Pattern"), PATTERNS),
+    ):
+        choices = [(code, names[1 if korean else 0]) for code, names in vocabulary.items()]
+        rows.append({"field": field, "label": label, "choices": choices, "current": getattr(tag, field)})
+    return rows
+
+
 def _attribute_names(tag: Tag) -> list[tuple[str, str]]:
     """The attributes read with confidence, as (label, value) for the page; unknown ones are left out."""
     korean = korean_active()
@@ -182,6 +197,7 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
             "slot_choices": _choices(upload_reading(upload), "slot"),
             "garments": _detected_garments(upload),
             "attributes": _attribute_names(tag),
+            "attribute_rows": _attribute_rows(tag),
             "all_types": list(TYPES),
             "color_codes": COLOR_CODES,
             **vocabulary_context(),

@@ -156,3 +156,23 @@ def test_the_default_garment_is_the_largest_piece_of_clothing():
     big_shoes = garment("shoes", [0, 0.5, 1, 1])
     assert default_garment([garment("top", [0, 0, 0.5, 0.4]), big_shoes]) == 0  # clothes before shoes
     assert default_garment([garment("top", [0, 0, 1, 0.3]), garment("bottom", [0, 0.3, 1, 0.8]), big_shoes]) == 1
+
+
+def test_a_shopper_says_it_is_a_kids_piece_and_the_looks_follow():
+    """The CNN may not tell a child's hoodie from an adult's; one tap on "Kids" makes every suggestion a kids' piece."""
+    for audience in ("kids", "men", "women"):
+        garment_factory(type="pants", color="black", audience=audience)
+        garment_factory(type="shoes", color="white", audience=audience, kind="sneakers")
+    client = Client()
+    image = Image.new("RGB", (80, 100), (142, 142, 142))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    result = client.post("/recommend/", {"image": SimpleUploadedFile("hoodie.png", buffer.getvalue(), "image/png")})
+    upload = ShopperUpload.objects.get()
+    client.post(f"/recommend/{upload.public_id}/correct/", {"audience": "kids"})
+    page = client.get(result["Location"])
+    recommendation = page.context["recommendation"]
+    assert recommendation.tag.audience == "kids"
+    pieces = [item.garment for item in recommendation.items] + [p for o in recommendation.outfits for p in o.pieces]
+    assert pieces and {g.audience for g in pieces} == {"kids"}
+    assert 'id="correct-audience"' in page.content.decode()
