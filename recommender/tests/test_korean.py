@@ -30,7 +30,7 @@ PO_PATH = Path(settings.BASE_DIR) / "locale" / "ko" / "LC_MESSAGES" / "django.po
 # Words that stay in Latin letters on Korean pages: formats, acronyms, language names in the language picker, brand-free
 # technical names on the model card.
 ALLOWED_LATIN = {
-    "CNN", "API", "JPEG", "PNG", "WebP", "GIF", "ZIP", "MB", "px", "TFLite", "F1", "English", "ID", "UTC",
+    "CNN", "API", "JPEG", "PNG", "WebP", "GIF", "HEIC", "ZIP", "MB", "px", "TFLite", "F1", "English", "ID", "UTC",
 }  # fmt: skip
 
 
