@@ -21,7 +21,7 @@ from catalog.models import Garment, PairingRule
 from catalog.selectors import active_rule_specs, style_policy
 from catalog.services import catalog_version, embedding_to_bytes, image_to_stored_jpeg, rows_delete_with_images
 from catalog.style import StylePolicy
-from catalog.tags import Candidate, Tag
+from catalog.tags import Candidate, Tag, tag_from_reading
 from catalog.vocabulary import TYPES
 from classifier.imaging import open_image
 from classifier.predictor import Prediction, get_predictor
@@ -220,36 +220,11 @@ def recommend_for_tag(*, tag: Tag, limit: int = DEFAULT_LIMIT, outfits: int = 0)
     )
 
 
-def _confident(reading: Mapping[str, Any], head: str) -> str:
-    """A head's label when its confidence reaches settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS, else unknown ("")."""
-    value = reading.get(head) or {}
-    threshold = settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS.get(head, 1.0)
-    return str(value.get("label", "")) if float(value.get("confidence", 0.0)) >= threshold else ""
-
-
 def reading_tag(reading: Mapping[str, Any]) -> Tag:
-    """The tags coordination uses for one reading (`Prediction.to_dict()`, or the same dict as stored with an upload).
-
-    Slot, type and colour are taken as read (the shopper is asked to confirm the unsure ones); pattern, audience,
-    warmth, formality and shoe kind only when read with confidence: a low-confidence attribute is unknown, and an
-    unknown attribute never excludes a garment. A type that does not belong to the read slot is left unknown."""
-
-    def label(head: str) -> str:
-        return str((reading.get(head) or {}).get("label", ""))
-
-    slot, type_code = label("slot"), label("type")
-    if type_code not in TYPES or TYPES[type_code].slot != slot:
-        type_code = ""
-    return Tag(
-        slot=slot,
-        color=label("color"),
-        type=type_code,
-        kind=_confident(reading, "kind") if slot == "shoes" else "",
-        pattern=_confident(reading, "pattern"),
-        audience=_confident(reading, "audience"),
-        warmth=_confident(reading, "warmth"),
-        formality=_confident(reading, "formality"),
-    )
+    """The tags coordination uses for one reading: attributes only when read with confidence
+    (settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS); a low-confidence attribute is unknown, and an unknown attribute never
+    excludes a garment."""
+    return tag_from_reading(reading, settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS)
 
 
 def tag_from_prediction(prediction: Prediction) -> Tag:
