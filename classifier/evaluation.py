@@ -458,7 +458,7 @@ def flat_outfit_share(
     return round(float(np.mean(flagged)), 4) if flagged else 0.0
 
 
-DETECTION_GRID = {"min_cells": (3, 6, 10, 16), "min_score": (0.35, 0.45, 0.55, 0.65)}
+DETECTION_GRID = {"min_cells": (3, 6, 10, 16, 24), "min_score": (0.35, 0.45, 0.55, 0.65)}
 
 
 def tune_detection(
@@ -571,6 +571,8 @@ def evaluate_artifact(
                         title=f"worn {name} - test (accuracy {head.accuracy:.3f}, n={head.count})",
                     )
         metrics["coparsing"] = worn
+    if "test" in splits:
+        metrics["test_scorings"] = int(metrics.get("test_scorings", 0)) + 1
     metrics["artifact_bytes"] = _artifact_bytes(model_dir)
     (model_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
     write_model_card(model_dir, metrics, labels)
@@ -747,6 +749,8 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "worn_samples": _pairs(metrics.get("worn_samples", {})),
         "segmentation_photos": _pairs(metrics.get("segmentation_photos", {})),
         "data_hash": metrics.get("data_hash"),
+        "test_scorings": metrics.get("test_scorings", "not recorded"),
+        "color_agreement": _color_agreement(),
         "views": ", ".join(config.get("views", [])),
         "view_count": len(config.get("views", [])),
         "head_views": config.get("head_views"),
@@ -774,9 +778,16 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "artifact_total_mb": _fmt(sum(sizes.values()) / 1e6, 2),
         "benchmark": "\n".join(bench_lines) or "Not measured yet: `python manage.py benchmark_classifier --record`.",
         "training_seconds": metrics.get("training_seconds"),
+        "training_notes": "\n".join(f"- {note}" for note in metrics.get("training_notes", [])),
         "phase_seconds": ", ".join(f"{k} {v} s" for k, v in (metrics.get("phase_seconds") or {}).items()),
         "training_command": _without_paths(metrics.get("training_command") or "python manage.py train_classifier"),
     }
+
+
+def _color_agreement() -> str:
+    from classifier.coparsing import COLOR_AGREEMENT_NOTE
+
+    return COLOR_AGREEMENT_NOTE
 
 
 def _pairs(doc: dict) -> str:

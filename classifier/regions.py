@@ -126,8 +126,11 @@ def detect_garments(
     slots: Sequence[str] = DETECTION_SLOTS,
     min_cells: int = 6,
     min_score: float = 0.45,
+    keep_share: float = 0.3,
 ) -> list[Region]:
-    """Per-slot regions from a (G, G, 1 + len(slots)) probability map (class 0 = no garment), in slot order."""
+    """Per-slot regions from a (G, G, 1 + len(slots)) probability map (class 0 = no garment), in slot order. A slot's
+    box spans its largest connected group of cells and any other group at least `keep_share` of that size (the second
+    shoe), so stray cells elsewhere do not stretch it."""
     probs = np.asarray(probs, dtype=np.float32)
     grid_h, grid_w, n = probs.shape
     if n != 1 + len(slots):
@@ -142,10 +145,39 @@ def detect_garments(
         score = float(probs[..., k][cells].mean())
         if score < min_score:
             continue
+        cells = main_components(cells, keep_share=keep_share)
         ys, xs = np.nonzero(cells)
         box = (xs.min() / grid_w, ys.min() / grid_h, (xs.max() + 1) / grid_w, (ys.max() + 1) / grid_h)
         regions.append(Region(slot, box, round(score, 4), count / (grid_h * grid_w)))
     return regions
+
+
+def main_components(cells: np.ndarray, *, keep_share: float = 0.3) -> np.ndarray:
+    """The largest 8-connected group of True cells and the groups at least `keep_share` of its size."""
+    labels = np.zeros(cells.shape, dtype=np.int32)
+    sizes = [0]
+    height, width = cells.shape
+    for y0, x0 in zip(*np.nonzero(cells), strict=True):
+        if labels[y0, x0]:
+            continue
+        label = len(sizes)
+        labels[y0, x0] = label
+        stack, size = [(y0, x0)], 0
+        while stack:
+            y, x = stack.pop()
+            size += 1
+            for dy in (-1, 0, 1):
+                for dx in (-1, 0, 1):
+                    ny, nx = y + dy, x + dx
+                    if 0 <= ny < height and 0 <= nx < width and cells[ny, nx] and not labels[ny, nx]:
+                        labels[ny, nx] = label
+                        stack.append((ny, nx))
+        sizes.append(size)
+    if len(sizes) == 1:
+        return cells
+    largest = max(sizes)
+    keep = [k for k, size in enumerate(sizes) if k and size >= keep_share * largest]
+    return np.isin(labels, keep)
 
 
 def is_outfit(regions: Sequence[Region], *, min_garments: int = 2) -> bool:

@@ -419,6 +419,54 @@ def train_heads(
     return heads, {k: [float(v) for v in vals] for k, vals in history.history.items()}
 
 
+def train_attribute_branch(
+    config: TrainConfig,
+    heads: keras.Model,
+    train_features: np.ndarray,
+    train_samples: Sequence[Sample],
+    val_features: np.ndarray,
+    val_samples: Sequence[Sample],
+) -> dict:
+    """Phase 1b: retrain only the attribute branch (its batch norms, hidden layer and heads) on the flat-lay photos,
+    which are the only ones with attribute labels. Trained together with the worn crops (all-zero attribute targets)
+    the branch's batch norms saw both kinds of photo: validation audience 0.62 -> 0.53, warmth 0.80 -> 0.72."""
+    keras.utils.set_random_seed(config.seed + 3)
+    attribute_layers = {"attr_features_bn", "attr_hidden", "attr_hidden_bn", *ATTRIBUTE_HEADS}
+    for layer in heads.layers:
+        layer.trainable = layer.name in attribute_layers
+    n_views, n, dim = train_features.shape
+    features = keras.Input((dim,), name="pooled_features")
+    outputs = heads(features)
+    model = keras.Model(features, {head: outputs[head] for head in ATTRIBUTE_HEADS})
+    targets = {
+        head: np.tile(attribute_targets(train_samples, head, smoothing=config.label_smoothing), (n_views, 1))
+        for head in ATTRIBUTE_HEADS
+    }
+    steps = max(1, int(np.ceil(n_views * n / config.batch_size))) * config.epochs
+    model.compile(
+        optimizer=_optimizer(config.learning_rate, steps, config.weight_decay),
+        loss={head: "categorical_crossentropy" for head in ATTRIBUTE_HEADS},
+    )
+    validation = None
+    if len(val_samples):
+        validation = (
+            val_features[0],
+            {head: attribute_targets(val_samples, head, smoothing=0.0) for head in ATTRIBUTE_HEADS},
+        )
+    history = model.fit(
+        train_features.reshape(n_views * n, dim),
+        targets,
+        validation_data=validation,
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        shuffle=True,
+        verbose=2 if config.progress else 0,
+    )
+    for layer in heads.layers:
+        layer.trainable = True
+    return {k: [float(v) for v in vals] for k, vals in history.history.items()}
+
+
 class _MapBatches(keras.utils.PyDataset):
     """Shuffled batches over (views x photos) of cached float16 feature maps, cast to float32 per batch."""
 
@@ -787,9 +835,18 @@ def train(config: TrainConfig, *, log: Callable[[str], None] = print) -> TrainRe
     train_features = pooled_features(backbone.top, train_maps[: config.head_views], train_low[: config.head_views])
     val_features = pooled_features(backbone.top, val_maps, val_low)
     heads, history = train_heads(config, train_features, train_samples, val_features, val_samples)
+    history = {"heads": history}
+    flat = len(by_split["train"])  # the flat-lay photos come first in train_samples (and in validation)
+    history["attributes"] = train_attribute_branch(
+        config,
+        heads,
+        train_features[:, :flat],
+        train_samples[:flat],
+        val_features[:, : len(by_split["validation"])],
+        val_samples[: len(by_split["validation"])],
+    )
     del train_features
     timings = {"feature_extraction": extraction_seconds, "heads": time.monotonic() - phase_started}
-    history = {"heads": history}
     if config.finetune_epochs:
         log(f"phase 2: fine-tune the backbone top and the heads for {config.finetune_epochs} epochs")
         phase_started = time.monotonic()

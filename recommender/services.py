@@ -21,7 +21,7 @@ from catalog.models import Garment, PairingRule
 from catalog.selectors import active_rule_specs, style_policy
 from catalog.services import catalog_version, embedding_to_bytes, image_to_stored_jpeg, rows_delete_with_images
 from catalog.style import StylePolicy
-from catalog.tags import Candidate, Tag
+from catalog.tags import Candidate, Tag, tag_from_reading
 from catalog.vocabulary import TYPES
 from classifier.imaging import open_image
 from classifier.predictor import Prediction, get_predictor
@@ -220,36 +220,11 @@ def recommend_for_tag(*, tag: Tag, limit: int = DEFAULT_LIMIT, outfits: int = 0)
     )
 
 
-def _confident(reading: Mapping[str, Any], head: str) -> str:
-    """A head's label when its confidence reaches settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS, else unknown ("")."""
-    value = reading.get(head) or {}
-    threshold = settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS.get(head, 1.0)
-    return str(value.get("label", "")) if float(value.get("confidence", 0.0)) >= threshold else ""
-
-
 def reading_tag(reading: Mapping[str, Any]) -> Tag:
-    """The tags coordination uses for one reading (`Prediction.to_dict()`, or the same dict as stored with an upload).
-
-    Slot, type and colour are taken as read (the shopper is asked to confirm the unsure ones); pattern, audience,
-    warmth, formality and shoe kind only when read with confidence: a low-confidence attribute is unknown, and an
-    unknown attribute never excludes a garment. A type that does not belong to the read slot is left unknown."""
-
-    def label(head: str) -> str:
-        return str((reading.get(head) or {}).get("label", ""))
-
-    slot, type_code = label("slot"), label("type")
-    if type_code not in TYPES or TYPES[type_code].slot != slot:
-        type_code = ""
-    return Tag(
-        slot=slot,
-        color=label("color"),
-        type=type_code,
-        kind=_confident(reading, "kind") if slot == "shoes" else "",
-        pattern=_confident(reading, "pattern"),
-        audience=_confident(reading, "audience"),
-        warmth=_confident(reading, "warmth"),
-        formality=_confident(reading, "formality"),
-    )
+    """The tags coordination uses for one reading: attributes only when read with confidence
+    (settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS); a low-confidence attribute is unknown, and an unknown attribute never
+    excludes a garment."""
+    return tag_from_reading(reading, settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS)
 
 
 def tag_from_prediction(prediction: Prediction) -> Tag:
@@ -282,51 +257,83 @@ def detected_garments(detection: Mapping[str, Any]) -> list[dict]:
 
 
 def default_garment(garments: Sequence[Mapping[str, Any]]) -> int | None:
-    """Which garment of a whole-outfit photo to match before the shopper picks: the largest piece of clothing (shoes
-    only when nothing else was found). None for a photo of one garment."""
+    """Which garment of a whole-outfit photo to match before the shopper picks: the largest top, bottom or one-piece,
+    else the outerwear, else the shoes. None for a photo of one garment."""
     if len(garments) < 2:
         return None
-    clothes = [i for i, g in enumerate(garments) if g.get("slot") != "shoes"] or list(range(len(garments)))
 
     def area(index: int) -> float:
         x0, y0, x1, y1 = garments[index]["box"]
         return (x1 - x0) * (y1 - y0)
 
-    return max(clothes, key=lambda i: (area(i), -i))
+    for slots in (("top", "bottom", "one_piece"), ("outer",), ("shoes", "accessory")):
+        found = [i for i, g in enumerate(garments) if g.get("slot") in slots]
+        if found:
+            return max(found, key=lambda i: (area(i), -i))
+    return 0
+
+
+# What a garment of a slot is called when its crop was read as a type of another slot.
+SLOT_DEFAULT_TYPES = {"top": "top", "bottom": "pants", "outer": "outwear", "one_piece": "dress", "shoes": "shoes"}
+
+
+def reading_in_slot(reading: Mapping[str, Any], slot: str, slot_confidence: float) -> dict:
+    """A detected garment's crop reading, held to the slot the detector found it in: a coat's crop shows the whole
+    body and may read as a dress, but it is outerwear. The type becomes the crop's best type of that slot (or the
+    slot's generic type, with confidence 0, so the shopper is asked to confirm it)."""
+    adjusted = dict(reading)
+    if slot not in SLOT_DEFAULT_TYPES or (reading.get("slot") or {}).get("label") == slot:
+        return adjusted
+    top3 = (reading.get("type") or {}).get("top3") or []
+    in_slot = [(label, conf) for label, conf in top3 if label in TYPES and TYPES[label].slot == slot]
+    type_label, type_confidence = in_slot[0] if in_slot else (SLOT_DEFAULT_TYPES[slot], 0.0)
+    adjusted["type"] = {"label": type_label, "confidence": float(type_confidence), "top3": list(top3)}
+    adjusted["slot"] = {"label": slot, "confidence": float(slot_confidence), "top3": [[slot, float(slot_confidence)]]}
+    return adjusted
 
 
 @dataclass(frozen=True)
 class Reading:
     """What is matched for an upload: the whole photo, one detected garment, or a crop the shopper drew."""
 
-    prediction: Prediction
+    reading: dict
+    embedding: Any
     garment: int | None = None
     box: Box | None = None
 
 
+def _garment_reading(prediction: Prediction, garment: int, detection: Mapping[str, Any], box: Box) -> Reading:
+    detected = detected_garments(detection)[garment]
+    reading = reading_in_slot(prediction.to_dict(), detected["slot"], float(detected.get("score") or 0.0))
+    return Reading(reading, prediction.embedding, garment, box)
+
+
 def _reading_for(*, image, prediction: Prediction, garment: int | None, box: Sequence[float] | None) -> Reading:
-    garments = list(prediction.garments)
+    detection = prediction.to_dict()
+    garments = detected_garments(detection)
     if box is not None:
         checked = box_checked(box)
-        return Reading(get_predictor().predict_crop(image, checked), None, checked)
+        crop = get_predictor().predict_crop(image, checked)
+        return Reading(crop.to_dict(), crop.embedding, None, checked)
     if garment is None:
-        garment = default_garment([g.to_dict() for g in garments])
+        garment = default_garment(garments)
         if garment is None:
-            return Reading(prediction)
+            return Reading(detection, prediction.embedding)
     if not 0 <= garment < len(garments):
         raise InvalidChoice(f"There is no garment {garment} in this photo (it shows {len(garments)}).")
-    return Reading(garments[garment].prediction, garment, tuple(garments[garment].box))  # type: ignore[arg-type]
+    chosen = prediction.garments[garment]
+    return _garment_reading(chosen.prediction, garment, detection, box_checked(chosen.box))
 
 
 def _apply_reading(upload: ShopperUpload, reading: Reading) -> None:
-    p = reading.prediction
-    upload.detected_type, upload.detected_slot, upload.detected_color = p.type.label, p.slot.label, p.color.label
-    upload.type_confidence, upload.slot_confidence = p.type.confidence, p.slot.confidence
-    upload.color_confidence = p.color.confidence
+    values = reading.reading
+    for head in ("type", "slot", "color"):
+        setattr(upload, f"detected_{head}", values[head]["label"])
+        setattr(upload, f"{head}_confidence", float(values[head]["confidence"]))
     upload.chosen_garment = reading.garment
     upload.crop_box = list(reading.box) if reading.box is not None else None
-    upload.chosen_reading = p.to_dict() if reading.box is not None else None
-    upload.embedding = embedding_to_bytes(p.embedding)
+    upload.chosen_reading = values if reading.box is not None else None
+    upload.embedding = embedding_to_bytes(reading.embedding)
 
 
 def upload_create(
@@ -359,7 +366,7 @@ def upload_create(
         if upload is not None and upload.image and getattr(upload.image, "_committed", False) and not inserted:
             upload.image.storage.delete(upload.image.name)
         raise
-    return upload, reading.prediction
+    return upload, prediction
 
 
 def upload_choose(
@@ -377,13 +384,17 @@ def upload_choose(
     checked = box_checked(box or ())
     with upload.image.open("rb") as stored:
         image = open_image(stored.read())
-    prediction = get_predictor().predict_crop(image, checked)
+    crop = get_predictor().predict_crop(image, checked)
+    if garment is not None:
+        reading = _garment_reading(crop, garment, upload.detection, checked)
+    else:
+        reading = Reading(crop.to_dict(), crop.embedding, None, checked)
     with transaction.atomic():
         reviewed = TagCorrection.objects.filter(upload=upload).exclude(status=CorrectionStatus.PENDING).exists()
         if reviewed:
             raise CorrectionReviewed("A stylist has already reviewed this correction; it can no longer be changed.")
         TagCorrection.objects.filter(upload=upload).delete()
-        _apply_reading(upload, Reading(prediction, garment, checked))
+        _apply_reading(upload, reading)
         upload.full_clean()
         upload.save()
     return upload

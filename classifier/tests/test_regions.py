@@ -105,3 +105,14 @@ def test_segmentation_target_is_class_shares_in_the_model_frame():
     np.testing.assert_allclose(target.sum(axis=-1), 1.0)
     assert target[0, 0, 1] == pytest.approx(1.0)
     assert target[3, 0, 2] == pytest.approx(1.0) and target[3, 3, 0] == pytest.approx(1.0)
+
+
+def test_stray_cells_do_not_stretch_a_box():
+    probs = _map()
+    k = 1 + DETECTION_SLOTS.index("bottom")
+    probs[1, 1] = 0.0
+    probs[1, 1, k] = 1.0  # one stray "bottom" cell in the corner
+    bottom = next(r for r in detect_garments(probs, min_cells=4, min_score=0.5) if r.slot == "bottom")
+    assert bottom.box == pytest.approx((10 / 28, 12 / 28, 18 / 28, 22 / 28))
+    shoes = next(r for r in detect_garments(probs, min_cells=4, min_score=0.5) if r.slot == "shoes")
+    assert shoes.box == pytest.approx((9 / 28, 24 / 28, 19 / 28, 27 / 28))  # both shoes kept (same size)

@@ -176,3 +176,23 @@ def test_a_shopper_says_it_is_a_kids_piece_and_the_looks_follow():
     pieces = [item.garment for item in recommendation.items] + [p for o in recommendation.outfits for p in o.pieces]
     assert pieces and {g.audience for g in pieces} == {"kids"}
     assert 'id="correct-audience"' in page.content.decode()
+
+
+def test_a_detected_coat_stays_outerwear_even_when_its_crop_reads_as_a_dress():
+    from recommender.services import reading_in_slot
+
+    crop = {
+        "slot": {"label": "one_piece", "confidence": 0.88, "top3": [["one_piece", 0.88]]},
+        "type": {"label": "dress", "confidence": 0.85, "top3": [["dress", 0.85], ["outwear", 0.1], ["shirt", 0.02]]},
+        "color": {"label": "black", "confidence": 0.8, "top3": [["black", 0.8]]},
+    }
+    held = reading_in_slot(crop, "outer", 0.7)
+    assert (held["slot"]["label"], held["type"]["label"], held["type"]["confidence"]) == ("outer", "outwear", 0.1)
+    no_outer_type = {**crop, "type": {"label": "dress", "confidence": 0.9, "top3": [["dress", 0.9]]}}
+    assert reading_in_slot(no_outer_type, "outer", 0.7)["type"] == {
+        "label": "outwear",
+        "confidence": 0.0,
+        "top3": [["dress", 0.9]],
+    }
+    assert reading_in_slot(crop, "one_piece", 0.7) == crop  # already in its slot
+    assert reading_tag(held).slot == "outer" and reading_tag(held).color == "black"
