@@ -123,6 +123,17 @@ def demo_plan(
                 groups[group].append(photo)
                 chosen.append(photo)
                 chosen_ids.add(photo.image_id)
+        # Shoes are paired by kind: every (kind, colour) the folder has gets at least two pairs (black heels, brown
+        # boots …), so the starter rules that name a kind have garments to show.
+        kinds: dict[tuple[str, str], int] = defaultdict(int)
+        for photo in chosen:
+            kinds[(photo.kind, photo.color or "")] += 1
+        for photo in sorted(photos, key=_photo_hash):
+            cell = (photo.kind, photo.color or "")
+            if photo.kind and photo.image_id not in chosen_ids and kinds[cell] < 2:
+                kinds[cell] += 1
+                chosen.append(photo)
+                chosen_ids.add(photo.image_id)
     return chosen
 
 

@@ -11,6 +11,7 @@ from pathlib import PurePath
 from typing import Any, TypeVar
 
 import numpy as np
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -23,8 +24,9 @@ from PIL import Image
 from catalog.models import Garment, PairingRule, TaggedBy
 from catalog.naming import garment_names
 from catalog.starter_rules import starter_rules
+from catalog.tags import tag_from_reading
 from catalog.thumbnails import garment_thumbnail_set
-from catalog.vocabulary import COLORS, slot_of_type
+from catalog.vocabulary import COLORS, KINDS, slot_of_type
 
 STORED_IMAGE_MAX_SIDE = 1024
 CATALOG_VERSION_KEY = "catalog:version"
@@ -251,26 +253,46 @@ def starter_rules_load(*, author: User | None = None) -> int:
     return created
 
 
+_READ_ATTRIBUTES = ("pattern", "audience", "warmth", "formality", "kind")
+_READ_PROVENANCE = ("type_confidence", "slot_confidence", "color_confidence", "model_version", "embedding")
+
+
+def garment_fields_from_prediction(prediction: Any) -> dict[str, Any]:
+    """What the CNN's reading of a photo sets on a garment — the one place this mapping lives: type and colour with
+    their confidences, the attributes read confidently enough (settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS; the others
+    are left unknown), the model version and the embedding."""
+    tag = tag_from_reading(prediction.to_dict(), settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS)
+    type_code = prediction.type.label
+    return {
+        "type": type_code,
+        "color": prediction.color.label,
+        "pattern": tag.pattern,
+        "audience": tag.audience,
+        "warmth": tag.warmth,
+        "formality": tag.formality,
+        "kind": tag.kind if KINDS.get(tag.kind, ("",))[0] == type_code else "",
+        "type_confidence": prediction.type.confidence,
+        "slot_confidence": prediction.slot.confidence,
+        "color_confidence": prediction.color.confidence,
+        "model_version": prediction.model_version,
+        "embedding": prediction.embedding,
+    }
+
+
 def garment_create_tagged(
     *, name: str, image: Image.Image, type: str | None = None, color: str | None = None, **fields
 ) -> Garment:
-    """Create a garment; the CNN fills the type and color the stylist left empty and stores the embedding."""
+    """Create a garment; the CNN fills what the stylist left empty (type, colour, the attributes) and stores the
+    embedding."""
     from classifier.predictor import get_predictor
 
-    prediction = get_predictor().predict(image)
+    read = garment_fields_from_prediction(get_predictor().predict(image))
     by_model = type is None or color is None
+    if type is not None and type != read["type"]:
+        read["kind"] = ""  # the kind read was a kind of another type
+    read.update(type=type or read["type"], color=color or read["color"])
     return garment_create(
-        name=name,
-        image=image,
-        type=type or prediction.type.label,
-        color=color or prediction.color.label,
-        tagged_by=TaggedBy.MODEL if by_model else TaggedBy.STYLIST,
-        type_confidence=prediction.type.confidence,
-        slot_confidence=prediction.slot.confidence,
-        color_confidence=prediction.color.confidence,
-        model_version=prediction.model_version,
-        embedding=prediction.embedding,
-        **fields,
+        name=name, image=image, tagged_by=TaggedBy.MODEL if by_model else TaggedBy.STYLIST, **{**read, **fields}
     )
 
 
@@ -305,16 +327,9 @@ def demo_catalog_load(
             continue
         extra: dict[str, Any]
         if predictor is not None:
-            prediction = predictor.predict(image)
-            type_code, color = prediction.type.label, prediction.color.label
-            extra = {
-                "tagged_by": TaggedBy.MODEL,
-                "type_confidence": prediction.type.confidence,
-                "slot_confidence": prediction.slot.confidence,
-                "color_confidence": prediction.color.confidence,
-                "model_version": prediction.model_version,
-                "embedding": prediction.embedding,
-            }
+            read = garment_fields_from_prediction(predictor.predict(image))
+            type_code, color = read["type"], read["color"]
+            extra = {"tagged_by": TaggedBy.MODEL, **{k: read[k] for k in _READ_PROVENANCE}}
         else:
             type_code, color = photo.type, photo.color or "multicolor"
             extra = {"tagged_by": TaggedBy.DATASET, "embed": embed}
@@ -427,24 +442,23 @@ def garments_retag(*, garments: Iterable[Garment]) -> int:
                 image = open_image(stored.read())
         except (OSError, InvalidImage):
             continue
-        prediction = predictor.predict(image)
+        read = garment_fields_from_prediction(predictor.predict(image))
         # A name made from the old tags ("Red t-shirt") follows the new ones; a stylist's own name stays.
         named_from_tags = garment.name == garment_default_name(
             type=garment.type, color=garment.color, pattern=garment.pattern
         )
-        garment.type = prediction.type.label
-        garment.slot = slot_of_type(prediction.type.label)
-        garment.color = prediction.color.label
+        for field, value in read.items():
+            if field in _READ_ATTRIBUTES and not value:
+                continue  # an attribute the model is unsure of keeps the value it had (a stylist's, or a label)
+            setattr(garment, field, embedding_to_bytes(value) if field == "embedding" else value)
+        garment.slot = slot_of_type(garment.type)
+        if garment.kind and KINDS[garment.kind][0] != garment.type:
+            garment.kind = ""
         if named_from_tags:
             garment.name = garment_default_name(type=garment.type, color=garment.color, pattern=garment.pattern)
         if garment.second_color == garment.color:
             garment.second_color = ""
         garment.tagged_by = TaggedBy.MODEL
-        garment.type_confidence = prediction.type.confidence
-        garment.slot_confidence = prediction.slot.confidence
-        garment.color_confidence = prediction.color.confidence
-        garment.model_version = prediction.model_version
-        garment.embedding = embedding_to_bytes(prediction.embedding)
         garment.full_clean()
         try:
             versioned_save(instance=garment)

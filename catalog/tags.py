@@ -6,7 +6,11 @@ strings mean "unknown": an unknown attribute never excludes a pairing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from catalog.vocabulary import TYPES
 
 
 @dataclass(frozen=True)
@@ -45,3 +49,35 @@ class Candidate:
     @property
     def type(self) -> str:
         return self.tag.type
+
+
+ATTRIBUTE_HEADS: tuple[str, ...] = ("pattern", "audience", "warmth", "formality", "kind")
+
+
+def tag_from_reading(reading: Mapping[str, Any], thresholds: Mapping[str, float]) -> Tag:
+    """The tags of one CNN reading (`Prediction.to_dict()`, or the same dict as stored).
+
+    Slot, type and colour are taken as read; pattern, audience, warmth, formality and shoe kind only when read at
+    least as confidently as `thresholds` says, else unknown (""). A type that does not belong to the read slot is
+    unknown; a kind only counts for shoes."""
+
+    def label(head: str) -> str:
+        return str((reading.get(head) or {}).get("label", ""))
+
+    def confident(head: str) -> str:
+        value = reading.get(head) or {}
+        return label(head) if float(value.get("confidence", 0.0)) >= thresholds.get(head, 1.0) else ""
+
+    slot, type_code = label("slot"), label("type")
+    if type_code not in TYPES or TYPES[type_code].slot != slot:
+        type_code = ""
+    return Tag(
+        slot=slot,
+        color=label("color"),
+        type=type_code,
+        kind=confident("kind") if slot == "shoes" else "",
+        pattern=confident("pattern"),
+        audience=confident("audience"),
+        warmth=confident("warmth"),
+        formality=confident("formality"),
+    )

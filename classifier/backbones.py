@@ -219,3 +219,16 @@ def _build_tiny(image_size: int) -> Backbone:
     high_features, head_features = top(mid)
     features = layers.Concatenate(name="pooled_features")([low_features, high_features, head_features])
     return Backbone("tiny", image_size, keras.Model(image, features, name="tiny"), None, bottom, top)
+
+
+# The finer map the segmentation head reads next to the bottom's output: stage 3 of Lite0 (28×28×40 at 224 px, stride
+# 8), the first layer of "tiny" (also twice the bottom's resolution).
+SEGMENTATION_LAYERS: dict[str, str] = {"efficientnet_lite0": "block4_add", "tiny": "tiny0_relu6"}
+
+
+def bottom_with_fine_map(backbone: Backbone) -> keras.Model:
+    """image -> [bottom feature map, pooled low-level features, finer map for segmentation] (shares the bottom's
+    layers and weights)."""
+    bottom = backbone.bottom
+    fine = bottom.get_layer(SEGMENTATION_LAYERS[backbone.name]).output
+    return keras.Model(bottom.input, [*bottom.outputs, fine], name=f"{bottom.name}_with_fine_map")

@@ -20,18 +20,34 @@ class BenchmarkResult:
     batch_images_per_second: float
     artifact_mb: float
     preprocess_p50_ms: float
+    threads: int = 2
+    # A whole reading through Predictor.predict (preprocessing, every head, detection, each garment's crop read in a
+    # second batched pass): of one-garment photos, and of whole-outfit photos.
+    flat_reading_p50_ms: float | None = None
+    flat_reading_p95_ms: float | None = None
+    reading_p50_ms: float | None = None
+    reading_p95_ms: float | None = None
+    outfit_garments_mean: float | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def benchmark(model_dir: Path, *, backend: str = "tflite", runs: int = 200, batch: int = 32) -> BenchmarkResult:
-    """p50/p95 of one warm single-image forward pass, and images/s for batches of `batch` (preprocessing excluded)."""
-    from classifier.predictor import _ArrayPredictor, load_predictor
+def benchmark(
+    model_dir: Path,
+    *,
+    backend: str = "tflite",
+    runs: int = 200,
+    batch: int = 32,
+    threads: int = 2,
+    flat_photos: list | None = None,
+    outfit_photos: list | None = None,
+) -> BenchmarkResult:
+    """p50/p95 of one warm single-image forward pass, images/s for batches of `batch` (preprocessing excluded), and,
+    given photos (PIL images), p50/p95 of a whole `predict` of one-garment and of whole-outfit photos."""
+    from classifier.predictor import load_predictor
 
-    predictor = load_predictor(model_dir, backend=backend)
-    if not isinstance(predictor, _ArrayPredictor):
-        raise ValueError(f"backend {backend!r} has no model to benchmark")
+    predictor = load_predictor(model_dir, backend=backend, num_threads=threads)
     size = predictor.image_size
     rng = np.random.default_rng(0)
     single = rng.uniform(-1, 1, (1, size, size, 3)).astype(np.float32)
@@ -50,7 +66,24 @@ def benchmark(model_dir: Path, *, backend: str = "tflite", runs: int = 200, batc
         predictor._forward(many)
     elapsed = time.perf_counter() - start
     preprocess = _preprocess_timings(size, runs=max(20, runs // 4))
-    artifact = sum(p.stat().st_size for p in Path(model_dir).resolve().iterdir() if p.is_file())
+    artifact = sum(p.stat().st_size for p in Path(model_dir).resolve().rglob("*") if p.is_file())
+    readings: dict = {}
+    for name, photos in (("flat_reading", flat_photos), ("reading", outfit_photos)):
+        if not photos:
+            continue
+        for photo in photos[:3]:
+            predictor.predict(photo)
+        times, garments = [], []
+        for i in range(max(runs // 2, len(photos))):
+            photo = photos[i % len(photos)]
+            start = time.perf_counter()
+            prediction = predictor.predict(photo)
+            times.append(time.perf_counter() - start)
+            garments.append(len(prediction.garments))
+        readings[f"{name}_p50_ms"] = round(float(np.percentile(times, 50)) * 1e3, 2)
+        readings[f"{name}_p95_ms"] = round(float(np.percentile(times, 95)) * 1e3, 2)
+        if name == "reading":
+            readings["outfit_garments_mean"] = round(float(np.mean(garments)), 2)
     return BenchmarkResult(
         backend=backend,
         image_size=size,
@@ -61,6 +94,8 @@ def benchmark(model_dir: Path, *, backend: str = "tflite", runs: int = 200, batc
         batch_images_per_second=round(batch * batch_runs / elapsed, 1),
         artifact_mb=round(artifact / 1e6, 2),
         preprocess_p50_ms=round(float(np.percentile(preprocess, 50)) * 1e3, 2),
+        threads=threads,
+        **readings,
     )
 
 

@@ -2,6 +2,12 @@
 
 Type label: `top10_label` of splits.csv when present (the corrected label of the 10-class subset), else the mapped
 dataset label. Photos labelled "Not sure", "Skip" or "Other" have no type and train the colour head only.
+
+Attribute labels (lite0-224-v4 on): `pattern` from colors.csv; `audience` (kids when attributes.csv or the `kids` column
+of splits.csv says so), `warmth`, `formality` and `shoe_kind` from attributes.csv (absent file: None).
+
+`worn_samples` turns the garments of the co-parsing photos (classifier.coparsing) into samples of one garment each: the
+photo cropped to the garment's box (with a margin), labelled with type, shoe kind and the colour read from its mask.
 """
 
 from __future__ import annotations
@@ -13,10 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from catalog.vocabulary import (
+    AUDIENCE_CODES,
     COLOR_CODES,
     DATASET_LABELS_WITHOUT_TYPE,
+    FORMALITY_CODES,
+    PATTERN_CODES,
+    SHOE_KINDS,
     TOP10_TYPES,
     TYPE_CODES,
+    WARMTH_CODES,
     type_from_dataset_label,
 )
 
@@ -33,8 +44,16 @@ class Sample:
     type_code: str | None
     # The 10-class subset label, or None outside the subset.
     top10: str | None
-    color: str
+    color: str | None
     alt: str | None
+    pattern: str | None = None
+    audience: str | None = None
+    warmth: str | None = None
+    formality: str | None = None
+    shoe_kind: str | None = None
+    # (x0, y0, x1, y1) fractions of the photo to crop before reading (worn garments); None = the whole photo.
+    box: tuple[float, float, float, float] | None = None
+    source: str = "cc0"
 
     @property
     def has_type(self) -> bool:
@@ -49,6 +68,10 @@ def load_samples(dataset_dir: str | Path, *, splits: Iterable[str] = SPLITS) -> 
         raise ValueError(f"unknown split(s) {sorted(unknown)}; choose from {SPLITS}")
     with open(root / "colors.csv", newline="") as f:
         colors = {row["image"]: row for row in csv.DictReader(f)}
+    attributes: dict[str, dict] = {}
+    if (root / "attributes.csv").is_file():
+        with open(root / "attributes.csv", newline="") as f:
+            attributes = {row["image"]: row for row in csv.DictReader(f)}
     samples = []
     with open(root / "splits.csv", newline="") as f:
         for row in csv.DictReader(f):
@@ -68,6 +91,20 @@ def load_samples(dataset_dir: str | Path, *, splits: Iterable[str] = SPLITS) -> 
                 if code is not None and code not in COLOR_CODES:
                     raise ValueError(f"{row['image']}: unknown colour {code!r}")
             assert type_code is None or type_code in TYPE_CODES
+            attrs = attributes.get(row["image"], {})
+            audience = attrs.get("audience") or None
+            if row.get("kids") == "True":
+                audience = "kids"
+            pattern = color_row.get("pattern") or None
+            for value, allowed in (
+                (pattern, PATTERN_CODES),
+                (audience, AUDIENCE_CODES),
+                (attrs.get("warmth") or None, WARMTH_CODES),
+                (attrs.get("formality") or None, FORMALITY_CODES),
+                (attrs.get("shoe_kind") or None, SHOE_KINDS),
+            ):
+                if value is not None and value not in allowed:
+                    raise ValueError(f"{row['image']}: unknown attribute value {value!r}")
             samples.append(
                 Sample(
                     image_id=row["image"],
@@ -78,9 +115,62 @@ def load_samples(dataset_dir: str | Path, *, splits: Iterable[str] = SPLITS) -> 
                     top10=top10,
                     color=color,
                     alt=alt,
+                    pattern=pattern,
+                    audience=audience,
+                    warmth=attrs.get("warmth") or None,
+                    formality=attrs.get("formality") or None,
+                    shoe_kind=(attrs.get("shoe_kind") or None) if type_code == "shoes" else None,
                 )
             )
     return sorted(samples, key=lambda s: s.image_id)
+
+
+def sample_attribute(sample: Sample, head: str) -> str | None:
+    """A sample's label for an attribute head ("pattern", "audience", "warmth", "formality", "kind"), or None."""
+    return {
+        "pattern": sample.pattern,
+        "audience": sample.audience,
+        "warmth": sample.warmth,
+        "formality": sample.formality,
+        "kind": sample.shoe_kind,
+    }[head]
+
+
+def worn_samples(
+    coparsing_dir: str | Path, split: str, *, min_share: float = 0.004, margin: float = 0.08
+) -> list[Sample]:
+    """One sample per mapped garment of the pixel-annotated co-parsing photos of `split` (accessories left out):
+    the photo cropped to the garment box grown by `margin` of its size on each side."""
+    from classifier.coparsing import worn_outfits
+
+    samples = []
+    for outfit in worn_outfits(coparsing_dir, split, annotation="pixel"):
+        for garment in outfit.garments:
+            if garment.slot == "accessory" or garment.box is None or (garment.pixel_share or 0) < min_share:
+                continue
+            samples.append(
+                Sample(
+                    image_id=f"ccp-{outfit.image_id}-{garment.label}",
+                    path=outfit.photo_path,
+                    split=split,
+                    dataset_label=garment.label,
+                    type_code=garment.type,
+                    top10=None,
+                    color=garment.color,
+                    alt=None,
+                    shoe_kind=garment.kind,
+                    box=grow_box(garment.box, margin),
+                    source="coparsing",
+                )
+            )
+    return samples
+
+
+def grow_box(box: tuple[float, float, float, float], margin: float) -> tuple[float, float, float, float]:
+    """A fractional box grown by `margin` of its width/height on each side, clipped to the photo."""
+    x0, y0, x1, y1 = box
+    dx, dy = (x1 - x0) * margin, (y1 - y0) * margin
+    return (max(0.0, x0 - dx), max(0.0, y0 - dy), min(1.0, x1 + dx), min(1.0, y1 + dy))
 
 
 def data_hash(samples: Iterable[Sample]) -> str:
@@ -89,5 +179,8 @@ def data_hash(samples: Iterable[Sample]) -> str:
     for s in sorted(samples, key=lambda s: s.image_id):
         size = s.path.stat().st_size if s.path.exists() else -1
         line = f"{s.image_id},{s.split},{s.type_code or ''},{s.color},{s.alt or ''},{size}\n"
+        if s.source != "cc0" or s.pattern is not None:  # v4 labels; v3 hashes stay as they were
+            attrs = (s.pattern, s.audience, s.warmth, s.formality, s.shoe_kind, s.box)
+            line = line[:-1] + "," + ",".join("" if a is None else str(a) for a in attrs) + "\n"
         digest.update(line.encode())
     return digest.hexdigest()

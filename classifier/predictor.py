@@ -3,13 +3,24 @@
 Backends (settings.CLASSIFIER_BACKEND):
 - "tflite": the exported model.tflite through ai_edge_litert (2 threads); TensorFlow stays out of the web workers.
 - "keras": model.keras through a compiled `model(x, training=False)`; imports TensorFlow (training, evaluation).
-- "fake": no model; deterministic colour/type guesses for fast tests of the other apps.
+- "fake": no model; deterministic guesses for fast tests of the other apps (see FakePredictor, including how a test
+  gets a whole-outfit result with several garments).
+
+What a reading holds (lite0-224-v4 on): type, slot (derived from type), colour, pattern, audience, warmth, formality
+and shoe kind (`kind`, meaningful only when the slot is shoes), each a HeadPrediction with a confidence and top-3; an
+embedding; and `garments`, the garments found when the photo shows a person wearing several (an outfit). For a photo
+of one garment (laid flat, on a hanger, or a close crop) `garments` is EMPTY: the reading itself is that garment's.
+For an outfit photo each DetectedGarment has its slot, its box (fractions of the upright photo), a score and its own
+full reading (read from its crop); the top-level heads then describe the photo as a whole and matter less.
+
+`predict_crop(image, box)` reads one region the shopper chose (no detection inside it).
 
 Nothing here imports TensorFlow at module import time.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import threading
@@ -21,10 +32,43 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from PIL import Image
 
-from catalog.vocabulary import COLOR_CODES, COLORS, SLOTS, TYPE_CODES, TYPES
+from catalog.vocabulary import (
+    AUDIENCE_CODES,
+    COLOR_CODES,
+    COLORS,
+    FORMALITY_CODES,
+    PATTERN_CODES,
+    SHOE_KINDS,
+    SLOTS,
+    TYPE_CODES,
+    TYPES,
+    WARMTH_CODES,
+)
 from classifier.imaging import to_model_input
+from classifier.regions import (
+    DETECTION_SLOTS,
+    Box,
+    crop_to_box,
+    detect_garments,
+    frame_box_to_photo,
+    is_outfit,
+    model_frame,
+    outfit_probability,
+)
 
 TOP_K = 3
+# Heads beyond type/slot/colour, with their labels in model order.
+ATTRIBUTE_HEADS: dict[str, tuple[str, ...]] = {
+    "pattern": PATTERN_CODES,
+    "audience": AUDIENCE_CODES,
+    "warmth": WARMTH_CODES,
+    "formality": FORMALITY_CODES,
+    "kind": SHOE_KINDS,
+}
+# A detected garment's crop is grown by this share of its box on each side before it is read.
+CROP_MARGIN = 0.06
+# At most this many garments are read per photo (one per detection slot).
+MAX_GARMENTS = len(DETECTION_SLOTS)
 
 
 @dataclass(frozen=True)
@@ -46,6 +90,14 @@ class Prediction:
     # L2-normalised float32 vector for visual similarity (cosine = dot product).
     embedding: np.ndarray
     model_version: str
+    pattern: HeadPrediction
+    audience: HeadPrediction
+    warmth: HeadPrediction
+    formality: HeadPrediction
+    # Shoe kind (SHOE_KINDS); only meaningful when slot is "shoes".
+    kind: HeadPrediction
+    # Garments found in a whole-outfit photo; empty for a photo of one garment (see the module docstring).
+    garments: tuple[DetectedGarment, ...] = ()
 
     def to_dict(self) -> dict:
         """JSON-friendly; leaves out the embedding."""
@@ -53,7 +105,41 @@ class Prediction:
             "type": self.type.to_dict(),
             "slot": self.slot.to_dict(),
             "color": self.color.to_dict(),
+            "pattern": self.pattern.to_dict(),
+            "audience": self.audience.to_dict(),
+            "warmth": self.warmth.to_dict(),
+            "formality": self.formality.to_dict(),
+            "kind": self.kind.to_dict(),
             "model_version": self.model_version,
+            "garments": [g.to_dict() for g in self.garments],
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class DetectedGarment:
+    slot: str  # the detector's slot (DETECTION_SLOTS); the crop's own reading has its own slot head
+    box: Box  # (x0, y0, x1, y1) as fractions of the upright photo
+    score: float  # the detector's mean probability over the garment's cells
+    prediction: Prediction  # the garment's own reading, from its crop (its own `garments` empty)
+
+    def to_dict(self) -> dict:
+        p = self.prediction
+        return {
+            "slot": self.slot,
+            "box": [round(v, 4) for v in self.box],
+            "score": self.score,
+            "type": p.type.label,
+            "kind": p.kind.label if self.slot == "shoes" else None,
+            "color": p.color.label,
+            "pattern": p.pattern.label,
+            "confidences": {
+                "slot": self.score,
+                "type": p.type.confidence,
+                "kind": p.kind.confidence if self.slot == "shoes" else None,
+                "color": p.color.confidence,
+                "pattern": p.pattern.confidence,
+            },
+            "reading": p.to_dict(),
         }
 
 
@@ -68,6 +154,8 @@ class Predictor(Protocol):
     def predict(self, image: Image.Image) -> Prediction: ...
 
     def predict_batch(self, images: Sequence[Image.Image]) -> list[Prediction]: ...
+
+    def predict_crop(self, image: Image.Image, box: Sequence[float]) -> Prediction: ...
 
 
 # ---------------------------------------------------------------- post-processing (shared by every backend)
@@ -92,10 +180,14 @@ def build_prediction(
     color_probs: np.ndarray,
     embedding: np.ndarray,
     *,
+    heads: dict[str, np.ndarray],
     model_version: str,
     types: Sequence[str] = TYPE_CODES,
     colors: Sequence[str] = COLOR_CODES,
+    head_labels: dict[str, Sequence[str]] | None = None,
 ) -> Prediction:
+    """A Prediction from raw head outputs; `heads` holds the probabilities of every ATTRIBUTE_HEADS head."""
+    head_labels = head_labels or ATTRIBUTE_HEADS
     embedding = np.asarray(embedding, dtype=np.float32)
     norm = float(np.linalg.norm(embedding))
     if norm > 0:
@@ -106,6 +198,10 @@ def build_prediction(
         color=head_prediction(np.asarray(color_probs, dtype=np.float64), colors),
         embedding=embedding,
         model_version=model_version,
+        **{
+            head: head_prediction(np.asarray(heads[head], dtype=np.float64), head_labels[head])
+            for head in ATTRIBUTE_HEADS
+        },
     )
 
 
@@ -120,6 +216,13 @@ class ModelLabels:
     colors: tuple[str, ...]
     embedding_dim: int
     tflite_output: dict[str, tuple[int, int]]
+    heads: dict[str, tuple[str, ...]]
+    segmentation_grid: int
+    segmentation_classes: tuple[str, ...]
+    # Detection thresholds chosen on the validation split (regions.detect_garments keyword arguments).
+    detection: dict
+    # Logistic regression on the embedding: does the photo show a person in an outfit? (regions.fit_outfit_gate)
+    outfit_gate: dict
 
     @classmethod
     def load(cls, model_dir: Path) -> ModelLabels:
@@ -128,6 +231,17 @@ class ModelLabels:
             raise ValueError(f"{model_dir}: model knows types the vocabulary does not: {sorted(unknown)}")
         if unknown := set(doc["colors"]) - set(COLOR_CODES):
             raise ValueError(f"{model_dir}: model knows colours the vocabulary does not: {sorted(unknown)}")
+        if "heads" not in doc or "segmentation" not in doc:
+            raise ValueError(
+                f"{model_dir}: this artifact predates the pattern/audience/warmth/formality/kind heads and garment "
+                "detection (lite0-224-v4); point CLASSIFIER_MODEL_DIR at a newer one"
+            )
+        heads = {head: tuple(labels) for head, labels in doc["heads"].items()}
+        if missing := set(ATTRIBUTE_HEADS) - set(heads):
+            raise ValueError(f"{model_dir}: heads missing from labels.json: {sorted(missing)}")
+        for head, labels in heads.items():
+            if head in ATTRIBUTE_HEADS and (unknown := set(labels) - set(ATTRIBUTE_HEADS[head])):
+                raise ValueError(f"{model_dir}: head {head} has labels the vocabulary does not: {sorted(unknown)}")
         return cls(
             model_version=doc["model_version"],
             image_size=int(doc["image_size"]),
@@ -135,11 +249,16 @@ class ModelLabels:
             colors=tuple(doc["colors"]),
             embedding_dim=int(doc["embedding_dim"]),
             tflite_output={k: (int(v[0]), int(v[1])) for k, v in doc["tflite_output"].items()},
+            heads=heads,
+            segmentation_grid=int(doc["segmentation"]["grid"]),
+            segmentation_classes=tuple(doc["segmentation"]["classes"]),
+            detection=dict(doc.get("detection") or {}),
+            outfit_gate=dict(doc.get("outfit_gate") or {}),
         )
 
 
 class _ArrayPredictor:
-    """Shared batching/post-processing; subclasses turn a (n, size, size, 3) batch into the three output arrays."""
+    """Shared batching/post-processing; subclasses turn a (n, size, size, 3) batch into named output arrays."""
 
     labels: ModelLabels
 
@@ -155,33 +274,81 @@ class _ArrayPredictor:
     def image_size(self) -> int:
         return self.labels.image_size
 
-    def _forward(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _forward(self, batch: np.ndarray) -> dict[str, np.ndarray]:
         raise NotImplementedError
 
+    # -- raw outputs (evaluation)
+
+    def outputs(self, images: Sequence[Image.Image]) -> dict[str, np.ndarray]:
+        """Every raw output for whole photos, in the model's label order: type, color, embedding, each attribute
+        head, and segmentation (n, G, G, classes)."""
+        batch = np.stack([to_model_input(image, self.labels.image_size) for image in images])
+        return self._forward(batch.astype(np.float32, copy=False))
+
+    def probabilities(self, images: Sequence[Image.Image]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Raw type probs, colour probs and embeddings in the model's label order (kept for older callers)."""
+        out = self.outputs(images)
+        return out["type"], out["color"], out["embedding"]
+
+    # -- readings
+
+    def _readings(self, out: dict[str, np.ndarray]) -> list[Prediction]:
+        return [
+            build_prediction(
+                out["type"][i],
+                out["color"][i],
+                out["embedding"][i],
+                heads={head: out[head][i] for head in ATTRIBUTE_HEADS},
+                model_version=self.model_version,
+                types=self.labels.types,
+                colors=self.labels.colors,
+                head_labels=self.labels.heads,
+            )
+            for i in range(len(out["type"]))
+        ]
+
     def predict(self, image: Image.Image) -> Prediction:
-        """Classify one upright RGB photo of one garment (see classifier.imaging.open_image)."""
+        """Read one upright RGB photo (see classifier.imaging.open_image): one garment, or a whole outfit."""
         return self.predict_batch([image])[0]
 
     def predict_batch(self, images: Sequence[Image.Image]) -> list[Prediction]:
         if not images:
             return []
-        batch = np.stack([to_model_input(image, self.labels.image_size) for image in images])
-        return self.predict_arrays(batch)
-
-    def probabilities(self, images: Sequence[Image.Image]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Raw head outputs (type probs, colour probs, embeddings) in the model's label order, for evaluation."""
-        batch = np.stack([to_model_input(image, self.labels.image_size) for image in images])
-        return self._forward(batch)
-
-    def predict_arrays(self, batch: np.ndarray) -> list[Prediction]:
-        """Predictions for already preprocessed input (n, size, size, 3)."""
-        type_probs, color_probs, embeddings = self._forward(batch.astype(np.float32, copy=False))
-        return [
-            build_prediction(
-                t, c, e, model_version=self.model_version, types=self.labels.types, colors=self.labels.colors
+        out = self.outputs(images)
+        readings = self._readings(out)
+        found = [self.detect(image, out["segmentation"][i], out["embedding"][i]) for i, image in enumerate(images)]
+        crops = [crop_to_box(images[i], r[1], margin=CROP_MARGIN) for i, regions in enumerate(found) for r in regions]
+        if not crops:
+            return readings
+        crop_readings = iter(self._readings(self.outputs(crops)))
+        results = []
+        for reading, regions in zip(readings, found, strict=True):
+            garments = tuple(
+                DetectedGarment(slot=slot, box=box, score=score, prediction=next(crop_readings))
+                for slot, box, score in regions
             )
-            for t, c, e in zip(type_probs, color_probs, embeddings, strict=True)
-        ]
+            results.append(dataclasses.replace(reading, garments=garments))
+        return results
+
+    def predict_crop(self, image: Image.Image, box: Sequence[float]) -> Prediction:
+        """Read the region `box` (x0, y0, x1, y1 as fractions of the upright photo) as one garment.
+        Raises ValueError for an empty or malformed box."""
+        return self._readings(self.outputs([crop_to_box(image, box)]))[0]
+
+    def detect(
+        self, image: Image.Image, segmentation: np.ndarray, embedding: np.ndarray | None = None
+    ) -> list[tuple[str, Box, float]]:
+        """(slot, box in photo fractions, score) of each garment found, when the photo is an outfit (two or more
+        slots found, and the outfit gate on the embedding agrees); else []."""
+        gate = self.labels.outfit_gate
+        if embedding is not None and gate and outfit_probability(embedding, gate) < gate["threshold"]:
+            return []
+        regions = detect_garments(segmentation, slots=self.labels.segmentation_classes[1:], **self.labels.detection)
+        if not is_outfit(regions):
+            return []
+        width, height = image.size
+        frame = model_frame(width, height)
+        return [(r.slot, frame_box_to_photo(r.box, frame, width, height), r.score) for r in regions][:MAX_GARMENTS]
 
 
 class TFLitePredictor(_ArrayPredictor):
@@ -204,7 +371,7 @@ class TFLitePredictor(_ArrayPredictor):
         # One interpreter is not thread-safe; gunicorn threads share the cached predictor.
         self._lock = threading.Lock()
 
-    def _forward(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _forward(self, batch: np.ndarray) -> dict[str, np.ndarray]:
         with self._lock:
             if batch.shape[0] != self._batch:
                 self._interpreter.resize_tensor_input(self._input, list(batch.shape))
@@ -213,9 +380,10 @@ class TFLitePredictor(_ArrayPredictor):
             self._interpreter.set_tensor(self._input, batch)
             self._interpreter.invoke()
             joined = self._interpreter.get_tensor(self._output).copy()
-        spans = self.labels.tflite_output
-        type_probs, color_probs, embedding = (joined[:, slice(*spans[head])] for head in ("type", "color", "embedding"))
-        return type_probs, color_probs, embedding
+        out = {name: joined[:, slice(*span)] for name, span in self.labels.tflite_output.items()}
+        grid = self.labels.segmentation_grid
+        out["segmentation"] = out["segmentation"].reshape(len(batch), grid, grid, -1)
+        return out
 
 
 class KerasPredictor(_ArrayPredictor):
@@ -235,20 +403,35 @@ class KerasPredictor(_ArrayPredictor):
         self._call = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
         self._tf = tf
 
-    def _forward(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _forward(self, batch: np.ndarray) -> dict[str, np.ndarray]:
         out = self._call(self._tf.constant(batch))
-        return out["type"].numpy(), out["color"].numpy(), out["embedding"].numpy()
+        return {name: value.numpy() for name, value in out.items()}
 
 
 # ---------------------------------------------------------------- fake backend
 
 
 class FakePredictor:
-    """No model: colour = the vocabulary swatch nearest the mean colour of the image centre, type from
-    settings.CLASSIFIER_FAKE_TYPE (default "t-shirt"), embedding = a small colour histogram. Deterministic."""
+    """No model, deterministic.
+
+    One garment: colour = the vocabulary swatch nearest the mean colour of the image centre, type from
+    settings.CLASSIFIER_FAKE_TYPE (default "t-shirt"), pattern "pattern" when the centre's pixels vary a lot (standard
+    deviation over 40) else "solid", audience "unisex", warmth "mild", formality "casual", kind "sneakers", embedding =
+    a small colour histogram.
+
+    Whole outfit (for tests of the garment list): an image made of 2 to 4 full-width horizontal bands of clearly
+    different plain colours (each at least 10% of the height, neighbours at different swatches) is read as an outfit,
+    one garment per band from the top: 2 bands = top, bottom; 3 = top, bottom, shoes; 4 = outer, top, bottom, shoes.
+    Each garment's box is its band, its type the slot's first type (kind "sneakers" for shoes), its colour the band's.
+    Anything else (a plain image, a garment on a floor) has no garments."""
 
     model_version = "fake"
     embedding_dim = 64
+    BAND_SLOTS: dict[int, tuple[str, ...]] = {
+        2: ("top", "bottom"),
+        3: ("top", "bottom", "shoes"),
+        4: ("outer", "top", "bottom", "shoes"),
+    }
 
     def __init__(self, type_code: str = "t-shirt") -> None:
         if type_code not in TYPES:
@@ -256,30 +439,87 @@ class FakePredictor:
         self.type_code = type_code
         self._swatches = np.array([_hex_to_rgb(COLORS[c].hex) for c in COLOR_CODES], dtype=np.float64)
 
-    def _outputs(self, image: Image.Image) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _nearest(self, mean: np.ndarray) -> np.ndarray:
+        distances = np.linalg.norm(self._swatches - mean, axis=1)
+        scores = np.exp(-distances / 40.0)
+        return scores / scores.sum()
+
+    def _outputs(self, image: Image.Image, type_code: str | None = None) -> dict[str, np.ndarray]:
         rgb = image.convert("RGB")
         width, height = rgb.size
         box = (width // 4, height // 4, max(width // 4 + 1, 3 * width // 4), max(height // 4 + 1, 3 * height // 4))
-        mean = np.asarray(rgb.crop(box), dtype=np.float64).reshape(-1, 3).mean(axis=0)
-        distances = np.linalg.norm(self._swatches - mean, axis=1)
-        color_scores = np.exp(-distances / 40.0)
-        color_probs = color_scores / color_scores.sum()
+        centre = np.asarray(rgb.crop(box), dtype=np.float64).reshape(-1, 3)
         type_probs = np.full(len(TYPE_CODES), 0.1 / (len(TYPE_CODES) - 1))
-        type_probs[TYPE_CODES.index(self.type_code)] = 0.9
+        type_probs[TYPE_CODES.index(type_code or self.type_code)] = 0.9
         small = np.asarray(rgb.resize((32, 32)), dtype=np.int64) // 64  # 4 levels per channel -> 64 bins
         histogram = np.bincount((small[..., 0] * 16 + small[..., 1] * 4 + small[..., 2]).ravel(), minlength=64)
-        return type_probs, color_probs, histogram.astype(np.float32)
+        patterned = float(centre.std(axis=0).mean()) > 40.0
+        return {
+            "type": type_probs,
+            "color": self._nearest(centre.mean(axis=0)),
+            "embedding": histogram.astype(np.float32),
+            "pattern": _one_hot(PATTERN_CODES, "pattern" if patterned else "solid"),
+            "audience": _one_hot(AUDIENCE_CODES, "unisex"),
+            "warmth": _one_hot(WARMTH_CODES, "mild"),
+            "formality": _one_hot(FORMALITY_CODES, "casual"),
+            "kind": _one_hot(SHOE_KINDS, "sneakers"),
+        }
+
+    def _reading(self, image: Image.Image, type_code: str | None = None) -> Prediction:
+        out = self._outputs(image, type_code)
+        return build_prediction(
+            out["type"],
+            out["color"],
+            out["embedding"],
+            heads={head: out[head] for head in ATTRIBUTE_HEADS},
+            model_version=self.model_version,
+        )
 
     def probabilities(self, images: Sequence[Image.Image]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         outputs = [self._outputs(image) for image in images]
-        return tuple(np.stack(column) for column in zip(*outputs, strict=True))  # type: ignore[return-value]
+        return tuple(np.stack([o[k] for o in outputs]) for k in ("type", "color", "embedding"))  # type: ignore[return-value]
+
+    def bands(self, image: Image.Image) -> list[tuple[float, float]]:
+        """The (top, bottom) fractions of the plain horizontal colour bands, when there are 2 to 4; else []."""
+        rows = np.asarray(image.convert("RGB").resize((16, 64), Image.Resampling.NEAREST), dtype=np.float64)
+        if rows.std(axis=1).mean() > 12.0:  # not plain across the width
+            return []
+        row_colors = [int(np.argmax(self._nearest(row.mean(axis=0)))) for row in rows]
+        runs: list[list[int]] = []  # [start, end, colour]
+        for index, color in enumerate(row_colors):
+            if runs and runs[-1][2] == color:
+                runs[-1][1] = index + 1
+            else:
+                runs.append([index, index + 1, color])
+        if not 2 <= len(runs) <= 4 or min(end - start for start, end, _ in runs) < 0.1 * len(rows):
+            return []
+        return [(start / len(rows), end / len(rows)) for start, end, _ in runs]
 
     def predict(self, image: Image.Image) -> Prediction:
-        type_probs, color_probs, embedding = self._outputs(image)
-        return build_prediction(type_probs, color_probs, embedding, model_version=self.model_version)
+        reading = self._reading(image)
+        bands = self.bands(image)
+        if not bands:
+            return reading
+        width, height = image.size
+        garments = []
+        for slot, (top, bottom) in zip(self.BAND_SLOTS[len(bands)], bands, strict=True):
+            box = (0.0, top, 1.0, bottom)
+            crop = image.crop((0, round(top * height), width, max(round(top * height) + 1, round(bottom * height))))
+            type_code = next(code for code, info in TYPES.items() if info.slot == slot)
+            garments.append(DetectedGarment(slot, box, 0.9, self._reading(crop, type_code)))
+        return dataclasses.replace(reading, garments=tuple(garments))
 
     def predict_batch(self, images: Sequence[Image.Image]) -> list[Prediction]:
         return [self.predict(image) for image in images]
+
+    def predict_crop(self, image: Image.Image, box: Sequence[float]) -> Prediction:
+        return self._reading(crop_to_box(image, box))
+
+
+def _one_hot(labels: Sequence[str], label: str, confidence: float = 0.7) -> np.ndarray:
+    probs = np.full(len(labels), (1.0 - confidence) / (len(labels) - 1))
+    probs[labels.index(label)] = confidence
+    return probs
 
 
 def _hex_to_rgb(value: str) -> tuple[int, int, int]:

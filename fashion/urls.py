@@ -28,6 +28,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/recommendations/", api.RecommendationView.as_view(), name="api-recommendations"),
     path("api/v1/recommendations/<uuid:upload_id>/correction/", api.CorrectionView.as_view(), name="api-correction"),
+    path("api/v1/recommendations/<uuid:upload_id>/choice/", api.ChoiceView.as_view(), name="api-choice"),
     path("api/v1/feedback/", api.FeedbackView.as_view(), name="api-feedback"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

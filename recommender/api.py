@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
+import numpy as np
 from django.core.exceptions import (
     RequestDataTooBig,
     TooManyFieldsSent,
@@ -36,13 +37,14 @@ from catalog.services import (
     pairing_rule_update,
 )
 from catalog.similarity import garments_similar_to, garments_similar_to_embedding
-from catalog.tags import Tag
 from classifier.imaging import InvalidImage
 from fashion.cache import rate_limit_hit
 from fashion.clients import client_ip, client_key
 from fashion.observability import throttle_refusal_record
 from recommender.models import ShopperUpload
 from recommender.serializers import (
+    TAG_FIELDS,
+    ChoiceSerializer,
     CorrectionSerializer,
     DetectedSerializer,
     FeedbackSerializer,
@@ -60,11 +62,13 @@ from recommender.serializers import (
 from recommender.services import (
     DEFAULT_OUTFITS,
     CorrectionReviewed,
+    InvalidChoice,
     correction_create,
     feedback_create,
     garments_filtered,
     recommend_for_tag,
     recommend_for_upload,
+    upload_choose,
     upload_tag,
 )
 from recommender.uploads import upload_open_image
@@ -225,9 +229,7 @@ def throttled_for(request, throttle: ClientThrottle) -> float | None:
     return throttle.wait() or 60.0
 
 
-TagSchema = inline_serializer(
-    "Tag", {"slot": serializers.CharField(), "color": serializers.CharField(), "type": serializers.CharField()}
-)
+TagSchema = inline_serializer("Tag", {name: serializers.CharField() for name in TAG_FIELDS})
 RecommendationResponse = inline_serializer(
     "RecommendationResponse",
     {
@@ -249,7 +251,7 @@ def recommendation_payload(recommendation, request: Request, *, upload: ShopperU
     tag = recommendation.tag
     look_context = {**context, "look_upload_id": upload.public_id if upload is not None else None}
     return {
-        "tag": {"slot": tag.slot, "color": tag.color, "type": tag.type},
+        "tag": {name: getattr(tag, name) for name in TAG_FIELDS},
         "items": RecommendedItemSerializer(recommendation.items, many=True, context=context).data,
         "outfits": OutfitSerializer(recommendation.outfits, many=True, context=look_context).data,
     }
@@ -269,24 +271,57 @@ class RecommendationView(APIView):
         query = TagQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        tag = Tag(slot=data["slot"], color=data["color"], type=data["type"])
-        recommendation = recommend_for_tag(tag=tag, limit=data["limit"], outfits=data["outfits"])
+        recommendation = recommend_for_tag(tag=query.tag(), limit=data["limit"], outfits=data["outfits"])
         return Response(recommendation_payload(recommendation, request))
 
     @extend_schema(request=UploadSerializer, responses={200: RecommendationResponse})
     def post(self, request: Request) -> Response:
         upload = UploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
-        result = recommend_for_upload(image_file=upload.validated_data["image"], limit=upload.validated_data["limit"])
-        similar = garments_similar_to_embedding(embedding=result.prediction.embedding, k=6)
-        return Response(
-            {
-                "upload_id": str(result.upload.public_id),
-                "detected": detected_payload(result.prediction),
-                **recommendation_payload(result.recommendation, request, upload=result.upload),
-                "similar": SimilarItemSerializer(similar, many=True, context={"request": request}).data,
-            }
-        )
+        data = upload.validated_data
+        try:
+            result = recommend_for_upload(
+                image_file=data["image"], limit=data["limit"], garment=data["garment"], box=data["box"]
+            )
+        except InvalidChoice as exc:
+            return Response(error_body(detail=str(exc), code="invalid_choice"), status=status.HTTP_400_BAD_REQUEST)
+        return Response(upload_payload(result.upload, result.recommendation, request))
+
+
+def upload_payload(upload: ShopperUpload, recommendation, request: Request) -> dict:
+    """An upload's answer: what was read (every garment of a whole-outfit photo), what goes with the matched one."""
+    similar = []
+    if upload.embedding:
+        embedding = np.frombuffer(bytes(upload.embedding), dtype=np.float32)
+        similar = garments_similar_to_embedding(embedding=embedding, k=6)
+    return {
+        "upload_id": str(upload.public_id),
+        "detected": detected_payload(upload),
+        **recommendation_payload(recommendation, request, upload=upload),
+        "similar": SimilarItemSerializer(similar, many=True, context={"request": request}).data,
+    }
+
+
+class ChoiceView(APIView):
+    """In a whole-outfit photo, match another detected garment (or a crop the shopper drew)."""
+
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    permission_classes = [BrowserWritesNeedCsrf]
+    throttle_classes = [CorrectionThrottle]
+
+    @extend_schema(request=ChoiceSerializer, responses={200: RecommendationResponse})
+    def post(self, request: Request, upload_id) -> Response:
+        upload = get_object_or_404(ShopperUpload, public_id=upload_id)
+        choice = ChoiceSerializer(data=request.data)
+        choice.is_valid(raise_exception=True)
+        try:
+            upload_choose(upload=upload, garment=choice.validated_data["garment"], box=choice.validated_data["box"])
+        except InvalidChoice as exc:
+            return Response(error_body(detail=str(exc), code="invalid_choice"), status=status.HTTP_400_BAD_REQUEST)
+        except CorrectionReviewed as exc:
+            return Response(error_body(detail=str(exc), code="correction_reviewed"), status=status.HTTP_409_CONFLICT)
+        recommendation = recommend_for_tag(tag=upload_tag(upload=upload), outfits=DEFAULT_OUTFITS)
+        return Response(upload_payload(upload, recommendation, request))
 
 
 class CorrectionView(APIView):

@@ -318,18 +318,20 @@ class LookImage:
     has_upload: bool  # the picture contains a shopper's own photo
 
 
-def _look_sources(look: LookKey) -> list[tuple[str, FieldFile, bool]]:
-    """(slot, image field, is own) for every piece, own piece first; LookGoneError if any row is gone."""
+def _look_sources(look: LookKey) -> list[tuple[str, FieldFile, bool, tuple | None]]:
+    """(slot, image field, is own, crop box) for every piece, own piece first; LookGoneError if any row is gone. The
+    crop box is the garment the shopper's whole-outfit photo is matched on (None: the whole photo)."""
     from catalog.models import Garment
     from recommender.models import ShopperUpload
     from recommender.services import upload_tag
 
-    sources: list[tuple[str, FieldFile, bool]] = []
+    sources: list[tuple[str, FieldFile, bool, tuple | None]] = []
     if look.upload_public_id is not None:
         upload = ShopperUpload.objects.filter(public_id=look.upload_public_id).first()
         if upload is None or not upload.image:
             raise LookGoneError("The shopper's photo of this look is no longer available.")
-        sources.append((upload_tag(upload=upload).slot, upload.image, True))
+        box = tuple(upload.crop_box) if upload.crop_box else None
+        sources.append((upload_tag(upload=upload).slot, upload.image, True, box))
     wanted = ([look.own_garment_id] if look.own_garment_id else []) + list(look.garment_ids)
     garments = Garment.objects.in_bulk(wanted)
     missing = [i for i in wanted if i not in garments]
@@ -339,7 +341,7 @@ def _look_sources(look: LookKey) -> list[tuple[str, FieldFile, bool]]:
         garment = garments[garment_id]
         if not garment.image:
             raise LookGoneError("A garment of this look has no photo.")
-        sources.append((garment.slot, garment.image, garment_id == look.own_garment_id))
+        sources.append((garment.slot, garment.image, garment_id == look.own_garment_id, None))
     return sources
 
 
@@ -370,6 +372,19 @@ def upload_deleted(sender, instance, **kwargs) -> None:
     transaction.on_commit(lambda: look_images_delete_for_upload(upload_public_id=public_id))
 
 
+def _cropped(image: Image.Image, box: tuple | None, *, margin: float = 0.04) -> Image.Image:
+    """The part of a whole-outfit photo that is matched (with a little room around it), or the photo as it is."""
+    if box is None:
+        return image
+    x0, y0, x1, y1 = (float(v) for v in box)
+    width, height = image.size
+    left, top = max(0.0, x0 - margin) * width, max(0.0, y0 - margin) * height
+    right, bottom = min(1.0, x1 + margin) * width, min(1.0, y1 + margin) * height
+    if right - left < 2 or bottom - top < 2:
+        return image
+    return image.crop((round(left), round(top), round(right), round(bottom)))
+
+
 def look_image_for_key(key: str) -> LookImage:
     """The JPEG of the look a signed key names: from the storage cache, or composed once and stored.
 
@@ -378,7 +393,7 @@ def look_image_for_key(key: str) -> LookImage:
     """
     look = look_key_read(key)
     sources = _look_sources(look)
-    fingerprint = "|".join([key, *(f"{slot}:{field.name}" for slot, field, _own in sources)])
+    fingerprint = "|".join([key, *(f"{slot}:{field.name}:{box}" for slot, field, _own, box in sources)])
     digest = hashlib.sha1(fingerprint.encode(), usedforsecurity=False).hexdigest()
     name = _cache_name(digest, look.upload_public_id)
     has_upload = look.upload_public_id is not None
@@ -388,7 +403,7 @@ def look_image_for_key(key: str) -> LookImage:
                 return LookImage(name, handle.read(), rendered=False, has_upload=has_upload)
         except OSError:  # deleted between the two calls: render again
             pass
-    pieces = [LookPiece(slot, _open_photo(field), own) for slot, field, own in sources]
+    pieces = [LookPiece(slot, _cropped(_open_photo(field), box), own) for slot, field, own, box in sources]
     content = look_image_jpeg(look_image_compose(pieces=pieces))
     if not default_storage.exists(name):  # a parallel request may have stored it meanwhile
         default_storage.save(name, ContentFile(content))

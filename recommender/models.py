@@ -8,7 +8,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from catalog.i18n import korean_active
-from catalog.models import COLOR_CHOICES, SLOT_CHOICES, TYPE_CHOICES
+from catalog.models import (
+    AUDIENCE_CHOICES,
+    COLOR_CHOICES,
+    FORMALITY_CHOICES,
+    PATTERN_CHOICES,
+    SLOT_CHOICES,
+    TYPE_CHOICES,
+    WARMTH_CHOICES,
+)
 from catalog.naming import tag_label
 
 
@@ -31,6 +39,12 @@ class ShopperUpload(models.Model):
     model_version = models.CharField(_("model version"), max_length=80)
     # L2-normalised CNN embedding (float32 bytes): "similar catalog items" for the upload.
     embedding = models.BinaryField(_("embedding"), null=True, blank=True, editable=False)
+    # In a whole-outfit photo, what is matched: one of the detected garments (an index into detection["garments"]) or
+    # a crop the shopper drew (x0, y0, x1, y1 as fractions), with that crop's own reading. The detected_* fields
+    # above describe what is matched.
+    chosen_garment = models.PositiveSmallIntegerField(_("chosen garment"), null=True, blank=True)
+    crop_box = models.JSONField(_("crop box"), null=True, blank=True)
+    chosen_reading = models.JSONField(_("reading of the chosen garment"), null=True, blank=True)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
@@ -63,6 +77,11 @@ class TagCorrection(models.Model):
     type = models.CharField(_("type"), max_length=20, choices=TYPE_CHOICES, blank=True)
     slot = models.CharField(_("slot"), max_length=20, choices=SLOT_CHOICES)
     color = models.CharField(_("color"), max_length=20, choices=COLOR_CHOICES)
+    # Attributes the shopper set (empty: as the CNN read them).
+    pattern = models.CharField(_("pattern"), max_length=10, choices=PATTERN_CHOICES, blank=True)
+    audience = models.CharField(_("audience"), max_length=10, choices=AUDIENCE_CHOICES, blank=True)
+    warmth = models.CharField(_("warmth"), max_length=10, choices=WARMTH_CHOICES, blank=True)
+    formality = models.CharField(_("formality"), max_length=10, choices=FORMALITY_CHOICES, blank=True)
     model_version = models.CharField(_("model version"), max_length=80)
     status = models.CharField(
         _("status"), max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING

@@ -132,20 +132,37 @@ def _look_alike(candidate: Candidate) -> tuple[str, str, str, str, str]:
     return (tag.slot, tag.type, tag.kind, tag.color, tag.pattern)
 
 
+SAME_SHAPE_PENALTY = 0.1  # a second look of the same shape (e.g. another dress) must be this much better to come first
+
+
 def _pick_distinct(states: Sequence[_State], count: int) -> list[_State]:
     """The best looks that share as few pieces as possible (counting look-alike pieces as shared): first with no
-    shared piece, then allowing one, then two; never two looks that look the same."""
+    shared piece, then allowing one, then two; never two looks that look the same. Looks of a shape not shown yet
+    (a dress look beside top-and-bottom ones) are preferred unless clearly weaker."""
     chosen: list[_State] = []
     chosen_faces: list[set] = []
+
+    def shape(state: _State) -> frozenset[str]:
+        return frozenset(p.slot for p in state.pieces)
+
+    def preference(state: _State) -> float:
+        repeats = sum(shape(state) == shape(other) for other in chosen)
+        return -(state.score - SAME_SHAPE_PENALTY * repeats)
+
     for max_shared in (0, 1, 2):
-        for state in states:
-            if len(chosen) >= count:
-                return chosen
-            faces = {_look_alike(p) for p in state.pieces}
-            if state in chosen or any(len(faces & other) > max_shared or faces == other for other in chosen_faces):
-                continue
-            chosen.append(state)
-            chosen_faces.append(faces)
+        while len(chosen) < count:
+            ranked = sorted(states, key=preference)
+            picked = False
+            for state in ranked:
+                faces = {_look_alike(p) for p in state.pieces}
+                if state in chosen or any(len(faces & other) > max_shared or faces == other for other in chosen_faces):
+                    continue
+                chosen.append(state)
+                chosen_faces.append(faces)
+                picked = True
+                break
+            if not picked:
+                break
     return chosen
 
 

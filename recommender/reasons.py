@@ -165,7 +165,7 @@ def harmony_en(kind: str, a: Tag, b: Tag) -> str:
     if kind == "print_echo":
         if a.patterned:
             return f"The {pb} {_verb(b, 'picks', 'pick')} up the {color_en(b.color)} in the print of the {item_en(a)}."
-        return f"The print of the {item_en(b)} picks up the {color_en(a.color)} of the {pa}."
+        return f"The print of the {item_en(b)} picks up the {color_en(a.color)} of the {item_en(a)}."
     return f"The {pb} {_verb(b, 'goes', 'go')} well with the {pa}."
 
 
@@ -208,7 +208,7 @@ def harmony_ko(kind: str, a: Tag, b: Tag) -> str:
     if kind == "print_echo":
         if a.patterned:
             return f"{josa(pb, '이')} {item_ko(a)} 패턴 속 {josa(color_ko(b.color), '와')} 자연스럽게 이어져요."
-        return f"{item_ko(b)}의 패턴 속 {josa(color_ko(a.color), '이')} {josa(pa, '와')} 자연스럽게 이어져요."
+        return f"{item_ko(b)}의 패턴 속 {josa(color_ko(a.color), '이')} {josa(item_ko(a), '와')} 자연스럽게 이어져요."
     return f"{josa(pb, '은')} {josa(pa, '와')} 잘 어울려요."
 
 

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from catalog.models import COLOR_CHOICES, SLOT_CHOICES, TYPE_CHOICES, Garment, PairingRule
-from catalog.vocabulary import COLORS, TYPES
+from catalog.models import (
+    AUDIENCE_CHOICES,
+    COLOR_CHOICES,
+    FORMALITY_CHOICES,
+    KIND_CHOICES,
+    PATTERN_CHOICES,
+    SLOT_CHOICES,
+    TYPE_CHOICES,
+    WARMTH_CHOICES,
+    Garment,
+    PairingRule,
+)
+from catalog.tags import Tag
+from catalog.vocabulary import COLORS, KINDS, TYPES
 from recommender.look_images import outfit_look_image_url
 from recommender.reasons import reason_text
 from recommender.services import RecommendedItem
@@ -27,12 +39,20 @@ VERSION_FIELD_KWARGS = {
 }
 
 
+TAG_FIELDS = ("slot", "color", "type", "kind", "pattern", "audience", "warmth", "formality")
+
+
 class TagQuerySerializer(serializers.Serializer):
-    """`GET /api/v1/recommendations/?slot=top&color=red[&type=t-shirt][&limit=12]`"""
+    """`GET /api/v1/recommendations/?slot=top&color=red[&type=t-shirt][&audience=men&warmth=mild…][&limit=12]`"""
 
     slot = serializers.ChoiceField(choices=SLOT_CHOICES)
     color = serializers.ChoiceField(choices=COLOR_CHOICES)
     type = serializers.ChoiceField(choices=TYPE_CHOICES, required=False, allow_blank=True, default="")
+    kind = serializers.ChoiceField(choices=KIND_CHOICES, required=False, allow_blank=True, default="")
+    pattern = serializers.ChoiceField(choices=PATTERN_CHOICES, required=False, allow_blank=True, default="")
+    audience = serializers.ChoiceField(choices=AUDIENCE_CHOICES, required=False, allow_blank=True, default="")
+    warmth = serializers.ChoiceField(choices=WARMTH_CHOICES, required=False, allow_blank=True, default="")
+    formality = serializers.ChoiceField(choices=FORMALITY_CHOICES, required=False, allow_blank=True, default="")
     limit = serializers.IntegerField(min_value=1, max_value=48, required=False, default=12)
     outfits = serializers.IntegerField(min_value=0, max_value=3, required=False, default=3)
 
@@ -41,19 +61,92 @@ class TagQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"type": f"'{attrs['type']}' is a {TYPES[attrs['type']].slot} type, not a {attrs['slot']} type."}
             )
+        if attrs["kind"] and TYPES[KINDS[attrs["kind"]][0]].slot != attrs["slot"]:
+            raise serializers.ValidationError({"kind": f"'{attrs['kind']}' is not a kind of {attrs['slot']}."})
         return attrs
+
+    def tag(self) -> Tag:
+        data = self.validated_data
+        return Tag(**{name: data[name] for name in TAG_FIELDS})
+
+
+class BoxField(serializers.Field):
+    """A crop box: four fractions of the photo (left, top, right, bottom), as a list or as "x0,y0,x1,y1"."""
+
+    def to_internal_value(self, data):
+        from recommender.services import InvalidChoice, box_checked
+
+        values = data.split(",") if isinstance(data, str) else data
+        try:
+            return box_checked([float(v) for v in values])
+        except (TypeError, ValueError) as exc:
+            message = str(exc) if isinstance(exc, InvalidChoice) else "A crop box is four numbers from 0 to 1."
+            raise serializers.ValidationError(message) from exc
+
+    def to_representation(self, value):
+        return list(value)
 
 
 class UploadSerializer(serializers.Serializer):
     """`POST /api/v1/recommendations/` (multipart). The file is checked by content, not by name or content type."""
 
-    image = serializers.FileField(help_text="A photo of one garment (JPEG, PNG, WebP, GIF or HEIC; 10 MB at most).")
+    image = serializers.FileField(
+        help_text="A photo of one garment, or of a whole outfit (JPEG, PNG, WebP, GIF or HEIC; 10 MB at most)."
+    )
     limit = serializers.IntegerField(min_value=1, max_value=48, required=False, default=12)
+    garment = serializers.IntegerField(
+        min_value=0,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="In a whole-outfit photo, which detected garment to match (index into detected.garments).",
+    )
+    box = BoxField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text='A crop to match instead: "x0,y0,x1,y1" as fractions of the photo.',
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs.get("garment") is not None and attrs.get("box") is not None:
+            raise serializers.ValidationError({"box": "Send a garment index or a crop box, not both."})
+        return attrs
+
+
+class ChoiceSerializer(serializers.Serializer):
+    """`POST /api/v1/recommendations/{upload_id}/choice/`: match another garment of the photo, or a crop."""
+
+    garment = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    box = BoxField(required=False, allow_null=True, default=None)
+
+    def validate(self, attrs: dict) -> dict:
+        if (attrs.get("garment") is None) == (attrs.get("box") is None):
+            raise serializers.ValidationError({"garment": "Send either a garment index or a crop box."})
+        return attrs
 
 
 class HeadChoiceSerializer(serializers.Serializer):
     label = serializers.CharField()  # type: ignore[assignment]  # the API's name; shadows Field.label (unused here)
     confidence = serializers.FloatField()
+
+
+class AttributeSerializer(serializers.Serializer):
+    label = serializers.CharField()  # type: ignore[assignment]  # the API's name; shadows Field.label (unused here)
+    confidence = serializers.FloatField()
+    top3 = HeadChoiceSerializer(many=True)
+    used = serializers.BooleanField(help_text="False when read below its threshold: treated as unknown.")
+
+
+class DetectedGarmentSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    slot = serializers.CharField()
+    type = serializers.CharField()
+    kind = serializers.CharField(allow_null=True)
+    color = serializers.CharField()
+    pattern = serializers.CharField()
+    box = serializers.ListField(child=serializers.FloatField(), help_text="x0, y0, x1, y1 as fractions of the photo.")
+    confidences = serializers.DictField(child=serializers.FloatField(allow_null=True))
 
 
 class DetectedSerializer(serializers.Serializer):
@@ -72,33 +165,76 @@ class DetectedSerializer(serializers.Serializer):
     type_top3 = HeadChoiceSerializer(many=True)
     slot_top3 = HeadChoiceSerializer(many=True)
     color_top3 = HeadChoiceSerializer(many=True)
+    pattern = AttributeSerializer(allow_null=True)
+    audience = AttributeSerializer(allow_null=True)
+    warmth = AttributeSerializer(allow_null=True)
+    formality = AttributeSerializer(allow_null=True)
+    kind = AttributeSerializer(allow_null=True, help_text="Shoe kind; null unless the slot is shoes.")
+    garments = DetectedGarmentSerializer(
+        many=True, help_text="Garments found in a whole-outfit photo (empty for a photo of one garment)."
+    )
+    chosen_garment = serializers.IntegerField(allow_null=True, help_text="Which of `garments` is matched.")
+    crop_box = serializers.ListField(child=serializers.FloatField(), allow_null=True)
 
 
-def detected_payload(prediction) -> dict:
-    from recommender.services import uncertain_heads
+def detected_payload(upload) -> dict:
+    """What the CNN read of an upload, for the garment that is matched; also every garment of a whole-outfit photo."""
+    from recommender.services import detected_garments, reading_tag, uncertain_heads, upload_reading
 
-    def top3(head) -> list[dict]:
-        return [{"label": label, "confidence": round(float(conf), 4)} for label, conf in head.top3]
+    reading = upload_reading(upload)
+    tag = reading_tag(reading) if reading.get("slot") else None
+
+    def top3(head: str) -> list[dict]:
+        values = (reading.get(head) or {}).get("top3") or []
+        return [{"label": label, "confidence": round(float(conf), 4)} for label, conf in values]
+
+    def attribute(head: str) -> dict | None:
+        value = reading.get(head)
+        if not value or (head == "kind" and upload.detected_slot != "shoes"):
+            return None
+        return {
+            "label": value["label"],
+            "confidence": round(float(value["confidence"]), 4),
+            "top3": top3(head),
+            "used": bool(tag is not None and getattr(tag, head)),
+        }
 
     uncertain = uncertain_heads(
-        type_confidence=prediction.type.confidence,
-        slot_confidence=prediction.slot.confidence,
-        color_confidence=prediction.color.confidence,
+        type_confidence=upload.type_confidence,
+        slot_confidence=upload.slot_confidence,
+        color_confidence=upload.color_confidence,
     )
+    garments = [
+        {
+            "index": index,
+            "slot": garment["slot"],
+            "type": garment.get("type", ""),
+            "kind": garment.get("kind"),
+            "color": garment.get("color", ""),
+            "pattern": garment.get("pattern", ""),
+            "box": [round(float(v), 4) for v in garment["box"]],
+            "confidences": garment.get("confidences") or {},
+        }
+        for index, garment in enumerate(detected_garments(upload.detection))
+    ]
     return {
         "needs_confirmation": bool(uncertain),
         "uncertain": uncertain,
-        "type": prediction.type.label,
-        "type_confidence": round(float(prediction.type.confidence), 4),
-        "slot": prediction.slot.label,
-        "slot_confidence": round(float(prediction.slot.confidence), 4),
-        "color": prediction.color.label,
-        "color_confidence": round(float(prediction.color.confidence), 4),
-        "color_hex": COLORS[prediction.color.label].hex,
-        "model_version": prediction.model_version,
-        "type_top3": top3(prediction.type),
-        "slot_top3": top3(prediction.slot),
-        "color_top3": top3(prediction.color),
+        "type": upload.detected_type,
+        "type_confidence": round(float(upload.type_confidence), 4),
+        "slot": upload.detected_slot,
+        "slot_confidence": round(float(upload.slot_confidence), 4),
+        "color": upload.detected_color,
+        "color_confidence": round(float(upload.color_confidence), 4),
+        "color_hex": COLORS[upload.detected_color].hex,
+        "model_version": upload.model_version,
+        "type_top3": top3("type"),
+        "slot_top3": top3("slot"),
+        "color_top3": top3("color"),
+        **{head: attribute(head) for head in ("pattern", "audience", "warmth", "formality", "kind")},
+        "garments": garments,
+        "chosen_garment": upload.chosen_garment,
+        "crop_box": upload.crop_box,
     }
 
 
@@ -150,6 +286,12 @@ class GarmentSerializer(serializers.ModelSerializer):
             "color_hex",
             "second_color",
             "pattern",
+            "kind",
+            "audience",
+            "warmth",
+            "formality",
+            "likes",
+            "dislikes",
             "season",
             "is_active",
             "tagged_by",
@@ -158,7 +300,15 @@ class GarmentSerializer(serializers.ModelSerializer):
             "model_version",
             "version",
         ]
-        read_only_fields = ["slot", "tagged_by", "type_confidence", "color_confidence", "model_version"]
+        read_only_fields = [
+            "slot",
+            "tagged_by",
+            "type_confidence",
+            "color_confidence",
+            "model_version",
+            "likes",
+            "dislikes",
+        ]
         extra_kwargs = {"version": VERSION_FIELD_KWARGS}
 
     def get_image_url(self, garment: Garment) -> str | None:
@@ -197,16 +347,26 @@ class PairingRuleSerializer(serializers.ModelSerializer):
             "title",
             "input_slot",
             "input_type",
+            "input_kind",
             "input_color",
+            "input_pattern",
+            "input_formality",
+            "input_warmth",
             "output_slot",
             "output_type",
+            "output_kind",
             "output_color",
+            "output_pattern",
+            "output_formality",
+            "output_warmth",
             "weight",
             "note",
             "note_ko",
+            "note_needs_update",
             "is_active",
             "version",
         ]
+        read_only_fields = ["note_needs_update"]
         extra_kwargs = {"version": VERSION_FIELD_KWARGS}
 
     def validate(self, attrs: dict) -> dict:
@@ -297,15 +457,21 @@ class SimilarItemSerializer(_GarmentItemSerializer):
 
 
 class CorrectionSerializer(serializers.Serializer):
-    """Any of type, slot, color: the shopper's one-tap correction of what the CNN read."""
+    """Any of type, slot, color, pattern, audience, warmth, formality: the shopper's one-tap correction."""
 
     type = serializers.ChoiceField(choices=TYPE_CHOICES, required=False)
     slot = serializers.ChoiceField(choices=SLOT_CHOICES, required=False)
     color = serializers.ChoiceField(choices=COLOR_CHOICES, required=False)
+    pattern = serializers.ChoiceField(choices=PATTERN_CHOICES, required=False)
+    audience = serializers.ChoiceField(choices=AUDIENCE_CHOICES, required=False)
+    warmth = serializers.ChoiceField(choices=WARMTH_CHOICES, required=False)
+    formality = serializers.ChoiceField(choices=FORMALITY_CHOICES, required=False)
 
     def validate(self, attrs: dict) -> dict:
         if not attrs:
-            raise serializers.ValidationError("Give at least one of type, slot or color.")
+            raise serializers.ValidationError(
+                "Give at least one of type, slot, color, pattern, audience, warmth or formality."
+            )
         if "type" in attrs and "slot" in attrs and TYPES[attrs["type"]].slot != attrs["slot"]:
             raise serializers.ValidationError({"slot": f"'{attrs['type']}' is a {TYPES[attrs['type']].slot} type."})
         return attrs

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import time
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,8 +21,9 @@ from catalog.models import Garment, PairingRule
 from catalog.selectors import active_rule_specs, style_policy
 from catalog.services import catalog_version, embedding_to_bytes, image_to_stored_jpeg, rows_delete_with_images
 from catalog.style import StylePolicy
-from catalog.tags import Candidate, Tag
+from catalog.tags import Candidate, Tag, tag_from_reading
 from catalog.vocabulary import TYPES
+from classifier.imaging import open_image
 from classifier.predictor import Prediction, get_predictor
 from fashion.observability import inference_record
 from recommender.affinity import outfit_affinity
@@ -218,30 +220,141 @@ def recommend_for_tag(*, tag: Tag, limit: int = DEFAULT_LIMIT, outfits: int = 0)
     )
 
 
+def reading_tag(reading: Mapping[str, Any]) -> Tag:
+    """The tags coordination uses for one reading: attributes only when read with confidence
+    (settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS); a low-confidence attribute is unknown, and an unknown attribute never
+    excludes a garment."""
+    return tag_from_reading(reading, settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS)
+
+
 def tag_from_prediction(prediction: Prediction) -> Tag:
-    return Tag(slot=prediction.slot.label, color=prediction.color.label, type=prediction.type.label)
+    return reading_tag(prediction.to_dict())
 
 
-def upload_create(*, image_file: UploadedFile) -> tuple[ShopperUpload, Prediction]:
-    """Validate and classify a shopper's photo, and store it (re-encoded, without EXIF) with the reading."""
+class InvalidChoice(ValueError):  # noqa: N818 - a state, reported to the shopper
+    """A garment index or crop box that does not fit the photo."""
+
+
+Box = tuple[float, float, float, float]
+MIN_BOX_SIDE = 0.05  # a crop narrower or lower than 5 % of the photo has too few pixels to read
+
+
+def box_checked(box: Sequence[float]) -> Box:
+    """A crop box (x0, y0, x1, y1, fractions of the upright photo), or InvalidChoice with the reason."""
+    if len(box) != 4:
+        raise InvalidChoice("A crop box has four numbers: left, top, right and bottom, as fractions of the photo.")
+    x0, y0, x1, y1 = (float(v) for v in box)
+    if not all(0.0 <= v <= 1.0 for v in (x0, y0, x1, y1)):
+        raise InvalidChoice("Crop box values are fractions of the photo, from 0 to 1.")
+    if x1 - x0 < MIN_BOX_SIDE or y1 - y0 < MIN_BOX_SIDE:
+        raise InvalidChoice("The crop box is too small (or its right/bottom edge is before its left/top edge).")
+    return (x0, y0, x1, y1)
+
+
+def detected_garments(detection: Mapping[str, Any]) -> list[dict]:
+    """The garments the CNN found in a whole-outfit photo (an empty list for a photo of one garment)."""
+    return [g for g in detection.get("garments") or [] if isinstance(g, dict) and g.get("box")]
+
+
+def default_garment(garments: Sequence[Mapping[str, Any]]) -> int | None:
+    """Which garment of a whole-outfit photo to match before the shopper picks: the largest top, bottom or one-piece,
+    else the outerwear, else the shoes. None for a photo of one garment."""
+    if len(garments) < 2:
+        return None
+
+    def area(index: int) -> float:
+        x0, y0, x1, y1 = garments[index]["box"]
+        return (x1 - x0) * (y1 - y0)
+
+    for slots in (("top", "bottom", "one_piece"), ("outer",), ("shoes", "accessory")):
+        found = [i for i, g in enumerate(garments) if g.get("slot") in slots]
+        if found:
+            return max(found, key=lambda i: (area(i), -i))
+    return 0
+
+
+# What a garment of a slot is called when its crop was read as a type of another slot.
+SLOT_DEFAULT_TYPES = {"top": "top", "bottom": "pants", "outer": "outwear", "one_piece": "dress", "shoes": "shoes"}
+
+
+def reading_in_slot(reading: Mapping[str, Any], slot: str, slot_confidence: float) -> dict:
+    """A detected garment's crop reading, held to the slot the detector found it in: a coat's crop shows the whole
+    body and may read as a dress, but it is outerwear. The type becomes the crop's best type of that slot (or the
+    slot's generic type, with confidence 0, so the shopper is asked to confirm it)."""
+    adjusted = dict(reading)
+    if slot not in SLOT_DEFAULT_TYPES or (reading.get("slot") or {}).get("label") == slot:
+        return adjusted
+    top3 = (reading.get("type") or {}).get("top3") or []
+    in_slot = [(label, conf) for label, conf in top3 if label in TYPES and TYPES[label].slot == slot]
+    type_label, type_confidence = in_slot[0] if in_slot else (SLOT_DEFAULT_TYPES[slot], 0.0)
+    adjusted["type"] = {"label": type_label, "confidence": float(type_confidence), "top3": list(top3)}
+    adjusted["slot"] = {"label": slot, "confidence": float(slot_confidence), "top3": [[slot, float(slot_confidence)]]}
+    return adjusted
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What is matched for an upload: the whole photo, one detected garment, or a crop the shopper drew."""
+
+    reading: dict
+    embedding: Any
+    garment: int | None = None
+    box: Box | None = None
+
+
+def _garment_reading(prediction: Prediction, garment: int, detection: Mapping[str, Any], box: Box) -> Reading:
+    detected = detected_garments(detection)[garment]
+    reading = reading_in_slot(prediction.to_dict(), detected["slot"], float(detected.get("score") or 0.0))
+    return Reading(reading, prediction.embedding, garment, box)
+
+
+def _reading_for(*, image, prediction: Prediction, garment: int | None, box: Sequence[float] | None) -> Reading:
+    detection = prediction.to_dict()
+    garments = detected_garments(detection)
+    if box is not None:
+        checked = box_checked(box)
+        crop = get_predictor().predict_crop(image, checked)
+        return Reading(crop.to_dict(), crop.embedding, None, checked)
+    if garment is None:
+        garment = default_garment(garments)
+        if garment is None:
+            return Reading(detection, prediction.embedding)
+    if not 0 <= garment < len(garments):
+        raise InvalidChoice(f"There is no garment {garment} in this photo (it shows {len(garments)}).")
+    chosen = prediction.garments[garment]
+    return _garment_reading(chosen.prediction, garment, detection, box_checked(chosen.box))
+
+
+def _apply_reading(upload: ShopperUpload, reading: Reading) -> None:
+    values = reading.reading
+    for head in ("type", "slot", "color"):
+        setattr(upload, f"detected_{head}", values[head]["label"])
+        setattr(upload, f"{head}_confidence", float(values[head]["confidence"]))
+    upload.chosen_garment = reading.garment
+    upload.crop_box = list(reading.box) if reading.box is not None else None
+    upload.chosen_reading = values if reading.box is not None else None
+    upload.embedding = embedding_to_bytes(reading.embedding)
+
+
+def upload_create(
+    *, image_file: UploadedFile, garment: int | None = None, box: Sequence[float] | None = None
+) -> tuple[ShopperUpload, Prediction]:
+    """Validate and classify a shopper's photo, and store it (re-encoded, without EXIF) with the reading.
+
+    In a whole-outfit photo the CNN finds each garment; `garment` (an index into them) or `box` (a crop the shopper
+    drew) says which one to match, and by default the largest piece of clothing is matched."""
     image = upload_open_image(image_file)  # raises InvalidImage before anything is stored
     started = time.perf_counter()
     prediction = get_predictor().predict(image)
     inference_record(model_version=prediction.model_version, seconds=time.perf_counter() - started)
+    reading = _reading_for(
+        image=image, prediction=prediction, garment=garment, box=box
+    )  # InvalidChoice: nothing stored
     upload, inserted = None, False
     try:
         with transaction.atomic():
-            upload = ShopperUpload(
-                detected_type=prediction.type.label,
-                detected_slot=prediction.slot.label,
-                detected_color=prediction.color.label,
-                type_confidence=prediction.type.confidence,
-                slot_confidence=prediction.slot.confidence,
-                color_confidence=prediction.color.confidence,
-                detection=prediction.to_dict(),
-                model_version=prediction.model_version,
-                embedding=embedding_to_bytes(prediction.embedding),
-            )
+            upload = ShopperUpload(detection=prediction.to_dict(), model_version=prediction.model_version)
+            _apply_reading(upload, reading)
             upload.image = image_to_stored_jpeg(image)
             upload.full_clean()
             upload.save()  # writes the photo, then inserts the row
@@ -256,11 +369,47 @@ def upload_create(*, image_file: UploadedFile) -> tuple[ShopperUpload, Predictio
     return upload, prediction
 
 
+def upload_choose(
+    *, upload: ShopperUpload, garment: int | None = None, box: Sequence[float] | None = None
+) -> ShopperUpload:
+    """The shopper picks another garment of their photo (or draws a crop): it is read again from the stored photo and
+    becomes what is matched. A pending correction of the previous garment no longer applies and is dropped."""
+    if (garment is None) == (box is None):
+        raise InvalidChoice("Choose a garment or draw a crop box, not both or neither.")
+    garments = detected_garments(upload.detection)
+    if garment is not None:
+        if not 0 <= garment < len(garments):
+            raise InvalidChoice(f"There is no garment {garment} in this photo (it shows {len(garments)}).")
+        box = garments[garment]["box"]
+    checked = box_checked(box or ())
+    with upload.image.open("rb") as stored:
+        image = open_image(stored.read())
+    crop = get_predictor().predict_crop(image, checked)
+    if garment is not None:
+        reading = _garment_reading(crop, garment, upload.detection, checked)
+    else:
+        reading = Reading(crop.to_dict(), crop.embedding, None, checked)
+    with transaction.atomic():
+        reviewed = TagCorrection.objects.filter(upload=upload).exclude(status=CorrectionStatus.PENDING).exists()
+        if reviewed:
+            raise CorrectionReviewed("A stylist has already reviewed this correction; it can no longer be changed.")
+        TagCorrection.objects.filter(upload=upload).delete()
+        _apply_reading(upload, reading)
+        upload.full_clean()
+        upload.save()
+    return upload
+
+
 def recommend_for_upload(
-    *, image_file: UploadedFile, limit: int = DEFAULT_LIMIT, outfits: int = DEFAULT_OUTFITS
+    *,
+    image_file: UploadedFile,
+    limit: int = DEFAULT_LIMIT,
+    outfits: int = DEFAULT_OUTFITS,
+    garment: int | None = None,
+    box: Sequence[float] | None = None,
 ) -> UploadRecommendation:
-    upload, prediction = upload_create(image_file=image_file)
-    recommendation = recommend_for_tag(tag=tag_from_prediction(prediction), limit=limit, outfits=outfits)
+    upload, prediction = upload_create(image_file=image_file, garment=garment, box=box)
+    recommendation = recommend_for_tag(tag=upload_tag(upload=upload), limit=limit, outfits=outfits)
     return UploadRecommendation(upload, prediction, recommendation)
 
 
@@ -271,25 +420,55 @@ def uncertain_heads(*, type_confidence: float, slot_confidence: float, color_con
     return [head for head, confidence in confidences.items() if confidence < thresholds[head]]
 
 
+def upload_reading(upload: ShopperUpload) -> dict:
+    """The reading of what is matched for an upload: the chosen garment or crop, else the whole photo."""
+    if upload.chosen_reading:
+        return dict(upload.chosen_reading)
+    garments = detected_garments(upload.detection)
+    if upload.chosen_garment is not None and 0 <= upload.chosen_garment < len(garments):
+        return dict(garments[upload.chosen_garment].get("reading") or {})
+    return dict(upload.detection or {})
+
+
 def upload_tag(*, upload: ShopperUpload) -> Tag:
-    """The tags recommendations use for an upload: the shopper's correction when there is one, else the CNN's."""
+    """The tags recommendations use for an upload: the CNN's reading of the matched garment (attributes only when
+    confident), with the shopper's correction of slot, type or colour on top."""
+    reading = upload_reading(upload)
+    if reading.get("slot"):
+        read = reading_tag(reading)
+    else:  # no stored reading: the detected fields alone
+        read = Tag(slot=upload.detected_slot, color=upload.detected_color, type=upload.detected_type)
     correction = TagCorrection.objects.filter(upload=upload).first()
-    if correction is not None:
-        return Tag(slot=correction.slot, color=correction.color, type=correction.type)
-    return Tag(slot=upload.detected_slot, color=upload.detected_color, type=upload.detected_type)
+    if correction is None:
+        return read
+    kind = read.kind if correction.type == read.type and correction.slot == "shoes" else ""
+    attributes = {name: getattr(correction, name) or getattr(read, name) for name in CORRECTABLE_ATTRIBUTES}
+    return replace(read, slot=correction.slot, color=correction.color, type=correction.type, kind=kind, **attributes)
 
 
 class CorrectionReviewed(Exception):  # noqa: N818 - a state, reported to the shopper
     """The upload's correction was accepted or rejected by a stylist: the shopper's link can no longer change it."""
 
 
+CORRECTABLE_ATTRIBUTES = ("pattern", "audience", "warmth", "formality")
+
+
 def correction_create(
-    *, upload: ShopperUpload, type: str | None = None, slot: str | None = None, color: str | None = None
+    *,
+    upload: ShopperUpload,
+    type: str | None = None,
+    slot: str | None = None,
+    color: str | None = None,
+    **attributes: str,
 ) -> TagCorrection:
     """Record (or update) a shopper's correction of an upload's tags; a corrected type also fixes the slot.
 
-    A slot correction that contradicts the current type leaves the type unknown rather than inconsistent.
+    A slot correction that contradicts the current type leaves the type unknown rather than inconsistent. The
+    attributes coordination uses (pattern, audience, warmth, formality) can be set too: "it's a kids' hoodie".
     """
+    unknown = set(attributes) - set(CORRECTABLE_ATTRIBUTES)
+    if unknown:
+        raise TypeError(f"correction_create() got unexpected attributes {sorted(unknown)}")
     current = upload_tag(upload=upload)
     new_type, new_slot, new_color = current.type, current.slot, color or current.color
     if type:
@@ -308,9 +487,13 @@ def correction_create(
         if reviewed:
             # Anyone holding the upload's link could otherwise reset a stylist's decision to "pending".
             raise CorrectionReviewed("A stylist has already reviewed this correction; it can no longer be changed.")
+        previous = TagCorrection.objects.filter(upload=upload).first()
+        kept = {name: getattr(previous, name) if previous else "" for name in CORRECTABLE_ATTRIBUTES}
         correction, _ = TagCorrection.objects.select_for_update().update_or_create(
             upload=upload,
             defaults={
+                **kept,
+                **{name: value for name, value in attributes.items() if value},
                 "type": new_type,
                 "slot": new_slot,
                 "color": new_color,

@@ -13,24 +13,42 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from catalog.i18n import korean_active
 from catalog.models import Garment, PairingRule
+from catalog.naming import garment_names
 from catalog.similarity import garments_similar_to, garments_similar_to_embedding
 from catalog.tags import Tag
-from catalog.vocabulary import COLOR_CODES, COLORS, SLOT_NAMES, SLOTS, TYPES
+from catalog.vocabulary import (
+    AUDIENCES,
+    COLOR_CODES,
+    COLORS,
+    FORMALITIES,
+    KINDS,
+    PATTERNS,
+    SLOT_NAMES,
+    SLOTS,
+    TYPES,
+    WARMTHS,
+)
 from classifier.imaging import InvalidImage
 from fashion.clients import client_key
 from recommender.api import AnonUploadThrottle, CorrectionThrottle, FeedbackThrottle, throttled_for
-from recommender.forms import CorrectionForm, FeedbackForm, TagForm, UploadForm
+from recommender.forms import ChoiceForm, CorrectionForm, FeedbackForm, TagForm, UploadForm
 from recommender.look_images import LookImageError, look_image_for_key
 from recommender.models import ShopperUpload, TagCorrection
 from recommender.services import (
     DEFAULT_OUTFITS,
     CorrectionReviewed,
+    InvalidChoice,
     correction_create,
+    detected_garments,
     feedback_create,
+    reading_in_slot,
     recommend_for_tag,
     uncertain_heads,
+    upload_choose,
     upload_create,
+    upload_reading,
     upload_tag,
 )
 from recommender.uploads import shopper_reason
@@ -66,9 +84,11 @@ def recommend(request: HttpRequest) -> HttpResponse:
             status = 429
         elif form.is_valid():
             try:
-                upload, _prediction = upload_create(image_file=form.cleaned_data["image"])
+                upload, _prediction = upload_create(image_file=form.cleaned_data["image"], box=form.cleaned_data["box"])
             except InvalidImage as exc:
                 form.add_error("image", _("We could not use that file: %(reason)s") % {"reason": shopper_reason(exc)})
+            except InvalidChoice:
+                form.add_error(None, _("That crop is too small to read. Draw a larger box around the garment."))
             else:
                 return redirect("recommender:upload-result", public_id=upload.public_id)
             status = 400
@@ -85,6 +105,70 @@ def recommend(request: HttpRequest) -> HttpResponse:
 def _choices(detection: dict, head: str) -> list[str]:
     """The CNN's top-3 labels for one head, for the one-tap correction buttons."""
     return [label for label, _confidence in detection.get(head, {}).get("top3", [])]
+
+
+def _detected_garments(upload: ShopperUpload) -> list[dict]:
+    """The garments of a whole-outfit photo, named for the shopper ("a black top"), with outlines in percent."""
+    language = "ko" if korean_active() else "en"
+    garments = []
+    for index, garment in enumerate(detected_garments(upload.detection)):
+        x0, y0, x1, y1 = (float(v) * 100 for v in garment["box"])
+        reading = reading_in_slot(garment.get("reading") or {}, garment["slot"], float(garment.get("score") or 0.0))
+        type_code = (reading.get("type") or {}).get("label") or garment.get("type") or ""
+        if type_code in TYPES and TYPES[type_code].slot == garment["slot"] and garment.get("color") in COLORS:
+            name = garment_names(
+                type=type_code,
+                color=garment["color"],
+                pattern=garment.get("pattern") or "",
+                kind=garment.get("kind") or "",
+            ).in_language(language)
+        else:
+            name = SLOT_NAMES[garment["slot"]][1 if language == "ko" else 0]
+        garments.append(
+            {
+                "index": index,
+                "name": name,
+                "color": garment.get("color") or "multicolor",
+                "x": round(x0, 2),
+                "y": round(y0, 2),
+                "width": round(x1 - x0, 2),
+                "height": round(y1 - y0, 2),
+                "chosen": index == upload.chosen_garment,
+            }
+        )
+    return garments
+
+
+def _attribute_rows(tag: Tag) -> list[dict]:
+    """One row of chips per attribute a shopper can set on the result page ("For: women / men / unisex / kids")."""
+    korean = korean_active()
+    rows = []
+    for field, label, vocabulary in (
+        ("audience", _("For"), AUDIENCES),
+        ("warmth", _("Season"), WARMTHS),
+        ("formality", _("Style"), FORMALITIES),
+        ("pattern", _("Pattern"), PATTERNS),
+    ):
+        choices = [(code, names[1 if korean else 0]) for code, names in vocabulary.items()]
+        rows.append({"field": field, "label": label, "choices": choices, "current": getattr(tag, field)})
+    return rows
+
+
+def _attribute_names(tag: Tag) -> list[tuple[str, str]]:
+    """The attributes read with confidence, as (label, value) for the page; unknown ones are left out."""
+    korean = korean_active()
+    rows = []
+    for label, vocabulary, code in (
+        (_("Pattern"), PATTERNS, tag.pattern),
+        (_("For"), AUDIENCES, tag.audience),
+        (_("Season"), WARMTHS, tag.warmth),
+        (_("Style"), FORMALITIES, tag.formality),
+    ):
+        if code in vocabulary:
+            rows.append((label, vocabulary[code][1 if korean else 0]))
+    if tag.kind in KINDS:
+        rows.append((_("Kind"), KINDS[tag.kind][2 if korean else 1]))
+    return rows
 
 
 def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -110,14 +194,38 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
             "similar": similar,
             "uncertain": uncertain and correction is None,
             "uncertain_heads": uncertain,
-            "type_choices": _choices(upload.detection, "type"),
-            "color_choices": _choices(upload.detection, "color"),
-            "slot_choices": _choices(upload.detection, "slot"),
+            "type_choices": _choices(upload_reading(upload), "type"),
+            "color_choices": _choices(upload_reading(upload), "color"),
+            "slot_choices": _choices(upload_reading(upload), "slot"),
+            "garments": _detected_garments(upload),
+            "attributes": _attribute_names(tag),
+            "attribute_rows": _attribute_rows(tag),
             "all_types": list(TYPES),
             "color_codes": COLOR_CODES,
             **vocabulary_context(),
         },
     )
+
+
+@require_POST
+def choose_garment(request: HttpRequest, public_id: str) -> HttpResponse:
+    """In a whole-outfit photo, the shopper taps the garment to match (or draws a crop on the result page)."""
+    upload = get_object_or_404(ShopperUpload, public_id=public_id)
+    form = ChoiceForm(request.POST)
+    if throttled_for(request, CorrectionThrottle()) is not None:
+        messages.error(request, _("That is a lot of corrections in a short time. Please try again in a minute."))
+    elif form.is_valid():
+        try:
+            upload_choose(upload=upload, garment=form.cleaned_data["garment"], box=form.cleaned_data["box"])
+        except InvalidChoice:
+            messages.error(request, _("We could not find that garment in your photo; please tap one of the outlines."))
+        except CorrectionReviewed:
+            messages.error(request, _("A stylist has already reviewed this correction; it can no longer be changed."))
+        else:
+            messages.success(request, _("Done: here is what goes with the garment you picked."))
+    else:
+        messages.error(request, _("We could not find that garment in your photo; please tap one of the outlines."))
+    return redirect("recommender:upload-result", public_id=upload.public_id)
 
 
 @require_POST

@@ -54,3 +54,36 @@ def make_tiny_dataset(root: Path, *, copies: int = 2) -> Path:
         with open(root / name, "w", newline="") as f:
             csv.writer(f).writerows(rows)
     return root
+
+
+def make_tiny_coparsing(root: Path, *, photos: int = 10) -> Path:
+    """A tiny co-parsing dataset: labels.txt, tags.csv, photos/ and masks/ of a drawn "person" (a top over a skirt or
+    pants, shoes, hair), every photo pixel-annotated, split train/validation/test 6:2:2 (for 10 photos)."""
+    from classifier.coparsing import LABELS
+
+    (root / "photos").mkdir(parents=True)
+    (root / "masks").mkdir()
+    (root / "labels.txt").write_text("".join(f"{i}\t{name}\n" for i, name in enumerate(LABELS)))
+    rows = [["image", "annotation", "split", "tags"]]
+    for index in range(photos):
+        image_id = f"{index + 1:04d}"
+        bottom = ("skirt", "pants")[index % 2]
+        photo = Image.new("RGB", (60, 90), (200, 200, 190))
+        mask = Image.new("L", (60, 90), 0)
+        draw, label = ImageDraw.Draw(photo), ImageDraw.Draw(mask)
+        parts = [
+            ("hair", (24, 2, 36, 10), (40, 30, 20)),
+            ("t-shirt", (18, 12, 42, 40), (198, 40, 40)),
+            (bottom, (20, 40, 40, 72), (26, 35, 126)),
+            ("sneakers", (20, 78, 40, 86), (17, 17, 17)),
+        ]
+        for name, box, colour in parts:
+            draw.rectangle(box, fill=colour)
+            label.rectangle(box, fill=LABELS.index(name))
+        photo.save(root / "photos" / f"{image_id}.jpg", quality=95)
+        mask.save(root / "masks" / f"{image_id}.png")
+        split = ("train",) * 6 + ("validation",) * 2 + ("test",) * 2
+        rows.append([image_id, "pixel", split[index % 10], " ".join(sorted(p[0] for p in parts))])
+    with open(root / "tags.csv", "w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return root

@@ -27,6 +27,12 @@ KEYS = {
     "model_version",
     "type_top3",
     "color_top3",
+    "pattern",
+    "audience",
+    "warmth",
+    "formality",
+    "kind",
+    "garments",
 }
 
 

@@ -36,3 +36,42 @@ def test_data_hash_changes_with_a_label(tmp_path):
     with open(root / "colors.csv", "w", newline="") as f:
         csv.writer(f).writerows(rows)
     assert data_hash(load_samples(root)) != before
+
+
+def test_attributes_and_kids(tmp_path):
+    root = make_tiny_dataset(tmp_path / "data", copies=1)
+    with open(root / "splits.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    attributes = [["image", "audience", "warmth", "formality", "shoe_kind"]]
+    for row in rows:
+        shoe = "boots" if row["label"] == "Shoes" else ""
+        attributes.append([row["image"], "women", "cold" if shoe else "mild", "casual", shoe])
+    rows[0]["kids"] = "True"  # the kids column of splits.csv makes it a kids' garment
+    with open(root / "splits.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    with open(root / "attributes.csv", "w", newline="") as f:
+        csv.writer(f).writerows(attributes)
+    samples = {s.image_id: s for s in load_samples(root)}
+    first = samples[rows[0]["image"]]
+    assert first.audience == "kids" and first.pattern == "solid"
+    shoes = next(s for s in samples.values() if s.dataset_label == "Shoes")
+    assert shoes.shoe_kind == "boots" and shoes.warmth == "cold" and shoes.formality == "casual"
+    assert all(s.shoe_kind is None for s in samples.values() if s.dataset_label != "Shoes")
+
+
+def test_worn_samples_are_garment_crops(tmp_path):
+    from classifier.dataset import worn_samples
+    from classifier.tests.factories import make_tiny_coparsing
+
+    root = make_tiny_coparsing(tmp_path / "ccp")
+    samples = worn_samples(root, "train")
+    assert len(samples) == 18  # 6 photos x (t-shirt, skirt or pants, sneakers); hair is no garment
+    by_label = {s.dataset_label: s for s in samples}
+    assert by_label["sneakers"].type_code == "shoes" and by_label["sneakers"].shoe_kind == "sneakers"
+    assert by_label["skirt"].type_code == "skirt" and by_label["skirt"].source == "coparsing"
+    assert by_label["t-shirt"].color == "red" and by_label["pants"].color == "navy"
+    x0, y0, x1, y1 = by_label["t-shirt"].box
+    assert x0 < 18 / 60 < 42 / 60 < x1 and y0 < 12 / 90 and y1 > 40 / 90  # the box grown by its margin
+    assert data_hash(samples) != data_hash(samples[:-1])

@@ -9,7 +9,25 @@ import pytest
 from PIL import Image
 
 from catalog.vocabulary import COLOR_CODES, SLOTS, TYPE_CODES
-from classifier.predictor import FakePredictor, Predictor, build_prediction, get_predictor, slot_probabilities
+from classifier import predictor as predictor_module
+from classifier.predictor import (
+    ATTRIBUTE_HEADS,
+    FakePredictor,
+    Predictor,
+    build_prediction,
+    get_predictor,
+    slot_probabilities,
+)
+
+
+def _heads(**chosen: str) -> dict[str, np.ndarray]:
+    """Attribute-head probabilities: 0.8 on the chosen label (default the first), the rest spread."""
+    out = {}
+    for head, labels in ATTRIBUTE_HEADS.items():
+        probs = np.full(len(labels), 0.2 / (len(labels) - 1))
+        probs[labels.index(chosen.get(head, labels[0]))] = 0.8
+        out[head] = probs
+    return out
 
 
 @pytest.fixture
@@ -26,7 +44,9 @@ def test_slot_probability_is_the_sum_of_its_types():
     type_probs[TYPE_CODES.index("pants")] = 0.4
     slots = slot_probabilities(type_probs)
     assert slots[SLOTS.index("top")] == pytest.approx(0.6)
-    prediction = build_prediction(type_probs, np.eye(len(COLOR_CODES))[0], np.ones(8), model_version="v")
+    prediction = build_prediction(
+        type_probs, np.eye(len(COLOR_CODES))[0], np.ones(8), heads=_heads(), model_version="v"
+    )
     assert prediction.type.label == "pants"  # the single most likely type ...
     assert prediction.slot.label == "top" and prediction.slot.confidence == pytest.approx(0.6)  # ... but not its slot
     assert [label for label, _ in prediction.type.top3] == ["pants", "t-shirt", "longsleeve"]
@@ -36,7 +56,11 @@ def test_slot_probability_is_the_sum_of_its_types():
 
 def test_prediction_to_dict_is_json_without_embedding():
     prediction = build_prediction(
-        np.eye(len(TYPE_CODES))[0], np.eye(len(COLOR_CODES))[1], np.ones(4), model_version="v1"
+        np.eye(len(TYPE_CODES))[0],
+        np.eye(len(COLOR_CODES))[1],
+        np.ones(4),
+        heads=_heads(pattern="pattern", audience="kids", kind="boots"),
+        model_version="v1",
     )
     document = json.loads(json.dumps(prediction.to_dict()))
     assert document["type"]["label"] == TYPE_CODES[0]
@@ -44,6 +68,11 @@ def test_prediction_to_dict_is_json_without_embedding():
     assert document["slot"]["label"] == "top"
     assert document["model_version"] == "v1"
     assert "embedding" not in document
+    assert document["pattern"]["label"] == "pattern" and document["pattern"]["confidence"] == pytest.approx(0.8)
+    assert document["audience"]["label"] == "kids" and len(document["audience"]["top3"]) == 3
+    assert document["kind"]["label"] == "boots"
+    assert document["warmth"]["label"] == "hot" and document["formality"]["label"] == "lounge"
+    assert document["garments"] == []
 
 
 def test_fake_predictor_reads_the_centre_colour_and_is_deterministic():
@@ -90,3 +119,62 @@ def test_app_import_does_not_import_tensorflow():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     # The whole site (every URL, view and admin, the system checks) loads without TensorFlow.
     assert out.stdout.strip().splitlines()[-1] == "False"
+    assert predictor_module.__name__ == "classifier.predictor"
+
+
+def test_fake_predictor_reads_colour_bands_as_an_outfit():
+    fake = FakePredictor()
+    image = Image.new("RGB", (60, 120), (240, 240, 240))  # white top band
+    image.paste((26, 35, 126), (0, 40, 60, 90))  # navy bottom band
+    image.paste((17, 17, 17), (0, 90, 60, 120))  # black shoes band
+    prediction = fake.predict(image)
+    assert [g.slot for g in prediction.garments] == ["top", "bottom", "shoes"]
+    top, bottom, shoes = prediction.garments
+    assert top.box == pytest.approx((0.0, 0.0, 1.0, 40 / 120), abs=0.02)
+    assert bottom.box == pytest.approx((0.0, 40 / 120, 1.0, 90 / 120), abs=0.02)
+    assert [g.prediction.color.label for g in prediction.garments] == ["white", "navy", "black"]
+    assert bottom.prediction.slot.label == "bottom" and shoes.prediction.type.label == "shoes"
+    assert all(g.prediction.garments == () for g in prediction.garments)
+    document = json.loads(json.dumps(prediction.to_dict()))
+    garment = document["garments"][1]
+    assert {"slot", "type", "kind", "color", "pattern", "box", "confidences"} <= set(garment)
+    assert garment["slot"] == "bottom" and garment["kind"] is None
+    assert document["garments"][2]["kind"] == "sneakers"
+    # Deterministic, and the same through predict_batch.
+    assert fake.predict_batch([image])[0].to_dict() == prediction.to_dict()
+
+
+def test_fake_predictor_one_garment_has_no_garment_list_and_reads_a_crop():
+    fake = FakePredictor()
+    image = Image.new("RGB", (100, 100), (240, 240, 240))
+    image.paste((200, 30, 30), (10, 10, 50, 50))  # red garment, top-left
+    image.paste((30, 136, 229), (60, 60, 95, 95))  # blue garment, bottom-right
+    assert fake.predict(image).garments == ()
+    assert fake.predict_crop(image, (0.1, 0.1, 0.5, 0.5)).color.label == "red"
+    assert fake.predict_crop(image, (0.6, 0.6, 0.95, 0.95)).color.label == "blue"
+    with pytest.raises(ValueError, match="empty"):
+        fake.predict_crop(image, (0.5, 0.5, 0.5, 0.9))
+    striped = Image.new("RGB", (40, 40), "white")
+    for y in range(0, 40, 4):
+        striped.paste((200, 30, 30), (0, y, 40, y + 2))
+    assert fake.predict(striped).pattern.label == "pattern"
+    assert fake.predict(Image.new("RGB", (40, 40), "white")).pattern.label == "solid"
+
+
+def test_an_artifact_without_the_v4_heads_is_refused_with_a_reason(tmp_path):
+    from classifier.predictor import ModelLabels
+
+    (tmp_path / "labels.json").write_text(
+        json.dumps(
+            {
+                "model_version": "old",
+                "image_size": 224,
+                "types": list(TYPE_CODES),
+                "colors": list(COLOR_CODES),
+                "embedding_dim": 256,
+                "tflite_output": {"type": [0, 17], "color": [17, 31], "embedding": [31, 287]},
+            }
+        )
+    )
+    with pytest.raises(ValueError, match="predates"):
+        ModelLabels.load(tmp_path)

@@ -17,8 +17,15 @@ from catalog.vocabulary import COLOR_CODES, TYPE_CODES
 from classifier.benchmark import benchmark
 from classifier.dataset import load_samples
 from classifier.predictor import load_predictor
-from classifier.tests.factories import make_tiny_dataset
-from classifier.training import TrainConfig, color_targets, point_current, train, type_targets
+from classifier.tests.factories import make_tiny_coparsing, make_tiny_dataset
+from classifier.training import (
+    TrainConfig,
+    attribute_targets,
+    color_targets,
+    point_current,
+    train,
+    type_targets,
+)
 
 
 def test_colour_only_photos_have_no_type_loss(tmp_path):
@@ -36,10 +43,19 @@ def test_colour_only_photos_have_no_type_loss(tmp_path):
     np.testing.assert_allclose(colors.sum(axis=1), 1.0, rtol=1e-6)
 
 
+def test_attribute_targets_are_zero_where_the_label_is_missing(tmp_path):
+    samples = load_samples(make_tiny_dataset(tmp_path / "data", copies=1))
+    pattern = attribute_targets(samples, "pattern", smoothing=0.0)
+    assert (pattern.argmax(axis=1) == 0).all() and (pattern.sum(axis=1) == 1).all()  # all "solid"
+    kind = attribute_targets(samples, "kind", smoothing=0.0)
+    assert not kind.any()  # no shoe kinds in the tiny set: the kind head gets no loss
+
+
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("tiny")
     dataset = make_tiny_dataset(root / "data", copies=2)
+    coparsing = make_tiny_coparsing(root / "ccp")
     out = root / "artifacts" / "tiny-v1"
     config = TrainConfig(
         dataset_dir=dataset,
@@ -53,6 +69,8 @@ def tiny_run(tmp_path_factory):
         views=("original", "flip"),
         progress=False,
         workers=2,
+        coparsing_dir=coparsing,
+        segmentation_epochs=2,
     )
     return dataset, out, train(config, log=lambda message: None)
 
@@ -65,13 +83,23 @@ def test_tiny_training_run_writes_a_loadable_artifact(tiny_run):
     labels = json.loads((out / "labels.json").read_text())
     assert labels["types"] == list(TYPE_CODES) and labels["colors"] == list(COLOR_CODES)
     assert labels["type_to_slot"]["pants"] == "bottom" and labels["image_size"] == 32
+    assert labels["heads"]["pattern"] == ["solid", "pattern"] and labels["segmentation"]["grid"] == 16
+    assert set(labels["detection"]) == {"min_cells", "min_score"}  # chosen on validation
     metrics = json.loads((out / "metrics.json").read_text())
     for split in ("validation", "test"):
         assert 0.0 <= metrics[split]["color"]["or_alt_accuracy"] <= 1.0
         assert len(metrics[split]["type"]["confusion"]) == len(TYPE_CODES)
+        assert 0.0 <= metrics[split]["pattern"]["accuracy"] <= 1.0
+        worn = metrics["coparsing"][split]
+        assert worn["regions"]["count"] == 6  # 2 photos x (t-shirt, skirt or pants, sneakers)
+        assert 0.0 <= worn["outfits"]["found_share"] <= 1.0 and worn["outfits"]["garments_present"] == 6
+    assert metrics["worn_samples"] == {"train": 18, "validation": 6}
+    assert "segmentation" in metrics["history"]
     assert len((out / "data_hash.txt").read_text().strip()) == 64
     assert result.model_version == "tiny-v1"
-    assert "Not sure" in (out / "MODEL_CARD.md").read_text()
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "Not sure" in card and "tiny-v1" in card and "{" not in card
+    assert "/work/" not in card and "/tmp/" not in card  # no machine paths
 
     image = Image.open(next((dataset / "images").iterdir()))
     lite = load_predictor(out, backend="tflite").predict(image)
@@ -105,15 +133,19 @@ def test_evaluate_and_benchmark_commands_on_the_tiny_artifact(tiny_run, tmp_path
         str(dataset),
         "--out",
         str(tmp_path / "evaluation"),
+        "--coparsing",
+        "",
         stdout=stdout,
         verbosity=0,
     )
     assert "10-class subset" in stdout.getvalue() and "colour-or-alt" in stdout.getvalue()
     stored = json.loads((tmp_path / "evaluation" / "validation_tflite.json").read_text())
     assert stored["model_version"] == "tiny-v1" and stored["split"] == "validation"
+    # The tiny set labels pattern only (all solid) among the attribute heads.
     assert {p.name for p in (tmp_path / "evaluation").glob("*.png")} == {
-        f"confusion_validation_{head}.png" for head in ("type", "top10", "slot", "color")
+        f"confusion_validation_{head}.png" for head in ("type", "top10", "slot", "color", "pattern")
     }
+    assert "pattern (" in stdout.getvalue()
 
     figures = benchmark(out, backend="tflite", runs=5, batch=2)
     assert figures.single_p50_ms > 0 and figures.batch_images_per_second > 0 and figures.image_size == 32
@@ -123,4 +155,19 @@ def test_evaluate_and_benchmark_commands_on_the_tiny_artifact(tiny_run, tmp_path
     )
     assert "p50" in stdout.getvalue()
     assert "tflite" in json.loads((out / "metrics.json").read_text())["benchmark"]
-    assert "one image (forward only) p50" in (out / "MODEL_CARD.md").read_text()
+    assert "one photo, forward only, p50" in (out / "MODEL_CARD.md").read_text()
+
+
+@pytest.mark.slow
+def test_tiny_artifact_reads_outfits_and_crops(tiny_run):
+    _, out, _ = tiny_run
+    lite = load_predictor(out, backend="tflite")
+    image = Image.new("RGB", (60, 90), (200, 200, 190))
+    prediction = lite.predict(image)
+    assert prediction.pattern.label in ("solid", "pattern") and len(prediction.kind.top3) == 3
+    for garment in prediction.garments:  # whatever the untrained-ish detector finds is well formed
+        assert garment.prediction.garments == () and all(0.0 <= v <= 1.0 for v in garment.box)
+    crop = lite.predict_crop(image, (0.2, 0.1, 0.8, 0.5))
+    assert crop.garments == () and crop.model_version == "tiny-v1"
+    document = json.loads(json.dumps(prediction.to_dict()))
+    assert {"pattern", "audience", "warmth", "formality", "kind", "garments"} <= set(document)

@@ -182,6 +182,16 @@ CLASSIFIER_CONFIRM_THRESHOLDS = {
     "color": _confirm_all if _confirm_all is not None else 0.4,
 }
 
+# Attributes coordination uses (pattern, audience, warmth, formality, shoe kind) count only when read at least this
+# confidently; below, they are unknown, and an unknown attribute never excludes a garment from the suggestions.
+CLASSIFIER_ATTRIBUTE_THRESHOLDS = {
+    "pattern": env.float("CLASSIFIER_PATTERN_THRESHOLD", default=0.7),
+    "audience": env.float("CLASSIFIER_AUDIENCE_THRESHOLD", default=0.6),
+    "warmth": env.float("CLASSIFIER_WARMTH_THRESHOLD", default=0.6),
+    "formality": env.float("CLASSIFIER_FORMALITY_THRESHOLD", default=0.6),
+    "kind": env.float("CLASSIFIER_KIND_THRESHOLD", default=0.5),
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [

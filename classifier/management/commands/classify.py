@@ -8,7 +8,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Classify photos: type, slot and colour with confidences (one line per path; --json for JSON lines)."
+    help = (
+        "Classify photos: type, slot, colour, pattern, audience, warmth, formality, shoe kind and the garments of a "
+        "whole-outfit photo (one line per path; --json for JSON lines)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", metavar="PATH")
@@ -42,13 +45,29 @@ class Command(BaseCommand):
                     "model_version": prediction.model_version,
                     "type_top3": [[label, p] for label, p in prediction.type.top3],
                     "color_top3": [[label, p] for label, p in prediction.color.top3],
+                    # Every head with its confidence and top-3 (kind: shoe kind, meaningful when the slot is shoes).
+                    **{
+                        head: getattr(prediction, head).to_dict()
+                        for head in ("pattern", "audience", "warmth", "formality", "kind")
+                    },
+                    # Garments found in a whole-outfit photo (empty for a photo of one garment).
+                    "garments": [g.to_dict() for g in prediction.garments],
                 }
                 self.stdout.write(json.dumps(record, ensure_ascii=False))
             else:
                 self.stdout.write(
                     f"{path}: {prediction.type.label} ({prediction.type.confidence:.2f}), "
                     f"slot {prediction.slot.label} ({prediction.slot.confidence:.2f}), "
-                    f"colour {prediction.color.label} ({prediction.color.confidence:.2f})"
+                    f"colour {prediction.color.label} ({prediction.color.confidence:.2f}), "
+                    f"{prediction.pattern.label}, {prediction.audience.label}, {prediction.warmth.label}, "
+                    f"{prediction.formality.label}"
+                    + (f", {prediction.kind.label}" if prediction.slot.label == "shoes" else "")
                 )
+                for g in prediction.garments:
+                    box = ", ".join(f"{v:.2f}" for v in g.box)
+                    self.stdout.write(
+                        f"  {g.slot} at ({box}): {g.prediction.type.label}, {g.prediction.color.label}, "
+                        f"{g.prediction.pattern.label} (score {g.score:.2f})"
+                    )
         if failed:
             raise CommandError(f"{failed} of {len(options['paths'])} path(s) could not be classified", returncode=1)

@@ -1,4 +1,4 @@
-"""Evaluate a trained classifier artifact on a dataset split."""
+"""Evaluate a trained classifier artifact on the dataset splits."""
 
 from __future__ import annotations
 
@@ -10,20 +10,40 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Score a classifier artifact on the validation or test split: accuracy, macro-F1, confusion PNGs per head."
+    help = (
+        "Score a classifier artifact on the validation or test split of the flat-lay set and of the co-parsing set: "
+        "every head, worn-garment regions, whole-outfit detection, confusion PNGs. --record scores both splits, "
+        "chooses the detection thresholds on validation and rewrites metrics.json and MODEL_CARD.md."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--split", choices=("test", "validation"), default="test")
         parser.add_argument("--model-dir", default=str(settings.CLASSIFIER_MODEL_DIR))
         parser.add_argument("--dataset", default=settings.FASHION_DATASET_DIR)
+        parser.add_argument("--coparsing", default=settings.FASHION_COPARSING_DIR, help="'' to skip worn garments")
         parser.add_argument("--backend", choices=("tflite", "keras"), default="tflite")
         parser.add_argument(
             "--out", default=None, help="where to store evaluation JSON and PNGs (default <model-dir>/evaluation)"
         )
+        parser.add_argument(
+            "--record",
+            action="store_true",
+            help="validation and test, tune detection on validation, write metrics.json and MODEL_CARD.md",
+        )
+        parser.add_argument("--no-keras", action="store_true", help="with --record: skip the model.keras check")
 
     def handle(self, *args, **options) -> None:
-        from classifier.dataset import load_samples
-        from classifier.evaluation import evaluate, write_confusion_pngs
+        from classifier.dataset import load_samples, worn_samples
+        from classifier.evaluation import (
+            evaluate,
+            evaluate_artifact,
+            model_outputs,
+            outfit_truths,
+            score_outfits,
+            score_worn,
+            worn_summary_lines,
+            write_confusion_pngs,
+        )
         from classifier.predictor import load_predictor
 
         model_dir = Path(options["model_dir"])
@@ -31,16 +51,52 @@ class Command(BaseCommand):
             raise CommandError(f"no classifier artifact in {model_dir}")
         if not options["dataset"] or not Path(options["dataset"]).is_dir():
             raise CommandError(f"dataset folder not found: {options['dataset']!r}")
+        coparsing = Path(options["coparsing"]) if options["coparsing"] else None
+        if coparsing is not None and not (coparsing / "tags.csv").is_file():
+            raise CommandError(f"co-parsing folder not found: {options['coparsing']!r}")
+        progress = options["verbosity"] > 1
+        if options["record"]:
+            metrics = evaluate_artifact(
+                model_dir,
+                Path(options["dataset"]),
+                coparsing_dir=coparsing,
+                keras_validation=not options["no_keras"],
+                progress=progress,
+            )
+            for split in ("validation", "test"):
+                m = metrics[split]
+                self.stdout.write(
+                    f"{split}: 10-class over all types {m['top10']['unrestricted_accuracy']:.4f}, slot "
+                    f"{m['slot']['accuracy']:.4f}, colour-or-alt {m['color']['or_alt_accuracy']:.4f}, "
+                    + ", ".join(
+                        f"{h} {m[h]['accuracy']:.4f}"
+                        for h in ("pattern", "audience", "warmth", "formality", "kind")
+                        if h in m
+                    )
+                )
+                if "coparsing" in metrics:
+                    for line in worn_summary_lines(split, metrics["coparsing"][split]):
+                        self.stdout.write(line)
+            self.stdout.write(f"stored metrics.json and MODEL_CARD.md in {model_dir}")
+            return
         samples = load_samples(options["dataset"], splits=[options["split"]])
         predictor = load_predictor(model_dir, backend=options["backend"])
-        result = evaluate(predictor, samples, progress=options["verbosity"] > 0)
+        result = evaluate(predictor, samples, progress=progress)
         out_dir = Path(options["out"]) if options["out"] else model_dir / "evaluation"
         out_dir.mkdir(parents=True, exist_ok=True)
         document = {"model_version": predictor.model_version, "backend": options["backend"], **result.as_dict()}
+        lines = result.summary_lines()
+        if coparsing is not None:
+            worn = worn_samples(coparsing, options["split"])
+            regions = score_worn(worn, model_outputs(predictor, worn, progress=progress))
+            params = predictor.labels.detection
+            outfits = score_outfits(outfit_truths(predictor, coparsing, options["split"]), params)
+            document["coparsing"] = {"regions": regions, "outfits": outfits}
+            lines += worn_summary_lines(options["split"], document["coparsing"])
         json_path = out_dir / f"{options['split']}_{options['backend']}.json"
         json_path.write_text(json.dumps(document, indent=1) + "\n")
         pngs = write_confusion_pngs(result, out_dir)
         self.stdout.write(f"model {predictor.model_version} ({options['backend']})")
-        for line in result.summary_lines():
+        for line in lines:
             self.stdout.write(line)
         self.stdout.write(f"stored {json_path} and {len(pngs)} confusion matrices in {out_dir}")

@@ -33,6 +33,15 @@ class Command(BaseCommand):
             help="feature cache (git-ignored); '' to disable",
         )
         parser.add_argument("--no-current", action="store_true", help="do not point artifacts/current at the result")
+        parser.add_argument(
+            "--coparsing",
+            default=settings.FASHION_COPARSING_DIR,
+            help="co-parsing dataset folder: worn garments and whole-outfit masks ('' to train on flat photos only)",
+        )
+        parser.add_argument("--segmentation-epochs", type=int, default=30)
+        parser.add_argument(
+            "--no-evaluate", action="store_true", help="skip the evaluation (run evaluate_classifier --record later)"
+        )
 
     def handle(self, *args, **options) -> None:
         from classifier.training import VIEWS_ALL, TrainConfig, point_current, train
@@ -64,12 +73,17 @@ class Command(BaseCommand):
             views=VIEWS_ALL[: options["views"]],
             tflite_quantization=options["quantization"],
             cache_dir=Path(options["cache_dir"]) if options["cache_dir"] else None,
+            coparsing_dir=Path(options["coparsing"]) if options["coparsing"] else None,
+            segmentation_epochs=options["segmentation_epochs"],
+            evaluate=not options["no_evaluate"],
             progress=options["verbosity"] > 0,
             extra={"command": command_line},
         )
         result = train(config, log=self.stdout.write)
         for split in ("validation", "test"):
-            m = result.metrics[split]
+            m = result.metrics.get(split)
+            if not m:
+                continue
             self.stdout.write(
                 f"{split}: type {m['type']['accuracy']:.4f}, 10-class {m['top10']['restricted']['accuracy']:.4f} "
                 f"(unrestricted {m['top10']['unrestricted_accuracy']:.4f}), slot {m['slot']['accuracy']:.4f}, "

@@ -151,6 +151,7 @@ class Command(BaseCommand):
         no_dataset_labels,
         **options,
     ) -> None:
+        self.split = split
         dataset = dataset_root(dataset_dir)
         cc0 = cc0_cases(dataset, split)
         labels = {} if no_dataset_labels else dataset_labels(dataset)
@@ -212,7 +213,10 @@ class Command(BaseCommand):
 
     def _print(self, coherence, hidden, catalog_size, n_cc0, n_worn, n_cases, n_outfits) -> None:
         w = self.stdout.write
-        w(f"Inputs: {n_cc0} CC0 test photos + {n_worn} worn co-parsing test garments; catalog {catalog_size} active.")
+        w(
+            f"Inputs ({self.split} split): {n_cc0} CC0 photos + {n_worn} worn co-parsing garments; "
+            f"catalog {catalog_size} active."
+        )
         w("\na. Constraint violations (want 0)")
         w(f"  {'constraint':<30} {'items':>10} {'looks':>10}")
         for name in CONSTRAINTS:
@@ -243,7 +247,7 @@ class Command(BaseCommand):
                 f"  {label:<8} {d.shown:>7} {d.distinct:>9} {d.distinct_share:>15.1%} {d.top10_share:>13.1%}"
                 f" {d.coverage:>9.1%}"
             )
-        w(f"\nd. Hidden-garment test: {n_cases} garments hidden from {n_outfits} co-parsing test outfits")
+        w(f"\nd. Hidden-garment test: {n_cases} garments hidden from {n_outfits} co-parsing {self.split} outfits")
         w(
             f"  {'scorer':<11} {'aspect':<6} {'cases':>5} {'cands':>6} "
             f"{'hit@1':>7} {'hit@3':>7} {'hit@5':>7} {'rank':>6}"

@@ -1,0 +1,214 @@
+"""Garment regions: crops, the model's view of a photo, segmentation targets and detection post-processing.
+
+Pure Pillow/NumPy (no TensorFlow, no Django), shared by training, evaluation and serving.
+
+Coordinates: a box is (x0, y0, x1, y1) as fractions of the upright photo. The model sees the photo through
+`classifier.imaging.to_model_input`, which first trims an over-tall or over-wide photo around its centre to at most
+MAX_ASPECT; `model_frame` gives that trimmed window, so a box on the model's segmentation grid maps back to the photo
+with `frame_box_to_photo`.
+
+Detection (lite0-224-v4 on): the model outputs, for every cell of a G×G grid over its input, the probabilities of
+"no garment" and of each slot of `DETECTION_SLOTS`. `detect_garments` turns that map into at most one region per slot:
+the cells whose most likely class is that slot, if they are at least `min_cells` and their mean probability is at
+least `min_score`; the box spans those cells (both shoes make one box). A photo is an outfit when at least two slots
+are found (`is_outfit`); a flat photo of one garment then reads as one garment, with no region list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from classifier.imaging import MAX_ASPECT
+
+Box = tuple[float, float, float, float]
+
+DETECTION_SLOTS: tuple[str, ...] = ("top", "bottom", "outer", "one_piece", "shoes")
+
+
+def model_frame(width: int, height: int, max_aspect: float = MAX_ASPECT) -> tuple[int, int, int, int]:
+    """The pixel window (left, top, right, bottom) of a width×height photo that to_model_input keeps."""
+    if width > height * max_aspect:
+        new_width = max(1, round(height * max_aspect))
+        left = (width - new_width) // 2
+        return (left, 0, left + new_width, height)
+    if height > width * max_aspect:
+        new_height = max(1, round(width * max_aspect))
+        top = (height - new_height) // 2
+        return (0, top, width, top + new_height)
+    return (0, 0, width, height)
+
+
+def frame_box_to_photo(box: Box, frame: tuple[int, int, int, int], width: int, height: int) -> Box:
+    """A box in fractions of the model frame -> fractions of the whole photo."""
+    left, top, right, bottom = frame
+    fw, fh = right - left, bottom - top
+    x0, y0, x1, y1 = box
+    return (
+        (left + x0 * fw) / width,
+        (top + y0 * fh) / height,
+        (left + x1 * fw) / width,
+        (top + y1 * fh) / height,
+    )
+
+
+def clip_box(box: Sequence[float]) -> Box:
+    """Validate and clip a fractional box; raises ValueError when it is empty or not four numbers."""
+    if len(box) != 4:
+        raise ValueError("a box is four numbers: x0, y0, x1, y1 as fractions of the photo")
+    x0, y0, x1, y1 = (min(1.0, max(0.0, float(v))) for v in box)
+    if not (x1 > x0 and y1 > y0):
+        raise ValueError("the box is empty: x1 must exceed x0 and y1 must exceed y0")
+    return (x0, y0, x1, y1)
+
+
+def crop_to_box(image: Image.Image, box: Sequence[float], *, margin: float = 0.0, min_pixels: int = 8) -> Image.Image:
+    """The part of an upright photo inside a fractional box, grown by `margin` of its size on each side."""
+    x0, y0, x1, y1 = clip_box(box)
+    if margin:
+        dx, dy = (x1 - x0) * margin, (y1 - y0) * margin
+        x0, y0, x1, y1 = max(0.0, x0 - dx), max(0.0, y0 - dy), min(1.0, x1 + dx), min(1.0, y1 + dy)
+    width, height = image.size
+    left, top = int(np.floor(x0 * width)), int(np.floor(y0 * height))
+    right, bottom = int(np.ceil(x1 * width)), int(np.ceil(y1 * height))
+    # Never a crop too small to read: grow around its centre to at least min_pixels a side.
+    if right - left < min_pixels:
+        centre = (left + right) // 2
+        left, right = max(0, centre - min_pixels // 2), min(width, centre + min_pixels // 2)
+    if bottom - top < min_pixels:
+        centre = (top + bottom) // 2
+        top, bottom = max(0, centre - min_pixels // 2), min(height, centre + min_pixels // 2)
+    return image.crop((left, top, max(right, left + 1), max(bottom, top + 1)))
+
+
+def box_iou(a: Box, b: Box) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+# ---------------------------------------------------------------- segmentation targets (training)
+
+
+def segmentation_target(classes: np.ndarray, grid: int, *, n_classes: int = len(DETECTION_SLOTS) + 1) -> np.ndarray:
+    """A class map (H, W) of the photo (0 none, 1.. slots) -> (grid, grid, n_classes) soft targets in the model's
+    frame: the share of each class in each cell, after the same centre trim and square squeeze as the model input."""
+    height, width = classes.shape
+    left, top, right, bottom = model_frame(width, height)
+    framed = classes[top:bottom, left:right]
+    # Nearest-neighbour to a multiple of the grid, then count classes per cell.
+    cell = 8
+    size = grid * cell
+    resized = np.asarray(Image.fromarray(framed).resize((size, size), Image.Resampling.NEAREST))
+    onehot = np.eye(n_classes, dtype=np.float32)[np.minimum(resized, n_classes - 1)]
+    return onehot.reshape(grid, cell, grid, cell, n_classes).mean(axis=(1, 3))
+
+
+# ---------------------------------------------------------------- detection post-processing (serving)
+
+
+@dataclass(frozen=True)
+class Region:
+    slot: str
+    box: Box  # fractions of the model frame (see frame_box_to_photo)
+    score: float  # mean probability of the slot over its cells
+    area: float  # share of the grid's cells
+
+
+def detect_garments(
+    probs: np.ndarray,
+    *,
+    slots: Sequence[str] = DETECTION_SLOTS,
+    min_cells: int = 6,
+    min_score: float = 0.45,
+    keep_share: float = 0.3,
+) -> list[Region]:
+    """Per-slot regions from a (G, G, 1 + len(slots)) probability map (class 0 = no garment), in slot order. A slot's
+    box spans its largest connected group of cells and any other group at least `keep_share` of that size (the second
+    shoe), so stray cells elsewhere do not stretch it."""
+    probs = np.asarray(probs, dtype=np.float32)
+    grid_h, grid_w, n = probs.shape
+    if n != 1 + len(slots):
+        raise ValueError(f"expected {1 + len(slots)} classes, got {n}")
+    winner = probs.argmax(axis=-1)
+    regions = []
+    for k, slot in enumerate(slots, start=1):
+        cells = winner == k
+        count = int(cells.sum())
+        if count < min_cells:
+            continue
+        score = float(probs[..., k][cells].mean())
+        if score < min_score:
+            continue
+        cells = main_components(cells, keep_share=keep_share)
+        ys, xs = np.nonzero(cells)
+        box = (xs.min() / grid_w, ys.min() / grid_h, (xs.max() + 1) / grid_w, (ys.max() + 1) / grid_h)
+        regions.append(Region(slot, box, round(score, 4), count / (grid_h * grid_w)))
+    return regions
+
+
+def main_components(cells: np.ndarray, *, keep_share: float = 0.3) -> np.ndarray:
+    """The largest 8-connected group of True cells and the groups at least `keep_share` of its size."""
+    labels = np.zeros(cells.shape, dtype=np.int32)
+    sizes = [0]
+    height, width = cells.shape
+    for y0, x0 in zip(*np.nonzero(cells), strict=True):
+        if labels[y0, x0]:
+            continue
+        label = len(sizes)
+        labels[y0, x0] = label
+        stack, size = [(y0, x0)], 0
+        while stack:
+            y, x = stack.pop()
+            size += 1
+            for dy in (-1, 0, 1):
+                for dx in (-1, 0, 1):
+                    ny, nx = y + dy, x + dx
+                    if 0 <= ny < height and 0 <= nx < width and cells[ny, nx] and not labels[ny, nx]:
+                        labels[ny, nx] = label
+                        stack.append((ny, nx))
+        sizes.append(size)
+    if len(sizes) == 1:
+        return cells
+    largest = max(sizes)
+    keep = [k for k, size in enumerate(sizes) if k and size >= keep_share * largest]
+    return np.isin(labels, keep)
+
+
+def is_outfit(regions: Sequence[Region], *, min_garments: int = 2) -> bool:
+    """Several garments worn together (a person in an outfit) rather than one garment laid flat."""
+    return len({r.slot for r in regions}) >= min_garments
+
+
+# ---------------------------------------------------------------- outfit gate (serving and its training)
+
+
+def outfit_probability(embedding: np.ndarray, gate: dict | None) -> float:
+    """Probability that a photo shows a person wearing an outfit (not one garment), from its embedding by a logistic
+    regression (`fit_outfit_gate`); 1.0 without a gate."""
+    if not gate:
+        return 1.0
+    z = float(np.dot(np.asarray(gate["weights"], dtype=np.float64), np.asarray(embedding, dtype=np.float64)))
+    return float(1.0 / (1.0 + np.exp(-(z + float(gate["bias"])))))
+
+
+def fit_outfit_gate(
+    outfits: np.ndarray, flats: np.ndarray, *, l2: float = 1e-3, steps: int = 500, rate: float = 0.5
+) -> dict:
+    """Logistic regression on L2-normalised embeddings: outfit photos (1) vs flat photos of one garment (0), classes
+    weighted equally. Plain gradient descent (no scikit-learn)."""
+    x = np.concatenate([outfits, flats]).astype(np.float64)
+    y = np.concatenate([np.ones(len(outfits)), np.zeros(len(flats))])
+    sample_weight = np.where(y == 1, 0.5 / max(len(outfits), 1), 0.5 / max(len(flats), 1))
+    w, b = np.zeros(x.shape[1]), 0.0
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(x @ w + b)))
+        g = (p - y) * sample_weight
+        w -= rate * (x.T @ g + l2 * w) * 4  # * 4: the weights sum to 1, so scale the step up
+        b -= rate * g.sum() * 4
+    return {"weights": [round(float(v), 6) for v in w], "bias": round(float(b), 6), "threshold": 0.5}

@@ -1,0 +1,118 @@
+"""Garment regions: the model frame, crops, segmentation targets and detection post-processing (synthetic maps)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from classifier.imaging import to_model_input
+from classifier.regions import (
+    DETECTION_SLOTS,
+    box_iou,
+    clip_box,
+    crop_to_box,
+    detect_garments,
+    frame_box_to_photo,
+    is_outfit,
+    model_frame,
+    segmentation_target,
+)
+
+
+def _map(grid: int = 28) -> np.ndarray:
+    """A probability map with a top (rows 4-11), a bottom (rows 12-21) and two shoes (rows 24-26), else none."""
+    probs = np.zeros((grid, grid, 1 + len(DETECTION_SLOTS)), dtype=np.float32)
+    probs[..., 0] = 1.0
+
+    def paint(rows, cols, slot, p=0.9):
+        k = 1 + DETECTION_SLOTS.index(slot)
+        probs[rows, cols, :] = (1 - p) / len(DETECTION_SLOTS)
+        probs[rows, cols, k] = p
+
+    paint(slice(4, 12), slice(9, 19), "top")
+    paint(slice(12, 22), slice(10, 18), "bottom")
+    paint(slice(24, 27), slice(9, 12), "shoes")
+    paint(slice(24, 27), slice(16, 19), "shoes")
+    return probs
+
+
+def test_detection_finds_one_region_per_slot_with_its_box():
+    regions = detect_garments(_map(), min_cells=4, min_score=0.5)
+    assert [r.slot for r in regions] == ["top", "bottom", "shoes"]
+    top, bottom, shoes = regions
+    assert top.box == pytest.approx((9 / 28, 4 / 28, 19 / 28, 12 / 28))
+    assert shoes.box == pytest.approx((9 / 28, 24 / 28, 19 / 28, 27 / 28))  # both shoes in one box
+    assert top.score == pytest.approx(0.9, abs=1e-3)
+    assert bottom.area == pytest.approx(80 / 784)
+    assert is_outfit(regions)
+
+
+def test_detection_thresholds_drop_small_or_unsure_regions():
+    probs = _map()
+    assert "shoes" not in {r.slot for r in detect_garments(probs, min_cells=20, min_score=0.5)}
+    unsure = _map()
+    k = 1 + DETECTION_SLOTS.index("bottom")
+    unsure[12:22, 10:18, k] = 0.4
+    unsure[12:22, 10:18, 0] = 0.35
+    assert "bottom" not in {r.slot for r in detect_garments(unsure, min_cells=4, min_score=0.5)}
+    with pytest.raises(ValueError):
+        detect_garments(np.zeros((4, 4, 3)))
+
+
+def test_one_garment_is_not_an_outfit():
+    probs = np.zeros((28, 28, 6), dtype=np.float32)
+    probs[..., 0] = 1.0
+    probs[5:20, 5:20] = 0.0
+    probs[5:20, 5:20, 1] = 1.0  # one big top
+    regions = detect_garments(probs)
+    assert [r.slot for r in regions] == ["top"] and not is_outfit(regions)
+
+
+def test_model_frame_matches_to_model_input():
+    # A tall 400x600 photo is trimmed to 400x533 around its centre, like imaging.center_aspect_crop.
+    assert model_frame(400, 600) == (0, 33, 400, 566)
+    assert model_frame(300, 400) == (0, 0, 300, 400)
+    assert model_frame(800, 300) == (200, 0, 600, 300)
+    photo = Image.new("RGB", (400, 600), "white")
+    photo.paste((255, 0, 0), (0, 0, 400, 33))  # the trimmed band never reaches the model
+    assert to_model_input(photo, 32).max() == pytest.approx(1.0)
+    assert (to_model_input(photo, 32)[..., 1] > 0.9).all()
+    box = frame_box_to_photo((0.0, 0.0, 1.0, 1.0), model_frame(400, 600), 400, 600)
+    assert box == pytest.approx((0.0, 33 / 600, 1.0, 566 / 600))
+
+
+def test_crop_to_box_and_box_checks():
+    image = Image.new("RGB", (100, 200))
+    assert crop_to_box(image, (0.1, 0.25, 0.5, 0.75)).size == (40, 100)
+    assert crop_to_box(image, (0.1, 0.25, 0.5, 0.75), margin=0.25).size == (60, 150)
+    assert crop_to_box(image, (0.5, 0.5, 0.51, 0.51)).size == (8, 8)  # never smaller than 8 px a side
+    assert clip_box((-1, 0, 2, 1)) == (0.0, 0.0, 1.0, 1.0)
+    for bad in ((0.5, 0.5, 0.4, 0.9), (0.1, 0.2, 0.3)):
+        with pytest.raises(ValueError):
+            clip_box(bad)
+    assert box_iou((0, 0, 0.5, 0.5), (0, 0, 0.5, 0.5)) == pytest.approx(1.0)
+    assert box_iou((0, 0, 0.5, 0.5), (0.25, 0, 0.75, 0.5)) == pytest.approx(1 / 3)
+    assert box_iou((0, 0, 0.1, 0.1), (0.5, 0.5, 1, 1)) == 0.0
+
+
+def test_segmentation_target_is_class_shares_in_the_model_frame():
+    classes = np.zeros((120, 90), dtype=np.uint8)  # 3:4, no trim
+    classes[:60] = 1  # top half: top
+    classes[60:, :45] = 2  # bottom-left quarter: bottom
+    target = segmentation_target(classes, 4)
+    assert target.shape == (4, 4, 6)
+    np.testing.assert_allclose(target.sum(axis=-1), 1.0)
+    assert target[0, 0, 1] == pytest.approx(1.0)
+    assert target[3, 0, 2] == pytest.approx(1.0) and target[3, 3, 0] == pytest.approx(1.0)
+
+
+def test_stray_cells_do_not_stretch_a_box():
+    probs = _map()
+    k = 1 + DETECTION_SLOTS.index("bottom")
+    probs[1, 1] = 0.0
+    probs[1, 1, k] = 1.0  # one stray "bottom" cell in the corner
+    bottom = next(r for r in detect_garments(probs, min_cells=4, min_score=0.5) if r.slot == "bottom")
+    assert bottom.box == pytest.approx((10 / 28, 12 / 28, 18 / 28, 22 / 28))
+    shoes = next(r for r in detect_garments(probs, min_cells=4, min_score=0.5) if r.slot == "shoes")
+    assert shoes.box == pytest.approx((9 / 28, 24 / 28, 19 / 28, 27 / 28))  # both shoes kept (same size)

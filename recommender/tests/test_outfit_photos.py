@@ -1,0 +1,198 @@
+"""Whole-outfit photos: every garment found, the shopper picks the one to match (or draws a crop); attributes read
+with confidence drive the looks, unsure ones are unknown. The fake CNN reads horizontal colour bands as an outfit."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from PIL import Image
+from rest_framework.test import APIClient
+
+from catalog.tests.factories import garment_factory, rule_factory
+from recommender.models import ShopperUpload
+from recommender.services import default_garment, reading_tag
+
+pytestmark = pytest.mark.django_db
+
+WHITE, NAVY, BLACK = (240, 240, 240), (26, 35, 126), (17, 17, 17)
+
+
+def outfit_photo() -> SimpleUploadedFile:
+    """A white top band, a navy bottom band (the largest) and black shoes, as a mirror photo would show them."""
+    image = Image.new("RGB", (120, 240), WHITE)
+    image.paste(NAVY, (0, 80, 120, 180))
+    image.paste(BLACK, (0, 180, 120, 240))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return SimpleUploadedFile("mirror.png", buffer.getvalue(), "image/png")
+
+
+@pytest.fixture
+def catalog():
+    rule_factory(input_slot="bottom", input_color="navy", output_slot="top", output_color="white", weight=80)
+    return {
+        "white_tee": garment_factory(type="t-shirt", color="white"),
+        "gray_tee": garment_factory(type="t-shirt", color="gray"),
+        "beige_pants": garment_factory(type="pants", color="beige"),
+        "black_pants": garment_factory(type="pants", color="black"),
+        "white_shoes": garment_factory(type="shoes", color="white"),
+    }
+
+
+def test_the_api_lists_every_garment_and_matches_the_largest_piece_of_clothing(catalog):
+    body = APIClient().post("/api/v1/recommendations/", {"image": outfit_photo()}, format="multipart").json()
+    garments = body["detected"]["garments"]
+    assert [g["slot"] for g in garments] == ["top", "bottom", "shoes"]
+    assert [g["color"] for g in garments] == ["white", "navy", "black"]
+    assert all(len(g["box"]) == 4 and {"slot", "color", "type"} <= set(g["confidences"]) for g in garments)
+    assert body["detected"]["chosen_garment"] == 1  # the navy bottom: the largest band
+    assert body["detected"]["slot"] == "bottom" and body["detected"]["color"] == "navy"
+    assert body["items"] and all(item["slot"] != "bottom" for item in body["items"])
+
+
+def test_the_shopper_picks_another_garment_then_draws_a_crop():
+    api = APIClient()
+    garment_factory(type="pants", color="black")
+    upload_id = api.post("/api/v1/recommendations/", {"image": outfit_photo()}, format="multipart").json()["upload_id"]
+    picked = api.post(f"/api/v1/recommendations/{upload_id}/choice/", {"garment": 0}, format="json").json()
+    assert picked["detected"]["chosen_garment"] == 0 and picked["detected"]["slot"] == "top"
+    assert picked["detected"]["color"] == "white"
+    assert any(item["slot"] == "bottom" for item in picked["items"])
+    cropped = api.post(f"/api/v1/recommendations/{upload_id}/choice/", {"box": "0,0.8,1,1"}, format="json").json()
+    assert cropped["detected"]["crop_box"] == [0.0, 0.8, 1.0, 1.0] and cropped["detected"]["chosen_garment"] is None
+    assert cropped["detected"]["color"] == "black"
+    upload = ShopperUpload.objects.get(public_id=upload_id)
+    assert (upload.detected_color, upload.crop_box) == ("black", [0.0, 0.8, 1.0, 1.0])
+
+
+@pytest.mark.parametrize(
+    "choice, reason",
+    [({"garment": 7}, "There is no garment 7"), ({"box": "0.5,0.5,0.52,0.9"}, "too small"), ({}, "either")],
+)
+def test_a_choice_that_does_not_fit_the_photo_is_a_400_with_a_reason(choice, reason):
+    api = APIClient()
+    upload_id = api.post("/api/v1/recommendations/", {"image": outfit_photo()}, format="multipart").json()["upload_id"]
+    response = api.post(f"/api/v1/recommendations/{upload_id}/choice/", choice, format="json")
+    assert response.status_code == 400 and reason in str(response.json())
+    assert ShopperUpload.objects.get(public_id=upload_id).chosen_garment == 1  # nothing changed
+
+
+def test_the_upload_can_name_the_garment_or_a_crop_up_front():
+    api = APIClient()
+    body = api.post("/api/v1/recommendations/", {"image": outfit_photo(), "garment": 2}, format="multipart").json()
+    assert body["detected"]["slot"] == "shoes" and body["detected"]["kind"]["label"]
+    bad = api.post("/api/v1/recommendations/", {"image": outfit_photo(), "box": "2,0,3,1"}, format="multipart")
+    assert bad.status_code == 400 and "fractions" in str(bad.json())
+
+
+def test_the_result_page_outlines_the_garments_and_a_tap_switches_the_match(catalog):
+    client = Client()
+    result = client.post("/recommend/", {"image": outfit_photo()})["Location"]
+    html = client.get(result).content.decode()
+    assert 'id="we-see"' in html and html.count("<rect ") == 3 and 'class="chosen"' in html
+    upload = ShopperUpload.objects.get()
+    page = client.post(f"/recommend/{upload.public_id}/choose/", {"garment": "0"}, follow=True).content.decode()
+    upload.refresh_from_db()
+    assert upload.chosen_garment == 0 and upload.detected_slot == "top"
+    assert "here is what goes with the garment you picked" in page
+    client.post(f"/recommend/{upload.public_id}/choose/", {"garment": "9"})
+    upload.refresh_from_db()
+    assert upload.chosen_garment == 0
+
+
+def test_a_crop_drawn_on_the_upload_page_is_what_is_matched():
+    client = Client()
+    client.post("/recommend/", {"image": outfit_photo(), "box": "0.0,0.0,1.0,0.3"})
+    upload = ShopperUpload.objects.get()
+    assert (upload.detected_slot, upload.detected_color, upload.crop_box) == ("top", "white", [0.0, 0.0, 1.0, 0.3])
+    response = client.post("/recommend/", {"image": outfit_photo(), "box": "0.1,0.1,0.11,0.5"})
+    assert response.status_code == 400 and "Draw a larger box" in response.content.decode()
+
+
+def test_a_flat_photo_keeps_the_one_step_flow(client):
+    image = Image.new("RGB", (80, 100), (198, 40, 40))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    client.post("/recommend/", {"image": SimpleUploadedFile("tee.png", buffer.getvalue(), "image/png")})
+    upload = ShopperUpload.objects.get()
+    assert upload.detection["garments"] == [] and upload.chosen_garment is None
+    assert 'id="we-see"' not in client.get(f"/recommend/{upload.public_id}/").content.decode()
+
+
+def test_unsure_attributes_are_unknown_never_guesses(settings):
+    settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS = {
+        "pattern": 0.7,
+        "audience": 0.6,
+        "warmth": 0.6,
+        "formality": 0.6,
+        "kind": 0.5,
+    }
+    reading = {
+        "slot": {"label": "shoes", "confidence": 0.9},
+        "type": {"label": "shoes", "confidence": 0.9},
+        "color": {"label": "black", "confidence": 0.8},
+        "pattern": {"label": "solid", "confidence": 0.95},
+        "audience": {"label": "kids", "confidence": 0.45},  # unsure: must not exclude adults' pieces
+        "warmth": {"label": "cold", "confidence": 0.8},
+        "formality": {"label": "casual", "confidence": 0.59},
+        "kind": {"label": "boots", "confidence": 0.7},
+    }
+    tag = reading_tag(reading)
+    assert (tag.audience, tag.formality) == ("", "")
+    assert (tag.pattern, tag.warmth, tag.kind) == ("solid", "cold", "boots")
+    # A kind is only read for shoes, and a type outside the read slot is unknown.
+    tag = reading_tag({**reading, "slot": {"label": "top", "confidence": 0.6}})
+    assert (tag.kind, tag.type) == ("", "")
+
+
+def test_the_default_garment_is_the_largest_piece_of_clothing():
+    def garment(slot: str, box: list[float]) -> dict:
+        return {"slot": slot, "box": box}
+
+    assert default_garment([garment("top", [0, 0, 1, 1])]) is None  # one garment: the one-step flow
+    big_shoes = garment("shoes", [0, 0.5, 1, 1])
+    assert default_garment([garment("top", [0, 0, 0.5, 0.4]), big_shoes]) == 0  # clothes before shoes
+    assert default_garment([garment("top", [0, 0, 1, 0.3]), garment("bottom", [0, 0.3, 1, 0.8]), big_shoes]) == 1
+
+
+def test_a_shopper_says_it_is_a_kids_piece_and_the_looks_follow():
+    """The CNN may not tell a child's hoodie from an adult's; one tap on "Kids" makes every suggestion a kids' piece."""
+    for audience in ("kids", "men", "women"):
+        garment_factory(type="pants", color="black", audience=audience)
+        garment_factory(type="shoes", color="white", audience=audience, kind="sneakers")
+    client = Client()
+    image = Image.new("RGB", (80, 100), (142, 142, 142))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    result = client.post("/recommend/", {"image": SimpleUploadedFile("hoodie.png", buffer.getvalue(), "image/png")})
+    upload = ShopperUpload.objects.get()
+    client.post(f"/recommend/{upload.public_id}/correct/", {"audience": "kids"})
+    page = client.get(result["Location"])
+    recommendation = page.context["recommendation"]
+    assert recommendation.tag.audience == "kids"
+    pieces = [item.garment for item in recommendation.items] + [p for o in recommendation.outfits for p in o.pieces]
+    assert pieces and {g.audience for g in pieces} == {"kids"}
+    assert 'id="correct-audience"' in page.content.decode()
+
+
+def test_a_detected_coat_stays_outerwear_even_when_its_crop_reads_as_a_dress():
+    from recommender.services import reading_in_slot
+
+    crop = {
+        "slot": {"label": "one_piece", "confidence": 0.88, "top3": [["one_piece", 0.88]]},
+        "type": {"label": "dress", "confidence": 0.85, "top3": [["dress", 0.85], ["outwear", 0.1], ["shirt", 0.02]]},
+        "color": {"label": "black", "confidence": 0.8, "top3": [["black", 0.8]]},
+    }
+    held = reading_in_slot(crop, "outer", 0.7)
+    assert (held["slot"]["label"], held["type"]["label"], held["type"]["confidence"]) == ("outer", "outwear", 0.1)
+    no_outer_type = {**crop, "type": {"label": "dress", "confidence": 0.9, "top3": [["dress", 0.9]]}}
+    assert reading_in_slot(no_outer_type, "outer", 0.7)["type"] == {
+        "label": "outwear",
+        "confidence": 0.0,
+        "top3": [["dress", 0.9]],
+    }
+    assert reading_in_slot(crop, "one_piece", 0.7) == crop  # already in its slot
+    assert reading_tag(held).slot == "outer" and reading_tag(held).color == "black"
