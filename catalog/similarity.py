@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from django.conf import settings
@@ -40,6 +41,9 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from catalog.models import Garment
+
+if TYPE_CHECKING:
+    from usearch.index import Index
 
 MANIFEST_NAME = "similarity/manifest.json"
 INDEX_PREFIX = "similarity/"
@@ -96,7 +100,7 @@ class EmbeddingIndex:
 class HostIndex:
     """The memory-mapped usearch index of one build, with what it was built from."""
 
-    index: object  # usearch.index.Index (a read-only view of the file)
+    index: Index | None  # a read-only view of the file; None for an empty build
     built_at: datetime
     model_version: str
     ndim: int
@@ -104,7 +108,7 @@ class HostIndex:
     file: str
 
     def nearest(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        if self.size == 0 or k <= 0 or vector.shape[-1] != self.ndim:
+        if self.index is None or self.size == 0 or k <= 0 or vector.shape[-1] != self.ndim:
             return []
         query = vector.astype(np.float32) / max(float(np.linalg.norm(vector)), 1e-12)
         matches = self.index.search(query, min(k, self.size))
@@ -285,7 +289,8 @@ def host_index() -> HostIndex | None:
 
             view = Index.restore(_local_copy(manifest["file"]), view=True)
             if view is not None:
-                view.expansion_search = INDEX_EXPANSION_SEARCH
+                # usearch defines this property's setter apart from its getter, which mypy reads as read-only
+                view.expansion_search = INDEX_EXPANSION_SEARCH  # type: ignore[misc]
                 index = HostIndex(
                     index=view,
                     built_at=datetime.fromisoformat(manifest["built_at"]),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import random
 import time
+from typing import Any
 
 import numpy as np
 from django.core.cache import cache
@@ -67,7 +68,7 @@ class Command(BaseCommand):
         tags = [Tag(slot=s, color=c, type=t) for s, c, t in TAGS]
         self.stdout.write(f"database: {connection.vendor} {connection.settings_dict.get('NAME')}")
         rng = random.Random(0)
-        results = []
+        results: list[dict[str, Any]] = []  # one JSON row per catalog size
         try:
             for size in sizes:
                 started = time.perf_counter()
@@ -172,7 +173,7 @@ class Command(BaseCommand):
         from recommender.models import Feedback
 
         table = connection.ops.quote_name(Garment._meta.db_table)
-        columns = [f.column for f in Garment._meta.concrete_fields if not f.primary_key]
+        columns = [f.column for f in Garment._meta.concrete_fields if not f.primary_key and f.column is not None]
         quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
         selected = ", ".join(
             "CONCAT('bench:c', REPLACE(UUID(), '-', ''))" if c == "source_key" else connection.ops.quote_name(c)
