@@ -51,7 +51,7 @@ INDEX_PREFIX = "similarity/"
 INDEX_DTYPE = "i8"
 INDEX_CONNECTIVITY = 16
 INDEX_EXPANSION_ADD = 64
-INDEX_EXPANSION_SEARCH = 128
+INDEX_EXPANSION_SEARCH = 256
 BUILD_BATCH = 10_000
 
 
@@ -354,7 +354,7 @@ def nearest_ids(*, vector: np.ndarray, k: int, exclude: Iterable[int] = ()) -> l
 
 # The index stores int8 vectors: its order is approximate. It proposes RESCORE_FACTOR x k candidates, and their exact
 # cosine similarity is computed from the float32 embeddings read with the garments anyway.
-RESCORE_FACTOR = 4
+RESCORE_FACTOR = 6
 
 
 def garments_similar_to_embedding(
