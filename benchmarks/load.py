@@ -176,7 +176,7 @@ def main() -> int:
 
     deployment = Deployment(prefix=workdir / "nginx", env=env, listen_port=port, access_log=False)
     deployment.start()
-    server = deployment.gunicorn
+    server, _nginx = deployment.processes()
     base = deployment.url if not args.direct else f"http://127.0.0.1:{deployment.upstream_port}"
     try:
         health = requests.get(f"{base}/healthz", timeout=10)

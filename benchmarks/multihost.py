@@ -146,7 +146,7 @@ def main() -> int:
         rr = itertools.count()
         stop_at = time.monotonic() + args.seconds
         kill_at = time.monotonic() + args.seconds * args.kill_at
-        killed = {"at": None, "port": ports[1]}
+        killed_port = ports[1]
 
         def one_request(session: requests.Session, base: str, rng: random.Random) -> requests.Response:
             roll = rng.random()
@@ -196,8 +196,8 @@ def main() -> int:
         while time.monotonic() < kill_at:
             time.sleep(0.1)
         os.killpg(victim.pid, signal.SIGKILL)
-        killed["at"] = time.monotonic()
-        print(f"killed host :{killed['port']} at {killed['at'] - started:.1f} s")
+        killed_at = time.monotonic()
+        print(f"killed host :{killed_port} at {killed_at - started:.1f} s")
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - started
@@ -215,18 +215,18 @@ def main() -> int:
                 "per_host": dict(Counter(str(r["port"]) for r in rows if r["outcome"] == "ok")),
             }
 
-        before = [r for r in records if r["t"] < killed["at"]]
-        after = [r for r in records if r["t"] >= killed["at"]]
+        before = [r for r in records if r["t"] < killed_at]
+        after = [r for r in records if r["t"] >= killed_at]
         result = {
             "hosts": args.hosts,
             "workers_per_host": args.workers,
             "clients": args.clients,
             "seconds": round(elapsed, 1),
-            "killed_port": killed["port"],
-            "killed_at_s": round(killed["at"] - started, 1),
+            "killed_port": killed_port,
+            "killed_at_s": round(killed_at - started, 1),
             "all": summary(records, elapsed),
-            "before_kill": summary(before, killed["at"] - started),
-            "after_kill": summary(after, started + elapsed - killed["at"]),
+            "before_kill": summary(before, killed_at - started),
+            "after_kill": summary(after, started + elapsed - killed_at),
             "raw_errors_seen_without_retry": sum(r["retried"] for r in records),
             "errors_after_retry": sum(r["outcome"] != "ok" for r in records),
             "load": os.getloadavg(),

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
@@ -81,15 +81,17 @@ class VersionedAdminForm(forms.ModelForm):
 
     version = forms.IntegerField(label=_("version"), required=False, min_value=1, widget=forms.HiddenInput)
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data  # what ModelForm.clean returns
         if self.instance.pk is not None:
             try:
                 edit_start(model=type(self.instance), pk=self.instance.pk, expected_version=cleaned.get("version"))
             except EditConflict as exc:
                 # Show their version number in the form, so saving again (after reading the message) overwrites.
-                self.data = self.data.copy()
-                self.data[self.add_prefix("version")] = str(exc.current_version)
+                data = cast(QueryDict, self.data).copy()  # the admin binds request.POST; its copy is mutable
+                data[self.add_prefix("version")] = str(exc.current_version)
+                self.data = data
                 raise forms.ValidationError(str(exc), code="edit_conflict") from exc
         return cleaned
 

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from django.conf import settings
@@ -486,7 +486,11 @@ class EditConflict(Exception):  # noqa: N818 - a state the editor is told about
         )
 
 
-def edit_start(*, model: type[models.Model], pk: int, expected_version: int | None) -> models.Model:
+# The models stylists edit with optimistic concurrency (a `version` field).
+Versioned = TypeVar("Versioned", Garment, PairingRule)
+
+
+def edit_start(*, model: type[Versioned], pk: int, expected_version: int | None) -> Versioned:
     """Inside a transaction: the current row, locked until the transaction ends (a parallel editor waits here), or
     EditConflict when it has moved past `expected_version` (the version the editor's form or request was based on).
     With `expected_version` None the row is only locked: changes apply to what is current, never to a stale copy."""
@@ -496,7 +500,7 @@ def edit_start(*, model: type[models.Model], pk: int, expected_version: int | No
     return instance
 
 
-def versioned_save(*, instance: models.Model) -> models.Model:
+def versioned_save(*, instance: Versioned) -> Versioned:
     """Save a stylist's edit and bump its version; refused (EditConflict) if the row moved on since `instance.version`.
 
     The UPDATE … WHERE version = n both checks and locks, so of two saves based on the same version exactly one wins.

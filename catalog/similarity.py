@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from django.conf import settings
@@ -41,13 +42,16 @@ from django.utils import timezone
 
 from catalog.models import Garment
 
+if TYPE_CHECKING:
+    from usearch.index import Index
+
 MANIFEST_NAME = "similarity/manifest.json"
 INDEX_PREFIX = "similarity/"
 # usearch settings: int8 vectors (256 B per 256-d garment instead of 1 KB), 16 links per node.
 INDEX_DTYPE = "i8"
 INDEX_CONNECTIVITY = 16
 INDEX_EXPANSION_ADD = 64
-INDEX_EXPANSION_SEARCH = 128
+INDEX_EXPANSION_SEARCH = 256
 BUILD_BATCH = 10_000
 
 
@@ -96,7 +100,7 @@ class EmbeddingIndex:
 class HostIndex:
     """The memory-mapped usearch index of one build, with what it was built from."""
 
-    index: object  # usearch.index.Index (a read-only view of the file)
+    index: Index | None  # a read-only view of the file; None for an empty build
     built_at: datetime
     model_version: str
     ndim: int
@@ -104,7 +108,7 @@ class HostIndex:
     file: str
 
     def nearest(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        if self.size == 0 or k <= 0 or vector.shape[-1] != self.ndim:
+        if self.index is None or self.size == 0 or k <= 0 or vector.shape[-1] != self.ndim:
             return []
         query = vector.astype(np.float32) / max(float(np.linalg.norm(vector)), 1e-12)
         matches = self.index.search(query, min(k, self.size))
@@ -285,7 +289,8 @@ def host_index() -> HostIndex | None:
 
             view = Index.restore(_local_copy(manifest["file"]), view=True)
             if view is not None:
-                view.expansion_search = INDEX_EXPANSION_SEARCH
+                # usearch defines this property's setter apart from its getter, which mypy reads as read-only
+                view.expansion_search = INDEX_EXPANSION_SEARCH  # type: ignore[misc]
                 index = HostIndex(
                     index=view,
                     built_at=datetime.fromisoformat(manifest["built_at"]),
@@ -349,7 +354,7 @@ def nearest_ids(*, vector: np.ndarray, k: int, exclude: Iterable[int] = ()) -> l
 
 # The index stores int8 vectors: its order is approximate. It proposes RESCORE_FACTOR x k candidates, and their exact
 # cosine similarity is computed from the float32 embeddings read with the garments anyway.
-RESCORE_FACTOR = 4
+RESCORE_FACTOR = 6
 
 
 def garments_similar_to_embedding(

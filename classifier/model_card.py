@@ -15,6 +15,8 @@ from pathlib import Path
 # Confusion-matrix pictures the evaluation writes (classifier.evaluation.write_confusion_pngs), in page order;
 # only these names are ever served from the artifact folder.
 FIGURE_HEADS: tuple[str, ...] = ("type", "top10", "slot", "color")
+# The heads coordination uses, read from the same backbone (metrics.json's test section has a block for each).
+ATTRIBUTE_KEYS: tuple[str, ...] = ("pattern", "audience", "warmth", "formality", "kind")
 FIGURE_NAMES: tuple[str, ...] = tuple(f"confusion_test_{head}.png" for head in FIGURE_HEADS)
 # The evaluation command writes into <model dir>/evaluation by default; training may write next to the weights.
 FIGURE_FOLDERS: tuple[str, ...] = ("", "evaluation")
@@ -22,7 +24,9 @@ FIGURE_FOLDERS: tuple[str, ...] = ("", "evaluation")
 
 @dataclass(frozen=True)
 class HeadScore:
-    key: str  # "type", "top10", "top10_unrestricted", "slot", "color_or_alt", "color_strict"
+    # "type", "top10", "top10_unrestricted", "slot", "color_or_alt", "color_strict", the ATTRIBUTE_KEYS, "worn_slot",
+    # "worn_type_or_kind", "outfit_found"
+    key: str
     accuracy: float | None
     macro_f1: float | None = None
     count: int | None = None
@@ -130,12 +134,28 @@ def model_card_from_documents(metrics: dict, labels: dict, *, figures: set[str] 
             count=_head_score("color_strict", color.get("strict")).count,
         ),
         _head_score("color_strict", color.get("strict")),
+        *(_head_score(key, results.get(key)) for key in ATTRIBUTE_KEYS if isinstance(results.get(key), dict)),
     ]
+    # Garments worn by people (co-parsing test split): each garment region read from its crop, and whole outfits.
+    worn = metrics.get("coparsing", {}).get(split, {}) if isinstance(metrics.get("coparsing"), dict) else {}
+    regions = worn.get("regions") if isinstance(worn.get("regions"), dict) else {}
+    outfits = worn.get("outfits") if isinstance(worn.get("outfits"), dict) else {}
+    if regions:
+        scores.append(_head_score("worn_slot", regions.get("slot")))
+        scores.append(
+            HeadScore("worn_type_or_kind", _number(regions.get("type_or_kind_accuracy")), count=regions.get("count"))
+        )
+    if outfits:
+        scores.append(
+            HeadScore("outfit_found", _number(outfits.get("found_share")), count=outfits.get("garments_present"))
+        )
     heads = {
         "type": results.get("type"),
         "top10": top10.get("restricted"),
         "slot": results.get("slot"),
         "color": color.get("strict"),
+        **{key: results.get(key) for key in ATTRIBUTE_KEYS},
+        "worn_slot": regions.get("slot"),
     }
     confusions = [
         matrix

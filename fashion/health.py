@@ -55,8 +55,9 @@ def database_status() -> str:
     thread.join(timeout)
     if thread.is_alive():
         raise DatabaseTimeout(f"no answer within {timeout:g} s")
-    if outcome.get("error") is not None:
-        raise outcome["error"]
+    error = outcome.get("error")
+    if error is not None:
+        raise error
     return "ok"
 
 

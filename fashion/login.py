@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.translation import gettext as _
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -20,10 +21,15 @@ from fashion.clients import client_ip
 
 
 def _limit() -> tuple[int, int] | None:
-    rate = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get("login")
+    rest_framework = cast(dict[str, Any], settings.REST_FRAMEWORK)
+    rate = rest_framework.get("DEFAULT_THROTTLE_RATES", {}).get("login")
     if not rate:
         return None
-    return SimpleRateThrottle.parse_rate(None, rate)
+    # parse_rate does not use self; the stub types it as an instance method.
+    allowed, window = SimpleRateThrottle.parse_rate(None, rate)  # type: ignore[arg-type]
+    if allowed is None or window is None:  # only for a missing rate, ruled out above
+        return None
+    return allowed, window
 
 
 def _keys(request: HttpRequest) -> list[str]:
@@ -34,11 +40,11 @@ def _keys(request: HttpRequest) -> list[str]:
     return keys
 
 
-def login_attempts_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def login_attempts_limited(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Wrap a login view: refuse with 429 (and Retry-After) once too many attempts failed."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         limit = _limit()
         if request.method != "POST" or limit is None:
             return view(request, *args, **kwargs)
@@ -46,7 +52,7 @@ def login_attempts_limited(view: Callable[..., HttpResponse]) -> Callable[..., H
         keys = _keys(request)
         counts = cache.get_many(keys)
         if any(counts.get(key, 0) >= allowed for key in keys):
-            response = HttpResponse(
+            response: HttpResponseBase = HttpResponse(
                 _("Too many failed logins. Please wait a minute and try again."),
                 status=429,
                 content_type="text/plain; charset=utf-8",

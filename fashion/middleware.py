@@ -47,6 +47,7 @@ def is_database_unavailable(exc: BaseException) -> bool:
 def service_unavailable(request: HttpRequest) -> HttpResponse:
     """503 with Retry-After: JSON for the API, a friendly page (no database needed to render it) for people."""
     retry_after = str(settings.DB_UNAVAILABLE_RETRY_AFTER)
+    response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse(
             {

@@ -50,7 +50,7 @@ class JobAdmin(admin.ModelAdmin):
         "started_at",
         "finished_at",
     ]
-    fields = readonly_fields
+    fields = tuple(readonly_fields)
     change_list_template = "admin/jobs/job/change_list.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -77,7 +77,7 @@ class JobAdmin(admin.ModelAdmin):
     def start_view(self, request: HttpRequest, kind: str) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        starter = JOB_STARTERS.get(kind)
+        starter = JOB_STARTERS.get(JobKind(kind)) if kind in JobKind.values else None
         if starter is None:
             raise PermissionDenied
         required, start = starter

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 from django.core.exceptions import (
     RequestDataTooBig,
@@ -10,6 +12,7 @@ from django.core.exceptions import (
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -18,6 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
@@ -72,7 +76,7 @@ from recommender.uploads import upload_open_image
 
 def error_body(*, detail: str, code: str, fields: dict | None = None) -> dict:
     """The one shape of every API error: {"detail": a sentence, "code": a word[, "fields": {name: [reasons]}]}."""
-    body = {"detail": detail, "code": code}
+    body: dict[str, object] = {"detail": detail, "code": code}
     if fields:
         body["fields"] = fields
     return body
@@ -125,6 +129,11 @@ class IsStaffOrReadOnly(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.is_staff)
 
 
+def _not_a_view(request: HttpRequest) -> HttpResponse:
+    """Stands in for the response and the view in the CSRF check below, which calls neither (and is not exempt)."""
+    raise AssertionError("the CSRF check does not call the view")
+
+
 class BrowserWritesNeedCsrf(permissions.BasePermission):
     """Anonymous writes that a browser makes carry Django's CSRF token (the site's own forms and scripts do).
 
@@ -143,9 +152,9 @@ class BrowserWritesNeedCsrf(permissions.BasePermission):
         from_browser = any(meta.get(key) for key in ("HTTP_ORIGIN", "HTTP_SEC_FETCH_SITE", "HTTP_COOKIE"))
         if not from_browser:
             return True
-        check = CsrfViewMiddleware(lambda req: None)
+        check = CsrfViewMiddleware(_not_a_view)
         check.process_request(request._request)
-        if check.process_view(request._request, None, (), {}) is not None:
+        if check.process_view(request._request, _not_a_view, (), {}) is not None:
             raise exceptions.PermissionDenied(self.message, code="csrf_failed")
         return True
 
@@ -156,6 +165,9 @@ class ClientThrottle(SimpleRateThrottle):
 
     scope: str
     anonymous_only = False
+    # Set by SimpleRateThrottle.__init__ from the rate (None when there is none); missing from the DRF stubs.
+    num_requests: int | None
+    duration: int | None
 
     def get_rate(self) -> str | None:
         rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # None: not throttled
@@ -167,7 +179,7 @@ class ClientThrottle(SimpleRateThrottle):
     def allow_request(self, request, view) -> bool:
         # DRF reads the history, then writes it back: parallel requests in two workers both pass. This is one
         # atomic step in Redis (fashion.cache.rate_limit_hit).
-        if self.rate is None:
+        if self.rate is None or self.num_requests is None or self.duration is None:
             return True
         self.key = self.get_cache_key(request, view)
         if self.key is None:
@@ -401,11 +413,13 @@ class GarmentViewSet(
         staff = self.request.user.is_authenticated and self.request.user.is_staff
         return Garment.objects.all() if staff else Garment.objects.filter(is_active=True)
 
-    def perform_update(self, serializer: GarmentSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Garment]) -> None:
         changes = dict(serializer.validated_data)
         with transaction.atomic():
             garment = edit_start(
-                model=Garment, pk=serializer.instance.pk, expected_version=expected_version(self.request, changes)
+                model=Garment,
+                pk=cast(Garment, serializer.instance).pk,  # an update is always bound to the row it changes
+                expected_version=expected_version(self.request, changes),
             )
             for field, value in changes.items():
                 setattr(garment, field, value)
@@ -444,15 +458,17 @@ class PairingRuleViewSet(viewsets.ModelViewSet):
         staff = self.request.user.is_authenticated and self.request.user.is_staff
         return PairingRule.objects.all() if staff else PairingRule.objects.filter(is_active=True)
 
-    def perform_create(self, serializer: PairingRuleSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[PairingRule]) -> None:
         serializer.validated_data.pop("version", None)
         serializer.save(author=self.request.user)
 
-    def perform_update(self, serializer: PairingRuleSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[PairingRule]) -> None:
         changes = dict(serializer.validated_data)
         with transaction.atomic():
             rule = edit_start(
-                model=PairingRule, pk=serializer.instance.pk, expected_version=expected_version(self.request, changes)
+                model=PairingRule,
+                pk=cast(PairingRule, serializer.instance).pk,  # an update is always bound to the row it changes
+                expected_version=expected_version(self.request, changes),
             )
             changed = {field for field, value in changes.items() if getattr(rule, field) != value}
             for field, value in changes.items():

@@ -152,6 +152,10 @@ class Feedback(models.Model):
     client_key = models.CharField(_("client"), max_length=64, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    # Not stored: set by recommender.services.feedback_create on the row it returns (a first vote; the vote replaced).
+    created_now: bool
+    previous_vote: int | None
+
     class Meta:
         verbose_name = _("shopper feedback")
         verbose_name_plural = _("shopper feedback")

@@ -363,7 +363,7 @@ def upload_create(
         # No row (the insert failed: constraint, lock timeout, lost connection): its photo must not stay behind. When
         # the commit itself failed, the row may exist after all (the server got COMMIT, the answer was lost): keep
         # the photo then, a row must never point at a missing file; purge_uploads removes it if no row refers to it.
-        if upload is not None and upload.image and getattr(upload.image, "_committed", False) and not inserted:
+        if upload is not None and upload.image.name and getattr(upload.image, "_committed", False) and not inserted:
             upload.image.storage.delete(upload.image.name)
         raise
     return upload, prediction

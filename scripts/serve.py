@@ -121,6 +121,12 @@ class Deployment:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.listen_port}"
 
+    def processes(self) -> tuple[subprocess.Popen, subprocess.Popen]:
+        """(gunicorn, nginx), once start() has started them."""
+        if self.gunicorn is None or self.nginx is None:
+            raise RuntimeError("the deployment has not been started")
+        return self.gunicorn, self.nginx
+
     def app_env(self) -> dict[str, str]:
         env = dict(self.env)
         env["GUNICORN_BIND"] = f"127.0.0.1:{self.upstream_port}"
@@ -253,11 +259,12 @@ def main() -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     deployment.start()
+    gunicorn, nginx = deployment.processes()
     upstream = f"gunicorn 127.0.0.1:{deployment.upstream_port}"
     print(f"serving on http://{args.listen} (nginx → {upstream}); logs in {args.prefix}/logs")
     try:
         while not stop["now"]:
-            if deployment.gunicorn.poll() is not None or deployment.nginx.poll() is not None:
+            if gunicorn.poll() is not None or nginx.poll() is not None:
                 print("gunicorn or nginx exited; stopping", file=sys.stderr)
                 break
             time.sleep(1)

@@ -202,6 +202,13 @@ def _start_worker(queue: str) -> subprocess.Popen:
     )
 
 
+def _drop_connection_pools(app) -> None:
+    """Forget the app's broker connection and producer pools (Celery keeps them across a broker_url change)."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._after_fork()
+
+
 def _wait(predicate, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -228,6 +235,7 @@ def test_a_real_worker_runs_a_retag_job_and_one_killed_mid_job_is_taken_over(set
     settings.CELERY_TASK_ALWAYS_EAGER = False
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "task_default_queue")}
     app.conf.update(task_always_eager=False, broker_url=_broker_url(), task_default_queue=queue)
+    _drop_connection_pools(app)  # earlier eager tasks built a producer pool for the default broker (amqp://localhost)
     settings.CLASSIFIER_BACKEND = "fake"
     garments = [garment_factory(color="red") for _ in range(250)]  # 3 chunks of RETAG_CHUNK
     Garment.objects.update(type="shirt", model_version="old")
@@ -261,6 +269,7 @@ def test_a_real_worker_runs_a_retag_job_and_one_killed_mid_job_is_taken_over(set
             queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
         )
         app.conf.update(saved)
+        _drop_connection_pools(app)
 
 
 def test_the_index_vectors_are_what_the_catalog_holds():

@@ -7,7 +7,8 @@ import re
 from django import template
 from django.utils.translation import get_language, pgettext_lazy
 
-from catalog.vocabulary import COLORS, SLOT_NAMES, TYPES
+from catalog.i18n import korean_active
+from catalog.vocabulary import AUDIENCES, COLORS, FORMALITIES, KINDS, PATTERNS, SLOT_NAMES, TYPES, WARMTHS
 from recommender.reasons import reason_text
 
 register = template.Library()
@@ -90,9 +91,16 @@ def split_name(code: str) -> str:
 
 @register.filter
 def label_name(label: str, head: str) -> str:
-    """A confusion-matrix label (a type, slot or colour code) in the active language."""
-    if head == "slot":
+    """A confusion-matrix label (a type, slot, colour or attribute code) in the active language."""
+    if head in ("slot", "worn_slot"):
         return slot_name(label)
+    attributes = {"pattern": PATTERNS, "audience": AUDIENCES, "warmth": WARMTHS, "formality": FORMALITIES}
+    if head in attributes:
+        names = attributes[head].get(label)
+        return names[1 if korean_active() else 0] if names else label
+    if head == "kind":
+        kind = KINDS.get(label)
+        return kind[2 if korean_active() else 1] if kind else label
     if head == "color":
         return color_name(label) or label
     return type_name(label)

@@ -80,8 +80,13 @@ def _worker(path: str, queries: np.ndarray, k: int, warmup: int, barrier, out) -
 
     anon_before = _anon_kb()
     index = Index.restore(path, view=True)
-    index.expansion_search = INDEX_EXPANSION_SEARCH
-    cold, timings, found = [], [], []
+    if index is None:
+        raise RuntimeError(f"{path} is not a usearch index")
+    # usearch defines this property's setter apart from its getter, which mypy reads as read-only
+    index.expansion_search = INDEX_EXPANSION_SEARCH  # type: ignore[misc]
+    cold: list[float] = []
+    timings: list[float] = []
+    found: list[list[int]] = []
     for i, query in enumerate(queries):
         started = time.perf_counter()
         matches = index.search(query, RESCORE_FACTOR * k + 9)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import random
 import time
+from typing import Any
 
 import numpy as np
 from django.core.cache import cache
@@ -21,22 +22,22 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
 
 from catalog.models import Garment, PairingRule
-from catalog.vocabulary import COLOR_CODES, TYPE_CODES, slot_of_type
+from catalog.vocabulary import COLOR_CODES, TYPE_CODES, kinds_of_type, slot_of_type
 
 INSERT_BATCH = 5000
 TAGS = [
-    ("top", "white", "t-shirt"),
-    ("top", "red", "t-shirt"),
-    ("top", "navy", "shirt"),
-    ("bottom", "blue", "pants"),
-    ("bottom", "black", "shorts"),
-    ("bottom", "beige", "skirt"),
-    ("shoes", "white", "shoes"),
-    ("outer", "black", "outwear"),
-    ("one_piece", "green", "dress"),
-    ("top", "yellow", ""),
-    ("bottom", "gray", ""),
-    ("top", "pink", "longsleeve"),
+    ("top", "white", "t-shirt", ""),
+    ("top", "red", "t-shirt", ""),
+    ("top", "navy", "shirt", "men"),
+    ("bottom", "blue", "pants", ""),
+    ("bottom", "black", "shorts", ""),
+    ("bottom", "beige", "skirt", "women"),
+    ("shoes", "white", "shoes", ""),
+    ("outer", "black", "outwear", ""),
+    ("one_piece", "green", "dress", "women"),
+    ("top", "yellow", "", ""),
+    ("bottom", "gray", "", ""),
+    ("top", "pink", "longsleeve", "women"),
 ]
 
 
@@ -57,17 +58,17 @@ class Command(BaseCommand):
         parser.add_argument("--json", dest="json_out", default="", help="Also write the figures to this file.")
 
     def handle(self, *args, garments: str, queries: int, budget_s: float, keep: bool, json_out: str, **options) -> None:
-        from catalog.services import starter_rules_load
-        from recommender.engine import Tag
+        from catalog.services import CATALOG_VERSION_KEY, catalog_version, starter_rules_load
+        from catalog.tags import Tag
         from recommender.services import recommend_for_tag
 
         sizes = sorted(int(size) for size in garments.split(","))
         if not PairingRule.objects.exists():
             starter_rules_load()
-        tags = [Tag(slot=s, color=c, type=t) for s, c, t in TAGS]
+        tags = [Tag(slot=s, color=c, type=t, audience=a, warmth="mild", formality="casual") for s, c, t, a in TAGS]
         self.stdout.write(f"database: {connection.vendor} {connection.settings_dict.get('NAME')}")
         rng = random.Random(0)
-        results = []
+        results: list[dict[str, Any]] = []  # one JSON row per catalog size
         try:
             for size in sizes:
                 started = time.perf_counter()
@@ -81,7 +82,10 @@ class Command(BaseCommand):
                     if i >= 5 and time.perf_counter() > deadline:
                         break
                     tag = tags[i % len(tags)]
+                    # Cold: no cached answer for any input (the catalog version stays: the catalog did not change).
+                    version = catalog_version()
                     cache.clear()
+                    cache.set(CATALOG_VERSION_KEY, version, None)
                     t0 = time.perf_counter()
                     recommend_for_tag(tag=tag, outfits=3)
                     cold.append(1000 * (time.perf_counter() - t0))
@@ -137,6 +141,7 @@ class Command(BaseCommand):
             for n in range(start + done, start + done + min(INSERT_BATCH, missing - done)):
                 type_code = rng.choice(types)
                 color = rng.choice(colors)
+                kinds = kinds_of_type(type_code)
                 batch.append(
                     Garment(
                         name=f"{color} {type_code} {n}",
@@ -144,6 +149,12 @@ class Command(BaseCommand):
                         type=type_code,
                         slot=slot_of_type(type_code),
                         color=color,
+                        # Attribute mixes roughly as in the clothing dataset's labels.
+                        audience=rng.choices(("women", "men", "unisex", "kids"), (40, 20, 25, 15))[0],
+                        warmth=rng.choices(("hot", "mild", "cold"), (18, 73, 9))[0],
+                        formality=rng.choices(("lounge", "sport", "casual", "smart"), (3, 6, 81, 10))[0],
+                        pattern="pattern" if color == "multicolor" or rng.random() < 0.25 else "solid",
+                        kind=rng.choice(kinds) if kinds else "",
                         is_active=rng.random() > 0.05,
                         source_key=f"bench:{n}",
                         tagged_by="dataset",
@@ -172,10 +183,14 @@ class Command(BaseCommand):
         from recommender.models import Feedback
 
         table = connection.ops.quote_name(Garment._meta.db_table)
-        columns = [f.column for f in Garment._meta.concrete_fields if not f.primary_key]
+        columns = [f.column for f in Garment._meta.concrete_fields if not f.primary_key and f.column is not None]
         quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
         selected = ", ".join(
-            "CONCAT('bench:c', REPLACE(UUID(), '-', ''))" if c == "source_key" else connection.ops.quote_name(c)
+            "CONCAT('bench:c', REPLACE(UUID(), '-', ''))"
+            if c == "source_key"
+            else "RAND()"  # each copy its own place in the shuffled order of its (slot, colour) cell
+            if c == "shuffle_key"
+            else connection.ops.quote_name(c)
             for c in columns
         )
         done = 0
