@@ -35,7 +35,9 @@ from catalog.services import (
     pairing_rule_update,
     pairing_rules_set_active,
 )
+from catalog.uploads import shopper_reason, upload_open_image
 from catalog.vocabulary import COLOR_CODES, COLORS
+from classifier.imaging import InvalidImage
 from jobs.models import JobStatus
 from jobs.starters import import_outcomes, import_photos_job_start, retag_job_start
 
@@ -104,9 +106,6 @@ class GarmentAdminForm(VersionedAdminForm):
         fields = "__all__"
 
     def clean_image(self):
-        from classifier.imaging import InvalidImage
-        from recommender.uploads import shopper_reason, upload_open_image
-
         image = self.cleaned_data.get("image")
         self.decoded_image = None
         if image and "image" in self.changed_data:

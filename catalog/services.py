@@ -26,7 +26,9 @@ from catalog.naming import garment_names
 from catalog.starter_rules import starter_rules
 from catalog.tags import tag_from_reading
 from catalog.thumbnails import garment_thumbnail_set
+from catalog.uploads import shopper_reason, upload_open_image
 from catalog.vocabulary import COLORS, KINDS, slot_of_type
+from classifier.imaging import InvalidImage
 
 STORED_IMAGE_MAX_SIDE = 1024
 CATALOG_VERSION_KEY = "catalog:version"
@@ -391,9 +393,6 @@ def garments_create_from_photos(*, files: Iterable[UploadedFile]) -> list[PhotoO
 
     The size limit (settings.UPLOAD_MAX_BYTES) is enforced before a file is decoded.
     """
-    from classifier.imaging import InvalidImage
-    from recommender.uploads import shopper_reason, upload_open_image
-
     outcomes: list[PhotoOutcome] = []
     for upload in files:
         file_name = PurePath(upload.name or "").name

@@ -12,10 +12,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from catalog.uploads import staff_reason
 from jobs.models import Job, JobKind, JobStatus
 from jobs.services import chunk_messages
 from jobs.starters import JOB_STARTERS
-from recommender.uploads import staff_reason
 
 # The keys jobs put in their result, as the console shows them (Korean stylists read labels, not dictionary keys).
 RESULT_LABELS = {

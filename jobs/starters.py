@@ -75,8 +75,8 @@ def import_outcomes(*, job: Job) -> list:
     """The per-file outcomes of a finished import job, as the upload page shows them."""
     from catalog.models import Garment
     from catalog.services import PhotoOutcome
+    from catalog.uploads import staff_reason
     from jobs.services import chunk_messages
-    from recommender.uploads import staff_reason
 
     rows = chunk_messages(job=job)
     garments = Garment.objects.in_bulk([row["garment"] for row in rows if row.get("garment")])

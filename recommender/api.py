@@ -37,6 +37,7 @@ from catalog.services import (
     pairing_rule_update,
 )
 from catalog.similarity import garments_similar_to, garments_similar_to_embedding
+from catalog.uploads import upload_open_image
 from classifier.imaging import InvalidImage
 from fashion.cache import rate_limit_hit
 from fashion.clients import client_ip, client_key
@@ -71,7 +72,6 @@ from recommender.services import (
     upload_choose,
     upload_tag,
 )
-from recommender.uploads import upload_open_image
 
 
 def error_body(*, detail: str, code: str, fields: dict | None = None) -> dict:

@@ -22,6 +22,7 @@ from catalog.selectors import active_rule_specs, style_policy
 from catalog.services import catalog_version, embedding_to_bytes, image_to_stored_jpeg, rows_delete_with_images
 from catalog.style import StylePolicy
 from catalog.tags import Candidate, Tag, tag_from_reading
+from catalog.uploads import upload_open_image
 from catalog.vocabulary import TYPES
 from classifier.imaging import open_image
 from classifier.predictor import Prediction, get_predictor
@@ -32,7 +33,6 @@ from recommender.harmony import harmonious_colors
 from recommender.models import CorrectionStatus, Feedback, ShopperUpload, TagCorrection
 from recommender.outfits import OutfitSpec, assemble_outfits, look_plans
 from recommender.reasons import Reason
-from recommender.uploads import upload_open_image
 
 DEFAULT_LIMIT = 12
 DEFAULT_OUTFITS = 3

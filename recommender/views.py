@@ -18,6 +18,7 @@ from catalog.models import Garment, PairingRule
 from catalog.naming import garment_names
 from catalog.similarity import garments_similar_to, garments_similar_to_embedding
 from catalog.tags import Tag
+from catalog.uploads import shopper_reason
 from catalog.vocabulary import (
     AUDIENCES,
     COLOR_CODES,
@@ -51,7 +52,6 @@ from recommender.services import (
     upload_reading,
     upload_tag,
 )
-from recommender.uploads import shopper_reason
 
 HOME_LOOKS = [("top", "red"), ("top", "white"), ("bottom", "blue"), ("one_piece", "black")]
 

@@ -149,7 +149,7 @@ def test_shopper_messages_speak_haeyo_and_admin_messages_hamnida():
         "templates/recommender/",
         "templates/base.html",
         "recommender/views.py",
-        "recommender/uploads.py",
+        "catalog/uploads.py",
     )
     admin_sources = ("templates/admin/", "catalog/admin.py", "recommender/admin.py")
     text = PO_PATH.read_text(encoding="utf-8")
