@@ -212,6 +212,13 @@ class Garment(models.Model):
         return (self.thumbnail or self.image).url
 
 
+# What a rule pairs: these conditions on the input and the output side (and no two active rules pair the same).
+RULE_SIDE_FIELDS: tuple[str, ...] = ("slot", "type", "kind", "color", "pattern", "formality", "warmth")
+RULE_PAIRING_FIELDS: tuple[str, ...] = tuple(
+    f"{side}_{name}" for side in ("input", "output") for name in RULE_SIDE_FIELDS
+)
+
+
 class PairingRule(models.Model):
     """A stylist's rule: garments tagged like the input go well with garments tagged like the output."""
 
@@ -295,22 +302,7 @@ class PairingRule(models.Model):
             ),
             models.CheckConstraint(condition=Q(note_needs_update__in=["", "en", "ko"]), name="rule_note_update_valid"),
             models.UniqueConstraint(
-                fields=[
-                    "input_slot",
-                    "input_type",
-                    "input_kind",
-                    "input_color",
-                    "input_pattern",
-                    "input_formality",
-                    "input_warmth",
-                    "output_slot",
-                    "output_type",
-                    "output_kind",
-                    "output_color",
-                    "output_pattern",
-                    "output_formality",
-                    "output_warmth",
-                ],
+                fields=list(RULE_PAIRING_FIELDS),
                 name="rule_unique_pairing",
             ),
         ]
