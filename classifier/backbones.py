@@ -230,5 +230,7 @@ def bottom_with_fine_map(backbone: Backbone) -> keras.Model:
     """image -> [bottom feature map, pooled low-level features, finer map for segmentation] (shares the bottom's
     layers and weights)."""
     bottom = backbone.bottom
+    if bottom is None:  # both builders here cut the network in two; a hand-made Backbone may not
+        raise ValueError(f"backbone {backbone.name!r} has no bottom/top split to read the segmentation map from")
     fine = bottom.get_layer(SEGMENTATION_LAYERS[backbone.name]).output
     return keras.Model(bottom.input, [*bottom.outputs, fine], name=f"{bottom.name}_with_fine_map")

@@ -45,9 +45,10 @@ def benchmark(
 ) -> BenchmarkResult:
     """p50/p95 of one warm single-image forward pass, images/s for batches of `batch` (preprocessing excluded), and,
     given photos (PIL images), p50/p95 of a whole `predict` of one-garment and of whole-outfit photos."""
-    from classifier.predictor import load_predictor
+    from classifier.predictor import load_predictor, model_backed
 
-    predictor = load_predictor(model_dir, backend=backend, num_threads=threads)
+    # Times the bare forward pass at the model's input size: a model-backed predictor.
+    predictor = model_backed(load_predictor(model_dir, backend=backend, num_threads=threads), "benchmark")
     size = predictor.image_size
     rng = np.random.default_rng(0)
     single = rng.uniform(-1, 1, (1, size, size, 3)).astype(np.float32)

@@ -160,8 +160,8 @@ class WornOutfit:
     image_id: str
     split: str
     annotation: str  # "pixel" or "image"
+    photo_path: Path
     garments: list[WornGarment] = field(default_factory=list)
-    photo_path: Path | None = None
     mask_path: Path | None = None
     # Every tag of the photo (co-parsing names), mapped or not.
     tags: tuple[str, ...] = ()

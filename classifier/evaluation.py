@@ -275,9 +275,13 @@ def write_confusion_pngs(result: EvaluationResult, out_dir: Path) -> list[Path]:
         if head in result.extras:
             heads[head] = _head_from_dict(result.extras[head])
     paths = []
-    for name, head in heads.items():
+    for name, head_result in heads.items():
         path = out_dir / f"confusion_{result.split}_{name}.png"
-        confusion_png(head, path, title=f"{name} - {result.split} (accuracy {head.accuracy:.3f}, n={head.count})")
+        confusion_png(
+            head_result,
+            path,
+            title=f"{name} - {result.split} (accuracy {head_result.accuracy:.3f}, n={head_result.count})",
+        )
         paths.append(path)
     return paths
 
@@ -316,7 +320,12 @@ def score_worn(samples: Sequence[Sample], out: dict[str, np.ndarray]) -> dict:
     shoe kind, and agreement with the colour read from the mask (a derived, weak label)."""
     from classifier.coparsing import ACCEPTED_TYPES
 
-    slot_true = [SLOTS.index(TYPES[s.type_code].slot) for s in samples]
+    type_codes = []
+    for s in samples:
+        if s.type_code is None:  # worn_samples gives every region its co-parsing label's type
+            raise ValueError(f"worn sample {s.image_id} has no type code")
+        type_codes.append(s.type_code)
+    slot_true = [SLOTS.index(TYPES[code].slot) for code in type_codes]
     slot_pred = [int(np.argmax(slot_probabilities(row))) for row in out["type"]]
     type_pred = [TYPE_CODES[int(np.argmax(row))] for row in out["type"]]
     type_res = head_result(
@@ -498,7 +507,7 @@ def evaluate_artifact(
     detection thresholds on the validation splits only (written into labels.json); write metrics.json, confusion
     PNGs (evaluation/) and MODEL_CARD.md. Returns the metrics."""
     from classifier.dataset import load_samples, worn_samples
-    from classifier.predictor import load_predictor
+    from classifier.predictor import load_predictor, model_backed
 
     model_dir = Path(model_dir)
     metrics = load_metrics(model_dir)
@@ -511,7 +520,8 @@ def evaluate_artifact(
             samples = samples[:: int(np.ceil(len(samples) / limit))]
         return samples
 
-    predictor = load_predictor(model_dir, backend="tflite")
+    # Raw outputs and labels are read below: a model-backed predictor.
+    predictor = model_backed(load_predictor(model_dir, backend="tflite"), "evaluate_artifact")
     flat_cache: dict[str, tuple] = {}
 
     def flat_segmentations(split: str, samples: Sequence[Sample]):
@@ -531,14 +541,15 @@ def evaluate_artifact(
     if tune and coparsing_dir is not None and "validation" in splits:
         labels["outfit_gate"] = train_outfit_gate(predictor, dataset_dir, Path(coparsing_dir), limit=limit)
         labels_path.write_text(json.dumps(labels, indent=2) + "\n")
-        predictor = load_predictor(model_dir, backend="tflite")  # with the gate
+        predictor = model_backed(load_predictor(model_dir, backend="tflite"), "evaluate_artifact")  # with the gate
         val_items = outfit_truths(predictor, Path(coparsing_dir), "validation")
         segs, sizes, probs = flat_segmentations("validation", cc0("validation"))
         tuning = tune_detection(val_items, segs, sizes, probs)
         labels["detection"] = tuning["chosen"]
         labels_path.write_text(json.dumps(labels, indent=2) + "\n")
         metrics["detection_tuning"] = tuning
-        predictor = load_predictor(model_dir, backend="tflite")  # with the chosen thresholds
+        # with the chosen thresholds
+        predictor = model_backed(load_predictor(model_dir, backend="tflite"), "evaluate_artifact")
     params = labels.get("detection") or {}
 
     figures_dir = model_dir / "evaluation"

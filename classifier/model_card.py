@@ -138,8 +138,9 @@ def model_card_from_documents(metrics: dict, labels: dict, *, figures: set[str] 
     ]
     # Garments worn by people (co-parsing test split): each garment region read from its crop, and whole outfits.
     worn = metrics.get("coparsing", {}).get(split, {}) if isinstance(metrics.get("coparsing"), dict) else {}
-    regions = worn.get("regions") if isinstance(worn.get("regions"), dict) else {}
-    outfits = worn.get("outfits") if isinstance(worn.get("outfits"), dict) else {}
+    raw_regions, raw_outfits = worn.get("regions"), worn.get("outfits")
+    regions: dict = raw_regions if isinstance(raw_regions, dict) else {}
+    outfits: dict = raw_outfits if isinstance(raw_outfits, dict) else {}
     if regions:
         scores.append(_head_score("worn_slot", regions.get("slot")))
         scores.append(

@@ -24,7 +24,7 @@ import dataclasses
 import functools
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -184,10 +184,13 @@ def build_prediction(
     model_version: str,
     types: Sequence[str] = TYPE_CODES,
     colors: Sequence[str] = COLOR_CODES,
-    head_labels: dict[str, Sequence[str]] | None = None,
+    head_labels: Mapping[str, Sequence[str]] | None = None,
 ) -> Prediction:
     """A Prediction from raw head outputs; `heads` holds the probabilities of every ATTRIBUTE_HEADS head."""
-    head_labels = head_labels or ATTRIBUTE_HEADS
+    labels_of: Mapping[str, Sequence[str]] = head_labels or ATTRIBUTE_HEADS
+    attributes = {
+        head: head_prediction(np.asarray(heads[head], dtype=np.float64), labels_of[head]) for head in ATTRIBUTE_HEADS
+    }
     embedding = np.asarray(embedding, dtype=np.float32)
     norm = float(np.linalg.norm(embedding))
     if norm > 0:
@@ -198,10 +201,11 @@ def build_prediction(
         color=head_prediction(np.asarray(color_probs, dtype=np.float64), colors),
         embedding=embedding,
         model_version=model_version,
-        **{
-            head: head_prediction(np.asarray(heads[head], dtype=np.float64), head_labels[head])
-            for head in ATTRIBUTE_HEADS
-        },
+        pattern=attributes["pattern"],
+        audience=attributes["audience"],
+        warmth=attributes["warmth"],
+        formality=attributes["formality"],
+        kind=attributes["kind"],
     )
 
 
@@ -406,6 +410,14 @@ class KerasPredictor(_ArrayPredictor):
     def _forward(self, batch: np.ndarray) -> dict[str, np.ndarray]:
         out = self._call(self._tf.constant(batch))
         return {name: value.numpy() for name, value in out.items()}
+
+
+def model_backed(predictor: Predictor, purpose: str) -> _ArrayPredictor:
+    """`predictor` narrowed to a model-backed backend (tflite or keras), for callers that need what only those have:
+    raw outputs, labels, image size, forward pass. TypeError for any other backend (the fake one has none of them)."""
+    if not isinstance(predictor, _ArrayPredictor):
+        raise TypeError(f"{purpose} needs a tflite or keras predictor, not {type(predictor).__name__}")
+    return predictor
 
 
 # ---------------------------------------------------------------- fake backend

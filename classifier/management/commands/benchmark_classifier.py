@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 
 class Command(BaseCommand):
@@ -65,11 +69,12 @@ class Command(BaseCommand):
             )
 
 
-def _photos(count: int) -> tuple[list, list]:
+def _photos(count: int) -> tuple[list[Image.Image], list[Image.Image]]:
     """Up to `count` CC0 test photos and co-parsing test photos (pixel-annotated), when the datasets are present."""
     from classifier.imaging import open_image
 
-    flat, outfits = [], []
+    flat: list[Image.Image] = []
+    outfits: list[Image.Image] = []
     if count <= 0:
         return flat, outfits
     if settings.FASHION_DATASET_DIR and Path(settings.FASHION_DATASET_DIR, "splits.csv").is_file():

@@ -44,7 +44,7 @@ class Command(BaseCommand):
             worn_summary_lines,
             write_confusion_pngs,
         )
-        from classifier.predictor import load_predictor
+        from classifier.predictor import load_predictor, model_backed
 
         model_dir = Path(options["model_dir"])
         if not (model_dir / "labels.json").is_file():
@@ -80,7 +80,8 @@ class Command(BaseCommand):
             self.stdout.write(f"stored metrics.json and MODEL_CARD.md in {model_dir}")
             return
         samples = load_samples(options["dataset"], splits=[options["split"]])
-        predictor = load_predictor(model_dir, backend=options["backend"])
+        # --backend is tflite or keras: model-backed, with the labels and raw outputs the worn-garment scoring reads.
+        predictor = model_backed(load_predictor(model_dir, backend=options["backend"]), "evaluate_classifier")
         result = evaluate(predictor, samples, progress=progress)
         out_dir = Path(options["out"]) if options["out"] else model_dir / "evaluation"
         out_dir.mkdir(parents=True, exist_ok=True)
