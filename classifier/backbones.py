@@ -155,7 +155,7 @@ def _build_efficientnet_lite0(image_size: int, weights_path: str | Path | None) 
 
 
 def load_lite0_weights(models: Sequence[keras.Model], weights_path: str | Path) -> None:
-    """Copy the PyTorch-layout Lite0 weights (see /work/shared/weights/README.md) into the Keras port."""
+    """Copy the PyTorch-layout Lite0 weights (README beside them, in CLASSIFIER_WEIGHTS_DIR) into the Keras port."""
     weights = np.load(weights_path)
 
     def conv(key: str) -> np.ndarray:  # (out, in, kh, kw) -> (kh, kw, in, out)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-WEIGHTS = Path(settings.BASE_DIR).parent / "shared" / "weights" / "efficientnet_lite0_imagenet.npz"
+WEIGHTS = Path(settings.CLASSIFIER_WEIGHTS_DIR) / "efficientnet_lite0_imagenet.npz"
 
 
 @pytest.fixture

@@ -164,6 +164,10 @@ FASHION_COPARSING_DIR = env(
     "FASHION_COPARSING_DIR", default=str(_shared_coparsing) if _shared_coparsing.is_dir() else ""
 )
 
+# ImageNet weights the CNN is trained from (EfficientNet-Lite0 as NumPy arrays); training and the port's tests only.
+_shared_weights = BASE_DIR.parent / "shared" / "weights"
+CLASSIFIER_WEIGHTS_DIR = Path(env("CLASSIFIER_WEIGHTS_DIR", default=str(_shared_weights)))
+
 # The CNN: backend ("tflite", "keras" or "fake") and the versioned artifact folder it loads.
 CLASSIFIER_BACKEND = env("CLASSIFIER_BACKEND", default="tflite")
 CLASSIFIER_MODEL_DIR = Path(env("CLASSIFIER_MODEL_DIR", default=str(BASE_DIR / "classifier" / "artifacts" / "current")))

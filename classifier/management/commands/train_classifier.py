@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-DEFAULT_WEIGHTS = Path(settings.BASE_DIR).parent / "shared" / "weights" / "efficientnet_lite0_imagenet.npz"
+DEFAULT_WEIGHTS = Path(settings.CLASSIFIER_WEIGHTS_DIR) / "efficientnet_lite0_imagenet.npz"
 
 
 class Command(BaseCommand):
