@@ -38,11 +38,6 @@ PATTERN_CHOICES = [(code, vocabulary_label(*names)) for code, names in PATTERNS.
 KIND_CHOICES = [(code, vocabulary_label(names[1], names[2])) for code, names in KINDS.items()]
 
 
-class Pattern(models.TextChoices):
-    SOLID = "solid", _("Solid")
-    PATTERN = "pattern", _("Pattern")
-
-
 class Season(models.TextChoices):
     ALL = "all", _("All seasons")
     SPRING = "spring", _("Spring")
@@ -119,7 +114,7 @@ class Garment(models.Model):
     slot = models.CharField(_("slot"), max_length=20, choices=SLOT_CHOICES)
     color = models.CharField(_("main color"), max_length=20, choices=COLOR_CHOICES)
     second_color = models.CharField(_("second color"), max_length=20, choices=COLOR_CHOICES, blank=True)
-    pattern = models.CharField(_("pattern"), max_length=10, choices=Pattern.choices, blank=True)
+    pattern = models.CharField(_("pattern"), max_length=10, choices=PATTERN_CHOICES, blank=True)
     # Attributes that keep a look coherent; empty = unknown (never excludes a pairing).
     kind = models.CharField(
         _("kind"), max_length=20, choices=KIND_CHOICES, blank=True, help_text=_("Finer kind, e.g. sneakers or boots.")
@@ -171,7 +166,7 @@ class Garment(models.Model):
             models.CheckConstraint(
                 condition=_type_matches_slot("type", "slot", allow_blank_type=False), name="garment_type_in_slot"
             ),
-            models.CheckConstraint(condition=Q(pattern__in=["", *Pattern.values]), name="garment_pattern_valid"),
+            models.CheckConstraint(condition=_in_choices("pattern", PATTERNS), name="garment_pattern_valid"),
             models.CheckConstraint(condition=Q(season__in=Season.values), name="garment_season_valid"),
             models.CheckConstraint(condition=_kind_matches_type("kind", "type"), name="garment_kind_of_type"),
             models.CheckConstraint(condition=_in_choices("audience", AUDIENCES), name="garment_audience_valid"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import (
@@ -71,6 +72,9 @@ class TagQuerySerializer(serializers.Serializer):
         return Tag(**{name: data[name] for name in TAG_FIELDS})
 
 
+@extend_schema_field(
+    {"type": "string", "example": "0.1,0.35,0.9,0.8", "description": "x0,y0,x1,y1 as fractions of the photo"}
+)
 class BoxField(serializers.Field):
     """A crop box: four fractions of the photo (left, top, right, bottom), as a list or as "x0,y0,x1,y1"."""
 

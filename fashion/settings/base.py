@@ -228,6 +228,11 @@ SPECTACULAR_SETTINGS = {
         "SlotEnum": "catalog.models.SLOT_CHOICES",
         "TypeEnum": "catalog.models.TYPE_CHOICES",
         "ColorEnum": "catalog.models.COLOR_CHOICES",
+        "KindEnum": "catalog.models.KIND_CHOICES",
+        "PatternEnum": "catalog.models.PATTERN_CHOICES",
+        "AudienceEnum": "catalog.models.AUDIENCE_CHOICES",
+        "WarmthEnum": "catalog.models.WARMTH_CHOICES",
+        "FormalityEnum": "catalog.models.FORMALITY_CHOICES",
     },
 }
 
