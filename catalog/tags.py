@@ -51,9 +51,6 @@ class Candidate:
         return self.tag.type
 
 
-ATTRIBUTE_HEADS: tuple[str, ...] = ("pattern", "audience", "warmth", "formality", "kind")
-
-
 def tag_from_reading(reading: Mapping[str, Any], thresholds: Mapping[str, float]) -> Tag:
     """The tags of one CNN reading (`Prediction.to_dict()`, or the same dict as stored).
 

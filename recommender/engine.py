@@ -5,10 +5,12 @@ A pair of pieces is judged in three steps:
    with cold, formality more than a step apart, two prints (unless a stylist rule pairs them), layering, slots.
    These hold whatever the rules say.
 2. A stylist rule that pairs the two (either direction) scores 1 + weight/100 (1.01..2.0); otherwise colour harmony
-   (`recommender.harmony`) scores 0.4..0.8; with neither, the pair is not suggested.
+   (`recommender.harmony`) decides whether the pair goes, and how well (0.4..0.8) is read from the evidence
+   (`Judge.harmony_score`: the harmony kind's designed strength, real-outfit affinity and popularity, weighted by
+   `HarmonyWeights`); with neither, the pair is not suggested.
 3. Soft adjustments reorder pieces of similar strength, bounded so that they never lift a harmony pair above a rule
-   pair: what people wear together in real outfits (`affinity`, ±0.06), matching formality and warmth (±0.03), and
-   shopper feedback (±FEEDBACK_MAX_EFFECT).
+   pair: real-outfit affinity (±0.06) and popularity (±0.04) between rule pairs, matching formality and warmth
+   (±0.03), and shopper feedback (±FEEDBACK_MAX_EFFECT).
 Ties break on a stable hash of (input tags, garment id): deterministic, yet different inputs see different garments.
 """
 
