@@ -406,7 +406,6 @@ def garments_create_from_photos(*, files: Iterable[UploadedFile]) -> list[PhotoO
 
 
 @transaction.atomic
-@transaction.atomic
 def garment_create_from_photo(*, file_name: str, image: Image.Image, source_key: str | None = None) -> Garment:
     """One CNN-tagged garment from a stylist's photo, named after the file (or "<Colour> <type>"). A Korean file name
     ("린넨 셔츠.jpg") is the Korean name; otherwise Korean pages name the garment from its tags."""

@@ -22,7 +22,15 @@ from catalog.tags import Tag
 from catalog.vocabulary import COLORS, KINDS, TYPES
 from recommender.look_images import outfit_look_image_url
 from recommender.reasons import reason_text
-from recommender.services import RecommendedItem
+from recommender.services import (
+    InvalidChoice,
+    RecommendedItem,
+    box_checked,
+    detected_garments,
+    reading_tag,
+    uncertain_heads,
+    upload_reading,
+)
 
 
 def absolute_media_url(request, field) -> str | None:
@@ -79,8 +87,6 @@ class BoxField(serializers.Field):
     """A crop box: four fractions of the photo (left, top, right, bottom), as a list or as "x0,y0,x1,y1"."""
 
     def to_internal_value(self, data):
-        from recommender.services import InvalidChoice, box_checked
-
         values = data.split(",") if isinstance(data, str) else data
         try:
             return box_checked([float(v) for v in values])
@@ -184,8 +190,6 @@ class DetectedSerializer(serializers.Serializer):
 
 def detected_payload(upload) -> dict:
     """What the CNN read of an upload, for the garment that is matched; also every garment of a whole-outfit photo."""
-    from recommender.services import detected_garments, reading_tag, uncertain_heads, upload_reading
-
     reading = upload_reading(upload)
     tag = reading_tag(reading) if reading.get("slot") else None
 

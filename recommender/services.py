@@ -233,10 +233,6 @@ def reading_tag(reading: Mapping[str, Any]) -> Tag:
     return tag_from_reading(reading, settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS)
 
 
-def tag_from_prediction(prediction: Prediction) -> Tag:
-    return reading_tag(prediction.to_dict())
-
-
 class InvalidChoice(ValueError):  # noqa: N818 - a state, reported to the shopper
     """A garment index or crop box that does not fit the photo."""
 

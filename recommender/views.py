@@ -174,6 +174,7 @@ def _attribute_names(tag: Tag) -> list[tuple[str, str]]:
 def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
     upload = get_object_or_404(ShopperUpload, public_id=public_id)
     tag = upload_tag(upload=upload)
+    reading = upload_reading(upload)
     correction = TagCorrection.objects.filter(upload=upload).first()
     similar = []
     if upload.embedding:
@@ -194,9 +195,9 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
             "similar": similar,
             "uncertain": uncertain and correction is None,
             "uncertain_heads": uncertain,
-            "type_choices": _choices(upload_reading(upload), "type"),
-            "color_choices": _choices(upload_reading(upload), "color"),
-            "slot_choices": _choices(upload_reading(upload), "slot"),
+            "type_choices": _choices(reading, "type"),
+            "color_choices": _choices(reading, "color"),
+            "slot_choices": _choices(reading, "slot"),
             "garments": _detected_garments(upload),
             "attributes": _attribute_names(tag),
             "attribute_rows": _attribute_rows(tag),
