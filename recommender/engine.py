@@ -32,7 +32,10 @@ FEEDBACK_MAX_EFFECT = 0.1
 AFFINITY_MAX_EFFECT = 0.06
 POPULARITY_MAX_EFFECT = 0.04
 SOFT_MAX_EFFECT = 0.09  # affinity + attribute match together; with feedback at most 0.19 < the rule/harmony gap
-UNKNOWN_AUDIENCE_KIDS_PENALTY = 0.5
+# When the shopper's piece was not read as a kids' piece with confidence, kids' pieces come after every adult pair,
+# rule pairs included (a rule scores at most 2.0 + 0.19 of nudges; harmony at least 0.4): a child's piece beside an
+# adult garment was the panel's most common "bad". They stay in the list only when nothing else goes.
+UNKNOWN_AUDIENCE_KIDS_PENALTY = 2.2
 MEMO_LIMIT = 200_000  # judged pairs kept per process (tag pairs, not garments: bounded by the vocabularies)
 
 # Which slots are suggested for a shopper's piece, most wanted first.
@@ -135,10 +138,11 @@ class Judge:
             base = 1.0 + rule.weight / 100
         elif matched is not None:
             reason = Reason("harmony", a, b, harmony=matched.kind, extra=extra)
-            return round(self.harmony_score(a, b, matched.score) + self.attribute_adjustment(a, b), 4), reason
+            score = self.harmony_score(a, b, matched.score) + self.attribute_adjustment(a, b)
+            return round(score - self.audience_penalty(a, b), 4), reason
         else:
             return None
-        return round(base + self.soft_adjustment(a, b), 4), reason
+        return round(base + self.soft_adjustment(a, b) - self.audience_penalty(a, b), 4), reason
 
     def harmony_score(self, a: Tag, b: Tag, designed: float) -> float:
         """0.4..0.8: colour harmony says the pair goes; real outfits say how well."""
@@ -156,17 +160,18 @@ class Judge:
             adjustment += 0.03 if a.formality == b.formality else -0.02
         if a.warmth and b.warmth and a.warmth == b.warmth:
             adjustment += 0.01
-        if not a.audience and b.audience == "kids":
-            # The shopper's piece was not read as a kids' piece with confidence: adults' pieces first.
-            adjustment -= UNKNOWN_AUDIENCE_KIDS_PENALTY
         return adjustment
+
+    @staticmethod
+    def audience_penalty(a: Tag, b: Tag) -> float:
+        return UNKNOWN_AUDIENCE_KIDS_PENALTY if not a.audience and b.audience == "kids" else 0.0
 
     def soft_adjustment(self, a: Tag, b: Tag) -> float:
         """Between rule pairs of one weight: real-outfit affinity and matching attributes, bounded."""
         adjustment = AFFINITY_MAX_EFFECT * max(-1.0, min(1.0, self.affinity(a, b)))
         adjustment += POPULARITY_MAX_EFFECT * popularity_prior(self.popularity(b)) if self.popularity(b) else 0.0
         adjustment += self.attribute_adjustment(a, b)
-        return max(-1.0, min(SOFT_MAX_EFFECT, adjustment))
+        return max(-SOFT_MAX_EFFECT, min(SOFT_MAX_EFFECT, adjustment))
 
 
 @dataclass(frozen=True)

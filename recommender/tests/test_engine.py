@@ -146,3 +146,18 @@ def test_look_alikes_are_capped_in_a_list():
     candidates = [piece(i, "bottom", "black", "pants") for i in range(1, 6)] + [piece(9, "bottom", "beige", "skirt")]
     ranked = rank(RED_TOP, candidates, judge(rule(1, "black", 90)), limit=2)
     assert {s.candidate.color for s in ranked} == {"black", "beige"}
+
+
+def test_an_unknown_audience_puts_every_adult_piece_before_any_kids_piece():
+    """The panel's most common "bad": a child's piece with an adult garment. Read without confidence, the shopper's
+    piece gets adults' pieces first, a kids' piece matched by a heavy rule included; kids' pieces remain only as a
+    last resort."""
+    unknown = Tag("top", "red", "t-shirt", pattern="solid")
+    kids_rule_piece = piece(1, "bottom", "black", "pants", audience="kids")
+    adult_harmony_piece = piece(2, "bottom", "white", "pants", audience="women")
+    ranked = rank(unknown, [kids_rule_piece, adult_harmony_piece], judge(rule(1, "black", 100)), limit=2)
+    assert [s.candidate.id for s in ranked] == [2, 1]
+    kids_top = Tag("top", "red", "t-shirt", pattern="solid", audience="kids")
+    assert [
+        s.candidate.id for s in rank(kids_top, [kids_rule_piece, adult_harmony_piece], judge(rule(1, "black", 100)))
+    ] == [1]
