@@ -60,7 +60,8 @@ DEFAULT_STYLE_TABLES: list[tuple[str, str, str, bool]] = [
     ),
     # An outer layer goes over a top or a one-piece, never over other outerwear.
     *[("layering", outer, inner, inner != "outer") for outer in OUTER_TYPES for inner in ("top", "one_piece", "outer")],
-    # Outerwear in a look, by the warmth of the shopper's piece.
+    # Outerwear in a look, by the warmth of the shopper's piece; "never" also keeps a layer from any piece of that
+    # warmth (no jacket with sandals or shorts).
     ("outerwear", "hot", NEVER, True),
     ("outerwear", "mild", OPTIONAL, True),
     ("outerwear", "cold", REQUIRED, True),
@@ -75,6 +76,7 @@ TWO_PATTERNS = "two_patterns"
 SAME_SLOT = "same_slot"
 ONE_PIECE_WITH_SEPARATES = "one_piece_with_separates"
 LAYERING = "layering"
+OUTER_IN_HEAT = "outer_in_heat"
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,11 @@ class StylePolicy:
             return KIDS_WITH_ADULT if "kids" in (a.audience, b.audience) else AUDIENCE_MISMATCH
         if a.warmth and b.warmth and frozenset((a.warmth, b.warmth)) not in self.warmth:
             return WARMTH_CLASH
+        if "outer" in slots:
+            # The outerwear table read per piece, not only for the shopper's: no jacket over sandals or shorts.
+            other = b if a.slot == "outer" else a
+            if other.warmth and self.outerwear_need(other.warmth) == NEVER:
+                return OUTER_IN_HEAT
         if a.formality and b.formality and frozenset((a.formality, b.formality)) not in self.formality:
             return FORMALITY_GAP
         if a.patterned and b.patterned and not patterns_paired:

@@ -27,6 +27,7 @@ CONSTRAINTS: tuple[str, ...] = (
     "patterns",  # more than one patterned piece
     "slot_twice",  # two pieces in one slot
     "outer_without_base",  # outerwear not over a top or a one-piece
+    "outer_in_heat",  # outerwear with a hot-weather piece (sandals, shorts, a tank top)
     "one_piece_with_top_or_bottom",
     "incomplete",  # not (top + bottom or one-piece) + shoes, or no outerwear for a cold input
     "identical_looks",  # two looks for one input with the same pieces
@@ -123,6 +124,8 @@ def look_violations(input_piece: Piece, pieces: Sequence[Piece]) -> list[str]:
         broken.add("slot_twice")
     if slots["outer"] and not (slots["top"] or slots["one_piece"]):
         broken.add("outer_without_base")
+    if slots["outer"] and any(p.warmth == "hot" for p in everything):
+        broken.add("outer_in_heat")
     if slots["one_piece"] and (slots["top"] or slots["bottom"]):
         broken.add("one_piece_with_top_or_bottom")
     dressed = (slots["top"] and slots["bottom"]) or slots["one_piece"]

@@ -1,7 +1,8 @@
 """Complete the outfit: up to three complete, coherent and different looks around the shopper's piece. Pure.
 
 A look is complete when it has a top and a bottom or a one-piece, shoes, and outerwear when the warmth of the
-shopper's piece calls for it (the "outerwear" style table: required when cold, optional when mild, never when hot).
+shopper's piece calls for it (the "outerwear" style table: required when cold, optional when mild, never when hot;
+the style tables also keep a layer out of any look with a hot-weather piece, such as sandals or shorts).
 Every pair of pieces in a look (the shopper's included) passes the style tables and has a reason: a stylist rule or
 colour harmony. Looks are found by a small beam search over the slots and scored by the mean strength of all their
 pairs, so an optional layer joins a look only when it makes the look better; the chosen looks share as few pieces as

@@ -20,7 +20,7 @@ from django.utils import timezone
 from catalog.models import Garment, PairingRule
 from catalog.selectors import active_rule_specs, style_policy
 from catalog.services import catalog_version, embedding_to_bytes, image_to_stored_jpeg, rows_delete_with_images
-from catalog.style import StylePolicy
+from catalog.style import NEVER, StylePolicy
 from catalog.tags import Candidate, Tag, tag_from_reading
 from catalog.uploads import upload_open_image
 from catalog.vocabulary import TYPES
@@ -88,6 +88,10 @@ def _attribute_filters(tag: Tag, policy: StylePolicy) -> dict[str, set[str]]:
         value = getattr(tag, table)
         if value:
             filters[f"{table}__in"] = policy.allowed_with(table, value)
+    if tag.slot == "outer":
+        # Nothing of a warmth that never takes a layer (StylePolicy.pair_violation says so for every pair).
+        warmths = filters.get("warmth__in", policy.allowed_with("warmth", ""))
+        filters["warmth__in"] = {w for w in warmths if not w or policy.outerwear_need(w) != NEVER}
     return filters
 
 

@@ -113,6 +113,13 @@ def test_outerwear_only_over_a_top_or_one_piece():
     assert "outer_without_base" not in look_violations(p(DRESS, id=None), [p(OUTER), p(SHOES)])
 
 
+def test_no_outerwear_with_a_hot_weather_piece():
+    assert "outer_in_heat" in look_violations(p(TOP, id=None), [p(BOTTOM), p(SHOES, warmth="hot"), p(OUTER)])
+    assert "outer_in_heat" in look_violations(p(OUTER, id=None), [p(TOP), p(BOTTOM, warmth="hot"), p(SHOES)])
+    assert "outer_in_heat" not in look_violations(p(TOP, id=None), [p(BOTTOM), p(SHOES, warmth="hot")])
+    assert "outer_in_heat" not in look_violations(p(TOP, id=None), [p(BOTTOM), p(SHOES, warmth="mild"), p(OUTER)])
+
+
 def test_one_piece_takes_no_top_or_bottom():
     assert "one_piece_with_top_or_bottom" in look_violations(p(DRESS, id=None), [p(BOTTOM), p(SHOES)])
     assert "one_piece_with_top_or_bottom" in item_violations(p(DRESS, id=None), p(TOP))

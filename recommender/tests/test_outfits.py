@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from catalog.style import DEFAULT_POLICY
+from catalog.style import DEFAULT_POLICY, DEFAULT_STYLE_TABLES, OPTIONAL, StylePolicy
 from catalog.tags import Candidate, Tag
 from recommender.engine import Judge, RuleBook
 from recommender.outfits import assemble_outfits
@@ -52,6 +52,45 @@ def test_no_outerwear_in_the_heat_and_a_one_piece_takes_no_top_or_bottom():
     dress = Tag("one_piece", "multicolor", "dress", pattern="pattern", audience="women", warmth="hot")
     looks = assemble_outfits(dress, catalog(audience="women", warmth="hot"), JUDGE)
     assert looks and all([p.slot for p in look.pieces] == ["shoes"] for look in looks)
+
+
+def test_a_layer_never_joins_a_look_with_sandals_or_shorts():
+    # A mild top may take a layer, but not over a hot-weather piece: the outerwear table is read for every piece.
+    mild_top = Tag("top", "white", "t-shirt", pattern="solid", warmth="mild")
+    wardrobe = [c for c in catalog(warmth="mild") if c.slot not in ("shoes", "bottom")]
+    wardrobe += [
+        Candidate(2000 + i, Tag(slot, color, type_, kind, "solid", warmth="hot"))
+        for i, (slot, color, type_, kind) in enumerate(
+            [
+                ("shoes", "black", "shoes", "sandals"),
+                ("shoes", "white", "shoes", "sandals"),
+                ("bottom", "navy", "shorts", ""),
+            ]
+        )
+    ]
+    wardrobe += [Candidate(3000, Tag("bottom", "black", "pants", "", "solid", warmth="mild"))]
+    looks = assemble_outfits(mild_top, wardrobe, JUDGE)
+    assert looks
+    for look in looks:
+        warmths = {p.tag.warmth for p in look.pieces}
+        assert not ("hot" in warmths and "outer" in {p.slot for p in look.pieces}), look
+        assert_coherent(look, mild_top)
+
+
+def test_the_outerwear_table_decides_which_warmth_takes_no_layer():
+    jacket = Tag("outer", "beige", "outwear", pattern="solid", warmth="mild")
+    sandals = Tag("shoes", "black", "shoes", "sandals", "solid", warmth="hot")
+    assert DEFAULT_POLICY.pair_violation(jacket, sandals) == "outer_in_heat"
+    assert DEFAULT_POLICY.pair_violation(sandals, jacket) == "outer_in_heat"
+    assert (
+        DEFAULT_POLICY.pair_violation(jacket, Tag("shoes", "black", "shoes", "sneakers", "solid", warmth="mild"))
+        is None
+    )
+    assert DEFAULT_POLICY.pair_violation(jacket, Tag("shoes", "black", "shoes", "sandals", "solid")) is None  # unknown
+    relaxed = StylePolicy.from_rows(
+        [row for row in DEFAULT_STYLE_TABLES if row[0] != "outerwear"] + [("outerwear", "hot", OPTIONAL, True)]
+    )
+    assert relaxed.pair_violation(jacket, sandals) is None
 
 
 def test_shoes_get_a_top_and_a_bottom_or_a_one_piece():
