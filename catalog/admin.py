@@ -35,7 +35,7 @@ from catalog.services import (
     pairing_rule_update,
     pairing_rules_set_active,
 )
-from catalog.uploads import shopper_reason, upload_open_image
+from catalog.uploads import image_error_message, upload_open_image
 from catalog.vocabulary import COLOR_CODES, COLORS
 from classifier.imaging import InvalidImage
 from jobs.models import JobStatus
@@ -112,7 +112,8 @@ class GarmentAdminForm(VersionedAdminForm):
             try:
                 self.decoded_image = upload_open_image(image)
             except InvalidImage as exc:
-                raise forms.ValidationError(shopper_reason(exc, for_staff=True), code="invalid_image") from exc
+                message = image_error_message(exc.code, for_staff=True)
+                raise forms.ValidationError(message, code=exc.code) from exc
         return image
 
 

@@ -16,6 +16,10 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from catalog.models import Garment
+from catalog.services import garment_create_from_photo, garment_photos_kept_only_if_committed
+from catalog.uploads import image_bytes_open, upload_size_check
+from classifier.imaging import ImageErrorCode, InvalidImage
+from classifier.predictor import get_predictor
 from jobs.models import Job
 from jobs.services import (
     chunk_done,
@@ -73,13 +77,14 @@ def retag_chunk(job_id: int, number: int, ids: list[int]) -> None:
 # ---------------------------------------------------------------- bulk photo import (many files or zips)
 
 
-def _photo_items(files: list[dict]) -> list[tuple[str, str, str | None]]:
-    """(display name, stored file, zip member or None) for every photo of the job, in a fixed order."""
-    items: list[tuple[str, str, str | None]] = []
+def _photo_items(files: list[dict]) -> list[tuple[str, str, str | None, str]]:
+    """(display name, stored file, zip member or None, error code or "") for every photo of the job, in a fixed
+    order; a file refused on upload or an unreadable archive carries its error code."""
+    items: list[tuple[str, str, str | None, str]] = []
     for entry in files:
         name, stored = entry["name"], entry["path"]
         if entry.get("error"):
-            items.append((name, "", entry["error"]))
+            items.append((name, "", None, entry["error"]))
             continue
         if PurePath(name).suffix.lower() == ".zip":
             try:
@@ -93,66 +98,58 @@ def _photo_items(files: list[dict]) -> list[tuple[str, str, str | None]]:
                         and PurePath(info.filename).suffix.lower() in IMAGE_SUFFIXES
                     )
             except zipfile.BadZipFile:
-                items.append((name, stored, ""))  # reported as an unreadable archive
+                items.append((name, stored, None, ImageErrorCode.ARCHIVE_UNREADABLE))
                 continue
-            items.extend((f"{name}/{member}", stored, member) for member in members[:ZIP_MAX_MEMBERS])
+            items.extend((f"{name}/{member}", stored, member, "") for member in members[:ZIP_MAX_MEMBERS])
         else:
-            items.append((name, stored, None))
+            items.append((name, stored, None, ""))
     return items
 
 
 def _read_photo(stored: str, member: str | None) -> bytes:
-    from classifier.imaging import InvalidImage
-
+    """A stored file's bytes, or a zip member's; at most UPLOAD_MAX_BYTES + 1 of them."""
     limit = settings.UPLOAD_MAX_BYTES
-    if not stored:
-        raise InvalidImage(member or "The file could not be stored.")  # refused on upload: member is the reason
     with default_storage.open(stored, "rb") as handle:
         if member is None:
             return handle.read(limit + 1)
-        if member == "":
-            raise InvalidImage("not a zip archive we can read")
         with zipfile.ZipFile(handle) as archive:
             info = archive.getinfo(member)
-            if info.file_size > limit:
-                return b"\0" * (limit + 1)
+            upload_size_check(size=info.file_size)
             with archive.open(info) as source:
                 return source.read(limit + 1)  # the header may lie about the size
 
 
 @shared_task(acks_late=True)
 def import_photos(job_id: int) -> None:
-    """One CNN-tagged garment per photo; each photo's garment and its record commit together (a repeat skips it)."""
-    from catalog.services import garment_create_from_photo
-    from classifier.imaging import InvalidImage, open_image
+    """One CNN-tagged garment per photo; each photo's garment and its record commit together (a repeat skips it).
 
+    The CNN reads each photo before that transaction opens (no database lock is held during inference)."""
     job = job_start(job_id=job_id)
     if job is None:
         return
     try:
         items = _photo_items(job.params.get("files", []))
         job_set_total(job_id=job_id, total=len(items))
-        limit = settings.UPLOAD_MAX_BYTES
-        for number, (name, stored, member) in enumerate(items):
+        for number, (name, stored, member, error) in enumerate(items):
             if chunk_done(job_id=job_id, number=number):
                 continue
             file_name = PurePath(name).name
             try:
-                data = _read_photo(stored, member)
-                if not data:
-                    raise InvalidImage("The file is empty.")
-                if len(data) > limit:
-                    raise InvalidImage(f"The file is too large; the limit is {limit / (1024 * 1024):.1f} MB.")
-                image = open_image(data, max_pixels=settings.UPLOAD_MAX_PIXELS)
+                if error:
+                    raise InvalidImage(ImageErrorCode(error))
+                image = image_bytes_open(_read_photo(stored, member))
             except InvalidImage as exc:
+                # The code, not a sentence: the console words it in the reader's language (image_error_message).
                 chunk_record(
-                    job_id=job_id, number=number, done=0, failed=1, messages=[{"file": name, "error": str(exc)}]
+                    job_id=job_id, number=number, done=0, failed=1, messages=[{"file": name, "error": exc.code}]
                 )
                 continue
-            with transaction.atomic():
+            prediction = get_predictor().predict(image)
+            with garment_photos_kept_only_if_committed() as created:
                 garment = garment_create_from_photo(
-                    file_name=file_name, image=image, source_key=f"import:{job_id}:{number}"
+                    file_name=file_name, image=image, source_key=f"import:{job_id}:{number}", prediction=prediction
                 )
+                created.append(garment)
                 chunk_record(job_id=job_id, number=number, done=1, messages=[{"file": name, "garment": garment.pk}])
     except Exception as exc:
         job_fail(job_id=job_id, error=f"{type(exc).__name__}: {exc}")

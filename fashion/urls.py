@@ -15,10 +15,11 @@ router = DefaultRouter()
 router.register("garments", api.GarmentViewSet, basename="garment")
 router.register("rules", api.PairingRuleViewSet, basename="rule")
 
-# Under /api/ errors are JSON in the API's one shape (recommender.api.error_body); elsewhere Django's pages.
+# Under /api/ errors are JSON in the API's one envelope (fashion/errors.py); elsewhere Django's pages.
 handler400 = "fashion.middleware.bad_request"
 handler403 = "fashion.middleware.permission_denied"
 handler404 = "fashion.middleware.page_not_found"
+handler500 = "fashion.middleware.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

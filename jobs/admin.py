@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from catalog.uploads import staff_reason
+from catalog.uploads import image_error_message
 from jobs.models import Job, JobKind, JobStatus
 from jobs.services import chunk_messages
 from jobs.starters import JOB_STARTERS
@@ -147,7 +147,7 @@ class JobAdmin(admin.ModelAdmin):
                             gettext("garment %(id)s") % {"id": row["garment"]},
                         )
                         if row.get("garment")
-                        else staff_reason(row.get("error", "")),
+                        else image_error_message(row.get("error", ""), for_staff=True),
                     )
                     for row in rows
                 ),

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 
+from catalog.uploads import image_error_message, upload_size_check
+from classifier.imaging import InvalidImage
 from jobs.models import Job, JobKind
 from jobs.services import job_create, job_enqueue
 
@@ -29,10 +31,10 @@ def import_photos_job_start(*, files: Iterable[UploadedFile], user=None) -> Job:
     stored = []
     for number, upload in enumerate(files):
         name = upload.name or f"file-{number}"
-        if not upload.size or upload.size > settings.UPLOAD_MAX_BYTES:  # refused before storing anything
-            limit = settings.UPLOAD_MAX_BYTES / (1024 * 1024)
-            error = "The file is empty." if not upload.size else f"The file is too large; the limit is {limit:.1f} MB."
-            stored.append({"name": name, "path": "", "error": error})
+        try:
+            upload_size_check(size=upload.size)  # refused before storing anything
+        except InvalidImage as exc:
+            stored.append({"name": name, "path": "", "error": exc.code})
             continue
         suffix = ".zip" if name.lower().endswith(".zip") else ".bin"
         stored.append({"name": name, "path": default_storage.save(f"imports/{job.pk}/{number}{suffix}", upload)})
@@ -75,7 +77,6 @@ def import_outcomes(*, job: Job) -> list:
     """The per-file outcomes of a finished import job, as the upload page shows them."""
     from catalog.models import Garment
     from catalog.services import PhotoOutcome
-    from catalog.uploads import staff_reason
     from jobs.services import chunk_messages
 
     rows = chunk_messages(job=job)
@@ -84,7 +85,7 @@ def import_outcomes(*, job: Job) -> list:
         PhotoOutcome(
             row["file"].rsplit("/", 1)[-1],
             garment=garments.get(row.get("garment")),
-            error=staff_reason(row["error"]) if row.get("error") else "",
+            error=image_error_message(row["error"], for_staff=True) if row.get("error") else "",
         )
         for row in rows
         if row.get("garment") is None or row["garment"] in garments

@@ -5,12 +5,6 @@ from __future__ import annotations
 from typing import cast
 
 import numpy as np
-from django.core.exceptions import (
-    RequestDataTooBig,
-    TooManyFieldsSent,
-    TooManyFilesSent,
-)
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
@@ -25,11 +19,9 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from catalog.models import Garment, PairingRule
 from catalog.services import (
-    EditConflict,
     edit_start,
     garment_create_tagged,
     garment_update,
@@ -38,9 +30,9 @@ from catalog.services import (
 )
 from catalog.similarity import garments_similar_to, garments_similar_to_embedding
 from catalog.uploads import upload_open_image
-from classifier.imaging import InvalidImage
 from fashion.cache import rate_limit_hit
 from fashion.clients import client_ip, client_key
+from fashion.errors import error_body
 from fashion.observability import throttle_refusal_record
 from recommender.models import ShopperUpload
 from recommender.serializers import (
@@ -72,52 +64,6 @@ from recommender.services import (
     upload_choose,
     upload_tag,
 )
-
-
-def error_body(*, detail: str, code: str, fields: dict | None = None) -> dict:
-    """The one shape of every API error: {"detail": a sentence, "code": a word[, "fields": {name: [reasons]}]}."""
-    body: dict[str, object] = {"detail": detail, "code": code}
-    if fields:
-        body["fields"] = fields
-    return body
-
-
-def _first_message(fields: dict) -> str:
-    for name, messages in fields.items():
-        first = messages[0] if isinstance(messages, list) and messages else messages
-        if isinstance(first, dict):
-            return _first_message(first)
-        return str(first) if name == "non_field_errors" else f"{name}: {first}"
-    return "Invalid input."
-
-
-def exception_handler(exc, context):
-    """DRF's handler, with every 4xx in one JSON shape (error_body); an unusable image, a model-level validation
-    error and the multipart parser's limits (too many fields or files, body too large) are the client's 4xx too."""
-    if isinstance(exc, InvalidImage):
-        return Response(error_body(detail=str(exc), code="invalid_image"), status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, EditConflict):
-        body = {**error_body(detail=str(exc), code="edit_conflict"), "current_version": exc.current_version}
-        return Response(body, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, DjangoValidationError):
-        exc = serializers.ValidationError(serializers.as_serializer_error(exc))
-    if isinstance(exc, RequestDataTooBig):
-        body = error_body(detail="The request body is too large.", code="request_too_large")
-        return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
-    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
-        code = "too_many_files" if isinstance(exc, TooManyFilesSent) else "too_many_fields"
-        return Response(error_body(detail=str(exc), code=code), status=status.HTTP_400_BAD_REQUEST)
-    response = drf_exception_handler(exc, context)
-    if response is None:
-        return None
-    data = response.data
-    if isinstance(exc, serializers.ValidationError):
-        fields = data if isinstance(data, dict) else {"non_field_errors": data}
-        response.data = error_body(detail=_first_message(fields), code="invalid", fields=fields)
-    elif isinstance(data, dict) and "detail" in data:
-        codes = exc.get_codes() if hasattr(exc, "get_codes") else "error"
-        response.data = error_body(detail=str(data["detail"]), code=codes if isinstance(codes, str) else "error")
-    return response
 
 
 class IsStaffOrReadOnly(permissions.BasePermission):

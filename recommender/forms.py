@@ -31,8 +31,9 @@ class BoxField(forms.CharField):
 
 
 class UploadForm(forms.Form):
-    # A FileField, not an ImageField: the content is checked by the shared image opener, with clearer messages.
-    image = forms.FileField(label=_("Photo of one garment or a whole outfit"))
+    # A FileField, not an ImageField: the content is checked by the shared image opener, with clearer messages
+    # (an empty file too: it is refused with the image error code `empty_file`, as on the API).
+    image = forms.FileField(label=_("Photo of one garment or a whole outfit"), allow_empty_file=True)
     box = BoxField(required=False, widget=forms.HiddenInput)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from classifier.imaging import InvalidImage, open_image, to_model_input
+from classifier.imaging import ImageErrorCode, InvalidImage, open_image, to_model_input
 
 
 def encode(image: Image.Image, fmt: str, **params) -> bytes:
@@ -102,26 +102,30 @@ def test_path_and_file_object_sources(tmp_path):
 def test_truncated_jpeg_is_refused():
     rng = np.random.default_rng(0)
     data = encode(Image.fromarray(rng.integers(0, 255, (64, 64, 3), dtype=np.uint8)), "JPEG")
-    with pytest.raises(InvalidImage, match="truncated"):
+    with pytest.raises(InvalidImage, match="truncated") as refused:
         open_image(data[: len(data) // 2])
+    assert refused.value.code == ImageErrorCode.TRUNCATED
 
 
 def test_text_renamed_jpg_is_refused(tmp_path):
     path = tmp_path / "photo.jpg"
     path.write_text("this is not a picture\n")
-    with pytest.raises(InvalidImage, match="not an image"):
+    with pytest.raises(InvalidImage, match="not an image") as refused:
         open_image(path)
+    assert refused.value.code == ImageErrorCode.NOT_AN_IMAGE
 
 
 def test_empty_file_is_refused():
-    with pytest.raises(InvalidImage, match="not an image"):
+    with pytest.raises(InvalidImage, match="empty") as refused:
         open_image(b"")
+    assert refused.value.code == ImageErrorCode.EMPTY_FILE
 
 
 def test_decompression_bomb_is_refused_before_decoding():
     data = encode(Image.new("L", (3000, 3000), 0), "PNG")  # 9 M pixels, a few kB compressed
-    with pytest.raises(InvalidImage, match=r"image too large: 9000000 pixels, limit 1000000"):
+    with pytest.raises(InvalidImage, match=r"image too large: 9000000 pixels, limit 1000000") as refused:
         open_image(data, max_pixels=1_000_000)
+    assert refused.value.code == ImageErrorCode.IMAGE_TOO_LARGE
     assert open_image(data, max_pixels=10_000_000).size == (3000, 3000)
 
 
