@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminFileWidget
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -100,6 +101,10 @@ class VersionedAdminForm(forms.ModelForm):
 
 class GarmentAdminForm(VersionedAdminForm):
     """The change form's photo goes through the same checks as every upload; save_model stores it re-encoded."""
+
+    # A FileField, not the model's ImageField: the shared image opener checks the content and words every refusal
+    # (catalog.uploads.image_error_message), as on the shopper pages.
+    image = forms.FileField(label=_("image"), widget=AdminFileWidget, allow_empty_file=True)
 
     class Meta:
         model = Garment

@@ -3,8 +3,10 @@ fashion/errors.py. It sits on the project floor, above the apps whose errors it 
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import serializers, status
+from django.http import Http404
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -37,8 +39,13 @@ def api_exception_handler(exc, context) -> Response | None:
     if limit is not None:
         status_code, code, detail = limit
         return Response(error_body(code=code, detail=detail), status=status_code)
+    # Django's own exceptions as DRF words them (DRF converts them too, but the code is read from `exc` below).
     if isinstance(exc, DjangoValidationError):
         exc = serializers.ValidationError(serializers.as_serializer_error(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
