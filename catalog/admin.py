@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -39,6 +40,7 @@ from catalog.services import (
 from catalog.uploads import image_error_message, upload_open_image
 from catalog.vocabulary import COLOR_CODES, COLORS
 from classifier.imaging import InvalidImage
+from classifier.predictor import get_predictor
 from jobs.models import JobStatus
 from jobs.starters import import_outcomes, import_photos_job_start, retag_job_start
 
@@ -97,6 +99,10 @@ class VersionedAdminForm(forms.ModelForm):
                 self.data = data
                 raise forms.ValidationError(str(exc), code="edit_conflict") from exc
         return cleaned
+
+
+# Where GarmentAdmin.changeform_view leaves the CNN's reading of a new photo for save_model (same request).
+_PHOTO_READING = "_garment_photo_reading"
 
 
 class GarmentAdminForm(VersionedAdminForm):
@@ -283,10 +289,21 @@ class GarmentAdmin(admin.ModelAdmin):
     def color_display(self, garment: Garment) -> str:
         return _swatch(garment.color)
 
+    def changeform_view(self, request: HttpRequest, object_id=None, form_url="", extra_context=None) -> HttpResponse:
+        # Django's admin validates and saves the form in one transaction: the CNN reads a new photo before it opens
+        # (save_model uses the reading; the form decodes the photo again to check it, which is cheap next to it).
+        upload = request.FILES.get("image") if request.method == "POST" else None
+        if upload is not None:
+            with contextlib.suppress(InvalidImage):  # the form reports it
+                setattr(request, _PHOTO_READING, get_predictor().predict(upload_open_image(upload)))
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request: HttpRequest, garment: Garment, form, change: bool) -> None:
+        new_image = getattr(form, "decoded_image", None)
         garment_update(
             garment=garment,
-            new_image=getattr(form, "decoded_image", None),
+            new_image=new_image,
+            prediction=getattr(request, _PHOTO_READING, None) if new_image is not None else None,
             tags_changed=change and bool({"type", "color"} & set(form.changed_data)),
         )
 

@@ -162,14 +162,22 @@ def garment_create(
     return garment
 
 
-def garment_update(*, garment: Garment, new_image: Image.Image | None = None, tags_changed: bool = False) -> Garment:
+def garment_update(
+    *,
+    garment: Garment,
+    new_image: Image.Image | None = None,
+    prediction: Prediction | None = None,
+    tags_changed: bool = False,
+) -> Garment:
     """Save a stylist's edit (admin form or API): the slot follows the type; a new photo is stored re-encoded (upright,
-    no EXIF) and gets a fresh CNN embedding; type or colour set by hand make the stylist the tagger (no review)."""
+    no EXIF) and gets a fresh CNN embedding (from `prediction`, the CNN's reading of it made before the caller's
+    transaction opened, or read here); type or colour set by hand make the stylist the tagger (no review)."""
     garment.slot = slot_of_type(garment.type)
     if tags_changed:
         garment.tagged_by = TaggedBy.STYLIST
     if new_image is not None:
-        prediction = get_predictor().predict(new_image)
+        if prediction is None:
+            prediction = get_predictor().predict(new_image)
         garment.image = image_to_stored_jpeg(new_image)
         garment_thumbnail_set(garment=garment, image=new_image)
         garment.embedding = embedding_to_bytes(prediction.embedding)

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, OperationalError, transaction
+from django.test import Client
 from rest_framework.test import APIClient
 
 import catalog.tasks
@@ -67,10 +68,20 @@ def test_the_cnn_never_runs_inside_a_transaction(predictions_in_transactions, se
     import_photos_job_start(files=[SimpleUploadedFile("white_tee.jpg", image_bytes("white"))])  # runs in-process
     garments_retag(garments=Garment.objects.all())
     response = staff.post("/api/v1/garments/", {"name": "Yellow tee", "image": _photo("yellow")}, format="multipart")
-
     assert response.status_code == 201, response.content
-    assert Garment.objects.count() == 6
-    assert len(predictions_in_transactions) == 6 + 5  # six garments read once, five re-read by the re-tag
+    # The admin's garment form (Django runs it in one transaction): a new garment, then a new photo for it.
+    console = Client()
+    console.force_login(User.objects.create_superuser("admin", "a@example.com", "pw"))
+    form = {"name": "Pink tee", "type": "t-shirt", "color": "pink", "season": "all", "is_active": "on"}
+    added = console.post("/admin/catalog/garment/add/", {**form, "image": _photo("pink")})
+    assert added.status_code == 302, added.content[:500]
+    pink = Garment.objects.get(name="Pink tee")
+    changed = console.post(f"/admin/catalog/garment/{pink.pk}/change/", {**form, "image": _photo("navy"), "version": 1})
+    assert changed.status_code == 302, changed.content[:500]
+
+    assert Garment.objects.count() == 7
+    # Seven garments read once, five re-read by the re-tag, the pink one's new photo read once more.
+    assert len(predictions_in_transactions) == 7 + 5 + 1
     assert not any(predictions_in_transactions)
 
 
