@@ -29,9 +29,11 @@ class Command(BaseCommand):
             except InvalidImage as exc:
                 failed += 1
                 if options["json"]:
-                    self.stdout.write(json.dumps({"path": path, "error": str(exc)}, ensure_ascii=False))
+                    self.stdout.write(
+                        json.dumps({"path": path, "code": exc.code, "error": str(exc)}, ensure_ascii=False)
+                    )
                 else:
-                    self.stdout.write(f"{path}: error: {exc}")
+                    self.stdout.write(f"{path}: error ({exc.code}): {exc}")
                 continue
             if options["json"]:
                 record = {
