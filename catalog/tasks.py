@@ -13,7 +13,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from catalog.models import Garment
 from catalog.services import garment_create_from_photo, garment_photos_kept_only_if_committed
@@ -119,11 +119,21 @@ def _read_photo(stored: str, member: str | None) -> bytes:
                 return source.read(limit + 1)  # the header may lie about the size
 
 
+class _RecordedElsewhere(Exception):  # noqa: N818 - a state, not a failure
+    """Another delivery of the same import task recorded this photo first."""
+
+
+def _refusal_record(*, job_id: int, number: int, name: str, code: str) -> None:
+    # The code, not a sentence: the console words it in the reader's language (catalog.uploads.image_error_message).
+    chunk_record(job_id=job_id, number=number, done=0, failed=1, messages=[{"file": name, "error": code}])
+
+
 @shared_task(acks_late=True)
 def import_photos(job_id: int) -> None:
     """One CNN-tagged garment per photo; each photo's garment and its record commit together (a repeat skips it).
 
-    The CNN reads each photo before that transaction opens (no database lock is held during inference)."""
+    The CNN reads each photo before that transaction opens (no database lock is held during inference). When another
+    delivery of the task records a photo first, this one's garment rolls back with its photo files."""
     job = job_start(job_id=job_id)
     if job is None:
         return
@@ -133,24 +143,31 @@ def import_photos(job_id: int) -> None:
         for number, (name, stored, member, error) in enumerate(items):
             if chunk_done(job_id=job_id, number=number):
                 continue
-            file_name = PurePath(name).name
+            if error:  # refused on upload, or an archive that cannot be opened
+                _refusal_record(job_id=job_id, number=number, name=name, code=error)
+                continue
             try:
-                if error:
-                    raise InvalidImage(ImageErrorCode(error))
                 image = image_bytes_open(_read_photo(stored, member))
             except InvalidImage as exc:
-                # The code, not a sentence: the console words it in the reader's language (image_error_message).
-                chunk_record(
-                    job_id=job_id, number=number, done=0, failed=1, messages=[{"file": name, "error": exc.code}]
-                )
+                _refusal_record(job_id=job_id, number=number, name=name, code=exc.code)
                 continue
             prediction = get_predictor().predict(image)
-            with garment_photos_kept_only_if_committed() as created:
-                garment = garment_create_from_photo(
-                    file_name=file_name, image=image, source_key=f"import:{job_id}:{number}", prediction=prediction
-                )
-                created.append(garment)
-                chunk_record(job_id=job_id, number=number, done=1, messages=[{"file": name, "garment": garment.pk}])
+            source_key = f"import:{job_id}:{number}"
+            try:
+                with garment_photos_kept_only_if_committed() as created:
+                    garment = garment_create_from_photo(
+                        file_name=PurePath(name).name, image=image, source_key=source_key, prediction=prediction
+                    )
+                    created.append(garment)
+                    messages = [{"file": name, "garment": garment.pk}]
+                    if not chunk_record(job_id=job_id, number=number, done=1, messages=messages):
+                        raise _RecordedElsewhere
+            except _RecordedElsewhere:
+                continue
+            except IntegrityError:
+                if Garment.objects.filter(source_key=source_key).exists():
+                    continue  # the other delivery's garment for this photo committed while ours was being written
+                raise
     except Exception as exc:
         job_fail(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
         raise
