@@ -18,6 +18,7 @@ from catalog.services import (
     garment_create_from_photo,
     garment_create_tagged,
     garment_photos_kept_only_if_committed,
+    garment_update,
     garments_create_from_photos,
     garments_retag,
 )
@@ -143,3 +144,16 @@ def _staff_user() -> User:
 
 def _photo(color: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"{color}.jpg", image_bytes(color), "image/jpeg")
+
+
+@pytest.mark.django_db
+def test_garment_update_stores_a_new_photo_with_the_reading_it_is_given(predictions_in_transactions):
+    garment = garment_create(name="Red tee", image=solid_image("red"), type="t-shirt", color="red")
+    reading = get_predictor().predict(solid_image("navy"))
+    calls = len(predictions_in_transactions)
+    old_image = garment.image.name
+    updated = garment_update(garment=garment, new_image=solid_image("navy"), prediction=reading)
+    assert len(predictions_in_transactions) == calls  # the CNN is not asked again
+    assert updated.image.name != old_image and updated.version == 2
+    stored = Garment.objects.get(pk=garment.pk)
+    assert bytes(stored.embedding) == reading.embedding.astype("float32").tobytes()
