@@ -562,21 +562,6 @@ def feedback_create(
     raise IntegrityError("feedback: could not record the vote")
 
 
-def garments_filtered(
-    *, slot: str = "", type: str = "", color: str = "", active_only: bool = True
-) -> QuerySet[Garment]:
-    queryset = Garment.objects.all()
-    if active_only:
-        queryset = queryset.filter(is_active=True)
-    if slot:
-        queryset = queryset.filter(slot=slot)
-    if type:
-        queryset = queryset.filter(type=type)
-    if color:
-        queryset = queryset.filter(color=color)
-    return queryset.order_by("id")
-
-
 def corrections_export(*, out_dir: Path, status: str = CorrectionStatus.ACCEPTED) -> int:
     """Write reviewed corrections as extra labelled data: images/<id>.jpg and corrections.csv in the dataset's
     vocabulary (image, label, color, slot, type, model_version). Returns the number of photos written."""
