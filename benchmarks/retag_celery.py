@@ -91,9 +91,9 @@ def main() -> int:
 
     from catalog.models import Garment
     from catalog.services import starter_rules_load
-    from catalog.vocabulary import COLOR_CODES, TYPE_CODES, slot_of_type
     from jobs.models import Job, JobStatus
     from jobs.starters import retag_job_start
+    from vocabulary import COLOR_CODES, TYPE_CODES, slot_of_type
 
     starter_rules_load()
     rng = random.Random(0)

@@ -36,10 +36,10 @@ from catalog.services import (
     pairing_rules_set_active,
 )
 from catalog.uploads import shopper_reason, upload_open_image
-from catalog.vocabulary import COLOR_CODES, COLORS
 from classifier.imaging import InvalidImage
 from jobs.models import JobStatus
 from jobs.starters import import_outcomes, import_photos_job_start, retag_job_start
+from vocabulary import COLOR_CODES, COLORS
 
 # The console is the stylists' (Korean first): its own name, not "Django administration".
 admin.site.site_header = _("Stylist console")

@@ -27,8 +27,8 @@ from catalog.starter_rules import starter_rules
 from catalog.tags import tag_from_reading
 from catalog.thumbnails import garment_thumbnail_set
 from catalog.uploads import shopper_reason, upload_open_image
-from catalog.vocabulary import COLORS, KINDS, slot_of_type
 from classifier.imaging import InvalidImage
+from vocabulary import COLORS, KINDS, slot_of_type
 
 STORED_IMAGE_MAX_SIDE = 1024
 CATALOG_VERSION_KEY = "catalog:version"

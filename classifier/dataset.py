@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from catalog.vocabulary import (
+from vocabulary import (
     AUDIENCE_CODES,
     COLOR_CODES,
     DATASET_LABELS_WITHOUT_TYPE,

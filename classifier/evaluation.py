@@ -16,11 +16,11 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from tqdm import tqdm
 
-from catalog.vocabulary import COLOR_CODES, SLOTS, TOP10_TYPES, TYPE_CODES, TYPES
 from classifier.dataset import Sample, sample_attribute
 from classifier.imaging import open_image
 from classifier.predictor import ATTRIBUTE_HEADS, slot_probabilities
 from classifier.regions import crop_to_box, fit_outfit_gate, outfit_probability
+from vocabulary import COLOR_CODES, SLOTS, TOP10_TYPES, TYPE_CODES, TYPES
 
 
 @dataclass
@@ -335,7 +335,7 @@ def score_worn(samples: Sequence[Sample], out: dict[str, np.ndarray]) -> dict:
         t in ACCEPTED_TYPES.get(s.dataset_label, {s.type_code}) for s, t in zip(samples, type_pred, strict=True)
     ]
     kinds = [i for i, s in enumerate(samples) if s.shoe_kind is not None]
-    from catalog.vocabulary import SHOE_KINDS
+    from vocabulary import SHOE_KINDS
 
     kind_res = head_result(
         [SHOE_KINDS.index(samples[i].shoe_kind) for i in kinds],

@@ -32,18 +32,6 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from PIL import Image
 
-from catalog.vocabulary import (
-    AUDIENCE_CODES,
-    COLOR_CODES,
-    COLORS,
-    FORMALITY_CODES,
-    PATTERN_CODES,
-    SHOE_KINDS,
-    SLOTS,
-    TYPE_CODES,
-    TYPES,
-    WARMTH_CODES,
-)
 from classifier.imaging import to_model_input
 from classifier.regions import (
     DETECTION_SLOTS,
@@ -54,6 +42,18 @@ from classifier.regions import (
     is_outfit,
     model_frame,
     outfit_probability,
+)
+from vocabulary import (
+    AUDIENCE_CODES,
+    COLOR_CODES,
+    COLORS,
+    FORMALITY_CODES,
+    PATTERN_CODES,
+    SHOE_KINDS,
+    SLOTS,
+    TYPE_CODES,
+    TYPES,
+    WARMTH_CODES,
 )
 
 TOP_K = 3

@@ -30,7 +30,11 @@ from keras import layers
 from PIL import Image
 from tqdm import tqdm
 
-from catalog.vocabulary import (
+from classifier.backbones import bottom_with_fine_map, build_backbone
+from classifier.dataset import Sample, data_hash, load_samples, sample_attribute, worn_samples
+from classifier.imaging import open_image, to_model_input
+from classifier.regions import DETECTION_SLOTS, crop_to_box, segmentation_target
+from vocabulary import (
     AUDIENCE_CODES,
     COLOR_CODES,
     FORMALITY_CODES,
@@ -41,10 +45,6 @@ from catalog.vocabulary import (
     TYPES,
     WARMTH_CODES,
 )
-from classifier.backbones import bottom_with_fine_map, build_backbone
-from classifier.dataset import Sample, data_hash, load_samples, sample_attribute, worn_samples
-from classifier.imaging import open_image, to_model_input
-from classifier.regions import DETECTION_SLOTS, crop_to_box, segmentation_target
 
 # Every supervised head and its labels, in the order of the TFLite output vector (the embedding sits after colour).
 ATTRIBUTE_HEADS: dict[str, tuple[str, ...]] = {

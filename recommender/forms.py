@@ -55,7 +55,7 @@ class TagForm(forms.Form):
     type = forms.ChoiceField(choices=[("", "—"), *TYPE_CHOICES], required=False)
 
     def clean(self):
-        from catalog.vocabulary import TYPES
+        from vocabulary import TYPES
 
         data = super().clean() or {}
         if data.get("type") and data.get("slot") and TYPES[data["type"]].slot != data["slot"]:

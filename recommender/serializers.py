@@ -18,7 +18,6 @@ from catalog.models import (
 )
 from catalog.serializers import GarmentItemSerializer, absolute_media_url
 from catalog.tags import Tag
-from catalog.vocabulary import COLORS, KINDS, TYPES
 from recommender.look_images import outfit_look_image_url
 from recommender.reasons import reason_text
 from recommender.services import (
@@ -30,6 +29,7 @@ from recommender.services import (
     uncertain_heads,
     upload_reading,
 )
+from vocabulary import COLORS, KINDS, TYPES
 
 TAG_FIELDS = ("slot", "color", "type", "kind", "pattern", "audience", "warmth", "formality")
 

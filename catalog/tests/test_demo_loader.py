@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from catalog.models import Garment, PairingRule
 from catalog.tests.factories import solid_image
-from catalog.vocabulary import COLOR_CODES
+from vocabulary import COLOR_CODES
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from catalog.naming import garment_name, garment_names, tag_label, tag_names
-from catalog.vocabulary import COLOR_CODES, COLORS, KINDS, PATTERN_CODES, SLOT_NAMES, TYPE_CODES, TYPES
+from vocabulary import COLOR_CODES, COLORS, KINDS, PATTERN_CODES, SLOT_NAMES, TYPE_CODES, TYPES
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from catalog.vocabulary import COLORS
+from vocabulary import COLORS
 
 # (dataset label, top10_label, colour, alt) per photo; drawn as a coloured garment-ish shape on a floor.
 TINY_ROWS: list[tuple[str, str, str, str]] = [

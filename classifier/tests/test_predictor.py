@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from catalog.vocabulary import COLOR_CODES, SLOTS, TYPE_CODES
 from classifier import predictor as predictor_module
 from classifier.predictor import (
     ATTRIBUTE_HEADS,
@@ -18,6 +17,7 @@ from classifier.predictor import (
     get_predictor,
     slot_probabilities,
 )
+from vocabulary import COLOR_CODES, SLOTS, TYPE_CODES
 
 
 def _heads(**chosen: str) -> dict[str, np.ndarray]:

@@ -11,8 +11,8 @@ from django.conf import settings
 
 from catalog.services import starter_rules_load
 from catalog.tests.factories import garment_factory
-from catalog.vocabulary import COLORS, TYPES
 from recommender.models import Feedback, ShopperUpload, TagCorrection
+from vocabulary import COLORS, TYPES
 
 pytestmark = [pytest.mark.browser, pytest.mark.real_model, pytest.mark.django_db(transaction=True)]
 

@@ -22,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
 
 from catalog.models import Garment, PairingRule
-from catalog.vocabulary import COLOR_CODES, TYPE_CODES, kinds_of_type, slot_of_type
+from vocabulary import COLOR_CODES, TYPE_CODES, kinds_of_type, slot_of_type
 
 INSERT_BATCH = 5000
 TAGS = [
