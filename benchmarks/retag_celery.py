@@ -92,7 +92,7 @@ def main() -> int:
     from catalog.models import Garment
     from catalog.services import starter_rules_load
     from jobs.models import Job, JobStatus
-    from jobs.starters import retag_job_start
+    from catalog.tasks import retag_job_start
     from vocabulary import COLOR_CODES, TYPE_CODES, slot_of_type
 
     starter_rules_load()

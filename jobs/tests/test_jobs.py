@@ -22,9 +22,9 @@ from django.test import Client
 from django.utils import timezone
 
 from catalog.models import Garment
+from catalog.tasks import import_photos_job_start, retag_job_start
 from catalog.tests.factories import garment_factory, image_bytes
 from jobs.models import Job, JobChunk, JobKind, JobStatus
-from jobs.starters import import_photos_job_start, retag_job_start
 
 pytestmark = pytest.mark.django_db
 
