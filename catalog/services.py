@@ -21,13 +21,15 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from PIL import Image
 
+from catalog.demo import demo_garment_name
 from catalog.models import Garment, PairingRule, TaggedBy
 from catalog.naming import garment_names
 from catalog.starter_rules import starter_rules
 from catalog.tags import tag_from_reading
 from catalog.thumbnails import garment_thumbnail_set
 from catalog.uploads import shopper_reason, upload_open_image
-from classifier.imaging import InvalidImage
+from classifier.imaging import InvalidImage, open_image
+from classifier.predictor import get_predictor
 from vocabulary import COLORS, KINDS, slot_of_type
 
 STORED_IMAGE_MAX_SIDE = 1024
@@ -97,8 +99,6 @@ def garment_create(
     (no model available yet: "Re-tag with the current model" fills it in later).
     """
     if embedding is None and embed:
-        from classifier.predictor import get_predictor
-
         prediction = get_predictor().predict(image)
         embedding, model_version = prediction.embedding, model_version or prediction.model_version
     garment = Garment(
@@ -138,8 +138,6 @@ def garment_update(*, garment: Garment, new_image: Image.Image | None = None, ta
     if tags_changed:
         garment.tagged_by = TaggedBy.STYLIST
     if new_image is not None:
-        from classifier.predictor import get_predictor
-
         prediction = get_predictor().predict(new_image)
         garment.image = image_to_stored_jpeg(new_image)
         garment_thumbnail_set(garment=garment, image=new_image)
@@ -286,8 +284,6 @@ def garment_create_tagged(
 ) -> Garment:
     """Create a garment; the CNN fills what the stylist left empty (type, colour, the attributes) and stores the
     embedding."""
-    from classifier.predictor import get_predictor
-
     read = garment_fields_from_prediction(get_predictor().predict(image))
     by_model = type is None or color is None
     if type is not None and type != read["type"]:
@@ -306,16 +302,11 @@ def demo_catalog_load(
     `tagger` is "cnn" (the classifier reads type and colour) or "dataset" (the folder's labels); the CNN embedding is
     stored either way unless `embed` is False (no model available).
     """
-    from catalog.demo import demo_garment_name
-    from classifier.imaging import InvalidImage, open_image
-
     existing = set(
         Garment.objects.filter(source_key__in=[p.source_key for p in photos]).values_list("source_key", flat=True)
     )
     predictor = None
     if tagger == "cnn":
-        from classifier.predictor import get_predictor
-
         predictor = get_predictor()
     created = skipped = 0
     for photo in progress(photos):
@@ -428,9 +419,6 @@ def garments_retag(*, garments: Iterable[Garment]) -> int:
     """Run the current CNN again on each garment's stored photo and replace its type, slot, colour, confidences,
     embedding and model version; returns how many were re-tagged (a garment whose photo is missing or unreadable is
     left as it was)."""
-    from classifier.imaging import InvalidImage, open_image
-    from classifier.predictor import get_predictor
-
     predictor = get_predictor()
     retagged = 0
     for garment in garments:
