@@ -7,9 +7,12 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.views import defaults
+from django.views.csrf import csrf_failure as default_csrf_failure
 
 logger = logging.getLogger(__name__)
 
@@ -110,9 +113,6 @@ def _api_error(request: HttpRequest, status: int, detail: str, code: str) -> Jso
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler400: the API's JSON shape under /api/ (also for the multipart limits Django enforces itself)."""
-    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-    from django.views import defaults
-
     if isinstance(exception, RequestDataTooBig):
         response = _api_error(request, 413, "The request body is too large.", "request_too_large")
     elif isinstance(exception, TooManyFilesSent):
@@ -125,22 +125,16 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    from django.views import defaults
-
     return _api_error(request, 403, str(exception) or "Forbidden.", "permission_denied") or defaults.permission_denied(
         request, exception
     )
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    from django.views import defaults
-
     return _api_error(request, 404, "Not found.", "not_found") or defaults.page_not_found(request, exception)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    from django.views.csrf import csrf_failure as default_csrf_failure
-
     return _api_error(request, 403, f"CSRF check failed: {reason}", "csrf_failed") or default_csrf_failure(
         request, reason
     )
