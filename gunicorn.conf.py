@@ -39,7 +39,7 @@ def child_exit(server, worker) -> None:
 def post_worker_init(worker) -> None:
     """Load the model before the worker takes requests (a broken artifact shows in the log and in /healthz)."""
     # lazy: the master reads this file before the app is set up; each worker loads the model after the fork
-    from classifier.predictor import get_predictor
+    from classifier.predictor import get_predictor  # noqa: PLC0415
 
     try:
         predictor = get_predictor()

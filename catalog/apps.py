@@ -8,7 +8,7 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         # lazy: these modules import models, which can be imported only once the app registry is ready
-        from catalog import signals, tasks
+        from catalog import signals, tasks  # noqa: PLC0415
 
         signals.connect()
         tasks.job_starters_register()

@@ -365,10 +365,10 @@ class TFLitePredictor(_ArrayPredictor):
         self.labels = ModelLabels.load(self.model_dir)
         try:
             # lazy: loaded with the model; where ai-edge-litert is missing, the fallback below uses tf.lite
-            from ai_edge_litert.interpreter import Interpreter
+            from ai_edge_litert.interpreter import Interpreter  # noqa: PLC0415
         except ImportError:  # pragma: no cover - litert is a requirement; this keeps old images working
             # lazy: TensorFlow is imported only when a model loads (web workers never import it)
-            import tensorflow as tf
+            import tensorflow as tf  # noqa: PLC0415
 
             Interpreter = tf.lite.Interpreter  # noqa: N806
         self._interpreter = Interpreter(model_path=str(self.model_dir / "model.tflite"), num_threads=num_threads)
@@ -400,8 +400,8 @@ class KerasPredictor(_ArrayPredictor):
     def __init__(self, model_dir: Path) -> None:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         # lazy: TensorFlow is imported only here, when the Keras model loads (web workers never import it)
-        import keras
-        import tensorflow as tf
+        import keras  # noqa: PLC0415
+        import tensorflow as tf  # noqa: PLC0415
 
         self.model_dir = Path(model_dir)
         self.labels = ModelLabels.load(self.model_dir)

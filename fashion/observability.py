@@ -166,8 +166,8 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
 def sentry_init(*, dsn: str, environment: str, release: str | None, traces_sample_rate: float) -> None:
     """Send errors (and, when sampled, traces) to Sentry; each event is tagged with the request id and model."""
     # lazy: sentry_sdk takes ~0.7 s to import; it is loaded only when SENTRY_DSN is set
-    import sentry_sdk
-    from sentry_sdk.integrations.django import DjangoIntegration
+    import sentry_sdk  # noqa: PLC0415
+    from sentry_sdk.integrations.django import DjangoIntegration  # noqa: PLC0415
 
     def tag_event(event: Any, hint: Any) -> Any:
         tags = event.setdefault("tags", {})
