@@ -72,6 +72,9 @@ def test_a_zip_of_photos_becomes_garments_and_the_job_records_each_file(stylist_
     assert (job.kind, job.status, job.total, job.done, job.failed) == (JobKind.IMPORT_PHOTOS, "done", 3, 2, 1)
     assert sorted(Garment.objects.values_list("name", flat=True)) == ["Blue shirt", "Red tee"]
     assert not list((settings.MEDIA_ROOT / "imports").rglob("*.*"))  # the kept uploads are deleted afterwards
+    # The job's page gives each file's reason in the console's language (the catalog registers how its reasons read).
+    page = stylist_client.get(f"/admin/jobs/job/{job.pk}/change/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "looks.zip/shoot/notes.jpg" in page and "읽을 수 있는 사진 파일이 아닙니다" in page
 
 
 def test_a_repeated_import_task_adds_nothing_twice():
