@@ -37,12 +37,12 @@ from catalog.services import (
     pairing_rule_update,
     pairing_rules_set_active,
 )
+from catalog.tasks import import_outcomes, import_photos_job_start, retag_job_start
 from catalog.uploads import image_error_message, upload_open_image
-from catalog.vocabulary import COLOR_CODES, COLORS
 from classifier.imaging import InvalidImage
 from classifier.predictor import get_predictor
 from jobs.models import JobStatus
-from jobs.starters import import_outcomes, import_photos_job_start, retag_job_start
+from vocabulary import COLOR_CODES, COLORS
 
 # The console is the stylists' (Korean first): its own name, not "Django administration".
 admin.site.site_header = _("Stylist console")

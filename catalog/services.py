@@ -22,15 +22,16 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from PIL import Image
 
+from catalog.demo import demo_garment_name
 from catalog.models import Garment, PairingRule, TaggedBy
 from catalog.naming import garment_names
 from catalog.starter_rules import starter_rules
 from catalog.tags import tag_from_reading
 from catalog.thumbnails import garment_thumbnail_set
 from catalog.uploads import image_error_message, upload_open_image
-from catalog.vocabulary import COLORS, KINDS, slot_of_type
 from classifier.imaging import InvalidImage, open_image
 from classifier.predictor import Prediction, get_predictor
+from vocabulary import COLORS, KINDS, slot_of_type
 
 STORED_IMAGE_MAX_SIDE = 1024
 CATALOG_VERSION_KEY = "catalog:version"
@@ -349,8 +350,6 @@ def demo_catalog_load(
     `tagger` is "cnn" (the classifier reads type and colour) or "dataset" (the folder's labels); the CNN embedding is
     stored either way unless `embed` is False (no model available).
     """
-    from catalog.demo import demo_garment_name
-
     existing = set(
         Garment.objects.filter(source_key__in=[p.source_key for p in photos]).values_list("source_key", flat=True)
     )

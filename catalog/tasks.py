@@ -1,4 +1,5 @@
-"""Catalog background jobs on Celery: re-tagging, photo import, the similarity index.
+"""Catalog background jobs on Celery: re-tagging, photo import, the similarity index; and their starters (the
+console's buttons, registered with jobs.starters by CatalogConfig.ready).
 
 Every task is idempotent (acks late: a worker killed mid-task leaves the message for another worker, which repeats or
 resumes it without double effects): work is split into numbered chunks recorded once (jobs.services.chunk_record).
@@ -7,29 +8,41 @@ resumes it without double effects): work is split into numbered chunks recorded 
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterable
 from pathlib import PurePath
 
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
 from catalog.models import Garment
-from catalog.services import garment_create_from_photo, garment_photos_kept_only_if_committed
-from catalog.uploads import image_bytes_open, upload_size_check
+from catalog.services import (
+    PhotoOutcome,
+    garment_create_from_photo,
+    garment_photos_kept_only_if_committed,
+    garments_retag,
+)
+from catalog.similarity import similarity_index_build, similarity_index_is_stale
+from catalog.uploads import image_bytes_open, image_error_message, upload_size_check
 from classifier.imaging import ImageErrorCode, InvalidImage
 from classifier.predictor import get_predictor
-from jobs.models import Job
+from jobs.models import Job, JobKind
 from jobs.services import (
     chunk_done,
+    chunk_messages,
     chunk_record,
+    job_create,
+    job_enqueue,
     job_fail,
     job_finish,
     job_finish_if_complete,
     job_set_total,
     job_start,
 )
+from jobs.starters import job_error_text_register, job_starter_register
 
 RETAG_CHUNK = 100
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
@@ -64,8 +77,6 @@ def _retag_result(job: Job) -> dict:
 
 @shared_task(acks_late=True)
 def retag_chunk(job_id: int, number: int, ids: list[int]) -> None:
-    from catalog.services import garments_retag
-
     if not chunk_done(job_id=job_id, number=number):
         # Re-tagging a garment twice gives the same tags: a chunk repeated after a crash is harmless.
         retagged = garments_retag(garments=Garment.objects.filter(pk__in=ids).order_by("id"))
@@ -183,8 +194,6 @@ def import_photos(job_id: int) -> None:
 
 @shared_task(acks_late=True)
 def similarity_index_build_job(job_id: int) -> None:
-    from catalog.similarity import similarity_index_build
-
     if job_start(job_id=job_id) is None:
         return
     try:
@@ -199,8 +208,6 @@ def similarity_index_build_job(job_id: int) -> None:
 def similarity_index_refresh() -> bool:
     """Beat, every 30 s: rebuild the similarity index when the catalog or the model changed. One build at a time
     (a lock in the shared cache); returns whether it built."""
-    from catalog.similarity import similarity_index_build, similarity_index_is_stale
-
     if not similarity_index_is_stale():
         return False
     if not cache.add("similarity-index-build-lock", 1, timeout=3600):
@@ -210,3 +217,64 @@ def similarity_index_refresh() -> bool:
     finally:
         cache.delete("similarity-index-build-lock")
     return True
+
+
+# ---------------------------------------------------------------- starting jobs (console buttons and bulk actions)
+
+
+def retag_job_start(*, user=None, garment_ids: Iterable[int] | None = None) -> Job:
+    """Re-tag the given garments (all of them when None) with the current model."""
+    params = {} if garment_ids is None else {"ids": sorted(garment_ids)}
+    job = job_create(kind=JobKind.RETAG, params=params, total=len(params.get("ids", [])), user=user)
+    return job_enqueue(job=job, task=retag_start)
+
+
+def import_photos_job_start(*, files: Iterable[UploadedFile], user=None) -> Job:
+    """Keep the uploaded photos (or zips of photos) in the media storage for the import task, which deletes them."""
+    job = job_create(kind=JobKind.IMPORT_PHOTOS, user=user)
+    stored = []
+    for number, upload in enumerate(files):
+        name = upload.name or f"file-{number}"
+        try:
+            upload_size_check(size=upload.size)  # refused before storing anything
+        except InvalidImage as exc:
+            stored.append({"name": name, "path": "", "error": exc.code})
+            continue
+        suffix = ".zip" if name.lower().endswith(".zip") else ".bin"
+        stored.append({"name": name, "path": default_storage.save(f"imports/{job.pk}/{number}{suffix}", upload)})
+    job.params = {"files": stored}
+    job.save(update_fields=["params"])
+    return job_enqueue(job=job, task=import_photos)
+
+
+def similarity_index_job_start(*, user=None) -> Job:
+    return job_enqueue(job=job_create(kind=JobKind.SIMILARITY_INDEX, user=user), task=similarity_index_build_job)
+
+
+def image_error_reason(code: str) -> str:
+    """An import's per-file error (an image error code) in the console's words and language."""
+    return image_error_message(code, for_staff=True)
+
+
+def import_outcomes(*, job: Job) -> list[PhotoOutcome]:
+    """The per-file outcomes of a finished import job, as the upload page shows them."""
+    rows = chunk_messages(job=job)
+    garments = Garment.objects.in_bulk([row["garment"] for row in rows if row.get("garment")])
+    return [
+        PhotoOutcome(
+            row["file"].rsplit("/", 1)[-1],
+            garment=garments.get(row.get("garment")),
+            error=image_error_reason(row["error"]) if row.get("error") else "",
+        )
+        for row in rows
+        if row.get("garment") is None or row["garment"] in garments
+    ]
+
+
+def job_starters_register() -> None:
+    """The catalog's buttons on the job list, and how its imports' per-file errors read in the console."""
+    job_starter_register(kind=JobKind.RETAG, permission="catalog.change_garment", start=retag_job_start)
+    job_starter_register(
+        kind=JobKind.SIMILARITY_INDEX, permission="catalog.view_garment", start=similarity_index_job_start
+    )
+    job_error_text_register(kind=JobKind.IMPORT_PHOTOS, text=image_error_reason)

@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 import numpy as np
 import pillow_heif
+from django.conf import settings
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 # HEIC/HEIF (what phones save) through pillow-heif, registered as one more Pillow format.
@@ -65,13 +66,8 @@ class InvalidImage(ValueError):  # noqa: N818 - the name is part of the contract
 
 
 def _setting(name: str, default: int) -> int:
-    try:
-        from django.conf import settings
-
-        if settings.configured:
-            return int(getattr(settings, name, default))
-    except ImportError:  # pragma: no cover - Django is a project dependency
-        pass
+    if settings.configured:
+        return int(getattr(settings, name, default))
     return default
 
 

@@ -13,6 +13,7 @@ from catalog.models import (
     WARMTH_CHOICES,
 )
 from recommender.services import InvalidChoice, box_checked
+from vocabulary import TYPES
 
 
 class BoxField(forms.CharField):
@@ -56,8 +57,6 @@ class TagForm(forms.Form):
     type = forms.ChoiceField(choices=[("", "—"), *TYPE_CHOICES], required=False)
 
     def clean(self):
-        from catalog.vocabulary import TYPES
-
         data = super().clean() or {}
         if data.get("type") and data.get("slot") and TYPES[data["type"]].slot != data["slot"]:
             raise forms.ValidationError(_("That type does not belong to that slot."))

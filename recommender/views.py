@@ -19,18 +19,6 @@ from catalog.naming import garment_names
 from catalog.similarity import garments_similar_to, garments_similar_to_embedding
 from catalog.tags import Tag
 from catalog.uploads import image_error_message
-from catalog.vocabulary import (
-    AUDIENCES,
-    COLOR_CODES,
-    COLORS,
-    FORMALITIES,
-    KINDS,
-    PATTERNS,
-    SLOT_NAMES,
-    SLOTS,
-    TYPES,
-    WARMTHS,
-)
 from classifier.imaging import InvalidImage
 from fashion.clients import client_key
 from recommender.api import AnonUploadThrottle, CorrectionThrottle, FeedbackThrottle, throttled_for
@@ -51,6 +39,18 @@ from recommender.services import (
     upload_create,
     upload_reading,
     upload_tag,
+)
+from vocabulary import (
+    AUDIENCES,
+    COLOR_CODES,
+    COLORS,
+    FORMALITIES,
+    KINDS,
+    PATTERNS,
+    SLOT_NAMES,
+    SLOTS,
+    TYPES,
+    WARMTHS,
 )
 
 HOME_LOOKS = [("top", "red"), ("top", "white"), ("bottom", "blue"), ("one_piece", "black")]

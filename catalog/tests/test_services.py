@@ -22,9 +22,9 @@ from catalog.services import (
     garments_create_from_photos,
     garments_retag,
 )
+from catalog.tasks import import_photos_job_start
 from catalog.tests.factories import image_bytes, solid_image
 from classifier.predictor import FakePredictor, get_predictor
-from jobs.starters import import_photos_job_start
 
 
 @pytest.fixture

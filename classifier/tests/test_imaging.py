@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 
 import numpy as np
 import pytest
@@ -154,9 +156,6 @@ def test_model_input_keeps_the_whole_portrait_photo():
 
 def test_an_image_beyond_pillows_own_limit_is_too_large_not_unreadable():
     # A PNG header announcing 20000 × 20000 pixels (400 M, past Pillow's hard limit): refused before decoding.
-    import struct
-    import zlib
-
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import tracemalloc
 from pathlib import Path
 from typing import cast
@@ -24,6 +25,7 @@ from rest_framework.test import APIClient
 from catalog.models import Garment, PairingRule
 from catalog.tests.factories import garment_factory, rule_factory
 from catalog.uploads import image_error_message
+from classifier.imaging import InvalidImage, open_image
 from recommender.models import ShopperUpload
 
 pytestmark = pytest.mark.django_db
@@ -219,10 +221,6 @@ def test_a_50_mb_upload_is_refused_without_buffering_or_storing_it(path, catalog
 @pytest.mark.parametrize("name", ["strip_1x40000000.png", "bitmap_6300x6300.png", "bomb.png"])
 def test_hostile_images_are_refused_cheaply_from_the_header(name):
     """Refused before any pixel is decoded: little time and little memory, not the gigabyte a decode would take."""
-    import time
-
-    from classifier.imaging import InvalidImage, open_image
-
     tracemalloc.start()
     began = time.perf_counter()
     try:
