@@ -54,11 +54,13 @@ bench-hardening: install
 	./scripts/system-deps.sh --serve
 	$(PY) benchmarks/hardening.py all
 
-# ruff (lint + formatting) and mypy with django-stubs/djangorestframework-stubs (mypy.ini); CI runs it before the tests.
+# ruff (lint + formatting), mypy with django-stubs/djangorestframework-stubs (mypy.ini) and lint-imports (the floors
+# contract, .importlinter); CI runs it before the tests.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 
 messages: install
 	$(PY) manage.py makemessages -l ko --ignore=.venv --ignore=build

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from classifier.predictor import get_predictor
+
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
@@ -14,8 +16,6 @@ def _media_in_tmp(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _predictor_backend(request, settings):
     """Fast deterministic fake CNN by default; tests marked `real_model` get the committed artifact."""
-    from classifier.predictor import get_predictor
-
     if request.node.get_closest_marker("real_model") is None:
         settings.CLASSIFIER_BACKEND = "fake"
     else:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 
+from prometheus_client import multiprocess
+
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
 # Threads let a worker keep reading a slow upload while another request runs; the TFLite interpreter is locked.
@@ -31,14 +33,13 @@ wsgi_app = "fashion.wsgi:application"
 def child_exit(server, worker) -> None:
     """With PROMETHEUS_MULTIPROC_DIR set, drop a dead worker's live gauges (its counters stay in the totals)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
-
         multiprocess.mark_process_dead(worker.pid)
 
 
 def post_worker_init(worker) -> None:
     """Load the model before the worker takes requests (a broken artifact shows in the log and in /healthz)."""
-    from classifier.predictor import get_predictor
+    # lazy: the master reads this file before the app is set up; each worker loads the model after the fork
+    from classifier.predictor import get_predictor  # noqa: PLC0415
 
     try:
         predictor = get_predictor()

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "benchmarks")]
@@ -317,8 +318,6 @@ def png_header_only(width: int, height: int, bit_depth: int = 8, colour: int = 2
 
 def big_jpeg(width: int = 6000, height: int = 4500) -> bytes:
     """A legitimate large photo (27 M pixels): decoded at a reduced scale (JPEG draft), read correctly."""
-    from PIL import Image
-
     image = Image.new("RGB", (width, height), (200, 30, 30))
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=80)

@@ -32,6 +32,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import redis
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -241,8 +242,6 @@ def main() -> int:
                     os.killpg(proc.pid, signal.SIGTERM)
         queue = env["CELERY_QUEUE"]
         with contextlib.suppress(Exception):  # the run's queue and its bindings on the shared broker
-            import redis
-
             redis.Redis.from_url(args.redis).delete(
                 queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
             )

@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import json
 import os
+import random
 import secrets
 import shutil
 import signal
@@ -27,7 +28,10 @@ import threading
 import time
 from pathlib import Path
 
+import django
+import redis
 import requests
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -84,16 +88,13 @@ def main() -> int:
     run([python, "manage.py", "migrate", "--noinput"], env)
     run([python, "manage.py", "collectstatic", "--noinput"], env)
     sys.path.insert(0, str(ROOT))
-    import django
-
     django.setup()
-    import random
-
-    from catalog.models import Garment
-    from catalog.services import starter_rules_load
-    from catalog.vocabulary import COLOR_CODES, TYPE_CODES, slot_of_type
-    from jobs.models import Job, JobStatus
-    from jobs.starters import retag_job_start
+    # lazy: the project's models can be imported only after django.setup() (settings come from the env set above)
+    from catalog.models import Garment  # noqa: PLC0415
+    from catalog.services import starter_rules_load  # noqa: PLC0415
+    from catalog.tasks import retag_job_start  # noqa: PLC0415
+    from jobs.models import Job, JobStatus  # noqa: PLC0415
+    from vocabulary import COLOR_CODES, TYPE_CODES, slot_of_type  # noqa: PLC0415
 
     starter_rules_load()
     rng = random.Random(0)
@@ -216,8 +217,6 @@ def main() -> int:
                 os.killpg(proc.pid, signal.SIGTERM)
         queue = env["CELERY_QUEUE"]
         with contextlib.suppress(Exception):  # the run's queue and its bindings on the shared broker
-            import redis
-
             redis.Redis.from_url(args.redis).delete(
                 queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
             )
@@ -226,8 +225,6 @@ def main() -> int:
                 proc.wait(30)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
-        from django.db import connection
-
         connection.close()
         subprocess.run(["mysql", "-h127.0.0.1", "-uroot", "-e", f"DROP DATABASE IF EXISTS `{database}`"], check=False)
         shutil.rmtree(workdir, ignore_errors=True)

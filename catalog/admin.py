@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminFileWidget
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -35,11 +37,12 @@ from catalog.services import (
     pairing_rule_update,
     pairing_rules_set_active,
 )
-from catalog.uploads import shopper_reason, upload_open_image
-from catalog.vocabulary import COLOR_CODES, COLORS
+from catalog.tasks import import_outcomes, import_photos_job_start, retag_job_start
+from catalog.uploads import image_error_message, upload_open_image
 from classifier.imaging import InvalidImage
+from classifier.predictor import get_predictor
 from jobs.models import JobStatus
-from jobs.starters import import_outcomes, import_photos_job_start, retag_job_start
+from vocabulary import COLOR_CODES, COLORS
 
 # The console is the stylists' (Korean first): its own name, not "Django administration".
 admin.site.site_header = _("Stylist console")
@@ -98,8 +101,16 @@ class VersionedAdminForm(forms.ModelForm):
         return cleaned
 
 
+# Where GarmentAdmin.changeform_view leaves the CNN's reading of a new photo for save_model (same request).
+_PHOTO_READING = "_garment_photo_reading"
+
+
 class GarmentAdminForm(VersionedAdminForm):
     """The change form's photo goes through the same checks as every upload; save_model stores it re-encoded."""
+
+    # A FileField, not the model's ImageField: the shared image opener checks the content and words every refusal
+    # (catalog.uploads.image_error_message), as on the shopper pages.
+    image = forms.FileField(label=_("image"), widget=AdminFileWidget, allow_empty_file=True)
 
     class Meta:
         model = Garment
@@ -112,7 +123,8 @@ class GarmentAdminForm(VersionedAdminForm):
             try:
                 self.decoded_image = upload_open_image(image)
             except InvalidImage as exc:
-                raise forms.ValidationError(shopper_reason(exc, for_staff=True), code="invalid_image") from exc
+                message = image_error_message(exc.code, for_staff=True)
+                raise forms.ValidationError(message, code=exc.code) from exc
         return image
 
 
@@ -277,10 +289,21 @@ class GarmentAdmin(admin.ModelAdmin):
     def color_display(self, garment: Garment) -> str:
         return _swatch(garment.color)
 
+    def changeform_view(self, request: HttpRequest, object_id=None, form_url="", extra_context=None) -> HttpResponse:
+        # Django's admin validates and saves the form in one transaction: the CNN reads a new photo before it opens
+        # (save_model uses the reading; the form decodes the photo again to check it, which is cheap next to it).
+        upload = request.FILES.get("image") if request.method == "POST" else None
+        if upload is not None:
+            with contextlib.suppress(InvalidImage):  # the form reports it
+                setattr(request, _PHOTO_READING, get_predictor().predict(upload_open_image(upload)))
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request: HttpRequest, garment: Garment, form, change: bool) -> None:
+        new_image = getattr(form, "decoded_image", None)
         garment_update(
             garment=garment,
-            new_image=getattr(form, "decoded_image", None),
+            new_image=new_image,
+            prediction=getattr(request, _PHOTO_READING, None) if new_image is not None else None,
             tags_changed=change and bool({"type", "color"} & set(form.changed_data)),
         )
 

@@ -7,6 +7,8 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Catalog")
 
     def ready(self) -> None:
-        from catalog import signals
+        # lazy: these modules import models, which can be imported only once the app registry is ready
+        from catalog import signals, tasks  # noqa: PLC0415
 
         signals.connect()
+        tasks.job_starters_register()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from catalog.naming import garment_names
-from catalog.vocabulary import AUDIENCES, COLORS, FORMALITIES, KINDS, TYPES, WARMTHS, type_from_dataset_label
+from vocabulary import AUDIENCES, COLORS, FORMALITIES, KINDS, TYPES, WARMTHS, type_from_dataset_label
 
 SOURCE_PREFIX = "clothing-dataset:"
 # The small built-in set shipped in the repository (scripts/make_demo_set.py): the catalog when no dataset is around.

@@ -1,6 +1,6 @@
 """Vocabulary names in the active language, for Django choices, admin labels and model titles.
 
-The names themselves live in catalog/vocabulary.py (English and Korean side by side); this module only picks one.
+The names themselves live in vocabulary/__init__.py (English and Korean side by side); this module only picks one.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from catalog.rules import RuleSpec
 from catalog.selectors import active_garment_tag_counts, active_rule_specs
 from catalog.tags import Tag
-from catalog.vocabulary import COLOR_CODES
+from vocabulary import COLOR_CODES
 
 # The slots a shopper's photo can be read as and get recommendations for (accessories are only recommended).
 INPUT_SLOTS: tuple[str, ...] = ("top", "bottom", "one_piece", "outer", "shoes")

@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from catalog.i18n import korean_active, vocabulary_label
 from catalog.naming import garment_name, style_value_label, tag_label
-from catalog.vocabulary import (
+from vocabulary import (
     AUDIENCES,
     COLOR_CODES,
     COLORS,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from catalog.tags import Tag
-from catalog.vocabulary import AUDIENCES, COLORS, FORMALITIES, KINDS, SLOT_NAMES, TYPES, WARMTHS
+from vocabulary import AUDIENCES, COLORS, FORMALITIES, KINDS, SLOT_NAMES, TYPES, WARMTHS
 
 # Bottoms whose blue means denim: shops call a blue pair of trousers "데님 팬츠", never "블루 팬츠".
 DENIM_TYPES: frozenset[str] = frozenset({"pants", "shorts", "skirt"})

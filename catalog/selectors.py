@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from catalog.models import Garment, PairingRule, StyleCompatibility, TaggedBy
 from catalog.rules import RuleSide, RuleSpec
@@ -93,3 +93,18 @@ def garment_tag(garment: Garment) -> Tag:
         warmth=garment.warmth,
         formality=garment.formality,
     )
+
+
+def garments_filtered(
+    *, slot: str = "", type: str = "", color: str = "", active_only: bool = True
+) -> QuerySet[Garment]:
+    queryset = Garment.objects.all()
+    if active_only:
+        queryset = queryset.filter(is_active=True)
+    if slot:
+        queryset = queryset.filter(slot=slot)
+    if type:
+        queryset = queryset.filter(type=type)
+    if color:
+        queryset = queryset.filter(color=color)
+    return queryset.order_by("id")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, TypeVar
@@ -21,14 +22,16 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from PIL import Image
 
+from catalog.demo import demo_garment_name
 from catalog.models import Garment, PairingRule, TaggedBy
 from catalog.naming import garment_names
 from catalog.starter_rules import starter_rules
 from catalog.tags import tag_from_reading
 from catalog.thumbnails import garment_thumbnail_set
-from catalog.uploads import shopper_reason, upload_open_image
-from catalog.vocabulary import COLORS, KINDS, slot_of_type
-from classifier.imaging import InvalidImage
+from catalog.uploads import image_error_message, upload_open_image
+from classifier.imaging import InvalidImage, open_image
+from classifier.predictor import Prediction, get_predictor
+from vocabulary import COLORS, KINDS, slot_of_type
 
 STORED_IMAGE_MAX_SIDE = 1024
 CATALOG_VERSION_KEY = "catalog:version"
@@ -65,7 +68,35 @@ def embedding_to_bytes(embedding: np.ndarray | None) -> bytes | None:
     return None if embedding is None else np.asarray(embedding, dtype=np.float32).tobytes()
 
 
-@transaction.atomic
+def garment_stored_files_delete(*, garment: Garment) -> None:
+    """Delete the photo and thumbnail files a garment's save wrote (for a row that was rolled back)."""
+    for field in (garment.image, garment.thumbnail):
+        if field and field.name and getattr(field, "_committed", False):
+            field.storage.delete(field.name)
+
+
+@contextmanager
+def garment_photos_kept_only_if_committed() -> Iterator[list[Garment]]:
+    """A transaction for writes that create garments (the block appends each to the list it is given): when the
+    block fails, the rows roll back and the photo files their saves wrote are deleted too, so no photo outlives its
+    row. A failed COMMIT keeps them: the row may exist after all (the server got COMMIT, the answer was lost), and a
+    row must never point at a missing file.
+
+    Open it after the CNN has read the photos: a transaction holds locks (SQLite's whole-database write lock) for
+    as long as it runs."""
+    created: list[Garment] = []
+    block_done = False
+    try:
+        with transaction.atomic():
+            yield created
+            block_done = True
+    except BaseException:
+        if not block_done:
+            for garment in created:
+                garment_stored_files_delete(garment=garment)
+        raise
+
+
 def garment_create(
     *,
     name: str,
@@ -94,11 +125,10 @@ def garment_create(
     """Create a garment from a decoded image; the slot follows from the type.
 
     The CNN embedding (for "looks similar") is computed here when the caller has none, unless `embed` is False
-    (no model available yet: "Re-tag with the current model" fills it in later).
+    (no model available yet: "Re-tag with the current model" fills it in later); the CNN runs before the
+    transaction that writes the row opens. The photo and its thumbnail are stored only for a row that commits.
     """
     if embedding is None and embed:
-        from classifier.predictor import get_predictor
-
         prediction = get_predictor().predict(image)
         embedding, model_version = prediction.embedding, model_version or prediction.model_version
     garment = Garment(
@@ -127,20 +157,28 @@ def garment_create(
     garment.image = image_to_stored_jpeg(image)
     garment_thumbnail_set(garment=garment, image=image)
     garment.full_clean()
-    garment.save()
+    with garment_photos_kept_only_if_committed() as created:
+        created.append(garment)
+        garment.save()  # writes the photo and the thumbnail, then inserts the row
     return garment
 
 
-def garment_update(*, garment: Garment, new_image: Image.Image | None = None, tags_changed: bool = False) -> Garment:
+def garment_update(
+    *,
+    garment: Garment,
+    new_image: Image.Image | None = None,
+    prediction: Prediction | None = None,
+    tags_changed: bool = False,
+) -> Garment:
     """Save a stylist's edit (admin form or API): the slot follows the type; a new photo is stored re-encoded (upright,
-    no EXIF) and gets a fresh CNN embedding; type or colour set by hand make the stylist the tagger (no review)."""
+    no EXIF) and gets a fresh CNN embedding (from `prediction`, the CNN's reading of it made before the caller's
+    transaction opened, or read here); type or colour set by hand make the stylist the tagger (no review)."""
     garment.slot = slot_of_type(garment.type)
     if tags_changed:
         garment.tagged_by = TaggedBy.STYLIST
     if new_image is not None:
-        from classifier.predictor import get_predictor
-
-        prediction = get_predictor().predict(new_image)
+        if prediction is None:
+            prediction = get_predictor().predict(new_image)
         garment.image = image_to_stored_jpeg(new_image)
         garment_thumbnail_set(garment=garment, image=new_image)
         garment.embedding = embedding_to_bytes(prediction.embedding)
@@ -259,7 +297,7 @@ _READ_ATTRIBUTES = ("pattern", "audience", "warmth", "formality", "kind")
 _READ_PROVENANCE = ("type_confidence", "slot_confidence", "color_confidence", "model_version", "embedding")
 
 
-def garment_fields_from_prediction(prediction: Any) -> dict[str, Any]:
+def garment_fields_from_prediction(prediction: Prediction) -> dict[str, Any]:
     """What the CNN's reading of a photo sets on a garment — the one place this mapping lives: type and colour with
     their confidences, the attributes read confidently enough (settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS; the others
     are left unknown), the model version and the embedding."""
@@ -282,13 +320,19 @@ def garment_fields_from_prediction(prediction: Any) -> dict[str, Any]:
 
 
 def garment_create_tagged(
-    *, name: str, image: Image.Image, type: str | None = None, color: str | None = None, **fields
+    *,
+    name: str,
+    image: Image.Image,
+    type: str | None = None,
+    color: str | None = None,
+    prediction: Prediction | None = None,
+    **fields,
 ) -> Garment:
     """Create a garment; the CNN fills what the stylist left empty (type, colour, the attributes) and stores the
-    embedding."""
-    from classifier.predictor import get_predictor
-
-    read = garment_fields_from_prediction(get_predictor().predict(image))
+    embedding. The CNN reads the photo first (or the caller passes its `prediction`), outside any transaction."""
+    if prediction is None:
+        prediction = get_predictor().predict(image)
+    read = garment_fields_from_prediction(prediction)
     by_model = type is None or color is None
     if type is not None and type != read["type"]:
         read["kind"] = ""  # the kind read was a kind of another type
@@ -306,17 +350,10 @@ def demo_catalog_load(
     `tagger` is "cnn" (the classifier reads type and colour) or "dataset" (the folder's labels); the CNN embedding is
     stored either way unless `embed` is False (no model available).
     """
-    from catalog.demo import demo_garment_name
-    from classifier.imaging import InvalidImage, open_image
-
     existing = set(
         Garment.objects.filter(source_key__in=[p.source_key for p in photos]).values_list("source_key", flat=True)
     )
-    predictor = None
-    if tagger == "cnn":
-        from classifier.predictor import get_predictor
-
-        predictor = get_predictor()
+    predictor = get_predictor() if tagger == "cnn" else None
     created = skipped = 0
     for photo in progress(photos):
         if photo.source_key in existing:
@@ -399,38 +436,37 @@ def garments_create_from_photos(*, files: Iterable[UploadedFile]) -> list[PhotoO
         try:
             image = upload_open_image(upload)
         except InvalidImage as exc:
-            outcomes.append(PhotoOutcome(file_name, error=shopper_reason(exc, for_staff=True)))
+            outcomes.append(PhotoOutcome(file_name, error=image_error_message(exc.code, for_staff=True)))
             continue
         outcomes.append(PhotoOutcome(file_name, garment=garment_create_from_photo(file_name=file_name, image=image)))
     return outcomes
 
 
-@transaction.atomic
-def garment_create_from_photo(*, file_name: str, image: Image.Image, source_key: str | None = None) -> Garment:
-    """One CNN-tagged garment from a stylist's photo, named after the file (or "<Colour> <type>"). A Korean file name
-    ("린넨 셔츠.jpg") is the Korean name; otherwise Korean pages name the garment from its tags."""
+def garment_create_from_photo(
+    *, file_name: str, image: Image.Image, source_key: str | None = None, prediction: Prediction | None = None
+) -> Garment:
+    """One CNN-tagged garment from a stylist's photo, named after the file (or "<Colour> <type>" from the CNN's
+    reading). A Korean file name ("린넨 셔츠.jpg") is the Korean name; otherwise Korean pages name the garment from
+    its tags. The CNN reads the photo first (or the caller passes its `prediction`), outside any transaction."""
+    if prediction is None:
+        prediction = get_predictor().predict(image)
     from_file = garment_name_from_file(file_name)
     korean_file_name = _has_hangul(from_file)
-    garment = garment_create_tagged(
-        name="-" if korean_file_name else from_file or "-",
+    read = garment_fields_from_prediction(prediction)
+    default_name = garment_default_name(type=read["type"], color=read["color"])
+    return garment_create_tagged(
+        name=default_name if korean_file_name else from_file or default_name,
         name_ko=from_file if korean_file_name else "",
         image=image,
         source_key=source_key,
+        prediction=prediction,
     )
-    if garment.name == "-":
-        # The name follows the CNN's reading, known only once the garment is tagged.
-        garment.name = garment_default_name(type=garment.type, color=garment.color)
-        garment.save(update_fields=["name", "updated_at"])
-    return garment
 
 
 def garments_retag(*, garments: Iterable[Garment]) -> int:
     """Run the current CNN again on each garment's stored photo and replace its type, slot, colour, confidences,
     embedding and model version; returns how many were re-tagged (a garment whose photo is missing or unreadable is
     left as it was)."""
-    from classifier.imaging import InvalidImage, open_image
-    from classifier.predictor import get_predictor
-
     predictor = get_predictor()
     retagged = 0
     for garment in garments:

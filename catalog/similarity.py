@@ -30,7 +30,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from django.conf import settings
@@ -39,11 +38,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Count, Max
 from django.utils import timezone
+from usearch.index import Index
 
 from catalog.models import Garment
-
-if TYPE_CHECKING:
-    from usearch.index import Index
+from classifier.predictor import get_predictor
 
 MANIFEST_NAME = "similarity/manifest.json"
 INDEX_PREFIX = "similarity/"
@@ -124,8 +122,6 @@ class SimilarGarment:
 
 
 def current_model_version() -> str:
-    from classifier.predictor import get_predictor
-
     return get_predictor().model_version
 
 
@@ -154,8 +150,6 @@ def read_manifest() -> dict | None:
 def similarity_index_build(*, keep: int = 2) -> dict:
     """Build the index of the active garments of the current model version, store it, point the manifest at it, and
     remove older builds (keeping `keep`). Returns the new manifest."""
-    from usearch.index import Index
-
     model_version = current_model_version()
     built_at = timezone.now()  # anything changed from now on is in the workers' delta until the next build
     state = catalog_state()
@@ -285,8 +279,6 @@ def host_index() -> HostIndex | None:
             return _host["index"]
         index = None
         if manifest and manifest.get("file"):
-            from usearch.index import Index
-
             view = Index.restore(_local_copy(manifest["file"]), view=True)
             if view is not None:
                 # usearch defines this property's setter apart from its getter, which mypy reads as read-only

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from catalog.vocabulary import KINDS, TYPES
+from vocabulary import KINDS, TYPES
 
 # (side A, side B, weight, English note, Korean note)
 STARTER_PAIRS: list[tuple[str, str, int, str, str]] = [

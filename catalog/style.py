@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from itertools import combinations_with_replacement
 
 from catalog.tags import Tag
-from catalog.vocabulary import AUDIENCE_CODES, FORMALITY_CODES, TYPES, WARMTH_CODES
+from vocabulary import AUDIENCE_CODES, FORMALITY_CODES, TYPES, WARMTH_CODES
 
 REQUIRED, OPTIONAL, NEVER = "required", "optional", "never"
 OUTERWEAR_NEEDS = (REQUIRED, OPTIONAL, NEVER)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from catalog.vocabulary import TYPES
+from vocabulary import TYPES
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class Tag:
     slot: str
     color: str
     type: str = ""
-    kind: str = ""  # finer kind where the type is coarse (shoes: sneakers, boots …), catalog.vocabulary.KINDS
+    kind: str = ""  # finer kind where the type is coarse (shoes: sneakers, boots …), vocabulary.KINDS
     pattern: str = ""  # solid / pattern
     audience: str = ""  # women / men / unisex / kids
     warmth: str = ""  # hot / mild / cold

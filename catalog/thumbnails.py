@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from PIL import Image
 
 from catalog.models import Garment
+from classifier.imaging import InvalidImage, open_image
 
 THUMBNAIL_MAX_SIDE = 400
 
@@ -32,8 +33,6 @@ def garments_thumbnails_fill(*, garments: Iterable[Garment]) -> int:
 
     A garment whose photo is missing or unreadable keeps none (its card shows the full photo).
     """
-    from classifier.imaging import InvalidImage, open_image
-
     made = 0
     for garment in garments:
         if garment.thumbnail or not garment.image:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+from PIL import Image, ImageFilter
+
+from classifier.imaging import open_image, to_model_input
+from classifier.predictor import load_predictor, model_backed
 
 
 @dataclass(frozen=True)
@@ -45,8 +50,6 @@ def benchmark(
 ) -> BenchmarkResult:
     """p50/p95 of one warm single-image forward pass, images/s for batches of `batch` (preprocessing excluded), and,
     given photos (PIL images), p50/p95 of a whole `predict` of one-garment and of whole-outfit photos."""
-    from classifier.predictor import load_predictor, model_backed
-
     # Times the bare forward pass at the model's input size: a model-backed predictor.
     predictor = model_backed(load_predictor(model_dir, backend=backend, num_threads=threads), "benchmark")
     size = predictor.image_size
@@ -102,12 +105,6 @@ def benchmark(
 
 def _preprocess_timings(size: int, *, runs: int) -> list[float]:
     """open_image + to_model_input on a dataset-sized (400×533) JPEG, as an upload goes through them."""
-    import io
-
-    from PIL import Image
-
-    from classifier.imaging import open_image, to_model_input
-
     rng = np.random.default_rng(1)
     photo = Image.fromarray(rng.integers(0, 255, (533, 400, 3), dtype=np.uint8)).filter(_blur())
     buffer = io.BytesIO()
@@ -122,7 +119,5 @@ def _preprocess_timings(size: int, *, runs: int) -> list[float]:
 
 
 def _blur():
-    from PIL import ImageFilter
-
     # Smooth noise compresses and decodes like a photo rather than like static.
     return ImageFilter.GaussianBlur(3)

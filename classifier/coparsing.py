@@ -8,7 +8,7 @@ pixel-annotated photos, `labels.txt` (59 labels), `tags.csv` (image, annotation 
 
 Stable interface:
 - `LABELS` / `read_labels(root)` — the 59 label names by index.
-- `GARMENT_MAP` — co-parsing label -> `LabelMapping(slot, type, kind)` in our vocabulary (`catalog.vocabulary`), or no
+- `GARMENT_MAP` — co-parsing label -> `LabelMapping(slot, type, kind)` in our vocabulary (`vocabulary`), or no
   entry when the label is not a garment we read (body, background, bags, jewellery, legwear, underwear, small
   accessories).
 - `worn_outfits(root, split=None) -> list[WornOutfit]` — every photo of a split with the garments it shows.

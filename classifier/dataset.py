@@ -18,7 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from catalog.vocabulary import (
+from classifier.coparsing import worn_outfits
+from vocabulary import (
     AUDIENCE_CODES,
     COLOR_CODES,
     DATASET_LABELS_WITHOUT_TYPE,
@@ -141,8 +142,6 @@ def worn_samples(
 ) -> list[Sample]:
     """One sample per mapped garment of the pixel-annotated co-parsing photos of `split` (accessories left out):
     the photo cropped to the garment box grown by `margin` of its size on each side."""
-    from classifier.coparsing import worn_outfits
-
     samples = []
     for outfit in worn_outfits(coparsing_dir, split, annotation="pixel"):
         for garment in outfit.garments:

@@ -7,6 +7,7 @@ figures describe what serving does.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -16,11 +17,30 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from tqdm import tqdm
 
-from catalog.vocabulary import COLOR_CODES, SLOTS, TOP10_TYPES, TYPE_CODES, TYPES
-from classifier.dataset import Sample, sample_attribute
+from classifier.coparsing import (
+    ACCEPTED_TYPES,
+    COLOR_AGREEMENT_NOTE,
+    DETECTION_SLOTS,
+    box_of,
+    read_mask,
+    read_photo,
+    slot_mask,
+    worn_outfits,
+)
+from classifier.dataset import Sample, load_samples, sample_attribute, worn_samples
 from classifier.imaging import open_image
-from classifier.predictor import ATTRIBUTE_HEADS, slot_probabilities
-from classifier.regions import crop_to_box, fit_outfit_gate, outfit_probability
+from classifier.predictor import ATTRIBUTE_HEADS, load_predictor, model_backed, slot_probabilities
+from classifier.regions import (
+    box_iou,
+    crop_to_box,
+    detect_garments,
+    fit_outfit_gate,
+    frame_box_to_photo,
+    is_outfit,
+    model_frame,
+    outfit_probability,
+)
+from vocabulary import COLOR_CODES, SHOE_KINDS, SLOTS, TOP10_TYPES, TYPE_CODES, TYPES
 
 
 @dataclass
@@ -318,8 +338,6 @@ def worn_summary_lines(split: str, worn: dict) -> list[str]:
 def score_worn(samples: Sequence[Sample], out: dict[str, np.ndarray]) -> dict:
     """Per worn-garment region (the garment's box from its mask): slot, type (accepted set of its co-parsing label),
     shoe kind, and agreement with the colour read from the mask (a derived, weak label)."""
-    from classifier.coparsing import ACCEPTED_TYPES
-
     type_codes = []
     for s in samples:
         if s.type_code is None:  # worn_samples gives every region its co-parsing label's type
@@ -335,8 +353,6 @@ def score_worn(samples: Sequence[Sample], out: dict[str, np.ndarray]) -> dict:
         t in ACCEPTED_TYPES.get(s.dataset_label, {s.type_code}) for s, t in zip(samples, type_pred, strict=True)
     ]
     kinds = [i for i, s in enumerate(samples) if s.shoe_kind is not None]
-    from catalog.vocabulary import SHOE_KINDS
-
     kind_res = head_result(
         [SHOE_KINDS.index(samples[i].shoe_kind) for i in kinds],
         [int(np.argmax(out["kind"][i])) for i in kinds],
@@ -380,8 +396,6 @@ class OutfitTruth:
 
 def outfit_truths(predictor, root: Path, split: str, *, min_share: float = 0.002, progress: bool = False) -> list:
     """Ground-truth slot boxes of the pixel-annotated photos of a split, with the model's segmentation map."""
-    from classifier.coparsing import DETECTION_SLOTS, box_of, read_mask, read_photo, slot_mask, worn_outfits
-
     items = []
     outfits = worn_outfits(root, split, with_color=False, annotation="pixel")
     for start in range(0, len(outfits), 32):
@@ -405,8 +419,6 @@ def outfit_truths(predictor, root: Path, split: str, *, min_share: float = 0.002
 def detections(
     item_or_seg, width: int, height: int, params: dict, outfit_prob: float = 1.0, threshold: float = 0.5
 ) -> list[tuple[str, tuple, float]]:
-    from classifier.regions import detect_garments, frame_box_to_photo, is_outfit, model_frame
-
     if outfit_prob < threshold:
         return []
     regions = detect_garments(item_or_seg, **params)
@@ -419,9 +431,6 @@ def detections(
 def score_outfits(items: Sequence[OutfitTruth], params: dict, *, iou: float = 0.3, threshold: float = 0.5) -> dict:
     """Share of the garments present (per slot) that are found: a detection of that slot overlapping its true box
     with IoU >= `iou`; also without the overlap condition, precision, and the share of photos read as outfits."""
-    from classifier.coparsing import DETECTION_SLOTS
-    from classifier.regions import box_iou
-
     present = found = found_any = predicted = correct = outfits = 0
     per_slot = {slot: [0, 0] for slot in DETECTION_SLOTS}
     for item in items:
@@ -506,9 +515,6 @@ def evaluate_artifact(
     """Score the exported model.tflite on the CC0 splits and (with `coparsing_dir`) the co-parsing splits; choose the
     detection thresholds on the validation splits only (written into labels.json); write metrics.json, confusion
     PNGs (evaluation/) and MODEL_CARD.md. Returns the metrics."""
-    from classifier.dataset import load_samples, worn_samples
-    from classifier.predictor import load_predictor, model_backed
-
     model_dir = Path(model_dir)
     metrics = load_metrics(model_dir)
     labels_path = model_dir / "labels.json"
@@ -593,8 +599,6 @@ def evaluate_artifact(
 def train_outfit_gate(predictor, dataset_dir: Path, coparsing_dir: Path, *, limit: int | None = None) -> dict:
     """Fit the outfit gate on TRAIN photos only: every co-parsing train photo (outfits) against as many CC0 train
     photos (one garment each); report its accuracy on both validation splits."""
-    from classifier.coparsing import worn_outfits
-    from classifier.dataset import load_samples
 
     def embeddings(paths: Sequence[Path]) -> np.ndarray:
         rows = []
@@ -796,8 +800,6 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
 
 
 def _color_agreement() -> str:
-    from classifier.coparsing import COLOR_AGREEMENT_NOTE
-
     return COLOR_AGREEMENT_NOTE
 
 
@@ -807,8 +809,6 @@ def _pairs(doc: dict) -> str:
 
 def _without_paths(command: str) -> str:
     """A command line without this machine's folders: absolute paths keep only their last part."""
-    import re
-
     return re.sub(r"(?<![\w.])/(?:[^\s/]+/)*([^\s/]+)", r"…/\1", command)
 
 

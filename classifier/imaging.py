@@ -9,11 +9,13 @@ import contextlib
 import io
 import os
 import warnings
+from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 import pillow_heif
+from django.conf import settings
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 # HEIC/HEIF (what phones save) through pillow-heif, registered as one more Pillow format.
@@ -39,18 +41,33 @@ WHITE = (255, 255, 255)
 ImageSource = str | os.PathLike | bytes | BinaryIO
 
 
+class ImageErrorCode(StrEnum):
+    """Why an input is not a usable image: a stable machine code (the API returns it; pages and the console show
+    the sentence catalog.uploads.image_error_message has for it)."""
+
+    EMPTY_FILE = "empty_file"
+    FILE_TOO_LARGE = "file_too_large"  # more bytes than the caller's limit (settings.UPLOAD_MAX_BYTES)
+    FILE_NOT_FOUND = "file_not_found"  # a path that names nothing (command line, demo loader)
+    NOT_AN_IMAGE = "not_an_image"  # not JPEG, PNG, WebP, GIF or HEIC by its content
+    IMAGE_TOO_LARGE = "image_too_large"  # too many pixels, or too much memory to decode (a decompression bomb)
+    IMAGE_TOO_NARROW = "image_too_narrow"  # an aspect ratio no photo has (1 × 40,000,000)
+    TRUNCATED = "truncated"  # the file ends before the picture does
+    CORRUPT_IMAGE = "corrupt_image"  # the header is fine, the pixels cannot be decoded
+    ARCHIVE_UNREADABLE = "archive_unreadable"  # a zip of photos (console imports) that cannot be opened
+
+
 class InvalidImage(ValueError):  # noqa: N818 - the name is part of the contract with the upload code
-    """The upload is not a usable image; the message is safe to show to the user."""
+    """The input is not a usable image. `code` says why (what callers branch on and show a sentence for); the
+    message is a precise English detail for logs and the command line, never matched on."""
+
+    def __init__(self, code: ImageErrorCode, detail: str = "") -> None:
+        self.code = code
+        super().__init__(detail or code.value)
 
 
 def _setting(name: str, default: int) -> int:
-    try:
-        from django.conf import settings
-
-        if settings.configured:
-            return int(getattr(settings, name, default))
-    except ImportError:  # pragma: no cover - Django is a project dependency
-        pass
+    if settings.configured:
+        return int(getattr(settings, name, default))
     return default
 
 
@@ -74,13 +91,19 @@ def _read_bytes(source: ImageSource) -> bytes:
         try:
             return Path(source).read_bytes()
         except FileNotFoundError as exc:
-            raise InvalidImage(f"file not found: {source}") from exc
+            raise InvalidImage(ImageErrorCode.FILE_NOT_FOUND, f"file not found: {source}") from exc
         except IsADirectoryError as exc:
-            raise InvalidImage(f"not an image: {source} is a directory") from exc
+            raise InvalidImage(ImageErrorCode.NOT_AN_IMAGE, f"not an image: {source} is a directory") from exc
     if hasattr(source, "seek"):
         with contextlib.suppress(OSError, ValueError):
             source.seek(0)
     return source.read()
+
+
+def _is_truncation(exc: BaseException) -> bool:
+    """Pillow says a file ends early only in its messages (one OSError for everything)."""
+    message = str(exc).lower()
+    return any(word in message for word in ("truncated", "premature", "broken", "unrecognized data"))
 
 
 def open_image(
@@ -101,7 +124,7 @@ def open_image(
     )
     data = _read_bytes(source)
     if not data:
-        raise InvalidImage("not an image: the file is empty")
+        raise InvalidImage(ImageErrorCode.EMPTY_FILE, "the file is empty")
     try:
         # Pillow's own bomb check is global state; do ours explicitly from the header size instead.
         with warnings.catch_warnings():
@@ -109,27 +132,33 @@ def open_image(
             image: Image.Image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
     except Image.DecompressionBombError as exc:  # beyond Pillow's own hard limit (2 × MAX_IMAGE_PIXELS)
         pixels = 2 * (Image.MAX_IMAGE_PIXELS or 0)
-        raise InvalidImage(f"image too large: more than {pixels} pixels, limit {limit}") from exc
+        raise InvalidImage(
+            ImageErrorCode.IMAGE_TOO_LARGE, f"image too large: more than {pixels} pixels, limit {limit}"
+        ) from exc
     except UnidentifiedImageError as exc:
         raise InvalidImage(
-            "not an image: the content is not a format we can read (use JPEG, PNG, WebP, GIF or HEIC)"
+            ImageErrorCode.NOT_AN_IMAGE,
+            "not an image: the content is not a format we can read (use JPEG, PNG, WebP, GIF or HEIC)",
         ) from exc
     except OSError as exc:
-        raise InvalidImage(f"not an image: {exc}") from exc
+        if _is_truncation(exc):
+            raise InvalidImage(ImageErrorCode.TRUNCATED, f"image is truncated: {exc}") from exc
+        raise InvalidImage(ImageErrorCode.NOT_AN_IMAGE, f"not an image: {exc}") from exc
     width, height = image.size
     if width < 1 or height < 1:
-        raise InvalidImage("not an image: it has no pixels")
+        raise InvalidImage(ImageErrorCode.NOT_AN_IMAGE, "not an image: it has no pixels")
     if width * height > limit:
-        raise InvalidImage(f"image too large: {width * height} pixels, limit {limit}")
+        raise InvalidImage(ImageErrorCode.IMAGE_TOO_LARGE, f"image too large: {width * height} pixels, limit {limit}")
     if max(width, height) > MAX_DECODE_ASPECT * min(width, height):
-        raise InvalidImage(f"image too large: {width} × {height} pixels is too narrow to be a photo")
+        raise InvalidImage(ImageErrorCode.IMAGE_TOO_NARROW, f"image too narrow: {width} × {height} pixels is no photo")
     if image.format == "JPEG" and width * height > DRAFT_ABOVE_PIXELS:
         image.draft(image.mode, (DRAFT_MIN_SIDE, DRAFT_MIN_SIDE))
     cost = decode_cost_bytes(image)
     if cost > budget:
         raise InvalidImage(
+            ImageErrorCode.IMAGE_TOO_LARGE,
             f"image too large: {image.size[0]} × {image.size[1]} pixels in mode {image.mode} would take "
-            f"{cost // (1024 * 1024)} MB to decode, limit {budget // (1024 * 1024)} MB"
+            f"{cost // (1024 * 1024)} MB to decode, limit {budget // (1024 * 1024)} MB",
         )
     # Pillow's globals (MAX_IMAGE_PIXELS, LOAD_TRUNCATED_IMAGES) are left alone: web workers decode in threads, and
     # the explicit pixel check above is stricter than Pillow's own bomb limit.
@@ -137,12 +166,15 @@ def open_image(
         image.seek(0)
         image.load()
     except Image.DecompressionBombError as exc:
-        raise InvalidImage(f"image too large: {width * height} pixels, limit {limit}") from exc
+        raise InvalidImage(
+            ImageErrorCode.IMAGE_TOO_LARGE, f"image too large: {width * height} pixels, limit {limit}"
+        ) from exc
     except (OSError, SyntaxError, ValueError) as exc:
-        message = str(exc).lower()
-        if "truncated" in message or "premature" in message or "broken" in message or "unrecognized data" in message:
-            raise InvalidImage("image is truncated: the file ends before the picture does") from exc
-        raise InvalidImage(f"image could not be decoded: {exc}") from exc
+        if _is_truncation(exc):
+            raise InvalidImage(
+                ImageErrorCode.TRUNCATED, "image is truncated: the file ends before the picture does"
+            ) from exc
+        raise InvalidImage(ImageErrorCode.CORRUPT_IMAGE, f"image could not be decoded: {exc}") from exc
     # A broken EXIF block should not cost the user the photo.
     with contextlib.suppress(Exception):
         image = ImageOps.exif_transpose(image)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import os
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -30,20 +31,9 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+from django.conf import settings
 from PIL import Image
 
-from catalog.vocabulary import (
-    AUDIENCE_CODES,
-    COLOR_CODES,
-    COLORS,
-    FORMALITY_CODES,
-    PATTERN_CODES,
-    SHOE_KINDS,
-    SLOTS,
-    TYPE_CODES,
-    TYPES,
-    WARMTH_CODES,
-)
 from classifier.imaging import to_model_input
 from classifier.regions import (
     DETECTION_SLOTS,
@@ -54,6 +44,18 @@ from classifier.regions import (
     is_outfit,
     model_frame,
     outfit_probability,
+)
+from vocabulary import (
+    AUDIENCE_CODES,
+    COLOR_CODES,
+    COLORS,
+    FORMALITY_CODES,
+    PATTERN_CODES,
+    SHOE_KINDS,
+    SLOTS,
+    TYPE_CODES,
+    TYPES,
+    WARMTH_CODES,
 )
 
 TOP_K = 3
@@ -362,9 +364,11 @@ class TFLitePredictor(_ArrayPredictor):
         self.model_dir = Path(model_dir)
         self.labels = ModelLabels.load(self.model_dir)
         try:
-            from ai_edge_litert.interpreter import Interpreter
+            # lazy: loaded with the model; where ai-edge-litert is missing, the fallback below uses tf.lite
+            from ai_edge_litert.interpreter import Interpreter  # noqa: PLC0415
         except ImportError:  # pragma: no cover - litert is a requirement; this keeps old images working
-            import tensorflow as tf
+            # lazy: TensorFlow is imported only when a model loads (web workers never import it)
+            import tensorflow as tf  # noqa: PLC0415
 
             Interpreter = tf.lite.Interpreter  # noqa: N806
         self._interpreter = Interpreter(model_path=str(self.model_dir / "model.tflite"), num_threads=num_threads)
@@ -394,11 +398,10 @@ class KerasPredictor(_ArrayPredictor):
     """model.keras through a compiled forward pass (never model.predict per request). Imports TensorFlow."""
 
     def __init__(self, model_dir: Path) -> None:
-        import os
-
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        import keras
-        import tensorflow as tf
+        # lazy: TensorFlow is imported only here, when the Keras model loads (web workers never import it)
+        import keras  # noqa: PLC0415
+        import tensorflow as tf  # noqa: PLC0415
 
         self.model_dir = Path(model_dir)
         self.labels = ModelLabels.load(self.model_dir)
@@ -559,8 +562,6 @@ def load_predictor(model_dir: str | Path, *, backend: str = "tflite", num_thread
 @functools.cache
 def get_predictor() -> Predictor:
     """The process-wide predictor chosen by settings.CLASSIFIER_BACKEND (cache_clear() in tests)."""
-    from django.conf import settings
-
     backend = settings.CLASSIFIER_BACKEND
     if backend == "fake":
         return FakePredictor(getattr(settings, "CLASSIFIER_FAKE_TYPE", "t-shirt"))

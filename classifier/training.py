@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 import time
+import zipfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -30,7 +31,13 @@ from keras import layers
 from PIL import Image
 from tqdm import tqdm
 
-from catalog.vocabulary import (
+from classifier import evaluation
+from classifier.backbones import bottom_with_fine_map, build_backbone
+from classifier.coparsing import read_mask, slot_mask, worn_outfits
+from classifier.dataset import Sample, data_hash, load_samples, sample_attribute, worn_samples
+from classifier.imaging import open_image, to_model_input
+from classifier.regions import DETECTION_SLOTS, crop_to_box, segmentation_target
+from vocabulary import (
     AUDIENCE_CODES,
     COLOR_CODES,
     FORMALITY_CODES,
@@ -41,10 +48,6 @@ from catalog.vocabulary import (
     TYPES,
     WARMTH_CODES,
 )
-from classifier.backbones import bottom_with_fine_map, build_backbone
-from classifier.dataset import Sample, data_hash, load_samples, sample_attribute, worn_samples
-from classifier.imaging import open_image, to_model_input
-from classifier.regions import DETECTION_SLOTS, crop_to_box, segmentation_target
 
 # Every supervised head and its labels, in the order of the TFLite output vector (the embedding sits after colour).
 ATTRIBUTE_HEADS: dict[str, tuple[str, ...]] = {
@@ -636,8 +639,6 @@ def train_segmentation(
 
 def coparsing_photos(root: Path, split: str) -> list[tuple[Path, np.ndarray]]:
     """(photo path, detection class map) for the pixel-annotated co-parsing photos of a split."""
-    from classifier.coparsing import read_mask, slot_mask, worn_outfits
-
     return [
         (outfit.photo_path, slot_mask(read_mask(root, outfit.image_id)))
         for outfit in worn_outfits(root, split, with_color=False, annotation="pixel")
@@ -780,8 +781,6 @@ def _limit(items: list, keep: int, rng: np.random.Generator) -> list:
 
 def save_model_keras(model: keras.Model, path: Path) -> None:
     """model.keras, re-zipped with deflate (Keras stores it uncompressed; the artifact has a size budget)."""
-    import zipfile
-
     raw = path.with_suffix(".raw.keras")
     model.save(raw)
     with zipfile.ZipFile(raw) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
@@ -920,8 +919,6 @@ def train(config: TrainConfig, *, log: Callable[[str], None] = print) -> TrainRe
     }
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
     if config.evaluate:
-        from classifier import evaluation  # local: evaluation imports the predictor, which is cheap
-
         metrics = evaluation.evaluate_artifact(
             out_dir,
             config.dataset_dir,

@@ -16,6 +16,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from classifier.predictor import get_predictor
+
 logger = logging.getLogger(__name__)
 
 _probe_lock = threading.Lock()
@@ -62,8 +64,6 @@ def database_status() -> str:
 
 
 def model_status() -> str:
-    from classifier.predictor import get_predictor
-
     return get_predictor().model_version
 
 

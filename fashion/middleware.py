@@ -10,6 +10,11 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
+from django.views import defaults
+from django.views.csrf import csrf_failure as default_csrf_failure
+
+from fashion.errors import error_response, request_limit_error
 
 logger = logging.getLogger(__name__)
 
@@ -49,12 +54,10 @@ def service_unavailable(request: HttpRequest) -> HttpResponse:
     retry_after = str(settings.DB_UNAVAILABLE_RETRY_AFTER)
     response: HttpResponse
     if request.path.startswith("/api/"):
-        response = JsonResponse(
-            {
-                "detail": "The service is temporarily unavailable; please retry shortly.",
-                "code": "service_unavailable",
-            },
+        response = error_response(
             status=503,
+            code="service_unavailable",
+            detail=gettext("The service is temporarily unavailable; please retry shortly."),
         )
     else:
         response = HttpResponse(render_to_string("503.html", {"retry_after": retry_after}), status=503)
@@ -105,42 +108,35 @@ def database_unavailable(get_response: Callable[[HttpRequest], HttpResponse]) ->
 def _api_error(request: HttpRequest, status: int, detail: str, code: str) -> JsonResponse | None:
     if not request.path.startswith("/api/"):
         return None
-    return JsonResponse({"detail": detail, "code": code}, status=status)
+    return error_response(status=status, code=code, detail=detail)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """handler400: the API's JSON shape under /api/ (also for the multipart limits Django enforces itself)."""
-    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-    from django.views import defaults
-
-    if isinstance(exception, RequestDataTooBig):
-        response = _api_error(request, 413, "The request body is too large.", "request_too_large")
-    elif isinstance(exception, TooManyFilesSent):
-        response = _api_error(request, 400, str(exception), "too_many_files")
-    elif isinstance(exception, TooManyFieldsSent):
-        response = _api_error(request, 400, str(exception), "too_many_fields")
+    """handler400: the API's error envelope under /api/ (also for the multipart limits Django enforces itself)."""
+    limit = request_limit_error(exception)
+    if limit is not None:
+        status, code, detail = limit
+        response = _api_error(request, status, detail, code)
     else:
-        response = _api_error(request, 400, "Bad request.", "bad_request")
+        response = _api_error(request, 400, gettext("Bad request."), "bad_request")
     return response or defaults.bad_request(request, exception)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    from django.views import defaults
-
-    return _api_error(request, 403, str(exception) or "Forbidden.", "permission_denied") or defaults.permission_denied(
-        request, exception
-    )
+    detail = str(exception) or gettext("You do not have permission to do this.")
+    return _api_error(request, 403, detail, "permission_denied") or defaults.permission_denied(request, exception)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    from django.views import defaults
+    return _api_error(request, 404, gettext("Not found."), "not_found") or defaults.page_not_found(request, exception)
 
-    return _api_error(request, 404, "Not found.", "not_found") or defaults.page_not_found(request, exception)
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: the envelope under /api/ (the error itself is logged by Django, never shown)."""
+    detail = gettext("Something went wrong on our side; please try again later.")
+    return _api_error(request, 500, detail, "server_error") or defaults.server_error(request)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    from django.views.csrf import csrf_failure as default_csrf_failure
-
-    return _api_error(request, 403, f"CSRF check failed: {reason}", "csrf_failed") or default_csrf_failure(
-        request, reason
-    )
+    detail = gettext("CSRF check failed: %(reason)s") % {"reason": reason}
+    return _api_error(request, 403, detail, "csrf_failed") or default_csrf_failure(request, reason)

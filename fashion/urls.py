@@ -6,19 +6,21 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from catalog import api as catalog_api
 from fashion.health import healthz
 from fashion.login import login_attempts_limited
 from fashion.observability import metrics_view
 from recommender import api
 
 router = DefaultRouter()
-router.register("garments", api.GarmentViewSet, basename="garment")
-router.register("rules", api.PairingRuleViewSet, basename="rule")
+router.register("garments", catalog_api.GarmentViewSet, basename="garment")
+router.register("rules", catalog_api.PairingRuleViewSet, basename="rule")
 
-# Under /api/ errors are JSON in the API's one shape (recommender.api.error_body); elsewhere Django's pages.
+# Under /api/ errors are JSON in the API's one envelope (fashion/errors.py); elsewhere Django's pages.
 handler400 = "fashion.middleware.bad_request"
 handler403 = "fashion.middleware.permission_denied"
 handler404 = "fashion.middleware.page_not_found"
+handler500 = "fashion.middleware.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -12,10 +12,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from catalog.uploads import staff_reason
 from jobs.models import Job, JobKind, JobStatus
 from jobs.services import chunk_messages
-from jobs.starters import JOB_STARTERS
+from jobs.starters import JOB_STARTERS, job_error_text
 
 # The keys jobs put in their result, as the console shows them (Korean stylists read labels, not dictionary keys).
 RESULT_LABELS = {
@@ -78,12 +77,9 @@ class JobAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         starter = JOB_STARTERS.get(JobKind(kind)) if kind in JobKind.values else None
-        if starter is None:
+        if starter is None or not request.user.has_perm(starter.permission):
             raise PermissionDenied
-        required, start = starter
-        if not request.user.has_perm(required):
-            raise PermissionDenied
-        job = start(user=request.user)
+        job = starter.start(user=request.user)
         self.message_user(
             request, gettext("Started: %(job)s (%(status)s).") % {"job": job, "status": job.get_status_display()}
         )
@@ -147,7 +143,7 @@ class JobAdmin(admin.ModelAdmin):
                             gettext("garment %(id)s") % {"id": row["garment"]},
                         )
                         if row.get("garment")
-                        else staff_reason(row.get("error", "")),
+                        else job_error_text(job=job, error=row.get("error", "")),
                     )
                     for row in rows
                 ),

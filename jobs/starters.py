@@ -1,91 +1,38 @@
-"""Starting jobs: create the Job row, then hand its task to Celery (in-process without a broker)."""
+"""The job kinds the console can start, registered by the apps that own them (jobs sits below them and imports none).
+
+The catalog and the recommender register their starters (`<kind>_job_start` in their `tasks.py`) from their
+`AppConfig.ready()`; the job list shows a button for each one the user has the permission for.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import UploadedFile
-
-from jobs.models import Job, JobKind
-from jobs.services import job_create, job_enqueue
+from jobs.models import Job
 
 
-def retag_job_start(*, user=None, garment_ids: Iterable[int] | None = None) -> Job:
-    """Re-tag the given garments (all of them when None) with the current model."""
-    from catalog.tasks import retag_start
-
-    params = {} if garment_ids is None else {"ids": sorted(garment_ids)}
-    job = job_create(kind=JobKind.RETAG, params=params, total=len(params.get("ids", [])), user=user)
-    return job_enqueue(job=job, task=retag_start)
+@dataclass(frozen=True)
+class JobStarter:
+    permission: str  # needed to press the button, e.g. "catalog.change_garment"
+    start: Callable[..., Job]  # start(user=...) creates the Job row and hands its task to Celery
 
 
-def import_photos_job_start(*, files: Iterable[UploadedFile], user=None) -> Job:
-    """Keep the uploaded photos (or zips of photos) in the media storage for the import task, which deletes them."""
-    from catalog.tasks import import_photos
-
-    job = job_create(kind=JobKind.IMPORT_PHOTOS, user=user)
-    stored = []
-    for number, upload in enumerate(files):
-        name = upload.name or f"file-{number}"
-        if not upload.size or upload.size > settings.UPLOAD_MAX_BYTES:  # refused before storing anything
-            limit = settings.UPLOAD_MAX_BYTES / (1024 * 1024)
-            error = "The file is empty." if not upload.size else f"The file is too large; the limit is {limit:.1f} MB."
-            stored.append({"name": name, "path": "", "error": error})
-            continue
-        suffix = ".zip" if name.lower().endswith(".zip") else ".bin"
-        stored.append({"name": name, "path": default_storage.save(f"imports/{job.pk}/{number}{suffix}", upload)})
-    job.params = {"files": stored}
-    job.save(update_fields=["params"])
-    return job_enqueue(job=job, task=import_photos)
+# Buttons on the job list, in registration order: kind -> starter.
+JOB_STARTERS: dict[str, JobStarter] = {}
+# How a kind's per-file errors (stored without a language: the worker has none) read in the console's language.
+JOB_ERROR_TEXTS: dict[str, Callable[[str], str]] = {}
 
 
-def similarity_index_job_start(*, user=None) -> Job:
-    from catalog.tasks import similarity_index_build_job
-
-    return job_enqueue(job=job_create(kind=JobKind.SIMILARITY_INDEX, user=user), task=similarity_index_build_job)
+def job_starter_register(*, kind: str, permission: str, start: Callable[..., Job]) -> None:
+    JOB_STARTERS[kind] = JobStarter(permission=permission, start=start)
 
 
-def export_corrections_job_start(*, user=None, status: str = "accepted") -> Job:
-    from recommender.tasks import export_corrections
-
-    job = job_create(kind=JobKind.EXPORT_CORRECTIONS, params={"status": status}, user=user)
-    return job_enqueue(job=job, task=export_corrections)
+def job_error_text_register(*, kind: str, text: Callable[[str], str]) -> None:
+    JOB_ERROR_TEXTS[kind] = text
 
 
-def purge_uploads_job_start(*, user=None, older_than_days: int | None = None) -> Job:
-    from recommender.tasks import purge_uploads
-
-    days = settings.UPLOAD_RETENTION_DAYS if older_than_days is None else older_than_days
-    job = job_create(kind=JobKind.PURGE_UPLOADS, params={"older_than_days": days}, user=user)
-    return job_enqueue(job=job, task=purge_uploads)
-
-
-# Buttons on the job list: kind -> (permission needed, starter).
-JOB_STARTERS = {
-    JobKind.RETAG: ("catalog.change_garment", retag_job_start),
-    JobKind.SIMILARITY_INDEX: ("catalog.view_garment", similarity_index_job_start),
-    JobKind.EXPORT_CORRECTIONS: ("recommender.view_tagcorrection", export_corrections_job_start),
-    JobKind.PURGE_UPLOADS: ("recommender.delete_shopperupload", purge_uploads_job_start),
-}
-
-
-def import_outcomes(*, job: Job) -> list:
-    """The per-file outcomes of a finished import job, as the upload page shows them."""
-    from catalog.models import Garment
-    from catalog.services import PhotoOutcome
-    from catalog.uploads import staff_reason
-    from jobs.services import chunk_messages
-
-    rows = chunk_messages(job=job)
-    garments = Garment.objects.in_bulk([row["garment"] for row in rows if row.get("garment")])
-    return [
-        PhotoOutcome(
-            row["file"].rsplit("/", 1)[-1],
-            garment=garments.get(row.get("garment")),
-            error=staff_reason(row["error"]) if row.get("error") else "",
-        )
-        for row in rows
-        if row.get("garment") is None or row["garment"] in garments
-    ]
+def job_error_text(*, job: Job, error: str) -> str:
+    """A stored per-file error in the console's language (as stored when the kind registered no translation)."""
+    text = JOB_ERROR_TEXTS.get(job.kind)
+    return text(error) if text is not None else error

@@ -2,45 +2,25 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 import numpy as np
-from django.core.exceptions import (
-    RequestDataTooBig,
-    TooManyFieldsSent,
-    TooManyFilesSent,
-)
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
-from rest_framework.decorators import action
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import BaseSerializer
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from catalog.models import Garment, PairingRule
-from catalog.services import (
-    EditConflict,
-    edit_start,
-    garment_create_tagged,
-    garment_update,
-    garments_delete,
-    pairing_rule_update,
-)
-from catalog.similarity import garments_similar_to, garments_similar_to_embedding
-from catalog.uploads import upload_open_image
-from classifier.imaging import InvalidImage
+from catalog.serializers import SimilarItemSerializer
+from catalog.similarity import garments_similar_to_embedding
 from fashion.cache import rate_limit_hit
 from fashion.clients import client_ip, client_key
+from fashion.errors import error_body
 from fashion.observability import throttle_refusal_record
 from recommender.models import ShopperUpload
 from recommender.serializers import (
@@ -49,13 +29,8 @@ from recommender.serializers import (
     CorrectionSerializer,
     DetectedSerializer,
     FeedbackSerializer,
-    GarmentCreateSerializer,
-    GarmentQuerySerializer,
-    GarmentSerializer,
     OutfitSerializer,
-    PairingRuleSerializer,
     RecommendedItemSerializer,
-    SimilarItemSerializer,
     TagQuerySerializer,
     UploadSerializer,
     detected_payload,
@@ -66,67 +41,11 @@ from recommender.services import (
     InvalidChoice,
     correction_create,
     feedback_create,
-    garments_filtered,
     recommend_for_tag,
     recommend_for_upload,
     upload_choose,
     upload_tag,
 )
-
-
-def error_body(*, detail: str, code: str, fields: dict | None = None) -> dict:
-    """The one shape of every API error: {"detail": a sentence, "code": a word[, "fields": {name: [reasons]}]}."""
-    body: dict[str, object] = {"detail": detail, "code": code}
-    if fields:
-        body["fields"] = fields
-    return body
-
-
-def _first_message(fields: dict) -> str:
-    for name, messages in fields.items():
-        first = messages[0] if isinstance(messages, list) and messages else messages
-        if isinstance(first, dict):
-            return _first_message(first)
-        return str(first) if name == "non_field_errors" else f"{name}: {first}"
-    return "Invalid input."
-
-
-def exception_handler(exc, context):
-    """DRF's handler, with every 4xx in one JSON shape (error_body); an unusable image, a model-level validation
-    error and the multipart parser's limits (too many fields or files, body too large) are the client's 4xx too."""
-    if isinstance(exc, InvalidImage):
-        return Response(error_body(detail=str(exc), code="invalid_image"), status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, EditConflict):
-        body = {**error_body(detail=str(exc), code="edit_conflict"), "current_version": exc.current_version}
-        return Response(body, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, DjangoValidationError):
-        exc = serializers.ValidationError(serializers.as_serializer_error(exc))
-    if isinstance(exc, RequestDataTooBig):
-        body = error_body(detail="The request body is too large.", code="request_too_large")
-        return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
-    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
-        code = "too_many_files" if isinstance(exc, TooManyFilesSent) else "too_many_fields"
-        return Response(error_body(detail=str(exc), code=code), status=status.HTTP_400_BAD_REQUEST)
-    response = drf_exception_handler(exc, context)
-    if response is None:
-        return None
-    data = response.data
-    if isinstance(exc, serializers.ValidationError):
-        fields = data if isinstance(data, dict) else {"non_field_errors": data}
-        response.data = error_body(detail=_first_message(fields), code="invalid", fields=fields)
-    elif isinstance(data, dict) and "detail" in data:
-        codes = exc.get_codes() if hasattr(exc, "get_codes") else "error"
-        response.data = error_body(detail=str(data["detail"]), code=codes if isinstance(codes, str) else "error")
-    return response
-
-
-class IsStaffOrReadOnly(permissions.BasePermission):
-    message = "Changing the catalog needs a staff account."
-
-    def has_permission(self, request: Request, view) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
 
 
 def _not_a_view(request: HttpRequest) -> HttpResponse:
@@ -379,99 +298,3 @@ class FeedbackView(APIView):
         # One counted vote per client and garment: voting again changes that vote (200) rather than adding one.
         code = status.HTTP_201_CREATED if feedback.created_now else status.HTTP_200_OK
         return Response({"id": feedback.id, "vote": data["vote"]}, status=code)
-
-
-def expected_version(request: Request, changes: dict) -> int | None:
-    """The version an edit is based on: `version` in the body, else an If-Match header ("3" or W/"3"), else None
-    (then the edit applies to the current row under a lock: fields it does not name are never overwritten)."""
-    version = changes.pop("version", None)
-    if version is not None:
-        return version
-    match = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
-    return int(match) if match.isdigit() else None
-
-
-@extend_schema(parameters=[GarmentQuerySerializer])
-class GarmentViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Catalog garments. Anyone may read active garments; staff may add, edit and remove them."""
-
-    serializer_class = GarmentSerializer
-    permission_classes = [IsStaffOrReadOnly]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
-
-    def get_queryset(self):
-        if self.action == "list":
-            query = GarmentQuerySerializer(data=self.request.query_params)
-            query.is_valid(raise_exception=True)
-            return garments_filtered(**query.validated_data)
-        staff = self.request.user.is_authenticated and self.request.user.is_staff
-        return Garment.objects.all() if staff else Garment.objects.filter(is_active=True)
-
-    def perform_update(self, serializer: BaseSerializer[Garment]) -> None:
-        changes = dict(serializer.validated_data)
-        with transaction.atomic():
-            garment = edit_start(
-                model=Garment,
-                pk=cast(Garment, serializer.instance).pk,  # an update is always bound to the row it changes
-                expected_version=expected_version(self.request, changes),
-            )
-            for field, value in changes.items():
-                setattr(garment, field, value)
-            garment_update(garment=garment, tags_changed=bool({"type", "color"} & set(changes)))
-        serializer.instance = garment
-
-    def perform_destroy(self, garment: Garment) -> None:
-        garments_delete(garments=[garment])
-
-    @extend_schema(responses={200: inline_serializer("SimilarItems", {"items": SimilarItemSerializer(many=True)})})
-    @action(detail=True, methods=["get"])
-    def similar(self, request: Request, pk=None) -> Response:
-        """Catalog garments that look most like this one (cosine similarity of CNN embeddings)."""
-        garment = self.get_object()
-        similar = garments_similar_to(garment=garment, k=12)
-        return Response({"items": SimilarItemSerializer(similar, many=True, context={"request": request}).data})
-
-    @extend_schema(request=GarmentCreateSerializer, responses={201: GarmentSerializer})
-    def create(self, request: Request) -> Response:
-        payload = GarmentCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
-        image = upload_open_image(data.pop("image"))
-        garment = garment_create_tagged(image=image, **data)
-        return Response(GarmentSerializer(garment, context={"request": request}).data, status=status.HTTP_201_CREATED)
-
-
-class PairingRuleViewSet(viewsets.ModelViewSet):
-    """Stylist pairing rules. Anyone may read active rules; staff may create and edit them."""
-
-    serializer_class = PairingRuleSerializer
-    permission_classes = [IsStaffOrReadOnly]
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
-
-    def get_queryset(self):
-        staff = self.request.user.is_authenticated and self.request.user.is_staff
-        return PairingRule.objects.all() if staff else PairingRule.objects.filter(is_active=True)
-
-    def perform_create(self, serializer: BaseSerializer[PairingRule]) -> None:
-        serializer.validated_data.pop("version", None)
-        serializer.save(author=self.request.user)
-
-    def perform_update(self, serializer: BaseSerializer[PairingRule]) -> None:
-        changes = dict(serializer.validated_data)
-        with transaction.atomic():
-            rule = edit_start(
-                model=PairingRule,
-                pk=cast(PairingRule, serializer.instance).pk,  # an update is always bound to the row it changes
-                expected_version=expected_version(self.request, changes),
-            )
-            changed = {field for field, value in changes.items() if getattr(rule, field) != value}
-            for field, value in changes.items():
-                setattr(rule, field, value)
-            pairing_rule_update(rule=rule, changed_fields=changed)
-        serializer.instance = rule

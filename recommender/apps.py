@@ -8,8 +8,11 @@ class RecommenderConfig(AppConfig):
     verbose_name = _("Recommendations")
 
     def ready(self) -> None:
-        from recommender.look_images import upload_deleted
-        from recommender.models import ShopperUpload
+        # lazy: these modules import models, which can be imported only once the app registry is ready
+        from recommender import tasks  # noqa: PLC0415
+        from recommender.look_images import upload_deleted  # noqa: PLC0415
+        from recommender.models import ShopperUpload  # noqa: PLC0415
 
         # A shopper's photo also appears in composed look pictures: they are deleted with the upload.
         post_delete.connect(upload_deleted, sender=ShopperUpload, dispatch_uid="look_images_upload_deleted")
+        tasks.job_starters_register()

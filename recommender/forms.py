@@ -13,6 +13,7 @@ from catalog.models import (
     WARMTH_CHOICES,
 )
 from recommender.services import InvalidChoice, box_checked
+from vocabulary import TYPES
 
 
 class BoxField(forms.CharField):
@@ -31,8 +32,9 @@ class BoxField(forms.CharField):
 
 
 class UploadForm(forms.Form):
-    # A FileField, not an ImageField: the content is checked by the shared image opener, with clearer messages.
-    image = forms.FileField(label=_("Photo of one garment or a whole outfit"))
+    # A FileField, not an ImageField: the content is checked by the shared image opener, with clearer messages
+    # (an empty file too: it is refused with the image error code `empty_file`, as on the API).
+    image = forms.FileField(label=_("Photo of one garment or a whole outfit"), allow_empty_file=True)
     box = BoxField(required=False, widget=forms.HiddenInput)
 
 
@@ -55,8 +57,6 @@ class TagForm(forms.Form):
     type = forms.ChoiceField(choices=[("", "—"), *TYPE_CHOICES], required=False)
 
     def clean(self):
-        from catalog.vocabulary import TYPES
-
         data = super().clean() or {}
         if data.get("type") and data.get("slot") and TYPES[data["type"]].slot != data["slot"]:
             raise forms.ValidationError(_("That type does not belong to that slot."))

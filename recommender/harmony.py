@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from catalog.tags import Tag
-from catalog.vocabulary import COLORS
+from vocabulary import COLORS
 
 ACHROMATIC = frozenset({"black", "white", "gray"})
 # Shades stylists treat as neutrals: achromatics plus beige, navy and brown (an earthy neutral).

@@ -19,9 +19,14 @@ from uuid import UUID
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from PIL import Image, ImageDraw, ImageFilter, ImageOps, UnidentifiedImageError
+
+from catalog.models import Garment
+from recommender.models import ShopperUpload
+from recommender.services import upload_tag
 
 logger = logging.getLogger(__name__)
 
@@ -321,10 +326,6 @@ class LookImage:
 def _look_sources(look: LookKey) -> list[tuple[str, FieldFile, bool, tuple | None]]:
     """(slot, image field, is own, crop box) for every piece, own piece first; LookGoneError if any row is gone. The
     crop box is the garment the shopper's whole-outfit photo is matched on (None: the whole photo)."""
-    from catalog.models import Garment
-    from recommender.models import ShopperUpload
-    from recommender.services import upload_tag
-
     sources: list[tuple[str, FieldFile, bool, tuple | None]] = []
     if look.upload_public_id is not None:
         upload = ShopperUpload.objects.filter(public_id=look.upload_public_id).first()
@@ -366,8 +367,6 @@ def look_images_delete_for_upload(*, upload_public_id: UUID) -> int:
 
 def upload_deleted(sender, instance, **kwargs) -> None:
     """post_delete of ShopperUpload (connected in RecommenderConfig.ready): its look pictures go after the commit."""
-    from django.db import transaction
-
     public_id = instance.public_id
     transaction.on_commit(lambda: look_images_delete_for_upload(upload_public_id=public_id))
 

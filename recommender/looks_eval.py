@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from catalog.tags import Tag
-from catalog.vocabulary import COLOR_CODES, SHOE_KINDS, TYPES
+from vocabulary import COLOR_CODES, SHOE_KINDS, TYPES
 
 # ---------------------------------------------------------------- the independent checker
 

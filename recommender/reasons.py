@@ -15,8 +15,8 @@ from django.utils.translation import get_language
 
 from catalog.korean import josa
 from catalog.tags import Tag
-from catalog.vocabulary import COLORS, KINDS, SLOT_NAMES, TYPES
 from recommender.harmony import is_denim
+from vocabulary import COLORS, KINDS, SLOT_NAMES, TYPES
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ from catalog.services import catalog_version, embedding_to_bytes, image_to_store
 from catalog.style import NEVER, StylePolicy
 from catalog.tags import Candidate, Tag, tag_from_reading
 from catalog.uploads import upload_open_image
-from catalog.vocabulary import TYPES
 from classifier.imaging import open_image
 from classifier.predictor import Prediction, get_predictor
 from fashion.observability import inference_record
@@ -33,6 +32,7 @@ from recommender.harmony import harmonious_colors
 from recommender.models import CorrectionStatus, Feedback, ShopperUpload, TagCorrection
 from recommender.outfits import OutfitSpec, assemble_outfits, look_plans
 from recommender.reasons import Reason
+from vocabulary import TYPES
 
 DEFAULT_LIMIT = 12
 DEFAULT_OUTFITS = 3
@@ -564,21 +564,6 @@ def feedback_create(
         feedback.created_now, feedback.previous_vote = created_now, previous_vote
         return feedback
     raise IntegrityError("feedback: could not record the vote")
-
-
-def garments_filtered(
-    *, slot: str = "", type: str = "", color: str = "", active_only: bool = True
-) -> QuerySet[Garment]:
-    queryset = Garment.objects.all()
-    if active_only:
-        queryset = queryset.filter(is_active=True)
-    if slot:
-        queryset = queryset.filter(slot=slot)
-    if type:
-        queryset = queryset.filter(type=type)
-    if color:
-        queryset = queryset.filter(color=color)
-    return queryset.order_by("id")
 
 
 def corrections_export(*, out_dir: Path, status: str = CorrectionStatus.ACCEPTED) -> int:

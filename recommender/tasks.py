@@ -1,4 +1,5 @@
-"""Recommender background jobs on Celery: export of corrections, the scheduled purge of shoppers' photos."""
+"""Recommender background jobs on Celery: export of corrections, the scheduled purge of shoppers' photos; and their
+starters (the console's buttons, registered with jobs.starters by RecommenderConfig.ready)."""
 
 from __future__ import annotations
 
@@ -11,16 +12,16 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 
-from jobs.models import JobKind
-from jobs.services import job_create, job_fail, job_finish, job_start
+from jobs.models import Job, JobKind
+from jobs.services import job_create, job_enqueue, job_fail, job_finish, job_start
+from jobs.starters import job_starter_register
+from recommender.services import corrections_export, uploads_expired, uploads_purge_batched
 
 
 @shared_task(acks_late=True)
 def export_corrections(job_id: int) -> None:
     """Write the accepted corrections (images/ + corrections.csv) as one zip in the media storage. Repeating it
     rewrites the same file."""
-    from recommender.services import corrections_export
-
     job = job_start(job_id=job_id)
     if job is None:
         return
@@ -42,8 +43,6 @@ def export_corrections(job_id: int) -> None:
 @shared_task(acks_late=True)
 def purge_uploads(job_id: int) -> None:
     """Delete expired shoppers' photos in batches (a repeat just finds fewer rows)."""
-    from recommender.services import uploads_expired, uploads_purge_batched
-
     job = job_start(job_id=job_id)
     if job is None:
         return
@@ -61,3 +60,27 @@ def uploads_purge_scheduled() -> None:
     """Beat, daily: a purge job with the configured retention (UPLOAD_RETENTION_DAYS), visible in the admin."""
     job = job_create(kind=JobKind.PURGE_UPLOADS, params={"older_than_days": settings.UPLOAD_RETENTION_DAYS})
     purge_uploads(job.pk)
+
+
+# ---------------------------------------------------------------- starting jobs (console buttons)
+
+
+def export_corrections_job_start(*, user=None, status: str = "accepted") -> Job:
+    job = job_create(kind=JobKind.EXPORT_CORRECTIONS, params={"status": status}, user=user)
+    return job_enqueue(job=job, task=export_corrections)
+
+
+def purge_uploads_job_start(*, user=None, older_than_days: int | None = None) -> Job:
+    days = settings.UPLOAD_RETENTION_DAYS if older_than_days is None else older_than_days
+    job = job_create(kind=JobKind.PURGE_UPLOADS, params={"older_than_days": days}, user=user)
+    return job_enqueue(job=job, task=purge_uploads)
+
+
+def job_starters_register() -> None:
+    """The recommender's buttons on the job list."""
+    job_starter_register(
+        kind=JobKind.EXPORT_CORRECTIONS, permission="recommender.view_tagcorrection", start=export_corrections_job_start
+    )
+    job_starter_register(
+        kind=JobKind.PURGE_UPLOADS, permission="recommender.delete_shopperupload", start=purge_uploads_job_start
+    )

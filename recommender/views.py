@@ -18,19 +18,7 @@ from catalog.models import Garment, PairingRule
 from catalog.naming import garment_names
 from catalog.similarity import garments_similar_to, garments_similar_to_embedding
 from catalog.tags import Tag
-from catalog.uploads import shopper_reason
-from catalog.vocabulary import (
-    AUDIENCES,
-    COLOR_CODES,
-    COLORS,
-    FORMALITIES,
-    KINDS,
-    PATTERNS,
-    SLOT_NAMES,
-    SLOTS,
-    TYPES,
-    WARMTHS,
-)
+from catalog.uploads import image_error_message
 from classifier.imaging import InvalidImage
 from fashion.clients import client_key
 from recommender.api import AnonUploadThrottle, CorrectionThrottle, FeedbackThrottle, throttled_for
@@ -51,6 +39,18 @@ from recommender.services import (
     upload_create,
     upload_reading,
     upload_tag,
+)
+from vocabulary import (
+    AUDIENCES,
+    COLOR_CODES,
+    COLORS,
+    FORMALITIES,
+    KINDS,
+    PATTERNS,
+    SLOT_NAMES,
+    SLOTS,
+    TYPES,
+    WARMTHS,
 )
 
 HOME_LOOKS = [("top", "red"), ("top", "white"), ("bottom", "blue"), ("one_piece", "black")]
@@ -86,7 +86,9 @@ def recommend(request: HttpRequest) -> HttpResponse:
             try:
                 upload, _prediction = upload_create(image_file=form.cleaned_data["image"], box=form.cleaned_data["box"])
             except InvalidImage as exc:
-                form.add_error("image", _("We could not use that file: %(reason)s") % {"reason": shopper_reason(exc)})
+                form.add_error(
+                    "image", _("We could not use that file: %(reason)s") % {"reason": image_error_message(exc.code)}
+                )
             except InvalidChoice:
                 form.add_error(None, _("That crop is too small to read. Draw a larger box around the garment."))
             else:

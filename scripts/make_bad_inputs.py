@@ -12,6 +12,7 @@ import struct
 import zlib
 from pathlib import Path
 
+import pillow_heif
 from PIL import Image
 
 OUT = Path(__file__).resolve().parent.parent / "fashion" / "tests" / "bad_inputs"
@@ -60,8 +61,6 @@ def commented_jpeg() -> bytes:
 
 def heic() -> bytes:
     """What an iPhone saves (HEIC), through pillow-heif."""
-    import pillow_heif
-
     pillow_heif.register_heif_opener()
     buffer = io.BytesIO()
     upright_two_tone().save(buffer, format="HEIF", quality=90)

@@ -27,6 +27,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -176,9 +178,6 @@ class Deployment:
         self.wait_healthy(wait_seconds)
 
     def wait_healthy(self, seconds: float) -> None:
-        import urllib.error
-        import urllib.request
-
         deadline = time.monotonic() + seconds
         last = ""
         while time.monotonic() < deadline:

@@ -9,7 +9,7 @@ from PIL import Image
 
 from catalog.models import Garment, PairingRule
 from catalog.services import garment_create, pairing_rule_create
-from catalog.vocabulary import COLORS
+from vocabulary import COLORS
 
 _names = itertools.count(1)
 

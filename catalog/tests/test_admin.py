@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from rest_framework.test import APIClient
 
 from catalog.models import Garment, PairingRule
-from catalog.tests.factories import garment_factory, rule_factory
+from catalog.tests.factories import garment_factory, image_bytes, rule_factory
 
 pytestmark = pytest.mark.django_db
 
@@ -106,8 +108,6 @@ def test_deleting_garments_removes_their_photos_too(stylist_client, django_captu
 
 
 def test_deleting_through_the_api_removes_the_photo(django_capture_on_commit_callbacks):
-    from rest_framework.test import APIClient
-
     garment = garment_factory()
     client = APIClient()
     client.force_authenticate(User.objects.create_user("stylist2", password="pw", is_staff=True))
@@ -117,10 +117,6 @@ def test_deleting_through_the_api_removes_the_photo(django_capture_on_commit_cal
 
 
 def test_a_garment_added_or_rephotographed_in_the_admin_gets_an_embedding(stylist_client):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from catalog.tests.factories import image_bytes
-
     form = {
         "name": "Hand-tagged tee",
         "is_active": "on",

@@ -63,8 +63,8 @@ def test_each_valid_photo_becomes_a_cnn_tagged_garment_and_bad_files_are_reporte
     ]
     assert all(g.type_confidence and g.color_confidence and g.embedding and g.model_version == "fake" for g in garments)
     assert "2 garments added." in html and "2 files could not be used." in html
-    assert "notes.jpg" in html and "not a format we can read" in html
-    assert "huge.jpg" in html and "too large" in html
+    assert "notes.jpg" in html and "This file is not a photo we can read. Use JPEG, PNG, WebP, GIF or HEIC." in html
+    assert "huge.jpg" in html and "The file is too large; the limit is 48 kB." in html
     assert f'href="/admin/catalog/garment/{garments[0].pk}/change/"' in html
 
 

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import csv
+import http.server
 import io
+import shutil
+import socket
+import threading
+import zipfile
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
+import catalog.demo
+from catalog.demo import BUILTIN_DEMO_DIR, dataset_photos
 from catalog.models import Garment, PairingRule
 from catalog.tests.factories import solid_image
-from catalog.vocabulary import COLOR_CODES
+from classifier.predictor import get_predictor
+from vocabulary import COLOR_CODES
 
 pytestmark = pytest.mark.django_db
 
@@ -94,8 +102,6 @@ def test_missing_folder_is_a_clear_error(tmp_path):
 
 
 def test_falls_back_to_dataset_labels_when_the_cnn_is_not_ready(photo_folder, settings, tmp_path):
-    from classifier.predictor import get_predictor
-
     settings.CLASSIFIER_BACKEND = "tflite"
     settings.CLASSIFIER_MODEL_DIR = tmp_path / "no-model-here"
     get_predictor.cache_clear()
@@ -107,13 +113,6 @@ def test_falls_back_to_dataset_labels_when_the_cnn_is_not_ready(photo_folder, se
 
 def test_downloads_the_dataset_when_no_folder_exists(photo_folder, tmp_path, monkeypatch, settings):
     """The download path, served from a local HTTP server (tests never touch the internet)."""
-    import http.server
-    import shutil
-    import threading
-    import zipfile
-
-    import catalog.demo
-
     archive = tmp_path / "served" / "master.zip"
     archive.parent.mkdir()
     with zipfile.ZipFile(archive, "w") as bundle:
@@ -138,8 +137,6 @@ def test_downloads_the_dataset_when_no_folder_exists(photo_folder, tmp_path, mon
 
 def test_without_a_dataset_the_built_in_demo_set_loads(settings):
     """No FASHION_DATASET_DIR, no ../shared, no internet: the set shipped in the repository makes a catalog."""
-    from catalog.demo import BUILTIN_DEMO_DIR
-
     settings.FASHION_DATASET_DIR = ""
     out = io.StringIO()
     call_command("load_demo_catalog", "--if-empty", "--tagger", "dataset", stdout=out)
@@ -152,8 +149,6 @@ def test_without_a_dataset_the_built_in_demo_set_loads(settings):
 
 
 def test_built_in_demo_set_matches_the_dataset_formats():
-    from catalog.demo import BUILTIN_DEMO_DIR, dataset_photos
-
     headers = {
         "splits.csv": ["image", "label", "kids", "split", "top10_label"],
         "colors.csv": ["image", "color", "alt", "pattern"],
@@ -185,10 +180,6 @@ def test_a_missing_dataset_dir_is_a_clear_error(settings, tmp_path):
 
 
 def test_a_failed_download_says_what_to_do_and_leaves_no_folder(settings, tmp_path, monkeypatch):
-    import socket
-
-    import catalog.demo
-
     with socket.socket() as sock:  # a port nothing listens on: "connection refused", like a machine offline
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

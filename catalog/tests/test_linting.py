@@ -21,7 +21,7 @@ from catalog.linting import (
 )
 from catalog.rules import RuleSide, RuleSpec
 from catalog.tests.factories import garment_factory, rule_factory
-from catalog.vocabulary import COLOR_CODES, COLORS
+from vocabulary import COLOR_CODES, COLORS
 
 LINT_URL = "/admin/catalog/pairingrule/lint/"
 

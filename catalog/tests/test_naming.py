@@ -5,9 +5,18 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import translation
 
-from catalog.naming import garment_name, garment_names, tag_label, tag_names
-from catalog.vocabulary import COLOR_CODES, COLORS, KINDS, PATTERN_CODES, SLOT_NAMES, TYPE_CODES, TYPES
+from catalog.demo import demo_garment_name
+from catalog.models import Garment
+from catalog.naming import garment_name, garment_names, tag_label, tag_names, tags_in_korean
+from catalog.tags import Tag
+from catalog.tests.factories import garment_factory, image_bytes
+from classifier.predictor import get_predictor
+from vocabulary import COLOR_CODES, COLORS, KINDS, PATTERN_CODES, SLOT_NAMES, TYPE_CODES, TYPES
 
 
 @pytest.mark.parametrize(
@@ -38,16 +47,12 @@ def test_names_read_like_a_shop(tags, english, korean):
 
 
 def test_names_from_a_tag():
-    from catalog.tags import Tag
-
     tag = Tag(slot="shoes", color="black", type="shoes", kind="boots", pattern="solid", formality="casual")
     assert tag_names(tag) == garment_names(type="shoes", color="black", kind="boots")
     assert tag_names(tag).ko == "블랙 부츠"
 
 
 def test_korean_searches_name_tags():
-    from catalog.naming import tags_in_korean
-
     assert tags_in_korean("블랙 슬랙스") == {"color": "black", "type": "pants"}
     assert tags_in_korean("화이트 반팔 티셔츠") == {"color": "white", "type": "t-shirt"}
     assert tags_in_korean("데님 스커트") == {"color": "blue", "slot": "bottom", "type": "skirt"}
@@ -56,8 +61,6 @@ def test_korean_searches_name_tags():
 
 
 def test_the_console_search_finds_garments_by_korean_tag_names(stylist_client):
-    from catalog.tests.factories import garment_factory
-
     garment_factory(type="pants", color="black", name="Black trousers")
     garment_factory(type="t-shirt", color="black", name="Black tee")
     garment_factory(type="pants", color="white", name="White trousers")
@@ -104,27 +107,16 @@ def test_tag_labels_for_rule_and_correction_titles():
 
 @pytest.fixture
 def stylist_client(db):
-    from django.contrib.auth.models import User
-    from django.test import Client
-
     client = Client()
     client.force_login(User.objects.create_superuser("stylist", "s@example.com", "pw"))
     return client
 
 
 def _photo(name: str, color: str):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from catalog.tests.factories import image_bytes
-
     return SimpleUploadedFile(name, image_bytes(color, (60, 80)), content_type="image/jpeg")
 
 
 def test_auto_tagged_garments_are_named_from_tags_or_a_korean_file_name(stylist_client):
-    from django.utils import translation
-
-    from catalog.models import Garment
-
     files = [_photo("IMG_1234.jpg", "black"), _photo("오버핏 린넨 셔츠.jpg", "white")]
     stylist_client.post("/admin/catalog/garment/upload/", {"photos": files})
     camera, korean_file = Garment.objects.order_by("id")
@@ -137,10 +129,6 @@ def test_auto_tagged_garments_are_named_from_tags_or_a_korean_file_name(stylist_
 
 
 def test_retagging_renames_a_name_made_from_tags_but_keeps_a_stylists_name(stylist_client, settings):
-    from catalog.models import Garment
-    from catalog.tests.factories import garment_factory
-    from classifier.predictor import get_predictor
-
     made = garment_factory(type="pants", color="red", name="Jeans")  # named from the tags: blue pants
     own = garment_factory(type="pants", color="red", name="Grandma's trousers")
     Garment.objects.filter(pk__in=[made.pk, own.pk]).update(color="blue")
@@ -154,8 +142,6 @@ def test_retagging_renames_a_name_made_from_tags_but_keeps_a_stylists_name(styli
 
 
 def test_demo_names_carry_no_codes():
-    from catalog.demo import demo_garment_name
-
     assert demo_garment_name("t-shirt", "red") == "Red t-shirt"
     assert demo_garment_name("pants", "blue") == "Jeans"
     assert demo_garment_name("shirt", "black", "pattern") == "Black patterned shirt"

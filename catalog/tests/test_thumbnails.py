@@ -6,13 +6,14 @@ import io
 
 import pytest
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from PIL import Image
 
 from catalog.models import Garment
-from catalog.services import garment_create, garments_delete
-from catalog.tests.factories import garment_factory, rule_factory, solid_image
+from catalog.services import garment_create, garments_create_from_photos, garments_delete
+from catalog.tests.factories import garment_factory, image_bytes, rule_factory, solid_image
 from catalog.thumbnails import THUMBNAIL_MAX_SIDE
 
 pytestmark = pytest.mark.django_db
@@ -57,11 +58,6 @@ def test_make_thumbnails_fills_older_garments():
 
 
 def test_photos_added_in_the_admin_get_thumbnails():
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from catalog.services import garments_create_from_photos
-    from catalog.tests.factories import image_bytes
-
     (outcome,) = garments_create_from_photos(
         files=[SimpleUploadedFile("IMG_1234.jpg", image_bytes("red", (900, 1200)))]
     )

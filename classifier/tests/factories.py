@@ -7,7 +7,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from catalog.vocabulary import COLORS
+from classifier.coparsing import LABELS
+from vocabulary import COLORS
 
 # (dataset label, top10_label, colour, alt) per photo; drawn as a coloured garment-ish shape on a floor.
 TINY_ROWS: list[tuple[str, str, str, str]] = [
@@ -59,8 +60,6 @@ def make_tiny_dataset(root: Path, *, copies: int = 2) -> Path:
 def make_tiny_coparsing(root: Path, *, photos: int = 10) -> Path:
     """A tiny co-parsing dataset: labels.txt, tags.csv, photos/ and masks/ of a drawn "person" (a top over a skirt or
     pants, shoes, hair), every photo pixel-annotated, split train/validation/test 6:2:2 (for 10 photos)."""
-    from classifier.coparsing import LABELS
-
     (root / "photos").mkdir(parents=True)
     (root / "masks").mkdir()
     (root / "labels.txt").write_text("".join(f"{i}\t{name}\n" for i, name in enumerate(LABELS)))

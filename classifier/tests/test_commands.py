@@ -73,10 +73,10 @@ def test_classify_reports_bad_files_and_still_classifies_the_rest(fake_backend, 
     with pytest.raises(CommandError, match="2 of 3"):
         call_command("classify", "notes.jpg", "red.jpg", "missing.jpg", "--json", stdout=out)
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert lines[0] == {"path": "notes.jpg", "error": lines[0]["error"]}
+    assert lines[0] == {"path": "notes.jpg", "code": "not_an_image", "error": lines[0]["error"]}
     assert "not an image" in lines[0]["error"]
     assert lines[1]["path"] == "red.jpg" and lines[1]["color"] == "red"
-    assert lines[2]["path"] == "missing.jpg" and "error" in lines[2]
+    assert lines[2]["path"] == "missing.jpg" and lines[2]["code"] == "file_not_found"
 
 
 def test_classify_readable_output(fake_backend, photos):

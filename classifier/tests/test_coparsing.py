@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from django.conf import settings
 
-from catalog.vocabulary import COLOR_CODES, SHOE_KINDS, SLOTS, TYPES
 from classifier import coparsing
+from vocabulary import COLOR_CODES, SHOE_KINDS, SLOTS, TYPES
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 
-from classifier.dataset import data_hash, load_samples
-from classifier.tests.factories import TINY_ROWS, make_tiny_dataset
+from classifier.dataset import data_hash, load_samples, worn_samples
+from classifier.tests.factories import TINY_ROWS, make_tiny_coparsing, make_tiny_dataset
 
 
 def test_labels_follow_top10_then_dataset_label(tmp_path):
@@ -62,9 +62,6 @@ def test_attributes_and_kids(tmp_path):
 
 
 def test_worn_samples_are_garment_crops(tmp_path):
-    from classifier.dataset import worn_samples
-    from classifier.tests.factories import make_tiny_coparsing
-
     root = make_tiny_coparsing(tmp_path / "ccp")
     samples = worn_samples(root, "train")
     assert len(samples) == 18  # 6 photos x (t-shirt, skirt or pants, sneakers); hair is no garment

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from catalog.vocabulary import COLOR_CODES, TYPE_CODES
 from classifier.dataset import Sample
 from classifier.evaluation import confusion_png, head_result, score
+from vocabulary import COLOR_CODES, TYPE_CODES
 
 
 def sample(type_code: str | None, top10: str | None, color: str, alt: str | None = None) -> Sample:

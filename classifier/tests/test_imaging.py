@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from classifier.imaging import InvalidImage, open_image, to_model_input
+from classifier.imaging import ImageErrorCode, InvalidImage, open_image, to_model_input
 
 
 def encode(image: Image.Image, fmt: str, **params) -> bytes:
@@ -102,26 +104,30 @@ def test_path_and_file_object_sources(tmp_path):
 def test_truncated_jpeg_is_refused():
     rng = np.random.default_rng(0)
     data = encode(Image.fromarray(rng.integers(0, 255, (64, 64, 3), dtype=np.uint8)), "JPEG")
-    with pytest.raises(InvalidImage, match="truncated"):
+    with pytest.raises(InvalidImage, match="truncated") as refused:
         open_image(data[: len(data) // 2])
+    assert refused.value.code == ImageErrorCode.TRUNCATED
 
 
 def test_text_renamed_jpg_is_refused(tmp_path):
     path = tmp_path / "photo.jpg"
     path.write_text("this is not a picture\n")
-    with pytest.raises(InvalidImage, match="not an image"):
+    with pytest.raises(InvalidImage, match="not an image") as refused:
         open_image(path)
+    assert refused.value.code == ImageErrorCode.NOT_AN_IMAGE
 
 
 def test_empty_file_is_refused():
-    with pytest.raises(InvalidImage, match="not an image"):
+    with pytest.raises(InvalidImage, match="empty") as refused:
         open_image(b"")
+    assert refused.value.code == ImageErrorCode.EMPTY_FILE
 
 
 def test_decompression_bomb_is_refused_before_decoding():
     data = encode(Image.new("L", (3000, 3000), 0), "PNG")  # 9 M pixels, a few kB compressed
-    with pytest.raises(InvalidImage, match=r"image too large: 9000000 pixels, limit 1000000"):
+    with pytest.raises(InvalidImage, match=r"image too large: 9000000 pixels, limit 1000000") as refused:
         open_image(data, max_pixels=1_000_000)
+    assert refused.value.code == ImageErrorCode.IMAGE_TOO_LARGE
     assert open_image(data, max_pixels=10_000_000).size == (3000, 3000)
 
 
@@ -150,9 +156,6 @@ def test_model_input_keeps_the_whole_portrait_photo():
 
 def test_an_image_beyond_pillows_own_limit_is_too_large_not_unreadable():
     # A PNG header announcing 20000 × 20000 pixels (400 M, past Pillow's hard limit): refused before decoding.
-    import struct
-    import zlib
-
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 

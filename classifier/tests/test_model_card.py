@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from catalog.vocabulary import COLOR_CODES, SLOTS, TOP10_TYPES, TYPE_CODES
 from classifier.evaluation import EvaluationResult, head_result, write_confusion_pngs
 from classifier.model_card import FIGURE_NAMES, figure_path, load_model_card
+from vocabulary import COLOR_CODES, SLOTS, TOP10_TYPES, TYPE_CODES
 
 pytestmark = pytest.mark.django_db
 

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from catalog.vocabulary import COLOR_CODES, SLOTS, TYPE_CODES
 from classifier import predictor as predictor_module
 from classifier.predictor import (
     ATTRIBUTE_HEADS,
     FakePredictor,
+    ModelLabels,
     Predictor,
     build_prediction,
     get_predictor,
     slot_probabilities,
 )
+from vocabulary import COLOR_CODES, SLOTS, TYPE_CODES
 
 
 def _heads(**chosen: str) -> dict[str, np.ndarray]:
@@ -107,9 +110,6 @@ def test_unknown_backend_is_refused(settings, fresh_predictor):
 
 
 def test_app_import_does_not_import_tensorflow():
-    import subprocess
-    import sys
-
     code = (
         "import django, os, sys; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'fashion.settings.test'); "
         "django.setup(); import classifier.predictor, classifier.imaging, classifier.evaluation, fashion.urls; "
@@ -162,8 +162,6 @@ def test_fake_predictor_one_garment_has_no_garment_list_and_reads_a_crop():
 
 
 def test_an_artifact_without_the_v4_heads_is_refused_with_a_reason(tmp_path):
-    from classifier.predictor import ModelLabels
-
     (tmp_path / "labels.json").write_text(
         json.dumps(
             {

@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from django.conf import settings
 
+from classifier.coparsing import worn_outfits
+from classifier.dataset import grow_box
 from classifier.imaging import open_image
 from classifier.predictor import get_predictor, load_predictor
 
@@ -132,9 +134,6 @@ def test_a_striped_test_photo_reads_as_patterned(lite_predictor, dataset_dir):
 
 
 def test_worn_skirts_read_as_skirts(lite_predictor, coparsing_dir):
-    from classifier.coparsing import worn_outfits
-    from classifier.dataset import grow_box
-
     skirts = [
         (outfit, garment)
         for outfit in worn_outfits(coparsing_dir, "test", annotation="pixel")
@@ -151,8 +150,6 @@ def test_worn_skirts_read_as_skirts(lite_predictor, coparsing_dir):
 
 
 def test_whole_outfit_photos_list_their_garments(lite_predictor, coparsing_dir):
-    from classifier.coparsing import worn_outfits
-
     outfits = worn_outfits(coparsing_dir, "test", annotation="pixel", with_color=False)[:10]
     predictions = [lite_predictor.predict(open_image(o.photo_path)) for o in outfits]
     found = [{g.slot for g in p.garments} for p in predictions]

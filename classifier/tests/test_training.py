@@ -13,7 +13,6 @@ pytest.importorskip("tensorflow")
 
 from django.core.management import call_command
 
-from catalog.vocabulary import COLOR_CODES, TYPE_CODES
 from classifier.benchmark import benchmark
 from classifier.dataset import load_samples
 from classifier.predictor import load_predictor
@@ -26,6 +25,7 @@ from classifier.training import (
     train,
     type_targets,
 )
+from vocabulary import COLOR_CODES, TYPE_CODES
 
 
 def test_colour_only_photos_have_no_type_loss(tmp_path):

@@ -197,7 +197,7 @@ CLASSIFIER_ATTRIBUTE_THRESHOLDS = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "fashion.schema.ErrorEnvelopeAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
@@ -211,7 +211,7 @@ REST_FRAMEWORK = {
         "correction": env("API_THROTTLE_CORRECTION", default="30/min"),
         "login": env("LOGIN_THROTTLE", default="10/min"),
     },
-    "EXCEPTION_HANDLER": "recommender.api.exception_handler",
+    "EXCEPTION_HANDLER": "fashion.api_errors.api_exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {

@@ -10,8 +10,8 @@ import requests
 from PIL import Image
 
 from catalog.tests.factories import garment_factory, hex_to_rgb, image_bytes, rule_factory
-from catalog.vocabulary import COLOR_CODES, COLORS
 from recommender.models import ShopperUpload
+from vocabulary import COLOR_CODES, COLORS
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 UPLOADS = 20

@@ -3,7 +3,9 @@ database, photos only for committed rows, security headers and the API's one err
 
 from __future__ import annotations
 
+import io
 import logging
+import os
 import time
 from datetime import timedelta
 
@@ -13,20 +15,21 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import OperationalError
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client, RequestFactory
 from rest_framework.test import APIClient
 
 from catalog.tests.factories import garment_factory, image_bytes, rule_factory
 from fashion.clients import client_ip
+from fashion.middleware import _breaker
 from recommender.models import CorrectionStatus, Feedback, ShopperUpload, TagCorrection
+from recommender.services import upload_files_orphaned
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    from fashion.middleware import _breaker
-
     cache.clear()
     yield
     cache.clear()
@@ -200,12 +203,10 @@ def test_with_redis_down_requests_still_succeed_and_throttles_let_them_through(s
 
 
 def test_a_failed_insert_leaves_no_photo_behind_and_answers_503(settings, monkeypatch):
-    from recommender.models import ShopperUpload as Model
-
     def failing_insert(*args, **kwargs):
         raise OperationalError(1205, "Lock wait timeout exceeded")
 
-    monkeypatch.setattr(Model, "_do_insert", failing_insert)
+    monkeypatch.setattr(ShopperUpload, "_do_insert", failing_insert)
     response = api_upload(APIClient())
     assert response.status_code == 503 and response.json()["code"] == "service_unavailable"
     assert int(response["Retry-After"]) > 0
@@ -222,11 +223,7 @@ def test_purge_uploads_removes_photos_no_row_refers_to(settings):
     old_orphan = storage.save("uploads/" + "a" * 32 + ".jpg", SimpleUploadedFile("x.jpg", b"x"))
     new_orphan = storage.save("uploads/" + "b" * 32 + ".jpg", SimpleUploadedFile("x.jpg", b"x"))
     two_hours_ago = time.time() - 2 * 3600
-    import os
-
     os.utime(storage.path(old_orphan), (two_hours_ago, two_hours_ago))
-    import io
-
     out = io.StringIO()
     call_command("purge_uploads", stdout=out)
     assert "1 stored photos that no upload refers to would be deleted" in out.getvalue()
@@ -241,8 +238,6 @@ def test_purge_uploads_removes_photos_no_row_refers_to(settings):
 
 
 def test_database_down_api_503_json_with_retry_after_and_pages_friendly(monkeypatch):
-    from django.db.backends.base.base import BaseDatabaseWrapper
-
     def refuse(*args, **kwargs):
         raise OperationalError(2003, "Can't connect to MySQL server")
 
@@ -255,10 +250,6 @@ def test_database_down_api_503_json_with_retry_after_and_pages_friendly(monkeypa
 
 
 def test_after_a_lost_connection_requests_fail_fast_for_a_moment_then_try_again(monkeypatch, settings):
-    from django.db.backends.base.base import BaseDatabaseWrapper
-
-    from fashion.middleware import _breaker
-
     settings.DB_BREAKER_SECONDS = 0.5
     calls = []
     original = BaseDatabaseWrapper.cursor
@@ -392,8 +383,6 @@ def test_logging_in_without_next_lands_somewhere_useful(settings):
 
 
 def test_orphan_grace_period_is_an_hour():
-    from recommender.services import upload_files_orphaned
-
     assert upload_files_orphaned(older_than_minutes=60) == []
     assert timedelta(minutes=60).total_seconds() == 3600
 

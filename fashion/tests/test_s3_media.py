@@ -13,6 +13,7 @@ import requests
 from django.contrib.auth.models import User
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from moto.server import ThreadedMotoServer
 from PIL import Image
 from rest_framework.test import APIClient
 
@@ -34,8 +35,6 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def s3_endpoint():
-    from moto.server import ThreadedMotoServer
-
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

@@ -9,12 +9,16 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 import requests
 from PIL import Image
+
+from fashion.cache import ResilientRedisCache, rate_limit_hit
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -176,11 +180,6 @@ def test_pages_and_static_files_through_nginx(served):
 
 def test_the_redis_rate_limit_is_atomic_under_parallel_hits(redis_url):
     """20 hits at once from 20 threads (as from several workers) against a limit of 5: exactly 5 pass."""
-    import threading
-    import uuid
-
-    from fashion.cache import ResilientRedisCache, rate_limit_hit
-
     cache = ResilientRedisCache(redis_url, {"KEY_PREFIX": uuid.uuid4().hex})
     barrier = threading.Barrier(20)
     results: list[bool] = []

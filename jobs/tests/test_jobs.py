@@ -20,11 +20,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from catalog.models import Garment
+from catalog.services import garments_set_active
+from catalog.similarity import garments_similar_to, host_index, read_manifest, similarity_index_build
+from catalog.tasks import import_photos, import_photos_job_start, retag_chunk, retag_job_start, similarity_index_refresh
 from catalog.tests.factories import garment_factory, image_bytes
+from fashion.celery import app
 from jobs.models import Job, JobChunk, JobKind, JobStatus
-from jobs.starters import import_photos_job_start, retag_job_start
+from recommender.models import CorrectionStatus, ShopperUpload, TagCorrection
+from recommender.services import uploads_expired, uploads_purge_batched
 
 pytestmark = pytest.mark.django_db
 
@@ -66,11 +72,12 @@ def test_a_zip_of_photos_becomes_garments_and_the_job_records_each_file(stylist_
     assert (job.kind, job.status, job.total, job.done, job.failed) == (JobKind.IMPORT_PHOTOS, "done", 3, 2, 1)
     assert sorted(Garment.objects.values_list("name", flat=True)) == ["Blue shirt", "Red tee"]
     assert not list((settings.MEDIA_ROOT / "imports").rglob("*.*"))  # the kept uploads are deleted afterwards
+    # The job's page gives each file's reason in the console's language (the catalog registers how its reasons read).
+    page = stylist_client.get(f"/admin/jobs/job/{job.pk}/change/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "looks.zip/shoot/notes.jpg" in page and "읽을 수 있는 사진 파일이 아닙니다" in page
 
 
 def test_a_repeated_import_task_adds_nothing_twice():
-    from catalog.tasks import import_photos
-
     job = import_photos_job_start(files=[SimpleUploadedFile("a.jpg", image_bytes("red"))])
     assert Garment.objects.count() == 1
     Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)  # as if the worker died before finishing
@@ -81,8 +88,6 @@ def test_a_repeated_import_task_adds_nothing_twice():
 
 
 def test_retag_job_counts_each_chunk_once(stylist_client):
-    from catalog.tasks import retag_chunk
-
     garments = [garment_factory(color="red") for _ in range(3)]
     job = retag_job_start(garment_ids=[g.pk for g in garments])
     assert (job.status, job.total, job.done, job.result) == ("done", 3, 3, {"retagged": 3, "skipped": 0})
@@ -104,9 +109,6 @@ def test_job_list_shows_progress_and_starts_catalog_jobs(stylist_client):
 
 
 def test_purge_deletes_in_batches_and_keeps_what_is_needed(django_capture_on_commit_callbacks):
-    from recommender.models import ShopperUpload
-    from recommender.services import uploads_expired, uploads_purge_batched
-
     old = timezone.now() - timedelta(days=40)
     ShopperUpload.objects.bulk_create(
         [
@@ -135,9 +137,6 @@ def test_purge_deletes_in_batches_and_keeps_what_is_needed(django_capture_on_com
 
 
 def test_similar_items_use_the_built_index_and_see_changes_at_once(settings):
-    from catalog.services import garments_set_active
-    from catalog.similarity import garments_similar_to, host_index, similarity_index_build
-
     settings.SIMILARITY_CHECK_SECONDS = 0
     red = [garment_factory(color="red") for _ in range(3)]
     blue = garment_factory(color="blue")
@@ -155,9 +154,6 @@ def test_similar_items_use_the_built_index_and_see_changes_at_once(settings):
 
 
 def test_a_stale_index_is_rebuilt_by_the_scheduled_refresh():
-    from catalog.similarity import read_manifest
-    from catalog.tasks import similarity_index_refresh
-
     garment_factory(color="red")
     assert similarity_index_refresh.apply().get() is True
     assert similarity_index_refresh.apply().get() is False  # nothing changed
@@ -229,8 +225,6 @@ def test_a_real_worker_runs_a_retag_job_and_one_killed_mid_job_is_taken_over(set
         redis.Redis.from_url(_broker_url(), socket_timeout=2).ping()
     except Exception as exc:  # pragma: no cover - CI starts a broker (.ci/run)
         pytest.skip(f"no broker at {_broker_url()}: {exc}")
-    from fashion.celery import app
-
     queue = f"test-{uuid.uuid4().hex[:8]}"
     settings.CELERY_TASK_ALWAYS_EAGER = False
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "task_default_queue")}
@@ -273,8 +267,6 @@ def test_a_real_worker_runs_a_retag_job_and_one_killed_mid_job_is_taken_over(set
 
 
 def test_the_index_vectors_are_what_the_catalog_holds():
-    from catalog.similarity import host_index, similarity_index_build
-
     garment = garment_factory(color="green")
     similarity_index_build()
     index = host_index()
@@ -283,10 +275,6 @@ def test_the_index_vectors_are_what_the_catalog_holds():
 
 
 def test_export_job_writes_a_zip_of_the_accepted_corrections(stylist_client):
-    from rest_framework.test import APIClient
-
-    from recommender.models import CorrectionStatus, TagCorrection
-
     api = APIClient()
     upload_id = api.post(
         "/api/v1/recommendations/", {"image": SimpleUploadedFile("p.jpg", image_bytes("red", (80, 100)))}

@@ -8,8 +8,8 @@ from django import template
 from django.utils.translation import get_language, pgettext_lazy
 
 from catalog.i18n import korean_active
-from catalog.vocabulary import AUDIENCES, COLORS, FORMALITIES, KINDS, PATTERNS, SLOT_NAMES, TYPES, WARMTHS
 from recommender.reasons import reason_text
+from vocabulary import AUDIENCES, COLORS, FORMALITIES, KINDS, PATTERNS, SLOT_NAMES, TYPES, WARMTHS
 
 register = template.Library()
 

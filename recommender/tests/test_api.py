@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
@@ -99,18 +98,26 @@ def test_bad_tag_queries_get_400_with_a_reason(client, query, field):
 
 
 @pytest.mark.parametrize(
-    "content, reason",
+    "content, code, detail",
     [
-        (b"", "empty"),
-        (b"<html><body>not a photo</body></html>", "not an image"),
-        (image_bytes("red", (200, 200))[:300], "truncated"),
+        (b"", "empty_file", "The file is empty."),
+        (
+            b"<html><body>not a photo</body></html>",
+            "not_an_image",
+            "This file is not a photo we can read. Use JPEG, PNG, WebP, GIF or HEIC.",
+        ),
+        (
+            image_bytes("red", (200, 200))[:300],
+            "truncated",
+            "The photo file is incomplete: it was cut off while copying or uploading.",
+        ),
     ],
 )
-def test_bad_uploads_get_400_and_store_nothing(client, catalog, content, reason):
+def test_bad_uploads_get_400_and_store_nothing(client, catalog, content, code, detail):
     before = (Garment.objects.count(), PairingRule.objects.count(), ShopperUpload.objects.count())
     response = upload(client, content)
     assert response.status_code == 400
-    assert reason in str(response.json()).lower()
+    assert response.json() == {"code": code, "detail": detail}
     assert (Garment.objects.count(), PairingRule.objects.count(), ShopperUpload.objects.count()) == before
 
 
@@ -127,69 +134,6 @@ def test_oversized_upload_is_refused_before_decoding(client, settings):
     assert "too large" in response.json()["detail"]
 
 
-def test_garment_list_filters_and_paginates(client, catalog):
-    _, black_pants, _ = catalog
-    body = client.get("/api/v1/garments/", {"slot": "bottom", "color": "black"}).json()
-    assert body["count"] == 1 and body["results"][0]["id"] == black_pants.id
-    assert body["results"][0]["image_url"].startswith("http://testserver/media/")
-    assert client.get("/api/v1/garments/", {"color": "teal"}).status_code == 400
-    detail = client.get(f"/api/v1/garments/{black_pants.id}/")
-    assert detail.status_code == 200 and detail.json()["name"] == "Black trousers"
-    hidden = Garment.objects.get(name="Hidden trousers")
-    assert client.get(f"/api/v1/garments/{hidden.id}/").status_code == 404
-
-
-def test_catalog_writes_need_staff(client, catalog):
-    _, black_pants, _ = catalog
-    assert client.patch(f"/api/v1/garments/{black_pants.id}/", {"color": "gray"}, format="json").status_code in (
-        401,
-        403,
-    )
-    user = User.objects.create_user("shopper", password="pw")
-    client.force_authenticate(user)
-    assert client.patch(f"/api/v1/garments/{black_pants.id}/", {"color": "gray"}, format="json").status_code == 403
-    assert client.post("/api/v1/rules/", {}, format="json").status_code == 403
-    staff = User.objects.create_user("stylist", password="pw", is_staff=True)
-    client.force_authenticate(staff)
-    assert client.patch(f"/api/v1/garments/{black_pants.id}/", {"color": "gray"}, format="json").status_code == 200
-    assert Garment.objects.get(pk=black_pants.id).color == "gray"
-    bad = client.patch(f"/api/v1/garments/{black_pants.id}/", {"second_color": "gray"}, format="json")
-    assert bad.status_code == 400
-
-
-def test_staff_creates_rules_with_validation(client):
-    staff = User.objects.create_user("stylist", password="pw", is_staff=True)
-    client.force_authenticate(staff)
-    payload = {
-        "input_slot": "top",
-        "input_color": "green",
-        "output_slot": "bottom",
-        "output_color": "beige",
-        "weight": 70,
-        "note": "Green + beige: relaxed, natural tones",
-    }
-    created = client.post("/api/v1/rules/", payload, format="json")
-    assert created.status_code == 201, created.content
-    assert created.json()["title"] == "green top → beige bottom"
-    assert PairingRule.objects.get(pk=created.json()["id"]).author == staff
-    assert client.post("/api/v1/rules/", payload, format="json").status_code == 400  # duplicate
-    same_slot = client.post("/api/v1/rules/", {**payload, "output_slot": "top"}, format="json")
-    assert same_slot.status_code == 400
-
-
-def test_staff_adds_a_garment_and_the_cnn_fills_missing_tags(client):
-    staff = User.objects.create_user("stylist", password="pw", is_staff=True)
-    client.force_authenticate(staff)
-    response = client.post(
-        "/api/v1/garments/",
-        {"name": "New blue thing", "image": SimpleUploadedFile("x.png", image_bytes("blue", fmt="PNG"))},
-        format="multipart",
-    )
-    assert response.status_code == 201, response.content
-    body = response.json()
-    assert body["color"] == "blue" and body["tagged_by"] == "model" and body["slot"] == "top"
-
-
 def test_openapi_schema_and_offline_docs(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert schema.status_code == 200
@@ -199,8 +143,3 @@ def test_openapi_schema_and_offline_docs(client):
     assert docs.status_code == 200
     html = docs.content.decode()
     assert "cdn" not in html.lower() and "/static/drf_spectacular_sidecar/" in html
-
-
-def test_browsable_api_renders(client, catalog):
-    response = client.get("/api/v1/garments/", HTTP_ACCEPT="text/html")
-    assert response.status_code == 200 and b"Garment" in response.content

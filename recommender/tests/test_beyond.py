@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -12,8 +14,10 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from catalog.similarity import EmbeddingIndex
 from catalog.tests.factories import garment_factory, image_bytes, rule_factory
 from recommender.models import CorrectionStatus, Feedback, ShopperUpload, TagCorrection
 
@@ -128,8 +132,6 @@ def test_one_tap_correction_on_the_page(catalog):
 def test_a_chip_form_sends_only_its_own_value(catalog):
     """Each chip row is its own form, apart from the "Other…" select: a tap sends `color=navy`, not `color=navy&color=`
     (and a browser that sends both still gets the chip's value)."""
-    import re
-
     client = Client()
     result_url = client.post("/recommend/", {"image": SimpleUploadedFile("p.jpg", image_bytes("red"))})["Location"]
     upload = ShopperUpload.objects.get()
@@ -213,8 +215,6 @@ def test_upload_shows_similar_catalog_items(api, catalog):
 
 
 def test_embedding_index_nearest_is_exact_cosine():
-    from catalog.similarity import EmbeddingIndex
-
     rng = np.random.default_rng(0)
     vectors = rng.normal(size=(500, 32)).astype(np.float32)
     index = EmbeddingIndex.from_rows((i, v.tobytes()) for i, v in enumerate(vectors))
@@ -247,8 +247,6 @@ def test_feedback_via_api_is_stored_and_throttled(api, catalog, settings):
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"anon_upload": "1000/min", "feedback": "2/min"},
     }
-    from django.core.cache import cache
-
     cache.clear()
     codes = [api.post("/api/v1/feedback/", payload, format="json").status_code for _ in range(3)]
     assert codes == [200, 200, 429]  # the same client voting again changes its one vote
@@ -315,10 +313,6 @@ def test_similarity_benchmark_command_reports_its_figures():
 
 
 def test_purge_uploads_keeps_recent_and_corrected_photos(api, catalog, django_capture_on_commit_callbacks):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     old, corrected, recent = (post_photo(api).json()["upload_id"] for _ in range(3))
     api.post(f"/api/v1/recommendations/{corrected}/correction/", {"color": "green"}, format="json")
     ShopperUpload.objects.filter(public_id__in=[old, corrected]).update(created_at=timezone.now() - timedelta(days=40))

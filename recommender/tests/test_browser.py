@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import sync_playwright
 
 from catalog.services import starter_rules_load
 from catalog.tests.factories import garment_factory
-from catalog.vocabulary import COLORS, TYPES
 from recommender.models import Feedback, ShopperUpload, TagCorrection
+from vocabulary import COLORS, TYPES
 
 pytestmark = [pytest.mark.browser, pytest.mark.real_model, pytest.mark.django_db(transaction=True)]
 
@@ -45,8 +46,6 @@ def page(monkeypatch):
         pytest.fail("Debian's chromium is not installed (apt-get install chromium chromium-driver)")
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls in fixtures are still synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import translation
@@ -325,8 +326,6 @@ def test_the_reading_prompt_corrections_and_vote_messages_read_korean(korean: Cl
     assert "평가를 반영했어요" in html
     assert_reads_korean(html, "after a vote")
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"feedback": "1/min"}}
-    from django.core.cache import cache
-
     cache.clear()
     korean.post("/feedback/", vote)
     html = korean.post("/feedback/", vote, follow=True).content.decode()

@@ -5,15 +5,17 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
+import uuid
 
 import pytest
+from django.core import signing
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
 from catalog.models import Garment
-from catalog.services import garments_delete
+from catalog.services import garments_delete, image_to_stored_jpeg
 from catalog.tests.factories import garment_factory, image_bytes, rule_factory
 from recommender.look_images import (
     BACKGROUND,
@@ -30,6 +32,7 @@ from recommender.look_images import (
     look_key_sign,
 )
 from recommender.models import ShopperUpload
+from recommender.services import uploads_purge
 
 # --------------------------------------------------------------------------------------------------- pure composition
 
@@ -146,8 +149,6 @@ def test_odd_photos_landscape_tiny_and_transparent():
 
 
 def test_key_round_trip_and_tampering_is_refused():
-    import uuid
-
     upload_id = uuid.uuid4()
     key = look_key_sign(upload_public_id=upload_id, own_garment_id=None, garment_ids=[3, 1, 2])
     assert key == look_key_sign(upload_public_id=upload_id, own_garment_id=None, garment_ids=[3, 1, 2])  # stable
@@ -158,8 +159,6 @@ def test_key_round_trip_and_tampering_is_refused():
         with pytest.raises(LookKeyInvalidError):
             look_key_read(bad)
     # a key signed for something else (another salt) is no look key
-    from django.core import signing
-
     with pytest.raises(LookKeyInvalidError):
         look_key_read(signing.Signer().sign_object(["", 0, [1, 2]]))
     with pytest.raises(ValueError):
@@ -256,8 +255,6 @@ def test_deleted_garment_or_missing_photo_is_a_clear_404(client: Client, look_ga
 
 @pytestmark_db
 def test_a_new_photo_renders_a_new_picture(client: Client, look_garments):
-    from catalog.services import image_to_stored_jpeg
-
     url = look_image_url(upload_public_id=None, own_garment_id=None, garment_ids=[g.id for g in look_garments])
     before = client.get(url).content
     garment = Garment.objects.get(pk=look_garments[0].pk)
@@ -315,8 +312,6 @@ def test_api_upload_outfits_have_a_fetchable_image_url_with_the_shoppers_photo(
     assert corrected.json()["outfits"]
     # the shopper's photo goes, so do the pictures made with it
     assert default_storage.listdir(f"looks/{upload.public_id.hex}")[1]
-    from recommender.services import uploads_purge
-
     with django_capture_on_commit_callbacks(execute=True):
         uploads_purge(uploads=ShopperUpload.objects.all())
     assert (

@@ -14,9 +14,9 @@ from PIL import Image
 
 from catalog.tags import Tag
 from catalog.tests.factories import garment_factory, hex_to_rgb
-from catalog.vocabulary import COLORS
 from classifier.coparsing import LABELS
 from recommender.affinity import OutfitAffinity
+from vocabulary import COLORS
 
 # image id -> (split, annotation, [(label, colour)]); pixel photos get a mask with one band per garment
 OUTFITS = {

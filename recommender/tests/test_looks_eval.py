@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from catalog.tags import Tag
+from recommender.engine import Judge, RuleBook
 from recommender.looks_eval import (
     HiddenCase,
     InputCase,
@@ -259,8 +260,6 @@ def test_evaluate_hidden_ranks_the_worn_garment():
 
 
 def test_context_mean_and_engine_pair_score():
-    from recommender.engine import Judge, RuleBook
-
     pair = engine_pair_score(Judge(rules=RuleBook([])))  # no rules: colour harmony only
     assert pair(TEE, Tag("bottom", "black", "pants")) > 0  # black is a neutral
     assert pair(TEE, Tag("top", "black", "shirt")) == 0.0  # same slot

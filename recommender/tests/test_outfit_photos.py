@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from catalog.tests.factories import garment_factory, rule_factory
 from recommender.models import ShopperUpload
-from recommender.services import default_garment, reading_tag
+from recommender.services import default_garment, reading_in_slot, reading_tag
 
 pytestmark = pytest.mark.django_db
 
@@ -179,8 +179,6 @@ def test_a_shopper_says_it_is_a_kids_piece_and_the_looks_follow():
 
 
 def test_a_detected_coat_stays_outerwear_even_when_its_crop_reads_as_a_dress():
-    from recommender.services import reading_in_slot
-
     crop = {
         "slot": {"label": "one_piece", "confidence": 0.88, "top3": [["one_piece", 0.88]]},
         "type": {"label": "dress", "confidence": 0.85, "top3": [["dress", 0.85], ["outwear", 0.1], ["shirt", 0.02]]},

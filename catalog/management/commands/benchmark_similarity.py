@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 from django.core.management.base import BaseCommand, CommandParser
+from usearch.index import Index
 
 from catalog.similarity import (
     INDEX_CONNECTIVITY,
@@ -27,6 +28,7 @@ from catalog.similarity import (
     RESCORE_FACTOR,
     EmbeddingIndex,
 )
+from classifier.predictor import get_predictor
 
 
 def _pct(samples, q: float) -> float:
@@ -76,8 +78,6 @@ def _anon_kb() -> int:
 
 
 def _worker(path: str, queries: np.ndarray, k: int, warmup: int, barrier, out) -> None:
-    from usearch.index import Index
-
     anon_before = _anon_kb()
     index = Index.restore(path, view=True)
     if index is None:
@@ -130,11 +130,7 @@ class Command(BaseCommand):
         dtype: str,
         **o,
     ):
-        from usearch.index import Index
-
         if not dim:
-            from classifier.predictor import get_predictor
-
             dim = get_predictor().embedding_dim
         vectors = _synthetic(garments, dim)
         rng = np.random.default_rng(1)

@@ -9,6 +9,12 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from classifier.benchmark import benchmark
+from classifier.coparsing import worn_outfits
+from classifier.dataset import load_samples
+from classifier.evaluation import record_benchmark
+from classifier.imaging import open_image
+
 if TYPE_CHECKING:
     from PIL import Image
 
@@ -34,8 +40,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        from classifier.benchmark import benchmark
-
         model_dir = Path(options["model_dir"])
         if not (model_dir / "labels.json").is_file():
             raise CommandError(f"no classifier artifact in {model_dir}")
@@ -50,8 +54,6 @@ class Command(BaseCommand):
             outfit_photos=outfits,
         )
         if options["record"]:
-            from classifier.evaluation import record_benchmark
-
             record_benchmark(model_dir, result.as_dict())
         if options["json"]:
             self.stdout.write(json.dumps(result.as_dict()))
@@ -71,20 +73,14 @@ class Command(BaseCommand):
 
 def _photos(count: int) -> tuple[list[Image.Image], list[Image.Image]]:
     """Up to `count` CC0 test photos and co-parsing test photos (pixel-annotated), when the datasets are present."""
-    from classifier.imaging import open_image
-
     flat: list[Image.Image] = []
     outfits: list[Image.Image] = []
     if count <= 0:
         return flat, outfits
     if settings.FASHION_DATASET_DIR and Path(settings.FASHION_DATASET_DIR, "splits.csv").is_file():
-        from classifier.dataset import load_samples
-
         samples = load_samples(settings.FASHION_DATASET_DIR, splits=["test"])[:count]
         flat = [open_image(s.path) for s in samples]
     if settings.FASHION_COPARSING_DIR and Path(settings.FASHION_COPARSING_DIR, "tags.csv").is_file():
-        from classifier.coparsing import worn_outfits
-
         chosen = worn_outfits(settings.FASHION_COPARSING_DIR, "test", with_color=False, annotation="pixel")[:count]
         outfits = [open_image(o.photo_path) for o in chosen]
     return flat, outfits

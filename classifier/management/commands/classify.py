@@ -6,6 +6,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from classifier.imaging import InvalidImage, open_image
+from classifier.predictor import get_predictor
+
 
 class Command(BaseCommand):
     help = (
@@ -18,9 +21,6 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="one JSON object per line")
 
     def handle(self, *args, **options) -> None:
-        from classifier.imaging import InvalidImage, open_image
-        from classifier.predictor import get_predictor
-
         predictor = get_predictor()
         failed = 0
         for path in options["paths"]:
@@ -29,9 +29,11 @@ class Command(BaseCommand):
             except InvalidImage as exc:
                 failed += 1
                 if options["json"]:
-                    self.stdout.write(json.dumps({"path": path, "error": str(exc)}, ensure_ascii=False))
+                    self.stdout.write(
+                        json.dumps({"path": path, "code": exc.code, "error": str(exc)}, ensure_ascii=False)
+                    )
                 else:
-                    self.stdout.write(f"{path}: error: {exc}")
+                    self.stdout.write(f"{path}: error ({exc.code}): {exc}")
                 continue
             if options["json"]:
                 record = {

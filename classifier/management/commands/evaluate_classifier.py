@@ -8,6 +8,19 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from classifier.dataset import load_samples, worn_samples
+from classifier.evaluation import (
+    evaluate,
+    evaluate_artifact,
+    model_outputs,
+    outfit_truths,
+    score_outfits,
+    score_worn,
+    worn_summary_lines,
+    write_confusion_pngs,
+)
+from classifier.predictor import load_predictor, model_backed
+
 
 class Command(BaseCommand):
     help = (
@@ -33,19 +46,6 @@ class Command(BaseCommand):
         parser.add_argument("--no-keras", action="store_true", help="with --record: skip the model.keras check")
 
     def handle(self, *args, **options) -> None:
-        from classifier.dataset import load_samples, worn_samples
-        from classifier.evaluation import (
-            evaluate,
-            evaluate_artifact,
-            model_outputs,
-            outfit_truths,
-            score_outfits,
-            score_worn,
-            worn_summary_lines,
-            write_confusion_pngs,
-        )
-        from classifier.predictor import load_predictor, model_backed
-
         model_dir = Path(options["model_dir"])
         if not (model_dir / "labels.json").is_file():
             raise CommandError(f"no classifier artifact in {model_dir}")

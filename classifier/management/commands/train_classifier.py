@@ -44,7 +44,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        from classifier.training import VIEWS_ALL, TrainConfig, point_current, train
+        # lazy: classifier.training imports TensorFlow, which the serving install does not have
+        from classifier.training import VIEWS_ALL, TrainConfig, point_current, train  # noqa: PLC0415
 
         if not options["dataset"] or not Path(options["dataset"]).is_dir():
             raise CommandError(

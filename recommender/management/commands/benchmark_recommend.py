@@ -22,7 +22,11 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
 
 from catalog.models import Garment, PairingRule
-from catalog.vocabulary import COLOR_CODES, TYPE_CODES, kinds_of_type, slot_of_type
+from catalog.services import CATALOG_VERSION_KEY, catalog_version, starter_rules_load
+from catalog.tags import Tag
+from recommender.models import Feedback
+from recommender.services import recommend_for_tag
+from vocabulary import COLOR_CODES, TYPE_CODES, kinds_of_type, slot_of_type
 
 INSERT_BATCH = 5000
 TAGS = [
@@ -58,10 +62,6 @@ class Command(BaseCommand):
         parser.add_argument("--json", dest="json_out", default="", help="Also write the figures to this file.")
 
     def handle(self, *args, garments: str, queries: int, budget_s: float, keep: bool, json_out: str, **options) -> None:
-        from catalog.services import CATALOG_VERSION_KEY, catalog_version, starter_rules_load
-        from catalog.tags import Tag
-        from recommender.services import recommend_for_tag
-
         sizes = sorted(int(size) for size in garments.split(","))
         if not PairingRule.objects.exists():
             starter_rules_load()
@@ -124,8 +124,6 @@ class Command(BaseCommand):
                 json.dump(results, handle, indent=2)
 
     def _grow_to(self, size: int, rng: random.Random) -> int:
-        from recommender.models import Feedback
-
         current = Garment.objects.count()
         start = Garment.objects.filter(source_key__startswith="bench:").count()
         missing = size - current
@@ -180,8 +178,6 @@ class Command(BaseCommand):
     def _grow_in_sql(self, missing: int, rng: random.Random) -> int:
         """MySQL/MariaDB: copy existing synthetic rows inside the server (INSERT … SELECT, every column but the id, a
         fresh source_key), doubling at most per round — no Python per row, so a million rows take about a minute."""
-        from recommender.models import Feedback
-
         table = connection.ops.quote_name(Garment._meta.db_table)
         columns = [f.column for f in Garment._meta.concrete_fields if not f.primary_key and f.column is not None]
         quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
@@ -217,8 +213,6 @@ class Command(BaseCommand):
         return done
 
     def _remove(self) -> None:
-        from recommender.models import Feedback
-
         while True:
             ids = list(Garment.objects.filter(source_key__startswith="bench:").values_list("id", flat=True)[:10000])
             if not ids:

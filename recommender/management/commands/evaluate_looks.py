@@ -11,7 +11,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from catalog.demo import SOURCE_PREFIX
 from catalog.models import Garment
 from catalog.tags import Tag
-from catalog.vocabulary import TYPES, type_from_dataset_label
 from classifier.coparsing import worn_outfits
 from recommender.affinity import OutfitAffinity, worn_garment_tag
 from recommender.engine import Judge
@@ -31,6 +30,7 @@ from recommender.looks_eval import (
 )
 from recommender.management.commands.learn_outfit_affinity import coparsing_root
 from recommender.services import recommend_for_tag, recommendation_judge
+from vocabulary import TYPES, type_from_dataset_label
 
 AFFINITY_WEIGHT = 0.5  # fixed a priori (not tuned on the test photos)
 

@@ -1,6 +1,7 @@
 """The fixed vocabularies of the product: slots, colors and garment types.
 
-Pure Python (no Django models) so the classifier, the rule engine and the tests share one source of truth.
+Pure Python at the bottom floor (it imports nothing of the project), so the classifier, the catalog, the rule engine and
+the tests share one source of truth.
 """
 
 from __future__ import annotations

@@ -1,0 +1,132 @@
+"""The catalog's DRF API under /api/v1/: garments and stylist rules, thin adapters over the catalog services."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.db import transaction
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from catalog.models import Garment, PairingRule
+from catalog.selectors import garments_filtered
+from catalog.serializers import (
+    GarmentCreateSerializer,
+    GarmentQuerySerializer,
+    GarmentSerializer,
+    PairingRuleSerializer,
+    SimilarItemSerializer,
+)
+from catalog.services import edit_start, garment_create_tagged, garment_update, garments_delete, pairing_rule_update
+from catalog.similarity import garments_similar_to
+from catalog.uploads import upload_open_image
+
+
+class IsStaffOrReadOnly(permissions.BasePermission):
+    message = "Changing the catalog needs a staff account."
+
+    def has_permission(self, request: Request, view) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+
+
+def expected_version(request: Request, changes: dict) -> int | None:
+    """The version an edit is based on: `version` in the body, else an If-Match header ("3" or W/"3"), else None
+    (then the edit applies to the current row under a lock: fields it does not name are never overwritten)."""
+    version = changes.pop("version", None)
+    if version is not None:
+        return version
+    match = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+    return int(match) if match.isdigit() else None
+
+
+@extend_schema(parameters=[GarmentQuerySerializer])
+class GarmentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Catalog garments. Anyone may read active garments; staff may add, edit and remove them."""
+
+    serializer_class = GarmentSerializer
+    permission_classes = [IsStaffOrReadOnly]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        if self.action == "list":
+            query = GarmentQuerySerializer(data=self.request.query_params)
+            query.is_valid(raise_exception=True)
+            return garments_filtered(**query.validated_data)
+        staff = self.request.user.is_authenticated and self.request.user.is_staff
+        return Garment.objects.all() if staff else Garment.objects.filter(is_active=True)
+
+    def perform_update(self, serializer: BaseSerializer[Garment]) -> None:
+        changes = dict(serializer.validated_data)
+        with transaction.atomic():
+            garment = edit_start(
+                model=Garment,
+                pk=cast(Garment, serializer.instance).pk,  # an update is always bound to the row it changes
+                expected_version=expected_version(self.request, changes),
+            )
+            for field, value in changes.items():
+                setattr(garment, field, value)
+            garment_update(garment=garment, tags_changed=bool({"type", "color"} & set(changes)))
+        serializer.instance = garment
+
+    def perform_destroy(self, garment: Garment) -> None:
+        garments_delete(garments=[garment])
+
+    @extend_schema(responses={200: inline_serializer("SimilarItems", {"items": SimilarItemSerializer(many=True)})})
+    @action(detail=True, methods=["get"])
+    def similar(self, request: Request, pk=None) -> Response:
+        """Catalog garments that look most like this one (cosine similarity of CNN embeddings)."""
+        garment = self.get_object()
+        similar = garments_similar_to(garment=garment, k=12)
+        return Response({"items": SimilarItemSerializer(similar, many=True, context={"request": request}).data})
+
+    @extend_schema(request=GarmentCreateSerializer, responses={201: GarmentSerializer})
+    def create(self, request: Request) -> Response:
+        payload = GarmentCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        image = upload_open_image(data.pop("image"))
+        garment = garment_create_tagged(image=image, **data)
+        return Response(GarmentSerializer(garment, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class PairingRuleViewSet(viewsets.ModelViewSet):
+    """Stylist pairing rules. Anyone may read active rules; staff may create and edit them."""
+
+    serializer_class = PairingRuleSerializer
+    permission_classes = [IsStaffOrReadOnly]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def get_queryset(self):
+        staff = self.request.user.is_authenticated and self.request.user.is_staff
+        return PairingRule.objects.all() if staff else PairingRule.objects.filter(is_active=True)
+
+    def perform_create(self, serializer: BaseSerializer[PairingRule]) -> None:
+        serializer.validated_data.pop("version", None)
+        serializer.save(author=self.request.user)
+
+    def perform_update(self, serializer: BaseSerializer[PairingRule]) -> None:
+        changes = dict(serializer.validated_data)
+        with transaction.atomic():
+            rule = edit_start(
+                model=PairingRule,
+                pk=cast(PairingRule, serializer.instance).pk,  # an update is always bound to the row it changes
+                expected_version=expected_version(self.request, changes),
+            )
+            changed = {field for field, value in changes.items() if getattr(rule, field) != value}
+            for field, value in changes.items():
+                setattr(rule, field, value)
+            pairing_rule_update(rule=rule, changed_fields=changed)
+        serializer.instance = rule
