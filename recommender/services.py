@@ -28,7 +28,7 @@ from classifier.imaging import open_image
 from classifier.predictor import Prediction, get_predictor
 from fashion.observability import inference_record
 from recommender.affinity import outfit_affinity
-from recommender.engine import Judge, RuleBook, ScoredCandidate, item_slots, rank, tie_break
+from recommender.engine import Judge, RuleBook, ScoredCandidate, item_slots, rank, score_candidates, tie_break
 from recommender.harmony import harmonious_colors
 from recommender.models import CorrectionStatus, Feedback, ShopperUpload, TagCorrection
 from recommender.outfits import OutfitSpec, assemble_outfits, look_plans
@@ -119,12 +119,13 @@ def candidate_cells(*, tag: Tag, judge: Judge) -> dict[str, set[str]]:
     return cells
 
 
-CANDIDATE_INDEX = "garment_candidate_window"  # catalog.models.Garment.Meta.indexes
+CANDIDATE_INDEX = "garment_candidate_cover"  # catalog.models.Garment.Meta.indexes
 
 
 def _cell_sql(filters: Mapping[str, Collection[str]]) -> str:
     """One (slot, colour) cell read in shuffle order from a start position, as plain SQL (compiled once per request,
-    not by the ORM per cell): it walks the (slot, color, is_active, shuffle_key) index."""
+    not by the ORM per cell). It reads the covering index (slot, color, is_active, shuffle_key, then every column it
+    filters on or returns) alone: the style filter is applied inside the index and no full row is read."""
     quote = connection.ops.quote_name
     where = [f"{quote(name)} = %s" for name in ("slot", "color", "is_active")]
     for lookup, values in filters.items():
@@ -139,10 +140,18 @@ def _cell_sql(filters: Mapping[str, Collection[str]]) -> str:
     )
 
 
+def _window_branch(select: str, number: int) -> str:
+    """One window as a branch of the UNION ALL. MySQL/MariaDB take a parenthesised SELECT with its own ORDER BY and
+    LIMIT (no derived table to materialise per window); SQLite only accepts that inside a subquery."""
+    if connection.vendor == "mysql":
+        return f"({select})"
+    return f"SELECT * FROM ({select}) AS cell{number}"
+
+
 def garment_candidates(*, tag: Tag, judge: Judge, per_cell: int = POOL_PER_CELL) -> list[Candidate]:
     """A capped pool of active garments that may go with `tag`: at most 2 × `per_cell` from each (slot, colour) cell,
-    read through the (slot, colour, active, shuffle_key) index from this input's own window of the cell, already
-    filtered by the style tables. One SQL statement; its cost does not grow with the catalog."""
+    read through the covering (slot, colour, active, shuffle_key, …) index from this input's own window of the cell,
+    already filtered by the style tables. One SQL statement; its cost does not grow with the catalog."""
     start = _window_start(tag)
     filters = {key: sorted(values) for key, values in _attribute_filters(tag, judge.policy).items()}
     template = _cell_sql(filters)
@@ -154,7 +163,7 @@ def garment_candidates(*, tag: Tag, judge: Judge, per_cell: int = POOL_PER_CELL)
             continue
         for color in sorted(colors):
             for op in (">=", "<"):
-                statements.append(f"SELECT * FROM ({template.format(op=op)}) AS cell{len(statements)}")
+                statements.append(_window_branch(template.format(op=op), len(statements)))
                 params.extend([slot, color, True, *filter_params, start, per_cell])
     if not statements:
         return []
@@ -162,12 +171,16 @@ def garment_candidates(*, tag: Tag, judge: Judge, per_cell: int = POOL_PER_CELL)
         cursor.execute(" UNION ALL ".join(statements), params)
         rows = cursor.fetchall()
     seen: set[int] = set()
+    tags: dict[tuple[str, ...], Tag] = {}  # garments tagged alike share one Tag (built once, compared by identity)
     candidates = []
     for id_, slot, type_, kind, color, pattern, audience, warmth, formality, likes, dislikes in rows:
         if id_ in seen:
             continue
         seen.add(id_)
-        garment_tag = Tag(slot, color, type_, kind, pattern, audience, warmth, formality)
+        values = (slot, color, type_, kind, pattern, audience, warmth, formality)
+        garment_tag = tags.get(values)
+        if garment_tag is None:
+            garment_tag = tags[values] = Tag(*values)
         candidates.append(Candidate(id_, garment_tag, (likes - dislikes) / (likes + dislikes + FEEDBACK_PRIOR_VOTES)))
     return candidates
 
@@ -198,7 +211,11 @@ def _rank_for_tag(tag: Tag, limit: int, outfits: int) -> tuple[list[ScoredCandid
     judge = recommendation_judge()
     # Browsing pages ask for long lists: read deeper into each cell then, still bounded by the page size.
     candidates = garment_candidates(tag=tag, judge=judge, per_cell=max(POOL_PER_CELL, (limit + 1) // 2))
-    result = (rank(tag, candidates, judge, limit=limit), assemble_outfits(tag, candidates, judge, count=outfits))
+    scored = score_candidates(tag, candidates, judge)  # shared by the list and the looks
+    result = (
+        rank(tag, candidates, judge, limit=limit, scored=scored),
+        assemble_outfits(tag, candidates, judge, count=outfits, scored=scored),
+    )
     cache.set(key, result, RECOMMENDATION_CACHE_SECONDS)
     return result
 

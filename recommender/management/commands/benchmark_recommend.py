@@ -25,6 +25,9 @@ from catalog.models import Garment, PairingRule
 from catalog.vocabulary import COLOR_CODES, TYPE_CODES, kinds_of_type, slot_of_type
 
 INSERT_BATCH = 5000
+SQL_COPY_BATCH = 50_000  # rows per INSERT … SELECT
+# The bulk copies take longer than a web request may wait for the database (DB_READ_TIMEOUT, 5 s by default).
+BULK_READ_TIMEOUT_S = 600
 TAGS = [
     ("top", "white", "t-shirt", ""),
     ("top", "red", "t-shirt", ""),
@@ -63,6 +66,9 @@ class Command(BaseCommand):
         from recommender.services import recommend_for_tag
 
         sizes = sorted(int(size) for size in garments.split(","))
+        if connection.vendor == "mysql":
+            connection.close()
+            connection.settings_dict.setdefault("OPTIONS", {})["read_timeout"] = BULK_READ_TIMEOUT_S
         if not PairingRule.objects.exists():
             starter_rules_load()
         tags = [Tag(slot=s, color=c, type=t, audience=a, warmth="mild", formality="casual") for s, c, t, a in TAGS]
@@ -198,7 +204,7 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute(f"SELECT MAX(id) FROM {table}")
                 top = cursor.fetchone()[0] or 0
-                n = min(missing - done, 200_000)
+                n = min(missing - done, SQL_COPY_BATCH)
                 cursor.execute(
                     f"INSERT INTO {table} ({quoted}) SELECT {selected} FROM {table} "
                     f"WHERE source_key LIKE 'bench:%%' ORDER BY id LIMIT %s",
