@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -122,21 +123,41 @@ def candidate_cells(*, tag: Tag, judge: Judge) -> dict[str, set[str]]:
 CANDIDATE_INDEX = "garment_candidate_cover"  # catalog.models.Garment.Meta.indexes
 
 
+_CODE = re.compile(r"[a-z0-9_-]*")
+
+
+def _sql_literal(value: str | bool | int | float) -> str:
+    """A value of the candidate query as an SQL literal: vocabulary codes (slots, colours, attribute values: lowercase
+    letters, digits, '_' and '-' only; anything else is refused), flags and numbers. Written into the statement
+    instead of passed as parameters: the driver would otherwise quote over a thousand parameters per request."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        text = repr(value)  # the shortest text that reads back as the same double
+        return text if "e" in text else f"{text}e0"
+    if isinstance(value, str) and _CODE.fullmatch(value):
+        return f"'{value}'"
+    raise ValueError(f"not a vocabulary code: {value!r}")
+
+
 def _cell_sql(filters: Mapping[str, Collection[str]]) -> str:
-    """One (slot, colour) cell read in shuffle order from a start position, as plain SQL (compiled once per request,
-    not by the ORM per cell). It reads the covering index (slot, color, is_active, shuffle_key, then every column it
-    filters on or returns) alone: the style filter is applied inside the index and no full row is read."""
+    """One (slot, colour) cell read in shuffle order from a start position, as plain SQL (built once per request, not
+    by the ORM per cell). It reads the covering index (slot, color, is_active, shuffle_key, then every column it
+    filters on or returns) alone: the style filter is applied inside the index and no full row is read. The cell,
+    the start and the window size are left as `{slot}`, `{color}`, `{op}`, `{start}` and `{size}`."""
     quote = connection.ops.quote_name
-    where = [f"{quote(name)} = %s" for name in ("slot", "color", "is_active")]
+    where = [f"{quote('slot')} = {{slot}}", f"{quote('color')} = {{color}}", f"{quote('is_active')} = 1"]
     for lookup, values in filters.items():
-        where.append(f"{quote(lookup.removesuffix('__in'))} IN ({', '.join(['%s'] * len(values))})")
+        where.append(f"{quote(lookup.removesuffix('__in'))} IN ({', '.join(_sql_literal(v) for v in values)})")
     columns = ", ".join(quote(name) for name in _CANDIDATE_FIELDS)
     # Name the index: on a large catalog MariaDB otherwise may pick (is_active, slot, color) and sort a whole cell.
     hint = {"mysql": f" FORCE INDEX ({CANDIDATE_INDEX})", "sqlite": f" INDEXED BY {CANDIDATE_INDEX}"}
     return (
         f"SELECT {columns} FROM {quote(Garment._meta.db_table)}{hint.get(connection.vendor, '')} "
         f"WHERE {' AND '.join(where)} "
-        f"AND {quote('shuffle_key')} {{op}} %s ORDER BY {quote('shuffle_key')} LIMIT %s"
+        f"AND {quote('shuffle_key')} {{op}} {{start}} ORDER BY {quote('shuffle_key')} LIMIT {{size}}"
     )
 
 
@@ -152,23 +173,21 @@ def garment_candidates(*, tag: Tag, judge: Judge, per_cell: int = POOL_PER_CELL)
     """A capped pool of active garments that may go with `tag`: at most 2 × `per_cell` from each (slot, colour) cell,
     read through the covering (slot, colour, active, shuffle_key, …) index from this input's own window of the cell,
     already filtered by the style tables. One SQL statement; its cost does not grow with the catalog."""
-    start = _window_start(tag)
+    start, size = _sql_literal(_window_start(tag)), _sql_literal(int(per_cell))
     filters = {key: sorted(values) for key, values in _attribute_filters(tag, judge.policy).items()}
     template = _cell_sql(filters)
-    filter_params = [value for values in filters.values() for value in values]
     statements: list[str] = []
-    params: list = []
     for slot, colors in sorted(candidate_cells(tag=tag, judge=judge).items()):
         if slot == tag.slot:
             continue
         for color in sorted(colors):
+            cell = {"slot": _sql_literal(slot), "color": _sql_literal(color), "start": start, "size": size}
             for op in (">=", "<"):
-                statements.append(_window_branch(template.format(op=op), len(statements)))
-                params.extend([slot, color, True, *filter_params, start, per_cell])
+                statements.append(_window_branch(template.format(op=op, **cell), len(statements)))
     if not statements:
         return []
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(statements), params)
+        cursor.execute(" UNION ALL ".join(statements))
         rows = cursor.fetchall()
     seen: set[int] = set()
     tags: dict[tuple[str, ...], Tag] = {}  # garments tagged alike share one Tag (built once, compared by identity)
@@ -225,7 +244,7 @@ def recommend_for_tag(*, tag: Tag, limit: int = DEFAULT_LIMIT, outfits: int = 0)
     complete looks around it. Cached per input tag until the catalog, a rule or a style table changes."""
     ranked, looks = _rank_for_tag(tag, limit, outfits)
     ids = {s.candidate.id for s in ranked} | {p.id for look in looks for p in look.pieces}
-    garments = Garment.objects.in_bulk(list(ids))
+    garments = Garment.objects.defer("embedding").in_bulk(list(ids))  # pages show no embedding: 1 KB a row saved
     return Recommendation(
         tag=tag,
         items=[

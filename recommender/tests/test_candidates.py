@@ -95,13 +95,22 @@ def test_the_candidate_query_returns_each_cells_window_of_allowed_active_garment
         assert found and found == _expected(tag, per_cell), tag
 
 
+def test_candidate_query_values_are_vocabulary_codes_or_numbers():
+    assert services._sql_literal("one_piece") == "'one_piece'" and services._sql_literal("") == "''"
+    assert services._sql_literal(True) == "1" and services._sql_literal(10) == "10"
+    assert float(services._sql_literal(0.1).removesuffix("e0")) == 0.1
+    for hostile in ("x' OR '1'='1", "Red", "a;b", "a\\b", None):
+        with pytest.raises(ValueError):
+            services._sql_literal(hostile)  # type: ignore[arg-type]
+
+
 def test_candidate_windows_are_read_from_the_covering_index_alone(catalog):
     """Every window is an index range with no row lookup: the index holds every column the query filters on or
     returns (adding a column to the query without adding it to the index fails here)."""
-    statements: list[tuple[str, list]] = []
+    statements: list[tuple[str, object]] = []
 
     def record(execute, sql, params, many, context):
-        statements.append((sql, list(params)))
+        statements.append((sql, params))
         return execute(sql, params, many, context)
 
     tag = TAGS[1]
