@@ -172,8 +172,8 @@ class Command(BaseCommand):
             f"query_p50_ms={_pct(timings, 50):.3f} query_p95_ms={_pct(timings, 95):.3f} "
             f"(first {warmup} per worker: p50={_pct(cold, 50):.3f} p95={_pct(cold, 95):.3f}; "
             f"delta of {delta_rows}: p50={_pct(delta_timings, 50):.3f} p95={_pct(delta_timings, 95):.3f}) "
-            f"recall@{k}={hits / total:.3f} (index order), "
-            f"{rescored_hits / total:.3f} (top {RESCORE_FACTOR * k} rescored)"
+            f"recall@{k}={hits / max(total, 1):.3f} (index order), "
+            f"{rescored_hits / max(total, 1):.3f} (top {RESCORE_FACTOR * k} rescored)"
         )
         self.stdout.write(
             f"memory per host (MB; key lookups {'on' if key_lookups else 'off'}; each worker holds a delta of "
