@@ -277,7 +277,7 @@ def _delta_index(*, since: datetime | None, model_version: str) -> tuple[Embeddi
     garments changed since then (their host-index entries are out of date).
 
     Bounded: only the latest `SIMILARITY_DELTA_LIMIT` changes are held, so a worker's private memory stays small
-    (5,000 × 1 KB float32 embeddings by default) even during a bulk re-tag or activation. Older changes keep their
+    (2,000 × 1 KB float32 embeddings by default) even during a bulk re-tag or activation. Older changes keep their
     host-index entries until the next build — harmless for edits (results are re-read from the database: a garment
     deactivated or tagged by another model is dropped, and every candidate is ranked by its current embedding); only
     a garment added beyond the limit waits for that build to be found."""
@@ -305,7 +305,8 @@ def _delta_index(*, since: datetime | None, model_version: str) -> tuple[Embeddi
 
 
 def active_embedding_index() -> EmbeddingIndex:
-    """Exact index of every active garment with an embedding of the current model (small catalogs, benchmarks)."""
+    """Exact index of the active garments with an embedding of the current model (small catalogs: at most the
+    `SIMILARITY_DELTA_LIMIT` changed last)."""
     return _delta_index(since=None, model_version=current_model_version())[0]
 
 

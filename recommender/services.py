@@ -6,7 +6,7 @@ import csv
 import re
 import time
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -190,18 +190,29 @@ def garment_candidates(*, tag: Tag, judge: Judge, per_cell: int = POOL_PER_CELL)
         cursor.execute(" UNION ALL ".join(statements))
         rows = cursor.fetchall()
     seen: set[int] = set()
-    tags: dict[tuple[str, ...], Tag] = {}  # garments tagged alike share one Tag (built once, compared by identity)
     candidates = []
     for id_, slot, type_, kind, color, pattern, audience, warmth, formality, likes, dislikes in rows:
         if id_ in seen:
             continue
         seen.add(id_)
-        values = (slot, color, type_, kind, pattern, audience, warmth, formality)
-        garment_tag = tags.get(values)
-        if garment_tag is None:
-            garment_tag = tags[values] = Tag(*values)
+        garment_tag = _interned_tag((slot, color, type_, kind, pattern, audience, warmth, formality))
         candidates.append(Candidate(id_, garment_tag, (likes - dislikes) / (likes + dislikes + FEEDBACK_PRIOR_VOTES)))
     return candidates
+
+
+TAG_INTERN_LIMIT = 100_000  # distinct taggings kept per process (bounded by the vocabularies in practice)
+_tags: dict[tuple[str, ...], Tag] = {}
+
+
+def _interned_tag(values: tuple[str, ...]) -> Tag:
+    """One Tag object per distinct tagging in this process, whichever request reads it: the judge's memo then finds
+    a pair by identity instead of comparing eight fields per lookup (thousands of lookups a request)."""
+    tag = _tags.get(values)
+    if tag is None:
+        if len(_tags) >= TAG_INTERN_LIMIT:
+            _tags.clear()
+        tag = _tags[values] = Tag(*values)
+    return tag
 
 
 _judges: dict[str, Judge] = {}
@@ -228,6 +239,7 @@ def _rank_for_tag(tag: Tag, limit: int, outfits: int) -> tuple[list[ScoredCandid
     if cached is not None:
         return cached
     judge = recommendation_judge()
+    tag = _interned_tag(astuple(tag))
     # Browsing pages ask for long lists: read deeper into each cell then, still bounded by the page size.
     candidates = garment_candidates(tag=tag, judge=judge, per_cell=max(POOL_PER_CELL, (limit + 1) // 2))
     scored = score_candidates(tag, candidates, judge)  # shared by the list and the looks
