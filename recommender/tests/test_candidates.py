@@ -101,7 +101,7 @@ def test_candidate_query_values_are_vocabulary_codes_or_numbers():
     assert float(services._sql_literal(0.1).removesuffix("e0")) == 0.1
     for hostile in ("x' OR '1'='1", "Red", "a;b", "a\\b", None):
         with pytest.raises(ValueError):
-            services._sql_literal(hostile)  # type: ignore[arg-type]
+            services._sql_literal(hostile)
 
 
 def test_candidate_windows_are_read_from_the_covering_index_alone(catalog):
