@@ -10,6 +10,11 @@ import os
 
 from prometheus_client import multiprocess
 
+# One BLAS thread per worker (set before any worker imports numpy): the workers already share the cores, and the
+# similar-items delta search (a few thousand × 256 matrix-vector product) took 23 ms with OpenBLAS's two threads
+# contending on a busy 2-core host against 0.35 ms with one (benchmark_similarity).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
 # Threads let a worker keep reading a slow upload while another request runs; the TFLite interpreter is locked.

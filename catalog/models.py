@@ -151,7 +151,26 @@ class Garment(models.Model):
         ordering = ["id"]
         indexes = [
             models.Index(fields=["is_active", "slot", "color"], name="garment_active_slot_color"),
-            models.Index(fields=["slot", "color", "is_active", "shuffle_key"], name="garment_candidate_window"),
+            # Candidate windows (recommender.services.garment_candidates) are read from this index alone: it holds
+            # every column they filter on and return, so a window costs one index range and no row lookups (rows
+            # the style filter drops are skipped inside the index, and no page of full rows is read).
+            models.Index(
+                fields=[
+                    "slot",
+                    "color",
+                    "is_active",
+                    "shuffle_key",
+                    "audience",
+                    "warmth",
+                    "formality",
+                    "type",
+                    "kind",
+                    "pattern",
+                    "likes",
+                    "dislikes",
+                ],
+                name="garment_candidate_cover",
+            ),
             # What changed since the similarity index was built (catalog/similarity.py).
             models.Index(fields=["updated_at"], name="garment_updated_at"),
         ]

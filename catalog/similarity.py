@@ -5,13 +5,14 @@ Two parts answer a query together:
 * **The host index** — an HNSW graph (usearch, int8-quantised vectors) of the active garments of the current model
   version, built by a background job (`catalog.tasks.similarity_index_build`, run by beat every 30 s when the catalog
   changed) and stored in the media storage (`similarity/*.usearch` + `similarity/manifest.json`). Every worker on a
-  host memory-maps the same file (read-only view, shared page cache: one copy per host however many workers); with
+  host memory-maps the same file (read-only view, shared page cache: one copy per host however many workers, plus
+  16 B per garment private to each worker: `catalog.vector_index.index_view`); with
   S3 media a host first copies it to `SIMILARITY_INDEX_DIR`. Workers look for a new manifest every
   `SIMILARITY_CHECK_SECONDS`.
 * **The delta** — garments changed since that index was built (added, re-tagged, edited, (de)activated: every change
   moves `updated_at`, bulk activation included), searched exactly in memory. Their index entries are ignored, so a
   change shows at once, before the next build. Without any index (a fresh `make run`, tests) the delta is the whole
-  catalog — the former behaviour.
+  catalog. Either way it holds at most the latest `SIMILARITY_DELTA_LIMIT` changes: per-worker memory stays small.
 
 Results are re-read from the database and kept only when still active and of the current model version.
 """
@@ -41,57 +42,20 @@ from django.utils import timezone
 from usearch.index import Index
 
 from catalog.models import Garment
+from catalog.vector_index import (
+    INDEX_CONNECTIVITY,
+    INDEX_DTYPE,
+    INDEX_EXPANSION_ADD,
+    INDEX_EXPANSION_SEARCH,
+    EmbeddingIndex,
+    index_view,
+    release_freed_memory,
+)
 from classifier.predictor import get_predictor
 
 MANIFEST_NAME = "similarity/manifest.json"
 INDEX_PREFIX = "similarity/"
-# usearch settings: int8 vectors (256 B per 256-d garment instead of 1 KB), 16 links per node.
-INDEX_DTYPE = "i8"
-INDEX_CONNECTIVITY = 16
-INDEX_EXPANSION_ADD = 64
-INDEX_EXPANSION_SEARCH = 256
 BUILD_BATCH = 10_000
-
-
-@dataclass(frozen=True)
-class EmbeddingIndex:
-    """Exact search over a small in-memory matrix (the delta, or a whole small catalog)."""
-
-    ids: np.ndarray  # (n,) int64
-    matrix: np.ndarray  # (n, d) float32, rows L2-normalised
-
-    @classmethod
-    def from_rows(cls, rows: Iterable[tuple[int, bytes | memoryview | None]]) -> EmbeddingIndex:
-        ids: list[int] = []
-        vectors: list[np.ndarray] = []
-        for garment_id, blob in rows:
-            if blob is None:
-                continue
-            vector = np.frombuffer(bytes(blob), dtype=np.float32)
-            if vectors and vector.shape != vectors[0].shape:
-                continue  # an embedding from an older model with another size: skipped until re-tagged
-            ids.append(garment_id)
-            vectors.append(vector)
-        if not vectors:
-            return cls(np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32))
-        matrix = np.stack(vectors).astype(np.float32)
-        matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-        return cls(np.asarray(ids, dtype=np.int64), matrix)
-
-    def nearest(self, vector: np.ndarray, k: int, *, exclude: Iterable[int] = ()) -> list[tuple[int, float]]:
-        """The k most similar garment ids with their cosine similarity, best first (ties by id: deterministic)."""
-        if len(self.ids) == 0 or vector.shape[-1] != self.matrix.shape[1]:
-            return []
-        query = vector.astype(np.float32) / max(float(np.linalg.norm(vector)), 1e-12)
-        scores = self.matrix @ query
-        excluded = np.isin(self.ids, list(exclude))
-        scores = np.where(excluded, -np.inf, scores)
-        k = min(k, int((~excluded).sum()))
-        if k <= 0:
-            return []
-        top = np.argpartition(-scores, k - 1)[:k]
-        order = sorted(top, key=lambda i: (-scores[i], self.ids[i]))
-        return [(int(self.ids[i]), float(scores[i])) for i in order]
 
 
 @dataclass(frozen=True)
@@ -236,7 +200,7 @@ def similarity_index_is_stale() -> bool:
 
 _lock = threading.Lock()
 _host: dict = {"key": None, "checked": 0.0, "index": None}
-_delta: dict = {"key": None, "index": None, "changed": frozenset()}
+_delta: dict = {"key": None, "index": None, "changed": np.zeros(0, dtype=np.int64)}
 
 
 def _local_copy(name: str) -> str:
@@ -279,10 +243,8 @@ def host_index() -> HostIndex | None:
             return _host["index"]
         index = None
         if manifest and manifest.get("file"):
-            view = Index.restore(_local_copy(manifest["file"]), view=True)
+            view = index_view(_local_copy(manifest["file"]))
             if view is not None:
-                # usearch defines this property's setter apart from its getter, which mypy reads as read-only
-                view.expansion_search = INDEX_EXPANSION_SEARCH  # type: ignore[misc]
                 index = HostIndex(
                     index=view,
                     built_at=datetime.fromisoformat(manifest["built_at"]),
@@ -304,25 +266,41 @@ def host_index() -> HostIndex | None:
         return index
 
 
-def _delta_index(*, since: datetime | None, model_version: str) -> tuple[EmbeddingIndex, frozenset[int]]:
-    """Exact index of the eligible garments changed after `since` (all of them when None), and the ids of every
-    garment changed since then (their host-index entries are out of date)."""
+def _delta_index(*, since: datetime | None, model_version: str) -> tuple[EmbeddingIndex, np.ndarray]:
+    """Exact index of the eligible garments changed after `since` (all of them when None), and the sorted ids of the
+    garments changed since then (their host-index entries are out of date).
+
+    Bounded: only the latest `SIMILARITY_DELTA_LIMIT` changes are held, so a worker's private memory stays small
+    (2,000 × 1 KB float32 embeddings by default) even during a bulk re-tag or activation. Older changes keep their
+    host-index entries until the next build — harmless for edits (results are re-read from the database: a garment
+    deactivated or tagged by another model is dropped, and every candidate is ranked by its current embedding); only
+    a garment added beyond the limit waits for that build to be found."""
     changed = Garment.objects.all() if since is None else Garment.objects.filter(updated_at__gt=since)
     state = changed.aggregate(n=Count("id"), latest=Max("updated_at"))
     key = (since, model_version, state["n"], state["latest"])
     with _lock:
         if _delta["key"] == key:
             return _delta["index"], _delta["changed"]
-    ids = frozenset(changed.values_list("id", flat=True)) if since is not None else frozenset()
-    eligible = changed.filter(is_active=True, model_version=model_version, embedding__isnull=False)
-    index = EmbeddingIndex.from_rows(eligible.values_list("id", "embedding").iterator(chunk_size=2000))
+    recent = changed.order_by("-updated_at", "-id")[: settings.SIMILARITY_DELTA_LIMIT]
+    rows = list(recent.values_list("id", "is_active", "model_version", "embedding"))
+    ids = np.sort(np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)))
+    index = EmbeddingIndex.from_rows(
+        (garment_id, embedding)
+        for garment_id, active, version, embedding in rows
+        if active and version == model_version and embedding is not None
+    )
+    del rows
+    release_freed_memory()
+    if since is None:
+        ids = ids[:0]  # no host index to correct
     with _lock:
         _delta.update(key=key, index=index, changed=ids)
     return index, ids
 
 
 def active_embedding_index() -> EmbeddingIndex:
-    """Exact index of every active garment with an embedding of the current model (small catalogs, benchmarks)."""
+    """Exact index of the active garments with an embedding of the current model (small catalogs: at most the
+    `SIMILARITY_DELTA_LIMIT` changed last)."""
     return _delta_index(since=None, model_version=current_model_version())[0]
 
 
@@ -336,8 +314,10 @@ def nearest_ids(*, vector: np.ndarray, k: int, exclude: Iterable[int] = ()) -> l
     delta, changed = _delta_index(since=host.built_at if host else None, model_version=model_version)
     found = {}
     if host is not None and host.index is not None:
-        for garment_id, score in host.nearest(vector, k + len(exclude) + 8):
-            if garment_id not in changed and garment_id not in exclude:
+        proposed = host.nearest(vector, k + len(exclude) + 8)
+        outdated = np.isin(np.fromiter((i for i, _ in proposed), dtype=np.int64, count=len(proposed)), changed)
+        for (garment_id, score), stale in zip(proposed, outdated, strict=True):
+            if not stale and garment_id not in exclude:
                 found[garment_id] = score
     for garment_id, score in delta.nearest(vector, k + len(exclude), exclude=exclude):
         found[garment_id] = score

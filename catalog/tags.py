@@ -24,6 +24,20 @@ class Tag:
     warmth: str = ""  # hot / mild / cold
     formality: str = ""  # lounge / sport / casual / smart
 
+    def __hash__(self) -> int:
+        # Hashed once per object: the recommender memoises judged pairs by their tags, thousands of lookups a request.
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(
+                (self.slot, self.color, self.type, self.kind, self.pattern, self.audience, self.warmth, self.formality)
+            )
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
+    def __getstate__(self) -> dict[str, Any]:
+        # String hashes differ between processes: a cached hash must not travel in a pickle (the shared cache).
+        return {name: value for name, value in self.__dict__.items() if name != "_hash"}
+
     @property
     def patterned(self) -> bool:
         # A multicolour garment reads as a print even when nobody tagged its pattern.

@@ -98,6 +98,9 @@ class RuleBook:
         return min(matching, key=lambda r: r.sort_key) if matching else None
 
 
+_UNJUDGED = object()
+
+
 @dataclass
 class Judge:
     """Judges pairs of pieces with the rules, the style tables and the real-outfit affinity (memoised per pair)."""
@@ -112,11 +115,12 @@ class Judge:
     def pair(self, a: Tag, b: Tag) -> tuple[float, Reason] | None:
         """(score, reason) for suggesting `b` with `a`, or None when the two must not be worn together."""
         key = (a, b)
-        if key not in self._memo:
+        verdict = self._memo.get(key, _UNJUDGED)  # one lookup: judging is memoised, hashing the tags is the cost
+        if verdict is _UNJUDGED:
             if len(self._memo) > MEMO_LIMIT:
                 self._memo.clear()
-            self._memo[key] = self._judge(a, b)
-        return self._memo[key]
+            verdict = self._memo[key] = self._judge(a, b)
+        return verdict
 
     def _judge(self, a: Tag, b: Tag) -> tuple[float, Reason] | None:
         rule = self.rules.best_for_pair(a, b)
@@ -189,9 +193,18 @@ def item_slots(tag: Tag, policy: StylePolicy = DEFAULT_POLICY) -> tuple[str, ...
     return slots
 
 
+def _tie_break_key(tag: Tag) -> str:
+    return f"{tag.slot}|{tag.type}|{tag.kind}|{tag.color}|{tag.pattern}|{tag.audience}|{tag.warmth}|{tag.formality}"
+
+
 def tie_break(tag: Tag, candidate_id: int) -> str:
-    key = f"{tag.slot}|{tag.type}|{tag.kind}|{tag.color}|{tag.pattern}|{tag.audience}|{tag.warmth}|{tag.formality}"
-    return hashlib.sha1(f"{key}|{candidate_id}".encode()).hexdigest()
+    return hashlib.sha1(f"{_tie_break_key(tag)}|{candidate_id}".encode()).hexdigest()
+
+
+def tie_breaker(tag: Tag) -> Callable[[int], str]:
+    """`tie_break` for one input, its key built once (many candidates are ordered per request)."""
+    key = _tie_break_key(tag)
+    return lambda candidate_id: hashlib.sha1(f"{key}|{candidate_id}".encode()).hexdigest()
 
 
 def _feedback_effect(feedback: float) -> float:
@@ -210,7 +223,8 @@ def score_candidates(tag: Tag, candidates: Iterable[Candidate], judge: Judge) ->
             continue
         score, reason = verdict
         scored.append(ScoredCandidate(candidate, round(score + _feedback_effect(candidate.feedback), 4), reason))
-    scored.sort(key=lambda s: (-s.score, tie_break(tag, s.candidate.id)))
+    tie = tie_breaker(tag)
+    scored.sort(key=lambda s: (-s.score, tie(s.candidate.id)))
     return scored
 
 
@@ -252,10 +266,18 @@ def interleave_slots(scored: Sequence[ScoredCandidate], slots: Sequence[str], li
 
 
 def rank(
-    tag: Tag, candidates: Iterable[Candidate], judge: Judge, *, limit: int = 12, per_group: int = 1
+    tag: Tag,
+    candidates: Iterable[Candidate],
+    judge: Judge,
+    *,
+    limit: int = 12,
+    per_group: int = 1,
+    scored: list[ScoredCandidate] | None = None,
 ) -> list[ScoredCandidate]:
-    """What goes with `tag`: rule pairs first within each slot, harmony filling in, slots mixed, look-alikes capped."""
-    scored = score_candidates(tag, candidates, judge)
+    """What goes with `tag`: rule pairs first within each slot, harmony filling in, slots mixed, look-alikes capped.
+    `scored`: `score_candidates(tag, candidates, judge)` when the caller already has it (the looks need it too)."""
+    if scored is None:
+        scored = score_candidates(tag, candidates, judge)
     slots = [slot for slot in item_slots(tag, judge.policy) if any(s.candidate.slot == slot for s in scored)]
     per_slot = {
         slot: diversify([s for s in scored if s.candidate.slot == slot], limit, per_group=per_group) for slot in slots

@@ -95,9 +95,9 @@ def _jitter(tag: Tag, candidate_id: int) -> float:
     return (int(tie_break(tag, candidate_id)[:8], 16) / 16**8 - 0.5) * LOOK_JITTER
 
 
-def _extend(state: _State, item: ScoredCandidate, judge: Judge, tag: Tag) -> _State | None:
+def _extend(state: _State, item: ScoredCandidate, judge: Judge, jittered: dict[int, float]) -> _State | None:
     links = [Link(None, item.candidate.id, item.reason)]
-    scores = [item.score + _jitter(tag, item.candidate.id)]
+    scores = [jittered[item.candidate.id]]
     for piece in state.pieces:
         verdict = judge.pair(piece.tag, item.candidate.tag)
         if verdict is None:
@@ -108,13 +108,17 @@ def _extend(state: _State, item: ScoredCandidate, judge: Judge, tag: Tag) -> _St
 
 
 def _search(plan: LookPlan, pools: dict[str, list[ScoredCandidate]], judge: Judge, tag: Tag) -> list[_State]:
+    # Each pool item's score with the shopper's piece, jittered per input: computed once, not once per beam state.
+    jittered = {
+        item.candidate.id: item.score + _jitter(tag, item.candidate.id) for pool in pools.values() for item in pool
+    }
     states = [_State((), (), ())]
     for slot in (*plan.required, *plan.optional):
         optional = slot in plan.optional
         grown: list[_State] = list(states) if optional else []
         for state in states:
             for item in pools.get(slot, []):
-                new = _extend(state, item, judge, tag)
+                new = _extend(state, item, judge, jittered)
                 if new is not None:
                     grown.append(new)
         unique: dict[frozenset, _State] = {}
@@ -167,9 +171,17 @@ def _pick_distinct(states: Sequence[_State], count: int) -> list[_State]:
     return chosen
 
 
-def assemble_outfits(tag: Tag, candidates: Sequence[Candidate], judge: Judge, *, count: int = 3) -> list[OutfitSpec]:
-    """Up to `count` complete looks around `tag`, best first, as different from each other as the catalog allows."""
-    ranked = score_candidates(tag, candidates, judge)
+def assemble_outfits(
+    tag: Tag,
+    candidates: Sequence[Candidate],
+    judge: Judge,
+    *,
+    count: int = 3,
+    scored: list[ScoredCandidate] | None = None,
+) -> list[OutfitSpec]:
+    """Up to `count` complete looks around `tag`, best first, as different from each other as the catalog allows.
+    `scored`: `score_candidates(tag, candidates, judge)` when the caller already has it (ranking needs it too)."""
+    ranked = score_candidates(tag, candidates, judge) if scored is None else scored
     plans = look_plans(tag, judge)
     wanted = {slot for plan in plans for slot in (*plan.required, *plan.optional)}
     pools: dict[str, list[ScoredCandidate]] = {}

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import csv
+import re
 import time
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from classifier.imaging import open_image
 from classifier.predictor import Prediction, get_predictor
 from fashion.observability import inference_record
 from recommender.affinity import outfit_affinity
-from recommender.engine import Judge, RuleBook, ScoredCandidate, item_slots, rank, tie_break
+from recommender.engine import Judge, RuleBook, ScoredCandidate, item_slots, rank, score_candidates, tie_break
 from recommender.harmony import harmonious_colors
 from recommender.models import CorrectionStatus, Feedback, ShopperUpload, TagCorrection
 from recommender.outfits import OutfitSpec, assemble_outfits, look_plans
@@ -123,47 +124,74 @@ def candidate_cells(*, tag: Tag, judge: Judge) -> dict[str, set[str]]:
     return cells
 
 
-CANDIDATE_INDEX = "garment_candidate_window"  # catalog.models.Garment.Meta.indexes
+CANDIDATE_INDEX = "garment_candidate_cover"  # catalog.models.Garment.Meta.indexes
+
+
+_CODE = re.compile(r"[a-z0-9_-]*")
+
+
+def _sql_literal(value: str | bool | int | float) -> str:
+    """A value of the candidate query as an SQL literal: vocabulary codes (slots, colours, attribute values: lowercase
+    letters, digits, '_' and '-' only; anything else is refused), flags and numbers. Written into the statement
+    instead of passed as parameters: the driver would otherwise quote over a thousand parameters per request."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        text = repr(value)  # the shortest text that reads back as the same double
+        return text if "e" in text else f"{text}e0"
+    if isinstance(value, str) and _CODE.fullmatch(value):
+        return f"'{value}'"
+    raise ValueError(f"not a vocabulary code: {value!r}")
 
 
 def _cell_sql(filters: Mapping[str, Collection[str]]) -> str:
-    """One (slot, colour) cell read in shuffle order from a start position, as plain SQL (compiled once per request,
-    not by the ORM per cell): it walks the (slot, color, is_active, shuffle_key) index."""
+    """One (slot, colour) cell read in shuffle order from a start position, as plain SQL (built once per request, not
+    by the ORM per cell). It reads the covering index (slot, color, is_active, shuffle_key, then every column it
+    filters on or returns) alone: the style filter is applied inside the index and no full row is read. The cell,
+    the start and the window size are left as `{slot}`, `{color}`, `{op}`, `{start}` and `{size}`."""
     quote = connection.ops.quote_name
-    where = [f"{quote(name)} = %s" for name in ("slot", "color", "is_active")]
+    where = [f"{quote('slot')} = {{slot}}", f"{quote('color')} = {{color}}", f"{quote('is_active')} = 1"]
     for lookup, values in filters.items():
-        where.append(f"{quote(lookup.removesuffix('__in'))} IN ({', '.join(['%s'] * len(values))})")
+        where.append(f"{quote(lookup.removesuffix('__in'))} IN ({', '.join(_sql_literal(v) for v in values)})")
     columns = ", ".join(quote(name) for name in _CANDIDATE_FIELDS)
     # Name the index: on a large catalog MariaDB otherwise may pick (is_active, slot, color) and sort a whole cell.
     hint = {"mysql": f" FORCE INDEX ({CANDIDATE_INDEX})", "sqlite": f" INDEXED BY {CANDIDATE_INDEX}"}
     return (
         f"SELECT {columns} FROM {quote(Garment._meta.db_table)}{hint.get(connection.vendor, '')} "
         f"WHERE {' AND '.join(where)} "
-        f"AND {quote('shuffle_key')} {{op}} %s ORDER BY {quote('shuffle_key')} LIMIT %s"
+        f"AND {quote('shuffle_key')} {{op}} {{start}} ORDER BY {quote('shuffle_key')} LIMIT {{size}}"
     )
+
+
+def _window_branch(select: str, number: int) -> str:
+    """One window as a branch of the UNION ALL. MySQL/MariaDB take a parenthesised SELECT with its own ORDER BY and
+    LIMIT (no derived table to materialise per window); SQLite only accepts that inside a subquery."""
+    if connection.vendor == "mysql":
+        return f"({select})"
+    return f"SELECT * FROM ({select}) AS cell{number}"
 
 
 def garment_candidates(*, tag: Tag, judge: Judge, per_cell: int = POOL_PER_CELL) -> list[Candidate]:
     """A capped pool of active garments that may go with `tag`: at most 2 × `per_cell` from each (slot, colour) cell,
-    read through the (slot, colour, active, shuffle_key) index from this input's own window of the cell, already
-    filtered by the style tables. One SQL statement; its cost does not grow with the catalog."""
-    start = _window_start(tag)
+    read through the covering (slot, colour, active, shuffle_key, …) index from this input's own window of the cell,
+    already filtered by the style tables. One SQL statement; its cost does not grow with the catalog."""
+    start, size = _sql_literal(_window_start(tag)), _sql_literal(int(per_cell))
     filters = {key: sorted(values) for key, values in _attribute_filters(tag, judge.policy).items()}
     template = _cell_sql(filters)
-    filter_params = [value for values in filters.values() for value in values]
     statements: list[str] = []
-    params: list = []
     for slot, colors in sorted(candidate_cells(tag=tag, judge=judge).items()):
         if slot == tag.slot:
             continue
         for color in sorted(colors):
+            cell = {"slot": _sql_literal(slot), "color": _sql_literal(color), "start": start, "size": size}
             for op in (">=", "<"):
-                statements.append(f"SELECT * FROM ({template.format(op=op)}) AS cell{len(statements)}")
-                params.extend([slot, color, True, *filter_params, start, per_cell])
+                statements.append(_window_branch(template.format(op=op, **cell), len(statements)))
     if not statements:
         return []
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(statements), params)
+        cursor.execute(" UNION ALL ".join(statements))
         rows = cursor.fetchall()
     seen: set[int] = set()
     candidates = []
@@ -171,9 +199,24 @@ def garment_candidates(*, tag: Tag, judge: Judge, per_cell: int = POOL_PER_CELL)
         if id_ in seen:
             continue
         seen.add(id_)
-        garment_tag = Tag(slot, color, type_, kind, pattern, audience, warmth, formality)
+        garment_tag = _interned_tag((slot, color, type_, kind, pattern, audience, warmth, formality))
         candidates.append(Candidate(id_, garment_tag, (likes - dislikes) / (likes + dislikes + FEEDBACK_PRIOR_VOTES)))
     return candidates
+
+
+TAG_INTERN_LIMIT = 100_000  # distinct taggings kept per process (bounded by the vocabularies in practice)
+_tags: dict[tuple[str, ...], Tag] = {}
+
+
+def _interned_tag(values: tuple[str, ...]) -> Tag:
+    """One Tag object per distinct tagging in this process, whichever request reads it: the judge's memo then finds
+    a pair by identity instead of comparing eight fields per lookup (thousands of lookups a request)."""
+    tag = _tags.get(values)
+    if tag is None:
+        if len(_tags) >= TAG_INTERN_LIMIT:
+            _tags.clear()
+        tag = _tags[values] = Tag(*values)
+    return tag
 
 
 _judges: dict[str, Judge] = {}
@@ -200,9 +243,14 @@ def _rank_for_tag(tag: Tag, limit: int, outfits: int) -> tuple[list[ScoredCandid
     if cached is not None:
         return cached
     judge = recommendation_judge()
+    tag = _interned_tag(astuple(tag))
     # Browsing pages ask for long lists: read deeper into each cell then, still bounded by the page size.
     candidates = garment_candidates(tag=tag, judge=judge, per_cell=max(POOL_PER_CELL, (limit + 1) // 2))
-    result = (rank(tag, candidates, judge, limit=limit), assemble_outfits(tag, candidates, judge, count=outfits))
+    scored = score_candidates(tag, candidates, judge)  # shared by the list and the looks
+    result = (
+        rank(tag, candidates, judge, limit=limit, scored=scored),
+        assemble_outfits(tag, candidates, judge, count=outfits, scored=scored),
+    )
     cache.set(key, result, RECOMMENDATION_CACHE_SECONDS)
     return result
 
@@ -212,7 +260,7 @@ def recommend_for_tag(*, tag: Tag, limit: int = DEFAULT_LIMIT, outfits: int = 0)
     complete looks around it. Cached per input tag until the catalog, a rule or a style table changes."""
     ranked, looks = _rank_for_tag(tag, limit, outfits)
     ids = {s.candidate.id for s in ranked} | {p.id for look in looks for p in look.pieces}
-    garments = Garment.objects.in_bulk(list(ids))
+    garments = Garment.objects.defer("embedding").in_bulk(list(ids))  # pages show no embedding: 1 KB a row saved
     return Recommendation(
         tag=tag,
         items=[

@@ -329,5 +329,7 @@ UPLOAD_RETENTION_DAYS = env.int("UPLOAD_RETENTION_DAYS", default=30)
 # "Looks similar": where each host keeps its copy of the nearest-neighbour index (memory-mapped by every worker).
 SIMILARITY_INDEX_DIR = Path(env("SIMILARITY_INDEX_DIR", default=str(BASE_DIR / "var" / "similarity")))
 SIMILARITY_CHECK_SECONDS = env.float("SIMILARITY_CHECK_SECONDS", default=5.0)
+# Garments changed since the index was built that each worker searches exactly (the latest ones; catalog/similarity.py).
+SIMILARITY_DELTA_LIMIT = env.int("SIMILARITY_DELTA_LIMIT", default=2000)
 # Queue name (one per deployment or test run sharing a broker).
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")

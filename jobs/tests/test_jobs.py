@@ -24,9 +24,10 @@ from rest_framework.test import APIClient
 
 from catalog.models import Garment
 from catalog.services import garments_set_active
-from catalog.similarity import garments_similar_to, host_index, read_manifest, similarity_index_build
+from catalog.similarity import _delta_index, garments_similar_to, host_index, read_manifest, similarity_index_build
 from catalog.tasks import import_photos, import_photos_job_start, retag_chunk, retag_job_start, similarity_index_refresh
 from catalog.tests.factories import garment_factory, image_bytes
+from catalog.vector_index import EmbeddingIndex
 from fashion.celery import app
 from jobs.models import Job, JobChunk, JobKind, JobStatus
 from recommender.models import CorrectionStatus, ShopperUpload, TagCorrection
@@ -272,6 +273,42 @@ def test_the_index_vectors_are_what_the_catalog_holds():
     index = host_index()
     stored = np.frombuffer(bytes(garment.embedding), dtype=np.float32)
     assert index.nearest(stored, 1)[0][0] == garment.pk
+
+
+def test_every_worker_maps_the_one_index_file_instead_of_loading_a_copy():
+    garment_factory(color="green")
+    manifest = similarity_index_build()
+    assert host_index() is not None
+    path = str(settings.MEDIA_ROOT / manifest["file"])
+    with open("/proc/self/maps") as maps:  # Linux: the file is mapped (page cache, shared by the host's workers)
+        assert any(line.rstrip().endswith(path) for line in maps)
+
+
+def test_the_delta_holds_the_latest_changes_only_and_older_ones_still_show_correctly(settings):
+    settings.SIMILARITY_CHECK_SECONDS = 0
+    settings.SIMILARITY_DELTA_LIMIT = 2
+    red = [garment_factory(color="red") for _ in range(3)]
+    similarity_index_build()
+    garments_set_active(garments=[red[1]], active=False)  # a change that will fall out of the delta
+    added = [garment_factory(color="red") for _ in range(3)]
+    delta, changed = _delta_index(since=host_index().built_at, model_version="fake")
+    assert sorted(delta.ids.tolist()) == sorted(g.pk for g in added[1:])  # the latest two changes
+    assert changed.tolist() == sorted(g.pk for g in added[1:])
+    similar = [m.garment.pk for m in garments_similar_to(garment=red[0], k=10)]
+    assert red[1].pk not in similar  # deactivated: dropped when the results are re-read
+    assert red[2].pk in similar and {g.pk for g in added[1:]} <= set(similar)
+    assert added[0].pk not in similar  # added beyond the limit: found after the next build
+    similarity_index_build()
+    assert added[0].pk in [m.garment.pk for m in garments_similar_to(garment=red[0], k=10)]
+
+
+def test_an_embedding_index_skips_rows_without_or_with_another_size_of_embedding():
+    rows = [(1, np.ones(4, np.float32).tobytes()), (2, None), (3, np.ones(3, np.float32).tobytes())]
+    rows.append((4, memoryview(np.arange(4, dtype=np.float32).tobytes())))
+    index = EmbeddingIndex.from_rows(rows)
+    assert index.ids.tolist() == [1, 4]
+    assert np.allclose(np.linalg.norm(index.matrix, axis=1), 1.0)
+    assert index.nearest(np.ones(4, np.float32), 1) == [(1, pytest.approx(1.0))]
 
 
 def test_export_job_writes_a_zip_of_the_accepted_corrections(stylist_client):

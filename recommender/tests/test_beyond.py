@@ -305,8 +305,14 @@ def test_feedback_without_javascript_on_the_page(catalog):
 
 def test_similarity_benchmark_command_reports_its_figures():
     out = io.StringIO()
-    call_command("benchmark_similarity", "--garments", "50", "--dim", "8", "--queries", "5", stdout=out)
-    assert "garments=50 dim=8" in out.getvalue() and "query_p50_ms=" in out.getvalue()
+    args = ["--garments", "50", "--dim", "8", "--queries", "5", "--warmup", "1", "--workers", "1,2", "--delta", "20"]
+    call_command("benchmark_similarity", *args, stdout=out)
+    lines = out.getvalue().splitlines()
+    assert "garments=50 dim=8" in lines[0] and "query_p50_ms=" in lines[0]
+    # The memory table: one row per worker count (workers | file pages | private per worker | per host | …).
+    rows = [line.split(" | ") for line in lines if line[:2] in ("1 ", "2 ")]
+    assert [row[0] for row in rows] == ["1", "2"]
+    assert all(float(row[2]) > 0 and float(row[3]) > 0 for row in rows)
 
 
 # Retention of shoppers' photos
