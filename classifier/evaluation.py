@@ -774,6 +774,8 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "dropout": config.get("dropout"),
         "hidden_units": config.get("hidden_units"),
         "attribute_units": config.get("attribute_units"),
+        "attribute_min_steps": config.get("attribute_min_steps", "-"),
+        "attribute_views": config.get("attribute_views", "-"),
         "label_smoothing": config.get("label_smoothing"),
         "color_main_weight": config.get("color_main_weight"),
         "worn_color_weight": config.get("worn_color_weight"),

@@ -25,7 +25,11 @@ def dataset_rows(dataset_dir) -> list[dict]:
         splits = list(csv.DictReader(f))
     with open(dataset_dir / "colors.csv", newline="") as f:
         colors = {row["image"]: row for row in csv.DictReader(f)}
-    return [{**row, **colors[row["image"]]} for row in splits]
+    attributes: dict[str, dict] = {}
+    if (dataset_dir / "attributes.csv").is_file():
+        with open(dataset_dir / "attributes.csv", newline="") as f:
+            attributes = {row["image"]: row for row in csv.DictReader(f)}
+    return [{**row, **colors[row["image"]], **attributes.get(row["image"], {})} for row in splits]
 
 
 @pytest.fixture

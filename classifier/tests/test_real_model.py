@@ -93,7 +93,11 @@ def test_keras_backend_agrees_with_tflite(lite_predictor, dataset_dir, dataset_r
         photos = _photos(dataset_dir, dataset_rows, count=4, top10_label="shirt")
         for _, image in photos:
             lite, full = lite_predictor.predict(image), keras_predictor.predict(image)
-            assert lite.type.label == full.type.label
+            # A near tie may flip under float16 (lite0-224-v5: shirt 0.2645 / outwear 0.2627 vs 0.2628 / 0.2647).
+            if lite.type.top3[0][1] - lite.type.top3[1][1] > 0.02:
+                assert lite.type.label == full.type.label
+            else:
+                assert full.type.label in {label for label, _ in lite.type.top3[:2]}
             assert abs(lite.type.confidence - full.type.confidence) < 0.05
             assert lite.color.label == full.color.label
     finally:
@@ -104,7 +108,10 @@ def test_keras_backend_agrees_with_tflite(lite_predictor, dataset_dir, dataset_r
 STRIPED_TEST_PHOTO = "05d01bf9-6ff5-4c5e-b946-b4ca004a125b"
 # Floors under what lite0-224-v4 measured on these photos: 11 of 16 patterned and 16 of 16 solid photos read right;
 # of 8 worn skirts (test split) 4 read as a bottom and 3 as a skirt; 10 of 10 outfit photos got two or more garments.
+# lite0-224-v5 reads 11 of the 20 shoes below as their kind (4 different kinds) and 22 of the 32 audience photos right
+# (women 8, men 4, kids 8, unisex 2 of 8); lite0-224-v4 read every shoe as "sandals".
 PATTERN_FLOOR, SOLID_FLOOR = 8, 13
+SHOE_KIND_FLOOR, AUDIENCE_FLOOR = 7, 16
 SKIRT_SLOT_FLOOR, SKIRT_TYPE_FLOOR = 3, 2
 OUTFIT_FLOOR = 8
 
@@ -124,6 +131,25 @@ def test_patterned_test_photos_read_as_patterned(lite_predictor, dataset_dir, da
     read_solid = [p.pattern.label for p in lite_predictor.predict_batch([image for _, image in solid])]
     assert read_patterned.count("pattern") >= PATTERN_FLOOR, read_patterned
     assert read_solid.count("solid") >= SOLID_FLOOR, read_solid
+
+
+def test_shoe_kinds_of_real_photos(lite_predictor, dataset_dir, dataset_rows):
+    kinds = ("sneakers", "boots", "flats", "sandals", "slippers")
+    photos = [photo for kind in kinds for photo in _photos(dataset_dir, dataset_rows, count=4, shoe_kind=kind)]
+    assert len(photos) == 20
+    read = [p.kind.label for p in lite_predictor.predict_batch([image for _, image in photos])]
+    right = sum(label == row["shoe_kind"] for label, (row, _) in zip(read, photos, strict=True))
+    assert right >= SHOE_KIND_FLOOR and len(set(read)) >= 3, read
+
+
+def test_audience_of_real_photos(lite_predictor, dataset_dir, dataset_rows):
+    audiences = ("women", "men", "kids", "unisex")
+    photos = [
+        photo for audience in audiences for photo in _photos(dataset_dir, dataset_rows, count=8, audience=audience)
+    ]
+    read = [p.audience.label for p in lite_predictor.predict_batch([image for _, image in photos])]
+    right = sum(label == row["audience"] for label, (row, _) in zip(read, photos, strict=True))
+    assert right >= AUDIENCE_FLOOR and len(set(read)) >= 3, read
 
 
 def test_a_striped_test_photo_reads_as_patterned(lite_predictor, dataset_dir):

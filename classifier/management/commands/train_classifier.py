@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--dataset", default=settings.FASHION_DATASET_DIR, help="clothing dataset folder")
         parser.add_argument("--out", default=None, help="artifact folder (default classifier/artifacts/<timestamp>)")
         parser.add_argument("--epochs", type=int, default=12, help="epochs of the heads on frozen features")
-        parser.add_argument("--finetune-epochs", type=int, default=2, help="epochs fine-tuning the backbone top")
+        parser.add_argument("--finetune-epochs", type=int, default=0, help="epochs fine-tuning the backbone top")
         parser.add_argument("--image-size", type=int, default=224)
         parser.add_argument("--backbone", choices=("efficientnet_lite0", "tiny"), default="efficientnet_lite0")
         parser.add_argument("--weights", default=str(DEFAULT_WEIGHTS), help="Lite0 ImageNet weights (.npz)")
