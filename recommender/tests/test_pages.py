@@ -120,3 +120,15 @@ def test_a_bad_file_is_explained_in_korean_on_a_korean_page(client: Client):
     response = client.post("/recommend/", {"image": SimpleUploadedFile("x.jpg", b"<svg></svg>")})
     assert response.status_code == 400
     assert "이 파일은 사용할 수 없어요. 읽을 수 있는 사진 파일이 아니에요" in response.content.decode()
+
+
+def test_a_type_the_reading_dropped_shows_no_confidence(client: Client, catalog):
+    # A t-shirt read in the bottom slot (a detector's box can say so) leaves the type unknown: the page says "–",
+    # not "– 90%", which would read as 90% sure of nothing.
+    client.post("/recommend/", {"image": SimpleUploadedFile("red.jpg", image_bytes("red", (90, 120)))})
+    upload = ShopperUpload.objects.get()
+    upload.chosen_reading = {**upload.detection, "slot": {**upload.detection["slot"], "label": "bottom"}}
+    upload.save(update_fields=["chosen_reading"])
+    html = client.get(f"/recommend/{upload.public_id}/").content.decode()
+    type_row = html.split('id="detected-type">', 1)[1].split("</dd>", 1)[0]
+    assert type_row.strip() == "–"
