@@ -43,11 +43,8 @@ from usearch.index import Index
 
 from catalog.models import Garment
 from catalog.vector_index import (
-    INDEX_CONNECTIVITY,
-    INDEX_DTYPE,
-    INDEX_EXPANSION_ADD,
-    INDEX_EXPANSION_SEARCH,
     EmbeddingIndex,
+    index_new,
     index_view,
     release_freed_memory,
 )
@@ -129,14 +126,7 @@ def similarity_index_build(*, keep: int = 2) -> dict:
         matrix = np.stack(batch_vectors).astype(np.float32)
         matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
         if index is None:
-            index = Index(
-                ndim=ndim,
-                metric="cos",
-                dtype=INDEX_DTYPE,
-                connectivity=INDEX_CONNECTIVITY,
-                expansion_add=INDEX_EXPANSION_ADD,
-                expansion_search=INDEX_EXPANSION_SEARCH,
-            )
+            index = index_new(ndim=ndim)
         index.add(np.asarray(batch_ids, dtype=np.uint64), matrix)
         count += len(batch_ids)
         batch_ids.clear()

@@ -19,6 +19,18 @@ INDEX_EXPANSION_ADD = 64
 INDEX_EXPANSION_SEARCH = 256
 
 
+def index_new(*, ndim: int, dtype: str = INDEX_DTYPE) -> Index:
+    """An empty index with the project's settings, to be filled and saved by one build (or by the benchmark)."""
+    return Index(
+        ndim=ndim,
+        metric="cos",
+        dtype=dtype,
+        connectivity=INDEX_CONNECTIVITY,
+        expansion_add=INDEX_EXPANSION_ADD,
+        expansion_search=INDEX_EXPANSION_SEARCH,
+    )
+
+
 def index_view(path: str, *, key_lookups: bool = False) -> Index | None:
     """A read-only view of an index file, memory-mapped: its pages are the page cache's, one copy per host.
 

@@ -30,11 +30,9 @@ from usearch.index import Index
 from catalog.management.similarity_probe import run_worker
 from catalog.similarity import RESCORE_FACTOR
 from catalog.vector_index import (
-    INDEX_CONNECTIVITY,
     INDEX_DTYPE,
-    INDEX_EXPANSION_ADD,
-    INDEX_EXPANSION_SEARCH,
     EmbeddingIndex,
+    index_new,
 )
 from classifier.predictor import get_predictor
 
@@ -114,14 +112,7 @@ class Command(BaseCommand):
                     raise CommandError(f"{path} holds another index ({meta}); remove it or name another file.")
             else:
                 started = time.perf_counter()
-                index = Index(
-                    ndim=dim,
-                    metric="cos",
-                    dtype=dtype,
-                    connectivity=INDEX_CONNECTIVITY,
-                    expansion_add=INDEX_EXPANSION_ADD,
-                    expansion_search=INDEX_EXPANSION_SEARCH,
-                )
+                index = index_new(ndim=dim, dtype=dtype)
                 for start in range(0, garments, 50_000):
                     index.add(keys[start : start + 50_000], vectors[start : start + 50_000])
                 build = f"{time.perf_counter() - started:.1f} s"
