@@ -25,6 +25,7 @@ from vocabulary import (
     TYPE_CODES,
     TYPES,
     WARMTHS,
+    type_in_slot,
 )
 
 # Labels follow the active language (English or Korean vocabulary names) in admin filters, dropdowns and displays.
@@ -56,7 +57,7 @@ def _type_matches_slot(type_field: str, slot_field: str, *, allow_blank_type: bo
     """A Q that holds when the type belongs to the slot (database-level consistency of the two columns)."""
     condition = Q()
     for slot in SLOTS:
-        types_of_slot = [code for code in TYPE_CODES if TYPES[code].slot == slot]
+        types_of_slot = [code for code in TYPE_CODES if type_in_slot(code, slot)]
         condition |= Q(**{slot_field: slot, f"{type_field}__in": types_of_slot})
     if allow_blank_type:
         condition |= Q(**{type_field: ""})

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from vocabulary import TYPES
+from vocabulary import type_in_slot
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def tag_from_reading(reading: Mapping[str, Any], thresholds: Mapping[str, float]
         return label(head) if float(value.get("confidence", 0.0)) >= thresholds.get(head, 1.0) else ""
 
     slot, type_code = label("slot"), label("type")
-    if type_code not in TYPES or TYPES[type_code].slot != slot:
+    if not type_in_slot(type_code, slot):
         type_code = ""
     return Tag(
         slot=slot,

@@ -13,7 +13,7 @@ from catalog.models import (
     WARMTH_CHOICES,
 )
 from recommender.services import InvalidChoice, box_checked
-from vocabulary import TYPES
+from vocabulary import type_in_slot
 
 
 class BoxField(forms.CharField):
@@ -58,7 +58,7 @@ class TagForm(forms.Form):
 
     def clean(self):
         data = super().clean() or {}
-        if data.get("type") and data.get("slot") and TYPES[data["type"]].slot != data["slot"]:
+        if data.get("type") and data.get("slot") and not type_in_slot(data["type"], data["slot"]):
             raise forms.ValidationError(_("That type does not belong to that slot."))
         return data
 

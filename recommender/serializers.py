@@ -29,7 +29,7 @@ from recommender.services import (
     uncertain_heads,
     upload_reading,
 )
-from vocabulary import COLORS, KINDS, TYPES
+from vocabulary import COLORS, TYPES, kind_in_slot, type_in_slot
 
 TAG_FIELDS = ("slot", "color", "type", "kind", "pattern", "audience", "warmth", "formality")
 
@@ -49,11 +49,11 @@ class TagQuerySerializer(serializers.Serializer):
     outfits = serializers.IntegerField(min_value=0, max_value=3, required=False, default=3)
 
     def validate(self, attrs: dict) -> dict:
-        if attrs["type"] and TYPES[attrs["type"]].slot != attrs["slot"]:
+        if attrs["type"] and not type_in_slot(attrs["type"], attrs["slot"]):
             raise serializers.ValidationError(
                 {"type": f"'{attrs['type']}' is a {TYPES[attrs['type']].slot} type, not a {attrs['slot']} type."}
             )
-        if attrs["kind"] and TYPES[KINDS[attrs["kind"]][0]].slot != attrs["slot"]:
+        if attrs["kind"] and not kind_in_slot(attrs["kind"], attrs["slot"]):
             raise serializers.ValidationError({"kind": f"'{attrs['kind']}' is not a kind of {attrs['slot']}."})
         return attrs
 
@@ -313,7 +313,7 @@ class CorrectionSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 "Give at least one of type, slot, color, pattern, audience, warmth or formality."
             )
-        if "type" in attrs and "slot" in attrs and TYPES[attrs["type"]].slot != attrs["slot"]:
+        if "type" in attrs and "slot" in attrs and not type_in_slot(attrs["type"], attrs["slot"]):
             raise serializers.ValidationError({"slot": f"'{attrs['type']}' is a {TYPES[attrs['type']].slot} type."})
         return attrs
 

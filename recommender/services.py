@@ -33,7 +33,7 @@ from recommender.harmony import harmonious_colors
 from recommender.models import CorrectionStatus, Feedback, ShopperUpload, TagCorrection
 from recommender.outfits import OutfitSpec, assemble_outfits, look_plans
 from recommender.reasons import Reason
-from vocabulary import TYPES
+from vocabulary import TYPES, type_in_slot
 
 DEFAULT_LIMIT = 12
 DEFAULT_OUTFITS = 3
@@ -529,7 +529,7 @@ def correction_create(
         new_type, new_slot = type, TYPES[type].slot
     elif slot:
         new_slot = slot
-        if new_type and TYPES[new_type].slot != slot:
+        if new_type and not type_in_slot(new_type, slot):
             new_type = ""
     with transaction.atomic():
         reviewed = (

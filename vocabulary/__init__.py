@@ -113,6 +113,17 @@ def slot_of_type(type_code: str) -> str:
     return TYPES[type_code].slot
 
 
+def type_in_slot(type_code: str, slot: str) -> bool:
+    """Whether a type belongs to a slot: the one home of this rule (the garment table's CHECK constraint is built
+    from the same TYPES)."""
+    return type_code in TYPES and TYPES[type_code].slot == slot
+
+
+def kind_in_slot(kind: str, slot: str) -> bool:
+    """Whether a finer kind (boots, jeans …) belongs to a slot, through its type."""
+    return kind in KINDS and type_in_slot(KINDS[kind][0], slot)
+
+
 def type_from_dataset_label(label: str) -> str | None:
     """Map a dataset label ('T-Shirt', 'Not sure', ...) to a type code, or None when it names no type."""
     for info in TYPES.values():
