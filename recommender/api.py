@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404
@@ -17,7 +16,6 @@ from rest_framework.views import APIView
 
 from catalog.models import Garment, PairingRule
 from catalog.serializers import SimilarItemSerializer
-from catalog.similarity import garments_similar_to_embedding
 from fashion.cache import rate_limit_hit
 from fashion.clients import client_ip, client_key
 from fashion.errors import error_body
@@ -39,10 +37,12 @@ from recommender.services import (
     DEFAULT_OUTFITS,
     CorrectionReviewed,
     InvalidChoice,
+    UploadAnswer,
     correction_create,
     feedback_create,
     recommend_for_tag,
     recommend_for_upload,
+    upload_answer,
     upload_choose,
     upload_tag,
 )
@@ -204,20 +204,18 @@ class RecommendationView(APIView):
             )
         except InvalidChoice as exc:
             return Response(error_body(detail=str(exc), code="invalid_choice"), status=status.HTTP_400_BAD_REQUEST)
-        return Response(upload_payload(result.upload, result.recommendation, request))
+        return Response(
+            upload_payload(upload_answer(upload=result.upload, recommendation=result.recommendation), request)
+        )
 
 
-def upload_payload(upload: ShopperUpload, recommendation, request: Request) -> dict:
+def upload_payload(result: UploadAnswer, request: Request) -> dict:
     """An upload's answer: what was read (every garment of a whole-outfit photo), what goes with the matched one."""
-    similar = []
-    if upload.embedding:
-        embedding = np.frombuffer(bytes(upload.embedding), dtype=np.float32)
-        similar = garments_similar_to_embedding(embedding=embedding, k=6)
     return {
-        "upload_id": str(upload.public_id),
-        "detected": detected_payload(upload),
-        **recommendation_payload(recommendation, request, upload=upload),
-        "similar": SimilarItemSerializer(similar, many=True, context={"request": request}).data,
+        "upload_id": str(result.upload.public_id),
+        "detected": detected_payload(result),
+        **recommendation_payload(result.recommendation, request, upload=result.upload),
+        "similar": SimilarItemSerializer(result.similar, many=True, context={"request": request}).data,
     }
 
 
@@ -239,8 +237,7 @@ class ChoiceView(APIView):
             return Response(error_body(detail=str(exc), code="invalid_choice"), status=status.HTTP_400_BAD_REQUEST)
         except CorrectionReviewed as exc:
             return Response(error_body(detail=str(exc), code="correction_reviewed"), status=status.HTTP_409_CONFLICT)
-        recommendation = recommend_for_tag(tag=upload_tag(upload=upload), outfits=DEFAULT_OUTFITS)
-        return Response(upload_payload(upload, recommendation, request))
+        return Response(upload_payload(upload_answer(upload=upload), request))
 
 
 class CorrectionView(APIView):

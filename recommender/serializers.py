@@ -23,11 +23,10 @@ from recommender.reasons import reason_text
 from recommender.services import (
     InvalidChoice,
     RecommendedItem,
+    UploadAnswer,
     box_checked,
     detected_garments,
     reading_tag,
-    uncertain_heads,
-    upload_reading,
 )
 from vocabulary import COLORS, TYPES, kind_in_slot, type_in_slot
 
@@ -172,9 +171,9 @@ class DetectedSerializer(serializers.Serializer):
     crop_box = serializers.ListField(child=serializers.FloatField(), allow_null=True)
 
 
-def detected_payload(upload) -> dict:
+def detected_payload(result: UploadAnswer) -> dict:
     """What the CNN read of an upload, for the garment that is matched; also every garment of a whole-outfit photo."""
-    reading = upload_reading(upload)
+    upload, reading, uncertain = result.upload, result.reading, result.uncertain_heads
     tag = reading_tag(reading) if reading.get("slot") else None
 
     def top3(head: str) -> list[dict]:
@@ -192,11 +191,6 @@ def detected_payload(upload) -> dict:
             "used": bool(tag is not None and getattr(tag, head)),
         }
 
-    uncertain = uncertain_heads(
-        type_confidence=upload.type_confidence,
-        slot_confidence=upload.slot_confidence,
-        color_confidence=upload.color_confidence,
-    )
     garments = [
         {
             "index": index,

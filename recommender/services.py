@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
@@ -21,6 +22,7 @@ from django.utils import timezone
 from catalog.models import Garment, PairingRule
 from catalog.selectors import active_rule_specs, style_policy
 from catalog.services import catalog_version, embedding_to_bytes, image_to_stored_jpeg, rows_delete_with_images
+from catalog.similarity import SimilarGarment, garments_similar_to_embedding
 from catalog.style import NEVER, StylePolicy
 from catalog.tags import Candidate, Tag, tag_from_reading
 from catalog.uploads import upload_open_image
@@ -498,6 +500,48 @@ def upload_tag(*, upload: ShopperUpload) -> Tag:
     kind = read.kind if correction.type == read.type and correction.slot == "shoes" else ""
     attributes = {name: getattr(correction, name) or getattr(read, name) for name in CORRECTABLE_ATTRIBUTES}
     return replace(read, slot=correction.slot, color=correction.color, type=correction.type, kind=kind, **attributes)
+
+
+SIMILAR_SHOWN = 6  # "looks similar" on an upload's page and in its API answer
+
+
+@dataclass(frozen=True)
+class UploadAnswer:
+    """Everything the result page and the API show for an upload, read once: the reading of the matched garment, the
+    tags used (the shopper's correction on top), what goes with it, what looks similar, what to confirm."""
+
+    upload: ShopperUpload
+    reading: dict
+    tag: Tag
+    correction: TagCorrection | None
+    recommendation: Recommendation
+    similar: list[SimilarGarment]
+    uncertain_heads: list[str]
+
+
+def upload_answer(
+    *, upload: ShopperUpload, limit: int = DEFAULT_LIMIT, recommendation: Recommendation | None = None
+) -> UploadAnswer:
+    """The one selector for an upload's answer (the page and the API both render it). `recommendation`: one already
+    made for this upload's tags (the upload service returns it), so it is not ranked twice."""
+    tag = upload_tag(upload=upload)
+    similar: list[SimilarGarment] = []
+    if upload.embedding:
+        vector = np.frombuffer(bytes(upload.embedding), dtype=np.float32)
+        similar = garments_similar_to_embedding(embedding=vector, k=SIMILAR_SHOWN)
+    return UploadAnswer(
+        upload=upload,
+        reading=upload_reading(upload),
+        tag=tag,
+        correction=TagCorrection.objects.filter(upload=upload).first(),
+        recommendation=recommendation or recommend_for_tag(tag=tag, limit=limit, outfits=DEFAULT_OUTFITS),
+        similar=similar,
+        uncertain_heads=uncertain_heads(
+            type_confidence=upload.type_confidence,
+            slot_confidence=upload.slot_confidence,
+            color_confidence=upload.color_confidence,
+        ),
+    )
 
 
 class CorrectionReviewed(Exception):  # noqa: N818 - a state, reported to the shopper

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from catalog.i18n import korean_active
 from catalog.models import Garment, PairingRule
 from catalog.naming import garment_names
-from catalog.similarity import garments_similar_to, garments_similar_to_embedding
+from catalog.similarity import garments_similar_to
 from catalog.tags import Tag
 from catalog.uploads import image_error_message
 from classifier.imaging import InvalidImage
@@ -24,7 +23,7 @@ from fashion.clients import client_key
 from recommender.api import AnonUploadThrottle, CorrectionThrottle, FeedbackThrottle, throttled_for
 from recommender.forms import ChoiceForm, CorrectionForm, FeedbackForm, TagForm, UploadForm
 from recommender.look_images import LookImageError, look_image_for_key
-from recommender.models import ShopperUpload, TagCorrection
+from recommender.models import ShopperUpload
 from recommender.services import (
     DEFAULT_OUTFITS,
     CorrectionReviewed,
@@ -34,11 +33,9 @@ from recommender.services import (
     feedback_create,
     reading_in_slot,
     recommend_for_tag,
-    uncertain_heads,
+    upload_answer,
     upload_choose,
     upload_create,
-    upload_reading,
-    upload_tag,
 )
 from vocabulary import (
     AUDIENCES,
@@ -175,17 +172,8 @@ def _attribute_names(tag: Tag) -> list[tuple[str, str]]:
 
 def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
     upload = get_object_or_404(ShopperUpload, public_id=public_id)
-    tag = upload_tag(upload=upload)
-    reading = upload_reading(upload)
-    correction = TagCorrection.objects.filter(upload=upload).first()
-    similar = []
-    if upload.embedding:
-        similar = garments_similar_to_embedding(embedding=np.frombuffer(bytes(upload.embedding), dtype=np.float32), k=6)
-    uncertain = uncertain_heads(
-        type_confidence=upload.type_confidence,
-        slot_confidence=upload.slot_confidence,
-        color_confidence=upload.color_confidence,
-    )
+    result = upload_answer(upload=upload)
+    tag, reading, correction, uncertain = result.tag, result.reading, result.correction, result.uncertain_heads
     return render(
         request,
         "recommender/result.html",
@@ -193,8 +181,8 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
             "upload": upload,
             "tag": tag,
             "correction": correction,
-            "recommendation": recommend_for_tag(tag=tag, outfits=DEFAULT_OUTFITS),
-            "similar": similar,
+            "recommendation": result.recommendation,
+            "similar": result.similar,
             "uncertain": uncertain and correction is None,
             "uncertain_heads": uncertain,
             "type_choices": _choices(reading, "type"),
