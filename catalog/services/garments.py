@@ -1,100 +1,36 @@
-"""Write operations on the catalog."""
+"""Write operations on garments: create (tagged by the CNN before any transaction opens), update, re-tag, activate,
+delete, import photos, load the demo catalog."""
 
 from __future__ import annotations
 
-import io
 import re
-import uuid
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.contrib.auth.models import User
-from django.core.cache import cache
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
 from PIL import Image
 
 from catalog.demo import demo_garment_name
-from catalog.models import Garment, PairingRule, TaggedBy
+from catalog.models import Garment, TaggedBy
 from catalog.naming import garment_names
-from catalog.starter_rules import starter_rules
+from catalog.services.files import (
+    embedding_to_bytes,
+    garment_photos_kept_only_if_committed,
+    image_to_stored_jpeg,
+    rows_delete_with_images,
+)
+from catalog.services.versioning import EditConflict, catalog_changed, versioned_save
 from catalog.tags import tag_from_reading
 from catalog.thumbnails import garment_thumbnail_set
 from catalog.uploads import image_error_message, upload_open_image
 from classifier.imaging import InvalidImage, open_image
 from classifier.predictor import Prediction, get_predictor
 from vocabulary import COLORS, KINDS, slot_of_type
-
-STORED_IMAGE_MAX_SIDE = 1024
-CATALOG_VERSION_KEY = "catalog:version"
-
-
-def catalog_version() -> str:
-    """A token that changes whenever a garment, a rule or a style table changes (cached recommendations key on it).
-
-    Kept in the shared cache (Redis in production), so every worker and host sees the same version."""
-    version = cache.get(CATALOG_VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        if not cache.add(CATALOG_VERSION_KEY, version, None):
-            version = cache.get(CATALOG_VERSION_KEY, version)
-    return version
-
-
-def catalog_changed() -> None:
-    """Invalidate everything derived from the catalog (called on every catalog write, bulk ones included)."""
-    cache.set(CATALOG_VERSION_KEY, uuid.uuid4().hex, None)
-
-
-def image_to_stored_jpeg(image: Image.Image) -> ContentFile:
-    """Re-encode a decoded RGB image as a JPEG: no EXIF or other metadata survives, size is bounded."""
-    image = image.convert("RGB")
-    image.info = {}  # Pillow would write a JPEG comment or ICC profile from here; nothing of the upload's survives
-    image.thumbnail((STORED_IMAGE_MAX_SIDE, STORED_IMAGE_MAX_SIDE))
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=88, optimize=True)
-    return ContentFile(buffer.getvalue(), name="image.jpg")
-
-
-def embedding_to_bytes(embedding: np.ndarray | None) -> bytes | None:
-    return None if embedding is None else np.asarray(embedding, dtype=np.float32).tobytes()
-
-
-def garment_stored_files_delete(*, garment: Garment) -> None:
-    """Delete the photo and thumbnail files a garment's save wrote (for a row that was rolled back)."""
-    for field in (garment.image, garment.thumbnail):
-        if field and field.name and getattr(field, "_committed", False):
-            field.storage.delete(field.name)
-
-
-@contextmanager
-def garment_photos_kept_only_if_committed() -> Iterator[list[Garment]]:
-    """A transaction for writes that create garments (the block appends each to the list it is given): when the
-    block fails, the rows roll back and the photo files their saves wrote are deleted too, so no photo outlives its
-    row. A failed COMMIT keeps them: the row may exist after all (the server got COMMIT, the answer was lost), and a
-    row must never point at a missing file.
-
-    Open it after the CNN has read the photos: a transaction holds locks (SQLite's whole-database write lock) for
-    as long as it runs."""
-    created: list[Garment] = []
-    block_done = False
-    try:
-        with transaction.atomic():
-            yield created
-            block_done = True
-    except BaseException:
-        if not block_done:
-            for garment in created:
-                garment_stored_files_delete(garment=garment)
-        raise
 
 
 def garment_create(
@@ -187,32 +123,6 @@ def garment_update(
     return versioned_save(instance=garment)
 
 
-def rows_delete_with_images(*, objects: Iterable[models.Model]) -> int:
-    """Delete model rows and, once the transaction commits, the files of their `image` (and `thumbnail`)
-    fields (local media or S3).
-
-    Files go only after the commit, so a rolled-back delete never leaves rows pointing at missing photos.
-    """
-    objects = list(objects)
-    if not objects:
-        return 0
-    files = [
-        (field.storage, field.name)
-        for obj in objects
-        for field in (getattr(obj, "image", None), getattr(obj, "thumbnail", None))
-        if field
-    ]
-    with transaction.atomic():
-        type(objects[0])._default_manager.filter(pk__in=[obj.pk for obj in objects]).delete()
-
-        def delete_files() -> None:
-            for storage, name in files:
-                storage.delete(name)
-
-        transaction.on_commit(delete_files)
-    return len(objects)
-
-
 def garments_delete(*, garments: Iterable[Garment]) -> int:
     """Delete garments and their stored photos."""
     return rows_delete_with_images(objects=garments)
@@ -226,74 +136,9 @@ def garments_set_active(*, garments: Iterable[Garment], active: bool) -> int:
     return changed
 
 
-def pairing_rules_set_active(*, rules: Iterable[PairingRule], active: bool) -> int:
-    ids = [r.pk for r in rules]
-    changed = PairingRule.objects.filter(pk__in=ids).update(is_active=active, updated_at=timezone.now())
-    catalog_changed()
-    return changed
-
-
-def pairing_rule_create(
-    *,
-    input_slot: str,
-    input_color: str,
-    output_slot: str,
-    output_color: str,
-    note: str,
-    input_type: str = "",
-    output_type: str = "",
-    weight: int = 50,
-    note_ko: str = "",
-    author: User | None = None,
-    is_active: bool = True,
-    **conditions: str,
-) -> PairingRule:
-    """Create a rule; `conditions` are the optional input_/output_ kind, pattern, formality and warmth."""
-    rule = PairingRule(
-        input_slot=input_slot,
-        input_type=input_type,
-        input_color=input_color,
-        output_slot=output_slot,
-        output_type=output_type,
-        output_color=output_color,
-        weight=weight,
-        note=note,
-        note_ko=note_ko,
-        author=author,
-        is_active=is_active,
-        **conditions,
-    )
-    rule.full_clean()
-    rule.save()
-    return rule
-
-
-def starter_rules_load(*, author: User | None = None) -> int:
-    """Load the starter stylist rules; rules that already exist (same pairing) are left as the stylists edited them."""
-    created = 0
-    for a, b, weight, note, note_ko in starter_rules():
-        _, was_created = PairingRule.objects.get_or_create(
-            input_slot=a.slot,
-            input_type=a.type,
-            input_kind=a.kind,
-            input_color=a.color,
-            input_pattern=a.pattern,
-            input_formality="",
-            input_warmth="",
-            output_slot=b.slot,
-            output_type=b.type,
-            output_kind=b.kind,
-            output_color=b.color,
-            output_pattern=b.pattern,
-            output_formality="",
-            output_warmth="",
-            defaults={"weight": weight, "note": note, "note_ko": note_ko, "author": author},
-        )
-        created += was_created
-    return created
-
-
 _READ_ATTRIBUTES = ("pattern", "audience", "warmth", "formality", "kind")
+
+
 _READ_PROVENANCE = ("type_confidence", "slot_confidence", "color_confidence", "model_version", "embedding")
 
 
@@ -501,70 +346,3 @@ def garments_retag(*, garments: Iterable[Garment]) -> int:
             continue  # a stylist saved it meanwhile: their edit stands
         retagged += 1
     return retagged
-
-
-# ---------------------------------------------------------------- stylist edits: optimistic concurrency
-
-
-class EditConflict(Exception):  # noqa: N818 - a state the editor is told about
-    """Someone else saved the garment or rule after this editor loaded it; `current_version` is theirs."""
-
-    def __init__(self, *, label: str, current_version: int) -> None:
-        self.current_version = current_version
-        super().__init__(
-            gettext(
-                "This %(label)s was changed by someone else while you were editing it (it is now at version "
-                "%(version)d). Your changes were not saved; check theirs, then save again."
-            )
-            % {"label": label, "version": current_version}
-        )
-
-
-# The models stylists edit with optimistic concurrency (a `version` field).
-Versioned = TypeVar("Versioned", Garment, PairingRule)
-
-
-def edit_start(*, model: type[Versioned], pk: int, expected_version: int | None) -> Versioned:
-    """Inside a transaction: the current row, locked until the transaction ends (a parallel editor waits here), or
-    EditConflict when it has moved past `expected_version` (the version the editor's form or request was based on).
-    With `expected_version` None the row is only locked: changes apply to what is current, never to a stale copy."""
-    instance = model.objects.select_for_update().get(pk=pk)
-    if expected_version is not None and instance.version != expected_version:
-        raise EditConflict(label=str(model._meta.verbose_name), current_version=instance.version)
-    return instance
-
-
-def versioned_save(*, instance: Versioned) -> Versioned:
-    """Save a stylist's edit and bump its version; refused (EditConflict) if the row moved on since `instance.version`.
-
-    The UPDATE … WHERE version = n both checks and locks, so of two saves based on the same version exactly one wins.
-    """
-    if instance.pk is None:
-        instance.save()
-        return instance
-    with transaction.atomic():
-        model = type(instance)
-        claimed = model.objects.filter(pk=instance.pk, version=instance.version).update(version=instance.version + 1)
-        if not claimed:
-            current = model.objects.filter(pk=instance.pk).values_list("version", flat=True).first() or 0
-            raise EditConflict(label=str(model._meta.verbose_name), current_version=current)
-        instance.version += 1
-        instance.save()
-    return instance
-
-
-def pairing_rule_update(*, rule: PairingRule, changed_fields: Iterable[str] = ()) -> PairingRule:
-    """Save a stylist's edit of a rule (admin form or API), checked and versioned like garments.
-
-    When the note changes in one language only, the other language is flagged as needing an update (the flag clears
-    once that language is edited too)."""
-    changed = set(changed_fields)
-    en, ko = "note" in changed, "note_ko" in changed
-    if en and ko:
-        rule.note_needs_update = ""
-    elif en:
-        rule.note_needs_update = "" if rule.note_needs_update == "en" else "ko"
-    elif ko:
-        rule.note_needs_update = "" if rule.note_needs_update == "ko" else "en"
-    rule.full_clean()
-    return versioned_save(instance=rule)
