@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from PIL import Image
 
 from catalog.models import Garment
-from classifier.imaging import InvalidImage, open_image
+from catalog.uploads import stored_photo_open
 
 THUMBNAIL_MAX_SIDE = 400
 
@@ -35,12 +35,10 @@ def garments_thumbnails_fill(*, garments: Iterable[Garment]) -> int:
     """
     made = 0
     for garment in garments:
-        if garment.thumbnail or not garment.image:
+        if garment.thumbnail:
             continue
-        try:
-            with garment.image.open("rb") as stored:
-                image = open_image(stored.read())
-        except (OSError, InvalidImage):
+        image = stored_photo_open(garment.image)
+        if image is None:
             continue
         garment.thumbnail.save("thumbnail.jpg", thumbnail_jpeg(image), save=False)
         Garment.objects.filter(pk=garment.pk).update(thumbnail=garment.thumbnail.name)

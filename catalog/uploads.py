@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from PIL import Image
@@ -28,6 +29,18 @@ def image_bytes_open(data: bytes) -> Image.Image:
     InvalidImage."""
     upload_size_check(size=len(data))
     return open_image(data, max_pixels=settings.UPLOAD_MAX_PIXELS)
+
+
+def stored_photo_open(photo: FieldFile) -> Image.Image | None:
+    """Decode a photo the catalog already stores (a garment's image), or None when it is missing or unreadable: jobs
+    that walk the catalog (re-tagging, thumbnails) skip such a garment rather than stop."""
+    if not photo:
+        return None
+    try:
+        with photo.open("rb") as stored:
+            return open_image(stored.read())
+    except (OSError, InvalidImage):
+        return None
 
 
 def upload_open_image(upload: UploadedFile) -> Image.Image:

@@ -27,7 +27,7 @@ from catalog.services.files import (
 from catalog.services.versioning import EditConflict, catalog_changed, versioned_save
 from catalog.tags import tag_from_reading
 from catalog.thumbnails import garment_thumbnail_set
-from catalog.uploads import image_error_message, upload_open_image
+from catalog.uploads import image_error_message, stored_photo_open, upload_open_image
 from classifier.imaging import InvalidImage, open_image
 from classifier.predictor import Prediction, get_predictor
 from vocabulary import COLORS, KINDS, slot_of_type
@@ -315,12 +315,8 @@ def garments_retag(*, garments: Iterable[Garment]) -> int:
     predictor = get_predictor()
     retagged = 0
     for garment in garments:
-        if not garment.image:
-            continue
-        try:
-            with garment.image.open("rb") as stored:
-                image = open_image(stored.read())
-        except (OSError, InvalidImage):
+        image = stored_photo_open(garment.image)
+        if image is None:
             continue
         read = garment_fields_from_prediction(predictor.predict(image))
         # A name made from the old tags ("Red t-shirt") follows the new ones; a stylist's own name stays.

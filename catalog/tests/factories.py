@@ -53,3 +53,15 @@ def rule_factory(
         note=note,
         **fields,
     )
+
+
+def red_top_catalog() -> tuple[PairingRule, Garment, Garment]:
+    """A red-top rule (red top + black bottom, weight 90) and a small catalog around it: black trousers, a white skirt,
+    a black tee (the same slot as a red top: never recommended for it) and inactive black trousers (never shown).
+    Returns (rule, black trousers, white skirt)."""
+    rule = rule_factory(weight=90)
+    black_pants = garment_factory(type="pants", color="black", name="Black trousers")
+    white_skirt = garment_factory(type="skirt", color="white", name="White skirt")
+    garment_factory(type="t-shirt", color="black", name="Black tee")
+    garment_factory(type="pants", color="black", name="Hidden trousers", is_active=False)
+    return rule, black_pants, white_skirt

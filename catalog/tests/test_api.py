@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from catalog.models import Garment, PairingRule
-from catalog.tests.factories import garment_factory, image_bytes, rule_factory
+from catalog.tests.factories import image_bytes, red_top_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -20,13 +20,7 @@ def client() -> APIClient:
 
 @pytest.fixture
 def catalog():
-    """A red-top rule and a small catalog around it."""
-    rule = rule_factory(weight=90)
-    black_pants = garment_factory(type="pants", color="black", name="Black trousers")
-    white_skirt = garment_factory(type="skirt", color="white", name="White skirt")
-    garment_factory(type="t-shirt", color="black", name="Black tee")
-    garment_factory(type="pants", color="black", name="Hidden trousers", is_active=False)
-    return rule, black_pants, white_skirt
+    return red_top_catalog()
 
 
 def test_garment_list_filters_and_paginates(client, catalog):
