@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TypeVar, cast
 
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -26,6 +26,8 @@ from catalog.services import edit_start, garment_create_tagged, garment_update, 
 from catalog.similarity import garments_similar_to
 from catalog.uploads import upload_open_image
 
+Edited = TypeVar("Edited", Garment, PairingRule)
+
 
 class IsStaffOrReadOnly(permissions.BasePermission):
     message = "Changing the catalog needs a staff account."
@@ -44,6 +46,21 @@ def expected_version(request: Request, changes: dict) -> int | None:
         return version
     match = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
     return int(match) if match.isdigit() else None
+
+
+def edit_applied(request: Request, serializer: BaseSerializer[Edited], model: type[Edited]) -> tuple[Edited, set[str]]:
+    """Inside a transaction: lock the row an update names at the version the client saw (EditConflict, a 409, when it
+    has moved on) and apply the validated changes. Returns the row, unsaved, and the fields whose value changed."""
+    changes = dict(serializer.validated_data)
+    row = edit_start(
+        model=model,
+        pk=cast(Edited, serializer.instance).pk,  # an update is always bound to the row it changes
+        expected_version=expected_version(request, changes),
+    )
+    changed = {field for field, value in changes.items() if getattr(row, field) != value}
+    for field, value in changes.items():
+        setattr(row, field, value)
+    return row, changed
 
 
 @extend_schema(parameters=[GarmentQuerySerializer])
@@ -69,16 +86,10 @@ class GarmentViewSet(
         return Garment.objects.all() if staff else Garment.objects.filter(is_active=True)
 
     def perform_update(self, serializer: BaseSerializer[Garment]) -> None:
-        changes = dict(serializer.validated_data)
         with transaction.atomic():
-            garment = edit_start(
-                model=Garment,
-                pk=cast(Garment, serializer.instance).pk,  # an update is always bound to the row it changes
-                expected_version=expected_version(self.request, changes),
-            )
-            for field, value in changes.items():
-                setattr(garment, field, value)
-            garment_update(garment=garment, tags_changed=bool({"type", "color"} & set(changes)))
+            garment, _ = edit_applied(self.request, serializer, Garment)
+            # Type or colour sent by a stylist, even unchanged (a confirmation), make the stylist the tagger.
+            garment_update(garment=garment, tags_changed=bool({"type", "color"} & set(serializer.validated_data)))
         serializer.instance = garment
 
     def perform_destroy(self, garment: Garment) -> None:
@@ -118,15 +129,7 @@ class PairingRuleViewSet(viewsets.ModelViewSet):
         serializer.save(author=self.request.user)
 
     def perform_update(self, serializer: BaseSerializer[PairingRule]) -> None:
-        changes = dict(serializer.validated_data)
         with transaction.atomic():
-            rule = edit_start(
-                model=PairingRule,
-                pk=cast(PairingRule, serializer.instance).pk,  # an update is always bound to the row it changes
-                expected_version=expected_version(self.request, changes),
-            )
-            changed = {field for field, value in changes.items() if getattr(rule, field) != value}
-            for field, value in changes.items():
-                setattr(rule, field, value)
+            rule, changed = edit_applied(self.request, serializer, PairingRule)
             pairing_rule_update(rule=rule, changed_fields=changed)
         serializer.instance = rule
