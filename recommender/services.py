@@ -308,8 +308,26 @@ def box_checked(box: Sequence[float]) -> Box:
 
 
 def detected_garments(detection: Mapping[str, Any]) -> list[dict]:
-    """The garments the CNN found in a whole-outfit photo (an empty list for a photo of one garment)."""
-    return [g for g in detection.get("garments") or [] if isinstance(g, dict) and g.get("box")]
+    """The garments the CNN found in a whole-outfit photo (an empty list for a photo of one garment), each held to the
+    slot the detector found it in (`reading_in_slot`): a shoe region never reports the type "skirt"."""
+    garments = []
+    for garment in detection.get("garments") or []:
+        if not (isinstance(garment, dict) and garment.get("box")):
+            continue
+        reading = reading_in_slot(garment.get("reading") or {}, garment["slot"], float(garment.get("score") or 0.0))
+        read_type = reading.get("type") or {}
+        confidences = dict(garment.get("confidences") or {})
+        if read_type:
+            confidences["type"] = read_type.get("confidence")
+        garments.append(
+            {
+                **garment,
+                "reading": reading,
+                "type": read_type.get("label", garment.get("type", "")),
+                "confidences": confidences,
+            }
+        )
+    return garments
 
 
 def default_garment(garments: Sequence[Mapping[str, Any]]) -> int | None:
@@ -341,7 +359,7 @@ def reading_in_slot(reading: Mapping[str, Any], slot: str, slot_confidence: floa
     if slot not in SLOT_DEFAULT_TYPES or (reading.get("slot") or {}).get("label") == slot:
         return adjusted
     top3 = (reading.get("type") or {}).get("top3") or []
-    in_slot = [(label, conf) for label, conf in top3 if label in TYPES and TYPES[label].slot == slot]
+    in_slot = [(label, conf) for label, conf in top3 if type_in_slot(label, slot)]
     type_label, type_confidence = in_slot[0] if in_slot else (SLOT_DEFAULT_TYPES[slot], 0.0)
     adjusted["type"] = {"label": type_label, "confidence": float(type_confidence), "top3": list(top3)}
     adjusted["slot"] = {"label": slot, "confidence": float(slot_confidence), "top3": [[slot, float(slot_confidence)]]}

@@ -31,7 +31,6 @@ from recommender.services import (
     correction_create,
     detected_garments,
     feedback_create,
-    reading_in_slot,
     recommend_for_tag,
     upload_answer,
     upload_choose,
@@ -48,6 +47,7 @@ from vocabulary import (
     SLOTS,
     TYPES,
     WARMTHS,
+    type_in_slot,
 )
 
 HOME_LOOKS = [("top", "red"), ("top", "white"), ("bottom", "blue"), ("one_piece", "black")]
@@ -112,9 +112,8 @@ def _detected_garments(upload: ShopperUpload) -> list[dict]:
     garments = []
     for index, garment in enumerate(detected_garments(upload.detection)):
         x0, y0, x1, y1 = (float(v) * 100 for v in garment["box"])
-        reading = reading_in_slot(garment.get("reading") or {}, garment["slot"], float(garment.get("score") or 0.0))
-        type_code = (reading.get("type") or {}).get("label") or garment.get("type") or ""
-        if type_code in TYPES and TYPES[type_code].slot == garment["slot"] and garment.get("color") in COLORS:
+        type_code = garment.get("type") or ""
+        if type_in_slot(type_code, garment["slot"]) and garment.get("color") in COLORS:
             name = garment_names(
                 type=type_code,
                 color=garment["color"],

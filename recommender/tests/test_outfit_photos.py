@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from catalog.tests.factories import garment_factory, rule_factory
 from recommender.models import ShopperUpload
-from recommender.services import default_garment, reading_in_slot, reading_tag
+from recommender.services import default_garment, detected_garments, reading_in_slot, reading_tag
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +194,22 @@ def test_a_detected_coat_stays_outerwear_even_when_its_crop_reads_as_a_dress():
     }
     assert reading_in_slot(crop, "one_piece", 0.7) == crop  # already in its slot
     assert reading_tag(held).slot == "outer" and reading_tag(held).color == "black"
+
+
+def test_each_detected_garment_reports_a_type_of_its_own_slot():
+    # Seen on a street photo: the API listed a shoe region as {"slot": "shoes", "type": "skirt"} (its crop's argmax).
+    shoe_region = {
+        "slot": "shoes",
+        "box": [0.4, 0.85, 0.6, 1.0],
+        "score": 0.8,
+        "type": "skirt",
+        "confidences": {"slot": 0.8, "type": 0.5},
+        "reading": {
+            "slot": {"label": "bottom", "confidence": 0.6, "top3": [["bottom", 0.6], ["shoes", 0.3]]},
+            "type": {"label": "skirt", "confidence": 0.5, "top3": [["skirt", 0.5], ["shoes", 0.3], ["dress", 0.1]]},
+        },
+    }
+    (garment,) = detected_garments({"garments": [shoe_region, {"slot": "top"}]})  # a garment without a box is dropped
+    assert garment["type"] == "shoes" and garment["confidences"]["type"] == 0.3
+    assert garment["reading"]["slot"]["label"] == "shoes"
+    assert reading_tag(garment["reading"]).type == "shoes"
