@@ -15,6 +15,8 @@ Stable interface:
 - `read_mask(root, image_id) -> np.ndarray` — the label map (H, W) uint8.
 - `slot_mask(mask) -> np.ndarray` — the label map turned into detection classes (`DETECTION_SLOTS`, 0 = none).
 - `mask_color(pixels) -> str` — one of our 14 colour codes from an (n, 3) array of garment pixels.
+- `tagged_garment(tags, slot, box)` — the garment a photo's tags name for one slot, when they name exactly one type
+  there (the labels of detected regions of the image-annotated photos, which have tags but no masks).
 
 Mapping decisions (our vocabulary has 17 types, 6 slots, 6 shoe kinds):
 - tops: t-shirt, shirt, blouse, top as themselves; sweater, jumper and sweatshirt -> longsleeve (we have no sweater
@@ -41,6 +43,7 @@ and two distinct ones are both large, which reads as "multicolor". Derived, not 
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -403,6 +406,28 @@ def worn_outfits(
             )
         )
     return outfits
+
+
+def tagged_garment(
+    tags: Sequence[str], slot: str, box: tuple[float, float, float, float] | None = None
+) -> WornGarment | None:
+    """The garment that a photo's tags name for `slot`, placed at `box`, or None when the tags are ambiguous there.
+
+    Unambiguous means every tag mapping to the slot maps to one and the same type ("jeans pants" is one pair of pants,
+    "t-shirt cardigan" names a top and an outer layer: one each). Shoes are always type shoes; their kind is kept only
+    when the shoe tags name one kind ("boots shoes" -> boots, "heels sandals" -> no kind). No colour: tags have none."""
+    mapped = [(tag, GARMENT_MAP[tag]) for tag in dict.fromkeys(tags) if tag in GARMENT_MAP]
+    named = [(tag, mapping) for tag, mapping in mapped if mapping.slot == slot]
+    if len({mapping.type for _, mapping in named}) != 1:
+        return None
+    kinds = {mapping.kind for _, mapping in named if mapping.kind is not None}
+    return WornGarment(
+        label="+".join(tag for tag, _ in named),
+        slot=slot,
+        type=named[0][1].type,
+        kind=kinds.pop() if len(kinds) == 1 else None,
+        box=box,
+    )
 
 
 def slot_boxes(mask: np.ndarray) -> dict[str, tuple[float, float, float, float]]:

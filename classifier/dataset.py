@@ -8,17 +8,19 @@ of splits.csv says so), `warmth`, `formality` and `shoe_kind` from attributes.cs
 
 `worn_samples` turns the garments of the co-parsing photos (classifier.coparsing) into samples of one garment each: the
 photo cropped to the garment's box (with a margin), labelled with type, shoe kind and the colour read from its mask.
+`tagged_worn_samples` adds the image-annotated photos (tags, no masks): the regions a trained detector finds,
+each labelled with the photo's tag for that slot when the tags are unambiguous there (`coparsing.tagged_garment`).
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifier.coparsing import worn_outfits
+from classifier.coparsing import tagged_garment, worn_outfits
 from vocabulary import (
     AUDIENCE_CODES,
     COLOR_CODES,
@@ -160,6 +162,48 @@ def worn_samples(
                     shoe_kind=garment.kind,
                     box=grow_box(garment.box, margin),
                     source="coparsing",
+                )
+            )
+    return samples
+
+
+# What a detector reads from a photo: (slot, box as fractions of the photo, score) per garment found.
+DetectedRegions = Sequence[tuple[str, tuple[float, float, float, float], float]]
+
+TAGGED_SOURCE = "coparsing-tags"
+
+
+def tagged_worn_samples(
+    coparsing_dir: str | Path,
+    split: str,
+    detect: Callable[[Path], DetectedRegions],
+    *,
+    margin: float,
+) -> list[Sample]:
+    """One sample per region that `detect` finds in an image-annotated co-parsing photo of `split` and that the
+    photo's tags name unambiguously (`coparsing.tagged_garment`): the photo cropped to the detected box grown by
+    `margin`, labelled with type and shoe kind, without colour (tags carry none: these train type and kind only).
+    Photos where the detector finds no outfit, and regions of a slot the tags leave open or ambiguous, add nothing."""
+    samples = []
+    for outfit in worn_outfits(coparsing_dir, split, annotation="image"):
+        for slot, detected_box, _score in detect(outfit.photo_path):
+            box = (float(detected_box[0]), float(detected_box[1]), float(detected_box[2]), float(detected_box[3]))
+            garment = tagged_garment(outfit.tags, slot, box)
+            if garment is None:
+                continue
+            samples.append(
+                Sample(
+                    image_id=f"ccp-{outfit.image_id}-{slot}-tagged",
+                    path=outfit.photo_path,
+                    split=split,
+                    dataset_label=garment.label,
+                    type_code=garment.type,
+                    top10=None,
+                    color=None,
+                    alt=None,
+                    shoe_kind=garment.kind,
+                    box=grow_box(box, margin),
+                    source=TAGGED_SOURCE,
                 )
             )
     return samples

@@ -762,6 +762,7 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "max_flat_share": _fmt(tuning.get("max_flat_share")),
         "samples": _pairs(metrics.get("samples", {})),
         "worn_samples": _pairs(metrics.get("worn_samples", {})),
+        "worn_tagged": _worn_tagged(metrics.get("worn_tagged_samples") or {}, config),
         "segmentation_photos": _pairs(metrics.get("segmentation_photos", {})),
         "data_hash": metrics.get("data_hash"),
         "test_scorings": metrics.get("test_scorings", "not recorded"),
@@ -799,6 +800,23 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "phase_seconds": ", ".join(f"{k} {v} s" for k, v in (metrics.get("phase_seconds") or {}).items()),
         "training_command": _without_paths(metrics.get("training_command") or "python manage.py train_classifier"),
     }
+
+
+def _worn_tagged(tagged: dict, config: dict) -> str:
+    """The model card's sentence on the worn crops labelled from tags (train_classifier --worn-tags-from)."""
+    if not tagged:
+        return "not used (the co-parsing photos with garment tags but no masks)."
+    weight = config.get("worn_type_weight", 1.0)
+    return (
+        f"the co-parsing train photos with garment tags but no masks, read by the detector of "
+        f"`{tagged.get('detected_by')}` as served (its thresholds and outfit gate). Each region it finds is cropped "
+        "(box grown 6% a side, as served) and labelled with the photo's tag for that slot only when the tags name "
+        'one type there (`coparsing.tagged_garment`: "t-shirt cardigan" labels a top and an outer layer, "skirt '
+        'pants" labels no bottom; shoes keep a kind only when their tags name one). No colour label: these train '
+        f"type and shoe kind only. Crops: {tagged.get('train')} ({_pairs(tagged.get('by_slot', {}))}; "
+        f"{tagged.get('shoe_kinds')} shoes with a kind)"
+        + (f"; worn crops weigh {weight}× a flat photo in the type and kind losses." if weight != 1.0 else ".")
+    )
 
 
 def _color_agreement() -> str:

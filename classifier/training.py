@@ -34,8 +34,17 @@ from tqdm import tqdm
 from classifier import evaluation
 from classifier.backbones import bottom_with_fine_map, build_backbone
 from classifier.coparsing import read_mask, slot_mask, worn_outfits
-from classifier.dataset import Sample, data_hash, load_samples, sample_attribute, worn_samples
+from classifier.dataset import (
+    DetectedRegions,
+    Sample,
+    data_hash,
+    load_samples,
+    sample_attribute,
+    tagged_worn_samples,
+    worn_samples,
+)
 from classifier.imaging import open_image, to_model_input
+from classifier.predictor import CROP_MARGIN, load_predictor, model_backed
 from classifier.regions import DETECTION_SLOTS, crop_to_box, segmentation_target
 from vocabulary import (
     AUDIENCE_CODES,
@@ -117,6 +126,12 @@ class TrainConfig:
     coparsing_dir: Path | None = None
     # Their colours are read from the masks (about 85% agree with a by-eye reading): a weaker colour target.
     worn_color_weight: float = 0.5
+    # An artifact whose detector reads the image-annotated co-parsing train photos (tags, no masks): each region it
+    # finds becomes a worn crop labelled with the photo's tag for that slot when the tags are unambiguous there
+    # (dataset.tagged_worn_samples; type and shoe kind only, no colour). None: those photos are not used.
+    worn_tags_from: Path | None = None
+    # Scale of the type loss (and the shoe-kind loss) of worn crops relative to flat-lay photos.
+    worn_type_weight: float = 1.0
     # Segmentation head (whole-outfit detection), trained on the co-parsing masks of the train split.
     segmentation_epochs: int = 30
     segmentation_channels: int = 48
@@ -269,10 +284,12 @@ def pooled_features(top: keras.Model, maps: np.ndarray, low: np.ndarray, *, batc
 # ---------------------------------------------------------------- targets
 
 
-def type_targets(samples: Sequence[Sample], *, smoothing: float, class_weight_power: float) -> np.ndarray:
+def type_targets(
+    samples: Sequence[Sample], *, smoothing: float, class_weight_power: float, worn_weight: float = 1.0
+) -> np.ndarray:
     """Smoothed one-hot type targets; all-zero rows for colour-only photos (their type loss is then exactly 0).
 
-    Class weights scale the row, which scales that photo's cross-entropy."""
+    Class weights and, for worn garments, `worn_weight` scale the row, which scales that photo's cross-entropy."""
     n_types = len(TYPE_CODES)
     targets = np.zeros((len(samples), n_types), dtype=np.float32)
     counts = np.zeros(n_types)
@@ -289,7 +306,7 @@ def type_targets(samples: Sequence[Sample], *, smoothing: float, class_weight_po
         k = TYPE_CODES.index(s.type_code)
         targets[i] = smoothing / n_types
         targets[i, k] += 1.0 - smoothing
-        targets[i] *= weights[k]
+        targets[i] *= weights[k] * (worn_weight if s.source != "cc0" else 1.0)
     return targets
 
 
@@ -316,8 +333,11 @@ def color_targets(
     return targets
 
 
-def attribute_targets(samples: Sequence[Sample], head: str, *, smoothing: float) -> np.ndarray:
-    """Smoothed one-hot targets of an attribute head; all-zero rows (no loss) where the sample has no such label."""
+def attribute_targets(
+    samples: Sequence[Sample], head: str, *, smoothing: float, worn_weight: float = 1.0
+) -> np.ndarray:
+    """Smoothed one-hot targets of an attribute head; all-zero rows (no loss) where the sample has no such label;
+    rows of worn garments scaled by `worn_weight`."""
     labels = ATTRIBUTE_HEADS[head]
     targets = np.zeros((len(samples), len(labels)), dtype=np.float32)
     for i, s in enumerate(samples):
@@ -326,6 +346,8 @@ def attribute_targets(samples: Sequence[Sample], head: str, *, smoothing: float)
             continue
         targets[i] = smoothing / len(labels)
         targets[i, labels.index(value)] += 1.0 - smoothing
+        if s.source != "cc0":
+            targets[i] *= worn_weight
     return targets
 
 
@@ -370,8 +392,12 @@ def _targets(
 ) -> dict[str, np.ndarray]:
     smoothing = config.label_smoothing if smoothing is None else smoothing
     targets = {
+        # Validation targets (smoothing 0) stay unweighted, so validation losses compare across recipes.
         "type": type_targets(
-            samples, smoothing=smoothing, class_weight_power=config.class_weight_power if smoothing else 0.0
+            samples,
+            smoothing=smoothing,
+            class_weight_power=config.class_weight_power if smoothing else 0.0,
+            worn_weight=config.worn_type_weight if smoothing else 1.0,
         ),
         "color": color_targets(
             samples, smoothing=smoothing, main_weight=config.color_main_weight, worn_weight=config.worn_color_weight
@@ -469,7 +495,10 @@ def train_attribute_heads(
             continue
         chosen = [train_samples[i] for i in rows]
         x = train_features[:, rows].reshape(n_views * len(rows), dim)
-        y = np.tile(attribute_targets(chosen, head, smoothing=config.label_smoothing), (n_views, 1))
+        y = np.tile(
+            attribute_targets(chosen, head, smoothing=config.label_smoothing, worn_weight=config.worn_type_weight),
+            (n_views, 1),
+        )
         branch = keras.Model(heads.input, heads.get_layer(head).output, name=f"{head}_branch")
         steps_per_epoch = int(np.ceil(len(x) / config.batch_size))
         epochs = max(config.epochs, int(np.ceil(config.attribute_min_steps / steps_per_epoch)))
@@ -838,10 +867,22 @@ def train(config: TrainConfig, *, log: Callable[[str], None] = print) -> TrainRe
             if config.limit:
                 worn[split] = _limit(worn[split], max(1, config.limit // 4), rng)
                 seg_photos[split] = _limit(seg_photos[split], max(1, config.limit // 4), rng)
-    train_samples = by_split["train"] + worn["train"]
+    tagged: list[Sample] = []
+    if config.coparsing_dir is not None and config.worn_tags_from is not None:
+        detection_started = time.monotonic()
+        tagged = tagged_worn_samples(
+            config.coparsing_dir, "train", artifact_detector(Path(config.worn_tags_from)), margin=CROP_MARGIN
+        )
+        if config.limit:
+            tagged = _limit(tagged, max(1, config.limit // 4), rng)
+        log(
+            f"tagged worn crops: {len(tagged)} regions of image-annotated train photos read by "
+            f"{Path(config.worn_tags_from).name} ({time.monotonic() - detection_started:.0f} s)"
+        )
+    train_samples = by_split["train"] + worn["train"] + tagged
     val_samples = by_split["validation"] + worn["validation"]
     log(
-        f"samples: train {len(by_split['train'])} flat + {len(worn['train'])} worn, validation "
+        f"samples: train {len(by_split['train'])} flat + {len(worn['train'])} worn + {len(tagged)} tagged, validation "
         f"{len(by_split['validation'])} + {len(worn['validation'])}, test {len(by_split['test'])}; "
         f"segmentation photos: train {len(seg_photos['train'])}, validation {len(seg_photos['validation'])}"
     )
@@ -944,6 +985,7 @@ def train(config: TrainConfig, *, log: Callable[[str], None] = print) -> TrainRe
         "history": history,
         "samples": {split: len(items) for split, items in by_split.items()},
         "worn_samples": {split: len(items) for split, items in worn.items()},
+        "worn_tagged_samples": tagged_summary(tagged, config.worn_tags_from),
         "segmentation_photos": {split: len(items) for split, items in seg_photos.items()},
     }
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
@@ -958,6 +1000,35 @@ def train(config: TrainConfig, *, log: Callable[[str], None] = print) -> TrainRe
             progress=config.progress,
         )
     return TrainResult(out_dir, model_version, training_seconds, metrics)
+
+
+def artifact_detector(model_dir: Path) -> Callable[[Path], DetectedRegions]:
+    """The garments an artifact's TFLite model finds in a photo, as served (Predictor.detect: its tuned detection
+    thresholds and outfit gate; boxes in fractions of the photo)."""
+    predictor = model_backed(load_predictor(model_dir, backend="tflite"), "--worn-tags-from")
+
+    def detect(path: Path) -> DetectedRegions:
+        image = open_image(path)
+        out = predictor.outputs([image])
+        return predictor.detect(image, out["segmentation"][0], out["embedding"][0])
+
+    return detect
+
+
+def tagged_summary(tagged: Sequence[Sample], source: Path | None) -> dict:
+    """What metrics.json records of the tag-labelled worn crops: their count, the detecting artifact, per slot."""
+    if source is None:
+        return {}
+    by_slot: dict[str, int] = {}
+    for sample in tagged:
+        slot = TYPES[sample.type_code].slot if sample.type_code else "none"
+        by_slot[slot] = by_slot.get(slot, 0) + 1
+    return {
+        "train": len(tagged),
+        "detected_by": Path(source).resolve().name,
+        "by_slot": dict(sorted(by_slot.items())),
+        "shoe_kinds": sum(1 for s in tagged if s.shoe_kind is not None),
+    }
 
 
 def point_current(out_dir: Path, current: Path) -> None:

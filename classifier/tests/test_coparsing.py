@@ -93,3 +93,27 @@ def test_image_annotated_photos_have_no_regions(coparsing_dir):
     assert garments and all(g.box is None and g.color is None for g in garments)
     with pytest.raises(ValueError):
         coparsing.worn_outfits(coparsing_dir, "dev")
+
+
+@pytest.mark.parametrize(
+    ("tags", "slot", "expected"),
+    [
+        (("t-shirt", "cardigan", "jeans", "hair"), "top", ("t-shirt", "t-shirt", None)),
+        (("t-shirt", "cardigan", "jeans", "hair"), "outer", ("cardigan", "outwear", None)),
+        (("jeans", "pants"), "bottom", ("jeans+pants", "pants", None)),  # two tags, one type: still one garment
+        (("skirt", "pants"), "bottom", None),  # two bottoms named: which one the region shows is unknown
+        (("t-shirt", "blouse"), "top", None),
+        (("dress", "skin"), "top", None),  # the tags name no top: a region read as a top gets no label
+        (("boots", "shoes"), "shoes", ("boots+shoes", "shoes", "boots")),  # the generic tag adds no kind
+        (("heels", "pumps"), "shoes", ("heels+pumps", "shoes", "heels")),
+        (("heels", "sandals"), "shoes", ("heels+sandals", "shoes", None)),  # two kinds: shoes, kind unknown
+        (("clogs",), "shoes", ("clogs", "shoes", None)),
+    ],
+)
+def test_tagged_garment_only_when_the_tags_are_unambiguous(tags, slot, expected):
+    garment = coparsing.tagged_garment(tags, slot, (0.1, 0.2, 0.5, 0.6))
+    if expected is None:
+        assert garment is None
+        return
+    assert (garment.label, garment.type, garment.kind) == expected
+    assert garment.slot == slot and garment.box == (0.1, 0.2, 0.5, 0.6) and garment.color is None

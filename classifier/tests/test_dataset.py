@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 
-from classifier.dataset import data_hash, load_samples, worn_samples
+import pytest
+
+from classifier.dataset import TAGGED_SOURCE, data_hash, load_samples, tagged_worn_samples, worn_samples
 from classifier.tests.factories import TINY_ROWS, make_tiny_coparsing, make_tiny_dataset
 
 
@@ -71,4 +73,44 @@ def test_worn_samples_are_garment_crops(tmp_path):
     assert by_label["t-shirt"].color == "red" and by_label["pants"].color == "navy"
     x0, y0, x1, y1 = by_label["t-shirt"].box
     assert x0 < 18 / 60 < 42 / 60 < x1 and y0 < 12 / 90 and y1 > 40 / 90  # the box grown by its margin
+    assert data_hash(samples) != data_hash(samples[:-1])
+
+
+def test_tagged_worn_samples_label_detected_regions_by_the_tags(tmp_path):
+    root = make_tiny_coparsing(tmp_path / "ccp")
+    with open(root / "tags.csv", "a", newline="") as f:  # two tag-only train photos, one tag-only validation photo
+        csv.writer(f).writerows(
+            [
+                ["0101", "image", "train", "boots cardigan hair jeans pants shoes t-shirt"],
+                ["0102", "image", "train", "heels sandals skirt pants top"],
+                ["0103", "image", "validation", "dress heels"],
+            ]
+        )
+    found = {
+        "0101": [("top", (0.3, 0.1, 0.7, 0.5), 0.8), ("outer", (0.2, 0.1, 0.8, 0.6), 0.7),
+                 ("bottom", (0.3, 0.45, 0.7, 0.9), 0.9), ("shoes", (0.3, 0.9, 0.7, 1.0), 0.6)],
+        "0102": [("top", (0.3, 0.1, 0.7, 0.5), 0.8), ("bottom", (0.3, 0.45, 0.7, 0.9), 0.9),
+                 ("shoes", (0.3, 0.9, 0.7, 1.0), 0.6), ("one_piece", (0.3, 0.1, 0.7, 0.9), 0.5)],
+        "0103": [("one_piece", (0.3, 0.1, 0.7, 0.9), 0.9)],
+    }  # fmt: skip
+    read: list[str] = []
+
+    def detect(path):
+        read.append(path.stem)
+        return found[path.stem]
+
+    samples = tagged_worn_samples(root, "train", detect, margin=0.1)
+    assert read == ["0101", "0102"]  # only the tag-only photos of the split; the pixel-annotated ones have masks
+    labels = {s.image_id: (s.dataset_label, s.type_code, s.shoe_kind) for s in samples}
+    assert labels == {
+        "ccp-0101-top-tagged": ("t-shirt", "t-shirt", None),
+        "ccp-0101-outer-tagged": ("cardigan", "outwear", None),
+        "ccp-0101-bottom-tagged": ("jeans+pants", "pants", None),
+        "ccp-0101-shoes-tagged": ("boots+shoes", "shoes", "boots"),
+        "ccp-0102-top-tagged": ("top", "top", None),
+        "ccp-0102-shoes-tagged": ("heels+sandals", "shoes", None),
+    }  # 0102: skirt and pants both named (no bottom), and no one-piece tag for the region read as one
+    assert all(s.color is None and s.alt is None and s.source == TAGGED_SOURCE for s in samples)
+    top = next(s for s in samples if s.image_id == "ccp-0101-top-tagged")
+    assert top.box == pytest.approx((0.26, 0.06, 0.74, 0.54))  # the detected box grown by the margin
     assert data_hash(samples) != data_hash(samples[:-1])

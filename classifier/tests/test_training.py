@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 
@@ -15,17 +16,19 @@ from django.core.management import call_command
 
 from classifier.benchmark import benchmark
 from classifier.dataset import load_samples
+from classifier.imaging import open_image
 from classifier.predictor import load_predictor
 from classifier.tests.factories import make_tiny_coparsing, make_tiny_dataset
 from classifier.training import (
     TrainConfig,
+    artifact_detector,
     attribute_targets,
     color_targets,
     point_current,
     train,
     type_targets,
 )
-from vocabulary import COLOR_CODES, TYPE_CODES
+from vocabulary import COLOR_CODES, SHOE_KINDS, TYPE_CODES
 
 
 def test_colour_only_photos_have_no_type_loss(tmp_path):
@@ -49,6 +52,17 @@ def test_attribute_targets_are_zero_where_the_label_is_missing(tmp_path):
     assert (pattern.argmax(axis=1) == 0).all() and (pattern.sum(axis=1) == 1).all()  # all "solid"
     kind = attribute_targets(samples, "kind", smoothing=0.0)
     assert not kind.any()  # no shoe kinds in the tiny set: the kind head gets no loss
+
+
+def test_worn_crops_weigh_their_type_and_kind_loss_and_tagged_ones_have_no_colour_loss(tmp_path):
+    flat = load_samples(make_tiny_dataset(tmp_path / "data", copies=1))[0]
+    worn = dataclasses.replace(flat, source="coparsing", type_code="shoes", shoe_kind="boots", color=None, alt=None)
+    types = type_targets([flat, worn], smoothing=0.0, class_weight_power=0.0, worn_weight=2.0)
+    assert types[0].sum() == pytest.approx(1.0) and types[1, TYPE_CODES.index("shoes")] == pytest.approx(2.0)
+    kind = attribute_targets([flat, worn], "kind", smoothing=0.0, worn_weight=2.0)
+    assert not kind[0].any() and kind[1, SHOE_KINDS.index("boots")] == pytest.approx(2.0)
+    colors = color_targets([flat, worn], smoothing=0.1, main_weight=0.75, worn_weight=0.5)
+    assert colors[0].sum() == pytest.approx(1.0) and not colors[1].any()  # tags carry no colour: no colour loss
 
 
 @pytest.fixture(scope="module")
@@ -171,3 +185,16 @@ def test_tiny_artifact_reads_outfits_and_crops(tiny_run):
     assert crop.garments == () and crop.model_version == "tiny-v1"
     document = json.loads(json.dumps(prediction.to_dict()))
     assert {"pattern", "audience", "warmth", "formality", "kind", "garments"} <= set(document)
+
+
+@pytest.mark.slow
+def test_an_artifact_detector_reads_photos_as_served(tiny_run):
+    _, out, _ = tiny_run
+    photo = out.parent / "outfit.jpg"
+    Image.new("RGB", (60, 90), (200, 200, 190)).save(photo)
+    detect = artifact_detector(out)
+    regions = detect(photo)
+    lite = load_predictor(out, backend="tflite")
+    assert [(slot, box) for slot, box, _ in regions] == [
+        (g.slot, g.box) for g in lite.predict(open_image(photo)).garments
+    ]

@@ -38,6 +38,15 @@ class Command(BaseCommand):
             default=settings.FASHION_COPARSING_DIR,
             help="co-parsing dataset folder: worn garments and whole-outfit masks ('' to train on flat photos only)",
         )
+        parser.add_argument(
+            "--worn-tags-from",
+            default=None,
+            help="artifact folder whose detector reads the tag-only co-parsing train photos: each region it finds, "
+            "labelled by the photo's unambiguous tag for that slot, joins the worn training crops",
+        )
+        parser.add_argument(
+            "--worn-type-weight", type=float, default=1.0, help="type and shoe-kind loss weight of worn crops"
+        )
         parser.add_argument("--segmentation-epochs", type=int, default=30)
         parser.add_argument(
             "--no-evaluate", action="store_true", help="skip the evaluation (run evaluate_classifier --record later)"
@@ -56,6 +65,11 @@ class Command(BaseCommand):
             raise CommandError(f"backbone weights not found: {weights}")
         artifacts = Path(settings.BASE_DIR) / "classifier" / "artifacts"
         out = Path(options["out"]) if options["out"] else artifacts / time.strftime("%Y%m%d-%H%M")
+        worn_tags_from = Path(options["worn_tags_from"]) if options["worn_tags_from"] else None
+        if worn_tags_from is not None and not (worn_tags_from / "labels.json").is_file():
+            raise CommandError(f"--worn-tags-from: no classifier artifact in {worn_tags_from}")
+        if worn_tags_from is not None and not options["coparsing"]:
+            raise CommandError("--worn-tags-from needs the co-parsing dataset (--coparsing)")
         if not 1 <= options["views"] <= len(VIEWS_ALL):
             raise CommandError(f"--views must be between 1 and {len(VIEWS_ALL)}")
         # Recorded in metrics.json and the model card (None when called from code, e.g. tests).
@@ -76,6 +90,8 @@ class Command(BaseCommand):
             cache_dir=Path(options["cache_dir"]) if options["cache_dir"] else None,
             coparsing_dir=Path(options["coparsing"]) if options["coparsing"] else None,
             segmentation_epochs=options["segmentation_epochs"],
+            worn_tags_from=worn_tags_from,
+            worn_type_weight=options["worn_type_weight"],
             evaluate=not options["no_evaluate"],
             progress=options["verbosity"] > 0,
             extra={"command": command_line},
