@@ -12,6 +12,7 @@ from PIL import Image
 
 pytest.importorskip("tensorflow")
 
+import tensorflow as tf
 from django.core.management import call_command
 
 from classifier.benchmark import benchmark
@@ -25,6 +26,7 @@ from classifier.training import (
     attribute_targets,
     color_targets,
     point_current,
+    soft_crossentropy,
     train,
     type_targets,
 )
@@ -63,6 +65,18 @@ def test_worn_crops_weigh_their_type_and_kind_loss_and_tagged_ones_have_no_colou
     assert not kind[0].any() and kind[1, SHOE_KINDS.index("boots")] == pytest.approx(2.0)
     colors = color_targets([flat, worn], smoothing=0.1, main_weight=0.75, worn_weight=0.5)
     assert colors[0].sum() == pytest.approx(1.0) and not colors[1].any()  # tags carry no colour: no colour loss
+
+
+def test_unlabelled_rows_add_no_gradient_and_weights_scale_it():
+    logits = tf.Variable([[2.0, 0.0, -1.0], [0.5, 0.1, 0.0], [0.5, 0.1, 0.0]])
+    targets = tf.constant([[0.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 2.0, 0.0]])  # unlabelled, labelled, weighted 2
+    with tf.GradientTape() as tape:
+        loss = soft_crossentropy(targets, tf.nn.softmax(logits))
+        total = tf.reduce_sum(loss)
+    gradient = tape.gradient(total, logits).numpy()
+    assert loss.numpy()[0] == 0.0 and not gradient[0].any()  # Keras' own loss gave this row softmax(logits)
+    np.testing.assert_allclose(gradient[2], 2 * gradient[1], rtol=1e-5)
+    np.testing.assert_allclose(gradient[1], tf.nn.softmax(logits[1]).numpy() - [0.0, 1.0, 0.0], atol=1e-6)
 
 
 @pytest.fixture(scope="module")
