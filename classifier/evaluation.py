@@ -32,13 +32,17 @@ from classifier.imaging import open_image
 from classifier.predictor import ATTRIBUTE_HEADS, load_predictor, model_backed, slot_probabilities
 from classifier.regions import (
     box_iou,
+    box_slot_shares,
     crop_to_box,
     detect_garments,
     fit_outfit_gate,
     frame_box_to_photo,
     is_outfit,
+    map_slot_indices,
     model_frame,
     outfit_probability,
+    photo_box_to_frame,
+    with_region_context,
 )
 from vocabulary import COLOR_CODES, SHOE_KINDS, SLOTS, TOP10_TYPES, TYPE_CODES, TYPES
 
@@ -329,6 +333,14 @@ def worn_summary_lines(split: str, worn: dict) -> list[str]:
         f"  slot {r['slot']['accuracy']:.4f}, type (accepted) {r['type_accepted_accuracy']:.4f}, shoe kind "
         f"{r['kind']['accuracy']:.4f} (n={r['kind']['count']}), type or kind {r['type_or_kind_accuracy']:.4f}, "
         f"colour = mask colour {r['color_agrees_with_mask_color']:.4f}",
+        *(
+            [
+                f"  crop alone (without the photo's map): slot {worn['regions_crop_only']['slot']['accuracy']:.4f}, "
+                f"type or kind {worn['regions_crop_only']['type_or_kind_accuracy']:.4f}"
+            ]
+            if worn.get("regions_crop_only")
+            else []
+        ),
         f"  garments present found (IoU >= {o['iou_threshold']}) {o['found_share']:.4f}, any box "
         f"{o['found_any_box_share']:.4f}, precision {o['precision']:.4f}, photos read as outfits "
         f"{o['read_as_outfit_share']:.4f}; per slot {o['per_slot_found']}",
@@ -381,6 +393,82 @@ def score_worn(samples: Sequence[Sample], out: dict[str, np.ndarray]) -> dict:
         "type_or_kind_accuracy": round(float(np.mean(type_or_kind)), 4) if type_or_kind else 0.0,
         "color_agrees_with_mask_color": round(float(np.mean(colour)), 4) if colour else 0.0,
         "by_label": dict(sorted(by_label.items())),
+    }
+
+
+def region_slot_shares(samples: Sequence[Sample], items: Sequence[OutfitTruth]) -> np.ndarray:
+    """For each worn-garment region, what its photo's segmentation map says is inside its box (regions.box_slot_shares),
+    as the product reads a region a shopper chose (Predictor.predict_crop)."""
+    by_photo = {item.image_id: item for item in items}
+    rows = []
+    for s in samples:
+        item = by_photo[s.path.stem]
+        if s.box is None:
+            raise ValueError(f"worn sample {s.image_id} has no box")
+        frame = model_frame(item.width, item.height)
+        rows.append(box_slot_shares(item.segmentation, photo_box_to_frame(s.box, frame, item.width, item.height)))
+    return np.stack(rows) if rows else np.zeros((0, len(DETECTION_SLOTS)))
+
+
+def with_context(out: dict[str, np.ndarray], shares: np.ndarray, params: dict) -> dict[str, np.ndarray]:
+    """`out` (vocabulary order) with each region's type probabilities weighed by its slot shares (the product's
+    predict_crop with the artifact's `region_context`)."""
+    if not params:
+        return out
+    type_slot = {code: info.slot for code, info in TYPES.items()}
+    slots = map_slot_indices(TYPE_CODES, type_slot, DETECTION_SLOTS)
+    fused = np.stack(
+        [
+            with_region_context(row, share, slots, weight=params["weight"], floor=params["floor"])
+            for row, share in zip(out["type"], shares, strict=True)
+        ]
+    )
+    return {**out, "type": fused}
+
+
+REGION_CONTEXT_GRID = {"weight": (0.0, 0.5, 1.0, 1.5, 2.0, 3.0), "floor": (0.02, 0.05, 0.1, 0.2)}
+
+
+def tune_region_context(samples: Sequence[Sample], out: dict[str, np.ndarray], shares: np.ndarray) -> dict:
+    """Pick how much a region's reading leans on the segmentation map, on VALIDATION regions: the best slot accuracy
+    plus type-or-kind accuracy (ties: the smaller weight)."""
+    trials, best, best_key = [], None, None
+    for weight in REGION_CONTEXT_GRID["weight"]:
+        for floor in REGION_CONTEXT_GRID["floor"]:
+            params = {"weight": weight, "floor": floor}
+            scored = score_worn(samples, with_context(out, shares, params))
+            slot, type_or_kind = scored["slot"]["accuracy"], scored["type_or_kind_accuracy"]
+            trials.append({**params, "slot": slot, "type_or_kind": type_or_kind})
+            key = (round(slot + type_or_kind, 4), -weight)
+            if best_key is None or key > best_key:
+                best, best_key = params, key
+            if weight == 0.0:
+                break  # the floor does not matter without a weight
+    return {"chosen": best, "trials": trials}
+
+
+def score_coparsing(
+    predictor,
+    coparsing_dir: Path,
+    split: str,
+    params: dict,
+    context: dict,
+    *,
+    limit: int | None = None,
+    progress: bool = False,
+) -> dict:
+    """A co-parsing split: "regions", each worn garment's region read as the product reads a region the shopper chose
+    (its crop, weighed by the photo's map in its box with `context`); "regions_crop_only", the crop alone; and
+    "outfits", the garments found in whole photos with the detection `params`."""
+    samples = worn_samples(coparsing_dir, split)
+    if limit and len(samples) > limit:
+        samples = samples[:: int(np.ceil(len(samples) / limit))]
+    out = model_outputs(predictor, samples, progress=progress)
+    items = outfit_truths(predictor, coparsing_dir, split)
+    return {
+        "regions": score_worn(samples, with_context(out, region_slot_shares(samples, items), context)),
+        "regions_crop_only": score_worn(samples, out),
+        "outfits": score_outfits(items, params),
     }
 
 
@@ -557,6 +645,18 @@ def evaluate_artifact(
         # with the chosen thresholds
         predictor = model_backed(load_predictor(model_dir, backend="tflite"), "evaluate_artifact")
     params = labels.get("detection") or {}
+    if tune and coparsing_dir is not None and "validation" in splits:
+        val_worn = worn_samples(coparsing_dir, "validation")
+        if limit and len(val_worn) > limit:
+            val_worn = val_worn[:: int(np.ceil(len(val_worn) / limit))]
+        shares = region_slot_shares(val_worn, val_items)
+        context_tuning = tune_region_context(val_worn, model_outputs(predictor, val_worn, progress=False), shares)
+        chosen = context_tuning["chosen"] or {}
+        labels["region_context"] = chosen if chosen.get("weight") else {}
+        labels_path.write_text(json.dumps(labels, indent=2) + "\n")
+        metrics["region_context_tuning"] = context_tuning
+        predictor = model_backed(load_predictor(model_dir, backend="tflite"), "evaluate_artifact")
+    context = labels.get("region_context") or {}
 
     figures_dir = model_dir / "evaluation"
     for split in splits:
@@ -573,12 +673,9 @@ def evaluate_artifact(
     if coparsing_dir is not None:
         worn: dict = {}
         for split in splits:
-            samples = worn_samples(coparsing_dir, split)
-            if limit and len(samples) > limit:
-                samples = samples[:: int(np.ceil(len(samples) / limit))]
-            out = model_outputs(predictor, samples, progress=progress)
-            items = outfit_truths(predictor, Path(coparsing_dir), split)
-            worn[split] = {"regions": score_worn(samples, out), "outfits": score_outfits(items, params)}
+            worn[split] = score_coparsing(
+                predictor, Path(coparsing_dir), split, params, context, limit=limit, progress=progress
+            )
             if split == "test":
                 for name in ("slot", "type", "kind"):
                     head = _head_from_dict(worn[split]["regions"][name])
@@ -679,13 +776,21 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         w = _get(metrics, "coparsing", split)
         if not w:
             continue
-        r, o = w["regions"], w["outfits"]
-        worn_rows.append(
-            f"| {split} | {r['count']} | {_fmt(_get(r, 'slot', 'accuracy'))} | {_fmt(r['type_accepted_accuracy'])} | "
-            f"{_fmt(_get(r, 'kind', 'accuracy'))} (n={_get(r, 'kind', 'count')}) | "
-            f"{_fmt(r['type_or_kind_accuracy'])} | {_fmt(r['color_agrees_with_mask_color'])} | {o['photos']} | "
-            f"{_fmt(o['found_share'])} | {_fmt(o['found_any_box_share'])} | {_fmt(o['precision'])} |"
-        )
+        o = w["outfits"]
+        for name, r in ((split, w["regions"]), (f"{split}, crop alone", w.get("regions_crop_only"))):
+            if not r:
+                continue
+            whole = (
+                f"{o['photos']} | {_fmt(o['found_share'])} | {_fmt(o['found_any_box_share'])} | {_fmt(o['precision'])}"
+                if name == split
+                else "– | – | – | –"
+            )
+            worn_rows.append(
+                f"| {name} | {r['count']} | {_fmt(_get(r, 'slot', 'accuracy'))} | "
+                f"{_fmt(r['type_accepted_accuracy'])} | {_fmt(_get(r, 'kind', 'accuracy'))} "
+                f"(n={_get(r, 'kind', 'count')}) | {_fmt(r['type_or_kind_accuracy'])} | "
+                f"{_fmt(r['color_agrees_with_mask_color'])} | {whole} |"
+            )
     test = metrics.get("test") or {}
     worn_test = _get(metrics, "coparsing", "test") or {}
     checks = []
@@ -756,6 +861,7 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "segmentation_grid": _get(labels, "segmentation", "grid"),
         "segmentation_classes": ", ".join(_get(labels, "segmentation", "classes", default=[])),
         "detection_params": _pairs(labels.get("detection") or {}) or "(defaults)",
+        "region_context": _pairs(labels.get("region_context") or {}) or "off (the crop alone)",
         "detection_trials": len(tuning.get("trials", [])),
         "gate_trained_on": _pairs(_get(labels, "outfit_gate", "trained_on", default={})) or "n/a",
         "gate_validation": _pairs(_get(labels, "outfit_gate", "validation", default={})) or "n/a",

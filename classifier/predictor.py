@@ -13,7 +13,9 @@ of one garment (laid flat, on a hanger, or a close crop) `garments` is EMPTY: th
 For an outfit photo each DetectedGarment has its slot, its box (fractions of the upright photo), a score and its own
 full reading (read from its crop); the top-level heads then describe the photo as a whole and matter less.
 
-`predict_crop(image, box)` reads one region the shopper chose (no detection inside it).
+`predict_crop(image, box)` reads one region the shopper chose (no detection inside it); with the artifact's
+`region_context` the whole photo's segmentation map in that box weighs the crop's type
+(see regions.with_region_context).
 
 Nothing here imports TensorFlow at module import time.
 """
@@ -38,12 +40,17 @@ from classifier.imaging import to_model_input
 from classifier.regions import (
     DETECTION_SLOTS,
     Box,
+    box_slot_shares,
+    clip_box,
     crop_to_box,
     detect_garments,
     frame_box_to_photo,
     is_outfit,
+    map_slot_indices,
     model_frame,
     outfit_probability,
+    photo_box_to_frame,
+    with_region_context,
 )
 from vocabulary import (
     AUDIENCE_CODES,
@@ -229,6 +236,16 @@ class ModelLabels:
     detection: dict
     # Logistic regression on the embedding: does the photo show a person in an outfit? (regions.fit_outfit_gate)
     outfit_gate: dict
+    # How much a chosen region's reading leans on the whole photo's segmentation map ({"weight", "floor"} for
+    # regions.with_region_context, chosen on the validation split); empty: the crop alone.
+    region_context: dict = dataclasses.field(default_factory=dict)
+
+    @functools.cached_property
+    def type_map_slots(self) -> tuple[int, ...]:
+        """For each type (model order), the index of its slot among the segmentation map's garment classes; -1 when
+        the map has no such class."""
+        type_slot = {code: info.slot for code, info in TYPES.items()}
+        return tuple(map_slot_indices(self.types, type_slot, self.segmentation_classes[1:]))
 
     @classmethod
     def load(cls, model_dir: Path) -> ModelLabels:
@@ -260,6 +277,7 @@ class ModelLabels:
             segmentation_classes=tuple(doc["segmentation"]["classes"]),
             detection=dict(doc.get("detection") or {}),
             outfit_gate=dict(doc.get("outfit_gate") or {}),
+            region_context=dict(doc.get("region_context") or {}),
         )
 
 
@@ -337,9 +355,35 @@ class _ArrayPredictor:
         return results
 
     def predict_crop(self, image: Image.Image, box: Sequence[float]) -> Prediction:
-        """Read the region `box` (x0, y0, x1, y1 as fractions of the upright photo) as one garment.
+        """Read the region `box` (x0, y0, x1, y1 as fractions of the upright photo) as one garment: its crop, and
+        with the artifact's `region_context`, the whole photo's segmentation map in that box (one batch of two), so a
+        skirt cut from a mirror photo is not read as a dress for lack of the person around it.
         Raises ValueError for an empty or malformed box."""
-        return self._readings(self.outputs([crop_to_box(image, box)]))[0]
+        crop = crop_to_box(image, box)
+        context = self.labels.region_context
+        if not context:
+            return self._readings(self.outputs([crop]))[0]
+        out = self.outputs([crop, image])
+        out["type"][0] = self.region_type_probs(out["type"][0], out["segmentation"][1], image.size, clip_box(box))
+        return self._readings({name: value[:1] for name, value in out.items()})[0]
+
+    def region_type_probs(
+        self, type_probs: np.ndarray, segmentation: np.ndarray, size: tuple[int, int], box: Box
+    ) -> np.ndarray:
+        """A region's crop type probabilities weighed by the photo's segmentation map inside the box (see
+        regions.with_region_context); unchanged without the artifact's `region_context`."""
+        context = self.labels.region_context
+        if not context:
+            return type_probs
+        width, height = size
+        shares = box_slot_shares(segmentation, photo_box_to_frame(box, model_frame(width, height), width, height))
+        return with_region_context(
+            type_probs,
+            shares,
+            self.labels.type_map_slots,
+            weight=float(context["weight"]),
+            floor=float(context["floor"]),
+        ).astype(np.float32)
 
     def detect(
         self, image: Image.Image, segmentation: np.ndarray, embedding: np.ndarray | None = None

@@ -10,14 +10,19 @@ from classifier.imaging import to_model_input
 from classifier.regions import (
     DETECTION_SLOTS,
     box_iou,
+    box_slot_shares,
     clip_box,
     crop_to_box,
     detect_garments,
     frame_box_to_photo,
     is_outfit,
+    map_slot_indices,
     model_frame,
+    photo_box_to_frame,
     segmentation_target,
+    with_region_context,
 )
+from vocabulary import TYPE_CODES, TYPES
 
 
 def _map(grid: int = 28) -> np.ndarray:
@@ -116,3 +121,44 @@ def test_stray_cells_do_not_stretch_a_box():
     assert bottom.box == pytest.approx((10 / 28, 12 / 28, 18 / 28, 22 / 28))
     shoes = next(r for r in detect_garments(probs, min_cells=4, min_score=0.5) if r.slot == "shoes")
     assert shoes.box == pytest.approx((9 / 28, 24 / 28, 19 / 28, 27 / 28))  # both shoes kept (same size)
+
+
+def test_photo_box_to_frame_undoes_frame_box_to_photo():
+    width, height = 400, 600  # trimmed to 4:3 around the centre
+    frame = model_frame(width, height)
+    box = (0.2, 0.3, 0.7, 0.8)
+    back = photo_box_to_frame(frame_box_to_photo(box, frame, width, height), frame, width, height)
+    assert back == pytest.approx(box)
+    # A photo box reaching past the trimmed window is clipped to the frame.
+    assert photo_box_to_frame((0.0, 0.0, 1.0, 1.0), frame, width, height) == (0.0, 0.0, 1.0, 1.0)
+
+
+def test_box_slot_shares_say_what_the_map_sees_in_a_box():
+    probs = _map()
+    bottom = DETECTION_SLOTS.index("bottom")
+    shares = box_slot_shares(probs, (10 / 28, 13 / 28, 18 / 28, 21 / 28))  # inside the painted bottom
+    assert shares.sum() == pytest.approx(1.0) and int(np.argmax(shares)) == bottom
+    assert shares[bottom] == pytest.approx(0.9 / (0.9 + 4 * 0.02))
+    # A box over the waist sees the top and the bottom, the bottom's cells more.
+    waist = box_slot_shares(probs, (10 / 28, 9 / 28, 18 / 28, 20 / 28))
+    assert waist[bottom] > waist[DETECTION_SLOTS.index("top")] > 0.2
+    assert not box_slot_shares(probs, (0.0, 0.0, 4 / 28, 4 / 28)).any()  # nothing but "no garment" there
+
+
+def test_region_context_turns_a_dress_reading_into_a_skirt_where_the_map_sees_a_bottom():
+    slots = map_slot_indices(TYPE_CODES, {c: t.slot for c, t in TYPES.items()}, DETECTION_SLOTS)
+    assert slots[TYPE_CODES.index("hat")] == -1  # the map has no accessory class
+    crop = np.full(len(TYPE_CODES), 0.01)
+    crop[TYPE_CODES.index("dress")], crop[TYPE_CODES.index("skirt")] = 0.55, 0.3
+    crop /= crop.sum()
+    shares = np.zeros(len(DETECTION_SLOTS))
+    shares[DETECTION_SLOTS.index("bottom")], shares[DETECTION_SLOTS.index("one_piece")] = 0.8, 0.2
+    fused = with_region_context(crop, shares, slots, weight=1.0, floor=0.05)
+    assert fused.sum() == pytest.approx(1.0) and TYPE_CODES[int(np.argmax(fused))] == "skirt"
+    # Weight 0, or a map that sees nothing there, leaves the crop's reading as it was.
+    assert with_region_context(crop, shares, slots, weight=0.0, floor=0.05) == pytest.approx(crop)
+    assert with_region_context(crop, np.zeros_like(shares), slots, weight=1.0, floor=0.05) == pytest.approx(crop)
+    # A type the map cannot see (a hat) keeps only the floor's weight.
+    hat = np.full(len(TYPE_CODES), 0.01)
+    hat[TYPE_CODES.index("hat")] = 0.9
+    assert with_region_context(hat / hat.sum(), shares, slots, weight=1.0, floor=0.05)[TYPE_CODES.index("hat")] < 0.9
