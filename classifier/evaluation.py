@@ -29,6 +29,7 @@ from classifier.coparsing import (
 )
 from classifier.dataset import Sample, load_samples, sample_attribute, worn_samples
 from classifier.imaging import open_image
+from classifier.pixel_colors import with_pixel_colors
 from classifier.predictor import ATTRIBUTE_HEADS, load_predictor, model_backed, slot_probabilities
 from classifier.regions import (
     box_iou,
@@ -145,9 +146,12 @@ def model_outputs(
     """Every head's probabilities (vocabulary order) for each sample's photo (its crop for worn garments), and the
     segmentation maps when the model has them."""
     labels = getattr(predictor, "labels", None)
+    colors = (list(getattr(labels, "colors", COLOR_CODES)), COLOR_CODES)
     order = {
         "type": (list(getattr(labels, "types", TYPE_CODES)), TYPE_CODES),
-        "color": (list(getattr(labels, "colors", COLOR_CODES)), COLOR_CODES),
+        "color": colors,
+        "color_head": colors,
+        "color_pixels": colors,
     }
     for head, vocabulary in ATTRIBUTE_HEADS.items():
         order[head] = (list((getattr(labels, "heads", None) or {}).get(head, vocabulary)), vocabulary)
@@ -426,6 +430,30 @@ def with_context(out: dict[str, np.ndarray], shares: np.ndarray, params: dict) -
     return {**out, "type": fused}
 
 
+PIXEL_COLOR_GRID = {"weight": (0.0, 0.15, 0.25, 0.35, 0.5, 0.75), "floor": (0.05, 0.1, 0.2)}
+
+
+def tune_pixel_colors(samples: Sequence[Sample], out: dict[str, np.ndarray]) -> dict:
+    """Pick how much the colour head leans on the garment's pixels, on VALIDATION flat-lay photos: the best
+    colour-or-alternative accuracy (ties: the smaller weight)."""
+    labelled = [i for i, s in enumerate(samples) if s.color]
+    trials, best, best_key = [], None, None
+    for weight in PIXEL_COLOR_GRID["weight"]:
+        for floor in PIXEL_COLOR_GRID["floor"]:
+            right = 0
+            for i in labelled:
+                fused = with_pixel_colors(out["color_head"][i], out["color_pixels"][i], weight=weight, floor=floor)
+                right += COLOR_CODES[int(np.argmax(fused))] in (samples[i].color, samples[i].alt)
+            accuracy = round(right / len(labelled), 4) if labelled else 0.0
+            trials.append({"weight": weight, "floor": floor, "color_or_alt": accuracy})
+            key = (accuracy, -weight)
+            if best_key is None or key > best_key:
+                best, best_key = {"weight": weight, "floor": floor}, key
+            if weight == 0.0:
+                break
+    return {"chosen": best, "trials": trials}
+
+
 REGION_CONTEXT_GRID = {"weight": (0.0, 0.5, 1.0, 1.5, 2.0, 3.0), "floor": (0.02, 0.05, 0.1, 0.2)}
 
 
@@ -656,6 +684,15 @@ def evaluate_artifact(
         labels_path.write_text(json.dumps(labels, indent=2) + "\n")
         metrics["region_context_tuning"] = context_tuning
         predictor = model_backed(load_predictor(model_dir, backend="tflite"), "evaluate_artifact")
+    if tune and "validation" in splits:
+        colour_tuning = tune_pixel_colors(
+            cc0("validation"), model_outputs(predictor, cc0("validation"), progress=False)
+        )
+        chosen = colour_tuning["chosen"] or {}
+        labels["pixel_colors"] = chosen if chosen.get("weight") else {}
+        labels_path.write_text(json.dumps(labels, indent=2) + "\n")
+        metrics["pixel_colors_tuning"] = colour_tuning
+        predictor = model_backed(load_predictor(model_dir, backend="tflite"), "evaluate_artifact")
     context = labels.get("region_context") or {}
 
     figures_dir = model_dir / "evaluation"
@@ -862,6 +899,7 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "segmentation_classes": ", ".join(_get(labels, "segmentation", "classes", default=[])),
         "detection_params": _pairs(labels.get("detection") or {}) or "(defaults)",
         "region_context": _pairs(labels.get("region_context") or {}) or "off (the crop alone)",
+        "pixel_colors": _pairs(labels.get("pixel_colors") or {}) or "off (the colour head alone)",
         "detection_trials": len(tuning.get("trials", [])),
         "gate_trained_on": _pairs(_get(labels, "outfit_gate", "trained_on", default={})) or "n/a",
         "gate_validation": _pairs(_get(labels, "outfit_gate", "validation", default={})) or "n/a",

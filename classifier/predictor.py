@@ -37,6 +37,7 @@ from django.conf import settings
 from PIL import Image
 
 from classifier.imaging import to_model_input
+from classifier.pixel_colors import garment_color_shares, with_pixel_colors
 from classifier.regions import (
     DETECTION_SLOTS,
     Box,
@@ -239,6 +240,9 @@ class ModelLabels:
     # How much a chosen region's reading leans on the whole photo's segmentation map ({"weight", "floor"} for
     # regions.with_region_context, chosen on the validation split); empty: the crop alone.
     region_context: dict = dataclasses.field(default_factory=dict)
+    # How much the colour head leans on the garment's own pixels ({"weight", "floor"} for
+    # pixel_colors.with_pixel_colors, chosen on the validation split); empty: the head alone.
+    pixel_colors: dict = dataclasses.field(default_factory=dict)
 
     @functools.cached_property
     def type_map_slots(self) -> tuple[int, ...]:
@@ -278,6 +282,7 @@ class ModelLabels:
             detection=dict(doc.get("detection") or {}),
             outfit_gate=dict(doc.get("outfit_gate") or {}),
             region_context=dict(doc.get("region_context") or {}),
+            pixel_colors=dict(doc.get("pixel_colors") or {}),
         )
 
 
@@ -307,7 +312,31 @@ class _ArrayPredictor:
         """Every raw output for whole photos, in the model's label order: type, color, embedding, each attribute
         head, and segmentation (n, G, G, classes)."""
         batch = np.stack([to_model_input(image, self.labels.image_size) for image in images])
-        return self._forward(batch.astype(np.float32, copy=False))
+        return self._with_pixel_colors(self._forward(batch.astype(np.float32, copy=False)), batch)
+
+    def _with_pixel_colors(self, out: dict[str, np.ndarray], batch: np.ndarray) -> dict[str, np.ndarray]:
+        """Add "color_pixels" (what the garment's pixels say, pixel_colors.garment_color_shares) and "color_head" (the
+        colour head alone); with the artifact's `pixel_colors`, "color" is the head weighed by the pixels."""
+        if "segmentation" not in out:
+            return out
+        step = max(1, batch.shape[1] // 56)  # a 56-pixel view of the model input is plenty to name a colour
+        pixels = np.clip(batch[:, ::step, ::step] * 128.0 + 127.0, 0, 255).astype(np.uint8)
+        shares = np.stack(
+            [
+                garment_color_shares(view, segmentation, self.labels.colors)
+                for view, segmentation in zip(pixels, out["segmentation"], strict=True)
+            ]
+        )
+        out = {**out, "color_head": out["color"], "color_pixels": shares.astype(np.float32)}
+        params = self.labels.pixel_colors
+        if params:
+            out["color"] = np.stack(
+                [
+                    with_pixel_colors(head, share, weight=float(params["weight"]), floor=float(params["floor"]))
+                    for head, share in zip(out["color_head"], shares, strict=True)
+                ]
+            ).astype(np.float32)
+        return out
 
     def probabilities(self, images: Sequence[Image.Image]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Raw type probs, colour probs and embeddings in the model's label order (kept for older callers)."""

@@ -88,6 +88,7 @@ def test_tiny_training_run_writes_a_loadable_artifact(tiny_run):
     assert labels["heads"]["pattern"] == ["solid", "pattern"] and labels["segmentation"]["grid"] == 16
     assert set(labels["detection"]) == {"min_cells", "min_score"}  # chosen on validation
     assert labels["region_context"] == {} or set(labels["region_context"]) == {"weight", "floor"}
+    assert labels["pixel_colors"] == {} or set(labels["pixel_colors"]) == {"weight", "floor"}
     metrics = json.loads((out / "metrics.json").read_text())
     for split in ("validation", "test"):
         assert 0.0 <= metrics[split]["color"]["or_alt_accuracy"] <= 1.0
@@ -98,6 +99,7 @@ def test_tiny_training_run_writes_a_loadable_artifact(tiny_run):
         assert 0.0 <= worn["outfits"]["found_share"] <= 1.0 and worn["outfits"]["garments_present"] == 6
         assert worn["regions_crop_only"]["count"] == 6
     assert metrics["region_context_tuning"]["trials"][0]["weight"] == 0.0  # chosen on validation regions
+    assert metrics["pixel_colors_tuning"]["trials"][0]["weight"] == 0.0  # chosen on validation photos
     assert metrics["worn_samples"] == {"train": 18, "validation": 6}
     assert "segmentation" in metrics["history"]
     assert len((out / "data_hash.txt").read_text().strip()) == 64
