@@ -34,10 +34,10 @@ from classifier.predictor import ATTRIBUTE_HEADS, load_predictor, model_backed, 
 from classifier.regions import (
     box_iou,
     box_slot_shares,
-    crop_to_box,
     detect_garments,
     fit_outfit_gate,
     frame_box_to_photo,
+    garment_crop,
     is_outfit,
     map_slot_indices,
     model_frame,
@@ -137,7 +137,7 @@ def head_result(true: Sequence[int], predicted: Sequence[int], labels: Sequence[
 
 def _sample_image(sample: Sample) -> Image.Image:
     image = open_image(sample.path)
-    return crop_to_box(image, sample.box) if sample.box is not None else image
+    return garment_crop(image, sample.box) if sample.box is not None else image
 
 
 def model_outputs(

@@ -46,6 +46,7 @@ from classifier.regions import (
     crop_to_box,
     detect_garments,
     frame_box_to_photo,
+    garment_crop,
     is_outfit,
     map_slot_indices,
     model_frame,
@@ -370,7 +371,7 @@ class _ArrayPredictor:
         out = self.outputs(images)
         readings = self._readings(out)
         found = [self.detect(image, out["segmentation"][i], out["embedding"][i]) for i, image in enumerate(images)]
-        crops = [crop_to_box(images[i], r[1], margin=CROP_MARGIN) for i, regions in enumerate(found) for r in regions]
+        crops = [garment_crop(images[i], r[1], margin=CROP_MARGIN) for i, regions in enumerate(found) for r in regions]
         if not crops:
             return readings
         crop_readings = iter(self._readings(self.outputs(crops)))
@@ -388,7 +389,7 @@ class _ArrayPredictor:
         with the artifact's `region_context`, the whole photo's segmentation map in that box (one batch of two), so a
         skirt cut from a mirror photo is not read as a dress for lack of the person around it.
         Raises ValueError for an empty or malformed box."""
-        crop = crop_to_box(image, box)
+        crop = garment_crop(image, box)
         context = self.labels.region_context
         if not context:
             return self._readings(self.outputs([crop]))[0]

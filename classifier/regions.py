@@ -98,6 +98,30 @@ def crop_to_box(image: Image.Image, box: Sequence[float], *, margin: float = 0.0
     return image.crop((left, top, max(right, left + 1), max(bottom, top + 1)))
 
 
+def pad_to_aspect(image: Image.Image, max_aspect: float = MAX_ASPECT) -> Image.Image:
+    """A photo longer than `max_aspect` on one side, padded on the other with the colour of its own border (the
+    median of its edge pixels) to exactly `max_aspect`; others as they are."""
+    width, height = image.size
+    if height > width * max_aspect:
+        size = (round(height / max_aspect), height)
+    elif width > height * max_aspect:
+        size = (width, round(width / max_aspect))
+    else:
+        return image
+    pixels = np.asarray(image.convert("RGB"))
+    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    colour = tuple(int(v) for v in np.median(border, axis=0))
+    canvas = Image.new("RGB", size, colour)
+    canvas.paste(image.convert("RGB"), ((size[0] - width) // 2, (size[1] - height) // 2))
+    return canvas
+
+
+def garment_crop(image: Image.Image, box: Sequence[float], *, margin: float = 0.0) -> Image.Image:
+    """What the model reads for one garment region of a photo: its crop (crop_to_box), padded to at most MAX_ASPECT
+    (pad_to_aspect) so the model's centre trim does not cut the hem off a dress or the feet off a pair of trousers."""
+    return pad_to_aspect(crop_to_box(image, box, margin=margin))
+
+
 def box_iou(a: Box, b: Box) -> float:
     ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
     iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))

@@ -36,7 +36,7 @@ from classifier.backbones import bottom_with_fine_map, build_backbone
 from classifier.coparsing import read_mask, slot_mask, worn_outfits
 from classifier.dataset import Sample, data_hash, load_samples, sample_attribute, worn_samples
 from classifier.imaging import open_image, to_model_input
-from classifier.regions import DETECTION_SLOTS, crop_to_box, segmentation_target
+from classifier.regions import DETECTION_SLOTS, garment_crop, segmentation_target
 from vocabulary import (
     AUDIENCE_CODES,
     COLOR_CODES,
@@ -156,7 +156,7 @@ def make_view(image: Image.Image, view: str, rng: np.random.Generator) -> Image.
 def sample_image(sample: Sample) -> Image.Image:
     """The photo a sample reads: the whole photo, or the garment's crop for worn garments."""
     image = open_image(sample.path)
-    return crop_to_box(image, sample.box) if sample.box is not None else image
+    return garment_crop(image, sample.box) if sample.box is not None else image
 
 
 def _cache_key(config: TrainConfig, samples: Sequence[Sample], views: Sequence[str]) -> str:
@@ -165,7 +165,9 @@ def _cache_key(config: TrainConfig, samples: Sequence[Sample], views: Sequence[s
     if config.weights_path is not None:
         stat = Path(config.weights_path).stat()
         weights = f"{Path(config.weights_path).name}:{stat.st_size}"
-    digest.update(f"{config.backbone}|{config.image_size}|{weights}|{','.join(views)}|{config.seed}|v5".encode())
+    digest.update(
+        f"{config.backbone}|{config.image_size}|{weights}|{','.join(views)}|{config.seed}|v6".encode()
+    )  # v6: padded crops
     for s in samples:
         digest.update(s.image_id.encode())
     return digest.hexdigest()[:16]

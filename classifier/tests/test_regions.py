@@ -15,6 +15,7 @@ from classifier.regions import (
     crop_to_box,
     detect_garments,
     frame_box_to_photo,
+    garment_crop,
     is_outfit,
     map_slot_indices,
     model_frame,
@@ -162,3 +163,17 @@ def test_region_context_turns_a_dress_reading_into_a_skirt_where_the_map_sees_a_
     hat = np.full(len(TYPE_CODES), 0.01)
     hat[TYPE_CODES.index("hat")] = 0.9
     assert with_region_context(hat / hat.sum(), shares, slots, weight=1.0, floor=0.05)[TYPE_CODES.index("hat")] < 0.9
+
+
+def test_a_tall_garment_crop_is_padded_not_trimmed():
+    photo = Image.new("RGB", (100, 300), (240, 240, 240))
+    photo.paste((200, 20, 20), (40, 30, 60, 270))  # a long red dress, 20 x 240 px
+    crop = garment_crop(photo, (0.3, 0.05, 0.7, 0.95))  # 40 x 270: taller than 4:3
+    assert crop.size == (round(270 * 3 / 4), 270)
+    # The whole dress is still there once the model trims to 4:3: hem and neckline included.
+    seen = np.asarray(crop)
+    red_rows = np.nonzero((seen[..., 0] > 150) & (seen[..., 1] < 80))[0]
+    assert red_rows.min() <= 16 and red_rows.max() >= 252
+    assert tuple(seen[0, 0]) == (240, 240, 240)  # padded with the crop's own border colour
+    # A crop within 4:3 is left as it is.
+    assert garment_crop(photo, (0.0, 0.0, 1.0, 0.4)).size == (100, 120)
