@@ -30,7 +30,7 @@ from classifier.coparsing import (
 from classifier.dataset import Sample, load_samples, sample_attribute, worn_samples
 from classifier.imaging import open_image
 from classifier.pixel_colors import with_pixel_colors
-from classifier.predictor import ATTRIBUTE_HEADS, load_predictor, model_backed, slot_probabilities
+from classifier.predictor import ATTRIBUTE_HEADS, CROP_MARGIN, load_predictor, model_backed, slot_probabilities
 from classifier.regions import (
     box_iou,
     box_slot_shares,
@@ -43,6 +43,7 @@ from classifier.regions import (
     model_frame,
     outfit_probability,
     photo_box_to_frame,
+    reconcile_garments,
     with_region_context,
 )
 from vocabulary import COLOR_CODES, SHOE_KINDS, SLOTS, TOP10_TYPES, TYPE_CODES, TYPES
@@ -345,6 +346,15 @@ def worn_summary_lines(split: str, worn: dict) -> list[str]:
             if worn.get("regions_crop_only")
             else []
         ),
+        *(
+            [
+                f"  detector alone (before checking the garments against their crops): found "
+                f"{worn['outfits_detector_only']['found_share']:.4f}, precision "
+                f"{worn['outfits_detector_only']['precision']:.4f}"
+            ]
+            if worn.get("outfits_detector_only")
+            else []
+        ),
         f"  garments present found (IoU >= {o['iou_threshold']}) {o['found_share']:.4f}, any box "
         f"{o['found_any_box_share']:.4f}, precision {o['precision']:.4f}, photos read as outfits "
         f"{o['read_as_outfit_share']:.4f}; per slot {o['per_slot_found']}",
@@ -481,13 +491,15 @@ def score_coparsing(
     split: str,
     params: dict,
     context: dict,
+    reconcile: dict | None = None,
     *,
     limit: int | None = None,
     progress: bool = False,
 ) -> dict:
     """A co-parsing split: "regions", each worn garment's region read as the product reads a region the shopper chose
-    (its crop, weighed by the photo's map in its box with `context`); "regions_crop_only", the crop alone; and
-    "outfits", the garments found in whole photos with the detection `params`."""
+    (its crop, weighed by the photo's map in its box with `context`); "regions_crop_only", the crop alone;
+    "outfits", the garments the product lists for whole photos (the detection `params`, then checked against their
+    crops with `reconcile`); "outfits_detector_only", the segmentation map's garments as found."""
     samples = worn_samples(coparsing_dir, split)
     if limit and len(samples) > limit:
         samples = samples[:: int(np.ceil(len(samples) / limit))]
@@ -496,7 +508,14 @@ def score_coparsing(
     return {
         "regions": score_worn(samples, with_context(out, region_slot_shares(samples, items), context)),
         "regions_crop_only": score_worn(samples, out),
-        "outfits": score_outfits(items, params),
+        "outfits": {
+            **score_detections(
+                items, reconciled(crop_readings(predictor, coparsing_dir, items, params), reconcile or {})
+            ),
+            "params": params,
+            "reconcile": reconcile or {},
+        },
+        "outfits_detector_only": score_outfits(items, params),
     }
 
 
@@ -545,35 +564,94 @@ def detections(
 
 
 def score_outfits(items: Sequence[OutfitTruth], params: dict, *, iou: float = 0.3, threshold: float = 0.5) -> dict:
+    """score_detections of the detector alone (the segmentation map with the thresholds `params`)."""
+    found = [
+        detections(item.segmentation, item.width, item.height, params, item.outfit_prob, threshold) for item in items
+    ]
+    return {**score_detections(items, found, iou=iou), "params": params}
+
+
+def score_detections(items: Sequence[OutfitTruth], found: Sequence[Sequence[tuple]], *, iou: float = 0.3) -> dict:
     """Share of the garments present (per slot) that are found: a detection of that slot overlapping its true box
-    with IoU >= `iou`; also without the overlap condition, precision, and the share of photos read as outfits."""
-    present = found = found_any = predicted = correct = outfits = 0
+    with IoU >= `iou`; also without the overlap condition, precision, and the share of photos read as outfits.
+    `found[i]` holds (slot, box, ...) of the garments found in items[i]."""
+    present = hits = hits_any = predicted = correct = outfits = 0
     per_slot = {slot: [0, 0] for slot in DETECTION_SLOTS}
-    for item in items:
-        dets = detections(item.segmentation, item.width, item.height, params, item.outfit_prob, threshold)
+    for item, dets in zip(items, found, strict=True):
         outfits += bool(dets)
         predicted += len(dets)
-        by_slot = {slot: box for slot, box, _ in dets}
+        by_slot = {det[0]: det[1] for det in dets}
         for slot, box in item.boxes.items():
             present += 1
             per_slot[slot][0] += 1
             if slot in by_slot:
-                found_any += 1
+                hits_any += 1
                 if box_iou(by_slot[slot], box) >= iou:
-                    found += 1
+                    hits += 1
                     per_slot[slot][1] += 1
         correct += sum(1 for slot in by_slot if slot in item.boxes and box_iou(by_slot[slot], item.boxes[slot]) >= iou)
     return {
         "photos": len(items),
         "garments_present": present,
-        "found_share": round(found / present, 4) if present else 0.0,
-        "found_any_box_share": round(found_any / present, 4) if present else 0.0,
+        "found_share": round(hits / present, 4) if present else 0.0,
+        "found_any_box_share": round(hits_any / present, 4) if present else 0.0,
         "precision": round(correct / predicted, 4) if predicted else 0.0,
         "read_as_outfit_share": round(outfits / len(items), 4) if items else 0.0,
         "iou_threshold": iou,
         "per_slot_found": {s: round(f / n, 4) if n else None for s, (n, f) in per_slot.items()},
-        "params": params,
     }
+
+
+def crop_readings(predictor, root: Path, items: Sequence[OutfitTruth], params: dict) -> list[list[tuple]]:
+    """For each photo, the detector's garments (slot, box, score) with their crop's slot probabilities (SLOTS
+    order), as Predictor.predict_batch reads them before reconciling."""
+    rows: list[list[tuple]] = []
+    for item in items:
+        found = detections(item.segmentation, item.width, item.height, params, item.outfit_prob)
+        if not found:
+            rows.append([])
+            continue
+        photo = read_photo(root, item.image_id)
+        crops = [garment_crop(photo, box, margin=CROP_MARGIN) for _, box, _ in found]
+        types = predictor.outputs(crops)["type"]
+        slots = [slot_probabilities(row, predictor.labels.types) for row in types]
+        rows.append([(slot, box, score, probs) for (slot, box, score), probs in zip(found, slots, strict=True)])
+    return rows
+
+
+def reconciled(rows: Sequence[Sequence[tuple]], params: dict) -> list[list[tuple]]:
+    """The garments the product lists per photo: regions.reconcile_garments of crop_readings rows with `params`
+    (all of them, as found, without)."""
+    if not params:
+        return [[(slot, box, score) for slot, box, score, _ in row] for row in rows]
+    out = []
+    for row in rows:
+        found = [(slot, box, score) for slot, box, score, _ in row]
+        kept = reconcile_garments(found, [r[3] for r in row], SLOTS, drop=params["drop"], reslot=params["reslot"])
+        out.append([(slot, found[i][1], found[i][2]) for i, slot in kept])
+    return out
+
+
+RECONCILE_GRID = {"drop": (0.0, 0.02, 0.05, 0.1, 0.2), "reslot": (0.6, 0.7, 0.8, 0.9, 1.01)}
+
+
+def tune_reconcile(items: Sequence[OutfitTruth], rows: Sequence[Sequence[tuple]]) -> dict:
+    """Pick how the detector's garments are checked against their crops, on VALIDATION photos: the most garments
+    found (IoU >= 0.3) plus half the precision, as for the detection thresholds; {} (as found) unless a setting
+    beats it."""
+    base = score_detections(items, reconciled(rows, {}))
+    trials = [{"drop": None, "reslot": None, "found": base["found_share"], "precision": base["precision"]}]
+    best: dict = {}
+    best_key = base["found_share"] + 0.5 * base["precision"]
+    for drop in RECONCILE_GRID["drop"]:
+        for reslot in RECONCILE_GRID["reslot"]:
+            params = {"drop": drop, "reslot": reslot}
+            scored = score_detections(items, reconciled(rows, params))
+            trials.append({**params, "found": scored["found_share"], "precision": scored["precision"]})
+            key = scored["found_share"] + 0.5 * scored["precision"]
+            if key > best_key + 1e-9:
+                best, best_key = params, key
+    return {"chosen": best, "trials": trials}
 
 
 def flat_outfit_share(
@@ -693,6 +771,12 @@ def evaluate_artifact(
         labels_path.write_text(json.dumps(labels, indent=2) + "\n")
         metrics["pixel_colors_tuning"] = colour_tuning
         predictor = model_backed(load_predictor(model_dir, backend="tflite"), "evaluate_artifact")
+    if tune and coparsing_dir is not None and "validation" in splits:
+        reconcile_tuning = tune_reconcile(val_items, crop_readings(predictor, Path(coparsing_dir), val_items, params))
+        labels["reconcile"] = reconcile_tuning["chosen"]
+        labels_path.write_text(json.dumps(labels, indent=2) + "\n")
+        metrics["reconcile_tuning"] = reconcile_tuning
+        predictor = model_backed(load_predictor(model_dir, backend="tflite"), "evaluate_artifact")
     context = labels.get("region_context") or {}
 
     figures_dir = model_dir / "evaluation"
@@ -711,7 +795,14 @@ def evaluate_artifact(
         worn: dict = {}
         for split in splits:
             worn[split] = score_coparsing(
-                predictor, Path(coparsing_dir), split, params, context, limit=limit, progress=progress
+                predictor,
+                Path(coparsing_dir),
+                split,
+                params,
+                context,
+                labels.get("reconcile") or {},
+                limit=limit,
+                progress=progress,
             )
             if split == "test":
                 for name in ("slot", "type", "kind"):
@@ -899,6 +990,14 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "segmentation_classes": ", ".join(_get(labels, "segmentation", "classes", default=[])),
         "detection_params": _pairs(labels.get("detection") or {}) or "(defaults)",
         "region_context": _pairs(labels.get("region_context") or {}) or "off (the crop alone)",
+        "reconcile": _pairs(labels.get("reconcile") or {}) or "off (the detector's garments as found)",
+        "detector_only": "; ".join(
+            f"{split} found {_fmt(_get(metrics, 'coparsing', split, 'outfits_detector_only', 'found_share'))}, "
+            f"precision {_fmt(_get(metrics, 'coparsing', split, 'outfits_detector_only', 'precision'))}"
+            for split in ("validation", "test")
+            if _get(metrics, "coparsing", split, "outfits_detector_only")
+        )
+        or "not measured",
         "pixel_colors": _pairs(labels.get("pixel_colors") or {}) or "off (the colour head alone)",
         "detection_trials": len(tuning.get("trials", [])),
         "gate_trained_on": _pairs(_get(labels, "outfit_gate", "trained_on", default={})) or "n/a",

@@ -52,6 +52,7 @@ from classifier.regions import (
     model_frame,
     outfit_probability,
     photo_box_to_frame,
+    reconcile_garments,
     with_region_context,
 )
 from vocabulary import (
@@ -128,7 +129,7 @@ class Prediction:
 
 @dataclass(frozen=True, eq=False)
 class DetectedGarment:
-    slot: str  # the detector's slot (DETECTION_SLOTS); the crop's own reading has its own slot head
+    slot: str  # the detector's slot (DETECTION_SLOTS), checked against its crop (regions.reconcile_garments)
     box: Box  # (x0, y0, x1, y1) as fractions of the upright photo
     score: float  # the detector's mean probability over the garment's cells
     prediction: Prediction  # the garment's own reading, from its crop (its own `garments` empty)
@@ -244,6 +245,9 @@ class ModelLabels:
     # How much the colour head leans on the garment's own pixels ({"weight", "floor"} for
     # pixel_colors.with_pixel_colors, chosen on the validation split); empty: the head alone.
     pixel_colors: dict = dataclasses.field(default_factory=dict)
+    # How the detector's garments are checked against their crops' readings ({"drop", "reslot"} for
+    # regions.reconcile_garments, chosen on the validation split); empty: as the detector found them.
+    reconcile: dict = dataclasses.field(default_factory=dict)
 
     @functools.cached_property
     def type_map_slots(self) -> tuple[int, ...]:
@@ -284,6 +288,7 @@ class ModelLabels:
             outfit_gate=dict(doc.get("outfit_gate") or {}),
             region_context=dict(doc.get("region_context") or {}),
             pixel_colors=dict(doc.get("pixel_colors") or {}),
+            reconcile=dict(doc.get("reconcile") or {}),
         )
 
 
@@ -374,15 +379,29 @@ class _ArrayPredictor:
         crops = [garment_crop(images[i], r[1], margin=CROP_MARGIN) for i, regions in enumerate(found) for r in regions]
         if not crops:
             return readings
-        crop_readings = iter(self._readings(self.outputs(crops)))
+        crop_out = self.outputs(crops)
+        crop_readings = iter(self._readings(crop_out))
+        crop_slots = iter(slot_probabilities(row, self.labels.types) for row in crop_out["type"])
         results = []
         for reading, regions in zip(readings, found, strict=True):
+            mine = [next(crop_readings) for _ in regions]
+            kept = self.reconciled(regions, [next(crop_slots) for _ in regions])
             garments = tuple(
-                DetectedGarment(slot=slot, box=box, score=score, prediction=next(crop_readings))
-                for slot, box, score in regions
+                DetectedGarment(slot=slot, box=regions[i][1], score=regions[i][2], prediction=mine[i])
+                for i, slot in kept
             )
             results.append(dataclasses.replace(reading, garments=garments))
         return results
+
+    def reconciled(self, regions: Sequence[tuple[str, Box, float]], crop_slots: Sequence[np.ndarray]) -> list:
+        """(index, slot) of the detected garments kept once their crops have been read (regions.reconcile_garments
+        with the artifact's `reconcile`); all of them, as found, without it."""
+        params = self.labels.reconcile
+        if not params:
+            return [(i, slot) for i, (slot, _box, _score) in enumerate(regions)]
+        return reconcile_garments(
+            regions, crop_slots, SLOTS, drop=float(params["drop"]), reslot=float(params["reslot"])
+        )
 
     def predict_crop(self, image: Image.Image, box: Sequence[float]) -> Prediction:
         """Read the region `box` (x0, y0, x1, y1 as fractions of the upright photo) as one garment: its crop, and

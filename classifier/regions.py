@@ -258,6 +258,37 @@ def map_slot_indices(types: Sequence[str], type_slot: dict[str, str], garment_cl
     return [classes.index(type_slot[t]) if type_slot[t] in classes else -1 for t in types]
 
 
+def reconcile_garments(
+    found: Sequence[tuple[str, Box, float]],
+    crop_slots: Sequence[np.ndarray],
+    slot_names: Sequence[str],
+    *,
+    drop: float,
+    reslot: float,
+) -> list[tuple[int, str]]:
+    """Check the detector's garments against what their own crops read. `found[i]` is (slot, box, score) from the
+    segmentation map; `crop_slots[i]` the slot probabilities of its crop (columns named by `slot_names`). A garment
+    whose crop is sure of another detection slot (at least `reslot`) takes that slot; one whose crop gives its slot
+    under `drop` is dropped (the map's stray cells: bare legs called trousers, a shadow called a coat); of several
+    garments of one slot the one with the best score times crop probability stays. Returns (index into `found`,
+    slot) in the order of `found`; empty when fewer than two garments are left (then the photo is not an outfit)."""
+    names = list(slot_names)
+    best: dict[str, tuple[float, int]] = {}
+    for index, ((slot, _box, score), probs) in enumerate(zip(found, crop_slots, strict=True)):
+        probs = np.asarray(probs, dtype=np.float64)
+        crop_slot = names[int(np.argmax(probs))]
+        if crop_slot != slot and crop_slot in DETECTION_SLOTS and probs.max() >= reslot:
+            slot = crop_slot
+        sure = float(probs[names.index(slot)]) if slot in names else 0.0
+        if sure < drop:
+            continue
+        key = score * sure
+        if slot not in best or key > best[slot][0]:
+            best[slot] = (key, index)
+    kept = sorted((index, slot) for slot, (_key, index) in best.items())
+    return kept if len(kept) >= 2 else []
+
+
 def is_outfit(regions: Sequence[Region], *, min_garments: int = 2) -> bool:
     """Several garments worn together (a person in an outfit) rather than one garment laid flat."""
     return len({r.slot for r in regions}) >= min_garments

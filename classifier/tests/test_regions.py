@@ -20,10 +20,11 @@ from classifier.regions import (
     map_slot_indices,
     model_frame,
     photo_box_to_frame,
+    reconcile_garments,
     segmentation_target,
     with_region_context,
 )
-from vocabulary import TYPE_CODES, TYPES
+from vocabulary import SLOTS, TYPE_CODES, TYPES
 
 
 def _map(grid: int = 28) -> np.ndarray:
@@ -177,3 +178,41 @@ def test_a_tall_garment_crop_is_padded_not_trimmed():
     assert tuple(seen[0, 0]) == (240, 240, 240)  # padded with the crop's own border colour
     # A crop within 4:3 is left as it is.
     assert garment_crop(photo, (0.0, 0.0, 1.0, 0.4)).size == (100, 120)
+
+
+def _slots(**probs: float) -> np.ndarray:
+    row = np.full(len(SLOTS), 0.0)
+    for slot, p in probs.items():
+        row[SLOTS.index(slot)] = p
+    return row
+
+
+def test_reconcile_checks_the_detectors_garments_against_their_crops():
+    # A street photo as the detector saw it (photo 0306 of the co-parsing test split, simplified): the blouse, bare
+    # legs called trousers, a stray "coat", the red skirt called a dress, and the sandals.
+    found = [
+        ("top", (0.39, 0.18, 0.68, 0.39), 0.87),
+        ("bottom", (0.54, 0.86, 0.64, 1.0), 0.66),
+        ("outer", (0.61, 0.14, 0.71, 0.68), 0.48),
+        ("one_piece", (0.32, 0.39, 0.64, 0.68), 0.54),
+        ("shoes", (0.43, 0.93, 0.61, 1.0), 1.0),
+    ]
+    crops = [
+        _slots(top=0.72, one_piece=0.14, outer=0.14),
+        _slots(shoes=0.99, bottom=0.01),  # the "trousers" crop shows feet
+        _slots(one_piece=0.51, bottom=0.31, outer=0.04, top=0.14),
+        _slots(bottom=0.9, one_piece=0.1),  # the crop is sure: a skirt
+        _slots(shoes=1.0),
+    ]
+    kept = reconcile_garments(found, crops, SLOTS, drop=0.1, reslot=0.8)
+    assert kept == [(0, "top"), (3, "bottom"), (4, "shoes")]
+    # Unsure crops leave the detector's slot; nothing dropped with drop 0 (one garment per slot still).
+    assert reconcile_garments(found, crops, SLOTS, drop=0.0, reslot=1.01) == [
+        (0, "top"),
+        (1, "bottom"),
+        (2, "outer"),
+        (3, "one_piece"),
+        (4, "shoes"),
+    ]
+    # Fewer than two garments left: not an outfit.
+    assert reconcile_garments(found[:2], crops[:2], SLOTS, drop=0.1, reslot=1.01) == []

@@ -87,7 +87,13 @@ class Command(BaseCommand):
         if coparsing is not None:
             labels = predictor.labels
             document["coparsing"] = score_coparsing(
-                predictor, coparsing, options["split"], labels.detection, labels.region_context, progress=progress
+                predictor,
+                coparsing,
+                options["split"],
+                labels.detection,
+                labels.region_context,
+                labels.reconcile,
+                progress=progress,
             )
             lines += worn_summary_lines(options["split"], document["coparsing"])
         json_path = out_dir / f"{options['split']}_{options['backend']}.json"
