@@ -50,6 +50,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from classifier.pixel_colors import mask_color
+
 SPLITS: tuple[str, ...] = ("train", "validation", "test")
 
 LABELS: tuple[str, ...] = (
@@ -225,104 +227,6 @@ def box_of(region: np.ndarray) -> tuple[float, float, float, float] | None:
 
 
 # ---------------------------------------------------------------- colour from masked pixels
-
-# Reference shades per colour (sRGB): the vocabulary swatch plus how the colour looks in street photos (shaded,
-# washed, denim). Every pixel goes to the nearest shade in Lab.
-COLOR_SHADES: dict[str, tuple[str, ...]] = {
-    "black": ("#111111", "#222222", "#2b2b30", "#1c1c24"),
-    "white": ("#f7f7f5", "#e6e6e6", "#d8d8dc", "#efeae0"),
-    "gray": ("#8e8e8e", "#6e6e6e", "#a8a8a8", "#505050", "#b8b8b8"),
-    "beige": ("#d9c7a7", "#c8b48e", "#e3d5bc", "#b8a584"),
-    "brown": ("#7b4b2a", "#5a3a25", "#8e6040", "#a0714a", "#4a3020"),
-    "red": ("#c62828", "#9e1b1b", "#e53935", "#7a1616"),
-    "pink": ("#f06292", "#f4a6c0", "#d8547d", "#e8b4c0", "#d8a8a0", "#c89090"),
-    "orange": ("#ef6c00", "#f5903c", "#c85a10", "#b04a20"),
-    "yellow": ("#fbc02d", "#f0d860", "#d8b020"),
-    "green": ("#2e7d32", "#4f6b3a", "#7ca05a", "#1f4d2a", "#6b7b4a"),
-    "blue": ("#1e88e5", "#4a7ab0", "#6c90c0", "#3a5f8a", "#8fb0d0", "#34507a", "#40608f"),
-    "navy": ("#1a237e", "#202a48", "#2a3550", "#1c2438"),
-    "purple": ("#7b1fa2", "#5a2a70", "#9a6ab0", "#4a2050"),
-}
-# Pairs too close to call a garment "multicolour" when both are large (shading, not two colours).
-_NEAR_PAIRS: frozenset[frozenset[str]] = frozenset(
-    frozenset(p)
-    for p in (
-        ("black", "navy"),
-        ("black", "gray"),
-        ("gray", "white"),
-        ("gray", "navy"),
-        ("gray", "blue"),
-        ("blue", "navy"),
-        ("beige", "white"),
-        ("beige", "brown"),
-        ("beige", "gray"),
-        ("brown", "black"),
-        ("red", "pink"),
-        ("red", "brown"),
-        ("orange", "brown"),
-        ("orange", "yellow"),
-        ("red", "orange"),
-        ("pink", "purple"),
-        ("purple", "navy"),
-        ("green", "gray"),
-        ("white", "pink"),
-        ("beige", "pink"),
-    )
-)
-
-
-def _srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
-    """(n, 3) sRGB 0..255 -> CIE Lab (D65)."""
-    c = np.asarray(rgb, dtype=np.float64) / 255.0
-    c = np.where(c > 0.04045, ((c + 0.055) / 1.055) ** 2.4, c / 12.92)
-    xyz = c @ np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]).T
-    xyz = xyz / np.array([0.95047, 1.0, 1.08883])
-    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
-    return np.stack([116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])], axis=1)
-
-
-def _hex(value: str) -> tuple[int, int, int]:
-    value = value.lstrip("#")
-    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
-
-
-_SHADE_COLORS: tuple[str, ...] = tuple(code for code, shades in COLOR_SHADES.items() for _ in shades)
-_SHADE_LAB = _srgb_to_lab(np.array([_hex(h) for shades in COLOR_SHADES.values() for h in shades]))
-
-
-def color_shares(pixels: np.ndarray, *, max_pixels: int = 4000) -> dict[str, float]:
-    """Share of the pixels nearest each plain colour (colours with no pixel left out), largest first."""
-    pixels = np.asarray(pixels).reshape(-1, 3)
-    if len(pixels) == 0:
-        return {}
-    if len(pixels) > max_pixels:  # an even subsample keeps this fast and deterministic
-        pixels = pixels[:: int(np.ceil(len(pixels) / max_pixels))]
-    lab = _srgb_to_lab(pixels)
-    nearest = np.argmin(((lab[:, None, :] - _SHADE_LAB[None, :, :]) ** 2).sum(axis=2), axis=1)
-    counts: dict[str, int] = {}
-    for shade_index in nearest:
-        code = _SHADE_COLORS[shade_index]
-        counts[code] = counts.get(code, 0) + 1
-    total = len(nearest)
-    return {code: n / total for code, n in sorted(counts.items(), key=lambda kv: -kv[1])}
-
-
-def mask_color(pixels: np.ndarray) -> str | None:
-    """Our colour code for a garment from its (n, 3) RGB pixels; None when there are none.
-
-    The most common plain colour, unless it holds under 40% and the runner-up is a distinct colour with at least 25%:
-    then "multicolor"."""
-    shares = color_shares(pixels)
-    if not shares:
-        return None
-    ranked = list(shares.items())
-    main, main_share = ranked[0]
-    if len(ranked) > 1 and main_share < 0.4:
-        second, second_share = ranked[1]
-        if second_share >= 0.25 and frozenset((main, second)) not in _NEAR_PAIRS:
-            return "multicolor"
-    return main
-
 
 # ---------------------------------------------------------------- outfits
 

@@ -29,16 +29,22 @@ from classifier.coparsing import (
 )
 from classifier.dataset import Sample, load_samples, sample_attribute, worn_samples
 from classifier.imaging import open_image
-from classifier.predictor import ATTRIBUTE_HEADS, load_predictor, model_backed, slot_probabilities
+from classifier.pixel_colors import with_pixel_colors
+from classifier.predictor import ATTRIBUTE_HEADS, CROP_MARGIN, load_predictor, model_backed, slot_probabilities
 from classifier.regions import (
     box_iou,
-    crop_to_box,
+    box_slot_shares,
     detect_garments,
     fit_outfit_gate,
     frame_box_to_photo,
+    garment_crop,
     is_outfit,
+    map_slot_indices,
     model_frame,
     outfit_probability,
+    photo_box_to_frame,
+    reconcile_garments,
+    with_region_context,
 )
 from vocabulary import COLOR_CODES, SHOE_KINDS, SLOTS, TOP10_TYPES, TYPE_CODES, TYPES
 
@@ -132,7 +138,7 @@ def head_result(true: Sequence[int], predicted: Sequence[int], labels: Sequence[
 
 def _sample_image(sample: Sample) -> Image.Image:
     image = open_image(sample.path)
-    return crop_to_box(image, sample.box) if sample.box is not None else image
+    return garment_crop(image, sample.box) if sample.box is not None else image
 
 
 def model_outputs(
@@ -141,9 +147,12 @@ def model_outputs(
     """Every head's probabilities (vocabulary order) for each sample's photo (its crop for worn garments), and the
     segmentation maps when the model has them."""
     labels = getattr(predictor, "labels", None)
+    colors = (list(getattr(labels, "colors", COLOR_CODES)), COLOR_CODES)
     order = {
         "type": (list(getattr(labels, "types", TYPE_CODES)), TYPE_CODES),
-        "color": (list(getattr(labels, "colors", COLOR_CODES)), COLOR_CODES),
+        "color": colors,
+        "color_head": colors,
+        "color_pixels": colors,
     }
     for head, vocabulary in ATTRIBUTE_HEADS.items():
         order[head] = (list((getattr(labels, "heads", None) or {}).get(head, vocabulary)), vocabulary)
@@ -329,6 +338,23 @@ def worn_summary_lines(split: str, worn: dict) -> list[str]:
         f"  slot {r['slot']['accuracy']:.4f}, type (accepted) {r['type_accepted_accuracy']:.4f}, shoe kind "
         f"{r['kind']['accuracy']:.4f} (n={r['kind']['count']}), type or kind {r['type_or_kind_accuracy']:.4f}, "
         f"colour = mask colour {r['color_agrees_with_mask_color']:.4f}",
+        *(
+            [
+                f"  crop alone (without the photo's map): slot {worn['regions_crop_only']['slot']['accuracy']:.4f}, "
+                f"type or kind {worn['regions_crop_only']['type_or_kind_accuracy']:.4f}"
+            ]
+            if worn.get("regions_crop_only")
+            else []
+        ),
+        *(
+            [
+                f"  detector alone (before checking the garments against their crops): found "
+                f"{worn['outfits_detector_only']['found_share']:.4f}, precision "
+                f"{worn['outfits_detector_only']['precision']:.4f}"
+            ]
+            if worn.get("outfits_detector_only")
+            else []
+        ),
         f"  garments present found (IoU >= {o['iou_threshold']}) {o['found_share']:.4f}, any box "
         f"{o['found_any_box_share']:.4f}, precision {o['precision']:.4f}, photos read as outfits "
         f"{o['read_as_outfit_share']:.4f}; per slot {o['per_slot_found']}",
@@ -384,6 +410,115 @@ def score_worn(samples: Sequence[Sample], out: dict[str, np.ndarray]) -> dict:
     }
 
 
+def region_slot_shares(samples: Sequence[Sample], items: Sequence[OutfitTruth]) -> np.ndarray:
+    """For each worn-garment region, what its photo's segmentation map says is inside its box (regions.box_slot_shares),
+    as the product reads a region a shopper chose (Predictor.predict_crop)."""
+    by_photo = {item.image_id: item for item in items}
+    rows = []
+    for s in samples:
+        item = by_photo[s.path.stem]
+        if s.box is None:
+            raise ValueError(f"worn sample {s.image_id} has no box")
+        frame = model_frame(item.width, item.height)
+        rows.append(box_slot_shares(item.segmentation, photo_box_to_frame(s.box, frame, item.width, item.height)))
+    return np.stack(rows) if rows else np.zeros((0, len(DETECTION_SLOTS)))
+
+
+def with_context(out: dict[str, np.ndarray], shares: np.ndarray, params: dict) -> dict[str, np.ndarray]:
+    """`out` (vocabulary order) with each region's type probabilities weighed by its slot shares (the product's
+    predict_crop with the artifact's `region_context`)."""
+    if not params:
+        return out
+    type_slot = {code: info.slot for code, info in TYPES.items()}
+    slots = map_slot_indices(TYPE_CODES, type_slot, DETECTION_SLOTS)
+    fused = np.stack(
+        [
+            with_region_context(row, share, slots, weight=params["weight"], floor=params["floor"])
+            for row, share in zip(out["type"], shares, strict=True)
+        ]
+    )
+    return {**out, "type": fused}
+
+
+PIXEL_COLOR_GRID = {"weight": (0.0, 0.15, 0.25, 0.35, 0.5, 0.75), "floor": (0.05, 0.1, 0.2)}
+
+
+def tune_pixel_colors(samples: Sequence[Sample], out: dict[str, np.ndarray]) -> dict:
+    """Pick how much the colour head leans on the garment's pixels, on VALIDATION flat-lay photos: the best
+    colour-or-alternative accuracy (ties: the smaller weight)."""
+    labelled = [i for i, s in enumerate(samples) if s.color]
+    trials, best, best_key = [], None, None
+    for weight in PIXEL_COLOR_GRID["weight"]:
+        for floor in PIXEL_COLOR_GRID["floor"]:
+            right = 0
+            for i in labelled:
+                fused = with_pixel_colors(out["color_head"][i], out["color_pixels"][i], weight=weight, floor=floor)
+                right += COLOR_CODES[int(np.argmax(fused))] in (samples[i].color, samples[i].alt)
+            accuracy = round(right / len(labelled), 4) if labelled else 0.0
+            trials.append({"weight": weight, "floor": floor, "color_or_alt": accuracy})
+            key = (accuracy, -weight)
+            if best_key is None or key > best_key:
+                best, best_key = {"weight": weight, "floor": floor}, key
+            if weight == 0.0:
+                break
+    return {"chosen": best, "trials": trials}
+
+
+REGION_CONTEXT_GRID = {"weight": (0.0, 0.5, 1.0, 1.5, 2.0, 3.0), "floor": (0.02, 0.05, 0.1, 0.2)}
+
+
+def tune_region_context(samples: Sequence[Sample], out: dict[str, np.ndarray], shares: np.ndarray) -> dict:
+    """Pick how much a region's reading leans on the segmentation map, on VALIDATION regions: the best slot accuracy
+    plus type-or-kind accuracy (ties: the smaller weight)."""
+    trials, best, best_key = [], None, None
+    for weight in REGION_CONTEXT_GRID["weight"]:
+        for floor in REGION_CONTEXT_GRID["floor"]:
+            params = {"weight": weight, "floor": floor}
+            scored = score_worn(samples, with_context(out, shares, params))
+            slot, type_or_kind = scored["slot"]["accuracy"], scored["type_or_kind_accuracy"]
+            trials.append({**params, "slot": slot, "type_or_kind": type_or_kind})
+            key = (round(slot + type_or_kind, 4), -weight)
+            if best_key is None or key > best_key:
+                best, best_key = params, key
+            if weight == 0.0:
+                break  # the floor does not matter without a weight
+    return {"chosen": best, "trials": trials}
+
+
+def score_coparsing(
+    predictor,
+    coparsing_dir: Path,
+    split: str,
+    params: dict,
+    context: dict,
+    reconcile: dict | None = None,
+    *,
+    limit: int | None = None,
+    progress: bool = False,
+) -> dict:
+    """A co-parsing split: "regions", each worn garment's region read as the product reads a region the shopper chose
+    (its crop, weighed by the photo's map in its box with `context`); "regions_crop_only", the crop alone;
+    "outfits", the garments the product lists for whole photos (the detection `params`, then checked against their
+    crops with `reconcile`); "outfits_detector_only", the segmentation map's garments as found."""
+    samples = worn_samples(coparsing_dir, split)
+    if limit and len(samples) > limit:
+        samples = samples[:: int(np.ceil(len(samples) / limit))]
+    out = model_outputs(predictor, samples, progress=progress)
+    items = outfit_truths(predictor, coparsing_dir, split)
+    return {
+        "regions": score_worn(samples, with_context(out, region_slot_shares(samples, items), context)),
+        "regions_crop_only": score_worn(samples, out),
+        "outfits": {
+            **score_detections(
+                items, reconciled(crop_readings(predictor, coparsing_dir, items, params), reconcile or {})
+            ),
+            "params": params,
+            "reconcile": reconcile or {},
+        },
+        "outfits_detector_only": score_outfits(items, params),
+    }
+
+
 @dataclass
 class OutfitTruth:
     image_id: str
@@ -429,35 +564,94 @@ def detections(
 
 
 def score_outfits(items: Sequence[OutfitTruth], params: dict, *, iou: float = 0.3, threshold: float = 0.5) -> dict:
+    """score_detections of the detector alone (the segmentation map with the thresholds `params`)."""
+    found = [
+        detections(item.segmentation, item.width, item.height, params, item.outfit_prob, threshold) for item in items
+    ]
+    return {**score_detections(items, found, iou=iou), "params": params}
+
+
+def score_detections(items: Sequence[OutfitTruth], found: Sequence[Sequence[tuple]], *, iou: float = 0.3) -> dict:
     """Share of the garments present (per slot) that are found: a detection of that slot overlapping its true box
-    with IoU >= `iou`; also without the overlap condition, precision, and the share of photos read as outfits."""
-    present = found = found_any = predicted = correct = outfits = 0
+    with IoU >= `iou`; also without the overlap condition, precision, and the share of photos read as outfits.
+    `found[i]` holds (slot, box, ...) of the garments found in items[i]."""
+    present = hits = hits_any = predicted = correct = outfits = 0
     per_slot = {slot: [0, 0] for slot in DETECTION_SLOTS}
-    for item in items:
-        dets = detections(item.segmentation, item.width, item.height, params, item.outfit_prob, threshold)
+    for item, dets in zip(items, found, strict=True):
         outfits += bool(dets)
         predicted += len(dets)
-        by_slot = {slot: box for slot, box, _ in dets}
+        by_slot = {det[0]: det[1] for det in dets}
         for slot, box in item.boxes.items():
             present += 1
             per_slot[slot][0] += 1
             if slot in by_slot:
-                found_any += 1
+                hits_any += 1
                 if box_iou(by_slot[slot], box) >= iou:
-                    found += 1
+                    hits += 1
                     per_slot[slot][1] += 1
         correct += sum(1 for slot in by_slot if slot in item.boxes and box_iou(by_slot[slot], item.boxes[slot]) >= iou)
     return {
         "photos": len(items),
         "garments_present": present,
-        "found_share": round(found / present, 4) if present else 0.0,
-        "found_any_box_share": round(found_any / present, 4) if present else 0.0,
+        "found_share": round(hits / present, 4) if present else 0.0,
+        "found_any_box_share": round(hits_any / present, 4) if present else 0.0,
         "precision": round(correct / predicted, 4) if predicted else 0.0,
         "read_as_outfit_share": round(outfits / len(items), 4) if items else 0.0,
         "iou_threshold": iou,
         "per_slot_found": {s: round(f / n, 4) if n else None for s, (n, f) in per_slot.items()},
-        "params": params,
     }
+
+
+def crop_readings(predictor, root: Path, items: Sequence[OutfitTruth], params: dict) -> list[list[tuple]]:
+    """For each photo, the detector's garments (slot, box, score) with their crop's slot probabilities (SLOTS
+    order), as Predictor.predict_batch reads them before reconciling."""
+    rows: list[list[tuple]] = []
+    for item in items:
+        found = detections(item.segmentation, item.width, item.height, params, item.outfit_prob)
+        if not found:
+            rows.append([])
+            continue
+        photo = read_photo(root, item.image_id)
+        crops = [garment_crop(photo, box, margin=CROP_MARGIN) for _, box, _ in found]
+        types = predictor.outputs(crops)["type"]
+        slots = [slot_probabilities(row, predictor.labels.types) for row in types]
+        rows.append([(slot, box, score, probs) for (slot, box, score), probs in zip(found, slots, strict=True)])
+    return rows
+
+
+def reconciled(rows: Sequence[Sequence[tuple]], params: dict) -> list[list[tuple]]:
+    """The garments the product lists per photo: regions.reconcile_garments of crop_readings rows with `params`
+    (all of them, as found, without)."""
+    if not params:
+        return [[(slot, box, score) for slot, box, score, _ in row] for row in rows]
+    out = []
+    for row in rows:
+        found = [(slot, box, score) for slot, box, score, _ in row]
+        kept = reconcile_garments(found, [r[3] for r in row], SLOTS, drop=params["drop"], reslot=params["reslot"])
+        out.append([(slot, found[i][1], found[i][2]) for i, slot in kept])
+    return out
+
+
+RECONCILE_GRID = {"drop": (0.0, 0.02, 0.05, 0.1, 0.2), "reslot": (0.6, 0.7, 0.8, 0.9, 1.01)}
+
+
+def tune_reconcile(items: Sequence[OutfitTruth], rows: Sequence[Sequence[tuple]]) -> dict:
+    """Pick how the detector's garments are checked against their crops, on VALIDATION photos: the most garments
+    found (IoU >= 0.3) plus half the precision, as for the detection thresholds; {} (as found) unless a setting
+    beats it."""
+    base = score_detections(items, reconciled(rows, {}))
+    trials = [{"drop": None, "reslot": None, "found": base["found_share"], "precision": base["precision"]}]
+    best: dict = {}
+    best_key = base["found_share"] + 0.5 * base["precision"]
+    for drop in RECONCILE_GRID["drop"]:
+        for reslot in RECONCILE_GRID["reslot"]:
+            params = {"drop": drop, "reslot": reslot}
+            scored = score_detections(items, reconciled(rows, params))
+            trials.append({**params, "found": scored["found_share"], "precision": scored["precision"]})
+            key = scored["found_share"] + 0.5 * scored["precision"]
+            if key > best_key + 1e-9:
+                best, best_key = params, key
+    return {"chosen": best, "trials": trials}
 
 
 def flat_outfit_share(
@@ -557,6 +751,33 @@ def evaluate_artifact(
         # with the chosen thresholds
         predictor = model_backed(load_predictor(model_dir, backend="tflite"), "evaluate_artifact")
     params = labels.get("detection") or {}
+    if tune and coparsing_dir is not None and "validation" in splits:
+        val_worn = worn_samples(coparsing_dir, "validation")
+        if limit and len(val_worn) > limit:
+            val_worn = val_worn[:: int(np.ceil(len(val_worn) / limit))]
+        shares = region_slot_shares(val_worn, val_items)
+        context_tuning = tune_region_context(val_worn, model_outputs(predictor, val_worn, progress=False), shares)
+        chosen = context_tuning["chosen"] or {}
+        labels["region_context"] = chosen if chosen.get("weight") else {}
+        labels_path.write_text(json.dumps(labels, indent=2) + "\n")
+        metrics["region_context_tuning"] = context_tuning
+        predictor = model_backed(load_predictor(model_dir, backend="tflite"), "evaluate_artifact")
+    if tune and "validation" in splits:
+        colour_tuning = tune_pixel_colors(
+            cc0("validation"), model_outputs(predictor, cc0("validation"), progress=False)
+        )
+        chosen = colour_tuning["chosen"] or {}
+        labels["pixel_colors"] = chosen if chosen.get("weight") else {}
+        labels_path.write_text(json.dumps(labels, indent=2) + "\n")
+        metrics["pixel_colors_tuning"] = colour_tuning
+        predictor = model_backed(load_predictor(model_dir, backend="tflite"), "evaluate_artifact")
+    if tune and coparsing_dir is not None and "validation" in splits:
+        reconcile_tuning = tune_reconcile(val_items, crop_readings(predictor, Path(coparsing_dir), val_items, params))
+        labels["reconcile"] = reconcile_tuning["chosen"]
+        labels_path.write_text(json.dumps(labels, indent=2) + "\n")
+        metrics["reconcile_tuning"] = reconcile_tuning
+        predictor = model_backed(load_predictor(model_dir, backend="tflite"), "evaluate_artifact")
+    context = labels.get("region_context") or {}
 
     figures_dir = model_dir / "evaluation"
     for split in splits:
@@ -573,12 +794,16 @@ def evaluate_artifact(
     if coparsing_dir is not None:
         worn: dict = {}
         for split in splits:
-            samples = worn_samples(coparsing_dir, split)
-            if limit and len(samples) > limit:
-                samples = samples[:: int(np.ceil(len(samples) / limit))]
-            out = model_outputs(predictor, samples, progress=progress)
-            items = outfit_truths(predictor, Path(coparsing_dir), split)
-            worn[split] = {"regions": score_worn(samples, out), "outfits": score_outfits(items, params)}
+            worn[split] = score_coparsing(
+                predictor,
+                Path(coparsing_dir),
+                split,
+                params,
+                context,
+                labels.get("reconcile") or {},
+                limit=limit,
+                progress=progress,
+            )
             if split == "test":
                 for name in ("slot", "type", "kind"):
                     head = _head_from_dict(worn[split]["regions"][name])
@@ -679,13 +904,21 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         w = _get(metrics, "coparsing", split)
         if not w:
             continue
-        r, o = w["regions"], w["outfits"]
-        worn_rows.append(
-            f"| {split} | {r['count']} | {_fmt(_get(r, 'slot', 'accuracy'))} | {_fmt(r['type_accepted_accuracy'])} | "
-            f"{_fmt(_get(r, 'kind', 'accuracy'))} (n={_get(r, 'kind', 'count')}) | "
-            f"{_fmt(r['type_or_kind_accuracy'])} | {_fmt(r['color_agrees_with_mask_color'])} | {o['photos']} | "
-            f"{_fmt(o['found_share'])} | {_fmt(o['found_any_box_share'])} | {_fmt(o['precision'])} |"
-        )
+        o = w["outfits"]
+        for name, r in ((split, w["regions"]), (f"{split}, crop alone", w.get("regions_crop_only"))):
+            if not r:
+                continue
+            whole = (
+                f"{o['photos']} | {_fmt(o['found_share'])} | {_fmt(o['found_any_box_share'])} | {_fmt(o['precision'])}"
+                if name == split
+                else "– | – | – | –"
+            )
+            worn_rows.append(
+                f"| {name} | {r['count']} | {_fmt(_get(r, 'slot', 'accuracy'))} | "
+                f"{_fmt(r['type_accepted_accuracy'])} | {_fmt(_get(r, 'kind', 'accuracy'))} "
+                f"(n={_get(r, 'kind', 'count')}) | {_fmt(r['type_or_kind_accuracy'])} | "
+                f"{_fmt(r['color_agrees_with_mask_color'])} | {whole} |"
+            )
     test = metrics.get("test") or {}
     worn_test = _get(metrics, "coparsing", "test") or {}
     checks = []
@@ -756,6 +989,16 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "segmentation_grid": _get(labels, "segmentation", "grid"),
         "segmentation_classes": ", ".join(_get(labels, "segmentation", "classes", default=[])),
         "detection_params": _pairs(labels.get("detection") or {}) or "(defaults)",
+        "region_context": _pairs(labels.get("region_context") or {}) or "off (the crop alone)",
+        "reconcile": _pairs(labels.get("reconcile") or {}) or "off (the detector's garments as found)",
+        "detector_only": "; ".join(
+            f"{split} found {_fmt(_get(metrics, 'coparsing', split, 'outfits_detector_only', 'found_share'))}, "
+            f"precision {_fmt(_get(metrics, 'coparsing', split, 'outfits_detector_only', 'precision'))}"
+            for split in ("validation", "test")
+            if _get(metrics, "coparsing", split, "outfits_detector_only")
+        )
+        or "not measured",
+        "pixel_colors": _pairs(labels.get("pixel_colors") or {}) or "off (the colour head alone)",
         "detection_trials": len(tuning.get("trials", [])),
         "gate_trained_on": _pairs(_get(labels, "outfit_gate", "trained_on", default={})) or "n/a",
         "gate_validation": _pairs(_get(labels, "outfit_gate", "validation", default={})) or "n/a",

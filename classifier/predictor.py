@@ -13,7 +13,9 @@ of one garment (laid flat, on a hanger, or a close crop) `garments` is EMPTY: th
 For an outfit photo each DetectedGarment has its slot, its box (fractions of the upright photo), a score and its own
 full reading (read from its crop); the top-level heads then describe the photo as a whole and matter less.
 
-`predict_crop(image, box)` reads one region the shopper chose (no detection inside it).
+`predict_crop(image, box)` reads one region the shopper chose (no detection inside it); with the artifact's
+`region_context` the whole photo's segmentation map in that box weighs the crop's type
+(see regions.with_region_context).
 
 Nothing here imports TensorFlow at module import time.
 """
@@ -35,15 +37,23 @@ from django.conf import settings
 from PIL import Image
 
 from classifier.imaging import to_model_input
+from classifier.pixel_colors import garment_color_shares, with_pixel_colors
 from classifier.regions import (
     DETECTION_SLOTS,
     Box,
+    box_slot_shares,
+    clip_box,
     crop_to_box,
     detect_garments,
     frame_box_to_photo,
+    garment_crop,
     is_outfit,
+    map_slot_indices,
     model_frame,
     outfit_probability,
+    photo_box_to_frame,
+    reconcile_garments,
+    with_region_context,
 )
 from vocabulary import (
     AUDIENCE_CODES,
@@ -119,7 +129,7 @@ class Prediction:
 
 @dataclass(frozen=True, eq=False)
 class DetectedGarment:
-    slot: str  # the detector's slot (DETECTION_SLOTS); the crop's own reading has its own slot head
+    slot: str  # the detector's slot (DETECTION_SLOTS), checked against its crop (regions.reconcile_garments)
     box: Box  # (x0, y0, x1, y1) as fractions of the upright photo
     score: float  # the detector's mean probability over the garment's cells
     prediction: Prediction  # the garment's own reading, from its crop (its own `garments` empty)
@@ -229,6 +239,22 @@ class ModelLabels:
     detection: dict
     # Logistic regression on the embedding: does the photo show a person in an outfit? (regions.fit_outfit_gate)
     outfit_gate: dict
+    # How much a chosen region's reading leans on the whole photo's segmentation map ({"weight", "floor"} for
+    # regions.with_region_context, chosen on the validation split); empty: the crop alone.
+    region_context: dict = dataclasses.field(default_factory=dict)
+    # How much the colour head leans on the garment's own pixels ({"weight", "floor"} for
+    # pixel_colors.with_pixel_colors, chosen on the validation split); empty: the head alone.
+    pixel_colors: dict = dataclasses.field(default_factory=dict)
+    # How the detector's garments are checked against their crops' readings ({"drop", "reslot"} for
+    # regions.reconcile_garments, chosen on the validation split); empty: as the detector found them.
+    reconcile: dict = dataclasses.field(default_factory=dict)
+
+    @functools.cached_property
+    def type_map_slots(self) -> tuple[int, ...]:
+        """For each type (model order), the index of its slot among the segmentation map's garment classes; -1 when
+        the map has no such class."""
+        type_slot = {code: info.slot for code, info in TYPES.items()}
+        return tuple(map_slot_indices(self.types, type_slot, self.segmentation_classes[1:]))
 
     @classmethod
     def load(cls, model_dir: Path) -> ModelLabels:
@@ -260,6 +286,9 @@ class ModelLabels:
             segmentation_classes=tuple(doc["segmentation"]["classes"]),
             detection=dict(doc.get("detection") or {}),
             outfit_gate=dict(doc.get("outfit_gate") or {}),
+            region_context=dict(doc.get("region_context") or {}),
+            pixel_colors=dict(doc.get("pixel_colors") or {}),
+            reconcile=dict(doc.get("reconcile") or {}),
         )
 
 
@@ -289,7 +318,31 @@ class _ArrayPredictor:
         """Every raw output for whole photos, in the model's label order: type, color, embedding, each attribute
         head, and segmentation (n, G, G, classes)."""
         batch = np.stack([to_model_input(image, self.labels.image_size) for image in images])
-        return self._forward(batch.astype(np.float32, copy=False))
+        return self._with_pixel_colors(self._forward(batch.astype(np.float32, copy=False)), batch)
+
+    def _with_pixel_colors(self, out: dict[str, np.ndarray], batch: np.ndarray) -> dict[str, np.ndarray]:
+        """Add "color_pixels" (what the garment's pixels say, pixel_colors.garment_color_shares) and "color_head" (the
+        colour head alone); with the artifact's `pixel_colors`, "color" is the head weighed by the pixels."""
+        if "segmentation" not in out:
+            return out
+        step = max(1, batch.shape[1] // 56)  # a 56-pixel view of the model input is plenty to name a colour
+        pixels = np.clip(batch[:, ::step, ::step] * 128.0 + 127.0, 0, 255).astype(np.uint8)
+        shares = np.stack(
+            [
+                garment_color_shares(view, segmentation, self.labels.colors)
+                for view, segmentation in zip(pixels, out["segmentation"], strict=True)
+            ]
+        )
+        out = {**out, "color_head": out["color"], "color_pixels": shares.astype(np.float32)}
+        params = self.labels.pixel_colors
+        if params:
+            out["color"] = np.stack(
+                [
+                    with_pixel_colors(head, share, weight=float(params["weight"]), floor=float(params["floor"]))
+                    for head, share in zip(out["color_head"], shares, strict=True)
+                ]
+            ).astype(np.float32)
+        return out
 
     def probabilities(self, images: Sequence[Image.Image]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Raw type probs, colour probs and embeddings in the model's label order (kept for older callers)."""
@@ -323,23 +376,63 @@ class _ArrayPredictor:
         out = self.outputs(images)
         readings = self._readings(out)
         found = [self.detect(image, out["segmentation"][i], out["embedding"][i]) for i, image in enumerate(images)]
-        crops = [crop_to_box(images[i], r[1], margin=CROP_MARGIN) for i, regions in enumerate(found) for r in regions]
+        crops = [garment_crop(images[i], r[1], margin=CROP_MARGIN) for i, regions in enumerate(found) for r in regions]
         if not crops:
             return readings
-        crop_readings = iter(self._readings(self.outputs(crops)))
+        crop_out = self.outputs(crops)
+        crop_readings = iter(self._readings(crop_out))
+        crop_slots = iter(slot_probabilities(row, self.labels.types) for row in crop_out["type"])
         results = []
         for reading, regions in zip(readings, found, strict=True):
+            mine = [next(crop_readings) for _ in regions]
+            kept = self.reconciled(regions, [next(crop_slots) for _ in regions])
             garments = tuple(
-                DetectedGarment(slot=slot, box=box, score=score, prediction=next(crop_readings))
-                for slot, box, score in regions
+                DetectedGarment(slot=slot, box=regions[i][1], score=regions[i][2], prediction=mine[i])
+                for i, slot in kept
             )
             results.append(dataclasses.replace(reading, garments=garments))
         return results
 
+    def reconciled(self, regions: Sequence[tuple[str, Box, float]], crop_slots: Sequence[np.ndarray]) -> list:
+        """(index, slot) of the detected garments kept once their crops have been read (regions.reconcile_garments
+        with the artifact's `reconcile`); all of them, as found, without it."""
+        params = self.labels.reconcile
+        if not params:
+            return [(i, slot) for i, (slot, _box, _score) in enumerate(regions)]
+        return reconcile_garments(
+            regions, crop_slots, SLOTS, drop=float(params["drop"]), reslot=float(params["reslot"])
+        )
+
     def predict_crop(self, image: Image.Image, box: Sequence[float]) -> Prediction:
-        """Read the region `box` (x0, y0, x1, y1 as fractions of the upright photo) as one garment.
+        """Read the region `box` (x0, y0, x1, y1 as fractions of the upright photo) as one garment: its crop, and
+        with the artifact's `region_context`, the whole photo's segmentation map in that box (one batch of two), so a
+        skirt cut from a mirror photo is not read as a dress for lack of the person around it.
         Raises ValueError for an empty or malformed box."""
-        return self._readings(self.outputs([crop_to_box(image, box)]))[0]
+        crop = garment_crop(image, box)
+        context = self.labels.region_context
+        if not context:
+            return self._readings(self.outputs([crop]))[0]
+        out = self.outputs([crop, image])
+        out["type"][0] = self.region_type_probs(out["type"][0], out["segmentation"][1], image.size, clip_box(box))
+        return self._readings({name: value[:1] for name, value in out.items()})[0]
+
+    def region_type_probs(
+        self, type_probs: np.ndarray, segmentation: np.ndarray, size: tuple[int, int], box: Box
+    ) -> np.ndarray:
+        """A region's crop type probabilities weighed by the photo's segmentation map inside the box (see
+        regions.with_region_context); unchanged without the artifact's `region_context`."""
+        context = self.labels.region_context
+        if not context:
+            return type_probs
+        width, height = size
+        shares = box_slot_shares(segmentation, photo_box_to_frame(box, model_frame(width, height), width, height))
+        return with_region_context(
+            type_probs,
+            shares,
+            self.labels.type_map_slots,
+            weight=float(context["weight"]),
+            floor=float(context["floor"]),
+        ).astype(np.float32)
 
     def detect(
         self, image: Image.Image, segmentation: np.ndarray, embedding: np.ndarray | None = None

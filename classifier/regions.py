@@ -55,6 +55,20 @@ def frame_box_to_photo(box: Box, frame: tuple[int, int, int, int], width: int, h
     )
 
 
+def photo_box_to_frame(box: Box, frame: tuple[int, int, int, int], width: int, height: int) -> Box:
+    """A box in fractions of the whole photo -> fractions of the model frame (the inverse of frame_box_to_photo),
+    clipped to the frame."""
+    left, top, right, bottom = frame
+    fw, fh = right - left, bottom - top
+    x0, y0, x1, y1 = box
+    return (
+        min(1.0, max(0.0, (x0 * width - left) / fw)),
+        min(1.0, max(0.0, (y0 * height - top) / fh)),
+        min(1.0, max(0.0, (x1 * width - left) / fw)),
+        min(1.0, max(0.0, (y1 * height - top) / fh)),
+    )
+
+
 def clip_box(box: Sequence[float]) -> Box:
     """Validate and clip a fractional box; raises ValueError when it is empty or not four numbers."""
     if len(box) != 4:
@@ -82,6 +96,30 @@ def crop_to_box(image: Image.Image, box: Sequence[float], *, margin: float = 0.0
         centre = (top + bottom) // 2
         top, bottom = max(0, centre - min_pixels // 2), min(height, centre + min_pixels // 2)
     return image.crop((left, top, max(right, left + 1), max(bottom, top + 1)))
+
+
+def pad_to_aspect(image: Image.Image, max_aspect: float = MAX_ASPECT) -> Image.Image:
+    """A photo longer than `max_aspect` on one side, padded on the other with the colour of its own border (the
+    median of its edge pixels) to exactly `max_aspect`; others as they are."""
+    width, height = image.size
+    if height > width * max_aspect:
+        size = (round(height / max_aspect), height)
+    elif width > height * max_aspect:
+        size = (width, round(width / max_aspect))
+    else:
+        return image
+    pixels = np.asarray(image.convert("RGB"))
+    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    colour = tuple(int(v) for v in np.median(border, axis=0))
+    canvas = Image.new("RGB", size, colour)
+    canvas.paste(image.convert("RGB"), ((size[0] - width) // 2, (size[1] - height) // 2))
+    return canvas
+
+
+def garment_crop(image: Image.Image, box: Sequence[float], *, margin: float = 0.0) -> Image.Image:
+    """What the model reads for one garment region of a photo: its crop (crop_to_box), padded to at most MAX_ASPECT
+    (pad_to_aspect) so the model's centre trim does not cut the hem off a dress or the feet off a pair of trousers."""
+    return pad_to_aspect(crop_to_box(image, box, margin=margin))
 
 
 def box_iou(a: Box, b: Box) -> float:
@@ -178,6 +216,77 @@ def main_components(cells: np.ndarray, *, keep_share: float = 0.3) -> np.ndarray
     largest = max(sizes)
     keep = [k for k, size in enumerate(sizes) if k and size >= keep_share * largest]
     return np.isin(labels, keep)
+
+
+def box_slot_shares(probs: np.ndarray, box: Box) -> np.ndarray:
+    """What the photo's segmentation map says is inside `box` (fractions of the model frame): the share of each
+    garment class (class 0, "no garment", left out) in the probability mass of the cells the box touches; zeros when
+    the map sees no garment there."""
+    probs = np.asarray(probs, dtype=np.float64)
+    grid_h, grid_w, _ = probs.shape
+    x0, y0, x1, y1 = box
+    left = min(grid_w - 1, max(0, int(np.floor(x0 * grid_w))))
+    top = min(grid_h - 1, max(0, int(np.floor(y0 * grid_h))))
+    right = max(left + 1, min(grid_w, int(np.ceil(x1 * grid_w))))
+    bottom = max(top + 1, min(grid_h, int(np.ceil(y1 * grid_h))))
+    mass = probs[top:bottom, left:right, 1:].reshape(-1, probs.shape[-1] - 1).sum(axis=0)
+    total = float(mass.sum())
+    return mass / total if total > 0 else np.zeros_like(mass)
+
+
+def with_region_context(
+    type_probs: np.ndarray, slot_shares: np.ndarray, type_slots: Sequence[int], *, weight: float, floor: float
+) -> np.ndarray:
+    """Type probabilities of a region's crop, weighed by what the whole photo's segmentation says is there: each type
+    is multiplied by (share of its slot + floor) ** weight and the result renormalised. The crop alone cannot tell a
+    skirt from the lower half of a dress, nor a shirt from the jacket over it; the map, seeing the whole person, often
+    can. `type_slots[i]` is the index into `slot_shares` of type i's slot, -1 for a slot the map does not know (a hat):
+    those get the floor alone. `weight` 0 (or a map with nothing there) leaves the crop's reading unchanged."""
+    type_probs = np.asarray(type_probs, dtype=np.float64)
+    if weight <= 0 or not np.any(slot_shares):
+        return type_probs
+    shares = np.append(np.asarray(slot_shares, dtype=np.float64), 0.0)  # index -1: not on the map
+    factor = np.power(shares[np.asarray(type_slots)] + floor, weight)
+    fused = type_probs * factor
+    total = float(fused.sum())
+    return fused / total if total > 0 else type_probs
+
+
+def map_slot_indices(types: Sequence[str], type_slot: dict[str, str], garment_classes: Sequence[str]) -> list[int]:
+    """For each type, the index of its slot among the segmentation map's garment classes, -1 when the map has none."""
+    classes = list(garment_classes)
+    return [classes.index(type_slot[t]) if type_slot[t] in classes else -1 for t in types]
+
+
+def reconcile_garments(
+    found: Sequence[tuple[str, Box, float]],
+    crop_slots: Sequence[np.ndarray],
+    slot_names: Sequence[str],
+    *,
+    drop: float,
+    reslot: float,
+) -> list[tuple[int, str]]:
+    """Check the detector's garments against what their own crops read. `found[i]` is (slot, box, score) from the
+    segmentation map; `crop_slots[i]` the slot probabilities of its crop (columns named by `slot_names`). A garment
+    whose crop is sure of another detection slot (at least `reslot`) takes that slot; one whose crop gives its slot
+    under `drop` is dropped (the map's stray cells: bare legs called trousers, a shadow called a coat); of several
+    garments of one slot the one with the best score times crop probability stays. Returns (index into `found`,
+    slot) in the order of `found`; empty when fewer than two garments are left (then the photo is not an outfit)."""
+    names = list(slot_names)
+    best: dict[str, tuple[float, int]] = {}
+    for index, ((slot, _box, score), probs) in enumerate(zip(found, crop_slots, strict=True)):
+        probs = np.asarray(probs, dtype=np.float64)
+        crop_slot = names[int(np.argmax(probs))]
+        if crop_slot != slot and crop_slot in DETECTION_SLOTS and probs.max() >= reslot:
+            slot = crop_slot
+        sure = float(probs[names.index(slot)]) if slot in names else 0.0
+        if sure < drop:
+            continue
+        key = score * sure
+        if slot not in best or key > best[slot][0]:
+            best[slot] = (key, index)
+    kept = sorted((index, slot) for slot, (_key, index) in best.items())
+    return kept if len(kept) >= 2 else []
 
 
 def is_outfit(regions: Sequence[Region], *, min_garments: int = 2) -> bool:

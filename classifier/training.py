@@ -45,7 +45,7 @@ from classifier.dataset import (
 )
 from classifier.imaging import open_image, to_model_input
 from classifier.predictor import CROP_MARGIN, load_predictor, model_backed
-from classifier.regions import DETECTION_SLOTS, crop_to_box, segmentation_target
+from classifier.regions import DETECTION_SLOTS, garment_crop, segmentation_target
 from vocabulary import (
     AUDIENCE_CODES,
     COLOR_CODES,
@@ -171,7 +171,7 @@ def make_view(image: Image.Image, view: str, rng: np.random.Generator) -> Image.
 def sample_image(sample: Sample) -> Image.Image:
     """The photo a sample reads: the whole photo, or the garment's crop for worn garments."""
     image = open_image(sample.path)
-    return crop_to_box(image, sample.box) if sample.box is not None else image
+    return garment_crop(image, sample.box) if sample.box is not None else image
 
 
 def _cache_key(config: TrainConfig, samples: Sequence[Sample], views: Sequence[str]) -> str:
@@ -180,7 +180,9 @@ def _cache_key(config: TrainConfig, samples: Sequence[Sample], views: Sequence[s
     if config.weights_path is not None:
         stat = Path(config.weights_path).stat()
         weights = f"{Path(config.weights_path).name}:{stat.st_size}"
-    digest.update(f"{config.backbone}|{config.image_size}|{weights}|{','.join(views)}|{config.seed}|v5".encode())
+    digest.update(
+        f"{config.backbone}|{config.image_size}|{weights}|{','.join(views)}|{config.seed}|v6".encode()
+    )  # v6: padded crops
     for s in samples:
         digest.update(s.image_id.encode())
     return digest.hexdigest()[:16]

@@ -356,7 +356,9 @@ def reading_in_slot(reading: Mapping[str, Any], slot: str, slot_confidence: floa
     body and may read as a dress, but it is outerwear. The type becomes the crop's best type of that slot (or the
     slot's generic type, with confidence 0, so the shopper is asked to confirm it)."""
     adjusted = dict(reading)
-    if slot not in SLOT_DEFAULT_TYPES or (reading.get("slot") or {}).get("label") == slot:
+    read_type = (reading.get("type") or {}).get("label") or ""
+    in_its_slot = (reading.get("slot") or {}).get("label") == slot and type_in_slot(read_type, slot)
+    if slot not in SLOT_DEFAULT_TYPES or in_its_slot:
         return adjusted
     top3 = (reading.get("type") or {}).get("top3") or []
     in_slot = [(label, conf) for label, conf in top3 if type_in_slot(label, slot)]

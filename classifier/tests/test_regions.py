@@ -10,14 +10,21 @@ from classifier.imaging import to_model_input
 from classifier.regions import (
     DETECTION_SLOTS,
     box_iou,
+    box_slot_shares,
     clip_box,
     crop_to_box,
     detect_garments,
     frame_box_to_photo,
+    garment_crop,
     is_outfit,
+    map_slot_indices,
     model_frame,
+    photo_box_to_frame,
+    reconcile_garments,
     segmentation_target,
+    with_region_context,
 )
+from vocabulary import SLOTS, TYPE_CODES, TYPES
 
 
 def _map(grid: int = 28) -> np.ndarray:
@@ -116,3 +123,96 @@ def test_stray_cells_do_not_stretch_a_box():
     assert bottom.box == pytest.approx((10 / 28, 12 / 28, 18 / 28, 22 / 28))
     shoes = next(r for r in detect_garments(probs, min_cells=4, min_score=0.5) if r.slot == "shoes")
     assert shoes.box == pytest.approx((9 / 28, 24 / 28, 19 / 28, 27 / 28))  # both shoes kept (same size)
+
+
+def test_photo_box_to_frame_undoes_frame_box_to_photo():
+    width, height = 400, 600  # trimmed to 4:3 around the centre
+    frame = model_frame(width, height)
+    box = (0.2, 0.3, 0.7, 0.8)
+    back = photo_box_to_frame(frame_box_to_photo(box, frame, width, height), frame, width, height)
+    assert back == pytest.approx(box)
+    # A photo box reaching past the trimmed window is clipped to the frame.
+    assert photo_box_to_frame((0.0, 0.0, 1.0, 1.0), frame, width, height) == (0.0, 0.0, 1.0, 1.0)
+
+
+def test_box_slot_shares_say_what_the_map_sees_in_a_box():
+    probs = _map()
+    bottom = DETECTION_SLOTS.index("bottom")
+    shares = box_slot_shares(probs, (10 / 28, 13 / 28, 18 / 28, 21 / 28))  # inside the painted bottom
+    assert shares.sum() == pytest.approx(1.0) and int(np.argmax(shares)) == bottom
+    assert shares[bottom] == pytest.approx(0.9 / (0.9 + 4 * 0.02))
+    # A box over the waist sees the top and the bottom, the bottom's cells more.
+    waist = box_slot_shares(probs, (10 / 28, 9 / 28, 18 / 28, 20 / 28))
+    assert waist[bottom] > waist[DETECTION_SLOTS.index("top")] > 0.2
+    assert not box_slot_shares(probs, (0.0, 0.0, 4 / 28, 4 / 28)).any()  # nothing but "no garment" there
+
+
+def test_region_context_turns_a_dress_reading_into_a_skirt_where_the_map_sees_a_bottom():
+    slots = map_slot_indices(TYPE_CODES, {c: t.slot for c, t in TYPES.items()}, DETECTION_SLOTS)
+    assert slots[TYPE_CODES.index("hat")] == -1  # the map has no accessory class
+    crop = np.full(len(TYPE_CODES), 0.01)
+    crop[TYPE_CODES.index("dress")], crop[TYPE_CODES.index("skirt")] = 0.55, 0.3
+    crop /= crop.sum()
+    shares = np.zeros(len(DETECTION_SLOTS))
+    shares[DETECTION_SLOTS.index("bottom")], shares[DETECTION_SLOTS.index("one_piece")] = 0.8, 0.2
+    fused = with_region_context(crop, shares, slots, weight=1.0, floor=0.05)
+    assert fused.sum() == pytest.approx(1.0) and TYPE_CODES[int(np.argmax(fused))] == "skirt"
+    # Weight 0, or a map that sees nothing there, leaves the crop's reading as it was.
+    assert with_region_context(crop, shares, slots, weight=0.0, floor=0.05) == pytest.approx(crop)
+    assert with_region_context(crop, np.zeros_like(shares), slots, weight=1.0, floor=0.05) == pytest.approx(crop)
+    # A type the map cannot see (a hat) keeps only the floor's weight.
+    hat = np.full(len(TYPE_CODES), 0.01)
+    hat[TYPE_CODES.index("hat")] = 0.9
+    assert with_region_context(hat / hat.sum(), shares, slots, weight=1.0, floor=0.05)[TYPE_CODES.index("hat")] < 0.9
+
+
+def test_a_tall_garment_crop_is_padded_not_trimmed():
+    photo = Image.new("RGB", (100, 300), (240, 240, 240))
+    photo.paste((200, 20, 20), (40, 30, 60, 270))  # a long red dress, 20 x 240 px
+    crop = garment_crop(photo, (0.3, 0.05, 0.7, 0.95))  # 40 x 270: taller than 4:3
+    assert crop.size == (round(270 * 3 / 4), 270)
+    # The whole dress is still there once the model trims to 4:3: hem and neckline included.
+    seen = np.asarray(crop)
+    red_rows = np.nonzero((seen[..., 0] > 150) & (seen[..., 1] < 80))[0]
+    assert red_rows.min() <= 16 and red_rows.max() >= 252
+    assert tuple(seen[0, 0]) == (240, 240, 240)  # padded with the crop's own border colour
+    # A crop within 4:3 is left as it is.
+    assert garment_crop(photo, (0.0, 0.0, 1.0, 0.4)).size == (100, 120)
+
+
+def _slots(**probs: float) -> np.ndarray:
+    row = np.full(len(SLOTS), 0.0)
+    for slot, p in probs.items():
+        row[SLOTS.index(slot)] = p
+    return row
+
+
+def test_reconcile_checks_the_detectors_garments_against_their_crops():
+    # A street photo as the detector saw it (photo 0306 of the co-parsing test split, simplified): the blouse, bare
+    # legs called trousers, a stray "coat", the red skirt called a dress, and the sandals.
+    found = [
+        ("top", (0.39, 0.18, 0.68, 0.39), 0.87),
+        ("bottom", (0.54, 0.86, 0.64, 1.0), 0.66),
+        ("outer", (0.61, 0.14, 0.71, 0.68), 0.48),
+        ("one_piece", (0.32, 0.39, 0.64, 0.68), 0.54),
+        ("shoes", (0.43, 0.93, 0.61, 1.0), 1.0),
+    ]
+    crops = [
+        _slots(top=0.72, one_piece=0.14, outer=0.14),
+        _slots(shoes=0.99, bottom=0.01),  # the "trousers" crop shows feet
+        _slots(one_piece=0.51, bottom=0.31, outer=0.04, top=0.14),
+        _slots(bottom=0.9, one_piece=0.1),  # the crop is sure: a skirt
+        _slots(shoes=1.0),
+    ]
+    kept = reconcile_garments(found, crops, SLOTS, drop=0.1, reslot=0.8)
+    assert kept == [(0, "top"), (3, "bottom"), (4, "shoes")]
+    # Unsure crops leave the detector's slot; nothing dropped with drop 0 (one garment per slot still).
+    assert reconcile_garments(found, crops, SLOTS, drop=0.0, reslot=1.01) == [
+        (0, "top"),
+        (1, "bottom"),
+        (2, "outer"),
+        (3, "one_piece"),
+        (4, "shoes"),
+    ]
+    # Fewer than two garments left: not an outfit.
+    assert reconcile_garments(found[:2], crops[:2], SLOTS, drop=0.1, reslot=1.01) == []

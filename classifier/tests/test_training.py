@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ from classifier.benchmark import benchmark
 from classifier.dataset import load_samples
 from classifier.imaging import open_image
 from classifier.predictor import load_predictor
+from classifier.regions import DETECTION_SLOTS, box_slot_shares, model_frame, photo_box_to_frame
 from classifier.tests.factories import make_tiny_coparsing, make_tiny_dataset
 from classifier.training import (
     TrainConfig,
@@ -113,6 +115,8 @@ def test_tiny_training_run_writes_a_loadable_artifact(tiny_run):
     assert labels["type_to_slot"]["pants"] == "bottom" and labels["image_size"] == 32
     assert labels["heads"]["pattern"] == ["solid", "pattern"] and labels["segmentation"]["grid"] == 16
     assert set(labels["detection"]) == {"min_cells", "min_score"}  # chosen on validation
+    assert labels["region_context"] == {} or set(labels["region_context"]) == {"weight", "floor"}
+    assert labels["pixel_colors"] == {} or set(labels["pixel_colors"]) == {"weight", "floor"}
     metrics = json.loads((out / "metrics.json").read_text())
     for split in ("validation", "test"):
         assert 0.0 <= metrics[split]["color"]["or_alt_accuracy"] <= 1.0
@@ -121,6 +125,9 @@ def test_tiny_training_run_writes_a_loadable_artifact(tiny_run):
         worn = metrics["coparsing"][split]
         assert worn["regions"]["count"] == 6  # 2 photos x (t-shirt, skirt or pants, sneakers)
         assert 0.0 <= worn["outfits"]["found_share"] <= 1.0 and worn["outfits"]["garments_present"] == 6
+        assert worn["regions_crop_only"]["count"] == 6
+    assert metrics["region_context_tuning"]["trials"][0]["weight"] == 0.0  # chosen on validation regions
+    assert metrics["pixel_colors_tuning"]["trials"][0]["weight"] == 0.0  # chosen on validation photos
     assert metrics["worn_samples"] == {"train": 18, "validation": 6}
     assert "segmentation" in metrics["history"]
     assert len((out / "data_hash.txt").read_text().strip()) == 64
@@ -212,3 +219,27 @@ def test_an_artifact_detector_reads_photos_as_served(tiny_run):
     assert [(slot, box) for slot, box, _ in regions] == [
         (g.slot, g.box) for g in lite.predict(open_image(photo)).garments
     ]
+
+
+@pytest.mark.slow
+def test_a_chosen_region_leans_on_the_photos_map_with_region_context(tiny_run, tmp_path):
+    _, out, _ = tiny_run
+    leaning = tmp_path / "tiny-context"
+    shutil.copytree(out, leaning)
+    labels = json.loads((leaning / "labels.json").read_text())
+    labels["region_context"] = {"weight": 200.0, "floor": 0.001}
+    (leaning / "labels.json").write_text(json.dumps(labels))
+    plain = load_predictor(out, backend="tflite")
+    lite = load_predictor(leaning, backend="tflite")
+    rng = np.random.default_rng(3)
+    image = Image.fromarray(rng.integers(0, 255, size=(48, 36, 3), dtype=np.uint8))
+    box = (0.1, 0.4, 0.9, 0.95)
+    shares = box_slot_shares(
+        plain.outputs([image])["segmentation"][0], photo_box_to_frame(box, model_frame(36, 48), 36, 48)
+    )
+    crop_alone, with_map = plain.predict_crop(image, box), lite.predict_crop(image, box)
+    assert with_map.color.label == crop_alone.color.label  # only the type (and slot) lean on the map
+    if shares.any():
+        assert with_map.slot.label == DETECTION_SLOTS[int(np.argmax(shares))], (shares, with_map.slot)
+    else:  # the map sees no garment in the box: the crop alone
+        assert with_map.type.label == crop_alone.type.label

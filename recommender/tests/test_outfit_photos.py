@@ -193,6 +193,15 @@ def test_a_detected_coat_stays_outerwear_even_when_its_crop_reads_as_a_dress():
         "top3": [["dress", 0.9]],
     }
     assert reading_in_slot(crop, "one_piece", 0.7) == crop  # already in its slot
+    # Seen on a street photo: a top's crop whose slots add up to "top" (blouse + shirt) but whose single best type
+    # is "outwear" was listed as {"slot": "top", "type": "outwear"}.
+    top = {
+        "slot": {"label": "top", "confidence": 0.52, "top3": [["top", 0.52], ["outer", 0.38]]},
+        "type": {"label": "outwear", "confidence": 0.32, "top3": [["outwear", 0.32], ["blouse", 0.28], ["top", 0.1]]},
+        "color": {"label": "black", "confidence": 0.8, "top3": [["black", 0.8]]},
+    }
+    held_top = reading_in_slot(top, "top", 0.57)
+    assert (held_top["slot"]["label"], held_top["type"]["label"]) == ("top", "blouse")
     assert reading_tag(held).slot == "outer" and reading_tag(held).color == "black"
 
 

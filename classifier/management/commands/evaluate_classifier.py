@@ -8,14 +8,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from classifier.dataset import load_samples, worn_samples
+from classifier.dataset import load_samples
 from classifier.evaluation import (
     evaluate,
     evaluate_artifact,
-    model_outputs,
-    outfit_truths,
-    score_outfits,
-    score_worn,
+    score_coparsing,
     worn_summary_lines,
     write_confusion_pngs,
 )
@@ -88,11 +85,16 @@ class Command(BaseCommand):
         document = {"model_version": predictor.model_version, "backend": options["backend"], **result.as_dict()}
         lines = result.summary_lines()
         if coparsing is not None:
-            worn = worn_samples(coparsing, options["split"])
-            regions = score_worn(worn, model_outputs(predictor, worn, progress=progress))
-            params = predictor.labels.detection
-            outfits = score_outfits(outfit_truths(predictor, coparsing, options["split"]), params)
-            document["coparsing"] = {"regions": regions, "outfits": outfits}
+            labels = predictor.labels
+            document["coparsing"] = score_coparsing(
+                predictor,
+                coparsing,
+                options["split"],
+                labels.detection,
+                labels.region_context,
+                labels.reconcile,
+                progress=progress,
+            )
             lines += worn_summary_lines(options["split"], document["coparsing"])
         json_path = out_dir / f"{options['split']}_{options['backend']}.json"
         json_path.write_text(json.dumps(document, indent=1) + "\n")
