@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 
@@ -95,7 +96,7 @@ def test_tagged_worn_samples_label_detected_regions_by_the_tags(tmp_path):
     }  # fmt: skip
     read: list[str] = []
 
-    def detect(path):
+    def detect(path: Path) -> list[tuple[str, tuple[float, float, float, float], float]]:
         read.append(path.stem)
         return found[path.stem]
 
