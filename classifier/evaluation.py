@@ -670,7 +670,12 @@ def flat_outfit_share(
     return round(float(np.mean(flagged)), 4) if flagged else 0.0
 
 
-DETECTION_GRID = {"min_cells": (3, 6, 10, 16, 24), "min_score": (0.35, 0.45, 0.55, 0.65)}
+DETECTION_GRID: dict[str, tuple] = {
+    "min_cells": (3, 6, 10, 16, 24),
+    "min_score": (0.35, 0.45, 0.55, 0.65),
+    "keep_share": (0.1, 0.3),
+    "grow": (None, 0.2, 0.25, 0.3),
+}
 
 
 def tune_detection(
@@ -682,13 +687,19 @@ def tune_detection(
     trials = []
     for min_cells in DETECTION_GRID["min_cells"]:
         for min_score in DETECTION_GRID["min_score"]:
-            params = {"min_cells": min_cells, "min_score": min_score}
-            scored = score_outfits(items, params)
-            flat = flat_outfit_share(flat_segs, flat_sizes, params, flat_probs)
-            trials.append({**params, "found": scored["found_share"], "precision": scored["precision"], "flat": flat})
-            key = (flat <= max_flat_share, scored["found_share"] + 0.5 * scored["precision"])
-            if best_key is None or key > best_key:
-                best, best_key = params, key
+            # Whether a flat photo reads as an outfit depends on these two only (growing a region adds no slot).
+            counted = {"min_cells": min_cells, "min_score": min_score}
+            flat = flat_outfit_share(flat_segs, flat_sizes, counted, flat_probs)
+            for keep_share in DETECTION_GRID["keep_share"]:
+                for grow in DETECTION_GRID["grow"]:
+                    params = {"min_cells": min_cells, "min_score": min_score, "keep_share": keep_share, "grow": grow}
+                    scored = score_outfits(items, params)
+                    trials.append(
+                        {**params, "found": scored["found_share"], "precision": scored["precision"], "flat": flat}
+                    )
+                    key = (flat <= max_flat_share, scored["found_share"] + 0.5 * scored["precision"])
+                    if best_key is None or key > best_key:
+                        best, best_key = params, key
     return {"chosen": best, "trials": trials, "max_flat_share": max_flat_share}
 
 

@@ -165,10 +165,14 @@ def detect_garments(
     min_cells: int = 6,
     min_score: float = 0.45,
     keep_share: float = 0.3,
+    grow: float | None = None,
 ) -> list[Region]:
-    """Per-slot regions from a (G, G, 1 + len(slots)) probability map (class 0 = no garment), in slot order. A slot's
-    box spans its largest connected group of cells and any other group at least `keep_share` of that size (the second
-    shoe), so stray cells elsewhere do not stretch it."""
+    """Per-slot regions from a (G, G, 1 + len(slots)) probability map (class 0 = no garment), in slot order. A slot is
+    found when at least `min_cells` cells have it as their most likely class with a mean probability of at least
+    `min_score`. With `grow`, the cells where the slot's probability reaches `grow` join them (the map is often unsure
+    at a garment's edges and where a coat opens over a top). The box spans the largest connected group of those cells
+    and any other group at least `keep_share` of its size (the second shoe), so stray cells elsewhere do not stretch
+    it."""
     probs = np.asarray(probs, dtype=np.float32)
     grid_h, grid_w, n = probs.shape
     if n != 1 + len(slots):
@@ -183,6 +187,8 @@ def detect_garments(
         score = float(probs[..., k][cells].mean())
         if score < min_score:
             continue
+        if grow is not None:
+            cells = cells | (probs[..., k] >= grow)
         cells = main_components(cells, keep_share=keep_share)
         ys, xs = np.nonzero(cells)
         box = (xs.min() / grid_w, ys.min() / grid_h, (xs.max() + 1) / grid_w, (ys.max() + 1) / grid_h)

@@ -216,3 +216,17 @@ def test_reconcile_checks_the_detectors_garments_against_their_crops():
     ]
     # Fewer than two garments left: not an outfit.
     assert reconcile_garments(found[:2], crops[:2], SLOTS, drop=0.1, reslot=1.01) == []
+
+
+def test_grow_takes_in_the_unsure_edge_of_a_garment():
+    probs = _map()
+    bottom = 1 + DETECTION_SLOTS.index("bottom")
+    # The hem of the skirt: rows 22-23 where the map leans to "no garment" but gives the bottom 0.35.
+    probs[22:24, 10:18, :] = 0.0
+    probs[22:24, 10:18, 0] = 0.65
+    probs[22:24, 10:18, bottom] = 0.35
+    plain = {r.slot: r.box for r in detect_garments(probs)}
+    grown = {r.slot: r.box for r in detect_garments(probs, grow=0.3)}
+    assert plain["bottom"][3] == pytest.approx(22 / 28) and grown["bottom"][3] == pytest.approx(24 / 28)
+    assert grown["top"] == plain["top"] and grown["shoes"] == plain["shoes"]  # nothing else reaches 0.3 there
+    assert {r.slot for r in detect_garments(probs, grow=0.5)} == set(plain)  # growing never adds a slot

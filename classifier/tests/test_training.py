@@ -114,7 +114,7 @@ def test_tiny_training_run_writes_a_loadable_artifact(tiny_run):
     assert labels["types"] == list(TYPE_CODES) and labels["colors"] == list(COLOR_CODES)
     assert labels["type_to_slot"]["pants"] == "bottom" and labels["image_size"] == 32
     assert labels["heads"]["pattern"] == ["solid", "pattern"] and labels["segmentation"]["grid"] == 16
-    assert set(labels["detection"]) == {"min_cells", "min_score"}  # chosen on validation
+    assert set(labels["detection"]) == {"min_cells", "min_score", "keep_share", "grow"}  # chosen on validation
     assert labels["region_context"] == {} or set(labels["region_context"]) == {"weight", "floor"}
     assert labels["pixel_colors"] == {} or set(labels["pixel_colors"]) == {"weight", "floor"}
     metrics = json.loads((out / "metrics.json").read_text())
