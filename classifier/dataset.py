@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifier.coparsing import tagged_garment, worn_outfits
+from classifier.coparsing import WornGarment, tagged_garment, worn_outfits
 from vocabulary import (
     AUDIENCE_CODES,
     COLOR_CODES,
@@ -150,16 +150,12 @@ def worn_samples(
             if garment.slot == "accessory" or garment.box is None or (garment.pixel_share or 0) < min_share:
                 continue
             samples.append(
-                Sample(
+                _worn_sample(
+                    outfit.photo_path,
+                    garment,
                     image_id=f"ccp-{outfit.image_id}-{garment.label}",
-                    path=outfit.photo_path,
                     split=split,
-                    dataset_label=garment.label,
-                    type_code=garment.type,
-                    top10=None,
                     color=garment.color,
-                    alt=None,
-                    shoe_kind=garment.kind,
                     box=grow_box(garment.box, margin),
                     source="coparsing",
                 )
@@ -192,21 +188,43 @@ def tagged_worn_samples(
             if garment is None:
                 continue
             samples.append(
-                Sample(
+                _worn_sample(
+                    outfit.photo_path,
+                    garment,
                     image_id=f"ccp-{outfit.image_id}-{slot}-tagged",
-                    path=outfit.photo_path,
                     split=split,
-                    dataset_label=garment.label,
-                    type_code=garment.type,
-                    top10=None,
                     color=None,
-                    alt=None,
-                    shoe_kind=garment.kind,
                     box=grow_box(box, margin),
                     source=TAGGED_SOURCE,
                 )
             )
     return samples
+
+
+def _worn_sample(
+    photo: Path,
+    garment: WornGarment,
+    *,
+    image_id: str,
+    split: str,
+    color: str | None,
+    box: tuple[float, float, float, float],
+    source: str,
+) -> Sample:
+    """A worn garment of a co-parsing photo as a training sample: its crop `box`, its type and shoe kind."""
+    return Sample(
+        image_id=image_id,
+        path=photo,
+        split=split,
+        dataset_label=garment.label,
+        type_code=garment.type,
+        top10=None,
+        color=color,
+        alt=None,
+        shoe_kind=garment.kind,
+        box=box,
+        source=source,
+    )
 
 
 def grow_box(box: tuple[float, float, float, float], margin: float) -> tuple[float, float, float, float]:
