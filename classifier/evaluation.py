@@ -33,7 +33,6 @@ from classifier.pixel_colors import with_pixel_colors
 from classifier.predictor import ATTRIBUTE_HEADS, CROP_MARGIN, load_predictor, model_backed, slot_probabilities
 from classifier.regions import (
     box_iou,
-    box_slot_shares,
     detect_garments,
     fit_outfit_gate,
     frame_box_to_photo,
@@ -42,8 +41,8 @@ from classifier.regions import (
     map_slot_indices,
     model_frame,
     outfit_probability,
-    photo_box_to_frame,
-    reconcile_garments,
+    photo_box_slot_shares,
+    reconciled_garments,
     with_region_context,
 )
 from vocabulary import COLOR_CODES, SHOE_KINDS, SLOTS, TOP10_TYPES, TYPE_CODES, TYPES
@@ -419,8 +418,7 @@ def region_slot_shares(samples: Sequence[Sample], items: Sequence[OutfitTruth]) 
         item = by_photo[s.path.stem]
         if s.box is None:
             raise ValueError(f"worn sample {s.image_id} has no box")
-        frame = model_frame(item.width, item.height)
-        rows.append(box_slot_shares(item.segmentation, photo_box_to_frame(s.box, frame, item.width, item.height)))
+        rows.append(photo_box_slot_shares(item.segmentation, (item.width, item.height), s.box))
     return np.stack(rows) if rows else np.zeros((0, len(DETECTION_SLOTS)))
 
 
@@ -622,12 +620,10 @@ def crop_readings(predictor, root: Path, items: Sequence[OutfitTruth], params: d
 def reconciled(rows: Sequence[Sequence[tuple]], params: dict) -> list[list[tuple]]:
     """The garments the product lists per photo: regions.reconcile_garments of crop_readings rows with `params`
     (all of them, as found, without)."""
-    if not params:
-        return [[(slot, box, score) for slot, box, score, _ in row] for row in rows]
     out = []
     for row in rows:
         found = [(slot, box, score) for slot, box, score, _ in row]
-        kept = reconcile_garments(found, [r[3] for r in row], SLOTS, drop=params["drop"], reslot=params["reslot"])
+        kept = reconciled_garments(found, [r[3] for r in row], SLOTS, params)
         out.append([(slot, found[i][1], found[i][2]) for i, slot in kept])
     return out
 

@@ -41,7 +41,6 @@ from classifier.pixel_colors import garment_color_shares, with_pixel_colors
 from classifier.regions import (
     DETECTION_SLOTS,
     Box,
-    box_slot_shares,
     clip_box,
     crop_to_box,
     detect_garments,
@@ -51,8 +50,8 @@ from classifier.regions import (
     map_slot_indices,
     model_frame,
     outfit_probability,
-    photo_box_to_frame,
-    reconcile_garments,
+    photo_box_slot_shares,
+    reconciled_garments,
     with_region_context,
 )
 from vocabulary import (
@@ -385,23 +384,13 @@ class _ArrayPredictor:
         results = []
         for reading, regions in zip(readings, found, strict=True):
             mine = [next(crop_readings) for _ in regions]
-            kept = self.reconciled(regions, [next(crop_slots) for _ in regions])
+            kept = reconciled_garments(regions, [next(crop_slots) for _ in regions], SLOTS, self.labels.reconcile)
             garments = tuple(
                 DetectedGarment(slot=slot, box=regions[i][1], score=regions[i][2], prediction=mine[i])
                 for i, slot in kept
             )
             results.append(dataclasses.replace(reading, garments=garments))
         return results
-
-    def reconciled(self, regions: Sequence[tuple[str, Box, float]], crop_slots: Sequence[np.ndarray]) -> list:
-        """(index, slot) of the detected garments kept once their crops have been read (regions.reconcile_garments
-        with the artifact's `reconcile`); all of them, as found, without it."""
-        params = self.labels.reconcile
-        if not params:
-            return [(i, slot) for i, (slot, _box, _score) in enumerate(regions)]
-        return reconcile_garments(
-            regions, crop_slots, SLOTS, drop=float(params["drop"]), reslot=float(params["reslot"])
-        )
 
     def predict_crop(self, image: Image.Image, box: Sequence[float]) -> Prediction:
         """Read the region `box` (x0, y0, x1, y1 as fractions of the upright photo) as one garment: its crop, and
@@ -424,8 +413,7 @@ class _ArrayPredictor:
         context = self.labels.region_context
         if not context:
             return type_probs
-        width, height = size
-        shares = box_slot_shares(segmentation, photo_box_to_frame(box, model_frame(width, height), width, height))
+        shares = photo_box_slot_shares(segmentation, size, box)
         return with_region_context(
             type_probs,
             shares,

@@ -240,6 +240,12 @@ def box_slot_shares(probs: np.ndarray, box: Box) -> np.ndarray:
     return mass / total if total > 0 else np.zeros_like(mass)
 
 
+def photo_box_slot_shares(probs: np.ndarray, size: tuple[int, int], box: Box) -> np.ndarray:
+    """box_slot_shares for a box in fractions of a width×height photo (mapped into the model frame first)."""
+    width, height = size
+    return box_slot_shares(probs, photo_box_to_frame(box, model_frame(width, height), width, height))
+
+
 def with_region_context(
     type_probs: np.ndarray, slot_shares: np.ndarray, type_slots: Sequence[int], *, weight: float, floor: float
 ) -> np.ndarray:
@@ -293,6 +299,16 @@ def reconcile_garments(
             best[slot] = (key, index)
     kept = sorted((index, slot) for slot, (_key, index) in best.items())
     return kept if len(kept) >= 2 else []
+
+
+def reconciled_garments(
+    found: Sequence[tuple[str, Box, float]], crop_slots: Sequence[np.ndarray], slot_names: Sequence[str], params: dict
+) -> list[tuple[int, str]]:
+    """reconcile_garments with an artifact's `reconcile` parameters ({"drop", "reslot"}); every garment as found
+    when there are none."""
+    if not params:
+        return [(index, slot) for index, (slot, _box, _score) in enumerate(found)]
+    return reconcile_garments(found, crop_slots, slot_names, drop=float(params["drop"]), reslot=float(params["reslot"]))
 
 
 def is_outfit(regions: Sequence[Region], *, min_garments: int = 2) -> bool:
