@@ -14,6 +14,7 @@ from PIL import Image
 pytest.importorskip("tensorflow")
 
 import tensorflow as tf
+from ai_edge_litert.interpreter import Interpreter
 from django.core.management import call_command
 
 from classifier.benchmark import benchmark
@@ -142,7 +143,7 @@ def test_tiny_training_run_writes_a_loadable_artifact(tiny_run):
     assert lite.model_version == "tiny-v1"
     assert lite.embedding.shape == (labels["embedding_dim"],)
     assert np.linalg.norm(lite.embedding) == pytest.approx(1.0, abs=1e-3)
-    # The float16 export computes the same function as the Keras model.
+    # The int8 export (the default) computes nearly the same function as the Keras model.
     assert lite.type.label == keras_prediction.type.label or lite.type.confidence < 0.2
     np.testing.assert_allclose(
         [p for _, p in lite.color.top3][:1], [p for _, p in keras_prediction.color.top3][:1], atol=0.02
@@ -243,3 +244,61 @@ def test_a_chosen_region_leans_on_the_photos_map_with_region_context(tiny_run, t
         assert with_map.slot.label == DETECTION_SLOTS[int(np.argmax(shares))], (shares, with_map.slot)
     else:  # the map sees no garment in the box: the crop alone
         assert with_map.type.label == crop_alone.type.label
+
+
+def _tensor_types(model_path) -> set:
+    interpreter = Interpreter(model_path=str(model_path))
+    return {np.dtype(t["dtype"]).name for t in interpreter.get_tensor_details()}
+
+
+@pytest.mark.slow
+def test_the_tiny_run_exports_an_int8_model_with_float_input_and_output(tiny_run):
+    _, out, _ = tiny_run
+    labels = json.loads((out / "labels.json").read_text())
+    assert labels["tflite_quantization"] == "int8"  # the training default
+    assert "int8" in _tensor_types(out / "model.tflite")  # activations and weights are integers inside
+    lite = Interpreter(model_path=str(out / "model.tflite"))
+    assert lite.get_input_details()[0]["dtype"] == np.float32 and lite.get_output_details()[0]["dtype"] == np.float32
+
+
+@pytest.mark.slow
+def test_export_classifier_writes_a_new_version_of_the_same_network(tiny_run, tmp_path):
+    dataset, out, _ = tiny_run
+    source = tmp_path / "tiny-v1"
+    shutil.copytree(out, source)
+    stdout = io.StringIO()
+    call_command(
+        "export_classifier",
+        str(source),
+        "--out",
+        str(tmp_path / "tiny-v1-f16"),
+        "--quantization",
+        "float16",
+        "--dataset",
+        str(dataset),
+        "--coparsing",
+        "",
+        "--no-evaluate",
+        "--no-current",
+        stdout=stdout,
+    )
+    exported = tmp_path / "tiny-v1-f16"
+    labels = json.loads((exported / "labels.json").read_text())
+    metrics = json.loads((exported / "metrics.json").read_text())
+    assert labels["model_version"] == "tiny-v1-f16" and labels["tflite_quantization"] == "float16"
+    assert metrics["model_version"] == "tiny-v1-f16" and "benchmark" not in metrics
+    assert metrics["exported_from"]["artifact"] == "tiny-v1"
+    assert metrics["exported_from"]["previous_quantization"] == "int8"
+    assert metrics["exported_from"]["calibration_inputs"] == 0  # float16 measures no activation ranges
+    assert metrics["data_hash"] == json.loads((source / "metrics.json").read_text())["data_hash"]
+    assert "int8" not in _tensor_types(exported / "model.tflite")
+    assert (exported / "model.keras").read_bytes() == (source / "model.keras").read_bytes()
+    # The float16 export computes what the Keras model computes; the int8 one stays close.
+    image = open_image(next((dataset / "images").iterdir()))
+    full = load_predictor(source, backend="keras").outputs([image])
+    half = load_predictor(exported, backend="tflite").outputs([image])
+    eight = load_predictor(source, backend="tflite").outputs([image])
+    np.testing.assert_allclose(half["type"], full["type"], atol=0.01)
+    np.testing.assert_allclose(eight["type"], full["type"], atol=0.1)
+    with pytest.raises(Exception, match="already exists"):
+        call_command("export_classifier", str(source), "--out", str(exported), "--dataset", str(dataset))

@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--weights", default=str(DEFAULT_WEIGHTS), help="Lite0 ImageNet weights (.npz)")
         parser.add_argument("--limit", type=int, default=None, help="at most N training photos (quick runs)")
         parser.add_argument("--views", type=int, default=4, help="augmented views per training photo (1-4)")
-        parser.add_argument("--quantization", choices=("float16", "dynamic", "none"), default="float16")
+        parser.add_argument("--quantization", choices=("int8", "float16", "dynamic", "none"), default="int8")
         parser.add_argument(
             "--cache-dir",
             default=str(Path(settings.BASE_DIR) / "build" / "features"),
@@ -48,6 +48,9 @@ class Command(BaseCommand):
             "--worn-type-weight", type=float, default=1.0, help="type and shoe-kind loss weight of worn crops"
         )
         parser.add_argument("--segmentation-epochs", type=int, default=30)
+        parser.add_argument(
+            "--attribute-units", type=int, default=16, help="hidden units of each attribute head's own branch"
+        )
         parser.add_argument(
             "--no-evaluate", action="store_true", help="skip the evaluation (run evaluate_classifier --record later)"
         )
@@ -90,6 +93,7 @@ class Command(BaseCommand):
             cache_dir=Path(options["cache_dir"]) if options["cache_dir"] else None,
             coparsing_dir=Path(options["coparsing"]) if options["coparsing"] else None,
             segmentation_epochs=options["segmentation_epochs"],
+            attribute_units=options["attribute_units"],
             worn_tags_from=worn_tags_from,
             worn_type_weight=options["worn_type_weight"],
             evaluate=not options["no_evaluate"],

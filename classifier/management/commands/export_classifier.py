@@ -1,0 +1,72 @@
+"""Re-export a trained artifact's network with another TFLite quantization, as a new artifact version."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+class Command(BaseCommand):
+    help = (
+        "Write a new artifact version whose model.tflite is SOURCE's model.keras exported again (e.g. int8), then "
+        "score it as evaluate_classifier --record does (post-network parameters chosen on validation again)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("source", help="artifact folder to export from (its model.keras)")
+        parser.add_argument("--out", required=True, help="the new artifact folder (its name is the model version)")
+        parser.add_argument("--quantization", choices=("int8", "float16", "dynamic", "none"), default="int8")
+        parser.add_argument("--dataset", default=settings.FASHION_DATASET_DIR, help="clothing dataset folder")
+        parser.add_argument(
+            "--coparsing", default=settings.FASHION_COPARSING_DIR, help="co-parsing folder ('' for flat photos only)"
+        )
+        parser.add_argument("--no-evaluate", action="store_true", help="skip the evaluation (run it later)")
+        parser.add_argument("--no-current", action="store_true", help="do not point artifacts/current at the result")
+
+    def handle(self, *args, **options) -> None:
+        # lazy: classifier.training imports TensorFlow, which the serving install does not have
+        from classifier.evaluation import evaluate_artifact  # noqa: PLC0415
+        from classifier.training import point_current, reexport  # noqa: PLC0415
+
+        source, out = Path(options["source"]), Path(options["out"])
+        if not (source / "model.keras").is_file() or not (source / "labels.json").is_file():
+            raise CommandError(f"no classifier artifact with a model.keras in {source}")
+        if out.exists():
+            raise CommandError(f"{out} already exists: choose a new version folder")
+        if not options["dataset"] or not Path(options["dataset"]).is_dir():
+            raise CommandError(
+                f"dataset folder not found: {options['dataset']!r} (set FASHION_DATASET_DIR or --dataset)"
+            )
+        coparsing = Path(options["coparsing"]) if options["coparsing"] else None
+        if coparsing is not None and not (coparsing / "tags.csv").is_file():
+            raise CommandError(f"co-parsing folder not found: {options['coparsing']!r}")
+        command_line = None
+        if sys.argv[1:2] == ["export_classifier"]:
+            command_line = "python manage.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+        reexport(
+            source,
+            out,
+            quantization=options["quantization"],
+            dataset_dir=Path(options["dataset"]),
+            coparsing_dir=coparsing,
+            command=command_line,
+            log=self.stdout.write,
+        )
+        if not options["no_evaluate"]:
+            metrics = evaluate_artifact(
+                out, Path(options["dataset"]), coparsing_dir=coparsing, progress=options["verbosity"] > 1
+            )
+            for split in ("validation", "test"):
+                m = metrics[split]
+                self.stdout.write(
+                    f"{split}: 10-class {m['top10']['restricted']['accuracy']:.4f}, slot {m['slot']['accuracy']:.4f}, "
+                    f"colour-or-alt {m['color']['or_alt_accuracy']:.4f}"
+                )
+        if not options["no_current"]:
+            point_current(out, Path(settings.BASE_DIR) / "classifier" / "artifacts" / "current")
+            self.stdout.write(f"artifacts/current -> {out.name}")
+        self.stdout.write(self.style.SUCCESS(f"model {out.name} written to {out}"))
