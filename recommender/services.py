@@ -583,12 +583,15 @@ def upload_answer(
     if upload.embedding:
         vector = np.frombuffer(bytes(upload.embedding), dtype=np.float32)
         similar = garments_similar_to_embedding(embedding=vector, k=SIMILAR_SHOWN)
+    if recommendation is None:
+        leaning = upload_leaning(upload=upload, tag=tag)
+        recommendation = recommend_for_tag(tag=tag, limit=limit, outfits=DEFAULT_OUTFITS, leaning=leaning)
     return UploadAnswer(
         upload=upload,
         reading=upload_reading(upload),
         tag=tag,
         correction=TagCorrection.objects.filter(upload=upload).first(),
-        recommendation=recommendation or recommend_for_upload_tags(upload=upload, limit=limit),
+        recommendation=recommendation,
         similar=similar,
         uncertain_heads=uncertain_heads(
             type_confidence=upload.type_confidence,
