@@ -1,16 +1,18 @@
 """What coordination knows about one garment, as plain data: its tags. Pure Python, no database.
 
 A `Tag` describes the shopper's garment (read by the CNN or corrected by the shopper) or a catalog garment. Empty
-strings mean "unknown": an unknown attribute never excludes a pairing.
+strings mean "unknown": an unknown attribute never excludes a pairing. A `Leaning` keeps what the CNN guessed of the
+shopper's garment where it was unsure (audience, warmth, formality read below their thresholds): the recommender
+orders suggestions by it, and never excludes a garment for it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from vocabulary import type_in_slot
+from vocabulary import AUDIENCE_CODES, FORMALITY_CODES, WARMTH_CODES, type_in_slot
 
 
 @dataclass(frozen=True)
@@ -92,3 +94,66 @@ def tag_from_reading(reading: Mapping[str, Any], thresholds: Mapping[str, float]
         warmth=confident("warmth"),
         formality=confident("formality"),
     )
+
+
+# The attributes whose unsure readings order suggestions (a guessed pattern or shoe kind stays unknown); their codes.
+LEANING_CODES: dict[str, tuple[str, ...]] = {
+    "audience": AUDIENCE_CODES,
+    "warmth": WARMTH_CODES,
+    "formality": FORMALITY_CODES,
+}
+Guess = tuple[tuple[str, float], ...]  # (code, probability) for every code of the attribute, most likely first
+
+
+@dataclass(frozen=True)
+class Leaning:
+    """What the CNN guessed of the shopper's garment where it was unsure: for audience, warmth and formality read
+    below their thresholds, the probability of every code (rounded to 0.01, so that equal guesses share a cache entry).
+    Empty for an attribute the tag knows (read with confidence, or set by the shopper)."""
+
+    audience: Guess = ()
+    warmth: Guess = ()
+    formality: Guess = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.audience or self.warmth or self.formality)
+
+    def guess(self, attribute: str) -> Guess:
+        return getattr(self, attribute)
+
+    def best(self, attribute: str) -> str:
+        """The most likely code of an unsure attribute ("" when there is no guess)."""
+        guess = self.guess(attribute)
+        return guess[0][0] if guess else ""
+
+    def for_unknown_of(self, tag: Tag) -> Leaning:
+        """Only the guesses of attributes `tag` leaves unknown: a confident reading or a shopper's correction wins."""
+        return replace(self, **{name: () for name in LEANING_CODES if getattr(tag, name)})
+
+
+def _guess(value: Mapping[str, Any], codes: tuple[str, ...]) -> Guess:
+    """Every code's probability from a head's reading (label, confidence, top3); the mass the top 3 leave is shared
+    evenly by the codes they do not name."""
+    read: dict[str, float] = {}
+    for label, probability in value.get("top3") or [[value.get("label", ""), value.get("confidence", 0.0)]]:
+        if label in codes:
+            read[str(label)] = max(0.0, float(probability))
+    if not read:
+        return ()
+    rest = [code for code in codes if code not in read]
+    left = max(0.0, 1.0 - sum(read.values()))
+    probabilities = {**read, **{code: left / len(rest) for code in rest}}
+    total = sum(probabilities.values()) or 1.0
+    ordered = sorted(codes, key=lambda code: (-probabilities[code], codes.index(code)))
+    return tuple((code, round(probabilities[code] / total, 2)) for code in ordered)
+
+
+def leaning_from_reading(reading: Mapping[str, Any], thresholds: Mapping[str, float]) -> Leaning:
+    """The guesses of one CNN reading: audience, warmth and formality read below `thresholds` (the attributes
+    `tag_from_reading` leaves unknown), with every code's probability."""
+    guesses = {}
+    for head, codes in LEANING_CODES.items():
+        value = reading.get(head) or {}
+        if value and float(value.get("confidence", 0.0)) < thresholds.get(head, 1.0):
+            guesses[head] = _guess(value, codes)
+    return Leaning(**guesses)

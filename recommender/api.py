@@ -34,7 +34,6 @@ from recommender.serializers import (
     detected_payload,
 )
 from recommender.services import (
-    DEFAULT_OUTFITS,
     CorrectionReviewed,
     InvalidChoice,
     UploadAnswer,
@@ -42,9 +41,9 @@ from recommender.services import (
     feedback_create,
     recommend_for_tag,
     recommend_for_upload,
+    recommend_for_upload_tags,
     upload_answer,
     upload_choose,
-    upload_tag,
 )
 
 
@@ -257,7 +256,7 @@ class CorrectionView(APIView):
         except CorrectionReviewed as exc:
             body = error_body(detail=str(exc), code="correction_reviewed")
             return Response(body, status=status.HTTP_409_CONFLICT)
-        recommendation = recommend_for_tag(tag=upload_tag(upload=upload), outfits=DEFAULT_OUTFITS)
+        recommendation = recommend_for_upload_tags(upload=upload)
         return Response(recommendation_payload(recommendation, request, upload=upload))
 
 

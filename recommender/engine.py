@@ -11,6 +11,10 @@ A pair of pieces is judged in three steps:
 3. Soft adjustments reorder pieces of similar strength, bounded so that they never lift a harmony pair above a rule
    pair: real-outfit affinity (±0.06) and popularity (±0.04) between rule pairs, matching formality and warmth
    (±0.03), and shopper feedback (±FEEDBACK_MAX_EFFECT).
+4. For the shopper's piece only, what the CNN guessed where it was unsure (`catalog.tags.Leaning`: audience, warmth,
+   formality read below their thresholds) orders the suggestions without excluding any (`guess_penalty`): a piece the
+   best guess rules out comes after every piece it does not, as a kids' piece does for a piece of unknown audience;
+   among the others, a piece loses in proportion to how much more likely it is to clash than the safest choice.
 Ties break on a stable hash of (input tags, garment id): deterministic, yet different inputs see different garments.
 """
 
@@ -24,7 +28,7 @@ from dataclasses import dataclass, field
 
 from catalog.rules import RuleSpec
 from catalog.style import DEFAULT_POLICY, NEVER, StylePolicy
-from catalog.tags import Candidate, Tag
+from catalog.tags import LEANING_CODES, Candidate, Guess, Leaning, Tag
 from recommender.harmony import harmony
 from recommender.reasons import Reason, attribute_extra
 
@@ -36,6 +40,13 @@ SOFT_MAX_EFFECT = 0.09  # affinity + attribute match together; with feedback at 
 # rule pairs included (a rule scores at most 2.0 + 0.19 of nudges; harmony at least 0.4): a child's piece beside an
 # adult garment was the panel's most common "bad". They stay in the list only when nothing else goes.
 UNKNOWN_AUDIENCE_KIDS_PENALTY = 2.2
+# A piece the best guess of an unsure attribute rules out ranks like a kids' piece for an unknown audience: after every
+# piece it does not rule out. Below that, GUESS_PENALTY times the extra probability of a clash.
+GUESS_PENALTY = UNKNOWN_AUDIENCE_KIDS_PENALTY
+# An unsure audience is taken for kids only when kids is at least as likely as every adult audience together. On the
+# CC0 validation photos the CNN's unsure "kids" readings below 0.5 were kids' pieces 5 times in 17 (at 0.5 and over,
+# 8 in 14): ordering by the most likely audience alone gave more kids-with-adult suggestions than ignoring the guess.
+KIDS_GUESS_AT = 0.5
 MEMO_LIMIT = 200_000  # judged pairs kept per process (tag pairs, not garments: bounded by the vocabularies)
 
 # Which slots are suggested for a shopper's piece, most wanted first.
@@ -183,6 +194,79 @@ class ScoredCandidate:
     candidate: Candidate
     score: float
     reason: Reason
+    against_guess: bool = False  # the best guess of an unsure attribute of the shopper's piece rules it out
+
+
+def leading_guess(attribute: str, guess: Guess) -> str:
+    """The value an unsure attribute is taken to have for ordering suggestions: the most likely one, except that a
+    piece is guessed to be a kids' one only from KIDS_GUESS_AT (else its most likely adult audience)."""
+    if attribute == "audience" and guess[0][0] == "kids" and guess[0][1] < KIDS_GUESS_AT:
+        return next((code for code, _ in guess if code != "kids"), "kids")
+    return guess[0][0]
+
+
+def _clashes(policy: StylePolicy, attribute: str, guessed: str, value: str, slot: str, input_slot: str) -> bool:
+    """Whether a piece of `slot` with `value` breaks the style tables beside a shopper's piece whose `attribute` is
+    `guessed` (the warmth also decides whether a layer may go over the shopper's piece)."""
+    if value and value not in policy.allowed_with(attribute, guessed):
+        return True
+    layer_over_it = slot == "outer" and input_slot != "outer"
+    return attribute == "warmth" and layer_over_it and policy.outerwear_need(guessed) == NEVER
+
+
+@dataclass(frozen=True)
+class GuessPenalty:
+    """How far the guesses of a shopper's piece move each candidate down (`guess_penalty`), kept once per input."""
+
+    tag: Tag
+    leaning: Leaning
+    policy: StylePolicy
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __call__(self, b: Tag) -> tuple[float, bool]:
+        """(penalty, whether the best guess rules `b` out)."""
+        total, against = 0.0, False
+        for attribute in LEANING_CODES:
+            if getattr(self.tag, attribute) or not self.leaning.guess(attribute):
+                continue
+            key = (attribute, getattr(b, attribute), b.slot)
+            if key not in self._memo:
+                self._memo[key] = self._attribute(attribute, *key[1:])
+            penalty, ruled_out = self._memo[key]
+            total += penalty
+            against = against or ruled_out
+        return round(total, 4), against
+
+    def _attribute(self, attribute: str, value: str, slot: str) -> tuple[float, bool]:
+        guess = self.leaning.guess(attribute)
+        best = leading_guess(attribute, guess)
+
+        def clashes(guessed: str, code: str, piece_slot: str = slot) -> bool:
+            return _clashes(self.policy, attribute, guessed, code, piece_slot, self.tag.slot)
+
+        def clash_probability(code: str, piece_slot: str = slot) -> float:
+            return sum(p for guessed, p in guess if clashes(guessed, code, piece_slot))
+
+        if clashes(best, value):
+            return GUESS_PENALTY, True
+        # The safest piece the best guess allows loses nothing: a value no guess clashes with, or the least risky one.
+        # Its slot is left out, so that a layer pays for the chance that the shopper's piece takes none at all.
+        safest = min(
+            (clash_probability(code, "") for code in LEANING_CODES[attribute] if not clashes(best, code, "")),
+            default=0.0,
+        )
+        return round(GUESS_PENALTY * max(0.0, clash_probability(value) - safest), 4), False
+
+
+def guess_penalty(tag: Tag, leaning: Leaning, b: Tag, policy: StylePolicy = DEFAULT_POLICY) -> tuple[float, bool]:
+    """How far the guesses (`leaning`) of the shopper's unsure attributes move `b` down, and whether the best guess
+    rules `b` out. A piece that the best guess rules out (the style tables would exclude it were the guess read with
+    confidence) loses GUESS_PENALTY: it comes after every piece the guess allows, and stays only when nothing else
+    goes. Any other piece loses GUESS_PENALTY times the probability that it clashes, above that of the safest piece
+    the best guess allows: unsure between men's and unisex, a women's skirt ranks low; a hot-weather guess keeps the
+    layer out of the looks. Attributes the tag knows (confident readings, the shopper's corrections) are never
+    guessed."""
+    return GuessPenalty(tag, leaning, policy)(b)
 
 
 def item_slots(tag: Tag, policy: StylePolicy = DEFAULT_POLICY) -> tuple[str, ...]:
@@ -211,9 +295,14 @@ def _feedback_effect(feedback: float) -> float:
     return max(-1.0, min(1.0, feedback)) * FEEDBACK_MAX_EFFECT
 
 
-def score_candidates(tag: Tag, candidates: Iterable[Candidate], judge: Judge) -> list[ScoredCandidate]:
-    """Every candidate of a suggested slot that may be worn with `tag` and has a reason; best first, deterministic."""
+def score_candidates(
+    tag: Tag, candidates: Iterable[Candidate], judge: Judge, leaning: Leaning | None = None
+) -> list[ScoredCandidate]:
+    """Every candidate of a suggested slot that may be worn with `tag` and has a reason; best first, deterministic.
+    `leaning`: what the CNN guessed of `tag`'s unknown attributes; it moves pieces down, never out (`guess_penalty`)."""
     slots = set(item_slots(tag, judge.policy))
+    leaning = (leaning or Leaning()).for_unknown_of(tag)
+    penalty = GuessPenalty(tag, leaning, judge.policy) if leaning else None
     scored: list[ScoredCandidate] = []
     for candidate in candidates:
         if candidate.slot not in slots:
@@ -222,7 +311,15 @@ def score_candidates(tag: Tag, candidates: Iterable[Candidate], judge: Judge) ->
         if verdict is None:
             continue
         score, reason = verdict
-        scored.append(ScoredCandidate(candidate, round(score + _feedback_effect(candidate.feedback), 4), reason))
+        against = False
+        if penalty is not None:
+            if leaning.audience:
+                # The guess decides the audience instead: a piece guessed to be a kids' one wants kids' pieces.
+                score += judge.audience_penalty(tag, candidate.tag)
+            lost, against = penalty(candidate.tag)
+            score -= lost
+        score = round(score + _feedback_effect(candidate.feedback), 4)
+        scored.append(ScoredCandidate(candidate, score, reason, against))
     tie = tie_breaker(tag)
     scored.sort(key=lambda s: (-s.score, tie(s.candidate.id)))
     return scored
@@ -273,13 +370,20 @@ def rank(
     limit: int = 12,
     per_group: int = 1,
     scored: list[ScoredCandidate] | None = None,
+    leaning: Leaning | None = None,
 ) -> list[ScoredCandidate]:
-    """What goes with `tag`: rule pairs first within each slot, harmony filling in, slots mixed, look-alikes capped.
-    `scored`: `score_candidates(tag, candidates, judge)` when the caller already has it (the looks need it too)."""
+    """What goes with `tag`: rule pairs first within each slot, harmony filling in, slots mixed, look-alikes capped;
+    pieces the best guess of an unsure attribute rules out only after all the others (a hot-weather guess lists no
+    jacket while anything else goes). `scored`: `score_candidates(tag, candidates, judge)` when the caller already
+    has it (the looks need it too)."""
     if scored is None:
-        scored = score_candidates(tag, candidates, judge)
-    slots = [slot for slot in item_slots(tag, judge.policy) if any(s.candidate.slot == slot for s in scored)]
-    per_slot = {
-        slot: diversify([s for s in scored if s.candidate.slot == slot], limit, per_group=per_group) for slot in slots
-    }
-    return interleave_slots([s for slot in slots for s in per_slot[slot]], slots, limit)
+        scored = score_candidates(tag, candidates, judge, leaning)
+    listed: list[ScoredCandidate] = []
+    for group in ([s for s in scored if not s.against_guess], [s for s in scored if s.against_guess]):
+        slots = [slot for slot in item_slots(tag, judge.policy) if any(s.candidate.slot == slot for s in group)]
+        per_slot = {
+            slot: diversify([s for s in group if s.candidate.slot == slot], limit, per_group=per_group)
+            for slot in slots
+        }
+        listed += interleave_slots([s for slot in slots for s in per_slot[slot]], slots, limit - len(listed))
+    return listed

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from catalog.tags import Tag
+from catalog.tags import Leaning, Tag
 from vocabulary import COLOR_CODES, SHOE_KINDS, TYPES
 
 # ---------------------------------------------------------------- the independent checker
@@ -154,9 +154,18 @@ def identical_looks(looks: Sequence[Sequence[Piece]]) -> int:
 
 @dataclass(frozen=True)
 class InputCase:
+    """One shopper's piece. `tag` holds its true labels, by which every suggestion is judged; `served` is what the
+    recommender is told when that differs (attributes as the CNN read them: unsure ones unknown, with `leaning`)."""
+
     key: str  # "cc0:<image id>" or "coparsing:<image id>:<label>"
     source: str  # "cc0" or "coparsing"
     tag: Tag
+    served: Tag | None = None
+    leaning: Leaning | None = None
+
+    @property
+    def input_tag(self) -> Tag:
+        return self.served or self.tag
 
 
 @dataclass(frozen=True)
@@ -237,16 +246,17 @@ def three_distinct_complete_looks(input_piece: Piece, looks: Sequence[Sequence[P
 
 
 def evaluate_recommendations(
-    cases: Sequence[InputCase], recommend: Callable[[Tag], RecommendationOutput], *, catalog_size: int
+    cases: Sequence[InputCase], recommend: Callable[[InputCase], RecommendationOutput], *, catalog_size: int
 ) -> CoherenceReport:
-    """Check every item and look the recommender gives for each input; count complete looks and diversity."""
+    """Check every item and look the recommender gives for each input (`recommend(case)`, told `case.input_tag`
+    and `case.leaning`) against the input's true labels (`case.tag`); count complete looks and diversity."""
     items, looks = ViolationCounts(), ViolationCounts()
     item_ids: list[int] = []
     look_ids: list[int] = []
     good = clean = 0
     per_source: dict[str, Counter] = {}
     for case in cases:
-        answer = recommend(case.tag)
+        answer = recommend(case)
         input_piece = piece_of(case.tag, id=None)
         for item in answer.items:
             items.add(item_violations(input_piece, item), example=f"{case.key}: {item.id}")

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from catalog.style import NEVER, REQUIRED
-from catalog.tags import Candidate, Tag
+from catalog.tags import Candidate, Leaning, Tag
 from recommender.engine import Judge, ScoredCandidate, score_candidates, tie_break
 from recommender.reasons import Reason
 
@@ -178,10 +178,13 @@ def assemble_outfits(
     *,
     count: int = 3,
     scored: list[ScoredCandidate] | None = None,
+    leaning: Leaning | None = None,
 ) -> list[OutfitSpec]:
     """Up to `count` complete looks around `tag`, best first, as different from each other as the catalog allows.
-    `scored`: `score_candidates(tag, candidates, judge)` when the caller already has it (ranking needs it too)."""
-    ranked = score_candidates(tag, candidates, judge) if scored is None else scored
+    `leaning`: what the CNN guessed of `tag`'s unknown attributes; it lowers the shopper's piece's pairs with pieces
+    it makes unlikely to go (`engine.guess_penalty`), so a look around a piece guessed for hot weather takes no layer.
+    `scored`: `score_candidates(tag, candidates, judge, leaning)` when the caller already has it (ranking needs it)."""
+    ranked = score_candidates(tag, candidates, judge, leaning) if scored is None else scored
     plans = look_plans(tag, judge)
     wanted = {slot for plan in plans for slot in (*plan.required, *plan.optional)}
     pools: dict[str, list[ScoredCandidate]] = {}

@@ -129,7 +129,10 @@ class AttributeSerializer(serializers.Serializer):
     label = serializers.CharField()  # type: ignore[assignment]  # the API's name; shadows Field.label (unused here)
     confidence = serializers.FloatField()
     top3 = HeadChoiceSerializer(many=True)
-    used = serializers.BooleanField(help_text="False when read below its threshold: treated as unknown.")
+    used = serializers.BooleanField(
+        help_text="False when read below its threshold: treated as unknown (nothing is excluded for it); an unsure "
+        "audience, warmth or formality still orders the suggestions by its top 3."
+    )
 
 
 class DetectedGarmentSerializer(serializers.Serializer):

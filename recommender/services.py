@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 import time
 from collections.abc import Collection, Mapping, Sequence
@@ -24,7 +25,7 @@ from catalog.selectors import active_rule_specs, style_policy
 from catalog.services import catalog_version, embedding_to_bytes, image_to_stored_jpeg, rows_delete_with_images
 from catalog.similarity import SimilarGarment, garments_similar_to_embedding
 from catalog.style import NEVER, StylePolicy
-from catalog.tags import Candidate, Tag, tag_from_reading
+from catalog.tags import Candidate, Leaning, Tag, leaning_from_reading, tag_from_reading
 from catalog.uploads import upload_open_image
 from classifier.imaging import open_image
 from classifier.predictor import Prediction, get_predictor
@@ -239,8 +240,12 @@ def recommendation_judge() -> Judge:
     return judge
 
 
-def _rank_for_tag(tag: Tag, limit: int, outfits: int) -> tuple[list[ScoredCandidate], list[OutfitSpec]]:
-    key = f"recommendation:{catalog_version()}:{tie_break(tag, limit * 10 + outfits)}"
+def _rank_for_tag(
+    tag: Tag, limit: int, outfits: int, leaning: Leaning
+) -> tuple[list[ScoredCandidate], list[OutfitSpec]]:
+    leaning = leaning.for_unknown_of(tag)
+    guesses = f":{hashlib.sha1(repr(leaning).encode()).hexdigest()}" if leaning else ""
+    key = f"recommendation:{catalog_version()}:{tie_break(tag, limit * 10 + outfits)}{guesses}"
     cached = cache.get(key)
     if cached is not None:
         return cached
@@ -248,7 +253,7 @@ def _rank_for_tag(tag: Tag, limit: int, outfits: int) -> tuple[list[ScoredCandid
     tag = _interned_tag(astuple(tag))
     # Browsing pages ask for long lists: read deeper into each cell then, still bounded by the page size.
     candidates = garment_candidates(tag=tag, judge=judge, per_cell=max(POOL_PER_CELL, (limit + 1) // 2))
-    scored = score_candidates(tag, candidates, judge)  # shared by the list and the looks
+    scored = score_candidates(tag, candidates, judge, leaning)  # shared by the list and the looks
     result = (
         rank(tag, candidates, judge, limit=limit, scored=scored),
         assemble_outfits(tag, candidates, judge, count=outfits, scored=scored),
@@ -257,10 +262,14 @@ def _rank_for_tag(tag: Tag, limit: int, outfits: int) -> tuple[list[ScoredCandid
     return result
 
 
-def recommend_for_tag(*, tag: Tag, limit: int = DEFAULT_LIMIT, outfits: int = 0) -> Recommendation:
+def recommend_for_tag(
+    *, tag: Tag, limit: int = DEFAULT_LIMIT, outfits: int = 0, leaning: Leaning | None = None
+) -> Recommendation:
     """Garments that go with a garment tagged `tag`, each with its reason; with `outfits` > 0, also up to that many
-    complete looks around it. Cached per input tag until the catalog, a rule or a style table changes."""
-    ranked, looks = _rank_for_tag(tag, limit, outfits)
+    complete looks around it. `leaning`: what the CNN guessed of the attributes `tag` leaves unknown (it orders the
+    suggestions, never excludes one). Cached per input tag and guess until the catalog, a rule or a style table
+    changes."""
+    ranked, looks = _rank_for_tag(tag, limit, outfits, leaning or Leaning())
     ids = {s.candidate.id for s in ranked} | {p.id for look in looks for p in look.pieces}
     garments = Garment.objects.defer("embedding").in_bulk(list(ids))  # pages show no embedding: 1 KB a row saved
     return Recommendation(
@@ -285,6 +294,13 @@ def reading_tag(reading: Mapping[str, Any]) -> Tag:
     (settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS); a low-confidence attribute is unknown, and an unknown attribute never
     excludes a garment."""
     return tag_from_reading(reading, settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS)
+
+
+def reading_leaning(reading: Mapping[str, Any]) -> Leaning:
+    """What one reading guessed where it was unsure: audience, warmth and formality read below
+    settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS, with every code's probability. They order suggestions (pieces the best
+    guess rules out come last), never exclude one, and are never shown to the shopper as read."""
+    return leaning_from_reading(reading, settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS)
 
 
 class InvalidChoice(ValueError):  # noqa: N818 - a state, reported to the shopper
@@ -485,7 +501,7 @@ def recommend_for_upload(
     box: Sequence[float] | None = None,
 ) -> UploadRecommendation:
     upload, prediction = upload_create(image_file=image_file, garment=garment, box=box)
-    recommendation = recommend_for_tag(tag=upload_tag(upload=upload), limit=limit, outfits=outfits)
+    recommendation = recommend_for_upload_tags(upload=upload, limit=limit, outfits=outfits)
     return UploadRecommendation(upload, prediction, recommendation)
 
 
@@ -522,6 +538,24 @@ def upload_tag(*, upload: ShopperUpload) -> Tag:
     return replace(read, slot=correction.slot, color=correction.color, type=correction.type, kind=kind, **attributes)
 
 
+def upload_leaning(*, upload: ShopperUpload, tag: Tag | None = None) -> Leaning:
+    """What the CNN guessed of the matched garment where it was unsure, for the attributes `tag` (default
+    `upload_tag`) leaves unknown: a shopper's correction replaces the guess."""
+    reading = upload_reading(upload)
+    if not reading.get("slot"):
+        return Leaning()
+    return reading_leaning(reading).for_unknown_of(tag or upload_tag(upload=upload))
+
+
+def recommend_for_upload_tags(
+    *, upload: ShopperUpload, limit: int = DEFAULT_LIMIT, outfits: int = DEFAULT_OUTFITS
+) -> Recommendation:
+    """What goes with an upload's matched garment: its tags (`upload_tag`, the shopper's correction on top) and what
+    the CNN guessed where it was unsure (`upload_leaning`)."""
+    tag = upload_tag(upload=upload)
+    return recommend_for_tag(tag=tag, limit=limit, outfits=outfits, leaning=upload_leaning(upload=upload, tag=tag))
+
+
 SIMILAR_SHOWN = 6  # "looks similar" on an upload's page and in its API answer
 
 
@@ -549,12 +583,15 @@ def upload_answer(
     if upload.embedding:
         vector = np.frombuffer(bytes(upload.embedding), dtype=np.float32)
         similar = garments_similar_to_embedding(embedding=vector, k=SIMILAR_SHOWN)
+    if recommendation is None:
+        leaning = upload_leaning(upload=upload, tag=tag)
+        recommendation = recommend_for_tag(tag=tag, limit=limit, outfits=DEFAULT_OUTFITS, leaning=leaning)
     return UploadAnswer(
         upload=upload,
         reading=upload_reading(upload),
         tag=tag,
         correction=TagCorrection.objects.filter(upload=upload).first(),
-        recommendation=recommendation or recommend_for_tag(tag=tag, limit=limit, outfits=DEFAULT_OUTFITS),
+        recommendation=recommendation,
         similar=similar,
         uncertain_heads=uncertain_heads(
             type_confidence=upload.type_confidence,

@@ -1,4 +1,5 @@
-"""Tags as dictionary keys: hashed once, and a pickled tag (the shared recommendation cache) hashes right elsewhere."""
+"""Tags as dictionary keys: hashed once, and a pickled tag (the shared recommendation cache) hashes right elsewhere.
+What a reading guessed where it was unsure (a Leaning)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from catalog.tags import Tag
+from catalog.tags import Leaning, Tag, leaning_from_reading, tag_from_reading
 
 
 def test_equal_tags_are_one_key_and_the_cached_hash_does_not_travel_in_a_pickle():
@@ -33,3 +34,30 @@ def test_equal_tags_are_one_key_and_the_cached_hash_does_not_travel_in_a_pickle(
         check=True,
     )
     assert result.stdout.decode().strip() == "found"
+
+
+THRESHOLDS = {"pattern": 0.7, "audience": 0.6, "warmth": 0.6, "formality": 0.6, "kind": 0.5}
+
+
+def test_a_reading_keeps_what_it_guessed_where_it_was_unsure():
+    reading = {
+        "slot": {"label": "top", "confidence": 0.9},
+        "type": {"label": "t-shirt", "confidence": 0.9},
+        "color": {"label": "white", "confidence": 0.9},
+        "pattern": {"label": "pattern", "confidence": 0.5},  # a guessed pattern is not kept
+        "audience": {"label": "kids", "confidence": 0.42, "top3": [["kids", 0.42], ["women", 0.3], ["unisex", 0.18]]},
+        "warmth": {"label": "mild", "confidence": 0.9, "top3": [["mild", 0.9], ["hot", 0.08], ["cold", 0.02]]},
+        "formality": {"label": "casual", "confidence": 0.5},  # no top 3 (an older reading): the rest shared evenly
+    }
+    leaning = leaning_from_reading(reading, THRESHOLDS)
+    # The fourth audience gets what the top 3 leave; a confident warmth is no guess.
+    assert leaning.audience == (("kids", 0.42), ("women", 0.3), ("unisex", 0.18), ("men", 0.1))
+    assert leaning.warmth == ()
+    assert leaning.formality == (("casual", 0.5), ("lounge", 0.17), ("sport", 0.17), ("smart", 0.17))
+    assert leaning.best("audience") == "kids" and leaning.best("warmth") == ""
+    # The tag still says "unknown" where the guess lives: nothing is excluded for a guess.
+    assert tag_from_reading(reading, THRESHOLDS).audience == ""
+    # A shopper's correction (or a confident reading) replaces the guess.
+    corrected = Tag("top", "white", "t-shirt", audience="women")
+    assert leaning.for_unknown_of(corrected).audience == () and leaning.for_unknown_of(corrected).formality
+    assert not Leaning() and not leaning.for_unknown_of(Tag("top", "white", audience="men", formality="smart"))

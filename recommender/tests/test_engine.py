@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from catalog.rules import RuleSide, RuleSpec
 from catalog.style import DEFAULT_POLICY, DEFAULT_STYLE_TABLES, StylePolicy
-from catalog.tags import Candidate, Tag
+from catalog.tags import Candidate, Leaning, Tag
 from recommender.engine import FEEDBACK_MAX_EFFECT, Judge, RuleBook, rank, score_candidates
 from recommender.reasons import reason_text
 
@@ -161,3 +161,65 @@ def test_an_unknown_audience_puts_every_adult_piece_before_any_kids_piece():
     assert [
         s.candidate.id for s in rank(kids_top, [kids_rule_piece, adult_harmony_piece], judge(rule(1, "black", 100)))
     ] == [1]
+
+
+def unsure(attribute: str, *guess: tuple[str, float]) -> Leaning:
+    return Leaning(**{attribute: guess})
+
+
+MENS_OR_UNISEX = unsure("audience", ("men", 0.45), ("unisex", 0.3), ("women", 0.2), ("kids", 0.05))
+
+
+def test_an_unsure_audience_still_orders_the_list_men_or_unisex_puts_the_skirt_last():
+    """The plaid shirt read "men" at 0.45 (unisex 0.3): a women's skirt, even one a heavy rule pairs, comes after
+    every piece the guess allows; it is not excluded, and a guess is never written into the tag or the reason."""
+    plaid = Tag("top", "red", "shirt", pattern="pattern")
+    skirt = piece(1, "bottom", "black", "skirt", audience="women")
+    mens = piece(2, "bottom", "white", "pants", audience="men")
+    unisex = piece(3, "bottom", "beige", "pants", audience="unisex")
+    j = judge(rule(1, "black", 100))
+    assert rank(plaid, [skirt, mens, unisex], j)[0].candidate.id == 1  # unknown: the rule first
+    ranked = rank(plaid, [skirt, mens, unisex], j, leaning=MENS_OR_UNISEX)
+    assert [s.candidate.id for s in ranked] == [3, 2, 1]  # unisex (safest), men's, then the skirt
+    assert ranked[-1].against_guess and ranked[-1].reason.a.audience == ""
+
+
+def test_a_piece_guessed_a_kids_one_gets_kids_pieces_first_from_even_odds():
+    kids_tee = Tag("top", "red", "t-shirt", pattern="solid")
+    kids_piece = piece(1, "bottom", "white", "pants", audience="kids")
+    adult_rule_piece = piece(2, "bottom", "black", "pants", audience="women")
+    j = judge(rule(1, "black", 100))
+    likely_kids = unsure("audience", ("kids", 0.55), ("women", 0.3), ("unisex", 0.1), ("men", 0.05))
+    assert [s.candidate.id for s in rank(kids_tee, [kids_piece, adult_rule_piece], j)] == [2, 1]
+    assert [s.candidate.id for s in rank(kids_tee, [kids_piece, adult_rule_piece], j, leaning=likely_kids)] == [1, 2]
+    # Below even odds the guess is more often an adult's piece (CC0 validation: 5 kids' pieces in 17): adults first.
+    maybe_kids = unsure("audience", ("kids", 0.42), ("women", 0.3), ("unisex", 0.18), ("men", 0.1))
+    assert [s.candidate.id for s in rank(kids_tee, [kids_piece, adult_rule_piece], j, leaning=maybe_kids)] == [2, 1]
+
+
+def test_a_hot_weather_guess_lists_the_jacket_and_the_boots_after_everything_else():
+    """The summer dress read "hot" at 0.57: no layer (nor cold-weather boots) while anything else goes."""
+    dress = Tag("one_piece", "black", "dress", pattern="solid")
+    jacket = piece(1, "outer", "white", "outwear", warmth="mild")
+    sandals = [piece(i, "shoes", "white", "shoes", kind="sandals", warmth="hot") for i in (2, 3, 4)]
+    boots = piece(5, "shoes", "white", "shoes", kind="boots", warmth="cold")
+    j = judge()
+    unknown = [s.candidate.id for s in rank(dress, [jacket, *sandals, boots], j, per_group=3, limit=3)]
+    assert 1 in unknown  # unknown warmth: the jacket is listed among the first three
+    hot = unsure("warmth", ("hot", 0.57), ("mild", 0.42), ("cold", 0.01))
+    guessed = rank(dress, [jacket, *sandals, boots], j, per_group=3, leaning=hot)
+    assert [s.candidate.id for s in guessed[:3]] == [2, 3, 4]
+    assert {s.candidate.id for s in guessed[3:]} == {1, 5} and all(s.against_guess for s in guessed[3:])
+
+
+def test_a_confident_reading_or_a_correction_keeps_the_hard_tables_and_ignores_the_guess():
+    womens_top = Tag("top", "red", "t-shirt", pattern="solid", audience="women")
+    pieces = [
+        piece(1, "bottom", "black", "skirt", audience="women"),
+        piece(2, "bottom", "white", "pants", audience="men"),
+        piece(3, "bottom", "beige", "pants", audience="unisex"),
+    ]
+    j = judge(rule(1, "black", 100))
+    plain = score_candidates(womens_top, pieces, j)
+    assert score_candidates(womens_top, pieces, j, MENS_OR_UNISEX) == plain
+    assert {s.candidate.id for s in plain} == {1, 3}  # the men's trousers stay excluded

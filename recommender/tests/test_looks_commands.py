@@ -16,6 +16,7 @@ from catalog.tags import Tag
 from catalog.tests.factories import garment_factory, hex_to_rgb
 from classifier.coparsing import LABELS
 from recommender.affinity import OutfitAffinity
+from recommender.management.commands import evaluate_looks
 from vocabulary import COLORS
 
 # image id -> (split, annotation, [(label, colour)]); pixel photos get a mask with one band per garment
@@ -162,3 +163,79 @@ def test_the_committed_table_matches_the_shared_train_split(tmp_path):
     out = tmp_path / "affinity.json"
     call_command("learn_outfit_affinity", coparsing_dir=str(SHARED), out=str(out))
     assert OutfitAffinity.load(out).to_json() == OutfitAffinity.load().to_json()
+
+
+class _Reading:
+    def __init__(self, reading: dict):
+        self.reading = reading
+
+    def to_dict(self) -> dict:
+        return self.reading
+
+
+class _UnsureKidsPredictor:
+    """Reads every photo as a piece that is probably a kids' one (0.55, below the 0.6 threshold), surely mild and
+    casual."""
+
+    def predict(self, image) -> _Reading:
+        return _Reading(
+            {
+                "slot": {"label": "top", "confidence": 0.9},
+                "type": {"label": "t-shirt", "confidence": 0.9},
+                "color": {"label": "red", "confidence": 0.9},
+                "audience": {"label": "kids", "confidence": 0.55, "top3": [["kids", 0.55], ["women", 0.3]]},
+                "warmth": {"label": "mild", "confidence": 0.9},
+                "formality": {"label": "casual", "confidence": 0.9},
+            }
+        )
+
+
+@pytest.mark.django_db
+def test_evaluate_looks_can_tell_the_recommender_what_the_cnn_reads_and_judge_by_the_labels(
+    tmp_path, monkeypatch, settings
+):
+    settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS = {**settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS, "audience": 0.6}
+    ccp = make_coparsing(tmp_path / "ccp")
+    cc0 = tmp_path / "cc0"
+    (cc0 / "images").mkdir(parents=True)
+    rows = {
+        "splits.csv": [
+            ["image", "label", "kids", "split", "top10_label"],
+            ["k1", "T-Shirt", "True", "test", "t-shirt"],
+        ],
+        "colors.csv": [["image", "color", "alt", "pattern"], ["k1", "red", "", "solid"]],
+        "attributes.csv": [
+            ["image", "audience", "warmth", "formality", "shoe_kind"],
+            ["k1", "kids", "mild", "casual", ""],
+        ],
+    }
+    for name, lines in rows.items():
+        with (cc0 / name).open("w", newline="") as handle:
+            csv.writer(handle).writerows(lines)
+    Image.new("RGB", (30, 40), (200, 30, 30)).save(cc0 / "images" / "k1.jpg")
+    for audience in ("kids", "women"):
+        for color in ("black", "white", "gray"):
+            garment_factory(type="pants", color=color, audience=audience, warmth="mild", formality="casual")
+            garment_factory(type="shoes", color=color, audience=audience, kind="sneakers", warmth="mild")
+    monkeypatch.setattr(evaluate_looks, "get_predictor", _UnsureKidsPredictor)
+
+    def kids_with_adult(**options) -> tuple[int, int]:
+        out = tmp_path / "report.json"
+        call_command(
+            "evaluate_looks",
+            dataset_dir=str(cc0),
+            coparsing_dir=str(ccp),
+            json_path=str(out),
+            limit_inputs=1,
+            **options,
+        )
+        coherence = json.loads(out.read_text())["coherence"]
+        return tuple(coherence[part]["by_constraint"].get("kids_with_adult", 0) for part in ("items", "looks"))
+
+    assert kids_with_adult() == (0, 0)  # told the labels: a kids' tee gets kids' pieces only
+    ignored = kids_with_adult(attributes="read", no_guesses=True)
+    assert ignored[0] > 0 and ignored[1] > 0  # audience unknown: adults' pieces first, judged against "kids"
+    used = kids_with_adult(attributes="read")
+    # The guess puts kids' pieces first: the looks are kids' ones; the list keeps adults' pieces after them (the
+    # catalog has 12 pieces, the list shows 12).
+    assert used[1] == 0 and used[0] <= ignored[0]

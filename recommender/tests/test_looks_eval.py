@@ -170,8 +170,8 @@ def test_piece_of_reads_tags_and_fills_from_a_fallback():
 def test_evaluate_recommendations_counts_violations_complete_looks_and_diversity():
     bottom, shoes, shoes2, shoes3, kids_bottom = p(BOTTOM), p(SHOES), p(SHOES), p(SHOES), p(BOTTOM, audience="kids")
 
-    def recommend(tag):
-        if tag.color == "red":  # three distinct complete looks
+    def recommend(case):
+        if case.input_tag.color == "red":  # three distinct complete looks
             looks = [[bottom, shoes], [bottom, shoes2], [bottom, shoes3]]
             return RecommendationOutput(items=[bottom, shoes], looks=looks)
         # the same look twice, and a kids' bottom for an adult top

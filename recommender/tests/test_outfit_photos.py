@@ -13,7 +13,14 @@ from rest_framework.test import APIClient
 
 from catalog.tests.factories import garment_factory, rule_factory
 from recommender.models import ShopperUpload
-from recommender.services import default_garment, detected_garments, reading_in_slot, reading_tag
+from recommender.services import (
+    default_garment,
+    detected_garments,
+    reading_in_slot,
+    reading_tag,
+    upload_answer,
+    upload_create,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -222,3 +229,45 @@ def test_each_detected_garment_reports_a_type_of_its_own_slot():
     assert garment["type"] == "shoes" and garment["confidences"]["type"] == 0.3
     assert garment["reading"]["slot"]["label"] == "shoes"
     assert reading_tag(garment["reading"]).type == "shoes"
+
+
+def _upload_read_as(audience: dict) -> ShopperUpload:
+    """A grey top, stored with the CNN's reading of who it is for replaced by `audience`."""
+    image = Image.new("RGB", (80, 100), (142, 142, 142))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    upload, _ = upload_create(image_file=SimpleUploadedFile("tee.png", buffer.getvalue(), "image/png"))
+    upload.detection = {**upload.detection, "audience": audience}
+    upload.save()
+    return upload
+
+
+def test_an_unsure_kids_reading_puts_kids_pieces_first_without_claiming_it_is_a_kids_piece(settings):
+    """The striped tee read "kids" at 0.55, below the 0.6 threshold: audience stays unknown (nothing is excluded and
+    nothing says "for kids"), but kids' pieces lead the list and the looks; one tap on "Women" makes it hard."""
+    settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS = {**settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS, "audience": 0.6}
+    for audience in ("kids", "women", "men"):
+        garment_factory(type="pants", color="black", audience=audience, name=f"{audience} black pants")
+        garment_factory(type="shoes", color="white", audience=audience, kind="sneakers", name=f"{audience} sneakers")
+    guess = {"label": "kids", "confidence": 0.55, "top3": [["kids", 0.55], ["women", 0.3], ["men", 0.1]]}
+    upload = _upload_read_as(guess)
+    answer = upload_answer(upload=upload)
+    assert answer.tag.audience == "" and answer.tag.slot == "top"
+    items = [item.garment.audience for item in answer.recommendation.items]
+    assert items[:2] == ["kids", "kids"] and set(items) == {"kids", "women", "men"}  # first, not only
+    assert answer.recommendation.outfits[0].pieces and {
+        g.audience for g in answer.recommendation.outfits[0].pieces
+    } == {"kids"}
+    page = Client().get(f"/recommend/{upload.public_id}/")
+    assert page.context["recommendation"].items[0].garment.audience == "kids"
+    assert "Kids" not in dict(page.context["attributes"]).values()  # a guess is not shown as read
+    # The same tags guessed for an adult (another upload, so the cached answer must not be reused): adults first.
+    adult = _upload_read_as({"label": "women", "confidence": 0.5, "top3": [["women", 0.5], ["kids", 0.3]]})
+    assert upload_answer(upload=adult).recommendation.items[0].garment.audience == "women"
+    # The shopper's tap wins over the guess: women's (and unisex) pieces only.
+    body = (
+        APIClient()
+        .post(f"/api/v1/recommendations/{upload.public_id}/correction/", {"audience": "women"}, format="json")
+        .json()
+    )
+    assert {item["name"] for item in body["items"]} == {"women black pants", "women sneakers"}

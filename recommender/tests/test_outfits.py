@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import combinations
 
 from catalog.style import DEFAULT_POLICY, DEFAULT_STYLE_TABLES, OPTIONAL, StylePolicy
-from catalog.tags import Candidate, Tag
+from catalog.tags import Candidate, Leaning, Tag
 from recommender.engine import Judge, RuleBook
 from recommender.outfits import assemble_outfits
 
@@ -121,3 +122,17 @@ def test_deterministic_whatever_the_candidate_order():
     top = Tag("top", "red", "t-shirt", pattern="solid")
     pieces = catalog()
     assert assemble_outfits(top, pieces, JUDGE) == assemble_outfits(top, pieces[::-1], JUDGE)
+
+
+def test_a_dress_guessed_for_hot_weather_takes_no_layer_though_its_warmth_is_unknown():
+    """The CNN read the summer dress "hot" at 0.57, below its threshold: warmth stays unknown (nothing is excluded),
+    but the guess keeps the layer out of the looks; unknown without a guess, a layer may join."""
+    dress = Tag("one_piece", "red", "dress", pattern="solid", audience="women")
+    wardrobe = catalog(audience="women", warmth="mild")
+    assert any("outer" in look.slots for look in assemble_outfits(dress, wardrobe, JUDGE))
+    hot = Leaning(warmth=(("hot", 0.57), ("mild", 0.42), ("cold", 0.01)))
+    looks = assemble_outfits(dress, wardrobe, JUDGE, leaning=hot)
+    assert len(looks) == 3 and all(look.slots == {"shoes"} for look in looks)
+    # A confident "mild" reading keeps today's rule (a layer is optional), whatever the guess said.
+    mild = replace(dress, warmth="mild")
+    assert any("outer" in look.slots for look in assemble_outfits(mild, wardrobe, JUDGE, leaning=hot))

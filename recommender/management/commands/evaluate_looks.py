@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import asdict
+from collections.abc import Sequence
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from django.conf import settings
@@ -10,8 +11,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from catalog.demo import SOURCE_PREFIX
 from catalog.models import Garment
-from catalog.tags import Tag
+from catalog.tags import Leaning, Tag
 from classifier.coparsing import worn_outfits
+from classifier.imaging import open_image
+from classifier.predictor import get_predictor
 from recommender.affinity import OutfitAffinity, worn_garment_tag
 from recommender.engine import Judge
 from recommender.looks_eval import (
@@ -29,18 +32,21 @@ from recommender.looks_eval import (
     popularity_scorer,
 )
 from recommender.management.commands.learn_outfit_affinity import coparsing_root
-from recommender.services import recommend_for_tag, recommendation_judge
+from recommender.services import reading_leaning, reading_tag, recommend_for_tag, recommendation_judge
 from vocabulary import TYPES, type_from_dataset_label
 
 AFFINITY_WEIGHT = 0.5  # fixed a priori (not tuned on the test photos)
 
 
-def recommend_looks(tag: Tag, labels: dict[str, dict[str, str]] | None = None) -> RecommendationOutput:
+def recommend_looks(
+    tag: Tag, labels: dict[str, dict[str, str]] | None = None, leaning: Leaning | None = None
+) -> RecommendationOutput:
     """THE adapter to the recommendation service: adjust here when its signature grows.
 
-    `labels` (source_key -> attributes) fills attributes a garment does not store (yet): see `dataset_labels`."""
+    `labels` (source_key -> attributes) fills attributes a garment does not store (yet): see `dataset_labels`.
+    `leaning`: what the CNN guessed of the attributes `tag` leaves unknown."""
     labels = labels or {}
-    answer = recommend_for_tag(tag=tag, limit=12, outfits=3)
+    answer = recommend_for_tag(tag=tag, limit=12, outfits=3, leaning=leaning)
 
     def piece(garment: Garment) -> Piece:
         return piece_of(garment, fallback=labels.get(garment.source_key or ""))
@@ -103,6 +109,28 @@ def cc0_cases(dataset_dir: Path, split: str = "test") -> list[InputCase]:
     return cases
 
 
+READ_ATTRIBUTES = ("audience", "warmth", "formality")
+
+
+def with_read_attributes(cases: Sequence[InputCase], dataset_dir: Path, *, guesses: bool = True) -> list[InputCase]:
+    """The CC0 cases as a shopper's upload would reach the recommender: audience, warmth and formality as the CNN
+    reads them from the photo (below their thresholds unknown; with `guesses`, their probabilities as the leaning),
+    the other tags as labelled. Suggestions are still judged by the labels. Other cases are left as they are."""
+    predictor = get_predictor()
+    read_cases = []
+    for case in cases:
+        if case.source != "cc0":
+            read_cases.append(case)
+            continue
+        image_id = case.key.split(":", 1)[1]
+        reading = predictor.predict(open_image((dataset_dir / "images" / f"{image_id}.jpg").read_bytes())).to_dict()
+        read = reading_tag(reading)
+        served = replace(case.tag, **{name: getattr(read, name) for name in READ_ATTRIBUTES})
+        leaning = reading_leaning(reading).for_unknown_of(served) if guesses else None
+        read_cases.append(replace(case, served=served, leaning=leaning))
+    return read_cases
+
+
 def coparsing_outfits(root: Path, split: str = "test") -> list[tuple[str, list[Tag]]]:
     return [
         (outfit.image_id, [worn_garment_tag(g) for g in outfit.garments])
@@ -138,6 +166,18 @@ class Command(BaseCommand):
             action="store_true",
             help="Judge garments only by their stored attributes (default: fill missing ones from the dataset labels).",
         )
+        parser.add_argument(
+            "--attributes",
+            choices=["labels", "read"],
+            default="labels",
+            help="What the recommender is told of each CC0 photo's audience, warmth and formality: the labels, or what "
+            "the CNN reads (unsure ones unknown, their guesses ordering suggestions). Judged by the labels either way.",
+        )
+        parser.add_argument(
+            "--no-guesses",
+            action="store_true",
+            help="With --attributes read: ignore the guesses of unsure attributes (the behaviour before they counted).",
+        )
 
     def handle(
         self,
@@ -149,9 +189,14 @@ class Command(BaseCommand):
         affinity,
         json_path,
         no_dataset_labels,
+        attributes: str = "labels",
+        no_guesses: bool = False,
         **options,
     ) -> None:
         self.split = split
+        self.attributes = "labels"
+        if attributes == "read":
+            self.attributes = "read by the CNN" + (", guesses ignored" if no_guesses else ", guesses used")
         dataset = dataset_root(dataset_dir)
         cc0 = cc0_cases(dataset, split)
         labels = {} if no_dataset_labels else dataset_labels(dataset)
@@ -164,9 +209,13 @@ class Command(BaseCommand):
         ]
         if limit_inputs:
             cc0, worn, outfits = cc0[:limit_inputs], worn[:limit_inputs], outfits[:limit_inputs]
+        if attributes == "read":
+            cc0 = with_read_attributes(cc0, dataset, guesses=not no_guesses)
         catalog_size = Garment.objects.filter(is_active=True).count()
         coherence = evaluate_recommendations(
-            [*cc0, *worn], lambda tag: recommend_looks(tag, labels), catalog_size=catalog_size
+            [*cc0, *worn],
+            lambda case: recommend_looks(case.input_tag, labels, case.leaning),
+            catalog_size=catalog_size,
         )
         labelled = sum(
             1 for key in Garment.objects.filter(is_active=True).values_list("source_key", flat=True) if key in labels
@@ -200,6 +249,7 @@ class Command(BaseCommand):
                 "catalog_size": catalog_size,
                 "garments_with_dataset_labels": labelled,
                 "inputs": {"cc0": len(cc0), "coparsing": len(worn)},
+                "input_attributes": self.attributes,
                 "coherence": asdict(coherence),
                 "hidden_garment": {
                     "outfits": len(outfits),
@@ -217,6 +267,8 @@ class Command(BaseCommand):
             f"Inputs ({self.split} split): {n_cc0} CC0 photos + {n_worn} worn co-parsing garments; "
             f"catalog {catalog_size} active."
         )
+        if self.attributes != "labels":
+            w(f"CC0 audience, warmth and formality: {self.attributes} (suggestions judged by the labels).")
         w("\na. Constraint violations (want 0)")
         w(f"  {'constraint':<30} {'items':>10} {'looks':>10}")
         for name in CONSTRAINTS:
