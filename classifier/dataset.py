@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from classifier.coparsing import WornGarment, tagged_garment, worn_outfits
+from classifier.regions import grow_box
 from vocabulary import (
     AUDIENCE_CODES,
     COLOR_CODES,
@@ -225,13 +226,6 @@ def _worn_sample(
         box=box,
         source=source,
     )
-
-
-def grow_box(box: tuple[float, float, float, float], margin: float) -> tuple[float, float, float, float]:
-    """A fractional box grown by `margin` of its width/height on each side, clipped to the photo."""
-    x0, y0, x1, y1 = box
-    dx, dy = (x1 - x0) * margin, (y1 - y0) * margin
-    return (max(0.0, x0 - dx), max(0.0, y0 - dy), min(1.0, x1 + dx), min(1.0, y1 + dy))
 
 
 def data_hash(samples: Iterable[Sample]) -> str:

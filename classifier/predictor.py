@@ -46,6 +46,7 @@ from classifier.regions import (
     detect_garments,
     frame_box_to_photo,
     garment_crop,
+    grow_box,
     is_outfit,
     map_slot_indices,
     model_frame,
@@ -78,6 +79,14 @@ ATTRIBUTE_HEADS: dict[str, tuple[str, ...]] = {
 }
 # A detected garment's crop is grown by this share of its box on each side before it is read.
 CROP_MARGIN = 0.06
+
+
+def detected_garment_box(box: Sequence[float]) -> Box:
+    """The region a detected garment's own reading covers: its box grown by CROP_MARGIN a side, clipped to the
+    photo. predict_crop of it reads the crop the garment was named from (predict_batch), with the photo's map."""
+    return grow_box(clip_box(box), CROP_MARGIN)
+
+
 # At most this many garments are read per photo (one per detection slot).
 MAX_GARMENTS = len(DETECTION_SLOTS)
 

@@ -79,12 +79,16 @@ def clip_box(box: Sequence[float]) -> Box:
     return (x0, y0, x1, y1)
 
 
+def grow_box(box: Sequence[float], margin: float) -> Box:
+    """A fractional box grown by `margin` of its width/height on each side, clipped to the photo."""
+    x0, y0, x1, y1 = (float(v) for v in box)
+    dx, dy = (x1 - x0) * margin, (y1 - y0) * margin
+    return (max(0.0, x0 - dx), max(0.0, y0 - dy), min(1.0, x1 + dx), min(1.0, y1 + dy))
+
+
 def crop_to_box(image: Image.Image, box: Sequence[float], *, margin: float = 0.0, min_pixels: int = 8) -> Image.Image:
     """The part of an upright photo inside a fractional box, grown by `margin` of its size on each side."""
-    x0, y0, x1, y1 = clip_box(box)
-    if margin:
-        dx, dy = (x1 - x0) * margin, (y1 - y0) * margin
-        x0, y0, x1, y1 = max(0.0, x0 - dx), max(0.0, y0 - dy), min(1.0, x1 + dx), min(1.0, y1 + dy)
+    x0, y0, x1, y1 = grow_box(clip_box(box), margin) if margin else clip_box(box)
     width, height = image.size
     left, top = int(np.floor(x0 * width)), int(np.floor(y0 * height))
     right, bottom = int(np.ceil(x1 * width)), int(np.ceil(y1 * height))

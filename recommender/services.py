@@ -28,7 +28,7 @@ from catalog.style import NEVER, StylePolicy
 from catalog.tags import Candidate, Leaning, Tag, leaning_from_reading, tag_from_reading
 from catalog.uploads import upload_open_image
 from classifier.imaging import open_image
-from classifier.predictor import Prediction, get_predictor
+from classifier.predictor import Prediction, detected_garment_box, get_predictor
 from fashion.observability import inference_record
 from recommender.affinity import outfit_affinity
 from recommender.engine import Judge, RuleBook, ScoredCandidate, item_slots, rank, score_candidates, tie_break
@@ -476,7 +476,8 @@ def upload_choose(
     checked = box_checked(box or ())
     with upload.image.open("rb") as stored:
         image = open_image(stored.read())
-    crop = get_predictor().predict_crop(image, checked)
+    # A detected garment is read from the crop its chip was named from; a drawn box as drawn.
+    crop = get_predictor().predict_crop(image, detected_garment_box(checked) if garment is not None else checked)
     if garment is not None:
         reading = _garment_reading(crop, garment, upload.detection, checked)
     else:
