@@ -992,7 +992,8 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "image_size": labels.get("image_size"),
         "preprocessing": labels.get("preprocessing"),
         "feature_dim": labels.get("feature_dim"),
-        "quantization": labels.get("tflite_quantization"),
+        "quantization": _quantization(labels.get("tflite_quantization")),
+        "exported_from": _exported_from(metrics.get("exported_from") or {}),
         "segmentation_grid": _get(labels, "segmentation", "grid"),
         "segmentation_classes": ", ".join(_get(labels, "segmentation", "classes", default=[])),
         "detection_params": _pairs(labels.get("detection") or {}) or "(defaults)",
@@ -1050,6 +1051,25 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "phase_seconds": ", ".join(f"{k} {v} s" for k, v in (metrics.get("phase_seconds") or {}).items()),
         "training_command": _without_paths(metrics.get("training_command") or "python manage.py train_classifier"),
     }
+
+
+def _quantization(name: str | None) -> str:
+    if name == "int8":
+        return "int8: weights and activations, ranges measured on training inputs; float input and output"
+    return name or "not recorded"
+
+
+def _exported_from(exported: dict) -> str:
+    """The model card's sentence on an artifact re-exported from another one's network (export_classifier)."""
+    if not exported:
+        return ""
+    return (
+        f"\n- This version is `{exported.get('artifact')}`'s network (the same weights, data and training record) "
+        f"exported again: {exported.get('previous_quantization')} -> {exported.get('quantization')}, "
+        f"{exported.get('calibration_inputs', 0)} calibration inputs, by `"
+        f"{_without_paths(exported.get('command') or 'python manage.py export_classifier')}`. Its test scorings "
+        "count the source's, since the network is the same."
+    )
 
 
 def _worn_tagged(tagged: dict, config: dict) -> str:
