@@ -1026,6 +1026,7 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "dropout": config.get("dropout"),
         "hidden_units": config.get("hidden_units"),
         "attribute_units": config.get("attribute_units"),
+        "kind_units": config.get("kind_units") or config.get("attribute_units"),
         "attribute_min_steps": config.get("attribute_min_steps", "-"),
         "attribute_views": config.get("attribute_views", "-"),
         "label_smoothing": config.get("label_smoothing"),

@@ -27,6 +27,7 @@ from classifier.training import (
     TrainConfig,
     artifact_detector,
     attribute_targets,
+    build_heads,
     color_targets,
     point_current,
     soft_crossentropy,
@@ -302,3 +303,10 @@ def test_export_classifier_writes_a_new_version_of_the_same_network(tiny_run, tm
     np.testing.assert_allclose(eight["type"], full["type"], atol=0.1)
     with pytest.raises(Exception, match="already exists"):
         call_command("export_classifier", str(source), "--out", str(exported), "--dataset", str(dataset))
+
+
+def test_the_shoe_kind_branch_can_be_narrower_than_the_other_attribute_heads():
+    heads = build_heads(32, hidden_units=16, dropout=0.1, attribute_units=64, kind_units=8)
+    assert heads.get_layer("kind_hidden").units == 8
+    assert {heads.get_layer(f"{head}_hidden").units for head in ("audience", "warmth", "formality", "pattern")} == {64}
+    assert build_heads(32, hidden_units=16, dropout=0.1, attribute_units=12).get_layer("kind_hidden").units == 12

@@ -52,6 +52,12 @@ class Command(BaseCommand):
             "--attribute-units", type=int, default=16, help="hidden units of each attribute head's own branch"
         )
         parser.add_argument(
+            "--kind-units",
+            type=int,
+            default=None,
+            help="hidden units of the shoe kind's branch (default: as the others)",
+        )
+        parser.add_argument(
             "--no-evaluate", action="store_true", help="skip the evaluation (run evaluate_classifier --record later)"
         )
 
@@ -94,6 +100,7 @@ class Command(BaseCommand):
             coparsing_dir=Path(options["coparsing"]) if options["coparsing"] else None,
             segmentation_epochs=options["segmentation_epochs"],
             attribute_units=options["attribute_units"],
+            kind_units=options["kind_units"],
             worn_tags_from=worn_tags_from,
             worn_type_weight=options["worn_type_weight"],
             evaluate=not options["no_evaluate"],
