@@ -126,8 +126,8 @@ class TrainConfig:
     cache_dir: Path | None = None
     workers: int = 4
     # "int8" (weights and activations, ranges measured on calibration_inputs; float input and output), "float16",
-    # "dynamic" or "none". lite0-224-v6 re-exported int8: one forward pass 2.8 -> 1.2 ms on 2 cores, validation
-    # figures within 1 point of float16 either way (metrics.json "exported_from" of lite0-224-v6-int8).
+    # "dynamic" or "none". lite0-224-v6's network re-exported int8: one forward pass 2.8 -> 1.2 ms on 2 cores,
+    # validation figures within about 1.5 points of float16 either way (README, "The CNN").
     tflite_quantization: str = "int8"
     # Worn garments (co-parsing crops) join the training set when this names the dataset folder.
     coparsing_dir: Path | None = None
