@@ -25,6 +25,7 @@ from classifier.regions import DETECTION_SLOTS, box_slot_shares, model_frame, ph
 from classifier.tests.factories import make_tiny_coparsing, make_tiny_dataset
 from classifier.training import (
     TrainConfig,
+    TrainResult,
     artifact_detector,
     attribute_targets,
     build_heads,
@@ -81,6 +82,22 @@ def test_unlabelled_rows_add_no_gradient_and_weights_scale_it():
     assert loss.numpy()[0] == 0.0 and not gradient[0].any()  # Keras' own loss gave this row softmax(logits)
     np.testing.assert_allclose(gradient[2], 2 * gradient[1], rtol=1e-5)
     np.testing.assert_allclose(gradient[1], tf.nn.softmax(logits[1]).numpy() - [0.0, 1.0, 0.0], atol=1e-6)
+
+
+def test_train_classifier_passes_its_seed_and_defaults_to_the_config_seed(tmp_path, monkeypatch):
+    dataset = make_tiny_dataset(tmp_path / "data", copies=1)
+    configs = []
+
+    def fake_train(config, log=print):
+        configs.append(config)
+        return TrainResult(out_dir=config.out_dir, model_version="x", training_seconds=0.0, metrics={})
+
+    monkeypatch.setattr("classifier.training.train", fake_train)
+    common = ["--dataset", str(dataset), "--backbone", "tiny", "--no-current", "--coparsing", "", "--verbosity", "0"]
+    call_command("train_classifier", *common, "--out", str(tmp_path / "a"), "--seed", "7")
+    call_command("train_classifier", *common, "--out", str(tmp_path / "b"))
+    default = next(f.default for f in dataclasses.fields(TrainConfig) if f.name == "seed")
+    assert [c.seed for c in configs] == [7, default]
 
 
 @pytest.fixture(scope="module")

@@ -58,6 +58,12 @@ class Command(BaseCommand):
             help="hidden units of the shoe kind's branch (default: as the others)",
         )
         parser.add_argument(
+            "--seed",
+            type=int,
+            default=1337,
+            help="random seed of the augmented views (a new seed extracts the features again) and of every head",
+        )
+        parser.add_argument(
             "--no-evaluate", action="store_true", help="skip the evaluation (run evaluate_classifier --record later)"
         )
 
@@ -103,6 +109,7 @@ class Command(BaseCommand):
             kind_units=options["kind_units"],
             worn_tags_from=worn_tags_from,
             worn_type_weight=options["worn_type_weight"],
+            seed=options["seed"],
             evaluate=not options["no_evaluate"],
             progress=options["verbosity"] > 0,
             extra={"command": command_line},
