@@ -91,13 +91,16 @@ class TrainConfig:
     learning_rate: float = 2e-3
     weight_decay: float = 1e-4
     hidden_units: int = 256
-    # Hidden units of each attribute head's own branch. 64 units read validation audience 0.670 (16: 0.631), warmth
-    # 0.824 (0.809), formality 0.867 (0.859), shoe kind 0.65 (0.62), pattern 0.914 (0.914) but grew the artifact to
-    # 27.9 MB, over its 25 MB budget.
+    # Hidden units of each attribute head's own branch. 64 units grew the artifact to 27.9 MB with the float16 TFLite,
+    # over its 25 MB budget; with the int8 export, 64 (shoe kind 16) make 23.1 MB (lite0-224-v7 runs with
+    # --attribute-units 64 --kind-units 16). v6's recipe, 16 -> 64 units, validation, seeds 1337 / 7 / 11: audience
+    # +0.025 / +0.004 / +0.021, warmth +0.014 / +0.018 / +0.014, formality +0.006 / +0.008 / +0.016, pattern -0.004 /
+    # +0.004 / -0.006; 32 units fell in between on average. Type, colour, worn slot and outfit figures do not move
+    # (phase 1 and the segmentation head do not see the attribute branches).
     attribute_units: int = 16
-    # The shoe kind's branch alone (None: attribute_units). It learns from ~500 shoe photos and overfits a wide branch:
-    # 64 units cost validation shoe kind 0.647 -> 0.529 and 0.647 -> 0.618 (two seeds) while audience, warmth and
-    # formality gained.
+    # The shoe kind's branch alone (None: attribute_units). It learns from ~500 shoe photos and may overfit a wide one:
+    # 16 -> 64 units read 22 -> 18, 22 -> 21, 21 -> 19 of the 34 flat validation shoes (seeds 1337 / 7 / 11), worn
+    # shoes 12 -> 13, 10 -> 12, 12 -> 11 of 21: 99 -> 94 of 165 shoes in all, a loss within the noise of so few shoes.
     kind_units: int | None = None
     # Phase 3 trains an attribute head for at least this many steps (the shoe kind has few photos), on the leading
     # `attribute_views` views: unlike type, the attribute heads gained from all four (validation audience 0.645 ->
