@@ -19,9 +19,11 @@ from recommender.services import (
     default_garment,
     detected_garments,
     reading_in_slot,
+    reading_leaning,
     reading_tag,
     upload_answer,
     upload_create,
+    worn_audience,
 )
 
 pytestmark = pytest.mark.django_db
@@ -299,5 +301,25 @@ def test_tapping_a_detected_garment_reads_the_crop_its_chip_was_named_from(setti
             ).json()
             assert answer["detected"]["type"] == "skirt"
             assert answer["detected"]["color"] == chips[index]["color"], (answer["detected"], chips[index])
+            # The crop alone reads this woman's skirt as kids' at 0.62; it is matched as an adult's piece.
+            upload = ShopperUpload.objects.get(public_id=body["upload_id"])
+            reading = upload.chosen_reading
+            assert reading["audience"]["label"] != "kids", reading["audience"]
+            assert dict(reading_leaning(reading).guess("audience") or ()).get("kids", 0.0) == 0.0
     finally:
         get_predictor.cache_clear()
+
+
+def test_a_worn_garments_kids_reading_goes_to_the_adult_audiences():
+    reading = {
+        "type": {"label": "skirt", "confidence": 0.74, "top3": [["skirt", 0.74]]},
+        "audience": {"label": "kids", "confidence": 0.6, "top3": [["kids", 0.6], ["women", 0.24], ["unisex", 0.12]]},
+    }
+    worn = worn_audience(reading)
+    assert worn["type"] == reading["type"] and worn["audience"]["label"] == "women"
+    assert worn["audience"]["confidence"] == pytest.approx(0.6)  # 0.24 / 0.4
+    assert [code for code, _ in worn["audience"]["top3"]] == ["women", "unisex", "kids"]
+    guess = dict(reading_leaning(worn).guess("audience"))
+    assert guess["kids"] == 0.0 and guess["men"] == pytest.approx(0.1, abs=0.01)  # the 0.04 the top 3 left, / 0.4
+    adult = {**reading, "audience": {"label": "men", "confidence": 0.8, "top3": [["men", 0.8], ["unisex", 0.2]]}}
+    assert worn_audience(adult) == adult
