@@ -154,48 +154,78 @@ def _build_efficientnet_lite0(image_size: int, weights_path: str | Path | None) 
     return Backbone("efficientnet_lite0", image_size, feature_model, imagenet, bottom, top)
 
 
-def load_lite0_weights(models: Sequence[keras.Model], weights_path: str | Path) -> None:
-    """Copy the PyTorch-layout Lite0 weights (README beside them, in CLASSIFIER_WEIGHTS_DIR) into the Keras port."""
-    weights = np.load(weights_path)
+def _lite0_layout(block_count: int, *, expands: Sequence[bool]) -> dict[str, list[tuple[str, str]]]:
+    """Keras layer name -> [(npz key, kind)] of the PyTorch-layout Lite0 file, kind one of conv / depthwise / bn /
+    dense / bias. One home for the port's naming, read by load_lite0_weights and written by save_lite0_weights."""
+    bn = ("weight", "bias", "running_mean", "running_var")
 
-    def conv(key: str) -> np.ndarray:  # (out, in, kh, kw) -> (kh, kw, in, out)
-        return weights[key].transpose(2, 3, 1, 0)
+    def batch_norm(prefix: str) -> list[tuple[str, str]]:
+        return [(f"{prefix}.{p}", "bn") for p in bn]
 
-    def depthwise(key: str) -> np.ndarray:  # (C, 1, kh, kw) -> (kh, kw, C, 1)
-        return weights[key].transpose(2, 3, 0, 1)
-
-    def bn(prefix: str) -> list[np.ndarray]:
-        return [weights[f"{prefix}.{p}"] for p in ("weight", "bias", "running_mean", "running_var")]
-
-    assign: dict[str, list[np.ndarray]] = {
-        "stem_conv": [conv("_conv_stem.weight")],
-        "stem_bn": bn("_bn0"),
-        "head_conv": [conv("_conv_head.weight")],
-        "head_bn": bn("_bn1"),
-        "imagenet_logits": [weights["_fc.weight"].T, weights["_fc.bias"]],
+    layout: dict[str, list[tuple[str, str]]] = {
+        "stem_conv": [("_conv_stem.weight", "conv")],
+        "stem_bn": batch_norm("_bn0"),
+        "head_conv": [("_conv_head.weight", "conv")],
+        "head_bn": batch_norm("_bn1"),
+        "imagenet_logits": [("_fc.weight", "dense"), ("_fc.bias", "bias")],
     }
-    block_count = sum(stage[4] for stage in LITE0_STAGES)
     for b in range(block_count):
         src = f"_blocks.{b}"
-        if f"{src}._expand_conv.weight" in weights:
-            assign[f"block{b}_expand_conv"] = [conv(f"{src}._expand_conv.weight")]
-            assign[f"block{b}_expand_bn"] = bn(f"{src}._bn0")
-        assign[f"block{b}_dw"] = [depthwise(f"{src}._depthwise_conv.weight")]
-        assign[f"block{b}_dw_bn"] = bn(f"{src}._bn1")
-        assign[f"block{b}_project_conv"] = [conv(f"{src}._project_conv.weight")]
-        assign[f"block{b}_project_bn"] = bn(f"{src}._bn2")
-    by_name = {
+        if expands[b]:
+            layout[f"block{b}_expand_conv"] = [(f"{src}._expand_conv.weight", "conv")]
+            layout[f"block{b}_expand_bn"] = batch_norm(f"{src}._bn0")
+        layout[f"block{b}_dw"] = [(f"{src}._depthwise_conv.weight", "depthwise")]
+        layout[f"block{b}_dw_bn"] = batch_norm(f"{src}._bn1")
+        layout[f"block{b}_project_conv"] = [(f"{src}._project_conv.weight", "conv")]
+        layout[f"block{b}_project_bn"] = batch_norm(f"{src}._bn2")
+    return layout
+
+
+def _lite0_expands() -> list[bool]:
+    return [stage[0] != 1 for stage in LITE0_STAGES for _ in range(stage[4])]
+
+
+# PyTorch (out, in, kh, kw) -> Keras (kh, kw, in, out); depthwise (C, 1, kh, kw) -> (kh, kw, C, 1); dense (out, in)
+# -> (in, out). Each is its own inverse's transpose: _TO_KERAS[kind] reads, _TO_TORCH[kind] writes.
+_TO_KERAS = {"conv": (2, 3, 1, 0), "depthwise": (2, 3, 0, 1), "dense": (1, 0)}
+_TO_TORCH = {"conv": (3, 2, 0, 1), "depthwise": (2, 3, 0, 1), "dense": (1, 0)}
+
+
+def _layers_by_name(models: Sequence[keras.Model]) -> dict[str, keras.layers.Layer]:
+    return {
         layer.name: layer
         for model in models
         for layer in model.layers
         if layer.weights and not isinstance(layer, keras.Model)
     }
-    if missing := set(by_name) - set(assign):
+
+
+def load_lite0_weights(models: Sequence[keras.Model], weights_path: str | Path) -> None:
+    """Copy the PyTorch-layout Lite0 weights (README beside them, in CLASSIFIER_WEIGHTS_DIR) into the Keras port."""
+    weights = np.load(weights_path)
+    layout = _lite0_layout(sum(stage[4] for stage in LITE0_STAGES), expands=_lite0_expands())
+    by_name = _layers_by_name(models)
+    if missing := set(by_name) - set(layout):
         raise ValueError(f"no weights in {weights_path} for layers {sorted(missing)}")
-    if unused := set(assign) - set(by_name):
+    if unused := set(layout) - set(by_name):
         raise ValueError(f"weights for layers the port does not have: {sorted(unused)}")
-    for name, values in assign.items():
+    for name, keys in layout.items():
+        values = [weights[key].transpose(_TO_KERAS[kind]) if kind in _TO_KERAS else weights[key] for key, kind in keys]
         by_name[name].set_weights([np.asarray(v, dtype=np.float32) for v in values])
+
+
+def save_lite0_weights(backbone: Backbone, path: str | Path) -> None:
+    """Write a Lite0 backbone's weights (ImageNet logits included) as a PyTorch-layout `.npz`, the layout
+    load_lite0_weights reads: a fine-tuned backbone then trains the heads like the ImageNet one."""
+    if backbone.name != "efficientnet_lite0" or backbone.imagenet is None:
+        raise ValueError(f"only an EfficientNet-Lite0 backbone has the npz layout, not {backbone.name!r}")
+    by_name = _layers_by_name([m for m in (backbone.bottom, backbone.top, backbone.imagenet) if m is not None])
+    arrays: dict[str, np.ndarray] = {}
+    for name, keys in _lite0_layout(sum(stage[4] for stage in LITE0_STAGES), expands=_lite0_expands()).items():
+        for (key, kind), value in zip(keys, by_name[name].get_weights(), strict=True):
+            arrays[key] = value.transpose(_TO_TORCH[kind]) if kind in _TO_TORCH else value
+    with open(path, "wb") as out:
+        np.savez(out, **arrays)  # type: ignore[arg-type]  # the stub reads **kwds as the allow_pickle flag
 
 
 def _build_tiny(image_size: int) -> Backbone:

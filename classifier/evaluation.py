@@ -1051,6 +1051,7 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "training_notes": "\n".join(f"- {note}" for note in metrics.get("training_notes", [])),
         "phase_seconds": ", ".join(f"{k} {v} s" for k, v in (metrics.get("phase_seconds") or {}).items()),
         "training_command": _without_paths(metrics.get("training_command") or "python manage.py train_classifier"),
+        "backbone_finetune": _backbone_finetune(metrics.get("backbone_finetune")),
     }
 
 
@@ -1096,6 +1097,20 @@ def _color_agreement() -> str:
 
 def _pairs(doc: dict) -> str:
     return ", ".join(f"{k} {v}" for k, v in doc.items())
+
+
+def _backbone_finetune(record: dict | None) -> str:
+    if not record:
+        return ""
+    accuracy = record.get("validation_type_accuracy") or []
+    command = _without_paths(record.get("command") or "python manage.py finetune_backbone")
+    return (
+        f"\nThe backbone was first fine-tuned on garments by `{command}` ({record.get('seconds')} s, "
+        f"{record.get('epochs')} epochs on {(record.get('samples') or {}).get('train')} flat photos and worn crops; "
+        f"its own type head's validation accuracy, flat and worn together, "
+        f"{' -> '.join(str(a) for a in accuracy)}, from the heads alone to the last epoch); the heads above were "
+        f"then trained on its frozen features."
+    )
 
 
 def _without_paths(command: str) -> str:

@@ -188,8 +188,8 @@ def _cache_key(config: TrainConfig, samples: Sequence[Sample], views: Sequence[s
     digest = hashlib.sha256()
     weights = ""
     if config.weights_path is not None:
-        stat = Path(config.weights_path).stat()
-        weights = f"{Path(config.weights_path).name}:{stat.st_size}"
+        # By content: a fine-tuned backbone (finetune_backbone) has the ImageNet file's size and may reuse its name.
+        weights = hashlib.sha256(Path(config.weights_path).read_bytes()).hexdigest()[:16]
     digest.update(
         f"{config.backbone}|{config.image_size}|{weights}|{','.join(views)}|{config.seed}|v6".encode()
     )  # v6: padded crops
@@ -1076,6 +1076,8 @@ def train(config: TrainConfig, *, log: Callable[[str], None] = print) -> TrainRe
         "worn_tagged_samples": tagged_summary(tagged, config.worn_tags_from),
         "segmentation_photos": {split: len(items) for split, items in seg_photos.items()},
     }
+    if finetuned := backbone_finetune_record(config.weights_path):
+        metrics["backbone_finetune"] = finetuned
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
     if config.evaluate:
         metrics = evaluation.evaluate_artifact(
@@ -1088,6 +1090,27 @@ def train(config: TrainConfig, *, log: Callable[[str], None] = print) -> TrainRe
             progress=config.progress,
         )
     return TrainResult(out_dir, model_version, training_seconds, metrics)
+
+
+def backbone_finetune_record(weights_path: Path | None) -> dict | None:
+    """The record finetune_backbone wrote beside a fine-tuned backbone's weights (its command, epochs, validation
+    type accuracy per epoch, time); None for the ImageNet weights."""
+    if weights_path is None:
+        return None
+    record_path = Path(weights_path).with_suffix(".json")
+    if not record_path.is_file():
+        return None
+    record = json.loads(record_path.read_text())
+    if "history" not in record:
+        return None
+    return {
+        "weights": Path(weights_path).name,
+        "command": (record.get("config", {}).get("extra") or {}).get("command"),
+        "epochs": record.get("config", {}).get("epochs"),
+        "samples": record.get("samples"),
+        "validation_type_accuracy": record["history"].get("validation_type_accuracy"),
+        "seconds": record.get("seconds"),
+    }
 
 
 def reexport(

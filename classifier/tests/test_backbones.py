@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from classifier.backbones import build_backbone
+from classifier.backbones import build_backbone, save_lite0_weights
 from classifier.imaging import open_image, to_model_input
 
 # ImageNet classes a correct port predicts for the dataset's photos (see /work/shared/weights/README.md).
@@ -48,3 +48,35 @@ def test_unknown_backbone_is_refused():
 def test_tiny_backbone_needs_no_weights():
     backbone = build_backbone("tiny", image_size=32)
     assert backbone.features(np.zeros((1, 32, 32, 3), np.float32)).shape[0] == 1
+
+
+def test_saved_lite0_weights_load_back_into_the_same_network(lite0_weights, tmp_path):
+    backbone = build_backbone("efficientnet_lite0", image_size=64, weights_path=lite0_weights)
+    # Changed weights (as fine-tuning leaves them) in a conv, a depthwise conv, a batch norm and the ImageNet head.
+    rng = np.random.default_rng(0)
+    for model, name in (
+        (backbone.bottom, "block3_expand_conv"),
+        (backbone.bottom, "block2_dw"),
+        (backbone.top, "block12_project_bn"),
+        (backbone.imagenet, "imagenet_logits"),
+    ):
+        layer = model.get_layer(name)
+        layer.set_weights([w + rng.normal(0, 0.05, w.shape).astype(np.float32) for w in layer.get_weights()])
+    saved = tmp_path / "finetuned.npz"
+    save_lite0_weights(backbone, saved)
+
+    original, written = np.load(lite0_weights), np.load(saved)
+    assert sorted(written.files) == sorted(original.files)
+    assert all(written[k].shape == original[k].shape for k in original.files)
+    assert not np.allclose(written["_blocks.3._expand_conv.weight"], original["_blocks.3._expand_conv.weight"])
+    np.testing.assert_array_equal(written["_blocks.0._project_conv.weight"], original["_blocks.0._project_conv.weight"])
+
+    reloaded = build_backbone("efficientnet_lite0", image_size=64, weights_path=saved)
+    x = rng.uniform(-1, 1, (2, 64, 64, 3)).astype(np.float32)
+    np.testing.assert_allclose(reloaded.features(x).numpy(), backbone.features(x).numpy(), atol=1e-5)
+    np.testing.assert_allclose(reloaded.imagenet(x).numpy(), backbone.imagenet(x).numpy(), atol=1e-4)
+
+
+def test_only_lite0_saves_in_the_npz_layout(tmp_path):
+    with pytest.raises(ValueError, match="only an EfficientNet-Lite0"):
+        save_lite0_weights(build_backbone("tiny", image_size=32), tmp_path / "tiny.npz")

@@ -1,0 +1,213 @@
+"""Fine-tune the whole EfficientNet-Lite0 backbone end to end, before the heads are trained on its frozen features.
+
+The classifier's heads train on cached feature maps of a frozen backbone (classifier.training): minutes on 2 cores,
+but the features stay ImageNet's. This step first adapts the backbone itself to garments: a type and a colour head
+on the pooled features, trained with the backbone on augmented flat photos and worn-garment crops (random crops and
+flips, no colour jitter: colour is a label), batch norms frozen at their ImageNet statistics, the stem and the first
+three blocks frozen. It writes the adapted backbone in the ImageNet file's own `.npz` layout, so that
+
+    manage.py finetune_backbone --out build/lite0-garments.npz
+    manage.py train_classifier --weights build/lite0-garments.npz ...
+
+trains every head, the segmentation map and the export exactly as from ImageNet weights. Its own heads are thrown
+away. Imports TensorFlow at module import: only the training commands and tests import this module.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers
+from PIL import Image
+
+from classifier.backbones import Backbone, build_backbone, save_lite0_weights
+from classifier.dataset import Sample, load_samples, worn_samples
+from classifier.imaging import center_aspect_crop, to_rgb
+from classifier.training import color_targets, sample_image, soft_crossentropy, type_targets
+
+
+@dataclass
+class FinetuneConfig:
+    dataset_dir: Path
+    weights_path: Path
+    out_path: Path
+    coparsing_dir: Path | None = None
+    image_size: int = 224
+    epochs: int = 4
+    # One epoch of the new heads alone first (backbone frozen), then everything but the frozen layers at this peak
+    # learning rate with a cosine decay.
+    head_learning_rate: float = 2e-3
+    learning_rate: float = 1e-4
+    weight_decay: float = 1e-5
+    batch_size: int = 32
+    # Layers whose name starts with one of these stay as ImageNet made them (edges and colour blobs).
+    frozen_prefixes: Sequence[str] = ("stem", "block0_", "block1_", "block2_")
+    color_loss_weight: float = 0.5
+    label_smoothing: float = 0.05
+    color_main_weight: float = 0.75
+    seed: int = 1337
+    limit: int | None = None
+    workers: int = 4
+    progress: bool = True
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class FinetuneResult:
+    out_path: Path
+    seconds: float
+    history: dict
+
+
+# Photos are decoded once, squeezed to a square of this side (as to_model_input squeezes them), and cropped from there.
+_PRELOAD_SIZE = 256
+
+
+def _preload(samples: Sequence[Sample], *, workers: int) -> np.ndarray:
+    def load(sample: Sample) -> np.ndarray:
+        image = center_aspect_crop(to_rgb(sample_image(sample)))
+        image = image.resize((_PRELOAD_SIZE, _PRELOAD_SIZE), Image.Resampling.BILINEAR, reducing_gap=2.0)
+        return np.asarray(image, dtype=np.uint8)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return np.stack(list(pool.map(load, samples)))
+
+
+def _augment(image_size: int) -> Callable:
+    """A batch of uint8 squares -> model inputs: 3 in 4 a random crop (60-100 % of the area, aspect 3:4-4:3), else
+    the whole square; half of them mirrored."""
+
+    def augment(pixels, targets):
+        n = tf.shape(pixels)[0]
+        area = tf.random.uniform([n], 0.6, 1.0)
+        aspect = tf.exp(tf.random.uniform([n], np.log(3 / 4), np.log(4 / 3)))
+        whole = tf.random.uniform([n]) < 0.25
+        width = tf.where(whole, 1.0, tf.minimum(1.0, tf.sqrt(area * aspect)))
+        height = tf.where(whole, 1.0, tf.minimum(1.0, tf.sqrt(area / aspect)))
+        left = tf.random.uniform([n]) * (1.0 - width)
+        top = tf.random.uniform([n]) * (1.0 - height)
+        boxes = tf.stack([top, left, top + height, left + width], axis=1)
+        images = tf.image.crop_and_resize(tf.cast(pixels, tf.float32), boxes, tf.range(n), [image_size, image_size])
+        mirrored = tf.random.uniform([n]) < 0.5
+        images = tf.where(mirrored[:, None, None, None], tf.reverse(images, [2]), images)
+        return (images - 127.0) / 128.0, targets
+
+    return augment
+
+
+def _whole(image_size: int) -> Callable:
+    def whole(pixels, targets):
+        images = tf.image.resize(tf.cast(pixels, tf.float32), [image_size, image_size])
+        return (images - 127.0) / 128.0, targets
+
+    return whole
+
+
+def _set_trainable(backbone: Backbone, trainable: bool, frozen_prefixes: Sequence[str]) -> None:
+    for model in (backbone.bottom, backbone.top):
+        assert model is not None
+        model.trainable = trainable
+        for layer in model.layers:
+            if isinstance(layer, layers.BatchNormalization) or layer.name.startswith(tuple(frozen_prefixes)):
+                layer.trainable = False
+
+
+def _type_accuracy(model: keras.Model, data: tf.data.Dataset, type_true: np.ndarray) -> float:
+    predicted = model.predict(data, verbose=0)["type"].argmax(axis=1)
+    typed = type_true.sum(axis=1) > 0
+    return round(float((predicted == type_true.argmax(axis=1))[typed].mean()), 4) if typed.any() else float("nan")
+
+
+def finetune_backbone(config: FinetuneConfig, *, log: Callable[[str], None] = print) -> FinetuneResult:
+    """Fine-tune the Lite0 backbone on the train splits (flat photos and, with `coparsing_dir`, worn-garment crops),
+    report the type accuracy on the validation splits after each epoch, and write the backbone to `out_path`."""
+    started = time.monotonic()
+    keras.utils.set_random_seed(config.seed)
+    samples = load_samples(config.dataset_dir)
+    train = [s for s in samples if s.split == "train"]
+    val = [s for s in samples if s.split == "validation" and s.type_code is not None]
+    if config.coparsing_dir is not None:
+        train += worn_samples(config.coparsing_dir, "train")
+        val += worn_samples(config.coparsing_dir, "validation")
+    if config.limit:
+        rng = np.random.default_rng(config.seed)
+        train = [train[i] for i in sorted(rng.choice(len(train), min(config.limit, len(train)), replace=False))]
+        val = val[: max(1, config.limit // 4)]
+    log(f"fine-tuning on {len(train)} train photos and crops; validation {len(val)}")
+    pixels, val_pixels = _preload(train, workers=config.workers), _preload(val, workers=config.workers)
+    targets = {
+        "type": type_targets(train, smoothing=config.label_smoothing, class_weight_power=0.0),
+        "color": color_targets(train, smoothing=config.label_smoothing, main_weight=config.color_main_weight),
+    }
+    val_targets = {
+        "type": type_targets(val, smoothing=0.0, class_weight_power=0.0),
+        "color": color_targets(val, smoothing=0.0, main_weight=config.color_main_weight),
+    }
+    train_data = (
+        tf.data.Dataset.from_tensor_slices((pixels, targets))
+        .shuffle(len(pixels), seed=config.seed, reshuffle_each_iteration=True)
+        .batch(config.batch_size)
+        .map(_augment(config.image_size))
+        .prefetch(2)
+    )
+    val_data = tf.data.Dataset.from_tensor_slices((val_pixels, val_targets)).batch(64).map(_whole(config.image_size))
+
+    backbone = build_backbone("efficientnet_lite0", image_size=config.image_size, weights_path=config.weights_path)
+    image = keras.Input((config.image_size, config.image_size, 3), name="image")
+    hidden = layers.Dropout(0.3, name="finetune_dropout")(backbone.features(image))
+    model = keras.Model(
+        image,
+        {
+            "type": layers.Dense(targets["type"].shape[1], activation="softmax", name="type")(hidden),
+            "color": layers.Dense(targets["color"].shape[1], activation="softmax", name="color")(hidden),
+        },
+    )
+    losses = {"type": soft_crossentropy, "color": soft_crossentropy}
+    weights = {"type": 1.0, "color": config.color_loss_weight}
+    history: dict = {"validation_type_accuracy": [], "seconds": []}
+
+    _set_trainable(backbone, False, config.frozen_prefixes)
+    model.compile(optimizer=keras.optimizers.Adam(config.head_learning_rate), loss=losses, loss_weights=weights)
+    epoch_started = time.monotonic()
+    model.fit(train_data, epochs=1, shuffle=False, verbose=2 if config.progress else 0)
+    history["validation_type_accuracy"].append(_type_accuracy(model, val_data, val_targets["type"]))
+    history["seconds"].append(round(time.monotonic() - epoch_started))
+    log(f"heads alone: validation type accuracy {history['validation_type_accuracy'][-1]}")
+
+    _set_trainable(backbone, True, config.frozen_prefixes)
+    steps = int(np.ceil(len(pixels) / config.batch_size)) * config.epochs
+    model.compile(
+        optimizer=keras.optimizers.AdamW(
+            keras.optimizers.schedules.CosineDecay(config.learning_rate, max(1, steps)),
+            weight_decay=config.weight_decay,
+        ),
+        loss=losses,
+        loss_weights=weights,
+    )
+    for epoch in range(config.epochs):
+        epoch_started = time.monotonic()
+        model.fit(train_data, epochs=1, shuffle=False, verbose=2 if config.progress else 0)
+        history["validation_type_accuracy"].append(_type_accuracy(model, val_data, val_targets["type"]))
+        history["seconds"].append(round(time.monotonic() - epoch_started))
+        log(f"epoch {epoch + 1}/{config.epochs}: validation type accuracy {history['validation_type_accuracy'][-1]}")
+
+    out_path = Path(config.out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    save_lite0_weights(backbone, out_path)
+    seconds = time.monotonic() - started
+    record = {
+        "config": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()},
+        "samples": {"train": len(train), "validation": len(val)},
+        "history": history,
+        "seconds": round(seconds),
+    }
+    out_path.with_suffix(".json").write_text(json.dumps(record, indent=2, default=list) + "\n")
+    return FinetuneResult(out_path, seconds, history)

@@ -1,0 +1,90 @@
+"""Fine-tuning the backbone end to end: it must change the trainable layers, keep the frozen ones, and write weights
+that train_classifier --weights reads like the ImageNet file."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tensorflow")
+
+from django.core.management import CommandError, call_command
+
+from classifier.backbones import build_backbone
+from classifier.evaluation import model_card_context
+from classifier.tests.factories import make_tiny_coparsing, make_tiny_dataset
+from classifier.training import backbone_finetune_record
+
+
+@pytest.mark.slow
+def test_finetune_backbone_writes_changed_weights_in_the_imagenet_layout(tmp_path, lite0_weights):
+    dataset = make_tiny_dataset(tmp_path / "data", copies=1)
+    coparsing = make_tiny_coparsing(tmp_path / "ccp")
+    out = tmp_path / "lite0-garments.npz"
+    call_command(
+        "finetune_backbone",
+        "--out", str(out),
+        "--dataset", str(dataset),
+        "--coparsing", str(coparsing),
+        "--weights", str(lite0_weights),
+        "--epochs", "1",
+        "--learning-rate", "1e-3",
+        "--image-size", "64",
+        "--verbosity", "0",
+    )  # fmt: skip
+    start, tuned = np.load(lite0_weights), np.load(out)
+    assert sorted(tuned.files) == sorted(start.files)
+    # Trained: a late block's convolutions. Frozen: the stem, the first blocks and every batch norm's statistics.
+    assert not np.allclose(tuned["_blocks.12._expand_conv.weight"], start["_blocks.12._expand_conv.weight"])
+    assert not np.allclose(tuned["_conv_head.weight"], start["_conv_head.weight"])
+    for key in ("_conv_stem.weight", "_blocks.1._expand_conv.weight", "_blocks.12._bn0.running_mean", "_bn1.weight"):
+        np.testing.assert_array_equal(tuned[key], start[key], err_msg=key)
+
+    record = json.loads(out.with_suffix(".json").read_text())
+    assert record["samples"]["train"] > 0 and record["samples"]["validation"] > 0
+    assert len(record["history"]["validation_type_accuracy"]) == 2  # the heads alone, then one epoch
+    # The written file is a backbone train_classifier can start from.
+    backbone = build_backbone("efficientnet_lite0", image_size=64, weights_path=out)
+    assert np.isfinite(backbone.features(np.zeros((1, 64, 64, 3), np.float32)).numpy()).all()
+
+
+def test_finetune_backbone_refuses_what_it_cannot_write(tmp_path, lite0_weights):
+    dataset = make_tiny_dataset(tmp_path / "data", copies=1)
+    common = ["--dataset", str(dataset), "--coparsing", "", "--weights", str(lite0_weights)]
+    with pytest.raises(CommandError, match=r"must name a \.npz"):
+        call_command("finetune_backbone", "--out", str(tmp_path / "weights.h5"), *common)
+    with pytest.raises(CommandError, match="backbone weights not found"):
+        call_command("finetune_backbone", "--out", str(tmp_path / "w.npz"), *common[:4], "--weights", "/nope.npz")
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("finetune_backbone", "--out", str(tmp_path / "w.npz"), *common, "--epochs", "0")
+
+
+def test_an_artifact_trained_from_a_finetuned_backbone_says_so_in_its_model_card(tmp_path):
+    weights = tmp_path / "lite0-garments.npz"
+    weights.write_bytes(b"")
+    assert backbone_finetune_record(weights) is None  # the ImageNet file has no record beside it
+    weights.with_suffix(".json").write_text(
+        json.dumps(
+            {
+                "config": {"epochs": 4, "extra": {"command": "python manage.py finetune_backbone --out /x/w.npz"}},
+                "samples": {"train": 5969, "validation": 789},
+                "history": {"validation_type_accuracy": [0.635, 0.697, 0.743]},
+                "seconds": 1650,
+            }
+        )
+    )
+    record = backbone_finetune_record(weights)
+    assert record == {
+        "weights": "lite0-garments.npz",
+        "command": "python manage.py finetune_backbone --out /x/w.npz",
+        "epochs": 4,
+        "samples": {"train": 5969, "validation": 789},
+        "validation_type_accuracy": [0.635, 0.697, 0.743],
+        "seconds": 1650,
+    }
+    line = model_card_context({"backbone_finetune": record}, {})["backbone_finetune"]
+    assert "`python manage.py finetune_backbone --out …/w.npz` (1650 s, 4 epochs on 5969" in line
+    assert "0.635 -> 0.697 -> 0.743" in line
+    assert model_card_context({}, {})["backbone_finetune"] == ""
