@@ -44,29 +44,17 @@ from classifier.dataset import (
     worn_samples,
 )
 from classifier.imaging import open_image, to_model_input
-from classifier.predictor import CROP_MARGIN, load_predictor, model_backed
+from classifier.predictor import ATTRIBUTE_HEADS, CROP_MARGIN, load_predictor, model_backed
 from classifier.regions import DETECTION_SLOTS, garment_crop, segmentation_target
 from vocabulary import (
-    AUDIENCE_CODES,
     COLOR_CODES,
-    FORMALITY_CODES,
-    PATTERN_CODES,
-    SHOE_KINDS,
     SLOTS,
     TYPE_CODES,
     TYPES,
-    WARMTH_CODES,
 )
 
-# Every supervised head and its labels, in the order of the TFLite output vector (the embedding sits after colour).
-ATTRIBUTE_HEADS: dict[str, tuple[str, ...]] = {
-    "pattern": PATTERN_CODES,
-    "audience": AUDIENCE_CODES,
-    "warmth": WARMTH_CODES,
-    "formality": FORMALITY_CODES,
-    # Shoe kind: only shoes with a kind train it; read it only when the slot is shoes.
-    "kind": SHOE_KINDS,
-}
+# Every supervised head, in the order of the TFLite output vector (the embedding sits after colour); the attribute
+# heads and their labels are the predictor's ATTRIBUTE_HEADS (shoe kind: only shoes with a kind train it).
 SUPERVISED_HEADS: tuple[str, ...] = ("type", "color", *ATTRIBUTE_HEADS)
 SEGMENTATION_CLASSES: tuple[str, ...] = ("none", *DETECTION_SLOTS)
 
