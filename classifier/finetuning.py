@@ -28,7 +28,13 @@ import tensorflow as tf
 from keras import layers
 from PIL import Image
 
-from classifier.backbones import Backbone, build_backbone, save_lite0_weights
+from classifier.backbones import (
+    LITE0_STAGES,
+    LITE0_TOP_FIRST_STAGE,
+    Backbone,
+    build_backbone,
+    save_lite0_weights,
+)
 from classifier.dataset import Sample, load_samples, worn_samples
 from classifier.imaging import center_aspect_crop, to_rgb
 from classifier.training import color_targets, sample_image, soft_crossentropy, type_targets
@@ -49,6 +55,7 @@ class FinetuneConfig:
     weight_decay: float = 1e-5
     batch_size: int = 32
     # Layers whose name starts with one of these stay as ImageNet made them (edges and colour blobs).
+    # `bottom_frozen_prefixes()` keeps the whole bottom, everything the outfit map reads.
     frozen_prefixes: Sequence[str] = ("stem", "block0_", "block1_", "block2_")
     color_loss_weight: float = 0.5
     label_smoothing: float = 0.05
@@ -65,6 +72,15 @@ class FinetuneResult:
     out_path: Path
     seconds: float
     history: dict
+
+
+def bottom_frozen_prefixes() -> tuple[str, ...]:
+    """The stem and every block of Lite0's bottom (stages 0-4): the segmentation head reads the bottom's output and
+    stage 2 (backbones.SEGMENTATION_LAYERS), so with these frozen the outfit map sees exactly the features it saw
+    on the starting weights, and only the top (stages 5-6 and the head) adapts to garments. Fully fine-tuning
+    (lite0-224-v8) read flat photos better but moved the map: on a street photo a red skirt became a dress."""
+    bottom_blocks = sum(stage[4] for stage in LITE0_STAGES[:LITE0_TOP_FIRST_STAGE])
+    return ("stem", *(f"block{b}_" for b in range(bottom_blocks)))
 
 
 # Photos are decoded once, squeezed to a square of this side (as to_model_input squeezes them), and cropped from there.
@@ -141,6 +157,8 @@ def finetune_backbone(config: FinetuneConfig, *, log: Callable[[str], None] = pr
         rng = np.random.default_rng(config.seed)
         train = [train[i] for i in sorted(rng.choice(len(train), min(config.limit, len(train)), replace=False))]
         val = val[: max(1, config.limit // 4)]
+    if not train or not val:
+        raise ValueError(f"fine-tuning needs train and validation photos; found {len(train)} and {len(val)}")
     log(f"fine-tuning on {len(train)} train photos and crops; validation {len(val)}")
     pixels, val_pixels = _preload(train, workers=config.workers), _preload(val, workers=config.workers)
     targets = {

@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 
 from classifier.backbones import build_backbone
 from classifier.evaluation import model_card_context
+from classifier.finetuning import bottom_frozen_prefixes
 from classifier.tests.factories import make_tiny_coparsing, make_tiny_dataset
 from classifier.training import backbone_finetune_record
 
@@ -50,6 +51,42 @@ def test_finetune_backbone_writes_changed_weights_in_the_imagenet_layout(tmp_pat
     assert np.isfinite(backbone.features(np.zeros((1, 64, 64, 3), np.float32)).numpy()).all()
 
 
+@pytest.mark.slow
+def test_keep_bottom_fine_tunes_only_the_top_so_the_outfit_map_reads_the_same_features(tmp_path, lite0_weights):
+    dataset = make_tiny_dataset(tmp_path / "data", copies=2)
+    out = tmp_path / "lite0-top.npz"
+    call_command(
+        "finetune_backbone",
+        "--out", str(out),
+        "--dataset", str(dataset),
+        "--coparsing", "",
+        "--weights", str(lite0_weights),
+        "--epochs", "1",
+        "--learning-rate", "1e-3",
+        "--image-size", "64",
+        "--keep-bottom",
+        "--verbosity", "0",
+    )  # fmt: skip
+    start, tuned = np.load(lite0_weights), np.load(out)
+    bottom = [
+        k for k in start.files if k.startswith("_conv_stem") or any(k.startswith(f"_blocks.{b}.") for b in range(11))
+    ]
+    assert len(bottom) > 100
+    for key in bottom:
+        np.testing.assert_array_equal(tuned[key], start[key], err_msg=key)
+    assert not np.allclose(tuned["_blocks.11._expand_conv.weight"], start["_blocks.11._expand_conv.weight"])
+    assert not np.allclose(tuned["_conv_head.weight"], start["_conv_head.weight"])
+
+
+def test_the_kept_bottom_is_every_layer_before_the_top_and_nothing_after():
+    backbone = build_backbone("efficientnet_lite0", image_size=64, weights_path=None)
+    prefixes = bottom_frozen_prefixes()
+    assert backbone.bottom is not None and backbone.top is not None
+    weighted_bottom = [layer.name for layer in backbone.bottom.layers if layer.weights]
+    assert weighted_bottom and all(name.startswith(prefixes) for name in weighted_bottom)
+    assert not [layer.name for layer in backbone.top.layers if layer.weights and layer.name.startswith(prefixes)]
+
+
 def test_finetune_backbone_refuses_what_it_cannot_write(tmp_path, lite0_weights):
     dataset = make_tiny_dataset(tmp_path / "data", copies=1)
     common = ["--dataset", str(dataset), "--coparsing", "", "--weights", str(lite0_weights)]
@@ -59,6 +96,9 @@ def test_finetune_backbone_refuses_what_it_cannot_write(tmp_path, lite0_weights)
         call_command("finetune_backbone", "--out", str(tmp_path / "w.npz"), *common[:4], "--weights", "/nope.npz")
     with pytest.raises(CommandError, match="at least 1"):
         call_command("finetune_backbone", "--out", str(tmp_path / "w.npz"), *common, "--epochs", "0")
+    # copies=1 puts every photo in train: nothing to validate on
+    with pytest.raises(CommandError, match="needs train and validation photos; found 10 and 0"):
+        call_command("finetune_backbone", "--out", str(tmp_path / "w.npz"), *common, "--verbosity", "0")
 
 
 def test_an_artifact_trained_from_a_finetuned_backbone_says_so_in_its_model_card(tmp_path):

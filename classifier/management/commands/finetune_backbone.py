@@ -30,10 +30,19 @@ class Command(BaseCommand):
         parser.add_argument("--image-size", type=int, default=224)
         parser.add_argument("--limit", type=int, default=None, help="at most N training photos (quick runs)")
         parser.add_argument("--seed", type=int, default=1337)
+        parser.add_argument(
+            "--keep-bottom",
+            action="store_true",
+            help="fine-tune only the top (stages 5-6); the bottom, which the outfit map reads, stays as in --weights",
+        )
 
     def handle(self, *args, **options) -> None:
         # lazy: classifier.finetuning imports TensorFlow, which the serving install does not have
-        from classifier.finetuning import FinetuneConfig, finetune_backbone  # noqa: PLC0415
+        from classifier.finetuning import (  # noqa: PLC0415
+            FinetuneConfig,
+            bottom_frozen_prefixes,
+            finetune_backbone,
+        )
 
         if not options["dataset"] or not Path(options["dataset"]).is_dir():
             raise CommandError(
@@ -62,10 +71,14 @@ class Command(BaseCommand):
             learning_rate=options["learning_rate"],
             limit=options["limit"],
             seed=options["seed"],
+            **({"frozen_prefixes": bottom_frozen_prefixes()} if options["keep_bottom"] else {}),
             progress=options["verbosity"] > 0,
             extra={"command": command_line},
         )
-        result = finetune_backbone(config, log=self.stdout.write)
+        try:
+            result = finetune_backbone(config, log=self.stdout.write)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
         accuracy = result.history["validation_type_accuracy"]
         self.stdout.write(
             f"backbone written to {result.out_path} ({result.seconds:.0f} s); validation type accuracy "
