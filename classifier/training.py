@@ -172,12 +172,18 @@ def sample_image(sample: Sample) -> Image.Image:
     return garment_crop(image, sample.box) if sample.box is not None else image
 
 
-def _cache_key(config: TrainConfig, samples: Sequence[Sample], views: Sequence[str]) -> str:
+def bottom_weights_digest(bottom: keras.Model) -> str:
+    """What the cached activations depend on: the bottom's own weights, by content. A backbone fine-tuned with
+    finetune_backbone --keep-bottom differs from ImageNet's only in the top, so it reuses ImageNet's cache."""
     digest = hashlib.sha256()
-    weights = ""
-    if config.weights_path is not None:
-        # By content: a fine-tuned backbone (finetune_backbone) has the ImageNet file's size and may reuse its name.
-        weights = hashlib.sha256(Path(config.weights_path).read_bytes()).hexdigest()[:16]
+    for weight in bottom.weights:
+        digest.update(str(tuple(weight.shape)).encode())
+        digest.update(np.ascontiguousarray(keras.ops.convert_to_numpy(weight.value)).tobytes())
+    return digest.hexdigest()[:16]
+
+
+def _cache_key(config: TrainConfig, samples: Sequence[Sample], views: Sequence[str], weights: str) -> str:
+    digest = hashlib.sha256()
     digest.update(
         f"{config.backbone}|{config.image_size}|{weights}|{','.join(views)}|{config.seed}|v6".encode()
     )  # v6: padded crops
@@ -247,18 +253,19 @@ def cached_bottom(
 
     if config.cache_dir is None:
         return run()
+    weights = bottom_weights_digest(bottom)
     # A cache of more views serves any leading subset of them (views are extracted independently, in order).
     for longer in range(len(VIEWS_ALL), len(views) - 1, -1):
         if tuple(VIEWS_ALL[: len(views)]) != tuple(views) and longer != len(views):
             continue
         candidate = tuple(views) if longer == len(views) else VIEWS_ALL[:longer]
-        stem = Path(config.cache_dir) / f"{desc}-{_cache_key(config, samples, candidate)}"
+        stem = Path(config.cache_dir) / f"{desc}-{_cache_key(config, samples, candidate, weights)}"
         maps_path, low_path = stem.with_suffix(".maps.npy"), stem.with_suffix(".low.npy")
         if maps_path.exists() and low_path.exists():
             logger.info("features from cache %s", stem)
             maps = np.load(maps_path, mmap_mode="r")[: len(views)]
             return np.ascontiguousarray(maps), np.load(low_path)[: len(views)]
-    stem = Path(config.cache_dir) / f"{desc}-{_cache_key(config, samples, views)}"
+    stem = Path(config.cache_dir) / f"{desc}-{_cache_key(config, samples, views, weights)}"
     maps_path, low_path = stem.with_suffix(".maps.npy"), stem.with_suffix(".low.npy")
     maps, low = run()
     stem.parent.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ pytest.importorskip("tensorflow")
 
 from classifier.backbones import build_backbone, save_lite0_weights
 from classifier.imaging import open_image, to_model_input
+from classifier.training import bottom_weights_digest
 
 # ImageNet classes a correct port predicts for the dataset's photos (see /work/shared/weights/README.md).
 IMAGENET_GARMENTS = {
@@ -80,3 +81,15 @@ def test_saved_lite0_weights_load_back_into_the_same_network(lite0_weights, tmp_
 def test_only_lite0_saves_in_the_npz_layout(tmp_path):
     with pytest.raises(ValueError, match="only an EfficientNet-Lite0"):
         save_lite0_weights(build_backbone("tiny", image_size=32), tmp_path / "tiny.npz")
+
+
+def test_the_feature_cache_is_keyed_by_the_bottom_weights_it_caches_and_nothing_else():
+    backbone = build_backbone("efficientnet_lite0", image_size=64, weights_path=None)
+    assert backbone.bottom is not None and backbone.top is not None
+    before = bottom_weights_digest(backbone.bottom)
+    head = backbone.top.get_layer("head_conv")
+    head.set_weights([w + 0.5 for w in head.get_weights()])  # what finetune_backbone --keep-bottom changes
+    assert bottom_weights_digest(backbone.bottom) == before
+    stage_four = backbone.bottom.get_layer("block10_project_conv")
+    stage_four.set_weights([w + 0.5 for w in stage_four.get_weights()])
+    assert bottom_weights_digest(backbone.bottom) != before
