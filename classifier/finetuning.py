@@ -38,6 +38,7 @@ from classifier.backbones import (
 from classifier.dataset import Sample, load_samples, worn_samples
 from classifier.imaging import center_aspect_crop, to_rgb
 from classifier.training import color_targets, sample_image, soft_crossentropy, type_targets
+from vocabulary import COLOR_CODES
 
 
 @dataclass
@@ -142,6 +143,13 @@ def _type_accuracy(model: keras.Model, data: tf.data.Dataset, type_true: np.ndar
     return round(float((predicted == type_true.argmax(axis=1))[typed].mean()), 4) if typed.any() else float("nan")
 
 
+def _color_accuracy(model: keras.Model, data: tf.data.Dataset, samples: Sequence[Sample]) -> float:
+    """Share of the coloured samples whose colour is read as their main colour or its acceptable alternative."""
+    predicted = model.predict(data, verbose=0)["color"].argmax(axis=1)
+    right = [COLOR_CODES[p] in (s.color, s.alt) for p, s in zip(predicted, samples, strict=True) if s.color is not None]
+    return round(float(np.mean(right)), 4) if right else float("nan")
+
+
 def finetune_backbone(config: FinetuneConfig, *, log: Callable[[str], None] = print) -> FinetuneResult:
     """Fine-tune the Lite0 backbone on the train splits (flat photos and, with `coparsing_dir`, worn-garment crops),
     report the type accuracy on the validation splits after each epoch, and write the backbone to `out_path`."""
@@ -190,15 +198,22 @@ def finetune_backbone(config: FinetuneConfig, *, log: Callable[[str], None] = pr
     )
     losses = {"type": soft_crossentropy, "color": soft_crossentropy}
     weights = {"type": 1.0, "color": config.color_loss_weight}
-    history: dict = {"validation_type_accuracy": [], "seconds": []}
+    history: dict = {"validation_type_accuracy": [], "validation_color_or_alt_accuracy": [], "seconds": []}
+
+    def score(after: str) -> None:
+        history["validation_type_accuracy"].append(_type_accuracy(model, val_data, val_targets["type"]))
+        history["validation_color_or_alt_accuracy"].append(_color_accuracy(model, val_data, val))
+        log(
+            f"{after}: validation type accuracy {history['validation_type_accuracy'][-1]}, colour or alternative "
+            f"{history['validation_color_or_alt_accuracy'][-1]}"
+        )
 
     _set_trainable(backbone, False, config.frozen_prefixes)
     model.compile(optimizer=keras.optimizers.Adam(config.head_learning_rate), loss=losses, loss_weights=weights)
     epoch_started = time.monotonic()
     model.fit(train_data, epochs=1, shuffle=False, verbose=2 if config.progress else 0)
-    history["validation_type_accuracy"].append(_type_accuracy(model, val_data, val_targets["type"]))
     history["seconds"].append(round(time.monotonic() - epoch_started))
-    log(f"heads alone: validation type accuracy {history['validation_type_accuracy'][-1]}")
+    score("heads alone")
 
     _set_trainable(backbone, True, config.frozen_prefixes)
     steps = int(np.ceil(len(pixels) / config.batch_size)) * config.epochs
@@ -213,9 +228,8 @@ def finetune_backbone(config: FinetuneConfig, *, log: Callable[[str], None] = pr
     for epoch in range(config.epochs):
         epoch_started = time.monotonic()
         model.fit(train_data, epochs=1, shuffle=False, verbose=2 if config.progress else 0)
-        history["validation_type_accuracy"].append(_type_accuracy(model, val_data, val_targets["type"]))
         history["seconds"].append(round(time.monotonic() - epoch_started))
-        log(f"epoch {epoch + 1}/{config.epochs}: validation type accuracy {history['validation_type_accuracy'][-1]}")
+        score(f"epoch {epoch + 1}/{config.epochs}")
 
     out_path = Path(config.out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)

@@ -46,6 +46,8 @@ def test_finetune_backbone_writes_changed_weights_in_the_imagenet_layout(tmp_pat
     record = json.loads(out.with_suffix(".json").read_text())
     assert record["samples"]["train"] > 0 and record["samples"]["validation"] > 0
     assert len(record["history"]["validation_type_accuracy"]) == 2  # the heads alone, then one epoch
+    colour = record["history"]["validation_color_or_alt_accuracy"]
+    assert len(colour) == 2 and all(0 <= a <= 1 for a in colour)
     # The written file is a backbone train_classifier can start from.
     backbone = build_backbone("efficientnet_lite0", image_size=64, weights_path=out)
     assert np.isfinite(backbone.features(np.zeros((1, 64, 64, 3), np.float32)).numpy()).all()

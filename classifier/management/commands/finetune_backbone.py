@@ -31,6 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=None, help="at most N training photos (quick runs)")
         parser.add_argument("--seed", type=int, default=1337)
         parser.add_argument(
+            "--color-weight", type=float, default=0.5, help="the colour head's loss weight next to the type head's 1"
+        )
+        parser.add_argument(
             "--keep-bottom",
             action="store_true",
             help="fine-tune only the top (stages 5-6); the bottom, which the outfit map reads, stays as in --weights",
@@ -53,6 +56,8 @@ class Command(BaseCommand):
             raise CommandError(f"backbone weights not found: {weights}")
         if options["coparsing"] and not Path(options["coparsing"]).is_dir():
             raise CommandError(f"co-parsing folder not found: {options['coparsing']!r}")
+        if options["color_weight"] < 0:
+            raise CommandError("--color-weight must not be negative")
         if options["epochs"] < 1:
             raise CommandError("--epochs must be at least 1")
         out = Path(options["out"])
@@ -71,6 +76,7 @@ class Command(BaseCommand):
             learning_rate=options["learning_rate"],
             limit=options["limit"],
             seed=options["seed"],
+            color_loss_weight=options["color_weight"],
             **({"frozen_prefixes": bottom_frozen_prefixes()} if options["keep_bottom"] else {}),
             progress=options["verbosity"] > 0,
             extra={"command": command_line},
