@@ -77,10 +77,11 @@ class Command(BaseCommand):
             limit=options["limit"],
             seed=options["seed"],
             color_loss_weight=options["color_weight"],
-            **({"frozen_prefixes": bottom_frozen_prefixes()} if options["keep_bottom"] else {}),
             progress=options["verbosity"] > 0,
             extra={"command": command_line},
         )
+        if options["keep_bottom"]:
+            config.frozen_prefixes = bottom_frozen_prefixes()
         try:
             result = finetune_backbone(config, log=self.stdout.write)
         except ValueError as error:
