@@ -137,17 +137,20 @@ def _set_trainable(backbone: Backbone, trainable: bool, frozen_prefixes: Sequenc
                 layer.trainable = False
 
 
-def _type_accuracy(model: keras.Model, data: tf.data.Dataset, type_true: np.ndarray) -> float:
-    predicted = model.predict(data, verbose=0)["type"].argmax(axis=1)
+def _validation_accuracies(
+    model: keras.Model, data: tf.data.Dataset, type_true: np.ndarray, samples: Sequence[Sample]
+) -> tuple[float, float]:
+    """(type accuracy over the typed samples, colour read as main or alternative over the coloured ones), from one
+    pass over the validation photos."""
+    outputs = model.predict(data, verbose=0)
     typed = type_true.sum(axis=1) > 0
-    return round(float((predicted == type_true.argmax(axis=1))[typed].mean()), 4) if typed.any() else float("nan")
-
-
-def _color_accuracy(model: keras.Model, data: tf.data.Dataset, samples: Sequence[Sample]) -> float:
-    """Share of the coloured samples whose colour is read as their main colour or its acceptable alternative."""
-    predicted = model.predict(data, verbose=0)["color"].argmax(axis=1)
-    right = [COLOR_CODES[p] in (s.color, s.alt) for p, s in zip(predicted, samples, strict=True) if s.color is not None]
-    return round(float(np.mean(right)), 4) if right else float("nan")
+    type_right = (outputs["type"].argmax(axis=1) == type_true.argmax(axis=1))[typed]
+    colors = outputs["color"].argmax(axis=1)
+    color_right = [COLOR_CODES[p] in (s.color, s.alt) for p, s in zip(colors, samples, strict=True) if s.color]
+    return (
+        round(float(type_right.mean()), 4) if typed.any() else float("nan"),
+        round(float(np.mean(color_right)), 4) if color_right else float("nan"),
+    )
 
 
 def finetune_backbone(config: FinetuneConfig, *, log: Callable[[str], None] = print) -> FinetuneResult:
@@ -201,8 +204,9 @@ def finetune_backbone(config: FinetuneConfig, *, log: Callable[[str], None] = pr
     history: dict = {"validation_type_accuracy": [], "validation_color_or_alt_accuracy": [], "seconds": []}
 
     def score(after: str) -> None:
-        history["validation_type_accuracy"].append(_type_accuracy(model, val_data, val_targets["type"]))
-        history["validation_color_or_alt_accuracy"].append(_color_accuracy(model, val_data, val))
+        type_accuracy, color_accuracy = _validation_accuracies(model, val_data, val_targets["type"], val)
+        history["validation_type_accuracy"].append(type_accuracy)
+        history["validation_color_or_alt_accuracy"].append(color_accuracy)
         log(
             f"{after}: validation type accuracy {history['validation_type_accuracy'][-1]}, colour or alternative "
             f"{history['validation_color_or_alt_accuracy'][-1]}"
