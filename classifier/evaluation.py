@@ -35,7 +35,6 @@ from classifier.regions import (
     box_iou,
     detect_garments,
     fit_outfit_gate,
-    frame_box_to_photo,
     garment_crop,
     is_outfit,
     map_slot_indices,
@@ -43,6 +42,7 @@ from classifier.regions import (
     outfit_probability,
     photo_box_slot_shares,
     reconciled_garments,
+    region_box_to_photo,
     with_region_context,
 )
 from vocabulary import COLOR_CODES, SHOE_KINDS, SLOTS, TOP10_TYPES, TYPE_CODES, TYPES
@@ -558,7 +558,7 @@ def detections(
     if not is_outfit(regions):
         return []
     frame = model_frame(width, height)
-    return [(r.slot, frame_box_to_photo(r.box, frame, width, height), r.score) for r in regions]
+    return [(r.slot, region_box_to_photo(r.box, frame, width, height), r.score) for r in regions]
 
 
 def score_outfits(items: Sequence[OutfitTruth], params: dict, *, iou: float = 0.3, threshold: float = 0.5) -> dict:
@@ -696,7 +696,59 @@ def tune_detection(
                     key = (flat <= max_flat_share, scored["found_share"] + 0.5 * scored["precision"])
                     if best_key is None or key > best_key:
                         best, best_key = params, key
-    return {"chosen": best, "trials": trials, "max_flat_share": max_flat_share}
+    per_slot = tune_slot_boxes(items, best) if best is not None else {"chosen": {}, "trials": []}
+    if best is not None and per_slot["chosen"]:
+        best = {**best, "per_slot": per_slot["chosen"]}
+    return {"chosen": best, "trials": trials, "max_flat_share": max_flat_share, "per_slot_trials": per_slot["trials"]}
+
+
+PER_SLOT_GRID: dict[str, tuple] = {"grow": (None, 0.2, 0.25, 0.3, 0.4, 0.5), "keep_share": (0.1, 0.3, 0.6)}
+
+
+def slot_scores(items: Sequence[OutfitTruth], found: Sequence[Sequence[tuple]], slot: str, *, iou: float = 0.3):
+    """(share of the photos' `slot` garments found, precision of the `slot` detections) at IoU >= `iou`."""
+    present = hits = predicted = 0
+    for item, dets in zip(items, found, strict=True):
+        box = next((det[1] for det in dets if det[0] == slot), None)
+        present += slot in item.boxes
+        predicted += box is not None
+        hits += box is not None and slot in item.boxes and box_iou(box, item.boxes[slot]) >= iou
+    return (hits / present if present else 0.0), (hits / predicted if predicted else 0.0)
+
+
+def tune_slot_boxes(items: Sequence[OutfitTruth], params: dict) -> dict:
+    """After the shared thresholds `params`, how each slot's box is drawn (its own `grow` and `keep_share`, see
+    regions.detect_garments), on VALIDATION photos: that slot's garments found plus half its precision, as for the
+    shared thresholds. A slot keeps the shared values unless its own beat them. These settings move boxes only, so
+    which slots are found, and which photos are read as outfits, do not change."""
+    chosen: dict[str, dict] = {}
+    trials = []
+    for slot in DETECTION_SLOTS:
+        found, precision = slot_scores(items, _found(items, params), slot)
+        best_key = found + 0.5 * precision
+        trials.append(
+            {
+                "slot": slot,
+                "grow": params.get("grow"),
+                "keep_share": params.get("keep_share"),
+                "found": round(found, 4),
+                "precision": round(precision, 4),
+                "shared": True,
+            }
+        )
+        for grow in PER_SLOT_GRID["grow"]:
+            for keep_share in PER_SLOT_GRID["keep_share"]:
+                own = {"grow": grow, "keep_share": keep_share}
+                trial = {**params, "per_slot": {slot: own}}
+                found, precision = slot_scores(items, _found(items, trial), slot)
+                trials.append({"slot": slot, **own, "found": round(found, 4), "precision": round(precision, 4)})
+                if found + 0.5 * precision > best_key + 1e-9:
+                    chosen[slot], best_key = own, found + 0.5 * precision
+    return {"chosen": chosen, "trials": trials}
+
+
+def _found(items: Sequence[OutfitTruth], params: dict) -> list[list[tuple]]:
+    return [detections(item.segmentation, item.width, item.height, params, item.outfit_prob) for item in items]
 
 
 # ---------------------------------------------------------------- the whole evaluation of an artifact
@@ -982,6 +1034,8 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
                 f"p50 {b['reading_p50_ms']} ms / p95 {b['reading_p95_ms']} ms "
                 f"({b.get('outfit_garments_mean', '?')} garments on average)"
             )
+        if b.get("cpu"):
+            line += f"; on {b['cpu']}"
         bench_lines.append(line)
     tuning = metrics.get("detection_tuning") or {}
     seg_val = _get(metrics, "history", "segmentation", "val_loss")
@@ -1065,6 +1119,12 @@ def _exported_from(exported: dict) -> str:
     """The model card's sentence on an artifact re-exported from another one's network (export_classifier)."""
     if not exported:
         return ""
+    if exported.get("tflite_copied"):
+        return (
+            f"\n- This version is `{exported.get('artifact')}` itself (the same `model.keras` and `model.tflite`, "
+            "byte for byte): only the steps after the network (the parameters in `labels.json`) were chosen again on "
+            "validation, by a newer evaluation. Its test scorings count the source's, since the network is the same."
+        )
     return (
         f"\n- This version is `{exported.get('artifact')}`'s network (the same weights, data and training record) "
         f"exported again: {exported.get('previous_quantization')} -> {exported.get('quantization')}, "
@@ -1096,7 +1156,16 @@ def _color_agreement() -> str:
 
 
 def _pairs(doc: dict) -> str:
-    return ", ".join(f"{k} {v}" for k, v in doc.items())
+    """`{"grow": 0.2, "per_slot": {"shoes": {"grow": 0.3}}}` -> "grow 0.2, per_slot (shoes: grow 0.3)"."""
+
+    def value(v) -> str:
+        if isinstance(v, dict):
+            return (
+                "(" + "; ".join(f"{k}: {_pairs(x)}" if isinstance(x, dict) else f"{k} {x}" for k, x in v.items()) + ")"
+            )
+        return str(v)
+
+    return ", ".join(f"{k} {value(v)}" for k, v in doc.items())
 
 
 def _backbone_finetune(record: dict | None) -> str:

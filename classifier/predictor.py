@@ -44,7 +44,6 @@ from classifier.regions import (
     clip_box,
     crop_to_box,
     detect_garments,
-    frame_box_to_photo,
     garment_crop,
     grow_box,
     is_outfit,
@@ -53,6 +52,7 @@ from classifier.regions import (
     outfit_probability,
     photo_box_slot_shares,
     reconciled_garments,
+    region_box_to_photo,
     with_region_context,
 )
 from vocabulary import (
@@ -444,7 +444,7 @@ class _ArrayPredictor:
             return []
         width, height = image.size
         frame = model_frame(width, height)
-        return [(r.slot, frame_box_to_photo(r.box, frame, width, height), r.score) for r in regions][:MAX_GARMENTS]
+        return [(r.slot, region_box_to_photo(r.box, frame, width, height), r.score) for r in regions][:MAX_GARMENTS]
 
 
 class TFLitePredictor(_ArrayPredictor):

@@ -55,6 +55,20 @@ def frame_box_to_photo(box: Box, frame: tuple[int, int, int, int], width: int, h
     )
 
 
+def region_box_to_photo(box: Box, frame: tuple[int, int, int, int], width: int, height: int) -> Box:
+    """A detected region's box (fractions of the model frame) -> fractions of the whole photo, where a side that
+    touches an edge the model's centre trim cut off is carried to the photo's edge: the garment goes on past what the
+    model saw (shoes at the bottom of a tall street photo, whose last few percent the trim drops)."""
+    x0, y0, x1, y1 = frame_box_to_photo(box, frame, width, height)
+    left, top, right, bottom = frame
+    return (
+        0.0 if box[0] <= 0.0 and left > 0 else x0,
+        0.0 if box[1] <= 0.0 and top > 0 else y0,
+        1.0 if box[2] >= 1.0 and right < width else x1,
+        1.0 if box[3] >= 1.0 and bottom < height else y1,
+    )
+
+
 def photo_box_to_frame(box: Box, frame: tuple[int, int, int, int], width: int, height: int) -> Box:
     """A box in fractions of the whole photo -> fractions of the model frame (the inverse of frame_box_to_photo),
     clipped to the frame."""
@@ -154,6 +168,11 @@ def segmentation_target(classes: np.ndarray, grid: int, *, n_classes: int = len(
 # ---------------------------------------------------------------- detection post-processing (serving)
 
 
+# What detect_garments' `per_slot` may set for one slot: how a found region's box is drawn, never whether a slot is
+# found (so a flat photo of one garment is read as an outfit exactly as often whatever they are).
+PER_SLOT_PARAMS: tuple[str, ...] = ("grow", "keep_share")
+
+
 @dataclass(frozen=True)
 class Region:
     slot: str
@@ -170,17 +189,25 @@ def detect_garments(
     min_score: float = 0.45,
     keep_share: float = 0.3,
     grow: float | None = None,
+    per_slot: dict[str, dict] | None = None,
 ) -> list[Region]:
     """Per-slot regions from a (G, G, 1 + len(slots)) probability map (class 0 = no garment), in slot order. A slot is
     found when at least `min_cells` cells have it as their most likely class with a mean probability of at least
     `min_score`. With `grow`, the cells where the slot's probability reaches `grow` join them (the map is often unsure
     at a garment's edges and where a coat opens over a top). The box spans the largest connected group of those cells
     and any other group at least `keep_share` of its size (the second shoe), so stray cells elsewhere do not stretch
-    it."""
+    it. `per_slot` overrides `grow` and `keep_share` for a slot ({"shoes": {"grow": 0.3, "keep_share": 0.6}}): a
+    shoe's region grown as far as a coat's climbs the legs."""
     probs = np.asarray(probs, dtype=np.float32)
     grid_h, grid_w, n = probs.shape
     if n != 1 + len(slots):
         raise ValueError(f"expected {1 + len(slots)} classes, got {n}")
+    per_slot = per_slot or {}
+    if unknown := set(per_slot) - set(slots):
+        raise ValueError(f"per_slot names slots the map does not have: {sorted(unknown)}")
+    for overrides in per_slot.values():
+        if unknown := set(overrides) - set(PER_SLOT_PARAMS):
+            raise ValueError(f"per_slot can set {', '.join(PER_SLOT_PARAMS)}, not {sorted(unknown)}")
     winner = probs.argmax(axis=-1)
     regions = []
     for k, slot in enumerate(slots, start=1):
@@ -191,9 +218,10 @@ def detect_garments(
         score = float(probs[..., k][cells].mean())
         if score < min_score:
             continue
-        if grow is not None:
-            cells = cells | (probs[..., k] >= grow)
-        cells = main_components(cells, keep_share=keep_share)
+        slot_grow = per_slot.get(slot, {}).get("grow", grow)
+        if slot_grow is not None:
+            cells = cells | (probs[..., k] >= slot_grow)
+        cells = main_components(cells, keep_share=per_slot.get(slot, {}).get("keep_share", keep_share))
         ys, xs = np.nonzero(cells)
         box = (xs.min() / grid_w, ys.min() / grid_h, (xs.max() + 1) / grid_w, (ys.max() + 1) / grid_h)
         regions.append(Region(slot, box, round(score, 4), count / (grid_h * grid_w)))

@@ -9,7 +9,18 @@ import pytest
 from PIL import Image
 
 from classifier.dataset import Sample
-from classifier.evaluation import confusion_png, head_result, score
+from classifier.evaluation import (
+    OutfitTruth,
+    confusion_png,
+    detections,
+    head_result,
+    score,
+    score_outfits,
+    slot_scores,
+    tune_detection,
+    tune_slot_boxes,
+)
+from classifier.regions import DETECTION_SLOTS
 from vocabulary import COLOR_CODES, TYPE_CODES
 
 
@@ -63,3 +74,64 @@ def test_confusion_png(tmp_path):
     confusion_png(head_result([0, 1], [0, 0], ["dress", "hat"]), path, title="type - test")
     with Image.open(path) as image:
         assert image.size[0] > 100 and image.mode == "RGB"
+
+
+def _outfit_map(ankle_shoes: float) -> np.ndarray:
+    """A 28×28 map of a top, trousers and two shoes, with ankles (rows 18-23) where the shoes have `ankle_shoes`."""
+    probs = np.zeros((28, 28, 1 + len(DETECTION_SLOTS)), dtype=np.float32)
+    probs[..., 0] = 1.0
+
+    def paint(rows, cols, slot, p=0.9):
+        probs[rows, cols, :] = (1 - p) / len(DETECTION_SLOTS)
+        probs[rows, cols, 1 + DETECTION_SLOTS.index(slot)] = p
+
+    paint(slice(2, 10), slice(8, 20), "top")
+    paint(slice(10, 18), slice(9, 19), "bottom")
+    paint(slice(25, 27), slice(9, 13), "shoes")
+    paint(slice(25, 27), slice(15, 19), "shoes")
+    probs[18:24, 9:19, :] = 0.0
+    probs[18:24, 9:19, 0] = 1.0 - ankle_shoes
+    probs[18:24, 9:19, 1 + DETECTION_SLOTS.index("shoes")] = ankle_shoes
+    return probs
+
+
+def test_slot_boxes_are_tuned_per_slot_and_only_where_that_helps():
+    # Square photos (the model frame is the photo); the true boxes are the painted garments'.
+    truth = {
+        "top": (8 / 28, 2 / 28, 20 / 28, 10 / 28),
+        "bottom": (9 / 28, 10 / 28, 19 / 28, 18 / 28),
+        "shoes": (9 / 28, 25 / 28, 19 / 28, 27 / 28),
+    }
+    items = [OutfitTruth(f"{i}", 280, 280, truth, _outfit_map(0.3)) for i in range(4)]
+    shared = {"min_cells": 3, "min_score": 0.35, "keep_share": 0.1, "grow": 0.25}
+    found, _ = slot_scores(items, [detections(i.segmentation, 280, 280, shared) for i in items], "shoes")
+    assert found == 0.0  # grown up the ankles, the shoes' box misses theirs
+    tuned = tune_slot_boxes(items, shared)
+    assert set(tuned["chosen"]) == {"shoes"}  # the top and the trousers are found as well without their own
+    assert tuned["chosen"]["shoes"]["grow"] in (None, 0.4, 0.5)
+    with_own = {**shared, "per_slot": tuned["chosen"]}
+    assert slot_scores(items, [detections(i.segmentation, 280, 280, with_own) for i in items], "shoes") == (1.0, 1.0)
+    # tune_detection: trousers whose map fades to 0.3 below the knee need growing, the shoes must not grow; no
+    # shared setting finds both, the shared one plus a slot's own does. It never changes the flat-photo check.
+    faded = _outfit_map(0.3)
+    faded[12:18, 9:19, :] = 0.0
+    faded[12:18, 9:19, 0] = 0.7
+    faded[12:18, 9:19, 1 + DETECTION_SLOTS.index("bottom")] = 0.3
+    items = [OutfitTruth(f"{i}", 280, 280, truth, faded) for i in range(4)]
+    flat = np.zeros((2, 28, 28, 1 + len(DETECTION_SLOTS)), dtype=np.float32)
+    flat[..., 0] = 1.0
+    tuning = tune_detection(items, flat, [(280, 280)] * 2)
+    assert max(t["found"] for t in tuning["trials"]) < 1.0
+    assert len(tuning["chosen"]["per_slot"]) == 1 and tuning["per_slot_trials"]
+    assert score_outfits(items, tuning["chosen"])["found_share"] == 1.0
+
+
+def test_slot_boxes_keep_the_shared_settings_when_nothing_beats_them():
+    truth = {
+        "top": (8 / 28, 2 / 28, 20 / 28, 10 / 28),
+        "bottom": (9 / 28, 10 / 28, 19 / 28, 18 / 28),
+        "shoes": (9 / 28, 25 / 28, 19 / 28, 27 / 28),
+    }
+    items = [OutfitTruth(f"{i}", 280, 280, truth, _outfit_map(0.0)) for i in range(3)]
+    assert tune_slot_boxes(items, {"min_cells": 3, "min_score": 0.35, "keep_share": 0.1, "grow": 0.25})["chosen"] == {}
+

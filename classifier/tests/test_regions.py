@@ -21,6 +21,7 @@ from classifier.regions import (
     model_frame,
     photo_box_to_frame,
     reconcile_garments,
+    region_box_to_photo,
     segmentation_target,
     with_region_context,
 )
@@ -230,3 +231,51 @@ def test_grow_takes_in_the_unsure_edge_of_a_garment():
     assert plain["bottom"][3] == pytest.approx(22 / 28) and grown["bottom"][3] == pytest.approx(24 / 28)
     assert grown["top"] == plain["top"] and grown["shoes"] == plain["shoes"]  # nothing else reaches 0.3 there
     assert {r.slot for r in detect_garments(probs, grow=0.5)} == set(plain)  # growing never adds a slot
+
+
+def test_per_slot_settings_draw_one_slot_box_their_own_way():
+    probs = _map()
+    shoes = 1 + DETECTION_SLOTS.index("shoes")
+    bottom = 1 + DETECTION_SLOTS.index("bottom")
+    # The ankles above the shoes: the map gives the shoes 0.3 there (and the trousers' hem the same 0.3).
+    probs[22:24, 9:19, :] = 0.0
+    probs[22:24, 9:19, 0] = 0.4
+    probs[22:24, 9:19, shoes] = 0.3
+    probs[22:24, 10:18, bottom] = 0.3
+    shared = {r.slot: r.box for r in detect_garments(probs, grow=0.25)}
+    own = {r.slot: r.box for r in detect_garments(probs, grow=0.25, per_slot={"shoes": {"grow": None}})}
+    assert shared["shoes"][1] == pytest.approx(22 / 28)  # grown up the ankles
+    assert own["shoes"] == pytest.approx((9 / 28, 24 / 28, 19 / 28, 27 / 28))  # the shoes alone
+    assert own["bottom"] == shared["bottom"] and own["bottom"][3] == pytest.approx(24 / 28)  # the hem still grows
+    # keep_share per slot: with 0.6 a second shoe a third the size of the first is left out of the box.
+    probs = _map()
+    probs[24:27, 17:19, :] = probs[0, 0]  # the right shoe shrinks to column 16: 3 cells beside the left one's 9
+    both = next(r for r in detect_garments(probs, keep_share=0.3) if r.slot == "shoes")
+    left = next(
+        r for r in detect_garments(probs, keep_share=0.3, per_slot={"shoes": {"keep_share": 0.6}}) if r.slot == "shoes"
+    )
+    assert both.box[2] == pytest.approx(17 / 28) and left.box[2] == pytest.approx(12 / 28)
+
+
+def test_per_slot_settings_refuse_unknown_slots_and_thresholds():
+    with pytest.raises(ValueError, match="slots the map does not have"):
+        detect_garments(_map(), per_slot={"hat": {"grow": 0.3}})
+    # Whether a slot is found is the shared thresholds' business (the flat-photo check is made with them).
+    with pytest.raises(ValueError, match="can set grow, keep_share"):
+        detect_garments(_map(), per_slot={"shoes": {"min_score": 0.1}})
+
+
+def test_a_region_at_a_trimmed_edge_of_the_frame_reaches_the_photo_edge():
+    # A tall 400x600 photo: the model sees rows 33-566 (the trim drops 33 rows at the top and the bottom).
+    frame = model_frame(400, 600)
+    shoes = region_box_to_photo((0.3, 0.9, 0.6, 1.0), frame, 400, 600)
+    assert shoes == pytest.approx((0.3, (33 + 0.9 * 533) / 600, 0.6, 1.0))  # the feet go on below the frame
+    hat = region_box_to_photo((0.4, 0.0, 0.6, 0.1), frame, 400, 600)
+    assert hat[1] == 0.0 and hat[3] == pytest.approx((33 + 53.3) / 600)
+    inside = (0.2, 0.3, 0.8, 0.7)
+    assert region_box_to_photo(inside, frame, 400, 600) == frame_box_to_photo(inside, frame, 400, 600)
+    # Sides the trim did not cut (left and right here, every side of a 3:4 photo) stay where the frame ends.
+    assert region_box_to_photo((0.0, 0.3, 1.0, 0.7), frame, 400, 600)[::2] == pytest.approx((0.0, 1.0))
+    assert region_box_to_photo((0.0, 0.0, 1.0, 1.0), model_frame(300, 400), 300, 400) == (0.0, 0.0, 1.0, 1.0)
+    wide = model_frame(900, 300)  # trimmed left and right
+    assert region_box_to_photo((0.0, 0.2, 0.5, 0.9), wide, 900, 300) == pytest.approx((0.0, 0.2, 0.5, 0.9))
