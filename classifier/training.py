@@ -1122,14 +1122,20 @@ def reexport(
     """A new artifact version from `source`'s model.keras exported with another quantization: the same network (same
     weights, data hash and training record), a new model.tflite. metrics.json keeps the training record and notes
     "exported_from"; its figures, the post-network parameters in labels.json and the model card are stale until
-    evaluate_artifact runs (the test scorings carry over: it is the same network). Returns the new metrics."""
+    evaluate_artifact runs (the test scorings carry over: it is the same network). Returns the new metrics.
+
+    `quantization="keep"` copies `source`'s model.tflite byte for byte: a new version whose only change is what a
+    newer evaluation chooses after the network (its figures then differ from the source's by those steps alone)."""
     source, out_dir = Path(source), Path(out_dir)
-    if quantization not in QUANTIZATIONS:
+    if quantization not in (*QUANTIZATIONS, "keep"):
         raise ValueError(f"unknown quantization {quantization!r}")
     if out_dir.exists():
         raise FileExistsError(f"{out_dir} exists")
     started = time.monotonic()
     shutil.copytree(source, out_dir, ignore=shutil.ignore_patterns("evaluation"))
+    previous = json.loads((out_dir / "labels.json").read_text()).get("tflite_quantization")
+    if quantization == "keep":
+        return _record_export(source, out_dir, previous, previous, 0, command, started, copied=True, log=log)
     model = keras.models.load_model(out_dir / "model.keras", compile=False)
     calibration = None
     if quantization == "int8":
@@ -1137,7 +1143,25 @@ def reexport(
         if coparsing_dir is not None:
             samples += worn_samples(coparsing_dir, "train")
         calibration = calibration_inputs(samples, coparsing_dir, image_size=int(model.input.shape[1]), seed=seed)
-    tflite_bytes = export_tflite(model, out_dir / "model.tflite", quantization=quantization, calibration=calibration)
+    export_tflite(model, out_dir / "model.tflite", quantization=quantization, calibration=calibration)
+    return _record_export(
+        source, out_dir, quantization, previous, len(calibration or ()), command, started, copied=False, log=log
+    )
+
+
+def _record_export(
+    source: Path,
+    out_dir: Path,
+    quantization: str,
+    previous: str | None,
+    calibration_inputs: int,
+    command: str | None,
+    started: float,
+    *,
+    copied: bool,
+    log: Callable[[str], None],
+) -> dict:
+    """labels.json and metrics.json of a re-exported (or copied) artifact: its own version, where it came from."""
     labels = json.loads((out_dir / "labels.json").read_text())
     labels.update(model_version=out_dir.name, tflite_quantization=quantization)
     (out_dir / "labels.json").write_text(json.dumps(labels, indent=2) + "\n")
@@ -1148,14 +1172,17 @@ def reexport(
     metrics["exported_from"] = {
         "artifact": source.resolve().name,
         "quantization": quantization,
-        "previous_quantization": metrics.get("config", {}).get("tflite_quantization"),
-        "calibration_inputs": len(calibration or ()),
+        "previous_quantization": metrics.get("config", {}).get("tflite_quantization", previous),
+        "calibration_inputs": calibration_inputs,
         "command": command,
         "seconds": round(time.monotonic() - started, 1),
+        **({"tflite_copied": True} if copied else {}),
     }
     metrics.setdefault("config", {})["tflite_quantization"] = quantization
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
-    log(f"exported {source.name} -> {out_dir.name} ({quantization}): model.tflite {tflite_bytes / 1e6:.1f} MB")
+    size = (out_dir / "model.tflite").stat().st_size
+    how = "model.tflite copied unchanged" if copied else f"{quantization}: model.tflite"
+    log(f"exported {source.name} -> {out_dir.name} ({how}, {size / 1e6:.1f} MB)")
     return metrics
 
 

@@ -133,7 +133,9 @@ def test_tiny_training_run_writes_a_loadable_artifact(tiny_run):
     assert labels["types"] == list(TYPE_CODES) and labels["colors"] == list(COLOR_CODES)
     assert labels["type_to_slot"]["pants"] == "bottom" and labels["image_size"] == 32
     assert labels["heads"]["pattern"] == ["solid", "pattern"] and labels["segmentation"]["grid"] == 16
-    assert set(labels["detection"]) == {"min_cells", "min_score", "keep_share", "grow"}  # chosen on validation
+    # chosen on validation, with a slot's own box settings where they beat the shared ones
+    assert set(labels["detection"]) - {"per_slot"} == {"min_cells", "min_score", "keep_share", "grow"}
+    assert set(labels["detection"].get("per_slot", {})) <= set(DETECTION_SLOTS)
     assert labels["region_context"] == {} or set(labels["region_context"]) == {"weight", "floor"}
     assert labels["pixel_colors"] == {} or set(labels["pixel_colors"]) == {"weight", "floor"}
     metrics = json.loads((out / "metrics.json").read_text())
@@ -320,6 +322,28 @@ def test_export_classifier_writes_a_new_version_of_the_same_network(tiny_run, tm
     np.testing.assert_allclose(eight["type"], full["type"], atol=0.1)
     with pytest.raises(Exception, match="already exists"):
         call_command("export_classifier", str(source), "--out", str(exported), "--dataset", str(dataset))
+    # keep: a new version with the source's model.tflite byte for byte (only the post-network steps are chosen again).
+    call_command(
+        "export_classifier",
+        str(source),
+        "--out",
+        str(tmp_path / "tiny-v2"),
+        "--quantization",
+        "keep",
+        "--dataset",
+        str(dataset),
+        "--coparsing",
+        "",
+        "--no-evaluate",
+        "--no-current",
+        stdout=stdout,
+    )
+    kept = tmp_path / "tiny-v2"
+    assert (kept / "model.tflite").read_bytes() == (source / "model.tflite").read_bytes()
+    assert json.loads((kept / "labels.json").read_text())["model_version"] == "tiny-v2"
+    record = json.loads((kept / "metrics.json").read_text())["exported_from"]
+    assert record["tflite_copied"] and record["quantization"] == record["previous_quantization"] == "int8"
+    assert "model.tflite copied unchanged" in stdout.getvalue()
 
 
 def test_the_shoe_kind_branch_can_be_narrower_than_the_other_attribute_heads():

@@ -19,7 +19,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("source", help="artifact folder to export from (its model.keras)")
         parser.add_argument("--out", required=True, help="the new artifact folder (its name is the model version)")
-        parser.add_argument("--quantization", choices=("int8", "float16", "dynamic", "none"), default="int8")
+        parser.add_argument(
+            "--quantization",
+            choices=("int8", "float16", "dynamic", "none", "keep"),
+            default="int8",
+            help="keep: copy SOURCE's model.tflite unchanged (a new version whose post-network steps are chosen again)",
+        )
         parser.add_argument("--dataset", default=settings.FASHION_DATASET_DIR, help="clothing dataset folder")
         parser.add_argument(
             "--coparsing", default=settings.FASHION_COPARSING_DIR, help="co-parsing folder ('' for flat photos only)"
