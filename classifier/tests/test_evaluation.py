@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from classifier.benchmark import cpu_summary
 from classifier.dataset import Sample
 from classifier.evaluation import (
     OutfitTruth,
@@ -135,3 +136,10 @@ def test_slot_boxes_keep_the_shared_settings_when_nothing_beats_them():
     items = [OutfitTruth(f"{i}", 280, 280, truth, _outfit_map(0.0)) for i in range(3)]
     assert tune_slot_boxes(items, {"min_cells": 3, "min_score": 0.35, "keep_share": 0.1, "grow": 0.25})["chosen"] == {}
 
+
+def test_cpu_summary_names_the_vector_instructions_the_speed_depends_on():
+    avx2 = "model name\t: AMD EPYC\nflags\t\t: fpu sse2 avx avx2 fma\nmodel name\t: AMD EPYC\nflags\t\t: avx2\n"
+    assert cpu_summary(avx2) == "AMD EPYC, 2 cores, AVX2 (no AVX-512 VNNI)"
+    vnni = "model name\t: Intel Xeon\nflags\t\t: avx2 avx512f avx512_vnni\n"
+    assert cpu_summary(vnni) == "Intel Xeon, 1 core, AVX-512 VNNI"
+    assert cpu_summary("model name\t: Old\nflags\t\t: sse2\n").endswith("no AVX2")

@@ -69,6 +69,7 @@ class Command(BaseCommand):
                 f"p95 {result.flat_reading_p95_ms} ms; outfit photo p50 {result.reading_p50_ms} ms "
                 f"p95 {result.reading_p95_ms} ms ({result.outfit_garments_mean} garments on average)"
             )
+        self.stdout.write(f"on {result.cpu}")
 
 
 def _photos(count: int) -> tuple[list[Image.Image], list[Image.Image]]:
