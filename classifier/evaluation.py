@@ -6,6 +6,7 @@ figures describe what serving does.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Sequence
@@ -32,6 +33,7 @@ from classifier.imaging import open_image
 from classifier.pixel_colors import with_pixel_colors
 from classifier.predictor import ATTRIBUTE_HEADS, CROP_MARGIN, load_predictor, model_backed, slot_probabilities
 from classifier.regions import (
+    PER_SLOT_PARAMS,
     box_iou,
     detect_garments,
     fit_outfit_gate,
@@ -696,13 +698,19 @@ def tune_detection(
                     key = (flat <= max_flat_share, scored["found_share"] + 0.5 * scored["precision"])
                     if best_key is None or key > best_key:
                         best, best_key = params, key
-    per_slot = tune_slot_boxes(items, best) if best is not None else {"chosen": {}, "trials": []}
+    flats = (flat_segs, flat_sizes, flat_probs, max_flat_share)
+    per_slot = tune_slots(items, best, flats) if best is not None else {"chosen": {}, "trials": []}
     if best is not None and per_slot["chosen"]:
         best = {**best, "per_slot": per_slot["chosen"]}
     return {"chosen": best, "trials": trials, "max_flat_share": max_flat_share, "per_slot_trials": per_slot["trials"]}
 
 
-PER_SLOT_GRID: dict[str, tuple] = {"grow": (None, 0.2, 0.25, 0.3, 0.4, 0.5), "keep_share": (0.1, 0.3, 0.6)}
+PER_SLOT_GRID: dict[str, tuple] = {
+    "grow": (None, 0.2, 0.25, 0.3, 0.4, 0.5),
+    "keep_share": (0.1, 0.3, 0.6),
+    "min_cells": (2, 3, 6, 10),
+    "min_score": (0.25, 0.35, 0.45),
+}
 
 
 def slot_scores(items: Sequence[OutfitTruth], found: Sequence[Sequence[tuple]], slot: str, *, iou: float = 0.3):
@@ -716,34 +724,37 @@ def slot_scores(items: Sequence[OutfitTruth], found: Sequence[Sequence[tuple]], 
     return (hits / present if present else 0.0), (hits / predicted if predicted else 0.0)
 
 
-def tune_slot_boxes(items: Sequence[OutfitTruth], params: dict) -> dict:
-    """After the shared thresholds `params`, how each slot's box is drawn (its own `grow` and `keep_share`, see
-    regions.detect_garments), on VALIDATION photos: that slot's garments found plus half its precision, as for the
-    shared thresholds. A slot keeps the shared values unless its own beat them. These settings move boxes only, so
-    which slots are found, and which photos are read as outfits, do not change."""
+def tune_slots(items: Sequence[OutfitTruth], params: dict, flat: tuple | None = None) -> dict:
+    """After the shared settings `params`, each slot's own (regions.detect_garments' `per_slot`), on VALIDATION
+    photos: first how its box is drawn (`grow`, `keep_share`), then when it counts as found (`min_cells`,
+    `min_score`), each time for that slot's garments found plus half its precision, as for the shared settings. A
+    slot keeps the shared values unless its own beat them. With `flat` = (segmentations, sizes, outfit-gate
+    probabilities, max share) of flat single-garment photos, own thresholds that read more than that share of them
+    as outfits are not taken."""
     chosen: dict[str, dict] = {}
     trials = []
+
+    def key(per_slot: dict, slot: str) -> tuple[float, float, float]:
+        found, precision = slot_scores(items, _found(items, {**params, "per_slot": per_slot}), slot)
+        return found + 0.5 * precision, found, precision
+
     for slot in DETECTION_SLOTS:
-        found, precision = slot_scores(items, _found(items, params), slot)
-        best_key = found + 0.5 * precision
-        trials.append(
-            {
-                "slot": slot,
-                "grow": params.get("grow"),
-                "keep_share": params.get("keep_share"),
-                "found": round(found, 4),
-                "precision": round(precision, 4),
-                "shared": True,
-            }
-        )
-        for grow in PER_SLOT_GRID["grow"]:
-            for keep_share in PER_SLOT_GRID["keep_share"]:
-                own = {"grow": grow, "keep_share": keep_share}
-                trial = {**params, "per_slot": {slot: own}}
-                found, precision = slot_scores(items, _found(items, trial), slot)
+        best_key, found, precision = key(chosen, slot)
+        shared = {name: params.get(name) for name in PER_SLOT_PARAMS}
+        trials.append({"slot": slot, **shared, "found": round(found, 4), "precision": round(precision, 4)})
+        for stage in (("grow", "keep_share"), ("min_cells", "min_score")):
+            for values in itertools.product(*(PER_SLOT_GRID[name] for name in stage)):
+                own = {**chosen.get(slot, {}), **dict(zip(stage, values, strict=True))}
+                own = {name: value for name, value in own.items() if value != params.get(name)}
+                candidate = {**chosen, slot: own} if own else {k: v for k, v in chosen.items() if k != slot}
+                if stage[0] == "min_cells" and flat is not None:
+                    segs, sizes, probs, max_share = flat
+                    if flat_outfit_share(segs, sizes, {**params, "per_slot": candidate}, probs) > max_share:
+                        continue
+                value, found, precision = key(candidate, slot)
                 trials.append({"slot": slot, **own, "found": round(found, 4), "precision": round(precision, 4)})
-                if found + 0.5 * precision > best_key + 1e-9:
-                    chosen[slot], best_key = own, found + 0.5 * precision
+                if value > best_key + 1e-9:
+                    chosen, best_key = candidate, value
     return {"chosen": chosen, "trials": trials}
 
 

@@ -168,9 +168,9 @@ def segmentation_target(classes: np.ndarray, grid: int, *, n_classes: int = len(
 # ---------------------------------------------------------------- detection post-processing (serving)
 
 
-# What detect_garments' `per_slot` may set for one slot: how a found region's box is drawn, never whether a slot is
-# found (so a flat photo of one garment is read as an outfit exactly as often whatever they are).
-PER_SLOT_PARAMS: tuple[str, ...] = ("grow", "keep_share")
+# What detect_garments' `per_slot` may set for one slot: whether it is found (`min_cells`, `min_score`: two shoes
+# make fewer cells than a coat) and how its box is drawn (`grow`, `keep_share`).
+PER_SLOT_PARAMS: tuple[str, ...] = ("min_cells", "min_score", "grow", "keep_share")
 
 
 @dataclass(frozen=True)
@@ -196,8 +196,8 @@ def detect_garments(
     `min_score`. With `grow`, the cells where the slot's probability reaches `grow` join them (the map is often unsure
     at a garment's edges and where a coat opens over a top). The box spans the largest connected group of those cells
     and any other group at least `keep_share` of its size (the second shoe), so stray cells elsewhere do not stretch
-    it. `per_slot` overrides `grow` and `keep_share` for a slot ({"shoes": {"grow": 0.3, "keep_share": 0.6}}): a
-    shoe's region grown as far as a coat's climbs the legs."""
+    it. `per_slot` overrides any of these for a slot ({"shoes": {"min_cells": 2, "grow": 0.3}}): a pair of shoes
+    covers fewer cells than a coat, and a shoe's region grown as far as a coat's climbs the legs."""
     probs = np.asarray(probs, dtype=np.float32)
     grid_h, grid_w, n = probs.shape
     if n != 1 + len(slots):
@@ -211,17 +211,18 @@ def detect_garments(
     winner = probs.argmax(axis=-1)
     regions = []
     for k, slot in enumerate(slots, start=1):
+        own = per_slot.get(slot, {})
         cells = winner == k
         count = int(cells.sum())
-        if count < min_cells:
+        if count < own.get("min_cells", min_cells) or count == 0:
             continue
         score = float(probs[..., k][cells].mean())
-        if score < min_score:
+        if score < own.get("min_score", min_score):
             continue
-        slot_grow = per_slot.get(slot, {}).get("grow", grow)
+        slot_grow = own.get("grow", grow)
         if slot_grow is not None:
             cells = cells | (probs[..., k] >= slot_grow)
-        cells = main_components(cells, keep_share=per_slot.get(slot, {}).get("keep_share", keep_share))
+        cells = main_components(cells, keep_share=own.get("keep_share", keep_share))
         ys, xs = np.nonzero(cells)
         box = (xs.min() / grid_w, ys.min() / grid_h, (xs.max() + 1) / grid_w, (ys.max() + 1) / grid_h)
         regions.append(Region(slot, box, round(score, 4), count / (grid_h * grid_w)))

@@ -14,12 +14,13 @@ from classifier.evaluation import (
     OutfitTruth,
     confusion_png,
     detections,
+    flat_outfit_share,
     head_result,
     score,
     score_outfits,
     slot_scores,
     tune_detection,
-    tune_slot_boxes,
+    tune_slots,
 )
 from classifier.regions import DETECTION_SLOTS
 from vocabulary import COLOR_CODES, TYPE_CODES
@@ -107,7 +108,7 @@ def test_slot_boxes_are_tuned_per_slot_and_only_where_that_helps():
     shared = {"min_cells": 3, "min_score": 0.35, "keep_share": 0.1, "grow": 0.25}
     found, _ = slot_scores(items, [detections(i.segmentation, 280, 280, shared) for i in items], "shoes")
     assert found == 0.0  # grown up the ankles, the shoes' box misses theirs
-    tuned = tune_slot_boxes(items, shared)
+    tuned = tune_slots(items, shared)
     assert set(tuned["chosen"]) == {"shoes"}  # the top and the trousers are found as well without their own
     assert tuned["chosen"]["shoes"]["grow"] in (None, 0.4, 0.5)
     with_own = {**shared, "per_slot": tuned["chosen"]}
@@ -134,7 +135,7 @@ def test_slot_boxes_keep_the_shared_settings_when_nothing_beats_them():
         "shoes": (9 / 28, 25 / 28, 19 / 28, 27 / 28),
     }
     items = [OutfitTruth(f"{i}", 280, 280, truth, _outfit_map(0.0)) for i in range(3)]
-    assert tune_slot_boxes(items, {"min_cells": 3, "min_score": 0.35, "keep_share": 0.1, "grow": 0.25})["chosen"] == {}
+    assert tune_slots(items, {"min_cells": 3, "min_score": 0.35, "keep_share": 0.1, "grow": 0.25})["chosen"] == {}
 
 
 def test_cpu_summary_names_the_vector_instructions_the_speed_depends_on():
@@ -143,3 +144,33 @@ def test_cpu_summary_names_the_vector_instructions_the_speed_depends_on():
     vnni = "model name\t: Intel Xeon\nflags\t\t: avx2 avx512f avx512_vnni\n"
     assert cpu_summary(vnni) == "Intel Xeon, 1 core, AVX-512 VNNI"
     assert cpu_summary("model name\t: Old\nflags\t\t: sse2\n").endswith("no AVX2")
+
+
+def test_slot_thresholds_find_small_garments_unless_flat_photos_would_become_outfits():
+    probs = _outfit_map(0.0)
+    probs[25:27, 9:19] = probs[0, 0]  # the shoes shrink to two cells, fewer than the shared min_cells
+    shoes = 1 + DETECTION_SLOTS.index("shoes")
+    probs[26, 10:12, :] = 0.02
+    probs[26, 10:12, shoes] = 0.9
+    truth = {
+        "top": (8 / 28, 2 / 28, 20 / 28, 10 / 28),
+        "bottom": (9 / 28, 10 / 28, 19 / 28, 18 / 28),
+        "shoes": (10 / 28, 26 / 28, 12 / 28, 27 / 28),
+    }
+    items = [OutfitTruth(f"{i}", 280, 280, truth, probs) for i in range(3)]
+    shared = {"min_cells": 3, "min_score": 0.35, "keep_share": 0.1, "grow": None}
+    assert slot_scores(items, [detections(i.segmentation, 280, 280, shared) for i in items], "shoes") == (0.0, 0.0)
+    tuned = tune_slots(items, shared)["chosen"]
+    assert tuned["shoes"]["min_cells"] == 2
+    with_own = {**shared, "per_slot": tuned}
+    assert slot_scores(items, [detections(i.segmentation, 280, 280, with_own) for i in items], "shoes") == (1.0, 1.0)
+    # A flat photo of one top with a two-cell shoe-like spot: the shoes' own threshold would make it an outfit, so
+    # with a flat-photo limit of 0 it is not taken.
+    flat = np.zeros((1, 28, 28, 1 + len(DETECTION_SLOTS)), dtype=np.float32)
+    flat[..., 0] = 1.0
+    flat[0, 4:20, 4:20, 0] = 0.05
+    flat[0, 4:20, 4:20, 1] = 0.95
+    flat[0, 24, 5:7] = probs[26, 10]
+    limited = tune_slots(items, shared, (flat, [(280, 280)], None, 0.0))["chosen"]
+    assert "min_cells" not in limited.get("shoes", {})
+    assert flat_outfit_share(flat, [(280, 280)], {**shared, "per_slot": tuned}) == 1.0  # why it was refused

@@ -257,12 +257,20 @@ def test_per_slot_settings_draw_one_slot_box_their_own_way():
     assert both.box[2] == pytest.approx(17 / 28) and left.box[2] == pytest.approx(12 / 28)
 
 
-def test_per_slot_settings_refuse_unknown_slots_and_thresholds():
+def test_per_slot_thresholds_decide_whether_one_slot_is_found():
+    probs = _map()  # each shoe 9 cells, 18 in all; the top 80
+    assert "shoes" not in {r.slot for r in detect_garments(probs, min_cells=20, min_score=0.5)}
+    found = detect_garments(probs, min_cells=20, min_score=0.5, per_slot={"shoes": {"min_cells": 10}})
+    assert [r.slot for r in found] == ["top", "bottom", "shoes"]
+    unsure = detect_garments(probs, min_cells=4, min_score=0.5, per_slot={"top": {"min_score": 0.95}})
+    assert [r.slot for r in unsure] == ["bottom", "shoes"]
+
+
+def test_per_slot_settings_refuse_unknown_slots_and_settings():
     with pytest.raises(ValueError, match="slots the map does not have"):
         detect_garments(_map(), per_slot={"hat": {"grow": 0.3}})
-    # Whether a slot is found is the shared thresholds' business (the flat-photo check is made with them).
-    with pytest.raises(ValueError, match="can set grow, keep_share"):
-        detect_garments(_map(), per_slot={"shoes": {"min_score": 0.1}})
+    with pytest.raises(ValueError, match="can set min_cells, min_score, grow, keep_share"):
+        detect_garments(_map(), per_slot={"shoes": {"threshold": 0.1}})
 
 
 def test_a_region_at_a_trimmed_edge_of_the_frame_reaches_the_photo_edge():
