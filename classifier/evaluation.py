@@ -1170,11 +1170,7 @@ def _pairs(doc: dict) -> str:
     """`{"grow": 0.2, "per_slot": {"shoes": {"grow": 0.3}}}` -> "grow 0.2, per_slot (shoes: grow 0.3)"."""
 
     def value(v) -> str:
-        if isinstance(v, dict):
-            return (
-                "(" + "; ".join(f"{k}: {_pairs(x)}" if isinstance(x, dict) else f"{k} {x}" for k, x in v.items()) + ")"
-            )
-        return str(v)
+        return "(" + "; ".join(f"{k}: {_pairs(x)}" for k, x in v.items()) + ")" if isinstance(v, dict) else str(v)
 
     return ", ".join(f"{k} {value(v)}" for k, v in doc.items())
 

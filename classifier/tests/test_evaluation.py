@@ -78,6 +78,14 @@ def test_confusion_png(tmp_path):
         assert image.size[0] > 100 and image.mode == "RGB"
 
 
+# The painted garments' boxes in _outfit_map, on square photos (the model frame is the whole photo).
+_OUTFIT_TRUTH = {
+    "top": (8 / 28, 2 / 28, 20 / 28, 10 / 28),
+    "bottom": (9 / 28, 10 / 28, 19 / 28, 18 / 28),
+    "shoes": (9 / 28, 25 / 28, 19 / 28, 27 / 28),
+}
+
+
 def _outfit_map(ankle_shoes: float) -> np.ndarray:
     """A 28×28 map of a top, trousers and two shoes, with ankles (rows 18-23) where the shoes have `ankle_shoes`."""
     probs = np.zeros((28, 28, 1 + len(DETECTION_SLOTS)), dtype=np.float32)
@@ -98,13 +106,7 @@ def _outfit_map(ankle_shoes: float) -> np.ndarray:
 
 
 def test_slot_boxes_are_tuned_per_slot_and_only_where_that_helps():
-    # Square photos (the model frame is the photo); the true boxes are the painted garments'.
-    truth = {
-        "top": (8 / 28, 2 / 28, 20 / 28, 10 / 28),
-        "bottom": (9 / 28, 10 / 28, 19 / 28, 18 / 28),
-        "shoes": (9 / 28, 25 / 28, 19 / 28, 27 / 28),
-    }
-    items = [OutfitTruth(f"{i}", 280, 280, truth, _outfit_map(0.3)) for i in range(4)]
+    items = [OutfitTruth(f"{i}", 280, 280, _OUTFIT_TRUTH, _outfit_map(0.3)) for i in range(4)]
     shared = {"min_cells": 3, "min_score": 0.35, "keep_share": 0.1, "grow": 0.25}
     found, _ = slot_scores(items, [detections(i.segmentation, 280, 280, shared) for i in items], "shoes")
     assert found == 0.0  # grown up the ankles, the shoes' box misses theirs
@@ -119,7 +121,7 @@ def test_slot_boxes_are_tuned_per_slot_and_only_where_that_helps():
     faded[12:18, 9:19, :] = 0.0
     faded[12:18, 9:19, 0] = 0.7
     faded[12:18, 9:19, 1 + DETECTION_SLOTS.index("bottom")] = 0.3
-    items = [OutfitTruth(f"{i}", 280, 280, truth, faded) for i in range(4)]
+    items = [OutfitTruth(f"{i}", 280, 280, _OUTFIT_TRUTH, faded) for i in range(4)]
     flat = np.zeros((2, 28, 28, 1 + len(DETECTION_SLOTS)), dtype=np.float32)
     flat[..., 0] = 1.0
     tuning = tune_detection(items, flat, [(280, 280)] * 2)
@@ -129,12 +131,7 @@ def test_slot_boxes_are_tuned_per_slot_and_only_where_that_helps():
 
 
 def test_slot_boxes_keep_the_shared_settings_when_nothing_beats_them():
-    truth = {
-        "top": (8 / 28, 2 / 28, 20 / 28, 10 / 28),
-        "bottom": (9 / 28, 10 / 28, 19 / 28, 18 / 28),
-        "shoes": (9 / 28, 25 / 28, 19 / 28, 27 / 28),
-    }
-    items = [OutfitTruth(f"{i}", 280, 280, truth, _outfit_map(0.0)) for i in range(3)]
+    items = [OutfitTruth(f"{i}", 280, 280, _OUTFIT_TRUTH, _outfit_map(0.0)) for i in range(3)]
     assert tune_slots(items, {"min_cells": 3, "min_score": 0.35, "keep_share": 0.1, "grow": 0.25})["chosen"] == {}
 
 

@@ -6,6 +6,7 @@ import dataclasses
 import io
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -287,22 +288,26 @@ def test_export_classifier_writes_a_new_version_of_the_same_network(tiny_run, tm
     source = tmp_path / "tiny-v1"
     shutil.copytree(out, source)
     stdout = io.StringIO()
-    call_command(
-        "export_classifier",
-        str(source),
-        "--out",
-        str(tmp_path / "tiny-v1-f16"),
-        "--quantization",
-        "float16",
-        "--dataset",
-        str(dataset),
-        "--coparsing",
-        "",
-        "--no-evaluate",
-        "--no-current",
-        stdout=stdout,
-    )
-    exported = tmp_path / "tiny-v1-f16"
+
+    def export(name: str, quantization: str) -> Path:
+        call_command(
+            "export_classifier",
+            str(source),
+            "--out",
+            str(tmp_path / name),
+            "--quantization",
+            quantization,
+            "--dataset",
+            str(dataset),
+            "--coparsing",
+            "",
+            "--no-evaluate",
+            "--no-current",
+            stdout=stdout,
+        )
+        return tmp_path / name
+
+    exported = export("tiny-v1-f16", "float16")
     labels = json.loads((exported / "labels.json").read_text())
     metrics = json.loads((exported / "metrics.json").read_text())
     assert labels["model_version"] == "tiny-v1-f16" and labels["tflite_quantization"] == "float16"
@@ -323,22 +328,7 @@ def test_export_classifier_writes_a_new_version_of_the_same_network(tiny_run, tm
     with pytest.raises(Exception, match="already exists"):
         call_command("export_classifier", str(source), "--out", str(exported), "--dataset", str(dataset))
     # keep: a new version with the source's model.tflite byte for byte (only the post-network steps are chosen again).
-    call_command(
-        "export_classifier",
-        str(source),
-        "--out",
-        str(tmp_path / "tiny-v2"),
-        "--quantization",
-        "keep",
-        "--dataset",
-        str(dataset),
-        "--coparsing",
-        "",
-        "--no-evaluate",
-        "--no-current",
-        stdout=stdout,
-    )
-    kept = tmp_path / "tiny-v2"
+    kept = export("tiny-v2", "keep")
     assert (kept / "model.tflite").read_bytes() == (source / "model.tflite").read_bytes()
     assert json.loads((kept / "labels.json").read_text())["model_version"] == "tiny-v2"
     record = json.loads((kept / "metrics.json").read_text())["exported_from"]
