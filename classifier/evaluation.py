@@ -1080,7 +1080,6 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "worn_samples": _pairs(metrics.get("worn_samples", {})),
         "worn_tagged": _worn_tagged(metrics.get("worn_tagged_samples") or {}, config),
         "segmentation_photos": _pairs(metrics.get("segmentation_photos", {})),
-        "segmentation_crops": _segmentation_crops(config.get("segmentation_crops") or 0),
         "data_hash": metrics.get("data_hash"),
         "test_scorings": metrics.get("test_scorings", "not recorded"),
         "color_agreement": _color_agreement(),
@@ -1160,15 +1159,6 @@ def _worn_tagged(tagged: dict, config: dict) -> str:
         f"type and shoe kind only. Crops: {tagged.get('train')} ({_pairs(tagged.get('by_slot', {}))}; "
         f"{tagged.get('shoe_kinds')} shoes with a kind)"
         + (f"; worn crops weigh {weight}× a flat photo in the type and kind losses." if weight != 1.0 else ".")
-    )
-
-
-def _segmentation_crops(count: int) -> str:
-    if not count:
-        return ""
-    return (
-        f" and {count} random crop{'s' if count > 1 else ''} of each, keeping at least 60% of its width and height"
-        " (a person framed closer, cut at the knees or the shoulders)"
     )
 
 

@@ -137,9 +137,6 @@ class TrainConfig:
     # Loss weight per class of the segmentation target (none, top, bottom, outer, one_piece, shoes): garments are a
     # minority of the cells and shoes a small one.
     segmentation_class_weights: tuple[float, ...] = (1.0, 2.0, 2.0, 2.0, 2.0, 4.0)
-    # Random crops of each pixel-annotated street photo added to the segmentation training (each also mirrored):
-    # the person framed closer or cut at the knees or shoulders, as shop photos on models are. 0 = none.
-    segmentation_crops: int = 0
     # Flat-lay photos (one garment each) added to the segmentation training as weak examples.
     flat_segmentation_photos: int = 500
     evaluate: bool = True
@@ -640,8 +637,7 @@ def extract_segmentation(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Frozen bottom maps of whole photos with their per-cell class targets.
 
-    `model` is `bottom_with_fine_map`; `photos` pairs a photo path with its detection class map (H, W), optionally
-    followed by a box (fractions of the photo) to crop both to (`segmentation_crops`). Returns the
+    `model` is `bottom_with_fine_map`; `photos` pairs a photo path with its detection class map (H, W). Returns the
     coarse maps (n, s, s, c), the fine maps (n, 2s, 2s, c') as float16 and the targets (n, 2s, 2s, classes); with
     `flip` every photo also appears mirrored."""
     forward = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
@@ -650,10 +646,8 @@ def extract_segmentation(
     for start in range(0, len(photos), batch_size):
         chunk = photos[start : start + batch_size]
         images, targets = [], []
-        for path, classes, *crop in chunk:
+        for path, classes in chunk:
             image = open_image(path)
-            if crop:
-                image, classes = crop_photo_and_map(image, classes, crop[0])
             variants = [(image, classes)]
             if flip:
                 variants.append((image.transpose(Image.Transpose.FLIP_LEFT_RIGHT), classes[:, ::-1].copy()))
@@ -737,33 +731,6 @@ def coparsing_photos(root: Path, split: str) -> list[tuple[Path, np.ndarray]]:
         (outfit.photo_path, slot_mask(read_mask(root, outfit.image_id)))
         for outfit in worn_outfits(root, split, with_color=False, annotation="pixel")
     ]
-
-
-def crop_photo_and_map(image: Image.Image, classes: np.ndarray, box: Sequence[float]) -> tuple[Image.Image, np.ndarray]:
-    """An upright photo and its (H, W) class map cut to the same fractional box (the map may have another size)."""
-    x0, y0, x1, y1 = box
-    width, height = image.size
-    cropped = image.crop((round(x0 * width), round(y0 * height), round(x1 * width), round(y1 * height)))
-    map_h, map_w = classes.shape
-    rows = slice(round(y0 * map_h), max(round(y0 * map_h) + 1, round(y1 * map_h)))
-    cols = slice(round(x0 * map_w), max(round(x0 * map_w) + 1, round(x1 * map_w)))
-    return cropped, np.ascontiguousarray(classes[rows, cols])
-
-
-def segmentation_crops(
-    photos: Sequence[tuple[Path, np.ndarray]], *, count: int, seed: int, min_side: float = 0.6
-) -> list[tuple[Path, np.ndarray, tuple[float, float, float, float]]]:
-    """`count` random crops of each (photo, class map): each side keeps a random share of at least `min_side`, at a
-    random place. The head trained on whole street photos alone overfits them (lite0-224-v7: validation loss lowest
-    at epoch 8 of 40, then rising) and has seen people framed only one way."""
-    rng = np.random.default_rng(seed)
-    out = []
-    for path, classes in photos:
-        for _ in range(count):
-            w, h = rng.uniform(min_side, 1.0, size=2)
-            x0, y0 = rng.uniform(0.0, 1.0 - w), rng.uniform(0.0, 1.0 - h)
-            out.append((path, classes, (float(x0), float(y0), float(x0 + w), float(y0 + h))))
-    return out
 
 
 def flat_segmentation_photos(samples: Sequence[Sample], *, count: int, seed: int) -> list[tuple[Path, np.ndarray]]:
@@ -1035,10 +1002,6 @@ def train(config: TrainConfig, *, log: Callable[[str], None] = print) -> TrainRe
     del train_features
 
     segmentation = None
-    seg_crops = []
-    if seg_photos["train"] and config.segmentation_crops:
-        seg_crops = segmentation_crops(seg_photos["train"], count=config.segmentation_crops, seed=config.seed)
-        seg_photos["train"] = seg_photos["train"] + seg_crops
     if seg_photos["train"] and config.flat_segmentation_photos:
         seg_photos["train"] = seg_photos["train"] + flat_segmentation_photos(
             by_split["train"], count=config.flat_segmentation_photos, seed=config.seed
@@ -1107,7 +1070,6 @@ def train(config: TrainConfig, *, log: Callable[[str], None] = print) -> TrainRe
         "worn_samples": {split: len(items) for split, items in worn.items()},
         "worn_tagged_samples": tagged_summary(tagged, config.worn_tags_from),
         "segmentation_photos": {split: len(items) for split, items in seg_photos.items()},
-        "segmentation_crops": len(seg_crops),
     }
     if finetuned := backbone_finetune_record(config.weights_path):
         metrics["backbone_finetune"] = finetuned

@@ -31,9 +31,7 @@ from classifier.training import (
     attribute_targets,
     build_heads,
     color_targets,
-    crop_photo_and_map,
     point_current,
-    segmentation_crops,
     soft_crossentropy,
     train,
     type_targets,
@@ -123,7 +121,6 @@ def tiny_run(tmp_path_factory):
         workers=2,
         coparsing_dir=coparsing,
         segmentation_epochs=2,
-        segmentation_crops=2,
     )
     return dataset, out, train(config, log=lambda message: None)
 
@@ -155,13 +152,11 @@ def test_tiny_training_run_writes_a_loadable_artifact(tiny_run):
     assert metrics["pixel_colors_tuning"]["trials"][0]["weight"] == 0.0  # chosen on validation photos
     assert metrics["worn_samples"] == {"train": 18, "validation": 6}
     assert "segmentation" in metrics["history"]
-    assert metrics["segmentation_crops"] == 12  # 2 of each of the 6 pixel-annotated train photos
     assert len((out / "data_hash.txt").read_text().strip()) == 64
     assert result.model_version == "tiny-v1"
     card = (out / "MODEL_CARD.md").read_text()
     assert "Not sure" in card and "tiny-v1" in card and "{" not in card
     assert "/work/" not in card and "/tmp/" not in card  # no machine paths
-    assert "2 random crops of each" in card
 
     image = Image.open(next((dataset / "images").iterdir()))
     lite = load_predictor(out, backend="tflite").predict(image)
@@ -346,27 +341,3 @@ def test_the_shoe_kind_branch_can_be_narrower_than_the_other_attribute_heads():
     assert heads.get_layer("kind_hidden").units == 8
     assert {heads.get_layer(f"{head}_hidden").units for head in ("audience", "warmth", "formality", "pattern")} == {64}
     assert build_heads(32, hidden_units=16, dropout=0.1, attribute_units=12).get_layer("kind_hidden").units == 12
-
-
-def test_a_segmentation_crop_cuts_the_photo_and_its_class_map_alike():
-    image = Image.new("RGB", (40, 80), "white")
-    image.paste((200, 0, 0), (0, 40, 40, 80))  # the lower half is a red skirt
-    classes = np.zeros((80, 40), dtype=np.uint8)
-    classes[40:] = 2
-    # The map may come at another size than the photo: the box is in fractions of either.
-    small = classes[::2, ::2].copy()
-    cropped, cut = crop_photo_and_map(image, small, (0.25, 0.25, 1.0, 0.75))
-    assert cropped.size == (30, 40) and cut.shape == (20, 15)
-    assert (cut[:10] == 0).all() and (cut[10:] == 2).all()
-    assert cropped.getpixel((5, 5)) == (255, 255, 255) and cropped.getpixel((5, 30)) == (200, 0, 0)
-
-
-def test_segmentation_crops_keep_most_of_each_photo_at_random_places():
-    photos = [(Path(f"{i}.jpg"), np.zeros((8, 8), dtype=np.uint8)) for i in range(20)]
-    crops = segmentation_crops(photos, count=3, seed=1, min_side=0.6)
-    assert len(crops) == 60 and [c[0] for c in crops[:3]] == [Path("0.jpg")] * 3
-    boxes = np.array([c[2] for c in crops])
-    sides = boxes[:, 2:] - boxes[:, :2]
-    assert (boxes >= 0).all() and (boxes <= 1.0 + 1e-9).all() and (sides >= 0.6 - 1e-9).all()
-    assert sides.min() < 0.7 and boxes[:, 0].max() > 0.2  # not all whole photos in one corner
-    assert crops == segmentation_crops(photos, count=3, seed=1, min_side=0.6)

@@ -49,12 +49,6 @@ class Command(BaseCommand):
         )
         parser.add_argument("--segmentation-epochs", type=int, default=30)
         parser.add_argument(
-            "--segmentation-crops",
-            type=int,
-            default=0,
-            help="random crops of each pixel-annotated street photo added to the segmentation head's training",
-        )
-        parser.add_argument(
             "--attribute-units", type=int, default=16, help="hidden units of each attribute head's own branch"
         )
         parser.add_argument(
@@ -111,7 +105,6 @@ class Command(BaseCommand):
             cache_dir=Path(options["cache_dir"]) if options["cache_dir"] else None,
             coparsing_dir=Path(options["coparsing"]) if options["coparsing"] else None,
             segmentation_epochs=options["segmentation_epochs"],
-            segmentation_crops=options["segmentation_crops"],
             attribute_units=options["attribute_units"],
             kind_units=options["kind_units"],
             worn_tags_from=worn_tags_from,
