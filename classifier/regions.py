@@ -231,30 +231,34 @@ def detect_garments(
 
 def main_components(cells: np.ndarray, *, keep_share: float = 0.3) -> np.ndarray:
     """The largest 8-connected group of True cells and the groups at least `keep_share` of its size."""
-    labels = np.zeros(cells.shape, dtype=np.int32)
-    sizes = [0]
-    height, width = cells.shape
-    for y0, x0 in zip(*np.nonzero(cells), strict=True):
-        if labels[y0, x0]:
-            continue
-        label = len(sizes)
-        labels[y0, x0] = label
-        stack, size = [(y0, x0)], 0
+    ys, xs = np.nonzero(cells)
+    if not len(ys):
+        return cells
+    # A flood fill over the set of True cells (a cell outside the grid is simply not in the set): on a 28x28 map
+    # this is a fraction of the work of visiting every neighbour with bounds checks.
+    left = set(zip(ys.tolist(), xs.tolist(), strict=True))
+    groups = []
+    while left:
+        seed = left.pop()
+        stack, group = [seed], [seed]
         while stack:
             y, x = stack.pop()
-            size += 1
-            for dy in (-1, 0, 1):
-                for dx in (-1, 0, 1):
-                    ny, nx = y + dy, x + dx
-                    if 0 <= ny < height and 0 <= nx < width and cells[ny, nx] and not labels[ny, nx]:
-                        labels[ny, nx] = label
-                        stack.append((ny, nx))
-        sizes.append(size)
-    if len(sizes) == 1:
-        return cells
-    largest = max(sizes)
-    keep = [k for k, size in enumerate(sizes) if k and size >= keep_share * largest]
-    return np.isin(labels, keep)
+            for near in (
+                (y - 1, x - 1), (y - 1, x), (y - 1, x + 1), (y, x - 1),
+                (y, x + 1), (y + 1, x - 1), (y + 1, x), (y + 1, x + 1),
+            ):  # fmt: skip
+                if near in left:
+                    left.remove(near)
+                    stack.append(near)
+                    group.append(near)
+        groups.append(group)
+    largest = max(len(group) for group in groups)
+    kept = np.zeros(cells.shape, dtype=bool)
+    for group in groups:
+        if len(group) >= keep_share * largest:
+            rows, cols = zip(*group, strict=True)
+            kept[list(rows), list(cols)] = True
+    return kept
 
 
 def box_slot_shares(probs: np.ndarray, box: Box) -> np.ndarray:
