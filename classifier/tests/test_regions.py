@@ -17,6 +17,7 @@ from classifier.regions import (
     frame_box_to_photo,
     garment_crop,
     is_outfit,
+    main_components,
     map_slot_indices,
     model_frame,
     photo_box_to_frame,
@@ -287,3 +288,19 @@ def test_a_region_at_a_trimmed_edge_of_the_frame_reaches_the_photo_edge():
     assert region_box_to_photo((0.0, 0.0, 1.0, 1.0), model_frame(300, 400), 300, 400) == (0.0, 0.0, 1.0, 1.0)
     wide = model_frame(900, 300)  # trimmed left and right
     assert region_box_to_photo((0.0, 0.2, 0.5, 0.9), wide, 900, 300) == pytest.approx((0.0, 0.2, 0.5, 0.9))
+
+
+def test_main_components_joins_diagonal_cells_and_keeps_groups_by_their_share_of_the_largest():
+    cells = np.zeros((6, 6), dtype=bool)
+    cells[0, 0] = cells[1, 1] = cells[2, 2] = cells[2, 3] = True  # one group of 4 through diagonals, at the edge
+    cells[5, 5] = cells[4, 5] = True  # a group of 2 in the far corner
+    cells[0, 5] = True  # a lone cell
+    diagonal = np.zeros_like(cells)
+    diagonal[[0, 1, 2, 2], [0, 1, 2, 3]] = True
+    corner = np.zeros_like(cells)
+    corner[[4, 5], [5, 5]] = True
+    # keep_share 0.3 of 4 cells is 1.2: the pair stays, the lone cell goes
+    assert (main_components(cells, keep_share=0.3) == (diagonal | corner)).all()
+    assert (main_components(cells, keep_share=0.6) == diagonal).all()
+    assert (main_components(cells, keep_share=0.0) == cells).all()
+    assert not main_components(np.zeros((6, 6), dtype=bool)).any()
