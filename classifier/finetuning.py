@@ -32,12 +32,21 @@ from classifier.backbones import (
     LITE0_STAGES,
     LITE0_TOP_FIRST_STAGE,
     Backbone,
+    bottom_with_fine_map,
     build_backbone,
     save_lite0_weights,
 )
 from classifier.dataset import Sample, load_samples, worn_samples
 from classifier.imaging import center_aspect_crop, to_rgb
-from classifier.training import color_targets, sample_image, soft_crossentropy, type_targets
+from classifier.regions import segmentation_target
+from classifier.training import (
+    build_segmentation_head,
+    color_targets,
+    coparsing_photos,
+    sample_image,
+    soft_crossentropy,
+    type_targets,
+)
 from vocabulary import COLOR_CODES
 
 
@@ -61,6 +70,13 @@ class FinetuneConfig:
     color_loss_weight: float = 0.5
     label_smoothing: float = 0.05
     color_main_weight: float = 0.75
+    # With a weight above 0, the outfit map joins the fine-tuning: a segmentation head (as train_classifier builds it)
+    # on the bottom's maps, trained on the pixel-annotated street photos of the co-parsing train split (each seen
+    # `segmentation_repeat` times an epoch, cropped and mirrored with its map), so the bottom adapts to finding
+    # garments on people instead of drifting away from it. Its head is thrown away with the others.
+    segmentation_weight: float = 0.0
+    segmentation_repeat: int = 2
+    segmentation_class_weights: tuple[float, ...] = (1.0, 2.0, 2.0, 2.0, 2.0, 4.0)
     seed: int = 1337
     limit: int | None = None
     workers: int = 4
@@ -88,14 +104,29 @@ def bottom_frozen_prefixes() -> tuple[str, ...]:
 _PRELOAD_SIZE = 256
 
 
+def _square(image: Image.Image) -> np.ndarray:
+    image = center_aspect_crop(to_rgb(image))
+    image = image.resize((_PRELOAD_SIZE, _PRELOAD_SIZE), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return np.asarray(image, dtype=np.uint8)
+
+
 def _preload(samples: Sequence[Sample], *, workers: int) -> np.ndarray:
-    def load(sample: Sample) -> np.ndarray:
-        image = center_aspect_crop(to_rgb(sample_image(sample)))
-        image = image.resize((_PRELOAD_SIZE, _PRELOAD_SIZE), Image.Resampling.BILINEAR, reducing_gap=2.0)
-        return np.asarray(image, dtype=np.uint8)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return np.stack(list(pool.map(lambda sample: _square(sample_image(sample)), samples)))
+
+
+def _preload_street(photos: Sequence[tuple[Path, np.ndarray]], grid: int, *, workers: int):
+    """Street photos with their detection class maps -> (uint8 squares, (n, grid, grid, classes) cell shares in the
+    same frame, regions.segmentation_target)."""
+
+    def load(item: tuple[Path, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        path, classes = item
+        with Image.open(path) as image:
+            return _square(image), segmentation_target(classes, grid)
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return np.stack(list(pool.map(load, samples)))
+        rows = list(pool.map(load, photos))
+    return np.stack([r[0] for r in rows]), np.stack([r[1] for r in rows])
 
 
 def _augment(image_size: int) -> Callable:
@@ -115,6 +146,12 @@ def _augment(image_size: int) -> Callable:
         images = tf.image.crop_and_resize(tf.cast(pixels, tf.float32), boxes, tf.range(n), [image_size, image_size])
         mirrored = tf.random.uniform([n]) < 0.5
         images = tf.where(mirrored[:, None, None, None], tf.reverse(images, [2]), images)
+        if "segmentation" in targets:  # the map's cell shares cropped and mirrored with their photo
+            cells = targets["segmentation"]
+            grid = cells.shape[1]
+            cells = tf.image.crop_and_resize(cells, boxes, tf.range(n), [grid, grid])
+            cells = tf.where(mirrored[:, None, None, None], tf.reverse(cells, [2]), cells)
+            targets = {**targets, "segmentation": cells}
         return (images - 127.0) / 128.0, targets
 
     return augment
@@ -171,6 +208,9 @@ def finetune_backbone(config: FinetuneConfig, *, log: Callable[[str], None] = pr
     if not train or not val:
         raise ValueError(f"fine-tuning needs train and validation photos; found {len(train)} and {len(val)}")
     log(f"fine-tuning on {len(train)} train photos and crops; validation {len(val)}")
+    backbone = build_backbone("efficientnet_lite0", image_size=config.image_size, weights_path=config.weights_path)
+    with_fine = bottom_with_fine_map(backbone)
+    grid = int(with_fine.outputs[-1].shape[1])
     pixels, val_pixels = _preload(train, workers=config.workers), _preload(val, workers=config.workers)
     targets = {
         "type": type_targets(train, smoothing=config.label_smoothing, class_weight_power=0.0),
@@ -180,6 +220,28 @@ def finetune_backbone(config: FinetuneConfig, *, log: Callable[[str], None] = pr
         "type": type_targets(val, smoothing=0.0, class_weight_power=0.0),
         "color": color_targets(val, smoothing=0.0, main_weight=config.color_main_weight),
     }
+    street = 0
+    if config.segmentation_weight > 0 and config.coparsing_dir is not None:
+        photos = coparsing_photos(config.coparsing_dir, "train")
+        if config.limit:
+            photos = photos[: max(1, config.limit // 8)]
+        street = len(photos)
+        street_pixels, cells = _preload_street(photos, grid, workers=config.workers)
+        # Each cell's soft target scaled by the weight of its main class, as train_segmentation weighs them.
+        class_weights = np.asarray(config.segmentation_class_weights, dtype=np.float32)
+        cells = cells * class_weights[cells.argmax(axis=-1)][..., None]
+        repeat = max(1, config.segmentation_repeat)
+        log(f"outfit map: {street} street photos, each {repeat} times an epoch")
+        n_flat = len(pixels)
+        pixels = np.concatenate([pixels, *([street_pixels] * repeat)])
+        # Street photos carry no type or colour (all-zero rows: no loss), garment photos no map.
+        targets = {
+            name: np.concatenate([t, np.zeros((street * repeat, t.shape[1]), t.dtype)]) for name, t in targets.items()
+        }
+        targets["segmentation"] = np.concatenate(
+            [np.zeros((n_flat, *cells.shape[1:]), np.float32), *([cells] * repeat)]
+        )
+        val_targets["segmentation"] = np.zeros((len(val_pixels), *cells.shape[1:]), np.float32)
     train_data = (
         tf.data.Dataset.from_tensor_slices((pixels, targets))
         .shuffle(len(pixels), seed=config.seed, reshuffle_each_iteration=True)
@@ -189,19 +251,33 @@ def finetune_backbone(config: FinetuneConfig, *, log: Callable[[str], None] = pr
     )
     val_data = tf.data.Dataset.from_tensor_slices((val_pixels, val_targets)).batch(64).map(_whole(config.image_size))
 
-    backbone = build_backbone("efficientnet_lite0", image_size=config.image_size, weights_path=config.weights_path)
     image = keras.Input((config.image_size, config.image_size, 3), name="image")
-    hidden = layers.Dropout(0.3, name="finetune_dropout")(backbone.features(image))
-    model = keras.Model(
-        image,
-        {
-            "type": layers.Dense(targets["type"].shape[1], activation="softmax", name="type")(hidden),
-            "color": layers.Dense(targets["color"].shape[1], activation="softmax", name="color")(hidden),
-        },
-    )
-    losses = {"type": soft_crossentropy, "color": soft_crossentropy}
-    weights = {"type": 1.0, "color": config.color_loss_weight}
+    coarse, low_features, fine = with_fine(image)
+    assert backbone.top is not None  # Lite0 is built cut in two (bottom_with_fine_map checked the bottom)
+    high_features, head_features = backbone.top(coarse)
+    pooled = layers.Concatenate(name="finetune_features")([low_features, high_features, head_features])
+    hidden = layers.Dropout(0.3, name="finetune_dropout")(pooled)
+    outputs = {
+        "type": layers.Dense(targets["type"].shape[1], activation="softmax", name="type")(hidden),
+        "color": layers.Dense(targets["color"].shape[1], activation="softmax", name="color")(hidden),
+    }
+    if street:
+        head = build_segmentation_head(coarse.shape[1:], fine.shape[1:], channels=48)
+        outputs["segmentation"] = layers.Identity(name="segmentation")(head([coarse, fine]))
+    model = keras.Model(image, outputs)
+    losses = {name: soft_crossentropy for name in outputs}
+    weights = {"type": 1.0, "color": config.color_loss_weight, "segmentation": config.segmentation_weight}
+    weights = {name: weights[name] for name in outputs}
     history: dict = {"validation_type_accuracy": [], "validation_color_or_alt_accuracy": [], "seconds": []}
+    if street:
+        history["segmentation_loss"] = []
+
+    def fit_one_epoch() -> None:
+        epoch_started = time.monotonic()
+        fitted = model.fit(train_data, epochs=1, shuffle=False, verbose=2 if config.progress else 0)
+        history["seconds"].append(round(time.monotonic() - epoch_started))
+        if street:  # the map's training loss (weighted cells), to see it learn
+            history["segmentation_loss"].append(round(float(fitted.history["segmentation_loss"][-1]), 4))
 
     def score(after: str) -> None:
         type_accuracy, color_accuracy = _validation_accuracies(model, val_data, val_targets["type"], val)
@@ -214,9 +290,7 @@ def finetune_backbone(config: FinetuneConfig, *, log: Callable[[str], None] = pr
 
     _set_trainable(backbone, False, config.frozen_prefixes)
     model.compile(optimizer=keras.optimizers.Adam(config.head_learning_rate), loss=losses, loss_weights=weights)
-    epoch_started = time.monotonic()
-    model.fit(train_data, epochs=1, shuffle=False, verbose=2 if config.progress else 0)
-    history["seconds"].append(round(time.monotonic() - epoch_started))
+    fit_one_epoch()
     score("heads alone")
 
     _set_trainable(backbone, True, config.frozen_prefixes)
@@ -230,9 +304,7 @@ def finetune_backbone(config: FinetuneConfig, *, log: Callable[[str], None] = pr
         loss_weights=weights,
     )
     for epoch in range(config.epochs):
-        epoch_started = time.monotonic()
-        model.fit(train_data, epochs=1, shuffle=False, verbose=2 if config.progress else 0)
-        history["seconds"].append(round(time.monotonic() - epoch_started))
+        fit_one_epoch()
         score(f"epoch {epoch + 1}/{config.epochs}")
 
     out_path = Path(config.out_path)
@@ -241,7 +313,7 @@ def finetune_backbone(config: FinetuneConfig, *, log: Callable[[str], None] = pr
     seconds = time.monotonic() - started
     record = {
         "config": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()},
-        "samples": {"train": len(train), "validation": len(val)},
+        "samples": {"train": len(train), "validation": len(val), "street_photos": street},
         "history": history,
         "seconds": round(seconds),
     }

@@ -54,6 +54,44 @@ def test_finetune_backbone_writes_changed_weights_in_the_imagenet_layout(tmp_pat
 
 
 @pytest.mark.slow
+def test_the_outfit_map_can_join_the_fine_tuning_and_trains_the_bottom_on_street_photos(tmp_path, lite0_weights):
+    dataset = make_tiny_dataset(tmp_path / "data", copies=1)
+    coparsing = make_tiny_coparsing(tmp_path / "ccp")
+    outs = {}
+    for weight in ("0", "5"):
+        outs[weight] = tmp_path / f"lite0-map{weight}.npz"
+        call_command(
+            "finetune_backbone",
+            "--out", str(outs[weight]),
+            "--dataset", str(dataset),
+            "--coparsing", str(coparsing),
+            "--weights", str(lite0_weights),
+            "--epochs", "1",
+            "--learning-rate", "1e-3",
+            "--image-size", "64",
+            "--segmentation-weight", weight,
+            "--verbosity", "0",
+        )  # fmt: skip
+    record = json.loads(outs["5"].with_suffix(".json").read_text())
+    assert record["samples"]["street_photos"] > 0
+    losses = record["history"]["segmentation_loss"]
+    assert len(losses) == 2 and all(np.isfinite(loss) and loss > 0 for loss in losses)
+    plain = json.loads(outs["0"].with_suffix(".json").read_text())
+    assert plain["samples"]["street_photos"] == 0 and "segmentation_loss" not in plain["history"]
+    # The frozen stem stays ImageNet's with the map too.
+    np.testing.assert_array_equal(np.load(outs["5"])["_conv_stem.weight"], np.load(lite0_weights)["_conv_stem.weight"])
+
+
+def test_the_outfit_map_needs_street_photos(tmp_path, lite0_weights):
+    dataset = make_tiny_dataset(tmp_path / "data", copies=2)
+    with pytest.raises(CommandError, match="needs the co-parsing photos"):
+        call_command(
+            "finetune_backbone", "--out", str(tmp_path / "w.npz"), "--dataset", str(dataset), "--coparsing", "",
+            "--weights", str(lite0_weights), "--segmentation-weight", "1",
+        )  # fmt: skip
+
+
+@pytest.mark.slow
 def test_keep_bottom_fine_tunes_only_the_top_so_the_outfit_map_reads_the_same_features(tmp_path, lite0_weights):
     dataset = make_tiny_dataset(tmp_path / "data", copies=2)
     out = tmp_path / "lite0-top.npz"

@@ -34,6 +34,15 @@ class Command(BaseCommand):
             "--color-weight", type=float, default=0.5, help="the colour head's loss weight next to the type head's 1"
         )
         parser.add_argument(
+            "--segmentation-weight",
+            type=float,
+            default=0.0,
+            help="train an outfit map on the co-parsing street photos alongside, with this loss weight (0: none)",
+        )
+        parser.add_argument(
+            "--segmentation-repeat", type=int, default=2, help="times each street photo is seen an epoch"
+        )
+        parser.add_argument(
             "--keep-bottom",
             action="store_true",
             help="fine-tune only the top (stages 5-6); the bottom, which the outfit map reads, stays as in --weights",
@@ -58,6 +67,10 @@ class Command(BaseCommand):
             raise CommandError(f"co-parsing folder not found: {options['coparsing']!r}")
         if options["color_weight"] < 0:
             raise CommandError("--color-weight must not be negative")
+        if options["segmentation_weight"] < 0:
+            raise CommandError("--segmentation-weight must not be negative")
+        if options["segmentation_weight"] > 0 and not options["coparsing"]:
+            raise CommandError("--segmentation-weight needs the co-parsing photos (--coparsing)")
         if options["epochs"] < 1:
             raise CommandError("--epochs must be at least 1")
         out = Path(options["out"])
@@ -77,6 +90,8 @@ class Command(BaseCommand):
             limit=options["limit"],
             seed=options["seed"],
             color_loss_weight=options["color_weight"],
+            segmentation_weight=options["segmentation_weight"],
+            segmentation_repeat=options["segmentation_repeat"],
             progress=options["verbosity"] > 0,
             extra={"command": command_line},
         )
