@@ -1180,9 +1180,15 @@ def _backbone_finetune(record: dict | None) -> str:
         return ""
     accuracy = record.get("validation_type_accuracy") or []
     command = _without_paths(record.get("command") or "python manage.py finetune_backbone")
+    samples = record.get("samples") or {}
+    # finetune_backbone --segmentation-weight: an outfit map trained alongside on the pixel-annotated street photos
+    street_note = (
+        f", and an outfit map on {samples['street_photos']} street photos" if samples.get("street_photos") else ""
+    )
     return (
         f"\nThe backbone was first fine-tuned on garments by `{command}` ({record.get('seconds')} s, "
-        f"{record.get('epochs')} epochs on {(record.get('samples') or {}).get('train')} flat photos and worn crops; "
+        f"{record.get('epochs')} epochs on {samples.get('train')} flat photos and worn crops"
+        f"{street_note}; "
         f"its own type head's validation accuracy, flat and worn together, "
         f"{' -> '.join(str(a) for a in accuracy)}, from the heads alone to the last epoch); the heads above were "
         f"then trained on its frozen features."

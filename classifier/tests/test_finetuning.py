@@ -167,4 +167,8 @@ def test_an_artifact_trained_from_a_finetuned_backbone_says_so_in_its_model_card
     line = model_card_context({"backbone_finetune": record}, {})["backbone_finetune"]
     assert "`python manage.py finetune_backbone --out …/w.npz` (1650 s, 4 epochs on 5969" in line
     assert "0.635 -> 0.697 -> 0.743" in line
+    assert "street photos" not in line
+    with_map = {**record, "samples": {"train": 5969, "validation": 789, "street_photos": 503}}
+    line = model_card_context({"backbone_finetune": with_map}, {})["backbone_finetune"]
+    assert "on 5969 flat photos and worn crops, and an outfit map on 503 street photos;" in line
     assert model_card_context({}, {})["backbone_finetune"] == ""
