@@ -16,14 +16,16 @@ from classifier.evaluation import (
     detections,
     flat_outfit_share,
     head_result,
+    reconciled,
     score,
     score_outfits,
     slot_scores,
     tune_detection,
+    tune_reconcile,
     tune_slots,
 )
 from classifier.regions import DETECTION_SLOTS
-from vocabulary import COLOR_CODES, TYPE_CODES
+from vocabulary import COLOR_CODES, SLOTS, TYPE_CODES
 
 
 def sample(type_code: str | None, top10: str | None, color: str, alt: str | None = None) -> Sample:
@@ -171,3 +173,27 @@ def test_slot_thresholds_find_small_garments_unless_flat_photos_would_become_out
     limited = tune_slots(items, shared, (flat, [(280, 280)], None, 0.0))["chosen"]
     assert "min_cells" not in limited.get("shoes", {})
     assert flat_outfit_share(flat, [(280, 280)], {**shared, "per_slot": tuned}) == 1.0  # why it was refused
+
+
+def test_a_garment_its_own_crop_all_but_rules_out_is_never_listed_however_much_it_would_add():
+    """The detector's coat photo: a coat and a skirt, and a one-piece the map saw where the coat is. Its crop gives
+    one-piece 4%; the photo's truth also has a one-piece box there (an annotator's dress under the coat), so listing
+    it would find one more garment. The tuning still drops it: the page would name it "Dress 0%"."""
+    coat = (0.28, 0.18, 0.68, 0.53)
+    skirt = (0.32, 0.50, 0.68, 0.69)
+    truth = {"outer": coat, "bottom": skirt, "one_piece": coat}
+    items = [OutfitTruth(f"{i}", 280, 280, truth, np.zeros((28, 28, 1 + len(DETECTION_SLOTS)))) for i in range(3)]
+
+    def crop(**probs: float) -> np.ndarray:
+        return np.array([probs.get(slot, 0.0) for slot in SLOTS])
+
+    row = [
+        ("outer", coat, 0.6, crop(outer=0.9, top=0.1)),
+        ("bottom", skirt, 0.5, crop(bottom=0.95, one_piece=0.05)),
+        ("one_piece", coat, 0.7, crop(bottom=0.44, outer=0.32, top=0.20, one_piece=0.04)),
+    ]
+    tuning = tune_reconcile(items, [row] * len(items))
+    assert min(t["drop"] for t in tuning["trials"] if t["drop"] is not None) >= 0.05
+    assert tuning["chosen"]["drop"] >= 0.05
+    listed = reconciled([row], tuning["chosen"])[0]
+    assert [slot for slot, *_ in listed] == ["outer", "bottom"]
