@@ -77,8 +77,6 @@ class FinetuneConfig:
     segmentation_weight: float = 0.0
     segmentation_repeat: int = 2
     segmentation_class_weights: tuple[float, ...] = (1.0, 2.0, 2.0, 2.0, 2.0, 4.0)
-    # Each worn-garment crop (co-parsing train) seen this many times an epoch, each time cropped and mirrored anew.
-    worn_repeat: int = 1
     seed: int = 1337
     limit: int | None = None
     workers: int = 4
@@ -201,7 +199,7 @@ def finetune_backbone(config: FinetuneConfig, *, log: Callable[[str], None] = pr
     train = [s for s in samples if s.split == "train"]
     val = [s for s in samples if s.split == "validation" and s.type_code is not None]
     if config.coparsing_dir is not None:
-        train += worn_samples(config.coparsing_dir, "train") * max(1, config.worn_repeat)
+        train += worn_samples(config.coparsing_dir, "train")
         val += worn_samples(config.coparsing_dir, "validation")
     if config.limit:
         rng = np.random.default_rng(config.seed)

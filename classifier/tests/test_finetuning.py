@@ -13,7 +13,6 @@ pytest.importorskip("tensorflow")
 from django.core.management import CommandError, call_command
 
 from classifier.backbones import build_backbone
-from classifier.dataset import worn_samples
 from classifier.evaluation import model_card_context
 from classifier.finetuning import bottom_frozen_prefixes
 from classifier.tests.factories import make_tiny_coparsing, make_tiny_dataset
@@ -71,7 +70,6 @@ def test_the_outfit_map_can_join_the_fine_tuning_and_trains_the_bottom_on_street
             "--learning-rate", "1e-3",
             "--image-size", "64",
             "--segmentation-weight", weight,
-            "--worn-repeat", "2" if weight == "5" else "1",
             "--verbosity", "0",
         )  # fmt: skip
     record = json.loads(outs["5"].with_suffix(".json").read_text())
@@ -80,9 +78,6 @@ def test_the_outfit_map_can_join_the_fine_tuning_and_trains_the_bottom_on_street
     assert len(losses) == 2 and all(np.isfinite(loss) and loss > 0 for loss in losses)
     plain = json.loads(outs["0"].with_suffix(".json").read_text())
     assert plain["samples"]["street_photos"] == 0 and "segmentation_loss" not in plain["history"]
-    # --worn-repeat 2: every worn crop twice an epoch (the tiny co-parsing set has worn crops in train)
-    worn = len(worn_samples(coparsing, "train"))
-    assert worn > 0 and record["samples"]["train"] == plain["samples"]["train"] + worn
     # The frozen stem stays ImageNet's with the map too.
     np.testing.assert_array_equal(np.load(outs["5"])["_conv_stem.weight"], np.load(lite0_weights)["_conv_stem.weight"])
 

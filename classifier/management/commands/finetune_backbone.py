@@ -42,7 +42,6 @@ class Command(BaseCommand):
         parser.add_argument(
             "--segmentation-repeat", type=int, default=2, help="times each street photo is seen an epoch"
         )
-        parser.add_argument("--worn-repeat", type=int, default=1, help="times each worn-garment crop is seen an epoch")
         parser.add_argument(
             "--keep-bottom",
             action="store_true",
@@ -93,7 +92,6 @@ class Command(BaseCommand):
             color_loss_weight=options["color_weight"],
             segmentation_weight=options["segmentation_weight"],
             segmentation_repeat=options["segmentation_repeat"],
-            worn_repeat=options["worn_repeat"],
             progress=options["verbosity"] > 0,
             extra={"command": command_line},
         )
