@@ -40,12 +40,14 @@ from classifier.dataset import Sample, load_samples, worn_samples
 from classifier.imaging import center_aspect_crop, to_rgb
 from classifier.regions import segmentation_target
 from classifier.training import (
+    TrainConfig,
     build_segmentation_head,
     color_targets,
     coparsing_photos,
     sample_image,
     soft_crossentropy,
     type_targets,
+    weighted_cells,
 )
 from vocabulary import COLOR_CODES
 
@@ -76,7 +78,6 @@ class FinetuneConfig:
     # garments on people instead of drifting away from it. Its head is thrown away with the others.
     segmentation_weight: float = 0.0
     segmentation_repeat: int = 2
-    segmentation_class_weights: tuple[float, ...] = (1.0, 2.0, 2.0, 2.0, 2.0, 4.0)
     seed: int = 1337
     limit: int | None = None
     workers: int = 4
@@ -227,9 +228,8 @@ def finetune_backbone(config: FinetuneConfig, *, log: Callable[[str], None] = pr
             photos = photos[: max(1, config.limit // 8)]
         street = len(photos)
         street_pixels, cells = _preload_street(photos, grid, workers=config.workers)
-        # Each cell's soft target scaled by the weight of its main class, as train_segmentation weighs them.
-        class_weights = np.asarray(config.segmentation_class_weights, dtype=np.float32)
-        cells = cells * class_weights[cells.argmax(axis=-1)][..., None]
+        # The map's head, cell weights and loss as train_classifier's (TrainConfig's defaults).
+        cells = weighted_cells(cells, TrainConfig.segmentation_class_weights)
         repeat = max(1, config.segmentation_repeat)
         log(f"outfit map: {street} street photos, each {repeat} times an epoch")
         n_flat = len(pixels)
@@ -262,7 +262,7 @@ def finetune_backbone(config: FinetuneConfig, *, log: Callable[[str], None] = pr
         "color": layers.Dense(targets["color"].shape[1], activation="softmax", name="color")(hidden),
     }
     if street:
-        head = build_segmentation_head(coarse.shape[1:], fine.shape[1:], channels=48)
+        head = build_segmentation_head(coarse.shape[1:], fine.shape[1:], channels=TrainConfig.segmentation_channels)
         outputs["segmentation"] = layers.Identity(name="segmentation")(head([coarse, fine]))
     model = keras.Model(image, outputs)
     losses = {name: soft_crossentropy for name in outputs}

@@ -688,6 +688,13 @@ def build_segmentation_head(
     return keras.Model([coarse, fine], probs, name="segmentation_head")
 
 
+def weighted_cells(targets: np.ndarray, class_weights: Sequence[float]) -> np.ndarray:
+    """Per-cell soft targets (..., classes) scaled by the weight of each cell's main class: scaling a soft target row
+    scales that cell's cross-entropy (soft_crossentropy)."""
+    weights = np.asarray(class_weights, dtype=np.float32)
+    return targets * weights[targets.argmax(axis=-1)][..., None]
+
+
 def train_segmentation(
     config: TrainConfig,
     train_data: tuple[np.ndarray, np.ndarray, np.ndarray],
@@ -696,11 +703,9 @@ def train_segmentation(
     keras.utils.set_random_seed(config.seed + 2)
     coarse, fine, targets = train_data
     head = build_segmentation_head(coarse.shape[1:], fine.shape[1:], channels=config.segmentation_channels)
-    weights = np.asarray(config.segmentation_class_weights, dtype=np.float32)
 
     def weighted(t: np.ndarray) -> np.ndarray:
-        # Scaling a soft target row scales that cell's cross-entropy: weight by the cell's main class.
-        return t * weights[t.argmax(axis=-1)][..., None]
+        return weighted_cells(t, config.segmentation_class_weights)
 
     batch_size = 32
     steps = max(1, int(np.ceil(len(coarse) / batch_size))) * config.segmentation_epochs

@@ -19,22 +19,28 @@ from classifier.tests.factories import make_tiny_coparsing, make_tiny_dataset
 from classifier.training import backbone_finetune_record
 
 
-@pytest.mark.slow
-def test_finetune_backbone_writes_changed_weights_in_the_imagenet_layout(tmp_path, lite0_weights):
-    dataset = make_tiny_dataset(tmp_path / "data", copies=1)
-    coparsing = make_tiny_coparsing(tmp_path / "ccp")
-    out = tmp_path / "lite0-garments.npz"
+def _finetune_one_epoch(out, dataset, coparsing, weights, *extra: str) -> None:
+    """finetune_backbone on the tiny sets: one epoch at 64 px, quietly."""
     call_command(
         "finetune_backbone",
         "--out", str(out),
         "--dataset", str(dataset),
         "--coparsing", str(coparsing),
-        "--weights", str(lite0_weights),
+        "--weights", str(weights),
         "--epochs", "1",
         "--learning-rate", "1e-3",
         "--image-size", "64",
         "--verbosity", "0",
+        *extra,
     )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_finetune_backbone_writes_changed_weights_in_the_imagenet_layout(tmp_path, lite0_weights):
+    dataset = make_tiny_dataset(tmp_path / "data", copies=1)
+    coparsing = make_tiny_coparsing(tmp_path / "ccp")
+    out = tmp_path / "lite0-garments.npz"
+    _finetune_one_epoch(out, dataset, coparsing, lite0_weights)
     start, tuned = np.load(lite0_weights), np.load(out)
     assert sorted(tuned.files) == sorted(start.files)
     # Trained: a late block's convolutions. Frozen: the stem, the first blocks and every batch norm's statistics.
@@ -54,24 +60,13 @@ def test_finetune_backbone_writes_changed_weights_in_the_imagenet_layout(tmp_pat
 
 
 @pytest.mark.slow
-def test_the_outfit_map_can_join_the_fine_tuning_and_trains_the_bottom_on_street_photos(tmp_path, lite0_weights):
+def test_the_outfit_map_can_join_the_fine_tuning_on_street_photos_and_records_its_loss(tmp_path, lite0_weights):
     dataset = make_tiny_dataset(tmp_path / "data", copies=1)
     coparsing = make_tiny_coparsing(tmp_path / "ccp")
     outs = {}
     for weight in ("0", "5"):
         outs[weight] = tmp_path / f"lite0-map{weight}.npz"
-        call_command(
-            "finetune_backbone",
-            "--out", str(outs[weight]),
-            "--dataset", str(dataset),
-            "--coparsing", str(coparsing),
-            "--weights", str(lite0_weights),
-            "--epochs", "1",
-            "--learning-rate", "1e-3",
-            "--image-size", "64",
-            "--segmentation-weight", weight,
-            "--verbosity", "0",
-        )  # fmt: skip
+        _finetune_one_epoch(outs[weight], dataset, coparsing, lite0_weights, "--segmentation-weight", weight)
     record = json.loads(outs["5"].with_suffix(".json").read_text())
     assert record["samples"]["street_photos"] > 0
     losses = record["history"]["segmentation_loss"]
@@ -95,18 +90,7 @@ def test_the_outfit_map_needs_street_photos(tmp_path, lite0_weights):
 def test_keep_bottom_fine_tunes_only_the_top_so_the_outfit_map_reads_the_same_features(tmp_path, lite0_weights):
     dataset = make_tiny_dataset(tmp_path / "data", copies=2)
     out = tmp_path / "lite0-top.npz"
-    call_command(
-        "finetune_backbone",
-        "--out", str(out),
-        "--dataset", str(dataset),
-        "--coparsing", "",
-        "--weights", str(lite0_weights),
-        "--epochs", "1",
-        "--learning-rate", "1e-3",
-        "--image-size", "64",
-        "--keep-bottom",
-        "--verbosity", "0",
-    )  # fmt: skip
+    _finetune_one_epoch(out, dataset, "", lite0_weights, "--keep-bottom")
     start, tuned = np.load(lite0_weights), np.load(out)
     bottom = [
         k for k in start.files if k.startswith("_conv_stem") or any(k.startswith(f"_blocks.{b}.") for b in range(11))
