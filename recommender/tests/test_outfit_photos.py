@@ -277,17 +277,22 @@ def test_an_unsure_kids_reading_puts_kids_pieces_first_without_claiming_it_is_a_
     assert {item["name"] for item in body["items"]} == {"women black pants", "women sneakers"}
 
 
-@pytest.mark.real_model
-def test_tapping_a_detected_garment_reads_the_crop_its_chip_was_named_from(settings):
-    """Street photo 0306 of the co-parsing test split (a pink blouse, a red skirt, sandals), looked at, never tuned on:
-    its skirt's chip said "Red skirt" but a tap read the bare box and called it brown (red 0.29 vs brown 0.24 at
-    lite0-224-v6-int8). A tap now reads the chip's own crop (the box grown by CROP_MARGIN) with the photo's map."""
+def _street_photo_0306(settings) -> Path:
     photo = Path(settings.FASHION_COPARSING_DIR or "/nonexistent") / "photos" / "0306.jpg"
     if not photo.is_file():
         pytest.skip(f"co-parsing dataset not found (FASHION_COPARSING_DIR={settings.FASHION_COPARSING_DIR!r})")
     settings.CLASSIFIER_BACKEND = "tflite"
     settings.CLASSIFIER_MODEL_DIR = Path(settings.BASE_DIR) / "classifier" / "artifacts" / "current"
     get_predictor.cache_clear()
+    return photo
+
+
+@pytest.mark.real_model
+def test_tapping_a_detected_garment_reads_the_crop_its_chip_was_named_from(settings):
+    """Street photo 0306 of the co-parsing test split (a pink blouse, a red skirt, sandals), looked at, never tuned on:
+    its skirt's chip said "Red skirt" but a tap read the bare box and called it brown (red 0.29 vs brown 0.24 at
+    lite0-224-v6-int8). A tap now reads the chip's own crop (the box grown by CROP_MARGIN) with the photo's map."""
+    photo = _street_photo_0306(settings)
     try:
         api = APIClient()
         upload = SimpleUploadedFile("street.jpg", photo.read_bytes(), "image/jpeg")
@@ -306,6 +311,54 @@ def test_tapping_a_detected_garment_reads_the_crop_its_chip_was_named_from(setti
             reading = upload.chosen_reading
             assert reading["audience"]["label"] != "kids", reading["audience"]
             assert dict(reading_leaning(reading).guess("audience") or ()).get("kids", 0.0) == 0.0
+    finally:
+        get_predictor.cache_clear()
+
+
+@pytest.mark.real_model
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 9's acceptance case, not met by lite0-224-v12: its map takes the red skirt for part of a dress "
+    "(chip 'Red dress') and lists the bare legs below the hem as a 'Gray skirt'; every candidate of 1 Dec read the "
+    "skirt's own crop as a dress too (0.65-0.79)",
+)
+def test_the_mirror_photo_of_issue_9_lists_its_skirt_as_a_red_solid_skirt(settings):
+    """Street photo 0306 (co-parsing test split; a pink blouse, a red skirt, espadrilles), the issue's "taps the skirt,
+    and gets it read correctly (type, colour, pattern)". Strict: when a model lists the skirt right, this passes and
+    the marker must go."""
+    photo = _street_photo_0306(settings)
+    try:
+        upload = SimpleUploadedFile("street.jpg", photo.read_bytes(), "image/jpeg")
+        body = APIClient().post("/api/v1/recommendations/", {"image": upload}, format="multipart").json()
+        chips = [(chip["type"], chip["color"], chip["pattern"]) for chip in body["detected"]["garments"]]
+        assert ("skirt", "red", "solid") in chips, chips
+    finally:
+        get_predictor.cache_clear()
+
+
+@pytest.mark.real_model
+def test_a_skirt_listed_as_a_dress_is_one_tap_from_a_skirts_looks(settings):
+    """Where the model misreads 0306's red skirt as a dress (above), the page still gets the shopper there: she picks
+    the red garment, taps "Skirt" under "Not right?", and the suggestions are for a red skirt (tops among them)."""
+    photo = _street_photo_0306(settings)
+    garment_factory(type="t-shirt", color="white", audience="women")
+    garment_factory(type="dress", color="black", audience="women")
+    garment_factory(type="shoes", color="black", audience="women", kind="sandals")
+    try:
+        client = Client()
+        image = SimpleUploadedFile("street.jpg", photo.read_bytes(), "image/jpeg")
+        result = client.post("/recommend/?lang=en", {"image": image})["Location"]
+        upload = ShopperUpload.objects.get()
+        chips = upload.detection["garments"]
+        red = [i for i, chip in enumerate(chips) if chip["color"] == "red"]
+        assert red, [(chip["type"], chip["color"]) for chip in chips]
+        client.post(f"/recommend/{upload.public_id}/choose/", {"garment": str(red[0])})
+        client.post(f"/recommend/{upload.public_id}/correct/", {"type": "skirt"})
+        page = client.get(result)
+        tag = page.context["recommendation"].tag
+        assert (tag.type, tag.slot, tag.color) == ("skirt", "bottom", "red")
+        suggested = {item.garment.type for item in page.context["recommendation"].items}
+        assert "t-shirt" in suggested and "dress" not in suggested, suggested
     finally:
         get_predictor.cache_clear()
 
