@@ -19,6 +19,7 @@ from classifier.evaluation import (
     reconciled,
     score,
     score_outfits,
+    score_worn,
     slot_scores,
     tune_detection,
     tune_reconcile,
@@ -64,6 +65,24 @@ def test_colour_alt_counts_and_colour_only_photos_are_scored():
     assert result.color_strict.accuracy == pytest.approx(1 / 3)
     assert result.color_strict.count == 3  # the Not-sure photo counts for colour ...
     assert result.type.count == 2 and result.slot.count == 2  # ... but not for type or slot
+
+
+def test_worn_regions_are_scored_strictly_and_with_tops_and_outer_layers_alike():
+    worn = [
+        Sample("a", Path("x.jpg"), "test", "t-shirt", "t-shirt", None, "red", None, source="coparsing"),
+        Sample("b", Path("x.jpg"), "test", "blazer", "outwear", None, "black", None, source="coparsing"),
+        Sample("c", Path("x.jpg"), "test", "skirt", "skirt", None, "red", None, source="coparsing"),
+        Sample("d", Path("x.jpg"), "test", "dress", "dress", None, "red", None, source="coparsing"),
+    ]
+    # The tee read as an outer layer and the blazer as a shirt (layers swapped), the skirt right, the dress a skirt.
+    out = {
+        "type": one_hot(["outwear", "shirt", "skirt", "skirt"], TYPE_CODES),
+        "color": one_hot(["red", "black", "red", "red"], COLOR_CODES),
+        "kind": np.full((4, 6), 1 / 6),
+    }
+    scored = score_worn(worn, out)
+    assert scored["slot"]["accuracy"] == pytest.approx(1 / 4)
+    assert scored["slot_top_outer_interchangeable"] == pytest.approx(3 / 4)  # the dress read as a skirt stays wrong
 
 
 def test_macro_f1_and_confusion():
