@@ -151,6 +151,11 @@ class DetectedSerializer(serializers.Serializer):
     uncertain = serializers.ListField(
         child=serializers.CharField(), help_text="Which heads to confirm: type/slot/color."
     )
+    type_alternatives = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Types to offer beside type_top3 when the type is to be confirmed for a reason its confidence does "
+        "not show: a one-piece found with a top in the same photo may be the skirt or trousers under it.",
+    )
     type = serializers.CharField()
     type_confidence = serializers.FloatField()
     slot = serializers.CharField()
@@ -210,6 +215,7 @@ def detected_payload(result: UploadAnswer) -> dict:
     return {
         "needs_confirmation": bool(uncertain),
         "uncertain": uncertain,
+        "type_alternatives": result.type_alternatives,
         "type": upload.detected_type,
         "type_confidence": round(float(upload.type_confidence), 4),
         "slot": upload.detected_slot,

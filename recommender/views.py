@@ -106,6 +106,13 @@ def _choices(detection: dict, head: str) -> list[str]:
     return [label for label, _confidence in detection.get(head, {}).get("top3", [])]
 
 
+def _type_choices(reading: dict, alternatives: list[str]) -> list[str]:
+    """The type chips: the CNN's top 3, with the alternatives the reading is in doubt between right after its first
+    choice (a dress worn under a top: skirt, trousers)."""
+    choices = _choices(reading, "type")
+    return choices[:1] + alternatives + [code for code in choices[1:] if code not in alternatives]
+
+
 def _detected_garments(upload: ShopperUpload) -> list[dict]:
     """The garments of a whole-outfit photo, named for the shopper ("a black top"), with outlines in percent."""
     language = "ko" if korean_active() else "en"
@@ -184,7 +191,8 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
             "similar": result.similar,
             "uncertain": uncertain and correction is None,
             "uncertain_heads": uncertain,
-            "type_choices": _choices(reading, "type"),
+            "type_choices": _type_choices(reading, result.type_alternatives),
+            "dress_or_bottom": bool(result.type_alternatives) and correction is None,
             "color_choices": _choices(reading, "color"),
             "slot_choices": _choices(reading, "slot"),
             "garments": _detected_garments(upload),

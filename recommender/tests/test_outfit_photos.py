@@ -16,6 +16,8 @@ from catalog.tests.factories import garment_factory, rule_factory
 from classifier.predictor import get_predictor
 from recommender.models import ShopperUpload
 from recommender.services import (
+    DRESS_UNDER_A_TOP_ALTERNATIVES,
+    correction_create,
     default_garment,
     detected_garments,
     reading_in_slot,
@@ -235,6 +237,61 @@ def test_each_detected_garment_reports_a_type_of_its_own_slot():
     assert reading_tag(garment["reading"]).type == "shoes"
 
 
+def _dress_listed_under_a_top(*, with_top: bool = True) -> ShopperUpload:
+    """A whole-outfit upload whose matched garment is a red one-piece read "dress" at 0.93 (street photo 0306's red
+    skirt, as lite0-224-v12 lists it), with a pink top above it or (with_top=False) only shoes besides."""
+    upload, _ = upload_create(image_file=outfit_photo())
+
+    def garment(slot: str, box: list[float], type_code: str, color: str) -> dict:
+        reading = {
+            "slot": {"label": slot, "confidence": 0.95, "top3": [[slot, 0.95]]},
+            "type": {"label": type_code, "confidence": 0.93, "top3": [[type_code, 0.93], ["longsleeve", 0.03]]},
+            "color": {"label": color, "confidence": 0.9, "top3": [[color, 0.9]]},
+        }
+        return {"slot": slot, "box": box, "score": 0.8, "type": type_code, "color": color, "reading": reading}
+
+    dress = garment("one_piece", [0.3, 0.3, 0.7, 0.7], "dress", "red")
+    garments = [garment("top", [0.4, 0.2, 0.7, 0.4], "blouse", "pink"), dress] if with_top else [dress]
+    garments.append(garment("shoes", [0.4, 0.85, 0.6, 1.0], "shoes", "gray"))
+    upload.detection = {**upload.detection, **dress["reading"], "garments": garments}
+    upload.chosen_garment = 1 if with_top else 0
+    upload.chosen_reading = dress["reading"]
+    upload.detected_slot, upload.detected_type, upload.detected_color = "one_piece", "dress", "red"
+    upload.type_confidence = upload.slot_confidence = upload.color_confidence = 0.93
+    upload.save()
+    return upload
+
+
+def test_a_dress_listed_under_a_top_is_asked_about_with_skirt_and_trousers_offered_first():
+    """However sure its crop, a one-piece found under a top is as often the skirt or trousers under it (12 of 31 on
+    the co-parsing validation photos): the page asks, and offers those types right after "Dress"."""
+    upload = _dress_listed_under_a_top()
+    answer = upload_answer(upload=upload)
+    assert "type" in answer.uncertain_heads and answer.type_alternatives == list(DRESS_UNDER_A_TOP_ALTERNATIVES)
+    page = Client().get(f"/recommend/{upload.public_id}/?lang=en")
+    html = page.content.decode()
+    assert "a dress often turns out to be a skirt or trousers" in html and 'class="correct" open' in html
+    assert page.context["type_choices"][:3] == ["dress", "skirt", "pants"]
+    body = APIClient().post(f"/api/v1/recommendations/{upload.public_id}/choice/", {"garment": 1}, format="json")
+    detected = body.json()["detected"]
+    assert "type" in detected["uncertain"] and detected["type_alternatives"] == ["skirt", "pants"]
+    # Once she says which it is, nothing more is asked.
+    correction_create(upload=upload, type="skirt")
+    answer = upload_answer(upload=upload)
+    assert (answer.tag.type, answer.tag.slot) == ("skirt", "bottom") and answer.type_alternatives == []
+    assert "a dress often turns out" not in Client().get(f"/recommend/{upload.public_id}/?lang=en").content.decode()
+
+
+def test_a_dress_with_no_top_or_in_a_box_the_shopper_drew_is_not_doubted():
+    alone = _dress_listed_under_a_top(with_top=False)
+    assert upload_answer(upload=alone).type_alternatives == []
+    assert "type" not in upload_answer(upload=alone).uncertain_heads  # 0.93 is above the type's threshold
+    drawn = _dress_listed_under_a_top()
+    drawn.chosen_garment, drawn.crop_box = None, [0.3, 0.3, 0.7, 0.7]
+    drawn.save()
+    assert upload_answer(upload=drawn).type_alternatives == []
+
+
 def _upload_read_as(audience: dict) -> ShopperUpload:
     """A grey top, stored with the CNN's reading of who it is for replaced by `audience`."""
     image = Image.new("RGB", (80, 100), (142, 142, 142))
@@ -338,8 +395,9 @@ def test_the_mirror_photo_of_issue_9_lists_its_skirt_as_a_red_solid_skirt(settin
 
 @pytest.mark.real_model
 def test_a_skirt_listed_as_a_dress_is_one_tap_from_a_skirts_looks(settings):
-    """Where the model misreads 0306's red skirt as a dress (above), the page still gets the shopper there: she picks
-    the red garment, taps "Skirt" under "Not right?", and the suggestions are for a red skirt (tops among them)."""
+    """Where the model misreads 0306's red skirt as a dress (above), the page gets the shopper there: on the red
+    garment it asks whether this "dress" under a top is a skirt or trousers, she taps "Skirt", and the suggestions
+    are for a red skirt (tops among them)."""
     photo = _street_photo_0306(settings)
     garment_factory(type="t-shirt", color="white", audience="women")
     garment_factory(type="dress", color="black", audience="women")
@@ -353,6 +411,9 @@ def test_a_skirt_listed_as_a_dress_is_one_tap_from_a_skirts_looks(settings):
         red = [i for i, chip in enumerate(chips) if chip["color"] == "red"]
         assert red, [(chip["type"], chip["color"]) for chip in chips]
         client.post(f"/recommend/{upload.public_id}/choose/", {"garment": str(red[0])})
+        asked = client.get(result)
+        assert "a dress often turns out to be a skirt or trousers" in asked.content.decode()
+        assert "skirt" in asked.context["type_choices"][:3]
         client.post(f"/recommend/{upload.public_id}/correct/", {"type": "skirt"})
         page = client.get(result)
         tag = page.context["recommendation"].tag
