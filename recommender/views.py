@@ -107,10 +107,13 @@ def _choices(detection: dict, head: str) -> list[str]:
 
 
 def _type_choices(reading: dict, alternatives: list[str]) -> list[str]:
-    """The type chips: the CNN's top 3, with the alternatives the reading is in doubt between right after its first
-    choice (a dress worn under a top: skirt, trousers)."""
+    """The type chips: the CNN's top 3; with alternatives the reading is in doubt between (a dress worn under a top:
+    skirt, pants), the type read first, then those, then the rest of the top 3, each once."""
     choices = _choices(reading, "type")
-    return choices[:1] + alternatives + [code for code in choices[1:] if code not in alternatives]
+    if not alternatives:
+        return choices
+    read = (reading.get("type") or {}).get("label")
+    return list(dict.fromkeys([*([read] if read else []), *alternatives, *choices]))
 
 
 def _detected_garments(upload: ShopperUpload) -> list[dict]:
