@@ -195,7 +195,7 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
             "uncertain": uncertain and correction is None,
             "uncertain_heads": uncertain,
             "type_choices": _type_choices(reading, result.type_alternatives),
-            "dress_or_bottom": bool(result.type_alternatives) and correction is None,
+            "dress_or_bottom": bool(result.type_alternatives),  # empty once the shopper corrected the reading
             "color_choices": _choices(reading, "color"),
             "slot_choices": _choices(reading, "slot"),
             "garments": _detected_garments(upload),
