@@ -154,7 +154,8 @@ class DetectedSerializer(serializers.Serializer):
     type_alternatives = serializers.ListField(
         child=serializers.CharField(),
         help_text="Types to offer beside type_top3 when the type is to be confirmed for a reason its confidence does "
-        "not show: a one-piece found with a top in the same photo may be the skirt or trousers under it.",
+        "not show: a skirt found in a whole-outfit photo may be a dress's lower half; a one-piece found with a top "
+        "in the same photo may be the skirt or trousers under it.",
     )
     type = serializers.CharField()
     type_confidence = serializers.FloatField()

@@ -527,7 +527,7 @@ def uncertain_heads(
     *, type_confidence: float, slot_confidence: float, color_confidence: float, type_in_doubt: bool = False
 ) -> list[str]:
     """The heads read below their settings.CLASSIFIER_CONFIRM_THRESHOLDS, and the type when it is in doubt for a
-    reason its confidence does not show (`dress_under_a_top`): the shopper is asked to confirm them."""
+    reason its confidence does not show (`type_alternatives`): the shopper is asked to confirm them."""
     thresholds = settings.CLASSIFIER_CONFIRM_THRESHOLDS
     confidences = {"type": type_confidence, "slot": slot_confidence, "color": color_confidence}
     return [
@@ -541,16 +541,28 @@ def uncertain_heads(
 # co-parsing validation photos, 13 are dresses or rompers; 6 are trousers, 5 skirts, 1 shorts (and 6 a coat, a blazer
 # or the blouse itself), however sure the crop (street photo 0306's red skirt: "dress", 93%).
 DRESS_UNDER_A_TOP_ALTERNATIVES: tuple[str, ...] = ("skirt", "pants")
+# And the other way round: the lower half of a dress, below a top, a cardigan or a coat, reads as a skirt. Of the 33
+# garments lite0-224-v12 lists as skirts on those photos, 11 are skirts and 12 dresses or rompers (and 3 a coat, a
+# blouse or a sweater, 7 match no garment of the mask, such as bare legs); on the test photos, 12 skirts and 20
+# dresses of 41.
+SKIRT_OF_A_DRESS_ALTERNATIVES: tuple[str, ...] = ("dress",)
 
 
-def dress_under_a_top(upload: ShopperUpload) -> bool:
-    """The matched garment is a one-piece the CNN found in a whole-outfit photo that also shows a top: it may as well
-    be the skirt or trousers under that top. Not for a box the shopper drew (no garment is chosen then)."""
+def type_alternatives(upload: ShopperUpload) -> tuple[str, ...]:
+    """The types a garment the CNN found in a whole-outfit photo may as well be, however sure its crop: a skirt may be
+    a dress's lower half (SKIRT_OF_A_DRESS_ALTERNATIVES); a one-piece in a photo that also shows a top may be the
+    skirt or trousers under that top (DRESS_UNDER_A_TOP_ALTERNATIVES). Empty otherwise, and for a box the shopper
+    drew (no garment is chosen then)."""
     garments = detected_garments(upload.detection)
     index = upload.chosen_garment
-    if index is None or not 0 <= index < len(garments) or garments[index].get("slot") != "one_piece":
-        return False
-    return any(g.get("slot") == "top" for g in garments)
+    if index is None or not 0 <= index < len(garments):
+        return ()
+    garment = garments[index]
+    if garment.get("type") == "skirt":
+        return SKIRT_OF_A_DRESS_ALTERNATIVES
+    if garment.get("slot") == "one_piece" and any(g.get("slot") == "top" for g in garments):
+        return DRESS_UNDER_A_TOP_ALTERNATIVES
+    return ()
 
 
 def upload_reading(upload: ShopperUpload) -> dict:
@@ -612,7 +624,8 @@ class UploadAnswer:
     recommendation: Recommendation
     similar: list[SimilarGarment]
     uncertain_heads: list[str]
-    # Types to offer first when the shopper confirms the type, beside the CNN's top 3 (DRESS_UNDER_A_TOP_ALTERNATIVES).
+    # Types to offer first when the shopper confirms the type, beside the CNN's top 3 (`type_alternatives`); empty
+    # once she has corrected the reading.
     type_alternatives: list[str] = field(default_factory=list)
 
 
@@ -630,7 +643,7 @@ def upload_answer(
         leaning = upload_leaning(upload=upload, tag=tag)
         recommendation = recommend_for_tag(tag=tag, limit=limit, outfits=DEFAULT_OUTFITS, leaning=leaning)
     correction = TagCorrection.objects.filter(upload=upload).first()
-    in_doubt = correction is None and dress_under_a_top(upload)
+    alternatives = list(type_alternatives(upload)) if correction is None else []
     return UploadAnswer(
         upload=upload,
         reading=upload_reading(upload),
@@ -642,9 +655,9 @@ def upload_answer(
             type_confidence=upload.type_confidence,
             slot_confidence=upload.slot_confidence,
             color_confidence=upload.color_confidence,
-            type_in_doubt=in_doubt,
+            type_in_doubt=bool(alternatives),
         ),
-        type_alternatives=list(DRESS_UNDER_A_TOP_ALTERNATIVES) if in_doubt else [],
+        type_alternatives=alternatives,
     )
 
 

@@ -26,6 +26,7 @@ from recommender.look_images import LookImageError, look_image_for_key
 from recommender.models import ShopperUpload
 from recommender.services import (
     DEFAULT_OUTFITS,
+    SKIRT_OF_A_DRESS_ALTERNATIVES,
     CorrectionReviewed,
     InvalidChoice,
     correction_create,
@@ -107,13 +108,22 @@ def _choices(detection: dict, head: str) -> list[str]:
 
 
 def _type_choices(reading: dict, alternatives: list[str]) -> list[str]:
-    """The type chips: the CNN's top 3; with alternatives the reading is in doubt between (a dress worn under a top:
-    skirt, pants), the type read first, then those, then the rest of the top 3, each once."""
+    """The type chips: the CNN's top 3; with alternatives the reading is in doubt between (services.type_alternatives:
+    a skirt may be a dress; a dress worn under a top, a skirt or pants), the type read first, then those, then the rest
+    of the top 3, each once."""
     choices = _choices(reading, "type")
     if not alternatives:
         return choices
     read = (reading.get("type") or {}).get("label")
     return list(dict.fromkeys([*([read] if read else []), *alternatives, *choices]))
+
+
+def _type_question(alternatives: list[str]) -> str:
+    """Which type question the result page asks: "skirt_or_dress" when a skirt may be a dress, "dress_or_bottom" when
+    a dress may be a skirt or pants, else none ("")."""
+    if not alternatives:
+        return ""
+    return "skirt_or_dress" if list(alternatives) == list(SKIRT_OF_A_DRESS_ALTERNATIVES) else "dress_or_bottom"
 
 
 def _detected_garments(upload: ShopperUpload) -> list[dict]:
@@ -195,7 +205,8 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
             "uncertain": uncertain and correction is None,
             "uncertain_heads": uncertain,
             "type_choices": _type_choices(reading, result.type_alternatives),
-            "dress_or_bottom": bool(result.type_alternatives),  # empty once the shopper corrected the reading
+            # Which question the page asks about the type (empty once the shopper corrected the reading).
+            "type_question": _type_question(result.type_alternatives),
             "color_choices": _choices(reading, "color"),
             "slot_choices": _choices(reading, "slot"),
             "garments": _detected_garments(upload),

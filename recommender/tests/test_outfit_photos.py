@@ -17,6 +17,7 @@ from classifier.predictor import get_predictor
 from recommender.models import ShopperUpload
 from recommender.services import (
     DRESS_UNDER_A_TOP_ALTERNATIVES,
+    SKIRT_OF_A_DRESS_ALTERNATIVES,
     correction_create,
     default_garment,
     detected_garments,
@@ -287,6 +288,38 @@ def test_a_dress_listed_under_a_top_is_asked_about_with_skirt_and_trousers_offer
     answer = upload_answer(upload=upload)
     assert (answer.tag.type, answer.tag.slot) == ("skirt", "bottom") and answer.type_alternatives == []
     assert "a dress often turns out" not in Client().get(f"/recommend/{upload.public_id}/?lang=en").content.decode()
+
+
+def test_a_skirt_listed_in_a_whole_outfit_photo_is_asked_about_with_dress_offered_next():
+    """A skirt found in a whole-outfit photo is as often a dress's lower half (12 of 33 on the co-parsing validation
+    photos, 11 skirts): the page asks, top or none above it, and offers "Dress" right after "Skirt"."""
+    for with_top in (True, False):
+        upload = _dress_listed_under_a_top(with_top=with_top)
+        index = upload.chosen_garment
+        skirt = upload.detection["garments"][index]
+        reading = {**skirt["reading"], "slot": {"label": "bottom", "confidence": 0.95, "top3": [["bottom", 0.95]]}}
+        reading["type"] = {"label": "skirt", "confidence": 0.9, "top3": [["skirt", 0.9], ["shorts", 0.05]]}
+        upload.detection["garments"][index] = {**skirt, "slot": "bottom", "type": "skirt", "reading": reading}
+        upload.chosen_reading = reading
+        upload.detected_slot, upload.detected_type = "bottom", "skirt"
+        upload.save()
+        answer = upload_answer(upload=upload)
+        assert "type" in answer.uncertain_heads and answer.type_alternatives == list(SKIRT_OF_A_DRESS_ALTERNATIVES)
+        page = Client().get(f"/recommend/{upload.public_id}/?lang=en")
+        html = page.content.decode()
+        assert "what looks like a skirt is often the lower half of a dress" in html and 'class="correct" open' in html
+        assert "a dress often turns out" not in html
+        assert page.context["type_choices"] == ["skirt", "dress", "shorts"]
+        korean = Client().get(f"/recommend/{upload.public_id}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+        assert "원피스의 아랫부분인 경우가 많아요" in korean
+    body = APIClient().post(f"/api/v1/recommendations/{upload.public_id}/choice/", {"garment": index}, format="json")
+    detected = body.json()["detected"]
+    assert "type" in detected["uncertain"] and detected["type_alternatives"] == ["dress"]
+    # She says it is a dress: the looks are a dress's, and nothing more is asked.
+    correction_create(upload=upload, type="dress")
+    answer = upload_answer(upload=upload)
+    assert (answer.tag.type, answer.tag.slot) == ("dress", "one_piece") and answer.type_alternatives == []
+    assert "type" not in answer.uncertain_heads
 
 
 def test_a_dress_with_no_top_or_in_a_box_the_shopper_drew_is_not_doubted():
