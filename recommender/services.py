@@ -537,14 +537,14 @@ def uncertain_heads(
     ]
 
 
-# What a "dress" worn under a top often is. Of the 31 one-pieces lite0-224-v12 lists beside a top on the 100
-# co-parsing validation photos, 13 are dresses or rompers; 6 are trousers, 5 skirts, 1 shorts (and 6 a coat, a blazer
-# or the blouse itself), however sure the crop (street photo 0306's red skirt: "dress", 93%).
+# What a "dress" worn under a top often is. Of the 28 one-pieces lite0-224-v13 lists beside a top on the 100
+# co-parsing validation photos (not counting those read as skirts, below), 10 are dresses or rompers and 9 trousers or
+# skirts (the rest a coat, a vest, the top itself), however sure the crop (street photo 0306's red skirt: "dress",
+# 89%). With lite0-224-v12: 13 dresses or rompers and 12 trousers, skirts or shorts of 31.
 DRESS_UNDER_A_TOP_ALTERNATIVES: tuple[str, ...] = ("skirt", "pants")
-# And the other way round: the lower half of a dress, below a top, a cardigan or a coat, reads as a skirt. Of the 33
-# garments lite0-224-v12 lists as skirts on those photos, 11 are skirts and 12 dresses or rompers (and 3 a coat, a
-# blouse or a sweater, 7 match no garment of the mask, such as bare legs); on the test photos, 12 skirts and 20
-# dresses of 41.
+# And the other way round: the lower half of a dress, below a top, a cardigan or a coat, reads as a skirt. Of the 32
+# garments lite0-224-v13 lists as skirts on those photos, 13 are skirts and 10 dresses or rompers (the rest shorts, a
+# coat, a top); lite0-224-v12: 11 skirts, 12 dresses or rompers of 33.
 SKIRT_OF_A_DRESS_ALTERNATIVES: tuple[str, ...] = ("dress",)
 
 
