@@ -178,6 +178,48 @@ class WornOutfit:
         return out
 
 
+# How a shop frames a garment on a model, cut from a street photo by its mask: "lower" from just above a bottom (a
+# skirt, trousers, shorts) to the feet; "upper" from the head to just below a top worn without a coat or a dress;
+# "dress" from the head to below a dress's hem, without a coat. Widths span the person with a margin.
+FRAMING_MARGIN = 0.08
+
+
+@dataclass(frozen=True)
+class Framing:
+    kind: str  # "lower", "upper" or "dress"
+    box: tuple[float, float, float, float]  # what is kept of the photo, as fractions
+    garment: WornGarment  # the garment the framing features
+
+
+def product_framings(outfit: WornOutfit, *, min_share: float = 0.004) -> list[Framing]:
+    """Product-photo-like framings of a pixel-annotated street photo, one per garment they can feature (see above);
+    deterministic, for scoring how the product reads a shop's photo of a garment on a model."""
+    worn = [
+        g for g in outfit.garments if g.box is not None and g.slot != "accessory" and (g.pixel_share or 0) >= min_share
+    ]
+    if not worn:
+        return []
+    slots = {g.slot for g in worn}
+    x0 = max(0.0, min(g.box[0] for g in worn) - 0.1)
+    x1 = min(1.0, max(g.box[2] for g in worn) + 0.1)
+    framings = []
+    for garment in worn:
+        top, bottom = garment.box[1], garment.box[3]
+        if garment.slot == "bottom":
+            framings.append(Framing("lower", (x0, max(0.0, top - FRAMING_MARGIN), x1, 1.0), garment))
+        elif garment.slot == "top" and not slots & {"outer", "one_piece"}:
+            framings.append(Framing("upper", (x0, 0.0, x1, min(1.0, bottom + FRAMING_MARGIN)), garment))
+        elif garment.slot == "one_piece" and "outer" not in slots:
+            framings.append(Framing("dress", (x0, 0.0, x1, min(1.0, bottom + 1.5 * FRAMING_MARGIN)), garment))
+    return framings
+
+
+def framed_photo(photo: Image.Image, box: tuple[float, float, float, float]) -> Image.Image:
+    width, height = photo.size
+    x0, y0, x1, y1 = box
+    return photo.crop((round(x0 * width), round(y0 * height), round(x1 * width), round(y1 * height)))
+
+
 def read_labels(root: str | Path) -> tuple[str, ...]:
     """labels.txt as a tuple indexed by label index (checked against LABELS)."""
     names = {}

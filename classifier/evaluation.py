@@ -6,6 +6,7 @@ figures describe what serving does.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
@@ -23,6 +24,8 @@ from classifier.coparsing import (
     COLOR_AGREEMENT_NOTE,
     DETECTION_SLOTS,
     box_of,
+    framed_photo,
+    product_framings,
     read_mask,
     read_photo,
     slot_mask,
@@ -365,6 +368,19 @@ def worn_summary_lines(split: str, worn: dict) -> list[str]:
         f"  garments present found (IoU >= {o['iou_threshold']}) {o['found_share']:.4f}, any box "
         f"{o['found_any_box_share']:.4f}, precision {o['precision']:.4f}, photos read as outfits "
         f"{o['read_as_outfit_share']:.4f}; per slot {o['per_slot_found']}",
+        *(
+            [
+                f"  shop-like framings ({worn['framed']['count']}): the featured garment's type listed or read "
+                f"{worn['framed']['type_listed']:.4f}, its slot {worn['framed']['slot_listed']:.4f}; per framing "
+                + ", ".join(
+                    f"{kind} {e['type_listed']}/{e['count']} (read as outfit {e['outfit']}, one worn garment "
+                    f"{e['one_worn']}, flat {e['flat']})"
+                    for kind, e in worn["framed"]["per_kind"].items()
+                )
+            ]
+            if worn.get("framed")
+            else []
+        ),
     ]
 
 
@@ -523,6 +539,40 @@ def score_coparsing(
             "reconcile": reconcile or {},
         },
         "outfits_detector_only": score_outfits(items, params),
+        "framed": score_framings(predictor, Path(coparsing_dir), split, limit=limit),
+    }
+
+
+def score_framings(predictor, coparsing_dir: Path, split: str, *, limit: int | None = None) -> dict:
+    """Shop-like framings of the split's pixel-annotated street photos (coparsing.product_framings: a bottom from the
+    waist down, a top from the head to the waist, a dress to below its hem), read as the product reads an upload:
+    how often the featured garment's type (accepted set of its label) and slot are among what is listed, or are the
+    reading of a photo read as one garment; and how the photos were read (outfit, one garment worn, flat)."""
+    per_kind: dict[str, dict] = {}
+    framings = [(o, f) for o in worn_outfits(coparsing_dir, split, with_color=False) for f in product_framings(o)]
+    if limit and len(framings) > limit:
+        framings = framings[:: int(np.ceil(len(framings) / limit))]
+    for outfit, framing in framings:
+        photo = framed_photo(read_photo(coparsing_dir, outfit.image_id), framing.box)
+        reading = predictor.predict(photo)
+        readings = [g.prediction for g in reading.garments] or [reading]
+        read_as = "outfit" if reading.garments else "one_worn" if reading.worn_box is not None else "flat"
+        garment = framing.garment
+        accepted = ACCEPTED_TYPES.get(garment.label, {garment.type})
+        entry = per_kind.setdefault(
+            framing.kind, {"count": 0, "type_listed": 0, "slot_listed": 0, "outfit": 0, "one_worn": 0, "flat": 0}
+        )
+        entry["count"] += 1
+        entry[read_as] += 1
+        entry["type_listed"] += any(r.type.label in accepted for r in readings)
+        entry["slot_listed"] += any(TYPES[r.type.label].slot == garment.slot for r in readings)
+    total = {key: sum(entry[key] for entry in per_kind.values()) for key in ("count", "type_listed", "slot_listed")}
+    share = (lambda key: round(total[key] / total["count"], 4)) if total["count"] else (lambda key: 0.0)
+    return {
+        "count": total["count"],
+        "type_listed": share("type_listed"),
+        "slot_listed": share("slot_listed"),
+        "per_kind": dict(sorted(per_kind.items())),
     }
 
 
@@ -903,36 +953,54 @@ def evaluate_artifact(
 
 
 def train_outfit_gate(predictor, dataset_dir: Path, coparsing_dir: Path, *, limit: int | None = None) -> dict:
-    """Fit the outfit gate on TRAIN photos only: every co-parsing train photo (outfits) against as many CC0 train
-    photos (one garment each); report its accuracy on both validation splits."""
+    """Fit the outfit gate on TRAIN photos only: every co-parsing train photo, and the shop-like framings of its
+    pixel-annotated ones (coparsing.product_framings: a model cut at the waist or the knees is still a person wearing
+    clothes), against as many CC0 train photos (one garment each); report its accuracy on both validation splits."""
 
-    def embeddings(paths: Sequence[Path]) -> np.ndarray:
+    def embeddings(images: Sequence) -> np.ndarray:
         rows = []
-        for start in range(0, len(paths), 32):
-            rows.append(predictor.outputs([open_image(p) for p in paths[start : start + 32]])["embedding"])
+        for start in range(0, len(images), 32):
+            chunk = [image() for image in images[start : start + 32]]
+            rows.append(predictor.outputs(chunk)["embedding"])
         return np.concatenate(rows) if rows else np.zeros((0, predictor.embedding_dim))
 
-    def photos(split: str) -> tuple[list[Path], list[Path]]:
-        outfits = [o.photo_path for o in worn_outfits(coparsing_dir, split, with_color=False)]
+    def photos(split: str) -> tuple[list, list, list]:
+        worn = worn_outfits(coparsing_dir, split, with_color=False)
+        outfits = [functools.partial(open_image, o.photo_path) for o in worn]
+        framed = [
+            functools.partial(_framed, coparsing_dir, o.image_id, framing.box)
+            for o in worn
+            for framing in product_framings(o)
+        ]
         flats = [s.path for s in load_samples(dataset_dir, splits=[split])]
         rng = np.random.default_rng(7)
-        if len(flats) > len(outfits):
-            flats = [flats[i] for i in sorted(rng.choice(len(flats), size=len(outfits), replace=False))]
+        if len(flats) > len(outfits) + len(framed):
+            flats = [flats[i] for i in sorted(rng.choice(len(flats), size=len(outfits) + len(framed), replace=False))]
         if limit:
-            outfits, flats = outfits[:limit], flats[:limit]
-        return outfits, flats
+            outfits, framed, flats = outfits[:limit], framed[:limit], flats[:limit]
+        return outfits, framed, [functools.partial(open_image, path) for path in flats]
 
-    outfits, flats = photos("train")
-    gate = fit_outfit_gate(embeddings(outfits), embeddings(flats))
-    val_outfits, val_flats = photos("validation")
-    pos = [outfit_probability(e, gate) >= gate["threshold"] for e in embeddings(val_outfits)]
-    neg = [outfit_probability(e, gate) < gate["threshold"] for e in embeddings(val_flats)]
-    gate["trained_on"] = {"outfit_photos": len(outfits), "flat_photos": len(flats)}
+    outfits, framed, flats = photos("train")
+    gate = fit_outfit_gate(np.concatenate([embeddings(outfits), embeddings(framed)]), embeddings(flats))
+    val_outfits, val_framed, val_flats = photos("validation")
+
+    def recognised(images: Sequence, worn: bool) -> float | None:
+        if not images:
+            return None
+        said = [(outfit_probability(e, gate) >= gate["threshold"]) == worn for e in embeddings(images)]
+        return round(float(np.mean(said)), 4)
+
+    gate["trained_on"] = {"outfit_photos": len(outfits), "framed_photos": len(framed), "flat_photos": len(flats)}
     gate["validation"] = {
-        "outfits_recognised": round(float(np.mean(pos)), 4) if pos else None,
-        "flats_recognised": round(float(np.mean(neg)), 4) if neg else None,
+        "outfits_recognised": recognised(val_outfits, True),
+        "framed_recognised": recognised(val_framed, True),
+        "flats_recognised": recognised(val_flats, False),
     }
     return gate
+
+
+def _framed(coparsing_dir: Path, image_id: str, box: tuple[float, float, float, float]) -> Image.Image:
+    return framed_photo(read_photo(coparsing_dir, image_id), box)
 
 
 def _artifact_bytes(model_dir: Path) -> dict:
@@ -1000,6 +1068,19 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
                 f"(n={_get(r, 'kind', 'count')}) | {_fmt(r['type_or_kind_accuracy'])} | "
                 f"{_fmt(r['color_agrees_with_mask_color'])} | {whole} |"
             )
+    framed_rows = []
+    for split in ("validation", "test"):
+        f = _get(metrics, "coparsing", split, "framed")
+        if not f:
+            continue
+        kinds = "; ".join(
+            f"{kind} {e['type_listed']}/{e['count']} (read as an outfit {e['outfit']}, as one worn garment "
+            f"{e['one_worn']}, flat {e['flat']})"
+            for kind, e in f["per_kind"].items()
+        )
+        framed_rows.append(
+            f"- {split}: {f['count']} framings, type {_fmt(f['type_listed'])}, slot {_fmt(f['slot_listed'])}; {kinds}"
+        )
     test = metrics.get("test") or {}
     worn_test = _get(metrics, "coparsing", "test") or {}
     checks = []
@@ -1121,6 +1202,7 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "segmentation_final_val_loss": _fmt(seg_val[-1] if seg_val else None),
         "cc0_rows": "\n".join(rows) or "| (not scored yet) |",
         "worn_rows": "\n".join(worn_rows) or "| (not scored yet) |",
+        "framed_rows": "\n".join(framed_rows) or "- (not scored yet)",
         "targets": targets or "not scored yet.",
         "keras_validation": _fmt(_get(metrics, "validation_keras", "top10", "unrestricted_accuracy")),
         "keras_validation_color": _fmt(_get(metrics, "validation_keras", "color", "or_alt_accuracy")),

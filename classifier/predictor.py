@@ -118,6 +118,9 @@ class Prediction:
     kind: HeadPrediction
     # Garments found in a whole-outfit photo; empty for a photo of one garment (see the module docstring).
     garments: tuple[DetectedGarment, ...] = ()
+    # A photo of someone wearing one garment that is read (a shop's photo on a model, cut at the waist): the box it
+    # was read from (photo fractions); None when the whole photo was read.
+    worn_box: Box | None = None
 
     def to_dict(self) -> dict:
         """JSON-friendly; leaves out the embedding."""
@@ -179,6 +182,17 @@ class Predictor(Protocol):
 
 
 # ---------------------------------------------------------------- post-processing (shared by every backend)
+
+
+def largest_garment(found: Sequence[tuple[str, Box]]) -> int:
+    """Index of the largest of (slot, box) garments by box area, shoes only when nothing else was found."""
+    clothes = [i for i, (slot, _box) in enumerate(found) if slot != "shoes"] or list(range(len(found)))
+
+    def area(i: int) -> float:
+        x0, y0, x1, y1 = found[i][1]
+        return (x1 - x0) * (y1 - y0)
+
+    return max(clothes, key=lambda i: (area(i), -i))
 
 
 def head_prediction(probs: np.ndarray, labels: Sequence[str], k: int = TOP_K) -> HeadPrediction:
@@ -384,16 +398,31 @@ class _ArrayPredictor:
         out = self.outputs(images)
         readings = self._readings(out)
         found = [self.detect(image, out["segmentation"][i], out["embedding"][i]) for i, image in enumerate(images)]
+        singles = [
+            None if found[i] else self.worn_garment_box(image, out["segmentation"][i], out["embedding"][i])
+            for i, image in enumerate(images)
+        ]
         crops = [garment_crop(images[i], r[1], margin=CROP_MARGIN) for i, regions in enumerate(found) for r in regions]
+        in_outfits = len(crops)
+        crops += [garment_crop(images[i], box, margin=CROP_MARGIN) for i, box in enumerate(singles) if box is not None]
         if not crops:
             return readings
         crop_out = self.outputs(crops)
-        crop_readings = iter(self._readings(crop_out))
-        crop_slots = iter(slot_probabilities(row, self.labels.types) for row in crop_out["type"])
+        all_readings = self._readings(crop_out)
+        crop_readings = iter(all_readings[:in_outfits])
+        single_readings = iter(all_readings[in_outfits:])
+        crop_slots = iter(slot_probabilities(row, self.labels.types) for row in crop_out["type"][:in_outfits])
         results = []
-        for reading, regions in zip(readings, found, strict=True):
+        for reading, regions, single in zip(readings, found, singles, strict=True):
+            if single is not None:  # one garment worn: its crop is the reading
+                results.append(dataclasses.replace(next(single_readings), worn_box=single))
+                continue
             mine = [next(crop_readings) for _ in regions]
             kept = reconciled_garments(regions, [next(crop_slots) for _ in regions], SLOTS, self.labels.reconcile)
+            if regions and not kept:  # found on a person, but fewer than two garments stand: the largest is read
+                index = largest_garment([(slot, box) for slot, box, _score in regions])
+                results.append(dataclasses.replace(mine[index], worn_box=regions[index][1]))
+                continue
             garments = tuple(
                 DetectedGarment(slot=slot, box=regions[i][1], score=regions[i][2], prediction=mine[i])
                 for i, slot in kept
@@ -445,6 +474,24 @@ class _ArrayPredictor:
         width, height = image.size
         frame = model_frame(width, height)
         return [(r.slot, region_box_to_photo(r.box, frame, width, height), r.score) for r in regions][:MAX_GARMENTS]
+
+    def worn_garment_box(
+        self, image: Image.Image, segmentation: np.ndarray, embedding: np.ndarray | None
+    ) -> Box | None:
+        """For a photo of someone wearing clothes in which fewer than two slots are found (a shop's photo of a garment
+        on a model, cut at the waist or the knees): the box of the largest garment found (shoes only when nothing else
+        is), to be read instead of the whole photo with the face, skin and background around it. None for a photo the
+        outfit gate calls a garment laid flat, without a gate, or when no garment is found."""
+        gate = self.labels.outfit_gate
+        if not gate or embedding is None or outfit_probability(embedding, gate) < gate["threshold"]:
+            return None
+        regions = detect_garments(segmentation, slots=self.labels.segmentation_classes[1:], **self.labels.detection)
+        if not regions or is_outfit(regions):
+            return None
+        width, height = image.size
+        frame = model_frame(width, height)
+        boxes = [(r.slot, region_box_to_photo(r.box, frame, width, height)) for r in regions]
+        return boxes[largest_garment(boxes)][1]
 
 
 class TFLitePredictor(_ArrayPredictor):

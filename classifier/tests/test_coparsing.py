@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from django.conf import settings
+from PIL import Image
 
 from classifier import coparsing
 from vocabulary import COLOR_CODES, SHOE_KINDS, SLOTS, TYPES
@@ -117,3 +118,35 @@ def test_tagged_garment_only_when_the_tags_are_unambiguous(tags, slot, expected)
         return
     assert (garment.label, garment.type, garment.kind) == expected
     assert garment.slot == slot and garment.box == (0.1, 0.2, 0.5, 0.6) and garment.color is None
+
+
+def _garment(label: str, box: tuple[float, float, float, float], share: float = 0.05) -> coparsing.WornGarment:
+    mapping = coparsing.GARMENT_MAP[label]
+    return coparsing.WornGarment(label, mapping.slot, mapping.type, mapping.kind, box=box, pixel_share=share)
+
+
+def test_shop_like_framings_feature_a_bottom_a_bare_top_and_a_dress_without_a_coat():
+    def outfit(*garments: coparsing.WornGarment) -> coparsing.WornOutfit:
+        return coparsing.WornOutfit("0001", "test", "pixel", Path("0001.jpg"), garments=list(garments))
+
+    blouse = _garment("blouse", (0.3, 0.2, 0.7, 0.5))
+    skirt = _garment("skirt", (0.32, 0.48, 0.68, 0.75))
+    shoes = _garment("heels", (0.4, 0.9, 0.6, 1.0))
+    framings = coparsing.product_framings(outfit(blouse, skirt, shoes))
+    assert [(f.kind, f.garment.label) for f in framings] == [("upper", "blouse"), ("lower", "skirt")]
+    upper, lower = (f.box for f in framings)
+    assert upper == pytest.approx((0.2, 0.0, 0.8, 0.58))  # the person's width with a margin, head to below the top
+    assert lower == pytest.approx((0.2, 0.40, 0.8, 1.0))  # from just above the skirt to the feet
+    # A top under a coat is not what a shop would feature; a dress under a coat neither; shoes never.
+    coat = _garment("coat", (0.25, 0.18, 0.75, 0.8))
+    assert [f.kind for f in coparsing.product_framings(outfit(blouse, skirt, coat, shoes))] == ["lower"]
+    dress = _garment("dress", (0.3, 0.2, 0.7, 0.7))
+    framings = coparsing.product_framings(outfit(dress, shoes))
+    assert [f.kind for f in framings] == ["dress"] and framings[0].box[3] == pytest.approx(0.82)
+    assert coparsing.product_framings(outfit(dress, coat)) == []
+    assert coparsing.product_framings(outfit(_garment("skirt", (0.3, 0.5, 0.7, 0.8), share=0.001))) == []
+
+
+def test_a_framing_crops_the_photo():
+    photo = Image.new("RGB", (400, 600))
+    assert coparsing.framed_photo(photo, (0.2, 0.4, 0.8, 1.0)).size == (240, 360)

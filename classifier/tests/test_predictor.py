@@ -176,3 +176,40 @@ def test_an_artifact_without_the_v4_heads_is_refused_with_a_reason(tmp_path):
     )
     with pytest.raises(ValueError, match="predates"):
         ModelLabels.load(tmp_path)
+
+
+def test_the_largest_garment_is_read_shoes_only_when_nothing_else_is():
+    found = [("shoes", (0.0, 0.6, 1.0, 1.0)), ("top", (0.3, 0.2, 0.7, 0.5)), ("bottom", (0.3, 0.5, 0.7, 0.9))]
+    assert predictor_module.largest_garment(found) == 2
+    assert predictor_module.largest_garment(found[:2]) == 1
+    assert predictor_module.largest_garment(found[:1]) == 0
+
+
+def _labels_of_the_committed_model() -> ModelLabels:
+    return ModelLabels.load(predictor_module.settings.BASE_DIR / "classifier" / "artifacts" / "current")
+
+
+def test_a_person_wearing_one_garment_is_read_from_that_garment_alone():
+    """A shop's photo of a top on a model cut at the waist: the map finds one garment and the outfit gate says a person
+    wears it, so the top's box is read instead of the whole photo (face, arms, background). Not for a photo the gate
+    calls a garment laid flat, nor when two garments are found (that is an outfit)."""
+    labels = _labels_of_the_committed_model()
+    reader = object.__new__(predictor_module.TFLitePredictor)  # the post-processing only: no model is loaded
+    reader.labels = labels
+    grid = labels.segmentation_grid
+    classes = list(labels.segmentation_classes)
+    segmentation = np.zeros((grid, grid, len(classes)), dtype=np.float32)
+    segmentation[..., 0] = 1.0
+    top = (slice(grid // 4, grid * 3 // 4), slice(grid // 4, grid * 3 // 4))
+    segmentation[top] = 0.0
+    segmentation[(*top, classes.index("top"))] = 0.9
+    segmentation[(*top, 0)] = 0.1
+    weights = np.asarray(labels.outfit_gate["weights"], dtype=np.float32)
+    person, flat = weights / np.linalg.norm(weights), -weights / np.linalg.norm(weights)
+    photo = Image.new("RGB", (300, 400))
+    box = reader.worn_garment_box(photo, segmentation, person)
+    assert box is not None
+    assert box[0] == pytest.approx(0.25, abs=0.05) and box[2] == pytest.approx(0.75, abs=0.05)
+    assert reader.worn_garment_box(photo, segmentation, flat) is None
+    segmentation[grid - 3 :, grid // 3 : grid * 2 // 3] = np.eye(len(classes))[classes.index("shoes")]
+    assert reader.worn_garment_box(photo, segmentation, person) is None  # two slots: an outfit
