@@ -135,6 +135,7 @@ class Prediction:
             "kind": self.kind.to_dict(),
             "model_version": self.model_version,
             "garments": [g.to_dict() for g in self.garments],
+            "worn_box": [round(float(v), 4) for v in self.worn_box] if self.worn_box is not None else None,
         }
 
 

@@ -178,6 +178,12 @@ class DetectedSerializer(serializers.Serializer):
     )
     chosen_garment = serializers.IntegerField(allow_null=True, help_text="Which of `garments` is matched.")
     crop_box = serializers.ListField(child=serializers.FloatField(), allow_null=True)
+    worn_box = serializers.ListField(
+        child=serializers.FloatField(),
+        allow_null=True,
+        help_text="A photo of someone wearing one garment (a shop's photo on a model): the region that was read, "
+        "x0, y0, x1, y1 as fractions of the photo; null when the whole photo or a garment of `garments` was read.",
+    )
 
 
 def detected_payload(result: UploadAnswer) -> dict:
@@ -232,6 +238,7 @@ def detected_payload(result: UploadAnswer) -> dict:
         "garments": garments,
         "chosen_garment": upload.chosen_garment,
         "crop_box": upload.crop_box,
+        "worn_box": (upload.detection or {}).get("worn_box"),
     }
 
 

@@ -572,7 +572,9 @@ def upload_reading(upload: ShopperUpload) -> dict:
     garments = detected_garments(upload.detection)
     if upload.chosen_garment is not None and 0 <= upload.chosen_garment < len(garments):
         return dict(garments[upload.chosen_garment].get("reading") or {})
-    return dict(upload.detection or {})
+    detection = dict(upload.detection or {})
+    # One garment someone wears (a shop's photo on a model): its audience is read as a worn garment's.
+    return worn_audience(detection) if detection.get("worn_box") else detection
 
 
 def upload_tag(*, upload: ShopperUpload) -> Tag:

@@ -157,6 +157,16 @@ def _detected_garments(upload: ShopperUpload) -> list[dict]:
     return garments
 
 
+def _worn_outline(upload: ShopperUpload) -> dict | None:
+    """The region read of a photo of someone wearing one garment (a shop's photo on a model), in percent of the photo,
+    to outline; None when the whole photo, a listed garment or the shopper's own box was read."""
+    box = (upload.detection or {}).get("worn_box")
+    if not box or upload.crop_box or detected_garments(upload.detection):
+        return None
+    x0, y0, x1, y1 = (float(v) * 100 for v in box)
+    return {"x": round(x0, 2), "y": round(y0, 2), "width": round(x1 - x0, 2), "height": round(y1 - y0, 2)}
+
+
 def _attribute_rows(tag: Tag) -> list[dict]:
     """One row of chips per attribute a shopper can set on the result page ("For: women / men / unisex / kids")."""
     korean = korean_active()
@@ -210,6 +220,7 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
             "color_choices": _choices(reading, "color"),
             "slot_choices": _choices(reading, "slot"),
             "garments": _detected_garments(upload),
+            "worn_outline": _worn_outline(upload),
             "attributes": _attribute_names(tag),
             "attribute_rows": _attribute_rows(tag),
             "all_types": list(TYPES),

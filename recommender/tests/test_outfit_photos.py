@@ -13,6 +13,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from catalog.tests.factories import garment_factory, rule_factory
+from classifier.coparsing import framed_photo, product_framings, worn_outfits
 from classifier.predictor import get_predictor
 from recommender.models import ShopperUpload
 from recommender.services import (
@@ -477,3 +478,59 @@ def test_a_worn_garments_kids_reading_goes_to_the_adult_audiences():
     assert guess["kids"] == 0.0 and guess["men"] == pytest.approx(0.1, abs=0.01)  # the 0.04 the top 3 left, / 0.4
     adult = {**reading, "audience": {"label": "men", "confidence": 0.8, "top3": [["men", 0.8], ["unisex", 0.2]]}}
     assert worn_audience(adult) == adult
+
+
+def test_the_garment_read_from_a_photo_of_one_worn_garment_is_outlined_on_the_page_and_given_by_the_api():
+    """A shop's photo of trousers on a model: the CNN read the trousers' region (worn_box), not the whole photo; the
+    page outlines that region and says so, and the API returns it. A box the shopper drew replaces it."""
+    upload, _ = upload_create(image_file=outfit_photo())
+    upload.detection = {**upload.detection, "garments": [], "worn_box": [0.2, 0.3, 0.7, 0.9]}
+    upload.chosen_garment, upload.crop_box = None, None
+    upload.save()
+    page = Client().get(f"/recommend/{upload.public_id}/?lang=en")
+    assert page.context["worn_outline"] == {"x": 20.0, "y": 30.0, "width": 50.0, "height": 60.0}
+    html = page.content.decode()
+    assert "We read the garment outlined on your photo." in html and 'class="chosen"' in html
+    korean = Client().get(f"/recommend/{upload.public_id}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "사진에 표시한 옷을 읽었어요." in korean
+    choice = {"box": [0.1, 0.1, 0.9, 0.9]}
+    body = APIClient().post(f"/api/v1/recommendations/{upload.public_id}/choice/", choice, format="json")
+    assert body.status_code == 200, body.content
+    assert body.json()["detected"]["worn_box"] == [0.2, 0.3, 0.7, 0.9]  # what the CNN read first, kept on record
+    assert Client().get(f"/recommend/{upload.public_id}/").context["worn_outline"] is None  # her box is outlined now
+
+
+@pytest.mark.real_model
+def test_a_shop_photo_of_trousers_on_a_model_is_read_from_the_trousers(settings):
+    """Street photo 0043 (co-parsing test split) cut as a shop frames trousers on a model (from the waist down: a coat's
+    hem, black trousers, trainers, an umbrella): only the trousers are found, so their region is read, not the whole
+    photo; they come back as black trousers for an adult, outlined, with tops among the suggestions."""
+    photo = Path(settings.FASHION_COPARSING_DIR or "/nonexistent") / "photos" / "0043.jpg"
+    if not photo.is_file():
+        pytest.skip(f"co-parsing dataset not found (FASHION_COPARSING_DIR={settings.FASHION_COPARSING_DIR!r})")
+    settings.CLASSIFIER_BACKEND = "tflite"
+    settings.CLASSIFIER_MODEL_DIR = Path(settings.BASE_DIR) / "classifier" / "artifacts" / "current"
+    get_predictor.cache_clear()
+    garment_factory(type="longsleeve", color="red", audience="unisex")
+    try:
+        framing = [
+            f
+            for o in worn_outfits(settings.FASHION_COPARSING_DIR, "test", annotation="pixel", with_color=False)
+            if o.image_id == "0043"
+            for f in product_framings(o)
+        ]
+        assert [f.kind for f in framing] == ["lower"]
+        buffer = io.BytesIO()
+        with Image.open(photo) as image:
+            framed_photo(image.convert("RGB"), framing[0].box).save(buffer, format="JPEG", quality=90)
+        upload = SimpleUploadedFile("shop.jpg", buffer.getvalue(), "image/jpeg")
+        body = APIClient().post("/api/v1/recommendations/", {"image": upload}, format="multipart").json()
+        detected = body["detected"]
+        assert detected["garments"] == [] and detected["worn_box"], detected
+        assert (detected["slot"], detected["type"], detected["color"]) == ("bottom", "pants", "black"), detected
+        assert body["tag"]["audience"] != "kids"  # the crop read them as kids', as it reads many worn garments
+        assert "longsleeve" in {item["type"] for item in body["items"]}, body["tag"]
+        page = Client().get(f"/recommend/{body['upload_id']}/?lang=en")
+        assert page.context["worn_outline"] is not None
+    finally:
+        get_predictor.cache_clear()
