@@ -492,7 +492,7 @@ def test_the_garment_read_from_a_photo_of_one_worn_garment_is_outlined_on_the_pa
     html = page.content.decode()
     assert "We read the garment outlined on your photo." in html and 'class="chosen"' in html
     korean = Client().get(f"/recommend/{upload.public_id}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
-    assert "사진에 표시한 옷을 읽었어요." in korean
+    assert "사진에 테두리로 표시한 옷을 읽었어요." in korean
     choice = {"box": [0.1, 0.1, 0.9, 0.9]}
     body = APIClient().post(f"/api/v1/recommendations/{upload.public_id}/choice/", choice, format="json")
     assert body.status_code == 200, body.content
