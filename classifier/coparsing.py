@@ -195,16 +195,17 @@ def product_framings(outfit: WornOutfit, *, min_share: float = 0.004) -> list[Fr
     """Product-photo-like framings of a pixel-annotated street photo, one per garment they can feature (see above);
     deterministic, for scoring how the product reads a shop's photo of a garment on a model."""
     worn = [
-        g for g in outfit.garments if g.box is not None and g.slot != "accessory" and (g.pixel_share or 0) >= min_share
+        (g, g.box)
+        for g in outfit.garments
+        if g.box is not None and g.slot != "accessory" and (g.pixel_share or 0) >= min_share
     ]
     if not worn:
         return []
-    slots = {g.slot for g in worn}
-    x0 = max(0.0, min(g.box[0] for g in worn) - 0.1)
-    x1 = min(1.0, max(g.box[2] for g in worn) + 0.1)
+    slots = {g.slot for g, _box in worn}
+    x0 = max(0.0, min(box[0] for _g, box in worn) - 0.1)
+    x1 = min(1.0, max(box[2] for _g, box in worn) + 0.1)
     framings = []
-    for garment in worn:
-        top, bottom = garment.box[1], garment.box[3]
+    for garment, (_left, top, _right, bottom) in worn:
         if garment.slot == "bottom":
             framings.append(Framing("lower", (x0, max(0.0, top - FRAMING_MARGIN), x1, 1.0), garment))
         elif garment.slot == "top" and not slots & {"outer", "one_piece"}:
