@@ -25,7 +25,7 @@ from catalog.selectors import active_rule_specs, style_policy
 from catalog.services import catalog_version, embedding_to_bytes, image_to_stored_jpeg, rows_delete_with_images
 from catalog.similarity import SimilarGarment, garments_similar_to_embedding
 from catalog.style import NEVER, StylePolicy
-from catalog.tags import Candidate, Leaning, Tag, leaning_from_reading, tag_from_reading
+from catalog.tags import Candidate, Leaning, Tag, leaning_from_reading, tag_from_reading, worn_audience
 from catalog.uploads import upload_open_image
 from classifier.imaging import open_image
 from classifier.predictor import Prediction, detected_garment_box, get_predictor
@@ -381,23 +381,6 @@ def reading_in_slot(reading: Mapping[str, Any], slot: str, slot_confidence: floa
     type_label, type_confidence = in_slot[0] if in_slot else (SLOT_DEFAULT_TYPES[slot], 0.0)
     adjusted["type"] = {"label": type_label, "confidence": float(type_confidence), "top3": list(top3)}
     adjusted["slot"] = {"label": slot, "confidence": float(slot_confidence), "top3": [[slot, float(slot_confidence)]]}
-    return adjusted
-
-
-def worn_audience(reading: Mapping[str, Any]) -> dict:
-    """The audience of a garment someone wears in the photo, without "kids": the audience head learned kids from flat
-    photos of small garments, and a crop of a worn garment looks small. On the co-parsing validation photos (adults)
-    it read 61 of 330 worn garments as kids (48 at 0.5 or more), and a woman's tapped red skirt was then matched with
-    children's sweatshirts. Kids' probability is spread over the adult audiences in proportion (kids stays listed, at
-    0, so that what the top 3 leave goes to the adult audience they do not name)."""
-    audience = reading.get("audience") or {}
-    top3 = [(str(code), float(p)) for code, p in audience.get("top3") or []]
-    kids = sum(p for code, p in top3 if code == "kids")
-    if not kids or kids >= 1.0:
-        return dict(reading)
-    adults = [[code, p / (1.0 - kids)] for code, p in top3 if code != "kids"]
-    adjusted = dict(reading)
-    adjusted["audience"] = {"label": adults[0][0], "confidence": adults[0][1], "top3": [*adults, ["kids", 0.0]]}
     return adjusted
 
 

@@ -25,7 +25,7 @@ from catalog.services.files import (
     rows_delete_with_images,
 )
 from catalog.services.versioning import EditConflict, catalog_changed, versioned_save
-from catalog.tags import tag_from_reading
+from catalog.tags import tag_from_reading, worn_audience
 from catalog.thumbnails import garment_thumbnail_set
 from catalog.uploads import image_error_message, stored_photo_open, upload_open_image
 from classifier.imaging import InvalidImage, open_image
@@ -145,8 +145,12 @@ _READ_PROVENANCE = ("type_confidence", "slot_confidence", "color_confidence", "m
 def garment_fields_from_prediction(prediction: Prediction) -> dict[str, Any]:
     """What the CNN's reading of a photo sets on a garment — the one place this mapping lives: type and colour with
     their confidences, the attributes read confidently enough (settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS; the others
-    are left unknown), the model version and the embedding."""
-    tag = tag_from_reading(prediction.to_dict(), settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS)
+    are left unknown; a garment on a model has no kids' audience, as in `worn_audience`), the model version and the
+    embedding."""
+    reading = prediction.to_dict()
+    if prediction.worn_box is not None:  # a garment on a model, read from its crop: a worn garment's audience
+        reading = worn_audience(reading)
+    tag = tag_from_reading(reading, settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS)
     type_code = prediction.type.label
     return {
         "type": type_code,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from catalog.services import garment_create_tagged, garment_fields_from_prediction, garments_retag
 from catalog.tests.factories import garment_factory, solid_image
-from classifier.predictor import get_predictor
+from classifier.predictor import HeadPrediction, get_predictor
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +41,17 @@ def test_retagging_keeps_a_known_attribute_the_model_is_unsure_of(settings):
     assert garments_retag(garments=[garment]) == 1
     garment.refresh_from_db()
     assert (garment.audience, garment.warmth, garment.tagged_by) == ("kids", "hot", "model")
+
+
+def test_a_garment_photographed_on_a_model_is_not_tagged_for_kids(settings):
+    """The CNN read a catalog photo's garment from its crop on a model (worn_box): the audience head takes a crop of a
+    worn garment for a small, kids' one, so its kids' share goes to the adult audiences (catalog.tags.worn_audience)."""
+    settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS = dict.fromkeys(
+        ("pattern", "audience", "warmth", "formality", "kind"), 0.0
+    )
+    flat = get_predictor().predict(solid_image("red"))
+    audience = HeadPrediction("kids", 0.6, [("kids", 0.6), ("women", 0.3), ("men", 0.1)])
+    read_flat = dataclasses.replace(flat, audience=audience)
+    assert garment_fields_from_prediction(read_flat)["audience"] == "kids"  # laid flat: a child's garment
+    on_a_model = dataclasses.replace(read_flat, worn_box=(0.2, 0.3, 0.8, 0.9))
+    assert garment_fields_from_prediction(on_a_model)["audience"] == "women"
