@@ -534,3 +534,18 @@ def test_a_shop_photo_of_trousers_on_a_model_is_read_from_the_trousers(settings)
         assert page.context["worn_outline"] is not None
     finally:
         get_predictor.cache_clear()
+
+
+def test_a_type_the_slot_gave_is_shown_without_a_confidence():
+    """A garment held to its detector's slot whose crop named no type of that slot gets the slot's generic type at
+    confidence 0 (reading_in_slot): the page names it and asks, but does not say "Dress 0%"."""
+    upload = _dress_listed_under_a_top()
+    upload.type_confidence = 0.0
+    upload.save()
+    html = Client().get(f"/recommend/{upload.public_id}/?lang=en").content.decode()
+    detected_type = html.split('id="detected-type">', 1)[1].split("</dd>", 1)[0]
+    assert detected_type == "Dress", detected_type
+    upload.type_confidence = 0.93
+    upload.save()
+    html = Client().get(f"/recommend/{upload.public_id}/?lang=en").content.decode()
+    assert html.split('id="detected-type">', 1)[1].split("</dd>", 1)[0] == "Dress <small>93%</small>"
