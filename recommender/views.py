@@ -126,12 +126,17 @@ def _type_question(alternatives: list[str]) -> str:
     return "skirt_or_dress" if list(alternatives) == list(SKIRT_OF_A_DRESS_ALTERNATIVES) else "dress_or_bottom"
 
 
+def _outline(box: list[float]) -> dict:
+    """A box in photo fractions as the result page's outline: x, y, width and height in percent."""
+    x0, y0, x1, y1 = (float(v) * 100 for v in box)
+    return {"x": round(x0, 2), "y": round(y0, 2), "width": round(x1 - x0, 2), "height": round(y1 - y0, 2)}
+
+
 def _detected_garments(upload: ShopperUpload) -> list[dict]:
     """The garments of a whole-outfit photo, named for the shopper ("a black top"), with outlines in percent."""
     language = "ko" if korean_active() else "en"
     garments = []
     for index, garment in enumerate(detected_garments(upload.detection)):
-        x0, y0, x1, y1 = (float(v) * 100 for v in garment["box"])
         type_code = garment.get("type") or ""
         if type_in_slot(type_code, garment["slot"]) and garment.get("color") in COLORS:
             name = garment_names(
@@ -147,10 +152,7 @@ def _detected_garments(upload: ShopperUpload) -> list[dict]:
                 "index": index,
                 "name": name,
                 "color": garment.get("color") or "multicolor",
-                "x": round(x0, 2),
-                "y": round(y0, 2),
-                "width": round(x1 - x0, 2),
-                "height": round(y1 - y0, 2),
+                **_outline(garment["box"]),
                 "chosen": index == upload.chosen_garment,
             }
         )
@@ -163,8 +165,7 @@ def _worn_outline(upload: ShopperUpload) -> dict | None:
     box = (upload.detection or {}).get("worn_box")
     if not box or upload.crop_box or detected_garments(upload.detection):
         return None
-    x0, y0, x1, y1 = (float(v) * 100 for v in box)
-    return {"x": round(x0, 2), "y": round(y0, 2), "width": round(x1 - x0, 2), "height": round(y1 - y0, 2)}
+    return {**_outline(box), "chosen": True}
 
 
 def _attribute_rows(tag: Tag) -> list[dict]:
@@ -203,6 +204,7 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
     upload = get_object_or_404(ShopperUpload, public_id=public_id)
     result = upload_answer(upload=upload)
     tag, reading, correction, uncertain = result.tag, result.reading, result.correction, result.uncertain_heads
+    garments, worn_outline = _detected_garments(upload), _worn_outline(upload)
     return render(
         request,
         "recommender/result.html",
@@ -219,8 +221,9 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
             "type_question": _type_question(result.type_alternatives),
             "color_choices": _choices(reading, "color"),
             "slot_choices": _choices(reading, "slot"),
-            "garments": _detected_garments(upload),
-            "worn_outline": _worn_outline(upload),
+            "garments": garments,
+            "worn_outline": worn_outline,
+            "outlines": garments or ([worn_outline] if worn_outline else []),
             "attributes": _attribute_names(tag),
             "attribute_rows": _attribute_rows(tag),
             "all_types": list(TYPES),

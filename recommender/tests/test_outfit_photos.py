@@ -376,8 +376,9 @@ def test_an_unsure_kids_reading_puts_kids_pieces_first_without_claiming_it_is_a_
     assert {item["name"] for item in body["items"]} == {"women black pants", "women sneakers"}
 
 
-def _street_photo_0306(settings) -> Path:
-    photo = Path(settings.FASHION_COPARSING_DIR or "/nonexistent") / "photos" / "0306.jpg"
+def _street_photo(settings, image_id: str = "0306") -> Path:
+    """A co-parsing street photo, with the committed model set to read it (skipped without the dataset)."""
+    photo = Path(settings.FASHION_COPARSING_DIR or "/nonexistent") / "photos" / f"{image_id}.jpg"
     if not photo.is_file():
         pytest.skip(f"co-parsing dataset not found (FASHION_COPARSING_DIR={settings.FASHION_COPARSING_DIR!r})")
     settings.CLASSIFIER_BACKEND = "tflite"
@@ -392,7 +393,7 @@ def test_tapping_a_detected_garment_reads_the_crop_its_chip_was_named_from(setti
     its skirt's chip said "Red skirt" but a tap read the bare box and called it brown (red 0.29 vs brown 0.24 at
     lite0-224-v6-int8). A tap now reads the chip's own crop (the box grown by CROP_MARGIN) with the photo's map: every
     chip, tapped, is read as its chip names it (type and colour), and as a grown-up's piece."""
-    photo = _street_photo_0306(settings)
+    photo = _street_photo(settings)
     try:
         api = APIClient()
         upload = SimpleUploadedFile("street.jpg", photo.read_bytes(), "image/jpeg")
@@ -424,7 +425,7 @@ def test_the_mirror_photo_of_issue_9_lists_its_skirt_as_a_red_solid_skirt(settin
     """Street photo 0306 (co-parsing test split; a pink blouse, a red skirt, espadrilles), the issue's "taps the skirt,
     and gets it read correctly (type, colour, pattern)". Strict: when a model lists the skirt right, this passes and
     the marker must go."""
-    photo = _street_photo_0306(settings)
+    photo = _street_photo(settings)
     try:
         upload = SimpleUploadedFile("street.jpg", photo.read_bytes(), "image/jpeg")
         body = APIClient().post("/api/v1/recommendations/", {"image": upload}, format="multipart").json()
@@ -439,7 +440,7 @@ def test_a_skirt_listed_as_a_dress_is_one_tap_from_a_skirts_looks(settings):
     """Where the model misreads 0306's red skirt as a dress (above), the page gets the shopper there: on the red
     garment it asks whether this "dress" under a top is a skirt or trousers, she taps "Skirt", and the suggestions
     are for a red skirt (tops among them)."""
-    photo = _street_photo_0306(settings)
+    photo = _street_photo(settings)
     garment_factory(type="t-shirt", color="white", audience="women")
     garment_factory(type="dress", color="black", audience="women")
     garment_factory(type="shoes", color="black", audience="women", kind="sandals")
@@ -488,7 +489,8 @@ def test_the_garment_read_from_a_photo_of_one_worn_garment_is_outlined_on_the_pa
     upload.chosen_garment, upload.crop_box = None, None
     upload.save()
     page = Client().get(f"/recommend/{upload.public_id}/?lang=en")
-    assert page.context["worn_outline"] == {"x": 20.0, "y": 30.0, "width": 50.0, "height": 60.0}
+    outline = {"x": 20.0, "y": 30.0, "width": 50.0, "height": 60.0, "chosen": True}
+    assert page.context["worn_outline"] == outline and page.context["outlines"] == [outline]
     html = page.content.decode()
     assert "We read the garment outlined on your photo." in html and 'class="chosen"' in html
     korean = Client().get(f"/recommend/{upload.public_id}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
@@ -505,12 +507,7 @@ def test_a_shop_photo_of_trousers_on_a_model_is_read_from_the_trousers(settings)
     """Street photo 0043 (co-parsing test split) cut as a shop frames trousers on a model (from the waist down: a coat's
     hem, black trousers, trainers, an umbrella): only the trousers are found, so their region is read, not the whole
     photo; they come back as black trousers for an adult, outlined, with tops among the suggestions."""
-    photo = Path(settings.FASHION_COPARSING_DIR or "/nonexistent") / "photos" / "0043.jpg"
-    if not photo.is_file():
-        pytest.skip(f"co-parsing dataset not found (FASHION_COPARSING_DIR={settings.FASHION_COPARSING_DIR!r})")
-    settings.CLASSIFIER_BACKEND = "tflite"
-    settings.CLASSIFIER_MODEL_DIR = Path(settings.BASE_DIR) / "classifier" / "artifacts" / "current"
-    get_predictor.cache_clear()
+    photo = _street_photo(settings, "0043")
     garment_factory(type="longsleeve", color="red", audience="unisex")
     try:
         framing = [
