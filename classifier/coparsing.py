@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from classifier.pixel_colors import mask_color
 
@@ -219,6 +219,23 @@ def framed_photo(photo: Image.Image, box: tuple[float, float, float, float]) -> 
     width, height = photo.size
     x0, y0, x1, y1 = box
     return photo.crop((round(x0 * width), round(y0 * height), round(x1 * width), round(y1 * height)))
+
+
+# A shop photographs a model against a plain backdrop (white, light grey, off-white paper); a street photo's person,
+# cut out by its mask and set on one of these, stands in for such a photo.
+STUDIO_BACKDROPS = ((255, 255, 255), (238, 238, 236), (232, 226, 216))
+
+
+def studio_photo(photo: Image.Image, mask: np.ndarray, backdrop: tuple[int, int, int]) -> Image.Image:
+    """The person of a pixel-annotated street photo (every labelled pixel: garments, skin, hair, bags) on a plain
+    `backdrop`, the mask's edge softened by a pixel or two as a cut-out's would be."""
+    person = Image.fromarray(np.where(mask != 0, 255, 0).astype(np.uint8), "L").filter(ImageFilter.GaussianBlur(1.5))
+    return Image.composite(photo.convert("RGB"), Image.new("RGB", photo.size, backdrop), person)
+
+
+def studio_backdrop(image_id: str) -> tuple[int, int, int]:
+    """The backdrop a photo's studio version gets: the same for a photo every run, the three in turn across photos."""
+    return STUDIO_BACKDROPS[int(image_id) % len(STUDIO_BACKDROPS)]
 
 
 def read_labels(root: str | Path) -> tuple[str, ...]:

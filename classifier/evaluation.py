@@ -29,6 +29,8 @@ from classifier.coparsing import (
     read_mask,
     read_photo,
     slot_mask,
+    studio_backdrop,
+    studio_photo,
     worn_outfits,
 )
 from classifier.dataset import Sample, load_samples, sample_attribute, worn_samples
@@ -370,16 +372,16 @@ def worn_summary_lines(split: str, worn: dict) -> list[str]:
         f"{o['read_as_outfit_share']:.4f}; per slot {o['per_slot_found']}",
         *(
             [
-                f"  shop-like framings ({worn['framed']['count']}): the featured garment's type listed or read "
-                f"{worn['framed']['type_listed']:.4f}, its slot {worn['framed']['slot_listed']:.4f}; per framing "
+                f"  shop-like framings{where} ({worn[key]['count']}): the featured garment's type listed or read "
+                f"{worn[key]['type_listed']:.4f}, its slot {worn[key]['slot_listed']:.4f}; per framing "
                 + ", ".join(
                     f"{kind} {e['type_listed']}/{e['count']} (read as outfit {e['outfit']}, one worn garment "
                     f"{e['one_worn']}, flat {e['flat']})"
-                    for kind, e in worn["framed"]["per_kind"].items()
+                    for kind, e in worn[key]["per_kind"].items()
                 )
+                for key, where in (("framed", ""), ("framed_studio", " on a studio backdrop"))
+                if worn.get(key)
             ]
-            if worn.get("framed")
-            else []
         ),
     ]
 
@@ -540,12 +542,16 @@ def score_coparsing(
         },
         "outfits_detector_only": score_outfits(items, params),
         "framed": score_framings(predictor, Path(coparsing_dir), split, limit=limit),
+        "framed_studio": score_framings(predictor, Path(coparsing_dir), split, limit=limit, studio=True),
     }
 
 
-def score_framings(predictor, coparsing_dir: Path, split: str, *, limit: int | None = None) -> dict:
+def score_framings(
+    predictor, coparsing_dir: Path, split: str, *, limit: int | None = None, studio: bool = False
+) -> dict:
     """Shop-like framings of the split's pixel-annotated street photos (coparsing.product_framings: a bottom from the
-    waist down, a top from the head to the waist, a dress to below its hem), read as the product reads an upload:
+    waist down, a top from the head to the waist, a dress to below its hem), with `studio` of the person cut out onto
+    a plain backdrop as a shop shoots a model (coparsing.studio_photo), read as the product reads an upload:
     how often the featured garment's type (accepted set of its label) and slot are among what is listed, or are the
     reading of a photo read as one garment; and how the photos were read (outfit, one garment worn, flat)."""
     per_kind: dict[str, dict] = {}
@@ -553,7 +559,7 @@ def score_framings(predictor, coparsing_dir: Path, split: str, *, limit: int | N
     if limit and len(framings) > limit:
         framings = framings[:: int(np.ceil(len(framings) / limit))]
     for outfit, framing in framings:
-        photo = framed_photo(read_photo(coparsing_dir, outfit.image_id), framing.box)
+        photo = framed_photo(_street_or_studio(coparsing_dir, outfit.image_id, studio), framing.box)
         reading = predictor.predict(photo)
         readings = [g.prediction for g in reading.garments] or [reading]
         read_as = "outfit" if reading.garments else "one_worn" if reading.worn_box is not None else "flat"
@@ -955,7 +961,8 @@ def evaluate_artifact(
 def train_outfit_gate(predictor, dataset_dir: Path, coparsing_dir: Path, *, limit: int | None = None) -> dict:
     """Fit the outfit gate on TRAIN photos only: every co-parsing train photo, and the shop-like framings of its
     pixel-annotated ones (coparsing.product_framings: a model cut at the waist or the knees is still a person wearing
-    clothes), against as many CC0 train photos (one garment each); report its accuracy on both validation splits."""
+    clothes), each also with the person on a plain studio backdrop (coparsing.studio_photo), against every CC0 train
+    photo (one garment each; the two classes weigh the same); report its accuracy on both validation splits."""
 
     def embeddings(images: Sequence) -> np.ndarray:
         rows = []
@@ -964,25 +971,27 @@ def train_outfit_gate(predictor, dataset_dir: Path, coparsing_dir: Path, *, limi
             rows.append(predictor.outputs(chunk)["embedding"])
         return np.concatenate(rows) if rows else np.zeros((0, predictor.embedding_dim))
 
-    def photos(split: str) -> tuple[list, list, list]:
+    def photos(split: str) -> tuple[list, list, list, list]:
         worn = worn_outfits(coparsing_dir, split, with_color=False)
         outfits = [functools.partial(open_image, o.photo_path) for o in worn]
-        framed = [
-            functools.partial(_framed, coparsing_dir, o.image_id, framing.box)
-            for o in worn
-            for framing in product_framings(o)
-        ]
+        framed, studio = (
+            [
+                functools.partial(_framed, coparsing_dir, o.image_id, framing.box, backdrop)
+                for o in worn
+                for framing in product_framings(o)
+            ]
+            for backdrop in (False, True)
+        )
         flats = [s.path for s in load_samples(dataset_dir, splits=[split])]
-        rng = np.random.default_rng(7)
-        if len(flats) > len(outfits) + len(framed):
-            flats = [flats[i] for i in sorted(rng.choice(len(flats), size=len(outfits) + len(framed), replace=False))]
         if limit:
-            outfits, framed, flats = outfits[:limit], framed[:limit], flats[:limit]
-        return outfits, framed, [functools.partial(open_image, path) for path in flats]
+            outfits, framed, studio, flats = outfits[:limit], framed[:limit], studio[:limit], flats[:limit]
+        return outfits, framed, studio, [functools.partial(open_image, path) for path in flats]
 
-    outfits, framed, flats = photos("train")
-    gate = fit_outfit_gate(np.concatenate([embeddings(outfits), embeddings(framed)]), embeddings(flats))
-    val_outfits, val_framed, val_flats = photos("validation")
+    outfits, framed, studio, flats = photos("train")
+    gate = fit_outfit_gate(
+        np.concatenate([embeddings(outfits), embeddings(framed), embeddings(studio)]), embeddings(flats)
+    )
+    val_outfits, val_framed, val_studio, val_flats = photos("validation")
 
     def recognised(images: Sequence, worn: bool) -> float | None:
         if not images:
@@ -990,17 +999,32 @@ def train_outfit_gate(predictor, dataset_dir: Path, coparsing_dir: Path, *, limi
         said = [(outfit_probability(e, gate) >= gate["threshold"]) == worn for e in embeddings(images)]
         return round(float(np.mean(said)), 4)
 
-    gate["trained_on"] = {"outfit_photos": len(outfits), "framed_photos": len(framed), "flat_photos": len(flats)}
+    gate["trained_on"] = {
+        "outfit_photos": len(outfits),
+        "framed_photos": len(framed),
+        "studio_framed_photos": len(studio),
+        "flat_photos": len(flats),
+    }
     gate["validation"] = {
         "outfits_recognised": recognised(val_outfits, True),
         "framed_recognised": recognised(val_framed, True),
+        "studio_framed_recognised": recognised(val_studio, True),
         "flats_recognised": recognised(val_flats, False),
     }
     return gate
 
 
-def _framed(coparsing_dir: Path, image_id: str, box: tuple[float, float, float, float]) -> Image.Image:
-    return framed_photo(read_photo(coparsing_dir, image_id), box)
+def _framed(
+    coparsing_dir: Path, image_id: str, box: tuple[float, float, float, float], studio: bool = False
+) -> Image.Image:
+    return framed_photo(_street_or_studio(coparsing_dir, image_id, studio), box)
+
+
+def _street_or_studio(coparsing_dir: Path, image_id: str, studio: bool) -> Image.Image:
+    photo = read_photo(coparsing_dir, image_id)
+    if not studio:
+        return photo
+    return studio_photo(photo, read_mask(coparsing_dir, image_id), studio_backdrop(image_id))
 
 
 def _artifact_bytes(model_dir: Path) -> dict:
@@ -1069,8 +1093,9 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
                 f"{_fmt(r['color_agrees_with_mask_color'])} | {whole} |"
             )
     framed_rows = []
-    for split in ("validation", "test"):
-        f = _get(metrics, "coparsing", split, "framed")
+    framings = (("framed", ""), ("framed_studio", " (studio backdrop)"))
+    for split, (key, where) in itertools.product(("validation", "test"), framings):
+        f = _get(metrics, "coparsing", split, key)
         if not f:
             continue
         kinds = "; ".join(
@@ -1079,7 +1104,8 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
             for kind, e in f["per_kind"].items()
         )
         framed_rows.append(
-            f"- {split}: {f['count']} framings, type {_fmt(f['type_listed'])}, slot {_fmt(f['slot_listed'])}; {kinds}"
+            f"- {split}{where}: {f['count']} framings, type {_fmt(f['type_listed'])}, slot "
+            f"{_fmt(f['slot_listed'])}; {kinds}"
         )
     test = metrics.get("test") or {}
     worn_test = _get(metrics, "coparsing", "test") or {}

@@ -150,3 +150,18 @@ def test_shop_like_framings_feature_a_bottom_a_bare_top_and_a_dress_without_a_co
 def test_a_framing_crops_the_photo():
     photo = Image.new("RGB", (400, 600))
     assert coparsing.framed_photo(photo, (0.2, 0.4, 0.8, 1.0)).size == (240, 360)
+
+
+def test_a_studio_photo_keeps_the_person_and_puts_a_plain_backdrop_behind():
+    photo = Image.new("RGB", (40, 60), (30, 120, 40))  # a green park
+    mask = np.zeros((60, 40), dtype=np.uint8)
+    mask[10:50, 12:28] = 42  # a skirt
+    mask[0:10, 14:26] = 41  # skin (a face): part of the person, kept
+    studio = np.asarray(coparsing.studio_photo(photo, mask, (238, 238, 236)))
+    assert studio.shape == (60, 40, 3)
+    assert tuple(studio[30, 20]) == (30, 120, 40) and tuple(studio[4, 20]) == (30, 120, 40)
+    assert tuple(studio[30, 2]) == (238, 238, 236) and tuple(studio[55, 20]) == (238, 238, 236)
+    edge = studio[30, 12]  # the cut-out's edge is softened, between the two
+    assert 30 < edge[0] < 238
+    assert {coparsing.studio_backdrop(f"{i:04d}") for i in range(1, 4)} == set(coparsing.STUDIO_BACKDROPS)
+    assert coparsing.studio_backdrop("0007") == coparsing.studio_backdrop("0007")
