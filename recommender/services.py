@@ -529,23 +529,40 @@ DRESS_UNDER_A_TOP_ALTERNATIVES: tuple[str, ...] = ("skirt", "pants")
 # garments lite0-224-v13 lists as skirts on those photos, 13 are skirts and 10 dresses or rompers (the rest shorts, a
 # coat, a top); lite0-224-v12: 11 skirts, 12 dresses or rompers of 33.
 SKIRT_OF_A_DRESS_ALTERNATIVES: tuple[str, ...] = ("dress",)
+# And a shop's photo of one garment on a model read as a dress (its crop, Prediction.worn_box): issue 9 found long
+# skirts on models read as dresses almost every time. Of the validation street photos framed as a shop frames a
+# garment (with and without a studio backdrop), lite0-224-v13 read 2 this way: a skirt and a dress.
+WORN_DRESS_ALTERNATIVES: tuple[str, ...] = ("skirt", "pants")
+# The question the result page asks about the type, by what may be mistaken for what.
+TYPE_QUESTIONS: dict[str, tuple[str, ...]] = {
+    "skirt_or_dress": SKIRT_OF_A_DRESS_ALTERNATIVES,
+    "dress_or_bottom": DRESS_UNDER_A_TOP_ALTERNATIVES,
+    "worn_dress": WORN_DRESS_ALTERNATIVES,
+}
 
 
-def type_alternatives(upload: ShopperUpload) -> tuple[str, ...]:
-    """The types a garment the CNN found in a whole-outfit photo may as well be, however sure its crop: a skirt may be
-    a dress's lower half (SKIRT_OF_A_DRESS_ALTERNATIVES); a one-piece in a photo that also shows a top may be the
-    skirt or trousers under that top (DRESS_UNDER_A_TOP_ALTERNATIVES). Empty otherwise, and for a box the shopper
-    drew (no garment is chosen then)."""
+def type_question(upload: ShopperUpload) -> str:
+    """Which type the reading may be mistaken for, however sure the crop (a key of TYPE_QUESTIONS, or ""): a skirt
+    found in a whole-outfit photo may be a dress's lower half ("skirt_or_dress"); a one-piece in a photo that also
+    shows a top may be the skirt or trousers under that top ("dress_or_bottom"); one garment on a model read as a
+    dress may be a long skirt or wide trousers ("worn_dress"). None for a box the shopper drew."""
     garments = detected_garments(upload.detection)
     index = upload.chosen_garment
     if index is None or not 0 <= index < len(garments):
-        return ()
+        detection = upload.detection or {}
+        worn_dress = (detection.get("slot") or {}).get("label") == "one_piece" and detection.get("worn_box")
+        return "worn_dress" if worn_dress and not upload.chosen_reading else ""
     garment = garments[index]
     if garment.get("type") == "skirt":
-        return SKIRT_OF_A_DRESS_ALTERNATIVES
+        return "skirt_or_dress"
     if garment.get("slot") == "one_piece" and any(g.get("slot") == "top" for g in garments):
-        return DRESS_UNDER_A_TOP_ALTERNATIVES
-    return ()
+        return "dress_or_bottom"
+    return ""
+
+
+def type_alternatives(upload: ShopperUpload) -> tuple[str, ...]:
+    """The types to offer first when the reading may be mistaken (`type_question`); empty otherwise."""
+    return TYPE_QUESTIONS.get(type_question(upload), ())
 
 
 def upload_reading(upload: ShopperUpload) -> dict:
@@ -612,6 +629,8 @@ class UploadAnswer:
     # Types to offer first when the shopper confirms the type, beside the CNN's top 3 (`type_alternatives`); empty
     # once she has corrected the reading.
     type_alternatives: list[str] = field(default_factory=list)
+    # Why those are offered (a key of TYPE_QUESTIONS, the page's question), or "".
+    type_question: str = ""
 
 
 def upload_answer(
@@ -628,7 +647,8 @@ def upload_answer(
         leaning = upload_leaning(upload=upload, tag=tag)
         recommendation = recommend_for_tag(tag=tag, limit=limit, outfits=DEFAULT_OUTFITS, leaning=leaning)
     correction = TagCorrection.objects.filter(upload=upload).first()
-    alternatives = list(type_alternatives(upload)) if correction is None else []
+    question = type_question(upload) if correction is None else ""
+    alternatives = list(TYPE_QUESTIONS.get(question, ()))
     return UploadAnswer(
         upload=upload,
         reading=upload_reading(upload),
@@ -643,6 +663,7 @@ def upload_answer(
             type_in_doubt=bool(alternatives),
         ),
         type_alternatives=alternatives,
+        type_question=question,
     )
 
 

@@ -26,7 +26,6 @@ from recommender.look_images import LookImageError, look_image_for_key
 from recommender.models import ShopperUpload
 from recommender.services import (
     DEFAULT_OUTFITS,
-    SKIRT_OF_A_DRESS_ALTERNATIVES,
     CorrectionReviewed,
     InvalidChoice,
     correction_create,
@@ -116,14 +115,6 @@ def _type_choices(reading: dict, alternatives: list[str]) -> list[str]:
         return choices
     read = (reading.get("type") or {}).get("label")
     return list(dict.fromkeys([*([read] if read else []), *alternatives, *choices]))
-
-
-def _type_question(alternatives: list[str]) -> str:
-    """Which type question the result page asks: "skirt_or_dress" when a skirt may be a dress, "dress_or_bottom" when
-    a dress may be a skirt or pants, else none ("")."""
-    if not alternatives:
-        return ""
-    return "skirt_or_dress" if list(alternatives) == list(SKIRT_OF_A_DRESS_ALTERNATIVES) else "dress_or_bottom"
 
 
 def _outline(box: list[float]) -> dict:
@@ -218,7 +209,7 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
             "uncertain_heads": uncertain,
             "type_choices": _type_choices(reading, result.type_alternatives),
             # Which question the page asks about the type (empty once the shopper corrected the reading).
-            "type_question": _type_question(result.type_alternatives),
+            "type_question": result.type_question,
             "color_choices": _choices(reading, "color"),
             "slot_choices": _choices(reading, "slot"),
             "garments": garments,

@@ -15,10 +15,11 @@ from rest_framework.test import APIClient
 from catalog.tests.factories import garment_factory, rule_factory
 from classifier.coparsing import framed_photo, product_framings, worn_outfits
 from classifier.predictor import get_predictor
-from recommender.models import ShopperUpload
+from recommender.models import ShopperUpload, TagCorrection
 from recommender.services import (
     DRESS_UNDER_A_TOP_ALTERNATIVES,
     SKIRT_OF_A_DRESS_ALTERNATIVES,
+    WORN_DRESS_ALTERNATIVES,
     correction_create,
     default_garment,
     detected_garments,
@@ -500,6 +501,45 @@ def test_the_garment_read_from_a_photo_of_one_worn_garment_is_outlined_on_the_pa
     assert body.status_code == 200, body.content
     assert body.json()["detected"]["worn_box"] == [0.2, 0.3, 0.7, 0.9]  # what the CNN read first, kept on record
     assert Client().get(f"/recommend/{upload.public_id}/").context["worn_outline"] is None  # her box is outlined now
+
+
+def test_one_garment_on_a_model_read_as_a_dress_is_asked_about_with_skirt_and_trousers_offered_first():
+    """A shop's photo of a long skirt on a model is read as a dress almost every time (issue 9): when the one garment
+    read from a photo of someone wearing it (worn_box) is a one-piece, the page asks whether it is a skirt or trousers;
+    a box the shopper drew, or her correction, ends the question."""
+    upload, _ = upload_create(image_file=outfit_photo())
+    reading = {
+        "slot": {"label": "one_piece", "confidence": 0.92, "top3": [["one_piece", 0.92], ["bottom", 0.06]]},
+        "type": {"label": "dress", "confidence": 0.91, "top3": [["dress", 0.91], ["skirt", 0.06], ["body", 0.01]]},
+        "color": {"label": "red", "confidence": 0.96, "top3": [["red", 0.96]]},
+    }
+    upload.detection = {**upload.detection, **reading, "garments": [], "worn_box": [0.2, 0.1, 0.8, 0.7]}
+    upload.chosen_garment, upload.crop_box, upload.chosen_reading = None, None, None
+    upload.detected_slot, upload.detected_type, upload.detected_color = "one_piece", "dress", "red"
+    upload.type_confidence, upload.slot_confidence, upload.color_confidence = 0.91, 0.92, 0.96
+    upload.save()
+    answer = upload_answer(upload=upload)
+    assert answer.type_question == "worn_dress" and answer.type_alternatives == list(WORN_DRESS_ALTERNATIVES)
+    assert "type" in answer.uncertain_heads  # however sure the crop
+    page = Client().get(f"/recommend/{upload.public_id}/?lang=en")
+    html = page.content.decode()
+    assert "On a model, a long skirt is often read as a dress." in html and 'class="correct" open' in html
+    assert "a dress often turns out" not in html and "lower half of a dress" not in html
+    assert page.context["type_choices"] == ["dress", "skirt", "pants", "body"]
+    korean = Client().get(f"/recommend/{upload.public_id}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "모델이 입은 긴 스커트는 원피스로 읽힐 때가 많아요" in korean
+    # She taps "Skirt": a red skirt's looks, and nothing more is asked.
+    correction_create(upload=upload, type="skirt")
+    answer = upload_answer(upload=upload)
+    assert (answer.tag.type, answer.tag.slot) == ("skirt", "bottom") and answer.type_question == ""
+    assert answer.type_alternatives == [] and "type" not in answer.uncertain_heads
+    # A box she draws is read as she drew it: no question about it.
+    TagCorrection.objects.filter(upload=upload).delete()
+    body = APIClient().post(
+        f"/api/v1/recommendations/{upload.public_id}/choice/", {"box": [0.2, 0.4, 0.8, 0.7]}, format="json"
+    )
+    assert body.status_code == 200, body.content
+    assert body.json()["detected"]["type_alternatives"] == []
 
 
 @pytest.mark.real_model
