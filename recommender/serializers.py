@@ -21,6 +21,7 @@ from catalog.tags import Tag
 from recommender.look_images import outfit_look_image_url
 from recommender.reasons import reason_text
 from recommender.services import (
+    TYPE_QUESTIONS,
     InvalidChoice,
     RecommendedItem,
     UploadAnswer,
@@ -155,7 +156,14 @@ class DetectedSerializer(serializers.Serializer):
         child=serializers.CharField(),
         help_text="Types to offer beside type_top3 when the type is to be confirmed for a reason its confidence does "
         "not show: a skirt found in a whole-outfit photo may be a dress's lower half; a one-piece found with a top "
-        "in the same photo may be the skirt or trousers under it.",
+        "in the same photo may be the skirt or trousers under it; one garment on a model read as a dress may be a "
+        "long skirt or trousers.",
+    )
+    type_question = serializers.ChoiceField(
+        choices=["", *TYPE_QUESTIONS],
+        help_text="Why type_alternatives are offered, for a client to ask the shopper: skirt_or_dress, "
+        "dress_or_bottom (a one-piece under a top), worn_dress (one garment on a model read as a dress); empty "
+        "when nothing is asked.",
     )
     type = serializers.CharField()
     type_confidence = serializers.FloatField()
@@ -223,6 +231,7 @@ def detected_payload(result: UploadAnswer) -> dict:
         "needs_confirmation": bool(uncertain),
         "uncertain": uncertain,
         "type_alternatives": result.type_alternatives,
+        "type_question": result.type_question,
         "type": upload.detected_type,
         "type_confidence": round(float(upload.type_confidence), 4),
         "slot": upload.detected_slot,

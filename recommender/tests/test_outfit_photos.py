@@ -16,6 +16,7 @@ from catalog.tests.factories import garment_factory, rule_factory
 from classifier.coparsing import framed_photo, product_framings, worn_outfits
 from classifier.predictor import get_predictor
 from recommender.models import ShopperUpload, TagCorrection
+from recommender.serializers import DetectedSerializer, detected_payload
 from recommender.services import (
     DRESS_UNDER_A_TOP_ALTERNATIVES,
     SKIRT_OF_A_DRESS_ALTERNATIVES,
@@ -286,6 +287,7 @@ def test_a_dress_listed_under_a_top_is_asked_about_with_skirt_and_trousers_offer
     body = APIClient().post(f"/api/v1/recommendations/{upload.public_id}/choice/", {"garment": 1}, format="json")
     detected = body.json()["detected"]
     assert "type" in detected["uncertain"] and detected["type_alternatives"] == ["skirt", "pants"]
+    assert detected["type_question"] == "dress_or_bottom"
     # Once she says which it is, nothing more is asked.
     correction_create(upload=upload, type="skirt")
     answer = upload_answer(upload=upload)
@@ -318,6 +320,7 @@ def test_a_skirt_listed_in_a_whole_outfit_photo_is_asked_about_with_dress_offere
     body = APIClient().post(f"/api/v1/recommendations/{upload.public_id}/choice/", {"garment": index}, format="json")
     detected = body.json()["detected"]
     assert "type" in detected["uncertain"] and detected["type_alternatives"] == ["dress"]
+    assert detected["type_question"] == "skirt_or_dress"
     # She says it is a dress: the looks are a dress's, and nothing more is asked.
     correction_create(upload=upload, type="dress")
     answer = upload_answer(upload=upload)
@@ -521,6 +524,9 @@ def test_one_garment_on_a_model_read_as_a_dress_is_asked_about_with_skirt_and_tr
     answer = upload_answer(upload=upload)
     assert answer.type_question == "worn_dress" and answer.type_alternatives == list(WORN_DRESS_ALTERNATIVES)
     assert "type" in answer.uncertain_heads  # however sure the crop
+    detected = detected_payload(answer)  # what the API returns for the upload
+    assert detected["type_question"] == "worn_dress" and detected["type_alternatives"] == ["skirt", "pants"]
+    assert DetectedSerializer(data=detected).is_valid(), DetectedSerializer(data=detected).errors
     page = Client().get(f"/recommend/{upload.public_id}/?lang=en")
     html = page.content.decode()
     assert "On a model, a long skirt is often read as a dress." in html and 'class="correct" open' in html
@@ -533,13 +539,15 @@ def test_one_garment_on_a_model_read_as_a_dress_is_asked_about_with_skirt_and_tr
     answer = upload_answer(upload=upload)
     assert (answer.tag.type, answer.tag.slot) == ("skirt", "bottom") and answer.type_question == ""
     assert answer.type_alternatives == [] and "type" not in answer.uncertain_heads
-    # A box she draws is read as she drew it: no question about it.
+    # A box she draws is read as she drew it: no question about it. (Until then the API asks as the page does.)
     TagCorrection.objects.filter(upload=upload).delete()
+    body = APIClient().post(f"/api/v1/recommendations/{upload.public_id}/choice/", {"garment": 0}, format="json")
+    assert body.status_code == 400, body.content  # no garments listed to choose from
     body = APIClient().post(
         f"/api/v1/recommendations/{upload.public_id}/choice/", {"box": [0.2, 0.4, 0.8, 0.7]}, format="json"
     )
     assert body.status_code == 200, body.content
-    assert body.json()["detected"]["type_alternatives"] == []
+    assert body.json()["detected"]["type_alternatives"] == [] and body.json()["detected"]["type_question"] == ""
 
 
 @pytest.mark.real_model
