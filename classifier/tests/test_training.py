@@ -148,9 +148,14 @@ def test_tiny_training_run_writes_a_loadable_artifact(tiny_run):
         assert worn["regions"]["count"] == 6  # 2 photos x (t-shirt, skirt or pants, sneakers)
         assert 0.0 <= worn["outfits"]["found_share"] <= 1.0 and worn["outfits"]["garments_present"] == 6
         assert worn["regions_crop_only"]["count"] == 6
+        # shop-like framings of the street photos, as they are and on a studio backdrop
+        assert worn["framed"]["count"] > 0 and worn["framed_studio"]["count"] == worn["framed"]["count"]
     assert metrics["region_context_tuning"]["trials"][0]["weight"] == 0.0  # chosen on validation regions
     assert metrics["pixel_colors_tuning"]["trials"][0]["weight"] == 0.0  # chosen on validation photos
     assert metrics["worn_samples"] == {"train": 18, "validation": 6}
+    gate = labels["outfit_gate"]["trained_on"]
+    assert gate["studio_framed_photos"] == gate["framed_photos"] > 0
+    assert 0.0 <= labels["outfit_gate"]["validation"]["studio_framed_recognised"] <= 1.0
     assert "segmentation" in metrics["history"]
     assert len((out / "data_hash.txt").read_text().strip()) == 64
     assert result.model_version == "tiny-v1"
