@@ -156,14 +156,14 @@ class DetectedSerializer(serializers.Serializer):
         child=serializers.CharField(),
         help_text="Types to offer beside type_top3 when the type is to be confirmed for a reason its confidence does "
         "not show: a skirt found in a whole-outfit photo may be a dress's lower half; a one-piece found with a top "
-        "in the same photo may be the skirt or trousers under it; one garment on a model read as a dress may be a "
-        "long skirt or trousers.",
+        "in the same photo may be the skirt or trousers under it; a dress worn with no top listed (one garment on a "
+        "model, or a one-piece listed alone) may be a long skirt or trousers.",
     )
     type_question = serializers.ChoiceField(
         choices=["", *TYPE_QUESTIONS],
         help_text="Why type_alternatives are offered, for a client to ask the shopper: skirt_or_dress, "
-        "dress_or_bottom (a one-piece under a top), worn_dress (one garment on a model read as a dress); empty "
-        "when nothing is asked.",
+        "dress_or_bottom (a one-piece under a top), worn_dress (a dress worn with no top listed); empty when "
+        "nothing is asked.",
     )
     type = serializers.CharField()
     type_confidence = serializers.FloatField()

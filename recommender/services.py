@@ -529,9 +529,11 @@ DRESS_UNDER_A_TOP_ALTERNATIVES: tuple[str, ...] = ("skirt", "pants")
 # garments lite0-224-v13 lists as skirts on those photos, 13 are skirts and 10 dresses or rompers (the rest shorts, a
 # coat, a top); lite0-224-v12: 11 skirts, 12 dresses or rompers of 33.
 SKIRT_OF_A_DRESS_ALTERNATIVES: tuple[str, ...] = ("dress",)
-# And a shop's photo of one garment on a model read as a dress (its crop, Prediction.worn_box): issue 9 found long
-# skirts on models read as dresses almost every time. Of the validation street photos framed as a shop frames a
-# garment (with and without a studio backdrop), lite0-224-v13 read 2 this way: a skirt and a dress.
+# And a dress on someone with no top listed above it: a shop's photo of one garment on a model read as a dress (its
+# crop, Prediction.worn_box), or a one-piece listed without a top. Issue 9 found long skirts on models read as dresses
+# almost every time. On the co-parsing validation photos and their shop-like framings (street and studio backdrop),
+# lite0-224-v13 listed 13 one-pieces without a top: 10 skirts or trousers and 3 dresses; it read 3 worn crops as
+# one-pieces: 1 skirt or trousers, 2 dresses.
 WORN_DRESS_ALTERNATIVES: tuple[str, ...] = ("skirt", "pants")
 # The question the result page asks about the type, by what may be mistaken for what.
 TYPE_QUESTIONS: dict[str, tuple[str, ...]] = {
@@ -544,8 +546,9 @@ TYPE_QUESTIONS: dict[str, tuple[str, ...]] = {
 def type_question(upload: ShopperUpload) -> str:
     """Which type the reading may be mistaken for, however sure the crop (a key of TYPE_QUESTIONS, or ""): a skirt
     found in a whole-outfit photo may be a dress's lower half ("skirt_or_dress"); a one-piece in a photo that also
-    shows a top may be the skirt or trousers under that top ("dress_or_bottom"); one garment on a model read as a
-    dress may be a long skirt or wide trousers ("worn_dress"). None for a box the shopper drew."""
+    shows a top may be the skirt or trousers under that top ("dress_or_bottom"); a dress worn with no top listed
+    (one garment on a model, or a one-piece listed without a top) may be a long skirt or wide trousers
+    ("worn_dress"). None for a box the shopper drew."""
     garments = detected_garments(upload.detection)
     index = upload.chosen_garment
     if index is None or not 0 <= index < len(garments):
@@ -555,8 +558,8 @@ def type_question(upload: ShopperUpload) -> str:
     garment = garments[index]
     if garment.get("type") == "skirt":
         return "skirt_or_dress"
-    if garment.get("slot") == "one_piece" and any(g.get("slot") == "top" for g in garments):
-        return "dress_or_bottom"
+    if garment.get("slot") == "one_piece":
+        return "dress_or_bottom" if any(g.get("slot") == "top" for g in garments) else "worn_dress"
     return ""
 
 

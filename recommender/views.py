@@ -108,7 +108,7 @@ def _choices(detection: dict, head: str) -> list[str]:
 
 def _type_choices(reading: dict, alternatives: list[str]) -> list[str]:
     """The type chips: the CNN's top 3; with alternatives the reading is in doubt between (services.type_question:
-    a skirt may be a dress; a dress worn under a top or on a model, a skirt or pants), the type read first, then
+    a skirt may be a dress; a dress worn under a top or with no top, a skirt or pants), the type read first, then
     those, then the rest of the top 3, each once."""
     choices = _choices(reading, "type")
     if not alternatives:

@@ -328,10 +328,12 @@ def test_a_skirt_listed_in_a_whole_outfit_photo_is_asked_about_with_dress_offere
     assert "type" not in answer.uncertain_heads
 
 
-def test_a_dress_with_no_top_or_in_a_box_the_shopper_drew_is_not_doubted():
-    alone = _dress_listed_under_a_top(with_top=False)
-    assert upload_answer(upload=alone).type_alternatives == []
-    assert "type" not in upload_answer(upload=alone).uncertain_heads  # 0.93 is above the type's threshold
+def test_a_dress_listed_without_a_top_is_asked_about_and_one_in_a_box_the_shopper_drew_is_not():
+    """A one-piece listed with no top is more often a skirt or trousers (10 of 13 on the validation photos and their
+    shop-like framings): asked as a dress worn by a person; a box she drew is read as she drew it."""
+    alone = upload_answer(upload=_dress_listed_under_a_top(with_top=False))
+    assert alone.type_question == "worn_dress" and alone.type_alternatives == list(WORN_DRESS_ALTERNATIVES)
+    assert "type" in alone.uncertain_heads  # however sure (0.93)
     drawn = _dress_listed_under_a_top()
     drawn.chosen_garment, drawn.crop_box = None, [0.3, 0.3, 0.7, 0.7]
     drawn.save()
@@ -529,11 +531,11 @@ def test_one_garment_on_a_model_read_as_a_dress_is_asked_about_with_skirt_and_tr
     assert DetectedSerializer(data=detected).is_valid(), DetectedSerializer(data=detected).errors
     page = Client().get(f"/recommend/{upload.public_id}/?lang=en")
     html = page.content.decode()
-    assert "On a model, a long skirt is often read as a dress." in html and 'class="correct" open' in html
+    assert "a long skirt or wide trousers are often read as a dress." in html and 'class="correct" open' in html
     assert "a dress often turns out" not in html and "lower half of a dress" not in html
     assert page.context["type_choices"] == ["dress", "skirt", "pants", "body"]
     korean = Client().get(f"/recommend/{upload.public_id}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
-    assert "모델이 입은 긴 스커트는 원피스로 읽힐 때가 많아요" in korean
+    assert "사람이 입은 긴 스커트나 와이드 팬츠는 원피스로 읽힐 때가 많아요" in korean
     # She taps "Skirt": a red skirt's looks, and nothing more is asked.
     correction_create(upload=upload, type="skirt")
     answer = upload_answer(upload=upload)
