@@ -510,7 +510,7 @@ def uncertain_heads(
     *, type_confidence: float, slot_confidence: float, color_confidence: float, type_in_doubt: bool = False
 ) -> list[str]:
     """The heads read below their settings.CLASSIFIER_CONFIRM_THRESHOLDS, and the type when it is in doubt for a
-    reason its confidence does not show (`type_alternatives`): the shopper is asked to confirm them."""
+    reason its confidence does not show (`type_question`): the shopper is asked to confirm them."""
     thresholds = settings.CLASSIFIER_CONFIRM_THRESHOLDS
     confidences = {"type": type_confidence, "slot": slot_confidence, "color": color_confidence}
     return [
@@ -561,11 +561,6 @@ def type_question(upload: ShopperUpload) -> str:
     if garment.get("slot") == "one_piece":
         return "dress_or_bottom" if any(g.get("slot") == "top" for g in garments) else "worn_dress"
     return ""
-
-
-def type_alternatives(upload: ShopperUpload) -> tuple[str, ...]:
-    """The types to offer first when the reading may be mistaken (`type_question`); empty otherwise."""
-    return TYPE_QUESTIONS.get(type_question(upload), ())
 
 
 def upload_reading(upload: ShopperUpload) -> dict:
@@ -629,8 +624,8 @@ class UploadAnswer:
     recommendation: Recommendation
     similar: list[SimilarGarment]
     uncertain_heads: list[str]
-    # Types to offer first when the shopper confirms the type, beside the CNN's top 3 (`type_alternatives`); empty
-    # once she has corrected the reading.
+    # Types to offer first when the shopper confirms the type, beside the CNN's top 3 (TYPE_QUESTIONS of
+    # `type_question`); empty once she has corrected the reading.
     type_alternatives: list[str] = field(default_factory=list)
     # Why those are offered (a key of TYPE_QUESTIONS, the page's question), or "".
     type_question: str = ""
