@@ -41,6 +41,8 @@ from classifier.pixel_colors import garment_color_shares, with_pixel_colors
 from classifier.regions import (
     DETECTION_SLOTS,
     Box,
+    Region,
+    backdrop_view,
     clip_box,
     crop_to_box,
     detect_garments,
@@ -49,8 +51,10 @@ from classifier.regions import (
     is_outfit,
     map_slot_indices,
     model_frame,
+    on_backdrop,
     outfit_probability,
     photo_box_slot_shares,
+    plain_backdrop,
     reconciled_garments,
     region_box_to_photo,
     with_region_context,
@@ -469,12 +473,23 @@ class _ArrayPredictor:
         gate = self.labels.outfit_gate
         if embedding is not None and gate and outfit_probability(embedding, gate) < gate["threshold"]:
             return []
+        found = self._garments_found(image, segmentation)
+        if not is_outfit([region for region, _box in found]):
+            return []
+        return [(region.slot, box, region.score) for region, box in found][:MAX_GARMENTS]
+
+    def _garments_found(self, image: Image.Image, segmentation: np.ndarray) -> list[tuple[Region, Box]]:
+        """The segmentation map's garments with their boxes in photo fractions, but for a garment that is only the
+        plain backdrop of a studio photo (regions.on_backdrop)."""
         regions = detect_garments(segmentation, slots=self.labels.segmentation_classes[1:], **self.labels.detection)
-        if not is_outfit(regions):
+        if not regions:
             return []
         width, height = image.size
         frame = model_frame(width, height)
-        return [(r.slot, region_box_to_photo(r.box, frame, width, height), r.score) for r in regions][:MAX_GARMENTS]
+        found = [(r, region_box_to_photo(r.box, frame, width, height)) for r in regions]
+        view = backdrop_view(image)
+        backdrop = plain_backdrop(view)
+        return [(region, box) for region, box in found if not on_backdrop(view, box, backdrop)]
 
     def worn_garment_box(
         self, image: Image.Image, segmentation: np.ndarray, embedding: np.ndarray | None
@@ -486,12 +501,10 @@ class _ArrayPredictor:
         gate = self.labels.outfit_gate
         if not gate or embedding is None or outfit_probability(embedding, gate) < gate["threshold"]:
             return None
-        regions = detect_garments(segmentation, slots=self.labels.segmentation_classes[1:], **self.labels.detection)
-        if not regions or is_outfit(regions):
+        found = self._garments_found(image, segmentation)
+        if not found or is_outfit([region for region, _box in found]):
             return None
-        width, height = image.size
-        frame = model_frame(width, height)
-        boxes = [(r.slot, region_box_to_photo(r.box, frame, width, height)) for r in regions]
+        boxes = [(region.slot, box) for region, box in found]
         return boxes[largest_garment(boxes)][1]
 
 

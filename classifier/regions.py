@@ -353,6 +353,58 @@ def is_outfit(regions: Sequence[Region], *, min_garments: int = 2) -> bool:
     return len({r.slot for r in regions}) >= min_garments
 
 
+# ---------------------------------------------------------------- a plain backdrop (a shop's studio photo)
+
+# A shop shoots its model against plain paper, and the segmentation map may take a stretch of white paper for a white
+# top or white shoes. A photo whose border is one plain colour has a backdrop; a garment found where the photo is
+# nearly all that colour is the paper. Chosen on the co-parsing validation framings cut out onto a studio backdrop
+# (coparsing.studio_photo): of 10 garments listed on the paper alone, 9 are dropped, and no garment on the person
+# (nor any garment of the street photos and their framings, whose borders are not plain).
+BACKDROP_VIEW = 64  # pixels a side of the view both are read from
+BACKDROP_BORDER = 0.04  # the border's width, a share of the view
+BACKDROP_TOLERANCE = 12.0  # RGB distance from the backdrop's colour that still counts as the backdrop
+BACKDROP_EDGE_SHARE = 0.8  # share of the border that must be the backdrop for the photo to have one
+BACKDROP_BOX_SHARE = 0.8  # share of a garment's box that, when backdrop, makes it the paper
+
+
+def backdrop_view(image: Image.Image) -> np.ndarray:
+    """The small RGB view (BACKDROP_VIEW a side, float) `plain_backdrop` and `backdrop_share` read."""
+    small = image.convert("RGB").resize((BACKDROP_VIEW, BACKDROP_VIEW), Image.Resampling.BILINEAR)
+    return np.asarray(small, dtype=np.float32)
+
+
+def plain_backdrop(view: np.ndarray) -> np.ndarray | None:
+    """The colour of the plain backdrop a photo was shot against (the median of its border, when at least
+    BACKDROP_EDGE_SHARE of the border lies within BACKDROP_TOLERANCE of it), or None for a street, a room, a bed."""
+    size = view.shape[0]
+    band = max(1, round(BACKDROP_BORDER * size))
+    border = np.concatenate(
+        [
+            view[:band].reshape(-1, 3),
+            view[-band:].reshape(-1, 3),
+            view[:, :band].reshape(-1, 3),
+            view[:, -band:].reshape(-1, 3),
+        ]
+    )
+    colour = np.median(border, axis=0)
+    near = np.linalg.norm(border - colour, axis=1) <= BACKDROP_TOLERANCE
+    return colour if near.mean() >= BACKDROP_EDGE_SHARE else None
+
+
+def backdrop_share(view: np.ndarray, box: Sequence[float], backdrop: np.ndarray) -> float:
+    """Share of the view's pixels inside `box` (photo fractions) within BACKDROP_TOLERANCE of the backdrop colour."""
+    height, width = view.shape[:2]
+    x0, y0, x1, y1 = box
+    left, top = min(int(x0 * width), width - 1), min(int(y0 * height), height - 1)
+    pixels = view[top : max(int(y1 * height), top + 1), left : max(int(x1 * width), left + 1)].reshape(-1, 3)
+    return float((np.linalg.norm(pixels - backdrop, axis=1) <= BACKDROP_TOLERANCE).mean())
+
+
+def on_backdrop(view: np.ndarray, box: Sequence[float], backdrop: np.ndarray | None) -> bool:
+    """Whether a garment found in `box` is only the plain backdrop (see above); never without a backdrop."""
+    return backdrop is not None and backdrop_share(view, box, backdrop) >= BACKDROP_BOX_SHARE
+
+
 # ---------------------------------------------------------------- outfit gate (serving and its training)
 
 

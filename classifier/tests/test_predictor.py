@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from classifier import predictor as predictor_module
 from classifier.predictor import (
@@ -206,10 +206,40 @@ def test_a_person_wearing_one_garment_is_read_from_that_garment_alone():
     segmentation[(*top, 0)] = 0.1
     weights = np.asarray(labels.outfit_gate["weights"], dtype=np.float32)
     person, flat = weights / np.linalg.norm(weights), -weights / np.linalg.norm(weights)
-    photo = Image.new("RGB", (300, 400))
+    photo = Image.new("RGB", (300, 400), (236, 236, 234))  # a studio's light grey paper
+    ImageDraw.Draw(photo).rectangle((75, 100, 225, 300), fill=(180, 30, 40))  # a red top
     box = reader.worn_garment_box(photo, segmentation, person)
     assert box is not None
     assert box[0] == pytest.approx(0.25, abs=0.05) and box[2] == pytest.approx(0.75, abs=0.05)
     assert reader.worn_garment_box(photo, segmentation, flat) is None
     segmentation[grid - 3 :, grid // 3 : grid * 2 // 3] = np.eye(len(classes))[classes.index("shoes")]
+    ImageDraw.Draw(photo).rectangle((100, 350, 200, 400), fill=(20, 20, 20))  # black shoes
     assert reader.worn_garment_box(photo, segmentation, person) is None  # two slots: an outfit
+
+
+def test_a_garment_found_on_a_studio_backdrop_alone_is_the_paper_not_a_garment():
+    """The map may take a stretch of white studio paper for a white top: where the photo's border is one plain colour,
+    a garment whose box is nearly all that colour is dropped, so a top on the paper beside the model's shoes is no
+    outfit, and one on the paper alone is not read as the garment worn. The same box on a street photo is kept."""
+    labels = _labels_of_the_committed_model()
+    reader = object.__new__(predictor_module.TFLitePredictor)
+    reader.labels = labels
+    grid = labels.segmentation_grid
+    classes = list(labels.segmentation_classes)
+    segmentation = np.zeros((grid, grid, len(classes)), dtype=np.float32)
+    segmentation[..., 0] = 1.0
+    top = (slice(grid // 4, grid * 3 // 4), slice(grid // 4, grid * 3 // 4))
+    segmentation[top] = np.eye(len(classes))[classes.index("top")]
+    segmentation[grid - 3 :, grid // 3 : grid * 2 // 3] = np.eye(len(classes))[classes.index("shoes")]
+    weights = np.asarray(labels.outfit_gate["weights"], dtype=np.float32)
+    person = weights / np.linalg.norm(weights)
+    studio = Image.new("RGB", (300, 400), (255, 255, 255))
+    ImageDraw.Draw(studio).rectangle((100, 350, 200, 400), fill=(20, 20, 20))  # black shoes at the foot
+    assert reader.detect(studio, segmentation, person) == []  # the "top" is white paper: shoes alone
+    assert reader.worn_garment_box(studio, segmentation, person) == pytest.approx((0.33, 0.89, 0.67, 1.0), abs=0.05)
+    street = Image.fromarray(np.random.default_rng(0).integers(0, 255, (400, 300, 3), dtype=np.uint8))
+    assert [slot for slot, _box, _score in reader.detect(street, segmentation, person)] == ["top", "shoes"]
+    worn = studio.copy()
+    ImageDraw.Draw(worn).rectangle((75, 100, 225, 300), fill=(245, 245, 245))  # a white top, a shade off the paper
+    ImageDraw.Draw(worn).line((150, 100, 150, 300), fill=(200, 200, 200), width=8)  # its placket's shadow
+    assert {slot for slot, _box, _score in reader.detect(worn, segmentation, person)} == {"top", "shoes"}

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
+from classifier import regions
 from classifier.imaging import to_model_input
 from classifier.regions import (
     DETECTION_SLOTS,
@@ -304,3 +305,17 @@ def test_main_components_joins_diagonal_cells_and_keeps_groups_by_their_share_of
     assert (main_components(cells, keep_share=0.6) == diagonal).all()
     assert (main_components(cells, keep_share=0.0) == cells).all()
     assert not main_components(np.zeros((6, 6), dtype=bool)).any()
+
+
+def test_a_plain_backdrop_is_told_from_a_street_and_a_garment_on_it_from_the_paper():
+    studio = Image.new("RGB", (300, 400), (238, 238, 236))
+    ImageDraw.Draw(studio).rectangle((110, 40, 190, 400), fill=(60, 40, 30))  # a model reaching the photo's foot
+    view = regions.backdrop_view(studio)
+    backdrop = regions.plain_backdrop(view)
+    assert backdrop is not None and np.allclose(backdrop, (238, 238, 236), atol=2)
+    assert regions.on_backdrop(view, (0.0, 0.0, 0.3, 0.5), backdrop)  # a stretch of paper beside her
+    assert not regions.on_backdrop(view, (0.35, 0.2, 0.65, 0.8), backdrop)  # her
+    assert regions.backdrop_share(view, (0.3, 0.0, 0.7, 1.0), backdrop) == pytest.approx(0.33, abs=0.08)
+    street = Image.fromarray(np.random.default_rng(1).integers(0, 255, (400, 300, 3), dtype=np.uint8))
+    assert regions.plain_backdrop(regions.backdrop_view(street)) is None
+    assert not regions.on_backdrop(view, (0.0, 0.0, 0.3, 0.5), None)
