@@ -189,23 +189,30 @@ def _labels_of_the_committed_model() -> ModelLabels:
     return ModelLabels.load(predictor_module.settings.BASE_DIR / "classifier" / "artifacts" / "current")
 
 
+def _post_processing_reader() -> tuple:
+    """A predictor with the committed model's labels but no model loaded (its post-processing only), an empty garment
+    map of its grid (all background), and two embeddings its outfit gate calls a person and a garment laid flat."""
+    labels = _labels_of_the_committed_model()
+    reader = object.__new__(predictor_module.TFLitePredictor)
+    reader.labels = labels
+    grid, classes = labels.segmentation_grid, len(labels.segmentation_classes)
+    segmentation = np.zeros((grid, grid, classes), dtype=np.float32)
+    segmentation[..., 0] = 1.0
+    weights = np.asarray(labels.outfit_gate["weights"], dtype=np.float32)
+    person = weights / np.linalg.norm(weights)
+    return reader, segmentation, person, -person
+
+
 def test_a_person_wearing_one_garment_is_read_from_that_garment_alone():
     """A shop's photo of a top on a model cut at the waist: the map finds one garment and the outfit gate says a person
     wears it, so the top's box is read instead of the whole photo (face, arms, background). Not for a photo the gate
     calls a garment laid flat, nor when two garments are found (that is an outfit)."""
-    labels = _labels_of_the_committed_model()
-    reader = object.__new__(predictor_module.TFLitePredictor)  # the post-processing only: no model is loaded
-    reader.labels = labels
-    grid = labels.segmentation_grid
-    classes = list(labels.segmentation_classes)
-    segmentation = np.zeros((grid, grid, len(classes)), dtype=np.float32)
-    segmentation[..., 0] = 1.0
+    reader, segmentation, person, flat = _post_processing_reader()
+    grid, classes = segmentation.shape[0], list(reader.labels.segmentation_classes)
     top = (slice(grid // 4, grid * 3 // 4), slice(grid // 4, grid * 3 // 4))
     segmentation[top] = 0.0
     segmentation[(*top, classes.index("top"))] = 0.9
     segmentation[(*top, 0)] = 0.1
-    weights = np.asarray(labels.outfit_gate["weights"], dtype=np.float32)
-    person, flat = weights / np.linalg.norm(weights), -weights / np.linalg.norm(weights)
     photo = Image.new("RGB", (300, 400), (236, 236, 234))  # a studio's light grey paper
     ImageDraw.Draw(photo).rectangle((75, 100, 225, 300), fill=(180, 30, 40))  # a red top
     box = reader.worn_garment_box(photo, segmentation, person)
@@ -221,18 +228,11 @@ def test_a_garment_found_on_a_studio_backdrop_alone_is_the_paper_not_a_garment()
     """The map may take a stretch of white studio paper for a white top: where the photo's border is one plain colour,
     a garment whose box is nearly all that colour is dropped, so a top on the paper beside the model's shoes is no
     outfit, and one on the paper alone is not read as the garment worn. The same box on a street photo is kept."""
-    labels = _labels_of_the_committed_model()
-    reader = object.__new__(predictor_module.TFLitePredictor)
-    reader.labels = labels
-    grid = labels.segmentation_grid
-    classes = list(labels.segmentation_classes)
-    segmentation = np.zeros((grid, grid, len(classes)), dtype=np.float32)
-    segmentation[..., 0] = 1.0
+    reader, segmentation, person, _flat = _post_processing_reader()
+    grid, classes = segmentation.shape[0], list(reader.labels.segmentation_classes)
     top = (slice(grid // 4, grid * 3 // 4), slice(grid // 4, grid * 3 // 4))
     segmentation[top] = np.eye(len(classes))[classes.index("top")]
     segmentation[grid - 3 :, grid // 3 : grid * 2 // 3] = np.eye(len(classes))[classes.index("shoes")]
-    weights = np.asarray(labels.outfit_gate["weights"], dtype=np.float32)
-    person = weights / np.linalg.norm(weights)
     studio = Image.new("RGB", (300, 400), (255, 255, 255))
     ImageDraw.Draw(studio).rectangle((100, 350, 200, 400), fill=(20, 20, 20))  # black shoes at the foot
     assert reader.detect(studio, segmentation, person) == []  # the "top" is white paper: shoes alone
