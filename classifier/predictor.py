@@ -402,11 +402,11 @@ class _ArrayPredictor:
             return []
         out = self.outputs(images)
         readings = self._readings(out)
-        found = [self.detect(image, out["segmentation"][i], out["embedding"][i]) for i, image in enumerate(images)]
-        singles = [
-            None if found[i] else self.worn_garment_box(image, out["segmentation"][i], out["embedding"][i])
-            for i, image in enumerate(images)
+        worn = [
+            self._what_is_worn(image, out["segmentation"][i], out["embedding"][i]) for i, image in enumerate(images)
         ]
+        found = [regions for regions, _single in worn]
+        singles = [single for _regions, single in worn]
         crops = [garment_crop(images[i], r[1], margin=CROP_MARGIN) for i, regions in enumerate(found) for r in regions]
         in_outfits = len(crops)
         crops += [garment_crop(images[i], box, margin=CROP_MARGIN) for i, box in enumerate(singles) if box is not None]
@@ -470,13 +470,33 @@ class _ArrayPredictor:
     ) -> list[tuple[str, Box, float]]:
         """(slot, box in photo fractions, score) of each garment found, when the photo is an outfit (two or more
         slots found, and the outfit gate on the embedding agrees); else []."""
+        return self._what_is_worn(image, segmentation, embedding)[0]
+
+    def worn_garment_box(
+        self, image: Image.Image, segmentation: np.ndarray, embedding: np.ndarray | None
+    ) -> Box | None:
+        """For a photo of someone wearing clothes in which fewer than two slots are found (a shop's photo of a garment
+        on a model, cut at the waist or the knees): the box of the largest garment found (shoes only when nothing else
+        is), to be read instead of the whole photo with the face, skin and background around it. None for a photo the
+        outfit gate calls a garment laid flat, without a gate, or when no garment is found."""
+        return self._what_is_worn(image, segmentation, embedding)[1]
+
+    def _what_is_worn(
+        self, image: Image.Image, segmentation: np.ndarray, embedding: np.ndarray | None
+    ) -> tuple[list[tuple[str, Box, float]], Box | None]:
+        """A photo's garments read once: those of a whole outfit (`detect`), or the box of the one garment a person
+        wears (`worn_garment_box`); ([], None) for a garment laid flat."""
         gate = self.labels.outfit_gate
-        if embedding is not None and gate and outfit_probability(embedding, gate) < gate["threshold"]:
-            return []
+        probability = outfit_probability(embedding, gate) if gate and embedding is not None else None
+        if probability is not None and probability < gate["threshold"]:
+            return [], None
         found = self._garments_found(image, segmentation)
-        if not is_outfit([region for region, _box in found]):
-            return []
-        return [(region.slot, box, region.score) for region, box in found][:MAX_GARMENTS]
+        if is_outfit([region for region, _box in found]):
+            return [(region.slot, box, region.score) for region, box in found][:MAX_GARMENTS], None
+        if probability is None or not found:  # without the gate's word, never read as one garment worn
+            return [], None
+        boxes = [(region.slot, box) for region, box in found]
+        return [], boxes[largest_garment(boxes)][1]
 
     def _garments_found(self, image: Image.Image, segmentation: np.ndarray) -> list[tuple[Region, Box]]:
         """The segmentation map's garments with their boxes in photo fractions, but for a garment that is only the
@@ -490,22 +510,6 @@ class _ArrayPredictor:
         view = backdrop_view(image)
         backdrop = plain_backdrop(view)
         return [(region, box) for region, box in found if not on_backdrop(view, box, backdrop)]
-
-    def worn_garment_box(
-        self, image: Image.Image, segmentation: np.ndarray, embedding: np.ndarray | None
-    ) -> Box | None:
-        """For a photo of someone wearing clothes in which fewer than two slots are found (a shop's photo of a garment
-        on a model, cut at the waist or the knees): the box of the largest garment found (shoes only when nothing else
-        is), to be read instead of the whole photo with the face, skin and background around it. None for a photo the
-        outfit gate calls a garment laid flat, without a gate, or when no garment is found."""
-        gate = self.labels.outfit_gate
-        if not gate or embedding is None or outfit_probability(embedding, gate) < gate["threshold"]:
-            return None
-        found = self._garments_found(image, segmentation)
-        if not found or is_outfit([region for region, _box in found]):
-            return None
-        boxes = [(region.slot, box) for region, box in found]
-        return boxes[largest_garment(boxes)][1]
 
 
 class TFLitePredictor(_ArrayPredictor):
