@@ -21,6 +21,10 @@ SOURCE_PREFIX = "clothing-dataset:"
 BUILTIN_DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
 # The public CC0 dataset's home; used only when no local copy exists (never in tests or CI).
 DATASET_ZIP_URL = "https://github.com/alexeygrigorev/clothing-dataset/archive/refs/heads/master.zip"
+# Garments of the demo catalog whose labels say "solid" but which carry a large graphic or print (a cartoon, big
+# lettering, a flower print): the dataset's pattern label is about all-over patterns, while a stylist treats a big
+# graphic as the look's one print. Found by eye among the demo plan's solid-labelled clothes (see demo_data/README.md).
+PRINTS_FILE = BUILTIN_DEMO_DIR / "prints.csv"
 
 
 @dataclass(frozen=True)
@@ -47,8 +51,14 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def graphic_prints() -> dict[str, str]:
+    """image id -> what its print is, for the demo garments with a large graphic that their labels call solid."""
+    return {row["image"]: row["print"] for row in _read_csv(PRINTS_FILE)}
+
+
 def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
-    """Every labelled photo with a garment type outside the test split (test photos stay unseen, for uploads)."""
+    """Every labelled photo with a garment type outside the test split (test photos stay unseen, for uploads).
+    A photo in `graphic_prints()` is patterned whatever its label says."""
     splits_file = dataset_dir / "splits.csv"
     rows = _read_csv(splits_file if splits_file.exists() else dataset_dir / "images.csv")
     colors, attributes = {}, {}
@@ -56,6 +66,7 @@ def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
         colors = {row["image"]: row for row in _read_csv(dataset_dir / "colors.csv")}
     if (dataset_dir / "attributes.csv").exists():
         attributes = {row["image"]: row for row in _read_csv(dataset_dir / "attributes.csv")}
+    prints = graphic_prints()
     photos = []
     for row in rows:
         if row.get("split") == "test":
@@ -75,7 +86,7 @@ def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
                 type=type_code,
                 color=color_row.get("color") or None,
                 alt_color=color_row.get("alt", ""),
-                pattern=color_row.get("pattern", ""),
+                pattern="pattern" if row["image"] in prints else color_row.get("pattern", ""),
                 audience=audience if audience in AUDIENCES else "",
                 warmth=attribute_row.get("warmth", "") if attribute_row.get("warmth") in WARMTHS else "",
                 formality=attribute_row.get("formality", "") if attribute_row.get("formality") in FORMALITIES else "",

@@ -172,6 +172,31 @@ def test_built_in_demo_set_matches_the_dataset_formats():
     assert "CC0" in (BUILTIN_DEMO_DIR / "LICENSE").read_text() + (BUILTIN_DEMO_DIR / "README.md").read_text()
 
 
+def test_a_garment_on_the_prints_list_is_patterned_whatever_its_label(photo_folder, tmp_path, monkeypatch):
+    """The dataset's pattern label is about all-over patterns; a big graphic tee labelled solid is still a print."""
+    prints = tmp_path / "prints.csv"
+    prints.write_text("image,print\na1,a large cartoon\n")
+    monkeypatch.setattr(catalog.demo, "PRINTS_FILE", prints)
+    call_command("load_demo_catalog", str(photo_folder), "--tagger", "dataset", stdout=io.StringIO())
+    tee = Garment.objects.get(source_key="clothing-dataset:a1")
+    assert (tee.color, tee.pattern, tee.name) == ("red", "pattern", "Red patterned t-shirt")
+    assert Garment.objects.get(source_key="clothing-dataset:a2").pattern == "solid"
+
+
+def test_the_prints_list_names_each_print_and_reaches_the_built_in_set():
+    with catalog.demo.PRINTS_FILE.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == ["image", "print"]
+    assert len({row["image"] for row in rows}) == len(rows) >= 30
+    assert all(len(row["image"]) == 36 and row["print"] for row in rows)
+    built_in = {photo.image_id: photo for photo in dataset_photos(BUILTIN_DEMO_DIR)}
+    listed = [built_in[row["image"]] for row in rows if row["image"] in built_in]
+    with (BUILTIN_DEMO_DIR / "colors.csv").open(newline="") as handle:
+        labels = {row["image"]: row["pattern"] for row in csv.DictReader(handle)}
+    assert listed and all(labels[photo.image_id] == "solid" for photo in listed)  # the labels say solid …
+    assert all(photo.pattern == "pattern" for photo in listed)  # … the catalog says print
+
+
 def test_a_missing_dataset_dir_is_a_clear_error(settings, tmp_path):
     settings.FASHION_DATASET_DIR = str(tmp_path / "moved-away")
     with pytest.raises(CommandError, match=r"FASHION_DATASET_DIR is .*moved-away.*unset it to load the small built-in"):
