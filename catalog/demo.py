@@ -21,10 +21,10 @@ SOURCE_PREFIX = "clothing-dataset:"
 BUILTIN_DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
 # The public CC0 dataset's home; used only when no local copy exists (never in tests or CI).
 DATASET_ZIP_URL = "https://github.com/alexeygrigorev/clothing-dataset/archive/refs/heads/master.zip"
-# Garments of the demo catalog whose labels say "solid" but which carry a large graphic or print (a cartoon, big
-# lettering, a flower print): the dataset's pattern label is about all-over patterns, while a stylist treats a big
-# graphic as the look's one print. Found by eye among the demo plan's solid-labelled clothes (see demo_data/README.md).
-PRINTS_FILE = BUILTIN_DEMO_DIR / "prints.csv"
+# Demo garments whose label a stylist corrects, found by eye among the demo plan's photos (see demo_data/README.md):
+# a big graphic or print that the labels call solid (their pattern label is about all-over patterns, while a stylist
+# treats a big cartoon or lettering as the look's one print), and jackets and coats that the dataset labels Blazer.
+CORRECTIONS_FILE = BUILTIN_DEMO_DIR / "corrections.csv"
 
 
 @dataclass(frozen=True)
@@ -51,14 +51,24 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def graphic_prints() -> dict[str, str]:
-    """image id -> what its print is, for the demo garments with a large graphic that their labels call solid."""
-    return {row["image"]: row["print"] for row in _read_csv(PRINTS_FILE)}
+@dataclass(frozen=True)
+class Correction:
+    type: str  # "" keeps the label's
+    pattern: str
+    why: str
+
+
+def demo_corrections() -> dict[str, Correction]:
+    """image id -> what a stylist corrects in its labels, and why."""
+    return {
+        row["image"]: Correction(type=row["type"], pattern=row["pattern"], why=row["why"])
+        for row in _read_csv(CORRECTIONS_FILE)
+    }
 
 
 def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
     """Every labelled photo with a garment type outside the test split (test photos stay unseen, for uploads).
-    A photo in `graphic_prints()` is patterned whatever its label says."""
+    A photo in `demo_corrections()` takes the type and pattern given there over its labels."""
     splits_file = dataset_dir / "splits.csv"
     rows = _read_csv(splits_file if splits_file.exists() else dataset_dir / "images.csv")
     colors, attributes = {}, {}
@@ -66,12 +76,13 @@ def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
         colors = {row["image"]: row for row in _read_csv(dataset_dir / "colors.csv")}
     if (dataset_dir / "attributes.csv").exists():
         attributes = {row["image"]: row for row in _read_csv(dataset_dir / "attributes.csv")}
-    prints = graphic_prints()
+    corrections = demo_corrections()
     photos = []
     for row in rows:
         if row.get("split") == "test":
             continue
-        type_code = row.get("top10_label") or type_from_dataset_label(row["label"])
+        correction = corrections.get(row["image"], Correction("", "", ""))
+        type_code = correction.type or row.get("top10_label") or type_from_dataset_label(row["label"])
         path = dataset_dir / "images" / f"{row['image']}.jpg"
         if type_code not in TYPES or not path.exists():
             continue
@@ -86,7 +97,7 @@ def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
                 type=type_code,
                 color=color_row.get("color") or None,
                 alt_color=color_row.get("alt", ""),
-                pattern="pattern" if row["image"] in prints else color_row.get("pattern", ""),
+                pattern=correction.pattern or color_row.get("pattern", ""),
                 audience=audience if audience in AUDIENCES else "",
                 warmth=attribute_row.get("warmth", "") if attribute_row.get("warmth") in WARMTHS else "",
                 formality=attribute_row.get("formality", "") if attribute_row.get("formality") in FORMALITIES else "",

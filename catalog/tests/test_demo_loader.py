@@ -19,7 +19,7 @@ from catalog.demo import BUILTIN_DEMO_DIR, dataset_photos
 from catalog.models import Garment, PairingRule
 from catalog.tests.factories import solid_image
 from classifier.predictor import get_predictor
-from vocabulary import COLOR_CODES
+from vocabulary import COLOR_CODES, TYPE_CODES
 
 pytestmark = pytest.mark.django_db
 
@@ -172,29 +172,35 @@ def test_built_in_demo_set_matches_the_dataset_formats():
     assert "CC0" in (BUILTIN_DEMO_DIR / "LICENSE").read_text() + (BUILTIN_DEMO_DIR / "README.md").read_text()
 
 
-def test_a_garment_on_the_prints_list_is_patterned_whatever_its_label(photo_folder, tmp_path, monkeypatch):
-    """The dataset's pattern label is about all-over patterns; a big graphic tee labelled solid is still a print."""
-    prints = tmp_path / "prints.csv"
-    prints.write_text("image,print\na1,a large cartoon\n")
-    monkeypatch.setattr(catalog.demo, "PRINTS_FILE", prints)
+def test_a_stylists_corrections_win_over_the_labels(photo_folder, tmp_path, monkeypatch):
+    """The dataset's pattern label is about all-over patterns (a big graphic tee is "solid"), and its Blazer label
+    holds denim jackets: the demo catalog takes the corrections listed for its photos."""
+    corrections = tmp_path / "corrections.csv"
+    corrections.write_text("image,type,pattern,why\na1,,pattern,a large cartoon\na2,shorts,,cut-offs\n")
+    monkeypatch.setattr(catalog.demo, "CORRECTIONS_FILE", corrections)
     call_command("load_demo_catalog", str(photo_folder), "--tagger", "dataset", stdout=io.StringIO())
     tee = Garment.objects.get(source_key="clothing-dataset:a1")
-    assert (tee.color, tee.pattern, tee.name) == ("red", "pattern", "Red patterned t-shirt")
-    assert Garment.objects.get(source_key="clothing-dataset:a2").pattern == "solid"
+    assert (tee.type, tee.color, tee.pattern, tee.name) == ("t-shirt", "red", "pattern", "Red patterned t-shirt")
+    shorts = Garment.objects.get(source_key="clothing-dataset:a2")
+    assert (shorts.type, shorts.slot, shorts.pattern, shorts.name) == ("shorts", "bottom", "solid", "Black shorts")
+    assert Garment.objects.get(source_key="clothing-dataset:a3").type == "pants"
 
 
-def test_the_prints_list_names_each_print_and_reaches_the_built_in_set():
-    with catalog.demo.PRINTS_FILE.open(newline="") as handle:
+def test_the_corrections_say_why_and_reach_the_built_in_set():
+    with catalog.demo.CORRECTIONS_FILE.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert list(rows[0]) == ["image", "print"]
-    assert len({row["image"] for row in rows}) == len(rows) >= 30
-    assert all(len(row["image"]) == 36 and row["print"] for row in rows)
+    assert list(rows[0]) == ["image", "type", "pattern", "why"]
+    assert len({row["image"] for row in rows}) == len(rows) >= 40
+    assert all(len(row["image"]) == 36 and row["why"] and (row["type"] or row["pattern"]) for row in rows)
+    assert {row["type"] for row in rows} <= {"", *TYPE_CODES} and {row["pattern"] for row in rows} <= {"", "pattern"}
     built_in = {photo.image_id: photo for photo in dataset_photos(BUILTIN_DEMO_DIR)}
-    listed = [built_in[row["image"]] for row in rows if row["image"] in built_in]
     with (BUILTIN_DEMO_DIR / "colors.csv").open(newline="") as handle:
         labels = {row["image"]: row["pattern"] for row in csv.DictReader(handle)}
-    assert listed and all(labels[photo.image_id] == "solid" for photo in listed)  # the labels say solid …
-    assert all(photo.pattern == "pattern" for photo in listed)  # … the catalog says print
+    prints = [built_in[row["image"]] for row in rows if row["pattern"] and row["image"] in built_in]
+    assert prints and all(labels[photo.image_id] == "solid" for photo in prints)  # the labels say solid …
+    assert all(photo.pattern == "pattern" for photo in prints)  # … the catalog says print
+    jackets = [built_in[row["image"]] for row in rows if row["type"] and row["image"] in built_in]
+    assert jackets and all(photo.type == "outwear" for photo in jackets)
 
 
 def test_a_missing_dataset_dir_is_a_clear_error(settings, tmp_path):

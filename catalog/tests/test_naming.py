@@ -36,7 +36,8 @@ from vocabulary import COLOR_CODES, COLORS, KINDS, PATTERN_CODES, SLOT_NAMES, TY
         ({"type": "shirt", "color": "red", "pattern": "pattern"}, "Red patterned shirt", "레드 패턴 셔츠"),
         ({"type": "dress", "color": "multicolor", "pattern": "pattern"}, "Patterned dress", "패턴 원피스"),
         ({"type": "skirt", "color": "yellow", "pattern": "solid"}, "Yellow skirt", "옐로 스커트"),
-        ({"type": "outwear", "color": "beige"}, "Beige outerwear", "베이지 재킷"),
+        ({"type": "outwear", "color": "beige"}, "Beige jacket", "베이지 재킷"),
+        ({"type": "undershirt", "color": "blue"}, "Blue tank top", "블루 민소매 티셔츠"),
     ],
 )
 def test_names_read_like_a_shop(tags, english, korean):
