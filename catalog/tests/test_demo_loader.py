@@ -178,7 +178,9 @@ def test_a_stylists_corrections_win_over_the_labels(photo_folder, tmp_path, monk
     corrections = tmp_path / "corrections.csv"
     corrections.write_text("image,type,pattern,why\na1,,pattern,a large cartoon\na2,shorts,,cut-offs\n")
     monkeypatch.setattr(catalog.demo, "CORRECTIONS_FILE", corrections)
-    call_command("load_demo_catalog", str(photo_folder), "--tagger", "dataset", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("load_demo_catalog", str(photo_folder), "--tagger", "dataset", stdout=out)
+    assert "2 planned photos take a stylist's correction" in out.getvalue()
     tee = Garment.objects.get(source_key="clothing-dataset:a1")
     assert (tee.type, tee.color, tee.pattern, tee.name) == ("t-shirt", "red", "pattern", "Red patterned t-shirt")
     shorts = Garment.objects.get(source_key="clothing-dataset:a2")

@@ -6,7 +6,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from catalog.demo import BUILTIN_DEMO_DIR, DatasetDownloadError, dataset_download, dataset_photos, demo_plan
+from catalog.demo import (
+    BUILTIN_DEMO_DIR,
+    DatasetDownloadError,
+    dataset_download,
+    dataset_photos,
+    demo_corrections,
+    demo_plan,
+)
 from catalog.models import Garment
 from catalog.services import demo_catalog_load, starter_rules_load
 from classifier.predictor import get_predictor
@@ -84,9 +91,16 @@ class Command(BaseCommand):
             embed=cnn_ready,
             progress=lambda items: tqdm(items, desc="garments", unit="photo", file=self.stdout),
         )
+        corrections = demo_corrections()
+        corrected = sum(1 for photo in photos if photo.image_id in corrections)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo catalog: {created} garments created, {skipped} already there; {rules} starter rules created."
+                + (
+                    f" {corrected} planned photos take a stylist's correction of their labels (corrections.csv)."
+                    if corrected
+                    else ""
+                )
             )
         )
 
