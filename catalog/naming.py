@@ -20,11 +20,9 @@ _DENIM_NOUNS: dict[str, tuple[str, str]] = {
     "skirt": ("Denim skirt", "데님 스커트"),
 }
 _SLACKS = ("slacks", "슬랙스")  # smart trousers
-# Types whose vocabulary name is a category, not what a shop calls the garment (the Korean names already are).
-_SHOP_NOUNS: dict[str, tuple[str, str]] = {
-    "outwear": ("jacket", "재킷"),  # not "Black outerwear"
-    "undershirt": ("tank top", "민소매 티셔츠"),  # a sleeveless tee, not underwear
-}
+# Types whose English vocabulary name is a category, not what a shop calls the garment (their Korean names, 재킷 and
+# 민소매 티셔츠, already are): "Black jacket", not "Black outerwear".
+_SHOP_NOUNS_EN: dict[str, str] = {"outwear": "jacket", "undershirt": "tank top"}
 
 
 @dataclass(frozen=True)
@@ -42,10 +40,8 @@ def _noun(type_code: str, kind: str, formality: str) -> tuple[str, str]:
         return name_en.lower(), name_ko
     if type_code == "pants" and formality == "smart":
         return _SLACKS
-    if type_code in _SHOP_NOUNS:
-        return _SHOP_NOUNS[type_code]
     info = TYPES[type_code]
-    return info.name_en.lower(), info.name_ko
+    return _SHOP_NOUNS_EN.get(type_code, info.name_en.lower()), info.name_ko
 
 
 def garment_names(*, type: str, color: str, pattern: str = "", kind: str = "", formality: str = "") -> GarmentName:
