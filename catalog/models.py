@@ -349,6 +349,7 @@ class StyleTable(models.TextChoices):
     FORMALITY = "formality", _("Formality")
     LAYERING = "layering", _("Layering")
     OUTERWEAR = "outerwear", _("Outerwear by warmth")
+    KINDS = "kinds", _("Outer layer with shoes")
 
 
 class StyleCompatibility(models.Model):
@@ -357,6 +358,7 @@ class StyleCompatibility(models.Model):
     - audience / warmth / formality: may a piece of `first` be worn with a piece of `second`? (symmetric)
     - layering: may an outer layer of type `first` go over a `second` (top, one_piece, outer)?
     - outerwear: for an input of warmth `first`, is outerwear `required`, `optional` or `never` (`second`)?
+    - kinds: may an outer layer of kind `first` (vest, coat …) be worn with shoes of kind `second` (heels …)?
     """
 
     table = models.CharField(_("table"), max_length=12, choices=StyleTable.choices)

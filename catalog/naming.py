@@ -123,9 +123,18 @@ def style_value_label(*, table: str, value: str, second: bool, language: str) ->
     if table in ("audience", "warmth", "formality"):
         names = {"audience": AUDIENCES, "warmth": WARMTHS, "formality": FORMALITIES}[table]
     elif table == "layering":
-        names = SLOT_NAMES if second else {code: (t.name_en, t.name_ko) for code, t in TYPES.items()}
+        names = (
+            SLOT_NAMES
+            if second
+            else {
+                **{code: (t.name_en, t.name_ko) for code, t in TYPES.items()},
+                **{code: (name_en, name_ko) for code, (_type, name_en, name_ko) in KINDS.items()},
+            }
+        )
     elif table == "outerwear":
         names = OUTERWEAR_NEEDS if second else WARMTHS
+    elif table == "kinds":
+        names = {code: (name_en, name_ko) for code, (_type, name_en, name_ko) in KINDS.items()}
     if value not in names:
         return value
     return names[value][1] if korean else names[value][0]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from itertools import combinations_with_replacement
 
 from catalog.tags import Tag
-from vocabulary import AUDIENCE_CODES, FORMALITY_CODES, TYPES, WARMTH_CODES
+from vocabulary import AUDIENCE_CODES, FORMALITY_CODES, OUTER_KINDS, SHOE_KINDS, TYPES, WARMTH_CODES
 
 REQUIRED, OPTIONAL, NEVER = "required", "optional", "never"
 OUTERWEAR_NEEDS = (REQUIRED, OPTIONAL, NEVER)
@@ -60,6 +60,15 @@ DEFAULT_STYLE_TABLES: list[tuple[str, str, str, bool]] = [
     ),
     # An outer layer goes over a top or a one-piece, never over other outerwear.
     *[("layering", outer, inner, inner != "outer") for outer in OUTER_TYPES for inner in ("top", "one_piece", "outer")],
+    # The same by kind of outer layer, checked on top of its type's row: a padded or sleeveless vest is not a layer
+    # for a dress (a jacket, coat or cardigan is).
+    *[
+        ("layering", kind, inner, inner == "top" or (inner == "one_piece" and kind != "vest"))
+        for kind in OUTER_KINDS
+        for inner in ("top", "one_piece", "outer")
+    ],
+    # An outer layer's kind with a kind of shoes: a padded vest is a casual layer, not one for heels.
+    *[("kinds", outer, shoes, (outer, shoes) != ("vest", "heels")) for outer in OUTER_KINDS for shoes in SHOE_KINDS],
     # Outerwear in a look, by the warmth of the shopper's piece; "never" also keeps a layer from any piece of that
     # warmth (no jacket with sandals or shorts).
     ("outerwear", "hot", NEVER, True),
@@ -76,6 +85,7 @@ TWO_PATTERNS = "two_patterns"
 SAME_SLOT = "same_slot"
 ONE_PIECE_WITH_SEPARATES = "one_piece_with_separates"
 LAYERING = "layering"
+KIND_CLASH = "kinds"
 OUTER_IN_HEAT = "outer_in_heat"
 
 
@@ -84,18 +94,29 @@ class StylePolicy:
     audience: frozenset[frozenset[str]]
     warmth: frozenset[frozenset[str]]
     formality: frozenset[frozenset[str]]
-    layering: frozenset[tuple[str, str]]  # (outer type, what it goes over)
+    layering: frozenset[tuple[str, str]]  # (outer type or kind, what it goes over)
     outerwear: Mapping[str, str] = field(default_factory=dict)  # warmth -> required / optional / never
+    # Outer kinds that have layering rows of their own (allowed or not); a kind without any is judged by its type.
+    layering_kinds: frozenset[str] = frozenset()
+    # Pairs of kinds (outer layer, shoes) switched off; a pair without a cell goes together.
+    kind_clashes: frozenset[frozenset[str]] = frozenset()
 
     @classmethod
     def from_rows(cls, rows: Iterable[tuple[str, str, str, bool]]) -> StylePolicy:
         tables: dict[str, set] = {"audience": set(), "warmth": set(), "formality": set(), "layering": set()}
         outerwear: dict[str, str] = {}
+        layering_kinds: set[str] = set()
+        kind_clashes: set[frozenset[str]] = set()
         for table, first, second, allowed in rows:
-            if table == "outerwear":
+            if table == "kinds":
+                if not allowed:
+                    kind_clashes.add(frozenset((first, second)))
+            elif table == "outerwear":
                 if second in OUTERWEAR_NEEDS and allowed:
                     outerwear[first] = second
             elif table == "layering":
+                if first in OUTER_KINDS:
+                    layering_kinds.add(first)
                 if allowed:
                     tables[table].add((first, second))
             elif table in tables and allowed:
@@ -106,6 +127,8 @@ class StylePolicy:
             formality=frozenset(tables["formality"]),
             layering=frozenset(tables["layering"]),
             outerwear=outerwear,
+            layering_kinds=frozenset(layering_kinds),
+            kind_clashes=frozenset(kind_clashes),
         )
 
     # ------------------------------------------------------------ single attributes
@@ -122,7 +145,10 @@ class StylePolicy:
         """Whether a look around a piece of this warmth needs outerwear; unknown warmth leaves it optional."""
         return self.outerwear.get(warmth, OPTIONAL)
 
-    def can_layer(self, outer_type: str, inner_slot: str) -> bool:
+    def can_layer(self, outer_type: str, inner_slot: str, outer_kind: str = "") -> bool:
+        """Whether an outer layer goes over `inner_slot`: its type's row, and its kind's row when the kind has rows."""
+        if outer_kind in self.layering_kinds and (outer_kind, inner_slot) not in self.layering:
+            return False
         if not outer_type:
             return any(inner == inner_slot for _, inner in self.layering)
         return (outer_type, inner_slot) in self.layering
@@ -138,7 +164,7 @@ class StylePolicy:
             return ONE_PIECE_WITH_SEPARATES
         if "outer" in slots and slots & {"top", "one_piece"}:
             outer, inner = (a, b) if a.slot == "outer" else (b, a)
-            if not self.can_layer(outer.type, inner.slot):
+            if not self.can_layer(outer.type, inner.slot, outer.kind):
                 return LAYERING
         if a.audience and b.audience and frozenset((a.audience, b.audience)) not in self.audience:
             return KIDS_WITH_ADULT if "kids" in (a.audience, b.audience) else AUDIENCE_MISMATCH
@@ -149,6 +175,8 @@ class StylePolicy:
             other = b if a.slot == "outer" else a
             if other.warmth and self.outerwear_need(other.warmth) == NEVER:
                 return OUTER_IN_HEAT
+        if a.kind and b.kind and frozenset((a.kind, b.kind)) in self.kind_clashes:
+            return KIND_CLASH
         if a.formality and b.formality and frozenset((a.formality, b.formality)) not in self.formality:
             return FORMALITY_GAP
         if a.patterned and b.patterned and not patterns_paired:

@@ -43,11 +43,12 @@ class AffinityParams:
 
 
 def type_token(tag: Tag) -> str | None:
-    """`slot:kind` where a kind is known (shoes), else `slot:type`; None when the type is unknown.
+    """`shoes:kind` for shoes, else `slot:type`; None when the type (shoes: the kind) is unknown.
 
     Shoes without a kind count as unknown: "shoes" says nothing about the kind (in co-parsing it is the label some
-    annotators used for every pair, so as a token it would learn who annotated, not what is worn)."""
-    value = tag.kind or ("" if tag.slot == "shoes" and tag.type == "shoes" else tag.type)
+    annotators used for every pair, so as a token it would learn who annotated, not what is worn). Outer layers stay
+    at their type: the table is learnt without their kinds (coat, vest …), which the CNN does not read."""
+    value = tag.kind if tag.slot == "shoes" else tag.type
     return f"{tag.slot}:{value}" if value else None
 
 

@@ -29,7 +29,7 @@ from recommender.services import (
     detected_garments,
     reading_tag,
 )
-from vocabulary import COLORS, TYPES, kind_in_slot, type_in_slot
+from vocabulary import COLORS, KINDS, TYPES, kind_in_slot, type_in_slot
 
 TAG_FIELDS = ("slot", "color", "type", "kind", "pattern", "audience", "warmth", "formality")
 
@@ -55,6 +55,10 @@ class TagQuerySerializer(serializers.Serializer):
             )
         if attrs["kind"] and not kind_in_slot(attrs["kind"], attrs["slot"]):
             raise serializers.ValidationError({"kind": f"'{attrs['kind']}' is not a kind of {attrs['slot']}."})
+        if attrs["kind"] and attrs["type"] and KINDS[attrs["kind"]][0] != attrs["type"]:
+            raise serializers.ValidationError(
+                {"kind": f"'{attrs['kind']}' is a kind of {KINDS[attrs['kind']][0]}, not of {attrs['type']}."}
+            )
         return attrs
 
     def tag(self) -> Tag:

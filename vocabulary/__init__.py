@@ -156,7 +156,11 @@ PATTERNS: dict[str, tuple[str, str]] = {
     "solid": ("Solid", "무지"),
     "pattern": ("Patterned", "패턴"),
 }
-# Finer kinds where the type is too coarse. Shoes (attributes.csv `shoe_kind`) are required; every kind names its type.
+# Finer kinds where the type is too coarse; every kind names its type.
+# - Shoes (attributes.csv `shoe_kind`; the CNN reads them).
+# - Outer layers of type "outwear", the kinds co-parsing labels (coat, jacket, cardigan, vest) and the children's
+#   snowsuit. Stylists set them in the admin (the demo catalog's are tagged by eye, demo_data/outer_kinds.csv); the
+#   CNN does not read them, so a photographed outer layer has none.
 KINDS: dict[str, tuple[str, str, str]] = {
     # kind: (type, English, Korean)
     "sneakers": ("shoes", "Sneakers", "스니커즈"),
@@ -165,8 +169,14 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "flats": ("shoes", "Flats", "플랫 슈즈"),
     "sandals": ("shoes", "Sandals", "샌들"),
     "slippers": ("shoes", "Slippers", "슬리퍼"),
+    "coat": ("outwear", "Coat", "코트"),
+    "jacket": ("outwear", "Jacket", "재킷"),
+    "cardigan": ("outwear", "Cardigan", "카디건"),
+    "vest": ("outwear", "Vest", "베스트"),
+    "snowsuit": ("outwear", "Snowsuit", "방한 우주복"),
 }
 SHOE_KINDS: tuple[str, ...] = tuple(code for code, (type_code, _, _) in KINDS.items() if type_code == "shoes")
+OUTER_KINDS: tuple[str, ...] = tuple(code for code, (type_code, _, _) in KINDS.items() if type_code == "outwear")
 
 AUDIENCE_CODES: tuple[str, ...] = tuple(AUDIENCES)
 WARMTH_CODES: tuple[str, ...] = tuple(WARMTHS)

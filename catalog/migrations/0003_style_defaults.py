@@ -7,10 +7,14 @@ from django.db import migrations
 
 from catalog.style import DEFAULT_STYLE_TABLES
 
+TABLES_OF_THIS_MIGRATION = ("audience", "warmth", "formality", "layering", "outerwear")
+
 
 def forwards(apps, schema_editor):
     StyleCompatibility = apps.get_model("catalog", "StyleCompatibility")
     for table, first, second, allowed in DEFAULT_STYLE_TABLES:
+        if table not in TABLES_OF_THIS_MIGRATION:
+            continue  # a later migration adds the tables made since (0010: outer layer with shoes)
         StyleCompatibility.objects.get_or_create(table=table, first=first, second=second, defaults={"allowed": allowed})
     Garment = apps.get_model("catalog", "Garment")
     rng = random.Random(20261130)

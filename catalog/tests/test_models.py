@@ -4,7 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from catalog.models import Garment, PairingRule
+from catalog.models import Garment, PairingRule, StyleCompatibility
+from catalog.selectors import style_policy
+from catalog.tags import Tag
 from catalog.tests.factories import garment_factory, rule_factory
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +73,18 @@ def test_korean_text_round_trips():
     rule = rule_factory(note_ko="빨강 상의 + 검정 하의: 대담한 클래식 대비")
     assert Garment.objects.get(pk=garment.pk).name == "빨간 티셔츠"
     assert PairingRule.objects.get(pk=rule.pk).note_ko.startswith("빨강")
+
+
+def test_the_migrated_tables_keep_a_vest_off_a_dress_until_a_stylist_allows_it():
+    cell = StyleCompatibility.objects.get(table="layering", first="vest", second="one_piece")
+    assert not cell.allowed
+    assert StyleCompatibility.objects.get(table="layering", first="coat", second="one_piece").allowed
+    vest, dress = Tag("outer", "gray", "outwear", "vest", "solid"), Tag("one_piece", "black", "dress", "", "solid")
+    assert style_policy().pair_violation(vest, dress) == "layering"
+    cell.allowed = True
+    cell.save()
+    assert style_policy().pair_violation(vest, dress) is None
+    heels = Tag("shoes", "black", "shoes", "heels", "solid")
+    assert style_policy().pair_violation(vest, heels) == "kinds"
+    assert StyleCompatibility.objects.filter(table="kinds").count() == 5 * 6
+    assert not StyleCompatibility.objects.filter(table="kinds", allowed=False).exclude(first="vest", second="heels")

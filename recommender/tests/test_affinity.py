@@ -81,6 +81,8 @@ def test_generic_shoes_are_an_unknown_kind():
     assert type_token(Tag("shoes", "black", "shoes")) is None
     assert type_token(Tag("shoes", "black", "shoes", kind="boots")) == "shoes:boots"
     assert type_token(Tag("bottom", "black", "skirt")) == "bottom:skirt"
+    # The table is learnt without kinds of outer layer: a stylist's "vest" keeps its type's evidence.
+    assert type_token(Tag("outer", "gray", "outwear", kind="vest")) == "outer:outwear"
     counts = count_outfits([[Tag("shoes", "black", "shoes"), SKIRT]])
     assert "bottom|shoes" not in counts["type"].slot_pairs
     assert "bottom|shoes" in counts["color"].slot_pairs

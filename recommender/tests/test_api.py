@@ -82,6 +82,8 @@ def test_korean_reason_when_asked_in_korean(client, catalog):
         ({"slot": "top", "color": "teal"}, "color"),
         ({"slot": "top", "color": "red", "type": "pants"}, "type"),
         ({"slot": "top", "color": "red", "limit": "1000"}, "limit"),
+        ({"slot": "top", "color": "red", "kind": "vest"}, "kind"),
+        ({"slot": "outer", "color": "gray", "type": "blazer", "kind": "vest"}, "kind"),
     ],
 )
 def test_bad_tag_queries_get_400_with_a_reason(client, query, field):
@@ -137,3 +139,15 @@ def test_openapi_schema_and_offline_docs(client):
     assert docs.status_code == 200
     html = docs.content.decode()
     assert "cdn" not in html.lower() and "/static/drf_spectacular_sidecar/" in html
+
+
+def test_an_outer_kind_is_a_query_of_its_own(client):
+    heels = garment_factory(type="shoes", kind="heels", color="black", audience="women")
+    boots = garment_factory(type="shoes", kind="boots", color="black", audience="women")
+    query = {"slot": "outer", "color": "gray", "type": "outwear", "audience": "women"}
+    shoes = {}
+    for kind in ("vest", "coat"):
+        response = client.get("/api/v1/recommendations/", {**query, "kind": kind})
+        assert response.status_code == 200, response.content
+        shoes[kind] = {item["id"] for item in response.json()["items"] if item["slot"] == "shoes"}
+    assert shoes == {"vest": {boots.id}, "coat": {boots.id, heels.id}}

@@ -136,3 +136,57 @@ def test_a_dress_guessed_for_hot_weather_takes_no_layer_though_its_warmth_is_unk
     # A confident "mild" reading keeps today's rule (a layer is optional), whatever the guess said.
     mild = replace(dress, warmth="mild")
     assert any("outer" in look.slots for look in assemble_outfits(mild, wardrobe, JUDGE, leaning=hot))
+
+
+def test_a_vest_is_no_layer_for_a_dress_while_a_jacket_or_a_coat_is():
+    """Outer layers of one type differ by kind: a padded vest goes over a top, not over a dress."""
+    dress = Tag("one_piece", "black", "dress", pattern="solid", warmth="mild")
+    top = Tag("top", "white", "t-shirt", pattern="solid", warmth="mild")
+    vest = Tag("outer", "gray", "outwear", "vest", "solid", warmth="mild")
+    assert DEFAULT_POLICY.pair_violation(vest, dress) == "layering"
+    assert DEFAULT_POLICY.pair_violation(dress, vest) == "layering"
+    assert DEFAULT_POLICY.pair_violation(vest, top) is None
+    for kind in ("jacket", "coat", "cardigan", ""):
+        assert DEFAULT_POLICY.pair_violation(replace(vest, kind=kind), dress) is None, kind
+
+    wardrobe = [c for c in catalog(warmth="mild") if c.slot != "outer"]
+    wardrobe += [Candidate(4000 + i, replace(vest, color=color)) for i, color in enumerate(("black", "white", "gray"))]
+    dress_looks = assemble_outfits(dress, wardrobe, JUDGE)
+    assert dress_looks and all("outer" not in look.slots for look in dress_looks)
+    assert any("outer" in look.slots for look in assemble_outfits(top, wardrobe, JUDGE))
+    jackets = [replace(c, tag=replace(c.tag, kind="jacket")) if c.slot == "outer" else c for c in wardrobe]
+    assert any("outer" in look.slots for look in assemble_outfits(dress, jackets, JUDGE))
+
+
+def test_a_stylist_may_let_a_vest_over_a_dress_and_a_kind_without_cells_follows_its_type():
+    dress = Tag("one_piece", "black", "dress", pattern="solid")
+    vest = Tag("outer", "gray", "outwear", "vest", "solid")
+    rows = [row for row in DEFAULT_STYLE_TABLES if row[:3] != ("layering", "vest", "one_piece")]
+    assert StylePolicy.from_rows([*rows, ("layering", "vest", "one_piece", True)]).pair_violation(vest, dress) is None
+    assert StylePolicy.from_rows(rows).pair_violation(vest, dress) == "layering"  # vest has other cells: not allowed
+    no_vest_cells = StylePolicy.from_rows([row for row in rows if row[1] != "vest"])
+    assert no_vest_cells.pair_violation(vest, dress) is None  # the outwear type's cell decides
+    no_outwear_over_dresses = StylePolicy.from_rows(
+        [row for row in DEFAULT_STYLE_TABLES if row[:3] != ("layering", "outwear", "one_piece")]
+    )
+    assert no_outwear_over_dresses.pair_violation(replace(vest, kind="jacket"), dress) == "layering"
+
+
+def test_a_vest_is_not_worn_with_heels_unless_a_stylist_switches_the_cell_on():
+    vest = Tag("outer", "black", "outwear", "vest", "solid", warmth="mild")
+    heels = Tag("shoes", "black", "shoes", "heels", "solid", warmth="mild")
+    assert DEFAULT_POLICY.pair_violation(vest, heels) == "kinds"
+    assert DEFAULT_POLICY.pair_violation(heels, vest) == "kinds"
+    assert DEFAULT_POLICY.pair_violation(vest, replace(heels, kind="boots")) is None
+    assert DEFAULT_POLICY.pair_violation(replace(vest, kind="coat"), heels) is None
+    assert DEFAULT_POLICY.pair_violation(replace(vest, kind=""), heels) is None  # a photographed layer: kind unknown
+    rows = [row for row in DEFAULT_STYLE_TABLES if row[:3] != ("kinds", "vest", "heels")]
+    assert StylePolicy.from_rows([*rows, ("kinds", "vest", "heels", True)]).pair_violation(vest, heels) is None
+
+    top = Tag("top", "white", "t-shirt", pattern="solid", warmth="cold")
+    wardrobe = [c for c in catalog(warmth="mild") if c.slot not in ("outer", "shoes")]
+    wardrobe += [Candidate(5000 + i, replace(heels, color=color)) for i, color in enumerate(("black", "white"))]
+    wardrobe += [Candidate(5100 + i, replace(vest, color=color)) for i, color in enumerate(("black", "gray"))]
+    assert assemble_outfits(top, wardrobe, JUDGE) == []  # cold: a layer is required, and a vest cannot go with heels
+    coats = [replace(c, tag=replace(c.tag, kind="coat")) if c.slot == "outer" else c for c in wardrobe]
+    assert len(assemble_outfits(top, coats, JUDGE)) >= 1
