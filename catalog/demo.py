@@ -14,7 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from catalog.naming import garment_names
-from vocabulary import AUDIENCES, COLORS, FORMALITIES, KINDS, TYPES, WARMTHS, type_from_dataset_label
+from vocabulary import (
+    AUDIENCES,
+    COLORS,
+    FORMALITIES,
+    KINDS,
+    SHOE_KINDS,
+    TYPES,
+    WARMTHS,
+    type_from_dataset_label,
+)
 
 SOURCE_PREFIX = "clothing-dataset:"
 # The small built-in set shipped in the repository (scripts/make_demo_set.py): the catalog when no dataset is around.
@@ -25,6 +34,9 @@ DATASET_ZIP_URL = "https://github.com/alexeygrigorev/clothing-dataset/archive/re
 # a big graphic or print that the labels call solid (their pattern label is about all-over patterns, while a stylist
 # treats a big cartoon or lettering as the look's one print), and jackets and coats that the dataset labels Blazer.
 CORRECTIONS_FILE = BUILTIN_DEMO_DIR / "corrections.csv"
+# The kind (coat, jacket, vest, snowsuit) of every outer layer in the demo plans, which the dataset does not label,
+# tagged by eye like the corrections.
+OUTER_KINDS_FILE = BUILTIN_DEMO_DIR / "outer_kinds.csv"
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,11 @@ def demo_corrections() -> dict[str, Correction]:
     }
 
 
+def demo_outer_kinds() -> dict[str, str]:
+    """image id -> the kind of outer layer a stylist sees in the photo."""
+    return {row["image"]: row["kind"] for row in _read_csv(OUTER_KINDS_FILE)}
+
+
 def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
     """Every labelled photo with a garment type outside the test split (test photos stay unseen, for uploads).
     A photo in `demo_corrections()` takes the type and pattern given there over its labels."""
@@ -77,6 +94,7 @@ def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
     if (dataset_dir / "attributes.csv").exists():
         attributes = {row["image"]: row for row in _read_csv(dataset_dir / "attributes.csv")}
     corrections = demo_corrections()
+    outer_kinds = demo_outer_kinds()
     photos = []
     for row in rows:
         if row.get("split") == "test":
@@ -89,7 +107,7 @@ def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
         color_row = colors.get(row["image"], {})
         attribute_row = attributes.get(row["image"], {})
         audience = attribute_row.get("audience", "") or ("kids" if row.get("kids") == "True" else "")
-        kind = attribute_row.get("shoe_kind", "")
+        kind = attribute_row.get("shoe_kind", "") or outer_kinds.get(row["image"], "")
         photos.append(
             DemoPhoto(
                 image_id=row["image"],
@@ -152,7 +170,7 @@ def demo_plan(
             kinds[(photo.kind, photo.color or "")] += 1
         for photo in sorted(photos, key=_photo_hash):
             cell = (photo.kind, photo.color or "")
-            if photo.kind and photo.image_id not in chosen_ids and kinds[cell] < 2:
+            if photo.kind in SHOE_KINDS and photo.image_id not in chosen_ids and kinds[cell] < 2:
                 kinds[cell] += 1
                 chosen.append(photo)
                 chosen_ids.add(photo.image_id)

@@ -17,9 +17,10 @@ from django.core.management import CommandError, call_command
 import catalog.demo
 from catalog.demo import BUILTIN_DEMO_DIR, dataset_photos
 from catalog.models import Garment, PairingRule
+from catalog.naming import garment_name
 from catalog.tests.factories import solid_image
 from classifier.predictor import get_predictor
-from vocabulary import COLOR_CODES, TYPE_CODES
+from vocabulary import COLOR_CODES, OUTER_KINDS, TYPE_CODES
 
 pytestmark = pytest.mark.django_db
 
@@ -203,6 +204,39 @@ def test_the_corrections_say_why_and_reach_the_built_in_set():
     assert all(photo.pattern == "pattern" for photo in prints)  # … the catalog says print
     jackets = [built_in[row["image"]] for row in rows if row["type"] and row["image"] in built_in]
     assert jackets and all(photo.type == "outwear" for photo in jackets)
+
+
+def test_outer_layers_load_with_the_kind_a_stylist_saw(photo_folder, tmp_path, monkeypatch):
+    """The dataset labels no kind of outer layer: the demo catalog takes it from outer_kinds.csv, and a listed kind
+    that does not fit the photo's type is dropped rather than stored against the database's check."""
+    with (
+        (photo_folder / "splits.csv").open("a", newline="") as splits,
+        (photo_folder / "colors.csv").open("a", newline="") as colors,
+    ):
+        for image_id, label, color in (("o1", "Outwear", "gray"), ("o2", "Outwear", "black"), ("o3", "Pants", "navy")):
+            csv.writer(splits).writerow([image_id, label, "False", "train", label.lower()])
+            csv.writer(colors).writerow([image_id, color, "", "solid"])
+            solid_image(color, (40, 52)).save(photo_folder / "images" / f"{image_id}.jpg")
+    kinds = tmp_path / "outer_kinds.csv"
+    kinds.write_text("image,kind\no1,vest\no3,coat\n")
+    monkeypatch.setattr(catalog.demo, "OUTER_KINDS_FILE", kinds)
+    call_command("load_demo_catalog", str(photo_folder), "--tagger", "dataset", stdout=io.StringIO())
+    vest = Garment.objects.get(source_key="clothing-dataset:o1")
+    assert (vest.type, vest.kind, vest.name) == ("outwear", "vest", "Gray vest")
+    assert garment_name(vest.type, vest.color, vest.pattern, vest.kind, "ko") == "그레이 베스트"
+    assert Garment.objects.get(source_key="clothing-dataset:o2").kind == ""
+    assert Garment.objects.get(source_key="clothing-dataset:o3").kind == ""
+
+
+def test_every_outer_layer_of_the_built_in_set_has_its_kind():
+    with catalog.demo.OUTER_KINDS_FILE.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == ["image", "kind"]
+    assert len({row["image"] for row in rows}) == len(rows) >= 80
+    assert {row["kind"] for row in rows} <= set(OUTER_KINDS)
+    outer = [photo for photo in dataset_photos(BUILTIN_DEMO_DIR) if photo.type == "outwear"]
+    assert outer and all(photo.kind in OUTER_KINDS for photo in outer)
+    assert {photo.kind for photo in outer} >= {"jacket", "vest"}
 
 
 def test_a_missing_dataset_dir_is_a_clear_error(settings, tmp_path):
