@@ -220,7 +220,9 @@ def test_outer_layers_load_with_the_kind_a_stylist_saw(photo_folder, tmp_path, m
     kinds = tmp_path / "outer_kinds.csv"
     kinds.write_text("image,kind\no1,vest\no3,coat\n")
     monkeypatch.setattr(catalog.demo, "OUTER_KINDS_FILE", kinds)
-    call_command("load_demo_catalog", str(photo_folder), "--tagger", "dataset", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("load_demo_catalog", str(photo_folder), "--tagger", "dataset", stdout=out)
+    assert "1 outer layers take the kind a stylist saw" in out.getvalue()
     vest = Garment.objects.get(source_key="clothing-dataset:o1")
     assert (vest.type, vest.kind, vest.name) == ("outwear", "vest", "Gray vest")
     assert garment_name(vest.type, vest.color, vest.pattern, vest.kind, "ko") == "그레이 베스트"

@@ -12,6 +12,7 @@ from catalog.demo import (
     dataset_download,
     dataset_photos,
     demo_corrections,
+    demo_outer_kinds,
     demo_plan,
 )
 from catalog.models import Garment
@@ -91,8 +92,11 @@ class Command(BaseCommand):
             embed=cnn_ready,
             progress=lambda items: tqdm(items, desc="garments", unit="photo", file=self.stdout),
         )
-        corrections = demo_corrections()
+        corrections, outer_kinds = demo_corrections(), demo_outer_kinds()
         corrected = sum(1 for photo in photos if photo.image_id in corrections)
+        kinded = sum(
+            1 for photo in photos if photo.image_id in outer_kinds and photo.kind == outer_kinds[photo.image_id]
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo catalog: {created} garments created, {skipped} already there; {rules} starter rules created."
@@ -101,6 +105,7 @@ class Command(BaseCommand):
                     if corrected
                     else ""
                 )
+                + (f" {kinded} outer layers take the kind a stylist saw (outer_kinds.csv)." if kinded else "")
             )
         )
 
