@@ -61,9 +61,9 @@ DEFAULT_STYLE_TABLES: list[tuple[str, str, str, bool]] = [
     # An outer layer goes over a top or a one-piece, never over other outerwear.
     *[("layering", outer, inner, inner != "outer") for outer in OUTER_TYPES for inner in ("top", "one_piece", "outer")],
     # The same by kind of outer layer, checked on top of its type's row: a padded or sleeveless vest is not a layer
-    # for a dress (a jacket, coat or cardigan is).
+    # for a dress (a jacket, coat or cardigan is), nor is a child's snowsuit, which is worn over trousers.
     *[
-        ("layering", kind, inner, inner == "top" or (inner == "one_piece" and kind != "vest"))
+        ("layering", kind, inner, inner == "top" or (inner == "one_piece" and kind not in ("vest", "snowsuit")))
         for kind in OUTER_KINDS
         for inner in ("top", "one_piece", "outer")
     ],

@@ -146,6 +146,7 @@ def test_a_vest_is_no_layer_for_a_dress_while_a_jacket_or_a_coat_is():
     assert DEFAULT_POLICY.pair_violation(vest, dress) == "layering"
     assert DEFAULT_POLICY.pair_violation(dress, vest) == "layering"
     assert DEFAULT_POLICY.pair_violation(vest, top) is None
+    assert DEFAULT_POLICY.pair_violation(replace(vest, kind="snowsuit"), dress) == "layering"
     for kind in ("jacket", "coat", "cardigan", ""):
         assert DEFAULT_POLICY.pair_violation(replace(vest, kind=kind), dress) is None, kind
 
