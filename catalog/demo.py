@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from catalog.naming import garment_names
+from classifier import outer_kinds
 from vocabulary import (
     AUDIENCES,
     COLORS,
@@ -34,9 +35,9 @@ DATASET_ZIP_URL = "https://github.com/alexeygrigorev/clothing-dataset/archive/re
 # a big graphic or print that the labels call solid (their pattern label is about all-over patterns, while a stylist
 # treats a big cartoon or lettering as the look's one print), and jackets and coats that the dataset labels Blazer.
 CORRECTIONS_FILE = BUILTIN_DEMO_DIR / "corrections.csv"
-# The kind (coat, jacket, vest, snowsuit) of every outer layer in the demo plans, which the dataset does not label,
-# tagged by eye like the corrections.
-OUTER_KINDS_FILE = BUILTIN_DEMO_DIR / "outer_kinds.csv"
+# The kind (coat, jacket, vest, snowsuit) of every outer layer of the dataset, which its labels do not give, tagged by
+# eye like the corrections; the CNN learns to read them from the same file (classifier.outer_kinds).
+OUTER_KINDS_FILE = outer_kinds.LABELS_FILE
 
 
 @dataclass(frozen=True)
