@@ -89,7 +89,8 @@ def tag_from_reading(reading: Mapping[str, Any], thresholds: Mapping[str, float]
 
     Slot, type and colour are taken as read; pattern, audience, warmth, formality and shoe kind only when read at
     least as confidently as `thresholds` says, else unknown (""). A type that does not belong to the read slot is
-    unknown; a kind only counts for shoes."""
+    unknown; a kind counts for shoes (the shoe kind) and for outerwear (the outer kind, which the reading holds only
+    when the artifact's own threshold was reached)."""
 
     def label(head: str) -> str:
         return str((reading.get(head) or {}).get("label", ""))
@@ -105,7 +106,7 @@ def tag_from_reading(reading: Mapping[str, Any], thresholds: Mapping[str, float]
         slot=slot,
         color=label("color"),
         type=type_code,
-        kind=confident("kind") if slot == "shoes" else "",
+        kind=confident("kind") if slot == "shoes" else (label("outer_kind") if type_code == "outwear" else ""),
         pattern=confident("pattern"),
         audience=confident("audience"),
         warmth=confident("warmth"),

@@ -1186,6 +1186,7 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "segmentation_classes": ", ".join(_get(labels, "segmentation", "classes", default=[])),
         "detection_params": _pairs(labels.get("detection") or {}) or "(defaults)",
         "region_context": _pairs(labels.get("region_context") or {}) or "off (the crop alone)",
+        "outer_kind": _outer_kind(labels.get("outer_kind")),
         "reconcile": _pairs(labels.get("reconcile") or {}) or "off (the detector's garments as found)",
         "detector_only": "; ".join(
             f"{split} found {_fmt(_get(metrics, 'coparsing', split, 'outfits_detector_only', 'found_share'))}, "
@@ -1322,6 +1323,42 @@ def _backbone_finetune(record: dict | None) -> str:
 def _without_paths(command: str) -> str:
     """A command line without this machine's folders: absolute paths keep only their last part."""
     return re.sub(r"(?<![\w.])/(?:[^\s/]+/)*([^\s/]+)", r"…/\1", command)
+
+
+def _outer_kind(block: dict | None) -> str:
+    """The outer-kind reading (classifier.outer_kinds, `manage.py fit_outer_kinds`) as the card's paragraph."""
+    if not block:
+        return "None: an outer layer's kind (coat, jacket, vest …) is not read; its type alone is."
+
+    def read(figures: dict) -> str:
+        kinds = ", ".join(
+            f"{kind} {row['read']}/{row['photos']}" for kind, row in figures["by_kind"].items() if row["photos"]
+        )
+        return (
+            f"{figures['photos']} garments, {_fmt(figures['accuracy'])} right at argmax; read with confidence "
+            f"{_fmt(figures['confident_share'])} of them, {_fmt(figures['confident_accuracy'])} of those right "
+            f"(by kind, read right of all: {kinds}); called a vest {figures['called_vest']}, of "
+            f"{figures['vests']} vests {figures['vests_found']}"
+        )
+
+    cv = block.get("cross_validation", {})
+    paragraph = (
+        f"A softmax regression on the L2-normalised embedding over {', '.join(block['labels'])} "
+        f"(`classifier.outer_kinds`), fitted on the {_get(block, 'trained_on', 'cc0_photos')} CC0 train and "
+        f"validation photos of outer layers a stylist tagged by eye (`classifier/labels/outer_kinds.csv`); "
+        f"regularisation {cv.get('l2')} and confidence threshold {block['threshold']} chosen by 5-fold "
+        f"cross-validation on them (accuracy {_fmt(cv.get('accuracy'))}; vests found {cv.get('vests_found')} of "
+        f"{cv.get('vests')}, called {cv.get('called_vest')}). Below the threshold the kind is unknown."
+    )
+    items = []
+    if block.get("test"):
+        items.append(f"- CC0 test split: {read(block['test'])}.")
+    if block.get("worn_test"):
+        items.append(
+            "- Co-parsing test split, worn outer layers labelled coat, cape, jacket or vest, read from their crops: "
+            f"{read(block['worn_test'])}."
+        )
+    return "\n".join([paragraph, "", *items]) if items else paragraph
 
 
 def write_model_card(out_dir: Path, metrics: dict, labels: dict) -> None:

@@ -36,6 +36,7 @@ import numpy as np
 from django.conf import settings
 from PIL import Image
 
+from classifier import outer_kinds
 from classifier.imaging import to_model_input
 from classifier.pixel_colors import garment_color_shares, with_pixel_colors
 from classifier.regions import (
@@ -125,6 +126,9 @@ class Prediction:
     # A photo of someone wearing one garment that is read (a shop's photo on a model, cut at the waist): the box it
     # was read from (photo fractions); None when the whole photo was read.
     worn_box: Box | None = None
+    # The kind of an outer layer (classifier.outer_kinds: coat, jacket, vest, snowsuit), only when the artifact reads
+    # it and the reading reaches the artifact's threshold; meaningful only when the type is outerwear.
+    outer_kind: HeadPrediction | None = None
 
     def to_dict(self) -> dict:
         """JSON-friendly; leaves out the embedding."""
@@ -140,6 +144,7 @@ class Prediction:
             "model_version": self.model_version,
             "garments": [g.to_dict() for g in self.garments],
             "worn_box": [round(float(v), 4) for v in self.worn_box] if self.worn_box is not None else None,
+            **({"outer_kind": self.outer_kind.to_dict()} if self.outer_kind is not None else {}),
         }
 
 
@@ -157,18 +162,24 @@ class DetectedGarment:
             "box": [round(v, 4) for v in self.box],
             "score": self.score,
             "type": p.type.label,
-            "kind": p.kind.label if self.slot == "shoes" else None,
+            "kind": p.kind.label if self.slot == "shoes" else self._outer_kind("label"),
             "color": p.color.label,
             "pattern": p.pattern.label,
             "confidences": {
                 "slot": self.score,
                 "type": p.type.confidence,
-                "kind": p.kind.confidence if self.slot == "shoes" else None,
+                "kind": p.kind.confidence if self.slot == "shoes" else self._outer_kind("confidence"),
                 "color": p.color.confidence,
                 "pattern": p.pattern.confidence,
             },
             "reading": p.to_dict(),
         }
+
+    def _outer_kind(self, field: str):
+        p = self.prediction
+        if self.slot != "outer" or p.type.label != "outwear" or p.outer_kind is None:
+            return None
+        return getattr(p.outer_kind, field)
 
 
 @runtime_checkable
@@ -275,6 +286,9 @@ class ModelLabels:
     # How the detector's garments are checked against their crops' readings ({"drop", "reslot"} for
     # regions.reconcile_garments, chosen on the validation split); empty: as the detector found them.
     reconcile: dict = dataclasses.field(default_factory=dict)
+    # The kind of an outer layer read from the embedding (classifier.outer_kinds: labels, weights, bias, threshold,
+    # fitted by `manage.py fit_outer_kinds`); empty: not read.
+    outer_kind: dict = dataclasses.field(default_factory=dict)
 
     @functools.cached_property
     def type_map_slots(self) -> tuple[int, ...]:
@@ -316,6 +330,7 @@ class ModelLabels:
             region_context=dict(doc.get("region_context") or {}),
             pixel_colors=dict(doc.get("pixel_colors") or {}),
             reconcile=dict(doc.get("reconcile") or {}),
+            outer_kind=dict(doc.get("outer_kind") or {}),
         )
 
 
@@ -379,7 +394,7 @@ class _ArrayPredictor:
     # -- readings
 
     def _readings(self, out: dict[str, np.ndarray]) -> list[Prediction]:
-        return [
+        readings = [
             build_prediction(
                 out["type"][i],
                 out["color"][i],
@@ -391,6 +406,16 @@ class _ArrayPredictor:
                 head_labels=self.labels.heads,
             )
             for i in range(len(out["type"]))
+        ]
+        model = self.labels.outer_kind
+        if not model or not readings:
+            return readings
+        kinds = outer_kinds.probabilities(out["embedding"], model)
+        return [
+            dataclasses.replace(reading, outer_kind=head_prediction(probs, model["labels"]))
+            if float(probs.max()) >= float(model["threshold"])
+            else reading
+            for reading, probs in zip(readings, kinds, strict=True)
         ]
 
     def predict(self, image: Image.Image) -> Prediction:

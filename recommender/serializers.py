@@ -184,7 +184,11 @@ class DetectedSerializer(serializers.Serializer):
     audience = AttributeSerializer(allow_null=True)
     warmth = AttributeSerializer(allow_null=True)
     formality = AttributeSerializer(allow_null=True)
-    kind = AttributeSerializer(allow_null=True, help_text="Shoe kind; null unless the slot is shoes.")
+    kind = AttributeSerializer(
+        allow_null=True,
+        help_text="Shoe kind for shoes; for outerwear, the outer kind (coat, jacket, vest, snowsuit) when it was read "
+        "with confidence; else null.",
+    )
     garments = DetectedGarmentSerializer(
         many=True, help_text="Garments found in a whole-outfit photo (empty for a photo of one garment)."
     )
@@ -208,13 +212,17 @@ def detected_payload(result: UploadAnswer) -> dict:
         return [{"label": label, "confidence": round(float(conf), 4)} for label, conf in values]
 
     def attribute(head: str) -> dict | None:
-        value = reading.get(head)
-        if not value or (head == "kind" and upload.detected_slot != "shoes"):
+        source = head
+        if head == "kind" and upload.detected_slot != "shoes":
+            # An outer layer's kind is read apart (the reading holds it only when confident); other slots have none.
+            source = "outer_kind" if upload.detected_type == "outwear" else ""
+        value = reading.get(source) if source else None
+        if not value:
             return None
         return {
             "label": value["label"],
             "confidence": round(float(value["confidence"]), 4),
-            "top3": top3(head),
+            "top3": top3(source),
             "used": bool(tag is not None and getattr(tag, head)),
         }
 

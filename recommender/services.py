@@ -586,7 +586,7 @@ def upload_tag(*, upload: ShopperUpload) -> Tag:
     correction = TagCorrection.objects.filter(upload=upload).first()
     if correction is None:
         return read
-    kind = read.kind if correction.type == read.type and correction.slot == "shoes" else ""
+    kind = read.kind if correction.type == read.type and correction.slot in ("shoes", "outer") else ""
     attributes = {name: getattr(correction, name) or getattr(read, name) for name in CORRECTABLE_ATTRIBUTES}
     return replace(read, slot=correction.slot, color=correction.color, type=correction.type, kind=kind, **attributes)
 

@@ -159,8 +159,8 @@ PATTERNS: dict[str, tuple[str, str]] = {
 # Finer kinds where the type is too coarse; every kind names its type.
 # - Shoes (attributes.csv `shoe_kind`; the CNN reads them).
 # - Outer layers of type "outwear", the kinds co-parsing labels (coat, jacket, cardigan, vest) and the children's
-#   snowsuit. Stylists set them in the admin (the demo catalog's are tagged by eye, demo_data/outer_kinds.csv); the
-#   CNN does not read them, so a photographed outer layer has none.
+#   snowsuit. Stylists set them in the admin; the demo catalog's are tagged by eye (classifier/labels/outer_kinds.csv),
+#   and the CNN reads coat, jacket, vest and snowsuit from its embedding when sure (classifier.outer_kinds).
 KINDS: dict[str, tuple[str, str, str]] = {
     # kind: (type, English, Korean)
     "sneakers": ("shoes", "Sneakers", "스니커즈"),

@@ -61,3 +61,21 @@ def test_a_reading_keeps_what_it_guessed_where_it_was_unsure():
     corrected = Tag("top", "white", "t-shirt", audience="women")
     assert leaning.for_unknown_of(corrected).audience == () and leaning.for_unknown_of(corrected).formality
     assert not Leaning() and not leaning.for_unknown_of(Tag("top", "white", audience="men", formality="smart"))
+
+
+def test_an_outer_layers_kind_counts_for_outerwear_and_a_shoe_kind_for_shoes():
+    def reading(slot: str, type_code: str, **heads) -> dict:
+        return {
+            "slot": {"label": slot, "confidence": 0.9},
+            "type": {"label": type_code, "confidence": 0.9},
+            "color": {"label": "gray", "confidence": 0.9},
+            "kind": {"label": "boots", "confidence": 0.8},  # the shoe-kind head reads every photo
+            **heads,
+        }
+
+    vest = {"outer_kind": {"label": "vest", "confidence": 0.55}}  # present only when it reached its own threshold
+    assert tag_from_reading(reading("outer", "outwear", **vest), THRESHOLDS).kind == "vest"
+    assert tag_from_reading(reading("outer", "outwear"), THRESHOLDS).kind == ""
+    assert tag_from_reading(reading("outer", "blazer", **vest), THRESHOLDS).kind == ""  # a blazer has no such kinds
+    assert tag_from_reading(reading("shoes", "shoes", **vest), THRESHOLDS).kind == "boots"
+    assert tag_from_reading(reading("top", "t-shirt", **vest), THRESHOLDS).kind == ""

@@ -596,3 +596,36 @@ def test_a_type_the_slot_gave_is_shown_without_a_confidence():
     upload.save()
     html = Client().get(f"/recommend/{upload.public_id}/?lang=en").content.decode()
     assert html.split('id="detected-type">', 1)[1].split("</dd>", 1)[0] == "Dress <small>93%</small>"
+
+
+@pytest.mark.real_model
+def test_a_photographed_padded_vest_is_read_as_a_vest_and_kept_off_dresses_and_heels(settings):
+    """A grey padded gilet of the CC0 test split: the artifact's outer-kind reading (classifier.outer_kinds) calls it
+    a vest, the API says so and that it was used, and the suggestions follow the vest's style cells: no dress under
+    it, no heels with it, while boots and a top remain."""
+    photo = Path(settings.FASHION_DATASET_DIR or "/nonexistent") / "images" / "c830bb15-ad3b-406a-ab50-4d30e5b95a41.jpg"
+    if not photo.is_file():
+        pytest.skip(f"the shared dataset is not at {settings.FASHION_DATASET_DIR!r} (set FASHION_DATASET_DIR)")
+    settings.CLASSIFIER_BACKEND = "tflite"
+    settings.CLASSIFIER_MODEL_DIR = Path(settings.BASE_DIR) / "classifier" / "artifacts" / "current"
+    get_predictor.cache_clear()
+    catalog = {
+        name: garment_factory(type=type_code, color=color, kind=kind).id
+        for name, type_code, color, kind in (
+            ("dress", "dress", "black", ""),
+            ("tee", "t-shirt", "white", ""),
+            ("trousers", "pants", "black", ""),
+            ("heels", "shoes", "black", "heels"),
+            ("boots", "shoes", "black", "boots"),
+        )
+    }
+    try:
+        upload = SimpleUploadedFile("vest.jpg", photo.read_bytes(), "image/jpeg")
+        body = APIClient().post("/api/v1/recommendations/", {"image": upload}, format="multipart").json()
+        detected = body["detected"]
+        assert (detected["type"], detected["kind"]["label"], detected["kind"]["used"]) == ("outwear", "vest", True)
+        suggested = {item["id"] for item in body["items"]}
+        assert {catalog["tee"], catalog["boots"]} <= suggested, (suggested, catalog)
+        assert not {catalog["dress"], catalog["heels"]} & suggested, (suggested, catalog)
+    finally:
+        get_predictor.cache_clear()

@@ -1,0 +1,95 @@
+"""Reading an outer layer's kind from the embedding: the regression, its labels file, and the committed artifact."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from classifier import outer_kinds
+from classifier import predictor as predictor_module
+from classifier.predictor import DetectedGarment, ModelLabels
+from vocabulary import OUTER_KINDS
+
+
+def _clusters(per_kind: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Embeddings of the four kinds around four directions of a 16-d space, with noise."""
+    rng = np.random.default_rng(seed)
+    centres = np.eye(16)[: len(outer_kinds.KINDS_READ)] * 3.0
+    y = np.repeat(np.arange(len(centres)), per_kind)
+    return centres[y] + rng.normal(size=(len(y), 16)), y
+
+
+def test_the_regression_learns_kinds_it_can_tell_apart_and_gives_probabilities():
+    x, y = _clusters(40)
+    weights, bias = outer_kinds.fit(x, y, classes=4, l2=1e-4)
+    x_new, y_new = _clusters(20, seed=1)
+    probs = outer_kinds.probabilities(x_new, {"weights": weights, "bias": bias})
+    assert probs.shape == (80, 4) and np.allclose(probs.sum(axis=1), 1.0)
+    result = outer_kinds.scores(probs, y_new, threshold=0.5)
+    assert result["accuracy"] >= 0.9 and result["vests"] == 20 and result["vests_found"] >= 16
+    assert result["by_kind"]["coat"]["photos"] == 20
+    # Unbalanced classes weigh the same: a kind with few photos is still learnt.
+    few = np.concatenate([np.flatnonzero(y != 2), np.flatnonzero(y == 2)[:5]])
+    weights, bias = outer_kinds.fit(x[few], y[few], classes=4, l2=1e-4)
+    vests = outer_kinds.probabilities(x_new[y_new == 2], {"weights": weights, "bias": bias}).argmax(axis=1)
+    assert (vests == 2).mean() >= 0.8
+
+
+def test_cross_validation_picks_among_the_tried_settings_by_their_use():
+    x, y = _clusters(25)
+    l2, threshold, tries = outer_kinds.cross_validate(x, y, l2_values=(1e-4, 1e-1), thresholds=(0.5, 0.9))
+    assert len(tries) == 4 and {(t["l2"], t["threshold"]) for t in tries} == {
+        (1e-4, 0.5), (1e-4, 0.9), (1e-1, 0.5), (1e-1, 0.9)
+    }  # fmt: skip
+    best = max(tries, key=lambda t: t["use"])
+    assert (l2, threshold) == (best["l2"], best["threshold"])
+    assert best["use"] > 0.5
+
+
+def test_the_stylists_labels_name_kinds_of_the_vocabulary():
+    labels = outer_kinds.read_labels()
+    assert len(labels) >= 300 and all(len(image) == 36 for image in labels)
+    assert set(labels.values()) <= set(OUTER_KINDS) and set(outer_kinds.KINDS_READ) <= set(labels.values())
+
+
+def _reader_of_the_committed_model():
+    labels = ModelLabels.load(predictor_module.settings.BASE_DIR / "classifier" / "artifacts" / "current")
+    if not labels.outer_kind:
+        pytest.skip("the committed artifact does not read outer kinds")
+    reader = object.__new__(predictor_module.TFLitePredictor)
+    reader.labels = labels
+    return reader
+
+
+def _outputs(reader, embeddings: np.ndarray, type_code: str) -> dict:
+    labels = reader.labels
+    n = len(embeddings)
+    out = {
+        "type": np.tile(np.eye(len(labels.types))[labels.types.index(type_code)], (n, 1)),
+        "color": np.tile(np.eye(len(labels.colors))[0], (n, 1)),
+        "embedding": embeddings.astype(np.float32),
+    }
+    for head, codes in labels.heads.items():
+        out[head] = np.full((n, len(codes)), 1.0 / len(codes))
+    return out
+
+
+def test_the_served_reading_carries_an_outer_kind_only_when_it_reaches_the_artifacts_threshold():
+    reader = _reader_of_the_committed_model()
+    weights = np.asarray(reader.labels.outer_kind["weights"])
+    vest = weights[outer_kinds.KINDS_READ.index("vest")]
+    (reading,) = reader._readings(_outputs(reader, vest[None, :], "outwear"))
+    assert reading.outer_kind is not None and reading.outer_kind.label == "vest"
+    assert reading.to_dict()["outer_kind"]["label"] == "vest"
+    garment = DetectedGarment(slot="outer", box=(0.1, 0.1, 0.9, 0.6), score=0.8, prediction=reading)
+    assert garment.to_dict()["kind"] == "vest"
+    assert garment.to_dict()["confidences"]["kind"] == reading.outer_kind.confidence
+    (blazer,) = reader._readings(_outputs(reader, vest[None, :], "blazer"))
+    assert (
+        DetectedGarment(slot="outer", box=(0.1, 0.1, 0.9, 0.6), score=0.8, prediction=blazer).to_dict()["kind"] is None
+    )
+    reader.labels = dataclasses.replace(reader.labels, outer_kind={**reader.labels.outer_kind, "threshold": 1.01})
+    (unsure,) = reader._readings(_outputs(reader, vest[None, :], "outwear"))
+    assert unsure.outer_kind is None and "outer_kind" not in unsure.to_dict()
