@@ -32,6 +32,7 @@ KEYS = {
     "warmth",
     "formality",
     "kind",
+    "outer_kind",
     "garments",
 }
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import io
+import json
+import shutil
 
 import numpy as np
 import pytest
+from django.core.management import call_command
 
 from classifier import outer_kinds
 from classifier import predictor as predictor_module
@@ -93,3 +97,26 @@ def test_the_served_reading_carries_an_outer_kind_only_when_it_reaches_the_artif
     reader.labels = dataclasses.replace(reader.labels, outer_kind={**reader.labels.outer_kind, "threshold": 1.01})
     (unsure,) = reader._readings(_outputs(reader, vest[None, :], "outwear"))
     assert unsure.outer_kind is None and "outer_kind" not in unsure.to_dict()
+
+
+@pytest.mark.real_model
+def test_fit_outer_kinds_writes_its_reading_and_figures_into_a_copy_of_the_artifact(dataset_dir, tmp_path):
+    source = predictor_module.settings.BASE_DIR / "classifier" / "artifacts" / "current"
+    artifact = tmp_path / "artifact"
+    shutil.copytree(source.resolve(), artifact)
+    labels = json.loads((artifact / "labels.json").read_text())
+    labels.pop("outer_kind", None)
+    (artifact / "labels.json").write_text(json.dumps(labels, indent=2) + "\n")
+    out = io.StringIO()
+    call_command(
+        "fit_outer_kinds", "--model-dir", str(artifact), "--dataset", str(dataset_dir), "--coparsing", "", "--write",
+        stdout=out,
+    )  # fmt: skip
+    block = json.loads((artifact / "labels.json").read_text())["outer_kind"]
+    assert block["labels"] == list(outer_kinds.KINDS_READ) and len(block["weights"]) == 4
+    assert block["trained_on"]["cc0_photos"] >= 250 and block["test"]["photos"] >= 40
+    assert 0.5 <= block["threshold"] <= 0.7 and "worn_test" not in block
+    assert "chosen: l2=" in out.getvalue()
+    card = (artifact / "MODEL_CARD.md").read_text()
+    assert "### Kind of an outer layer" in card and f"{block['test']['photos']} garments" in card
+    assert ModelLabels.load(artifact).outer_kind["threshold"] == block["threshold"]

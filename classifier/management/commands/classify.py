@@ -12,8 +12,8 @@ from classifier.predictor import get_predictor
 
 class Command(BaseCommand):
     help = (
-        "Classify photos: type, slot, colour, pattern, audience, warmth, formality, shoe kind and the garments of a "
-        "whole-outfit photo (one line per path; --json for JSON lines)."
+        "Classify photos: type, slot, colour, pattern, audience, warmth, formality, shoe kind, outer kind and the "
+        "garments of a whole-outfit photo (one line per path; --json for JSON lines)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -52,6 +52,8 @@ class Command(BaseCommand):
                         head: getattr(prediction, head).to_dict()
                         for head in ("pattern", "audience", "warmth", "formality", "kind")
                     },
+                    # An outer layer's kind (coat, jacket, vest, snowsuit) when read with confidence, else null.
+                    "outer_kind": prediction.outer_kind.to_dict() if prediction.outer_kind is not None else None,
                     # Garments found in a whole-outfit photo (empty for a photo of one garment).
                     "garments": [g.to_dict() for g in prediction.garments],
                 }
@@ -64,6 +66,11 @@ class Command(BaseCommand):
                     f"{prediction.pattern.label}, {prediction.audience.label}, {prediction.warmth.label}, "
                     f"{prediction.formality.label}"
                     + (f", {prediction.kind.label}" if prediction.slot.label == "shoes" else "")
+                    + (
+                        f", {prediction.outer_kind.label} ({prediction.outer_kind.confidence:.2f})"
+                        if prediction.type.label == "outwear" and prediction.outer_kind is not None
+                        else ""
+                    )
                 )
                 for g in prediction.garments:
                     box = ", ".join(f"{v:.2f}" for v in g.box)
