@@ -6,6 +6,7 @@ figures describe what serving does.
 
 from __future__ import annotations
 
+import csv
 import functools
 import itertools
 import json
@@ -19,6 +20,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from tqdm import tqdm
 
+from classifier import outer_kinds
 from classifier.coparsing import (
     ACCEPTED_TYPES,
     COLOR_AGREEMENT_NOTE,
@@ -1012,6 +1014,62 @@ def train_outfit_gate(predictor, dataset_dir: Path, coparsing_dir: Path, *, limi
         "flats_recognised": recognised(val_flats, False),
     }
     return gate
+
+
+def train_outer_kinds(
+    predictor, dataset_dir: Path, coparsing_dir: Path | None, labels_file: Path = outer_kinds.LABELS_FILE
+) -> tuple[dict, list[dict]]:
+    """The outer-kind reading (classifier.outer_kinds): fitted on the CC0 train and validation photos of the
+    stylist's labels, its regularisation and threshold chosen by cross-validation on them; scored once on the CC0 test
+    photos and (with `coparsing_dir`) on the co-parsing test split's worn outer layers labelled coat, cape, jacket or
+    vest, read from their crops as the product reads a tapped garment. Returns labels.json's `outer_kind` block and
+    every cross-validation try."""
+    with (Path(dataset_dir) / "splits.csv").open(newline="", encoding="utf-8") as handle:
+        split_of = {row["image"]: row["split"] for row in csv.DictReader(handle)}
+    tagged = [
+        (image, outer_kinds.KINDS_READ.index(kind), split_of[image])
+        for image, kind in sorted(outer_kinds.read_labels(labels_file).items())
+        if kind in outer_kinds.KINDS_READ and image in split_of
+    ]
+
+    def embeddings(images: Sequence) -> np.ndarray:
+        rows = [
+            predictor.outputs([image() for image in images[start : start + 32]])["embedding"]
+            for start in range(0, len(images), 32)
+        ]
+        return np.concatenate(rows) if rows else np.zeros((0, predictor.embedding_dim))
+
+    def flat(splits: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        chosen = [(image, kind) for image, kind, split in tagged if split in splits]
+        photos = [functools.partial(open_image, Path(dataset_dir) / "images" / f"{image}.jpg") for image, _ in chosen]
+        return embeddings(photos), np.array([kind for _, kind in chosen], dtype=int)
+
+    x_fit, y_fit = flat(("train", "validation"))
+    l2, threshold, tries = outer_kinds.cross_validate(x_fit, y_fit)
+    weights, bias = outer_kinds.fit(x_fit, y_fit, classes=len(outer_kinds.KINDS_READ), l2=l2)
+    model = {"weights": weights, "bias": bias}
+    x_test, y_test = flat(("test",))
+    chosen = next(t for t in tries if t["l2"] == l2 and t["threshold"] == threshold)
+    keys = ("l2", "use", "accuracy", "confident_share", "confident_accuracy", "vests", "vests_found", "called_vest")
+    facts: dict = {
+        "trained_on": {"cc0_photos": len(y_fit), "splits": ["train", "validation"]},
+        "cross_validation": {key: chosen[key] for key in keys},
+        "test": outer_kinds.scores(outer_kinds.probabilities(x_test, model), y_test, threshold),
+    }
+    if coparsing_dir is not None:
+        crops, truth = [], []
+        for outfit in worn_outfits(coparsing_dir, "test", annotation="pixel", with_color=False):
+            for garment in outfit.garments:
+                kind = outer_kinds.COPARSING_KINDS.get(garment.label)
+                if kind and garment.box is not None:
+                    crops.append(functools.partial(_worn_crop, coparsing_dir, outfit.image_id, garment.box))
+                    truth.append(outer_kinds.KINDS_READ.index(kind))
+        facts["worn_test"] = outer_kinds.scores(outer_kinds.probabilities(embeddings(crops), model), truth, threshold)
+    return outer_kinds.as_model(weights, bias, threshold=threshold, **facts), tries
+
+
+def _worn_crop(coparsing_dir: Path, image_id: str, box: tuple[float, float, float, float]) -> Image.Image:
+    return garment_crop(read_photo(coparsing_dir, image_id), box, margin=CROP_MARGIN)
 
 
 def _framed(
