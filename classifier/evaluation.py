@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from tqdm import tqdm
 
-from classifier import outer_kinds
+from classifier import outer_kinds, probes
 from classifier.coparsing import (
     ACCEPTED_TYPES,
     COLOR_AGREEMENT_NOTE,
@@ -1046,7 +1046,7 @@ def train_outer_kinds(
 
     x_fit, y_fit = flat(("train", "validation"))
     l2, threshold, tries = outer_kinds.cross_validate(x_fit, y_fit)
-    weights, bias = outer_kinds.fit(x_fit, y_fit, classes=len(outer_kinds.KINDS_READ), l2=l2)
+    weights, bias = probes.fit(x_fit, y_fit, classes=len(outer_kinds.KINDS_READ), l2=l2)
     model = {"weights": weights, "bias": bias}
     x_test, y_test = flat(("test",))
     chosen = next(t for t in tries if t["l2"] == l2 and t["threshold"] == threshold)
@@ -1054,7 +1054,7 @@ def train_outer_kinds(
     facts: dict = {
         "trained_on": {"cc0_photos": len(y_fit), "splits": ["train", "validation"]},
         "cross_validation": {key: chosen[key] for key in keys},
-        "test": outer_kinds.scores(outer_kinds.probabilities(x_test, model), y_test, threshold),
+        "test": outer_kinds.scores(probes.probabilities(x_test, model), y_test, threshold),
     }
     if coparsing_dir is not None:
         crops, truth = [], []
@@ -1064,8 +1064,8 @@ def train_outer_kinds(
                 if kind and garment.box is not None:
                     crops.append(functools.partial(_worn_crop, coparsing_dir, outfit.image_id, garment.box))
                     truth.append(outer_kinds.KINDS_READ.index(kind))
-        facts["worn_test"] = outer_kinds.scores(outer_kinds.probabilities(embeddings(crops), model), truth, threshold)
-    return outer_kinds.as_model(weights, bias, threshold=threshold, **facts), tries
+        facts["worn_test"] = outer_kinds.scores(probes.probabilities(embeddings(crops), model), truth, threshold)
+    return probes.as_model(outer_kinds.KINDS_READ, weights, bias, threshold=threshold, **facts), tries
 
 
 def _worn_crop(coparsing_dir: Path, image_id: str, box: tuple[float, float, float, float]) -> Image.Image:

@@ -2,7 +2,7 @@
 
 The dataset labels outer layers only "Outwear", so the network has no head for their kind. A stylist tagged every
 CC0 photo labelled Outwear by eye (`LABELS_FILE`, with the demo catalog's jackets that the dataset calls Blazer); a
-softmax regression on the L2-normalised 256-d embedding learns the kinds from the train and validation photos
+linear probe (classifier.probes) on the 256-d embedding learns the kinds from the train and validation photos
 (`manage.py fit_outer_kinds`, which picks its regularisation and confidence threshold by 5-fold cross-validation on
 them and scores the test photos once). It is stored in the artifact's labels.json as `outer_kind` and read beside the
 heads (classifier.predictor); a reading below its threshold leaves the kind unknown. A padded vest is the kind that
@@ -14,10 +14,12 @@ Cardigans are too few among the photos (3) to learn: the admin offers the kind, 
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+from classifier.probes import fit, probabilities
 
 LABELS_FILE = Path(__file__).resolve().parent / "labels" / "outer_kinds.csv"
 KINDS_READ: tuple[str, ...] = ("coat", "jacket", "vest", "snowsuit")
@@ -29,59 +31,6 @@ def read_labels(path: Path = LABELS_FILE) -> dict[str, str]:
     """image id -> the kind a stylist saw (any outer kind of the vocabulary)."""
     with path.open(newline="", encoding="utf-8") as handle:
         return {row["image"]: row["kind"] for row in csv.DictReader(handle)}
-
-
-def _normalised(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    norms = np.linalg.norm(x, axis=-1, keepdims=True)
-    return x / np.where(norms > 0, norms, 1.0)
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=-1, keepdims=True)
-    p = np.exp(z)
-    return p / p.sum(axis=-1, keepdims=True)
-
-
-def fit(
-    embeddings: np.ndarray,
-    labels: Sequence[int] | np.ndarray,
-    *,
-    classes: int,
-    l2: float,
-    steps: int = 3000,
-    rate: float = 1.0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Softmax regression by plain gradient descent, every class weighing the same (jackets outnumber the rest)."""
-    x = _normalised(embeddings)
-    y = np.asarray(labels, dtype=int)
-    counts = np.bincount(y, minlength=classes)
-    sample_weight = (1.0 / np.maximum(counts, 1))[y] / classes
-    onehot = np.eye(classes)[y]
-    weights, bias = np.zeros((classes, x.shape[1])), np.zeros(classes)
-    for _ in range(steps):
-        gradient = (_softmax(x @ weights.T + bias) - onehot) * sample_weight[:, None]
-        weights -= rate * (gradient.T @ x + l2 * weights)
-        bias -= rate * gradient.sum(axis=0)
-    return weights, bias
-
-
-def probabilities(embedding: np.ndarray, model: Mapping) -> np.ndarray:
-    """The kinds' probabilities (in `model["labels"]` order) for one embedding or a batch of them."""
-    weights = np.asarray(model["weights"], dtype=np.float64)
-    bias = np.asarray(model["bias"], dtype=np.float64)
-    return _softmax(_normalised(embedding) @ weights.T + bias)
-
-
-def as_model(weights: np.ndarray, bias: np.ndarray, *, threshold: float, **facts) -> dict:
-    """The JSON block stored in labels.json."""
-    return {
-        "labels": list(KINDS_READ),
-        "weights": [[round(float(v), 6) for v in row] for row in weights],
-        "bias": [round(float(v), 6) for v in bias],
-        "threshold": threshold,
-        **facts,
-    }
 
 
 def scores(probs: np.ndarray, labels: Sequence[int] | np.ndarray, threshold: float) -> dict:

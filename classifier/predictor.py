@@ -36,7 +36,7 @@ import numpy as np
 from django.conf import settings
 from PIL import Image
 
-from classifier import outer_kinds
+from classifier import probes
 from classifier.imaging import to_model_input
 from classifier.pixel_colors import garment_color_shares, with_pixel_colors
 from classifier.regions import (
@@ -410,7 +410,7 @@ class _ArrayPredictor:
         model = self.labels.outer_kind
         if not model or not readings:
             return readings
-        kinds = outer_kinds.probabilities(out["embedding"], model)
+        kinds = probes.probabilities(out["embedding"], model)
         return [
             dataclasses.replace(reading, outer_kind=head_prediction(probs, model["labels"]))
             if float(probs.max()) >= float(model["threshold"])

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from classifier import outer_kinds
+from classifier import outer_kinds, probes
 from classifier import predictor as predictor_module
 from classifier.predictor import DetectedGarment, ModelLabels
 from vocabulary import OUTER_KINDS
@@ -27,17 +27,17 @@ def _clusters(per_kind: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 def test_the_regression_learns_kinds_it_can_tell_apart_and_gives_probabilities():
     x, y = _clusters(40)
-    weights, bias = outer_kinds.fit(x, y, classes=4, l2=1e-4)
+    weights, bias = probes.fit(x, y, classes=4, l2=1e-4)
     x_new, y_new = _clusters(20, seed=1)
-    probs = outer_kinds.probabilities(x_new, {"weights": weights, "bias": bias})
+    probs = probes.probabilities(x_new, {"weights": weights, "bias": bias})
     assert probs.shape == (80, 4) and np.allclose(probs.sum(axis=1), 1.0)
     result = outer_kinds.scores(probs, y_new, threshold=0.5)
     assert result["accuracy"] >= 0.9 and result["vests"] == 20 and result["vests_found"] >= 16
     assert result["by_kind"]["coat"]["photos"] == 20
     # Unbalanced classes weigh the same: a kind with few photos is still learnt.
     few = np.concatenate([np.flatnonzero(y != 2), np.flatnonzero(y == 2)[:5]])
-    weights, bias = outer_kinds.fit(x[few], y[few], classes=4, l2=1e-4)
-    vests = outer_kinds.probabilities(x_new[y_new == 2], {"weights": weights, "bias": bias}).argmax(axis=1)
+    weights, bias = probes.fit(x[few], y[few], classes=4, l2=1e-4)
+    vests = probes.probabilities(x_new[y_new == 2], {"weights": weights, "bias": bias}).argmax(axis=1)
     assert (vests == 2).mean() >= 0.8
 
 
