@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from tqdm import tqdm
 
-from classifier import outer_kinds, probes
+from classifier import graphics, outer_kinds, probes
 from classifier.coparsing import (
     ACCEPTED_TYPES,
     COLOR_AGREEMENT_NOTE,
@@ -1016,6 +1016,26 @@ def train_outfit_gate(predictor, dataset_dir: Path, coparsing_dir: Path, *, limi
     return gate
 
 
+def _probe_photos(predictor, dataset_dir: Path, labels: dict[str, int]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The embeddings and labels of the CC0 photos a stylist tagged, by split ("fit": train and validation; "test")."""
+    with (Path(dataset_dir) / "splits.csv").open(newline="", encoding="utf-8") as handle:
+        split_of = {row["image"]: row["split"] for row in csv.DictReader(handle)}
+    result = {}
+    for name, splits in (("fit", ("train", "validation")), ("test", ("test",))):
+        chosen = [(image, label) for image, label in sorted(labels.items()) if split_of.get(image) in splits]
+        photos = [functools.partial(open_image, Path(dataset_dir) / "images" / f"{image}.jpg") for image, _ in chosen]
+        result[name] = (_embeddings(predictor, photos), np.array([label for _, label in chosen], dtype=int))
+    return result
+
+
+def _embeddings(predictor, images: Sequence) -> np.ndarray:
+    rows = [
+        predictor.outputs([image() for image in images[start : start + 32]])["embedding"]
+        for start in range(0, len(images), 32)
+    ]
+    return np.concatenate(rows) if rows else np.zeros((0, predictor.embedding_dim))
+
+
 def train_outer_kinds(
     predictor, dataset_dir: Path, coparsing_dir: Path | None, labels_file: Path = outer_kinds.LABELS_FILE
 ) -> tuple[dict, list[dict]]:
@@ -1024,31 +1044,17 @@ def train_outer_kinds(
     photos and (with `coparsing_dir`) on the co-parsing test split's worn outer layers labelled coat, cape, jacket or
     vest, read from their crops as the product reads a tapped garment. Returns labels.json's `outer_kind` block and
     every cross-validation try."""
-    with (Path(dataset_dir) / "splits.csv").open(newline="", encoding="utf-8") as handle:
-        split_of = {row["image"]: row["split"] for row in csv.DictReader(handle)}
-    tagged = [
-        (image, outer_kinds.KINDS_READ.index(kind), split_of[image])
-        for image, kind in sorted(outer_kinds.read_labels(labels_file).items())
-        if kind in outer_kinds.KINDS_READ and image in split_of
-    ]
-
-    def embeddings(images: Sequence) -> np.ndarray:
-        rows = [
-            predictor.outputs([image() for image in images[start : start + 32]])["embedding"]
-            for start in range(0, len(images), 32)
-        ]
-        return np.concatenate(rows) if rows else np.zeros((0, predictor.embedding_dim))
-
-    def flat(splits: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-        chosen = [(image, kind) for image, kind, split in tagged if split in splits]
-        photos = [functools.partial(open_image, Path(dataset_dir) / "images" / f"{image}.jpg") for image, _ in chosen]
-        return embeddings(photos), np.array([kind for _, kind in chosen], dtype=int)
-
-    x_fit, y_fit = flat(("train", "validation"))
+    tagged = {
+        image: outer_kinds.KINDS_READ.index(kind)
+        for image, kind in outer_kinds.read_labels(labels_file).items()
+        if kind in outer_kinds.KINDS_READ
+    }
+    photos = _probe_photos(predictor, dataset_dir, tagged)
+    x_fit, y_fit = photos["fit"]
     l2, threshold, tries = outer_kinds.cross_validate(x_fit, y_fit)
     weights, bias = probes.fit(x_fit, y_fit, classes=len(outer_kinds.KINDS_READ), l2=l2)
     model = {"weights": weights, "bias": bias}
-    x_test, y_test = flat(("test",))
+    x_test, y_test = photos["test"]
     chosen = next(t for t in tries if t["l2"] == l2 and t["threshold"] == threshold)
     keys = ("l2", "use", "accuracy", "confident_share", "confident_accuracy", "vests", "vests_found", "called_vest")
     facts: dict = {
@@ -1064,8 +1070,28 @@ def train_outer_kinds(
                 if kind and garment.box is not None:
                     crops.append(functools.partial(_worn_crop, coparsing_dir, outfit.image_id, garment.box))
                     truth.append(outer_kinds.KINDS_READ.index(kind))
-        facts["worn_test"] = outer_kinds.scores(probes.probabilities(embeddings(crops), model), truth, threshold)
+        worn = probes.probabilities(_embeddings(predictor, crops), model)
+        facts["worn_test"] = outer_kinds.scores(worn, truth, threshold)
     return probes.as_model(outer_kinds.KINDS_READ, weights, bias, threshold=threshold, **facts), tries
+
+
+def train_graphics(predictor, dataset_dir: Path, labels_file: Path = graphics.LABELS_FILE) -> tuple[dict, list[dict]]:
+    """The graphic-print reading (classifier.graphics): fitted on the CC0 train and validation tops of the stylist's
+    labels, its regularisation and threshold chosen by cross-validation on them; scored once on the CC0 test tops.
+    Returns labels.json's `graphic` block (with the types it applies to) and every cross-validation try."""
+    photos = _probe_photos(predictor, dataset_dir, graphics.read_labels(labels_file))
+    x_fit, y_fit = photos["fit"]
+    l2, threshold, tries = graphics.cross_validate(x_fit, y_fit)
+    weights, bias = probes.fit(x_fit, y_fit, classes=len(graphics.LABELS), l2=l2)
+    x_test, y_test = photos["test"]
+    chosen = next(t for t in tries if t["l2"] == l2 and t["threshold"] == threshold)
+    facts = {
+        "types": list(graphics.TYPES_READ),
+        "trained_on": {"cc0_photos": len(y_fit), "splits": ["train", "validation"]},
+        "cross_validation": {key: chosen[key] for key in ("l2", "use", "graphics", "flagged", "precision", "recall")},
+        "test": graphics.scores(probes.probabilities(x_test, {"weights": weights, "bias": bias}), y_test, threshold),
+    }
+    return probes.as_model(graphics.LABELS, weights, bias, threshold=threshold, **facts), tries
 
 
 def _worn_crop(coparsing_dir: Path, image_id: str, box: tuple[float, float, float, float]) -> Image.Image:
@@ -1245,6 +1271,7 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "detection_params": _pairs(labels.get("detection") or {}) or "(defaults)",
         "region_context": _pairs(labels.get("region_context") or {}) or "off (the crop alone)",
         "outer_kind": _outer_kind(labels.get("outer_kind")),
+        "graphic": _graphic(labels.get("graphic")),
         "reconcile": _pairs(labels.get("reconcile") or {}) or "off (the detector's garments as found)",
         "detector_only": "; ".join(
             f"{split} found {_fmt(_get(metrics, 'coparsing', split, 'outfits_detector_only', 'found_share'))}, "
@@ -1384,7 +1411,7 @@ def _without_paths(command: str) -> str:
 
 
 def _outer_kind(block: dict | None) -> str:
-    """The outer-kind reading (classifier.outer_kinds, `manage.py fit_outer_kinds`) as the card's paragraph."""
+    """The outer-kind reading (classifier.outer_kinds, `manage.py fit_probes`) as the card's paragraph."""
     if not block:
         return "None: an outer layer's kind (coat, jacket, vest …) is not read; its type alone is."
 
@@ -1417,6 +1444,25 @@ def _outer_kind(block: dict | None) -> str:
             f"{read(block['worn_test'])}."
         )
     return "\n".join([paragraph, "", *items]) if items else paragraph
+
+
+def _graphic(block: dict | None) -> str:
+    """The graphic-print probe (classifier.graphics, `manage.py fit_probes`) as the card's paragraph."""
+    if not block:
+        return "None: a top is patterned only when the pattern head says so."
+    cv, test = block.get("cross_validation", {}), block.get("test") or {}
+    return (
+        f"A softmax regression on the L2-normalised embedding (`classifier.graphics`): plain or graphic, for tops of "
+        f"type {', '.join(block['types'])} that the pattern head reads solid. Fitted on the "
+        f"{_get(block, 'trained_on', 'cc0_photos')} CC0 train and validation tops the labels call solid, tagged by eye "
+        f"(`classifier/labels/graphics.csv`: a big picture, lettering or logo that dominates the front, or an all-over "
+        f"print the labels missed); regularisation {cv.get('l2')} and threshold {block['threshold']} chosen by 5-fold "
+        f"cross-validation (a wrong print counted twice a missed one): it flags {cv.get('flagged')} of which "
+        f"{_fmt(cv.get('precision'))} are graphics, finding {_fmt(cv.get('recall'))} of the {cv.get('graphics')}. "
+        f"CC0 test split, {test.get('photos')} tops labelled solid, {test.get('graphics')} of them graphics: flagged "
+        f"{test.get('flagged')}, precision {_fmt(test.get('precision'))}, recall {_fmt(test.get('recall'))}. A flagged "
+        f"top is read patterned (the pattern figures above are the head's, against the dataset's labels)."
+    )
 
 
 def write_model_card(out_dir: Path, metrics: dict, labels: dict) -> None:

@@ -3,7 +3,7 @@
 The dataset labels outer layers only "Outwear", so the network has no head for their kind. A stylist tagged every
 CC0 photo labelled Outwear by eye (`LABELS_FILE`, with the demo catalog's jackets that the dataset calls Blazer); a
 linear probe (classifier.probes) on the 256-d embedding learns the kinds from the train and validation photos
-(`manage.py fit_outer_kinds`, which picks its regularisation and confidence threshold by 5-fold cross-validation on
+(`manage.py fit_probes`, which picks its regularisation and confidence threshold by 5-fold cross-validation on
 them and scores the test photos once). It is stored in the artifact's labels.json as `outer_kind` and read beside the
 heads (classifier.predictor); a reading below its threshold leaves the kind unknown. A padded vest is the kind that
 matters most to the looks (no vest over a dress or with heels, catalog.style) and the one it reads best.

@@ -129,6 +129,9 @@ class Prediction:
     # The kind of an outer layer (classifier.outer_kinds: coat, jacket, vest, snowsuit), only when the artifact reads
     # it and the reading reaches the artifact's threshold; meaningful only when the type is outerwear.
     outer_kind: HeadPrediction | None = None
+    # A big graphic on a top that the pattern head called solid (classifier.graphics): present only when the probe
+    # read it surely enough, and then `pattern` says patterned with the probe's confidence.
+    graphic: HeadPrediction | None = None
 
     def to_dict(self) -> dict:
         """JSON-friendly; leaves out the embedding."""
@@ -145,6 +148,7 @@ class Prediction:
             "garments": [g.to_dict() for g in self.garments],
             "worn_box": [round(float(v), 4) for v in self.worn_box] if self.worn_box is not None else None,
             **({"outer_kind": self.outer_kind.to_dict()} if self.outer_kind is not None else {}),
+            **({"graphic": self.graphic.to_dict()} if self.graphic is not None else {}),
         }
 
 
@@ -286,9 +290,11 @@ class ModelLabels:
     # How the detector's garments are checked against their crops' readings ({"drop", "reslot"} for
     # regions.reconcile_garments, chosen on the validation split); empty: as the detector found them.
     reconcile: dict = dataclasses.field(default_factory=dict)
-    # The kind of an outer layer read from the embedding (classifier.outer_kinds: labels, weights, bias, threshold,
-    # fitted by `manage.py fit_outer_kinds`); empty: not read.
+    # Linear probes on the embedding (classifier.probes: labels, weights, bias, threshold; fitted by
+    # `manage.py fit_probes`): an outer layer's kind (classifier.outer_kinds) and a big graphic on a top
+    # (classifier.graphics, with the types it applies to); empty: not read.
     outer_kind: dict = dataclasses.field(default_factory=dict)
+    graphic: dict = dataclasses.field(default_factory=dict)
 
     @functools.cached_property
     def type_map_slots(self) -> tuple[int, ...]:
@@ -331,6 +337,7 @@ class ModelLabels:
             pixel_colors=dict(doc.get("pixel_colors") or {}),
             reconcile=dict(doc.get("reconcile") or {}),
             outer_kind=dict(doc.get("outer_kind") or {}),
+            graphic=dict(doc.get("graphic") or {}),
         )
 
 
@@ -407,16 +414,41 @@ class _ArrayPredictor:
             )
             for i in range(len(out["type"]))
         ]
+        if readings and self.labels.outer_kind:
+            readings = self._with_outer_kinds(readings, out["embedding"])
+        if readings and self.labels.graphic:
+            readings = self._with_graphics(readings, out["embedding"])
+        return readings
+
+    def _with_outer_kinds(self, readings: list[Prediction], embeddings: np.ndarray) -> list[Prediction]:
+        """The outer kind (classifier.outer_kinds) on every reading whose probe reaches the artifact's threshold."""
         model = self.labels.outer_kind
-        if not model or not readings:
-            return readings
-        kinds = probes.probabilities(out["embedding"], model)
+        kinds = probes.probabilities(embeddings, model)
         return [
             dataclasses.replace(reading, outer_kind=head_prediction(probs, model["labels"]))
             if float(probs.max()) >= float(model["threshold"])
             else reading
             for reading, probs in zip(readings, kinds, strict=True)
         ]
+
+    def _with_graphics(self, readings: list[Prediction], embeddings: np.ndarray) -> list[Prediction]:
+        """A top the pattern head calls solid but the graphic probe (classifier.graphics) calls a big print, at least
+        as surely as the artifact's threshold, is read as patterned with the probe's confidence; the probe's reading
+        stays beside it (`graphic`)."""
+        model = self.labels.graphic
+        found = probes.probabilities(embeddings, model)[:, list(model["labels"]).index("graphic")]
+        types = set(model["types"])
+        result = []
+        for reading, graphic in zip(readings, found, strict=True):
+            if reading.type.label in types and reading.pattern.label == "solid" and graphic >= model["threshold"]:
+                probs = np.array([1.0 - graphic, graphic])
+                reading = dataclasses.replace(
+                    reading,
+                    pattern=head_prediction(probs, ("solid", "pattern")),
+                    graphic=head_prediction(probs, ("plain", "graphic")),
+                )
+            result.append(reading)
+        return result
 
     def predict(self, image: Image.Image) -> Prediction:
         """Read one upright RGB photo (see classifier.imaging.open_image): one garment, or a whole outfit."""

@@ -629,3 +629,31 @@ def test_a_photographed_padded_vest_is_read_as_a_vest_and_kept_off_dresses_and_h
         assert not {catalog["dress"], catalog["heels"]} & suggested, (suggested, catalog)
     finally:
         get_predictor.cache_clear()
+
+
+@pytest.mark.real_model
+def test_a_photographed_graphic_tee_is_read_as_a_print_and_gets_no_second_print(settings):
+    """A black tee with a big fist and slogan (CC0 test split, labelled solid: the dataset's pattern label is about
+    all-over patterns): the graphic probe (classifier.graphics) reads it patterned, the API says so and that it was
+    used, and a patterned skirt is not suggested with it while a plain one is."""
+    photo = Path(settings.FASHION_DATASET_DIR or "/nonexistent") / "images" / "7b016eb0-ff0d-4d43-8fff-008cb02f050c.jpg"
+    if not photo.is_file():
+        pytest.skip(f"the shared dataset is not at {settings.FASHION_DATASET_DIR!r} (set FASHION_DATASET_DIR)")
+    settings.CLASSIFIER_BACKEND = "tflite"
+    settings.CLASSIFIER_MODEL_DIR = Path(settings.BASE_DIR) / "classifier" / "artifacts" / "current"
+    get_predictor.cache_clear()
+    plain = garment_factory(type="skirt", color="black", pattern="solid")
+    printed = garment_factory(type="skirt", color="black", pattern="pattern")
+    try:
+        upload = SimpleUploadedFile("tee.jpg", photo.read_bytes(), "image/jpeg")
+        body = APIClient().post("/api/v1/recommendations/", {"image": upload}, format="multipart").json()
+        detected = body["detected"]
+        assert (detected["type"], detected["pattern"]["label"], detected["pattern"]["used"]) == (
+            "t-shirt",
+            "pattern",
+            True,
+        )
+        suggested = {item["id"] for item in body["items"]}
+        assert plain.id in suggested and printed.id not in suggested, suggested
+    finally:
+        get_predictor.cache_clear()

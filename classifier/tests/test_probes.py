@@ -1,4 +1,5 @@
-"""Reading an outer layer's kind from the embedding: the regression, its labels file, and the committed artifact."""
+"""The linear probes on the embedding (an outer layer's kind, a big graphic on a top): the regression, the stylist's
+labels, the committed artifact's readings and the command that fits them."""
 
 from __future__ import annotations
 
@@ -11,16 +12,16 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from classifier import outer_kinds, probes
+from classifier import graphics, outer_kinds, probes
 from classifier import predictor as predictor_module
 from classifier.predictor import DetectedGarment, ModelLabels
 from vocabulary import OUTER_KINDS
 
 
-def _clusters(per_kind: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def _clusters(per_kind: int, seed: int = 0, spread: float = 3.0) -> tuple[np.ndarray, np.ndarray]:
     """Embeddings of the four kinds around four directions of a 16-d space, with noise."""
     rng = np.random.default_rng(seed)
-    centres = np.eye(16)[: len(outer_kinds.KINDS_READ)] * 3.0
+    centres = np.eye(16)[: len(outer_kinds.KINDS_READ)] * spread
     y = np.repeat(np.arange(len(centres)), per_kind)
     return centres[y] + rng.normal(size=(len(y), 16)), y
 
@@ -100,23 +101,84 @@ def test_the_served_reading_carries_an_outer_kind_only_when_it_reaches_the_artif
 
 
 @pytest.mark.real_model
-def test_fit_outer_kinds_writes_its_reading_and_figures_into_a_copy_of_the_artifact(dataset_dir, tmp_path):
+def test_fit_probes_writes_both_probes_and_their_figures_into_a_copy_of_the_artifact(dataset_dir, tmp_path):
     source = predictor_module.settings.BASE_DIR / "classifier" / "artifacts" / "current"
     artifact = tmp_path / "artifact"
     shutil.copytree(source.resolve(), artifact)
     labels = json.loads((artifact / "labels.json").read_text())
-    labels.pop("outer_kind", None)
+    served = {name: labels.pop(name, None) for name in ("outer_kind", "graphic")}
     (artifact / "labels.json").write_text(json.dumps(labels, indent=2) + "\n")
     out = io.StringIO()
     call_command(
-        "fit_outer_kinds", "--model-dir", str(artifact), "--dataset", str(dataset_dir), "--coparsing", "", "--write",
+        "fit_probes", "--model-dir", str(artifact), "--dataset", str(dataset_dir), "--coparsing", "", stdout=out
+    )
+    assert "outer_kind" not in json.loads((artifact / "labels.json").read_text())  # a dry run writes nothing
+    call_command(
+        "fit_probes", "--model-dir", str(artifact), "--dataset", str(dataset_dir), "--coparsing", "", "--write",
         stdout=out,
     )  # fmt: skip
-    block = json.loads((artifact / "labels.json").read_text())["outer_kind"]
+    written = json.loads((artifact / "labels.json").read_text())
+    block = written["outer_kind"]
     assert block["labels"] == list(outer_kinds.KINDS_READ) and len(block["weights"]) == 4
     assert block["trained_on"]["cc0_photos"] >= 250 and block["test"]["photos"] >= 40
     assert 0.5 <= block["threshold"] <= 0.7 and "worn_test" not in block
-    assert "chosen: l2=" in out.getvalue()
+    graphic = written["graphic"]
+    assert graphic["labels"] == ["plain", "graphic"] and graphic["threshold"] >= 0.7
+    assert graphic["test"]["photos"] >= 100 and graphic["types"] == list(graphics.TYPES_READ)
+    # Deterministic: the served artifact's probes are what this command writes (without co-parsing's worn figures).
+    assert graphic == served["graphic"]
+    assert {k: v for k, v in block.items()} == {k: v for k, v in served["outer_kind"].items() if k != "worn_test"}
+    assert "outer_kind chosen: l2=" in out.getvalue() and "graphic chosen: l2=" in out.getvalue()
     card = (artifact / "MODEL_CARD.md").read_text()
     assert "### Kind of an outer layer" in card and f"{block['test']['photos']} garments" in card
-    assert ModelLabels.load(artifact).outer_kind["threshold"] == block["threshold"]
+    assert "### A big graphic on a top" in card
+    assert ModelLabels.load(artifact).graphic["threshold"] == graphic["threshold"]
+
+
+def test_the_graphic_labels_cover_solid_tops_of_every_split():
+    labels = graphics.read_labels()
+    assert len(labels) >= 1400 and set(labels.values()) == {0, 1}
+    assert 0.3 <= sum(labels.values()) / len(labels) <= 0.6
+
+
+def test_graphic_cross_validation_never_reads_a_print_less_surely_than_the_pattern_head_must():
+    x, y = _clusters(30, spread=6.0)
+    binary = (y == 0).astype(int)  # one cluster "graphic", the rest plain
+    l2, threshold, tries = graphics.cross_validate(x, binary, l2_values=(1e-4,))
+    assert threshold >= 0.7 and all(t["threshold"] >= 0.7 for t in tries)
+    best = max(tries, key=lambda t: t["use"])
+    assert (l2, threshold) == (best["l2"], best["threshold"]) and best["precision"] >= 0.9
+
+
+def _graphic_embedding(reader) -> np.ndarray:
+    model = reader.labels.graphic
+    weights = np.asarray(model["weights"])
+    return (weights[1] - weights[0])[None, :]
+
+
+def test_a_top_the_pattern_head_calls_solid_is_read_patterned_when_the_graphic_probe_is_sure():
+    reader = _reader_of_the_committed_model()
+    if not reader.labels.graphic:
+        pytest.skip("the committed artifact does not read graphics")
+    embedding = _graphic_embedding(reader)
+    pattern_codes = reader.labels.heads["pattern"]
+
+    def read(type_code: str, pattern: str):
+        out = _outputs(reader, embedding, type_code)
+        out["pattern"] = np.eye(len(pattern_codes))[[pattern_codes.index(pattern)]] * 0.9 + 0.05
+        (reading,) = reader._readings(out)
+        return reading
+
+    tee = read("t-shirt", "solid")
+    assert tee.pattern.label == "pattern" and tee.graphic is not None and tee.graphic.label == "graphic"
+    assert tee.pattern.confidence == pytest.approx(tee.graphic.confidence)
+    assert tee.graphic.confidence >= reader.labels.graphic["threshold"]
+    assert tee.to_dict()["graphic"]["label"] == "graphic"
+    shirt = read("shirt", "solid")  # a type the probe was not fitted on keeps the head's word
+    assert shirt.pattern.label == "solid" and shirt.graphic is None
+    striped = read("t-shirt", "pattern")  # the head's own print stays as it read it
+    assert striped.pattern.label == "pattern" and striped.graphic is None
+    plain = _outputs(reader, -embedding, "t-shirt")
+    plain["pattern"] = np.eye(len(pattern_codes))[[pattern_codes.index("solid")]] * 0.9 + 0.05
+    (reading,) = reader._readings(plain)
+    assert reading.pattern.label == "solid" and reading.graphic is None

@@ -1,0 +1,64 @@
+"""Fit the linear probes on the CNN's embedding: the kind of an outer layer, and a big graphic on a top."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from classifier import graphics, outer_kinds
+from classifier.evaluation import load_metrics, train_graphics, train_outer_kinds, write_model_card
+from classifier.predictor import load_predictor, model_backed
+
+PROBES = ("outer_kind", "graphic")
+
+
+class Command(BaseCommand):
+    help = (
+        "Fit the probes on the embedding (outer_kind: coat, jacket, vest, snowsuit; graphic: a big print on a top) on "
+        "the CC0 train and validation photos a stylist tagged, each choosing its regularisation and threshold by "
+        "cross-validation; score the test splits; with --write, store them in labels.json and the model card."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--model-dir", default=str(settings.CLASSIFIER_MODEL_DIR))
+        parser.add_argument("--dataset", default=settings.FASHION_DATASET_DIR, help="CC0 clothing dataset folder")
+        parser.add_argument(
+            "--coparsing", default=settings.FASHION_COPARSING_DIR, help="Clothing Co-Parsing folder ('' to skip)"
+        )
+        parser.add_argument("--probe", choices=PROBES, action="append", help="only this probe (default: both)")
+        parser.add_argument("--outer-kinds", default=str(outer_kinds.LABELS_FILE), help="image,kind CSV")
+        parser.add_argument("--graphics", default=str(graphics.LABELS_FILE), help="image,graphic CSV")
+        parser.add_argument("--write", action="store_true", help="store them in labels.json (else a dry run)")
+
+    def handle(self, *args, model_dir: str, dataset: str, coparsing: str, probe, write: bool, **options) -> None:
+        model_path, dataset_dir = Path(model_dir), Path(dataset or "")
+        if not (dataset_dir / "splits.csv").is_file():
+            raise CommandError(f"No CC0 clothing dataset (splits.csv) at {dataset_dir!s}: pass --dataset.")
+        coparsing_dir = Path(coparsing) if coparsing and Path(coparsing, "tags.csv").is_file() else None
+        predictor = model_backed(load_predictor(model_path, backend="tflite"), "fit_probes")
+        blocks = {}
+        for name in probe or PROBES:
+            if name == "outer_kind":
+                blocks[name], tries = train_outer_kinds(
+                    predictor, dataset_dir, coparsing_dir, Path(options["outer_kinds"])
+                )
+            else:
+                blocks[name], tries = train_graphics(predictor, dataset_dir, Path(options["graphics"]))
+            for t in tries:
+                figures = ", ".join(f"{k} {v}" for k, v in t.items() if k not in ("l2", "threshold", "by_kind"))
+                self.stdout.write(f"{name} cv l2={t['l2']:g} threshold={t['threshold']}: {figures}")
+            self.stdout.write(
+                f"{name} chosen: l2={blocks[name]['cross_validation']['l2']:g}, threshold {blocks[name]['threshold']}"
+            )
+            for split in ("test", "worn_test"):
+                if split in blocks[name]:
+                    self.stdout.write(f"{name} {split}: {json.dumps(blocks[name][split])}")
+        if write:
+            labels_path = model_path / "labels.json"
+            doc = {**json.loads(labels_path.read_text()), **blocks}
+            labels_path.write_text(json.dumps(doc, indent=2) + "\n")
+            write_model_card(model_path, load_metrics(model_path), doc)
+            self.stdout.write(self.style.SUCCESS(f"Wrote {', '.join(blocks)} into {labels_path} and its model card."))
