@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from classifier.probes import fit, probabilities
+from classifier.probes import held_out_probabilities
 
 LABELS_FILE = Path(__file__).resolve().parent / "labels" / "graphics.csv"
 LABELS: tuple[str, ...] = ("plain", "graphic")
@@ -65,13 +65,9 @@ def cross_validate(
     """Pick (l2, threshold) by k-fold cross-validation for the most use: a graphic flagged +1, a plain top flagged
     -FALSE_PRINT_COST, a graphic missed 0 (it stays as the pattern head read it). Returns both and every try."""
     y = np.asarray(labels, dtype=int)
-    fold = np.random.default_rng(seed).permutation(len(y)) % folds
     tries = []
     for l2 in l2_values:
-        probs = np.zeros((len(y), len(LABELS)))
-        for f in range(folds):
-            weights, bias = fit(embeddings[fold != f], y[fold != f], classes=len(LABELS), l2=l2)
-            probs[fold == f] = probabilities(embeddings[fold == f], {"weights": weights, "bias": bias})
+        probs = held_out_probabilities(embeddings, y, classes=len(LABELS), l2=l2, folds=folds, seed=seed)
         for threshold in thresholds:
             result = scores(probs, y, threshold)
             wrong = result["flagged"] - result["flagged_right"]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from classifier.probes import fit, probabilities
+from classifier.probes import held_out_probabilities
 
 LABELS_FILE = Path(__file__).resolve().parent / "labels" / "outer_kinds.csv"
 KINDS_READ: tuple[str, ...] = ("coat", "jacket", "vest", "snowsuit")
@@ -69,13 +69,9 @@ def cross_validate(
     -1, a vest read wrong -1 more (it costs a shopper her dress looks), an unknown kind 0. Returns both and every
     try."""
     y = np.asarray(labels, dtype=int)
-    fold = np.random.default_rng(seed).permutation(len(y)) % folds
     tries = []
     for l2 in l2_values:
-        probs = np.zeros((len(y), len(KINDS_READ)))
-        for f in range(folds):
-            weights, bias = fit(embeddings[fold != f], y[fold != f], classes=len(KINDS_READ), l2=l2)
-            probs[fold == f] = probabilities(embeddings[fold == f], {"weights": weights, "bias": bias})
+        probs = held_out_probabilities(embeddings, y, classes=len(KINDS_READ), l2=l2, folds=folds, seed=seed)
         for threshold in thresholds:
             said, confident = probs.argmax(axis=1), probs.max(axis=1) >= threshold
             right = int((confident & (said == y)).sum())

@@ -64,3 +64,15 @@ def as_model(labels: Sequence[str], weights: np.ndarray, bias: np.ndarray, *, th
         "threshold": threshold,
         **facts,
     }
+
+
+def held_out_probabilities(
+    embeddings: np.ndarray, labels: np.ndarray, *, classes: int, l2: float, folds: int = 5, seed: int = 0
+) -> np.ndarray:
+    """Every photo's probabilities from a probe fitted without its fold (k-fold cross-validation)."""
+    fold = np.random.default_rng(seed).permutation(len(labels)) % folds
+    probs = np.zeros((len(labels), classes))
+    for f in range(folds):
+        weights, bias = fit(embeddings[fold != f], labels[fold != f], classes=classes, l2=l2)
+        probs[fold == f] = probabilities(embeddings[fold == f], {"weights": weights, "bias": bias})
+    return probs

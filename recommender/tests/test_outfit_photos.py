@@ -393,6 +393,17 @@ def _street_photo(settings, image_id: str = "0306") -> Path:
     return photo
 
 
+def _cc0_photo(settings, image_id: str) -> Path:
+    """A CC0 photo of the shared dataset, with the committed model set to read it (skipped without the dataset)."""
+    photo = Path(settings.FASHION_DATASET_DIR or "/nonexistent") / "images" / f"{image_id}.jpg"
+    if not photo.is_file():
+        pytest.skip(f"the shared dataset is not at {settings.FASHION_DATASET_DIR!r} (set FASHION_DATASET_DIR)")
+    settings.CLASSIFIER_BACKEND = "tflite"
+    settings.CLASSIFIER_MODEL_DIR = Path(settings.BASE_DIR) / "classifier" / "artifacts" / "current"
+    get_predictor.cache_clear()
+    return photo
+
+
 @pytest.mark.real_model
 def test_tapping_a_detected_garment_reads_the_crop_its_chip_was_named_from(settings):
     """Street photo 0306 of the co-parsing test split (a pink blouse, a red skirt, sandals), looked at, never tuned on:
@@ -603,12 +614,7 @@ def test_a_photographed_padded_vest_is_read_as_a_vest_and_kept_off_dresses_and_h
     """A grey padded gilet of the CC0 test split: the artifact's outer-kind reading (classifier.outer_kinds) calls it
     a vest, the API says so and that it was used, and the suggestions follow the vest's style cells: no dress under
     it, no heels with it, while boots and a top remain."""
-    photo = Path(settings.FASHION_DATASET_DIR or "/nonexistent") / "images" / "c830bb15-ad3b-406a-ab50-4d30e5b95a41.jpg"
-    if not photo.is_file():
-        pytest.skip(f"the shared dataset is not at {settings.FASHION_DATASET_DIR!r} (set FASHION_DATASET_DIR)")
-    settings.CLASSIFIER_BACKEND = "tflite"
-    settings.CLASSIFIER_MODEL_DIR = Path(settings.BASE_DIR) / "classifier" / "artifacts" / "current"
-    get_predictor.cache_clear()
+    photo = _cc0_photo(settings, "c830bb15-ad3b-406a-ab50-4d30e5b95a41")
     catalog = {
         name: garment_factory(type=type_code, color=color, kind=kind).id
         for name, type_code, color, kind in (
@@ -636,12 +642,7 @@ def test_a_photographed_graphic_tee_is_read_as_a_print_and_gets_no_second_print(
     """A black tee with a big fist and slogan (CC0 test split, labelled solid: the dataset's pattern label is about
     all-over patterns): the graphic probe (classifier.graphics) reads it patterned, the API says so and that it was
     used, and a patterned skirt is not suggested with it while a plain one is."""
-    photo = Path(settings.FASHION_DATASET_DIR or "/nonexistent") / "images" / "7b016eb0-ff0d-4d43-8fff-008cb02f050c.jpg"
-    if not photo.is_file():
-        pytest.skip(f"the shared dataset is not at {settings.FASHION_DATASET_DIR!r} (set FASHION_DATASET_DIR)")
-    settings.CLASSIFIER_BACKEND = "tflite"
-    settings.CLASSIFIER_MODEL_DIR = Path(settings.BASE_DIR) / "classifier" / "artifacts" / "current"
-    get_predictor.cache_clear()
+    photo = _cc0_photo(settings, "7b016eb0-ff0d-4d43-8fff-008cb02f050c")
     plain = garment_factory(type="skirt", color="black", pattern="solid")
     printed = garment_factory(type="skirt", color="black", pattern="pattern")
     try:
