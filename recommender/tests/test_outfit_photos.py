@@ -382,26 +382,26 @@ def test_an_unsure_kids_reading_puts_kids_pieces_first_without_claiming_it_is_a_
     assert {item["name"] for item in body["items"]} == {"women black pants", "women sneakers"}
 
 
-def _street_photo(settings, image_id: str = "0306") -> Path:
-    """A co-parsing street photo, with the committed model set to read it (skipped without the dataset)."""
-    photo = Path(settings.FASHION_COPARSING_DIR or "/nonexistent") / "photos" / f"{image_id}.jpg"
+def _photo_for_the_committed_model(settings, photo: Path, dataset_setting: str) -> Path:
+    """`photo` of a shared dataset, with the committed model set to read it (skipped without the dataset)."""
     if not photo.is_file():
-        pytest.skip(f"co-parsing dataset not found (FASHION_COPARSING_DIR={settings.FASHION_COPARSING_DIR!r})")
+        pytest.skip(f"dataset not found ({dataset_setting}={getattr(settings, dataset_setting)!r})")
     settings.CLASSIFIER_BACKEND = "tflite"
     settings.CLASSIFIER_MODEL_DIR = Path(settings.BASE_DIR) / "classifier" / "artifacts" / "current"
     get_predictor.cache_clear()
     return photo
+
+
+def _street_photo(settings, image_id: str = "0306") -> Path:
+    """A co-parsing street photo."""
+    folder = Path(settings.FASHION_COPARSING_DIR or "/nonexistent") / "photos"
+    return _photo_for_the_committed_model(settings, folder / f"{image_id}.jpg", "FASHION_COPARSING_DIR")
 
 
 def _cc0_photo(settings, image_id: str) -> Path:
-    """A CC0 photo of the shared dataset, with the committed model set to read it (skipped without the dataset)."""
-    photo = Path(settings.FASHION_DATASET_DIR or "/nonexistent") / "images" / f"{image_id}.jpg"
-    if not photo.is_file():
-        pytest.skip(f"the shared dataset is not at {settings.FASHION_DATASET_DIR!r} (set FASHION_DATASET_DIR)")
-    settings.CLASSIFIER_BACKEND = "tflite"
-    settings.CLASSIFIER_MODEL_DIR = Path(settings.BASE_DIR) / "classifier" / "artifacts" / "current"
-    get_predictor.cache_clear()
-    return photo
+    """A CC0 photo of the clothing dataset."""
+    folder = Path(settings.FASHION_DATASET_DIR or "/nonexistent") / "images"
+    return _photo_for_the_committed_model(settings, folder / f"{image_id}.jpg", "FASHION_DATASET_DIR")
 
 
 @pytest.mark.real_model
