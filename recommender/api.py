@@ -256,6 +256,9 @@ class CorrectionView(APIView):
         except CorrectionReviewed as exc:
             body = error_body(detail=str(exc), code="correction_reviewed")
             return Response(body, status=status.HTTP_409_CONFLICT)
+        except InvalidChoice as exc:  # a kind of another type than the garment's
+            body = error_body(detail=str(exc), code="invalid", fields={"kind": [str(exc)]})
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
         recommendation = recommend_for_upload_tags(upload=upload)
         return Response(recommendation_payload(recommendation, request, upload=upload))
 

@@ -7,6 +7,7 @@ from catalog.models import (
     AUDIENCE_CHOICES,
     COLOR_CHOICES,
     FORMALITY_CHOICES,
+    KIND_CHOICES,
     PATTERN_CHOICES,
     SLOT_CHOICES,
     TYPE_CHOICES,
@@ -71,6 +72,7 @@ class CorrectionForm(forms.Form):
     audience = forms.ChoiceField(choices=[("", "—"), *AUDIENCE_CHOICES], required=False)
     warmth = forms.ChoiceField(choices=[("", "—"), *WARMTH_CHOICES], required=False)
     formality = forms.ChoiceField(choices=[("", "—"), *FORMALITY_CHOICES], required=False)
+    kind = forms.ChoiceField(choices=[("", "—"), *KIND_CHOICES], required=False)
 
 
 class FeedbackForm(forms.Form):

@@ -12,6 +12,7 @@ from catalog.models import (
     AUDIENCE_CHOICES,
     COLOR_CHOICES,
     FORMALITY_CHOICES,
+    KIND_CHOICES,
     PATTERN_CHOICES,
     SLOT_CHOICES,
     TYPE_CHOICES,
@@ -82,6 +83,8 @@ class TagCorrection(models.Model):
     audience = models.CharField(_("audience"), max_length=10, choices=AUDIENCE_CHOICES, blank=True)
     warmth = models.CharField(_("warmth"), max_length=10, choices=WARMTH_CHOICES, blank=True)
     formality = models.CharField(_("formality"), max_length=10, choices=FORMALITY_CHOICES, blank=True)
+    # A finer kind of the corrected type (a jacket read as a vest, boots read as sneakers); empty: as read.
+    kind = models.CharField(_("kind"), max_length=20, choices=KIND_CHOICES, blank=True)
     model_version = models.CharField(_("model version"), max_length=80)
     status = models.CharField(
         _("status"), max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING

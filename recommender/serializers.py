@@ -330,7 +330,7 @@ class OutfitSerializer(serializers.Serializer):
 
 
 class CorrectionSerializer(serializers.Serializer):
-    """Any of type, slot, color, pattern, audience, warmth, formality: the shopper's one-tap correction."""
+    """Any of type, slot, color, pattern, audience, warmth, formality, kind: the shopper's one-tap correction."""
 
     type = serializers.ChoiceField(choices=TYPE_CHOICES, required=False)
     slot = serializers.ChoiceField(choices=SLOT_CHOICES, required=False)
@@ -339,14 +339,19 @@ class CorrectionSerializer(serializers.Serializer):
     audience = serializers.ChoiceField(choices=AUDIENCE_CHOICES, required=False)
     warmth = serializers.ChoiceField(choices=WARMTH_CHOICES, required=False)
     formality = serializers.ChoiceField(choices=FORMALITY_CHOICES, required=False)
+    kind = serializers.ChoiceField(
+        choices=KIND_CHOICES, required=False, help_text="A kind of the (corrected) type: a vest of outerwear, boots."
+    )
 
     def validate(self, attrs: dict) -> dict:
         if not attrs:
             raise serializers.ValidationError(
-                "Give at least one of type, slot, color, pattern, audience, warmth or formality."
+                "Give at least one of type, slot, color, pattern, audience, warmth, formality or kind."
             )
         if "type" in attrs and "slot" in attrs and not type_in_slot(attrs["type"], attrs["slot"]):
             raise serializers.ValidationError({"slot": f"'{attrs['type']}' is a {TYPES[attrs['type']].slot} type."})
+        if "type" in attrs and "kind" in attrs and KINDS[attrs["kind"]][0] != attrs["type"]:
+            raise serializers.ValidationError({"kind": f"'{attrs['kind']}' is not a kind of {attrs['type']}."})
         return attrs
 
 

@@ -36,7 +36,7 @@ from recommender.harmony import harmonious_colors
 from recommender.models import CorrectionStatus, Feedback, ShopperUpload, TagCorrection
 from recommender.outfits import OutfitSpec, assemble_outfits, look_plans
 from recommender.reasons import Reason
-from vocabulary import TYPES, type_in_slot
+from vocabulary import KINDS, TYPES, type_in_slot
 
 DEFAULT_LIMIT = 12
 DEFAULT_OUTFITS = 3
@@ -586,7 +586,8 @@ def upload_tag(*, upload: ShopperUpload) -> Tag:
     correction = TagCorrection.objects.filter(upload=upload).first()
     if correction is None:
         return read
-    kind = read.kind if correction.type == read.type and correction.slot in ("shoes", "outer") else ""
+    kept_kind = read.kind if correction.type == read.type and correction.slot in ("shoes", "outer") else ""
+    kind = kind_of_type(correction.kind, correction.type) or kept_kind
     attributes = {name: getattr(correction, name) or getattr(read, name) for name in CORRECTABLE_ATTRIBUTES}
     return replace(read, slot=correction.slot, color=correction.color, type=correction.type, kind=kind, **attributes)
 
@@ -672,18 +673,26 @@ class CorrectionReviewed(Exception):  # noqa: N818 - a state, reported to the sh
 CORRECTABLE_ATTRIBUTES = ("pattern", "audience", "warmth", "formality")
 
 
+def kind_of_type(kind: str, type_code: str) -> str:
+    """`kind` when it is a kind of `type_code` (a vest of outerwear, boots of shoes), else ""."""
+    return kind if kind in KINDS and KINDS[kind][0] == type_code else ""
+
+
 def correction_create(
     *,
     upload: ShopperUpload,
     type: str | None = None,
     slot: str | None = None,
     color: str | None = None,
+    kind: str | None = None,
     **attributes: str,
 ) -> TagCorrection:
     """Record (or update) a shopper's correction of an upload's tags; a corrected type also fixes the slot.
 
     A slot correction that contradicts the current type leaves the type unknown rather than inconsistent. The
-    attributes coordination uses (pattern, audience, warmth, formality) can be set too: "it's a kids' hoodie".
+    attributes coordination uses (pattern, audience, warmth, formality) can be set too: "it's a kids' hoodie"; so can
+    the kind of the (corrected) type, "it's a jacket, not a vest" (InvalidChoice for a kind of another type). A kind
+    set before is dropped when the type changes to one it does not belong to.
     """
     unknown = set(attributes) - set(CORRECTABLE_ATTRIBUTES)
     if unknown:
@@ -696,6 +705,10 @@ def correction_create(
         new_slot = slot
         if new_type and not type_in_slot(new_type, slot):
             new_type = ""
+    if kind and not kind_of_type(kind, new_type):
+        raise InvalidChoice(
+            f"'{kind}' is not a kind of {TYPES[new_type].name_en.lower() if new_type else 'this garment'}."
+        )
     with transaction.atomic():
         reviewed = (
             TagCorrection.objects.select_for_update()
@@ -708,11 +721,13 @@ def correction_create(
             raise CorrectionReviewed("A stylist has already reviewed this correction; it can no longer be changed.")
         previous = TagCorrection.objects.filter(upload=upload).first()
         kept = {name: getattr(previous, name) if previous else "" for name in CORRECTABLE_ATTRIBUTES}
+        kept_kind = kind_of_type(previous.kind, new_type) if previous else ""
         correction, _ = TagCorrection.objects.select_for_update().update_or_create(
             upload=upload,
             defaults={
                 **kept,
                 **{name: value for name, value in attributes.items() if value},
+                "kind": kind or kept_kind,
                 "type": new_type,
                 "slot": new_slot,
                 "color": new_color,

@@ -47,6 +47,7 @@ from vocabulary import (
     SLOTS,
     TYPES,
     WARMTHS,
+    kinds_of_type,
     type_in_slot,
 )
 
@@ -171,6 +172,9 @@ def _attribute_rows(tag: Tag) -> list[dict]:
     ):
         choices = [(code, names[1 if korean else 0]) for code, names in vocabulary.items()]
         rows.append({"field": field, "label": label, "choices": choices, "current": getattr(tag, field)})
+    if kinds := kinds_of_type(tag.type):  # shoes and outerwear have finer kinds (boots, a vest …)
+        choices = [(code, KINDS[code][2 if korean else 1]) for code in kinds]
+        rows.append({"field": "kind", "label": _("Kind"), "choices": choices, "current": tag.kind})
     return rows
 
 
@@ -260,6 +264,8 @@ def correct_upload(request: HttpRequest, public_id: str) -> HttpResponse:
             correction_create(upload=upload, **{k: v for k, v in form.cleaned_data.items() if v})
         except CorrectionReviewed:
             messages.error(request, _("A stylist has already reviewed this correction; it can no longer be changed."))
+        except InvalidChoice:  # a kind of another type, sent by hand
+            messages.error(request, _("That choice is not one we know; please pick from the buttons."))
         else:
             messages.success(request, _("Thanks! Recommendations are updated for your correction."))
     else:

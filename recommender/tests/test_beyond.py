@@ -19,7 +19,9 @@ from rest_framework.test import APIClient
 
 from catalog.similarity import EmbeddingIndex
 from catalog.tests.factories import garment_factory, image_bytes, rule_factory
+from classifier.predictor import get_predictor
 from recommender.models import CorrectionStatus, Feedback, ShopperUpload, TagCorrection
+from recommender.services import upload_tag
 
 pytestmark = pytest.mark.django_db
 
@@ -335,3 +337,58 @@ def test_purge_uploads_keeps_recent_and_corrected_photos(api, catalog, django_ca
     remaining = {str(public_id) for public_id in ShopperUpload.objects.values_list("public_id", flat=True)}
     assert remaining == {corrected, recent}
     assert not storage.exists(name)
+
+
+def _outerwear_read_as_a_vest(api: APIClient, settings) -> ShopperUpload:
+    """An upload the CNN read as outerwear whose outer-kind probe said "vest" (stored as a reading holds it)."""
+    settings.CLASSIFIER_FAKE_TYPE = "outwear"
+    get_predictor.cache_clear()
+    upload_id = post_photo(api, "gray").json()["upload_id"]
+    get_predictor.cache_clear()
+    upload = ShopperUpload.objects.get(public_id=upload_id)
+    vest = {"label": "vest", "confidence": 0.62, "top3": [["vest", 0.62], ["jacket", 0.3], ["coat", 0.08]]}
+    upload.detection = {**upload.detection, "outer_kind": vest}
+    upload.save(update_fields=["detection"])
+    assert upload_tag(upload=upload).kind == "vest"
+    return upload
+
+
+def test_a_shopper_corrects_the_kind_read_and_a_new_type_drops_it(api, catalog, settings):
+    upload = _outerwear_read_as_a_vest(api, settings)
+    url = f"/api/v1/recommendations/{upload.public_id}/correction/"
+    response = api.post(url, {"kind": "jacket"}, format="json")
+    assert response.status_code == 200 and response.json()["tag"]["kind"] == "jacket"
+    assert TagCorrection.objects.get().kind == "jacket" and upload_tag(upload=upload).kind == "jacket"
+    api.post(url, {"color": "black"}, format="json")  # a later tap keeps the kind
+    assert upload_tag(upload=upload).kind == "jacket"
+    # A kind of another type is refused with its reason, and nothing changes.
+    refused = api.post(url, {"kind": "boots"}, format="json")
+    assert refused.status_code == 400 and "kind" in refused.json()["fields"]
+    assert api.post(url, {"type": "t-shirt", "kind": "vest"}, format="json").status_code == 400
+    assert upload_tag(upload=upload).kind == "jacket"
+    # A new type the kind does not belong to drops it.
+    api.post(url, {"type": "blazer"}, format="json")
+    assert TagCorrection.objects.get().kind == "" and upload_tag(upload=upload).kind == ""
+
+
+def test_the_page_offers_the_kinds_of_the_garments_type(api, catalog, settings):
+    upload = _outerwear_read_as_a_vest(api, settings)
+    client = Client()
+    html = client.get(f"/recommend/{upload.public_id}/?lang=en").content.decode()
+    assert 'id="correct-kind"' in html
+    for code in ("coat", "jacket", "vest", "snowsuit"):
+        assert f'name="kind" value="{code}"' in html
+    assert 'name="kind" value="boots"' not in html
+    client.post(f"/recommend/{upload.public_id}/correct/", {"kind": "coat"})
+    page = client.get(f"/recommend/{upload.public_id}/?lang=en")
+    assert page.context["recommendation"].tag.kind == "coat"
+    # A kind sent by hand for another type is a friendly error, never a 500.
+    response = client.post(f"/recommend/{upload.public_id}/correct/", {"kind": "heels"}, follow=True)
+    assert response.status_code == 200 and "please pick from the buttons" in response.content.decode()
+    assert TagCorrection.objects.get().kind == "coat"
+    # A t-shirt has no kinds to offer.
+    settings.CLASSIFIER_FAKE_TYPE = "t-shirt"
+    get_predictor.cache_clear()
+    tee_id = post_photo(api, "red").json()["upload_id"]
+    get_predictor.cache_clear()
+    assert 'id="correct-kind"' not in client.get(f"/recommend/{tee_id}/?lang=en").content.decode()
