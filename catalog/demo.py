@@ -19,10 +19,10 @@ from vocabulary import (
     AUDIENCES,
     COLORS,
     FORMALITIES,
-    KINDS,
     SHOE_KINDS,
     TYPES,
     WARMTHS,
+    kind_of_type,
     type_from_dataset_label,
 )
 
@@ -120,7 +120,7 @@ def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
                 audience=audience if audience in AUDIENCES else "",
                 warmth=attribute_row.get("warmth", "") if attribute_row.get("warmth") in WARMTHS else "",
                 formality=attribute_row.get("formality", "") if attribute_row.get("formality") in FORMALITIES else "",
-                kind=kind if kind in KINDS and KINDS[kind][0] == type_code else "",
+                kind=kind if kind_of_type(kind, type_code) else "",
             )
         )
     return photos

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from catalog.tags import Tag
-from vocabulary import AUDIENCES, COLORS, FORMALITIES, KINDS, SLOT_NAMES, TYPES, WARMTHS
+from vocabulary import AUDIENCES, COLORS, FORMALITIES, KINDS, SLOT_NAMES, TYPES, WARMTHS, kind_of_type
 
 # Bottoms whose blue means denim: shops call a blue pair of trousers "데님 팬츠", never "블루 팬츠".
 DENIM_TYPES: frozenset[str] = frozenset({"pants", "shorts", "skirt"})
@@ -35,7 +35,7 @@ class GarmentName:
 
 
 def _noun(type_code: str, kind: str, formality: str) -> tuple[str, str]:
-    if kind in KINDS and KINDS[kind][0] == type_code:
+    if kind_of_type(kind, type_code):
         _type, name_en, name_ko = KINDS[kind]
         return name_en.lower(), name_ko
     if type_code == "pants" and formality == "smart":

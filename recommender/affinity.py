@@ -47,7 +47,8 @@ def type_token(tag: Tag) -> str | None:
 
     Shoes without a kind count as unknown: "shoes" says nothing about the kind (in co-parsing it is the label some
     annotators used for every pair, so as a token it would learn who annotated, not what is worn). Outer layers stay
-    at their type: the table is learnt without their kinds (coat, vest …), which the CNN does not read."""
+    at their type: the table is learnt without their kinds (coat, vest …), so a garment with a kind keeps the type's
+    evidence."""
     value = tag.kind if tag.slot == "shoes" else tag.type
     return f"{tag.slot}:{value}" if value else None
 

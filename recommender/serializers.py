@@ -29,7 +29,7 @@ from recommender.services import (
     detected_garments,
     reading_tag,
 )
-from vocabulary import COLORS, KINDS, TYPES, kind_in_slot, type_in_slot
+from vocabulary import COLORS, KINDS, TYPES, kind_in_slot, kind_of_type, type_in_slot
 
 TAG_FIELDS = ("slot", "color", "type", "kind", "pattern", "audience", "warmth", "formality")
 
@@ -55,7 +55,7 @@ class TagQuerySerializer(serializers.Serializer):
             )
         if attrs["kind"] and not kind_in_slot(attrs["kind"], attrs["slot"]):
             raise serializers.ValidationError({"kind": f"'{attrs['kind']}' is not a kind of {attrs['slot']}."})
-        if attrs["kind"] and attrs["type"] and KINDS[attrs["kind"]][0] != attrs["type"]:
+        if attrs["kind"] and attrs["type"] and not kind_of_type(attrs["kind"], attrs["type"]):
             raise serializers.ValidationError(
                 {"kind": f"'{attrs['kind']}' is a kind of {KINDS[attrs['kind']][0]}, not of {attrs['type']}."}
             )
@@ -350,7 +350,7 @@ class CorrectionSerializer(serializers.Serializer):
             )
         if "type" in attrs and "slot" in attrs and not type_in_slot(attrs["type"], attrs["slot"]):
             raise serializers.ValidationError({"slot": f"'{attrs['type']}' is a {TYPES[attrs['type']].slot} type."})
-        if "type" in attrs and "kind" in attrs and KINDS[attrs["kind"]][0] != attrs["type"]:
+        if "type" in attrs and "kind" in attrs and not kind_of_type(attrs["kind"], attrs["type"]):
             raise serializers.ValidationError({"kind": f"'{attrs['kind']}' is not a kind of {attrs['type']}."})
         return attrs
 

@@ -36,7 +36,7 @@ from recommender.harmony import harmonious_colors
 from recommender.models import CorrectionStatus, Feedback, ShopperUpload, TagCorrection
 from recommender.outfits import OutfitSpec, assemble_outfits, look_plans
 from recommender.reasons import Reason
-from vocabulary import KINDS, TYPES, type_in_slot
+from vocabulary import TYPES, kind_of_type, type_in_slot
 
 DEFAULT_LIMIT = 12
 DEFAULT_OUTFITS = 3
@@ -587,7 +587,7 @@ def upload_tag(*, upload: ShopperUpload) -> Tag:
     if correction is None:
         return read
     kept_kind = read.kind if correction.type == read.type and correction.slot in ("shoes", "outer") else ""
-    kind = kind_of_type(correction.kind, correction.type) or kept_kind
+    kind = correction.kind if kind_of_type(correction.kind, correction.type) else kept_kind
     attributes = {name: getattr(correction, name) or getattr(read, name) for name in CORRECTABLE_ATTRIBUTES}
     return replace(read, slot=correction.slot, color=correction.color, type=correction.type, kind=kind, **attributes)
 
@@ -673,11 +673,6 @@ class CorrectionReviewed(Exception):  # noqa: N818 - a state, reported to the sh
 CORRECTABLE_ATTRIBUTES = ("pattern", "audience", "warmth", "formality")
 
 
-def kind_of_type(kind: str, type_code: str) -> str:
-    """`kind` when it is a kind of `type_code` (a vest of outerwear, boots of shoes), else ""."""
-    return kind if kind in KINDS and KINDS[kind][0] == type_code else ""
-
-
 def correction_create(
     *,
     upload: ShopperUpload,
@@ -721,7 +716,7 @@ def correction_create(
             raise CorrectionReviewed("A stylist has already reviewed this correction; it can no longer be changed.")
         previous = TagCorrection.objects.filter(upload=upload).first()
         kept = {name: getattr(previous, name) if previous else "" for name in CORRECTABLE_ATTRIBUTES}
-        kept_kind = kind_of_type(previous.kind, new_type) if previous else ""
+        kept_kind = previous.kind if previous and kind_of_type(previous.kind, new_type) else ""
         correction, _ = TagCorrection.objects.select_for_update().update_or_create(
             upload=upload,
             defaults={

@@ -124,6 +124,12 @@ def kind_in_slot(kind: str, slot: str) -> bool:
     return kind in KINDS and type_in_slot(KINDS[kind][0], slot)
 
 
+def kind_of_type(kind: str, type_code: str) -> bool:
+    """Whether a finer kind belongs to a type (a vest to outerwear, boots to shoes): the one home of this rule (the
+    garment table's CHECK constraint is built from the same KINDS)."""
+    return kind in KINDS and KINDS[kind][0] == type_code
+
+
 def type_from_dataset_label(label: str) -> str | None:
     """Map a dataset label ('T-Shirt', 'Not sure', ...) to a type code, or None when it names no type."""
     for info in TYPES.values():

@@ -30,7 +30,7 @@ from catalog.thumbnails import garment_thumbnail_set
 from catalog.uploads import image_error_message, stored_photo_open, upload_open_image
 from classifier.imaging import InvalidImage, open_image
 from classifier.predictor import Prediction, get_predictor
-from vocabulary import COLORS, KINDS, slot_of_type
+from vocabulary import COLORS, kind_of_type, slot_of_type
 
 
 def garment_create(
@@ -159,7 +159,7 @@ def garment_fields_from_prediction(prediction: Prediction) -> dict[str, Any]:
         "audience": tag.audience,
         "warmth": tag.warmth,
         "formality": tag.formality,
-        "kind": tag.kind if KINDS.get(tag.kind, ("",))[0] == type_code else "",
+        "kind": tag.kind if kind_of_type(tag.kind, type_code) else "",
         "type_confidence": prediction.type.confidence,
         "slot_confidence": prediction.slot.confidence,
         "color_confidence": prediction.color.confidence,
@@ -332,7 +332,7 @@ def garments_retag(*, garments: Iterable[Garment]) -> int:
                 continue  # an attribute the model is unsure of keeps the value it had (a stylist's, or a label)
             setattr(garment, field, embedding_to_bytes(value) if field == "embedding" else value)
         garment.slot = slot_of_type(garment.type)
-        if garment.kind and KINDS[garment.kind][0] != garment.type:
+        if garment.kind and not kind_of_type(garment.kind, garment.type):
             garment.kind = ""
         if named_from_tags:
             garment.name = garment_default_name(type=garment.type, color=garment.color, pattern=garment.pattern)

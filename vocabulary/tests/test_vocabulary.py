@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vocabulary import KINDS, SLOTS, TYPES, kind_in_slot, type_in_slot
+from vocabulary import KINDS, SLOTS, TYPES, kind_in_slot, kind_of_type, type_in_slot
 
 
 def test_every_type_belongs_to_exactly_its_own_slot():
@@ -19,3 +19,9 @@ def test_skirts_are_bottoms_and_boots_are_shoes():
 def test_unknown_or_blank_codes_belong_nowhere():
     assert not any(type_in_slot(code, slot) for code in ("", "cape") for slot in SLOTS)
     assert not any(kind_in_slot(kind, slot) for kind in ("", "clogs") for slot in SLOTS)
+
+
+def test_a_kind_belongs_to_its_own_type_only():
+    assert kind_of_type("vest", "outwear") and kind_of_type("boots", "shoes")
+    assert not kind_of_type("vest", "blazer") and not kind_of_type("boots", "outwear")
+    assert not kind_of_type("", "shoes") and not kind_of_type("cape", "outwear")
