@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from tqdm import tqdm
 
-from classifier import graphics, outer_kinds, probes
+from classifier import graphics, outer_kinds, probes, wearers
 from classifier.coparsing import (
     ACCEPTED_TYPES,
     COLOR_AGREEMENT_NOTE,
@@ -1094,6 +1094,58 @@ def train_graphics(predictor, dataset_dir: Path, labels_file: Path = graphics.LA
     return probes.as_model(graphics.LABELS, weights, bias, threshold=threshold, **facts), tries
 
 
+def train_wearers(predictor, coparsing_dir: Path, labels_file: Path = wearers.LABELS_FILE) -> tuple[dict, list[dict]]:
+    """The wearer reading (classifier.wearers): fitted on the co-parsing train and validation photos whose wearer a
+    stylist could tell, and on the shop-like framings of their pixel-annotated ones (coparsing.product_framings: a
+    shop's photo of a garment on a model shows part of the person), each read as the product reads it
+    (`Predictor.wearer_features`); its regularisation and thresholds chosen by cross-validation on them (a photo and
+    its framings in one fold); scored once on the test split, photos and framings apart. Returns labels.json's
+    `wearer` block and every cross-validation try."""
+    tagged = wearers.read_labels(labels_file)
+    rows: dict[str, dict[str, list]] = {}
+    for split in ("train", "validation", "test"):
+        mine = rows.setdefault(split, {"photos": [], "framings": []})
+        for outfit in worn_outfits(coparsing_dir, split, with_color=False):
+            if outfit.image_id not in tagged:
+                continue
+            label = tagged[outfit.image_id]
+            photo = functools.partial(read_photo, coparsing_dir, outfit.image_id)
+            mine["photos"].append((outfit.image_id, photo, label))
+            for framing in product_framings(outfit):
+                frame = functools.partial(_framed, coparsing_dir, outfit.image_id, framing.box)
+                mine["framings"].append((outfit.image_id, frame, label))
+
+    def read(chosen: list) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        features = [
+            feature
+            for start in range(0, len(chosen), 32)
+            for feature in predictor.wearer_features([image() for _id, image, _label in chosen[start : start + 32]])
+        ]
+        x = np.stack(features) if features else np.zeros((0, 2 * predictor.embedding_dim))
+        return x, np.array([label for *_rest, label in chosen], dtype=int), [image_id for image_id, *_rest in chosen]
+
+    fit_rows = [
+        row for split in ("train", "validation") for kind in ("photos", "framings") for row in rows[split][kind]
+    ]
+    x_fit, y_fit, groups = read(fit_rows)
+    l2, thresholds, tries = wearers.cross_validate(x_fit, y_fit, groups=groups)
+    weights, bias = probes.fit(x_fit, y_fit, classes=len(wearers.AUDIENCES_READ), l2=l2)
+    model = {"weights": weights, "bias": bias}
+    chosen = next(t for t in tries if t["l2"] == l2 and tuple(t["thresholds"]) == thresholds)
+    facts: dict = {
+        "trained_on": {
+            "coparsing_photos": sum(len(rows[s]["photos"]) for s in ("train", "validation")),
+            "framings": sum(len(rows[s]["framings"]) for s in ("train", "validation")),
+            "splits": ["train", "validation"],
+        },
+        "cross_validation": {key: value for key, value in chosen.items() if key != "thresholds"},
+    }
+    for kind in ("photos", "framings"):
+        x_test, y_test, _groups = read(rows["test"][kind])
+        facts[f"test_{kind}"] = wearers.scores(probes.probabilities(x_test, model), y_test, thresholds)
+    return probes.as_model(wearers.AUDIENCES_READ, weights, bias, threshold=list(thresholds), **facts), tries
+
+
 def _worn_crop(coparsing_dir: Path, image_id: str, box: tuple[float, float, float, float]) -> Image.Image:
     return garment_crop(read_photo(coparsing_dir, image_id), box, margin=CROP_MARGIN)
 
@@ -1272,6 +1324,7 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "region_context": _pairs(labels.get("region_context") or {}) or "off (the crop alone)",
         "outer_kind": _outer_kind(labels.get("outer_kind")),
         "graphic": _graphic(labels.get("graphic")),
+        "wearer": _wearer(labels.get("wearer")),
         "reconcile": _pairs(labels.get("reconcile") or {}) or "off (the detector's garments as found)",
         "detector_only": "; ".join(
             f"{split} found {_fmt(_get(metrics, 'coparsing', split, 'outfits_detector_only', 'found_share'))}, "
@@ -1463,6 +1516,45 @@ def _graphic(block: dict | None) -> str:
         f"{test.get('flagged')}, precision {_fmt(test.get('precision'))}, recall {_fmt(test.get('recall'))}. A flagged "
         f"top is read patterned (the pattern figures above are the head's, against the dataset's labels)."
     )
+
+
+def _wearer(block: dict | None) -> str:
+    """The wearer probe (classifier.wearers, `manage.py fit_probes`) as the card's paragraph."""
+    if not block:
+        return "None: a worn garment keeps its own audience reading (without kids)."
+    cv = block.get("cross_validation", {})
+    women, men = block["threshold"]
+
+    def read(figures: dict) -> str:
+        return (
+            f"{figures['photos']} photos, {_fmt(figures['accuracy'])} right at argmax; read surely "
+            f"{_fmt(figures['sure_share'])} of them, {_fmt(figures['sure_accuracy'])} of those right; of "
+            f"{figures['women']} women, {figures['women_read_women']} read women's and {figures['women_read_men']} "
+            f"men's; of {figures['men']} men, {figures['men_read_men']} read men's and {figures['men_read_women']} "
+            "women's"
+        )
+
+    items = [
+        f"- Co-parsing test split, {label}: {read(block[key])}."
+        for key, label in (
+            ("test_photos", "street photos"),
+            ("test_framings", "shop-like framings"),
+        )
+        if key in block
+    ]
+    paragraph = (
+        "A softmax regression (`classifier.wearers`) on the L2-normalised embedding of the whole photo beside the "
+        "mean of its worn garments' crop embeddings: whose clothes a photo of someone wearing them shows, women's or "
+        f"men's. Fitted on the {_get(block, 'trained_on', 'coparsing_photos')} co-parsing train and validation "
+        f"photos whose wearer a stylist could tell by eye (`classifier/labels/wearers.csv`) and their "
+        f"{_get(block, 'trained_on', 'framings')} shop-like framings; regularisation {cv.get('l2')} and thresholds "
+        f"(women {women}, men {men}) chosen by 5-fold cross-validation, a photo and its framings in one fold (a "
+        f"wrong wearer counted twice a right one): {_fmt(cv.get('accuracy'))} right at argmax, read surely "
+        f"{_fmt(cv.get('sure_share'))}, {_fmt(cv.get('sure_accuracy'))} of those right. Read only for a photo of "
+        "someone wearing clothes; a garment worn is then matched for its wearer (`catalog.tags.worn_audience`), and "
+        "an outfit read as a man's lists no one-piece (`predictor.without_a_mans_dress`)."
+    )
+    return "\n".join([paragraph, "", *items]) if items else paragraph
 
 
 def write_model_card(out_dir: Path, metrics: dict, labels: dict) -> None:

@@ -55,7 +55,9 @@ def probabilities(embedding: np.ndarray, model: Mapping) -> np.ndarray:
     return _softmax(_normalised(embedding) @ weights.T + bias)
 
 
-def as_model(labels: Sequence[str], weights: np.ndarray, bias: np.ndarray, *, threshold: float, **facts) -> dict:
+def as_model(
+    labels: Sequence[str], weights: np.ndarray, bias: np.ndarray, *, threshold: float | list[float], **facts
+) -> dict:
     """The JSON block a probe is stored as in labels.json."""
     return {
         "labels": list(labels),
@@ -67,10 +69,23 @@ def as_model(labels: Sequence[str], weights: np.ndarray, bias: np.ndarray, *, th
 
 
 def held_out_probabilities(
-    embeddings: np.ndarray, labels: np.ndarray, *, classes: int, l2: float, folds: int = 5, seed: int = 0
+    embeddings: np.ndarray,
+    labels: np.ndarray,
+    *,
+    classes: int,
+    l2: float,
+    folds: int = 5,
+    seed: int = 0,
+    groups: Sequence[str] | None = None,
 ) -> np.ndarray:
-    """Every photo's probabilities from a probe fitted without its fold (k-fold cross-validation)."""
-    fold = np.random.default_rng(seed).permutation(len(labels)) % folds
+    """Every photo's probabilities from a probe fitted without its fold (k-fold cross-validation). Rows of one group
+    (a photo and its crops or framings) share a fold."""
+    if groups is None:
+        fold = np.random.default_rng(seed).permutation(len(labels)) % folds
+    else:
+        names = sorted(set(groups))
+        of_group = dict(zip(names, np.random.default_rng(seed).permutation(len(names)) % folds, strict=True))
+        fold = np.array([of_group[g] for g in groups], dtype=int)
     probs = np.zeros((len(labels), classes))
     for f in range(folds):
         weights, bias = fit(embeddings[fold != f], labels[fold != f], classes=classes, l2=l2)

@@ -20,6 +20,14 @@ def dataset_dir() -> Path:
 
 
 @pytest.fixture
+def coparsing_dir() -> Path:
+    root = Path(settings.FASHION_COPARSING_DIR) if settings.FASHION_COPARSING_DIR else None
+    if root is None or not (root / "tags.csv").is_file():
+        pytest.skip(f"co-parsing dataset not found (FASHION_COPARSING_DIR={settings.FASHION_COPARSING_DIR!r})")
+    return root
+
+
+@pytest.fixture
 def dataset_rows(dataset_dir) -> list[dict]:
     with open(dataset_dir / "splits.csv", newline="") as f:
         splits = list(csv.DictReader(f))

@@ -6,19 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from django.conf import settings
 from PIL import Image
 
 from classifier import coparsing
 from vocabulary import COLOR_CODES, SHOE_KINDS, SLOTS, TYPES
-
-
-@pytest.fixture
-def coparsing_dir() -> Path:
-    root = Path(settings.FASHION_COPARSING_DIR) if settings.FASHION_COPARSING_DIR else None
-    if root is None or not (root / "tags.csv").is_file():
-        pytest.skip(f"co-parsing dataset not found (FASHION_COPARSING_DIR={settings.FASHION_COPARSING_DIR!r})")
-    return root
 
 
 def test_mapping_uses_our_vocabulary():

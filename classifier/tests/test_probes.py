@@ -10,9 +10,9 @@ import shutil
 
 import numpy as np
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
-from classifier import graphics, outer_kinds, probes
+from classifier import graphics, outer_kinds, probes, wearers
 from classifier import predictor as predictor_module
 from classifier.predictor import DetectedGarment, ModelLabels
 from vocabulary import OUTER_KINDS
@@ -182,3 +182,121 @@ def test_a_top_the_pattern_head_calls_solid_is_read_patterned_when_the_graphic_p
     plain["pattern"] = np.eye(len(pattern_codes))[[pattern_codes.index("solid")]] * 0.9 + 0.05
     (reading,) = reader._readings(plain)
     assert reading.pattern.label == "solid" and reading.graphic is None
+
+
+# ---------------------------------------------------------------- the wearer (classifier.wearers)
+
+
+def test_the_stylists_wearer_labels_cover_every_coparsing_photo():
+    with wearers.LABELS_FILE.open(encoding="utf-8") as handle:
+        rows = handle.read().splitlines()[1:]
+    assert len(rows) == 1810 and {row.split(",")[1] for row in rows} <= {"woman", "man", "unclear", "child"}
+    labels = wearers.read_labels()
+    assert len(labels) >= 1800 and set(labels.values()) == {0, 1}  # "unclear" is left out
+    assert 0.1 <= sum(labels.values()) / len(labels) <= 0.3  # men, about one photo in five
+
+
+def test_the_wearer_features_put_the_whole_photo_beside_the_mean_of_its_worn_garments():
+    whole, top, shoes = np.array([3.0, 0.0, 0.0]), np.array([0.0, 2.0, 0.0]), np.array([0.0, 0.0, 5.0])
+    features = wearers.features(whole, [top, shoes])
+    assert features.shape == (6,) and features.dtype == np.float32
+    assert np.allclose(features[:3], [1.0, 0.0, 0.0])
+    assert np.allclose(features[3:], [0.0, np.sqrt(0.5), np.sqrt(0.5)])  # each crop weighs the same, whatever its norm
+    assert np.allclose(wearers.features(whole, []), [1.0, 0.0, 0.0, 1.0, 0.0, 0.0])  # laid flat: the whole photo twice
+
+
+def test_a_wearer_is_read_surely_only_at_the_threshold_of_the_audience_it_names():
+    probs = np.array([[0.65, 0.35], [0.25, 0.75], [0.1, 0.9]])
+    assert wearers.sure(probs, (0.6, 0.8)).tolist() == [True, False, True]
+    result = wearers.scores(probs, [0, 1, 0], (0.6, 0.8))
+    assert result["women_read_women"] == 1 and result["men"] == 1 and result["men_read_men"] == 0
+    assert result["women_read_men"] == 1 and result["sure_share"] == pytest.approx(2 / 3, abs=1e-3)
+
+
+def test_wearer_cross_validation_keeps_a_photo_and_its_framings_in_one_fold_and_picks_the_most_use():
+    x, y = _clusters(30, spread=4.0)
+    binary = (y == 0).astype(int)
+    groups = [f"photo{i // 2}" for i in range(len(y))]  # pairs: a photo and one framing of it
+    x[1::2] = x[0::2]  # a framing reads like its photo here
+    binary[1::2] = binary[0::2]
+    probs = probes.held_out_probabilities(x, binary, classes=2, l2=1e-4, groups=groups)
+    assert np.allclose(probs[0::2], probs[1::2])  # never fitted on its twin while held out
+    l2, thresholds, tries = wearers.cross_validate(x, binary, groups=groups, l2_values=(1e-4,))
+    assert len(tries) == 16 and len(thresholds) == 2
+    best = max(tries, key=lambda t: t["use"])
+    assert (l2, list(thresholds)) == (best["l2"], best["thresholds"]) and best["use"] > 0.5
+
+
+def test_a_photo_of_someone_wearing_clothes_carries_its_wearer_and_a_flat_photo_none():
+    reader = _reader_of_the_committed_model()
+    model = reader.labels.wearer
+    if not model:
+        pytest.skip("the committed artifact does not read the wearer")
+    weights = np.asarray(model["weights"])
+    men = weights[1] - weights[0]  # the features that read "men" most surely
+    reading = reader._readings(_outputs(reader, np.zeros((1, reader.labels.embedding_dim)), "pants"))[0]
+    worn = dataclasses.replace(reading, worn_box=(0.1, 0.3, 0.9, 1.0))
+    read = reader._with_wearer(worn, men)
+    assert read.wearer is not None and read.wearer.label == "men" and read.wearer.confidence >= model["threshold"][1]
+    assert read.to_dict()["wearer"]["label"] == "men"
+    assert reader._with_wearer(reading, men).wearer is None  # laid flat: nobody wears it
+    assert "wearer" not in reading.to_dict()
+    reader.labels = dataclasses.replace(reader.labels, wearer={**model, "threshold": [1.01, 1.01]})
+    assert reader._with_wearer(worn, men).wearer is None  # read, but not surely enough: no wearer
+
+
+@pytest.mark.real_model
+def test_fit_probes_fits_the_wearer_on_the_coparsing_photos_and_writes_it_with_its_figures(coparsing_dir, tmp_path):
+    source = predictor_module.settings.BASE_DIR / "classifier" / "artifacts" / "current"
+    artifact = tmp_path / "artifact"
+    shutil.copytree(source.resolve(), artifact)
+    labels = json.loads((artifact / "labels.json").read_text())
+    labels.pop("wearer", None)
+    (artifact / "labels.json").write_text(json.dumps(labels, indent=2) + "\n")
+    # A few of the stylist's labels, of every split, keep it quick.
+    rows = (coparsing_dir / "tags.csv").read_text().splitlines()[1:]
+    split_of = {row.split(",")[0]: row.split(",")[2] for row in rows}
+    everyone = sorted(wearers.read_labels().items())
+    chosen = [
+        (image, label)
+        for split in ("train", "validation", "test")
+        for who in (0, 1)
+        for image, label in [(i, v) for i, v in everyone if split_of[i] == split and v == who][:8]
+    ]
+    small = tmp_path / "wearers.csv"
+    small.write_text("image,wearer\n" + "".join(f"{i},{('woman', 'man')[v]}\n" for i, v in chosen) + "0001,unclear\n")
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="--coparsing"):
+        call_command("fit_probes", "--model-dir", str(artifact), "--probe", "wearer", "--coparsing", "")
+    call_command(
+        "fit_probes", "--model-dir", str(artifact), "--probe", "wearer", "--coparsing", str(coparsing_dir),
+        "--wearers", str(small), "--dataset", "", "--write", stdout=out,
+    )  # fmt: skip
+    block = json.loads((artifact / "labels.json").read_text())["wearer"]
+    assert block["labels"] == ["women", "men"] and len(block["threshold"]) == 2
+    assert len(block["weights"]) == 2 and len(block["weights"][0]) == 2 * labels["embedding_dim"]
+    assert block["trained_on"]["coparsing_photos"] == 32 and block["test_photos"]["photos"] == 16
+    assert block["test_photos"]["men"] == 8 and "framings" in block["trained_on"]
+    assert "wearer chosen: l2=" in out.getvalue() and "wearer test_photos:" in out.getvalue()
+    card = (artifact / "MODEL_CARD.md").read_text()
+    assert "### Whose clothes a person wears" in card and "16 photos" in card
+    assert ModelLabels.load(artifact).wearer["threshold"] == block["threshold"]
+
+
+def test_an_outfit_read_as_a_mans_lists_no_dress_unless_it_would_no_longer_be_an_outfit():
+    reader = _reader_of_the_committed_model()
+    reading = reader._readings(_outputs(reader, np.zeros((1, reader.labels.embedding_dim)), "pants"))[0]
+
+    def garment(slot: str) -> DetectedGarment:
+        return DetectedGarment(slot=slot, box=(0.1, 0.1, 0.9, 0.9), score=0.8, prediction=reading)
+
+    outfit = dataclasses.replace(reading, garments=(garment("top"), garment("bottom"), garment("one_piece")))
+    man = predictor_module.HeadPrediction("men", 0.95, [("men", 0.95), ("women", 0.05)])
+    woman = predictor_module.HeadPrediction("women", 0.95, [("women", 0.95), ("men", 0.05)])
+    his = predictor_module.without_a_mans_dress(dataclasses.replace(outfit, wearer=man))
+    assert [g.slot for g in his.garments] == ["top", "bottom"]
+    hers = predictor_module.without_a_mans_dress(dataclasses.replace(outfit, wearer=woman))
+    assert [g.slot for g in hers.garments] == ["top", "bottom", "one_piece"]
+    assert predictor_module.without_a_mans_dress(outfit).garments == outfit.garments  # no wearer read: as found
+    two = dataclasses.replace(outfit, garments=(garment("shoes"), garment("one_piece")), wearer=man)
+    assert [g.slot for g in predictor_module.without_a_mans_dress(two).garments] == ["shoes", "one_piece"]

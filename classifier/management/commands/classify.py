@@ -56,6 +56,8 @@ class Command(BaseCommand):
                     "outer_kind": prediction.outer_kind.to_dict() if prediction.outer_kind is not None else None,
                     # Garments found in a whole-outfit photo (empty for a photo of one garment).
                     "garments": [g.to_dict() for g in prediction.garments],
+                    # A photo of someone wearing clothes: whose ("women" or "men") when read surely, else null.
+                    "wearer": prediction.wearer.to_dict() if prediction.wearer is not None else None,
                 }
                 self.stdout.write(json.dumps(record, ensure_ascii=False))
             else:
@@ -69,6 +71,11 @@ class Command(BaseCommand):
                     + (
                         f", {prediction.outer_kind.label} ({prediction.outer_kind.confidence:.2f})"
                         if prediction.type.label == "outwear" and prediction.outer_kind is not None
+                        else ""
+                    )
+                    + (
+                        f"; worn by someone in {prediction.wearer.label}'s clothes ({prediction.wearer.confidence:.2f})"
+                        if prediction.wearer is not None
                         else ""
                     )
                 )

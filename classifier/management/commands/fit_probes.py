@@ -1,4 +1,5 @@
-"""Fit the linear probes on the CNN's embedding: the kind of an outer layer, and a big graphic on a top."""
+"""Fit the linear probes on the CNN's embedding: the kind of an outer layer, a big graphic on a top, and who wears
+the outfit in a photo of a person."""
 
 from __future__ import annotations
 
@@ -8,18 +9,19 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from classifier import graphics, outer_kinds
-from classifier.evaluation import load_metrics, train_graphics, train_outer_kinds, write_model_card
+from classifier import graphics, outer_kinds, wearers
+from classifier.evaluation import load_metrics, train_graphics, train_outer_kinds, train_wearers, write_model_card
 from classifier.predictor import load_predictor, model_backed
 
-PROBES = ("outer_kind", "graphic")
+PROBES = ("outer_kind", "graphic", "wearer")
 
 
 class Command(BaseCommand):
     help = (
-        "Fit the probes on the embedding (outer_kind: coat, jacket, vest, snowsuit; graphic: a big print on a top) on "
-        "the CC0 train and validation photos a stylist tagged, each choosing its regularisation and threshold by "
-        "cross-validation; score the test splits; with --write, store them in labels.json and the model card."
+        "Fit the probes on the embedding (outer_kind: coat, jacket, vest, snowsuit; graphic: a big print on a top; on "
+        "the CC0 train and validation photos a stylist tagged; wearer: women's or men's, on the co-parsing train and "
+        "validation photos), each choosing its regularisation and threshold by cross-validation; score the test "
+        "splits; with --write, store them in labels.json and the model card."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -28,32 +30,44 @@ class Command(BaseCommand):
         parser.add_argument(
             "--coparsing", default=settings.FASHION_COPARSING_DIR, help="Clothing Co-Parsing folder ('' to skip)"
         )
-        parser.add_argument("--probe", choices=PROBES, action="append", help="only this probe (default: both)")
+        parser.add_argument("--probe", choices=PROBES, action="append", help="only this probe (default: all)")
         parser.add_argument("--outer-kinds", default=str(outer_kinds.LABELS_FILE), help="image,kind CSV")
         parser.add_argument("--graphics", default=str(graphics.LABELS_FILE), help="image,graphic CSV")
+        parser.add_argument("--wearers", default=str(wearers.LABELS_FILE), help="image,wearer CSV (co-parsing)")
         parser.add_argument("--write", action="store_true", help="store them in labels.json (else a dry run)")
 
     def handle(self, *args, model_dir: str, dataset: str, coparsing: str, probe, write: bool, **options) -> None:
         model_path, dataset_dir = Path(model_dir), Path(dataset or "")
-        if not (dataset_dir / "splits.csv").is_file():
-            raise CommandError(f"No CC0 clothing dataset (splits.csv) at {dataset_dir!s}: pass --dataset.")
         coparsing_dir = Path(coparsing) if coparsing and Path(coparsing, "tags.csv").is_file() else None
+        names = probe or [name for name in PROBES if name != "wearer" or coparsing_dir is not None]
+        if not probe and "wearer" not in names:
+            self.stdout.write("wearer: not fitted (it is fitted on the co-parsing photos: pass --coparsing).")
+        if set(names) - {"wearer"} and not (dataset_dir / "splits.csv").is_file():
+            raise CommandError(f"No CC0 clothing dataset (splits.csv) at {dataset_dir!s}: pass --dataset.")
+        if "wearer" in names and coparsing_dir is None:
+            raise CommandError("The wearer probe is fitted on the co-parsing photos (tags.csv): pass --coparsing.")
         predictor = model_backed(load_predictor(model_path, backend="tflite"), "fit_probes")
         blocks = {}
-        for name in probe or PROBES:
+        for name in names:
             if name == "outer_kind":
                 blocks[name], tries = train_outer_kinds(
                     predictor, dataset_dir, coparsing_dir, Path(options["outer_kinds"])
                 )
-            else:
+            elif name == "graphic":
                 blocks[name], tries = train_graphics(predictor, dataset_dir, Path(options["graphics"]))
+            else:
+                assert coparsing_dir is not None  # checked above
+                blocks[name], tries = train_wearers(predictor, coparsing_dir, Path(options["wearers"]))
             for t in tries:
-                figures = ", ".join(f"{k} {v}" for k, v in t.items() if k not in ("l2", "threshold", "by_kind"))
-                self.stdout.write(f"{name} cv l2={t['l2']:g} threshold={t['threshold']}: {figures}")
+                figures = ", ".join(
+                    f"{k} {v}" for k, v in t.items() if k not in ("l2", "threshold", "thresholds", "by_kind")
+                )
+                chosen = t.get("threshold", t.get("thresholds"))
+                self.stdout.write(f"{name} cv l2={t['l2']:g} threshold={chosen}: {figures}")
             self.stdout.write(
                 f"{name} chosen: l2={blocks[name]['cross_validation']['l2']:g}, threshold {blocks[name]['threshold']}"
             )
-            for split in ("test", "worn_test"):
+            for split in ("test", "worn_test", "test_photos", "test_framings"):
                 if split in blocks[name]:
                     self.stdout.write(f"{name} {split}: {json.dumps(blocks[name][split])}")
         if write:
