@@ -200,6 +200,12 @@ class DetectedSerializer(serializers.Serializer):
         help_text="A photo of someone wearing one garment (a shop's photo on a model): the region that was read, "
         "x0, y0, x1, y1 as fractions of the photo; null when the whole photo or a garment of `garments` was read.",
     )
+    wearer = HeadChoiceSerializer(
+        allow_null=True,
+        help_text="A photo of someone wearing clothes: whose clothes, 'women' or 'men', read from the whole photo; a "
+        "worn garment is matched for its wearer (women's or men's pieces and unisex ones). Null for a garment laid "
+        "flat, or when it was not read surely.",
+    )
 
 
 def detected_payload(result: UploadAnswer) -> dict:
@@ -226,6 +232,12 @@ def detected_payload(result: UploadAnswer) -> dict:
             "used": bool(tag is not None and getattr(tag, head)),
         }
 
+    read_wearer = (upload.detection or {}).get("wearer") or {}
+    wearer = (
+        {"label": read_wearer["label"], "confidence": round(float(read_wearer["confidence"]), 4)}
+        if read_wearer.get("label")
+        else None
+    )
     garments = [
         {
             "index": index,
@@ -260,6 +272,7 @@ def detected_payload(result: UploadAnswer) -> dict:
         "chosen_garment": upload.chosen_garment,
         "crop_box": upload.crop_box,
         "worn_box": (upload.detection or {}).get("worn_box"),
+        "wearer": wearer,
     }
 
 

@@ -397,7 +397,15 @@ class Reading:
 def _garment_reading(prediction: Prediction, garment: int, detection: Mapping[str, Any], box: Box) -> Reading:
     detected = detected_garments(detection)[garment]
     reading = reading_in_slot(prediction.to_dict(), detected["slot"], float(detected.get("score") or 0.0))
-    return Reading(worn_audience(reading), prediction.embedding, garment, box)
+    return Reading(worn_audience(reading, detection.get("wearer")), prediction.embedding, garment, box)
+
+
+def drawn_reading(reading: Mapping[str, Any], detection: Mapping[str, Any]) -> dict:
+    """The reading of a box the shopper drew: on a photo of someone wearing clothes (garments found, or one garment
+    worn), a worn garment's, matched for the wearer (`worn_audience`); on a garment laid flat, as read."""
+    if detected_garments(detection) or detection.get("worn_box"):
+        return worn_audience(reading, detection.get("wearer"))
+    return dict(reading)
 
 
 def _reading_for(*, image, prediction: Prediction, garment: int | None, box: Sequence[float] | None) -> Reading:
@@ -406,7 +414,7 @@ def _reading_for(*, image, prediction: Prediction, garment: int | None, box: Seq
     if box is not None:
         checked = box_checked(box)
         crop = get_predictor().predict_crop(image, checked)
-        return Reading(crop.to_dict(), crop.embedding, None, checked)
+        return Reading(drawn_reading(crop.to_dict(), detection), crop.embedding, None, checked)
     if garment is None:
         garment = default_garment(garments)
         if garment is None:
@@ -481,7 +489,7 @@ def upload_choose(
     if garment is not None:
         reading = _garment_reading(crop, garment, upload.detection, checked)
     else:
-        reading = Reading(crop.to_dict(), crop.embedding, None, checked)
+        reading = Reading(drawn_reading(crop.to_dict(), upload.detection), crop.embedding, None, checked)
     with transaction.atomic():
         reviewed = TagCorrection.objects.filter(upload=upload).exclude(status=CorrectionStatus.PENDING).exists()
         if reviewed:
@@ -569,10 +577,11 @@ def upload_reading(upload: ShopperUpload) -> dict:
         return dict(upload.chosen_reading)
     garments = detected_garments(upload.detection)
     if upload.chosen_garment is not None and 0 <= upload.chosen_garment < len(garments):
-        return dict(garments[upload.chosen_garment].get("reading") or {})
+        chosen = garments[upload.chosen_garment].get("reading") or {}
+        return worn_audience(chosen, (upload.detection or {}).get("wearer"))
     detection = dict(upload.detection or {})
     # One garment someone wears (a shop's photo on a model): its audience is read as a worn garment's.
-    return worn_audience(detection) if detection.get("worn_box") else detection
+    return worn_audience(detection, detection.get("wearer")) if detection.get("worn_box") else detection
 
 
 def upload_tag(*, upload: ShopperUpload) -> Tag:

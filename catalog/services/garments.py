@@ -145,11 +145,11 @@ _READ_PROVENANCE = ("type_confidence", "slot_confidence", "color_confidence", "m
 def garment_fields_from_prediction(prediction: Prediction) -> dict[str, Any]:
     """What the CNN's reading of a photo sets on a garment — the one place this mapping lives: type and colour with
     their confidences, the attributes read confidently enough (settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS; the others
-    are left unknown; a garment on a model has no kids' audience, as in `worn_audience`), the model version and the
-    embedding."""
+    are left unknown; a garment on a model is its wearer's, or at least not a kids' one, as in `worn_audience`), the
+    model version and the embedding."""
     reading = prediction.to_dict()
     if prediction.worn_box is not None:  # a garment on a model, read from its crop: a worn garment's audience
-        reading = worn_audience(reading)
+        reading = worn_audience(reading, reading.get("wearer"))
     tag = tag_from_reading(reading, settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS)
     type_code = prediction.type.label
     return {

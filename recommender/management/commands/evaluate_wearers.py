@@ -1,0 +1,101 @@
+"""How a worn garment's audience is matched: for its wearer, or from its own crop. Measured, not asserted."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from catalog.models import Garment
+from catalog.tags import worn_audience
+from classifier import wearers
+from classifier.coparsing import read_photo, worn_outfits
+from classifier.predictor import get_predictor
+from recommender.management.commands.learn_outfit_affinity import coparsing_root
+from recommender.services import detected_garments, reading_leaning, reading_tag, recommend_for_tag
+
+WAYS = ("own", "wearer")  # the garment's own reading without kids (as before the wearer probe); matched for the wearer
+
+
+def matched_readings(detection: dict) -> list[dict]:
+    """The readings a shopper's tap can match in one photo of someone wearing clothes: every garment found (held to
+    its slot), or the one garment worn; none for a photo read as a garment laid flat."""
+    garments = detected_garments(detection)
+    if garments:
+        return [garment["reading"] for garment in garments]
+    return [detection] if detection.get("worn_box") else []
+
+
+def verdict(audience: str, wearer: str) -> str:
+    """How an audience fits the wearer's ("women" or "men"): right, unisex (fits), wrong (the other's, or kids'), or
+    unknown (not read surely: nothing excluded)."""
+    if not audience:
+        return "unknown"
+    if audience == wearer:
+        return "right"
+    return "unisex" if audience == "unisex" else "wrong"
+
+
+class Command(BaseCommand):
+    help = (
+        "Read the co-parsing photos of a split whose wearer a stylist tagged (classifier/labels/wearers.csv) and "
+        "count, for every garment a shopper can tap, how its audience is matched against the wearer: from the "
+        "garment's own crop (without kids) and for the wearer the photo is read to show; with --suggestions, also "
+        "how many of the first 12 suggestions from the catalog are the other audience's or kids'."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--coparsing-dir", help="Clothing Co-Parsing folder (default FASHION_COPARSING_DIR).")
+        parser.add_argument("--split", choices=["validation", "test"], default="validation")
+        parser.add_argument("--labels", default=str(wearers.LABELS_FILE), help="image,wearer CSV")
+        parser.add_argument("--suggestions", action="store_true", help="also judge the catalog's suggestions")
+        parser.add_argument("--json", dest="json_path", help="also write the figures to this JSON file")
+
+    def handle(self, *args, coparsing_dir, split, labels, suggestions, json_path, **options) -> None:
+        root = coparsing_root(coparsing_dir)
+        tagged = wearers.read_labels(Path(labels))
+        predictor = get_predictor()
+        audience_of = dict(Garment.objects.values_list("id", "audience")) if suggestions else {}
+        counts: dict[str, dict[str, Counter[str]]] = {
+            way: {who: Counter() for who in wearers.AUDIENCES_READ} for way in WAYS
+        }
+        photos: Counter[str] = Counter()
+        for outfit in worn_outfits(root, split, with_color=False):
+            if outfit.image_id not in tagged:
+                continue
+            wearer = wearers.AUDIENCES_READ[tagged[outfit.image_id]]
+            detection = predictor.predict(read_photo(root, outfit.image_id)).to_dict()
+            read_wearer = (detection.get("wearer") or {}).get("label") or "unsure"
+            photos[f"{wearer} read {read_wearer}"] += 1
+            for reading in matched_readings(detection):
+                for way in WAYS:
+                    matched = worn_audience(reading, detection.get("wearer") if way == "wearer" else None)
+                    tag = reading_tag(matched)
+                    tally = counts[way][wearer]
+                    tally["garments"] += 1
+                    tally[verdict(tag.audience, wearer)] += 1
+                    if suggestions:
+                        leaning = reading_leaning(matched).for_unknown_of(tag)
+                        items = recommend_for_tag(tag=tag, limit=12, leaning=leaning).items
+                        tally["suggested"] += len(items)
+                        tally["suggested_wrong"] += sum(
+                            verdict(audience_of.get(item.garment.id, ""), wearer) == "wrong" for item in items
+                        )
+        figures = {"split": split, "photos": dict(sorted(photos.items())), "garments": {}}
+        for way in WAYS:
+            for who in wearers.AUDIENCES_READ:
+                tally = counts[way][who]
+                n = max(tally["garments"], 1)
+                row: dict[str, float] = {key: tally[key] for key in ("garments", "right", "unisex", "wrong", "unknown")}
+                row.update({f"{key}_share": round(tally[key] / n, 4) for key in ("right", "unisex", "wrong")})
+                if suggestions:
+                    row["suggested"] = tally["suggested"]
+                    row["suggested_wrong"] = tally["suggested_wrong"]
+                    row["suggested_wrong_share"] = round(tally["suggested_wrong"] / max(tally["suggested"], 1), 4)
+                figures["garments"][f"{way}/{who}"] = row
+                self.stdout.write(f"{split} {way:6s} {who:5s}: " + ", ".join(f"{k} {v}" for k, v in row.items()))
+        self.stdout.write(f"{split} wearer read: " + ", ".join(f"{k} {v}" for k, v in sorted(photos.items())))
+        if json_path:
+            Path(json_path).write_text(json.dumps(figures, indent=2) + "\n")
