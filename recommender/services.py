@@ -800,19 +800,37 @@ def feedback_create(
 
 def corrections_export(*, out_dir: Path, status: str = CorrectionStatus.ACCEPTED) -> int:
     """Write reviewed corrections as extra labelled data: images/<id>.jpg and corrections.csv in the dataset's
-    vocabulary (image, label, color, slot, type, model_version). Returns the number of photos written."""
+    vocabulary (image, label, color, slot, type, model_version, corrected_at), with the region the labels are of
+    (`box`: "x0 y0 x1 y1" as fractions of the photo — the garment tapped or the box drawn in an outfit photo, or the
+    garment read on a model — empty when they are the whole photo's) and the finer tags the shopper set (kind,
+    pattern, audience, warmth, formality; empty when not corrected). Returns the number of photos written."""
     images_dir = out_dir / "images"
     images_dir.mkdir(parents=True, exist_ok=True)
     corrections = TagCorrection.objects.filter(status=status).select_related("upload").order_by("id")
     written = 0
     with (out_dir / "corrections.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["image", "label", "color", "slot", "type", "model_version", "corrected_at"])
+        writer.writerow(
+            [
+                "image",
+                "label",
+                "color",
+                "slot",
+                "type",
+                "model_version",
+                "corrected_at",
+                "box",
+                "kind",
+                *CORRECTABLE_ATTRIBUTES,
+            ]
+        )
         for correction in corrections:
-            image_id = str(correction.upload.public_id)
-            with correction.upload.image.open("rb") as source:
+            upload = correction.upload
+            image_id = str(upload.public_id)
+            with upload.image.open("rb") as source:
                 (images_dir / f"{image_id}.jpg").write_bytes(source.read())
             label = TYPES[correction.type].dataset_label if correction.type else ""
+            box = upload.crop_box or (upload.detection or {}).get("worn_box")
             writer.writerow(
                 [
                     image_id,
@@ -822,6 +840,9 @@ def corrections_export(*, out_dir: Path, status: str = CorrectionStatus.ACCEPTED
                     correction.type,
                     correction.model_version,
                     correction.updated_at.isoformat(),
+                    " ".join(f"{float(v):.4f}" for v in box) if box else "",
+                    correction.kind,
+                    *(getattr(correction, name) for name in CORRECTABLE_ATTRIBUTES),
                 ]
             )
             written += 1

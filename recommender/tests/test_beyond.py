@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from PIL import Image
 from rest_framework.test import APIClient
 
 from catalog.similarity import EmbeddingIndex
@@ -161,7 +162,32 @@ def test_review_queue_and_training_export(api, catalog, tmp_path):
     assert "Wrote 1 labelled photos" in out.getvalue()
     rows = list(csv.DictReader((tmp_path / "extra" / "corrections.csv").open()))
     assert rows[0]["label"] == "Polo" and rows[0]["color"] == "red" and rows[0]["image"] == upload_id
+    assert rows[0]["box"] == "" and rows[0]["audience"] == ""  # the whole photo; no audience was corrected
     assert (tmp_path / "extra" / "images" / f"{upload_id}.jpg").stat().st_size > 0
+
+
+def test_the_training_export_says_which_garment_of_an_outfit_photo_was_corrected_and_every_tag_set(api, tmp_path):
+    """A mirror photo: the shopper taps the trousers and says they are men's, mild-weather pants. The export's labels
+    are the trousers', so it gives their box; a training run must not label the whole photo "pants"."""
+    image = Image.new("RGB", (120, 240), (240, 240, 240))
+    image.paste((26, 35, 126), (0, 80, 120, 180))
+    image.paste((17, 17, 17), (0, 180, 120, 240))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    body = api.post(
+        "/api/v1/recommendations/",
+        {"image": SimpleUploadedFile("mirror.png", buffer.getvalue(), "image/png"), "garment": 1},
+        format="multipart",
+    ).json()
+    garment_box = body["detected"]["garments"][1]["box"]
+    correction = {"type": "pants", "audience": "men", "warmth": "mild"}
+    answer = api.post(f"/api/v1/recommendations/{body['upload_id']}/correction/", correction, format="json")
+    assert answer.status_code == 200, answer.content
+    TagCorrection.objects.update(status=CorrectionStatus.ACCEPTED)
+    call_command("export_corrections", str(tmp_path / "extra"), stdout=io.StringIO())
+    (row,) = csv.DictReader((tmp_path / "extra" / "corrections.csv").open())
+    assert [float(v) for v in row["box"].split()] == pytest.approx(garment_box, abs=1e-4)
+    assert (row["type"], row["audience"], row["warmth"], row["formality"]) == ("pants", "men", "mild", "")
 
 
 # Complete the outfit
