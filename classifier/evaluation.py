@@ -1097,14 +1097,15 @@ def train_graphics(predictor, dataset_dir: Path, labels_file: Path = graphics.LA
 def train_wearers(predictor, coparsing_dir: Path, labels_file: Path = wearers.LABELS_FILE) -> tuple[dict, list[dict]]:
     """The wearer reading (classifier.wearers): fitted on the co-parsing train and validation photos whose wearer a
     stylist could tell, and on the shop-like framings of their pixel-annotated ones (coparsing.product_framings: a
-    shop's photo of a garment on a model shows part of the person), each read as the product reads it
+    shop's photo of a garment on a model shows part of the person), as photographed and with the person on a plain
+    studio backdrop (coparsing.studio_photo, as a shop shoots a model), each read as the product reads it
     (`Predictor.wearer_features`); its regularisation and thresholds chosen by cross-validation on them (a photo and
-    its framings in one fold); scored once on the test split, photos and framings apart. Returns labels.json's
-    `wearer` block and every cross-validation try."""
+    its framings in one fold); scored once on the test split, photos, framings and studio framings apart. Returns
+    labels.json's `wearer` block and every cross-validation try."""
     tagged = wearers.read_labels(labels_file)
     rows: dict[str, dict[str, list]] = {}
     for split in ("train", "validation", "test"):
-        mine = rows.setdefault(split, {"photos": [], "framings": []})
+        mine = rows.setdefault(split, {"photos": [], "framings": [], "studio_framings": []})
         for outfit in worn_outfits(coparsing_dir, split, with_color=False):
             if outfit.image_id not in tagged:
                 continue
@@ -1112,8 +1113,9 @@ def train_wearers(predictor, coparsing_dir: Path, labels_file: Path = wearers.LA
             photo = functools.partial(read_photo, coparsing_dir, outfit.image_id)
             mine["photos"].append((outfit.image_id, photo, label))
             for framing in product_framings(outfit):
-                frame = functools.partial(_framed, coparsing_dir, outfit.image_id, framing.box)
-                mine["framings"].append((outfit.image_id, frame, label))
+                for kind, studio in (("framings", False), ("studio_framings", True)):
+                    frame = functools.partial(_framed, coparsing_dir, outfit.image_id, framing.box, studio)
+                    mine[kind].append((outfit.image_id, frame, label))
 
     def read(chosen: list) -> tuple[np.ndarray, np.ndarray, list[str]]:
         features = [
@@ -1124,9 +1126,8 @@ def train_wearers(predictor, coparsing_dir: Path, labels_file: Path = wearers.LA
         x = np.stack(features) if features else np.zeros((0, 2 * predictor.embedding_dim))
         return x, np.array([label for *_rest, label in chosen], dtype=int), [image_id for image_id, *_rest in chosen]
 
-    fit_rows = [
-        row for split in ("train", "validation") for kind in ("photos", "framings") for row in rows[split][kind]
-    ]
+    kinds = ("photos", "framings", "studio_framings")
+    fit_rows = [row for split in ("train", "validation") for kind in kinds for row in rows[split][kind]]
     x_fit, y_fit, groups = read(fit_rows)
     l2, thresholds, tries = wearers.cross_validate(x_fit, y_fit, groups=groups)
     weights, bias = probes.fit(x_fit, y_fit, classes=len(wearers.AUDIENCES_READ), l2=l2)
@@ -1136,11 +1137,12 @@ def train_wearers(predictor, coparsing_dir: Path, labels_file: Path = wearers.LA
         "trained_on": {
             "coparsing_photos": sum(len(rows[s]["photos"]) for s in ("train", "validation")),
             "framings": sum(len(rows[s]["framings"]) for s in ("train", "validation")),
+            "studio_framings": sum(len(rows[s]["studio_framings"]) for s in ("train", "validation")),
             "splits": ["train", "validation"],
         },
         "cross_validation": {key: value for key, value in chosen.items() if key != "thresholds"},
     }
-    for kind in ("photos", "framings"):
+    for kind in kinds:
         x_test, y_test, _groups = read(rows["test"][kind])
         facts[f"test_{kind}"] = wearers.scores(probes.probabilities(x_test, model), y_test, thresholds)
     return probes.as_model(wearers.AUDIENCES_READ, weights, bias, threshold=list(thresholds), **facts), tries
@@ -1539,6 +1541,7 @@ def _wearer(block: dict | None) -> str:
         for key, label in (
             ("test_photos", "street photos"),
             ("test_framings", "shop-like framings"),
+            ("test_studio_framings", "shop-like framings on a studio backdrop"),
         )
         if key in block
     ]
@@ -1547,7 +1550,8 @@ def _wearer(block: dict | None) -> str:
         "mean of its worn garments' crop embeddings: whose clothes a photo of someone wearing them shows, women's or "
         f"men's. Fitted on the {_get(block, 'trained_on', 'coparsing_photos')} co-parsing train and validation "
         f"photos whose wearer a stylist could tell by eye (`classifier/labels/wearers.csv`) and their "
-        f"{_get(block, 'trained_on', 'framings')} shop-like framings; regularisation {cv.get('l2')} and thresholds "
+        f"{_get(block, 'trained_on', 'framings')} shop-like framings, each also on a studio backdrop; "
+        f"regularisation {cv.get('l2')} and thresholds "
         f"(women {women}, men {men}) chosen by 5-fold cross-validation, a photo and its framings in one fold (a "
         f"wrong wearer counted twice a right one): {_fmt(cv.get('accuracy'))} right at argmax, read surely "
         f"{_fmt(cv.get('sure_share'))}, {_fmt(cv.get('sure_accuracy'))} of those right. Read only for a photo of "

@@ -353,8 +353,8 @@ class ModelLabels:
 
 def without_a_mans_dress(reading: Prediction) -> Prediction:
     """A whole outfit read surely as a man's clothes lists no one-piece: the map takes a long shirt, or a coat's lower
-    half, for a dress. On the co-parsing train and validation photos read as a man's, 13 of 193 listed a one-piece and
-    none of the 13 wore one by its masks or tags (read as a woman's: 577 of 1,040, 258 truly). Kept when fewer than two
+    half, for a dress. On the co-parsing train and validation photos read as a man's, 12 of 183 listed a one-piece and
+    none of the 12 wore one by its masks or tags (read as a woman's: 573 of 1,034, 256 truly). Kept when fewer than two
     other garments would remain (the outfit would no longer be one)."""
     if reading.wearer is None or reading.wearer.label != "men":
         return reading

@@ -67,7 +67,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{name} chosen: l2={blocks[name]['cross_validation']['l2']:g}, threshold {blocks[name]['threshold']}"
             )
-            for split in ("test", "worn_test", "test_photos", "test_framings"):
+            for split in ("test", "worn_test", "test_photos", "test_framings", "test_studio_framings"):
                 if split in blocks[name]:
                     self.stdout.write(f"{name} {split}: {json.dumps(blocks[name][split])}")
         if write:
