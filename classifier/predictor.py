@@ -345,9 +345,9 @@ class ModelLabels:
             region_context=dict(doc.get("region_context") or {}),
             pixel_colors=dict(doc.get("pixel_colors") or {}),
             reconcile=dict(doc.get("reconcile") or {}),
-            outer_kind=dict(doc.get("outer_kind") or {}),
-            graphic=dict(doc.get("graphic") or {}),
-            wearer=dict(doc.get("wearer") or {}),
+            outer_kind=probes.loaded(doc.get("outer_kind")),
+            graphic=probes.loaded(doc.get("graphic")),
+            wearer=probes.loaded(doc.get("wearer")),
         )
 
 

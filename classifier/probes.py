@@ -55,6 +55,18 @@ def probabilities(embedding: np.ndarray, model: Mapping) -> np.ndarray:
     return _softmax(_normalised(embedding) @ weights.T + bias)
 
 
+def loaded(block: Mapping | None) -> dict:
+    """A probe's labels.json block as the predictor keeps it: its weights and bias as arrays once, at load, rather
+    than converted from JSON lists on every reading; {} for an artifact without it."""
+    if not block:
+        return {}
+    return {
+        **block,
+        "weights": np.asarray(block["weights"], dtype=np.float64),
+        "bias": np.asarray(block["bias"], dtype=np.float64),
+    }
+
+
 def as_model(
     labels: Sequence[str], weights: np.ndarray, bias: np.ndarray, *, threshold: float | list[float], **facts
 ) -> dict:

@@ -100,14 +100,21 @@ def test_the_served_reading_carries_an_outer_kind_only_when_it_reaches_the_artif
     assert unsure.outer_kind is None and "outer_kind" not in unsure.to_dict()
 
 
-@pytest.mark.real_model
-def test_fit_probes_writes_both_probes_and_their_figures_into_a_copy_of_the_artifact(dataset_dir, tmp_path):
+def _artifact_without(tmp_path, *probes_left_out: str) -> tuple:
+    """A copy of the committed artifact with these probes taken out of its labels.json; the copy, its labels.json as
+    left and the probes' blocks as served."""
     source = predictor_module.settings.BASE_DIR / "classifier" / "artifacts" / "current"
     artifact = tmp_path / "artifact"
     shutil.copytree(source.resolve(), artifact)
     labels = json.loads((artifact / "labels.json").read_text())
-    served = {name: labels.pop(name, None) for name in ("outer_kind", "graphic")}
+    served = {name: labels.pop(name, None) for name in probes_left_out}
     (artifact / "labels.json").write_text(json.dumps(labels, indent=2) + "\n")
+    return artifact, labels, served
+
+
+@pytest.mark.real_model
+def test_fit_probes_writes_both_probes_and_their_figures_into_a_copy_of_the_artifact(dataset_dir, tmp_path):
+    artifact, _labels, served = _artifact_without(tmp_path, "outer_kind", "graphic")
     out = io.StringIO()
     call_command(
         "fit_probes", "--model-dir", str(artifact), "--dataset", str(dataset_dir), "--coparsing", "", stdout=out
@@ -247,12 +254,7 @@ def test_a_photo_of_someone_wearing_clothes_carries_its_wearer_and_a_flat_photo_
 
 @pytest.mark.real_model
 def test_fit_probes_fits_the_wearer_on_the_coparsing_photos_and_writes_it_with_its_figures(coparsing_dir, tmp_path):
-    source = predictor_module.settings.BASE_DIR / "classifier" / "artifacts" / "current"
-    artifact = tmp_path / "artifact"
-    shutil.copytree(source.resolve(), artifact)
-    labels = json.loads((artifact / "labels.json").read_text())
-    labels.pop("wearer", None)
-    (artifact / "labels.json").write_text(json.dumps(labels, indent=2) + "\n")
+    artifact, labels, _served = _artifact_without(tmp_path, "wearer")
     # A few of the stylist's labels, of every split, keep it quick.
     rows = (coparsing_dir / "tags.csv").read_text().splitlines()[1:]
     split_of = {row.split(",")[0]: row.split(",")[2] for row in rows}

@@ -133,14 +133,6 @@ FRAMED_SLOT_FLOOR = {False: 12, True: 10}
 FRAMED_FLAT_CEILING = 3
 
 
-@pytest.fixture
-def coparsing_dir() -> Path:
-    root = Path(settings.FASHION_COPARSING_DIR) if settings.FASHION_COPARSING_DIR else None
-    if root is None or not (root / "tags.csv").is_file():
-        pytest.skip(f"co-parsing dataset not found (FASHION_COPARSING_DIR={settings.FASHION_COPARSING_DIR!r})")
-    return root
-
-
 def test_patterned_test_photos_read_as_patterned(lite_predictor, dataset_dir, dataset_rows):
     patterned = _photos(dataset_dir, dataset_rows, count=16, pattern="pattern")
     solid = _photos(dataset_dir, dataset_rows, count=16, pattern="solid")
