@@ -4,10 +4,12 @@ with confidence drive the looks, unsure ones are unknown. The fake CNN reads hor
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from PIL import Image
 from rest_framework.test import APIClient
@@ -173,6 +175,43 @@ def test_the_default_garment_is_the_largest_piece_of_clothing():
     big_shoes = garment("shoes", [0, 0.5, 1, 1])
     assert default_garment([garment("top", [0, 0, 0.5, 0.4]), big_shoes]) == 0  # clothes before shoes
     assert default_garment([garment("top", [0, 0, 1, 0.3]), garment("bottom", [0, 0.3, 1, 0.8]), big_shoes]) == 1
+
+
+def test_the_default_garment_is_one_its_own_crop_reads_in_its_slot():
+    """The map's "dress" spanning a top and trousers is the largest box, but its crop read trousers: the trousers it
+    overlaps, read as trousers, are matched first. When no top, bottom or one-piece reads its slot, the largest."""
+
+    def garment(slot: str, box: list[float], crop_slot: float | None) -> dict:
+        return {"slot": slot, "box": box, "crop_slot": crop_slot}
+
+    dress = garment("one_piece", [0.3, 0.2, 0.7, 0.9], 0.06)
+    top = garment("top", [0.3, 0.15, 0.7, 0.45], 0.81)
+    pants = garment("bottom", [0.35, 0.4, 0.65, 0.9], 0.76)
+    shoes = garment("shoes", [0.3, 0.9, 0.7, 1.0], 0.99)
+    assert default_garment([top, dress, pants, shoes]) == 2
+    assert default_garment([top, dress, shoes]) == 0
+    assert default_garment([{**top, "crop_slot": 0.3}, dress, shoes]) == 1  # none read surely: the largest
+    assert default_garment([dress, shoes]) == 0  # clothes before shoes, however read
+    assert default_garment([{**top, "crop_slot": None}, dress, shoes]) == 0  # stored before crop_slot: as read
+
+
+def test_detected_garments_say_how_surely_each_crop_reads_the_slot_it_was_found_in():
+    def found(slot: str, read_slot: str, top3: list) -> dict:
+        reading = {
+            "type": {"label": "pants", "confidence": 0.7, "top3": [["pants", 0.7]]},
+            "slot": {"label": read_slot, "confidence": top3[0][1], "top3": top3},
+        }
+        return {"slot": slot, "box": [0, 0, 1, 1], "score": 0.6, "reading": reading}
+
+    detection = {
+        "garments": [
+            found("one_piece", "bottom", [["bottom", 0.76], ["one_piece", 0.06], ["top", 0.05]]),
+            found("bottom", "bottom", [["bottom", 0.76], ["one_piece", 0.2]]),
+            found("shoes", "bottom", [["bottom", 0.76], ["one_piece", 0.2]]),
+            {"slot": "top", "box": [0, 0, 1, 1], "score": 0.6},
+        ]
+    }
+    assert [g["crop_slot"] for g in detected_garments(detection)] == [0.06, 0.76, 0.0, None]
 
 
 def test_a_shopper_says_it_is_a_kids_piece_and_the_looks_follow():
@@ -458,6 +497,44 @@ def test_a_mans_all_black_outfit_is_matched_with_mens_pieces_whichever_garment_h
             assert suggested and all(name.split()[0] in ("men", "unisex") for name in suggested), suggested
     finally:
         get_predictor.cache_clear()
+
+
+@pytest.mark.real_model
+def test_a_whole_outfit_photo_opens_on_a_garment_its_crop_reads_not_the_maps_dress_over_a_top_and_trousers(settings):
+    """Co-parsing validation photo 0010 (a striped lace top over a long gray skirt, read as gray trousers): the map also
+    lists a "Gray dress" spanning both, the largest box, whose crop reads it a dress at 4%; the page opened on "Dress
+    4%". It now opens on the largest garment whose crop reads its slot: the top."""
+    photo = _street_photo(settings, "0010")
+    try:
+        upload = SimpleUploadedFile("street.jpg", photo.read_bytes(), "image/jpeg")
+        body = APIClient().post("/api/v1/recommendations/", {"image": upload}, format="multipart").json()
+        slots = [chip["slot"] for chip in body["detected"]["garments"]]
+        assert "one_piece" in slots and "bottom" in slots, slots
+        chosen = body["detected"]["garments"][body["detected"]["chosen_garment"]]
+        assert (chosen["slot"], body["detected"]["slot"]) == ("top", "top"), (chosen, body["detected"]["type"])
+        assert (body["detected"]["type"], body["detected"]["pattern"]["label"]) == ("longsleeve", "pattern")
+    finally:
+        get_predictor.cache_clear()
+
+
+@pytest.mark.real_model
+def test_evaluate_default_garment_counts_every_photo_read_as_an_outfit(settings, tmp_path):
+    root = _street_photo(settings, "0010").parent.parent
+    out = tmp_path / "default.json"
+    try:
+        call_command(
+            "evaluate_default_garment", coparsing_dir=str(root), split="validation", limit=8, json_path=str(out)
+        )
+    finally:
+        get_predictor.cache_clear()
+    figures = json.loads(out.read_text())
+    assert figures["photos_read"] == 8
+    largest, default = figures["largest"], figures["default"]
+    assert 2 <= largest["photos"] == default["photos"] <= 8  # the same outfit photos, judged both ways
+    for way in (largest, default):
+        slots = {k: v for k, v in way.items() if k.startswith("slot_") and k != "slot_tagged" and "share" not in k}
+        assert way["photos"] == sum(slots.values()), way
+        assert 0 <= way["slot_tagged"] <= way["photos"] and way["pixel_photos"] <= way["photos"]
 
 
 @pytest.mark.real_model

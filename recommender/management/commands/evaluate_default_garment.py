@@ -1,0 +1,95 @@
+"""Which garment of a whole-outfit photo is matched before the shopper taps one. Measured, not asserted."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from classifier.coparsing import DETECTION_SLOTS, GARMENT_MAP, box_of, read_mask, read_photo, slot_mask
+from classifier.predictor import get_predictor
+from classifier.regions import box_iou
+from recommender.management.commands.learn_outfit_affinity import coparsing_root
+from recommender.services import default_garment, detected_garments
+
+LOW_TYPE_CONFIDENCE = 0.3  # a type read below this is shown to the shopper as a doubtful reading
+MIN_SHARE = 0.002  # a garment present covers at least this share of the photo (as classifier.evaluation counts it)
+
+
+Box = tuple[float, float, float, float]
+
+
+def true_boxes(root: Path, image_id: str) -> dict[str, Box]:
+    """The box of each slot worn in a pixel-annotated photo (slots over MIN_SHARE of the photo)."""
+    classes = slot_mask(read_mask(root, image_id))
+    boxes = {}
+    for k, slot in enumerate(DETECTION_SLOTS, start=1):
+        region = classes == k
+        if region.mean() >= MIN_SHARE and (box := box_of(region)) is not None:
+            boxes[slot] = box
+    return boxes
+
+
+def judge(garment: dict, tagged_slots: set[str], boxes: dict[str, Box] | None) -> Counter[str]:
+    """One photo's first-matched garment: is its slot among the photo's tags; on a pixel-annotated photo, does its box
+    overlap the true box of that slot (IoU >= 0.3); is its type read under LOW_TYPE_CONFIDENCE."""
+    tally: Counter[str] = Counter(photos=1)
+    tally["slot_tagged"] += int(garment["slot"] in tagged_slots)
+    tally["type_doubtful"] += int(float(garment["reading"]["type"].get("confidence") or 0.0) < LOW_TYPE_CONFIDENCE)
+    tally[f"slot_{garment['slot']}"] += 1
+    if boxes is not None:
+        tally["pixel_photos"] += 1
+        true = boxes.get(garment["slot"])
+        tally["box_right"] += int(true is not None and box_iou(tuple(garment["box"]), true) >= 0.3)
+    return tally
+
+
+class Command(BaseCommand):
+    help = (
+        "Read the co-parsing photos of a split as the product does and, for each photo read as a whole outfit, judge "
+        "the garment matched before the shopper picks one (recommender.services.default_garment) against the "
+        "largest top, bottom or one-piece alone: is its slot one the photo's tags list, is its box right (photos "
+        "with a garment map), is its type read under 30%."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--coparsing-dir", help="Clothing Co-Parsing folder (default FASHION_COPARSING_DIR).")
+        parser.add_argument("--split", choices=["train", "validation", "test"], default="validation")
+        parser.add_argument("--limit", type=int, default=0, help="read only the first N photos of the split")
+        parser.add_argument("--json", dest="json_path", help="also write the figures to this JSON file")
+
+    def handle(self, *args, coparsing_dir, split, limit, json_path, **options) -> None:
+        root = coparsing_root(coparsing_dir)
+        with open(root / "tags.csv", newline="") as f:
+            rows = [row for row in csv.DictReader(f) if row["split"] == split]
+        if limit:
+            rows = rows[:limit]
+        predictor = get_predictor()
+        counts = {"largest": Counter[str](), "default": Counter[str]()}
+        for row in rows:
+            garments = detected_garments(predictor.predict(read_photo(root, row["image"])).to_dict())
+            if len(garments) < 2:
+                continue
+            tagged = {GARMENT_MAP[tag].slot for tag in row["tags"].split() if tag in GARMENT_MAP}
+            boxes = true_boxes(root, row["image"]) if row["annotation"] == "pixel" else None
+            largest = default_garment([{k: v for k, v in g.items() if k != "crop_slot"} for g in garments])
+            chosen = default_garment(garments)
+            if largest is None or chosen is None:  # not with two garments or more; kept for the type checker
+                continue
+            counts["largest"] += judge(garments[largest], tagged, boxes)
+            counts["default"] += judge(garments[chosen], tagged, boxes)
+        figures: dict = {"split": split, "photos_read": len(rows)}
+        for way, tally in counts.items():
+            n = max(tally["photos"], 1)
+            figures[way] = {
+                **dict(sorted(tally.items())),
+                "slot_tagged_share": round(tally["slot_tagged"] / n, 4),
+                "type_doubtful_share": round(tally["type_doubtful"] / n, 4),
+                "box_right_share": round(tally["box_right"] / max(tally["pixel_photos"], 1), 4),
+            }
+            self.stdout.write(f"{split} {way:8s}: " + ", ".join(f"{k} {v}" for k, v in figures[way].items()))
+        if json_path:
+            Path(json_path).write_text(json.dumps(figures, indent=2) + "\n")
