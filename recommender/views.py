@@ -219,6 +219,9 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
             "garments": garments,
             "worn_outline": worn_outline,
             "outlines": garments or ([worn_outline] if worn_outline else []),
+            # The outlines as tap targets over the photo, the largest first so that a smaller garment inside a larger
+            # box (a skirt inside the box of a "dress" spanning the top and the skirt) lies on top and takes the tap.
+            "outline_taps": sorted(garments, key=lambda g: -(g["width"] * g["height"])),
             "attributes": _attribute_names(tag),
             "attribute_rows": _attribute_rows(tag),
             "all_types": list(TYPES),

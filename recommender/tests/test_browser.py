@@ -142,3 +142,33 @@ def test_a_bad_file_gets_a_friendly_message_in_the_browser(live_server, page, tm
     page.click("#submit")
     page.wait_for_selector("[role=alert]")
     assert "could not use that file" in page.inner_text("[role=alert]")
+
+
+def test_a_garment_is_chosen_by_tapping_its_outline_on_the_photo(live_server, page, settings):
+    """Co-parsing street photo 0306 (test split): a pink blouse, a red skirt listed as a "dress" whose box spans the
+    blouse too, and sandals. A tap on the blouse where the two boxes overlap matches the blouse (the smaller box lies
+    on top); a tap on the feet matches the shoes."""
+    photo = Path(settings.FASHION_COPARSING_DIR or "/nonexistent") / "photos" / "0306.jpg"
+    if not photo.is_file():
+        pytest.skip(f"the co-parsing dataset is not at {settings.FASHION_COPARSING_DIR!r}")
+    page.goto(f"{live_server.url}/recommend/?lang=en")
+    page.set_input_files("#id_image", str(photo))
+    page.click("#submit")
+    page.wait_for_selector("#we-see")
+    upload = ShopperUpload.objects.get()
+    boxes = {g["slot"]: g["box"] for g in upload.detection["garments"]}
+    top, dress = boxes["top"], boxes["one_piece"]
+    # A point inside both the blouse's box and the dress's box.
+    x, y = (max(top[0], dress[0]) + min(top[2], dress[2])) / 2, (max(top[1], dress[1]) + min(top[3], dress[3])) / 2
+    assert dress[0] < x < dress[2] and dress[1] < y < dress[3]
+
+    def tap(fx: float, fy: float) -> str:
+        frame = page.locator(".upload-photo").bounding_box()
+        assert frame is not None
+        with page.expect_navigation():
+            page.mouse.click(frame["x"] + fx * frame["width"], frame["y"] + fy * frame["height"])
+        return page.inner_text("#we-see .chip.current")
+
+    assert "blouse" in tap(x, y).lower()
+    shoes = boxes["shoes"]
+    assert "sandals" in tap((shoes[0] + shoes[2]) / 2, (shoes[1] + shoes[3]) / 2).lower()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,11 @@ def test_the_result_page_outlines_the_garments_and_a_tap_switches_the_match(cata
     html = client.get(result).content.decode()
     assert 'id="we-see"' in html and html.count("<rect ") == 3 and 'class="chosen"' in html
     upload = ShopperUpload.objects.get()
+    # Each outline is also a tap target on the photo, the largest box first (a smaller one lies on top of it).
+    taps = re.findall(r'class="outline-tap" type="submit" name="garment" value="(\d+)"', html)
+    boxes = [upload.detection["garments"][int(index)]["box"] for index in taps]
+    areas = [(x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in boxes]
+    assert sorted(taps) == ["0", "1", "2"] and areas == sorted(areas, reverse=True), (taps, areas)
     page = client.post(f"/recommend/{upload.public_id}/choose/", {"garment": "0"}, follow=True).content.decode()
     upload.refresh_from_db()
     assert upload.chosen_garment == 0 and upload.detected_slot == "top"
@@ -138,7 +144,8 @@ def test_a_flat_photo_keeps_the_one_step_flow(client):
     client.post("/recommend/", {"image": SimpleUploadedFile("tee.png", buffer.getvalue(), "image/png")})
     upload = ShopperUpload.objects.get()
     assert upload.detection["garments"] == [] and upload.chosen_garment is None
-    assert 'id="we-see"' not in client.get(f"/recommend/{upload.public_id}/").content.decode()
+    page = client.get(f"/recommend/{upload.public_id}/").content.decode()
+    assert 'id="we-see"' not in page and "outline-tap" not in page
 
 
 def test_unsure_attributes_are_unknown_never_guesses(settings):
