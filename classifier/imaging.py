@@ -9,6 +9,7 @@ import contextlib
 import io
 import os
 import warnings
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
@@ -225,11 +226,32 @@ def center_aspect_crop(image: Image.Image, max_aspect: float = MAX_ASPECT) -> Im
     return image
 
 
-def to_model_input(image: Image.Image, size: int) -> np.ndarray:
-    """The one preprocessing step: RGB, centre-trim extreme aspect ratios, resize to size×size (whole garment kept,
-    slightly squeezed), float32 HWC scaled as (x - 127) / 128."""
+def _model_pixels(image: Image.Image, size: int) -> Image.Image:
+    """RGB, centre-trimmed to at most MAX_ASPECT, resized to size×size (the pixels to_model_input scales)."""
     image = center_aspect_crop(to_rgb(image))
     if image.size != (size, size):
         image = image.resize((size, size), Image.Resampling.BILINEAR, reducing_gap=2.0)
-    pixels = np.asarray(image, dtype=np.float32)
-    return (pixels - 127.0) / 128.0
+    return image
+
+
+def _scaled_in_place(pixels: np.ndarray) -> np.ndarray:
+    # (x - 127) / 128 in place: the same float32 values as the expression, without two fresh arrays of the photo's
+    # size (each cost about 0.5 ms in page faults on a sandboxed 2-core machine, 1.3 ms of a 2.3 ms step).
+    pixels -= 127.0
+    pixels /= 128.0
+    return pixels
+
+
+def to_model_input(image: Image.Image, size: int) -> np.ndarray:
+    """The one preprocessing step: RGB, centre-trim extreme aspect ratios, resize to size×size (whole garment kept,
+    slightly squeezed), float32 HWC scaled as (x - 127) / 128."""
+    return _scaled_in_place(np.array(_model_pixels(image, size), dtype=np.float32))
+
+
+def to_model_batch(images: Sequence[Image.Image], size: int) -> np.ndarray:
+    """to_model_input of every image, stacked (n, size, size, 3): filled into one array and scaled in place, value for
+    value the same as np.stack of to_model_input."""
+    batch = np.empty((len(images), size, size, 3), dtype=np.float32)
+    for row, image in zip(batch, images, strict=True):
+        row[...] = np.asarray(_model_pixels(image, size))
+    return _scaled_in_place(batch)

@@ -37,7 +37,7 @@ from django.conf import settings
 from PIL import Image
 
 from classifier import probes, wearers
-from classifier.imaging import to_model_input
+from classifier.imaging import to_model_batch
 from classifier.pixel_colors import garment_color_shares, with_pixel_colors
 from classifier.regions import (
     DETECTION_SLOTS,
@@ -389,8 +389,8 @@ class _ArrayPredictor:
     def outputs(self, images: Sequence[Image.Image]) -> dict[str, np.ndarray]:
         """Every raw output for whole photos, in the model's label order: type, color, embedding, each attribute
         head, and segmentation (n, G, G, classes)."""
-        batch = np.stack([to_model_input(image, self.labels.image_size) for image in images])
-        return self._with_pixel_colors(self._forward(batch.astype(np.float32, copy=False)), batch)
+        batch = to_model_batch(images, self.labels.image_size)
+        return self._with_pixel_colors(self._forward(batch), batch)
 
     def _with_pixel_colors(self, out: dict[str, np.ndarray], batch: np.ndarray) -> dict[str, np.ndarray]:
         """Add "color_pixels" (what the garment's pixels say, pixel_colors.garment_color_shares) and "color_head" (the
