@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from classifier.imaging import ImageErrorCode, InvalidImage, open_image, to_model_input
+from classifier.imaging import ImageErrorCode, InvalidImage, open_image, to_model_batch, to_model_input
 
 
 def encode(image: Image.Image, fmt: str, **params) -> bytes:
@@ -144,6 +144,24 @@ def test_model_input_shape_and_scale():
     assert array.dtype == np.float32
     np.testing.assert_allclose(array[100, 100], [(255 - 127) / 128, -127 / 128, 0.0], atol=1e-6)
     assert array.min() >= -1.0 and array.max() <= 1.0
+
+
+def test_a_batch_is_every_photos_model_input_value_for_value():
+    """to_model_batch scales in place; its values are those of (x - 127) / 128 on each resized photo, bit for bit."""
+    rng = np.random.default_rng(3)
+    photos = [
+        Image.fromarray(rng.integers(0, 256, (533, 400, 3), dtype=np.uint8)),
+        Image.fromarray(rng.integers(0, 256, (90, 300), dtype=np.uint8), "L"),  # over-wide, grey
+        Image.new("RGBA", (64, 64), (10, 200, 30, 0)),  # transparent: on white
+    ]
+    batch = to_model_batch(photos, 96)
+    assert batch.shape == (3, 96, 96, 3) and batch.dtype == np.float32
+    resized = photos[0].resize((96, 96), Image.Resampling.BILINEAR, reducing_gap=2.0)  # 3:4, nothing trimmed
+    assert np.array_equal(batch[0], (np.asarray(resized, dtype=np.float32) - 127.0) / 128.0)
+    for photo, row in zip(photos, batch, strict=True):
+        assert np.array_equal(row, to_model_input(photo, 96))
+    np.testing.assert_array_equal(batch[2], np.ones((96, 96, 3), dtype=np.float32))  # white: (255 - 127) / 128
+    assert to_model_batch([], 96).shape == (0, 96, 96, 3)
 
 
 def test_model_input_keeps_the_whole_portrait_photo():
