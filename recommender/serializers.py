@@ -192,7 +192,12 @@ class DetectedSerializer(serializers.Serializer):
     garments = DetectedGarmentSerializer(
         many=True, help_text="Garments found in a whole-outfit photo (empty for a photo of one garment)."
     )
-    chosen_garment = serializers.IntegerField(allow_null=True, help_text="Which of `garments` is matched.")
+    chosen_garment = serializers.IntegerField(
+        allow_null=True,
+        help_text="Which of `garments` is matched: the one chosen, else the largest top, bottom or one-piece whose own "
+        "crop reads it in its slot (else the largest of them, then outerwear, then shoes). Null for a photo of one "
+        "garment.",
+    )
     crop_box = serializers.ListField(child=serializers.FloatField(), allow_null=True)
     worn_box = serializers.ListField(
         child=serializers.FloatField(),
