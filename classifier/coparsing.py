@@ -394,12 +394,16 @@ def tagged_garment(
     )
 
 
-def slot_boxes(mask: np.ndarray) -> dict[str, tuple[float, float, float, float]]:
-    """Per detection slot, the box around all its pixels (both shoes form one box): the ground truth of detection."""
+def slot_boxes(mask: np.ndarray, *, min_share: float = 0.0) -> dict[str, tuple[float, float, float, float]]:
+    """Per detection slot, the box around all its pixels (both shoes form one box): the ground truth of detection.
+    A slot covering less than `min_share` of the photo is left out (a sliver of a garment is not one present)."""
     classes = slot_mask(mask)
     out = {}
     for k, slot in enumerate(DETECTION_SLOTS, start=1):
-        box = box_of(classes == k)
+        region = classes == k
+        if region.mean() < min_share:
+            continue
+        box = box_of(region)
         if box is not None:
             out[slot] = box
     return out

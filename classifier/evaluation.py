@@ -25,12 +25,11 @@ from classifier.coparsing import (
     ACCEPTED_TYPES,
     COLOR_AGREEMENT_NOTE,
     DETECTION_SLOTS,
-    box_of,
     framed_photo,
     product_framings,
     read_mask,
     read_photo,
-    slot_mask,
+    slot_boxes,
     studio_backdrop,
     studio_photo,
     worn_outfits,
@@ -606,12 +605,7 @@ def outfit_truths(predictor, root: Path, split: str, *, min_share: float = 0.002
         gate = getattr(predictor.labels, "outfit_gate", None)
         probs = [outfit_probability(e, gate) for e in out["embedding"]]
         for outfit, photo, seg, prob in zip(chunk, photos, maps, probs, strict=True):
-            classes = slot_mask(read_mask(root, outfit.image_id))
-            boxes = {}
-            for k, slot in enumerate(DETECTION_SLOTS, start=1):
-                region = classes == k
-                if region.mean() >= min_share:
-                    boxes[slot] = box_of(region)
+            boxes = slot_boxes(read_mask(root, outfit.image_id), min_share=min_share)
             items.append(OutfitTruth(outfit.image_id, photo.width, photo.height, boxes, seg, prob))
     return items
 

@@ -40,6 +40,8 @@ def test_slot_mask_and_boxes_on_a_synthetic_map():
     assert set(boxes) == {"top", "bottom", "shoes"}
     assert boxes["shoes"] == pytest.approx((0.1, 0.9, 0.8, 0.98))  # both boots form one box
     assert boxes["top"] == pytest.approx((0.2, 0.1, 0.8, 0.4))
+    # A slot under min_share of the photo (the boots: 160 of 5,000 pixels) is not a garment present.
+    assert set(coparsing.slot_boxes(mask, min_share=0.04)) == {"top", "bottom"}
 
 
 def test_mask_color_plain_and_multicolour():

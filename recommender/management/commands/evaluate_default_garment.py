@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import Counter
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from classifier.coparsing import DETECTION_SLOTS, GARMENT_MAP, box_of, read_mask, read_photo, slot_mask
+from classifier.coparsing import GARMENT_MAP, read_mask, read_photo, slot_boxes, worn_outfits
 from classifier.predictor import get_predictor
 from classifier.regions import box_iou
 from recommender.management.commands.learn_outfit_affinity import coparsing_root
@@ -18,19 +17,7 @@ from recommender.services import default_garment, detected_garments
 LOW_TYPE_CONFIDENCE = 0.3  # a type read below this is shown to the shopper as a doubtful reading
 MIN_SHARE = 0.002  # a garment present covers at least this share of the photo (as classifier.evaluation counts it)
 
-
 Box = tuple[float, float, float, float]
-
-
-def true_boxes(root: Path, image_id: str) -> dict[str, Box]:
-    """The box of each slot worn in a pixel-annotated photo (slots over MIN_SHARE of the photo)."""
-    classes = slot_mask(read_mask(root, image_id))
-    boxes = {}
-    for k, slot in enumerate(DETECTION_SLOTS, start=1):
-        region = classes == k
-        if region.mean() >= MIN_SHARE and (box := box_of(region)) is not None:
-            boxes[slot] = box
-    return boxes
 
 
 def judge(garment: dict, tagged_slots: set[str], boxes: dict[str, Box] | None) -> Counter[str]:
@@ -63,25 +50,24 @@ class Command(BaseCommand):
 
     def handle(self, *args, coparsing_dir, split, limit, json_path, **options) -> None:
         root = coparsing_root(coparsing_dir)
-        with open(root / "tags.csv", newline="") as f:
-            rows = [row for row in csv.DictReader(f) if row["split"] == split]
-        if limit:
-            rows = rows[:limit]
+        outfits = worn_outfits(root, split, with_color=False)[: limit or None]
         predictor = get_predictor()
         counts = {"largest": Counter[str](), "default": Counter[str]()}
-        for row in rows:
-            garments = detected_garments(predictor.predict(read_photo(root, row["image"])).to_dict())
+        for outfit in outfits:
+            garments = detected_garments(predictor.predict(read_photo(root, outfit.image_id)).to_dict())
             if len(garments) < 2:
                 continue
-            tagged = {GARMENT_MAP[tag].slot for tag in row["tags"].split() if tag in GARMENT_MAP}
-            boxes = true_boxes(root, row["image"]) if row["annotation"] == "pixel" else None
+            tagged = {GARMENT_MAP[tag].slot for tag in outfit.tags if tag in GARMENT_MAP}
+            pixel = outfit.annotation == "pixel"
+            boxes = slot_boxes(read_mask(root, outfit.image_id), min_share=MIN_SHARE) if pixel else None
+            # The rule before crop_slot: without it, default_garment takes the largest top, bottom or one-piece.
             largest = default_garment([{k: v for k, v in g.items() if k != "crop_slot"} for g in garments])
             chosen = default_garment(garments)
             if largest is None or chosen is None:  # not with two garments or more; kept for the type checker
                 continue
             counts["largest"] += judge(garments[largest], tagged, boxes)
             counts["default"] += judge(garments[chosen], tagged, boxes)
-        figures: dict = {"split": split, "photos_read": len(rows)}
+        figures: dict = {"split": split, "photos_read": len(outfits)}
         for way, tally in counts.items():
             n = max(tally["photos"], 1)
             figures[way] = {
