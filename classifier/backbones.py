@@ -18,7 +18,7 @@ import keras
 import numpy as np
 from keras import layers
 
-BACKBONE_NAMES: tuple[str, ...] = ("efficientnet_lite0", "tiny")
+BACKBONE_NAMES: tuple[str, ...] = ("efficientnet_lite0", "efficientnet_lite2", "tiny")
 
 # EfficientNet-Lite0 stages: (expand ratio, kernel, first stride, out channels, repeats).
 LITE0_STAGES: tuple[tuple[int, int, int, int, int], ...] = (
@@ -30,6 +30,22 @@ LITE0_STAGES: tuple[tuple[int, int, int, int, int], ...] = (
     (6, 5, 2, 192, 4),
     (6, 3, 1, 320, 1),
 )
+# EfficientNet-Lite2 (README of CLASSIFIER_WEIGHTS_DIR): the same block, stem and head, wider and deeper stages (21
+# blocks). Its ImageNet input is 260 px; built at 224 px it keeps every map size of Lite0 (7x7 top, 14x14 bottom,
+# 28x28 segmentation grid), so the heads, the segmentation head and the serving code take it unchanged.
+LITE2_STAGES: tuple[tuple[int, int, int, int, int], ...] = (
+    (1, 3, 1, 16, 1),
+    (6, 3, 2, 24, 3),
+    (6, 5, 2, 48, 3),
+    (6, 3, 2, 88, 4),
+    (6, 5, 1, 120, 4),
+    (6, 5, 2, 208, 5),
+    (6, 3, 1, 352, 1),
+)
+LITE_STAGES: dict[str, tuple[tuple[int, int, int, int, int], ...]] = {
+    "efficientnet_lite0": LITE0_STAGES,
+    "efficientnet_lite2": LITE2_STAGES,
+}
 # Stages whose pooled output joins the feature vector (0-based). Stage 1 (24 ch, 1/4 resolution) is the cheapest
 # place that still sees colour reliably; the head pooling carries the semantics.
 LITE0_POOLED_STAGES: tuple[int, ...] = (1, 2, 3, 4, 5, 6)
@@ -62,8 +78,8 @@ class Backbone:
 
 def build_backbone(name: str, *, image_size: int = 224, weights_path: str | Path | None = None) -> Backbone:
     """Build a backbone by name; `weights_path` is the Lite0 ImageNet `.npz` (ignored by "tiny")."""
-    if name == "efficientnet_lite0":
-        return _build_efficientnet_lite0(image_size, weights_path)
+    if name in LITE_STAGES:
+        return _build_efficientnet_lite(name, image_size, weights_path)
     if name == "tiny":
         return _build_tiny(image_size)
     raise ValueError(f"unknown backbone {name!r}; choose one of {', '.join(BACKBONE_NAMES)}")
@@ -90,10 +106,18 @@ def _mbconv(x, in_ch: int, expand: int, kernel: int, stride: int, out_ch: int, n
     return h
 
 
-def _stages(x, stage_indices: range, first_block: int, in_ch: int, pooled: list, centre: list | None = None):
+def _stages(
+    x,
+    stages: Sequence[tuple[int, int, int, int, int]],
+    stage_indices: range,
+    first_block: int,
+    in_ch: int,
+    pooled: list,
+    centre: list | None = None,
+):
     block = first_block
     for stage_index in stage_indices:
-        expand, kernel, first_stride, out_ch, repeats = LITE0_STAGES[stage_index]
+        expand, kernel, first_stride, out_ch, repeats = stages[stage_index]
         for repeat in range(repeats):
             x = _mbconv(x, in_ch, expand, kernel, first_stride if repeat == 0 else 1, out_ch, f"block{block}")
             in_ch = out_ch
@@ -113,15 +137,16 @@ def _centre_pool(x, name: str):
     )
 
 
-def _build_efficientnet_lite0(image_size: int, weights_path: str | Path | None) -> Backbone:
+def _build_efficientnet_lite(name: str, image_size: int, weights_path: str | Path | None) -> Backbone:
+    stages = LITE_STAGES[name]
     split = LITE0_TOP_FIRST_STAGE
-    first_top_block = sum(stage[4] for stage in LITE0_STAGES[:split])
+    first_top_block = sum(stage[4] for stage in stages[:split])
 
     image = keras.Input((image_size, image_size, 3), name="image")
     x = _conv_bn(image, 32, 3, 2, "stem")
     low: list = []
     low_centre: list = []
-    x = _stages(x, range(split), 0, 32, low, low_centre)
+    x = _stages(x, stages, range(split), 0, 32, low, low_centre)
     low += low_centre
     bottom = keras.Model(image, [x, layers.Concatenate(name="low_features")(low)], name="lite0_bottom")
 
@@ -137,7 +162,7 @@ def _build_efficientnet_lite0(image_size: int, weights_path: str | Path | None) 
         ),
         layers.GlobalMaxPooling2D(name="map_max_pool")(feature_map),
     ]
-    y = _stages(feature_map, range(split, len(LITE0_STAGES)), first_top_block, LITE0_STAGES[split - 1][3], high)
+    y = _stages(feature_map, stages, range(split, len(stages)), first_top_block, stages[split - 1][3], high)
     y = _conv_bn(y, 1280, 1, 1, "head")
     head_pool = layers.GlobalAveragePooling2D(name="head_pool")(y)
     top = keras.Model(feature_map, [layers.Concatenate(name="high_features")(high), head_pool], name="lite0_top")
@@ -147,11 +172,11 @@ def _build_efficientnet_lite0(image_size: int, weights_path: str | Path | None) 
     high_features, head_features = top(mid)
     features = layers.Concatenate(name="pooled_features")([low_features, high_features, head_features])
     fc = layers.Dense(1000, name="imagenet_logits")
-    imagenet = keras.Model(image, fc(head_features), name="efficientnet_lite0_imagenet")
+    imagenet = keras.Model(image, fc(head_features), name=f"{name}_imagenet")
     if weights_path is not None:
-        load_lite0_weights([bottom, top, imagenet], weights_path)
-    feature_model = keras.Model(image, features, name="efficientnet_lite0")
-    return Backbone("efficientnet_lite0", image_size, feature_model, imagenet, bottom, top)
+        load_lite0_weights([bottom, top, imagenet], weights_path, stages=stages)
+    feature_model = keras.Model(image, features, name=name)
+    return Backbone(name, image_size, feature_model, imagenet, bottom, top)
 
 
 def _lite0_layout(block_count: int, *, expands: Sequence[bool]) -> dict[str, list[tuple[str, str]]]:
@@ -181,8 +206,8 @@ def _lite0_layout(block_count: int, *, expands: Sequence[bool]) -> dict[str, lis
     return layout
 
 
-def _lite0_expands() -> list[bool]:
-    return [stage[0] != 1 for stage in LITE0_STAGES for _ in range(stage[4])]
+def _lite0_expands(stages: Sequence[tuple[int, int, int, int, int]] = LITE0_STAGES) -> list[bool]:
+    return [stage[0] != 1 for stage in stages for _ in range(stage[4])]
 
 
 # PyTorch (out, in, kh, kw) -> Keras (kh, kw, in, out); depthwise (C, 1, kh, kw) -> (kh, kw, C, 1); dense (out, in)
@@ -200,10 +225,16 @@ def _layers_by_name(models: Sequence[keras.Model]) -> dict[str, keras.layers.Lay
     }
 
 
-def load_lite0_weights(models: Sequence[keras.Model], weights_path: str | Path) -> None:
-    """Copy the PyTorch-layout Lite0 weights (README beside them, in CLASSIFIER_WEIGHTS_DIR) into the Keras port."""
+def load_lite0_weights(
+    models: Sequence[keras.Model],
+    weights_path: str | Path,
+    *,
+    stages: Sequence[tuple[int, int, int, int, int]] = LITE0_STAGES,
+) -> None:
+    """Copy the PyTorch-layout Lite0 (or, with its `stages`, Lite2) weights (README beside them, in
+    CLASSIFIER_WEIGHTS_DIR) into the Keras port."""
     weights = np.load(weights_path)
-    layout = _lite0_layout(sum(stage[4] for stage in LITE0_STAGES), expands=_lite0_expands())
+    layout = _lite0_layout(sum(stage[4] for stage in stages), expands=_lite0_expands(stages))
     by_name = _layers_by_name(models)
     if missing := set(by_name) - set(layout):
         raise ValueError(f"no weights in {weights_path} for layers {sorted(missing)}")
@@ -253,7 +284,11 @@ def _build_tiny(image_size: int) -> Backbone:
 
 # The finer map the segmentation head reads next to the bottom's output: stage 3 of Lite0 (28×28×40 at 224 px, stride
 # 8), the first layer of "tiny" (also twice the bottom's resolution).
-SEGMENTATION_LAYERS: dict[str, str] = {"efficientnet_lite0": "block4_add", "tiny": "tiny0_relu6"}
+SEGMENTATION_LAYERS: dict[str, str] = {
+    "efficientnet_lite0": "block4_add",
+    "efficientnet_lite2": "block6_add",
+    "tiny": "tiny0_relu6",
+}
 
 
 def bottom_with_fine_map(backbone: Backbone) -> keras.Model:

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 
 WEIGHTS = Path(settings.CLASSIFIER_WEIGHTS_DIR) / "efficientnet_lite0_imagenet.npz"
+LITE2_WEIGHTS = Path(settings.CLASSIFIER_WEIGHTS_DIR) / "efficientnet_lite2_imagenet.npz"
 
 
 @pytest.fixture
@@ -45,3 +46,10 @@ def lite0_weights() -> Path:
     if not WEIGHTS.is_file():
         pytest.skip(f"EfficientNet-Lite0 weights not found at {WEIGHTS}")
     return WEIGHTS
+
+
+@pytest.fixture
+def lite2_weights() -> Path:
+    if not LITE2_WEIGHTS.is_file():
+        pytest.skip(f"EfficientNet-Lite2 weights not found at {LITE2_WEIGHTS}")
+    return LITE2_WEIGHTS

@@ -1,4 +1,4 @@
-"""The EfficientNet-Lite0 port: the ImageNet head must name real garments correctly."""
+"""The EfficientNet-Lite0 and Lite2 ports: the ImageNet head must name real garments correctly."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from classifier.backbones import build_backbone, save_lite0_weights
+from classifier.backbones import bottom_with_fine_map, build_backbone, save_lite0_weights
 from classifier.imaging import open_image, to_model_input
 from classifier.training import bottom_weights_digest
 
@@ -20,11 +20,14 @@ IMAGENET_GARMENTS = {
 
 
 @pytest.mark.real_model
-def test_lite0_port_predicts_imagenet_garments_on_real_photos(dataset_dir, dataset_rows, lite0_weights):
-    backbone = build_backbone("efficientnet_lite0", image_size=224, weights_path=lite0_weights)
+@pytest.mark.parametrize("name", ["efficientnet_lite0", "efficientnet_lite2"])
+def test_lite_port_predicts_imagenet_garments_on_real_photos(name, dataset_dir, dataset_rows, request):
+    weights = request.getfixturevalue("lite0_weights" if name.endswith("lite0") else "lite2_weights")
+    size = 224 if name.endswith("lite0") else 260  # each at its ImageNet input size
+    backbone = build_backbone(name, image_size=size, weights_path=weights)
     for label, expected in IMAGENET_GARMENTS.items():
         rows = [r for r in dataset_rows if r["top10_label"] == label and r["split"] == "test"][:8]
-        batch = np.stack([to_model_input(open_image(dataset_dir / "images" / f"{r['image']}.jpg"), 224) for r in rows])
+        batch = np.stack([to_model_input(open_image(dataset_dir / "images" / f"{r['image']}.jpg"), size) for r in rows])
         predicted = backbone.imagenet(batch, training=False).numpy().argmax(axis=1)
         hits = sum(int(p) in expected for p in predicted)
         # A wrong transpose or padding gives ~0 hits; the real port gets most of them.
@@ -39,6 +42,19 @@ def test_feature_model_matches_bottom_plus_top(lite0_weights):
     high, head = backbone.top(feature_map, training=False)
     np.testing.assert_allclose(features, np.concatenate([low, high, head], axis=1), atol=1e-5)
     assert features.shape == (2, backbone.feature_dim)
+
+
+def test_lite2_at_224_pixels_has_every_map_size_of_lite0(lite2_weights):
+    """Built at 224 px, Lite2 gives the heads, the segmentation head and the serving code Lite0's map sizes (7x7 top,
+    14x14 bottom, 28x28 fine map), only with more channels and a longer feature vector."""
+    sizes = {}
+    for name, weights in (("efficientnet_lite0", None), ("efficientnet_lite2", lite2_weights)):
+        backbone = build_backbone(name, image_size=224, weights_path=weights)
+        maps = bottom_with_fine_map(backbone)(np.zeros((1, 224, 224, 3), np.float32), training=False)
+        sizes[name] = ([tuple(maps[0].shape[1:3]), tuple(maps[2].shape[1:3])], backbone.feature_dim, maps[0].shape[-1])
+    assert sizes["efficientnet_lite0"][0] == sizes["efficientnet_lite2"][0] == [(14, 14), (28, 28)]
+    assert (sizes["efficientnet_lite0"][2], sizes["efficientnet_lite2"][2]) == (112, 120)
+    assert sizes["efficientnet_lite2"][1] > sizes["efficientnet_lite0"][1]
 
 
 def test_unknown_backbone_is_refused():

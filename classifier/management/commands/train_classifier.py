@@ -22,8 +22,10 @@ class Command(BaseCommand):
         parser.add_argument("--epochs", type=int, default=12, help="epochs of the heads on frozen features")
         parser.add_argument("--finetune-epochs", type=int, default=0, help="epochs fine-tuning the backbone top")
         parser.add_argument("--image-size", type=int, default=224)
-        parser.add_argument("--backbone", choices=("efficientnet_lite0", "tiny"), default="efficientnet_lite0")
-        parser.add_argument("--weights", default=str(DEFAULT_WEIGHTS), help="Lite0 ImageNet weights (.npz)")
+        parser.add_argument(
+            "--backbone", choices=("efficientnet_lite0", "efficientnet_lite2", "tiny"), default="efficientnet_lite0"
+        )
+        parser.add_argument("--weights", default=str(DEFAULT_WEIGHTS), help="the backbone's ImageNet weights (.npz)")
         parser.add_argument("--limit", type=int, default=None, help="at most N training photos (quick runs)")
         parser.add_argument("--views", type=int, default=4, help="augmented views per training photo (1-4)")
         parser.add_argument("--quantization", choices=("int8", "float16", "dynamic", "none"), default="int8")
@@ -75,7 +77,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"dataset folder not found: {options['dataset']!r} (set FASHION_DATASET_DIR or --dataset)"
             )
-        weights = Path(options["weights"]) if options["backbone"] == "efficientnet_lite0" else None
+        weights = Path(options["weights"]) if options["backbone"] != "tiny" else None
         if weights is not None and not weights.is_file():
             raise CommandError(f"backbone weights not found: {weights}")
         artifacts = Path(settings.BASE_DIR) / "classifier" / "artifacts"
