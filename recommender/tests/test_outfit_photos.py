@@ -16,7 +16,15 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from catalog.tests.factories import garment_factory, rule_factory
-from classifier.coparsing import framed_photo, product_framings, worn_outfits
+from classifier.coparsing import (
+    framed_photo,
+    product_framings,
+    read_mask,
+    read_photo,
+    studio_backdrop,
+    studio_photo,
+    worn_outfits,
+)
 from classifier.predictor import get_predictor
 from recommender.models import ShopperUpload, TagCorrection
 from recommender.serializers import DetectedSerializer, detected_payload
@@ -186,7 +194,8 @@ def test_the_default_garment_is_the_largest_piece_of_clothing():
 
 def test_the_default_garment_is_one_its_own_crop_reads_in_its_slot():
     """The map's "dress" spanning a top and trousers is the largest box, but its crop read trousers: the trousers it
-    overlaps, read as trousers, are matched first. When no top, bottom or one-piece reads its slot, the largest."""
+    overlaps, read as trousers, are matched first. When no top, bottom or one-piece reads its slot surely, the one
+    read most surely."""
 
     def garment(slot: str, box: list[float], crop_slot: float | None) -> dict:
         return {"slot": slot, "box": box, "crop_slot": crop_slot}
@@ -197,9 +206,21 @@ def test_the_default_garment_is_one_its_own_crop_reads_in_its_slot():
     shoes = garment("shoes", [0.3, 0.9, 0.7, 1.0], 0.99)
     assert default_garment([top, dress, pants, shoes]) == 2
     assert default_garment([top, dress, shoes]) == 0
-    assert default_garment([{**top, "crop_slot": 0.3}, dress, shoes]) == 1  # none read surely: the largest
+    assert default_garment([{**top, "crop_slot": 0.3}, dress, shoes]) == 0  # none read surely: the surest
+    assert default_garment([{**top, "crop_slot": 0.06}, dress, shoes]) == 1  # a tie: the larger
     assert default_garment([dress, shoes]) == 0  # clothes before shoes, however read
     assert default_garment([{**top, "crop_slot": None}, dress, shoes]) == 0  # stored before crop_slot: as read
+
+
+def test_a_shops_waist_down_photo_opens_on_the_trousers_not_the_hips_the_map_took_for_a_top():
+    """Trousers shot from the waist down on a plain backdrop: the map finds a "top" over the hips, larger than the
+    trousers, whose crop reads a top at 7%; the trousers' crop reads trousers at 28%. Neither is sure; the trousers
+    are the likelier reading and are matched first (as the largest, the "top" was)."""
+    hips = {"slot": "top", "box": [0.05, 0.0, 0.95, 0.5], "crop_slot": 0.07}
+    trousers = {"slot": "bottom", "box": [0.2, 0.3, 0.8, 0.9], "crop_slot": 0.28}
+    shoes = {"slot": "shoes", "box": [0.2, 0.9, 0.8, 1.0], "crop_slot": 0.95}
+    assert default_garment([hips, trousers, shoes]) == 1
+    assert default_garment([{**hips, "crop_slot": 0.62}, trousers, shoes]) == 0  # a top read surely is a top
 
 
 def test_detected_garments_say_how_surely_each_crop_reads_the_slot_it_was_found_in():
@@ -525,6 +546,30 @@ def test_a_whole_outfit_photo_opens_on_a_garment_its_crop_reads_not_the_maps_dre
 
 
 @pytest.mark.real_model
+def test_a_shops_waist_down_photo_of_trousers_opens_on_the_trousers(settings):
+    """Co-parsing validation photo 0541 framed from the waist down and cut out onto a studio backdrop, as a shop shoots
+    trousers on a model: the map lists a "top" over the hips, larger than the trousers, which its crop barely reads
+    as a top; the page opened on that "top". It now opens on the trousers, the surer reading."""
+    photo = _street_photo(settings, "0541")
+    root = photo.parent.parent
+    outfit = next(o for o in worn_outfits(root, "validation", with_color=False) if o.image_id == "0541")
+    framing = next(f for f in product_framings(outfit) if f.kind == "lower")
+    shot = framed_photo(
+        studio_photo(read_photo(root, "0541"), read_mask(root, "0541"), studio_backdrop("0541")), framing.box
+    )
+    buffer = io.BytesIO()
+    shot.save(buffer, "PNG")
+    try:
+        upload = SimpleUploadedFile("shop.png", buffer.getvalue(), "image/png")
+        body = APIClient().post("/api/v1/recommendations/", {"image": upload}, format="multipart").json()
+        garments = body["detected"]["garments"]
+        assert [g["slot"] for g in garments][:2] == ["top", "bottom"], garments
+        assert garments[body["detected"]["chosen_garment"]]["slot"] == body["detected"]["slot"] == "bottom"
+    finally:
+        get_predictor.cache_clear()
+
+
+@pytest.mark.real_model
 def test_evaluate_default_garment_counts_every_photo_read_as_an_outfit(settings, tmp_path):
     root = _street_photo(settings, "0010").parent.parent
     out = tmp_path / "default.json"
@@ -542,6 +587,13 @@ def test_evaluate_default_garment_counts_every_photo_read_as_an_outfit(settings,
         slots = {k: v for k, v in way.items() if k.startswith("slot_") and k != "slot_tagged" and "share" not in k}
         assert way["photos"] == sum(slots.values()), way
         assert 0 <= way["slot_tagged"] <= way["photos"] and way["pixel_photos"] <= way["photos"]
+    framings = figures["framings"]
+    pixel_photos = [o for o in worn_outfits(root, "validation", with_color=False)[:8] if o.annotation == "pixel"]
+    assert pixel_photos
+    # each framing of those photos, as shot and on a studio backdrop
+    assert sum(t["framings"] for t in framings.values()) == 2 * sum(len(product_framings(o)) for o in pixel_photos)
+    for tally in framings.values():
+        assert max(tally.get("largest", 0), tally.get("default", 0)) <= tally.get("outfits", 0) <= tally["framings"]
 
 
 @pytest.mark.real_model

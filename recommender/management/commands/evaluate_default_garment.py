@@ -8,7 +8,17 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from classifier.coparsing import GARMENT_MAP, read_mask, read_photo, slot_boxes, worn_outfits
+from classifier.coparsing import (
+    GARMENT_MAP,
+    framed_photo,
+    product_framings,
+    read_mask,
+    read_photo,
+    slot_boxes,
+    studio_backdrop,
+    studio_photo,
+    worn_outfits,
+)
 from classifier.predictor import get_predictor
 from classifier.regions import box_iou
 from recommender.management.commands.learn_outfit_affinity import coparsing_root
@@ -77,5 +87,33 @@ class Command(BaseCommand):
                 "box_right_share": round(tally["box_right"] / max(tally["pixel_photos"], 1), 4),
             }
             self.stdout.write(f"{split} {way:8s}: " + ", ".join(f"{k} {v}" for k, v in figures[way].items()))
+        figures["framings"] = framings = self.framings(root, outfits, predictor)
+        for way in ("largest", "default"):
+            self.stdout.write(
+                f"{split} shop-like framings read as outfits, featured garment matched first ({way}): "
+                + ", ".join(f"{kind} {t[way]}/{t['outfits']} (of {t['framings']})" for kind, t in framings.items())
+            )
         if json_path:
             Path(json_path).write_text(json.dumps(figures, indent=2) + "\n")
+
+    @staticmethod
+    def framings(root: Path, outfits, predictor) -> dict[str, Counter[str]]:
+        tallies: dict[str, Counter[str]] = {}
+        for outfit in outfits:
+            if outfit.annotation != "pixel":
+                continue
+            photo = read_photo(root, outfit.image_id)
+            studio = studio_photo(photo, read_mask(root, outfit.image_id), studio_backdrop(outfit.image_id))
+            for framing in product_framings(outfit):
+                for shot in (photo, studio):
+                    tally = tallies.setdefault(framing.kind, Counter())
+                    tally["framings"] += 1
+                    garments = detected_garments(predictor.predict(framed_photo(shot, framing.box)).to_dict())
+                    largest = default_garment([{k: v for k, v in g.items() if k != "crop_slot"} for g in garments])
+                    chosen = default_garment(garments)
+                    if largest is None or chosen is None:  # read as one garment: nothing to choose
+                        continue
+                    tally["outfits"] += 1
+                    tally["largest"] += int(garments[largest]["slot"] == framing.garment.slot)
+                    tally["default"] += int(garments[chosen]["slot"] == framing.garment.slot)
+        return dict(sorted(tallies.items()))
