@@ -77,7 +77,7 @@ class Backbone:
 
 
 def build_backbone(name: str, *, image_size: int = 224, weights_path: str | Path | None = None) -> Backbone:
-    """Build a backbone by name; `weights_path` is the Lite0 ImageNet `.npz` (ignored by "tiny")."""
+    """Build a backbone by name; `weights_path` is its ImageNet `.npz` (Lite0's or Lite2's; ignored by "tiny")."""
     if name in LITE_STAGES:
         return _build_efficientnet_lite(name, image_size, weights_path)
     if name == "tiny":
@@ -282,8 +282,8 @@ def _build_tiny(image_size: int) -> Backbone:
     return Backbone("tiny", image_size, keras.Model(image, features, name="tiny"), None, bottom, top)
 
 
-# The finer map the segmentation head reads next to the bottom's output: stage 3 of Lite0 (28×28×40 at 224 px, stride
-# 8), the first layer of "tiny" (also twice the bottom's resolution).
+# The finer map the segmentation head reads next to the bottom's output: the last block of stage 3 of Lite0 (28×28×40
+# at 224 px, stride 8) and of Lite2 (28×28×48), the first layer of "tiny" (also twice the bottom's resolution).
 SEGMENTATION_LAYERS: dict[str, str] = {
     "efficientnet_lite0": "block4_add",
     "efficientnet_lite2": "block6_add",
