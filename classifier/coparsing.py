@@ -238,6 +238,12 @@ def studio_backdrop(image_id: str) -> tuple[int, int, int]:
     return STUDIO_BACKDROPS[int(image_id) % len(STUDIO_BACKDROPS)]
 
 
+def studio_version(root: str | Path, image_id: str, photo: Image.Image | None = None) -> Image.Image:
+    """A pixel-annotated photo's person on its own studio backdrop (`photo`: the street photo, when already read)."""
+    photo = read_photo(root, image_id) if photo is None else photo
+    return studio_photo(photo, read_mask(root, image_id), studio_backdrop(image_id))
+
+
 def read_labels(root: str | Path) -> tuple[str, ...]:
     """labels.txt as a tuple indexed by label index (checked against LABELS)."""
     names = {}

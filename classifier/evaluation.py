@@ -30,8 +30,7 @@ from classifier.coparsing import (
     read_mask,
     read_photo,
     slot_boxes,
-    studio_backdrop,
-    studio_photo,
+    studio_version,
     worn_outfits,
 )
 from classifier.dataset import Sample, load_samples, sample_attribute, worn_samples
@@ -1153,10 +1152,7 @@ def _framed(
 
 
 def _street_or_studio(coparsing_dir: Path, image_id: str, studio: bool) -> Image.Image:
-    photo = read_photo(coparsing_dir, image_id)
-    if not studio:
-        return photo
-    return studio_photo(photo, read_mask(coparsing_dir, image_id), studio_backdrop(image_id))
+    return studio_version(coparsing_dir, image_id) if studio else read_photo(coparsing_dir, image_id)
 
 
 def _artifact_bytes(model_dir: Path) -> dict:

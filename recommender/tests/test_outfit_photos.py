@@ -19,10 +19,7 @@ from catalog.tests.factories import garment_factory, rule_factory
 from classifier.coparsing import (
     framed_photo,
     product_framings,
-    read_mask,
-    read_photo,
-    studio_backdrop,
-    studio_photo,
+    studio_version,
     worn_outfits,
 )
 from classifier.predictor import get_predictor
@@ -554,9 +551,7 @@ def test_a_shops_waist_down_photo_of_trousers_opens_on_the_trousers(settings):
     root = photo.parent.parent
     outfit = next(o for o in worn_outfits(root, "validation", with_color=False) if o.image_id == "0541")
     framing = next(f for f in product_framings(outfit) if f.kind == "lower")
-    shot = framed_photo(
-        studio_photo(read_photo(root, "0541"), read_mask(root, "0541"), studio_backdrop("0541")), framing.box
-    )
+    shot = framed_photo(studio_version(root, "0541"), framing.box)
     buffer = io.BytesIO()
     shot.save(buffer, "PNG")
     try:

@@ -15,8 +15,7 @@ from classifier.coparsing import (
     read_mask,
     read_photo,
     slot_boxes,
-    studio_backdrop,
-    studio_photo,
+    studio_version,
     worn_outfits,
 )
 from classifier.predictor import get_predictor
@@ -28,6 +27,14 @@ LOW_TYPE_CONFIDENCE = 0.3  # a type read below this is shown to the shopper as a
 MIN_SHARE = 0.002  # a garment present covers at least this share of the photo (as classifier.evaluation counts it)
 
 Box = tuple[float, float, float, float]
+
+
+def first_matched(garments: list[dict]) -> tuple[int, int] | None:
+    """The garment matched first by the largest top, bottom or one-piece alone (default_garment without the crops'
+    readings, the rule before crop_slot) and by default_garment as served; None for a photo of one garment."""
+    largest = default_garment([{k: v for k, v in g.items() if k != "crop_slot"} for g in garments])
+    chosen = default_garment(garments)
+    return None if largest is None or chosen is None else (largest, chosen)
 
 
 def judge(garment: dict, tagged_slots: set[str], boxes: dict[str, Box] | None) -> Counter[str]:
@@ -70,11 +77,9 @@ class Command(BaseCommand):
             tagged = {GARMENT_MAP[tag].slot for tag in outfit.tags if tag in GARMENT_MAP}
             pixel = outfit.annotation == "pixel"
             boxes = slot_boxes(read_mask(root, outfit.image_id), min_share=MIN_SHARE) if pixel else None
-            # The rule before crop_slot: without it, default_garment takes the largest top, bottom or one-piece.
-            largest = default_garment([{k: v for k, v in g.items() if k != "crop_slot"} for g in garments])
-            chosen = default_garment(garments)
-            if largest is None or chosen is None:  # not with two garments or more; kept for the type checker
+            if (first := first_matched(garments)) is None:
                 continue
+            largest, chosen = first
             counts["largest"] += judge(garments[largest], tagged, boxes)
             counts["default"] += judge(garments[chosen], tagged, boxes)
         figures: dict = {"split": split, "photos_read": len(outfits)}
@@ -103,16 +108,15 @@ class Command(BaseCommand):
             if outfit.annotation != "pixel":
                 continue
             photo = read_photo(root, outfit.image_id)
-            studio = studio_photo(photo, read_mask(root, outfit.image_id), studio_backdrop(outfit.image_id))
+            studio = studio_version(root, outfit.image_id, photo)
             for framing in product_framings(outfit):
                 for shot in (photo, studio):
                     tally = tallies.setdefault(framing.kind, Counter())
                     tally["framings"] += 1
                     garments = detected_garments(predictor.predict(framed_photo(shot, framing.box)).to_dict())
-                    largest = default_garment([{k: v for k, v in g.items() if k != "crop_slot"} for g in garments])
-                    chosen = default_garment(garments)
-                    if largest is None or chosen is None:  # read as one garment: nothing to choose
+                    if (first := first_matched(garments)) is None:  # read as one garment: nothing to choose
                         continue
+                    largest, chosen = first
                     tally["outfits"] += 1
                     tally["largest"] += int(garments[largest]["slot"] == framing.garment.slot)
                     tally["default"] += int(garments[chosen]["slot"] == framing.garment.slot)
