@@ -215,10 +215,19 @@ def product_framings(outfit: WornOutfit, *, min_share: float = 0.004) -> list[Fr
     return framings
 
 
-def framed_photo(photo: Image.Image, box: tuple[float, float, float, float]) -> Image.Image:
-    width, height = photo.size
+def _frame_pixels(width: int, height: int, box: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
     x0, y0, x1, y1 = box
-    return photo.crop((round(x0 * width), round(y0 * height), round(x1 * width), round(y1 * height)))
+    return round(x0 * width), round(y0 * height), round(x1 * width), round(y1 * height)
+
+
+def framed_photo(photo: Image.Image, box: tuple[float, float, float, float]) -> Image.Image:
+    return photo.crop(_frame_pixels(*photo.size, box))
+
+
+def framed_mask(mask: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    """The part of a photo's garment map that framed_photo keeps of the photo (the map has the photo's size)."""
+    left, top, right, bottom = _frame_pixels(mask.shape[1], mask.shape[0], box)
+    return mask[top:bottom, left:right]
 
 
 # A shop photographs a model against a plain backdrop (white, light grey, off-white paper); a street photo's person,

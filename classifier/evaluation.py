@@ -25,6 +25,7 @@ from classifier.coparsing import (
     ACCEPTED_TYPES,
     COLOR_AGREEMENT_NOTE,
     DETECTION_SLOTS,
+    framed_mask,
     framed_photo,
     product_framings,
     read_mask,
@@ -373,7 +374,9 @@ def worn_summary_lines(split: str, worn: dict) -> list[str]:
         *(
             [
                 f"  shop-like framings{where} ({worn[key]['count']}): the featured garment's type listed or read "
-                f"{worn[key]['type_listed']:.4f}, its slot {worn[key]['slot_listed']:.4f}; per framing "
+                f"{worn[key]['type_listed']:.4f}, its slot {worn[key]['slot_listed']:.4f}"
+                + _framed_boxes(worn[key])
+                + "; per framing "
                 + ", ".join(
                     f"{kind} {e['type_listed']}/{e['count']} (read as outfit {e['outfit']}, one worn garment "
                     f"{e['one_worn']}, flat {e['flat']})"
@@ -434,6 +437,16 @@ def score_worn(samples: Sequence[Sample], out: dict[str, np.ndarray]) -> dict:
         "color_agrees_with_mask_color": round(float(np.mean(colour)), 4) if colour else 0.0,
         "by_label": dict(sorted(by_label.items())),
     }
+
+
+def _framed_boxes(framed: dict) -> str:
+    """score_framings' box figures for a summary line ("" for figures scored before they were)."""
+    if "listed_precision" not in framed:
+        return ""
+    return (
+        f"; read as outfits, the garments listed there {framed['listed_precision']:.4f} (IoU >= "
+        f"{framed['iou_threshold']}), the featured garment listed on itself {framed['featured_boxed']:.4f}"
+    )
 
 
 def region_slot_shares(samples: Sequence[Sample], items: Sequence[OutfitTruth]) -> np.ndarray:
@@ -547,14 +560,25 @@ def score_coparsing(
 
 
 def score_framings(
-    predictor, coparsing_dir: Path, split: str, *, limit: int | None = None, studio: bool = False
+    predictor,
+    coparsing_dir: Path,
+    split: str,
+    *,
+    limit: int | None = None,
+    studio: bool = False,
+    iou: float = 0.3,
+    min_share: float = 0.002,
 ) -> dict:
     """Shop-like framings of the split's pixel-annotated street photos (coparsing.product_framings: a bottom from the
     waist down, a top from the head to the waist, a dress to below its hem), with `studio` of the person cut out onto
     a plain backdrop as a shop shoots a model (coparsing.studio_photo), read as the product reads an upload:
     how often the featured garment's type (accepted set of its label) and slot are among what is listed, or are the
-    reading of a photo read as one garment; and how the photos were read (outfit, one garment worn, flat)."""
+    reading of a photo read as one garment; how the photos were read (outfit, one garment worn, flat); and, of the
+    photos read as outfits, how many of the garments listed are there (listed_right: a garment of that slot in the
+    frame, by the photo's map, with IoU >= `iou`) and whether the featured garment is listed on itself
+    (featured_boxed)."""
     per_kind: dict[str, dict] = {}
+    masks: dict[str, np.ndarray] = {}
     framings = [(o, f) for o in worn_outfits(coparsing_dir, split, with_color=False) for f in product_framings(o)]
     if limit and len(framings) > limit:
         framings = framings[:: int(np.ceil(len(framings) / limit))]
@@ -566,20 +590,52 @@ def score_framings(
         garment = framing.garment
         accepted = ACCEPTED_TYPES.get(garment.label, {garment.type})
         entry = per_kind.setdefault(
-            framing.kind, {"count": 0, "type_listed": 0, "slot_listed": 0, "outfit": 0, "one_worn": 0, "flat": 0}
+            framing.kind,
+            {
+                "count": 0,
+                "type_listed": 0,
+                "slot_listed": 0,
+                "outfit": 0,
+                "one_worn": 0,
+                "flat": 0,
+                "listed": 0,
+                "listed_right": 0,
+                "featured_boxed": 0,
+            },
         )
         entry["count"] += 1
         entry[read_as] += 1
         entry["type_listed"] += any(r.type.label in accepted for r in readings)
         entry["slot_listed"] += any(TYPES[r.type.label].slot == garment.slot for r in readings)
-    total = {key: sum(entry[key] for entry in per_kind.values()) for key in ("count", "type_listed", "slot_listed")}
+        if reading.garments:
+            if outfit.image_id not in masks:
+                masks[outfit.image_id] = read_mask(coparsing_dir, outfit.image_id)
+            truth = slot_boxes(framed_mask(masks[outfit.image_id], framing.box), min_share=min_share)
+            listed = [(g.slot, g.box) for g in reading.garments]
+            right = listed_right(listed, truth, iou=iou)
+            entry["listed"] += len(listed)
+            entry["listed_right"] += sum(right)
+            entry["featured_boxed"] += any(
+                ok and slot == garment.slot for (slot, _box), ok in zip(listed, right, strict=True)
+            )
+    keys = ("count", "type_listed", "slot_listed", "outfit", "listed", "listed_right", "featured_boxed")
+    total = {key: sum(entry[key] for entry in per_kind.values()) for key in keys}
     share = (lambda key: round(total[key] / total["count"], 4)) if total["count"] else (lambda key: 0.0)
     return {
         "count": total["count"],
         "type_listed": share("type_listed"),
         "slot_listed": share("slot_listed"),
+        "iou_threshold": iou,
+        "listed_precision": round(total["listed_right"] / total["listed"], 4) if total["listed"] else 0.0,
+        "featured_boxed": round(total["featured_boxed"] / total["outfit"], 4) if total["outfit"] else 0.0,
         "per_kind": dict(sorted(per_kind.items())),
     }
+
+
+def listed_right(listed: Sequence[tuple[str, tuple]], truth: dict, *, iou: float = 0.3) -> list[bool]:
+    """For each (slot, box) listed, is a garment of that slot there: its true box (`truth`, slot -> box, as
+    coparsing.slot_boxes gives) overlaps the listed box with IoU >= `iou`."""
+    return [slot in truth and box_iou(tuple(box), truth[slot]) >= iou for slot, box in listed]
 
 
 @dataclass
@@ -1233,7 +1289,7 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         )
         framed_rows.append(
             f"- {split}{where}: {f['count']} framings, type {_fmt(f['type_listed'])}, slot "
-            f"{_fmt(f['slot_listed'])}; {kinds}"
+            f"{_fmt(f['slot_listed'])}{_framed_boxes(f)}; {kinds}"
         )
     test = metrics.get("test") or {}
     worn_test = _get(metrics, "coparsing", "test") or {}

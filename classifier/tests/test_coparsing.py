@@ -158,3 +158,12 @@ def test_a_studio_photo_keeps_the_person_and_puts_a_plain_backdrop_behind():
     assert 30 < edge[0] < 238
     assert {coparsing.studio_backdrop(f"{i:04d}") for i in range(1, 4)} == set(coparsing.STUDIO_BACKDROPS)
     assert coparsing.studio_backdrop("0007") == coparsing.studio_backdrop("0007")
+
+
+def test_a_framed_mask_is_the_part_of_the_map_the_framed_photo_keeps():
+    mask = np.arange(600 * 400).reshape(600, 400) % 251
+    photo = Image.new("RGB", (400, 600))
+    box = (0.2, 0.4, 0.8, 1.0)
+    framed = coparsing.framed_mask(mask, box)
+    assert framed.shape[::-1] == coparsing.framed_photo(photo, box).size == (240, 360)
+    assert framed[0, 0] == mask[240, 80] and framed[-1, -1] == mask[599, 319]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +17,10 @@ from classifier.evaluation import (
     detections,
     flat_outfit_share,
     head_result,
+    listed_right,
     reconciled,
     score,
+    score_framings,
     score_outfits,
     score_worn,
     slot_scores,
@@ -25,7 +28,9 @@ from classifier.evaluation import (
     tune_reconcile,
     tune_slots,
 )
+from classifier.predictor import DetectedGarment, FakePredictor
 from classifier.regions import DETECTION_SLOTS
+from classifier.tests.factories import make_tiny_coparsing
 from vocabulary import COLOR_CODES, SLOTS, TYPE_CODES
 
 
@@ -216,3 +221,45 @@ def test_a_garment_its_own_crop_all_but_rules_out_is_never_listed_however_much_i
     assert tuning["chosen"]["drop"] >= 0.05
     listed = reconciled([row], tuning["chosen"])[0]
     assert [slot for slot, *_ in listed] == ["outer", "bottom"]
+
+
+def test_a_listed_garment_is_there_only_where_a_garment_of_its_slot_is():
+    truth = {"bottom": (0.2, 0.0, 0.8, 0.7), "shoes": (0.3, 0.85, 0.7, 1.0)}
+    listed = [
+        ("bottom", (0.2, 0.05, 0.8, 0.7)),  # the trousers
+        ("top", (0.2, 0.0, 0.8, 0.2)),  # a "top" over the hips of a waist-down photo: none in the frame
+        ("shoes", (0.3, 0.5, 0.7, 0.7)),  # shoes listed on the knees
+    ]
+    assert listed_right(listed, truth) == [True, False, False]
+    assert listed_right(listed, truth, iou=0.05) == [True, False, False]  # the knees do not touch the shoes' box
+    assert listed_right([], truth) == []
+
+
+def test_framings_count_the_garments_listed_against_the_map_of_the_frame(tmp_path):
+    """Each tiny photo is framed from the waist down (its trousers or skirt) and from the head to the waist (its
+    tee); whatever the frame, the product lists a bottom, an "outer" and shoes at the same places. From the waist
+    down, only the bottom is there (no coat; the shoes' box is on the knees); to the waist, none is."""
+    root = make_tiny_coparsing(tmp_path / "ccp")
+
+    class ListsThree(FakePredictor):
+        def predict(self, image):
+            reading = super().predict(image)
+            found = [
+                ("bottom", (0.22, 0.12, 0.8, 0.7)),
+                ("outer", (0.2, 0.0, 0.8, 0.3)),
+                ("shoes", (0.3, 0.3, 0.7, 0.5)),
+            ]
+            garments = tuple(DetectedGarment(slot=slot, box=box, score=0.9, prediction=reading) for slot, box in found)
+            return dataclasses.replace(reading, garments=garments)
+
+    scored = score_framings(ListsThree(), root, "validation")  # two photos
+    lower, upper = scored["per_kind"]["lower"], scored["per_kind"]["upper"]
+    assert (lower["count"], lower["outfit"], lower["listed"], lower["listed_right"], lower["featured_boxed"]) == (
+        2,
+        2,
+        6,
+        2,
+        2,
+    )
+    assert (upper["count"], upper["listed"], upper["listed_right"], upper["featured_boxed"]) == (2, 6, 0, 0)
+    assert scored["listed_precision"] == round(2 / 12, 4) and scored["featured_boxed"] == 0.5

@@ -150,6 +150,9 @@ def test_tiny_training_run_writes_a_loadable_artifact(tiny_run):
         assert worn["regions_crop_only"]["count"] == 6
         # shop-like framings of the street photos, as they are and on a studio backdrop
         assert worn["framed"]["count"] > 0 and worn["framed_studio"]["count"] == worn["framed"]["count"]
+        for framed in (worn["framed"], worn["framed_studio"]):
+            assert 0.0 <= framed["listed_precision"] <= 1.0 and 0.0 <= framed["featured_boxed"] <= 1.0
+            assert all(e["listed_right"] <= e["listed"] for e in framed["per_kind"].values())
     assert metrics["region_context_tuning"]["trials"][0]["weight"] == 0.0  # chosen on validation regions
     assert metrics["pixel_colors_tuning"]["trials"][0]["weight"] == 0.0  # chosen on validation photos
     assert metrics["worn_samples"] == {"train": 18, "validation": 6}
