@@ -180,8 +180,11 @@ class WornOutfit:
 
 # How a shop frames a garment on a model, cut from a street photo by its mask: "lower" from just above a bottom (a
 # skirt, trousers, shorts) to the feet; "upper" from the head to just below a top worn without a coat or a dress;
-# "dress" from the head to below a dress's hem, without a coat. Widths span the person with a margin.
+# "dress" from the head to below a dress's hem, without a coat; "outer" from the head to below a coat's, a jacket's
+# or a cardigan's hem (what is under it shows where it is open). Widths span the person with a margin.
 FRAMING_MARGIN = 0.08
+# A shop features a coat that covers the person, not a sliver of an open vest: at least this share of the photo.
+OUTER_FRAMING_SHARE = 0.03
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,8 @@ def product_framings(outfit: WornOutfit, *, min_share: float = 0.004) -> list[Fr
             framings.append(Framing("upper", (x0, 0.0, x1, min(1.0, bottom + FRAMING_MARGIN)), garment))
         elif garment.slot == "one_piece" and "outer" not in slots:
             framings.append(Framing("dress", (x0, 0.0, x1, min(1.0, bottom + 1.5 * FRAMING_MARGIN)), garment))
+        elif garment.slot == "outer" and (garment.pixel_share or 0) >= OUTER_FRAMING_SHARE:
+            framings.append(Framing("outer", (x0, 0.0, x1, min(1.0, bottom + 1.5 * FRAMING_MARGIN)), garment))
     return framings
 
 

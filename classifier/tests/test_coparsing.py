@@ -118,7 +118,7 @@ def _garment(label: str, box: tuple[float, float, float, float], share: float = 
     return coparsing.WornGarment(label, mapping.slot, mapping.type, mapping.kind, box=box, pixel_share=share)
 
 
-def test_shop_like_framings_feature_a_bottom_a_bare_top_and_a_dress_without_a_coat():
+def test_shop_like_framings_feature_a_bottom_a_bare_top_a_dress_without_a_coat_and_a_coat():
     def outfit(*garments: coparsing.WornGarment) -> coparsing.WornOutfit:
         return coparsing.WornOutfit("0001", "test", "pixel", Path("0001.jpg"), garments=list(garments))
 
@@ -130,13 +130,19 @@ def test_shop_like_framings_feature_a_bottom_a_bare_top_and_a_dress_without_a_co
     upper, lower = (f.box for f in framings)
     assert upper == pytest.approx((0.2, 0.0, 0.8, 0.58))  # the person's width with a margin, head to below the top
     assert lower == pytest.approx((0.2, 0.40, 0.8, 1.0))  # from just above the skirt to the feet
-    # A top under a coat is not what a shop would feature; a dress under a coat neither; shoes never.
+    # A top under a coat is not what a shop would feature; a dress under a coat neither; shoes never. The coat is,
+    # from the head to below its hem.
     coat = _garment("coat", (0.25, 0.18, 0.75, 0.8))
-    assert [f.kind for f in coparsing.product_framings(outfit(blouse, skirt, coat, shoes))] == ["lower"]
+    framings = coparsing.product_framings(outfit(blouse, skirt, coat, shoes))
+    assert [f.kind for f in framings] == ["lower", "outer"]
+    assert framings[1].garment.label == "coat" and framings[1].box == pytest.approx((0.15, 0.0, 0.85, 0.92))
     dress = _garment("dress", (0.3, 0.2, 0.7, 0.7))
     framings = coparsing.product_framings(outfit(dress, shoes))
     assert [f.kind for f in framings] == ["dress"] and framings[0].box[3] == pytest.approx(0.82)
-    assert coparsing.product_framings(outfit(dress, coat)) == []
+    assert [f.kind for f in coparsing.product_framings(outfit(dress, coat))] == ["outer"]
+    # An open vest's sliver is not a shop's coat photo.
+    vest = _garment("vest", (0.3, 0.2, 0.4, 0.5), share=0.02)
+    assert [f.kind for f in coparsing.product_framings(outfit(blouse, skirt, vest))] == ["lower"]
     assert coparsing.product_framings(outfit(_garment("skirt", (0.3, 0.5, 0.7, 0.8), share=0.001))) == []
 
 

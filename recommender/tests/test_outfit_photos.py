@@ -220,6 +220,22 @@ def test_a_shops_waist_down_photo_opens_on_the_trousers_not_the_hips_the_map_too
     assert default_garment([{**hips, "crop_slot": 0.62}, trousers, shoes]) == 0  # a top read surely is a top
 
 
+def test_a_shops_coat_photo_opens_on_the_coat_not_what_the_map_guessed_under_it():
+    """A coat on a model, from the head to below its hem: the map also lists a "top" and a "dress" under it, whose
+    crops read their slots at 4-30%; the coat's crop reads a coat surely and it is matched first. A coat read surely
+    but smaller than 1.5 times a top read surely is not (a street photo of an open jacket over a tee)."""
+    coat = {"slot": "outer", "box": [0.2, 0.15, 0.8, 0.9], "crop_slot": 0.93}
+    top = {"slot": "top", "box": [0.35, 0.2, 0.65, 0.5], "crop_slot": 0.04}
+    dress = {"slot": "one_piece", "box": [0.3, 0.25, 0.7, 0.85], "crop_slot": 0.3}
+    assert default_garment([top, coat, dress]) == 1
+    assert default_garment([top, {**coat, "crop_slot": 0.45}, dress]) == 2  # a doubtful coat: the surest main piece
+    assert default_garment([top, {**coat, "crop_slot": None}, dress]) == 2  # stored before crop_slot: the old rule
+    tee = {"slot": "top", "box": [0.3, 0.2, 0.7, 0.62], "crop_slot": 0.9}  # 0.168 against the jacket's 0.24
+    jacket = {**coat, "box": [0.2, 0.15, 0.8, 0.55]}
+    assert default_garment([tee, jacket]) == 0
+    assert default_garment([{**tee, "box": [0.35, 0.2, 0.65, 0.5]}, jacket]) == 1  # 0.09: the jacket dominates
+
+
 def test_detected_garments_say_how_surely_each_crop_reads_the_slot_it_was_found_in():
     def found(slot: str, read_slot: str, top3: list) -> dict:
         reading = {
@@ -565,6 +581,31 @@ def test_a_shops_waist_down_photo_of_trousers_opens_on_the_trousers(settings):
 
 
 @pytest.mark.real_model
+def test_a_shops_photo_of_a_blazer_on_a_model_opens_on_the_blazer(settings):
+    """Co-parsing validation photo 0085 framed from the head to below the blazer's hem and cut out onto a studio
+    backdrop, as a shop shoots a blazer on a model: the map lists the shirt under it and the blazer, and the page
+    opened on the shirt (any top, bottom or one-piece came first). It now opens on the blazer, read surely and far
+    larger than the shirt."""
+    photo = _street_photo(settings, "0085")
+    root = photo.parent.parent
+    outfit = next(o for o in worn_outfits(root, "validation", with_color=False) if o.image_id == "0085")
+    framing = next(f for f in product_framings(outfit) if f.kind == "outer")
+    assert framing.garment.label == "blazer"
+    buffer = io.BytesIO()
+    framed_photo(studio_version(root, "0085"), framing.box).save(buffer, "PNG")
+    try:
+        upload = SimpleUploadedFile("shop.png", buffer.getvalue(), "image/png")
+        body = APIClient().post("/api/v1/recommendations/", {"image": upload}, format="multipart").json()
+        garments = body["detected"]["garments"]
+        assert {"top", "outer"} <= {g["slot"] for g in garments}, garments
+        chosen = garments[body["detected"]["chosen_garment"]]
+        assert chosen["slot"] == body["detected"]["slot"] == "outer", garments
+        assert body["detected"]["type"] in ("blazer", "outwear")
+    finally:
+        get_predictor.cache_clear()
+
+
+@pytest.mark.real_model
 def test_evaluate_default_garment_counts_every_photo_read_as_an_outfit(settings, tmp_path):
     root = _street_photo(settings, "0010").parent.parent
     out = tmp_path / "default.json"
@@ -793,7 +834,8 @@ def test_a_shop_photo_of_trousers_on_a_model_is_read_from_the_trousers(settings)
             if o.image_id == "0043"
             for f in product_framings(o)
         ]
-        assert [f.kind for f in framing] == ["lower"]
+        assert sorted(f.kind for f in framing) == ["lower", "outer"]  # the coat framed too, to below its hem
+        framing = [f for f in framing if f.kind == "lower"]
         buffer = io.BytesIO()
         with Image.open(photo) as image:
             framed_photo(image.convert("RGB"), framing[0].box).save(buffer, format="JPEG", quality=90)
