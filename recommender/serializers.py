@@ -27,6 +27,7 @@ from recommender.services import (
     UploadAnswer,
     box_checked,
     detected_garments,
+    garment_unsure,
     reading_tag,
 )
 from vocabulary import COLORS, KINDS, TYPES, kind_in_slot, kind_of_type, type_in_slot
@@ -149,6 +150,10 @@ class DetectedGarmentSerializer(serializers.Serializer):
     pattern = serializers.CharField()
     box = serializers.ListField(child=serializers.FloatField(), help_text="x0, y0, x1, y1 as fractions of the photo.")
     confidences = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    unsure = serializers.BooleanField(
+        help_text="True when the garment's own crop barely reads it in its slot (under 0.2): likely a stray patch "
+        "of the garment map, not a garment; the page marks it with a question mark."
+    )
 
 
 class DetectedSerializer(serializers.Serializer):
@@ -194,9 +199,10 @@ class DetectedSerializer(serializers.Serializer):
     )
     chosen_garment = serializers.IntegerField(
         allow_null=True,
-        help_text="Which of `garments` is matched: the one chosen, else the largest top, bottom or one-piece whose own "
-        "crop reads it in its slot (else the largest of them, then outerwear, then shoes). Null for a photo of one "
-        "garment.",
+        help_text="Which of `garments` is matched: the one chosen, else a coat whose own crop reads it as outerwear "
+        "when no top, bottom or one-piece is read as surely in its slot or the coat is 1.5 times their size, else "
+        "the largest top, bottom or one-piece whose own crop reads it in its slot (else the surest of them, then "
+        "outerwear, then shoes). Null for a photo of one garment.",
     )
     crop_box = serializers.ListField(child=serializers.FloatField(), allow_null=True)
     worn_box = serializers.ListField(
@@ -253,6 +259,7 @@ def detected_payload(result: UploadAnswer) -> dict:
             "pattern": garment.get("pattern", ""),
             "box": [round(float(v), 4) for v in garment["box"]],
             "confidences": garment.get("confidences") or {},
+            "unsure": garment_unsure(garment),
         }
         for index, garment in enumerate(detected_garments(upload.detection))
     ]

@@ -31,6 +31,7 @@ from recommender.services import (
     correction_create,
     detected_garments,
     feedback_create,
+    garment_unsure,
     recommend_for_tag,
     upload_answer,
     upload_choose,
@@ -146,6 +147,7 @@ def _detected_garments(upload: ShopperUpload) -> list[dict]:
                 "color": garment.get("color") or "multicolor",
                 **_outline(garment["box"]),
                 "chosen": index == upload.chosen_garment,
+                "unsure": garment_unsure(garment),
             }
         )
     return garments

@@ -32,6 +32,7 @@ from recommender.services import (
     correction_create,
     default_garment,
     detected_garments,
+    garment_unsure,
     reading_in_slot,
     reading_leaning,
     reading_tag,
@@ -131,6 +132,38 @@ def test_the_result_page_outlines_the_garments_and_a_tap_switches_the_match(cata
     client.post(f"/recommend/{upload.public_id}/choose/", {"garment": "9"})
     upload.refresh_from_db()
     assert upload.chosen_garment == 0
+
+
+def test_a_garment_its_crop_barely_reads_is_marked_as_maybe_not_there(catalog):
+    """The map's stray patches (a "top" over the hips of a waist-down photo, shoes on the knees) are listed like real
+    garments; one whose own crop reads its slot under 0.2 is shown as doubtful: a dashed chip with a question mark
+    and a fainter outline on the page, `unsure` in the API. It stays one tap away."""
+    client = Client()
+    result = client.post("/recommend/", {"image": outfit_photo()})["Location"]
+    upload = ShopperUpload.objects.get()
+    assert not any(garment_unsure(g) for g in detected_garments(upload.detection))  # the fake reads every band surely
+    detection = json.loads(json.dumps(upload.detection))
+    shoes = detection["garments"][2]["reading"]
+    shoes["slot"] = {"label": "top", "confidence": 0.85, "top3": [["top", 0.85], ["shoes", 0.12], ["bottom", 0.03]]}
+    upload.detection = detection
+    upload.save(update_fields=["detection"])
+
+    html = client.get(result).content.decode()
+    chips = re.findall(r'<button class="chip([^"]*)" type="submit" name="garment" value="(\d)"', html)
+    assert chips == [("", "0"), (" current", "1"), (" unsure", "2")], chips
+    assert html.count('class="unsure-mark"') == 1 and "We are not sure this garment is there." in html
+    assert html.count('class="unsure"/>') == 1  # its outline
+    korean = client.get(result, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "이 옷이 사진에 정말 있는지 확실하지 않아요." in korean
+
+    body = APIClient().post(f"/api/v1/recommendations/{upload.public_id}/choice/", {"garment": 2}, format="json")
+    assert [g["unsure"] for g in body.json()["detected"]["garments"]] == [False, False, True]
+    assert body.json()["detected"]["slot"] == "shoes"  # still matched when tapped
+
+
+def test_garment_unsure_needs_the_crops_reading():
+    assert garment_unsure({"crop_slot": 0.19}) and not garment_unsure({"crop_slot": 0.2})
+    assert not garment_unsure({"crop_slot": None}) and not garment_unsure({})  # stored before the crop was read
 
 
 def test_a_crop_drawn_on_the_upload_page_is_what_is_matched():
