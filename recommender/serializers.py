@@ -200,7 +200,8 @@ class DetectedSerializer(serializers.Serializer):
     chosen_garment = serializers.IntegerField(
         allow_null=True,
         help_text="Which of `garments` is matched: the one chosen, else a coat whose own crop reads it as outerwear "
-        "when no top, bottom or one-piece is read as surely in its slot or the coat is 1.5 times their size, else "
+        "when no top, bottom or one-piece is read as surely in its slot, the coat is 1.5 times their size or the "
+        "whole photo reads as outerwear, else "
         "the largest top, bottom or one-piece whose own crop reads it in its slot (else the surest of them, then "
         "outerwear, then shoes). Null for a photo of one garment.",
     )

@@ -256,7 +256,8 @@ def test_a_shops_waist_down_photo_opens_on_the_trousers_not_the_hips_the_map_too
 def test_a_shops_coat_photo_opens_on_the_coat_not_what_the_map_guessed_under_it():
     """A coat on a model, from the head to below its hem: the map also lists a "top" and a "dress" under it, whose
     crops read their slots at 4-30%; the coat's crop reads a coat surely and it is matched first. A coat read surely
-    but smaller than 1.5 times a top read surely is not (a street photo of an open jacket over a tee)."""
+    but smaller than 1.5 times a top read surely is not (a street photo of an open jacket over a tee), unless the
+    whole photo reads as outerwear at 0.7 or more and the coat's own crop agrees."""
     coat = {"slot": "outer", "box": [0.2, 0.15, 0.8, 0.9], "crop_slot": 0.93}
     top = {"slot": "top", "box": [0.35, 0.2, 0.65, 0.5], "crop_slot": 0.04}
     dress = {"slot": "one_piece", "box": [0.3, 0.25, 0.7, 0.85], "crop_slot": 0.3}
@@ -267,6 +268,11 @@ def test_a_shops_coat_photo_opens_on_the_coat_not_what_the_map_guessed_under_it(
     jacket = {**coat, "box": [0.2, 0.15, 0.8, 0.55]}
     assert default_garment([tee, jacket]) == 0
     assert default_garment([{**tee, "box": [0.35, 0.2, 0.65, 0.5]}, jacket]) == 1  # 0.09: the jacket dominates
+    # A shop's jacket photo reads as a jacket as a whole: then the jacket comes first whatever its size.
+    assert default_garment([tee, jacket], {"label": "outer", "confidence": 0.82}) == 1
+    assert default_garment([tee, jacket], {"label": "outer", "confidence": 0.6}) == 0  # not sure enough
+    assert default_garment([tee, jacket], {"label": "top", "confidence": 0.9}) == 0
+    assert default_garment([tee, {**jacket, "crop_slot": 0.3}], {"label": "outer", "confidence": 0.9}) == 0
 
 
 def test_detected_garments_say_how_surely_each_crop_reads_the_slot_it_was_found_in():

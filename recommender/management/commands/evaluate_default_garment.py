@@ -29,12 +29,14 @@ MIN_SHARE = 0.002  # a garment present covers at least this share of the photo (
 Box = tuple[float, float, float, float]
 
 
-def first_matched(garments: list[dict]) -> tuple[int, int] | None:
-    """The garment matched first by the largest top, bottom or one-piece alone (default_garment without the crops'
-    readings, the rule before crop_slot) and by default_garment as served; None for a photo of one garment."""
+def first_matched(reading: dict) -> tuple[list[dict], tuple[int, int] | None]:
+    """A photo's detected garments, and the garment matched first by the largest top, bottom or one-piece alone
+    (default_garment without the crops' readings nor the photo's, the rule before crop_slot) and by default_garment as
+    served; None for a photo of one garment."""
+    garments = detected_garments(reading)
     largest = default_garment([{k: v for k, v in g.items() if k != "crop_slot"} for g in garments])
-    chosen = default_garment(garments)
-    return None if largest is None or chosen is None else (largest, chosen)
+    chosen = default_garment(garments, reading.get("slot"))
+    return garments, (None if largest is None or chosen is None else (largest, chosen))
 
 
 def judge(garment: dict, tagged_slots: set[str], boxes: dict[str, Box] | None) -> Counter[str]:
@@ -71,14 +73,12 @@ class Command(BaseCommand):
         predictor = get_predictor()
         counts = {"largest": Counter[str](), "default": Counter[str]()}
         for outfit in outfits:
-            garments = detected_garments(predictor.predict(read_photo(root, outfit.image_id)).to_dict())
-            if len(garments) < 2:
+            garments, first = first_matched(predictor.predict(read_photo(root, outfit.image_id)).to_dict())
+            if first is None:
                 continue
             tagged = {GARMENT_MAP[tag].slot for tag in outfit.tags if tag in GARMENT_MAP}
             pixel = outfit.annotation == "pixel"
             boxes = slot_boxes(read_mask(root, outfit.image_id), min_share=MIN_SHARE) if pixel else None
-            if (first := first_matched(garments)) is None:
-                continue
             largest, chosen = first
             counts["largest"] += judge(garments[largest], tagged, boxes)
             counts["default"] += judge(garments[chosen], tagged, boxes)
@@ -113,8 +113,8 @@ class Command(BaseCommand):
                 for shot in (photo, studio):
                     tally = tallies.setdefault(framing.kind, Counter())
                     tally["framings"] += 1
-                    garments = detected_garments(predictor.predict(framed_photo(shot, framing.box)).to_dict())
-                    if (first := first_matched(garments)) is None:  # read as one garment: nothing to choose
+                    garments, first = first_matched(predictor.predict(framed_photo(shot, framing.box)).to_dict())
+                    if first is None:  # read as one garment: nothing to choose
                         continue
                     largest, chosen = first
                     tally["outfits"] += 1
