@@ -158,10 +158,13 @@ def harmony_en(kind: str, a: Tag, b: Tag) -> str:
             f"{_cap(color_en(a.color))} and {color_en(b.color)} sit side by side on the colour wheel: "
             f"the {pb} {_verb(b, 'blends', 'blend')} softly with the {pa}."
         )
+    # "Solid" and "plain" only where the pattern was read or tagged so: an unknown pattern is not a plain one.
     if kind == "print_calm":
-        return f"The solid {pb} {_verb(b, 'calms', 'calm')} the print of the {item_en(a)}."
+        solid = "solid " if b.pattern == "solid" else ""
+        return f"The {solid}{pb} {_verb(b, 'calms', 'calm')} the print of the {item_en(a)}."
     if kind == "print_lead":
-        return f"The print of the {item_en(b)} livens up the plain {pa}."
+        plain = "plain " if a.pattern == "solid" else ""
+        return f"The print of the {item_en(b)} livens up the {plain}{pa}."
     if kind == "print_echo":
         if a.patterned:
             return f"The {pb} {_verb(b, 'picks', 'pick')} up the {color_en(b.color)} in the print of the {item_en(a)}."
@@ -202,9 +205,11 @@ def harmony_ko(kind: str, a: Tag, b: Tag) -> str:
             f"{josa(pb, '이')} {josa(pa, '와')} 부드럽게 어우러져요."
         )
     if kind == "print_calm":
-        return f"무지 {josa(pb, '이')} {item_ko(a)}의 패턴을 차분하게 잡아 줘요."
+        solid = "무지 " if b.pattern == "solid" else ""
+        return f"{solid}{josa(pb, '이')} {item_ko(a)}의 패턴을 차분하게 잡아 줘요."
     if kind == "print_lead":
-        return f"{item_ko(b)}의 패턴이 무지 {pa}에 생기를 더해 줘요."
+        plain = "무지 " if a.pattern == "solid" else ""
+        return f"{item_ko(b)}의 패턴이 {plain}{pa}에 생기를 더해 줘요."
     if kind == "print_echo":
         if a.patterned:
             return f"{josa(pb, '이')} {item_ko(a)} 패턴 속 {josa(color_ko(b.color), '와')} 자연스럽게 이어져요."

@@ -32,6 +32,7 @@ from recommender.services import (
     detected_garments,
     feedback_create,
     garment_unsure,
+    reading_tag,
     recommend_for_tag,
     upload_answer,
     upload_choose,
@@ -135,7 +136,8 @@ def _detected_garments(upload: ShopperUpload) -> list[dict]:
             name = garment_names(
                 type=type_code,
                 color=garment["color"],
-                pattern=garment.get("pattern") or "",
+                # "patterned" only when read surely, as the tags that pick the suggestions say
+                pattern=reading_tag(garment.get("reading") or {}).pattern,
                 kind=garment.get("kind") or "",
             ).in_language(language)
         else:

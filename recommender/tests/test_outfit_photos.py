@@ -161,6 +161,27 @@ def test_a_garment_its_crop_barely_reads_is_marked_as_maybe_not_there(catalog):
     assert body.json()["detected"]["slot"] == "shoes"  # still matched when tapped
 
 
+def test_a_chip_calls_a_garment_patterned_only_when_its_pattern_was_read_surely(catalog):
+    """The chips name each garment as the suggestions read it: a print read at 0.6 (under the 0.7 the tags need) is
+    not "patterned" on its chip, since the looks treat its pattern as unknown."""
+    client = Client()
+    result = client.post("/recommend/", {"image": outfit_photo()})["Location"]
+    upload = ShopperUpload.objects.get()
+    detection = json.loads(json.dumps(upload.detection))
+    top = detection["garments"][0]
+    top["pattern"] = "pattern"
+    top["reading"]["pattern"] = {"label": "pattern", "confidence": 0.6, "top3": [["pattern", 0.6], ["solid", 0.4]]}
+    upload.detection = detection
+    upload.save(update_fields=["detection"])
+    chips = re.findall(r'name="garment" value="0"[^>]*>.*?</span>([^<]+)</button>', client.get(result).content.decode())
+    assert chips and "patterned" not in chips[0], chips
+    top["reading"]["pattern"] = {"label": "pattern", "confidence": 0.9, "top3": [["pattern", 0.9], ["solid", 0.1]]}
+    upload.detection = detection
+    upload.save(update_fields=["detection"])
+    chips = re.findall(r'name="garment" value="0"[^>]*>.*?</span>([^<]+)</button>', client.get(result).content.decode())
+    assert chips and "patterned" in chips[0], chips
+
+
 def test_garment_unsure_needs_the_crops_reading():
     assert garment_unsure({"crop_slot": 0.19}) and not garment_unsure({"crop_slot": 0.2})
     assert not garment_unsure({"crop_slot": None}) and not garment_unsure({})  # stored before the crop was read

@@ -36,6 +36,20 @@ def test_a_solid_piece_calms_a_print():
     assert "패턴" in ko and "무지" in ko
 
 
+def test_a_piece_whose_pattern_was_not_read_is_not_called_plain():
+    """A photo read as a jacket with its pattern left unknown (the pattern head was unsure) goes with a striped top
+    as a print beside a quiet colour, but the reason does not call the jacket plain: it may be patterned."""
+    jacket = Tag("outer", "beige", "outwear")  # pattern unknown
+    stripes = Tag("top", "black", "longsleeve", pattern="pattern")
+    assert said(jacket, stripes) == "The print of the long-sleeve top livens up the beige jacket."
+    assert "무지" not in said(jacket, stripes, "ko")
+    plain = said(Tag("outer", "beige", "outwear", pattern="solid"), stripes)
+    assert plain == "The print of the long-sleeve top livens up the plain beige jacket."
+    floral = Tag("one_piece", "multicolor", "dress", pattern="pattern")
+    assert said(floral, Tag("bottom", "black", "skirt")) == "The black skirt calms the print of the dress."
+    assert "무지" not in said(floral, Tag("bottom", "black", "skirt"), "ko")
+
+
 def test_sneakers_keep_a_smart_piece_casual():
     blazer = Tag("outer", "navy", "blazer", pattern="solid", formality="smart")
     sneakers = Tag("shoes", "white", "shoes", kind="sneakers", pattern="solid", formality="casual")
