@@ -421,18 +421,18 @@ def default_garment(garments: Sequence[Mapping[str, Any]], photo_slot: Mapping[s
 
     main = [i for i, g in enumerate(garments) if g.get("slot") in ("top", "bottom", "one_piece")]
     read = [i for i in main if crop_slot(i) >= DEFAULT_GARMENT_SLOT_READ]
+    # A coat counts as read only with its crop's reading (stored detections without it keep the older rule).
     coats = [
         i
         for i, g in enumerate(garments)
-        if g.get("slot") == "outer"
-        and g.get("crop_slot") is not None
-        and float(g["crop_slot"]) >= DEFAULT_GARMENT_SLOT_READ
+        if g.get("slot") == "outer" and g.get("crop_slot") is not None and crop_slot(i) >= DEFAULT_GARMENT_SLOT_READ
     ]
     if coats:
         coat = max(coats, key=lambda i: (area(i), -i))
-        photo_reads_a_coat = (photo_slot or {}).get("label") == "outer" and float(
-            (photo_slot or {}).get("confidence") or 0.0
-        ) >= DEFAULT_OUTER_PHOTO_READ
+        photo = photo_slot or {}
+        photo_reads_a_coat = photo.get("label") == "outer" and float(photo.get("confidence") or 0.0) >= (
+            DEFAULT_OUTER_PHOTO_READ
+        )
         if photo_reads_a_coat or not read or area(coat) >= DEFAULT_OUTER_AREA_RATIO * max(area(i) for i in read):
             return coat
     if read:
