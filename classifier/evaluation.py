@@ -371,6 +371,7 @@ def worn_summary_lines(split: str, worn: dict) -> list[str]:
         f"  garments present found (IoU >= {o['iou_threshold']}) {o['found_share']:.4f}, any box "
         f"{o['found_any_box_share']:.4f}, precision {o['precision']:.4f}, photos read as outfits "
         f"{o['read_as_outfit_share']:.4f}; per slot {o['per_slot_found']}",
+        *([_chips_line(worn["chips"])] if worn.get("chips") else []),
         *(
             [
                 f"  shop-like framings{where} ({worn[key]['count']}): the featured garment's type listed or read "
@@ -387,6 +388,25 @@ def worn_summary_lines(split: str, worn: dict) -> list[str]:
             ]
         ),
     ]
+
+
+# The garments whose chip a shopper most often taps to match, in the order the summary names them.
+CHIP_LABELS = ("skirt", "dress", "pants", "jeans", "shorts", "blouse", "t-shirt", "sweater", "coat", "blazer")
+
+
+def _chips_line(chips: dict) -> str:
+    def part(name: str, tally: dict) -> str:
+        return f"{name} {tally['named']}/{tally['count']}"
+
+    labels = [part(label, chips["by_label"][label]) for label in CHIP_LABELS if label in chips["by_label"]]
+    return (
+        f"  chips on the garments worn ({chips['count']} garments, IoU >= {chips['iou_threshold']}): listed "
+        f"{chips['listed_share']:.4f}, named right (type, or kind for shoes) {chips['named_share']:.4f}, and with "
+        f"the mask's colour {chips['named_colour_share']:.4f}; named right per slot "
+        + ", ".join(part(slot, tally) for slot, tally in chips["per_slot"].items())
+        + "; per garment "
+        + ", ".join(labels)
+    )
 
 
 def score_worn(samples: Sequence[Sample], out: dict[str, np.ndarray]) -> dict:
@@ -537,7 +557,9 @@ def score_coparsing(
     """A co-parsing split: "regions", each worn garment's region read as the product reads a region the shopper chose
     (its crop, weighed by the photo's map in its box with `context`); "regions_crop_only", the crop alone;
     "outfits", the garments the product lists for whole photos (the detection `params`, then checked against their
-    crops with `reconcile`); "outfits_detector_only", the segmentation map's garments as found."""
+    crops with `reconcile`); "outfits_detector_only", the segmentation map's garments as found; "chips", whether a
+    chip on each garment worn names it (score_chips); "framed" and "framed_studio", shop-like framings
+    (score_framings)."""
     samples = worn_samples(coparsing_dir, split)
     if limit and len(samples) > limit:
         samples = samples[:: int(np.ceil(len(samples) / limit))]
@@ -554,6 +576,7 @@ def score_coparsing(
             "reconcile": reconcile or {},
         },
         "outfits_detector_only": score_outfits(items, params),
+        "chips": score_chips(predictor, Path(coparsing_dir), split, limit=limit),
         "framed": score_framings(predictor, Path(coparsing_dir), split, limit=limit),
         "framed_studio": score_framings(predictor, Path(coparsing_dir), split, limit=limit, studio=True),
     }
@@ -632,10 +655,64 @@ def score_framings(
     }
 
 
+def score_chips(
+    predictor,
+    coparsing_dir: Path,
+    split: str,
+    *,
+    limit: int | None = None,
+    iou: float = 0.3,
+    min_share: float = 0.004,
+) -> dict:
+    """What a shopper finds on tapping a garment of a whole-outfit photo (issue 9's "taps the skirt and gets it read
+    correctly"): each garment worn in the split's pixel-annotated photos (accessories and slivers under `min_share`
+    of the photo left out), read as the product reads the upload (`predictor.predict`). A garment is "listed" when a
+    chip's box overlaps its true box with IoU >= `iou`, "named" when such a chip names its type (accepted set of its
+    co-parsing label; for shoes with a kind, that kind), and "named_colour" when a chip that names it also names the
+    colour read from its masked pixels (a derived, weak label: by-eye agreement in coparsing.COLOR_AGREEMENT_NOTE).
+    Photos read as one garment or laid flat list nothing. Counts in total, per slot and per co-parsing label."""
+    outfits = worn_outfits(coparsing_dir, split, annotation="pixel")
+    if limit and len(outfits) > limit:
+        outfits = outfits[:: int(np.ceil(len(outfits) / limit))]
+    keys = ("count", "listed", "named", "named_colour")
+    total = dict.fromkeys(keys, 0)
+    per_slot: dict[str, dict] = {}
+    by_label: dict[str, dict] = {}
+    for outfit in outfits:
+        chips = predictor.predict(read_photo(coparsing_dir, outfit.image_id)).garments
+        for garment in outfit.garments:
+            if garment.slot == "accessory" or garment.box is None or (garment.pixel_share or 0.0) < min_share:
+                continue
+            on_it = [chip for chip in chips if box_iou(tuple(chip.box), garment.box) >= iou]
+            if garment.slot == "shoes" and garment.kind:
+                named = [c for c in on_it if c.slot == "shoes" and c.prediction.kind.label == garment.kind]
+            else:
+                accepted = ACCEPTED_TYPES.get(garment.label, {garment.type})
+                named = [c for c in on_it if c.prediction.type.label in accepted]
+            found = {
+                "count": 1,
+                "listed": int(bool(on_it)),
+                "named": int(bool(named)),
+                "named_colour": int(any(c.prediction.color.label == garment.color for c in named)),
+            }
+            for tally in (total, per_slot.setdefault(garment.slot, {}), by_label.setdefault(garment.label, {})):
+                for key in keys:
+                    tally[key] = tally.get(key, 0) + found[key]
+    count = total["count"]
+    return {
+        **total,
+        "photos": len(outfits),
+        "iou_threshold": iou,
+        **{f"{key}_share": round(total[key] / count, 4) if count else 0.0 for key in keys[1:]},
+        "per_slot": dict(sorted(per_slot.items())),
+        "by_label": dict(sorted(by_label.items())),
+    }
+
+
 def listed_right(listed: Sequence[tuple[str, tuple]], truth: dict, *, iou: float = 0.3) -> list[bool]:
     """For each (slot, box) listed, is a garment of that slot there: its true box (`truth`, slot -> box, as
     coparsing.slot_boxes gives) overlaps the listed box with IoU >= `iou`."""
-    return [slot in truth and box_iou(tuple(box), truth[slot]) >= iou for slot, box in listed]
+    return [bool(slot in truth and box_iou(tuple(box), truth[slot]) >= iou) for slot, box in listed]
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from PIL import Image
 
 from classifier.benchmark import cpu_summary
+from classifier.coparsing import worn_outfits
 from classifier.dataset import Sample
 from classifier.evaluation import (
     OutfitTruth,
@@ -20,6 +22,7 @@ from classifier.evaluation import (
     listed_right,
     reconciled,
     score,
+    score_chips,
     score_framings,
     score_outfits,
     score_worn,
@@ -28,7 +31,7 @@ from classifier.evaluation import (
     tune_reconcile,
     tune_slots,
 )
-from classifier.predictor import DetectedGarment, FakePredictor
+from classifier.predictor import DetectedGarment, FakePredictor, HeadPrediction
 from classifier.regions import DETECTION_SLOTS
 from classifier.tests.factories import make_tiny_coparsing
 from vocabulary import COLOR_CODES, SLOTS, TYPE_CODES
@@ -233,6 +236,9 @@ def test_a_listed_garment_is_there_only_where_a_garment_of_its_slot_is():
     assert listed_right(listed, truth) == [True, False, False]
     assert listed_right(listed, truth, iou=0.05) == [True, False, False]  # the knees do not touch the shoes' box
     assert listed_right([], truth) == []
+    # Plain booleans where the map's boxes are NumPy floats: metrics.json stores their counts.
+    numpy_truth = {slot: tuple(np.float64(v) for v in box) for slot, box in truth.items()}
+    assert [type(ok) for ok in listed_right(listed, numpy_truth)] == [bool] * 3
 
 
 def test_framings_count_the_garments_listed_against_the_map_of_the_frame(tmp_path):
@@ -263,3 +269,52 @@ def test_framings_count_the_garments_listed_against_the_map_of_the_frame(tmp_pat
     )
     assert (upper["count"], upper["listed"], upper["listed_right"], upper["featured_boxed"]) == (2, 6, 0, 0)
     assert scored["listed_precision"] == round(2 / 12, 4) and scored["featured_boxed"] == 0.5
+    json.dumps(scored)  # plain numbers, as metrics.json stores them (the map's boxes are NumPy floats)
+
+
+def test_chips_count_a_garment_as_read_right_only_where_a_chip_on_it_names_it(tmp_path):
+    """The tiny photos' person wears a red tee, a skirt or trousers and sneakers. The product lists a red "t-shirt"
+    on the tee, a "skirt" on the bottom, and "shoes" on the knees: the tee is listed and named with its colour in
+    both validation photos, the skirt photo's bottom is named (the trousers' is listed, misnamed), and the sneakers
+    are not listed at all (the chip lies on the knees)."""
+    root = make_tiny_coparsing(tmp_path / "ccp")
+
+    def head(label: str) -> HeadPrediction:
+        return HeadPrediction(label, 0.9, [(label, 0.9)])
+
+    class ListsThree(FakePredictor):
+        def predict(self, image):
+            reading = super().predict(image)
+            found = [
+                ("top", (0.3, 0.13, 0.7, 0.45), "t-shirt", "red"),
+                ("bottom", (0.33, 0.45, 0.67, 0.8), "skirt", "black"),
+                ("shoes", (0.33, 0.5, 0.67, 0.6), "shoes", "black"),
+            ]
+            garments = tuple(
+                DetectedGarment(
+                    slot=slot,
+                    box=box,
+                    score=0.9,
+                    prediction=dataclasses.replace(reading, type=head(type_code), color=head(colour)),
+                )
+                for slot, box, type_code, colour in found
+            )
+            return dataclasses.replace(reading, garments=garments)
+
+    tees = [g for o in worn_outfits(root, "validation") for g in o.garments if g.label == "t-shirt"]
+    assert [g.color for g in tees] == ["red", "red"]  # the colour read from the mask: the chips' is right
+    scored = score_chips(ListsThree(), root, "validation")
+    assert (scored["photos"], scored["count"], scored["listed"], scored["named"], scored["named_colour"]) == (
+        2,
+        6,
+        4,
+        3,
+        2,
+    )
+    assert scored["by_label"]["skirt"] == {"count": 1, "listed": 1, "named": 1, "named_colour": 0}
+    assert scored["by_label"]["pants"] == {"count": 1, "listed": 1, "named": 0, "named_colour": 0}
+    assert scored["per_slot"]["shoes"] == {"count": 2, "listed": 0, "named": 0, "named_colour": 0}
+    assert scored["named_share"] == 0.5
+    # A photo read as one garment lists nothing to tap.
+    assert score_chips(FakePredictor(), root, "validation")["listed"] == 0
+    json.dumps(scored)

@@ -20,6 +20,7 @@ from django.core.management import call_command
 
 from classifier.benchmark import benchmark
 from classifier.dataset import load_samples
+from classifier.evaluation import worn_summary_lines
 from classifier.imaging import open_image
 from classifier.predictor import load_predictor
 from classifier.regions import DETECTION_SLOTS, box_slot_shares, model_frame, photo_box_to_frame
@@ -150,6 +151,11 @@ def test_tiny_training_run_writes_a_loadable_artifact(tiny_run):
         assert worn["regions_crop_only"]["count"] == 6
         # shop-like framings of the street photos, as they are and on a studio backdrop
         assert worn["framed"]["count"] > 0 and worn["framed_studio"]["count"] == worn["framed"]["count"]
+        # the chips on each garment worn: 3 a photo (tee, bottom, sneakers), the rest counted within
+        chips = worn["chips"]
+        assert chips["count"] == 3 * chips["photos"] > 0 and chips["named"] <= chips["listed"] <= chips["count"]
+        assert sum(t["count"] for t in chips["by_label"].values()) == chips["count"]
+        assert "chips on the garments worn (6 garments" in "\n".join(worn_summary_lines(split, worn))
         for framed in (worn["framed"], worn["framed_studio"]):
             assert 0.0 <= framed["listed_precision"] <= 1.0 and 0.0 <= framed["featured_boxed"] <= 1.0
             assert all(e["listed_right"] <= e["listed"] for e in framed["per_kind"].values())
