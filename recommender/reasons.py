@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from catalog.korean import josa
 from catalog.tags import Tag
 from recommender.harmony import is_denim
-from vocabulary import COLORS, KINDS, SLOT_NAMES, TYPES
+from vocabulary import COLORS, KINDS, SHOE_KINDS, SLOT_NAMES, TYPES
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,9 @@ _SLOT_EN: dict[str, str] = {
     "shoes": "shoes",
     "accessory": "accessory",
 }
-_PLURAL_EN = frozenset({"trousers", "shorts", "shoes", "bottoms", "jeans", "denim shorts", *KINDS})
+# Plural nouns take a plural verb ("the black boots calm", "the black coat calms"): every shoe kind is one, no
+# outer kind is.
+_PLURAL_EN = frozenset({"trousers", "shorts", "shoes", "bottoms", "jeans", "denim shorts", *SHOE_KINDS})
 _DENIM_EN = {"pants": "jeans", "shorts": "denim shorts", "skirt": "denim skirt", "": "denim"}
 _DENIM_KO = {"pants": "청바지", "shorts": "데님 반바지", "skirt": "데님 스커트", "": "데님"}
 

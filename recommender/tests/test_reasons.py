@@ -36,6 +36,17 @@ def test_a_solid_piece_calms_a_print():
     assert "패턴" in ko and "무지" in ko
 
 
+def test_a_coat_calms_a_print_and_boots_calm_it():
+    """A coat, a jacket or a cardigan is one garment (the verb is singular); boots, sandals and heels are plural."""
+    floral = Tag("one_piece", "multicolor", "dress", pattern="pattern")
+    for kind in ("coat", "jacket", "cardigan", "vest"):
+        coat = Tag("outer", "black", "outwear", kind=kind, pattern="solid")
+        assert said(floral, coat) == f"The solid black {kind} calms the print of the dress."
+    for kind in ("boots", "sandals", "heels", "sneakers", "flats"):
+        shoes = Tag("shoes", "black", "shoes", kind=kind, pattern="solid")
+        assert said(floral, shoes).startswith(f"The solid black {kind} calm the print of the dress.")
+
+
 def test_a_piece_whose_pattern_was_not_read_is_not_called_plain():
     """A photo read as a jacket with its pattern left unknown (the pattern head was unsure) goes with a striped top
     as a print beside a quiet colour, but the reason does not call the jacket plain: it may be patterned."""
