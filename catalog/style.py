@@ -76,6 +76,8 @@ DEFAULT_STYLE_TABLES: list[tuple[str, str, str, bool]] = [
     ("outerwear", "cold", REQUIRED, True),
 ]  # fmt: skip
 
+SNOWSUIT = "snowsuit"
+
 # Why a pair (or a look) breaks the tables; codes shared by the engine, the evaluation and the API.
 KIDS_WITH_ADULT = "kids_with_adult"
 AUDIENCE_MISMATCH = "audience"
@@ -175,6 +177,10 @@ class StylePolicy:
             other = b if a.slot == "outer" else a
             if other.warmth and self.outerwear_need(other.warmth) == NEVER:
                 return OUTER_IN_HEAT
+            # A child's snowsuit is for snow: over cold-weather clothes and with boots, not over a mild day's tee.
+            outer = a if a.slot == "outer" else b
+            if outer.kind == SNOWSUIT and other.warmth and other.warmth != "cold":
+                return WARMTH_CLASH
         if a.kind and b.kind and frozenset((a.kind, b.kind)) in self.kind_clashes:
             return KIND_CLASH
         if a.formality and b.formality and frozenset((a.formality, b.formality)) not in self.formality:

@@ -138,6 +138,23 @@ def test_a_dress_guessed_for_hot_weather_takes_no_layer_though_its_warmth_is_unk
     assert any("outer" in look.slots for look in assemble_outfits(mild, wardrobe, JUDGE, leaning=hot))
 
 
+def test_a_childs_snowsuit_goes_with_cold_weather_clothes_only():
+    """A printed tee a child wears on a mild day got a white snowsuit whose reason said it "calms the print of the
+    tee": a snowsuit is for snow, over a sweater and with boots."""
+    snowsuit = Tag("outer", "white", "outwear", "snowsuit", "solid", audience="kids", warmth="cold")
+    tee = Tag("top", "navy", "t-shirt", pattern="pattern", audience="kids", warmth="mild")
+    sweater = replace(tee, type="sweater", pattern="solid", warmth="cold")
+    sneakers = Tag("shoes", "white", "shoes", "sneakers", "solid", audience="kids", warmth="mild")
+    boots = replace(sneakers, kind="boots", warmth="cold")
+    assert DEFAULT_POLICY.pair_violation(snowsuit, tee) == "warmth"
+    assert DEFAULT_POLICY.pair_violation(sneakers, snowsuit) == "warmth"
+    assert DEFAULT_POLICY.pair_violation(snowsuit, sweater) is None
+    assert DEFAULT_POLICY.pair_violation(boots, snowsuit) is None
+    assert DEFAULT_POLICY.pair_violation(snowsuit, replace(tee, warmth="")) is None  # unknown never excludes
+    # A jacket over the same tee still goes (a mild piece and a cold one may be worn together).
+    assert DEFAULT_POLICY.pair_violation(replace(snowsuit, kind="jacket"), tee) is None
+
+
 def test_a_vest_is_no_layer_for_a_dress_while_a_jacket_or_a_coat_is():
     """Outer layers of one type differ by kind: a padded vest goes over a top, not over a dress."""
     dress = Tag("one_piece", "black", "dress", pattern="solid", warmth="mild")
