@@ -6,7 +6,9 @@ figures describe what serving does.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import dataclasses
 import functools
 import itertools
 import json
@@ -20,7 +22,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from tqdm import tqdm
 
-from classifier import graphics, outer_kinds, probes, wearers
+from classifier import chip_gate, graphics, outer_kinds, probes, wearers
 from classifier.coparsing import (
     ACCEPTED_TYPES,
     COLOR_AGREEMENT_NOTE,
@@ -37,7 +39,14 @@ from classifier.coparsing import (
 from classifier.dataset import Sample, load_samples, sample_attribute, worn_samples
 from classifier.imaging import open_image
 from classifier.pixel_colors import with_pixel_colors
-from classifier.predictor import ATTRIBUTE_HEADS, CROP_MARGIN, load_predictor, model_backed, slot_probabilities
+from classifier.predictor import (
+    ATTRIBUTE_HEADS,
+    CROP_MARGIN,
+    chip_features,
+    load_predictor,
+    model_backed,
+    slot_probabilities,
+)
 from classifier.regions import (
     PER_SLOT_PARAMS,
     box_iou,
@@ -389,6 +398,8 @@ def worn_summary_lines(split: str, worn: dict) -> list[str]:
         ),
     ]
 
+
+SPLITS_SCORED = ("train", "validation", "test")
 
 # The garments whose chip a shopper most often taps to match, in the order the summary names them.
 CHIP_LABELS = ("skirt", "dress", "pants", "jeans", "shorts", "blouse", "t-shirt", "sweater", "coat", "blazer")
@@ -1274,6 +1285,110 @@ def train_wearers(predictor, coparsing_dir: Path, labels_file: Path = wearers.LA
     return probes.as_model(wearers.AUDIENCES_READ, weights, bias, threshold=list(thresholds), **facts), tries
 
 
+CHIP_GATE_KINDS = ("photos", "framings", "studio_framings")
+
+
+def chip_gate_rows(predictor, coparsing_dir: Path, split: str, *, limit: int | None = None) -> dict[str, tuple]:
+    """For each kind of photo of a split (CHIP_GATE_KINDS: the pixel-annotated street photos, their shop-like framings
+    as shot and on a studio backdrop), read as the product reads an upload but without a chip gate: (features of
+    every garment listed, whether each is there, the photo each came from). A listed garment is there when a garment
+    of its slot is in the frame by the photo's map (listed_right, IoU >= 0.3)."""
+    outfits = worn_outfits(coparsing_dir, split, with_color=False, annotation="pixel")
+    if limit and len(outfits) > limit:
+        outfits = outfits[:: int(np.ceil(len(outfits) / limit))]
+    rows: dict[str, tuple[list, list, list]] = {kind: ([], [], []) for kind in CHIP_GATE_KINDS}
+    for outfit in outfits:
+        mask = read_mask(coparsing_dir, outfit.image_id)
+        shots = [("photos", None, False)] + [
+            (kind, framing.box, studio)
+            for framing in product_framings(outfit)
+            for kind, studio in (("framings", False), ("studio_framings", True))
+        ]
+        for kind, box, studio in shots:
+            photo = _street_or_studio(coparsing_dir, outfit.image_id, studio)
+            with _without_chip_gate(predictor):
+                reading = predictor.predict(photo if box is None else framed_photo(photo, box))
+            if not reading.garments:
+                continue
+            truth = slot_boxes(mask if box is None else framed_mask(mask, box), min_share=0.002)
+            x, there, photos = rows[kind]
+            x.append(chip_features(reading))
+            there += listed_right([(g.slot, g.box) for g in reading.garments], truth)
+            photos += [outfit.image_id] * len(reading.garments)
+    width = len(chip_gate.FEATURES)
+    return {
+        kind: (np.concatenate(x) if x else np.zeros((0, width)), np.array(there, dtype=bool), photos)
+        for kind, (x, there, photos) in rows.items()
+    }
+
+
+@contextlib.contextmanager
+def _without_chip_gate(predictor):
+    """The predictor reads as if its artifact had no chip gate (the gate's own input is what is listed before it)."""
+    labels = getattr(predictor, "labels", None)
+    if labels is None or not getattr(labels, "chip_gate", None):
+        yield predictor
+        return
+    predictor.labels = dataclasses.replace(labels, chip_gate={})
+    try:
+        yield predictor
+    finally:
+        predictor.labels = labels
+
+
+def _chip_gate_figures(p: np.ndarray, there: np.ndarray, drop: float, unsure: float) -> dict:
+    listed = p >= drop
+    marked = listed & (p < unsure)
+    clear = listed & ~marked
+
+    def share(mask: np.ndarray) -> float:
+        return round(float(there[mask].mean()), 4) if mask.any() else 0.0
+
+    return {
+        "listed_before": len(p),
+        "there_before": int(there.sum()),
+        "precision_before": share(np.ones(len(p), dtype=bool)),
+        "dropped": int((~listed).sum()),
+        "dropped_there": int((~listed & there).sum()),
+        "precision_after": share(listed),
+        "marked_unsure": int(marked.sum()),
+        "marked_unsure_there": int((marked & there).sum()),
+        "not_marked_there_share": share(clear),
+    }
+
+
+def train_chip_gate(predictor, coparsing_dir: Path, *, limit: int | None = None) -> tuple[dict, dict]:
+    """The chip gate (classifier.chip_gate): fitted on the co-parsing train split's street photos and shop-like
+    framings, its thresholds chosen there (chip_gate.choose_thresholds), scored on validation and test (every kind
+    of photo apart: how many listed garments it drops and how many of them were there, how many it marks as unsure
+    and how many of those are there). Returns labels.json's `chip_gate` block and the figures per split."""
+    rows = {split: chip_gate_rows(predictor, coparsing_dir, split, limit=limit) for split in SPLITS_SCORED}
+    fit_x = np.concatenate([rows["train"][kind][0] for kind in CHIP_GATE_KINDS])
+    fit_there = np.concatenate([rows["train"][kind][1] for kind in CHIP_GATE_KINDS])
+    whole = np.concatenate([np.full(len(rows["train"][kind][1]), kind == "photos") for kind in CHIP_GATE_KINDS])
+    if len(set(fit_there.tolist())) < 2:
+        raise ValueError(
+            f"the chip gate needs garments listed in the train photos both there and not ({len(fit_there)} listed)"
+        )
+    model = chip_gate.fit(fit_x, fit_there)
+    drop, unsure = chip_gate.choose_thresholds(chip_gate.probabilities(fit_x, model), fit_there, whole)
+    figures = {
+        split: {
+            kind: _chip_gate_figures(chip_gate.probabilities(x, model), there, drop, unsure)
+            for kind, (x, there, _photos) in rows[split].items()
+        }
+        for split in SPLITS_SCORED
+    }
+    block = chip_gate.as_block(
+        model,
+        drop=drop,
+        unsure=unsure,
+        trained_on={kind: len(rows["train"][kind][1]) for kind in CHIP_GATE_KINDS} | {"split": "train"},
+        **{f"{split}_figures": figures[split] for split in ("validation", "test")},
+    )
+    return block, figures
+
+
 def _worn_crop(coparsing_dir: Path, image_id: str, box: tuple[float, float, float, float]) -> Image.Image:
     return garment_crop(read_photo(coparsing_dir, image_id), box, margin=CROP_MARGIN)
 
@@ -1450,6 +1565,7 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "outer_kind": _outer_kind(labels.get("outer_kind")),
         "graphic": _graphic(labels.get("graphic")),
         "wearer": _wearer(labels.get("wearer")),
+        "chip_gate": _chip_gate(labels.get("chip_gate")),
         "reconcile": _pairs(labels.get("reconcile") or {}) or "off (the detector's garments as found)",
         "detector_only": "; ".join(
             f"{split} found {_fmt(_get(metrics, 'coparsing', split, 'outfits_detector_only', 'found_share'))}, "
@@ -1680,6 +1796,42 @@ def _wearer(block: dict | None) -> str:
         f"{_fmt(cv.get('sure_share'))}, {_fmt(cv.get('sure_accuracy'))} of those right. Read only for a photo of "
         "someone wearing clothes; a garment worn is then matched for its wearer (`catalog.tags.worn_audience`), and "
         "an outfit read as a man's lists no one-piece (`predictor.without_a_mans_dress`)."
+    )
+    return "\n".join([paragraph, "", *items]) if items else paragraph
+
+
+def _chip_gate(block: dict | None) -> str:
+    """The chip gate (classifier.chip_gate, `manage.py fit_probes`) as the card's paragraph."""
+    if not block:
+        return "None: every garment the crops keep is listed; one whose crop reads its slot under 0.2 is doubtful."
+    names = {"photos": "street photos", "framings": "shop-like framings", "studio_framings": "on a studio backdrop"}
+
+    def read(figures: dict) -> str:
+        return (
+            f"{figures['listed_before']} listed, {figures['there_before']} there (precision "
+            f"{_fmt(figures['precision_before'])}); dropped {figures['dropped']} ({figures['dropped_there']} of them "
+            f"there): precision {_fmt(figures['precision_after'])}; marked unsure {figures['marked_unsure']} "
+            f"({figures['marked_unsure_there']} there); of those listed plainly, "
+            f"{_fmt(figures['not_marked_there_share'])} there"
+        )
+
+    trained = block.get("trained_on") or {}
+    items = [
+        f"- Co-parsing {split} split, {label}: {read(block[f'{split}_figures'][kind])}."
+        for split in ("validation", "test")
+        for kind, label in names.items()
+        if kind in (block.get(f"{split}_figures") or {})
+    ]
+    paragraph = (
+        "A logistic regression (`classifier.chip_gate`) on what the product knows of each garment it lists in a photo "
+        "of a person (its slot, its crop's reading of that slot and of its type, the detector's score, its box, how "
+        "many garments are listed, the whole photo's slot reading): is a garment of that slot there (IoU >= 0.3 with "
+        f"the map's)? Fitted on the co-parsing train split: {trained.get('photos', 0)} garments listed in street "
+        f"photos, {trained.get('framings', 0)} in their shop-like framings and {trained.get('studio_framings', 0)} "
+        f"on a studio backdrop. A garment under {block['drop']} is not listed (dropping costs at most "
+        f"{chip_gate.DROP_COST:.1%} of the "
+        f"garments there in the train street photos); one under {block['unsure']} is shown as one we are not sure is "
+        "there. When fewer than two garments stand, the photo is read as the one garment someone wears."
     )
     return "\n".join([paragraph, "", *items]) if items else paragraph
 

@@ -36,7 +36,7 @@ import numpy as np
 from django.conf import settings
 from PIL import Image
 
-from classifier import probes, wearers
+from classifier import chip_gate, probes, wearers
 from classifier.imaging import to_model_batch
 from classifier.pixel_colors import garment_color_shares, with_pixel_colors
 from classifier.regions import (
@@ -163,6 +163,10 @@ class DetectedGarment:
     box: Box  # (x0, y0, x1, y1) as fractions of the upright photo
     score: float  # the detector's mean probability over the garment's cells
     prediction: Prediction  # the garment's own reading, from its crop (its own `garments` empty)
+    # How likely the garment is there (classifier.chip_gate), and whether that is under the gate's `unsure`
+    # threshold (shown as a garment we are not sure is there); None and False without a gate.
+    presence: float | None = None
+    unsure: bool = False
 
     def to_dict(self) -> dict:
         p = self.prediction
@@ -180,8 +184,10 @@ class DetectedGarment:
                 "kind": p.kind.confidence if self.slot == "shoes" else self._outer_kind("confidence"),
                 "color": p.color.confidence,
                 "pattern": p.pattern.confidence,
+                **({"present": round(self.presence, 4)} if self.presence is not None else {}),
             },
             "reading": p.to_dict(),
+            **({"unsure": self.unsure} if self.presence is not None else {}),
         }
 
     def _outer_kind(self, field: str):
@@ -304,6 +310,9 @@ class ModelLabels:
     outer_kind: dict = dataclasses.field(default_factory=dict)
     graphic: dict = dataclasses.field(default_factory=dict)
     wearer: dict = dataclasses.field(default_factory=dict)
+    # Whether each garment listed in a photo of a person is there (classifier.chip_gate: a logistic regression and its
+    # `drop` and `unsure` thresholds, fitted by `manage.py fit_probes`); empty: every garment the crops keep is listed.
+    chip_gate: dict = dataclasses.field(default_factory=dict)
 
     @functools.cached_property
     def type_map_slots(self) -> tuple[int, ...]:
@@ -348,6 +357,7 @@ class ModelLabels:
             outer_kind=probes.loaded(doc.get("outer_kind")),
             graphic=probes.loaded(doc.get("graphic")),
             wearer=probes.loaded(doc.get("wearer")),
+            chip_gate=chip_gate.loaded(doc.get("chip_gate")),
         )
 
 
@@ -362,6 +372,40 @@ def without_a_mans_dress(reading: Prediction) -> Prediction:
     if len(others) == len(reading.garments) or len(others) < 2:
         return reading
     return dataclasses.replace(reading, garments=others)
+
+
+def chip_features(reading: Prediction) -> np.ndarray:
+    """classifier.chip_gate's features of the garments listed in an outfit's reading (one row each)."""
+    photo = {str(code): float(p) for code, p in reading.slot.top3}
+    return chip_gate.features(
+        [g.slot for g in reading.garments],
+        [g.box for g in reading.garments],
+        [g.score for g in reading.garments],
+        [dict(g.prediction.slot.top3).get(g.slot, 0.0) for g in reading.garments],
+        [g.prediction.type.confidence for g in reading.garments],
+        photo,
+    )
+
+
+def with_chip_gate(reading: Prediction, gate: Mapping) -> Prediction:
+    """An outfit's reading with the artifact's chip gate (classifier.chip_gate) applied: each listed garment gets how
+    likely it is there (`presence`) and whether that is under the gate's `unsure`; one under its `drop` is no longer
+    listed. When fewer than two garments stand, the photo is read as the one garment someone wears (the larger one
+    left, as a photo whose map finds one garment is). Unchanged without a gate or garments."""
+    if not gate or not reading.garments:
+        return reading
+    presence = chip_gate.probabilities(chip_features(reading), gate)
+    drop, unsure = float(gate["drop"]), float(gate["unsure"])
+    kept = tuple(
+        dataclasses.replace(g, presence=round(float(p), 4), unsure=bool(p < unsure))
+        for g, p in zip(reading.garments, presence, strict=True)
+        if p >= drop
+    )
+    if len(kept) >= 2:
+        return dataclasses.replace(reading, garments=kept)
+    left = kept or reading.garments
+    one = left[largest_garment([(g.slot, g.box) for g in left])]
+    return dataclasses.replace(one.prediction, worn_box=one.box, wearer=reading.wearer)
 
 
 class _ArrayPredictor:
@@ -526,9 +570,10 @@ class _ArrayPredictor:
                 for k, slot in kept
             )
             features.append(wearers.features(out["embedding"][i], [g.prediction.embedding for g in garments]))
-            results.append(
-                without_a_mans_dress(self._with_wearer(dataclasses.replace(reading, garments=garments), features[-1]))
+            outfit = without_a_mans_dress(
+                self._with_wearer(dataclasses.replace(reading, garments=garments), features[-1])
             )
+            results.append(with_chip_gate(outfit, self.labels.chip_gate))
         return results, features
 
     def _with_wearer(self, reading: Prediction, features: np.ndarray) -> Prediction:

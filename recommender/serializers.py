@@ -149,10 +149,15 @@ class DetectedGarmentSerializer(serializers.Serializer):
     color = serializers.CharField()
     pattern = serializers.CharField()
     box = serializers.ListField(child=serializers.FloatField(), help_text="x0, y0, x1, y1 as fractions of the photo.")
-    confidences = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    confidences = serializers.DictField(
+        child=serializers.FloatField(allow_null=True),
+        help_text="slot, type, kind, color, pattern; and `present`, how likely the garment is there at all (the "
+        "model's chip gate, when the model has one).",
+    )
     unsure = serializers.BooleanField(
-        help_text="True when the garment's own crop barely reads it in its slot (under 0.2): likely a stray patch "
-        "of the garment map, not a garment; the page marks it with a question mark."
+        help_text="True when the garment is likely not there: `confidences.present` under the model's threshold, or "
+        "(a model without a chip gate) its own crop barely reads it in its slot (under 0.2); a stray patch of the "
+        "garment map, not a garment. The page marks it with a question mark."
     )
 
 

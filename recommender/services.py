@@ -368,9 +368,12 @@ UNSURE_GARMENT_SLOT_READ = 0.2
 
 
 def garment_unsure(garment: Mapping[str, Any]) -> bool:
-    """Whether a detected garment (of detected_garments) is one its own crop barely reads in its slot: likely a stray
-    patch of the garment map (a "top" over the hips of a waist-down photo, shoes on the knees). False when the crop's
-    reading is unknown (a detection stored before it was kept)."""
+    """Whether a detected garment (of detected_garments) is likely not there: as the artifact's chip gate says
+    (classifier.chip_gate: `unsure`, with `confidences.present`), else when its own crop barely reads it in its slot,
+    likely a stray patch of the garment map (a "top" over the hips of a waist-down photo, shoes on the knees). False
+    when neither is known (a detection stored before either was kept)."""
+    if "unsure" in garment:
+        return bool(garment["unsure"])
     value = garment.get("crop_slot")
     return value is not None and float(value) < UNSURE_GARMENT_SLOT_READ
 

@@ -185,6 +185,10 @@ def test_a_chip_calls_a_garment_patterned_only_when_its_pattern_was_read_surely(
 def test_garment_unsure_needs_the_crops_reading():
     assert garment_unsure({"crop_slot": 0.19}) and not garment_unsure({"crop_slot": 0.2})
     assert not garment_unsure({"crop_slot": None}) and not garment_unsure({})  # stored before the crop was read
+    # A model with a chip gate says so itself, whatever the crop read.
+    assert garment_unsure({"crop_slot": 0.9, "unsure": True}) and not garment_unsure(
+        {"crop_slot": 0.1, "unsure": False}
+    )
 
 
 def test_a_crop_drawn_on_the_upload_page_is_what_is_matched():

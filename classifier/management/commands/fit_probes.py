@@ -1,5 +1,6 @@
 """Fit the linear probes on the CNN's embedding: the kind of an outer layer, a big graphic on a top, and who wears
-the outfit in a photo of a person."""
+the outfit in a photo of a person; and the chip gate, which says whether each garment listed in such a photo is
+there."""
 
 from __future__ import annotations
 
@@ -10,10 +11,18 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from classifier import graphics, outer_kinds, wearers
-from classifier.evaluation import load_metrics, train_graphics, train_outer_kinds, train_wearers, write_model_card
+from classifier.evaluation import (
+    load_metrics,
+    train_chip_gate,
+    train_graphics,
+    train_outer_kinds,
+    train_wearers,
+    write_model_card,
+)
 from classifier.predictor import load_predictor, model_backed
 
-PROBES = ("outer_kind", "graphic", "wearer")
+PROBES = ("outer_kind", "graphic", "wearer", "chip_gate")
+ON_COPARSING = ("wearer", "chip_gate")
 
 
 class Command(BaseCommand):
@@ -21,7 +30,9 @@ class Command(BaseCommand):
         "Fit the probes on the embedding (outer_kind: coat, jacket, vest, snowsuit; graphic: a big print on a top; on "
         "the CC0 train and validation photos a stylist tagged; wearer: women's or men's, on the co-parsing train and "
         "validation photos), each choosing its regularisation and threshold by cross-validation; score the test "
-        "splits; with --write, store them in labels.json and the model card."
+        "splits; chip_gate: is each garment listed in a photo of a person there (fitted on the co-parsing train "
+        "photos and their shop-like framings, scored on validation and test); with --write, store them in "
+        "labels.json and the model card."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -39,16 +50,29 @@ class Command(BaseCommand):
     def handle(self, *args, model_dir: str, dataset: str, coparsing: str, probe, write: bool, **options) -> None:
         model_path, dataset_dir = Path(model_dir), Path(dataset or "")
         coparsing_dir = Path(coparsing) if coparsing and Path(coparsing, "tags.csv").is_file() else None
-        names = probe or [name for name in PROBES if name != "wearer" or coparsing_dir is not None]
-        if not probe and "wearer" not in names:
-            self.stdout.write("wearer: not fitted (it is fitted on the co-parsing photos: pass --coparsing).")
-        if set(names) - {"wearer"} and not (dataset_dir / "splits.csv").is_file():
+        names = probe or [name for name in PROBES if name not in ON_COPARSING or coparsing_dir is not None]
+        if not probe and coparsing_dir is None:
+            self.stdout.write("wearer, chip_gate: not fitted (fitted on the co-parsing photos: pass --coparsing).")
+        if set(names) - set(ON_COPARSING) and not (dataset_dir / "splits.csv").is_file():
             raise CommandError(f"No CC0 clothing dataset (splits.csv) at {dataset_dir!s}: pass --dataset.")
-        if "wearer" in names and coparsing_dir is None:
-            raise CommandError("The wearer probe is fitted on the co-parsing photos (tags.csv): pass --coparsing.")
+        if set(names) & set(ON_COPARSING) and coparsing_dir is None:
+            raise CommandError("wearer and chip_gate are fitted on the co-parsing photos (tags.csv): pass --coparsing.")
         predictor = model_backed(load_predictor(model_path, backend="tflite"), "fit_probes")
         blocks = {}
         for name in names:
+            if name == "chip_gate":
+                assert coparsing_dir is not None  # checked above
+                try:
+                    blocks[name], gate_figures = train_chip_gate(predictor, coparsing_dir)
+                except ValueError as error:
+                    raise CommandError(f"chip_gate: {error}") from error
+                self.stdout.write(
+                    f"chip_gate chosen: drop under {blocks[name]['drop']}, unsure under {blocks[name]['unsure']}"
+                )
+                for split, kinds in gate_figures.items():
+                    for kind, counts in kinds.items():
+                        self.stdout.write(f"chip_gate {split} {kind}: {json.dumps(counts)}")
+                continue
             if name == "outer_kind":
                 blocks[name], tries = train_outer_kinds(
                     predictor, dataset_dir, coparsing_dir, Path(options["outer_kinds"])
