@@ -380,6 +380,15 @@ def worn_summary_lines(split: str, worn: dict) -> list[str]:
         f"  garments present found (IoU >= {o['iou_threshold']}) {o['found_share']:.4f}, any box "
         f"{o['found_any_box_share']:.4f}, precision {o['precision']:.4f}, photos read as outfits "
         f"{o['read_as_outfit_share']:.4f}; per slot {o['per_slot_found']}",
+        *(
+            [
+                f"  as served (after the chip gate too): found {worn['outfits_served']['found_share']:.4f}, "
+                f"precision {worn['outfits_served']['precision']:.4f}, photos read as outfits "
+                f"{worn['outfits_served']['read_as_outfit_share']:.4f}"
+            ]
+            if worn.get("outfits_served")
+            else []
+        ),
         *([_chips_line(worn["chips"])] if worn.get("chips") else []),
         *(
             [
@@ -568,7 +577,8 @@ def score_coparsing(
     """A co-parsing split: "regions", each worn garment's region read as the product reads a region the shopper chose
     (its crop, weighed by the photo's map in its box with `context`); "regions_crop_only", the crop alone;
     "outfits", the garments the product lists for whole photos (the detection `params`, then checked against their
-    crops with `reconcile`); "outfits_detector_only", the segmentation map's garments as found; "chips", whether a
+    crops with `reconcile`); "outfits_detector_only", the segmentation map's garments as found; "outfits_served",
+    the garments listed as an upload's are (`predictor.predict`: after the artifact's chip gate too); "chips", whether a
     chip on each garment worn names it (score_chips); "framed" and "framed_studio", shop-like framings
     (score_framings)."""
     samples = worn_samples(coparsing_dir, split)
@@ -587,6 +597,7 @@ def score_coparsing(
             "reconcile": reconcile or {},
         },
         "outfits_detector_only": score_outfits(items, params),
+        "outfits_served": score_detections(items, served_garments(predictor, Path(coparsing_dir), items)),
         "chips": score_chips(predictor, Path(coparsing_dir), split, limit=limit),
         "framed": score_framings(predictor, Path(coparsing_dir), split, limit=limit),
         "framed_studio": score_framings(predictor, Path(coparsing_dir), split, limit=limit, studio=True),
@@ -819,6 +830,15 @@ def crop_readings(predictor, root: Path, items: Sequence[OutfitTruth], params: d
         slots = [slot_probabilities(row, predictor.labels.types) for row in types]
         rows.append([(slot, box, score, probs) for (slot, box, score), probs in zip(found, slots, strict=True)])
     return rows
+
+
+def served_garments(predictor, root: Path, items: Sequence[OutfitTruth]) -> list[list[tuple]]:
+    """For each photo, the garments listed as an upload's are (slot, box, score): `predictor.predict`, with every
+    step after the network, the chip gate included; [] for a photo read as one garment."""
+    return [
+        [(g.slot, g.box, g.score) for g in predictor.predict(read_photo(root, item.image_id)).garments]
+        for item in items
+    ]
 
 
 def reconciled(rows: Sequence[Sequence[tuple]], params: dict) -> list[list[tuple]]:
@@ -1453,7 +1473,7 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         w = _get(metrics, "coparsing", split)
         if not w:
             continue
-        o = w["outfits"]
+        o = w.get("outfits_served") or w["outfits"]  # as served, where it was scored so
         for name, r in ((split, w["regions"]), (f"{split}, crop alone", w.get("regions_crop_only"))):
             if not r:
                 continue
@@ -1510,7 +1530,11 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
                 0.92,
             ),
             ("worn type (kind for shoes) per region", _get(worn_test, "regions", "type_or_kind_accuracy"), 0.80),
-            ("garments present found", _get(worn_test, "outfits", "found_share"), 0.90),
+            (
+                "garments present found",
+                _get(worn_test, "outfits_served" if "outfits_served" in worn_test else "outfits", "found_share"),
+                0.90,
+            ),
         ]
     targets = "\n".join(
         f"- {name} ≥ {goal:.2f}: {_fmt(value)} ({'met' if value is not None and value >= goal else 'NOT met'})"

@@ -155,7 +155,9 @@ def test_tiny_training_run_writes_a_loadable_artifact(tiny_run):
         chips = worn["chips"]
         assert chips["count"] == 3 * chips["photos"] > 0 and chips["named"] <= chips["listed"] <= chips["count"]
         assert sum(t["count"] for t in chips["by_label"].values()) == chips["count"]
-        assert "chips on the garments worn (6 garments" in "\n".join(worn_summary_lines(split, worn))
+        summary = "\n".join(worn_summary_lines(split, worn))
+        assert "chips on the garments worn (6 garments" in summary and "as served (after the chip gate" in summary
+        assert worn["outfits_served"]["garments_present"] == 6
         for framed in (worn["framed"], worn["framed_studio"]):
             assert 0.0 <= framed["listed_precision"] <= 1.0 and 0.0 <= framed["featured_boxed"] <= 1.0
             assert all(e["listed_right"] <= e["listed"] for e in framed["per_kind"].values())
