@@ -13,6 +13,8 @@ from vocabulary import AUDIENCES, COLORS, FORMALITIES, KINDS, SLOT_NAMES, TYPES,
 
 # Bottoms whose blue means denim: shops call a blue pair of trousers "데님 팬츠", never "블루 팬츠".
 DENIM_TYPES: frozenset[str] = frozenset({"pants", "shorts", "skirt"})
+# Blue bottoms of these formalities are track pants, sports shorts, pyjama bottoms or suit trousers, not denim.
+_NOT_DENIM_FORMALITIES: frozenset[str] = frozenset({"sport", "lounge", "smart"})
 # What a type is called in a name when it needs a more specific word than the type name (English, Korean).
 _DENIM_NOUNS: dict[str, tuple[str, str]] = {
     "pants": ("Jeans", "데님 팬츠"),
@@ -23,6 +25,27 @@ _SLACKS = ("slacks", "슬랙스")  # smart trousers
 # Types whose English vocabulary name is a category, not what a shop calls the garment (their Korean names, 재킷 and
 # 민소매 티셔츠, already are): "Black jacket", not "Black outerwear".
 _SHOP_NOUNS_EN: dict[str, str] = {"outwear": "jacket", "undershirt": "tank top"}
+
+
+def is_denim(
+    *, color: str, type: str = "", slot: str = "", kind: str = "", pattern: str = "", formality: str = ""
+) -> bool:
+    """Whether a shop would call this bottom denim: blue trousers, shorts or a skirt (or a blue bottom of no known
+    type), plain, and not a sport, lounge or smart piece. In the CC0 photos most blue bottoms are denim,
+    but not a printed skirt, track pants, swim shorts or a pleated suit skirt.
+
+    >>> is_denim(color="blue", type="skirt"), is_denim(color="blue", type="skirt", pattern="pattern")
+    (True, False)
+    >>> is_denim(color="blue", type="pants", formality="sport"), is_denim(color="blue", slot="bottom")
+    (False, True)
+    """
+    return (
+        color == "blue"
+        and (type in DENIM_TYPES or (not type and slot == "bottom"))
+        and not kind
+        and pattern != "pattern"
+        and formality not in _NOT_DENIM_FORMALITIES
+    )
 
 
 @dataclass(frozen=True)
@@ -52,7 +75,7 @@ def garment_names(*, type: str, color: str, pattern: str = "", kind: str = "", f
     >>> garment_names(type="t-shirt", color="white").ko, garment_names(type="pants", color="blue").ko
     ('화이트 반팔 티셔츠', '데님 팬츠')
     """
-    if color == "blue" and type in DENIM_TYPES:
+    if is_denim(color=color, type=type, kind=kind, pattern=pattern, formality=formality):
         return GarmentName(*_DENIM_NOUNS[type])
     noun_en, noun_ko = _noun(type, kind, formality)
     info = COLORS[color]
@@ -84,7 +107,7 @@ def tag_label(*, slot: str, type: str, color: str, language: str, kind: str = ""
         noun = KINDS[kind][1] if kind else (TYPES[type].name_en if type else SLOT_NAMES[slot][0])
         return f"{color} {noun.lower()}" + (" (patterned)" if patterned else "")
     what = KINDS[kind][2] if kind else (TYPES[type].name_ko if type else SLOT_NAMES[slot][1])
-    denim = color == "blue" and not kind and (type in DENIM_TYPES or (not type and slot == "bottom"))
+    denim = is_denim(color=color, type=type, slot=slot, kind=kind, pattern=pattern)
     return f"{'데님' if denim else COLORS[color].name_ko} {what}" + (" (패턴)" if patterned else "")
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from catalog import naming
 from catalog.tags import Tag
 from vocabulary import COLORS
 
 ACHROMATIC = frozenset({"black", "white", "gray"})
 # Shades stylists treat as neutrals: achromatics plus beige, navy and brown (an earthy neutral).
 NEUTRALS = ACHROMATIC | {"beige", "navy", "brown"}
-DENIM_TYPES = frozenset({"pants", "shorts", "skirt"})
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,11 @@ class Harmony:
 
 
 def is_denim(tag: Tag) -> bool:
-    """Blue bottoms are read as denim (jeans, denim shorts or skirts); navy ones are a dark neutral."""
-    return tag.color == "blue" and tag.slot == "bottom" and (not tag.type or tag.type in DENIM_TYPES)
+    """Plain blue bottoms are read as denim (jeans, denim shorts or skirts), a neutral; navy ones are a dark neutral.
+    A blue print, leggings, track pants or suit trousers are blue (catalog.naming.is_denim)."""
+    return tag.slot == "bottom" and naming.is_denim(
+        color=tag.color, type=tag.type, slot=tag.slot, kind=tag.kind, pattern=tag.pattern, formality=tag.formality
+    )
 
 
 def is_neutral(tag: Tag) -> bool:

@@ -29,6 +29,12 @@ from vocabulary import COLOR_CODES, COLORS, KINDS, PATTERN_CODES, SLOT_NAMES, TY
         ({"type": "pants", "color": "blue"}, "Jeans", "데님 팬츠"),
         ({"type": "skirt", "color": "blue"}, "Denim skirt", "데님 스커트"),
         ({"type": "shirt", "color": "blue"}, "Blue shirt", "블루 셔츠"),  # denim only on bottoms
+        # Blue bottoms a shop would not call denim: a print, track pants, pyjama shorts, suit trousers.
+        ({"type": "skirt", "color": "blue", "pattern": "pattern"}, "Blue patterned skirt", "블루 패턴 스커트"),
+        ({"type": "pants", "color": "blue", "formality": "sport"}, "Blue pants", "블루 팬츠"),
+        ({"type": "shorts", "color": "blue", "formality": "lounge"}, "Blue shorts", "블루 쇼츠"),
+        ({"type": "pants", "color": "blue", "formality": "smart"}, "Blue slacks", "블루 슬랙스"),
+        ({"type": "shorts", "color": "blue", "formality": "casual"}, "Denim shorts", "데님 쇼츠"),
         ({"type": "pants", "color": "navy"}, "Navy pants", "네이비 팬츠"),  # navy is never denim
         ({"type": "shoes", "color": "white", "kind": "sneakers"}, "White sneakers", "화이트 스니커즈"),
         ({"type": "shoes", "color": "black", "kind": "heels"}, "Black heels", "블랙 힐"),

@@ -8,6 +8,7 @@ from django import template
 from django.utils.translation import get_language, pgettext_lazy
 
 from catalog.i18n import korean_active
+from catalog.naming import is_denim
 from recommender.reasons import reason_text
 from vocabulary import AUDIENCES, COLORS, FORMALITIES, KINDS, PATTERNS, SLOT_NAMES, TYPES, WARMTHS
 
@@ -28,6 +29,23 @@ def color_name(code: str) -> str:
 def color_for_slot(code: str, slot: str) -> str:
     """The colour as a shop says it on that slot: blue bottoms are "데님" in Korean (blue elsewhere)."""
     if code == "blue" and slot == "bottom" and _korean():
+        return "데님"
+    return color_name(code)
+
+
+@register.filter
+def garment_color(garment: object) -> str:
+    """A garment's (or a read tag's) colour as a shop says it: "데님" in Korean for what it would call denim
+    (catalog.naming.is_denim: plain blue trousers, shorts or skirts; not a blue print or track pants)."""
+    code = getattr(garment, "color", "")
+    if _korean() and is_denim(
+        color=code,
+        type=getattr(garment, "type", ""),
+        slot=getattr(garment, "slot", ""),
+        kind=getattr(garment, "kind", ""),
+        pattern=getattr(garment, "pattern", ""),
+        formality=getattr(garment, "formality", ""),
+    ):
         return "데님"
     return color_name(code)
 

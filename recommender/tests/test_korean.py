@@ -269,7 +269,7 @@ def catalog(db):
         garment_factory(type="t-shirt", color="red", name="Red tee", pattern="solid"),
         garment_factory(type="shoes", color="white", name="White sneakers"),
         garment_factory(type="outwear", color="beige", name="Beige trench"),
-        garment_factory(type="skirt", color="blue", name="Denim mini", pattern="pattern"),
+        garment_factory(type="skirt", color="blue", name="Denim mini", pattern="solid"),
         garment_factory(type="dress", color="black", name="Little black dress"),
     ]
     return garments
@@ -340,6 +340,10 @@ def test_garments_have_korean_names_on_korean_pages(korean: Client, catalog):
     assert "<h1>데님 스커트</h1>" in detail and 'alt="데님 스커트"' in detail
     assert "></span>데님</dd>" in detail and "블루" not in detail  # a blue bottom's colour is denim
     assert "<title>데님 스커트 ·" in detail
+    # A blue print is not denim: its name and its colour say blue.
+    printed = garment_factory(type="skirt", color="blue", name="Blue paisley skirt", pattern="pattern")
+    detail = korean.get(f"/garments/{printed.id}/").content.decode()
+    assert "<h1>블루 패턴 스커트</h1>" in detail and "></span>블루</dd>" in detail
 
 
 def test_a_stylist_set_korean_name_wins(korean: Client, catalog):
