@@ -128,6 +128,23 @@ def _cap(text: str) -> str:
 # ---------------------------------------------------------------- sentences
 
 
+# Light neutrals keep a print airy where dark ones anchor it: white or beige shoes under a print read light and fresh.
+_LIGHT_NEUTRALS = frozenset({"white", "beige"})
+
+
+def _calm_role(printed: Tag, quiet: Tag) -> str:
+    """What a quiet piece does for a print beside it, by where each is worn: "frames" (a layer over it), "grounds"
+    (shoes), "leads" (a plain top over printed bottoms or plain bottoms under a printed top leave the print the centre
+    of the look) or "calms"."""
+    if quiet.slot == "outer" and printed.slot != "outer":
+        return "frames"
+    if quiet.slot == "shoes":
+        return "grounds"
+    if {printed.slot, quiet.slot} == {"top", "bottom"}:
+        return "leads"
+    return "calms"
+
+
 def harmony_en(kind: str, a: Tag, b: Tag) -> str:
     pa, pb = phrase_en(a), phrase_en(b)
     if kind == "tonal":
@@ -162,7 +179,21 @@ def harmony_en(kind: str, a: Tag, b: Tag) -> str:
         )
     # "Solid" and "plain" only where the pattern was read or tagged so: an unknown pattern is not a plain one.
     if kind == "print_calm":
+        # What the quiet piece does for the print depends on where it is worn: a layer frames it, shoes ground it, a
+        # plain bottom under a printed top (or a plain top over a printed bottom) leaves it the centre of the look.
         solid = "solid " if b.pattern == "solid" else ""
+        role = _calm_role(a, b)
+        light = b.color in _LIGHT_NEUTRALS
+        if role == "frames" and light:
+            return f"The {solid}{pb} {_verb(b, 'softens', 'soften')} the print of the {item_en(a)}."
+        if role == "frames":
+            return f"The {solid}{pb} {_verb(b, 'frames', 'frame')} the print of the {item_en(a)}."
+        if role == "grounds" and light:
+            return f"The {solid}{pb} {_verb(b, 'keeps', 'keep')} the print of the {item_en(a)} light and fresh."
+        if role == "grounds":
+            return f"The {solid}{pb} {_verb(b, 'grounds', 'ground')} the print of the {item_en(a)}."
+        if role == "leads":
+            return f"The {solid}{pb} {_verb(b, 'lets', 'let')} the print of the {item_en(a)} take the lead."
         return f"The {solid}{pb} {_verb(b, 'calms', 'calm')} the print of the {item_en(a)}."
     if kind == "print_lead":
         plain = "plain " if a.pattern == "solid" else ""
@@ -208,6 +239,18 @@ def harmony_ko(kind: str, a: Tag, b: Tag) -> str:
         )
     if kind == "print_calm":
         solid = "무지 " if b.pattern == "solid" else ""
+        role = _calm_role(a, b)
+        light = b.color in _LIGHT_NEUTRALS
+        if role == "frames" and light:
+            return f"{solid}{josa(pb, '이')} {item_ko(a)}의 패턴을 부드럽게 감싸 줘요."
+        if role == "frames":
+            return f"{solid}{josa(pb, '이')} {item_ko(a)}의 패턴을 깔끔하게 감싸 줘요."
+        if role == "grounds" and light:
+            return f"{solid}{josa(pb, '이')} {item_ko(a)}의 패턴을 가볍고 산뜻하게 받쳐 줘요."
+        if role == "grounds":
+            return f"{solid}{josa(pb, '이')} {item_ko(a)}의 패턴 아래를 차분하게 받쳐 줘요."
+        if role == "leads":
+            return f"{solid}{josa(pb, '이')} {item_ko(a)}의 패턴을 돋보이게 해 줘요."
         return f"{solid}{josa(pb, '이')} {item_ko(a)}의 패턴을 차분하게 잡아 줘요."
     if kind == "print_lead":
         plain = "무지 " if a.pattern == "solid" else ""

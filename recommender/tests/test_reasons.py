@@ -28,6 +28,18 @@ def test_navy_chinos_are_not_denim_but_blue_jeans_are():
     assert "jeans" in said(Tag("top", "red", "t-shirt", pattern="solid"), jeans)
 
 
+def test_a_blue_print_or_track_pants_are_blue_not_denim():
+    tee = Tag("top", "white", "t-shirt", pattern="solid", formality="casual")
+    printed = Tag("bottom", "blue", "skirt", pattern="pattern", formality="casual")
+    track = Tag("bottom", "blue", "pants", pattern="solid", formality="sport")
+    assert not is_denim(printed) and not is_denim(track)
+    assert is_denim(Tag("bottom", "blue", "skirt", pattern="solid", formality="casual"))
+    for bottom in (printed, track):
+        assert "denim" not in said(tee, bottom).lower() and "jeans" not in said(tee, bottom).lower()
+        assert "데님" not in said(tee, bottom, "ko") and "청바지" not in said(tee, bottom, "ko")
+    assert "blue trousers" in said(tee, track) and "print of the skirt" in said(tee, printed)
+
+
 def test_a_solid_piece_calms_a_print():
     floral = Tag("one_piece", "multicolor", "dress", pattern="pattern")
     text = said(floral, Tag("bottom", "black", "skirt", pattern="solid"))
@@ -36,15 +48,41 @@ def test_a_solid_piece_calms_a_print():
     assert "패턴" in ko and "무지" in ko
 
 
-def test_a_coat_calms_a_print_and_boots_calm_it():
+def test_a_coat_frames_a_print_and_boots_ground_it():
     """A coat, a jacket or a cardigan is one garment (the verb is singular); boots, sandals and heels are plural."""
     floral = Tag("one_piece", "multicolor", "dress", pattern="pattern")
     for kind in ("coat", "jacket", "cardigan", "vest"):
         coat = Tag("outer", "black", "outwear", kind=kind, pattern="solid")
-        assert said(floral, coat) == f"The solid black {kind} calms the print of the dress."
+        assert said(floral, coat) == f"The solid black {kind} frames the print of the dress."
     for kind in ("boots", "sandals", "heels", "sneakers", "flats"):
         shoes = Tag("shoes", "black", "shoes", kind=kind, pattern="solid")
-        assert said(floral, shoes).startswith(f"The solid black {kind} calm the print of the dress.")
+        assert said(floral, shoes).startswith(f"The solid black {kind} ground the print of the dress.")
+
+
+def test_what_a_quiet_piece_does_for_a_print_depends_on_where_it_is_worn():
+    """A printed dress's suggestions used to read alike ("calms the print" 10 times in 12); each still says
+    something true of its pair, in both languages, and different slots say different things."""
+    blouse = Tag("top", "multicolor", "blouse", pattern="pattern")
+    skirt = Tag("bottom", "black", "skirt", pattern="solid")
+    assert said(blouse, skirt) == "The solid black skirt lets the print of the blouse take the lead."
+    tee = Tag("top", "white", "t-shirt", pattern="solid")
+    printed_skirt = Tag("bottom", "multicolor", "skirt", pattern="pattern")
+    assert said(printed_skirt, tee) == "The solid white tee lets the print of the skirt take the lead."
+    floral = Tag("one_piece", "multicolor", "dress", pattern="pattern")
+    quiet = [
+        Tag("outer", "black", "outwear", kind="coat", pattern="solid"),
+        Tag("shoes", "black", "shoes", kind="boots", pattern="solid"),
+        Tag("accessory", "black", "hat", pattern="solid"),
+    ]
+    assert len({said(floral, piece) for piece in quiet}) == 3
+    assert len({said(floral, piece, "ko") for piece in quiet}) == 3
+    assert said(floral, quiet[0], "ko") == "무지 블랙 코트가 원피스의 패턴을 깔끔하게 감싸 줘요."
+    # Light shoes and layers keep a print airy; dark ones anchor it.
+    white_sandals = Tag("shoes", "white", "shoes", kind="sandals", pattern="solid")
+    assert said(floral, white_sandals) == "The solid white sandals keep the print of the dress light and fresh."
+    beige_cardigan = Tag("outer", "beige", "outwear", kind="cardigan", pattern="solid")
+    assert said(floral, beige_cardigan) == "The solid beige cardigan softens the print of the dress."
+    assert "산뜻" in said(floral, white_sandals, "ko") and "부드럽게" in said(floral, beige_cardigan, "ko")
 
 
 def test_a_piece_whose_pattern_was_not_read_is_not_called_plain():
