@@ -134,14 +134,16 @@ _LIGHT_NEUTRALS = frozenset({"white", "beige"})
 
 def _calm_role(printed: Tag, quiet: Tag) -> str:
     """What a quiet piece does for a print beside it, by where each is worn: "frames" (a layer over it), "grounds"
-    (shoes), "leads" (a plain top over printed bottoms or plain bottoms under a printed top leave the print the centre
-    of the look) or "calms"."""
+    (shoes), "leads" (a plain top over printed bottoms, plain bottoms under a printed top, or a plain piece under a
+    patterned jacket leave the print the centre of the look) or "calms"."""
     if quiet.slot == "outer" and printed.slot != "outer":
         return "frames"
     if quiet.slot == "shoes":
         return "grounds"
     if {printed.slot, quiet.slot} == {"top", "bottom"}:
         return "leads"
+    if printed.slot == "outer" and quiet.slot in ("top", "bottom", "one_piece"):
+        return "leads"  # a plain piece under a patterned jacket
     return "calms"
 
 

@@ -68,6 +68,11 @@ def test_what_a_quiet_piece_does_for_a_print_depends_on_where_it_is_worn():
     tee = Tag("top", "white", "t-shirt", pattern="solid")
     printed_skirt = Tag("bottom", "multicolor", "skirt", pattern="pattern")
     assert said(printed_skirt, tee) == "The solid white tee lets the print of the skirt take the lead."
+    checked_blazer = Tag("outer", "gray", "blazer", pattern="pattern")
+    black_tee = Tag("top", "black", "longsleeve", pattern="solid")
+    assert (
+        said(checked_blazer, black_tee) == "The solid black long-sleeve top lets the print of the blazer take the lead."
+    )
     floral = Tag("one_piece", "multicolor", "dress", pattern="pattern")
     quiet = [
         Tag("outer", "black", "outwear", kind="coat", pattern="solid"),
