@@ -45,7 +45,7 @@ from jobs.services import (
 from jobs.starters import job_error_text_register, job_starter_register
 
 RETAG_CHUNK = 100
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic", ".heif"}  # a zip member is read by its name
 ZIP_MAX_MEMBERS = 5000
 
 

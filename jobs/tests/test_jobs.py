@@ -11,6 +11,7 @@ import time
 import uuid
 import zipfile
 from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -56,6 +57,7 @@ def test_a_zip_of_photos_becomes_garments_and_the_job_records_each_file(stylist_
     archive = _zip(
         {
             "shoot/blue_shirt.jpg": image_bytes("blue"),
+            "shoot/IMG_0001.HEIC": (Path(settings.BASE_DIR) / "fashion/tests/bad_inputs/phone.heic").read_bytes(),
             "shoot/notes.jpg": b"not a photo",
             "__MACOSX/shoot/._blue_shirt.jpg": b"junk",
             "readme.txt": b"ignored",
@@ -68,10 +70,11 @@ def test_a_zip_of_photos_becomes_garments_and_the_job_records_each_file(stylist_
     response = stylist_client.post("/admin/catalog/garment/upload/", {"photos": files})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "2 garments added." in html and "1 file could not be used." in html and "notes.jpg" in html
+    assert "3 garments added." in html and "1 file could not be used." in html and "notes.jpg" in html
     job = Job.objects.get()
-    assert (job.kind, job.status, job.total, job.done, job.failed) == (JobKind.IMPORT_PHOTOS, "done", 3, 2, 1)
-    assert sorted(Garment.objects.values_list("name", flat=True)) == ["Blue shirt", "Red tee"]
+    assert (job.kind, job.status, job.total, job.done, job.failed) == (JobKind.IMPORT_PHOTOS, "done", 4, 3, 1)
+    assert Garment.objects.count() == 3  # a phone's HEIC photo in the zip is a garment too
+    assert {"Blue shirt", "Red tee"} <= set(Garment.objects.values_list("name", flat=True))
     assert not list((settings.MEDIA_ROOT / "imports").rglob("*.*"))  # the kept uploads are deleted afterwards
     # The job's page gives each file's reason in the console's language (the catalog registers how its reasons read).
     page = stylist_client.get(f"/admin/jobs/job/{job.pk}/change/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
