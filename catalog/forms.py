@@ -30,7 +30,7 @@ class GarmentPhotosForm(forms.Form):
     photos = MultipleFileField(
         label=_("Photos"),
         help_text=_(
-            "One garment per photo. JPEG, PNG, WebP, GIF or HEIC, or zip files of photos. The CNN reads type and colour; "
-            "check them after."
+            "One garment per photo. JPEG, PNG, WebP, GIF or HEIC, or zip files of photos. "
+            "The CNN reads type and colour; check them after."
         ),
     )
