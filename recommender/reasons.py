@@ -160,6 +160,19 @@ def harmony_en(kind: str, a: Tag, b: Tag) -> str:
     if kind == "neutrals":
         return f"The {pb} and the {pa} are both quiet neutrals, easy to wear together."
     if kind == "neutral_base":
+        # A neutral beside a colour: shoes finish the look, a layer frames the colour, a top or bottom is its base.
+        if b.slot == "shoes" and b.color in _LIGHT_NEUTRALS:
+            return (
+                f"The {pb} {_verb(b, 'keeps', 'keep')} the look light and {_verb(b, 'lets', 'let')} the {pa} stand out."
+            )
+        if b.slot == "shoes":
+            return (
+                f"The {pb} {_verb(b, 'anchors', 'anchor')} the look and {_verb(b, 'lets', 'let')} the {pa} stand out."
+            )
+        if b.slot == "outer" and a.slot != "outer":
+            return (
+                f"The {pb} {_verb(b, 'frames', 'frame')} the {pa} and {_verb(b, 'lets', 'let')} its colour stand out."
+            )
         return f"The {pb} {_verb(b, 'gives', 'give')} a calm base that lets the {pa} stand out."
     if kind == "accent":
         return f"The {pb} {_verb(b, 'adds', 'add')} a touch of {color_en(b.color)} to the {pa}."
@@ -198,7 +211,19 @@ def harmony_en(kind: str, a: Tag, b: Tag) -> str:
             return f"The {solid}{pb} {_verb(b, 'lets', 'let')} the print of the {item_en(a)} take the lead."
         return f"The {solid}{pb} {_verb(b, 'calms', 'calm')} the print of the {item_en(a)}."
     if kind == "print_lead":
+        # The shopper's plain piece beside a suggested print: said of the plain piece where it frames, grounds or
+        # leaves the print the lead (as print_calm), else the print livens it up.
         plain = "plain " if a.pattern == "solid" else ""
+        role, light = _calm_role(b, a), a.color in _LIGHT_NEUTRALS
+        if role == "frames":
+            verb = _verb(a, "softens", "soften") if light else _verb(a, "frames", "frame")
+            return f"The {plain}{pa} {verb} the print of the {item_en(b)}."
+        if role == "grounds" and light:
+            return f"The {plain}{pa} {_verb(a, 'keeps', 'keep')} the print of the {item_en(b)} light and fresh."
+        if role == "grounds":
+            return f"The {plain}{pa} {_verb(a, 'grounds', 'ground')} the print of the {item_en(b)}."
+        if role == "leads":
+            return f"The {plain}{pa} {_verb(a, 'lets', 'let')} the print of the {item_en(b)} take the lead."
         return f"The print of the {item_en(b)} livens up the {plain}{pa}."
     if kind == "print_echo":
         if a.patterned:
@@ -220,6 +245,12 @@ def harmony_ko(kind: str, a: Tag, b: Tag) -> str:
     if kind == "neutrals":
         return f"{josa(pb, '와')} {pa} 모두 차분한 뉴트럴 컬러라 부담 없이 어울려요."
     if kind == "neutral_base":
+        if b.slot == "shoes" and b.color in _LIGHT_NEUTRALS:
+            return f"{josa(pb, '이')} 룩을 가볍게 마무리해 {josa(pa, '이')} 돋보여요."
+        if b.slot == "shoes":
+            return f"{josa(pb, '이')} 룩을 차분하게 잡아 주어 {josa(pa, '이')} 돋보여요."
+        if b.slot == "outer" and a.slot != "outer":
+            return f"{josa(pb, '이')} {josa(pa, '을')} 감싸 컬러를 돋보이게 해 줘요."
         return f"{josa(pb, '이')} 차분한 베이스가 되어 {josa(pa, '을')} 돋보이게 해 줘요."
     if kind == "accent":
         return f"{josa(pb, '이')} {pa}에 {color_ko(b.color)} 포인트를 더해 줘요."
@@ -256,6 +287,16 @@ def harmony_ko(kind: str, a: Tag, b: Tag) -> str:
         return f"{solid}{josa(pb, '이')} {item_ko(a)}의 패턴을 차분하게 잡아 줘요."
     if kind == "print_lead":
         plain = "무지 " if a.pattern == "solid" else ""
+        role, light = _calm_role(b, a), a.color in _LIGHT_NEUTRALS
+        if role == "frames":
+            how = "부드럽게" if light else "깔끔하게"
+            return f"{plain}{josa(pa, '이')} {item_ko(b)}의 패턴을 {how} 감싸 줘요."
+        if role == "grounds" and light:
+            return f"{plain}{josa(pa, '이')} {item_ko(b)}의 패턴을 가볍고 산뜻하게 받쳐 줘요."
+        if role == "grounds":
+            return f"{plain}{josa(pa, '이')} {item_ko(b)}의 패턴 아래를 차분하게 받쳐 줘요."
+        if role == "leads":
+            return f"{plain}{josa(pa, '이')} {item_ko(b)}의 패턴을 돋보이게 해 줘요."
         return f"{item_ko(b)}의 패턴이 {plain}{pa}에 생기를 더해 줘요."
     if kind == "print_echo":
         if a.patterned:

@@ -40,6 +40,38 @@ def test_a_blue_print_or_track_pants_are_blue_not_denim():
     assert "blue trousers" in said(tee, track) and "print of the skirt" in said(tee, printed)
 
 
+def test_a_neutral_beside_a_colour_is_said_by_where_it_is_worn():
+    """A green polo's suggestions all said "gives a calm base that lets the green polo stand out" (8 of 12)."""
+    polo = Tag("top", "green", "polo", pattern="solid")
+    said_of = {
+        "sandals": said(polo, Tag("shoes", "black", "shoes", kind="sandals", pattern="solid")),
+        "sneakers": said(polo, Tag("shoes", "white", "shoes", kind="sneakers", pattern="solid")),
+        "jacket": said(polo, Tag("outer", "black", "outwear", kind="jacket", pattern="solid")),
+        "trousers": said(polo, Tag("bottom", "gray", "pants", pattern="solid")),
+    }
+    assert said_of["sandals"] == "The black sandals anchor the look and let the green polo stand out."
+    assert said_of["sneakers"] == "The white sneakers keep the look light and let the green polo stand out."
+    assert said_of["jacket"] == "The black jacket frames the green polo and lets its colour stand out."
+    assert said_of["trousers"] == "The gray trousers give a calm base that lets the green polo stand out."
+    ko = [
+        said(polo, Tag("shoes", "black", "shoes", kind="sandals"), "ko"),
+        said(polo, Tag("bottom", "gray", "pants"), "ko"),
+    ]
+    assert ko[0] != ko[1] and all("돋보" in text for text in ko)
+
+
+def test_a_plain_piece_beside_a_suggested_print_says_what_it_does_for_it():
+    sneakers = Tag("shoes", "black", "shoes", kind="sneakers", pattern="solid")
+    shirt = Tag("top", "multicolor", "shirt", pattern="pattern")
+    assert said(sneakers, shirt) == "The plain black sneakers ground the print of the shirt."
+    trousers = Tag("bottom", "navy", "pants", pattern="solid")
+    assert said(trousers, shirt) == "The plain navy trousers let the print of the shirt take the lead."
+    skirt = Tag("bottom", "black", "skirt", pattern="solid")
+    dress = Tag("one_piece", "multicolor", "dress", pattern="pattern")
+    assert said(skirt, dress) == "The print of the dress livens up the plain black skirt."
+    assert "패턴" in said(sneakers, shirt, "ko") and "받쳐" in said(sneakers, shirt, "ko")
+
+
 def test_a_solid_piece_calms_a_print():
     floral = Tag("one_piece", "multicolor", "dress", pattern="pattern")
     text = said(floral, Tag("bottom", "black", "skirt", pattern="solid"))
@@ -95,10 +127,10 @@ def test_a_piece_whose_pattern_was_not_read_is_not_called_plain():
     as a print beside a quiet colour, but the reason does not call the jacket plain: it may be patterned."""
     jacket = Tag("outer", "beige", "outwear")  # pattern unknown
     stripes = Tag("top", "black", "longsleeve", pattern="pattern")
-    assert said(jacket, stripes) == "The print of the long-sleeve top livens up the beige jacket."
+    assert said(jacket, stripes) == "The beige jacket softens the print of the long-sleeve top."
     assert "무지" not in said(jacket, stripes, "ko")
     plain = said(Tag("outer", "beige", "outwear", pattern="solid"), stripes)
-    assert plain == "The print of the long-sleeve top livens up the plain beige jacket."
+    assert plain == "The plain beige jacket softens the print of the long-sleeve top."
     floral = Tag("one_piece", "multicolor", "dress", pattern="pattern")
     assert said(floral, Tag("bottom", "black", "skirt")) == "The black skirt calms the print of the dress."
     assert "무지" not in said(floral, Tag("bottom", "black", "skirt"), "ko")
