@@ -133,10 +133,11 @@ _LIGHT_NEUTRALS = frozenset({"white", "beige"})
 
 
 def _calm_role(printed: Tag, quiet: Tag) -> str:
-    """What a quiet piece does for a print beside it, by where each is worn: "frames" (a layer over it), "grounds"
-    (shoes), "leads" (a plain top over printed bottoms, plain bottoms under a printed top, or a plain piece under a
-    patterned jacket leave the print the centre of the look) or "calms"."""
-    if quiet.slot == "outer" and printed.slot != "outer":
+    """What a quiet piece does for a print beside it, by where each is worn: "frames" (a layer over a printed top or
+    dress), "grounds"
+    (shoes), "leads" (a plain top or jacket over printed bottoms, plain bottoms under a printed top, or a plain piece
+    under a patterned jacket leave the print the centre of the look) or "calms"."""
+    if quiet.slot == "outer" and printed.slot in ("top", "one_piece"):
         return "frames"
     if quiet.slot == "shoes":
         return "grounds"
@@ -144,6 +145,8 @@ def _calm_role(printed: Tag, quiet: Tag) -> str:
         return "leads"
     if printed.slot == "outer" and quiet.slot in ("top", "bottom", "one_piece"):
         return "leads"  # a plain piece under a patterned jacket
+    if quiet.slot == "outer" and printed.slot == "bottom":
+        return "leads"  # a plain jacket above printed trousers
     return "calms"
 
 
@@ -169,7 +172,7 @@ def harmony_en(kind: str, a: Tag, b: Tag) -> str:
             return (
                 f"The {pb} {_verb(b, 'anchors', 'anchor')} the look and {_verb(b, 'lets', 'let')} the {pa} stand out."
             )
-        if b.slot == "outer" and a.slot != "outer":
+        if b.slot == "outer" and a.slot in ("top", "one_piece"):
             return (
                 f"The {pb} {_verb(b, 'frames', 'frame')} the {pa} and {_verb(b, 'lets', 'let')} its colour stand out."
             )
@@ -249,7 +252,7 @@ def harmony_ko(kind: str, a: Tag, b: Tag) -> str:
             return f"{josa(pb, '이')} 룩을 가볍게 마무리해 {josa(pa, '이')} 돋보여요."
         if b.slot == "shoes":
             return f"{josa(pb, '이')} 룩을 차분하게 잡아 주어 {josa(pa, '이')} 돋보여요."
-        if b.slot == "outer" and a.slot != "outer":
+        if b.slot == "outer" and a.slot in ("top", "one_piece"):
             return f"{josa(pb, '이')} {josa(pa, '을')} 감싸 컬러를 돋보이게 해 줘요."
         return f"{josa(pb, '이')} 차분한 베이스가 되어 {josa(pa, '을')} 돋보이게 해 줘요."
     if kind == "accent":

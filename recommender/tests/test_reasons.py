@@ -69,6 +69,12 @@ def test_a_plain_piece_beside_a_suggested_print_says_what_it_does_for_it():
     skirt = Tag("bottom", "black", "skirt", pattern="solid")
     dress = Tag("one_piece", "multicolor", "dress", pattern="pattern")
     assert said(skirt, dress) == "The print of the dress livens up the plain black skirt."
+    jacket = Tag("outer", "brown", "outwear", kind="jacket", pattern="solid")
+    assert said(jacket, dress) == "The plain brown jacket frames the print of the dress."
+    printed_trousers = Tag("bottom", "multicolor", "pants", pattern="pattern")
+    assert said(jacket, printed_trousers) == "The plain brown jacket lets the print of the trousers take the lead."
+    red_trousers = Tag("bottom", "red", "pants", pattern="solid")
+    assert "calm base" in said(red_trousers, Tag("outer", "black", "outwear", kind="jacket", pattern="solid"))
     assert "패턴" in said(sneakers, shirt, "ko") and "받쳐" in said(sneakers, shirt, "ko")
 
 
