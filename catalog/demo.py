@@ -178,9 +178,13 @@ def demo_plan(
     return chosen
 
 
-def demo_garment_name(type_code: str, color: str, pattern: str = "", kind: str = "", *, formality: str = "") -> str:
+def demo_garment_name(
+    type_code: str, color: str, pattern: str = "", kind: str = "", *, formality: str = "", audience: str = ""
+) -> str:
     """The English name a shop would give it ("Black slacks"): no codes; Korean pages name it from the same tags."""
-    return garment_names(type=type_code, color=color, pattern=pattern, kind=kind, formality=formality).en
+    return garment_names(
+        type=type_code, color=color, pattern=pattern, kind=kind, formality=formality, audience=audience
+    ).en
 
 
 class DatasetDownloadError(Exception):

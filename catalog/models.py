@@ -214,6 +214,7 @@ class Garment(models.Model):
                 self.kind,
                 language="ko",
                 formality=self.formality,
+                audience=self.audience,
             )
         return self.name
 

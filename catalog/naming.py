@@ -57,17 +57,32 @@ class GarmentName:
         return self.ko if (language or "").startswith("ko") else self.en
 
 
-def _noun(type_code: str, kind: str, formality: str) -> tuple[str, str]:
+# The "flats" kind covers loafers and low dress shoes (the CC0 attributes' README); a man's pair is an oxford, a derby
+# or a loafer, which shops call dress shoes ("구두"), never "flats" or "플랫 슈즈" (a woman's or a girl's ballet flat).
+_MENS_FLATS = ("dress shoes", "구두")
+
+
+def kind_noun(kind: str, audience: str = "") -> tuple[str, str]:
+    """A finer kind as a shop names it (English lower case, Korean): "sneakers"/"스니커즈"; a man's flats are "dress
+    shoes"/"구두"."""
+    if kind == "flats" and audience == "men":
+        return _MENS_FLATS
+    _type, name_en, name_ko = KINDS[kind]
+    return name_en.lower(), name_ko
+
+
+def _noun(type_code: str, kind: str, formality: str, audience: str = "") -> tuple[str, str]:
     if kind_of_type(kind, type_code):
-        _type, name_en, name_ko = KINDS[kind]
-        return name_en.lower(), name_ko
+        return kind_noun(kind, audience)
     if type_code == "pants" and formality == "smart":
         return _SLACKS
     info = TYPES[type_code]
     return _SHOP_NOUNS_EN.get(type_code, info.name_en.lower()), info.name_ko
 
 
-def garment_names(*, type: str, color: str, pattern: str = "", kind: str = "", formality: str = "") -> GarmentName:
+def garment_names(
+    *, type: str, color: str, pattern: str = "", kind: str = "", formality: str = "", audience: str = ""
+) -> GarmentName:
     """English and Korean names from the tags.
 
     >>> garment_names(type="pants", color="black", formality="smart")
@@ -77,7 +92,7 @@ def garment_names(*, type: str, color: str, pattern: str = "", kind: str = "", f
     """
     if is_denim(color=color, type=type, kind=kind, pattern=pattern, formality=formality):
         return GarmentName(*_DENIM_NOUNS[type])
-    noun_en, noun_ko = _noun(type, kind, formality)
+    noun_en, noun_ko = _noun(type, kind, formality, audience)
     info = COLORS[color]
     if pattern == "pattern":
         if color == "multicolor":
@@ -88,14 +103,29 @@ def garment_names(*, type: str, color: str, pattern: str = "", kind: str = "", f
 
 def tag_names(tag: Tag) -> GarmentName:
     """The names of a garment described by a `Tag` (its type must be known)."""
-    return garment_names(type=tag.type, color=tag.color, pattern=tag.pattern, kind=tag.kind, formality=tag.formality)
+    return garment_names(
+        type=tag.type,
+        color=tag.color,
+        pattern=tag.pattern,
+        kind=tag.kind,
+        formality=tag.formality,
+        audience=tag.audience,
+    )
 
 
 def garment_name(
-    type: str, color: str, pattern: str = "", kind: str = "", language: str = "ko", *, formality: str = ""
+    type: str,
+    color: str,
+    pattern: str = "",
+    kind: str = "",
+    language: str = "ko",
+    *,
+    formality: str = "",
+    audience: str = "",
 ) -> str:
     """The garment's name in `language` ("ko…" for Korean, anything else for English)."""
-    return garment_names(type=type, color=color, pattern=pattern, kind=kind, formality=formality).in_language(language)
+    names = garment_names(type=type, color=color, pattern=pattern, kind=kind, formality=formality, audience=audience)
+    return names.in_language(language)
 
 
 def tag_label(*, slot: str, type: str, color: str, language: str, kind: str = "", pattern: str = "") -> str:

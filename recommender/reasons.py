@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from django.utils.translation import get_language
 
 from catalog.korean import josa
+from catalog.naming import kind_noun
 from catalog.tags import Tag
 from recommender.harmony import is_denim
-from vocabulary import COLORS, KINDS, SHOE_KINDS, SLOT_NAMES, TYPES
+from vocabulary import COLORS, SHOE_KINDS, SLOT_NAMES, TYPES
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ _SLOT_EN: dict[str, str] = {
 }
 # Plural nouns take a plural verb ("the black boots calm", "the black coat calms"): every shoe kind is one, no
 # outer kind is.
-_PLURAL_EN = frozenset({"trousers", "shorts", "shoes", "bottoms", "jeans", "denim shorts", *SHOE_KINDS})
+_PLURAL_EN = frozenset({"trousers", "shorts", "shoes", "bottoms", "jeans", "denim shorts", "dress shoes", *SHOE_KINDS})
 _DENIM_EN = {"pants": "jeans", "shorts": "denim shorts", "skirt": "denim skirt", "": "denim"}
 _DENIM_KO = {"pants": "청바지", "shorts": "데님 반바지", "skirt": "데님 스커트", "": "데님"}
 
@@ -71,7 +72,7 @@ def item_en(tag: Tag) -> str:
     if is_denim(tag):
         return _DENIM_EN.get(tag.type, "denim")
     if tag.kind:
-        return KINDS[tag.kind][1].lower()
+        return kind_noun(tag.kind, tag.audience)[0]
     return _ITEM_EN.get(tag.type) or _SLOT_EN[tag.slot]
 
 
@@ -79,7 +80,7 @@ def item_ko(tag: Tag) -> str:
     if is_denim(tag):
         return _DENIM_KO.get(tag.type, "데님")
     if tag.kind:
-        return KINDS[tag.kind][2]
+        return kind_noun(tag.kind, tag.audience)[1]
     return TYPES[tag.type].name_ko if tag.type else SLOT_NAMES[tag.slot][1]
 
 

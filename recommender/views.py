@@ -133,12 +133,16 @@ def _detected_garments(upload: ShopperUpload) -> list[dict]:
     for index, garment in enumerate(detected_garments(upload.detection)):
         type_code = garment.get("type") or ""
         if type_in_slot(type_code, garment["slot"]) and garment.get("color") in COLORS:
+            # "patterned" (or "slacks", a man's "dress shoes") only when read surely, as the tags that pick the
+            # suggestions say
+            read = reading_tag(garment.get("reading") or {})
             name = garment_names(
                 type=type_code,
                 color=garment["color"],
-                # "patterned" only when read surely, as the tags that pick the suggestions say
-                pattern=reading_tag(garment.get("reading") or {}).pattern,
+                pattern=read.pattern,
                 kind=garment.get("kind") or "",
+                formality=read.formality,
+                audience=read.audience,
             ).in_language(language)
         else:
             name = SLOT_NAMES[garment["slot"]][1 if language == "ko" else 0]

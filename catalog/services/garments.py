@@ -225,7 +225,9 @@ def demo_catalog_load(
         # only while the type agrees with the labelled one.
         kind = photo.kind if type_code == photo.type else ""
         garment_create(
-            name=demo_garment_name(type_code, color, photo.pattern, kind, formality=photo.formality),
+            name=demo_garment_name(
+                type_code, color, photo.pattern, kind, formality=photo.formality, audience=photo.audience
+            ),
             image=image,
             type=type_code,
             color=color,

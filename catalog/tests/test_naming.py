@@ -38,6 +38,10 @@ from vocabulary import COLOR_CODES, COLORS, KINDS, PATTERN_CODES, SLOT_NAMES, TY
         ({"type": "pants", "color": "navy"}, "Navy pants", "네이비 팬츠"),  # navy is never denim
         ({"type": "shoes", "color": "white", "kind": "sneakers"}, "White sneakers", "화이트 스니커즈"),
         ({"type": "shoes", "color": "black", "kind": "heels"}, "Black heels", "블랙 힐"),
+        # "flats" covers loafers and low dress shoes: a man's pair is dress shoes (구두), a woman's or a girl's flats.
+        ({"type": "shoes", "color": "black", "kind": "flats", "audience": "men"}, "Black dress shoes", "블랙 구두"),
+        ({"type": "shoes", "color": "black", "kind": "flats", "audience": "women"}, "Black flats", "블랙 플랫 슈즈"),
+        ({"type": "shoes", "color": "red", "kind": "flats", "audience": "kids"}, "Red flats", "레드 플랫 슈즈"),
         ({"type": "shoes", "color": "brown"}, "Brown shoes", "브라운 슈즈"),
         ({"type": "shirt", "color": "red", "pattern": "pattern"}, "Red patterned shirt", "레드 패턴 셔츠"),
         ({"type": "dress", "color": "multicolor", "pattern": "pattern"}, "Patterned dress", "패턴 원피스"),

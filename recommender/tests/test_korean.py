@@ -344,6 +344,11 @@ def test_garments_have_korean_names_on_korean_pages(korean: Client, catalog):
     printed = garment_factory(type="skirt", color="blue", name="Blue paisley skirt", pattern="pattern")
     detail = korean.get(f"/garments/{printed.id}/").content.decode()
     assert "<h1>블루 패턴 스커트</h1>" in detail and "></span>블루</dd>" in detail
+    # A man's "flats" (loafers, oxfords) are 구두 on a Korean page, a woman's 플랫 슈즈.
+    oxfords = garment_factory(type="shoes", kind="flats", color="black", audience="men", name="Black dress shoes")
+    assert "<h1>블랙 구두</h1>" in korean.get(f"/garments/{oxfords.id}/").content.decode()
+    ballet = garment_factory(type="shoes", kind="flats", color="black", audience="women", name="Black flats")
+    assert "<h1>블랙 플랫 슈즈</h1>" in korean.get(f"/garments/{ballet.id}/").content.decode()
 
 
 def test_a_stylist_set_korean_name_wins(korean: Client, catalog):

@@ -78,6 +78,15 @@ def test_a_plain_piece_beside_a_suggested_print_says_what_it_does_for_it():
     assert "패턴" in said(sneakers, shirt, "ko") and "받쳐" in said(sneakers, shirt, "ko")
 
 
+def test_a_mans_flats_are_dress_shoes_in_a_reason():
+    shorts = Tag("bottom", "multicolor", "shorts", pattern="pattern", audience="men")
+    mens = Tag("shoes", "gray", "shoes", kind="flats", pattern="solid", audience="men")
+    assert said(shorts, mens) == "The solid gray dress shoes ground the print of the shorts."
+    assert "구두" in said(shorts, mens, "ko") and "플랫" not in said(shorts, mens, "ko")
+    womens = Tag("shoes", "gray", "shoes", kind="flats", pattern="solid", audience="women")
+    assert said(shorts, womens) == "The solid gray flats ground the print of the shorts."
+
+
 def test_a_solid_piece_calms_a_print():
     floral = Tag("one_piece", "multicolor", "dress", pattern="pattern")
     text = said(floral, Tag("bottom", "black", "skirt", pattern="solid"))
