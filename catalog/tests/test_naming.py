@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -156,3 +158,38 @@ def test_demo_names_carry_no_codes():
     assert demo_garment_name("t-shirt", "red") == "Red t-shirt"
     assert demo_garment_name("pants", "blue") == "Jeans"
     assert demo_garment_name("shirt", "black", "pattern") == "Black patterned shirt"
+
+
+def test_names_made_by_the_old_rules_are_renamed_and_a_stylists_are_kept(db):
+    """Migration 0011: a name exactly as the rules before 2 Dec made it follows the new rules; any other stays."""
+    migration = importlib.import_module("catalog.migrations.0011_rename_generated_names")
+    made = {
+        "print": garment_factory(type="skirt", color="blue", pattern="pattern", name="Denim skirt"),
+        "track": garment_factory(type="pants", color="blue", pattern="solid", formality="sport", name="Jeans"),
+        "suit": garment_factory(type="pants", color="blue", pattern="solid", formality="smart", name="Jeans"),
+        "jeans": garment_factory(type="pants", color="blue", pattern="solid", formality="casual", name="Jeans"),
+        "oxfords": garment_factory(type="shoes", kind="flats", color="black", audience="men", name="Black flats"),
+        "ballet": garment_factory(type="shoes", kind="flats", color="black", audience="women", name="Black flats"),
+        "written": garment_factory(type="shoes", kind="flats", color="brown", audience="men", name="Brown suede flats"),
+        "skirt_written": garment_factory(type="skirt", color="blue", pattern="pattern", name="Paisley midi"),
+    }
+    migration.rename(apps, None)
+    names = {key: Garment.objects.get(pk=g.pk).name for key, g in made.items()}
+    assert names == {
+        "print": "Blue patterned skirt",
+        "track": "Blue pants",
+        "suit": "Blue slacks",
+        "jeans": "Jeans",
+        "oxfords": "Black dress shoes",
+        "ballet": "Black flats",
+        "written": "Brown suede flats",
+        "skirt_written": "Paisley midi",
+    }
+    for key in ("print", "track", "suit", "oxfords"):  # what the new rules name them, as new garments are named
+        g = Garment.objects.get(pk=made[key].pk)
+        assert (
+            names[key]
+            == garment_names(
+                type=g.type, color=g.color, pattern=g.pattern, kind=g.kind, formality=g.formality, audience=g.audience
+            ).en
+        )
