@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from catalog.i18n import korean_active
 from catalog.models import Garment, PairingRule
-from catalog.naming import garment_names
+from catalog.naming import garment_names, kind_noun
 from catalog.similarity import garments_similar_to
 from catalog.tags import Tag
 from catalog.uploads import image_error_message
@@ -198,8 +198,9 @@ def _attribute_names(tag: Tag) -> list[tuple[str, str]]:
     ):
         if code in vocabulary:
             rows.append((label, vocabulary[code][1 if korean else 0]))
-    if tag.kind in KINDS:
-        rows.append((_("Kind"), KINDS[tag.kind][2 if korean else 1]))
+    if tag.kind in KINDS:  # as the garment's name says it: a man's flats are dress shoes
+        noun_en, noun_ko = kind_noun(tag.kind, tag.audience)
+        rows.append((_("Kind"), noun_ko if korean else noun_en[:1].upper() + noun_en[1:]))
     return rows
 
 

@@ -23,9 +23,11 @@ from django.test import Client
 from django.utils import translation
 
 from catalog.models import PairingRule
+from catalog.tags import Tag
 from catalog.tests.factories import garment_factory, image_bytes, rule_factory
 from jobs.models import Job
 from recommender.models import Feedback, ShopperUpload, TagCorrection
+from recommender.views import _attribute_names
 
 PO_PATH = Path(settings.BASE_DIR) / "locale" / "ko" / "LC_MESSAGES" / "django.po"
 
@@ -462,3 +464,15 @@ def test_console_titles_choices_and_errors_are_korean(stylist: Client, catalog):
     html = response.content.decode()
     assert "읽을 수 있는 사진 파일이 아닙니다" in html  # the console speaks 합니다체
     assert_reads_korean(html, "upload with a bad file", allowed={"x"})
+
+
+def test_the_result_page_names_a_mans_flats_dress_shoes():
+    """The page's "Kind" row says the kind as the garment's name does: a man's flats (loafers, oxfords) are dress
+    shoes, 구두 in Korean; a woman's are flats."""
+    mens = Tag("shoes", "black", "shoes", kind="flats", audience="men")
+    womens = Tag("shoes", "black", "shoes", kind="flats", audience="women")
+    with translation.override("en"):
+        assert ("Kind", "Dress shoes") in [(str(label), value) for label, value in _attribute_names(mens)]
+        assert ("Kind", "Flats") in [(str(label), value) for label, value in _attribute_names(womens)]
+    with translation.override("ko"):
+        assert "구두" in [value for _label, value in _attribute_names(mens)]
