@@ -135,9 +135,8 @@ _LIGHT_NEUTRALS = frozenset({"white", "beige"})
 
 def _calm_role(printed: Tag, quiet: Tag) -> str:
     """What a quiet piece does for a print beside it, by where each is worn: "frames" (a layer over a printed top or
-    dress), "grounds"
-    (shoes), "leads" (a plain top or jacket over printed bottoms, plain bottoms under a printed top, or a plain piece
-    under a patterned jacket leave the print the centre of the look) or "calms"."""
+    dress), "grounds" (shoes), "leads" (a plain top or jacket over printed bottoms, plain bottoms under a printed top,
+    or a plain piece under a patterned jacket leave the print the centre of the look) or "calms"."""
     if quiet.slot == "outer" and printed.slot in ("top", "one_piece"):
         return "frames"
     if quiet.slot == "shoes":
@@ -198,8 +197,7 @@ def harmony_en(kind: str, a: Tag, b: Tag) -> str:
         )
     # "Solid" and "plain" only where the pattern was read or tagged so: an unknown pattern is not a plain one.
     if kind == "print_calm":
-        # What the quiet piece does for the print depends on where it is worn: a layer frames it, shoes ground it, a
-        # plain bottom under a printed top (or a plain top over a printed bottom) leaves it the centre of the look.
+        # What the quiet piece does for the print depends on where it is worn (_calm_role) and how light it is.
         solid = "solid " if b.pattern == "solid" else ""
         role = _calm_role(a, b)
         light = b.color in _LIGHT_NEUTRALS
