@@ -260,9 +260,28 @@ def garment_name_from_file(file_name: str) -> str:
     return (words[0].upper() + words[1:])[:200]
 
 
-def garment_default_name(*, type: str, color: str, pattern: str = "") -> str:
-    """The English shop name from the tags, e.g. "Red t-shirt" (Korean pages name it from the tags too)."""
-    return garment_names(type=type, color=color, pattern=pattern).en
+def garment_default_name(
+    *, type: str, color: str, pattern: str = "", kind: str = "", formality: str = "", audience: str = ""
+) -> str:
+    """The English shop name from the tags, e.g. "Red t-shirt", "Black sneakers", "Black slacks", a man's "Brown dress
+    shoes" (Korean pages name it from the tags too)."""
+    return garment_names(type=type, color=color, pattern=pattern, kind=kind, formality=formality, audience=audience).en
+
+
+def _named_from_tags(garment: Garment) -> bool:
+    """Whether a garment's name is what its tags make, with or without its finer tags (kind, formality, audience),
+    as auto-tagging named it before 2 Dec: a stylist's own name is neither."""
+    return garment.name in (
+        garment_default_name(type=garment.type, color=garment.color, pattern=garment.pattern),
+        garment_default_name(
+            type=garment.type,
+            color=garment.color,
+            pattern=garment.pattern,
+            kind=garment.kind,
+            formality=garment.formality,
+            audience=garment.audience,
+        ),
+    )
 
 
 def _has_hangul(text: str) -> bool:
@@ -304,7 +323,14 @@ def garment_create_from_photo(
     from_file = garment_name_from_file(file_name)
     korean_file_name = _has_hangul(from_file)
     read = garment_fields_from_prediction(prediction)
-    default_name = garment_default_name(type=read["type"], color=read["color"])
+    default_name = garment_default_name(
+        type=read["type"],
+        color=read["color"],
+        pattern=read.get("pattern", ""),
+        kind=read.get("kind", ""),
+        formality=read.get("formality", ""),
+        audience=read.get("audience", ""),
+    )
     return garment_create_tagged(
         name=default_name if korean_file_name else from_file or default_name,
         name_ko=from_file if korean_file_name else "",
@@ -326,9 +352,7 @@ def garments_retag(*, garments: Iterable[Garment]) -> int:
             continue
         read = garment_fields_from_prediction(predictor.predict(image))
         # A name made from the old tags ("Red t-shirt") follows the new ones; a stylist's own name stays.
-        named_from_tags = garment.name == garment_default_name(
-            type=garment.type, color=garment.color, pattern=garment.pattern
-        )
+        named_from_tags = _named_from_tags(garment)
         for field, value in read.items():
             if field in _READ_ATTRIBUTES and not value:
                 continue  # an attribute the model is unsure of keeps the value it had (a stylist's, or a label)
@@ -337,7 +361,14 @@ def garments_retag(*, garments: Iterable[Garment]) -> int:
         if garment.kind and not kind_of_type(garment.kind, garment.type):
             garment.kind = ""
         if named_from_tags:
-            garment.name = garment_default_name(type=garment.type, color=garment.color, pattern=garment.pattern)
+            garment.name = garment_default_name(
+                type=garment.type,
+                color=garment.color,
+                pattern=garment.pattern,
+                kind=garment.kind,
+                formality=garment.formality,
+                audience=garment.audience,
+            )
         if garment.second_color == garment.color:
             garment.second_color = ""
         garment.tagged_by = TaggedBy.MODEL

@@ -96,6 +96,20 @@ def test_a_garment_photo_read_before_the_transaction_is_named_from_the_reading()
 
 
 @pytest.mark.django_db
+def test_an_auto_tagged_name_says_the_kind_it_read(monkeypatch):
+    """A stylist's IMG_….jpg of shoes read as sneakers is "Black sneakers", not "Black shoes"; re-tagging renames a
+    garment named before from its type alone, and keeps a stylist's own name."""
+    monkeypatch.setattr(get_predictor(), "type_code", "shoes")
+    garment = garment_create_from_photo(file_name="IMG_1234.jpg", image=solid_image("black"))
+    assert (garment.name, garment.kind) == ("Black sneakers", "sneakers")
+    Garment.objects.filter(pk=garment.pk).update(name="Black shoes", kind="")  # as named before 2 Dec
+    own = garment_create_from_photo(file_name="Suede derbies.jpg", image=solid_image("black"))
+    garments_retag(garments=Garment.objects.all())
+    assert Garment.objects.get(pk=garment.pk).name == "Black sneakers"
+    assert Garment.objects.get(pk=own.pk).name == "Suede derbies"
+
+
+@pytest.mark.django_db
 def test_a_failed_insert_leaves_no_garment_photo_behind(monkeypatch, settings):
     def failing_insert(*args, **kwargs):
         raise OperationalError(1205, "Lock wait timeout exceeded")
