@@ -83,7 +83,12 @@ def test_a_gate_fitted_on_other_features_is_not_loaded():
 
 def _outfit(*slots: str):
     reading = FakePredictor().predict(Image.new("RGB", (40, 60), (120, 30, 30)))
-    boxes = {"top": (0.2, 0.1, 0.8, 0.4), "bottom": (0.2, 0.4, 0.8, 0.9), "shoes": (0.3, 0.9, 0.7, 1.0)}
+    boxes = {
+        "top": (0.2, 0.1, 0.8, 0.4),
+        "bottom": (0.2, 0.4, 0.8, 0.9),
+        "shoes": (0.3, 0.9, 0.7, 1.0),
+        "one_piece": (0.2, 0.3, 0.8, 0.85),  # over the bottom's legs (IoU 0.73)
+    }
     garments = tuple(DetectedGarment(slot=s, box=boxes[s], score=0.7, prediction=reading) for s in slots)
     return dataclasses.replace(reading, garments=garments)
 
@@ -112,6 +117,21 @@ def test_the_predictor_drops_what_the_gate_finds_is_not_there_and_marks_what_it_
     assert with_chip_gate(outfit, {}) is outfit
     assert "present" not in outfit.garments[0].to_dict()["confidences"]
     assert "unsure" not in outfit.garments[0].to_dict()
+
+
+def test_a_one_piece_listed_over_a_bottom_is_doubtful():
+    """The map found a skirt twice, as a bottom and as a "dress": the dress is listed, marked as one we are not sure
+    of; the bottom, and a one-piece with no bottom under it, are not."""
+    gated = with_chip_gate(_outfit("top", "bottom", "one_piece", "shoes"), _gate_against("outer"))
+    assert [(g.slot, g.unsure) for g in gated.garments] == [
+        ("top", False),
+        ("bottom", False),
+        ("one_piece", True),
+        ("shoes", False),
+    ]
+    assert gated.garments[2].to_dict()["unsure"] is True
+    alone = with_chip_gate(_outfit("top", "one_piece", "shoes"), _gate_against("outer"))
+    assert not any(g.unsure for g in alone.garments)
 
 
 def test_when_one_garment_stands_the_photo_is_read_as_that_garment_worn():
