@@ -26,7 +26,7 @@ class Harmony:
 
 def is_denim(tag: Tag) -> bool:
     """Plain blue bottoms are read as denim (jeans, denim shorts or skirts), a neutral; navy ones are a dark neutral.
-    A blue print, leggings, track pants or suit trousers are blue (catalog.naming.is_denim)."""
+    A blue print, track pants or suit trousers are blue (catalog.naming.is_denim)."""
     return tag.slot == "bottom" and naming.is_denim(
         color=tag.color, type=tag.type, slot=tag.slot, kind=tag.kind, pattern=tag.pattern, formality=tag.formality
     )

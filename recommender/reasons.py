@@ -150,6 +150,39 @@ def _calm_role(printed: Tag, quiet: Tag) -> str:
     return "calms"
 
 
+def _quiet_beside_print_en(quiet: Tag, printed: Tag, qualifier: str) -> str:
+    """What a quiet piece does for a print beside it (_calm_role), said of the quiet piece ("The solid black boots
+    ground the print of the dress."); "" where it only calms it. `qualifier`: "solid ", "plain " or ""."""
+    role, light = _calm_role(printed, quiet), quiet.color in _LIGHT_NEUTRALS
+    subject, the_print = f"The {qualifier}{phrase_en(quiet)}", f"the print of the {item_en(printed)}"
+    if role == "frames":
+        return (
+            f"{subject} {_verb(quiet, 'softens', 'soften') if light else _verb(quiet, 'frames', 'frame')} {the_print}."
+        )
+    if role == "grounds" and light:
+        return f"{subject} {_verb(quiet, 'keeps', 'keep')} {the_print} light and fresh."
+    if role == "grounds":
+        return f"{subject} {_verb(quiet, 'grounds', 'ground')} {the_print}."
+    if role == "leads":
+        return f"{subject} {_verb(quiet, 'lets', 'let')} {the_print} take the lead."
+    return ""
+
+
+def _quiet_beside_print_ko(quiet: Tag, printed: Tag, qualifier: str) -> str:
+    """_quiet_beside_print_en in Korean."""
+    role, light = _calm_role(printed, quiet), quiet.color in _LIGHT_NEUTRALS
+    subject, the_print = f"{qualifier}{josa(phrase_ko(quiet), '이')}", f"{item_ko(printed)}의 패턴"
+    if role == "frames":
+        return f"{subject} {the_print}을 {'부드럽게' if light else '깔끔하게'} 감싸 줘요."
+    if role == "grounds" and light:
+        return f"{subject} {the_print}을 가볍고 산뜻하게 받쳐 줘요."
+    if role == "grounds":
+        return f"{subject} {the_print} 아래를 차분하게 받쳐 줘요."
+    if role == "leads":
+        return f"{subject} {the_print}을 돋보이게 해 줘요."
+    return ""
+
+
 def harmony_en(kind: str, a: Tag, b: Tag) -> str:
     pa, pb = phrase_en(a), phrase_en(b)
     if kind == "tonal":
@@ -196,37 +229,16 @@ def harmony_en(kind: str, a: Tag, b: Tag) -> str:
             f"the {pb} {_verb(b, 'blends', 'blend')} softly with the {pa}."
         )
     # "Solid" and "plain" only where the pattern was read or tagged so: an unknown pattern is not a plain one.
+    # What the quiet piece does for the print depends on where it is worn and how light it is (_quiet_beside_print_en).
     if kind == "print_calm":
-        # What the quiet piece does for the print depends on where it is worn (_calm_role) and how light it is.
         solid = "solid " if b.pattern == "solid" else ""
-        role = _calm_role(a, b)
-        light = b.color in _LIGHT_NEUTRALS
-        if role == "frames" and light:
-            return f"The {solid}{pb} {_verb(b, 'softens', 'soften')} the print of the {item_en(a)}."
-        if role == "frames":
-            return f"The {solid}{pb} {_verb(b, 'frames', 'frame')} the print of the {item_en(a)}."
-        if role == "grounds" and light:
-            return f"The {solid}{pb} {_verb(b, 'keeps', 'keep')} the print of the {item_en(a)} light and fresh."
-        if role == "grounds":
-            return f"The {solid}{pb} {_verb(b, 'grounds', 'ground')} the print of the {item_en(a)}."
-        if role == "leads":
-            return f"The {solid}{pb} {_verb(b, 'lets', 'let')} the print of the {item_en(a)} take the lead."
-        return f"The {solid}{pb} {_verb(b, 'calms', 'calm')} the print of the {item_en(a)}."
+        return (
+            _quiet_beside_print_en(b, a, solid)
+            or f"The {solid}{pb} {_verb(b, 'calms', 'calm')} the print of the {item_en(a)}."
+        )
     if kind == "print_lead":
-        # The shopper's plain piece beside a suggested print: said of the plain piece where it frames, grounds or
-        # leaves the print the lead (as print_calm), else the print livens it up.
         plain = "plain " if a.pattern == "solid" else ""
-        role, light = _calm_role(b, a), a.color in _LIGHT_NEUTRALS
-        if role == "frames":
-            verb = _verb(a, "softens", "soften") if light else _verb(a, "frames", "frame")
-            return f"The {plain}{pa} {verb} the print of the {item_en(b)}."
-        if role == "grounds" and light:
-            return f"The {plain}{pa} {_verb(a, 'keeps', 'keep')} the print of the {item_en(b)} light and fresh."
-        if role == "grounds":
-            return f"The {plain}{pa} {_verb(a, 'grounds', 'ground')} the print of the {item_en(b)}."
-        if role == "leads":
-            return f"The {plain}{pa} {_verb(a, 'lets', 'let')} the print of the {item_en(b)} take the lead."
-        return f"The print of the {item_en(b)} livens up the {plain}{pa}."
+        return _quiet_beside_print_en(a, b, plain) or f"The print of the {item_en(b)} livens up the {plain}{pa}."
     if kind == "print_echo":
         if a.patterned:
             return f"The {pb} {_verb(b, 'picks', 'pick')} up the {color_en(b.color)} in the print of the {item_en(a)}."
@@ -274,32 +286,12 @@ def harmony_ko(kind: str, a: Tag, b: Tag) -> str:
         )
     if kind == "print_calm":
         solid = "무지 " if b.pattern == "solid" else ""
-        role = _calm_role(a, b)
-        light = b.color in _LIGHT_NEUTRALS
-        if role == "frames" and light:
-            return f"{solid}{josa(pb, '이')} {item_ko(a)}의 패턴을 부드럽게 감싸 줘요."
-        if role == "frames":
-            return f"{solid}{josa(pb, '이')} {item_ko(a)}의 패턴을 깔끔하게 감싸 줘요."
-        if role == "grounds" and light:
-            return f"{solid}{josa(pb, '이')} {item_ko(a)}의 패턴을 가볍고 산뜻하게 받쳐 줘요."
-        if role == "grounds":
-            return f"{solid}{josa(pb, '이')} {item_ko(a)}의 패턴 아래를 차분하게 받쳐 줘요."
-        if role == "leads":
-            return f"{solid}{josa(pb, '이')} {item_ko(a)}의 패턴을 돋보이게 해 줘요."
-        return f"{solid}{josa(pb, '이')} {item_ko(a)}의 패턴을 차분하게 잡아 줘요."
+        return (
+            _quiet_beside_print_ko(b, a, solid) or f"{solid}{josa(pb, '이')} {item_ko(a)}의 패턴을 차분하게 잡아 줘요."
+        )
     if kind == "print_lead":
         plain = "무지 " if a.pattern == "solid" else ""
-        role, light = _calm_role(b, a), a.color in _LIGHT_NEUTRALS
-        if role == "frames":
-            how = "부드럽게" if light else "깔끔하게"
-            return f"{plain}{josa(pa, '이')} {item_ko(b)}의 패턴을 {how} 감싸 줘요."
-        if role == "grounds" and light:
-            return f"{plain}{josa(pa, '이')} {item_ko(b)}의 패턴을 가볍고 산뜻하게 받쳐 줘요."
-        if role == "grounds":
-            return f"{plain}{josa(pa, '이')} {item_ko(b)}의 패턴 아래를 차분하게 받쳐 줘요."
-        if role == "leads":
-            return f"{plain}{josa(pa, '이')} {item_ko(b)}의 패턴을 돋보이게 해 줘요."
-        return f"{item_ko(b)}의 패턴이 {plain}{pa}에 생기를 더해 줘요."
+        return _quiet_beside_print_ko(a, b, plain) or f"{item_ko(b)}의 패턴이 {plain}{pa}에 생기를 더해 줘요."
     if kind == "print_echo":
         if a.patterned:
             return f"{josa(pb, '이')} {item_ko(a)} 패턴 속 {josa(color_ko(b.color), '와')} 자연스럽게 이어져요."

@@ -17,7 +17,8 @@ from PIL import Image
 
 from catalog.demo import demo_garment_name
 from catalog.models import Garment, TaggedBy
-from catalog.naming import garment_names
+from catalog.naming import garment_names, tag_names
+from catalog.selectors import garment_tag
 from catalog.services.files import (
     embedding_to_bytes,
     garment_photos_kept_only_if_committed,
@@ -273,14 +274,7 @@ def _named_from_tags(garment: Garment) -> bool:
     as auto-tagging named it before 2 Dec: a stylist's own name is neither."""
     return garment.name in (
         garment_default_name(type=garment.type, color=garment.color, pattern=garment.pattern),
-        garment_default_name(
-            type=garment.type,
-            color=garment.color,
-            pattern=garment.pattern,
-            kind=garment.kind,
-            formality=garment.formality,
-            audience=garment.audience,
-        ),
+        tag_names(garment_tag(garment)).en,
     )
 
 
@@ -361,14 +355,7 @@ def garments_retag(*, garments: Iterable[Garment]) -> int:
         if garment.kind and not kind_of_type(garment.kind, garment.type):
             garment.kind = ""
         if named_from_tags:
-            garment.name = garment_default_name(
-                type=garment.type,
-                color=garment.color,
-                pattern=garment.pattern,
-                kind=garment.kind,
-                formality=garment.formality,
-                audience=garment.audience,
-            )
+            garment.name = tag_names(garment_tag(garment)).en
         if garment.second_color == garment.color:
             garment.second_color = ""
         garment.tagged_by = TaggedBy.MODEL
