@@ -1605,6 +1605,7 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "max_flat_share": _fmt(tuning.get("max_flat_share")),
         "samples": _pairs(metrics.get("samples", {})),
         "worn_samples": _pairs(metrics.get("worn_samples", {})),
+        "label_corrections": _label_corrections(metrics.get("coparsing_label_corrections")),
         "worn_tagged": _worn_tagged(metrics.get("worn_tagged_samples") or {}, config),
         "segmentation_photos": _pairs(metrics.get("segmentation_photos", {})),
         "data_hash": metrics.get("data_hash"),
@@ -1670,6 +1671,15 @@ def _exported_from(exported: dict) -> str:
         f"{exported.get('calibration_inputs', 0)} calibration inputs, by `"
         f"{_without_paths(exported.get('command') or 'python manage.py export_classifier')}`. Its test scorings "
         "count the source's, since the network is the same."
+    )
+
+
+def _label_corrections(count: int | None) -> str:
+    if not count:
+        return "the dataset's labels as they are"
+    return (
+        f'a skirt worn under a top that the dataset labels "dress" is a skirt: {count} photos corrected by eye, '
+        "`classifier/labels/coparsing_corrections.csv`"
     )
 
 

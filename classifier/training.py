@@ -33,7 +33,7 @@ from tqdm import tqdm
 
 from classifier import evaluation
 from classifier.backbones import bottom_with_fine_map, build_backbone
-from classifier.coparsing import read_mask, slot_mask, worn_outfits
+from classifier.coparsing import label_corrections, read_mask, slot_mask, worn_outfits
 from classifier.dataset import (
     DetectedRegions,
     Sample,
@@ -1074,6 +1074,8 @@ def train(config: TrainConfig, *, log: Callable[[str], None] = print) -> TrainRe
         "samples": {split: len(items) for split, items in by_split.items()},
         "worn_samples": {split: len(items) for split, items in worn.items()},
         "worn_tagged_samples": tagged_summary(tagged, config.worn_tags_from),
+        # Photos whose co-parsing labels were corrected by eye (coparsing.LABEL_CORRECTIONS_PATH) for this training.
+        "coparsing_label_corrections": len(label_corrections()) if config.coparsing_dir is not None else 0,
         "segmentation_photos": {split: len(items) for split, items in seg_photos.items()},
     }
     if finetuned := backbone_finetune_record(config.weights_path):

@@ -80,6 +80,37 @@ def test_worn_outfits_reads_real_photos(coparsing_dir):
             assert garment.color in COLOR_CODES
 
 
+def test_a_skirt_the_dataset_labels_dress_is_read_as_a_skirt_unless_the_dataset_labels_are_asked_for(coparsing_dir):
+    # Validation 0010: a striped blouse over a long grey skirt, labelled "dress" by the dataset.
+    def labels_of(mask):
+        return {coparsing.LABELS[v] for v in np.unique(mask)}
+
+    assert {"skirt", "blouse"} <= labels_of(coparsing.read_mask(coparsing_dir, "0010"))
+    assert "dress" not in labels_of(coparsing.read_mask(coparsing_dir, "0010"))
+    outfit = next(
+        o for o in coparsing.worn_outfits(coparsing_dir, "validation", with_color=False) if o.image_id == "0010"
+    )
+    assert "skirt" in outfit.tags and "dress" not in outfit.tags
+    assert {(g.slot, g.type) for g in outfit.garments} >= {("bottom", "skirt"), ("top", "blouse")}
+    with coparsing.dataset_labels():
+        assert "dress" in labels_of(coparsing.read_mask(coparsing_dir, "0010"))
+        outfit = next(
+            o for o in coparsing.worn_outfits(coparsing_dir, "validation", with_color=False) if o.image_id == "0010"
+        )
+        assert "dress" in outfit.tags and "skirt" not in outfit.tags
+    assert "skirt" in labels_of(coparsing.read_mask(coparsing_dir, "0010"))  # corrected again after the block
+
+
+def test_every_label_correction_names_a_label_its_photo_holds(coparsing_dir):
+    corrections = coparsing.label_corrections()
+    assert len(corrections) == 65
+    with coparsing.dataset_labels():
+        outfits = {o.image_id: o for o in coparsing.worn_outfits(coparsing_dir, with_color=False, annotation="pixel")}
+    for image_id, fixes in corrections.items():
+        for label in fixes:
+            assert label in outfits[image_id].tags, (image_id, label)
+
+
 def test_image_annotated_photos_have_no_regions(coparsing_dir):
     outfits = coparsing.worn_outfits(coparsing_dir, "validation", annotation="image", with_color=False)
     assert len(outfits) > 100
@@ -98,6 +129,8 @@ def test_image_annotated_photos_have_no_regions(coparsing_dir):
         (("skirt", "pants"), "bottom", None),  # two bottoms named: which one the region shows is unknown
         (("t-shirt", "blouse"), "top", None),
         (("dress", "skin"), "top", None),  # the tags name no top: a region read as a top gets no label
+        (("dress", "heels"), "one_piece", ("dress", "dress", None)),
+        (("blouse", "dress"), "one_piece", None),  # a "dress" tagged with a top is mostly a skirt under it
         (("boots", "shoes"), "shoes", ("boots+shoes", "shoes", "boots")),  # the generic tag adds no kind
         (("heels", "pumps"), "shoes", ("heels+pumps", "shoes", "heels")),
         (("heels", "sandals"), "shoes", ("heels+sandals", "shoes", None)),  # two kinds: shoes, kind unknown

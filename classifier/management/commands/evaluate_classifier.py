@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from classifier.coparsing import dataset_labels
 from classifier.dataset import load_samples
 from classifier.evaluation import (
     evaluate,
@@ -41,6 +43,12 @@ class Command(BaseCommand):
             help="validation and test, tune detection on validation, write metrics.json and MODEL_CARD.md",
         )
         parser.add_argument("--no-keras", action="store_true", help="with --record: skip the model.keras check")
+        parser.add_argument(
+            "--dataset-labels",
+            action="store_true",
+            help="score worn garments by the co-parsing dataset's own labels, without our corrections "
+            "(classifier/labels/coparsing_corrections.csv: skirts under a top that it labels 'dress')",
+        )
 
     def handle(self, *args, **options) -> None:
         model_dir = Path(options["model_dir"])
@@ -52,6 +60,8 @@ class Command(BaseCommand):
         if coparsing is not None and not (coparsing / "tags.csv").is_file():
             raise CommandError(f"co-parsing folder not found: {options['coparsing']!r}")
         progress = options["verbosity"] > 1
+        if options["dataset_labels"] and options["record"]:
+            raise CommandError("--record chooses and scores by the corrected labels; --dataset-labels scores one split")
         if options["record"]:
             metrics = evaluate_artifact(
                 model_dir,
@@ -86,15 +96,18 @@ class Command(BaseCommand):
         lines = result.summary_lines()
         if coparsing is not None:
             labels = predictor.labels
-            document["coparsing"] = score_coparsing(
-                predictor,
-                coparsing,
-                options["split"],
-                labels.detection,
-                labels.region_context,
-                labels.reconcile,
-                progress=progress,
-            )
+            document["coparsing_labels"] = "dataset" if options["dataset_labels"] else "corrected"
+            with dataset_labels() if options["dataset_labels"] else nullcontext():
+                document["coparsing"] = score_coparsing(
+                    predictor,
+                    coparsing,
+                    options["split"],
+                    labels.detection,
+                    labels.region_context,
+                    labels.reconcile,
+                    progress=progress,
+                )
+            lines.append(f"co-parsing labels: {document['coparsing_labels']}")
             lines += worn_summary_lines(options["split"], document["coparsing"])
         json_path = out_dir / f"{options['split']}_{options['backend']}.json"
         json_path.write_text(json.dumps(document, indent=1) + "\n")
