@@ -24,7 +24,7 @@ import hashlib
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from catalog.rules import RuleSpec
 from catalog.style import DEFAULT_POLICY, NEVER, StylePolicy
@@ -386,4 +386,20 @@ def rank(
             for slot in slots
         }
         listed += interleave_slots([s for slot in slots for s in per_slot[slot]], slots, limit - len(listed))
-    return listed
+    return notes_once(listed)
+
+
+def notes_once(listed: Sequence[ScoredCandidate]) -> list[ScoredCandidate]:
+    """A stylist's note is given once a list: a later piece matched by the same rule says its colour harmony instead
+    (reasons.reason_text), when it has one. A black boots page listed three white tops, each "A white top with black
+    shoes: clean and grounded."."""
+    given: set[int] = set()
+    out = []
+    for scored in listed:
+        reason = scored.reason
+        if reason.kind == "rule" and reason.rule_id is not None:
+            if reason.rule_id in given:
+                scored = replace(scored, reason=replace(reason, note_given_above=True))
+            given.add(reason.rule_id)
+        out.append(scored)
+    return out

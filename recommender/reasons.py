@@ -30,6 +30,9 @@ class Reason:
     note: str = ""
     note_ko: str = ""
     extra: str = ""  # attribute clause: "keeps_casual", "dresses_up" or ""
+    # The same rule's note was already given for a piece listed above this one (engine.rank): the colour harmony, when
+    # there is one, says why this piece goes instead of the stylist's note again.
+    note_given_above: bool = False
 
 
 # ---------------------------------------------------------------- naming the pieces
@@ -337,7 +340,7 @@ def attribute_extra(a: Tag, b: Tag) -> str:
 def reason_text(reason: Reason, language: str | None = None) -> str:
     """The reason in the active (or given) language."""
     korean = (language or get_language() or "en")[:2] == "ko"
-    if reason.kind == "rule":
+    if reason.kind == "rule" and not (reason.note_given_above and reason.harmony):
         if korean and reason.note_ko:
             return reason.note_ko
         if not korean:

@@ -6,7 +6,7 @@ from catalog.rules import RuleSide, RuleSpec
 from catalog.style import DEFAULT_POLICY, DEFAULT_STYLE_TABLES, StylePolicy
 from catalog.tags import Candidate, Leaning, Tag
 from recommender.engine import FEEDBACK_MAX_EFFECT, Judge, RuleBook, rank, score_candidates
-from recommender.reasons import reason_text
+from recommender.reasons import Reason, reason_text
 
 RED_TOP = Tag("top", "red", "t-shirt", pattern="solid", audience="women", warmth="mild", formality="casual")
 
@@ -45,6 +45,29 @@ def test_rules_come_first_ranked_by_weight_with_their_note_in_each_language():
     # A rule without a Korean note gets the Korean sentence of its pair, never the English note.
     assert reason_text(ranked[1].reason, "ko") != "rule 2" and "청바지" in reason_text(ranked[1].reason, "ko")
     assert ranked[2].reason.kind == "harmony"
+
+
+def test_a_rules_note_is_given_once_a_list_and_later_pieces_it_matched_say_their_harmony():
+    # A red top: black trousers, a black skirt and black shorts all match the one "red top, black bottom" rule.
+    ranked = rank(
+        RED_TOP,
+        [
+            piece(10, "bottom", "black", "pants"),
+            piece(11, "bottom", "black", "skirt"),
+            piece(12, "bottom", "black", "shorts"),
+        ],
+        judge(rule(1, "black", 90, note="Red and black: bold and sharp.", note_ko="레드와 블랙: 강렬하고 또렷해요.")),
+        per_group=3,
+    )
+    assert len(ranked) == 3 and all(s.reason.kind == "rule" and s.reason.rule_id == 1 for s in ranked)
+    for language, note in (("en", "Red and black: bold and sharp."), ("ko", "레드와 블랙: 강렬하고 또렷해요.")):
+        texts = [reason_text(s.reason, language) for s in ranked]
+        assert texts[0] == note
+        assert note not in texts[1:] and all(texts[1:]), texts
+    assert "black" in reason_text(ranked[1].reason, "en") and "블랙" in reason_text(ranked[1].reason, "ko")
+    # A later piece whose colours have no harmony to tell keeps the stylist's note: it is the only true reason.
+    no_harmony = Reason("rule", RED_TOP, ranked[1].reason.b, rule_id=1, note="n", note_given_above=True)
+    assert reason_text(no_harmony, "en") == "n"
 
 
 def test_a_rule_condition_on_kind_or_pattern_only_matches_such_garments():
