@@ -13,7 +13,7 @@ Stable interface:
   accessories).
 - `worn_outfits(root, split=None) -> list[WornOutfit]` — every photo of a split with the garments it shows.
 - `read_mask(root, image_id) -> np.ndarray` — the label map (H, W) uint8, with our by-eye corrections of the
-  dataset's labels (`LABEL_CORRECTIONS`; `dataset_labels()` reads the dataset's own labels instead).
+  dataset's labels (`LABEL_CORRECTIONS_PATH`; `dataset_labels()` reads the dataset's own labels instead).
 - `slot_mask(mask) -> np.ndarray` — the label map turned into detection classes (`DETECTION_SLOTS`, 0 = none).
 - `mask_color(pixels) -> str` — one of our 14 colour codes from an (n, 3) array of garment pixels.
 - `tagged_garment(tags, slot, box)` — the garment a photo's tags name for one slot, when they name exactly one type
@@ -299,7 +299,7 @@ def label_corrections() -> dict[str, dict[str, str]]:
 
 @contextmanager
 def dataset_labels() -> Iterator[None]:
-    """Within this block the reader gives the dataset's own labels, without LABEL_CORRECTIONS (to report figures by
+    """Within this block the reader gives the dataset's own labels, without LABEL_CORRECTIONS_PATH (to report figures by
     both label sets)."""
     global _use_corrections
     previous, _use_corrections = _use_corrections, False
@@ -460,7 +460,7 @@ def tagged_garment(
     if len({mapping.type for _, mapping in named}) != 1:
         return None
     if slot == "one_piece" and any(mapping.slot == "top" for _, mapping in mapped):
-        return None  # a "dress" tagged with a top is mostly a skirt under it (LABEL_CORRECTIONS): unknown
+        return None  # a "dress" tagged with a top is mostly a skirt under it (LABEL_CORRECTIONS_PATH): unknown
     kinds = {mapping.kind for _, mapping in named if mapping.kind is not None}
     return WornGarment(
         label="+".join(tag for tag, _ in named),
