@@ -30,7 +30,7 @@ from catalog.rules import RuleSpec
 from catalog.style import DEFAULT_POLICY, NEVER, StylePolicy
 from catalog.tags import LEANING_CODES, Candidate, Guess, Leaning, Tag
 from recommender.harmony import harmony
-from recommender.reasons import Reason, attribute_extra
+from recommender.reasons import Reason, attribute_extra, sentence_key
 
 FEEDBACK_MAX_EFFECT = 0.1
 AFFINITY_MAX_EFFECT = 0.06
@@ -392,14 +392,19 @@ def rank(
 def notes_once(listed: Sequence[ScoredCandidate]) -> list[ScoredCandidate]:
     """A stylist's note is given once a list: a later piece matched by the same rule says its colour harmony instead
     (reasons.reason_text), when it has one. A black boots page listed three white tops, each "A white top with black
-    shoes: clean and grounded."."""
+    shoes: clean and grounded.". And a sentence is worded differently each time it comes back (Reason.variant): a
+    printed sandals page read "The solid … calms the print of the sandals." twelve times."""
     given: set[int] = set()
+    written: Counter[tuple[str, str]] = Counter()
     out = []
     for scored in listed:
         reason = scored.reason
-        if reason.kind == "rule" and reason.rule_id is not None:
-            if reason.rule_id in given:
-                scored = replace(scored, reason=replace(reason, note_given_above=True))
-            given.add(reason.rule_id)
-        out.append(scored)
+        if reason.kind == "rule" and (rule_id := reason.rule_id) is not None:
+            if rule_id in given:
+                reason = replace(reason, note_given_above=True)
+            given.add(rule_id)
+        if (key := sentence_key(reason)) is not None:
+            reason = replace(reason, variant=written[key])
+            written[key] += 1
+        out.append(scored if reason is scored.reason else replace(scored, reason=reason))
     return out

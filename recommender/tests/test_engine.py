@@ -6,7 +6,7 @@ from catalog.rules import RuleSide, RuleSpec
 from catalog.style import DEFAULT_POLICY, DEFAULT_STYLE_TABLES, StylePolicy
 from catalog.tags import Candidate, Leaning, Tag
 from recommender.engine import FEEDBACK_MAX_EFFECT, Judge, RuleBook, rank, score_candidates
-from recommender.reasons import Reason, reason_text
+from recommender.reasons import Reason, phrase_en, phrase_ko, reason_text
 
 RED_TOP = Tag("top", "red", "t-shirt", pattern="solid", audience="women", warmth="mild", formality="casual")
 
@@ -68,6 +68,36 @@ def test_a_rules_note_is_given_once_a_list_and_later_pieces_it_matched_say_their
     # A later piece whose colours have no harmony to tell keeps the stylist's note: it is the only true reason.
     no_harmony = Reason("rule", RED_TOP, ranked[1].reason.b, rule_id=1, note="n", note_given_above=True)
     assert reason_text(no_harmony, "en") == "n"
+
+
+def test_a_sentence_that_comes_back_in_a_list_is_worded_differently_each_time():
+    # Printed boots: every solid neutral piece is paired by the same "calms the print" sentence.
+    boots = Tag("shoes", "pink", "shoes", kind="boots", pattern="pattern")
+    ranked = rank(
+        boots,
+        [
+            piece(10 + i, slot, color, type)
+            for i, (slot, color, type) in enumerate(
+                [
+                    ("bottom", "black", "skirt"),
+                    ("bottom", "gray", "skirt"),
+                    ("bottom", "navy", "skirt"),
+                    ("top", "white", "longsleeve"),
+                    ("top", "gray", "longsleeve"),
+                    ("top", "black", "longsleeve"),
+                ]
+            )
+        ],
+        judge(),
+        per_group=6,
+    )
+    assert len(ranked) == 6 and {s.reason.harmony for s in ranked} == {"print_calm"}
+    # Tops and bottoms share the sentence here, so the count runs on across both slots, in list order.
+    assert [s.reason.variant for s in ranked] == list(range(6))
+    for language, phrase in (("en", phrase_en), ("ko", phrase_ko)):
+        wordings = [reason_text(s.reason, language).replace(phrase(s.reason.b), "X") for s in ranked]
+        # Four wordings, each used before any comes round again.
+        assert len(set(wordings[:4])) == 4 and wordings[4] == wordings[0], wordings
 
 
 def test_a_rule_condition_on_kind_or_pattern_only_matches_such_garments():

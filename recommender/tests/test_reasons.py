@@ -179,5 +179,22 @@ def test_every_harmony_kind_reads_in_both_languages_without_gaps():
             if matched is None:
                 continue
             for language in ("en", "ko"):
-                text = reason_text(Reason("harmony", a, b, harmony=matched.kind), language)
-                assert text and "{" not in text and "None" not in text and "  " not in text
+                texts = [
+                    reason_text(Reason("harmony", a, b, harmony=matched.kind, variant=variant), language)
+                    for variant in range(5)
+                ]
+                for text in texts:
+                    assert text and "{" not in text and "None" not in text and "  " not in text
+                # A sentence has more than one wording, except the fallback that no harmony kind reaches.
+                assert len(set(texts)) > 1, (matched.kind, texts)
+
+
+def test_the_solid_or_plain_qualifier_is_not_put_on_jeans():
+    jeans = Tag("bottom", "blue", "pants", pattern="solid")
+    assert is_denim(jeans)
+    printed_tee = Tag("top", "red", "t-shirt", pattern="pattern")
+    for variant in range(4):
+        text = reason_text(Reason("harmony", printed_tee, jeans, harmony="print_calm", variant=variant), "en")
+        assert "solid jeans" not in text and "jeans" in text
+        korean = reason_text(Reason("harmony", printed_tee, jeans, harmony="print_calm", variant=variant), "ko")
+        assert "무지 청바지" not in korean and "청바지" in korean
