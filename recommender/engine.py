@@ -390,15 +390,24 @@ def rank(
 
 
 def notes_once(listed: Sequence[ScoredCandidate]) -> list[ScoredCandidate]:
-    """A stylist's note is given once a list: a later piece matched by the same rule says its colour harmony instead
-    (reasons.reason_text), when it has one. A black boots page listed three white tops, each "A white top with black
-    shoes: clean and grounded.". And a sentence is worded differently each time it comes back (Reason.variant): a
-    printed sandals page read "The solid … calms the print of the sandals." twelve times."""
+    """A list's reasons as `reasons_varied` gives them."""
+    varied = reasons_varied([scored.reason for scored in listed])
+    return [
+        scored if reason is scored.reason else replace(scored, reason=reason)
+        for scored, reason in zip(listed, varied, strict=True)
+    ]
+
+
+def reasons_varied(reasons: Sequence[Reason]) -> list[Reason]:
+    """The reasons of a list (or of a page's looks), in the order shown. A stylist's note is given once: a later piece
+    matched by the same rule says its colour harmony instead (reasons.reason_text), when it has one; a black boots page
+    listed three white tops, each "A white top with black shoes: clean and grounded.". And a sentence is worded
+    differently each time it comes back (Reason.variant): a printed sandals page read "The solid … calms the print of
+    the sandals." twelve times."""
     given: set[int] = set()
     written: Counter[tuple[str, str]] = Counter()
     out = []
-    for scored in listed:
-        reason = scored.reason
+    for reason in reasons:
         if reason.kind == "rule" and (rule_id := reason.rule_id) is not None:
             if rule_id in given:
                 reason = replace(reason, note_given_above=True)
@@ -406,5 +415,5 @@ def notes_once(listed: Sequence[ScoredCandidate]) -> list[ScoredCandidate]:
         if (key := sentence_key(reason)) is not None:
             reason = replace(reason, variant=written[key])
             written[key] += 1
-        out.append(scored if reason is scored.reason else replace(scored, reason=reason))
+        out.append(reason)
     return out

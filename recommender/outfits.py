@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from catalog.style import NEVER, REQUIRED
 from catalog.tags import Candidate, Leaning, Tag
-from recommender.engine import Judge, ScoredCandidate, score_candidates, tie_break
+from recommender.engine import Judge, ScoredCandidate, reasons_varied, score_candidates, tie_break
 from recommender.reasons import Reason
 
 # The base of a look around each input slot: alternatives, in order of preference.
@@ -200,4 +200,13 @@ def assemble_outfits(
             s for s in _search(plan, pools, judge, tag) if all(p in {x.slot for x in s.pieces} for p in plan.required)
         )
     complete.sort(key=lambda s: (-round(s.score, 6), tie_break(tag, min(p.id for p in s.pieces))))
-    return [OutfitSpec(state.pieces, state.links, round(state.score, 4)) for state in _pick_distinct(complete, count)]
+    looks = [OutfitSpec(state.pieces, state.links, round(state.score, 4)) for state in _pick_distinct(complete, count)]
+    return _reasons_varied(looks)
+
+
+def _reasons_varied(looks: Sequence[OutfitSpec]) -> list[OutfitSpec]:
+    """The looks of a page say a stylist's note once and word a sentence that comes back differently each time
+    (engine.reasons_varied): three looks around a beige hat said "… are both quiet neutrals, easy to wear together."
+    four times."""
+    varied = iter(reasons_varied([link.reason for look in looks for link in look.links]))
+    return [replace(look, links=tuple(replace(link, reason=next(varied)) for link in look.links)) for look in looks]

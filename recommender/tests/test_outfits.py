@@ -9,6 +9,7 @@ from catalog.style import DEFAULT_POLICY, DEFAULT_STYLE_TABLES, OPTIONAL, StyleP
 from catalog.tags import Candidate, Leaning, Tag
 from recommender.engine import Judge, RuleBook
 from recommender.outfits import assemble_outfits
+from recommender.reasons import reason_text, sentence_key
 
 JUDGE = Judge(rules=RuleBook([]))
 
@@ -208,3 +209,18 @@ def test_a_vest_is_not_worn_with_heels_unless_a_stylist_switches_the_cell_on():
     assert assemble_outfits(top, wardrobe, JUDGE) == []  # cold: a layer is required, and a vest cannot go with heels
     coats = [replace(c, tag=replace(c.tag, kind="coat")) if c.slot == "outer" else c for c in wardrobe]
     assert len(assemble_outfits(top, coats, JUDGE)) >= 1
+
+
+def test_a_pages_looks_word_a_sentence_that_comes_back_differently():
+    # A printed dress: every look pairs it with quiet shoes by the same "print" sentence.
+    dress = Tag("one_piece", "multicolor", "dress", pattern="pattern", audience="women", warmth="hot")
+    looks = assemble_outfits(dress, catalog(audience="women", warmth="hot"), JUDGE)
+    assert len(looks) == 3
+    to_dress = [link.reason for look in looks for link in look.links if link.a_id is None]
+    assert {r.harmony for r in to_dress} == {"print_calm"} and len(to_dress) == 3
+    # Each later reason of the same sentence (light shoes and dark ones have their own) takes the next wording, so no
+    # two read alike.
+    keys = [sentence_key(r) for r in to_dress]
+    assert [r.variant for r in to_dress] == [keys[:i].count(key) for i, key in enumerate(keys)]
+    assert max(r.variant for r in to_dress) >= 1
+    assert len({reason_text(r, "en") for r in to_dress}) == 3
