@@ -688,7 +688,10 @@ def extra_ko(extra: str, a: Tag, b: Tag) -> str:
 
 
 def attribute_extra(a: Tag, b: Tag) -> str:
-    """A clause about formality that is true of the pair: sneakers with a smart piece, heels with a casual one."""
+    """A clause about formality that is true of the pair: sneakers with a smart piece, heels with a casual one. Not of a
+    hat or a bag: "the black heels dress up the beige hat" says nothing a stylist would."""
+    if "accessory" in (a.slot, b.slot):
+        return ""
     kinds = {a.kind, b.kind}
     formalities = {a.formality, b.formality}
     if "sneakers" in kinds and "smart" in formalities:

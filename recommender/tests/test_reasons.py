@@ -157,6 +157,14 @@ def test_sneakers_keep_a_smart_piece_casual():
     assert "The white sneakers keep the navy blazer casual." in said(blazer, sneakers)
 
 
+def test_heels_dress_up_a_casual_garment_but_no_clause_is_said_of_a_hat():
+    heels = Tag("shoes", "black", "shoes", kind="heels", pattern="solid", formality="smart")
+    jeans = Tag("bottom", "blue", "pants", pattern="solid", formality="casual")
+    hat = Tag("accessory", "beige", "hat", pattern="solid", formality="casual")
+    assert attribute_extra(jeans, heels) == "dresses_up"
+    assert attribute_extra(hat, heels) == "" and "dress up" not in said(hat, heels)
+
+
 def test_korean_particles_follow_the_final_syllable():
     assert josa("신발", "와") == "신발과" and josa("바지", "와") == "바지와"
     assert josa("블랙", "을") == "블랙을" and josa("화이트", "을") == "화이트를"
