@@ -575,7 +575,7 @@ def harmony_ko(kind: str, a: Tag, b: Tag, variant: int = 0) -> str:
         return _pick(
             (
                 f"{josa(pb, '이')} {pa}에 {cb} 포인트를 더해 줘요.",
-                f"{cb} 포인트! {josa(pb, '이')} {josa(pa, '을')} 생기 있게 살려 줘요.",
+                f"{josa(pb, '이')} {cb} 포인트로 {josa(pa, '을')} 생기 있게 살려 줘요.",
                 f"{josa(pa, '은')} {josa(pb, '을')} 돋보이게 하는 차분한 바탕이 돼요.",
             ),
             variant,
