@@ -103,7 +103,7 @@ def test_a_skirt_the_dataset_labels_dress_is_read_as_a_skirt_unless_the_dataset_
 
 def test_every_label_correction_names_a_label_its_photo_holds(coparsing_dir):
     corrections = coparsing.label_corrections()
-    assert len(corrections) == 65
+    assert len(corrections) == 68
     with coparsing.dataset_labels():
         outfits = {o.image_id: o for o in coparsing.worn_outfits(coparsing_dir, with_color=False, annotation="pixel")}
     for image_id, fixes in corrections.items():
