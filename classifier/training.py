@@ -139,6 +139,9 @@ class TrainConfig:
     segmentation_class_weights: tuple[float, ...] = (1.0, 2.0, 2.0, 2.0, 2.0, 4.0)
     # Flat-lay photos (one garment each) added to the segmentation training as weak examples.
     flat_segmentation_photos: int = 500
+    # An artifact on the same backbone whose outfit map (segmentation head) is taken as it is instead of training one
+    # (phase 4 skipped): new heads under a map already chosen. None: the map is trained.
+    segmentation_from: Path | None = None
     evaluate: bool = True
     progress: bool = True
     extra: dict = field(default_factory=dict)
@@ -730,6 +733,43 @@ def train_segmentation(
     return head, {k: [float(v) for v in vals] for k, vals in history.history.items()}
 
 
+def _nested_layers(layer, found: dict | None = None) -> dict:
+    found = {} if found is None else found
+    found.setdefault(layer.name, layer)
+    for sub in getattr(layer, "layers", None) or ():
+        _nested_layers(sub, found)
+    return found
+
+
+def reused_segmentation_head(artifact_dir: Path, backbone) -> keras.Model:
+    """The outfit map (segmentation head) of the artifact in `artifact_dir`, to sit on `backbone` as it does there.
+    A map reads the backbone's feature maps, so the backbone must be the artifact's own: every backbone layer with
+    weights must hold the same weights there (a ValueError names the first that does not)."""
+    path = Path(artifact_dir) / "model.keras"
+    if not path.is_file():
+        raise ValueError(f"no model.keras in {artifact_dir}")
+    found = _nested_layers(keras.models.load_model(path, compile=False))
+    head = found.get("segmentation_head")
+    if not isinstance(head, keras.Model):
+        raise ValueError(f"{artifact_dir} has no outfit map (segmentation_head)")
+    for model in (backbone.bottom, backbone.top):
+        for layer in model.layers:
+            weights = layer.get_weights()
+            if not weights:
+                continue
+            theirs = found.get(layer.name)
+            if (
+                theirs is None
+                or len(theirs.get_weights()) != len(weights)
+                or not all(np.array_equal(a, b) for a, b in zip(weights, theirs.get_weights(), strict=True))
+            ):
+                raise ValueError(
+                    f"the outfit map of {artifact_dir} reads another backbone: its layer {layer.name!r} differs "
+                    "(train on that artifact's backbone weights: --weights)"
+                )
+    return head
+
+
 def coparsing_photos(root: Path, split: str) -> list[tuple[Path, np.ndarray]]:
     """(photo path, detection class map) for the pixel-annotated co-parsing photos of a split."""
     return [
@@ -973,6 +1013,13 @@ def train(config: TrainConfig, *, log: Callable[[str], None] = print) -> TrainRe
         raise ValueError(f"backbone {config.backbone!r} cannot be split for cached training")
     backbone.bottom.trainable = False
     backbone.top.trainable = False
+    kept_map = None
+    if config.segmentation_from is not None:
+        if config.finetune_epochs:
+            raise ValueError(
+                "an outfit map kept as it is needs the backbone as it is: no fine-tuning (finetune_epochs 0)"
+            )
+        kept_map = reused_segmentation_head(Path(config.segmentation_from), backbone)
     extraction_started = time.monotonic()
     train_maps, train_low = cached_bottom(config, backbone.bottom, train_samples, config.views, "train")
     val_maps, val_low = cached_bottom(config, backbone.bottom, val_samples, ("original",), "validation")
@@ -1006,7 +1053,10 @@ def train(config: TrainConfig, *, log: Callable[[str], None] = print) -> TrainRe
     timings["attributes"] = time.monotonic() - phase_started
     del train_features
 
-    segmentation = None
+    segmentation = kept_map
+    if kept_map is not None and config.segmentation_from is not None:
+        log(f"phase 4: the outfit map of {Path(config.segmentation_from).name}, as it is")
+        seg_photos = {split: [] for split in seg_photos}
     if seg_photos["train"] and config.flat_segmentation_photos:
         seg_photos["train"] = seg_photos["train"] + flat_segmentation_photos(
             by_split["train"], count=config.flat_segmentation_photos, seed=config.seed

@@ -357,3 +357,45 @@ def test_the_shoe_kind_branch_can_be_narrower_than_the_other_attribute_heads():
     assert heads.get_layer("kind_hidden").units == 8
     assert {heads.get_layer(f"{head}_hidden").units for head in ("audience", "warmth", "formality", "pattern")} == {64}
     assert build_heads(32, hidden_units=16, dropout=0.1, attribute_units=12).get_layer("kind_hidden").units == 12
+
+
+@pytest.mark.slow
+def test_new_heads_can_keep_an_artifacts_outfit_map_on_its_own_backbone_only(tmp_path):
+    dataset = make_tiny_dataset(tmp_path / "data", copies=1)
+    coparsing = make_tiny_coparsing(tmp_path / "ccp")
+    base = TrainConfig(
+        dataset_dir=dataset,
+        out_dir=tmp_path / "a",
+        backbone="tiny",
+        image_size=32,
+        epochs=1,
+        batch_size=8,
+        views=("original",),
+        progress=False,
+        workers=2,
+        coparsing_dir=coparsing,
+        segmentation_epochs=2,
+        tflite_quantization="dynamic",
+        evaluate=False,
+    )
+    train(base, log=lambda message: None)
+    logged: list[str] = []
+    kept = dataclasses.replace(base, out_dir=tmp_path / "b", epochs=2, segmentation_from=tmp_path / "a")
+    result = train(kept, log=logged.append)
+
+    def head_weights(out: Path) -> list[np.ndarray]:
+        model = tf.keras.models.load_model(out / "model.keras", compile=False)
+        return model.get_layer("segmentation_head").get_weights()
+
+    theirs, ours = head_weights(tmp_path / "a"), head_weights(tmp_path / "b")
+    assert len(theirs) == len(ours) > 0
+    assert all(np.array_equal(a, b) for a, b in zip(theirs, ours, strict=True))
+    assert any("outfit map of a, as it is" in line for line in logged)
+    assert result.metrics["config"]["segmentation_from"] == str(tmp_path / "a")
+    assert "segmentation" not in result.metrics["history"]
+    # Another backbone (the tiny one's weights follow the seed) cannot read that map.
+    with pytest.raises(ValueError, match="reads another backbone"):
+        train(dataclasses.replace(kept, out_dir=tmp_path / "c", seed=kept.seed + 1), log=lambda message: None)
+    # Nor a backbone fine-tuned in the same run.
+    with pytest.raises(ValueError, match="no fine-tuning"):
+        train(dataclasses.replace(kept, out_dir=tmp_path / "d", finetune_epochs=1), log=lambda message: None)

@@ -51,6 +51,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--segmentation-epochs", type=int, default=30)
         parser.add_argument(
+            "--segmentation-from",
+            default=None,
+            help="artifact folder on the same backbone (--weights) whose outfit map is kept as it is instead of "
+            "training one",
+        )
+        parser.add_argument(
             "--attribute-units", type=int, default=16, help="hidden units of each attribute head's own branch"
         )
         parser.add_argument(
@@ -87,6 +93,9 @@ class Command(BaseCommand):
             raise CommandError(f"--worn-tags-from: no classifier artifact in {worn_tags_from}")
         if worn_tags_from is not None and not options["coparsing"]:
             raise CommandError("--worn-tags-from needs the co-parsing dataset (--coparsing)")
+        segmentation_from = options["segmentation_from"]
+        if segmentation_from and not (Path(segmentation_from) / "model.keras").is_file():
+            raise CommandError(f"--segmentation-from: no model.keras in {segmentation_from}")
         if not 1 <= options["views"] <= len(VIEWS_ALL):
             raise CommandError(f"--views must be between 1 and {len(VIEWS_ALL)}")
         # Recorded in metrics.json and the model card (None when called from code, e.g. tests).
@@ -107,6 +116,7 @@ class Command(BaseCommand):
             cache_dir=Path(options["cache_dir"]) if options["cache_dir"] else None,
             coparsing_dir=Path(options["coparsing"]) if options["coparsing"] else None,
             segmentation_epochs=options["segmentation_epochs"],
+            segmentation_from=Path(segmentation_from) if segmentation_from else None,
             attribute_units=options["attribute_units"],
             kind_units=options["kind_units"],
             worn_tags_from=worn_tags_from,
@@ -116,7 +126,12 @@ class Command(BaseCommand):
             progress=options["verbosity"] > 0,
             extra={"command": command_line},
         )
-        result = train(config, log=self.stdout.write)
+        try:
+            result = train(config, log=self.stdout.write)
+        except ValueError as error:
+            if segmentation_from and "outfit map" in str(error):
+                raise CommandError(f"--segmentation-from: {error}") from error
+            raise
         for split in ("validation", "test"):
             m = result.metrics.get(split)
             if not m:
