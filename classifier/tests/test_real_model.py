@@ -229,3 +229,18 @@ def test_shop_like_framings_are_read_as_worn_garments(lite_predictor, coparsing_
         slot_read += any(r.slot.label == framing.garment.slot for r in readings)
     assert slot_read >= FRAMED_SLOT_FLOOR[studio], slot_read
     assert flat <= FRAMED_FLAT_CEILING, flat
+
+
+def test_the_served_networks_backbone_comes_out_as_weights_its_outfit_map_reads(tmp_path, lite0_weights):
+    pytest.importorskip("tensorflow")
+    from classifier.backbones import build_backbone, save_lite0_weights_of_model  # noqa: PLC0415 - TensorFlow
+    from classifier.training import reused_segmentation_head  # noqa: PLC0415
+
+    model_dir = MODEL_DIR.resolve()
+    out = tmp_path / "served.npz"
+    save_lite0_weights_of_model(model_dir / "model.keras", out, imagenet_weights=lite0_weights)
+    served = build_backbone("efficientnet_lite0", weights_path=out)
+    assert reused_segmentation_head(model_dir, served).name == "segmentation_head"
+    # ImageNet's own backbone is not the served one (it was fine-tuned): its map would read other features.
+    with pytest.raises(ValueError, match="reads another backbone"):
+        reused_segmentation_head(model_dir, build_backbone("efficientnet_lite0", weights_path=lite0_weights))

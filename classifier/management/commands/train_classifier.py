@@ -25,7 +25,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--backbone", choices=("efficientnet_lite0", "efficientnet_lite2", "tiny"), default="efficientnet_lite0"
         )
-        parser.add_argument("--weights", default=str(DEFAULT_WEIGHTS), help="the backbone's ImageNet weights (.npz)")
+        parser.add_argument(
+            "--weights",
+            default=None,
+            help="the backbone's weights (.npz; default: ImageNet's, or with --segmentation-from that artifact's own)",
+        )
         parser.add_argument("--limit", type=int, default=None, help="at most N training photos (quick runs)")
         parser.add_argument("--views", type=int, default=4, help="augmented views per training photo (1-4)")
         parser.add_argument("--quantization", choices=("int8", "float16", "dynamic", "none"), default="int8")
@@ -83,9 +87,15 @@ class Command(BaseCommand):
             raise CommandError(
                 f"dataset folder not found: {options['dataset']!r} (set FASHION_DATASET_DIR or --dataset)"
             )
-        weights = Path(options["weights"]) if options["backbone"] != "tiny" else None
+        segmentation_from = options["segmentation_from"]
+        if segmentation_from and not (Path(segmentation_from) / "model.keras").is_file():
+            raise CommandError(f"--segmentation-from: no model.keras in {segmentation_from}")
+        weights = Path(options["weights"] or DEFAULT_WEIGHTS) if options["backbone"] != "tiny" else None
         if weights is not None and not weights.is_file():
             raise CommandError(f"backbone weights not found: {weights}")
+        if segmentation_from and options["backbone"] == "efficientnet_lite0" and not options["weights"]:
+            assert weights is not None  # the Lite0 ImageNet weights, checked above
+            weights = self._backbone_of(Path(segmentation_from), imagenet=weights)
         artifacts = Path(settings.BASE_DIR) / "classifier" / "artifacts"
         out = Path(options["out"]) if options["out"] else artifacts / time.strftime("%Y%m%d-%H%M")
         worn_tags_from = Path(options["worn_tags_from"]) if options["worn_tags_from"] else None
@@ -93,9 +103,6 @@ class Command(BaseCommand):
             raise CommandError(f"--worn-tags-from: no classifier artifact in {worn_tags_from}")
         if worn_tags_from is not None and not options["coparsing"]:
             raise CommandError("--worn-tags-from needs the co-parsing dataset (--coparsing)")
-        segmentation_from = options["segmentation_from"]
-        if segmentation_from and not (Path(segmentation_from) / "model.keras").is_file():
-            raise CommandError(f"--segmentation-from: no model.keras in {segmentation_from}")
         if not 1 <= options["views"] <= len(VIEWS_ALL):
             raise CommandError(f"--views must be between 1 and {len(VIEWS_ALL)}")
         # Recorded in metrics.json and the model card (None when called from code, e.g. tests).
@@ -146,3 +153,16 @@ class Command(BaseCommand):
             point_current(result.out_dir, artifacts / "current")
             self.stdout.write(f"artifacts/current -> {result.out_dir.name}")
         self.stdout.write(self.style.SUCCESS(f"model {result.model_version} written to {result.out_dir}"))
+
+    def _backbone_of(self, artifact: Path, *, imagenet: Path) -> Path:
+        """The Lite0 backbone of `artifact` as weights to train on, written to build/backbones/<artifact>.npz."""
+        from classifier.backbones import save_lite0_weights_of_model  # noqa: PLC0415 - imports TensorFlow
+
+        out = Path(settings.BASE_DIR) / "build" / "backbones" / f"{artifact.resolve().name}.npz"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            save_lite0_weights_of_model(artifact / "model.keras", out, imagenet_weights=imagenet)
+        except ValueError as error:
+            raise CommandError(f"--segmentation-from: {error} (pass its backbone with --weights)") from error
+        self.stdout.write(f"the backbone of {artifact.name} written to {out}")
+        return out
