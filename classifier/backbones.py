@@ -259,17 +259,23 @@ def save_lite0_weights(backbone: Backbone, path: str | Path) -> None:
         np.savez(out, **arrays)  # type: ignore[arg-type]  # the stub reads **kwds as the allow_pickle flag
 
 
+def nested_layers(model: keras.layers.Layer) -> dict[str, keras.layers.Layer]:
+    """Every layer of a model by name, those inside its nested models included (the outermost of a name wins)."""
+    found: dict[str, keras.layers.Layer] = {}
+    stack: list = [model]
+    while stack:
+        layer = stack.pop(0)
+        found.setdefault(layer.name, layer)
+        stack.extend(getattr(layer, "layers", None) or ())
+    return found
+
+
 def save_lite0_weights_of_model(model_path: str | Path, out_path: str | Path, *, imagenet_weights: str | Path) -> None:
     """Write the Lite0 backbone inside a trained classifier (its model.keras) as a Lite0 `.npz` (save_lite0_weights'
     layout), to train new heads on exactly that backbone. A classifier carries no ImageNet logits: those come from
     `imagenet_weights`. A ValueError when the model holds no Lite0 backbone."""
     backbone = build_backbone("efficientnet_lite0", weights_path=imagenet_weights)
-    found: dict[str, keras.layers.Layer] = {}
-    stack: list = [keras.models.load_model(model_path, compile=False)]
-    while stack:
-        layer = stack.pop()
-        found.setdefault(layer.name, layer)
-        stack.extend(getattr(layer, "layers", None) or ())
+    found = nested_layers(keras.models.load_model(model_path, compile=False))
     for name, layer in _layers_by_name([m for m in (backbone.bottom, backbone.top) if m is not None]).items():
         theirs = found.get(name)
         shapes = [w.shape for w in layer.get_weights()]

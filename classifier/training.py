@@ -32,7 +32,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from classifier import evaluation
-from classifier.backbones import bottom_with_fine_map, build_backbone
+from classifier.backbones import bottom_with_fine_map, build_backbone, nested_layers
 from classifier.coparsing import label_corrections, read_mask, slot_mask, worn_outfits
 from classifier.dataset import (
     DetectedRegions,
@@ -733,14 +733,6 @@ def train_segmentation(
     return head, {k: [float(v) for v in vals] for k, vals in history.history.items()}
 
 
-def _nested_layers(layer, found: dict | None = None) -> dict:
-    found = {} if found is None else found
-    found.setdefault(layer.name, layer)
-    for sub in getattr(layer, "layers", None) or ():
-        _nested_layers(sub, found)
-    return found
-
-
 def reused_segmentation_head(artifact_dir: Path, backbone) -> keras.Model:
     """The outfit map (segmentation head) of the artifact in `artifact_dir`, to sit on `backbone` as it does there.
     A map reads the backbone's feature maps, so the backbone must be the artifact's own: every backbone layer with
@@ -748,7 +740,7 @@ def reused_segmentation_head(artifact_dir: Path, backbone) -> keras.Model:
     path = Path(artifact_dir) / "model.keras"
     if not path.is_file():
         raise ValueError(f"no model.keras in {artifact_dir}")
-    found = _nested_layers(keras.models.load_model(path, compile=False))
+    found = nested_layers(keras.models.load_model(path, compile=False))
     head = found.get("segmentation_head")
     if not isinstance(head, keras.Model):
         raise ValueError(f"{artifact_dir} has no outfit map (segmentation_head)")

@@ -57,8 +57,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--segmentation-from",
             default=None,
-            help="artifact folder on the same backbone (--weights) whose outfit map is kept as it is instead of "
-            "training one",
+            help="artifact folder whose outfit map is kept as it is instead of training one; the heads train on its "
+            "backbone (written to build/backbones/) unless --weights names it",
         )
         parser.add_argument(
             "--attribute-units", type=int, default=16, help="hidden units of each attribute head's own branch"
