@@ -757,7 +757,7 @@ def reused_segmentation_head(artifact_dir: Path, backbone) -> keras.Model:
             ):
                 raise ValueError(
                     f"the outfit map of {artifact_dir} reads another backbone: its layer {layer.name!r} differs "
-                    "(train on that artifact's backbone weights: --weights)"
+                    "(train on that artifact's own backbone: train_classifier without --weights takes it)"
                 )
     return head
 
