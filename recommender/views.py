@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -186,8 +189,23 @@ def _attribute_rows(tag: Tag) -> list[dict]:
     return rows
 
 
-def _attribute_names(tag: Tag) -> list[tuple[str, str]]:
-    """The attributes read with confidence, as (label, value) for the page; unknown ones are left out."""
+class AttributeRow(NamedTuple):
+    """One attribute on the result page: "Pattern: Solid". `unsure` is the confidence of a reading the page shows as
+    a guess ("not sure, 67%"), None for one read surely or set by the shopper."""
+
+    label: str
+    value: str
+    unsure: float | None = None
+
+
+def _attribute_names(tag: Tag, reading: Mapping[str, Any] | None = None) -> list[AttributeRow]:
+    """The attributes read with confidence, as rows for the page; unknown ones are left out, but for the pattern.
+
+    Whether the garment is patterned is part of what the shopper checks ("the skirt is red, solid"): when the pattern
+    head read it less surely than CLASSIFIER_ATTRIBUTE_THRESHOLDS and the shopper has not set it, its best guess is
+    shown marked as not sure, so the shopper can see it and correct it (the coordination still treats it as
+    unknown). An unsure audience, season or style is not shown: "for kids?" on a woman's top would be a guess about the
+    shopper, and those guesses only order the suggestions (reading_leaning)."""
     korean = korean_active()
     rows = []
     for label, vocabulary, code in (
@@ -197,10 +215,13 @@ def _attribute_names(tag: Tag) -> list[tuple[str, str]]:
         (_("Style"), FORMALITIES, tag.formality),
     ):
         if code in vocabulary:
-            rows.append((label, vocabulary[code][1 if korean else 0]))
+            rows.append(AttributeRow(label, vocabulary[code][1 if korean else 0]))
+    if not tag.pattern and (guess := (reading or {}).get("pattern")) and guess.get("label") in PATTERNS:
+        name = PATTERNS[guess["label"]][1 if korean else 0]
+        rows.insert(0, AttributeRow(_("Pattern"), name, float(guess["confidence"])))
     if tag.kind in KINDS:  # as the garment's name says it: a man's flats are dress shoes
         noun_en, noun_ko = kind_noun(tag.kind, tag.audience)
-        rows.append((_("Kind"), noun_ko if korean else noun_en[:1].upper() + noun_en[1:]))
+        rows.append(AttributeRow(_("Kind"), noun_ko if korean else noun_en[:1].upper() + noun_en[1:]))
     return rows
 
 
@@ -231,7 +252,7 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
             # The outlines as tap targets over the photo, the largest first so that a smaller garment inside a larger
             # box (a skirt inside the box of a "dress" spanning the top and the skirt) lies on top and takes the tap.
             "outline_taps": sorted(garments, key=lambda g: -(g["width"] * g["height"])),
-            "attributes": _attribute_names(tag),
+            "attributes": _attribute_names(tag, reading),
             "attribute_rows": _attribute_rows(tag),
             "all_types": list(TYPES),
             "color_codes": COLOR_CODES,

@@ -513,7 +513,7 @@ def test_an_unsure_kids_reading_puts_kids_pieces_first_without_claiming_it_is_a_
     } == {"kids"}
     page = Client().get(f"/recommend/{upload.public_id}/")
     assert page.context["recommendation"].items[0].garment.audience == "kids"
-    assert "Kids" not in dict(page.context["attributes"]).values()  # a guess is not shown as read
+    assert "Kids" not in [row.value for row in page.context["attributes"]]  # a guess is not shown as read
     # The same tags guessed for an adult (another upload, so the cached answer must not be reused): adults first.
     adult = _upload_read_as({"label": "women", "confidence": 0.5, "top3": [["women", 0.5], ["kids", 0.3]]})
     assert upload_answer(upload=adult).recommendation.items[0].garment.audience == "women"
@@ -524,6 +524,39 @@ def test_an_unsure_kids_reading_puts_kids_pieces_first_without_claiming_it_is_a_
         .json()
     )
     assert {item["name"] for item in body["items"]} == {"women black pants", "women sneakers"}
+
+
+def test_an_unsure_pattern_is_shown_as_a_guess_and_an_unsure_audience_is_not(settings):
+    """The shopper checks the pattern with the type and colour ("a red skirt, solid"): read below its threshold it is
+    still on the page, marked as not sure (in Korean too), and unknown to the coordination; once she sets it, or when
+    it is read surely, it is shown plainly. An unsure audience is never shown (a guess about the shopper)."""
+    settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS = {**settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS, "pattern": 0.7}
+    upload = _upload_read_as({"label": "kids", "confidence": 0.4, "top3": [["kids", 0.4], ["women", 0.35]]})
+    upload.detection = {
+        **upload.detection,
+        "pattern": {"label": "solid", "confidence": 0.67, "top3": [["solid", 0.67], ["pattern", 0.33]]},
+    }
+    upload.save()
+    assert upload_answer(upload=upload).tag.pattern == ""
+    client = Client()
+    page = client.get(f"/recommend/{upload.public_id}/")
+    rows = {str(row.label): row for row in page.context["attributes"]}
+    assert (rows["Pattern"].value, rows["Pattern"].unsure) == ("Solid", 0.67) and "For" not in rows
+    html = page.content.decode()
+    assert '<dd class="attribute unsure">Solid <small>not sure, 67%</small></dd>' in html
+    korean = client.get(f"/recommend/{upload.public_id}/", headers={"accept-language": "ko"}).content.decode()
+    assert "확실하지 않음, 67%" in korean
+    # Read surely: plain.
+    upload.detection = {**upload.detection, "pattern": {"label": "pattern", "confidence": 0.9}}
+    upload.save()
+    rows = {str(row.label): row for row in client.get(f"/recommend/{upload.public_id}/").context["attributes"]}
+    assert (rows["Pattern"].value, rows["Pattern"].unsure) == ("Patterned", None)
+    # Set by the shopper over an unsure reading: plain, as she set it.
+    upload.detection = {**upload.detection, "pattern": {"label": "pattern", "confidence": 0.6}}
+    upload.save()
+    client.post(f"/recommend/{upload.public_id}/correct/", {"pattern": "solid"})
+    rows = {str(row.label): row for row in client.get(f"/recommend/{upload.public_id}/").context["attributes"]}
+    assert (rows["Pattern"].value, rows["Pattern"].unsure) == ("Solid", None)
 
 
 def _photo_for_the_committed_model(settings, photo: Path, dataset_setting: str) -> Path:
@@ -722,7 +755,7 @@ def test_the_mirror_photo_of_issue_9_lists_its_skirt_as_a_red_solid_skirt(settin
 def test_a_skirt_listed_as_a_dress_is_one_tap_from_a_skirts_looks(settings):
     """Where the model misreads 0306's red skirt as a dress (above), the page gets the shopper there: on the red
     garment it asks whether this "dress" under a top is a skirt or trousers, she taps "Skirt", and the suggestions
-    are for a red skirt (tops among them)."""
+    are for a red skirt (tops among them), and the page says it is solid."""
     photo = _street_photo(settings)
     garment_factory(type="t-shirt", color="white", audience="women")
     garment_factory(type="dress", color="black", audience="women")
@@ -745,6 +778,8 @@ def test_a_skirt_listed_as_a_dress_is_one_tap_from_a_skirts_looks(settings):
         assert (tag.type, tag.slot, tag.color) == ("skirt", "bottom", "red")
         suggested = {item.garment.type for item in page.context["recommendation"].items}
         assert "t-shirt" in suggested and "dress" not in suggested, suggested
+        # The reading the shopper checks: a red skirt, solid (v13 reads the pattern at 0.67: shown as not sure).
+        assert "Solid" in [row.value for row in page.context["attributes"] if str(row.label) == "Pattern"]
     finally:
         get_predictor.cache_clear()
 
