@@ -2,8 +2,8 @@
 
 A `Tag` describes the shopper's garment (read by the CNN or corrected by the shopper) or a catalog garment. Empty
 strings mean "unknown": an unknown attribute never excludes a pairing. A `Leaning` keeps what the CNN guessed of the
-shopper's garment where it was unsure (audience, warmth, formality read below their thresholds): the recommender
-orders suggestions by it, and never excludes a garment for it.
+shopper's garment where it was unsure (pattern, audience, warmth, formality read below their thresholds): the
+recommender orders suggestions by it, and never excludes a garment for it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from vocabulary import AUDIENCE_CODES, FORMALITY_CODES, WARMTH_CODES, type_in_slot
+from vocabulary import AUDIENCE_CODES, FORMALITY_CODES, PATTERN_CODES, WARMTH_CODES, type_in_slot
 
 
 @dataclass(frozen=True)
@@ -133,8 +133,9 @@ def tag_from_reading(reading: Mapping[str, Any], thresholds: Mapping[str, float]
     )
 
 
-# The attributes whose unsure readings order suggestions (a guessed pattern or shoe kind stays unknown); their codes.
+# The attributes whose unsure readings order suggestions (a guessed shoe kind stays unknown); their codes.
 LEANING_CODES: dict[str, tuple[str, ...]] = {
+    "pattern": PATTERN_CODES,
     "audience": AUDIENCE_CODES,
     "warmth": WARMTH_CODES,
     "formality": FORMALITY_CODES,
@@ -144,16 +145,17 @@ Guess = tuple[tuple[str, float], ...]  # (code, probability) for every code of t
 
 @dataclass(frozen=True)
 class Leaning:
-    """What the CNN guessed of the shopper's garment where it was unsure: for audience, warmth and formality read
-    below their thresholds, the probability of every code (rounded to 0.01, so that equal guesses share a cache entry).
-    Empty for an attribute the tag knows (read with confidence, or set by the shopper)."""
+    """What the CNN guessed of the shopper's garment where it was unsure: for pattern, audience, warmth and formality
+    read below their thresholds, the probability of every code (rounded to 0.01, so that equal guesses share a cache
+    entry). Empty for an attribute the tag knows (read with confidence, or set by the shopper)."""
 
+    pattern: Guess = ()
     audience: Guess = ()
     warmth: Guess = ()
     formality: Guess = ()
 
     def __bool__(self) -> bool:
-        return bool(self.audience or self.warmth or self.formality)
+        return bool(self.pattern or self.audience or self.warmth or self.formality)
 
     def guess(self, attribute: str) -> Guess:
         return getattr(self, attribute)
@@ -186,8 +188,8 @@ def _guess(value: Mapping[str, Any], codes: tuple[str, ...]) -> Guess:
 
 
 def leaning_from_reading(reading: Mapping[str, Any], thresholds: Mapping[str, float]) -> Leaning:
-    """The guesses of one CNN reading: audience, warmth and formality read below `thresholds` (the attributes
-    `tag_from_reading` leaves unknown), with every code's probability."""
+    """The guesses of one CNN reading: pattern, audience, warmth and formality read below `thresholds` (the
+    attributes `tag_from_reading` leaves unknown), with every code's probability."""
     guesses = {}
     for head, codes in LEANING_CODES.items():
         value = reading.get(head) or {}

@@ -207,7 +207,10 @@ def leading_guess(attribute: str, guess: Guess) -> str:
 
 def _clashes(policy: StylePolicy, attribute: str, guessed: str, value: str, slot: str, input_slot: str) -> bool:
     """Whether a piece of `slot` with `value` breaks the style tables beside a shopper's piece whose `attribute` is
-    `guessed` (the warmth also decides whether a layer may go over the shopper's piece)."""
+    `guessed` (the warmth also decides whether a layer may go over the shopper's piece); for the pattern, whether both
+    are prints (a look has one)."""
+    if attribute == "pattern":
+        return guessed == value == "pattern"
     if value and value not in policy.allowed_with(attribute, guessed):
         return True
     layer_over_it = slot == "outer" and input_slot != "outer"
@@ -229,7 +232,9 @@ class GuessPenalty:
         for attribute in LEANING_CODES:
             if getattr(self.tag, attribute) or not self.leaning.guess(attribute):
                 continue
-            key = (attribute, getattr(b, attribute), b.slot)
+            # A multicolour piece is a print even when its pattern is not tagged (Tag.patterned).
+            value = "pattern" if attribute == "pattern" and b.patterned else getattr(b, attribute)
+            key = (attribute, value, b.slot)
             if key not in self._memo:
                 self._memo[key] = self._attribute(attribute, *key[1:])
             penalty, ruled_out = self._memo[key]

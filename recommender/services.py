@@ -297,9 +297,10 @@ def reading_tag(reading: Mapping[str, Any]) -> Tag:
 
 
 def reading_leaning(reading: Mapping[str, Any]) -> Leaning:
-    """What one reading guessed where it was unsure: audience, warmth and formality read below
+    """What one reading guessed where it was unsure: pattern, audience, warmth and formality read below
     settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS, with every code's probability. They order suggestions (pieces the best
-    guess rules out come last), never exclude one, and are never shown to the shopper as read."""
+    guess rules out come last), never exclude one, and are never shown to the shopper as read (the result page shows
+    an unsure pattern marked as a guess, `views._attribute_names`)."""
     return leaning_from_reading(reading, settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS)
 
 

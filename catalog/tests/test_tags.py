@@ -44,7 +44,7 @@ def test_a_reading_keeps_what_it_guessed_where_it_was_unsure():
         "slot": {"label": "top", "confidence": 0.9},
         "type": {"label": "t-shirt", "confidence": 0.9},
         "color": {"label": "white", "confidence": 0.9},
-        "pattern": {"label": "pattern", "confidence": 0.5},  # a guessed pattern is not kept
+        "pattern": {"label": "pattern", "confidence": 0.55},  # a guessed print: other prints come last
         "audience": {"label": "kids", "confidence": 0.42, "top3": [["kids", 0.42], ["women", 0.3], ["unisex", 0.18]]},
         "warmth": {"label": "mild", "confidence": 0.9, "top3": [["mild", 0.9], ["hot", 0.08], ["cold", 0.02]]},
         "formality": {"label": "casual", "confidence": 0.5},  # no top 3 (an older reading): the rest shared evenly
@@ -53,6 +53,9 @@ def test_a_reading_keeps_what_it_guessed_where_it_was_unsure():
     # The fourth audience gets what the top 3 leave; a confident warmth is no guess.
     assert leaning.audience == (("kids", 0.42), ("women", 0.3), ("unisex", 0.18), ("men", 0.1))
     assert leaning.warmth == ()
+    assert (
+        leaning.pattern == (("pattern", 0.55), ("solid", 0.45)) and tag_from_reading(reading, THRESHOLDS).pattern == ""
+    )
     assert leaning.formality == (("casual", 0.5), ("lounge", 0.17), ("sport", 0.17), ("smart", 0.17))
     assert leaning.best("audience") == "kids" and leaning.best("warmth") == ""
     # The tag still says "unknown" where the guess lives: nothing is excluded for a guess.
@@ -60,7 +63,8 @@ def test_a_reading_keeps_what_it_guessed_where_it_was_unsure():
     # A shopper's correction (or a confident reading) replaces the guess.
     corrected = Tag("top", "white", "t-shirt", audience="women")
     assert leaning.for_unknown_of(corrected).audience == () and leaning.for_unknown_of(corrected).formality
-    assert not Leaning() and not leaning.for_unknown_of(Tag("top", "white", audience="men", formality="smart"))
+    known = Tag("top", "white", pattern="solid", audience="men", formality="smart")
+    assert not Leaning() and not leaning.for_unknown_of(known)
 
 
 def test_an_outer_layers_kind_counts_for_outerwear_and_a_shoe_kind_for_shoes():

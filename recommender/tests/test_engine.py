@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
+
 from catalog.rules import RuleSide, RuleSpec
 from catalog.style import DEFAULT_POLICY, DEFAULT_STYLE_TABLES, StylePolicy
 from catalog.tags import Candidate, Leaning, Tag
-from recommender.engine import FEEDBACK_MAX_EFFECT, Judge, RuleBook, rank, score_candidates
+from recommender.engine import (
+    FEEDBACK_MAX_EFFECT,
+    GUESS_PENALTY,
+    Judge,
+    RuleBook,
+    guess_penalty,
+    rank,
+    score_candidates,
+)
 from recommender.reasons import Reason, phrase_en, phrase_ko, reason_text
 
 RED_TOP = Tag("top", "red", "t-shirt", pattern="solid", audience="women", warmth="mild", formality="casual")
@@ -263,6 +275,31 @@ def test_a_hot_weather_guess_lists_the_jacket_and_the_boots_after_everything_els
     guessed = rank(dress, [jacket, *sandals, boots], j, per_group=3, leaning=hot)
     assert [s.candidate.id for s in guessed[:3]] == [2, 3, 4]
     assert {s.candidate.id for s in guessed[3:]} == {1, 5} and all(s.against_guess for s in guessed[3:])
+
+
+def test_an_unsure_pattern_puts_prints_after_plain_pieces_and_a_likely_print_last():
+    """The red skirt read "solid" at 0.67 (below the 0.7 threshold, so its pattern is unknown): a print, even one a
+    heavy rule pairs, comes after the plain pieces by a third of a ruled-out piece's penalty, a multicolour piece
+    counting as a print; read "pattern" at 0.6, a print is what the guess rules out (a look has one print). Neither is
+    excluded, and a confident "solid" keeps every print where the rules put it."""
+    skirt = Tag("bottom", "red", "skirt")
+    print_by_rule = piece(1, "top", "black", "t-shirt", pattern="pattern")
+    plain = piece(2, "top", "white", "t-shirt")
+    j = judge(rule(1, "black", 100, input=RuleSide("bottom", "red"), output=RuleSide("top", "black")))
+    pieces = [print_by_rule, plain]
+    assert rank(skirt, pieces, j)[0].candidate.id == 1  # unknown, no guess: the rule first
+    likely_solid = unsure("pattern", ("solid", 0.67), ("pattern", 0.33))
+    scores = {s.candidate.id: s for s in score_candidates(skirt, pieces, j, likely_solid)}
+    unguessed = {s.candidate.id: s for s in score_candidates(skirt, pieces, j)}
+    assert unguessed[1].score - scores[1].score == pytest.approx(GUESS_PENALTY * 0.33)
+    assert scores[2].score == unguessed[2].score and not any(s.against_guess for s in scores.values())
+    likely_print = unsure("pattern", ("pattern", 0.6), ("solid", 0.4))
+    ranked = rank(skirt, pieces, j, leaning=likely_print)
+    assert [s.candidate.id for s in ranked] == [2, 1] and ranked[1].against_guess
+    multicolour = Tag("top", "multicolor", "t-shirt")
+    assert guess_penalty(skirt, likely_print, multicolour) == (GUESS_PENALTY, True)
+    solid = replace(skirt, pattern="solid")
+    assert score_candidates(solid, pieces, j, likely_print) == score_candidates(solid, pieces, j)
 
 
 def test_a_confident_reading_or_a_correction_keeps_the_hard_tables_and_ignores_the_guess():

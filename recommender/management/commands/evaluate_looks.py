@@ -109,12 +109,12 @@ def cc0_cases(dataset_dir: Path, split: str = "test") -> list[InputCase]:
     return cases
 
 
-READ_ATTRIBUTES = ("audience", "warmth", "formality")
+READ_ATTRIBUTES = ("pattern", "audience", "warmth", "formality")
 
 
 def with_read_attributes(cases: Sequence[InputCase], dataset_dir: Path, *, guesses: bool = True) -> list[InputCase]:
-    """The CC0 cases as a shopper's upload would reach the recommender: audience, warmth and formality as the CNN
-    reads them from the photo (below their thresholds unknown; with `guesses`, their probabilities as the leaning),
+    """The CC0 cases as a shopper's upload would reach the recommender: pattern, audience, warmth and formality as the
+    CNN reads them from the photo (below their thresholds unknown; with `guesses`, their probabilities as the leaning),
     the other tags as labelled. Suggestions are still judged by the labels. Other cases are left as they are."""
     predictor = get_predictor()
     read_cases = []
@@ -170,8 +170,9 @@ class Command(BaseCommand):
             "--attributes",
             choices=["labels", "read"],
             default="labels",
-            help="What the recommender is told of each CC0 photo's audience, warmth and formality: the labels, or what "
-            "the CNN reads (unsure ones unknown, their guesses ordering suggestions). Judged by the labels either way.",
+            help="What the recommender is told of each CC0 photo's pattern, audience, warmth and formality: the "
+            "labels, or what the CNN reads (unsure ones unknown, their guesses ordering suggestions). Judged by the "
+            "labels either way.",
         )
         parser.add_argument(
             "--no-guesses",
@@ -268,7 +269,7 @@ class Command(BaseCommand):
             f"catalog {catalog_size} active."
         )
         if self.attributes != "labels":
-            w(f"CC0 audience, warmth and formality: {self.attributes} (suggestions judged by the labels).")
+            w(f"CC0 pattern, audience, warmth and formality: {self.attributes} (suggestions judged by the labels).")
         w("\na. Constraint violations (want 0)")
         w(f"  {'constraint':<30} {'items':>10} {'looks':>10}")
         for name in CONSTRAINTS:
