@@ -42,6 +42,7 @@ from classifier.pixel_colors import with_pixel_colors
 from classifier.predictor import (
     ATTRIBUTE_HEADS,
     CROP_MARGIN,
+    DetectedGarment,
     chip_features,
     load_predictor,
     model_backed,
@@ -62,7 +63,7 @@ from classifier.regions import (
     region_box_to_photo,
     with_region_context,
 )
-from vocabulary import COLOR_CODES, SHOE_KINDS, SLOTS, TOP10_TYPES, TYPE_CODES, TYPES
+from vocabulary import COLOR_CODES, SHOE_KINDS, SLOTS, TOP10_TYPES, TYPE_CODES, TYPES, type_named_in_slot
 
 
 @dataclass
@@ -677,6 +678,15 @@ def score_framings(
     }
 
 
+def chip_type(chip: DetectedGarment) -> str:
+    """The type a chip is named by on the page and in the API: its crop's type held to the chip's slot
+    (vocabulary.type_named_in_slot; recommender.services.reading_in_slot applies the same rule to the stored reading).
+    A one-piece chip whose crop reads "skirt" best is named a dress; one listed as a bottom, the crop's skirt."""
+    p = chip.prediction
+    named = type_named_in_slot(chip.slot, p.slot.label, p.type.label, p.type.top3)
+    return p.type.label if named is None else named[0]
+
+
 def score_chips(
     predictor,
     coparsing_dir: Path,
@@ -690,7 +700,8 @@ def score_chips(
     correctly"): each garment worn in the split's pixel-annotated photos (accessories and slivers under `min_share`
     of the photo left out), read as the product reads the upload (`predictor.predict`). A garment is "listed" when a
     chip's box overlaps its true box with IoU >= `iou`, "named" when such a chip names its type (accepted set of its
-    co-parsing label; for shoes with a kind, that kind), and "named_colour" when a chip that names it also names the
+    co-parsing label; for shoes with a kind, that kind; the type as the chip shows it, `chip_type`), and
+    "named_colour" when a chip that names it also names the
     colour read from its masked pixels (a derived, weak label: by-eye agreement in coparsing.COLOR_AGREEMENT_NOTE).
     Photos read as one garment or laid flat list nothing. Counts in total, per slot and per co-parsing label."""
     outfits = worn_outfits(coparsing_dir, split, annotation="pixel")
@@ -710,7 +721,7 @@ def score_chips(
                 named = [c for c in on_it if c.slot == "shoes" and c.prediction.kind.label == garment.kind]
             else:
                 accepted = ACCEPTED_TYPES.get(garment.label, {garment.type})
-                named = [c for c in on_it if c.prediction.type.label in accepted]
+                named = [c for c in on_it if chip_type(c) in accepted]
             found = {
                 "count": 1,
                 "listed": int(bool(on_it)),

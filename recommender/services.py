@@ -36,7 +36,7 @@ from recommender.harmony import harmonious_colors
 from recommender.models import CorrectionStatus, Feedback, ShopperUpload, TagCorrection
 from recommender.outfits import OutfitSpec, assemble_outfits, look_plans
 from recommender.reasons import Reason
-from vocabulary import TYPES, kind_of_type, type_in_slot
+from vocabulary import TYPES, kind_of_type, type_in_slot, type_named_in_slot
 
 DEFAULT_LIMIT = 12
 DEFAULT_OUTFITS = 3
@@ -450,22 +450,21 @@ def default_garment(garments: Sequence[Mapping[str, Any]], photo_slot: Mapping[s
     return 0
 
 
-# What a garment of a slot is called when its crop was read as a type of another slot.
-SLOT_DEFAULT_TYPES = {"top": "top", "bottom": "pants", "outer": "outwear", "one_piece": "dress", "shoes": "shoes"}
-
-
 def reading_in_slot(reading: Mapping[str, Any], slot: str, slot_confidence: float) -> dict:
     """A detected garment's crop reading, held to the slot the detector found it in: a coat's crop shows the whole
     body and may read as a dress, but it is outerwear. The type becomes the crop's best type of that slot (or the
-    slot's generic type, with confidence 0, so the shopper is asked to confirm it)."""
+    slot's generic type, with confidence 0, so the shopper is asked to confirm it): vocabulary.type_named_in_slot."""
     adjusted = dict(reading)
-    read_type = (reading.get("type") or {}).get("label") or ""
-    in_its_slot = (reading.get("slot") or {}).get("label") == slot and type_in_slot(read_type, slot)
-    if slot not in SLOT_DEFAULT_TYPES or in_its_slot:
-        return adjusted
     top3 = (reading.get("type") or {}).get("top3") or []
-    in_slot = [(label, conf) for label, conf in top3 if type_in_slot(label, slot)]
-    type_label, type_confidence = in_slot[0] if in_slot else (SLOT_DEFAULT_TYPES[slot], 0.0)
+    named = type_named_in_slot(
+        slot,
+        str((reading.get("slot") or {}).get("label") or ""),
+        str((reading.get("type") or {}).get("label") or ""),
+        [(label, conf) for label, conf in top3],
+    )
+    if named is None:
+        return adjusted
+    type_label, type_confidence = named
     adjusted["type"] = {"label": type_label, "confidence": float(type_confidence), "top3": list(top3)}
     adjusted["slot"] = {"label": slot, "confidence": float(slot_confidence), "top3": [[slot, float(slot_confidence)]]}
     return adjusted

@@ -6,6 +6,7 @@ the tests share one source of truth.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 SLOTS: tuple[str, ...] = ("top", "bottom", "outer", "one_piece", "shoes", "accessory")
@@ -117,6 +118,23 @@ def type_in_slot(type_code: str, slot: str) -> bool:
     """Whether a type belongs to a slot: the one home of this rule (the garment table's CHECK constraint is built
     from the same TYPES)."""
     return type_code in TYPES and TYPES[type_code].slot == slot
+
+
+# What a garment of a slot is called when its crop was read as a type of another slot.
+SLOT_DEFAULT_TYPES = {"top": "top", "bottom": "pants", "outer": "outwear", "one_piece": "dress", "shoes": "shoes"}
+
+
+def type_named_in_slot(
+    slot: str, read_slot: str, read_type: str, top3: Sequence[tuple[str, float]]
+) -> tuple[str, float] | None:
+    """The type (and its probability) a garment found in `slot` is named by when its crop reads another slot or a type
+    of another slot: the crop's most likely type of `slot` among its top 3, else the slot's generic type at 0 (so the
+    shopper is asked). None when the crop's own reading stands (it reads `slot` and a type of it), or for a slot with
+    no generic type. The one home of this rule: the chips a shopper taps and the evaluation of them both use it."""
+    if slot not in SLOT_DEFAULT_TYPES or (read_slot == slot and type_in_slot(read_type, slot)):
+        return None
+    in_slot = [(str(code), float(p)) for code, p in top3 if type_in_slot(str(code), slot)]
+    return in_slot[0] if in_slot else (SLOT_DEFAULT_TYPES[slot], 0.0)
 
 
 def kind_in_slot(kind: str, slot: str) -> bool:

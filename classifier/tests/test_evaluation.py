@@ -15,6 +15,7 @@ from classifier.coparsing import worn_outfits
 from classifier.dataset import Sample
 from classifier.evaluation import (
     OutfitTruth,
+    chip_type,
     confusion_png,
     detections,
     flat_outfit_share,
@@ -318,3 +319,22 @@ def test_chips_count_a_garment_as_read_right_only_where_a_chip_on_it_names_it(tm
     # A photo read as one garment lists nothing to tap.
     assert score_chips(FakePredictor(), root, "validation")["listed"] == 0
     json.dumps(scored)
+
+
+def test_a_chip_is_scored_by_the_name_the_page_gives_it():
+    """The page names a chip by its crop's type held to the chip's slot: a one-piece chip whose crop reads "skirt"
+    best is a dress there, and a bottom chip whose crop reads "dress" best is its best bottom type (skirt)."""
+    reading = FakePredictor().predict(Image.new("RGB", (40, 60), (120, 30, 30)))
+
+    def chip(slot: str, read_slot: str, *top3: tuple[str, float]) -> DetectedGarment:
+        read = dataclasses.replace(
+            reading,
+            type=HeadPrediction(top3[0][0], top3[0][1], list(top3)),
+            slot=HeadPrediction(read_slot, 0.8, [(read_slot, 0.8)]),
+        )
+        return DetectedGarment(slot=slot, box=(0.2, 0.4, 0.8, 0.9), score=0.7, prediction=read)
+
+    assert chip_type(chip("one_piece", "bottom", ("skirt", 0.6), ("dress", 0.3))) == "dress"
+    assert chip_type(chip("bottom", "one_piece", ("dress", 0.8), ("skirt", 0.12))) == "skirt"
+    assert chip_type(chip("bottom", "one_piece", ("dress", 0.9), ("top", 0.05))) == "pants"  # the slot's own name
+    assert chip_type(chip("bottom", "bottom", ("skirt", 0.7), ("pants", 0.2))) == "skirt"
