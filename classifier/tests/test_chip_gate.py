@@ -11,7 +11,14 @@ from PIL import Image
 
 from classifier import chip_gate
 from classifier.evaluation import train_chip_gate
-from classifier.predictor import DetectedGarment, FakePredictor, chip_features, with_chip_gate
+from classifier.predictor import (
+    DetectedGarment,
+    FakePredictor,
+    HeadPrediction,
+    chip_features,
+    with_bottom_under_a_top,
+    with_chip_gate,
+)
 from classifier.tests.factories import make_tiny_coparsing
 
 
@@ -167,3 +174,26 @@ def test_the_gate_is_fitted_on_the_train_photos_and_scored_on_the_others(tmp_pat
     assert tee > 2 * max(coat, shoes)  # the tee is there in every train photo (not in every framing)
     with pytest.raises(ValueError, match="both there and not"):
         train_chip_gate(FakePredictor(), root)  # lists nothing
+
+
+def test_a_one_piece_beside_a_top_whose_crop_gives_a_bottom_is_listed_as_that_bottom():
+    """The map takes a skirt worn under a separate top for a dress: listed beside a top (and no bottom), a one-piece
+    whose crop gives a bottom's type at least ONE_PIECE_BESIDE_A_TOP_AS_BOTTOM among its top 3 is the bottom."""
+    top, one_piece, shoes = _outfit("top", "one_piece", "shoes").garments
+
+    def read_as(*top3: tuple[str, float]) -> DetectedGarment:
+        head = HeadPrediction(top3[0][0], top3[0][1], list(top3))
+        return dataclasses.replace(one_piece, prediction=dataclasses.replace(one_piece.prediction, type=head))
+
+    skirt_like = read_as(("dress", 0.8), ("skirt", 0.12), ("pants", 0.05))
+    listed = with_bottom_under_a_top((top, skirt_like, shoes))
+    assert [g.slot for g in listed] == ["top", "bottom", "shoes"] and listed[1].prediction is skirt_like.prediction
+    assert with_bottom_under_a_top((top, read_as(("dress", 0.7), ("pants", 0.2), ("skirt", 0.05)), shoes))[1].slot == (
+        "bottom"
+    )
+    dress_like = read_as(("dress", 0.9), ("skirt", 0.08), ("top", 0.01))  # under the threshold
+    assert [g.slot for g in with_bottom_under_a_top((top, dress_like, shoes))] == ["top", "one_piece", "shoes"]
+    # No top beside it (a dress worn alone), or a bottom already listed (the one-piece is the doubtful one): as found.
+    assert [g.slot for g in with_bottom_under_a_top((skirt_like, shoes))] == ["one_piece", "shoes"]
+    bottom = dataclasses.replace(top, slot="bottom", box=(0.2, 0.4, 0.8, 0.9))
+    assert [g.slot for g in with_bottom_under_a_top((top, bottom, skirt_like))] == ["top", "bottom", "one_piece"]
