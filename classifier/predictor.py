@@ -414,11 +414,11 @@ def with_doubtful_one_piece(garments: Sequence[DetectedGarment]) -> tuple[Detect
 # A one-piece listed beside a top, with no bottom listed, is listed as a bottom when its own crop gives a bottom's type
 # at least this probability among its top 3 (the most likely such type names it). The map takes a skirt or trousers
 # worn under a separate top for a dress's lower half. On the co-parsing train street photos read as outfits by
-# lite0-224-v13, 148 pixel-labelled one-pieces were listed beside a top (and no bottom): the garment of the masks
-# (with classifier/labels/coparsing_corrections.csv) that most overlaps the box is a bottom 92 times and a one-piece 56.
-# Listing one as the bottom its crop names from 0.1 (chosen there among 0, 0.02, 0.05, 0.1, 0.2, 0.3) names 93 of the
-# 148 with the masks' slot and type, against 56 as a one-piece; validation 19 of 28 against 8 (README has
-# evaluate_classifier's figures).
+# lite0-224-v13, 44 pixel-labelled one-pieces were listed beside a top and no bottom: the garment of the masks (with
+# classifier/labels/coparsing_corrections.csv) that most overlaps the box is a bottom 20 times and a one-piece 24.
+# Listing one as the bottom its crop names from 0.1 names 31 of the 44 with the masks' slot and type, against 24 as
+# found (0: 27, 0.02: 29, 0.05: 31, 0.15: 30, 0.2: 29, 0.3: 26; the higher of the two best); validation 8 of 10
+# against 3. README has evaluate_classifier's figures.
 ONE_PIECE_BESIDE_A_TOP_AS_BOTTOM = 0.1
 
 
