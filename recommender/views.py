@@ -218,7 +218,7 @@ def _attribute_names(tag: Tag, reading: Mapping[str, Any] | None = None) -> list
             rows.append(AttributeRow(label, vocabulary[code][1 if korean else 0]))
     if not tag.pattern and (guess := (reading or {}).get("pattern")) and guess.get("label") in PATTERNS:
         name = PATTERNS[guess["label"]][1 if korean else 0]
-        rows.insert(0, AttributeRow(_("Pattern"), name, float(guess["confidence"])))
+        rows.insert(0, AttributeRow(_("Pattern"), name, float(guess.get("confidence") or 0.0)))
     if tag.kind in KINDS:  # as the garment's name says it: a man's flats are dress shoes
         noun_en, noun_ko = kind_noun(tag.kind, tag.audience)
         rows.append(AttributeRow(_("Kind"), noun_ko if korean else noun_en[:1].upper() + noun_en[1:]))
