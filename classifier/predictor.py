@@ -72,6 +72,7 @@ from vocabulary import (
     TYPE_CODES,
     TYPES,
     WARMTH_CODES,
+    type_in_slot,
 )
 
 TOP_K = 3
@@ -432,9 +433,8 @@ def with_bottom_under_a_top(garments: Sequence[DetectedGarment]) -> tuple[Detect
 
     def as_bottom(garment: DetectedGarment) -> bool:
         return garment.slot == "one_piece" and any(
-            TYPES[code].slot == "bottom" and p >= ONE_PIECE_BESIDE_A_TOP_AS_BOTTOM
+            type_in_slot(code, "bottom") and p >= ONE_PIECE_BESIDE_A_TOP_AS_BOTTOM
             for code, p in garment.prediction.type.top3
-            if code in TYPES
         )
 
     return tuple(dataclasses.replace(g, slot="bottom") if as_bottom(g) else g for g in garments)

@@ -576,13 +576,14 @@ def upload_choose(
     checked = box_checked(box or ())
     with upload.image.open("rb") as stored:
         image = open_image(stored.read())
-    # A detected garment is read from the crop its chip was named from; a drawn box as drawn.
+    # A detected garment's crop is the one its chip was named from; a drawn box is read as drawn.
     crop = get_predictor().predict_crop(image, detected_garment_box(checked) if garment is not None else checked)
-    if garment is not None:
+    listed = (garments[garment].get("reading") or {}) if garment is not None else {}
+    if garment is not None and listed.get("slot"):  # the chip's reading, already held to its slot
+        wearer = (upload.detection or {}).get("wearer")
+        reading = Reading(worn_audience(listed, wearer), crop.embedding, garment, checked)
+    elif garment is not None:  # a detection stored without the chip's reading
         reading = _garment_reading(crop, garment, upload.detection, checked)
-        if (listed := garments[garment].get("reading") or {}).get("slot"):  # already held to its slot
-            wearer = (upload.detection or {}).get("wearer")
-            reading = replace(reading, reading=worn_audience(listed, wearer))
     else:
         reading = Reading(drawn_reading(crop.to_dict(), upload.detection), crop.embedding, None, checked)
     with transaction.atomic():
