@@ -331,8 +331,10 @@ def score_candidates(
 
 
 def diversify(scored: Sequence[ScoredCandidate], limit: int, *, per_group: int = 2) -> list[ScoredCandidate]:
-    """Keep the ranking but cap look-alikes (same slot, type, kind and colour) at `per_group` until the list runs
-    short."""
+    """The ranking with look-alikes (same slot, type, kind and colour) capped at `per_group`; when that leaves fewer
+    than `limit`, the best of the look-alikes follow, after every distinct piece. A caller shows only the head of each
+    slot's list (`interleave_slots`), so a second pair of gray trousers ranked just below the first would otherwise
+    take the place of the black ones a coat's page listed a few places further down."""
     chosen: list[ScoredCandidate] = []
     chosen_ids: set[int] = set()
     groups: Counter[tuple[str, str, str, str]] = Counter()
@@ -350,8 +352,7 @@ def diversify(scored: Sequence[ScoredCandidate], limit: int, *, per_group: int =
         if item.candidate.id not in chosen_ids:
             chosen.append(item)
             chosen_ids.add(item.candidate.id)
-    order = {id(item): index for index, item in enumerate(scored)}
-    return sorted(chosen, key=lambda item: order[id(item)])
+    return chosen
 
 
 def interleave_slots(scored: Sequence[ScoredCandidate], slots: Sequence[str], limit: int) -> list[ScoredCandidate]:

@@ -219,6 +219,10 @@ class CoherenceReport:
     share_with_3_clean_looks: float
     item_diversity: Diversity
     look_diversity: Diversity
+    # Within one list: of the first FIRST_SCREEN items, those that look like an item above them (look_alike_key)
+    first_screen_items: int = 0
+    first_screen_look_alikes: int = 0
+    lists_with_a_look_alike: int = 0
     by_source: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
@@ -233,6 +237,25 @@ def diversity(shown_ids: Sequence[int], catalog_size: int) -> Diversity:
         top10_share=top10 / total if total else 0.0,
         coverage=len(counts) / catalog_size if catalog_size else 0.0,
     )
+
+
+FIRST_SCREEN = 6  # the items a phone shows before scrolling
+
+
+def look_alike_key(piece: Piece) -> tuple[str, str, str, str]:
+    """What a shopper sees of a listed piece: "Gray pants" twice reads as the same suggestion."""
+    return (piece.slot, piece.type, piece.kind, piece.color)
+
+
+def look_alikes(items: Sequence[Piece]) -> int:
+    """How many of `items` look like one listed before them."""
+    seen: set[tuple[str, str, str, str]] = set()
+    repeats = 0
+    for item in items:
+        key = look_alike_key(item)
+        repeats += key in seen
+        seen.add(key)
+    return repeats
 
 
 def three_distinct_complete_looks(input_piece: Piece, looks: Sequence[Sequence[Piece]], *, clean: bool = False) -> bool:
@@ -254,10 +277,15 @@ def evaluate_recommendations(
     item_ids: list[int] = []
     look_ids: list[int] = []
     good = clean = 0
+    first_screen = first_screen_alikes = lists_with_alike = 0
     per_source: dict[str, Counter] = {}
     for case in cases:
         answer = recommend(case)
         input_piece = piece_of(case.tag, id=None)
+        head = answer.items[:FIRST_SCREEN]
+        first_screen += len(head)
+        first_screen_alikes += look_alikes(head)
+        lists_with_alike += look_alikes(head) > 0
         for item in answer.items:
             items.add(item_violations(input_piece, item), example=f"{case.key}: {item.id}")
             if item.id is not None:
@@ -287,6 +315,9 @@ def evaluate_recommendations(
         share_with_3_clean_looks=clean / len(cases) if cases else 0.0,
         item_diversity=diversity(item_ids, catalog_size),
         look_diversity=diversity(look_ids, catalog_size),
+        first_screen_items=first_screen,
+        first_screen_look_alikes=first_screen_alikes,
+        lists_with_a_look_alike=lists_with_alike,
         by_source={
             name: {
                 "inputs": c["inputs"],

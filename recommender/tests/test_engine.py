@@ -213,6 +213,19 @@ def test_look_alikes_are_capped_in_a_list():
     assert {s.candidate.color for s in ranked} == {"black", "beige"}
 
 
+def test_look_alikes_come_after_every_distinct_piece_when_the_list_is_long_enough_for_all():
+    """A page shows the head of each slot's list: a coat's page listed "Gray pants, Gray pants" as its first two
+    bottoms because the list was long enough to keep both. Each look-alike now waits until every distinct piece is
+    listed, and is still listed."""
+    blacks = [piece(i, "bottom", "black", "pants") for i in range(1, 4)]
+    others = [piece(8, "bottom", "navy", "pants"), piece(9, "bottom", "beige", "skirt")]
+    ranked = rank(RED_TOP, blacks + others, judge(rule(1, "black", 90)), limit=12)
+    colors = [s.candidate.color for s in ranked]
+    assert colors[0] == "black"  # the rule's piece still leads
+    assert sorted(colors[:3]) == ["beige", "black", "navy"]
+    assert colors[3:] == ["black", "black"]
+
+
 def test_an_unknown_audience_puts_every_adult_piece_before_any_kids_piece():
     """The panel's most common "bad": a child's piece with an adult garment. Read without confidence, the shopper's
     piece gets adults' pieces first, a kids' piece matched by a heavy rule included; kids' pieces remain only as a

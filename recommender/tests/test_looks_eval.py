@@ -23,6 +23,7 @@ from recommender.looks_eval import (
     hit_at,
     identical_looks,
     item_violations,
+    look_alikes,
     look_violations,
     piece_of,
     target_rank,
@@ -190,6 +191,17 @@ def test_evaluate_recommendations_counts_violations_complete_looks_and_diversity
     assert report.inputs_with_3_clean_looks == 1
     assert report.item_diversity.shown == 4 and report.item_diversity.distinct == 3
     assert report.item_diversity.coverage == pytest.approx(0.3)
+    # "b" lists two black bottoms (a kids' one and an adult's): the second looks like the first
+    assert report.first_screen_items == 4
+    assert report.first_screen_look_alikes == 1 and report.lists_with_a_look_alike == 1
+
+
+def test_look_alikes_count_a_piece_a_shopper_would_take_for_one_listed_above():
+    gray_pants, gray_pants2 = p(BOTTOM, color="gray", type="pants"), p(BOTTOM, color="gray", type="pants")
+    gray_skirt, boots = p(BOTTOM, color="gray", type="skirt"), p(SHOES, color="gray", type="shoes", kind="boots")
+    flats = p(SHOES, color="gray", type="shoes", kind="flats")
+    assert look_alikes([gray_pants, gray_skirt, boots, flats]) == 0
+    assert look_alikes([gray_pants, boots, gray_pants2, gray_pants]) == 2
 
 
 def test_diversity_figures():

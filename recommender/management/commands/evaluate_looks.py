@@ -19,6 +19,7 @@ from recommender.affinity import OutfitAffinity, worn_garment_tag
 from recommender.engine import Judge
 from recommender.looks_eval import (
     CONSTRAINTS,
+    FIRST_SCREEN,
     InputCase,
     Piece,
     RecommendationOutput,
@@ -300,6 +301,11 @@ class Command(BaseCommand):
                 f"  {label:<8} {d.shown:>7} {d.distinct:>9} {d.distinct_share:>15.1%} {d.top10_share:>13.1%}"
                 f" {d.coverage:>9.1%}"
             )
+        w(
+            f"  within a list, of the first {FIRST_SCREEN} items: {coherence.first_screen_look_alikes} of "
+            f"{coherence.first_screen_items} look like one above them (same slot, type, kind and colour), in "
+            f"{coherence.lists_with_a_look_alike} of {coherence.inputs} lists"
+        )
         w(f"\nd. Hidden-garment test: {n_cases} garments hidden from {n_outfits} co-parsing {self.split} outfits")
         w(
             f"  {'scorer':<11} {'aspect':<6} {'cases':>5} {'cands':>6} "
