@@ -298,7 +298,7 @@ def harmony_en(kind: str, a: Tag, b: Tag, variant: int = 0) -> str:
         return _pick(
             (
                 f"The {pb} and the {pa}: one colour head to toe, calm and sleek.",
-                f"All {cb}: the {pb} with the {pa} is an easy, polished tonal look.",
+                f"All {cb}: the {pb} and the {pa} make an easy, polished tonal look.",
                 f"The {pb} {_verb(b, 'matches', 'match')} the {pa} for one long, unbroken line of {cb}.",
             ),
             variant,
@@ -424,7 +424,8 @@ def harmony_en(kind: str, a: Tag, b: Tag, variant: int = 0) -> str:
     if kind == "complementary":
         return _pick(
             (
-                f"{_cap(ca)} and {cb} are complementary: the {pb} makes a bold, confident contrast with the {pa}.",
+                f"{_cap(ca)} and {cb} are complementary: the {pb} {_verb(b, 'makes', 'make')} a bold, confident "
+                f"contrast with the {pa}.",
                 f"The {pb} and the {pa} sit opposite on the colour wheel: {ca} and {cb}, a confident contrast.",
             ),
             variant,
@@ -467,8 +468,8 @@ def harmony_en(kind: str, a: Tag, b: Tag, variant: int = 0) -> str:
                 (
                     f"The {pb} {_verb(b, 'picks', 'pick')} up the {cb} in the print of the {item_en(a)}.",
                     f"The {cb} of the {item_en(b)} echoes the print of the {item_en(a)}.",
-                    f"The {pb} {_verb(b, 'repeats', 'repeat')} a colour of the {item_en(a)}'s print and ties the "
-                    "look together.",
+                    f"The {pb} {_verb(b, 'repeats', 'repeat')} a colour of the {item_en(a)}'s print and "
+                    f"{_verb(b, 'ties', 'tie')} the look together.",
                 ),
                 variant,
             )

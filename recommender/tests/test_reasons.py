@@ -206,3 +206,43 @@ def test_the_solid_or_plain_qualifier_is_not_put_on_jeans():
         assert "solid jeans" not in text and "jeans" in text
         korean = reason_text(Reason("harmony", printed_tee, jeans, harmony="print_calm", variant=variant), "ko")
         assert "무지 청바지" not in korean and "청바지" in korean
+
+
+def test_a_plural_piece_takes_a_plural_verb_in_every_harmony_sentence():
+    """ "The gray trousers repeat a colour of the blazer's print and ties the look together" and "the gray trousers
+    makes a bold contrast" were on the pages: every English wording is written for each kind with trousers, sneakers
+    and boots as the piece suggested."""
+    import re  # noqa: PLC0415
+
+    from recommender.reasons import harmony_en  # noqa: PLC0415
+
+    kinds = [
+        "tonal",
+        "monochrome",
+        "navy_white",
+        "tone_on_tone",
+        "neutrals",
+        "neutral_base",
+        "accent",
+        "denim",
+        "on_denim",
+        "complementary",
+        "analogous",
+        "print_calm",
+        "print_lead",
+        "print_echo",
+    ]
+    inputs = [Tag("top", "gray", "blazer", pattern="pattern"), Tag("top", "white", "shirt", pattern="solid")]
+    plural = [
+        Tag("bottom", "gray", "pants", pattern="solid"),
+        Tag("shoes", "white", "shoes", "sneakers", pattern="solid"),
+        Tag("shoes", "black", "shoes", "boots", pattern="solid"),
+    ]
+    singular_verb = re.compile(r"\b(trousers|sneakers|boots) (\w+ )?(is|makes|ties|keeps|gives|adds|lets|calms)\b")
+    for kind in kinds:
+        for a in inputs:
+            for b in plural:
+                for variant in range(5):
+                    text = harmony_en(kind, a, b, variant)
+                    assert not singular_verb.search(text), (kind, text)
+                    assert " and ties " not in text or "print of the" in text, (kind, text)
