@@ -223,6 +223,9 @@ class CoherenceReport:
     first_screen_items: int = 0
     first_screen_look_alikes: int = 0
     lists_with_a_look_alike: int = 0
+    # Across one input's looks: looks made of the same kinds of piece as one shown above them (look_kinds)
+    looks_of_the_same_kinds: int = 0
+    inputs_with_looks_of_the_same_kinds: int = 0
     by_source: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
@@ -258,6 +261,23 @@ def look_alikes(items: Sequence[Piece]) -> int:
     return repeats
 
 
+def look_kinds(look: Sequence[Piece]) -> frozenset[tuple[str, str, str]]:
+    """A look as kinds of piece, colours aside: a dress's three looks "black sandals", "gray sandals" and "brown
+    sandals" are one look three times to a shopper."""
+    return frozenset((piece.slot, piece.type, piece.kind) for piece in look)
+
+
+def looks_of_the_same_kinds(looks: Sequence[Sequence[Piece]]) -> int:
+    """How many of `looks` are made of the same kinds of piece as one before them."""
+    seen: set[frozenset[tuple[str, str, str]]] = set()
+    repeats = 0
+    for look in looks:
+        kinds = look_kinds(look)
+        repeats += kinds in seen
+        seen.add(kinds)
+    return repeats
+
+
 def three_distinct_complete_looks(input_piece: Piece, looks: Sequence[Sequence[Piece]], *, clean: bool = False) -> bool:
     """At least 3 different complete looks (with `clean`, looks that break no constraint at all)."""
     kept = {
@@ -277,7 +297,7 @@ def evaluate_recommendations(
     item_ids: list[int] = []
     look_ids: list[int] = []
     good = clean = 0
-    first_screen = first_screen_alikes = lists_with_alike = 0
+    first_screen = first_screen_alikes = lists_with_alike = same_kinds = inputs_same_kinds = 0
     per_source: dict[str, Counter] = {}
     for case in cases:
         answer = recommend(case)
@@ -286,6 +306,8 @@ def evaluate_recommendations(
         first_screen += len(head)
         first_screen_alikes += look_alikes(head)
         lists_with_alike += look_alikes(head) > 0
+        same_kinds += looks_of_the_same_kinds(answer.looks)
+        inputs_same_kinds += looks_of_the_same_kinds(answer.looks) > 0
         for item in answer.items:
             items.add(item_violations(input_piece, item), example=f"{case.key}: {item.id}")
             if item.id is not None:
@@ -318,6 +340,8 @@ def evaluate_recommendations(
         first_screen_items=first_screen,
         first_screen_look_alikes=first_screen_alikes,
         lists_with_a_look_alike=lists_with_alike,
+        looks_of_the_same_kinds=same_kinds,
+        inputs_with_looks_of_the_same_kinds=inputs_same_kinds,
         by_source={
             name: {
                 "inputs": c["inputs"],

@@ -25,6 +25,7 @@ from recommender.looks_eval import (
     item_violations,
     look_alikes,
     look_violations,
+    looks_of_the_same_kinds,
     piece_of,
     target_rank,
 )
@@ -202,6 +203,13 @@ def test_look_alikes_count_a_piece_a_shopper_would_take_for_one_listed_above():
     flats = p(SHOES, color="gray", type="shoes", kind="flats")
     assert look_alikes([gray_pants, gray_skirt, boots, flats]) == 0
     assert look_alikes([gray_pants, boots, gray_pants2, gray_pants]) == 2
+
+
+def test_looks_of_the_same_kinds_count_a_look_that_differs_from_one_above_only_by_colour():
+    sandals = [p(SHOES, color=c, type="shoes", kind="sandals") for c in ("black", "gray", "brown")]
+    heels = p(SHOES, color="black", type="shoes", kind="heels")
+    assert looks_of_the_same_kinds([[sandals[0]], [sandals[1]], [sandals[2]]]) == 2
+    assert looks_of_the_same_kinds([[sandals[0]], [heels], [sandals[1], p("outer", type="outwear")]]) == 0
 
 
 def test_diversity_figures():

@@ -224,3 +224,22 @@ def test_a_pages_looks_word_a_sentence_that_comes_back_differently():
     assert [r.variant for r in to_dress] == [keys[:i].count(key) for i, key in enumerate(keys)]
     assert max(r.variant for r in to_dress) >= 1
     assert len({reason_text(r, "en") for r in to_dress}) == 3
+
+
+def test_a_look_of_kinds_not_shown_yet_comes_before_a_third_look_of_the_same_kinds_unless_clearly_weaker():
+    """A hot dress's three looks were black, gray and brown sandals: a shopper sees one look three times. A look made
+    of the same kinds of piece as one already chosen now has to be SAME_KINDS_PENALTY better to come first."""
+    from recommender.outfits import SAME_KINDS_PENALTY, _pick_distinct, _State  # noqa: PLC0415
+
+    def look(id_: int, color: str, kind: str, score: float) -> _State:
+        return _State((Candidate(id_, Tag("shoes", color, "shoes", kind, "solid")),), (), (score,))
+
+    black, gray, brown = (
+        look(1, "black", "sandals", 1.0),
+        look(2, "gray", "sandals", 0.98),
+        look(3, "brown", "sandals", 0.96),
+    )
+    sneakers = look(4, "white", "sneakers", 1.0 - SAME_KINDS_PENALTY + 0.03)
+    assert _pick_distinct([black, gray, brown, sneakers], 3) == [black, sneakers, gray]
+    far_weaker = look(5, "white", "sneakers", 0.98 - SAME_KINDS_PENALTY - 0.05)
+    assert _pick_distinct([black, gray, brown, far_weaker], 3) == [black, gray, far_weaker]

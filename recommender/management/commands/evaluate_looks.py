@@ -306,6 +306,11 @@ class Command(BaseCommand):
             f"{coherence.first_screen_items} look like one above them (same slot, type, kind and colour), in "
             f"{coherence.lists_with_a_look_alike} of {coherence.inputs} lists"
         )
+        w(
+            f"  within an input's looks: {coherence.looks_of_the_same_kinds} of {coherence.looks.checked} looks are "
+            f"made of the same kinds of piece as one above them (colours aside), in "
+            f"{coherence.inputs_with_looks_of_the_same_kinds} of {coherence.inputs} inputs"
+        )
         w(f"\nd. Hidden-garment test: {n_cases} garments hidden from {n_outfits} co-parsing {self.split} outfits")
         w(
             f"  {'scorer':<11} {'aspect':<6} {'cases':>5} {'cands':>6} "
