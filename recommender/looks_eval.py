@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -250,15 +250,19 @@ def look_alike_key(piece: Piece) -> tuple[str, str, str, str]:
     return (piece.slot, piece.type, piece.kind, piece.color)
 
 
+def repeats(keys: Iterable[Hashable]) -> int:
+    """How many of `keys` are equal to one before them."""
+    seen: set[Hashable] = set()
+    count = 0
+    for key in keys:
+        count += key in seen
+        seen.add(key)
+    return count
+
+
 def look_alikes(items: Sequence[Piece]) -> int:
     """How many of `items` look like one listed before them."""
-    seen: set[tuple[str, str, str, str]] = set()
-    repeats = 0
-    for item in items:
-        key = look_alike_key(item)
-        repeats += key in seen
-        seen.add(key)
-    return repeats
+    return repeats(look_alike_key(item) for item in items)
 
 
 def look_kinds(look: Sequence[Piece]) -> frozenset[tuple[str, str, str]]:
@@ -269,13 +273,7 @@ def look_kinds(look: Sequence[Piece]) -> frozenset[tuple[str, str, str]]:
 
 def looks_of_the_same_kinds(looks: Sequence[Sequence[Piece]]) -> int:
     """How many of `looks` are made of the same kinds of piece as one before them."""
-    seen: set[frozenset[tuple[str, str, str]]] = set()
-    repeats = 0
-    for look in looks:
-        kinds = look_kinds(look)
-        repeats += kinds in seen
-        seen.add(kinds)
-    return repeats
+    return repeats(look_kinds(look) for look in looks)
 
 
 def three_distinct_complete_looks(input_piece: Piece, looks: Sequence[Sequence[Piece]], *, clean: bool = False) -> bool:
@@ -304,10 +302,11 @@ def evaluate_recommendations(
         input_piece = piece_of(case.tag, id=None)
         head = answer.items[:FIRST_SCREEN]
         first_screen += len(head)
-        first_screen_alikes += look_alikes(head)
-        lists_with_alike += look_alikes(head) > 0
-        same_kinds += looks_of_the_same_kinds(answer.looks)
-        inputs_same_kinds += looks_of_the_same_kinds(answer.looks) > 0
+        alikes, kinds_repeated = look_alikes(head), looks_of_the_same_kinds(answer.looks)
+        first_screen_alikes += alikes
+        lists_with_alike += alikes > 0
+        same_kinds += kinds_repeated
+        inputs_same_kinds += kinds_repeated > 0
         for item in answer.items:
             items.add(item_violations(input_piece, item), example=f"{case.key}: {item.id}")
             if item.id is not None:
