@@ -631,7 +631,10 @@ def score_framings(
     for outfit, framing in framings:
         photo = framed_photo(_street_or_studio(coparsing_dir, outfit.image_id, studio), framing.box)
         reading = predictor.predict(photo)
-        readings = [g.prediction for g in reading.garments] or [reading]
+        # What the page names: each chip by its type held to its slot (chip_type), or the one reading.
+        named = [(chip_type(g), g.slot) for g in reading.garments] or [
+            (reading.type.label, TYPES[reading.type.label].slot)
+        ]
         read_as = "outfit" if reading.garments else "one_worn" if reading.worn_box is not None else "flat"
         garment = framing.garment
         accepted = ACCEPTED_TYPES.get(garment.label, {garment.type})
@@ -651,8 +654,8 @@ def score_framings(
         )
         entry["count"] += 1
         entry[read_as] += 1
-        entry["type_listed"] += any(r.type.label in accepted for r in readings)
-        entry["slot_listed"] += any(TYPES[r.type.label].slot == garment.slot for r in readings)
+        entry["type_listed"] += any(type_code in accepted for type_code, _slot in named)
+        entry["slot_listed"] += any(slot == garment.slot for _type, slot in named)
         if reading.garments:
             if outfit.image_id not in masks:
                 masks[outfit.image_id] = read_mask(coparsing_dir, outfit.image_id)

@@ -273,6 +273,28 @@ def test_framings_count_the_garments_listed_against_the_map_of_the_frame(tmp_pat
     json.dumps(scored)  # plain numbers, as metrics.json stores them (the map's boxes are NumPy floats)
 
 
+def test_a_framings_featured_garment_is_counted_as_the_page_names_its_chip(tmp_path):
+    """A chip listed as a bottom whose crop reads "dress" first and "skirt" second is named "Skirt" on the page (its
+    type held to its slot): the waist-down framing of the skirt is read right, its slot too; the trousers' framing
+    has the slot but not the type. Counted by the crop's own best type, neither would be."""
+    root = make_tiny_coparsing(tmp_path / "ccp")
+
+    class ListsASkirtReadAsADress(FakePredictor):
+        def predict(self, image):
+            reading = super().predict(image)
+            crop = dataclasses.replace(
+                reading,
+                type=HeadPrediction("dress", 0.6, [("dress", 0.6), ("skirt", 0.3), ("pants", 0.05)]),
+                slot=HeadPrediction("one_piece", 0.6, [("one_piece", 0.6), ("bottom", 0.35), ("top", 0.05)]),
+            )
+            found = [("bottom", (0.22, 0.12, 0.8, 0.7)), ("outer", (0.2, 0.0, 0.8, 0.3))]
+            garments = tuple(DetectedGarment(slot=slot, box=box, score=0.9, prediction=crop) for slot, box in found)
+            return dataclasses.replace(reading, garments=garments)
+
+    lower = score_framings(ListsASkirtReadAsADress(), root, "validation")["per_kind"]["lower"]
+    assert (lower["count"], lower["type_listed"], lower["slot_listed"]) == (2, 1, 2)
+
+
 def test_chips_count_a_garment_as_read_right_only_where_a_chip_on_it_names_it(tmp_path):
     """The tiny photos' person wears a red tee, a skirt or trousers and sneakers. The product lists a red "t-shirt"
     on the tee, a "skirt" on the bottom, and "shoes" on the knees: the tee is listed and named with its colour in
