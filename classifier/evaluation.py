@@ -29,6 +29,7 @@ from classifier.coparsing import (
     DETECTION_SLOTS,
     framed_mask,
     framed_photo,
+    label_corrections,
     product_framings,
     read_mask,
     read_photo,
@@ -1123,6 +1124,8 @@ def evaluate_artifact(
                         title=f"worn {name} - test (accuracy {head.accuracy:.3f}, n={head.count})",
                     )
         metrics["coparsing"] = worn
+        # What the worn figures were scored against (evaluate_artifact always scores by the corrected labels).
+        metrics["coparsing_scored_corrections"] = len(label_corrections())
     if "test" in splits:
         metrics["test_scorings"] = int(metrics.get("test_scorings", 0)) + 1
     metrics["artifact_bytes"] = _artifact_bytes(model_dir)
@@ -1647,6 +1650,7 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "segmentation_final_val_loss": _fmt(seg_val[-1] if seg_val else None),
         "cc0_rows": "\n".join(rows) or "| (not scored yet) |",
         "worn_rows": "\n".join(worn_rows) or "| (not scored yet) |",
+        "worn_scored_by": _worn_scored_by(metrics.get("coparsing_scored_corrections")),
         "framed_rows": "\n".join(framed_rows) or "- (not scored yet)",
         "targets": targets or "not scored yet.",
         "keras_validation": _fmt(_get(metrics, "validation_keras", "top10", "unrestricted_accuracy")),
@@ -1688,11 +1692,25 @@ def _exported_from(exported: dict) -> str:
     )
 
 
+def _worn_scored_by(count: int | None) -> str:
+    """Which co-parsing labels the worn figures were scored against, when the scoring recorded it."""
+    if count is None:
+        return ""
+    if not count:
+        return " Scored by the dataset's labels as they are."
+    return (
+        f" Scored by the labels with our corrections ({count} photos, `classifier/labels/coparsing_corrections.csv`: "
+        'a skirt, trousers or shorts worn under a top that the dataset labels "dress" is that bottom), whatever the '
+        "network was trained on."
+    )
+
+
 def _label_corrections(count: int | None) -> str:
     if not count:
         return "the dataset's labels as they are"
     return (
-        f'a skirt worn under a top that the dataset labels "dress" is a skirt: {count} photos corrected by eye, '
+        f'a skirt, trousers or shorts worn under a top that the dataset labels "dress" is that bottom: {count} photos '
+        "corrected by eye, "
         "`classifier/labels/coparsing_corrections.csv`"
     )
 

@@ -16,7 +16,7 @@ pytest.importorskip("tensorflow")
 
 import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from classifier.benchmark import benchmark
 from classifier.dataset import load_samples
@@ -172,6 +172,7 @@ def test_tiny_training_run_writes_a_loadable_artifact(tiny_run):
     assert result.model_version == "tiny-v1"
     card = (out / "MODEL_CARD.md").read_text()
     assert "Not sure" in card and "tiny-v1" in card and "{" not in card
+    assert "Scored by the labels with our corrections" in card  # what the worn figures were scored against
     assert "/work/" not in card and "/tmp/" not in card  # no machine paths
 
     image = Image.open(next((dataset / "images").iterdir()))
@@ -229,6 +230,31 @@ def test_evaluate_and_benchmark_commands_on_the_tiny_artifact(tiny_run, tmp_path
     assert "p50" in stdout.getvalue()
     assert "tflite" in json.loads((out / "metrics.json").read_text())["benchmark"]
     assert "one photo, forward only, p50" in (out / "MODEL_CARD.md").read_text()
+
+
+@pytest.mark.slow
+def test_recording_with_the_choices_kept_scores_again_and_chooses_nothing(tiny_run, tmp_path):
+    """`evaluate_classifier --record --keep-choices` rewrites metrics.json and the model card with both splits scored
+    again (one more test scoring) and leaves labels.json, where the post-network choices live, as it was: a pixel-colour
+    weight off the tuning grid stays. Without --record the flag is refused."""
+    dataset, out, _ = tiny_run
+    artifact = tmp_path / "artifact"
+    shutil.copytree(out, artifact)
+    labels_path = artifact / "labels.json"
+    labels = json.loads(labels_path.read_text())
+    labels["pixel_colors"] = {"weight": 0.3, "floor": 0.07}  # not a value of the tuning grid
+    labels_path.write_text(json.dumps(labels, indent=2) + "\n")
+    before = labels_path.read_bytes()
+    scorings = json.loads((artifact / "metrics.json").read_text()).get("test_scorings", 0)
+    common = ["--model-dir", str(artifact), "--dataset", str(dataset), "--coparsing", ""]
+    call_command("evaluate_classifier", "--record", "--keep-choices", "--no-keras", *common, stdout=io.StringIO())
+    assert labels_path.read_bytes() == before
+    metrics = json.loads((artifact / "metrics.json").read_text())
+    assert metrics["test_scorings"] == scorings + 1 and {"validation", "test"} <= set(metrics)
+    call_command("evaluate_classifier", "--record", "--no-keras", *common, stdout=io.StringIO())
+    assert json.loads(labels_path.read_text())["pixel_colors"] != {"weight": 0.3, "floor": 0.07}  # chosen again
+    with pytest.raises(CommandError, match="goes with --record"):
+        call_command("evaluate_classifier", "--keep-choices", *common, stdout=io.StringIO())
 
 
 @pytest.mark.slow

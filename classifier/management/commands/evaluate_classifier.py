@@ -44,6 +44,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-keras", action="store_true", help="with --record: skip the model.keras check")
         parser.add_argument(
+            "--keep-choices",
+            action="store_true",
+            help="with --record: score both splits again with the artifact's post-network choices as they are "
+            "(outfit gate, detection, region context, pixel colours, reconcile), choosing nothing",
+        )
+        parser.add_argument(
             "--dataset-labels",
             action="store_true",
             help="score worn garments by the co-parsing dataset's own labels, without our corrections "
@@ -62,12 +68,15 @@ class Command(BaseCommand):
         progress = options["verbosity"] > 1
         if options["dataset_labels"] and options["record"]:
             raise CommandError("--record chooses and scores by the corrected labels; --dataset-labels scores one split")
+        if options["keep_choices"] and not options["record"]:
+            raise CommandError("--keep-choices goes with --record (without it nothing is chosen anyway)")
         if options["record"]:
             metrics = evaluate_artifact(
                 model_dir,
                 Path(options["dataset"]),
                 coparsing_dir=coparsing,
                 keras_validation=not options["no_keras"],
+                tune=not options["keep_choices"],
                 progress=progress,
             )
             for split in ("validation", "test"):
