@@ -33,6 +33,7 @@ from classifier.coparsing import (
     product_framings,
     read_mask,
     read_photo,
+    seen_colour,
     slot_boxes,
     studio_version,
     worn_outfits,
@@ -64,7 +65,16 @@ from classifier.regions import (
     region_box_to_photo,
     with_region_context,
 )
-from vocabulary import COLOR_CODES, SHOE_KINDS, SLOTS, TOP10_TYPES, TYPE_CODES, TYPES, type_named_in_slot
+from vocabulary import (
+    COLOR_CODES,
+    PATTERN_CODES,
+    SHOE_KINDS,
+    SLOTS,
+    TOP10_TYPES,
+    TYPE_CODES,
+    TYPES,
+    type_named_in_slot,
+)
 
 
 @dataclass
@@ -362,6 +372,7 @@ def worn_summary_lines(split: str, worn: dict) -> list[str]:
         f"layers alike), type (accepted) {r['type_accepted_accuracy']:.4f}, shoe kind "
         f"{r['kind']['accuracy']:.4f} (n={r['kind']['count']}), type or kind {r['type_or_kind_accuracy']:.4f}, "
         f"colour = mask colour {r['color_agrees_with_mask_color']:.4f}",
+        *worn_seen_line(r),
         *(
             [
                 f"  crop alone (without the photo's map): slot {worn['regions_crop_only']['slot']['accuracy']:.4f}, "
@@ -477,8 +488,49 @@ def score_worn(samples: Sequence[Sample], out: dict[str, np.ndarray]) -> dict:
         "kind": kind_res.as_dict(),
         "type_or_kind_accuracy": round(float(np.mean(type_or_kind)), 4) if type_or_kind else 0.0,
         "color_agrees_with_mask_color": round(float(np.mean(colour)), 4) if colour else 0.0,
+        **_seen_by_eye(samples, out),
         "by_label": dict(sorted(by_label.items())),
     }
+
+
+def _seen_by_eye(samples: Sequence[Sample], out: dict[str, np.ndarray]) -> dict:
+    """Colour and pattern of the worn garments a person labelled by eye (coparsing.worn_by_eye; not the unsure ones):
+    "colour_by_eye" (the read colour is the seen one or its alternative; and how often the mask's colour is) and
+    "pattern_by_eye" (solid or pattern at argmax; the patterned ones found). {} when none of `samples` is labelled."""
+    rows = []
+    for i, s in enumerate(samples):
+        _, image_id, label = s.image_id.split("-", 2) if s.image_id.startswith("ccp-") else ("", "", "")
+        seen = seen_colour(image_id, label, s.split) if image_id else None
+        if seen is not None and not seen.unsure:
+            rows.append((i, s, seen))
+    if not rows:
+        return {}
+    accepted = [{seen.color, seen.alt} - {None} for _, _, seen in rows]
+    read = [COLOR_CODES[int(np.argmax(out["color"][i]))] for i, _, _ in rows]
+    patterned = [seen.pattern == "pattern" for _, _, seen in rows]
+    figures: dict = {
+        "colour_by_eye": {
+            "count": len(rows),
+            "or_alt_accuracy": round(float(np.mean([c in ok for c, ok in zip(read, accepted, strict=True)])), 4),
+            "strict_accuracy": round(
+                float(np.mean([c == seen.color for c, (_, _, seen) in zip(read, rows, strict=True)])), 4
+            ),
+            "mask_color_or_alt": round(
+                float(np.mean([s.color in ok for (_, s, _), ok in zip(rows, accepted, strict=True)])), 4
+            ),
+        },
+    }
+    if "pattern" not in out:  # a backend without the attribute heads
+        return figures
+    read_patterned = [PATTERN_CODES[int(np.argmax(out["pattern"][i]))] == "pattern" for i, _, _ in rows]
+    figures["pattern_by_eye"] = {
+        "count": len(rows),
+        "accuracy": round(float(np.mean([a == b for a, b in zip(read_patterned, patterned, strict=True)])), 4),
+        "patterned": int(sum(patterned)),
+        "patterned_found": int(sum(a and b for a, b in zip(read_patterned, patterned, strict=True))),
+        "solid_called_patterned": int(sum(a and not b for a, b in zip(read_patterned, patterned, strict=True))),
+    }
+    return figures
 
 
 def _framed_boxes(framed: dict) -> str:
@@ -1505,6 +1557,11 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
                 f"(n={_get(r, 'kind', 'count')}) | {_fmt(r['type_or_kind_accuracy'])} | "
                 f"{_fmt(r['color_agrees_with_mask_color'])} | {whole} |"
             )
+    seen_rows = [
+        f"- {split}: {_seen_text(_get(metrics, 'coparsing', split, 'regions'))}"
+        for split in ("validation", "test")
+        if _get(metrics, "coparsing", split, "regions", "colour_by_eye")
+    ]
     framed_rows = []
     framings = (("framed", ""), ("framed_studio", " (studio backdrop)"))
     for split, (key, where) in itertools.product(("validation", "test"), framings):
@@ -1650,6 +1707,7 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "segmentation_final_val_loss": _fmt(seg_val[-1] if seg_val else None),
         "cc0_rows": "\n".join(rows) or "| (not scored yet) |",
         "worn_rows": "\n".join(worn_rows) or "| (not scored yet) |",
+        "worn_by_eye": "\n".join(seen_rows) or "- not scored yet",
         "worn_scored_by": _worn_scored_by(metrics.get("coparsing_scored_corrections")),
         "framed_rows": "\n".join(framed_rows) or "- (not scored yet)",
         "targets": targets or "not scored yet.",
@@ -1690,6 +1748,27 @@ def _exported_from(exported: dict) -> str:
         f"{_without_paths(exported.get('command') or 'python manage.py export_classifier')}`. Its test scorings "
         "count the source's, since the network is the same."
     )
+
+
+def _seen_text(regions: dict) -> str:
+    """One split's colour and pattern of worn garments against what a person sees (score_worn's by-eye figures)."""
+    c = regions["colour_by_eye"]
+    text = (
+        f"{c['count']} garments; colour-or-alt {_fmt(c['or_alt_accuracy'])} (strict {_fmt(c['strict_accuracy'])}; the "
+        f"mask's colour {_fmt(c['mask_color_or_alt'])})"
+    )
+    p = regions.get("pattern_by_eye")
+    if p:
+        text += (
+            f"; pattern {_fmt(p['accuracy'])} (patterned found {p['patterned_found']} of {p['patterned']}, solid "
+            f"called patterned {p['solid_called_patterned']} of {p['count'] - p['patterned']})"
+        )
+    return text
+
+
+def worn_seen_line(regions: dict) -> list[str]:
+    """evaluate_classifier's line for the by-eye figures of the worn regions; [] without them."""
+    return [f"  by eye: {_seen_text(regions)}"] if regions.get("colour_by_eye") else []
 
 
 def _worn_scored_by(count: int | None) -> str:

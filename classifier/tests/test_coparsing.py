@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from classifier import coparsing
+from classifier.dataset import worn_samples
 from vocabulary import COLOR_CODES, SHOE_KINDS, SLOTS, TYPES
 
 
@@ -109,6 +110,21 @@ def test_every_label_correction_names_a_label_its_photo_holds(coparsing_dir):
     for image_id, fixes in corrections.items():
         for label in fixes:
             assert label in outfits[image_id].tags, (image_id, label)
+
+
+def test_every_worn_garment_of_the_validation_and_test_photos_is_labelled_by_eye_once(coparsing_dir):
+    """coparsing_worn_by_eye.csv holds one row per worn garment of the pixel-annotated validation and test photos, keyed
+    as the reader gives them (labels corrected), and finds a garment under its dataset label too."""
+    seen = coparsing.worn_by_eye()
+    for split in ("validation", "test"):
+        keys = {tuple(s.image_id.split("-", 2)[1:]) for s in worn_samples(coparsing_dir, split)}
+        labelled = {key for key in seen if key in keys}
+        assert labelled == keys, split
+    assert len(seen) == sum(len(worn_samples(coparsing_dir, split)) for split in ("validation", "test"))
+    assert coparsing.seen_colour("0010", "dress") == coparsing.seen_colour("0010", "skirt") is not None
+    assert coparsing.seen_colour("0010", "hat") is None
+    assert coparsing.seen_colour("0010", "skirt", "validation") is not None
+    assert coparsing.seen_colour("0010", "skirt", "test") is None  # the tests' tiny photo 0010 is a test photo
 
 
 def test_image_annotated_photos_have_no_regions(coparsing_dir):

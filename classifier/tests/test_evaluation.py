@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from classifier import coparsing
 from classifier.benchmark import cpu_summary
 from classifier.coparsing import worn_outfits
 from classifier.dataset import Sample
@@ -35,7 +36,7 @@ from classifier.evaluation import (
 from classifier.predictor import DetectedGarment, FakePredictor, HeadPrediction
 from classifier.regions import DETECTION_SLOTS
 from classifier.tests.factories import make_tiny_coparsing
-from vocabulary import COLOR_CODES, SLOTS, TYPE_CODES
+from vocabulary import COLOR_CODES, PATTERN_CODES, SLOTS, TYPE_CODES
 
 
 def sample(type_code: str | None, top10: str | None, color: str, alt: str | None = None) -> Sample:
@@ -92,6 +93,47 @@ def test_worn_regions_are_scored_strictly_and_with_tops_and_outer_layers_alike()
     scored = score_worn(worn, out)
     assert scored["slot"]["accuracy"] == pytest.approx(1 / 4)
     assert scored["slot_top_outer_interchangeable"] == pytest.approx(3 / 4)  # the dress read as a skirt stays wrong
+
+
+def test_worn_colour_and_pattern_are_scored_against_what_a_person_sees():
+    """score_worn's by-eye figures: only garments labelled by eye and seen well count; the read colour is right when it
+    is the seen colour or its alternative; the mask's colour is scored the same way; pattern at argmax."""
+    seen = coparsing.worn_by_eye()
+    solid = next(k for k, v in seen.items() if v.pattern == "solid" and not v.unsure)
+    patterned = next(k for k, v in seen.items() if v.pattern == "pattern" and not v.unsure)
+    hidden = next(k for k, v in seen.items() if v.unsure)
+
+    def sample(key: tuple[str, str] | None, mask_colour: str) -> Sample:
+        name, split = (f"ccp-{key[0]}-{key[1]}", seen[key].split) if key else ("a", "test")
+        return Sample(name, Path("x.jpg"), split, "t-shirt", "t-shirt", None, mask_colour, None, source="coparsing")
+
+    wrong = next(c for c in COLOR_CODES if c not in (seen[patterned].color, seen[patterned].alt))
+    worn = [sample(solid, seen[solid].color), sample(patterned, wrong), sample(hidden, "red"), sample(None, "red")]
+    out = {
+        "type": one_hot(["t-shirt"] * 4, TYPE_CODES),
+        "color": one_hot([seen[solid].color, wrong, "red", "red"], COLOR_CODES),
+        "kind": np.full((4, 6), 1 / 6),
+        "pattern": one_hot(["solid", "pattern", "pattern", "pattern"], PATTERN_CODES),
+    }
+    scored = score_worn(worn, out)
+    assert scored["colour_by_eye"] == {
+        "count": 2,
+        "or_alt_accuracy": 0.5,
+        "strict_accuracy": 0.5,
+        "mask_color_or_alt": 0.5,
+    }
+    assert scored["pattern_by_eye"] == {
+        "count": 2,
+        "accuracy": 1.0,
+        "patterned": 1,
+        "patterned_found": 1,
+        "solid_called_patterned": 0,
+    }
+    unlabelled = score_worn(worn[3:], {name: value[3:] for name, value in out.items()})
+    assert "colour_by_eye" not in unlabelled and "pattern_by_eye" not in unlabelled
+    # The same photo id and label in another split (another set's photo) is not the garment a person labelled.
+    elsewhere = dataclasses.replace(worn[0], split="train" if seen[solid].split != "train" else "test")
+    assert "colour_by_eye" not in score_worn([elsewhere], {name: value[:1] for name, value in out.items()})
 
 
 def test_macro_f1_and_confusion():
