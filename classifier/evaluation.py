@@ -435,7 +435,14 @@ def _chips_line(chips: dict) -> str:
     return (
         f"  chips on the garments worn ({chips['count']} garments, IoU >= {chips['iou_threshold']}): listed "
         f"{chips['listed_share']:.4f}, named right (type, or kind for shoes) {chips['named_share']:.4f}, and with "
-        f"the mask's colour {chips['named_colour_share']:.4f}; named right per slot "
+        f"the mask's colour {chips['named_colour_share']:.4f}"
+        + (
+            f"; of the {chips['seen']} seen well by eye, named with the colour and pattern seen "
+            f"{chips['named_as_seen_share']:.4f}"
+            if chips.get("seen")
+            else ""
+        )
+        + "; named right per slot "
         + ", ".join(part(slot, tally) for slot, tally in chips["per_slot"].items())
         + "; per garment "
         + ", ".join(labels)
@@ -759,11 +766,14 @@ def score_chips(
     co-parsing label; for shoes with a kind, that kind; the type as the chip shows it, `chip_type`), and
     "named_colour" when a chip that names it also names the
     colour read from its masked pixels (a derived, weak label: by-eye agreement in coparsing.COLOR_AGREEMENT_NOTE).
-    Photos read as one garment or laid flat list nothing. Counts in total, per slot and per co-parsing label."""
+    Of the garments a person labelled by eye and saw well (coparsing.seen_colour), "seen" counts them and
+    "named_as_seen" those a chip names with the colour (or its alternative) and the pattern the person saw: the
+    issue's "gets the skirt read correctly (type, colour, pattern)". Photos read as one garment or laid flat list
+    nothing. Counts in total, per slot and per co-parsing label."""
     outfits = worn_outfits(coparsing_dir, split, annotation="pixel")
     if limit and len(outfits) > limit:
         outfits = outfits[:: int(np.ceil(len(outfits) / limit))]
-    keys = ("count", "listed", "named", "named_colour")
+    keys = ("count", "listed", "named", "named_colour", "seen", "named_as_seen")
     total = dict.fromkeys(keys, 0)
     per_slot: dict[str, dict] = {}
     by_label: dict[str, dict] = {}
@@ -783,7 +793,19 @@ def score_chips(
                 "listed": int(bool(on_it)),
                 "named": int(bool(named)),
                 "named_colour": int(any(c.prediction.color.label == garment.color for c in named)),
+                "seen": 0,
+                "named_as_seen": 0,
             }
+            seen = seen_colour(outfit.image_id, garment.label, split)
+            if seen is not None and not seen.unsure:
+                found["seen"] = 1
+                found["named_as_seen"] = int(
+                    any(
+                        c.prediction.color.label in (seen.color, seen.alt)
+                        and c.prediction.pattern.label == seen.pattern
+                        for c in named
+                    )
+                )
             for tally in (total, per_slot.setdefault(garment.slot, {}), by_label.setdefault(garment.label, {})):
                 for key in keys:
                     tally[key] = tally.get(key, 0) + found[key]
@@ -792,7 +814,8 @@ def score_chips(
         **total,
         "photos": len(outfits),
         "iou_threshold": iou,
-        **{f"{key}_share": round(total[key] / count, 4) if count else 0.0 for key in keys[1:]},
+        **{f"{key}_share": round(total[key] / count, 4) if count else 0.0 for key in keys[1:4]},
+        "named_as_seen_share": round(total["named_as_seen"] / total["seen"], 4) if total["seen"] else 0.0,
         "per_slot": dict(sorted(per_slot.items())),
         "by_label": dict(sorted(by_label.items())),
     }
@@ -1562,6 +1585,12 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         for split in ("validation", "test")
         if _get(metrics, "coparsing", split, "regions", "colour_by_eye")
     ]
+    seen_rows += [
+        f"- {split}, a tap on the garment (a chip on it names its type, or kind for shoes, with the colour and the "
+        f"pattern a person sees): {_tap_text(_get(metrics, 'coparsing', split, 'chips'))}"
+        for split in ("validation", "test")
+        if _get(metrics, "coparsing", split, "chips", "seen")
+    ]
     framed_rows = []
     framings = (("framed", ""), ("framed_studio", " (studio backdrop)"))
     for split, (key, where) in itertools.product(("validation", "test"), framings):
@@ -1763,6 +1792,15 @@ def _seen_text(regions: dict) -> str:
             f"; pattern {_fmt(p['accuracy'])} (patterned found {p['patterned_found']} of {p['patterned']}, solid "
             f"called patterned {p['solid_called_patterned']} of {p['count'] - p['patterned']})"
         )
+    return text
+
+
+def _tap_text(chips: dict) -> str:
+    """What a tap on a garment worn finds, against what a person sees: in all, and for the skirts."""
+    text = f"{chips['named_as_seen']} of {chips['seen']} ({_fmt(chips['named_as_seen_share'])})"
+    skirts = chips["by_label"].get("skirt") or {}
+    if skirts.get("seen"):
+        text += f"; skirts {skirts['named_as_seen']} of {skirts['seen']}"
     return text
 
 

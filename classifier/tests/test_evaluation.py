@@ -136,6 +136,44 @@ def test_worn_colour_and_pattern_are_scored_against_what_a_person_sees():
     assert "colour_by_eye" not in score_worn([elsewhere], {name: value[:1] for name, value in out.items()})
 
 
+def test_a_tap_counts_as_read_as_seen_only_with_the_type_colour_and_pattern_a_person_sees(coparsing_dir):
+    """score_chips on the first validation street photo, with a product that lists a chip on every garment worn at its
+    true box, named with its type (or kind) and with the colour and pattern a person labelled, but one garment's
+    colour wrong: every garment seen well is named as seen but that one."""
+    outfit = worn_outfits(coparsing_dir, "validation", annotation="pixel")[0]
+    worn = [g for g in outfit.garments if g.slot != "accessory" and (g.pixel_share or 0.0) >= 0.004]
+    seen = {g.label: coparsing.seen_colour(outfit.image_id, g.label, "validation") for g in worn}
+    well = [g for g in worn if seen[g.label] is not None and not seen[g.label].unsure]
+    assert len(well) >= 2
+    miscoloured = well[0]
+
+    def head(label: str) -> HeadPrediction:
+        return HeadPrediction(label, 0.9, [(label, 0.9)])
+
+    class ListsWhatIsSeen(FakePredictor):
+        def predict(self, image):
+            reading = super().predict(image)
+            chips = []
+            for g in worn:
+                colour = seen[g.label].color if seen[g.label] else "black"
+                if g is miscoloured:
+                    colour = next(c for c in COLOR_CODES if c not in (seen[g.label].color, seen[g.label].alt))
+                prediction = dataclasses.replace(
+                    reading,
+                    type=head(g.type),
+                    slot=head(g.slot),
+                    color=head(colour),
+                    pattern=head(seen[g.label].pattern if seen[g.label] else "solid"),
+                    kind=head(g.kind or "sneakers"),
+                )
+                chips.append(DetectedGarment(slot=g.slot, box=g.box, score=0.9, prediction=prediction))
+            return dataclasses.replace(reading, garments=tuple(chips))
+
+    chips = score_chips(ListsWhatIsSeen(), coparsing_dir, "validation", limit=1)
+    assert chips["photos"] == 1 and chips["named"] == chips["count"] == len(worn)
+    assert (chips["seen"], chips["named_as_seen"]) == (len(well), len(well) - 1)
+
+
 def test_macro_f1_and_confusion():
     result = head_result([0, 0, 1, 1], [0, 1, 1, 1], ["a", "b", "c"])
     assert result.confusion == [[1, 1, 0], [0, 2, 0], [0, 0, 0]]
@@ -376,9 +414,30 @@ def test_chips_count_a_garment_as_read_right_only_where_a_chip_on_it_names_it(tm
         3,
         2,
     )
-    assert scored["by_label"]["skirt"] == {"count": 1, "listed": 1, "named": 1, "named_colour": 0}
-    assert scored["by_label"]["pants"] == {"count": 1, "listed": 1, "named": 0, "named_colour": 0}
-    assert scored["per_slot"]["shoes"] == {"count": 2, "listed": 0, "named": 0, "named_colour": 0}
+    assert scored["by_label"]["skirt"] == {
+        "count": 1,
+        "listed": 1,
+        "named": 1,
+        "named_colour": 0,
+        "seen": 0,
+        "named_as_seen": 0,
+    }
+    assert scored["by_label"]["pants"] == {
+        "count": 1,
+        "listed": 1,
+        "named": 0,
+        "named_colour": 0,
+        "seen": 0,
+        "named_as_seen": 0,
+    }
+    assert scored["per_slot"]["shoes"] == {
+        "count": 2,
+        "listed": 0,
+        "named": 0,
+        "named_colour": 0,
+        "seen": 0,
+        "named_as_seen": 0,
+    }
     assert scored["named_share"] == 0.5
     # A photo read as one garment lists nothing to tap.
     assert score_chips(FakePredictor(), root, "validation")["listed"] == 0
