@@ -348,6 +348,10 @@ class SeenColour:
     unsure: bool
     split: str
 
+    def names(self, colour: str | None) -> bool:
+        """Whether `colour` is what the person saw (or the alternative they accepted)."""
+        return colour is not None and colour in (self.color, self.alt)
+
 
 _worn_by_eye: dict[tuple[str, str], SeenColour] | None = None
 

@@ -140,6 +140,14 @@ def sample_attribute(sample: Sample, head: str) -> str | None:
     }[head]
 
 
+def worn_garment_key(sample: Sample) -> tuple[str, str] | None:
+    """(co-parsing photo id, label) of a worn_samples sample; None for any other sample."""
+    if sample.source != "coparsing" or not sample.image_id.startswith("ccp-"):
+        return None
+    _, photo, label = sample.image_id.split("-", 2)
+    return photo, label
+
+
 def worn_samples(
     coparsing_dir: str | Path, split: str, *, min_share: float = 0.004, margin: float = 0.08
 ) -> list[Sample]:

@@ -38,7 +38,7 @@ from classifier.coparsing import (
     studio_version,
     worn_outfits,
 )
-from classifier.dataset import Sample, load_samples, sample_attribute, worn_samples
+from classifier.dataset import Sample, load_samples, sample_attribute, worn_garment_key, worn_samples
 from classifier.imaging import open_image
 from classifier.pixel_colors import with_pixel_colors
 from classifier.predictor import (
@@ -506,25 +506,20 @@ def _seen_by_eye(samples: Sequence[Sample], out: dict[str, np.ndarray]) -> dict:
     "pattern_by_eye" (solid or pattern at argmax; the patterned ones found). {} when none of `samples` is labelled."""
     rows = []
     for i, s in enumerate(samples):
-        _, image_id, label = s.image_id.split("-", 2) if s.image_id.startswith("ccp-") else ("", "", "")
-        seen = seen_colour(image_id, label, s.split) if image_id else None
+        key = worn_garment_key(s)
+        seen = seen_colour(*key, s.split) if key else None
         if seen is not None and not seen.unsure:
             rows.append((i, s, seen))
     if not rows:
         return {}
-    accepted = [{seen.color, seen.alt} - {None} for _, _, seen in rows]
-    read = [COLOR_CODES[int(np.argmax(out["color"][i]))] for i, _, _ in rows]
+    read = {i: COLOR_CODES[int(np.argmax(out["color"][i]))] for i, _, _ in rows}
     patterned = [seen.pattern == "pattern" for _, _, seen in rows]
     figures: dict = {
         "colour_by_eye": {
             "count": len(rows),
-            "or_alt_accuracy": round(float(np.mean([c in ok for c, ok in zip(read, accepted, strict=True)])), 4),
-            "strict_accuracy": round(
-                float(np.mean([c == seen.color for c, (_, _, seen) in zip(read, rows, strict=True)])), 4
-            ),
-            "mask_color_or_alt": round(
-                float(np.mean([s.color in ok for (_, s, _), ok in zip(rows, accepted, strict=True)])), 4
-            ),
+            "or_alt_accuracy": round(float(np.mean([seen.names(read[i]) for i, _, seen in rows])), 4),
+            "strict_accuracy": round(float(np.mean([read[i] == seen.color for i, _, seen in rows])), 4),
+            "mask_color_or_alt": round(float(np.mean([seen.names(s.color) for _, s, seen in rows])), 4),
         },
     }
     if "pattern" not in out:  # a backend without the attribute heads
@@ -801,8 +796,7 @@ def score_chips(
                 found["seen"] = 1
                 found["named_as_seen"] = int(
                     any(
-                        c.prediction.color.label in (seen.color, seen.alt)
-                        and c.prediction.pattern.label == seen.pattern
+                        seen.names(c.prediction.color.label) and c.prediction.pattern.label == seen.pattern
                         for c in named
                     )
                 )
