@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -129,37 +130,51 @@ def _outline(box: list[float]) -> dict:
     return {"x": round(x0, 2), "y": round(y0, 2), "width": round(x1 - x0, 2), "height": round(y1 - y0, 2)}
 
 
-def _detected_garments(upload: ShopperUpload) -> list[dict]:
-    """The garments of a whole-outfit photo, named for the shopper ("a black top"), with outlines in percent."""
+def _detected_garments(upload: ShopperUpload, corrected: Tag | None = None) -> list[dict]:
+    """The garments of a whole-outfit photo, named for the shopper ("a black top"), with outlines in percent. With
+    the shopper's correction (`corrected`, the tags it gave the chosen garment), the chosen chip is named by it: a "Red
+    dress" corrected to a skirt reads "Red skirt", as the reading beside it does."""
     language = "ko" if korean_active() else "en"
     garments = []
     for index, garment in enumerate(detected_garments(upload.detection)):
+        chosen = index == upload.chosen_garment
         type_code = garment.get("type") or ""
-        if type_in_slot(type_code, garment["slot"]) and garment.get("color") in COLORS:
+        if chosen and corrected is not None:
+            name = _garment_name(corrected, language)
+            colour = corrected.color
+        elif type_in_slot(type_code, garment["slot"]) and garment.get("color") in COLORS:
             # "patterned" (or "slacks", a man's "dress shoes") only when read surely, as the tags that pick the
             # suggestions say
             read = reading_tag(garment.get("reading") or {})
-            name = garment_names(
-                type=type_code,
-                color=garment["color"],
-                pattern=read.pattern,
-                kind=garment.get("kind") or "",
-                formality=read.formality,
-                audience=read.audience,
-            ).in_language(language)
+            name = _garment_name(
+                replace(read, type=type_code, color=garment["color"], kind=garment.get("kind") or ""), language
+            )
+            colour = garment["color"]
         else:
             name = SLOT_NAMES[garment["slot"]][1 if language == "ko" else 0]
+            colour = garment.get("color") or "multicolor"
         garments.append(
             {
                 "index": index,
                 "name": name,
-                "color": garment.get("color") or "multicolor",
+                "color": colour,
                 **_outline(garment["box"]),
-                "chosen": index == upload.chosen_garment,
+                "chosen": chosen,
                 "unsure": garment_unsure(garment),
             }
         )
     return garments
+
+
+def _garment_name(tag: Tag, language: str) -> str:
+    return garment_names(
+        type=tag.type,
+        color=tag.color,
+        pattern=tag.pattern,
+        kind=tag.kind,
+        formality=tag.formality,
+        audience=tag.audience,
+    ).in_language(language)
 
 
 def _worn_outline(upload: ShopperUpload) -> dict | None:
@@ -229,7 +244,7 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
     upload = get_object_or_404(ShopperUpload, public_id=public_id)
     result = upload_answer(upload=upload)
     tag, reading, correction, uncertain = result.tag, result.reading, result.correction, result.uncertain_heads
-    garments, worn_outline = _detected_garments(upload), _worn_outline(upload)
+    garments, worn_outline = _detected_garments(upload, tag if correction is not None else None), _worn_outline(upload)
     return render(
         request,
         "recommender/result.html",

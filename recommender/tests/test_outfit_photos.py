@@ -461,6 +461,20 @@ def test_a_dress_listed_under_a_top_is_asked_about_with_skirt_and_trousers_offer
     assert "a dress often turns out" not in Client().get(f"/recommend/{upload.public_id}/?lang=en").content.decode()
 
 
+def test_the_chosen_chip_takes_the_shoppers_correction_and_the_others_keep_their_reading():
+    """A "dress" listed under a top, corrected to a skirt with one tap: its chip says skirt, as the reading beside it
+    does (it said "dress" while the page read "Type: Skirt"); the other chips are named as read."""
+    upload = _dress_listed_under_a_top()
+    before = Client().get(f"/recommend/{upload.public_id}/?lang=en").context["garments"]
+    chosen = next(g for g in before if g["chosen"])
+    assert "dress" in chosen["name"].lower()
+    correction_create(upload=upload, type="skirt", color="red")
+    after = Client().get(f"/recommend/{upload.public_id}/?lang=en").context["garments"]
+    renamed = next(g for g in after if g["chosen"])
+    assert renamed["name"] == "Red skirt" and renamed["color"] == "red"
+    assert [g["name"] for g in after if not g["chosen"]] == [g["name"] for g in before if not g["chosen"]]
+
+
 def test_a_skirt_listed_in_a_whole_outfit_photo_is_asked_about_with_dress_offered_next():
     """A skirt found in a whole-outfit photo is often a dress's lower half (10 of 32 on the co-parsing validation
     photos, 13 skirts): the page asks, top or none above it, and offers "Dress" right after "Skirt"."""
