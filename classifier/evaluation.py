@@ -22,11 +22,12 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from tqdm import tqdm
 
-from classifier import chip_gate, graphics, outer_kinds, probes, wearers
+from classifier import chip_gate, graphics, outer_kinds, probes, wearers, worn_colours
 from classifier.coparsing import (
     ACCEPTED_TYPES,
     COLOR_AGREEMENT_NOTE,
     DETECTION_SLOTS,
+    SeenColour,
     framed_mask,
     framed_photo,
     label_corrections,
@@ -170,10 +171,17 @@ def _sample_image(sample: Sample) -> Image.Image:
 
 
 def model_outputs(
-    predictor, samples: Sequence[Sample], *, batch_size: int = 32, workers: int = 4, progress: bool = True
+    predictor,
+    samples: Sequence[Sample],
+    *,
+    batch_size: int = 32,
+    workers: int = 4,
+    progress: bool = True,
+    worn: bool = False,
 ) -> dict[str, np.ndarray]:
     """Every head's probabilities (vocabulary order) for each sample's photo (its crop for worn garments), and the
-    segmentation maps when the model has them."""
+    segmentation maps when the model has them. `worn`: the samples are garments someone wears, read as the product
+    reads a worn garment's crop (its colour and pattern by the artifact's `worn_colour`)."""
     labels = getattr(predictor, "labels", None)
     colors = (list(getattr(labels, "colors", COLOR_CODES)), COLOR_CODES)
     order = {
@@ -181,9 +189,11 @@ def model_outputs(
         "color": colors,
         "color_head": colors,
         "color_pixels": colors,
+        "color_flat": colors,
     }
     for head, vocabulary in ATTRIBUTE_HEADS.items():
         order[head] = (list((getattr(labels, "heads", None) or {}).get(head, vocabulary)), vocabulary)
+    order["pattern_flat"] = order["pattern"]
     columns: dict[str, list[np.ndarray]] = {}
     with ThreadPoolExecutor(max_workers=workers) as pool:
         bar = tqdm(total=len(samples), desc="evaluate", unit="img", disable=not progress)
@@ -191,7 +201,7 @@ def model_outputs(
             chunk = samples[start : start + batch_size]
             images = list(pool.map(_sample_image, chunk))
             if hasattr(predictor, "outputs"):
-                out = predictor.outputs(images)
+                out = predictor.outputs(images, worn=True) if worn else predictor.outputs(images)
             else:  # the fake backend
                 type_probs, color_probs, embeddings = predictor.probabilities(images)
                 out = {"type": type_probs, "color": color_probs, "embedding": embeddings}
@@ -522,6 +532,11 @@ def _seen_by_eye(samples: Sequence[Sample], out: dict[str, np.ndarray]) -> dict:
             "mask_color_or_alt": round(float(np.mean([seen.names(s.color) for _, s, seen in rows])), 4),
         },
     }
+    if "color_flat" in out:  # read as worn (the artifact's worn_colour): the flat reading beside it
+        flat = [COLOR_CODES[int(np.argmax(out["color_flat"][i]))] for i, _, _ in rows]
+        figures["colour_by_eye"]["flat_or_alt"] = round(
+            float(np.mean([seen.names(c) for c, (_, _, seen) in zip(flat, rows, strict=True)])), 4
+        )
     if "pattern" not in out:  # a backend without the attribute heads
         return figures
     read_patterned = [PATTERN_CODES[int(np.argmax(out["pattern"][i]))] == "pattern" for i, _, _ in rows]
@@ -532,6 +547,11 @@ def _seen_by_eye(samples: Sequence[Sample], out: dict[str, np.ndarray]) -> dict:
         "patterned_found": int(sum(a and b for a, b in zip(read_patterned, patterned, strict=True))),
         "solid_called_patterned": int(sum(a and not b for a, b in zip(read_patterned, patterned, strict=True))),
     }
+    if "pattern_flat" in out:
+        flat_patterned = [PATTERN_CODES[int(np.argmax(out["pattern_flat"][i]))] == "pattern" for i, _, _ in rows]
+        figures["pattern_by_eye"]["flat_accuracy"] = round(
+            float(np.mean([a == b for a, b in zip(flat_patterned, patterned, strict=True)])), 4
+        )
     return figures
 
 
@@ -640,7 +660,7 @@ def score_coparsing(
     samples = worn_samples(coparsing_dir, split)
     if limit and len(samples) > limit:
         samples = samples[:: int(np.ceil(len(samples) / limit))]
-    out = model_outputs(predictor, samples, progress=progress)
+    out = model_outputs(predictor, samples, progress=progress, worn=True)
     items = outfit_truths(predictor, coparsing_dir, split)
     return {
         "regions": score_worn(samples, with_context(out, region_slot_shares(samples, items), context)),
@@ -1495,6 +1515,106 @@ def train_chip_gate(predictor, coparsing_dir: Path, *, limit: int | None = None)
     return block, figures
 
 
+WORN_COLOUR_L2 = (0.003, 0.01, 0.03, 0.1, 0.3)
+# Where coordination starts counting a garment as patterned (recommender: a second print in a look).
+PATTERN_COUNTS_FROM = 0.7
+
+
+def _worn_by_eye_outputs(predictor, coparsing_dir: Path, split: str) -> tuple[list[SeenColour], list[str], dict]:
+    """The worn garments of `split` a person labelled by eye and saw well: what they saw, their photos, and the
+    model's outputs for their crops as a garment laid flat is read (model label order)."""
+    rows = []
+    for sample in worn_samples(coparsing_dir, split):
+        key = worn_garment_key(sample)
+        if key is None:
+            continue
+        seen = seen_colour(*key, split)
+        if seen is not None and not seen.unsure:
+            rows.append((sample, seen, key[0]))
+    columns: dict[str, list[np.ndarray]] = {}
+    for start in range(0, len(rows), 32):
+        out = predictor.outputs([_sample_image(sample) for sample, _, _ in rows[start : start + 32]])
+        for name in ("color", "color_head", "color_pixels", "embedding", "pattern"):
+            columns.setdefault(name, []).append(np.asarray(out[name]))
+    outputs = {name: np.concatenate(parts) for name, parts in columns.items()}
+    return [seen for _, seen, _ in rows], [photo for _, _, photo in rows], outputs
+
+
+def _worn_colour_figures(
+    seen: Sequence[SeenColour], colours: Sequence[str], column: int, before: dict, after: dict
+) -> dict:
+    """Colour-or-alt and pattern of worn garments against what a person saw, read flat (`before`) and as worn (model
+    label order; `column`: the pattern head's "pattern")."""
+    patterned = np.array([s.pattern == "pattern" for s in seen])
+
+    def colour(out: dict) -> float:
+        read = [colours[int(i)] for i in np.argmax(out["color"], axis=1)]
+        return round(float(np.mean([s.names(c) for s, c in zip(seen, read, strict=True)])), 4)
+
+    def pattern(out: dict, at: float) -> dict:
+        called = np.asarray(out["pattern"])[:, column] >= at
+        return {
+            "accuracy": round(float(np.mean(called == patterned)), 4),
+            "found": int((called & patterned).sum()),
+            "solid_called_patterned": int((called & ~patterned).sum()),
+        }
+
+    return {
+        "count": len(seen),
+        "patterned": int(patterned.sum()),
+        "colour_or_alt": {"flat": colour(before), "worn": colour(after)},
+        "pattern": {"flat": pattern(before, 0.5), "worn": pattern(after, 0.5)},
+        "pattern_from_0_7": {"flat": pattern(before, PATTERN_COUNTS_FROM), "worn": pattern(after, PATTERN_COUNTS_FROM)},
+    }
+
+
+def train_worn_colours(predictor, coparsing_dir: Path, *, folds: int = 5) -> tuple[dict, list[dict]]:
+    """The `worn_colour` block (classifier.worn_colours), fitted on the co-parsing train split's worn garments
+    labelled by eye (coparsing.worn_by_eye), its regularisation chosen by cross-validation there (a photo's garments in
+    one fold); validation and test scored against the flat reading. Raises ValueError without train labels."""
+    labels = predictor.labels
+    pattern_labels = labels.heads["pattern"]
+    seen, photos, out = _worn_by_eye_outputs(predictor, coparsing_dir, "train")
+    if len(seen) < 50:
+        raise ValueError(f"{len(seen)} train garments labelled by eye: too few to fit the worn colours")
+    colours = list(labels.colors)
+    y = np.array([colours.index(s.color) for s in seen])
+    x = worn_colours.colour_features(out)
+    names = sorted(set(photos))
+    of_photo = dict(zip(names, np.random.default_rng(0).permutation(len(names)) % folds, strict=True))
+    fold = np.array([of_photo[p] for p in photos])
+    tries = []
+    for l2 in WORN_COLOUR_L2:
+        read = np.empty(len(y), dtype=int)
+        for f in range(folds):
+            model = worn_colours.fit_softmax(x[fold != f], y[fold != f], classes=len(colours), l2=l2)
+            read[fold == f] = np.argmax(worn_colours.softmax_probabilities(x[fold == f], model), axis=1)
+        right = [s.names(colours[int(c)]) for s, c in zip(seen, read, strict=True)]
+        tries.append({"l2": l2, "colour_or_alt": round(float(np.mean(right)), 4)})
+    best = max(tries, key=lambda t: (t["colour_or_alt"], t["l2"]))
+    colour = worn_colours.fit_softmax(x, y, classes=len(colours), l2=best["l2"])
+    patterned = list(pattern_labels).index("pattern")
+    pattern = worn_colours.fit_pattern(
+        worn_colours.pattern_log_odds(out["pattern"], patterned), np.array([s.pattern == "pattern" for s in seen])
+    )
+    block = worn_colours.as_block(
+        colour,
+        pattern,
+        labels=colours,
+        features="log colour head, pixel colour shares, embedding",
+        trained_on={"garments": len(seen), "photos": len(names)},
+        cross_validation={"folds": folds, "l2": best["l2"], "colour_or_alt": best["colour_or_alt"]},
+    )
+    model = worn_colours.loaded(block)
+    for split in ("validation", "test"):
+        seen_s, _, out_s = _worn_by_eye_outputs(predictor, coparsing_dir, split)
+        if seen_s:
+            before = {"color": out_s["color"], "pattern": out_s["pattern"]}
+            after = worn_colours.as_worn(out_s, model, pattern_labels)
+            block[f"{split}_figures"] = _worn_colour_figures(seen_s, colours, patterned, before, after)
+    return block, tries
+
+
 def _worn_crop(coparsing_dir: Path, image_id: str, box: tuple[float, float, float, float]) -> Image.Image:
     return garment_crop(read_photo(coparsing_dir, image_id), box, margin=CROP_MARGIN)
 
@@ -1687,6 +1807,7 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "graphic": _graphic(labels.get("graphic")),
         "wearer": _wearer(labels.get("wearer")),
         "chip_gate": _chip_gate(labels.get("chip_gate")),
+        "worn_colour": _worn_colour(labels.get("worn_colour")),
         "reconcile": _pairs(labels.get("reconcile") or {}) or "off (the detector's garments as found)",
         "detector_only": "; ".join(
             f"{split} found {_fmt(_get(metrics, 'coparsing', split, 'outfits_detector_only', 'found_share'))}, "
@@ -1778,13 +1899,17 @@ def _seen_text(regions: dict) -> str:
     c = regions["colour_by_eye"]
     text = (
         f"{c['count']} garments; colour-or-alt {_fmt(c['or_alt_accuracy'])} (strict {_fmt(c['strict_accuracy'])}; the "
-        f"mask's colour {_fmt(c['mask_color_or_alt'])})"
+        f"mask's colour {_fmt(c['mask_color_or_alt'])}"
+        + (f"; read as a garment laid flat {_fmt(c['flat_or_alt'])}" if "flat_or_alt" in c else "")
+        + ")"
     )
     p = regions.get("pattern_by_eye")
     if p:
         text += (
             f"; pattern {_fmt(p['accuracy'])} (patterned found {p['patterned_found']} of {p['patterned']}, solid "
-            f"called patterned {p['solid_called_patterned']} of {p['count'] - p['patterned']})"
+            f"called patterned {p['solid_called_patterned']} of {p['count'] - p['patterned']}"
+            + (f"; read as a garment laid flat {_fmt(p['flat_accuracy'])}" if "flat_accuracy" in p else "")
+            + ")"
         )
     return text
 
@@ -2009,6 +2134,44 @@ def _chip_gate(block: dict | None) -> str:
         f"{chip_gate.DROP_COST:.1%} of the "
         f"garments there in the train street photos); one under {block['unsure']} is shown as one we are not sure is "
         "there. When fewer than two garments stand, the photo is read as the one garment someone wears."
+    )
+    return "\n".join([paragraph, "", *items]) if items else paragraph
+
+
+def _worn_colour(block: dict | None) -> str:
+    """The worn colour and pattern (classifier.worn_colours, `manage.py fit_probes`) as the card's paragraph."""
+    if not block:
+        return "None: a garment worn is read as a garment laid flat is."
+    trained, cv = block.get("trained_on") or {}, block.get("cross_validation") or {}
+
+    def read(figures: dict) -> str:
+        colour, pattern, counted = figures["colour_or_alt"], figures["pattern"], figures["pattern_from_0_7"]
+        solid = figures["count"] - figures["patterned"]
+        return (
+            f"{figures['count']} garments: colour-or-alt {_fmt(colour['flat'])} → {_fmt(colour['worn'])}; pattern "
+            f"{_fmt(pattern['flat']['accuracy'])} → {_fmt(pattern['worn']['accuracy'])} (patterned found "
+            f"{pattern['flat']['found']} → {pattern['worn']['found']} of {figures['patterned']}, solid called "
+            f"patterned {pattern['flat']['solid_called_patterned']} → {pattern['worn']['solid_called_patterned']} of "
+            f"{solid}; from {PATTERN_COUNTS_FROM}, where a look counts a print: found {counted['flat']['found']} → "
+            f"{counted['worn']['found']}, solid {counted['flat']['solid_called_patterned']} → "
+            f"{counted['worn']['solid_called_patterned']})"
+        )
+
+    items = [
+        f"- Co-parsing {split} split, read as a garment laid flat → as worn: {read(block[f'{split}_figures'])}."
+        for split in ("validation", "test")
+        if block.get(f"{split}_figures")
+    ]
+    paragraph = (
+        "The colour and the pattern of a garment someone wears (a garment of a street photo, a region chosen in it) "
+        "are read again from what the network says of its crop (`classifier.worn_colours`): colour by a softmax "
+        "regression on the colour head's log-probabilities, the garment's pixel colours and the embedding, pattern by "
+        f"a calibration of the pattern head's log-odds (scale {_fmt(block['pattern']['scale'], 2)}, shift "
+        f"{_fmt(block['pattern']['shift'], 2)}). Fitted on {trained.get('garments', 0)} worn garments of "
+        f"{trained.get('photos', 0)} co-parsing train photos labelled by eye "
+        "(`classifier/labels/coparsing_worn_by_eye.csv`), its regularisation chosen by "
+        f"{cv.get('folds', 5)}-fold cross-validation there (l2 {cv.get('l2')}: colour-or-alt "
+        f"{_fmt(cv.get('colour_or_alt'))})."
     )
     return "\n".join([paragraph, "", *items]) if items else paragraph
 

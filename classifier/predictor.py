@@ -36,7 +36,7 @@ import numpy as np
 from django.conf import settings
 from PIL import Image
 
-from classifier import chip_gate, probes, wearers
+from classifier import chip_gate, probes, wearers, worn_colours
 from classifier.imaging import to_model_batch
 from classifier.pixel_colors import garment_color_shares, with_pixel_colors
 from classifier.regions import (
@@ -315,6 +315,10 @@ class ModelLabels:
     # Whether each garment listed in a photo of a person is there (classifier.chip_gate: a logistic regression and its
     # `drop` and `unsure` thresholds, fitted by `manage.py fit_probes`); empty: every garment the crops keep is listed.
     chip_gate: dict = dataclasses.field(default_factory=dict)
+    # The colour and pattern of a garment worn, read again from its crop's outputs (classifier.worn_colours: a
+    # softmax regression and a pattern calibration fitted on worn garments labelled by eye, by `manage.py
+    # fit_probes --probe worn_colour`); empty: read as a garment laid flat is.
+    worn_colour: dict = dataclasses.field(default_factory=dict)
 
     @functools.cached_property
     def type_map_slots(self) -> tuple[int, ...]:
@@ -360,6 +364,7 @@ class ModelLabels:
             graphic=probes.loaded(doc.get("graphic")),
             wearer=probes.loaded(doc.get("wearer")),
             chip_gate=chip_gate.loaded(doc.get("chip_gate")),
+            worn_colour=worn_colours.loaded(doc.get("worn_colour")),
         )
 
 
@@ -484,11 +489,16 @@ class _ArrayPredictor:
 
     # -- raw outputs (evaluation)
 
-    def outputs(self, images: Sequence[Image.Image]) -> dict[str, np.ndarray]:
+    def outputs(self, images: Sequence[Image.Image], *, worn: bool = False) -> dict[str, np.ndarray]:
         """Every raw output for whole photos, in the model's label order: type, color, embedding, each attribute
-        head, and segmentation (n, G, G, classes)."""
+        head, and segmentation (n, G, G, classes). `worn`: the images are crops of garments someone wears, whose
+        colour and pattern the artifact's `worn_colour` reads again (the flat reading's colour kept as
+        "color_flat")."""
         batch = to_model_batch(images, self.labels.image_size)
-        return self._with_pixel_colors(self._forward(batch), batch)
+        out = self._with_pixel_colors(self._forward(batch), batch)
+        if worn:
+            out = worn_colours.as_worn(out, self.labels.worn_colour, self.labels.heads["pattern"])
+        return out
 
     def _with_pixel_colors(self, out: dict[str, np.ndarray], batch: np.ndarray) -> dict[str, np.ndarray]:
         """Add "color_pixels" (what the garment's pixels say, pixel_colors.garment_color_shares) and "color_head" (the
@@ -598,7 +608,7 @@ class _ArrayPredictor:
         crops += [garment_crop(images[i], box, margin=CROP_MARGIN) for i, box in enumerate(singles) if box is not None]
         if not crops:
             return readings, [wearers.features(e, []) for e in out["embedding"]]
-        crop_out = self.outputs(crops)
+        crop_out = self.outputs(crops, worn=True)
         all_readings = self._readings(crop_out)
         crop_readings = iter(all_readings[:in_outfits])
         single_readings = iter(all_readings[in_outfits:])
@@ -654,6 +664,9 @@ class _ArrayPredictor:
         if not context:
             return self._readings(self.outputs([crop]))[0]
         out = self.outputs([crop, image])
+        regions, single = self._what_is_worn(image, out["segmentation"][1], out["embedding"][1])
+        if regions or single is not None:  # a garment someone wears: its colour and pattern read as worn
+            out = worn_colours.as_worn(out, self.labels.worn_colour, self.labels.heads["pattern"])
         out["type"][0] = self.region_type_probs(out["type"][0], out["segmentation"][1], image.size, clip_box(box))
         return self._readings({name: value[:1] for name, value in out.items()})[0]
 

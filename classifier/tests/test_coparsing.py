@@ -112,15 +112,16 @@ def test_every_label_correction_names_a_label_its_photo_holds(coparsing_dir):
             assert label in outfits[image_id].tags, (image_id, label)
 
 
-def test_every_worn_garment_of_the_validation_and_test_photos_is_labelled_by_eye_once(coparsing_dir):
-    """coparsing_worn_by_eye.csv holds one row per worn garment of the pixel-annotated validation and test photos, keyed
-    as the reader gives them (labels corrected), and finds a garment under its dataset label too."""
+def test_every_worn_garment_of_the_pixel_annotated_photos_is_labelled_by_eye_once(coparsing_dir):
+    """coparsing_worn_by_eye.csv holds one row per worn garment of the pixel-annotated photos of every split (the train
+    split's to fit the worn colours on, the others' to score them), keyed as the reader gives them (labels
+    corrected), and finds a garment under its dataset label too."""
     seen = coparsing.worn_by_eye()
-    for split in ("validation", "test"):
+    for split in ("train", "validation", "test"):
         keys = {tuple(s.image_id.split("-", 2)[1:]) for s in worn_samples(coparsing_dir, split)}
-        labelled = {key for key in seen if key in keys}
+        labelled = {key for key, row in seen.items() if row.split == split}
         assert labelled == keys, split
-    assert len(seen) == sum(len(worn_samples(coparsing_dir, split)) for split in ("validation", "test"))
+    assert len(seen) == sum(len(worn_samples(coparsing_dir, split)) for split in ("train", "validation", "test"))
     assert coparsing.seen_colour("0010", "dress") == coparsing.seen_colour("0010", "skirt") is not None
     assert coparsing.seen_colour("0010", "hat") is None
     assert coparsing.seen_colour("0010", "skirt", "validation") is not None

@@ -17,12 +17,13 @@ from classifier.evaluation import (
     train_graphics,
     train_outer_kinds,
     train_wearers,
+    train_worn_colours,
     write_model_card,
 )
 from classifier.predictor import load_predictor, model_backed
 
-PROBES = ("outer_kind", "graphic", "wearer", "chip_gate")
-ON_COPARSING = ("wearer", "chip_gate")
+PROBES = ("outer_kind", "graphic", "wearer", "chip_gate", "worn_colour")
+ON_COPARSING = ("wearer", "chip_gate", "worn_colour")
 
 
 class Command(BaseCommand):
@@ -31,8 +32,9 @@ class Command(BaseCommand):
         "the CC0 train and validation photos a stylist tagged; wearer: women's or men's, on the co-parsing train and "
         "validation photos), each choosing its regularisation and threshold by cross-validation; score the test "
         "splits; chip_gate: is each garment listed in a photo of a person there (fitted on the co-parsing train "
-        "photos and their shop-like framings, scored on validation and test); with --write, store them in "
-        "labels.json and the model card."
+        "photos and their shop-like framings, scored on validation and test); worn_colour: the colour and pattern "
+        "of a garment worn, read again from its crop's outputs (fitted on the co-parsing train garments labelled by "
+        "eye, scored on validation and test); with --write, store them in labels.json and the model card."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -52,11 +54,15 @@ class Command(BaseCommand):
         coparsing_dir = Path(coparsing) if coparsing and Path(coparsing, "tags.csv").is_file() else None
         names = probe or [name for name in PROBES if name not in ON_COPARSING or coparsing_dir is not None]
         if not probe and coparsing_dir is None:
-            self.stdout.write("wearer, chip_gate: not fitted (fitted on the co-parsing photos: pass --coparsing).")
+            self.stdout.write(
+                "wearer, chip_gate, worn_colour: not fitted (fitted on the co-parsing photos: pass --coparsing)."
+            )
         if set(names) - set(ON_COPARSING) and not (dataset_dir / "splits.csv").is_file():
             raise CommandError(f"No CC0 clothing dataset (splits.csv) at {dataset_dir!s}: pass --dataset.")
         if set(names) & set(ON_COPARSING) and coparsing_dir is None:
-            raise CommandError("wearer and chip_gate are fitted on the co-parsing photos (tags.csv): pass --coparsing.")
+            raise CommandError(
+                "wearer, chip_gate and worn_colour are fitted on the co-parsing photos (tags.csv): pass --coparsing."
+            )
         predictor = model_backed(load_predictor(model_path, backend="tflite"), "fit_probes")
         blocks = {}
         for name in names:
@@ -72,6 +78,19 @@ class Command(BaseCommand):
                 for split, kinds in gate_figures.items():
                     for kind, counts in kinds.items():
                         self.stdout.write(f"chip_gate {split} {kind}: {json.dumps(counts)}")
+                continue
+            if name == "worn_colour":
+                assert coparsing_dir is not None  # checked above
+                try:
+                    blocks[name], tries = train_worn_colours(predictor, coparsing_dir)
+                except ValueError as error:
+                    raise CommandError(f"worn_colour: {error}") from error
+                for t in tries:
+                    self.stdout.write(f"worn_colour cv l2={t['l2']:g}: colour-or-alt {t['colour_or_alt']}")
+                self.stdout.write(f"worn_colour chosen: l2={blocks[name]['cross_validation']['l2']:g}")
+                for split in ("validation", "test"):
+                    if f"{split}_figures" in blocks[name]:
+                        self.stdout.write(f"worn_colour {split}: {json.dumps(blocks[name][f'{split}_figures'])}")
                 continue
             if name == "outer_kind":
                 blocks[name], tries = train_outer_kinds(
