@@ -657,7 +657,8 @@ class _ArrayPredictor:
     def predict_crop(self, image: Image.Image, box: Sequence[float]) -> Prediction:
         """Read the region `box` (x0, y0, x1, y1 as fractions of the upright photo) as one garment: its crop, and
         with the artifact's `region_context`, the whole photo's segmentation map in that box (one batch of two), so a
-        skirt cut from a mirror photo is not read as a dress for lack of the person around it.
+        skirt cut from a mirror photo is not read as a dress for lack of the person around it; when the photo shows
+        someone wearing clothes, the region's colour and pattern are read as a worn garment's (`worn_colour`).
         Raises ValueError for an empty or malformed box."""
         crop = garment_crop(image, box)
         context = self.labels.region_context
