@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from catalog.i18n import korean_active
 from catalog.models import Garment, PairingRule
-from catalog.naming import garment_names, kind_noun
+from catalog.naming import kind_noun, tag_names
 from catalog.similarity import garments_similar_to
 from catalog.tags import Tag
 from catalog.uploads import image_error_message
@@ -167,14 +167,7 @@ def _detected_garments(upload: ShopperUpload, corrected: Tag | None = None) -> l
 
 
 def _garment_name(tag: Tag, language: str) -> str:
-    return garment_names(
-        type=tag.type,
-        color=tag.color,
-        pattern=tag.pattern,
-        kind=tag.kind,
-        formality=tag.formality,
-        audience=tag.audience,
-    ).in_language(language)
+    return tag_names(tag).in_language(language)
 
 
 def _worn_outline(upload: ShopperUpload) -> dict | None:
