@@ -302,3 +302,38 @@ def test_an_outfit_read_as_a_mans_lists_no_dress_unless_it_would_no_longer_be_an
     assert predictor_module.without_a_mans_dress(outfit).garments == outfit.garments  # no wearer read: as found
     two = dataclasses.replace(outfit, garments=(garment("shoes"), garment("one_piece")), wearer=man)
     assert [g.slot for g in predictor_module.without_a_mans_dress(two).garments] == ["shoes", "one_piece"]
+
+
+def test_shoes_of_an_outfit_read_as_a_mans_are_named_by_their_next_kind_not_heels():
+    """Street photo 0252's case: a man in black dress shoes whose kind head says heels 0.35, boots 0.27, flats 0.15."""
+    reader = _reader_of_the_committed_model()
+    reading = reader._readings(_outputs(reader, np.zeros((1, reader.labels.embedding_dim)), "pants"))[0]
+    heels = predictor_module.HeadPrediction("heels", 0.35, [("heels", 0.35), ("boots", 0.27), ("flats", 0.15)])
+    shoes = dataclasses.replace(reading, kind=heels)
+
+    def garment(slot: str, prediction) -> DetectedGarment:
+        return DetectedGarment(slot=slot, box=(0.1, 0.1, 0.9, 0.9), score=0.8, prediction=prediction)
+
+    outfit = dataclasses.replace(reading, garments=(garment("top", shoes), garment("shoes", shoes)))
+    man = predictor_module.HeadPrediction("men", 0.95, [("men", 0.95), ("women", 0.05)])
+    woman = predictor_module.HeadPrediction("women", 0.95, [("women", 0.95), ("men", 0.05)])
+
+    his = predictor_module.without_a_mans_heels(dataclasses.replace(outfit, wearer=man))
+    kind = his.garments[1].prediction.kind
+    assert (kind.label, kind.confidence) == ("boots", round(0.27 / 0.65, 4))
+    assert [code for code, _p in kind.top3] == ["boots", "flats"]
+    assert his.garments[0].prediction.kind.label == "heels"  # only shoes are named by their kind
+    hers = predictor_module.without_a_mans_heels(dataclasses.replace(outfit, wearer=woman))
+    assert hers.garments[1].prediction.kind.label == "heels"
+    assert predictor_module.without_a_mans_heels(outfit).garments[1].prediction.kind.label == "heels"  # no wearer
+
+    shoes_slot = predictor_module.HeadPrediction("shoes", 0.98, [("shoes", 0.98), ("top", 0.01)])
+    one_pair = dataclasses.replace(shoes, slot=shoes_slot, wearer=man)  # a man's shoes read as the one garment worn
+    assert predictor_module.without_a_mans_heels(one_pair).kind.label == "boots"
+    trousers = dataclasses.replace(shoes, wearer=man)  # trousers read as the one garment worn: their kind is unused
+    assert trousers.slot.label != "shoes" and predictor_module.without_a_mans_heels(trousers).kind.label == "heels"
+    only_heels = predictor_module.HeadPrediction("heels", 1.0, [("heels", 1.0)])
+    sure = dataclasses.replace(outfit, garments=(garment("shoes", dataclasses.replace(reading, kind=only_heels)),))
+    assert predictor_module.without_a_mans_heels(dataclasses.replace(sure, wearer=man)).garments[0].prediction.kind == (
+        only_heels
+    )  # nothing else to name it by: as read

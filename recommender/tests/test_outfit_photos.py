@@ -823,6 +823,26 @@ def test_a_skirt_listed_as_a_dress_is_one_tap_from_a_skirts_looks(settings):
         get_predictor.cache_clear()
 
 
+@pytest.mark.real_model
+def test_a_mans_black_dress_shoes_are_not_listed_as_heels(settings):
+    """Street photo 0252 (co-parsing validation split): a man in a gray sweater, black trousers and black lace-ups.
+    The kind head reads the shoes as heels (0.35, boots 0.27); read as a man's outfit, they are listed by their next
+    kind, and the page's chip never says "heels"."""
+    photo = _street_photo(settings, "0252")
+    try:
+        client = Client()
+        image = SimpleUploadedFile("street.jpg", photo.read_bytes(), "image/jpeg")
+        result = client.post("/recommend/?lang=en", {"image": image})["Location"]
+        upload = ShopperUpload.objects.get()
+        assert upload.detection["wearer"]["label"] == "men"
+        shoes = [chip for chip in upload.detection["garments"] if chip["slot"] == "shoes"]
+        assert [chip["kind"] for chip in shoes] == ["boots"], shoes
+        page = client.get(result).content.decode()
+        assert "Black boots" in page and "Black heels" not in page
+    finally:
+        get_predictor.cache_clear()
+
+
 def test_a_worn_garments_kids_reading_goes_to_the_adult_audiences():
     reading = {
         "type": {"label": "skirt", "confidence": 0.74, "top3": [["skirt", 0.74]]},
