@@ -118,7 +118,7 @@ class TrainConfig:
     workers: int = 4
     # "int8" (weights and activations, ranges measured on calibration_inputs; float input and output), "float16",
     # "dynamic" or "none". lite0-224-v6's network re-exported int8: one forward pass 2.8 -> 1.2 ms on 2 cores,
-    # validation figures within about 1.5 points of float16 either way (README, "The CNN").
+    # validation figures within about 1.5 points of float16 either way (classifier/NOTEBOOK.md).
     tflite_quantization: str = "int8"
     # Worn garments (co-parsing crops) join the training set when this names the dataset folder.
     coparsing_dir: Path | None = None
