@@ -2097,8 +2097,8 @@ def _wearer(block: dict | None) -> str:
         f"wrong wearer counted twice a right one): {_fmt(cv.get('accuracy'))} right at argmax, read surely "
         f"{_fmt(cv.get('sure_share'))}, {_fmt(cv.get('sure_accuracy'))} of those right. Read only for a photo of "
         "someone wearing clothes; a garment worn is then matched for its wearer (`catalog.tags.worn_audience`), and "
-        "an outfit read as a man's lists no one-piece (`predictor.without_a_mans_dress`) and names no shoes heels "
-        "(`predictor.without_a_mans_heels`)."
+        "an outfit read as a man's lists no one-piece (`predictor.without_a_mans_dress`) and names none of his "
+        "garments a blouse, a skirt or heels (`predictor.as_a_mans`)."
     )
     return "\n".join([paragraph, "", *items]) if items else paragraph
 

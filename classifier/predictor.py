@@ -381,40 +381,43 @@ def without_a_mans_dress(reading: Prediction) -> Prediction:
     return dataclasses.replace(reading, garments=others)
 
 
-# Worn shoes whose kind head says "heels" are often not heels (the head learned kinds from flat photos): on the
-# co-parsing train and validation photos read as a man's by the wearer probe, 19 shoes were read as heels, and heels
-# are among the photo's tags for 3 of them (read as a woman's: 413 read, 165 there). No man's or unisex shoe of the
-# CC0 set is heels (attributes.csv: 0 of 165 men's and unisex shoes).
-HEELS = "heels"
+# What the CC0 set shows no man wearing (attributes.csv: its men's and unisex photos hold no blouse, skirt, dress or
+# heels). Read from a photo surely of a man, such a reading is the heads' mistake: on the co-parsing train and
+# validation photos read as a man's, 19 pairs of shoes were read as heels and heels are among the photo's tags for 3
+# (read as a woman's: 413, of them 165); 7 tops were named blouses (5 tagged "shirt"), 1 bottom a skirt (shorts).
+NOT_A_MANS_TYPES = frozenset({"blouse", "skirt", "dress"})
+NOT_A_MANS_KINDS = frozenset({"heels"})
 
 
-def _without_heels(kind: HeadPrediction) -> HeadPrediction:
-    """A shoe kind reading with heels ruled out: the next kind leads, each probability given it is not heels."""
-    others = [(code, p) for code, p in kind.top3 if code != HEELS]
-    heels = dict(kind.top3).get(HEELS, 0.0)
-    if len(others) == len(kind.top3) or not others or heels >= 1.0:
-        return kind
-    top3 = [(code, round(p / (1.0 - heels), 4)) for code, p in others]
+def _ruled_out(head: HeadPrediction, codes: frozenset[str]) -> HeadPrediction:
+    """A reading with `codes` ruled out of its top 3 (a chip named from the top 3 never takes one): the best label left
+    leads, each probability given it is none of them. As read when none is among them, or nothing else is."""
+    if not any(code in codes for code, _p in head.top3):
+        return head
+    others = [(code, p) for code, p in head.top3 if code not in codes]
+    left = 1.0 - sum(p for code, p in head.top3 if code in codes)
+    if not others or left <= 0.0:
+        return head
+    top3 = [(code, round(p / left, 4)) for code, p in others]
     return HeadPrediction(top3[0][0], top3[0][1], top3)
 
 
-def without_a_mans_heels(reading: Prediction) -> Prediction:
-    """A photo read surely as a man's names no shoes heels: each pair read as heels takes its next kind (the page
-    names the pair by it: "Black boots", not "Black heels"). Others unchanged."""
+def as_a_mans(reading: Prediction) -> Prediction:
+    """A photo read surely as a man's names none of his garments by a type or kind no man wears in the CC0 set
+    (NOT_A_MANS_TYPES, NOT_A_MANS_KINDS): each such reading takes its next label, so his shirt is not a "blouse" and
+    his lace-ups not "heels". One-pieces are dropped before this (`without_a_mans_dress`). Others unchanged."""
     if reading.wearer is None or reading.wearer.label != "men":
         return reading
 
-    def kind_fixed(prediction: Prediction) -> Prediction:
-        if prediction.kind.label != HEELS:
+    def his(prediction: Prediction, slot: str) -> Prediction:
+        if slot == "one_piece":  # kept only where the outfit would fall apart without it: as read
             return prediction
-        return dataclasses.replace(prediction, kind=_without_heels(prediction.kind))
+        kind = _ruled_out(prediction.kind, NOT_A_MANS_KINDS) if slot == "shoes" else prediction.kind
+        return dataclasses.replace(prediction, type=_ruled_out(prediction.type, NOT_A_MANS_TYPES), kind=kind)
 
     if not reading.garments:  # one garment worn: its own reading
-        return kind_fixed(reading) if reading.slot.label == "shoes" else reading
-    garments = tuple(
-        dataclasses.replace(g, prediction=kind_fixed(g.prediction)) if g.slot == "shoes" else g
-        for g in reading.garments
-    )
+        return his(reading, reading.slot.label)
+    garments = tuple(dataclasses.replace(g, prediction=his(g.prediction, g.slot)) for g in reading.garments)
     return dataclasses.replace(reading, garments=garments)
 
 
@@ -678,7 +681,7 @@ class _ArrayPredictor:
             if gated.garments:
                 gated = dataclasses.replace(gated, garments=with_bottom_under_a_top(gated.garments))
             results.append(gated)
-        return [without_a_mans_heels(result) for result in results], features
+        return [as_a_mans(result) for result in results], features
 
     def _with_wearer(self, reading: Prediction, features: np.ndarray) -> Prediction:
         """A photo of someone wearing clothes, with its wearer (classifier.wearers) when the artifact has the probe

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from classifier import graphics, outer_kinds, probes, wearers
+from classifier import evaluation, graphics, outer_kinds, probes, wearers
 from classifier import predictor as predictor_module
 from classifier.predictor import DetectedGarment, ModelLabels
 from vocabulary import OUTER_KINDS
@@ -304,36 +304,50 @@ def test_an_outfit_read_as_a_mans_lists_no_dress_unless_it_would_no_longer_be_an
     assert [g.slot for g in predictor_module.without_a_mans_dress(two).garments] == ["shoes", "one_piece"]
 
 
-def test_shoes_of_an_outfit_read_as_a_mans_are_named_by_their_next_kind_not_heels():
-    """Street photo 0252's case: a man in black dress shoes whose kind head says heels 0.35, boots 0.27, flats 0.15."""
+def test_an_outfit_read_as_a_mans_names_no_blouse_skirt_or_heels_but_their_next_reading():
+    """Street photo 0252's case: a man in black lace-ups whose kind head says heels 0.35, boots 0.27, flats 0.15; and a
+    man's shirt read blouse 0.36, shirt 0.31 (0391)."""
     reader = _reader_of_the_committed_model()
     reading = reader._readings(_outputs(reader, np.zeros((1, reader.labels.embedding_dim)), "pants"))[0]
     heels = predictor_module.HeadPrediction("heels", 0.35, [("heels", 0.35), ("boots", 0.27), ("flats", 0.15)])
+    blouse = predictor_module.HeadPrediction("blouse", 0.36, [("blouse", 0.36), ("shirt", 0.31), ("top", 0.17)])
     shoes = dataclasses.replace(reading, kind=heels)
+    shirt = dataclasses.replace(reading, type=blouse, kind=heels)
 
     def garment(slot: str, prediction) -> DetectedGarment:
         return DetectedGarment(slot=slot, box=(0.1, 0.1, 0.9, 0.9), score=0.8, prediction=prediction)
 
-    outfit = dataclasses.replace(reading, garments=(garment("top", shoes), garment("shoes", shoes)))
+    outfit = dataclasses.replace(reading, garments=(garment("top", shirt), garment("shoes", shoes)))
     man = predictor_module.HeadPrediction("men", 0.95, [("men", 0.95), ("women", 0.05)])
     woman = predictor_module.HeadPrediction("women", 0.95, [("women", 0.95), ("men", 0.05)])
 
-    his = predictor_module.without_a_mans_heels(dataclasses.replace(outfit, wearer=man))
+    his = predictor_module.as_a_mans(dataclasses.replace(outfit, wearer=man))
     kind = his.garments[1].prediction.kind
     assert (kind.label, kind.confidence) == ("boots", round(0.27 / 0.65, 4))
     assert [code for code, _p in kind.top3] == ["boots", "flats"]
-    assert his.garments[0].prediction.kind.label == "heels"  # only shoes are named by their kind
-    hers = predictor_module.without_a_mans_heels(dataclasses.replace(outfit, wearer=woman))
-    assert hers.garments[1].prediction.kind.label == "heels"
-    assert predictor_module.without_a_mans_heels(outfit).garments[1].prediction.kind.label == "heels"  # no wearer
+    top = his.garments[0].prediction
+    assert (top.type.label, top.type.confidence, top.kind.label) == ("shirt", round(0.31 / 0.64, 4), "heels")
+    assert evaluation.chip_type(his.garments[0]) == "shirt"  # the chip's name
+    coat_like = predictor_module.HeadPrediction(
+        "outwear", 0.18, [("outwear", 0.18), ("blouse", 0.16), ("longsleeve", 0.14)]
+    )  # 0347: a top chip named from its top 3, whose best top type was the blouse
+    top_only = (garment("top", dataclasses.replace(reading, type=coat_like)),)
+    under = predictor_module.as_a_mans(dataclasses.replace(outfit, garments=top_only, wearer=man)).garments[0]
+    assert under.prediction.type.top3 == [("outwear", round(0.18 / 0.84, 4)), ("longsleeve", round(0.14 / 0.84, 4))]
+    assert evaluation.chip_type(under) == "longsleeve"
+    hers = predictor_module.as_a_mans(dataclasses.replace(outfit, wearer=woman))
+    assert (hers.garments[0].prediction.type.label, hers.garments[1].prediction.kind.label) == ("blouse", "heels")
+    unread = predictor_module.as_a_mans(outfit)  # no wearer read: as found
+    assert (unread.garments[0].prediction.type.label, unread.garments[1].prediction.kind.label) == ("blouse", "heels")
 
     shoes_slot = predictor_module.HeadPrediction("shoes", 0.98, [("shoes", 0.98), ("top", 0.01)])
     one_pair = dataclasses.replace(shoes, slot=shoes_slot, wearer=man)  # a man's shoes read as the one garment worn
-    assert predictor_module.without_a_mans_heels(one_pair).kind.label == "boots"
+    assert predictor_module.as_a_mans(one_pair).kind.label == "boots"
     trousers = dataclasses.replace(shoes, wearer=man)  # trousers read as the one garment worn: their kind is unused
-    assert trousers.slot.label != "shoes" and predictor_module.without_a_mans_heels(trousers).kind.label == "heels"
+    assert trousers.slot.label != "shoes" and predictor_module.as_a_mans(trousers).kind.label == "heels"
+    dress = predictor_module.HeadPrediction("dress", 0.9, [("dress", 0.9), ("outwear", 0.05)])
+    kept = dataclasses.replace(outfit, garments=(garment("one_piece", dataclasses.replace(reading, type=dress)),))
+    assert predictor_module.as_a_mans(dataclasses.replace(kept, wearer=man)).garments[0].prediction.type == dress
     only_heels = predictor_module.HeadPrediction("heels", 1.0, [("heels", 1.0)])
     sure = dataclasses.replace(outfit, garments=(garment("shoes", dataclasses.replace(reading, kind=only_heels)),))
-    assert predictor_module.without_a_mans_heels(dataclasses.replace(sure, wearer=man)).garments[0].prediction.kind == (
-        only_heels
-    )  # nothing else to name it by: as read
+    assert predictor_module.as_a_mans(dataclasses.replace(sure, wearer=man)).garments[0].prediction.kind == only_heels
