@@ -35,6 +35,7 @@ from classifier.coparsing import (
     read_mask,
     read_photo,
     seen_colour,
+    seen_kind,
     slot_boxes,
     studio_version,
     worn_outfits,
@@ -539,6 +540,7 @@ def _seen_by_eye(samples: Sequence[Sample], out: dict[str, np.ndarray]) -> dict:
         )
     if "pattern" not in out:  # a backend without the attribute heads
         return figures
+    figures.update(_kinds_by_eye(samples, out))
     read_patterned = [PATTERN_CODES[int(np.argmax(out["pattern"][i]))] == "pattern" for i, _, _ in rows]
     figures["pattern_by_eye"] = {
         "count": len(rows),
@@ -553,6 +555,28 @@ def _seen_by_eye(samples: Sequence[Sample], out: dict[str, np.ndarray]) -> dict:
             float(np.mean([a == b for a, b in zip(flat_patterned, patterned, strict=True)])), 4
         )
     return figures
+
+
+def _kinds_by_eye(samples: Sequence[Sample], out: dict[str, np.ndarray]) -> dict:
+    """ "kind_by_eye": the kind read of the worn shoes a person labelled by eye and saw well (coparsing.seen_kind: most
+    of them the dataset calls just "shoes"), with how often each kind is read and how often rightly. {} without any."""
+    rows = []
+    for i, s in enumerate(samples):
+        key = worn_garment_key(s)
+        seen = seen_kind(*key, s.split) if key else None
+        if seen is not None and not seen.unsure:
+            rows.append((SHOE_KINDS[int(np.argmax(out["kind"][i]))], seen.kind))
+    if not rows:
+        return {}
+    return {
+        "kind_by_eye": {
+            "count": len(rows),
+            "accuracy": round(float(np.mean([read == kind for read, kind in rows])), 4),
+            "read": {k: sum(read == k for read, _ in rows) for k in SHOE_KINDS},
+            "read_right": {k: sum(read == kind == k for read, kind in rows) for k in SHOE_KINDS},
+            "seen": {k: sum(kind == k for _, kind in rows) for k in SHOE_KINDS},
+        }
+    }
 
 
 def _framed_boxes(framed: dict) -> str:
@@ -1910,6 +1934,12 @@ def _seen_text(regions: dict) -> str:
             f"called patterned {p['solid_called_patterned']} of {p['count'] - p['patterned']}"
             + (f"; read as a garment laid flat {_fmt(p['flat_accuracy'])}" if "flat_accuracy" in p else "")
             + ")"
+        )
+    k = regions.get("kind_by_eye")
+    if k:
+        text += (
+            f"; shoe kind {_fmt(k['accuracy'])} of {k['count']} shoes (heels read {k['read']['heels']}, "
+            f"{k['read_right']['heels']} of them heels, of {k['seen']['heels']})"
         )
     return text
 

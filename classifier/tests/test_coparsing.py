@@ -128,6 +128,28 @@ def test_every_worn_garment_of_the_pixel_annotated_photos_is_labelled_by_eye_onc
     assert coparsing.seen_colour("0010", "skirt", "test") is None  # the tests' tiny photo 0010 is a test photo
 
 
+def test_every_pair_of_shoes_worn_in_the_pixel_annotated_photos_has_its_kind_by_eye(coparsing_dir):
+    """coparsing_shoes_by_eye.csv holds the kind of every pair of shoes a worn crop is cut for (worn_samples), in every
+    split, and nothing but shoes of those photos; unsure rows say so."""
+    seen = coparsing.shoes_by_eye()
+    for split in ("train", "validation", "test"):
+        cut = {
+            tuple(s.image_id.split("-", 2)[1:]) for s in worn_samples(coparsing_dir, split) if s.type_code == "shoes"
+        }
+        labelled = {key for key, row in seen.items() if row.split == split}
+        assert cut and cut <= labelled, split
+        shoes = {
+            (o.image_id, g.label)
+            for o in coparsing.worn_outfits(coparsing_dir, split, annotation="pixel", with_color=False)
+            for g in o.garments
+            if g.slot == "shoes"
+        }
+        assert labelled <= shoes, split
+    assert {row.kind for row in seen.values()} <= set(SHOE_KINDS)
+    assert 0 < sum(row.unsure for row in seen.values()) < len(seen) / 4
+    assert coparsing.seen_kind("0002", "pumps", "test") is not None and coparsing.seen_kind("0002", "hat") is None
+
+
 def test_image_annotated_photos_have_no_regions(coparsing_dir):
     outfits = coparsing.worn_outfits(coparsing_dir, "validation", annotation="image", with_color=False)
     assert len(outfits) > 100

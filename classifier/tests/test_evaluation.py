@@ -32,11 +32,12 @@ from classifier.evaluation import (
     tune_detection,
     tune_reconcile,
     tune_slots,
+    worn_seen_line,
 )
 from classifier.predictor import DetectedGarment, FakePredictor, HeadPrediction
 from classifier.regions import DETECTION_SLOTS
 from classifier.tests.factories import make_tiny_coparsing
-from vocabulary import COLOR_CODES, PATTERN_CODES, SLOTS, TYPE_CODES
+from vocabulary import COLOR_CODES, PATTERN_CODES, SHOE_KINDS, SLOTS, TYPE_CODES
 
 
 def sample(type_code: str | None, top10: str | None, color: str, alt: str | None = None) -> Sample:
@@ -134,6 +135,42 @@ def test_worn_colour_and_pattern_are_scored_against_what_a_person_sees():
     # The same photo id and label in another split (another set's photo) is not the garment a person labelled.
     elsewhere = dataclasses.replace(worn[0], split="train" if seen[solid].split != "train" else "test")
     assert "colour_by_eye" not in score_worn([elsewhere], {name: value[:1] for name, value in out.items()})
+
+
+def test_worn_shoe_kinds_are_scored_against_what_a_person_sees():
+    """score_worn's "kind_by_eye": only shoes whose kind a person saw well count (coparsing.seen_kind), the kind at
+    argmax, with how often heels are read and rightly; the evaluate_classifier line says it."""
+    seen = coparsing.shoes_by_eye()
+    colour_seen = coparsing.worn_by_eye()  # shoes whose colour was seen well too: the line needs colour figures
+
+    def shoes(kind: str) -> tuple[str, str]:
+        return next(
+            k for k, v in seen.items() if v.kind == kind and not v.unsure and k in colour_seen
+            and not colour_seen[k].unsure
+        )  # fmt: skip
+
+    heels, boots = shoes("heels"), shoes("boots")
+    hidden = next(k for k, v in seen.items() if v.unsure)
+
+    def sample(key: tuple[str, str]) -> Sample:
+        return Sample(
+            f"ccp-{key[0]}-{key[1]}", Path("x.jpg"), seen[key].split, "shoes", "shoes", None, "black", None,
+            source="coparsing",
+        )  # fmt: skip
+
+    worn = [sample(heels), sample(boots), sample(hidden)]
+    out = {
+        "type": one_hot(["shoes"] * 3, TYPE_CODES),
+        "color": one_hot(["black"] * 3, COLOR_CODES),
+        "kind": one_hot(["heels", "heels", "sneakers"], SHOE_KINDS),
+        "pattern": one_hot(["solid"] * 3, PATTERN_CODES),
+    }
+    kinds = score_worn(worn, out)["kind_by_eye"]
+    assert (kinds["count"], kinds["accuracy"]) == (2, 0.5)
+    assert (kinds["read"]["heels"], kinds["read_right"]["heels"], kinds["seen"]["heels"]) == (2, 1, 1)
+    line = worn_seen_line(score_worn(worn, out))[0]
+    assert "shoe kind 0.500 of 2 shoes (heels read 2, 1 of them heels, of 1)" in line
+    assert "kind_by_eye" not in score_worn(worn[2:], {name: value[2:] for name, value in out.items()})
 
 
 def test_a_tap_counts_as_read_as_seen_only_with_the_type_colour_and_pattern_a_person_sees(coparsing_dir):
