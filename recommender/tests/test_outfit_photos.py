@@ -827,8 +827,8 @@ def test_a_skirt_listed_as_a_dress_is_one_tap_from_a_skirts_looks(settings):
 @pytest.mark.real_model
 def test_a_mans_black_dress_shoes_are_not_listed_as_heels(settings):
     """Street photo 0252 (co-parsing validation split): a man in a gray sweater, black trousers and black lace-ups.
-    The kind head reads the shoes as heels (0.35, boots 0.27); read as a man's outfit, they are listed by their next
-    kind, and the page's chip never says "heels"."""
+    The kind head reads the shoes as heels (0.35, boots 0.27); unsure heels on worn shoes, and any heels on a man, are
+    listed by their next kind, and the page's chip never says "heels"."""
     photo = _street_photo(settings, "0252")
     try:
         client = Client()
