@@ -44,10 +44,11 @@ and two distinct ones are both large, which reads as "multicolor". Derived, not 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 from PIL import Image, ImageFilter
@@ -337,6 +338,8 @@ def read_mask(root: str | Path, image_id: str) -> np.ndarray:
 # garment in its colours, the rest washed out), keyed by photo and label as read with LABEL_CORRECTIONS_PATH. The colour
 # read from a mask (mask_color) names pixels as the product does, so it cannot judge the product's colour fairly; this
 # can. On validation it agrees with mask_color for 0.618 of the garments (0.730 counting the alternative).
+_Seen = TypeVar("_Seen", bound="SeenColour | SeenKind")  # a by-eye label file's row
+
 WORN_BY_EYE_PATH = Path(__file__).resolve().parent / "labels" / "coparsing_worn_by_eye.csv"
 
 
@@ -381,7 +384,12 @@ def seen_colour(image_id: str, label: str, split: str | None = None) -> SeenColo
     """What a person sees of the garment `label` of photo `image_id`, whichever labels the reader gives (the dataset's
     own label finds the garment under its corrected one); None for a garment nobody labelled, or one of another
     `split` (a photo of another set that shares the id, such as the tests' tiny photos)."""
-    seen = worn_by_eye()
+    return _labelled(worn_by_eye(), image_id, label, split)
+
+
+def _labelled(seen: Mapping[tuple[str, str], _Seen], image_id: str, label: str, split: str | None) -> _Seen | None:
+    """What a by-eye label file holds for garment `label` of photo `image_id`, found under its dataset label or its
+    corrected one; None when nobody labelled it, or it is of another `split` (another set's photo sharing the id)."""
     corrected = label_corrections().get(image_id, {}).get(label, label)
     found = seen.get((image_id, label)) or seen.get((image_id, corrected))
     return None if found is None or (split is not None and found.split != split) else found
@@ -423,10 +431,7 @@ def shoes_by_eye() -> dict[tuple[str, str], SeenKind]:
 def seen_kind(image_id: str, label: str, split: str | None = None) -> SeenKind | None:
     """The kind of the shoes `label` of photo `image_id` as a person sees them (the dataset's own label finds them
     under a corrected one); None for shoes nobody labelled, or of another `split`."""
-    seen = shoes_by_eye()
-    corrected = label_corrections().get(image_id, {}).get(label, label)
-    found = seen.get((image_id, label)) or seen.get((image_id, corrected))
-    return None if found is None or (split is not None and found.split != split) else found
+    return _labelled(shoes_by_eye(), image_id, label, split)
 
 
 def read_photo(root: str | Path, image_id: str) -> Image.Image:

@@ -540,7 +540,8 @@ def _seen_by_eye(samples: Sequence[Sample], out: dict[str, np.ndarray]) -> dict:
         )
     if "pattern" not in out:  # a backend without the attribute heads
         return figures
-    figures.update(_kinds_by_eye(samples, out))
+    if "kind" in out:
+        figures.update(_kinds_by_eye(samples, out))
     read_patterned = [PATTERN_CODES[int(np.argmax(out["pattern"][i]))] == "pattern" for i, _, _ in rows]
     figures["pattern_by_eye"] = {
         "count": len(rows),

@@ -385,8 +385,9 @@ def without_a_mans_dress(reading: Prediction) -> Prediction:
 # heels). Read from a photo surely of a man, such a reading is the heads' mistake: on the co-parsing train and
 # validation photos read as a man's, 19 pairs of shoes were read as heels and heels are among the photo's tags for 3
 # (read as a woman's: 413, of them 165); 7 tops were named blouses (5 tagged "shirt"), 1 bottom a skirt (shorts).
+HEELS = "heels"
 NOT_A_MANS_TYPES = frozenset({"blouse", "skirt", "dress"})
-NOT_A_MANS_KINDS = frozenset({"heels"})
+NOT_A_MANS_KINDS = frozenset({HEELS})
 
 
 def _ruled_out(head: HeadPrediction, codes: frozenset[str]) -> HeadPrediction:
@@ -427,13 +428,12 @@ def as_a_mans(reading: Prediction) -> Prediction:
 # seen well it read heels 55 times, 14 rightly (26 pairs of heels); from 0.4 / 0.5 / 0.6 / 0.7 / 0.8 / never, the kind
 # is right for 0.707 / 0.713 / 0.733 / 0.744 / 0.756 / 0.750 of them (the train split's choice; validation 0.612 →
 # 0.761, test 0.730 → 0.757, heels read 18 → 1 and 13 → 1 times).
-HEELS = "heels"
 WORN_HEELS_FROM = 0.8
 
 
 def without_unsure_worn_heels(out: dict[str, np.ndarray], kind_labels: Sequence[str]) -> dict[str, np.ndarray]:
     """Model outputs of worn crops with "kind" read as the next kind wherever heels lead below WORN_HEELS_FROM (each
-    probability given it is not heels); the head's own reading kept as "kind_head". Unchanged without a kind head."""
+    probability given it is not heels). Unchanged without a kind head."""
     if "kind" not in out or HEELS not in kind_labels:
         return out
     kind = np.asarray(out["kind"], dtype=np.float32)
@@ -444,7 +444,7 @@ def without_unsure_worn_heels(out: dict[str, np.ndarray], kind_labels: Sequence[
     fixed = kind.copy()
     fixed[unsure, heels] = 0.0
     fixed[unsure] /= np.maximum(fixed[unsure].sum(axis=1, keepdims=True), 1e-6)
-    return {**out, "kind": fixed, "kind_head": kind}
+    return {**out, "kind": fixed}
 
 
 def chip_features(reading: Prediction) -> np.ndarray:
@@ -562,10 +562,13 @@ class _ArrayPredictor:
         "color_flat")."""
         batch = to_model_batch(images, self.labels.image_size)
         out = self._with_pixel_colors(self._forward(batch), batch)
-        if worn:
-            out = worn_colours.as_worn(out, self.labels.worn_colour, self.labels.heads["pattern"])
-            out = without_unsure_worn_heels(out, self.labels.heads.get("kind", ()))
-        return out
+        return self._as_worn(out) if worn else out
+
+    def _as_worn(self, out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Outputs of crops of garments someone wears: colour and pattern read again (the artifact's `worn_colour`),
+        and no unsure heels (without_unsure_worn_heels)."""
+        out = worn_colours.as_worn(out, self.labels.worn_colour, self.labels.heads["pattern"])
+        return without_unsure_worn_heels(out, self.labels.heads.get("kind", ()))
 
     def _with_pixel_colors(self, out: dict[str, np.ndarray], batch: np.ndarray) -> dict[str, np.ndarray]:
         """Add "color_pixels" (what the garment's pixels say, pixel_colors.garment_color_shares) and "color_head" (the
@@ -734,8 +737,7 @@ class _ArrayPredictor:
         out = self.outputs([crop, image])
         regions, single = self._what_is_worn(image, out["segmentation"][1], out["embedding"][1])
         if regions or single is not None:  # a garment someone wears: its colour, pattern and shoe kind read as worn
-            out = worn_colours.as_worn(out, self.labels.worn_colour, self.labels.heads["pattern"])
-            out = without_unsure_worn_heels(out, self.labels.heads.get("kind", ()))
+            out = self._as_worn(out)
         out["type"][0] = self.region_type_probs(out["type"][0], out["segmentation"][1], image.size, clip_box(box))
         return self._readings({name: value[:1] for name, value in out.items()})[0]
 
