@@ -434,6 +434,40 @@ def seen_kind(image_id: str, label: str, split: str | None = None) -> SeenKind |
     return _labelled(shoes_by_eye(), image_id, label, split)
 
 
+# The shoes of the photos with garment tags only (no mask), as lite0-224-v13 boxed them on 4 Dec (each chip of the
+# shoes slot the product listed, its box in fractions of the photo), labelled by eye from contact sheets by six helpers
+# the same day, blind to the readings: boots (anything covering the ankle, heeled booties too), heels (closed, with a
+# raised heel), sandals (open, whatever the heel), flats, sneakers, or none (no shoe in the box); `unsure` where the
+# feet are hidden, small, two people's, or between two kinds. 1,029 chips: train 720, validation 158, test 151.
+SHOE_CHIPS_BY_EYE_PATH = Path(__file__).resolve().parent / "labels" / "coparsing_shoe_chips_by_eye.csv"
+
+
+@dataclass(frozen=True)
+class ShoeChip:
+    image_id: str
+    split: str
+    box: tuple[float, float, float, float]
+    kind: str  # a SHOE_KINDS label, or "none"
+    unsure: bool
+
+
+def shoe_chips_by_eye(split: str | None = None) -> list[ShoeChip]:
+    """The labelled shoe chips of SHOE_CHIPS_BY_EYE_PATH (of one `split`, or all), in file order."""
+    chips = []
+    with open(SHOE_CHIPS_BY_EYE_PATH, newline="") as f:
+        for row in csv.DictReader(f):
+            if (
+                row["kind"] not in (*SHOE_KINDS, "none")
+                or row["unsure"] not in ("0", "1")
+                or row["split"] not in SPLITS
+            ):
+                raise ValueError(f"{SHOE_CHIPS_BY_EYE_PATH.name}: unknown kind, unsure flag or split in {row}")
+            if split is None or row["split"] == split:
+                box = (float(row["x0"]), float(row["y0"]), float(row["x1"]), float(row["y1"]))
+                chips.append(ShoeChip(row["image"], row["split"], box, row["kind"], row["unsure"] == "1"))
+    return chips
+
+
 def read_photo(root: str | Path, image_id: str) -> Image.Image:
     with Image.open(Path(root) / "photos" / f"{image_id}.jpg") as photo:
         return photo.convert("RGB")

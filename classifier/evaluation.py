@@ -13,7 +13,7 @@ import functools
 import itertools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from tqdm import tqdm
 
-from classifier import chip_gate, graphics, outer_kinds, probes, wearers, worn_colours
+from classifier import chip_gate, graphics, outer_kinds, probes, wearers, worn_colours, worn_kinds
 from classifier.coparsing import (
     ACCEPTED_TYPES,
     COLOR_AGREEMENT_NOTE,
@@ -36,6 +36,7 @@ from classifier.coparsing import (
     read_photo,
     seen_colour,
     seen_kind,
+    shoe_chips_by_eye,
     slot_boxes,
     studio_version,
     worn_outfits,
@@ -1640,6 +1641,114 @@ def train_worn_colours(predictor, coparsing_dir: Path, *, folds: int = 5) -> tup
     return block, tries
 
 
+WORN_KIND_L2 = (0.01, 0.03, 0.1, 0.3)
+
+
+@dataclass
+class _WornShoes:
+    """Worn shoes labelled by eye: the kind seen (the kind head's label index), the photo, which label set ("pixel":
+    the pixel-annotated photos' shoes cut by their mask's box; "chips": the tag-only photos' shoes as the product
+    boxed them), and the model's outputs of their crops as a garment laid flat is read."""
+
+    kind: np.ndarray
+    photos: list[str]
+    source: list[str]
+    outputs: dict[str, np.ndarray]
+
+
+def _worn_shoes(predictor, coparsing_dir: Path, split: str) -> _WornShoes:
+    kinds = list(predictor.labels.heads["kind"])
+    rows: list[tuple[Image.Image | Sample, int, str, str]] = []
+    for sample in worn_samples(coparsing_dir, split):
+        key = worn_garment_key(sample)
+        seen = seen_kind(*key, split) if key else None
+        if key and seen is not None and not seen.unsure and seen.kind in kinds:
+            rows.append((sample, kinds.index(seen.kind), key[0], "pixel"))
+    for chip in shoe_chips_by_eye(split):
+        if not chip.unsure and chip.kind in kinds:
+            rows.append(
+                (_worn_crop(coparsing_dir, chip.image_id, chip.box), kinds.index(chip.kind), chip.image_id, "chips")
+            )
+    columns: dict[str, list[np.ndarray]] = {}
+    for start in range(0, len(rows), 32):
+        images = [r[0] if isinstance(r[0], Image.Image) else _sample_image(r[0]) for r in rows[start : start + 32]]
+        out = predictor.outputs(images)
+        for name in ("kind", "embedding"):
+            columns.setdefault(name, []).append(np.asarray(out[name]))
+    return _WornShoes(
+        kind=np.array([r[1] for r in rows], dtype=int),
+        photos=[r[2] for r in rows],
+        source=[r[3] for r in rows],
+        outputs={name: np.concatenate(parts) for name, parts in columns.items()},
+    )
+
+
+def _worn_kind_figures(shoes: _WornShoes, kinds: Sequence[str], model: Mapping) -> dict:
+    """Kind right (and heels read, and rightly) of worn shoes by eye, read by the kind head alone ("flat") and again
+    as worn, per label set."""
+    heels = list(kinds).index("heels") if "heels" in kinds else -1
+    worn = worn_kinds.as_worn(shoes.outputs, model)
+    figures: dict = {}
+    for source in ("pixel", "chips"):
+        rows = np.array([s == source for s in shoes.source])
+        if not rows.any():
+            continue
+        truth = shoes.kind[rows]
+        entry: dict = {"count": int(rows.sum())}
+        for name, probs in (("flat", shoes.outputs["kind"]), ("worn", worn["kind"])):
+            read = np.argmax(probs[rows], axis=1)
+            entry[name] = {
+                "accuracy": round(float(np.mean(read == truth)), 4),
+                "heels_read": int((read == heels).sum()),
+                "heels_right": int(((read == heels) & (truth == heels)).sum()),
+            }
+        figures[source] = entry
+    return figures
+
+
+def train_worn_kinds(predictor, coparsing_dir: Path, *, folds: int = 5) -> tuple[dict, list[dict]]:
+    """The `worn_kind` block (classifier.worn_kinds), fitted on the co-parsing train split's worn shoes labelled by
+    eye (both label sets), its regularisation chosen by cross-validation there (a photo's shoes in one fold);
+    validation and test scored against the kind head alone. Raises ValueError without a kind head or train labels."""
+    kinds = list(predictor.labels.heads.get("kind", ()))
+    if not kinds:
+        raise ValueError("the artifact has no kind head")
+    shoes = _worn_shoes(predictor, coparsing_dir, "train")
+    if len(shoes.kind) < 50:
+        raise ValueError(f"{len(shoes.kind)} train shoes labelled by eye: too few to fit the worn kinds")
+    x, y = worn_kinds.kind_features(shoes.outputs), shoes.kind
+    names = sorted(set(shoes.photos))
+    of_photo = dict(zip(names, np.random.default_rng(0).permutation(len(names)) % folds, strict=True))
+    fold = np.array([of_photo[p] for p in shoes.photos])
+    tries = []
+    for l2 in WORN_KIND_L2:
+        read = np.empty(len(y), dtype=int)
+        for f in range(folds):
+            model = worn_colours.fit_softmax(x[fold != f], y[fold != f], classes=len(kinds), l2=l2)
+            read[fold == f] = np.argmax(worn_colours.softmax_probabilities(x[fold == f], model), axis=1)
+        tries.append({"l2": l2, "accuracy": round(float(np.mean(read == y)), 4)})
+    best = max(tries, key=lambda t: (t["accuracy"], t["l2"]))
+    model = worn_colours.fit_softmax(x, y, classes=len(kinds), l2=best["l2"])
+    block = worn_kinds.as_block(
+        model,
+        labels=kinds,
+        features="log kind head, embedding",
+        trained_on={
+            "shoes": len(y),
+            "photos": len(names),
+            "pixel": shoes.source.count("pixel"),
+            "chips": shoes.source.count("chips"),
+        },
+        cross_validation={"folds": folds, "l2": best["l2"], "accuracy": best["accuracy"]},
+    )
+    served = worn_kinds.loaded(block, kinds)
+    for split in ("validation", "test"):
+        held_out = _worn_shoes(predictor, coparsing_dir, split)
+        if len(held_out.kind):
+            block[f"{split}_figures"] = _worn_kind_figures(held_out, kinds, served)
+    return block, tries
+
+
 def _worn_crop(coparsing_dir: Path, image_id: str, box: tuple[float, float, float, float]) -> Image.Image:
     return garment_crop(read_photo(coparsing_dir, image_id), box, margin=CROP_MARGIN)
 
@@ -1833,6 +1942,7 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "wearer": _wearer(labels.get("wearer")),
         "chip_gate": _chip_gate(labels.get("chip_gate")),
         "worn_colour": _worn_colour(labels.get("worn_colour")),
+        "worn_kind": _worn_kind(labels.get("worn_kind")),
         "reconcile": _pairs(labels.get("reconcile") or {}) or "off (the detector's garments as found)",
         "detector_only": "; ".join(
             f"{split} found {_fmt(_get(metrics, 'coparsing', split, 'outfits_detector_only', 'found_share'))}, "
@@ -2204,6 +2314,40 @@ def _worn_colour(block: dict | None) -> str:
         "(`classifier/labels/coparsing_worn_by_eye.csv`), its regularisation chosen by "
         f"{cv.get('folds', 5)}-fold cross-validation there (l2 {cv.get('l2')}: colour-or-alt "
         f"{_fmt(cv.get('colour_or_alt'))})."
+    )
+    return "\n".join([paragraph, "", *items]) if items else paragraph
+
+
+def _worn_kind(block: dict | None) -> str:
+    """The worn shoes' kind (classifier.worn_kinds, `manage.py fit_probes`) as the card's paragraph."""
+    if not block:
+        return "None: the kind of a pair of shoes worn is the kind head's own reading."
+    trained, cv = block.get("trained_on") or {}, block.get("cross_validation") or {}
+
+    def read(entry: dict) -> str:
+        flat, worn = entry["flat"], entry["worn"]
+        return (
+            f"{entry['count']} pairs: {_fmt(flat['accuracy'])} → {_fmt(worn['accuracy'])}, heels read "
+            f"{flat['heels_read']} → {worn['heels_read']} times ({flat['heels_right']} → {worn['heels_right']} "
+            "rightly)"
+        )
+
+    sets = {"pixel": "the pixel-annotated photos' shoes", "chips": "the tag-only photos' shoe chips"}
+    items = [
+        f"- Co-parsing {split} split, the kind head alone → as worn: "
+        + "; ".join(f"{sets[name]}, {read(entry)}" for name, entry in block[f"{split}_figures"].items())
+        + "."
+        for split in ("validation", "test")
+        if block.get(f"{split}_figures")
+    ]
+    paragraph = (
+        "The kind of a pair of shoes someone wears is read again from what the network says of its crop "
+        "(`classifier.worn_kinds`): a softmax regression on the kind head's log-probabilities and the embedding, "
+        f"fitted on {trained.get('shoes', 0)} pairs of {trained.get('photos', 0)} co-parsing train photos labelled "
+        f"by eye ({trained.get('pixel', 0)} cut by their mask, `classifier/labels/coparsing_shoes_by_eye.csv`; "
+        f"{trained.get('chips', 0)} as the product boxed them in the photos with tags only, "
+        "`classifier/labels/coparsing_shoe_chips_by_eye.csv`), its regularisation chosen by "
+        f"{cv.get('folds', 5)}-fold cross-validation there (l2 {cv.get('l2')}: kind right {_fmt(cv.get('accuracy'))})."
     )
     return "\n".join([paragraph, "", *items]) if items else paragraph
 

@@ -36,7 +36,7 @@ import numpy as np
 from django.conf import settings
 from PIL import Image
 
-from classifier import chip_gate, probes, wearers, worn_colours
+from classifier import chip_gate, probes, wearers, worn_colours, worn_kinds
 from classifier.imaging import to_model_batch
 from classifier.pixel_colors import garment_color_shares, with_pixel_colors
 from classifier.regions import (
@@ -319,6 +319,9 @@ class ModelLabels:
     # softmax regression and a pattern calibration fitted on worn garments labelled by eye, by `manage.py
     # fit_probes --probe worn_colour`); empty: read as a garment laid flat is.
     worn_colour: dict = dataclasses.field(default_factory=dict)
+    # The kind of a pair of shoes worn, read again from its crop's outputs (classifier.worn_kinds: a softmax regression
+    # fitted on worn shoes labelled by eye, by `manage.py fit_probes --probe worn_kind`); empty: the kind head's own.
+    worn_kind: dict = dataclasses.field(default_factory=dict)
 
     @functools.cached_property
     def type_map_slots(self) -> tuple[int, ...]:
@@ -365,6 +368,7 @@ class ModelLabels:
             wearer=probes.loaded(doc.get("wearer")),
             chip_gate=chip_gate.loaded(doc.get("chip_gate")),
             worn_colour=worn_colours.loaded(doc.get("worn_colour")),
+            worn_kind=worn_kinds.loaded(doc.get("worn_kind"), heads.get("kind", ())),
         )
 
 
@@ -420,31 +424,6 @@ def as_a_mans(reading: Prediction) -> Prediction:
         return his(reading, reading.slot.label)
     garments = tuple(dataclasses.replace(g, prediction=his(g.prediction, g.slot)) for g in reading.garments)
     return dataclasses.replace(reading, garments=garments)
-
-
-# A worn pair of shoes the kind head calls heels below this is read as its next kind. The head learned kinds from flat
-# photos and calls worn shoes heels far too often: against the kinds people see (classifier/labels/
-# coparsing_shoes_by_eye.csv, heeled sandals being sandals as in the dataset's labels), on the train split's 352 pairs
-# seen well it read heels 55 times, 14 rightly (26 pairs of heels); from 0.4 / 0.5 / 0.6 / 0.7 / 0.8 / never, the kind
-# is right for 0.707 / 0.713 / 0.733 / 0.744 / 0.756 / 0.750 of them (the train split's choice; validation 0.612 →
-# 0.761, test 0.730 → 0.757, heels read 18 → 1 and 13 → 1 times).
-WORN_HEELS_FROM = 0.8
-
-
-def without_unsure_worn_heels(out: dict[str, np.ndarray], kind_labels: Sequence[str]) -> dict[str, np.ndarray]:
-    """Model outputs of worn crops with "kind" read as the next kind wherever heels lead below WORN_HEELS_FROM (each
-    probability given it is not heels). Unchanged without a kind head."""
-    if "kind" not in out or HEELS not in kind_labels:
-        return out
-    kind = np.asarray(out["kind"], dtype=np.float32)
-    heels = list(kind_labels).index(HEELS)
-    unsure = (kind.argmax(axis=1) == heels) & (kind[:, heels] < WORN_HEELS_FROM)
-    if not unsure.any():
-        return out
-    fixed = kind.copy()
-    fixed[unsure, heels] = 0.0
-    fixed[unsure] /= np.maximum(fixed[unsure].sum(axis=1, keepdims=True), 1e-6)
-    return {**out, "kind": fixed}
 
 
 def chip_features(reading: Prediction) -> np.ndarray:
@@ -566,9 +545,9 @@ class _ArrayPredictor:
 
     def _as_worn(self, out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Outputs of crops of garments someone wears: colour and pattern read again (the artifact's `worn_colour`),
-        and no unsure heels (without_unsure_worn_heels)."""
+        and the shoes' kind (its `worn_kind`)."""
         out = worn_colours.as_worn(out, self.labels.worn_colour, self.labels.heads["pattern"])
-        return without_unsure_worn_heels(out, self.labels.heads.get("kind", ()))
+        return worn_kinds.as_worn(out, self.labels.worn_kind)
 
     def _with_pixel_colors(self, out: dict[str, np.ndarray], batch: np.ndarray) -> dict[str, np.ndarray]:
         """Add "color_pixels" (what the garment's pixels say, pixel_colors.garment_color_shares) and "color_head" (the

@@ -243,25 +243,3 @@ def test_a_garment_found_on_a_studio_backdrop_alone_is_the_paper_not_a_garment()
     ImageDraw.Draw(worn).rectangle((75, 100, 225, 300), fill=(245, 245, 245))  # a white top, a shade off the paper
     ImageDraw.Draw(worn).line((150, 100, 150, 300), fill=(200, 200, 200), width=8)  # its placket's shadow
     assert {slot for slot, _box, _score in reader.detect(worn, segmentation, person)} == {"top", "shoes"}
-
-
-def test_a_worn_pair_read_as_heels_below_the_threshold_takes_its_next_kind():
-    """Worn shoes the kind head calls heels under WORN_HEELS_FROM are read as their next kind, each probability given
-    it is not heels; sure heels, other kinds and outputs without a kind head are left as they are."""
-    kinds = ("sneakers", "boots", "heels", "flats", "sandals", "slippers")
-    kind = np.array(
-        [
-            [0.05, 0.2, 0.6, 0.1, 0.05, 0.0],  # unsure heels: boots
-            [0.0, 0.05, 0.9, 0.05, 0.0, 0.0],  # sure heels
-            [0.1, 0.6, 0.3, 0.0, 0.0, 0.0],  # boots
-        ],
-        dtype=np.float32,
-    )
-    out = predictor_module.without_unsure_worn_heels({"kind": kind, "type": np.zeros((3, 2))}, kinds)
-    assert [kinds[int(i)] for i in out["kind"].argmax(axis=1)] == ["boots", "heels", "boots"]
-    assert out["kind"][0] == pytest.approx(np.array([0.125, 0.5, 0.0, 0.25, 0.125, 0.0]))
-    assert np.array_equal(out["kind"][1:], kind[1:])
-    sure = {"kind": kind[1:]}
-    assert predictor_module.without_unsure_worn_heels(sure, kinds) is sure
-    no_kind_head = {"type": np.zeros((1, 2))}
-    assert predictor_module.without_unsure_worn_heels(no_kind_head, kinds) is no_kind_head

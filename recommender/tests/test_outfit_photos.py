@@ -827,8 +827,9 @@ def test_a_skirt_listed_as_a_dress_is_one_tap_from_a_skirts_looks(settings):
 @pytest.mark.real_model
 def test_a_mans_black_dress_shoes_are_not_listed_as_heels(settings):
     """Street photo 0252 (co-parsing validation split): a man in a gray sweater, black trousers and black lace-ups.
-    The kind head reads the shoes as heels (0.35, boots 0.27); unsure heels on worn shoes, and any heels on a man, are
-    listed by their next kind, and the page's chip never says "heels"."""
+    The kind head alone reads the shoes as heels (0.35, boots 0.27); worn shoes' kinds are read again (the artifact's
+    worn_kind), any heels on a man are listed by their next kind, and the page's chip never says "heels" (people
+    see flats there; the reading says boots, 0.82)."""
     photo = _street_photo(settings, "0252")
     try:
         client = Client()
@@ -837,9 +838,9 @@ def test_a_mans_black_dress_shoes_are_not_listed_as_heels(settings):
         upload = ShopperUpload.objects.get()
         assert upload.detection["wearer"]["label"] == "men"
         shoes = [chip for chip in upload.detection["garments"] if chip["slot"] == "shoes"]
-        assert [chip["kind"] for chip in shoes] == ["boots"], shoes
+        assert len(shoes) == 1 and shoes[0]["kind"] in ("boots", "flats"), shoes
         page = client.get(result).content.decode()
-        assert "Black boots" in page and "Black heels" not in page
+        assert f"Black {shoes[0]['kind']}" in page and "Black heels" not in page
     finally:
         get_predictor.cache_clear()
 

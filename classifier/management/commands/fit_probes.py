@@ -18,12 +18,13 @@ from classifier.evaluation import (
     train_outer_kinds,
     train_wearers,
     train_worn_colours,
+    train_worn_kinds,
     write_model_card,
 )
 from classifier.predictor import load_predictor, model_backed
 
-PROBES = ("outer_kind", "graphic", "wearer", "chip_gate", "worn_colour")
-ON_COPARSING = ("wearer", "chip_gate", "worn_colour")
+PROBES = ("outer_kind", "graphic", "wearer", "chip_gate", "worn_colour", "worn_kind")
+ON_COPARSING = ("wearer", "chip_gate", "worn_colour", "worn_kind")
 
 
 class Command(BaseCommand):
@@ -34,7 +35,9 @@ class Command(BaseCommand):
         "splits; chip_gate: is each garment listed in a photo of a person there (fitted on the co-parsing train "
         "photos and their shop-like framings, scored on validation and test); worn_colour: the colour and pattern "
         "of a garment worn, read again from its crop's outputs (fitted on the co-parsing train garments labelled by "
-        "eye, scored on validation and test); with --write, store them in labels.json and the model card."
+        "eye, scored on validation and test); worn_kind: the kind of a pair of shoes worn, read again the same way "
+        "(fitted on the co-parsing train shoes labelled by eye); with --write, store them in labels.json and the "
+        "model card."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -55,13 +58,15 @@ class Command(BaseCommand):
         names = probe or [name for name in PROBES if name not in ON_COPARSING or coparsing_dir is not None]
         if not probe and coparsing_dir is None:
             self.stdout.write(
-                "wearer, chip_gate, worn_colour: not fitted (fitted on the co-parsing photos: pass --coparsing)."
+                "wearer, chip_gate, worn_colour, worn_kind: not fitted (fitted on the co-parsing photos: pass "
+                "--coparsing)."
             )
         if set(names) - set(ON_COPARSING) and not (dataset_dir / "splits.csv").is_file():
             raise CommandError(f"No CC0 clothing dataset (splits.csv) at {dataset_dir!s}: pass --dataset.")
         if set(names) & set(ON_COPARSING) and coparsing_dir is None:
             raise CommandError(
-                "wearer, chip_gate and worn_colour are fitted on the co-parsing photos (tags.csv): pass --coparsing."
+                "wearer, chip_gate, worn_colour and worn_kind are fitted on the co-parsing photos (tags.csv): pass "
+                "--coparsing."
             )
         predictor = model_backed(load_predictor(model_path, backend="tflite"), "fit_probes")
         blocks = {}
@@ -91,6 +96,19 @@ class Command(BaseCommand):
                 for split in ("validation", "test"):
                     if f"{split}_figures" in blocks[name]:
                         self.stdout.write(f"worn_colour {split}: {json.dumps(blocks[name][f'{split}_figures'])}")
+                continue
+            if name == "worn_kind":
+                assert coparsing_dir is not None  # checked above
+                try:
+                    blocks[name], tries = train_worn_kinds(predictor, coparsing_dir)
+                except ValueError as error:
+                    raise CommandError(f"worn_kind: {error}") from error
+                for t in tries:
+                    self.stdout.write(f"worn_kind cv l2={t['l2']:g}: kind right {t['accuracy']}")
+                self.stdout.write(f"worn_kind chosen: l2={blocks[name]['cross_validation']['l2']:g}")
+                for split in ("validation", "test"):
+                    if f"{split}_figures" in blocks[name]:
+                        self.stdout.write(f"worn_kind {split}: {json.dumps(blocks[name][f'{split}_figures'])}")
                 continue
             if name == "outer_kind":
                 blocks[name], tries = train_outer_kinds(
