@@ -1244,7 +1244,7 @@ def evaluate_artifact(
     if "test" in splits:
         metrics["test_scorings"] = int(metrics.get("test_scorings", 0)) + 1
     metrics["artifact_bytes"] = _artifact_bytes(model_dir)
-    (model_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
+    (model_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     write_model_card(model_dir, metrics, labels)
     return metrics
 
@@ -2368,6 +2368,6 @@ def record_benchmark(model_dir: Path, figures: dict) -> None:
     model_dir = Path(model_dir)
     metrics = load_metrics(model_dir)
     metrics.setdefault("benchmark", {})[figures["backend"]] = figures
-    (model_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
+    (model_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     labels = json.loads((model_dir / "labels.json").read_text())
     write_model_card(model_dir, metrics, labels)

@@ -1122,7 +1122,7 @@ def train(config: TrainConfig, *, log: Callable[[str], None] = print) -> TrainRe
     }
     if finetuned := backbone_finetune_record(config.weights_path):
         metrics["backbone_finetune"] = finetuned
-    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
+    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     if config.evaluate:
         metrics = evaluation.evaluate_artifact(
             out_dir,
@@ -1228,7 +1228,7 @@ def _record_export(
         **({"tflite_copied": True} if copied else {}),
     }
     metrics.setdefault("config", {})["tflite_quantization"] = quantization
-    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
+    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     size = (out_dir / "model.tflite").stat().st_size
     how = "model.tflite copied unchanged" if copied else f"{quantization}: model.tflite"
     log(f"exported {source.name} -> {out_dir.name} ({how}, {size / 1e6:.1f} MB)")
