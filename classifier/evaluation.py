@@ -1594,6 +1594,24 @@ def _worn_colour_figures(
     }
 
 
+def _cross_validated_reads(
+    x: np.ndarray, y: np.ndarray, photos: Sequence[str], *, classes: int, l2s: Sequence[float], folds: int
+) -> list[tuple[float, np.ndarray]]:
+    """For each regularisation, every row's class as read by a softmax regression (worn_colours.fit_softmax) fitted
+    on the other folds; a photo's rows share one fold (assigned by a fixed seed)."""
+    names = sorted(set(photos))
+    of_photo = dict(zip(names, np.random.default_rng(0).permutation(len(names)) % folds, strict=True))
+    fold = np.array([of_photo[p] for p in photos])
+    reads = []
+    for l2 in l2s:
+        read = np.empty(len(y), dtype=int)
+        for f in range(folds):
+            model = worn_colours.fit_softmax(x[fold != f], y[fold != f], classes=classes, l2=l2)
+            read[fold == f] = np.argmax(worn_colours.softmax_probabilities(x[fold == f], model), axis=1)
+        reads.append((l2, read))
+    return reads
+
+
 def train_worn_colours(predictor, coparsing_dir: Path, *, folds: int = 5) -> tuple[dict, list[dict]]:
     """The `worn_colour` block (classifier.worn_colours), fitted on the co-parsing train split's worn garments
     labelled by eye (coparsing.worn_by_eye), its regularisation chosen by cross-validation there (a photo's garments in
@@ -1607,14 +1625,8 @@ def train_worn_colours(predictor, coparsing_dir: Path, *, folds: int = 5) -> tup
     y = np.array([colours.index(s.color) for s in seen])
     x = worn_colours.colour_features(out)
     names = sorted(set(photos))
-    of_photo = dict(zip(names, np.random.default_rng(0).permutation(len(names)) % folds, strict=True))
-    fold = np.array([of_photo[p] for p in photos])
     tries = []
-    for l2 in WORN_COLOUR_L2:
-        read = np.empty(len(y), dtype=int)
-        for f in range(folds):
-            model = worn_colours.fit_softmax(x[fold != f], y[fold != f], classes=len(colours), l2=l2)
-            read[fold == f] = np.argmax(worn_colours.softmax_probabilities(x[fold == f], model), axis=1)
+    for l2, read in _cross_validated_reads(x, y, photos, classes=len(colours), l2s=WORN_COLOUR_L2, folds=folds):
         right = [s.names(colours[int(c)]) for s, c in zip(seen, read, strict=True)]
         tries.append({"l2": l2, "colour_or_alt": round(float(np.mean(right)), 4)})
     best = max(tries, key=lambda t: (t["colour_or_alt"], t["l2"]))
@@ -1718,14 +1730,9 @@ def train_worn_kinds(predictor, coparsing_dir: Path, *, folds: int = 5) -> tuple
         raise ValueError(f"{len(shoes.kind)} train shoes labelled by eye: too few to fit the worn kinds")
     x, y = worn_kinds.kind_features(shoes.outputs), shoes.kind
     names = sorted(set(shoes.photos))
-    of_photo = dict(zip(names, np.random.default_rng(0).permutation(len(names)) % folds, strict=True))
-    fold = np.array([of_photo[p] for p in shoes.photos])
     tries = []
-    for l2 in WORN_KIND_L2:
-        read = np.empty(len(y), dtype=int)
-        for f in range(folds):
-            model = worn_colours.fit_softmax(x[fold != f], y[fold != f], classes=len(kinds), l2=l2)
-            read[fold == f] = np.argmax(worn_colours.softmax_probabilities(x[fold == f], model), axis=1)
+    reads = _cross_validated_reads(x, y, shoes.photos, classes=len(kinds), l2s=WORN_KIND_L2, folds=folds)
+    for l2, read in reads:
         tries.append({"l2": l2, "accuracy": round(float(np.mean(read == y)), 4)})
     best = max(tries, key=lambda t: (t["accuracy"], t["l2"]))
     model = worn_colours.fit_softmax(x, y, classes=len(kinds), l2=best["l2"])
