@@ -468,6 +468,56 @@ def shoe_chips_by_eye(split: str | None = None) -> list[ShoeChip]:
     return chips
 
 
+# The garments below the waist (and one-pieces) of the photos with garment tags only, as lite0-224-v13 listed them on
+# 4 Dec (each chip of the bottom or one-piece slot, after the post-network rules, its box and the box of the top listed
+# beside it, if any, in fractions of the photo), labelled by eye from contact sheets (the photo with the box drawn, and
+# the box enlarged) by seven helpers on 4 Dec, blind to the readings: skirt, dress, pants (trousers, jeans, leggings),
+# shorts, jumpsuit (rompers and overalls too), or what else fills the box (top, outer, none); `unsure` where a coat
+# hides the waist, the box spans two garments or two people, or between two labels. 1,333 chips: train 916, validation
+# 199, test 218 (836 seen well as one of the five garments). No step of the product reads them yet: a regression
+# fitted on them to read these garments again was not served (classifier/NOTEBOOK.md, 4 Dec); they are for scoring
+# and for training the next network's worn bottoms.
+LOWER_CHIPS_BY_EYE_PATH = Path(__file__).resolve().parent / "labels" / "coparsing_lower_chips_by_eye.csv"
+LOWER_CHIP_GARMENTS = ("skirt", "dress", "pants", "shorts", "jumpsuit", "top", "outer", "none")
+
+
+@dataclass(frozen=True)
+class LowerChip:
+    image_id: str
+    split: str
+    box: tuple[float, float, float, float]
+    slot: str  # the slot it was listed in: "bottom" or "one_piece"
+    top_box: tuple[float, float, float, float] | None  # the top listed beside it
+    garment: str  # LOWER_CHIP_GARMENTS
+    unsure: bool
+
+
+def lower_chips_by_eye(split: str | None = None) -> list[LowerChip]:
+    """The labelled bottom and one-piece chips of LOWER_CHIPS_BY_EYE_PATH (of one `split`, or all), in file order."""
+    chips = []
+    with open(LOWER_CHIPS_BY_EYE_PATH, newline="") as f:
+        for row in csv.DictReader(f):
+            if (
+                row["garment"] not in LOWER_CHIP_GARMENTS
+                or row["slot"] not in ("bottom", "one_piece")
+                or row["unsure"] not in ("0", "1")
+                or row["split"] not in SPLITS
+            ):
+                raise ValueError(
+                    f"{LOWER_CHIPS_BY_EYE_PATH.name}: unknown garment, slot, unsure flag or split in {row}"
+                )
+            if split is None or row["split"] == split:
+                box = (float(row["x0"]), float(row["y0"]), float(row["x1"]), float(row["y1"]))
+                top = tuple(row[k] for k in ("top_x0", "top_y0", "top_x1", "top_y1"))
+                top_box = tuple(float(v) for v in top) if all(top) else None
+                chips.append(
+                    LowerChip(
+                        row["image"], row["split"], box, row["slot"], top_box, row["garment"], row["unsure"] == "1"
+                    )
+                )
+    return chips
+
+
 def read_photo(root: str | Path, image_id: str) -> Image.Image:
     with Image.open(Path(root) / "photos" / f"{image_id}.jpg") as photo:
         return photo.convert("RGB")

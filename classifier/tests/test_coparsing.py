@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 from pathlib import Path
 
 import numpy as np
@@ -148,6 +149,23 @@ def test_every_pair_of_shoes_worn_in_the_pixel_annotated_photos_has_its_kind_by_
     assert {row.kind for row in seen.values()} <= set(SHOE_KINDS)
     assert 0 < sum(row.unsure for row in seen.values()) < len(seen) / 4
     assert coparsing.seen_kind("0002", "pumps", "test") is not None and coparsing.seen_kind("0002", "hat") is None
+
+
+def test_the_lower_chips_labelled_by_eye_are_read_whole(coparsing_dir):
+    """coparsing_lower_chips_by_eye.csv: 1,333 bottoms and one-pieces listed in the photos with tags only, every split,
+    boxes inside the photo, the top's box where one was listed; 836 seen well as a skirt, a dress, trousers, shorts or
+    a jumpsuit."""
+    chips = coparsing.lower_chips_by_eye()
+    assert collections.Counter(chip.split for chip in chips) == {"train": 916, "validation": 199, "test": 218}
+    assert {chip.garment for chip in chips} == set(coparsing.LOWER_CHIP_GARMENTS)
+    boxes = [chip.box for chip in chips] + [chip.top_box for chip in chips if chip.top_box is not None]
+    assert all(0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1 for x0, y0, x1, y1 in boxes)
+    tagged = {o.image_id for o in coparsing.worn_outfits(coparsing_dir, "test", annotation="image", with_color=False)}
+    test_chips = coparsing.lower_chips_by_eye("test")
+    assert [chip.image_id for chip in test_chips] == [c.image_id for c in chips if c.split == "test"]
+    assert {chip.image_id for chip in test_chips} <= tagged
+    seen = collections.Counter(c.garment for c in chips if not c.unsure and c.garment not in ("top", "outer", "none"))
+    assert seen == {"pants": 395, "skirt": 203, "dress": 162, "shorts": 45, "jumpsuit": 31}
 
 
 def test_image_annotated_photos_have_no_regions(coparsing_dir):
