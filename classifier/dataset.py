@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifier.coparsing import WornGarment, tagged_garment, worn_outfits
+from classifier.coparsing import WornGarment, lower_chips_by_eye, shoe_chips_by_eye, tagged_garment, worn_outfits
 from classifier.regions import grow_box
 from vocabulary import (
     AUDIENCE_CODES,
@@ -208,6 +208,63 @@ def tagged_worn_samples(
                 )
             )
     return samples
+
+
+CHIPS_SOURCE = "coparsing-chips"
+# The garments of coparsing.lower_chips_by_eye as type codes (a jumpsuit or romper is our "body").
+CHIP_TYPES = {"skirt": "skirt", "dress": "dress", "pants": "pants", "shorts": "shorts", "jumpsuit": "body"}
+
+
+def chips_by_eye_samples(coparsing_dir: str | Path, split: str, *, margin: float) -> list[Sample]:
+    """One sample per chip that lite0-224-v13 listed in the tag-only co-parsing photos of `split` and people labelled
+    by eye and saw well (coparsing.lower_chips_by_eye: a skirt, dress, trousers, shorts or jumpsuit; and
+    coparsing.shoe_chips_by_eye: a pair of shoes of a kind): the photo cropped to the chip's box grown by `margin`,
+    labelled with the type (and the shoes' kind), without colour. Unlike the photos' tags, these name a skirt worn
+    under a separate top (the tags call it a dress) and heeled boots (the tags call them heels). Chips of photos the
+    folder does not hold (a part of the dataset) are left out."""
+    photos = Path(coparsing_dir) / "photos"
+    samples = []
+    for i, chip in enumerate(lower_chips_by_eye(split)):
+        if chip.unsure or chip.garment not in CHIP_TYPES or not (photos / f"{chip.image_id}.jpg").is_file():
+            continue
+        garment = WornGarment(chip.garment, chip.slot, CHIP_TYPES[chip.garment], None, box=chip.box)
+        samples.append(
+            _chip_sample(photos / f"{chip.image_id}.jpg", garment, f"ccp-{chip.image_id}-lower{i}-eye", split, margin)
+        )
+    for i, chip in enumerate(shoe_chips_by_eye(split)):
+        if chip.unsure or chip.kind == "none" or not (photos / f"{chip.image_id}.jpg").is_file():
+            continue
+        garment = WornGarment(chip.kind, "shoes", "shoes", chip.kind, box=chip.box)
+        samples.append(
+            _chip_sample(photos / f"{chip.image_id}.jpg", garment, f"ccp-{chip.image_id}-shoes{i}-eye", split, margin)
+        )
+    return samples
+
+
+def _chip_sample(photo: Path, garment: WornGarment, image_id: str, split: str, margin: float) -> Sample:
+    assert garment.box is not None
+    return _worn_sample(
+        photo,
+        garment,
+        image_id=image_id,
+        split=split,
+        color=None,
+        box=grow_box(garment.box, margin),
+        source=CHIPS_SOURCE,
+    )
+
+
+def without_chips_labelled_by_eye(tagged: Sequence[Sample], chips: Sequence[Sample]) -> list[Sample]:
+    """The tag-labelled crops (tagged_worn_samples) but those of a photo whose chips of the same part of the body are
+    labelled by eye (`chips`, chips_by_eye_samples): the shoes, or the bottom and one-piece, there. Where both name a
+    garment, the eye's label is the one trained on."""
+    labelled = {(s.image_id.split("-")[1], "shoes" if s.type_code == "shoes" else "lower") for s in chips}
+
+    def part(sample: Sample) -> tuple[str, str]:
+        _, photo, slot, _ = sample.image_id.split("-", 3)
+        return photo, "shoes" if slot == "shoes" else "lower" if slot in ("bottom", "one_piece") else slot
+
+    return [s for s in tagged if part(s) not in labelled]
 
 
 def _worn_sample(

@@ -37,10 +37,12 @@ from classifier.coparsing import label_corrections, read_mask, slot_mask, worn_o
 from classifier.dataset import (
     DetectedRegions,
     Sample,
+    chips_by_eye_samples,
     data_hash,
     load_samples,
     sample_attribute,
     tagged_worn_samples,
+    without_chips_labelled_by_eye,
     worn_samples,
 )
 from classifier.imaging import open_image, to_model_input
@@ -128,6 +130,9 @@ class TrainConfig:
     # finds becomes a worn crop labelled with the photo's tag for that slot when the tags are unambiguous there
     # (dataset.tagged_worn_samples; type and shoe kind only, no colour). None: those photos are not used.
     worn_tags_from: Path | None = None
+    # The chips lite0-224-v13 listed in those photos and people labelled by eye (bottoms, one-pieces and shoes;
+    # dataset.chips_by_eye_samples) join the worn crops, in place of the tag-labelled crops of the same photo and part.
+    worn_chips_by_eye: bool = False
     # Scale of the type loss (and the shoe-kind loss) of worn crops relative to flat-lay photos.
     worn_type_weight: float = 1.0
     # Segmentation head (whole-outfit detection), trained on the co-parsing masks of the train split.
@@ -992,10 +997,20 @@ def train(config: TrainConfig, *, log: Callable[[str], None] = print) -> TrainRe
             f"tagged worn crops: {len(tagged)} regions of image-annotated train photos read by "
             f"{Path(config.worn_tags_from).name} ({time.monotonic() - detection_started:.0f} s)"
         )
-    train_samples = by_split["train"] + worn["train"] + tagged
+    chips: list[Sample] = []
+    if config.coparsing_dir is not None and config.worn_chips_by_eye:
+        chips = chips_by_eye_samples(config.coparsing_dir, "train", margin=CROP_MARGIN)
+        before = len(tagged)
+        tagged = without_chips_labelled_by_eye(tagged, chips)
+        log(
+            f"worn crops labelled by eye: {len(chips)} chips of image-annotated train photos, "
+            f"{before - len(tagged)} tagged crops replaced"
+        )
+    train_samples = by_split["train"] + worn["train"] + tagged + chips
     val_samples = by_split["validation"] + worn["validation"]
     log(
-        f"samples: train {len(by_split['train'])} flat + {len(worn['train'])} worn + {len(tagged)} tagged, validation "
+        f"samples: train {len(by_split['train'])} flat + {len(worn['train'])} worn + {len(tagged)} tagged + "
+        f"{len(chips)} labelled by eye, validation "
         f"{len(by_split['validation'])} + {len(worn['validation'])}, test {len(by_split['test'])}; "
         f"segmentation photos: train {len(seg_photos['train'])}, validation {len(seg_photos['validation'])}"
     )
@@ -1116,6 +1131,7 @@ def train(config: TrainConfig, *, log: Callable[[str], None] = print) -> TrainRe
         "samples": {split: len(items) for split, items in by_split.items()},
         "worn_samples": {split: len(items) for split, items in worn.items()},
         "worn_tagged_samples": tagged_summary(tagged, config.worn_tags_from),
+        "worn_chip_samples": {"train": len(chips)} if config.worn_chips_by_eye else {},
         # Photos whose co-parsing labels were corrected by eye (coparsing.LABEL_CORRECTIONS_PATH) for this training.
         "coparsing_label_corrections": len(label_corrections()) if config.coparsing_dir is not None else 0,
         "segmentation_photos": {split: len(items) for split, items in seg_photos.items()},

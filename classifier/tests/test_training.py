@@ -406,8 +406,14 @@ def test_new_heads_can_keep_an_artifacts_outfit_map_on_its_own_backbone_only(tmp
     )
     train(base, log=lambda message: None)
     logged: list[str] = []
-    kept = dataclasses.replace(base, out_dir=tmp_path / "b", epochs=2, segmentation_from=tmp_path / "a")
+    # Photo 1005 (tag-only, train) has two bottom or one-piece chips and one shoe chip labelled by eye and seen well.
+    shutil.copy(coparsing / "photos" / "0001.jpg", coparsing / "photos" / "1005.jpg")
+    kept = dataclasses.replace(
+        base, out_dir=tmp_path / "b", epochs=2, segmentation_from=tmp_path / "a", worn_chips_by_eye=True
+    )
     result = train(kept, log=logged.append)
+    assert any("worn crops labelled by eye: 3 chips" in line for line in logged)
+    assert result.metrics["worn_chip_samples"] == {"train": 3}
 
     def head_weights(out: Path) -> list[np.ndarray]:
         model = tf.keras.models.load_model(out / "model.keras", compile=False)

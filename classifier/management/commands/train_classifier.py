@@ -51,6 +51,13 @@ class Command(BaseCommand):
             "labelled by the photo's unambiguous tag for that slot, joins the worn training crops",
         )
         parser.add_argument(
+            "--worn-chips-by-eye",
+            action="store_true",
+            help="the bottoms, one-pieces and shoes of the tag-only co-parsing train photos labelled by eye "
+            "(classifier/labels/coparsing_*_chips_by_eye.csv) join the worn training crops, in place of the "
+            "tag-labelled crops of the same photo and part",
+        )
+        parser.add_argument(
             "--worn-type-weight", type=float, default=1.0, help="type and shoe-kind loss weight of worn crops"
         )
         parser.add_argument("--segmentation-epochs", type=int, default=30)
@@ -103,6 +110,8 @@ class Command(BaseCommand):
             raise CommandError(f"--worn-tags-from: no classifier artifact in {worn_tags_from}")
         if worn_tags_from is not None and not options["coparsing"]:
             raise CommandError("--worn-tags-from needs the co-parsing dataset (--coparsing)")
+        if options["worn_chips_by_eye"] and not options["coparsing"]:
+            raise CommandError("--worn-chips-by-eye needs the co-parsing dataset (--coparsing)")
         if not 1 <= options["views"] <= len(VIEWS_ALL):
             raise CommandError(f"--views must be between 1 and {len(VIEWS_ALL)}")
         # Recorded in metrics.json and the model card (None when called from code, e.g. tests).
@@ -127,6 +136,7 @@ class Command(BaseCommand):
             attribute_units=options["attribute_units"],
             kind_units=options["kind_units"],
             worn_tags_from=worn_tags_from,
+            worn_chips_by_eye=options["worn_chips_by_eye"],
             worn_type_weight=options["worn_type_weight"],
             seed=options["seed"],
             evaluate=not options["no_evaluate"],
