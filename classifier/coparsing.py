@@ -508,8 +508,8 @@ def lower_chips_by_eye(split: str | None = None) -> list[LowerChip]:
                 )
             if split is None or row["split"] == split:
                 box = (float(row["x0"]), float(row["y0"]), float(row["x1"]), float(row["y1"]))
-                top = tuple(row[k] for k in ("top_x0", "top_y0", "top_x1", "top_y1"))
-                top_box = tuple(float(v) for v in top) if all(top) else None
+                top = [row[k] for k in ("top_x0", "top_y0", "top_x1", "top_y1")]
+                top_box = (float(top[0]), float(top[1]), float(top[2]), float(top[3])) if all(top) else None
                 chips.append(
                     LowerChip(
                         row["image"], row["split"], box, row["slot"], top_box, row["garment"], row["unsure"] == "1"

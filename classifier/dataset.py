@@ -231,12 +231,12 @@ def chips_by_eye_samples(coparsing_dir: str | Path, split: str, *, margin: float
         samples.append(
             _chip_sample(photos / f"{chip.image_id}.jpg", garment, f"ccp-{chip.image_id}-lower{i}-eye", split, margin)
         )
-    for i, chip in enumerate(shoe_chips_by_eye(split)):
-        if chip.unsure or chip.kind == "none" or not (photos / f"{chip.image_id}.jpg").is_file():
+    for i, shoes in enumerate(shoe_chips_by_eye(split)):
+        if shoes.unsure or shoes.kind == "none" or not (photos / f"{shoes.image_id}.jpg").is_file():
             continue
-        garment = WornGarment(chip.kind, "shoes", "shoes", chip.kind, box=chip.box)
+        garment = WornGarment(shoes.kind, "shoes", "shoes", shoes.kind, box=shoes.box)
         samples.append(
-            _chip_sample(photos / f"{chip.image_id}.jpg", garment, f"ccp-{chip.image_id}-shoes{i}-eye", split, margin)
+            _chip_sample(photos / f"{shoes.image_id}.jpg", garment, f"ccp-{shoes.image_id}-shoes{i}-eye", split, margin)
         )
     return samples
 
