@@ -453,19 +453,29 @@ class ShoeChip:
 
 def shoe_chips_by_eye(split: str | None = None) -> list[ShoeChip]:
     """The labelled shoe chips of SHOE_CHIPS_BY_EYE_PATH (of one `split`, or all), in file order."""
-    chips = []
-    with open(SHOE_CHIPS_BY_EYE_PATH, newline="") as f:
-        for row in csv.DictReader(f):
-            if (
-                row["kind"] not in (*SHOE_KINDS, "none")
-                or row["unsure"] not in ("0", "1")
-                or row["split"] not in SPLITS
-            ):
-                raise ValueError(f"{SHOE_CHIPS_BY_EYE_PATH.name}: unknown kind, unsure flag or split in {row}")
-            if split is None or row["split"] == split:
-                box = (float(row["x0"]), float(row["y0"]), float(row["x1"]), float(row["y1"]))
-                chips.append(ShoeChip(row["image"], row["split"], box, row["kind"], row["unsure"] == "1"))
-    return chips
+    return [
+        ShoeChip(row["image"], row["split"], _row_box(row), row["kind"], row["unsure"] == "1")
+        for row in _chip_rows(SHOE_CHIPS_BY_EYE_PATH, split, kind=(*SHOE_KINDS, "none"))
+    ]
+
+
+def _chip_rows(path: Path, split: str | None, **allowed: Sequence[str]) -> list[dict[str, str]]:
+    """The rows of a file of chips labelled by eye (of one `split`, or all), in file order. Raises ValueError on a
+    row whose split, unsure flag or any column named in `allowed` holds a value it does not allow."""
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        if (
+            row["split"] not in SPLITS
+            or row["unsure"] not in ("0", "1")
+            or any(row[column] not in values for column, values in allowed.items())
+        ):
+            raise ValueError(f"{path.name}: unknown {', '.join(allowed)}, unsure flag or split in {row}")
+    return [row for row in rows if split is None or row["split"] == split]
+
+
+def _row_box(row: Mapping[str, str], prefix: str = "") -> tuple[float, float, float, float]:
+    return (float(row[f"{prefix}x0"]), float(row[f"{prefix}y0"]), float(row[f"{prefix}x1"]), float(row[f"{prefix}y1"]))
 
 
 # The garments below the waist (and one-pieces) of the photos with garment tags only, as lite0-224-v13 listed them on
@@ -494,28 +504,19 @@ class LowerChip:
 
 def lower_chips_by_eye(split: str | None = None) -> list[LowerChip]:
     """The labelled bottom and one-piece chips of LOWER_CHIPS_BY_EYE_PATH (of one `split`, or all), in file order."""
-    chips = []
-    with open(LOWER_CHIPS_BY_EYE_PATH, newline="") as f:
-        for row in csv.DictReader(f):
-            if (
-                row["garment"] not in LOWER_CHIP_GARMENTS
-                or row["slot"] not in ("bottom", "one_piece")
-                or row["unsure"] not in ("0", "1")
-                or row["split"] not in SPLITS
-            ):
-                raise ValueError(
-                    f"{LOWER_CHIPS_BY_EYE_PATH.name}: unknown garment, slot, unsure flag or split in {row}"
-                )
-            if split is None or row["split"] == split:
-                box = (float(row["x0"]), float(row["y0"]), float(row["x1"]), float(row["y1"]))
-                top = [row[k] for k in ("top_x0", "top_y0", "top_x1", "top_y1")]
-                top_box = (float(top[0]), float(top[1]), float(top[2]), float(top[3])) if all(top) else None
-                chips.append(
-                    LowerChip(
-                        row["image"], row["split"], box, row["slot"], top_box, row["garment"], row["unsure"] == "1"
-                    )
-                )
-    return chips
+    rows = _chip_rows(LOWER_CHIPS_BY_EYE_PATH, split, garment=LOWER_CHIP_GARMENTS, slot=("bottom", "one_piece"))
+    return [
+        LowerChip(
+            row["image"],
+            row["split"],
+            _row_box(row),
+            row["slot"],
+            _row_box(row, "top_") if row["top_x0"] else None,
+            row["garment"],
+            row["unsure"] == "1",
+        )
+        for row in rows
+    ]
 
 
 def read_photo(root: str | Path, image_id: str) -> Image.Image:

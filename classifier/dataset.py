@@ -223,22 +223,20 @@ def chips_by_eye_samples(coparsing_dir: str | Path, split: str, *, margin: float
     under a separate top (the tags call it a dress) and heeled boots (the tags call them heels). Chips of photos the
     folder does not hold (a part of the dataset) are left out."""
     photos = Path(coparsing_dir) / "photos"
-    samples = []
-    for i, chip in enumerate(lower_chips_by_eye(split)):
-        if chip.unsure or chip.garment not in CHIP_TYPES or not (photos / f"{chip.image_id}.jpg").is_file():
-            continue
-        garment = WornGarment(chip.garment, chip.slot, CHIP_TYPES[chip.garment], None, box=chip.box)
-        samples.append(
-            _chip_sample(photos / f"{chip.image_id}.jpg", garment, f"ccp-{chip.image_id}-lower{i}-eye", split, margin)
-        )
-    for i, shoes in enumerate(shoe_chips_by_eye(split)):
-        if shoes.unsure or shoes.kind == "none" or not (photos / f"{shoes.image_id}.jpg").is_file():
-            continue
-        garment = WornGarment(shoes.kind, "shoes", "shoes", shoes.kind, box=shoes.box)
-        samples.append(
-            _chip_sample(photos / f"{shoes.image_id}.jpg", garment, f"ccp-{shoes.image_id}-shoes{i}-eye", split, margin)
-        )
-    return samples
+    garments = [
+        (chip.image_id, i, "lower", WornGarment(chip.garment, chip.slot, CHIP_TYPES[chip.garment], None, box=chip.box))
+        for i, chip in enumerate(lower_chips_by_eye(split))
+        if not chip.unsure and chip.garment in CHIP_TYPES
+    ] + [
+        (shoes.image_id, i, "shoes", WornGarment(shoes.kind, "shoes", "shoes", shoes.kind, box=shoes.box))
+        for i, shoes in enumerate(shoe_chips_by_eye(split))
+        if not shoes.unsure and shoes.kind != "none"
+    ]
+    return [
+        _chip_sample(photos / f"{image_id}.jpg", garment, f"ccp-{image_id}-{part}{i}-eye", split, margin)
+        for image_id, i, part, garment in garments
+        if (photos / f"{image_id}.jpg").is_file()
+    ]
 
 
 def _chip_sample(photo: Path, garment: WornGarment, image_id: str, split: str, margin: float) -> Sample:
