@@ -1685,8 +1685,9 @@ def _worn_shoes(predictor, coparsing_dir: Path, split: str) -> _WornShoes:
     for start in range(0, len(rows), 32):
         images = [r[0] if isinstance(r[0], Image.Image) else _sample_image(r[0]) for r in rows[start : start + 32]]
         out = predictor.outputs(images)
-        for name in ("kind", "embedding"):
-            columns.setdefault(name, []).append(np.asarray(out[name]))
+        for name in ("kind", "kind_worn", "embedding"):
+            if name in out:
+                columns.setdefault(name, []).append(np.asarray(out[name]))
     return _WornShoes(
         kind=np.array([r[1] for r in rows], dtype=int),
         photos=[r[2] for r in rows],
@@ -1707,7 +1708,10 @@ def _worn_kind_figures(shoes: _WornShoes, kinds: Sequence[str], model: Mapping) 
             continue
         truth = shoes.kind[rows]
         entry: dict = {"count": int(rows.sum())}
-        for name, probs in (("flat", shoes.outputs["kind"]), ("worn", worn["kind"])):
+        readings = [("flat", shoes.outputs["kind"])]
+        if "kind_worn" in shoes.outputs:
+            readings.append(("branch", shoes.outputs["kind_worn"]))
+        for name, probs in (*readings, ("worn", worn["kind"])):
             read = np.argmax(probs[rows], axis=1)
             entry[name] = {
                 "accuracy": round(float(np.mean(read == truth)), 4),
@@ -1725,6 +1729,8 @@ def train_worn_kinds(predictor, coparsing_dir: Path, *, folds: int = 5) -> tuple
     kinds = list(predictor.labels.heads.get("kind", ()))
     if not kinds:
         raise ValueError("the artifact has no kind head")
+    if "kind_worn" in predictor.labels.tflite_output:
+        return _worn_kind_branch_block(predictor, coparsing_dir, kinds), []
     shoes = _worn_shoes(predictor, coparsing_dir, "train")
     if len(shoes.kind) < 50:
         raise ValueError(f"{len(shoes.kind)} train shoes labelled by eye: too few to fit the worn kinds")
@@ -1754,6 +1760,23 @@ def train_worn_kinds(predictor, coparsing_dir: Path, *, folds: int = 5) -> tuple
         if len(held_out.kind):
             block[f"{split}_figures"] = _worn_kind_figures(held_out, kinds, served)
     return block, tries
+
+
+def _worn_kind_branch_block(predictor, coparsing_dir: Path, kinds: list[str]) -> dict:
+    """The `worn_kind` block of a network with its own worn-shoe branch ("kind_worn", grafted from a network trained
+    with the train shoes labelled by eye among its worn crops): nothing is fitted (a regression fitted on those shoes
+    would read the branch where it was trained); validation and test scored, the kind head alone against the branch."""
+    block = worn_kinds.as_block(
+        {},
+        labels=kinds,
+        reader="kind_worn",
+        features="the network's worn-shoe branch, trained with the co-parsing train shoes labelled by eye",
+    )
+    for split in ("validation", "test"):
+        held_out = _worn_shoes(predictor, coparsing_dir, split)
+        if len(held_out.kind):
+            block[f"{split}_figures"] = _worn_kind_figures(held_out, kinds, {})
+    return block
 
 
 def _worn_crop(coparsing_dir: Path, image_id: str, box: tuple[float, float, float, float]) -> Image.Image:
@@ -1939,7 +1962,7 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "preprocessing": labels.get("preprocessing"),
         "feature_dim": labels.get("feature_dim"),
         "quantization": _quantization(labels.get("tflite_quantization")),
-        "exported_from": _exported_from(metrics.get("exported_from") or {}),
+        "exported_from": _exported_from(metrics.get("exported_from") or {}, metrics.get("worn_kind_head") or {}),
         "segmentation_grid": _get(labels, "segmentation", "grid"),
         "segmentation_classes": ", ".join(_get(labels, "segmentation", "classes", default=[])),
         "detection_params": _pairs(labels.get("detection") or {}) or "(defaults)",
@@ -1949,7 +1972,7 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "wearer": _wearer(labels.get("wearer")),
         "chip_gate": _chip_gate(labels.get("chip_gate")),
         "worn_colour": _worn_colour(labels.get("worn_colour")),
-        "worn_kind": _worn_kind(labels.get("worn_kind")),
+        "worn_kind": _worn_kind(labels.get("worn_kind"), labels.get("worn_kind_head")),
         "reconcile": _pairs(labels.get("reconcile") or {}) or "off (the detector's garments as found)",
         "detector_only": "; ".join(
             f"{split} found {_fmt(_get(metrics, 'coparsing', split, 'outfits_detector_only', 'found_share'))}, "
@@ -2017,10 +2040,26 @@ def _quantization(name: str | None) -> str:
     return name or "not recorded"
 
 
-def _exported_from(exported: dict) -> str:
-    """The model card's sentence on an artifact re-exported from another one's network (export_classifier)."""
+def _exported_from(exported: dict, graft: dict | None = None) -> str:
+    """The model card's sentence on an artifact re-exported from another one's network (export_classifier), with a
+    kind branch for worn shoes grafted on (`graft`, metrics' `worn_kind_head`) or not."""
     if not exported:
         return ""
+    if graft:
+        kept = graft.get("source_quantization_kept")
+        numbers = (
+            f"; the int8 export keeps the source's quantization for the {kept['tensors_kept']} tensors the two share, "
+            f"so every output the source has comes out bit for bit (checked on {kept['checked_inputs']} inputs)"
+            if kept
+            else ""
+        )
+        return (
+            f"\n- This version is `{exported.get('artifact')}`'s network (the same weights, data and training record) "
+            f"with one more output, `kind_worn`: the kind branch of `{graft.get('from')}`, trained on the same "
+            f"backbone with the worn shoes labelled by eye, grafted on by `"
+            f"{_without_paths(exported.get('command') or 'python manage.py export_classifier')}`{numbers}. Its test "
+            "scorings count the source's."
+        )
     if exported.get("tflite_copied"):
         return (
             f"\n- This version is `{exported.get('artifact')}` itself (the same `model.keras` and `model.tflite`, "
@@ -2325,11 +2364,14 @@ def _worn_colour(block: dict | None) -> str:
     return "\n".join([paragraph, "", *items]) if items else paragraph
 
 
-def _worn_kind(block: dict | None) -> str:
-    """The worn shoes' kind (classifier.worn_kinds, `manage.py fit_probes`) as the card's paragraph."""
-    if not block:
+def _worn_kind(block: dict | None, head: dict | None = None) -> str:
+    """The worn shoes' kind (classifier.worn_kinds, `manage.py fit_probes`; the network's worn-shoe branch) as the
+    card's paragraph."""
+    if not block and not head:
         return "None: the kind of a pair of shoes worn is the kind head's own reading."
+    block = block or {}
     trained, cv = block.get("trained_on") or {}, block.get("cross_validation") or {}
+    branch = block.get("reader") == "kind_worn" or (head and "model" not in block)
 
     def read(entry: dict) -> str:
         flat, worn = entry["flat"], entry["worn"]
@@ -2347,15 +2389,28 @@ def _worn_kind(block: dict | None) -> str:
         for split in ("validation", "test")
         if block.get(f"{split}_figures")
     ]
-    paragraph = (
-        "The kind of a pair of shoes someone wears is read again from what the network says of its crop "
-        "(`classifier.worn_kinds`): a softmax regression on the kind head's log-probabilities and the embedding, "
-        f"fitted on {trained.get('shoes', 0)} pairs of {trained.get('photos', 0)} co-parsing train photos labelled "
-        f"by eye ({trained.get('pixel', 0)} cut by their mask, `classifier/labels/coparsing_shoes_by_eye.csv`; "
-        f"{trained.get('chips', 0)} as the product boxed them in the photos with tags only, "
-        "`classifier/labels/coparsing_shoe_chips_by_eye.csv`), its regularisation chosen by "
-        f"{cv.get('folds', 5)}-fold cross-validation there (l2 {cv.get('l2')}: kind right {_fmt(cv.get('accuracy'))})."
-    )
+    if branch:
+        head = head or {}
+        paragraph = (
+            "The kind of a pair of shoes someone wears is read by a second kind branch of the network (the output "
+            f"`kind_worn`), grafted from `{head.get('from', '?')}` (`export_classifier --worn-kind-from`): a network "
+            "trained on this one's backbone with the co-parsing train shoes labelled by eye among its worn crops "
+            "(`train_classifier --worn-chips-by-eye`; `classifier/labels/coparsing_shoes_by_eye.csv` and "
+            "`coparsing_shoe_chips_by_eye.csv`). Shoes laid flat keep the kind head. The graft keeps every other "
+            "output of this network bit for bit (`classifier.tflite_graft`)."
+        )
+    else:
+        paragraph = (
+            "The kind of a pair of shoes someone wears is read again from what the network says of its crop "
+            "(`classifier.worn_kinds`): a softmax regression on the kind head's log-probabilities and the embedding, "
+            f"fitted on {trained.get('shoes', 0)} pairs of {trained.get('photos', 0)} co-parsing train photos "
+            f"labelled by eye ({trained.get('pixel', 0)} cut by their mask, "
+            "`classifier/labels/coparsing_shoes_by_eye.csv`; "
+            f"{trained.get('chips', 0)} as the product boxed them in the photos with tags only, "
+            "`classifier/labels/coparsing_shoe_chips_by_eye.csv`), its regularisation chosen by "
+            f"{cv.get('folds', 5)}-fold cross-validation there (l2 {cv.get('l2')}: kind right "
+            f"{_fmt(cv.get('accuracy'))})."
+        )
     return "\n".join([paragraph, "", *items]) if items else paragraph
 
 

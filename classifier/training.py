@@ -48,6 +48,7 @@ from classifier.dataset import (
 from classifier.imaging import open_image, to_model_input
 from classifier.predictor import ATTRIBUTE_HEADS, CROP_MARGIN, load_predictor, model_backed
 from classifier.regions import DETECTION_SLOTS, garment_crop, segmentation_target
+from classifier.tflite_graft import keep_quantization
 from vocabulary import (
     COLOR_CODES,
     SLOTS,
@@ -817,17 +818,81 @@ def assemble(backbone, heads: keras.Model, image_size: int, segmentation: keras.
 
 
 OUTPUT_ORDER: tuple[str, ...] = ("type", "color", "embedding", *ATTRIBUTE_HEADS, "segmentation")
+# Outputs a network may have beyond OUTPUT_ORDER, placed after the segmentation in model.tflite's output vector (so
+# the offsets of the others stay where a network without them has them). "kind_worn": the kind of a pair of shoes
+# someone wears, from a second kind branch trained with the worn shoes labelled by eye (graft_worn_kind).
+EXTRA_OUTPUTS: tuple[str, ...] = ("kind_worn",)
+
+
+def output_order(model: keras.Model) -> tuple[str, ...]:
+    """The order of `model`'s outputs in model.tflite's single output vector."""
+    return (*OUTPUT_ORDER, *(name for name in EXTRA_OUTPUTS if name in model.output))
 
 
 def serving_model(model: keras.Model) -> keras.Model:
     """The export for TFLite: one output tensor [type | color | embedding | pattern | audience | warmth | formality |
-    kind | segmentation (flattened G×G×classes)], sliced by labels.json offsets, so the lite runtime never has to
-    guess which output tensor is which."""
+    kind | segmentation (flattened G×G×classes) | kind_worn if the network has it], sliced by labels.json offsets, so
+    the lite runtime never has to guess which output tensor is which."""
     outputs = model.output
-    parts = [outputs[name] for name in OUTPUT_ORDER[:-1]]
-    parts.append(layers.Flatten(name="segmentation_flat")(outputs["segmentation"]))
+    parts = [
+        layers.Flatten(name="segmentation_flat")(outputs[name]) if name == "segmentation" else outputs[name]
+        for name in output_order(model)
+    ]
     joined = layers.Concatenate(name="outputs")(parts)
     return keras.Model(model.input, joined, name="garment_classifier_serving")
+
+
+def output_offsets(model: keras.Model) -> dict[str, list[int]]:
+    """labels.json's `tflite_output`: each output's [start, end) in the serving model's output vector."""
+    offsets, start = {}, 0
+    for name in output_order(model):
+        size = int(np.prod(model.output[name].shape[1:]))
+        offsets[name] = [start, start + size]
+        start += size
+    return offsets
+
+
+def _first_backbone_difference(model: keras.Model, donor: keras.Model) -> str | None:
+    """The name of the first backbone layer (any nested model but the heads and the outfit map) whose weights are not
+    `donor`'s; None when every one is the same."""
+    theirs = nested_layers(donor)
+    for outer in model.layers:
+        if not isinstance(outer, keras.Model) or outer.name in ("heads", "segmentation_head"):
+            continue
+        for layer in nested_layers(outer).values():
+            weights = [] if isinstance(layer, keras.Model) else layer.get_weights()
+            if not weights:
+                continue
+            other = theirs.get(layer.name)
+            other_weights = other.get_weights() if other is not None else []
+            if len(other_weights) != len(weights) or not all(
+                np.array_equal(a, b) for a, b in zip(weights, other_weights, strict=True)
+            ):
+                return layer.name
+    return None
+
+
+def graft_worn_kind(model: keras.Model, donor: keras.Model) -> keras.Model:
+    """`model` with one more output, "kind_worn": `donor`'s kind branch (its normalisation of the pooled features,
+    its kind branch's hidden layer and its kind layer, weights as trained) read from `model`'s own pooled features.
+    Every other output is `model`'s, unchanged. The donor must have been trained on the same backbone (e.g.
+    `train_classifier --segmentation-from` this model's artifact, `--worn-chips-by-eye`), so the pooled features it
+    learned from are the ones it reads here. Raises ValueError when the two do not fit together."""
+    if "kind_worn" in model.output:
+        raise ValueError("the model already has a kind_worn output")
+    heads = donor.get_layer("heads")
+    kind = heads.get_layer("kind").output
+    if kind.shape[-1] != model.output["kind"].shape[-1]:
+        raise ValueError(f"the donor reads {kind.shape[-1]} kinds, the model {model.output['kind'].shape[-1]}")
+    pooled = model.get_layer("pooled_features").output
+    if heads.input.shape[-1] != pooled.shape[-1]:
+        raise ValueError(f"the donor reads {heads.input.shape[-1]} pooled features, the model {pooled.shape[-1]}")
+    differs = _first_backbone_difference(model, donor)
+    if differs is not None:
+        raise ValueError(f"the donor was trained on another backbone: its layer {differs!r} differs")
+    branch = keras.Model(heads.input, kind, name="worn_kind_branch")
+    outputs = {**model.output, "kind_worn": layers.Identity(name="kind_worn")(branch(pooled))}
+    return keras.Model(model.input, outputs, name=model.name)
 
 
 QUANTIZATIONS = ("int8", "float16", "dynamic", "none")
@@ -1182,6 +1247,7 @@ def reexport(
     coparsing_dir: Path | None = None,
     command: str | None = None,
     seed: int = 1337,
+    worn_kind_from: Path | None = None,
     log: Callable[[str], None] = logger.info,
 ) -> dict:
     """A new artifact version from `source`'s model.keras exported with another quantization: the same network (same
@@ -1190,18 +1256,31 @@ def reexport(
     evaluate_artifact runs (the test scorings carry over: it is the same network). Returns the new metrics.
 
     `quantization="keep"` copies `source`'s model.tflite byte for byte: a new version whose only change is what a
-    newer evaluation chooses after the network (its figures then differ from the source's by those steps alone)."""
+    newer evaluation chooses after the network (its figures then differ from the source's by those steps alone).
+
+    `worn_kind_from`: an artifact trained on `source`'s backbone whose kind branch is grafted on as the output
+    "kind_worn" (graft_worn_kind), the worn shoes' kind; every other output stays `source`'s. labels.json then names
+    the branch (`worn_kind_head`) and drops `source`'s `worn_kind` regression, which read the flat kind head."""
     source, out_dir = Path(source), Path(out_dir)
     if quantization not in (*QUANTIZATIONS, "keep"):
         raise ValueError(f"unknown quantization {quantization!r}")
+    if quantization == "keep" and worn_kind_from is not None:
+        raise ValueError("a grafted kind branch needs a new export, not a kept model.tflite")
     if out_dir.exists():
         raise FileExistsError(f"{out_dir} exists")
     started = time.monotonic()
+    donor = None
+    if worn_kind_from is not None:
+        donor = keras.models.load_model(Path(worn_kind_from) / "model.keras", compile=False)
     shutil.copytree(source, out_dir, ignore=shutil.ignore_patterns("evaluation"))
     previous = json.loads((out_dir / "labels.json").read_text()).get("tflite_quantization")
     if quantization == "keep":
         return _record_export(source, out_dir, previous, previous, 0, command, started, copied=True, log=log)
     model = keras.models.load_model(out_dir / "model.keras", compile=False)
+    if donor is not None and worn_kind_from is not None:
+        model = graft_worn_kind(model, donor)
+        save_model_keras(model, out_dir / "model.keras")
+        _record_graft(out_dir, Path(worn_kind_from), output_offsets(model))
     calibration = None
     if quantization == "int8":
         samples = load_samples(dataset_dir, splits=["train"])
@@ -1209,9 +1288,68 @@ def reexport(
             samples += worn_samples(coparsing_dir, "train")
         calibration = calibration_inputs(samples, coparsing_dir, image_size=int(model.input.shape[1]), seed=seed)
     export_tflite(model, out_dir / "model.tflite", quantization=quantization, calibration=calibration)
+    if donor is not None and calibration and previous == "int8":
+        _keep_source_quantization(source, out_dir, calibration[:: max(1, len(calibration) // 12)], log=log)
     return _record_export(
         source, out_dir, quantization, previous, len(calibration or ()), command, started, copied=False, log=log
     )
+
+
+def _keep_source_quantization(
+    source: Path, out_dir: Path, inputs: Sequence[np.ndarray], *, log: Callable[[str], None]
+) -> None:
+    """A grafted network's int8 export with `source`'s quantization wherever the two are the same network
+    (tflite_graft.keep_quantization), checked: on `inputs`, every output `source` has comes out bit for bit as
+    `source`'s model.tflite gives it (a ValueError otherwise). Noted in metrics.json's `worn_kind_head`."""
+    kept = keep_quantization(source / "model.tflite", out_dir / "model.tflite")
+    offsets = json.loads((source / "labels.json").read_text())["tflite_output"]
+    width = max(end for _, end in offsets.values())
+    theirs, ours = (_tflite_outputs(path / "model.tflite", inputs) for path in (source, out_dir))
+    if not np.array_equal(theirs, ours[:, :width]):
+        raise ValueError(f"the graft changed {source.name}'s own outputs ({np.mean(theirs != ours[:, :width]):.1%})")
+    metrics = json.loads((out_dir / "metrics.json").read_text())
+    metrics.setdefault("worn_kind_head", {})["source_quantization_kept"] = {**kept, "checked_inputs": len(inputs)}
+    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    log(f"{source.name}'s int8 quantization kept: its outputs bit for bit on {len(inputs)} inputs")
+
+
+def _tflite_outputs(path: Path, inputs: Sequence[np.ndarray]) -> np.ndarray:
+    from ai_edge_litert.interpreter import Interpreter  # noqa: PLC0415  (the runtime the predictor serves with)
+
+    interpreter = Interpreter(model_path=str(path))
+    interpreter.allocate_tensors()
+    into, out = interpreter.get_input_details()[0]["index"], interpreter.get_output_details()[0]["index"]
+    rows = []
+    for x in inputs:
+        interpreter.set_tensor(into, x[None].astype(np.float32))
+        interpreter.invoke()
+        rows.append(interpreter.get_tensor(out).copy())
+    return np.concatenate(rows)
+
+
+def _record_graft(out_dir: Path, donor_dir: Path, offsets: dict[str, list[int]]) -> None:
+    """labels.json and metrics.json of an artifact whose network got `donor_dir`'s kind branch as "kind_worn"."""
+    labels = json.loads((out_dir / "labels.json").read_text())
+    donor_labels = json.loads((donor_dir / "labels.json").read_text())
+    if donor_labels["heads"].get("kind") != labels["heads"].get("kind"):
+        raise ValueError(f"{donor_dir.name}'s kind head reads other kinds than {out_dir.name}'s")
+    labels["tflite_output"] = offsets
+    labels.pop("worn_kind", None)
+    donor_metrics = json.loads((donor_dir / "metrics.json").read_text())
+    labels["worn_kind_head"] = {
+        "labels": list(labels["heads"]["kind"]),
+        "from": donor_dir.resolve().name,
+        "training_command": donor_metrics.get("config", {}).get("extra", {}).get("command"),
+        "rule": "the kind of shoes worn (a crop of a photo of a person) is this output's; shoes laid flat keep 'kind'",
+    }
+    (out_dir / "labels.json").write_text(json.dumps(labels, indent=2) + "\n")
+    metrics = json.loads((out_dir / "metrics.json").read_text())
+    metrics["worn_kind_head"] = {
+        "from": labels["worn_kind_head"]["from"],
+        "training_command": labels["worn_kind_head"]["training_command"],
+        "worn_chip_samples": donor_metrics.get("worn_chip_samples"),
+    }
+    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
 
 
 def _record_export(

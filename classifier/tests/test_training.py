@@ -431,3 +431,56 @@ def test_new_heads_can_keep_an_artifacts_outfit_map_on_its_own_backbone_only(tmp
     # Nor a backbone fine-tuned in the same run.
     with pytest.raises(ValueError, match="no fine-tuning"):
         train(dataclasses.replace(kept, out_dir=tmp_path / "d", finetune_epochs=1), log=lambda message: None)
+
+    # b's kind branch, trained with the chips, grafted onto a as the worn shoes' kind: a's outputs stay a's.
+    common = ["--dataset", str(dataset), "--coparsing", "", "--no-evaluate", "--no-current", "--verbosity", "0"]
+    donor = ["--worn-kind-from", str(tmp_path / "b")]
+    call_command(
+        "export_classifier",
+        str(tmp_path / "a"),
+        "--out",
+        str(tmp_path / "a2"),
+        *donor,
+        "--quantization",
+        "none",
+        *common,
+    )
+    labels = json.loads((tmp_path / "a2" / "labels.json").read_text())
+    before = json.loads((tmp_path / "a" / "labels.json").read_text())["tflite_output"]
+    end = before["segmentation"][1]
+    assert labels["tflite_output"] == {**before, "kind_worn": [end, end + len(SHOE_KINDS)]}
+    assert labels["worn_kind_head"]["from"] == "b" and "worn_kind" not in labels
+    image = open_image(next((dataset / "images").iterdir()))
+    ours, theirs = (load_predictor(tmp_path / n, backend="keras").outputs([image]) for n in ("a2", "b"))
+    grafted = load_predictor(tmp_path / "a2", backend="tflite")
+    # a's own export is dynamic-range quantized; the graft's is float, so it is held to a's Keras model.
+    lite, source = grafted.outputs([image]), load_predictor(tmp_path / "a", backend="keras").outputs([image])
+    np.testing.assert_allclose(ours["kind_worn"], theirs["kind"], atol=1e-5)
+    np.testing.assert_allclose(lite["kind_worn"], theirs["kind"], atol=1e-4)
+    for name in ("type", "color", "embedding", "kind", "segmentation"):
+        np.testing.assert_allclose(lite[name], source[name], atol=1e-4)
+    # A worn garment's kind is the branch's; a flat one keeps the kind head's.
+    worn = grafted.outputs([image], worn=True)
+    np.testing.assert_array_equal(worn["kind"], lite["kind_worn"])
+    np.testing.assert_array_equal(worn["kind_flat"], lite["kind"])
+    assert not np.allclose(lite["kind_worn"], lite["kind"])  # two branches trained apart read differently
+    # Grafted onto an int8 export, the new export keeps that export's numbers for every output it had.
+    call_command("export_classifier", str(tmp_path / "a"), "--out", str(tmp_path / "a8"), *common)
+    call_command("export_classifier", str(tmp_path / "a8"), "--out", str(tmp_path / "a9"), *donor, *common)
+    kept = json.loads((tmp_path / "a9" / "metrics.json").read_text())["worn_kind_head"]["source_quantization_kept"]
+    assert kept["new_tensors"] > 0 and kept["tensors_kept"] > kept["new_tensors"]
+    other_image = open_image(sorted((dataset / "images").iterdir())[-1])
+    plain, grafted8 = (load_predictor(tmp_path / n, backend="tflite").outputs([other_image]) for n in ("a8", "a9"))
+    for name in ("type", "color", "embedding", "kind", "segmentation"):
+        np.testing.assert_array_equal(grafted8[name], plain[name])
+    float_kind = load_predictor(tmp_path / "b", backend="keras").outputs([other_image])["kind"]
+    np.testing.assert_allclose(grafted8["kind_worn"], float_kind, atol=0.1)  # int8 against float
+    # A donor on another backbone is refused, and leaves no half-written artifact.
+    other = dataclasses.replace(base, out_dir=tmp_path / "e", seed=base.seed + 1)
+    train(other, log=lambda message: None)
+    with pytest.raises(CommandError, match="another backbone"):
+        call_command(
+            "export_classifier", str(tmp_path / "a"), "--out", str(tmp_path / "a3"),
+            "--worn-kind-from", str(tmp_path / "e"), *common,
+        )  # fmt: skip
+    assert not (tmp_path / "a3").exists()

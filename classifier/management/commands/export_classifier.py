@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+import shutil
 import sys
 from pathlib import Path
 
@@ -29,6 +30,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--coparsing", default=settings.FASHION_COPARSING_DIR, help="co-parsing folder ('' for flat photos only)"
         )
+        parser.add_argument(
+            "--worn-kind-from",
+            default=None,
+            help=(
+                "an artifact trained on SOURCE's backbone (train_classifier --segmentation-from SOURCE "
+                "--worn-chips-by-eye) whose kind branch becomes the output kind_worn: the kind of shoes worn"
+            ),
+        )
         parser.add_argument("--no-evaluate", action="store_true", help="skip the evaluation (run it later)")
         parser.add_argument("--no-current", action="store_true", help="do not point artifacts/current at the result")
 
@@ -46,21 +55,33 @@ class Command(BaseCommand):
             raise CommandError(
                 f"dataset folder not found: {options['dataset']!r} (set FASHION_DATASET_DIR or --dataset)"
             )
+        worn_kind_from = Path(options["worn_kind_from"]) if options["worn_kind_from"] else None
+        if worn_kind_from is not None:
+            if not (worn_kind_from / "model.keras").is_file():
+                raise CommandError(f"--worn-kind-from: no model.keras in {worn_kind_from}")
+            if options["quantization"] == "keep":
+                raise CommandError("--worn-kind-from changes the network: it needs a new export, not 'keep'")
         coparsing = Path(options["coparsing"]) if options["coparsing"] else None
         if coparsing is not None and not (coparsing / "tags.csv").is_file():
             raise CommandError(f"co-parsing folder not found: {options['coparsing']!r}")
         command_line = None
         if sys.argv[1:2] == ["export_classifier"]:
             command_line = "python manage.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-        reexport(
-            source,
-            out,
-            quantization=options["quantization"],
-            dataset_dir=Path(options["dataset"]),
-            coparsing_dir=coparsing,
-            command=command_line,
-            log=self.stdout.write,
-        )
+        try:
+            reexport(
+                source,
+                out,
+                quantization=options["quantization"],
+                dataset_dir=Path(options["dataset"]),
+                coparsing_dir=coparsing,
+                command=command_line,
+                worn_kind_from=worn_kind_from,
+                log=self.stdout.write,
+            )
+        except ValueError as error:
+            if out.exists():
+                shutil.rmtree(out)
+            raise CommandError(str(error)) from error
         if not options["no_evaluate"]:
             metrics = evaluate_artifact(
                 out, Path(options["dataset"]), coparsing_dir=coparsing, progress=options["verbosity"] > 1

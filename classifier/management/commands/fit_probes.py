@@ -99,7 +99,10 @@ class Command(BaseCommand):
                     raise CommandError(f"{name}: {error}") from error
                 for t in tries:
                     self.stdout.write(f"{name} cv l2={t['l2']:g}: {words} {t[figure]}")
-                self.stdout.write(f"{name} chosen: l2={blocks[name]['cross_validation']['l2']:g}")
+                if "cross_validation" in blocks[name]:
+                    self.stdout.write(f"{name} chosen: l2={blocks[name]['cross_validation']['l2']:g}")
+                else:
+                    self.stdout.write(f"{name}: nothing fitted, read by the network's {blocks[name]['reader']}")
                 for split in ("validation", "test"):
                     if f"{split}_figures" in blocks[name]:
                         self.stdout.write(f"{name} {split}: {json.dumps(blocks[name][f'{split}_figures'])}")
