@@ -769,8 +769,9 @@ def test_evaluate_default_garment_counts_every_photo_read_as_an_outfit(settings,
 @pytest.mark.real_model
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 9's acceptance case, not met by lite0-224-v13 (nor v12): its map takes the red skirt for part of a "
-    "dress (chip 'Red dress'); every candidate of 1 Dec read the skirt's own crop as a dress too (0.65-0.79). Of "
+    reason="issue 9's acceptance case, not met by lite0-224-v14 (v13 with a worn-shoe branch; nor v12): its map "
+    "takes the red skirt for part of a dress (chip 'Red dress'); every candidate of 1 Dec read the skirt's own crop "
+    "as a dress too (0.65-0.79). Of "
     "the 3 Dec tries on the corrected co-parsing labels (v13's backbone, heads and map trained again, five seeds), "
     "two list 'Red skirt' and three a dress; all are worse on validation elsewhere (classifier/NOTEBOOK.md), so "
     "none is served. A one-piece beside a top is listed as a bottom when its crop gives one at 0.1 or more (3 Dec): "
