@@ -750,22 +750,29 @@ def reused_segmentation_head(artifact_dir: Path, backbone) -> keras.Model:
     head = found.get("segmentation_head")
     if not isinstance(head, keras.Model):
         raise ValueError(f"{artifact_dir} has no outfit map (segmentation_head)")
-    for model in (backbone.bottom, backbone.top):
-        for layer in model.layers:
-            weights = layer.get_weights()
-            if not weights:
-                continue
-            theirs = found.get(layer.name)
-            if (
-                theirs is None
-                or len(theirs.get_weights()) != len(weights)
-                or not all(np.array_equal(a, b) for a, b in zip(weights, theirs.get_weights(), strict=True))
-            ):
-                raise ValueError(
-                    f"the outfit map of {artifact_dir} reads another backbone: its layer {layer.name!r} differs "
-                    "(train on that artifact's own backbone: train_classifier without --weights takes it)"
-                )
+    differs = first_weight_difference([*backbone.bottom.layers, *backbone.top.layers], found)
+    if differs is not None:
+        raise ValueError(
+            f"the outfit map of {artifact_dir} reads another backbone: its layer {differs!r} differs "
+            "(train on that artifact's own backbone: train_classifier without --weights takes it)"
+        )
     return head
+
+
+def first_weight_difference(ours: Sequence[keras.layers.Layer], theirs: dict[str, keras.layers.Layer]) -> str | None:
+    """The name of the first layer of `ours` with weights whose namesake in `theirs` (nested_layers of another model)
+    is missing or holds other weights; None when every one holds the same."""
+    for layer in ours:
+        weights = layer.get_weights()
+        if not weights:
+            continue
+        other = theirs.get(layer.name)
+        other_weights = other.get_weights() if other is not None else []
+        if len(other_weights) != len(weights) or not all(
+            np.array_equal(a, b) for a, b in zip(weights, other_weights, strict=True)
+        ):
+            return layer.name
+    return None
 
 
 def coparsing_photos(root: Path, split: str) -> list[tuple[Path, np.ndarray]]:
@@ -852,26 +859,6 @@ def output_offsets(model: keras.Model) -> dict[str, list[int]]:
     return offsets
 
 
-def _first_backbone_difference(model: keras.Model, donor: keras.Model) -> str | None:
-    """The name of the first backbone layer (any nested model but the heads and the outfit map) whose weights are not
-    `donor`'s; None when every one is the same."""
-    theirs = nested_layers(donor)
-    for outer in model.layers:
-        if not isinstance(outer, keras.Model) or outer.name in ("heads", "segmentation_head"):
-            continue
-        for layer in nested_layers(outer).values():
-            weights = [] if isinstance(layer, keras.Model) else layer.get_weights()
-            if not weights:
-                continue
-            other = theirs.get(layer.name)
-            other_weights = other.get_weights() if other is not None else []
-            if len(other_weights) != len(weights) or not all(
-                np.array_equal(a, b) for a, b in zip(weights, other_weights, strict=True)
-            ):
-                return layer.name
-    return None
-
-
 def graft_worn_kind(model: keras.Model, donor: keras.Model) -> keras.Model:
     """`model` with one more output, "kind_worn": `donor`'s kind branch (its normalisation of the pooled features,
     its kind branch's hidden layer and its kind layer, weights as trained) read from `model`'s own pooled features.
@@ -887,7 +874,15 @@ def graft_worn_kind(model: keras.Model, donor: keras.Model) -> keras.Model:
     pooled = model.get_layer("pooled_features").output
     if heads.input.shape[-1] != pooled.shape[-1]:
         raise ValueError(f"the donor reads {heads.input.shape[-1]} pooled features, the model {pooled.shape[-1]}")
-    differs = _first_backbone_difference(model, donor)
+    # The backbone: every nested model but the heads and the outfit map, layer by layer.
+    backbone = [
+        layer
+        for outer in model.layers
+        if isinstance(outer, keras.Model) and outer.name not in ("heads", "segmentation_head")
+        for layer in nested_layers(outer).values()
+        if not isinstance(layer, keras.Model)
+    ]
+    differs = first_weight_difference(backbone, nested_layers(donor))
     if differs is not None:
         raise ValueError(f"the donor was trained on another backbone: its layer {differs!r} differs")
     branch = keras.Model(heads.input, kind, name="worn_kind_branch")
@@ -1269,15 +1264,14 @@ def reexport(
     if out_dir.exists():
         raise FileExistsError(f"{out_dir} exists")
     started = time.monotonic()
-    donor = None
-    if worn_kind_from is not None:
-        donor = keras.models.load_model(Path(worn_kind_from) / "model.keras", compile=False)
+    donor = keras.models.load_model(Path(worn_kind_from) / "model.keras", compile=False) if worn_kind_from else None
     shutil.copytree(source, out_dir, ignore=shutil.ignore_patterns("evaluation"))
     previous = json.loads((out_dir / "labels.json").read_text()).get("tflite_quantization")
     if quantization == "keep":
         return _record_export(source, out_dir, previous, previous, 0, command, started, copied=True, log=log)
     model = keras.models.load_model(out_dir / "model.keras", compile=False)
-    if donor is not None and worn_kind_from is not None:
+    if donor is not None:
+        assert worn_kind_from is not None  # donor is loaded from it
         model = graft_worn_kind(model, donor)
         save_model_keras(model, out_dir / "model.keras")
         _record_graft(out_dir, Path(worn_kind_from), output_offsets(model))
