@@ -317,17 +317,40 @@ def nearest_ids(*, vector: np.ndarray, k: int, exclude: Iterable[int] = ()) -> l
 # The index stores int8 vectors: its order is approximate. It proposes RESCORE_FACTOR x k candidates, and their exact
 # cosine similarity is computed from the float32 embeddings read with the garments anyway.
 RESCORE_FACTOR = 6
+# Held to one slot, the nearest candidates may be mostly of other slots (a red skirt's crop sits near red dresses):
+# the search widens (x SLOT_WIDENING each time) until RESCORE_FACTOR x k of the slot are among them, the catalog has
+# no more, or MAX_CANDIDATES were proposed.
+SLOT_WIDENING = 4
+MAX_CANDIDATES = 4096
 
 
 def garments_similar_to_embedding(
-    *, embedding: np.ndarray, k: int = 8, exclude_ids: Iterable[int] = ()
+    *, embedding: np.ndarray, k: int = 8, exclude_ids: Iterable[int] = (), slot: str | None = None
 ) -> list[SimilarGarment]:
+    """The k active garments of the current model version nearest to `embedding` (cosine similarity, best first,
+    ties by id); with `slot`, only garments of that slot: a shopper who asks what looks like her skirt wants skirts
+    and trousers, not the dresses and tops that look alike."""
     vector = np.asarray(embedding, dtype=np.float32)
     query = vector / max(float(np.linalg.norm(vector)), 1e-12)
-    matches = nearest_ids(vector=vector, k=RESCORE_FACTOR * k, exclude=exclude_ids)[: RESCORE_FACTOR * k]
-    garments = Garment.objects.filter(is_active=True, model_version=current_model_version()).in_bulk(
-        [garment_id for garment_id, _ in matches]
-    )
+    exclude_ids = list(exclude_ids)
+    active = Garment.objects.filter(is_active=True, model_version=current_model_version())
+    if slot is not None:
+        active = active.filter(slot=slot)
+    wanted = RESCORE_FACTOR * k
+    proposed = wanted
+    while True:
+        matches = nearest_ids(vector=vector, k=proposed, exclude=exclude_ids)[:proposed]
+        if slot is None:
+            break
+        # Only the ids of the slot here: a widened search may propose thousands, whose rows are not all needed.
+        of_slot = set(active.filter(pk__in=[garment_id for garment_id, _ in matches]).values_list("pk", flat=True))
+        exhausted = len(matches) < proposed or proposed >= MAX_CANDIDATES
+        if len(of_slot) >= wanted or exhausted:
+            matches = [match for match in matches if match[0] in of_slot]
+            break
+        proposed = min(MAX_CANDIDATES, proposed * SLOT_WIDENING)
+    matches = matches[:wanted]
+    garments = active.in_bulk([garment_id for garment_id, _ in matches])
     found = []
     for garment_id, score in matches:
         garment = garments.get(garment_id)
@@ -342,7 +365,8 @@ def garments_similar_to_embedding(
 
 
 def garments_similar_to(*, garment: Garment, k: int = 8) -> list[SimilarGarment]:
+    """The garments of `garment`'s slot that look most like it (itself left out)."""
     if not garment.embedding:
         return []
     vector = np.frombuffer(bytes(garment.embedding), dtype=np.float32)
-    return garments_similar_to_embedding(embedding=vector, k=k, exclude_ids=[garment.pk])
+    return garments_similar_to_embedding(embedding=vector, k=k, exclude_ids=[garment.pk], slot=garment.slot)

@@ -721,7 +721,8 @@ SIMILAR_SHOWN = 6  # "looks similar" on an upload's page and in its API answer
 @dataclass(frozen=True)
 class UploadAnswer:
     """Everything the result page and the API show for an upload, read once: the reading of the matched garment, the
-    tags used (the shopper's correction on top), what goes with it, what looks similar, what to confirm."""
+    tags used (the shopper's correction on top), what goes with it, what looks similar (catalog garments of the
+    matched garment's slot, as corrected), what to confirm."""
 
     upload: ShopperUpload
     reading: dict
@@ -746,7 +747,7 @@ def upload_answer(
     similar: list[SimilarGarment] = []
     if upload.embedding:
         vector = np.frombuffer(bytes(upload.embedding), dtype=np.float32)
-        similar = garments_similar_to_embedding(embedding=vector, k=SIMILAR_SHOWN)
+        similar = garments_similar_to_embedding(embedding=vector, k=SIMILAR_SHOWN, slot=tag.slot or None)
     if recommendation is None:
         leaning = upload_leaning(upload=upload, tag=tag)
         recommendation = recommend_for_tag(tag=tag, limit=limit, outfits=DEFAULT_OUTFITS, leaning=leaning)

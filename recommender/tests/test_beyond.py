@@ -18,7 +18,7 @@ from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
-from catalog.similarity import EmbeddingIndex
+from catalog.similarity import EmbeddingIndex, garments_similar_to_embedding
 from catalog.tests.factories import garment_factory, image_bytes, rule_factory
 from classifier.predictor import get_predictor
 from recommender.models import CorrectionStatus, Feedback, ShopperUpload, TagCorrection
@@ -240,6 +240,49 @@ def test_upload_shows_similar_catalog_items(api, catalog):
     _rule, garments = catalog
     body = post_photo(api, "red").json()
     assert body["similar"][0]["id"] in {garments["red_tee"].id, garments["red_polo"].id}
+
+
+def test_similar_items_keep_to_the_garments_slot(api, catalog):
+    """A red dress and a red skirt look as much like the red tee as the red polo does (the fake CNN's embedding is
+    the colour), but only garments of the tee's slot are similar to it: on the API, the detail page and an upload."""
+    _rule, garments = catalog
+    red_dress = garment_factory(type="dress", color="red")
+    red_skirt = garment_factory(type="skirt", color="red")
+    items = api.get(f"/api/v1/garments/{garments['red_tee'].id}/similar/").json()["items"]
+    assert [item["id"] for item in items] == [garments["red_polo"].id]
+    html = Client().get(f"/garments/{red_skirt.id}/").content.decode()
+    section = html[html.index('id="similar-items"') :]
+    assert f"/garments/{red_dress.id}/" not in section and f"/garments/{garments['red_tee'].id}/" not in section
+
+
+def test_an_uploads_similar_items_follow_its_slot_as_corrected(api, catalog):
+    """What looks like a red photo read as a tee is red tops; once the shopper says it is a skirt, red skirts and
+    other bottoms, never the tops it was first matched with."""
+    _rule, garments = catalog
+    red_skirt = garment_factory(type="skirt", color="red")
+    garment_factory(type="dress", color="red")
+    body = post_photo(api, "red").json()
+    assert {item["id"] for item in body["similar"]} == {garments["red_tee"].id, garments["red_polo"].id}
+    upload_id = body["upload_id"]
+    api.post(f"/api/v1/recommendations/{upload_id}/correction/", {"type": "skirt"}, format="json")
+    html = Client().get(f"/recommend/{upload_id}/").content.decode()
+    section = html[html.index('id="similar-items"') :]
+    assert f"/garments/{red_skirt.id}/" in section
+    assert (
+        f"/garments/{garments['red_tee'].id}/" not in section and f"/garments/{garments['red_polo'].id}/" not in section
+    )
+
+
+def test_similar_items_of_a_slot_are_found_beyond_the_nearest_of_others():
+    """Held to one slot, the search widens past the nearest garments of other slots: ten red tops sit nearer a red
+    query than the one blue skirt, and the skirt is still what looks most like it among bottoms."""
+    for _ in range(10):
+        garment_factory(type="t-shirt", color="red")
+    blue_skirt = garment_factory(type="skirt", color="blue")
+    query = get_predictor().predict(Image.open(io.BytesIO(image_bytes("red")))).embedding
+    found = garments_similar_to_embedding(embedding=query, k=1, slot="bottom")
+    assert [match.garment.pk for match in found] == [blue_skirt.pk]
+    assert all(m.garment.slot == "top" for m in garments_similar_to_embedding(embedding=query, k=5, slot="top"))
 
 
 def test_embedding_index_nearest_is_exact_cosine():
