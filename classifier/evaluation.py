@@ -196,8 +196,6 @@ def model_outputs(
     for head, vocabulary in ATTRIBUTE_HEADS.items():
         order[head] = (list((getattr(labels, "heads", None) or {}).get(head, vocabulary)), vocabulary)
     order["pattern_flat"] = order["pattern"]
-    order["type_flat"] = order["type"]
-    order["type_worn"] = order["type"]
     columns: dict[str, list[np.ndarray]] = {}
     with ThreadPoolExecutor(max_workers=workers) as pool:
         bar = tqdm(total=len(samples), desc="evaluate", unit="img", disable=not progress)
@@ -1964,9 +1962,7 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "preprocessing": labels.get("preprocessing"),
         "feature_dim": labels.get("feature_dim"),
         "quantization": _quantization(labels.get("tflite_quantization")),
-        "exported_from": _exported_from(
-            metrics.get("exported_from") or {}, metrics.get("worn_kind_head") or {}, metrics.get("worn_type_head")
-        ),
+        "exported_from": _exported_from(metrics.get("exported_from") or {}, metrics.get("worn_kind_head") or {}),
         "segmentation_grid": _get(labels, "segmentation", "grid"),
         "segmentation_classes": ", ".join(_get(labels, "segmentation", "classes", default=[])),
         "detection_params": _pairs(labels.get("detection") or {}) or "(defaults)",
@@ -1977,7 +1973,6 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "chip_gate": _chip_gate(labels.get("chip_gate")),
         "worn_colour": _worn_colour(labels.get("worn_colour")),
         "worn_kind": _worn_kind(labels.get("worn_kind"), labels.get("worn_kind_head")),
-        "worn_type": _worn_type(labels.get("worn_type_head"), metrics.get("worn_type_head")),
         "reconcile": _pairs(labels.get("reconcile") or {}) or "off (the detector's garments as found)",
         "detector_only": "; ".join(
             f"{split} found {_fmt(_get(metrics, 'coparsing', split, 'outfits_detector_only', 'found_share'))}, "
@@ -2045,26 +2040,11 @@ def _quantization(name: str | None) -> str:
     return name or "not recorded"
 
 
-def _exported_from(exported: dict, graft: dict | None = None, type_graft: dict | None = None) -> str:
+def _exported_from(exported: dict, graft: dict | None = None) -> str:
     """The model card's sentence on an artifact re-exported from another one's network (export_classifier), with a
-    kind branch for worn shoes grafted on (`graft`, metrics' `worn_kind_head`), a worn-type branch (`type_graft`,
-    metrics' `worn_type_head`, when this export added it) or neither."""
+    kind branch for worn shoes grafted on (`graft`, metrics' `worn_kind_head`) or not."""
     if not exported:
         return ""
-    command = exported.get("command") or "python manage.py export_classifier"
-    if type_graft and "--worn-type-branch" in command:
-        kept = type_graft.get("source_quantization_kept")
-        numbers = (
-            f"; the int8 export keeps the source's quantization for the {kept['tensors_kept']} tensors the two share, "
-            f"so every output the source has comes out bit for bit (checked on {kept['checked_inputs']} inputs)"
-            if kept
-            else ""
-        )
-        return (
-            f"\n- This version is `{exported.get('artifact')}`'s network (the same weights, data and training record) "
-            "with one more output, `type_worn`: a linear branch on its pooled features fitted on the co-parsing train "
-            f"worn crops, grafted on by `{_without_paths(command)}`{numbers}. Its test scorings count the source's."
-        )
     if graft:
         kept = graft.get("source_quantization_kept")
         numbers = (
@@ -2382,31 +2362,6 @@ def _worn_colour(block: dict | None) -> str:
         f"{_fmt(cv.get('colour_or_alt'))})."
     )
     return "\n".join([paragraph, "", *items]) if items else paragraph
-
-
-def _worn_type(head: dict | None, record: dict | None = None) -> str:
-    """The worn garments' type (classifier.worn_types; the network's worn-type branch) as the card's paragraph."""
-    if not head:
-        return "None: the type of a garment worn is the type head's own reading."
-    trained = head.get("trained_on") or {}
-    alone = head.get("validation_head_alone") or {}
-    trials = "; ".join(
-        f"l2 {t['l2']}: slot {_fmt(t['slot'])}, type {_fmt(t['type'])}" for t in head.get("validation_trials") or []
-    )
-    return (
-        "The type of a garment someone wears (a crop of a photo of a person) is the geometric mean of the type "
-        "head's probabilities and those of a second, linear branch on the same pooled features (the output "
-        "`type_worn`, `classifier.worn_types`), renormalised; photos of a garment laid flat keep the type head. The "
-        "branch was "
-        f"fitted on {trained.get('garments', 0)} worn crops of {trained.get('photos', 0)} co-parsing train photos "
-        f"({head.get('features', 'the pooled features')}, {head.get('steps', '?')} steps), its regularisation "
-        f"(l2 {head.get('l2')}) chosen on the validation crops, read by their crop alone as "
-        f"{head.get('validation_read_by', 'the Keras model')} reads them (its pooled features and type head; the "
-        "branch's own layer in float): the head alone "
-        f"slot {_fmt(alone.get('slot'))}, type {_fmt(alone.get('type'))}; {trials}. The served figures are the "
-        "co-parsing rows above."
-        + (f" Fitted in {record.get('seconds')} s." if record and record.get("seconds") else "")
-    )
 
 
 def _worn_kind(block: dict | None, head: dict | None = None) -> str:

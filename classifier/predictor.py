@@ -36,7 +36,7 @@ import numpy as np
 from django.conf import settings
 from PIL import Image
 
-from classifier import chip_gate, probes, wearers, worn_colours, worn_kinds, worn_types
+from classifier import chip_gate, probes, wearers, worn_colours, worn_kinds
 from classifier.imaging import to_model_batch
 from classifier.pixel_colors import garment_color_shares, with_pixel_colors
 from classifier.regions import (
@@ -545,10 +545,9 @@ class _ArrayPredictor:
 
     def _as_worn(self, out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Outputs of crops of garments someone wears: colour and pattern read again (the artifact's `worn_colour`),
-        the shoes' kind (its `worn_kind`) and the type (the network's worn-type branch, `type_worn`)."""
+        and the shoes' kind (its `worn_kind`)."""
         out = worn_colours.as_worn(out, self.labels.worn_colour, self.labels.heads["pattern"])
-        out = worn_kinds.as_worn(out, self.labels.worn_kind)
-        return worn_types.as_worn(out)
+        return worn_kinds.as_worn(out, self.labels.worn_kind)
 
     def _with_pixel_colors(self, out: dict[str, np.ndarray], batch: np.ndarray) -> dict[str, np.ndarray]:
         """Add "color_pixels" (what the garment's pixels say, pixel_colors.garment_color_shares) and "color_head" (the

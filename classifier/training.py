@@ -31,9 +31,9 @@ from keras import layers
 from PIL import Image
 from tqdm import tqdm
 
-from classifier import evaluation, worn_types
+from classifier import evaluation
 from classifier.backbones import bottom_with_fine_map, build_backbone, nested_layers
-from classifier.coparsing import ACCEPTED_TYPES, label_corrections, read_mask, slot_mask, worn_outfits
+from classifier.coparsing import label_corrections, read_mask, slot_mask, worn_outfits
 from classifier.dataset import (
     DetectedRegions,
     Sample,
@@ -827,9 +827,8 @@ def assemble(backbone, heads: keras.Model, image_size: int, segmentation: keras.
 OUTPUT_ORDER: tuple[str, ...] = ("type", "color", "embedding", *ATTRIBUTE_HEADS, "segmentation")
 # Outputs a network may have beyond OUTPUT_ORDER, placed after the segmentation in model.tflite's output vector (so
 # the offsets of the others stay where a network without them has them). "kind_worn": the kind of a pair of shoes
-# someone wears, from a second kind branch trained with the worn shoes labelled by eye (graft_worn_kind); "type_worn":
-# the type of a garment someone wears, a linear branch on the pooled features fitted on worn crops (graft_worn_type).
-EXTRA_OUTPUTS: tuple[str, ...] = ("kind_worn", "type_worn")
+# someone wears, from a second kind branch trained with the worn shoes labelled by eye (graft_worn_kind).
+EXTRA_OUTPUTS: tuple[str, ...] = ("kind_worn",)
 
 
 def output_order(model: keras.Model) -> tuple[str, ...]:
@@ -839,8 +838,7 @@ def output_order(model: keras.Model) -> tuple[str, ...]:
 
 def serving_model(model: keras.Model) -> keras.Model:
     """The export for TFLite: one output tensor [type | color | embedding | pattern | audience | warmth | formality |
-    kind | segmentation (flattened G×G×classes) | kind_worn, type_worn if the network has them], sliced by labels.json
-    offsets, so
+    kind | segmentation (flattened G×G×classes) | kind_worn if the network has it], sliced by labels.json offsets, so
     the lite runtime never has to guess which output tensor is which."""
     outputs = model.output
     parts = [
@@ -890,140 +888,6 @@ def graft_worn_kind(model: keras.Model, donor: keras.Model) -> keras.Model:
     branch = keras.Model(heads.input, kind, name="worn_kind_branch")
     outputs = {**model.output, "kind_worn": layers.Identity(name="kind_worn")(branch(pooled))}
     return keras.Model(model.input, outputs, name=model.name)
-
-
-def graft_worn_type(model: keras.Model, kernel: np.ndarray, bias: np.ndarray) -> keras.Model:
-    """`model` with one more output, "type_worn": a softmax Dense layer (`kernel` (pooled features, types), `bias`)
-    reading `model`'s own pooled features, the worn-type branch (classifier.worn_types). Every other output is
-    `model`'s, unchanged. Raises ValueError when the weights do not fit the network."""
-    if "type_worn" in model.output:
-        raise ValueError("the model already has a type_worn output")
-    pooled = model.get_layer("pooled_features").output
-    types = int(model.output["type"].shape[-1])
-    if kernel.shape != (pooled.shape[-1], types) or bias.shape != (types,):
-        raise ValueError(
-            f"a worn-type branch of {kernel.shape} + {bias.shape} does not read {pooled.shape[-1]} pooled features "
-            f"into {types} types"
-        )
-    dense = layers.Dense(types, activation="softmax", name="worn_type_branch")
-    branch = dense(pooled)
-    dense.set_weights([np.asarray(kernel, dtype=np.float32), np.asarray(bias, dtype=np.float32)])
-    outputs = {**model.output, "type_worn": layers.Identity(name="type_worn")(branch)}
-    return keras.Model(model.input, outputs, name=model.name)
-
-
-def _pooled_and_types(model: keras.Model, samples: Sequence[Sample]) -> tuple[np.ndarray, np.ndarray]:
-    """The pooled features and the type head's probabilities of each sample's image (its crop for a worn garment)."""
-    reader = keras.Model(model.input, [model.get_layer("pooled_features").output, model.output["type"]])
-    size = int(model.input.shape[1])
-    pooled, types = [], []
-    for start in range(0, len(samples), 32):
-        images = [evaluation._sample_image(sample) for sample in samples[start : start + 32]]
-        batch = np.stack([to_model_input(image, size) for image in images])
-        features, probs = reader.predict(batch, verbose=0)
-        pooled.append(features)
-        types.append(probs)
-    return np.concatenate(pooled), np.concatenate(types)
-
-
-def _served_pooled_and_types(
-    served: Path, samples: Sequence[Sample], *, pooled_size: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """The pooled features and the type head's probabilities of each sample's image as `served`'s model.tflite
-    computes them (the pooled features read from the interpreter's kept intermediate tensors, dequantized)."""
-    import warnings  # noqa: PLC0415
-
-    from ai_edge_litert.interpreter import Interpreter  # noqa: PLC0415  (the runtime the predictor serves with)
-
-    with warnings.catch_warnings():  # keeping every tensor is meant for inspection like this one
-        warnings.simplefilter("ignore", UserWarning)
-        interpreter = Interpreter(model_path=str(served / "model.tflite"), experimental_preserve_all_tensors=True)
-    pooled = [
-        d
-        for d in interpreter.get_tensor_details()
-        if "pooled_features" in d["name"] and int(d["shape"][-1]) == pooled_size
-    ]
-    if len(pooled) != 1:
-        raise ValueError(f"{served.name}'s model.tflite has no single pooled-features tensor of {pooled_size}")
-    tensor, (scale, zero) = pooled[0]["index"], pooled[0]["quantization"]
-    into = interpreter.get_input_details()[0]["index"]
-    offsets = json.loads((served / "labels.json").read_text())["tflite_output"]["type"]
-    output = interpreter.get_output_details()[0]["index"]
-    size = int(interpreter.get_input_details()[0]["shape"][1])
-    features, types = [], []
-    for start in range(0, len(samples), 32):
-        images = [evaluation._sample_image(sample) for sample in samples[start : start + 32]]
-        batch = np.stack([to_model_input(image, size) for image in images]).astype(np.float32)
-        interpreter.resize_tensor_input(into, list(batch.shape))
-        interpreter.allocate_tensors()
-        interpreter.set_tensor(into, batch)
-        interpreter.invoke()
-        raw = interpreter.get_tensor(tensor).astype(np.float32)
-        features.append((raw - zero) * scale if scale else raw)
-        types.append(interpreter.get_tensor(output)[:, offsets[0] : offsets[1]].copy())
-    return np.concatenate(features), np.concatenate(types)
-
-
-def worn_type_branch(
-    model: keras.Model,
-    coparsing_dir: Path,
-    types: Sequence[str],
-    *,
-    served: Path | None = None,
-    l2s: Sequence[float] = worn_types.L2_GRID,
-    log: Callable[[str], None] = logger.info,
-) -> tuple[np.ndarray, np.ndarray, dict]:
-    """Fit `model`'s worn-type branch (classifier.worn_types) on its own pooled features of the co-parsing train
-    split's worn crops, its regularisation chosen on the validation crops, combined with the type head as `served`
-    (an artifact folder whose model.tflite is this network as served) or else as the Keras model reads it. With
-    `served`, the branch is scored on validation as it will be served too: on the pooled features that model.tflite
-    computes (an int8 export quantizes them in steps of about 0.2, and a weakly regularised branch fitted on the
-    float features reads them badly). Returns the Dense kernel and bias and what labels.json records of the fit."""
-    started = time.monotonic()
-    types = list(types)
-    train = worn_samples(coparsing_dir, "train")
-    validation = worn_samples(coparsing_dir, "validation")
-    if not train or not validation:
-        raise ValueError("the worn-type branch needs the co-parsing train and validation crops")
-    train_x, _ = _pooled_and_types(model, train)
-    val_x, val_head = _pooled_and_types(model, validation)
-    head_read_by = "model.keras"
-    if served is not None and (Path(served) / "model.tflite").is_file():
-        val_x, val_head = _served_pooled_and_types(Path(served), validation, pooled_size=val_x.shape[1])
-        head_read_by = f"{Path(served).resolve().name}'s model.tflite"
-
-    def score(probs: np.ndarray) -> tuple[float, float]:
-        read = [types[int(i)] for i in np.argmax(probs, axis=1)]
-        truth = [sample.type_code or "" for sample in validation]
-        slot = np.mean([TYPES[r].slot == TYPES[t].slot for r, t in zip(read, truth, strict=True)])
-        accepted = np.mean(
-            [r in ACCEPTED_TYPES.get(s.dataset_label, {s.type_code}) for r, s in zip(read, validation, strict=True)]
-        )
-        return float(slot), float(accepted)
-
-    labels = [types.index(sample.type_code or "") for sample in train]
-    model_fit, trials = worn_types.fit_branch((train_x, labels), (val_x, val_head, score), classes=len(types), l2s=l2s)
-    kernel, bias = worn_types.dense_weights(model_fit)
-    head_slot, head_type = score(val_head)
-    chosen = max(trials, key=lambda t: (round(t["slot"] + t["type"], 4), t["l2"]))
-    facts = {
-        "labels": types,
-        "features": f"the network's {train_x.shape[1]} pooled features",
-        "trained_on": {"garments": len(train), "photos": len({s.path.stem for s in train}), "split": "train"},
-        "l2": chosen["l2"],
-        "steps": worn_types.STEPS,
-        "validation_trials": trials,
-        "validation_head_alone": {"slot": round(head_slot, 4), "type": round(head_type, 4)},
-        "validation_read_by": head_read_by,
-        "rule": "a worn crop's type is the geometric mean of the type head's probabilities and this output's, "
-        "renormalised; flat photos keep 'type'",
-        "seconds": round(time.monotonic() - started, 1),
-    }
-    log(
-        f"worn-type branch: l2 {chosen['l2']}, validation crops slot {head_slot:.4f} -> {chosen['slot']:.4f}, "
-        f"type {head_type:.4f} -> {chosen['type']:.4f} (the head as {head_read_by} reads it, {len(train)} train crops)"
-    )
-    return kernel, bias, facts
 
 
 QUANTIZATIONS = ("int8", "float16", "dynamic", "none")
@@ -1379,8 +1243,6 @@ def reexport(
     command: str | None = None,
     seed: int = 1337,
     worn_kind_from: Path | None = None,
-    worn_type: bool = False,
-    worn_type_l2s: Sequence[float] = worn_types.L2_GRID,
     log: Callable[[str], None] = logger.info,
 ) -> dict:
     """A new artifact version from `source`'s model.keras exported with another quantization: the same network (same
@@ -1393,21 +1255,12 @@ def reexport(
 
     `worn_kind_from`: an artifact trained on `source`'s backbone whose kind branch is grafted on as the output
     "kind_worn" (graft_worn_kind), the worn shoes' kind; every other output stays `source`'s. labels.json then names
-    the branch (`worn_kind_head`) and drops `source`'s `worn_kind` regression, which read the flat kind head.
-
-    `worn_type`: fit a worn-type branch on the network's own pooled features (worn_type_branch, on `coparsing_dir`'s
-    worn crops) and graft it on as the output "type_worn" (graft_worn_type); labels.json records it as
-    `worn_type_head`.
-
-    An int8 export of a grafted network keeps `source`'s quantization for every tensor the two share, so `source`'s
-    own outputs come out bit for bit (checked; see _keep_source_quantization)."""
+    the branch (`worn_kind_head`) and drops `source`'s `worn_kind` regression, which read the flat kind head."""
     source, out_dir = Path(source), Path(out_dir)
     if quantization not in (*QUANTIZATIONS, "keep"):
         raise ValueError(f"unknown quantization {quantization!r}")
-    if quantization == "keep" and (worn_kind_from is not None or worn_type):
-        raise ValueError("a grafted branch needs a new export, not a kept model.tflite")
-    if worn_type and coparsing_dir is None:
-        raise ValueError("the worn-type branch is fitted on the co-parsing worn crops: name the co-parsing folder")
+    if quantization == "keep" and worn_kind_from is not None:
+        raise ValueError("a grafted kind branch needs a new export, not a kept model.tflite")
     if out_dir.exists():
         raise FileExistsError(f"{out_dir} exists")
     started = time.monotonic()
@@ -1417,21 +1270,11 @@ def reexport(
     if quantization == "keep":
         return _record_export(source, out_dir, previous, previous, 0, command, started, copied=True, log=log)
     model = keras.models.load_model(out_dir / "model.keras", compile=False)
-    grafted = []
     if donor is not None:
         assert worn_kind_from is not None  # donor is loaded from it
         model = graft_worn_kind(model, donor)
         save_model_keras(model, out_dir / "model.keras")
         _record_graft(out_dir, Path(worn_kind_from), output_offsets(model))
-        grafted.append("worn_kind_head")
-    if worn_type:
-        assert coparsing_dir is not None  # checked above
-        types = json.loads((out_dir / "labels.json").read_text())["types"]
-        kernel, bias, facts = worn_type_branch(model, coparsing_dir, types, served=source, l2s=worn_type_l2s, log=log)
-        model = graft_worn_type(model, kernel, bias)
-        save_model_keras(model, out_dir / "model.keras")
-        _record_worn_type(out_dir, facts, output_offsets(model))
-        grafted.append("worn_type_head")
     calibration = None
     if quantization == "int8":
         samples = load_samples(dataset_dir, splits=["train"])
@@ -1439,26 +1282,19 @@ def reexport(
             samples += worn_samples(coparsing_dir, "train")
         calibration = calibration_inputs(samples, coparsing_dir, image_size=int(model.input.shape[1]), seed=seed)
     export_tflite(model, out_dir / "model.tflite", quantization=quantization, calibration=calibration)
-    if grafted and calibration and previous == "int8":
-        checked = calibration[:: max(1, len(calibration) // 12)]
-        _keep_source_quantization(source, out_dir, checked, recorded_in=grafted, log=log)
+    if donor is not None and calibration and previous == "int8":
+        _keep_source_quantization(source, out_dir, calibration[:: max(1, len(calibration) // 12)], log=log)
     return _record_export(
         source, out_dir, quantization, previous, len(calibration or ()), command, started, copied=False, log=log
     )
 
 
 def _keep_source_quantization(
-    source: Path,
-    out_dir: Path,
-    inputs: Sequence[np.ndarray],
-    *,
-    recorded_in: Sequence[str] = ("worn_kind_head",),
-    log: Callable[[str], None],
+    source: Path, out_dir: Path, inputs: Sequence[np.ndarray], *, log: Callable[[str], None]
 ) -> None:
     """A grafted network's int8 export with `source`'s quantization wherever the two are the same network
     (tflite_graft.keep_quantization), checked: on `inputs`, every output `source` has comes out bit for bit as
-    `source`'s model.tflite gives it (a ValueError otherwise). Noted in metrics.json's blocks `recorded_in` (the
-    grafted branches')."""
+    `source`'s model.tflite gives it (a ValueError otherwise). Noted in metrics.json's `worn_kind_head`."""
     kept = keep_quantization(source / "model.tflite", out_dir / "model.tflite")
     offsets = json.loads((source / "labels.json").read_text())["tflite_output"]
     width = max(end for _, end in offsets.values())
@@ -1466,8 +1302,7 @@ def _keep_source_quantization(
     if not np.array_equal(theirs, ours[:, :width]):
         raise ValueError(f"the graft changed {source.name}'s own outputs ({np.mean(theirs != ours[:, :width]):.1%})")
     metrics = json.loads((out_dir / "metrics.json").read_text())
-    for block in recorded_in:
-        metrics.setdefault(block, {})["source_quantization_kept"] = {**kept, "checked_inputs": len(inputs)}
+    metrics.setdefault("worn_kind_head", {})["source_quantization_kept"] = {**kept, "checked_inputs": len(inputs)}
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     log(f"{source.name}'s int8 quantization kept: its outputs bit for bit on {len(inputs)} inputs")
 
@@ -1508,17 +1343,6 @@ def _record_graft(out_dir: Path, donor_dir: Path, offsets: dict[str, list[int]])
         "training_command": labels["worn_kind_head"]["training_command"],
         "worn_chip_samples": donor_metrics.get("worn_chip_samples"),
     }
-    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-
-
-def _record_worn_type(out_dir: Path, facts: dict, offsets: dict[str, list[int]]) -> None:
-    """labels.json and metrics.json of an artifact whose network got a worn-type branch as "type_worn"."""
-    labels = json.loads((out_dir / "labels.json").read_text())
-    labels["tflite_output"] = offsets
-    labels["worn_type_head"] = facts
-    (out_dir / "labels.json").write_text(json.dumps(labels, indent=2) + "\n")
-    metrics = json.loads((out_dir / "metrics.json").read_text())
-    metrics["worn_type_head"] = {key: value for key, value in facts.items() if key not in ("labels", "rule")}
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
 
 

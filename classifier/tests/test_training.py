@@ -18,7 +18,6 @@ import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
 from django.core.management import CommandError, call_command
 
-from classifier import worn_types
 from classifier.benchmark import benchmark
 from classifier.dataset import load_samples
 from classifier.evaluation import worn_summary_lines
@@ -485,72 +484,3 @@ def test_new_heads_can_keep_an_artifacts_outfit_map_on_its_own_backbone_only(tmp
             "--worn-kind-from", str(tmp_path / "e"), *common,
         )  # fmt: skip
     assert not (tmp_path / "a3").exists()
-
-
-@pytest.mark.slow
-def test_a_worn_type_branch_is_fitted_on_worn_crops_and_grafted_without_touching_the_rest(tmp_path):
-    dataset = make_tiny_dataset(tmp_path / "data", copies=1)
-    coparsing = make_tiny_coparsing(tmp_path / "ccp")
-    config = TrainConfig(
-        dataset_dir=dataset,
-        out_dir=tmp_path / "a",
-        backbone="tiny",
-        image_size=32,
-        epochs=1,
-        batch_size=8,
-        views=("original",),
-        progress=False,
-        workers=2,
-        coparsing_dir=coparsing,
-        segmentation_epochs=1,
-        tflite_quantization="int8",
-        evaluate=False,
-    )
-    train(config, log=lambda message: None)
-    common = ["--dataset", str(dataset), "--no-evaluate", "--no-current", "--verbosity", "0"]
-    with pytest.raises(CommandError, match="co-parsing"):
-        call_command(
-            "export_classifier", str(tmp_path / "a"), "--out", str(tmp_path / "x"), "--worn-type-branch",
-            *common, "--coparsing", "",
-        )  # fmt: skip
-    assert not (tmp_path / "x").exists()
-    out = io.StringIO()
-    call_command(
-        "export_classifier", str(tmp_path / "a"), "--out", str(tmp_path / "b"), "--worn-type-branch",
-        "--coparsing", str(coparsing), *common, stdout=out,
-    )  # fmt: skip
-    assert "worn-type branch: l2" in out.getvalue() and "outputs bit for bit" in out.getvalue()
-    labels = json.loads((tmp_path / "b" / "labels.json").read_text())
-    before = json.loads((tmp_path / "a" / "labels.json").read_text())["tflite_output"]
-    end = before["segmentation"][1]
-    assert labels["tflite_output"] == {**before, "type_worn": [end, end + len(labels["types"])]}
-    head = labels["worn_type_head"]
-    assert head["labels"] == labels["types"] and len(head["validation_trials"]) == len(worn_types.L2_GRID)
-    assert head["l2"] in worn_types.L2_GRID and head["validation_read_by"] == "a's model.tflite"
-    kept = json.loads((tmp_path / "b" / "metrics.json").read_text())["worn_type_head"]["source_quantization_kept"]
-    assert kept["new_tensors"] > 0
-    # a's own outputs, bit for bit; a worn crop's type is read with the branch, a flat photo's by the head alone.
-    image = open_image(sorted((dataset / "images").iterdir())[-1])
-    plain, grafted = (load_predictor(tmp_path / n, backend="tflite") for n in ("a", "b"))
-    theirs, ours = plain.outputs([image]), grafted.outputs([image])
-    for name in ("type", "color", "embedding", "kind", "segmentation"):
-        np.testing.assert_array_equal(ours[name], theirs[name])
-    worn = grafted.outputs([image], worn=True)
-    np.testing.assert_array_equal(worn["type_flat"], ours["type"])
-    np.testing.assert_allclose(worn["type"], worn_types.combined(ours["type"], ours["type_worn"]), atol=1e-6)
-    assert "type_flat" not in plain.outputs([image], worn=True)
-    # Exported as float, the branch reads what the Keras model's does (the tiny network's int8 ranges are too coarse).
-    call_command(
-        "export_classifier", str(tmp_path / "a"), "--out", str(tmp_path / "f"), "--worn-type-branch",
-        "--coparsing", str(coparsing), "--quantization", "none", *common,
-    )  # fmt: skip
-    lite, keras_out = (load_predictor(tmp_path / "f", backend=b).outputs([image]) for b in ("tflite", "keras"))
-    np.testing.assert_allclose(lite["type_worn"], keras_out["type_worn"], atol=1e-4)
-    assert not np.allclose(lite["type_worn"], lite["type"])  # a branch of its own
-    # A network that has the branch already cannot get a second.
-    with pytest.raises(CommandError, match="already has a type_worn"):
-        call_command(
-            "export_classifier", str(tmp_path / "b"), "--out", str(tmp_path / "c"), "--worn-type-branch",
-            "--coparsing", str(coparsing), *common,
-        )  # fmt: skip
-    assert not (tmp_path / "c").exists()

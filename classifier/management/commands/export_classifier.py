@@ -38,22 +38,6 @@ class Command(BaseCommand):
                 "--worn-chips-by-eye) whose kind branch becomes the output kind_worn: the kind of shoes worn"
             ),
         )
-        parser.add_argument(
-            "--worn-type-branch",
-            action="store_true",
-            help=(
-                "fit a worn-type branch on the network's pooled features of the co-parsing worn crops (train; its "
-                "regularisation chosen on validation) and add it as the output type_worn: the type of garments worn"
-            ),
-        )
-        parser.add_argument(
-            "--worn-type-l2",
-            type=float,
-            action="append",
-            default=None,
-            help="the worn-type branch's regularisation (repeat to choose among several on validation; default: "
-            "0.003, 0.01, 0.03 and 0.1)",
-        )
         parser.add_argument("--no-evaluate", action="store_true", help="skip the evaluation (run it later)")
         parser.add_argument("--no-current", action="store_true", help="do not point artifacts/current at the result")
 
@@ -80,11 +64,6 @@ class Command(BaseCommand):
         coparsing = Path(options["coparsing"]) if options["coparsing"] else None
         if coparsing is not None and not (coparsing / "tags.csv").is_file():
             raise CommandError(f"co-parsing folder not found: {options['coparsing']!r}")
-        if options["worn_type_branch"]:
-            if coparsing is None:
-                raise CommandError("--worn-type-branch is fitted on the co-parsing worn crops: give --coparsing")
-            if options["quantization"] == "keep":
-                raise CommandError("--worn-type-branch changes the network: it needs a new export, not 'keep'")
         command_line = None
         if sys.argv[1:2] == ["export_classifier"]:
             command_line = "python manage.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
@@ -97,8 +76,6 @@ class Command(BaseCommand):
                 coparsing_dir=coparsing,
                 command=command_line,
                 worn_kind_from=worn_kind_from,
-                worn_type=options["worn_type_branch"],
-                **({"worn_type_l2s": tuple(options["worn_type_l2"])} if options["worn_type_l2"] else {}),
                 log=self.stdout.write,
             )
         except ValueError as error:
