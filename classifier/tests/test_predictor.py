@@ -57,6 +57,27 @@ def test_slot_probability_is_the_sum_of_its_types():
     assert prediction.embedding.dtype == np.float32
 
 
+def test_a_tie_between_two_slots_goes_to_the_best_types_slot():
+    """A green sundress read dress 0.3922 (int8 steps of 1/256): its tops add up to 0.3961, as do its one-pieces.
+    Matched as a top, the page showed "Dress" and recommended trousers; the tie goes to the dress's slot."""
+    type_probs = np.zeros(len(TYPE_CODES))
+    for code, p in {"dress": 0.3922, "body": 0.0039, "undershirt": 0.1569, "t-shirt": 0.2392, "skirt": 0.2078}.items():
+        type_probs[TYPE_CODES.index(code)] = p
+
+    def read(probs: np.ndarray):
+        return build_prediction(probs, np.eye(len(COLOR_CODES))[0], np.ones(8), heads=_heads(), model_version="v")
+
+    tie = read(type_probs)
+    assert tie.type.label == "dress" and tie.slot.label == "one_piece"
+    assert [label for label, _ in tie.slot.top3] == ["one_piece", "top", "bottom"]
+    assert tie.slot.confidence == pytest.approx(0.3961) and tie.slot.top3[1][1] == pytest.approx(0.3961)
+    # A slot ahead by a step or more keeps its lead: the slot is the sum of its types, whatever the best type.
+    type_probs[TYPE_CODES.index("t-shirt")] += 2 / 256
+    type_probs[TYPE_CODES.index("skirt")] -= 2 / 256
+    ahead = read(type_probs)
+    assert ahead.type.label == "dress" and ahead.slot.label == "top"
+
+
 def test_prediction_to_dict_is_json_without_embedding():
     prediction = build_prediction(
         np.eye(len(TYPE_CODES))[0],
