@@ -51,6 +51,7 @@ from classifier.predictor import (
     chip_features,
     load_predictor,
     model_backed,
+    slot_index,
     slot_probabilities,
 )
 from classifier.regions import (
@@ -272,7 +273,9 @@ def score(
     unrestricted = [TYPE_CODES[int(np.argmax(type_probs[i]))] == samples[i].top10 for i in top10]
 
     slot_true = [SLOTS.index(TYPES[str(samples[i].type_code)].slot) for i in typed]  # `typed`: type_code is set
-    slot_pred = [int(np.argmax(slot_probabilities(type_probs[i]))) for i in typed]
+    slot_pred = [
+        slot_index(slot_probabilities(type_probs[i]), TYPE_CODES[int(np.argmax(type_probs[i]))]) for i in typed
+    ]
     slot_res = head_result(slot_true, slot_pred, SLOTS)
 
     coloured = [i for i, s in enumerate(samples) if s.color is not None]
@@ -470,7 +473,7 @@ def score_worn(samples: Sequence[Sample], out: dict[str, np.ndarray]) -> dict:
             raise ValueError(f"worn sample {s.image_id} has no type code")
         type_codes.append(s.type_code)
     slot_true = [SLOTS.index(TYPES[code].slot) for code in type_codes]
-    slot_pred = [int(np.argmax(slot_probabilities(row))) for row in out["type"]]
+    slot_pred = [slot_index(slot_probabilities(row), TYPE_CODES[int(np.argmax(row))]) for row in out["type"]]
     type_pred = [TYPE_CODES[int(np.argmax(row))] for row in out["type"]]
     type_res = head_result(
         [TYPE_CODES.index(s.type_code) for s in samples], [TYPE_CODES.index(t) for t in type_pred], TYPE_CODES

@@ -250,11 +250,19 @@ def slot_probabilities(type_probs: np.ndarray, types: Sequence[str] = TYPE_CODES
 SLOT_TIE = 1 / 256
 
 
-def slot_prediction(slot_probs: np.ndarray, best_type: str) -> HeadPrediction:
-    """The slot reading: the most likely slot, or on a tie (SLOT_TIE) with the best type's own slot, that slot."""
-    reading = head_prediction(slot_probs, SLOTS)
+def slot_index(slot_probs: np.ndarray, best_type: str) -> int:
+    """The slot read (its index in SLOTS): the most likely one, or on a tie (SLOT_TIE) with the best type's own slot,
+    that slot."""
+    top = int(np.argmax(slot_probs))
     own = SLOTS.index(TYPES[best_type].slot)
-    if reading.label == SLOTS[own] or slot_probs[SLOTS.index(reading.label)] - slot_probs[own] >= SLOT_TIE:
+    return own if slot_probs[top] - slot_probs[own] < SLOT_TIE else top
+
+
+def slot_prediction(slot_probs: np.ndarray, best_type: str) -> HeadPrediction:
+    """The slot reading (slot_index), with its confidence and top 3."""
+    reading = head_prediction(slot_probs, SLOTS)
+    own = slot_index(slot_probs, best_type)
+    if reading.label == SLOTS[own]:
         return reading
     order = [own, *(i for i in np.argsort(-slot_probs, kind="stable") if i != own)][:TOP_K]
     top = [(SLOTS[i], round(float(slot_probs[i]), 4)) for i in order]
