@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps, UnidentifiedImageError
 
 from catalog.models import Garment
 from recommender.models import ShopperUpload
-from recommender.services import upload_tag
+from recommender.services import matched_box, upload_tag
 
 logger = logging.getLogger(__name__)
 
@@ -331,8 +331,9 @@ def _look_sources(look: LookKey) -> list[tuple[str, FieldFile, bool, tuple | Non
         upload = ShopperUpload.objects.filter(public_id=look.upload_public_id).first()
         if upload is None or not upload.image:
             raise LookGoneError("The shopper's photo of this look is no longer available.")
-        box = tuple(upload.crop_box) if upload.crop_box else None
-        sources.append((upload_tag(upload=upload).slot, upload.image, True, box))
+        tag = upload_tag(upload=upload)
+        box = matched_box(upload, tag)
+        sources.append((tag.slot, upload.image, True, tuple(box) if box else None))
     wanted = ([look.own_garment_id] if look.own_garment_id else []) + list(look.garment_ids)
     garments = Garment.objects.in_bulk(wanted)
     missing = [i for i in wanted if i not in garments]

@@ -715,6 +715,43 @@ def recommend_for_upload_tags(
     return recommend_for_tag(tag=tag, limit=limit, outfits=outfits, leaning=upload_leaning(upload=upload, tag=tag))
 
 
+# A one-piece corrected to a bottom keeps at least this share of its box's height when its outline is cut below a top.
+BOTTOM_OUTLINE_MIN_SHARE = 0.3
+
+
+def below_the_top(box: list[float], listed: list[dict]) -> list[float]:
+    """The box of a one-piece the shopper says is a skirt or trousers, cut to begin at the lower edge of the top it
+    was found under (street photo 0306: the map's "dress" spans the blouse tied over the skirt), so the outline is the
+    garment she named; the box as it is when no listed top overlaps it across, or the cut would leave under
+    BOTTOM_OUTLINE_MIN_SHARE of it."""
+    x0, y0, x1, y1 = (float(v) for v in box)
+
+    def across(top: list[float]) -> float:
+        return max(0.0, min(x1, float(top[2])) - max(x0, float(top[0])))
+
+    tops = [g["box"] for g in listed if g.get("slot") == "top" and across(g["box"]) > 0 and float(g["box"][1]) <= y0]
+    if not tops:
+        return box
+    cut = float(max(tops, key=across)[3])
+    if cut <= y0 or y1 - cut < BOTTOM_OUTLINE_MIN_SHARE * (y1 - y0):
+        return box
+    return [x0, cut, x1, y1]
+
+
+def matched_box(upload: ShopperUpload, tag: Tag) -> list[float] | None:
+    """The box of the garment an upload is matched on, as the result page outlines it: the chosen garment's or the
+    drawn one (None: the whole photo), cut below the top for a one-piece the shopper says is a bottom
+    (below_the_top)."""
+    if not upload.crop_box:
+        return None
+    garments = detected_garments(upload.detection)
+    index = upload.chosen_garment
+    chosen = garments[index] if index is not None and 0 <= index < len(garments) else None
+    if chosen is not None and chosen.get("slot") == "one_piece" and tag.slot == "bottom":
+        return below_the_top(list(upload.crop_box), garments)
+    return list(upload.crop_box)
+
+
 SIMILAR_SHOWN = 6  # "looks similar" on an upload's page and in its API answer
 
 

@@ -32,6 +32,7 @@ from recommender.services import (
     DEFAULT_OUTFITS,
     CorrectionReviewed,
     InvalidChoice,
+    below_the_top,
     correction_create,
     detected_garments,
     feedback_create,
@@ -133,12 +134,17 @@ def _outline(box: list[float]) -> dict:
 def _detected_garments(upload: ShopperUpload, corrected: Tag | None = None) -> list[dict]:
     """The garments of a whole-outfit photo, named for the shopper ("a black top"), with outlines in percent. With
     the shopper's correction (`corrected`, the tags it gave the chosen garment), the chosen chip is named by it: a "Red
-    dress" corrected to a skirt reads "Red skirt", as the reading beside it does."""
+    dress" corrected to a skirt reads "Red skirt", as the reading beside it does; and a one-piece corrected to a
+    bottom is outlined below the top it was found under (services.below_the_top)."""
     language = "ko" if korean_active() else "en"
     garments = []
-    for index, garment in enumerate(detected_garments(upload.detection)):
+    listed = detected_garments(upload.detection)
+    for index, garment in enumerate(listed):
         chosen = index == upload.chosen_garment
         type_code = garment.get("type") or ""
+        box = garment["box"]
+        if chosen and corrected is not None and corrected.slot == "bottom" and garment["slot"] == "one_piece":
+            box = below_the_top(box, listed)
         if chosen and corrected is not None:
             name = _garment_name(corrected, language)
             colour = corrected.color
@@ -158,7 +164,7 @@ def _detected_garments(upload: ShopperUpload, corrected: Tag | None = None) -> l
                 "index": index,
                 "name": name,
                 "color": colour,
-                **_outline(garment["box"]),
+                **_outline(box),
                 "chosen": chosen,
                 "unsure": garment_unsure(garment),
             }

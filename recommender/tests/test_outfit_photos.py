@@ -34,11 +34,13 @@ from recommender.services import (
     default_garment,
     detected_garments,
     garment_unsure,
+    matched_box,
     reading_in_slot,
     reading_leaning,
     reading_tag,
     upload_answer,
     upload_create,
+    upload_tag,
     worn_audience,
 )
 
@@ -474,6 +476,38 @@ def test_the_chosen_chip_takes_the_shoppers_correction_and_the_others_keep_their
     renamed = next(g for g in after if g["chosen"])
     assert renamed["name"] == "Red skirt" and renamed["color"] == "red"
     assert [g["name"] for g in after if not g["chosen"]] == [g["name"] for g in before if not g["chosen"]]
+
+
+def test_a_dress_under_a_top_corrected_to_a_skirt_is_outlined_below_the_top():
+    """The map's "dress" of street photo 0306 spans the blouse tied over the skirt. Once the shopper says it is a
+    skirt, its outline (and her piece in a look's picture) begins at the blouse's lower edge; a one-piece kept a
+    one-piece, or one with no top above it, keeps its box."""
+
+    def outlined(upload: ShopperUpload) -> dict:
+        garments = Client().get(f"/recommend/{upload.public_id}/?lang=en").context["garments"]
+        return next(g for g in garments if g["chosen"])
+
+    upload = _dress_listed_under_a_top()
+    upload.crop_box = [0.3, 0.3, 0.7, 0.7]  # the dress's own box, as choosing it stores
+    upload.save()
+    assert (outlined(upload)["y"], outlined(upload)["height"]) == (30.0, 40.0)
+    others = [g for g in Client().get(f"/recommend/{upload.public_id}/").context["garments"] if not g["chosen"]]
+    correction_create(upload=upload, type="skirt")
+    skirt = outlined(upload)
+    assert (skirt["x"], skirt["y"], skirt["width"], skirt["height"]) == (30.0, 40.0, 40.0, 30.0)
+    after = [g for g in Client().get(f"/recommend/{upload.public_id}/").context["garments"] if not g["chosen"]]
+    assert [(g["y"], g["height"]) for g in after] == [(g["y"], g["height"]) for g in others]
+    assert matched_box(upload, upload_tag(upload=upload)) == pytest.approx([0.3, 0.4, 0.7, 0.7])
+
+    still_a_dress = _dress_listed_under_a_top()
+    still_a_dress.crop_box = [0.3, 0.3, 0.7, 0.7]
+    still_a_dress.save()
+    correction_create(upload=still_a_dress, color="pink")
+    assert outlined(still_a_dress)["y"] == 30.0
+    assert matched_box(still_a_dress, upload_tag(upload=still_a_dress)) == [0.3, 0.3, 0.7, 0.7]
+    alone = _dress_listed_under_a_top(with_top=False)
+    correction_create(upload=alone, type="skirt")
+    assert outlined(alone)["y"] == 30.0
 
 
 def test_a_skirt_listed_in_a_whole_outfit_photo_is_asked_about_with_dress_offered_next():
