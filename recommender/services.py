@@ -719,11 +719,13 @@ def recommend_for_upload_tags(
 BOTTOM_OUTLINE_MIN_SHARE = 0.3
 
 
-def below_the_top(box: list[float], listed: list[dict]) -> list[float]:
-    """The box of a one-piece the shopper says is a skirt or trousers, cut to begin at the lower edge of the top it
-    was found under (street photo 0306: the map's "dress" spans the blouse tied over the skirt), so the outline is the
-    garment she named; the box as it is when no listed top overlaps it across, or the cut would leave under
-    BOTTOM_OUTLINE_MIN_SHARE of it."""
+def outline_as_named(box: list[float], found_slot: str, named_slot: str, listed: list[dict]) -> list[float]:
+    """The box of a listed garment as the shopper named it: a one-piece she says is a skirt or trousers is cut to begin
+    at the lower edge of the top it was found under (street photo 0306: the map's "dress" spans the blouse tied over
+    the skirt), so the outline is the garment she named. Any other box, or one no listed top overlaps across, or one
+    the cut would leave under BOTTOM_OUTLINE_MIN_SHARE of, is returned as it is."""
+    if found_slot != "one_piece" or named_slot != "bottom":
+        return box
     x0, y0, x1, y1 = (float(v) for v in box)
 
     def across(top: list[float]) -> float:
@@ -740,16 +742,14 @@ def below_the_top(box: list[float], listed: list[dict]) -> list[float]:
 
 def matched_box(upload: ShopperUpload, tag: Tag) -> list[float] | None:
     """The box of the garment an upload is matched on, as the result page outlines it: the chosen garment's or the
-    drawn one (None: the whole photo), cut below the top for a one-piece the shopper says is a bottom
-    (below_the_top)."""
+    drawn one (None: the whole photo), a listed garment's as the shopper named it (outline_as_named)."""
     if not upload.crop_box:
         return None
     garments = detected_garments(upload.detection)
     index = upload.chosen_garment
-    chosen = garments[index] if index is not None and 0 <= index < len(garments) else None
-    if chosen is not None and chosen.get("slot") == "one_piece" and tag.slot == "bottom":
-        return below_the_top(list(upload.crop_box), garments)
-    return list(upload.crop_box)
+    if index is None or not 0 <= index < len(garments):
+        return list(upload.crop_box)
+    return outline_as_named(list(upload.crop_box), garments[index].get("slot") or "", tag.slot, garments)
 
 
 SIMILAR_SHOWN = 6  # "looks similar" on an upload's page and in its API answer

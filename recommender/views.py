@@ -32,11 +32,11 @@ from recommender.services import (
     DEFAULT_OUTFITS,
     CorrectionReviewed,
     InvalidChoice,
-    below_the_top,
     correction_create,
     detected_garments,
     feedback_create,
     garment_unsure,
+    outline_as_named,
     reading_tag,
     recommend_for_tag,
     upload_answer,
@@ -135,16 +135,18 @@ def _detected_garments(upload: ShopperUpload, corrected: Tag | None = None) -> l
     """The garments of a whole-outfit photo, named for the shopper ("a black top"), with outlines in percent. With
     the shopper's correction (`corrected`, the tags it gave the chosen garment), the chosen chip is named by it: a "Red
     dress" corrected to a skirt reads "Red skirt", as the reading beside it does; and a one-piece corrected to a
-    bottom is outlined below the top it was found under (services.below_the_top)."""
+    bottom is outlined below the top it was found under (services.outline_as_named)."""
     language = "ko" if korean_active() else "en"
     garments = []
     listed = detected_garments(upload.detection)
     for index, garment in enumerate(listed):
         chosen = index == upload.chosen_garment
         type_code = garment.get("type") or ""
-        box = garment["box"]
-        if chosen and corrected is not None and corrected.slot == "bottom" and garment["slot"] == "one_piece":
-            box = below_the_top(box, listed)
+        box = (
+            outline_as_named(garment["box"], garment["slot"], corrected.slot, listed)
+            if chosen and corrected
+            else garment["box"]
+        )
         if chosen and corrected is not None:
             name = _garment_name(corrected, language)
             colour = corrected.color
