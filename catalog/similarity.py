@@ -325,28 +325,51 @@ MAX_CANDIDATES = 4096
 
 
 def garments_similar_to_embedding(
-    *, embedding: np.ndarray, k: int = 8, exclude_ids: Iterable[int] = (), slot: str | None = None
+    *,
+    embedding: np.ndarray,
+    k: int = 8,
+    exclude_ids: Iterable[int] = (),
+    slot: str | None = None,
+    garment_type: str | None = None,
 ) -> list[SimilarGarment]:
     """The k active garments of the current model version nearest to `embedding` (cosine similarity, best first,
     ties by id); with `slot`, only garments of that slot: a shopper who asks what looks like her skirt wants skirts
-    and trousers, not the dresses and tops that look alike."""
+    and trousers, not the dresses and tops that look alike. With `garment_type` too, the garments of that type come
+    first and those of the rest of the slot only fill the list: what looks like her red skirt is another skirt before
+    a pair of red trousers."""
     vector = np.asarray(embedding, dtype=np.float32)
     query = vector / max(float(np.linalg.norm(vector)), 1e-12)
     exclude_ids = list(exclude_ids)
     active = Garment.objects.filter(is_active=True, model_version=current_model_version())
     if slot is not None:
         active = active.filter(slot=slot)
+    found: list[SimilarGarment] = []
+    if slot is not None and garment_type:
+        found = _nearest_of(active.filter(type=garment_type), vector, query, k, exclude_ids, held=True)
+        if len(found) >= k:
+            return found
+        exclude_ids += [match.garment.pk for match in found]
+    return found + _nearest_of(active, vector, query, k - len(found), exclude_ids, held=slot is not None)
+
+
+def _nearest_of(
+    active, vector: np.ndarray, query: np.ndarray, k: int, exclude_ids: list[int], *, held: bool
+) -> list[SimilarGarment]:
+    """The k garments of `active` nearest to the query, best first; `held`: `active` is a part of the catalog, so
+    the index's proposals are widened until enough of that part are among them."""
+    if k <= 0:
+        return []
     wanted = RESCORE_FACTOR * k
     proposed = wanted
     while True:
         matches = nearest_ids(vector=vector, k=proposed, exclude=exclude_ids)[:proposed]
-        if slot is None:
+        if not held:
             break
-        # Only the ids of the slot here: a widened search may propose thousands, whose rows are not all needed.
-        of_slot = set(active.filter(pk__in=[garment_id for garment_id, _ in matches]).values_list("pk", flat=True))
+        # Only the ids of the part here: a widened search may propose thousands, whose rows are not all needed.
+        of_part = set(active.filter(pk__in=[garment_id for garment_id, _ in matches]).values_list("pk", flat=True))
         exhausted = len(matches) < proposed or proposed >= MAX_CANDIDATES
-        if len(of_slot) >= wanted or exhausted:
-            matches = [match for match in matches if match[0] in of_slot]
+        if len(of_part) >= wanted or exhausted:
+            matches = [match for match in matches if match[0] in of_part]
             break
         proposed = min(MAX_CANDIDATES, proposed * SLOT_WIDENING)
     matches = matches[:wanted]
@@ -365,8 +388,10 @@ def garments_similar_to_embedding(
 
 
 def garments_similar_to(*, garment: Garment, k: int = 8) -> list[SimilarGarment]:
-    """The garments of `garment`'s slot that look most like it (itself left out)."""
+    """The garments of `garment`'s slot that look most like it (itself left out), those of its type first."""
     if not garment.embedding:
         return []
     vector = np.frombuffer(bytes(garment.embedding), dtype=np.float32)
-    return garments_similar_to_embedding(embedding=vector, k=k, exclude_ids=[garment.pk], slot=garment.slot)
+    return garments_similar_to_embedding(
+        embedding=vector, k=k, exclude_ids=[garment.pk], slot=garment.slot, garment_type=garment.type
+    )

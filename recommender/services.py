@@ -784,7 +784,9 @@ def upload_answer(
     similar: list[SimilarGarment] = []
     if upload.embedding:
         vector = np.frombuffer(bytes(upload.embedding), dtype=np.float32)
-        similar = garments_similar_to_embedding(embedding=vector, k=SIMILAR_SHOWN, slot=tag.slot or None)
+        similar = garments_similar_to_embedding(
+            embedding=vector, k=SIMILAR_SHOWN, slot=tag.slot or None, garment_type=tag.type or None
+        )
     if recommendation is None:
         leaning = upload_leaning(upload=upload, tag=tag)
         recommendation = recommend_for_tag(tag=tag, limit=limit, outfits=DEFAULT_OUTFITS, leaning=leaning)

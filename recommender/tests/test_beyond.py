@@ -273,6 +273,25 @@ def test_an_uploads_similar_items_follow_its_slot_as_corrected(api, catalog):
     )
 
 
+@pytest.mark.usefixtures("catalog")
+def test_similar_items_of_the_pieces_type_come_before_the_rest_of_its_slot(api):
+    """Red trousers look more like a red skirt than a blue skirt does (the fake CNN's embedding is the colour), but
+    what looks like her skirt is first another skirt: on the garment's page, the API, and an upload the shopper
+    corrected to a skirt. The rest of the slot fills the list, nearest first."""
+    red_skirt = garment_factory(type="skirt", color="red")
+    blue_skirt = garment_factory(type="skirt", color="blue")
+    red_pants = garment_factory(type="pants", color="red")
+    items = api.get(f"/api/v1/garments/{red_skirt.id}/similar/").json()["items"]
+    assert [item["id"] for item in items][:2] == [blue_skirt.id, red_pants.id]
+    assert items[0]["similarity"] < items[1]["similarity"]
+    upload_id = post_photo(api, "red").json()["upload_id"]
+    api.post(f"/api/v1/recommendations/{upload_id}/correction/", {"type": "skirt"}, format="json")
+    html = Client().get(f"/recommend/{upload_id}/").content.decode()
+    section = html[html.index('id="similar-items"') :]
+    shown = [section.find(f"/garments/{garment.id}/") for garment in (red_skirt, blue_skirt, red_pants)]
+    assert -1 not in shown and shown == sorted(shown)
+
+
 def test_similar_items_of_a_slot_are_found_beyond_the_nearest_of_others():
     """Held to one slot, the search widens past the nearest garments of other slots: ten red tops sit nearer a red
     query than the one blue skirt, and the skirt is still what looks most like it among bottoms."""
