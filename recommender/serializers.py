@@ -176,8 +176,8 @@ class DetectedSerializer(serializers.Serializer):
     type_question = serializers.ChoiceField(
         choices=["", *TYPE_QUESTIONS],
         help_text="Why type_alternatives are offered, for a client to ask the shopper: skirt_or_dress, "
-        "dress_or_bottom (a one-piece under a top), worn_dress (a dress worn with no top listed); empty when "
-        "nothing is asked.",
+        "dress_or_bottom (a one-piece under a top, listed or in a box drawn below it), worn_dress (a dress worn "
+        "with no top listed, or in another box drawn on a person); empty when nothing is asked.",
     )
     type = serializers.CharField()
     type_confidence = serializers.FloatField()

@@ -652,11 +652,13 @@ def type_question(upload: ShopperUpload) -> str:
     found in a whole-outfit photo may be a dress's lower half ("skirt_or_dress"); a one-piece in a photo that also
     shows a top may be the skirt or trousers under that top ("dress_or_bottom"); a dress worn with no top listed
     (one garment on a model, or a one-piece listed without a top) may be a long skirt or wide trousers
-    ("worn_dress"). None for a box the shopper drew."""
+    ("worn_dress"). A box the shopper drew is asked about as its reading is (`drawn_box_question`)."""
     garments = detected_garments(upload.detection)
     index = upload.chosen_garment
     if index is None or not 0 <= index < len(garments):
         detection = upload.detection or {}
+        if upload.crop_box and upload.chosen_reading:
+            return drawn_box_question(upload.chosen_reading, upload.crop_box, garments, detection)
         worn_dress = (detection.get("slot") or {}).get("label") == "one_piece" and detection.get("worn_box")
         return "worn_dress" if worn_dress and not upload.chosen_reading else ""
     garment = garments[index]
@@ -665,6 +667,25 @@ def type_question(upload: ShopperUpload) -> str:
     if garment.get("slot") == "one_piece":
         return "dress_or_bottom" if any(g.get("slot") == "top" for g in garments) else "worn_dress"
     return ""
+
+
+def drawn_box_question(
+    reading: Mapping[str, Any], box: Sequence[float], garments: Sequence[Mapping[str, Any]], detection: Mapping
+) -> str:
+    """The question for a box the shopper drew on someone wearing clothes (garments found, or one garment worn) whose
+    reading is a one-piece: the box drawn below a top found in the photo (the top's middle above the box's upper
+    edge) may hold the skirt or trousers under that top ("dress_or_bottom"), any other the long skirt or wide
+    trousers a worn garment's crop so often reads as a dress ("worn_dress"). Street photo 0306's red skirt, boxed by
+    hand just below the blouse's knot, reads "dress" at 0.94. "" for a garment laid flat or another reading."""
+    if (reading.get("slot") or {}).get("label") != "one_piece":
+        return ""
+    if not garments and not detection.get("worn_box"):
+        return ""
+    under_a_top = any(
+        g.get("slot") == "top" and len(g.get("box") or ()) == 4 and (g["box"][1] + g["box"][3]) / 2 < box[1]
+        for g in garments
+    )
+    return "dress_or_bottom" if under_a_top else "worn_dress"
 
 
 def upload_reading(upload: ShopperUpload) -> dict:

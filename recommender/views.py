@@ -187,6 +187,15 @@ def _worn_outline(upload: ShopperUpload) -> dict | None:
     return {**_outline(box), "chosen": True}
 
 
+def _drawn_outline(upload: ShopperUpload) -> dict | None:
+    """The box the shopper drew, outlined as what was read (the garments found, if any, stay outlined beside it);
+    None when the whole photo or a listed garment was read."""
+    garments = detected_garments(upload.detection)
+    if not upload.crop_box or (upload.chosen_garment is not None and 0 <= upload.chosen_garment < len(garments)):
+        return None
+    return {**_outline(list(upload.crop_box)), "chosen": True}
+
+
 def _attribute_rows(tag: Tag) -> list[dict]:
     """One row of chips per attribute a shopper can set on the result page ("For: women / men / unisex / kids")."""
     korean = korean_active()
@@ -246,6 +255,8 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
     result = upload_answer(upload=upload)
     tag, reading, correction, uncertain = result.tag, result.reading, result.correction, result.uncertain_heads
     garments, worn_outline = _detected_garments(upload, tag if correction is not None else None), _worn_outline(upload)
+    drawn_outline = _drawn_outline(upload)
+    read_outline = worn_outline or drawn_outline
     return render(
         request,
         "recommender/result.html",
@@ -264,7 +275,9 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
             "slot_choices": _choices(reading, "slot"),
             "garments": garments,
             "worn_outline": worn_outline,
-            "outlines": garments or ([worn_outline] if worn_outline else []),
+            # The region read, when it is not a listed garment: the one garment worn, or the box she drew.
+            "read_outline": read_outline,
+            "outlines": [*garments, *([read_outline] if read_outline else [])],
             # The outlines as tap targets over the photo, the largest first so that a smaller garment inside a larger
             # box (a skirt inside the box of a "dress" spanning the top and the skirt) lies on top and takes the tap.
             "outline_taps": sorted(garments, key=lambda g: -(g["width"] * g["height"])),
