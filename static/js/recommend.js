@@ -58,11 +58,21 @@
   }
   function load(file) {
     reset();
-    if (!file || !file.type.startsWith("image/")) { crop.hidden = true; return; }
+    if (!file || !file.type.startsWith("image/")) {
+      crop.hidden = true;
+      const zone = document.getElementById("dropzone");
+      if (zone) zone.classList.remove("chosen");
+      return;
+    }
     const url = URL.createObjectURL(file);
     image.onload = () => URL.revokeObjectURL(url);
     image.src = url;
     crop.hidden = false;
+    // The photo to draw on is the preview: the form shows it once, not twice (a phone's screen held two copies).
+    const preview = document.getElementById("preview");
+    if (preview) preview.hidden = true;
+    const zone = document.getElementById("dropzone");
+    if (zone) zone.classList.add("chosen");
   }
   function point(event) {
     const rect = image.getBoundingClientRect();
