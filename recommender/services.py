@@ -802,16 +802,19 @@ def upload_answer(
     """The one selector for an upload's answer (the page and the API both render it). `recommendation`: one already
     made for this upload's tags (the upload service returns it), so it is not ranked twice."""
     tag = upload_tag(upload=upload)
+    correction = TagCorrection.objects.filter(upload=upload).first()
     similar: list[SimilarGarment] = []
     if upload.embedding:
         vector = np.frombuffer(bytes(upload.embedding), dtype=np.float32)
+        # Her type first, unless it is only the slot's generic type that a chip falls back to, read at 0 (the crop
+        # read no type of the slot it was found in): that is a question, not a type.
+        typed = bool(correction and correction.type) or upload.type_confidence > 0
         similar = garments_similar_to_embedding(
-            embedding=vector, k=SIMILAR_SHOWN, slot=tag.slot or None, garment_type=tag.type or None
+            embedding=vector, k=SIMILAR_SHOWN, slot=tag.slot or None, garment_type=(tag.type or None) if typed else None
         )
     if recommendation is None:
         leaning = upload_leaning(upload=upload, tag=tag)
         recommendation = recommend_for_tag(tag=tag, limit=limit, outfits=DEFAULT_OUTFITS, leaning=leaning)
-    correction = TagCorrection.objects.filter(upload=upload).first()
     question = type_question(upload) if correction is None else ""
     alternatives = list(TYPE_QUESTIONS.get(question, ()))
     return UploadAnswer(

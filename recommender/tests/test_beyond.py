@@ -292,6 +292,23 @@ def test_similar_items_of_the_pieces_type_come_before_the_rest_of_its_slot(api):
     assert -1 not in shown and shown == sorted(shown)
 
 
+def test_similar_items_are_not_held_to_a_type_the_reading_only_fell_back_to(api, catalog):
+    """A chip whose crop read no type of the slot it was found in is named by the slot's generic type at 0 (so the
+    shopper is asked): that is no type to put first. A red photo read as a tee lists the red tee before a blue tee;
+    stored with its type at 0, the red polo comes before the blue tee, as any top that looks more alike would."""
+    _rule, garments = catalog
+    blue_tee = garment_factory(type="t-shirt", color="blue")
+    body = post_photo(api, "red").json()
+    similar = [item["id"] for item in body["similar"]]
+    assert similar.index(blue_tee.id) < similar.index(garments["red_polo"].id)
+    upload = ShopperUpload.objects.get(public_id=body["upload_id"])
+    upload.type_confidence = 0.0
+    upload.save()
+    html = Client().get(f"/recommend/{upload.public_id}/").content.decode()
+    section = html[html.index('id="similar-items"') :]
+    assert section.find(f"/garments/{garments['red_polo'].id}/") < section.find(f"/garments/{blue_tee.id}/")
+
+
 def test_similar_items_of_a_slot_are_found_beyond_the_nearest_of_others():
     """Held to one slot, the search widens past the nearest garments of other slots: ten red tops sit nearer a red
     query than the one blue skirt, and the skirt is still what looks most like it among bottoms."""
