@@ -657,8 +657,9 @@ def type_question(upload: ShopperUpload) -> str:
     index = upload.chosen_garment
     if index is None or not 0 <= index < len(garments):
         detection = upload.detection or {}
-        if upload.crop_box and upload.chosen_reading:
-            return drawn_box_question(upload.chosen_reading, upload.crop_box, garments, detection)
+        drawn = drawn_box(upload)
+        if drawn and upload.chosen_reading:
+            return drawn_box_question(upload.chosen_reading, drawn, garments, detection)
         worn_dress = (detection.get("slot") or {}).get("label") == "one_piece" and detection.get("worn_box")
         return "worn_dress" if worn_dress and not upload.chosen_reading else ""
     garment = garments[index]
@@ -761,15 +762,26 @@ def outline_as_named(box: list[float], found_slot: str, named_slot: str, listed:
     return [x0, cut, x1, y1]
 
 
+def drawn_box(upload: ShopperUpload) -> list[float] | None:
+    """The box the shopper drew herself (its crop was read); None when the whole photo or a listed garment was read
+    (a chosen garment's box is stored as the crop box too)."""
+    if not upload.crop_box:
+        return None
+    index = upload.chosen_garment
+    if index is not None and 0 <= index < len(detected_garments(upload.detection)):
+        return None
+    return list(upload.crop_box)
+
+
 def matched_box(upload: ShopperUpload, tag: Tag) -> list[float] | None:
     """The box of the garment an upload is matched on, as the result page outlines it: the chosen garment's or the
     drawn one (None: the whole photo), a listed garment's as the shopper named it (outline_as_named)."""
     if not upload.crop_box:
         return None
+    drawn, index = drawn_box(upload), upload.chosen_garment
+    if drawn is not None or index is None:
+        return drawn
     garments = detected_garments(upload.detection)
-    index = upload.chosen_garment
-    if index is None or not 0 <= index < len(garments):
-        return list(upload.crop_box)
     return outline_as_named(list(upload.crop_box), garments[index].get("slot") or "", tag.slot, garments)
 
 

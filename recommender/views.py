@@ -34,6 +34,7 @@ from recommender.services import (
     InvalidChoice,
     correction_create,
     detected_garments,
+    drawn_box,
     feedback_create,
     garment_unsure,
     outline_as_named,
@@ -188,12 +189,10 @@ def _worn_outline(upload: ShopperUpload) -> dict | None:
 
 
 def _drawn_outline(upload: ShopperUpload) -> dict | None:
-    """The box the shopper drew, outlined as what was read (the garments found, if any, stay outlined beside it);
-    None when the whole photo or a listed garment was read."""
-    garments = detected_garments(upload.detection)
-    if not upload.crop_box or (upload.chosen_garment is not None and 0 <= upload.chosen_garment < len(garments)):
-        return None
-    return {**_outline(list(upload.crop_box)), "chosen": True}
+    """The box the shopper drew (services.drawn_box), outlined as what was read (the garments found, if any, stay
+    outlined beside it); None when the whole photo or a listed garment was read."""
+    box = drawn_box(upload)
+    return {**_outline(box), "chosen": True} if box else None
 
 
 def _attribute_rows(tag: Tag) -> list[dict]:
