@@ -350,7 +350,7 @@ class StyleTable(models.TextChoices):
     FORMALITY = "formality", _("Formality")
     LAYERING = "layering", _("Layering")
     OUTERWEAR = "outerwear", _("Outerwear by warmth")
-    KINDS = "kinds", _("Outer layer with shoes")
+    KINDS = "kinds", _("Outer layer or top with shoes")
 
 
 class StyleCompatibility(models.Model):
@@ -359,7 +359,8 @@ class StyleCompatibility(models.Model):
     - audience / warmth / formality: may a piece of `first` be worn with a piece of `second`? (symmetric)
     - layering: may an outer layer of type `first` go over a `second` (top, one_piece, outer)?
     - outerwear: for an input of warmth `first`, is outerwear `required`, `optional` or `never` (`second`)?
-    - kinds: may an outer layer of kind `first` (vest, coat …) be worn with shoes of kind `second` (heels …)?
+    - kinds: may an outer layer of kind `first` (vest, coat …), or a top of type `first` (hoodie …), be worn with
+      shoes of kind `second` (heels …)?
     """
 
     table = models.CharField(_("table"), max_length=12, choices=StyleTable.choices)

@@ -187,7 +187,10 @@ def style_value_label(*, table: str, value: str, second: bool, language: str) ->
     elif table == "outerwear":
         names = OUTERWEAR_NEEDS if second else WARMTHS
     elif table == "kinds":
-        names = {code: (name_en, name_ko) for code, (_type, name_en, name_ko) in KINDS.items()}
+        names = {
+            **({} if second else {code: (t.name_en, t.name_ko) for code, t in TYPES.items() if t.slot == "top"}),
+            **{code: (name_en, name_ko) for code, (_type, name_en, name_ko) in KINDS.items()},
+        }
     if value not in names:
         return value
     return names[value][1] if korean else names[value][0]

@@ -8,11 +8,14 @@ def add_kind_cells(apps, schema_editor):
     """The style cells of the new kinds of outer layer (catalog.style: layering by kind, outer layer with shoes);
     cells a database already has are left as a stylist set them."""
     from catalog.style import DEFAULT_STYLE_TABLES
+    from vocabulary import OUTER_KINDS
 
     StyleCompatibility = apps.get_model("catalog", "StyleCompatibility")
     for table, first, second, allowed in DEFAULT_STYLE_TABLES:
         if table not in ("audience", "warmth", "formality", "layering", "outerwear", "kinds"):
             continue  # a table made after this migration: a later one adds it
+        if table == "kinds" and first not in OUTER_KINDS:
+            continue  # a top's type with shoes: 0012 adds those cells
         StyleCompatibility.objects.get_or_create(table=table, first=first, second=second, defaults={"allowed": allowed})
 
 

@@ -86,5 +86,10 @@ def test_the_migrated_tables_keep_a_vest_off_a_dress_until_a_stylist_allows_it()
     assert style_policy().pair_violation(vest, dress) is None
     heels = Tag("shoes", "black", "shoes", "heels", "solid")
     assert style_policy().pair_violation(vest, heels) == "kinds"
-    assert StyleCompatibility.objects.filter(table="kinds").count() == 5 * 6
-    assert not StyleCompatibility.objects.filter(table="kinds", allowed=False).exclude(first="vest", second="heels")
+    assert StyleCompatibility.objects.filter(table="kinds").count() == (5 + 8) * 6  # outer kinds and top types
+    off = StyleCompatibility.objects.filter(table="kinds", allowed=False)
+    assert sorted(off.values_list("first", "second")) == [("hoodie", "heels"), ("vest", "heels")]
+    hoodie = Tag("top", "white", "hoodie", "", "solid")
+    assert style_policy().pair_violation(hoodie, heels) == "kinds"
+    off.filter(first="hoodie").update(allowed=True)
+    assert style_policy().pair_violation(hoodie, heels) is None

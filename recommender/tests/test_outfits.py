@@ -211,6 +211,34 @@ def test_a_vest_is_not_worn_with_heels_unless_a_stylist_switches_the_cell_on():
     assert len(assemble_outfits(top, coats, JUDGE)) >= 1
 
 
+def test_a_hoodie_is_not_worn_with_heels_unless_a_stylist_switches_the_cell_on():
+    hoodie = Tag("top", "white", "hoodie", pattern="solid", audience="women", warmth="mild", formality="casual")
+    heels = Tag("shoes", "black", "shoes", "heels", "solid", audience="women", warmth="mild", formality="smart")
+    assert DEFAULT_POLICY.pair_violation(hoodie, heels) == "kinds"
+    assert DEFAULT_POLICY.pair_violation(heels, hoodie) == "kinds"
+    assert DEFAULT_POLICY.pair_violation(hoodie, replace(heels, kind="sneakers")) is None
+    assert DEFAULT_POLICY.pair_violation(replace(hoodie, type="blouse"), heels) is None
+    assert DEFAULT_POLICY.pair_violation(hoodie, replace(heels, kind="")) is None  # a photographed pair: kind unknown
+    rows = [row for row in DEFAULT_STYLE_TABLES if row[:3] != ("kinds", "hoodie", "heels")]
+    assert StylePolicy.from_rows([*rows, ("kinds", "hoodie", "heels", True)]).pair_violation(hoodie, heels) is None
+
+    # Around a black coat, the best look was a white hoodie with a black skirt and black heels; with the heels out of
+    # reach of the hoodie, the look takes other shoes, or another top.
+    coat = Tag("outer", "black", "outwear", "coat", "solid", audience="women", warmth="mild", formality="casual")
+    skirt = Tag("bottom", "black", "skirt", pattern="solid", audience="women", warmth="mild", formality="casual")
+    wardrobe = [
+        Candidate(1, hoodie),
+        Candidate(2, skirt),
+        Candidate(3, heels),
+        Candidate(4, replace(hoodie, type="blouse")),
+        Candidate(5, replace(heels, kind="boots", formality="casual")),
+    ]
+    looks = assemble_outfits(coat, wardrobe, JUDGE)
+    assert looks and all({1, 3} - {p.id for p in look.pieces} for look in looks)
+    allowed = Judge(rules=RuleBook([]), policy=StylePolicy.from_rows([*rows, ("kinds", "hoodie", "heels", True)]))
+    assert any({1, 3} <= {p.id for p in look.pieces} for look in assemble_outfits(coat, wardrobe, allowed))
+
+
 def test_a_pages_looks_word_a_sentence_that_comes_back_differently():
     # A printed dress: every look pairs it with quiet shoes by the same "print" sentence.
     dress = Tag("one_piece", "multicolor", "dress", pattern="pattern", audience="women", warmth="hot")
