@@ -66,6 +66,37 @@ def vocabulary_context() -> dict:
     return {"colors": COLORS, "types": TYPES, "slot_names": SLOT_NAMES}
 
 
+def _other_of_slot(slot: str) -> str:
+    """The heading over the rest of a slot after the garments of the piece's own type ("Other bottoms")."""
+    headings = {
+        "top": _("Other tops"),
+        "bottom": _("Other bottoms"),
+        "one_piece": _("Other one-pieces"),
+        "outer": _("Other outerwear"),
+        "shoes": _("Other shoes"),
+        "accessory": _("Other accessories"),
+    }
+    return headings.get(slot, "")
+
+
+class SimilarGroup(NamedTuple):
+    heading: str  # "" for the first group: the section's own heading names it
+    matches: list
+
+
+def similar_groups(similar: list, garment_type: str) -> list[SimilarGroup]:
+    """The "Looks similar" list as the page shows it. When the list puts the piece's type first
+    (`garments_similar_to_embedding(garment_type=)`), the rest of the slot gets a heading of its own: each group is in
+    order of similarity, where one list would show a blouse at 56 % before a shirt at 61 %."""
+    same = 0
+    while same < len(similar) and similar[same].garment.type == garment_type:
+        same += 1
+    rest = similar[same:]
+    if not same or not rest or any(match.garment.type == garment_type for match in rest):
+        return [SimilarGroup("", list(similar))] if similar else []
+    return [SimilarGroup("", similar[:same]), SimilarGroup(_other_of_slot(rest[0].garment.slot), rest)]
+
+
 def home(request: HttpRequest) -> HttpResponse:
     looks = [(slot, color, recommend_for_tag(tag=Tag(slot=slot, color=color), limit=4)) for slot, color in HOME_LOOKS]
     return render(
@@ -265,6 +296,7 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
             "correction": correction,
             "recommendation": result.recommendation,
             "similar": result.similar,
+            "similar_groups": similar_groups(result.similar, tag.type),
             "uncertain": uncertain and correction is None,
             "uncertain_heads": uncertain,
             "type_choices": _type_choices(reading, result.type_alternatives),
@@ -371,7 +403,7 @@ def garment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "garment": garment,
             "tag": tag,
             "recommendation": recommend_for_tag(tag=tag, limit=8, outfits=DEFAULT_OUTFITS),
-            "similar": garments_similar_to(garment=garment, k=6),
+            "similar_groups": similar_groups(garments_similar_to(garment=garment, k=6), garment.type),
             **vocabulary_context(),
         },
     )

@@ -290,6 +290,14 @@ def test_similar_items_of_the_pieces_type_come_before_the_rest_of_its_slot(api):
     section = html[html.index('id="similar-items"') :]
     shown = [section.find(f"/garments/{garment.id}/") for garment in (red_skirt, blue_skirt, red_pants)]
     assert -1 not in shown and shown == sorted(shown)
+    # The rest of the slot under a heading of its own, so each group reads in order of similarity.
+    assert shown[1] < section.index("<h3>Other bottoms</h3>") < shown[2]
+    detail = Client().get(f"/garments/{red_skirt.id}/").content.decode()
+    section = detail[detail.index('id="similar-items"') :]
+    assert section.find(f"/garments/{blue_skirt.id}/") < section.index("<h3>Other bottoms</h3>")
+    assert section.index("<h3>Other bottoms</h3>") < section.find(f"/garments/{red_pants.id}/")
+    korean = Client(headers={"accept-language": "ko"}).get(f"/garments/{red_skirt.id}/").content.decode()
+    assert "<h3>다른 하의</h3>" in korean
 
 
 def test_similar_items_are_not_held_to_a_type_the_reading_only_fell_back_to(api, catalog):
@@ -307,6 +315,7 @@ def test_similar_items_are_not_held_to_a_type_the_reading_only_fell_back_to(api,
     html = Client().get(f"/recommend/{upload.public_id}/").content.decode()
     section = html[html.index('id="similar-items"') :]
     assert section.find(f"/garments/{garments['red_polo'].id}/") < section.find(f"/garments/{blue_tee.id}/")
+    assert "<h3>" not in section[: section.index("</section>")]  # one list, in order of similarity
 
 
 def test_similar_items_of_a_slot_are_found_beyond_the_nearest_of_others():
