@@ -331,25 +331,33 @@ def garments_similar_to_embedding(
     exclude_ids: Iterable[int] = (),
     slot: str | None = None,
     garment_type: str | None = None,
+    audience: str | None = None,
 ) -> list[SimilarGarment]:
     """The k active garments of the current model version nearest to `embedding` (cosine similarity, best first,
     ties by id); with `slot`, only garments of that slot: a shopper who asks what looks like her skirt wants skirts
     and trousers, not the dresses and tops that look alike. With `garment_type` too, the garments of that type come
     first and those of the rest of the slot only fill the list: what looks like her red skirt is another skirt before
-    a pair of red trousers."""
+    a pair of red trousers. With `audience` (the piece's, when known), a child's piece looks like children's pieces
+    and a grown-up's like grown-ups' (garments without an audience stay in both): what looks like a woman's red skirt
+    is not a girl's tutu."""
     vector = np.asarray(embedding, dtype=np.float32)
     query = vector / max(float(np.linalg.norm(vector)), 1e-12)
     exclude_ids = list(exclude_ids)
     active = Garment.objects.filter(is_active=True, model_version=current_model_version())
+    held = False
     if slot is not None:
-        active = active.filter(slot=slot)
+        active, held = active.filter(slot=slot), True
+    if audience == "kids":
+        active, held = active.filter(audience__in=("kids", "")), True
+    elif audience:
+        active, held = active.exclude(audience="kids"), True
     found: list[SimilarGarment] = []
     if slot is not None and garment_type:
         found = _nearest_of(active.filter(type=garment_type), vector, query, k, exclude_ids, held=True)
         if len(found) >= k:
             return found
         exclude_ids += [match.garment.pk for match in found]
-    return found + _nearest_of(active, vector, query, k - len(found), exclude_ids, held=slot is not None)
+    return found + _nearest_of(active, vector, query, k - len(found), exclude_ids, held=held)
 
 
 def _nearest_of(
@@ -388,10 +396,16 @@ def _nearest_of(
 
 
 def garments_similar_to(*, garment: Garment, k: int = 8) -> list[SimilarGarment]:
-    """The garments of `garment`'s slot that look most like it (itself left out), those of its type first."""
+    """The garments of `garment`'s slot that look most like it (itself left out), those of its type first, children's
+    pieces for a child's and grown-ups' for a grown-up's."""
     if not garment.embedding:
         return []
     vector = np.frombuffer(bytes(garment.embedding), dtype=np.float32)
     return garments_similar_to_embedding(
-        embedding=vector, k=k, exclude_ids=[garment.pk], slot=garment.slot, garment_type=garment.type
+        embedding=vector,
+        k=k,
+        exclude_ids=[garment.pk],
+        slot=garment.slot,
+        garment_type=garment.type,
+        audience=garment.audience or None,
     )

@@ -19,10 +19,11 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from catalog.similarity import EmbeddingIndex, garments_similar_to_embedding
+from catalog.tags import Leaning, Tag
 from catalog.tests.factories import garment_factory, image_bytes, rule_factory
 from classifier.predictor import get_predictor
 from recommender.models import CorrectionStatus, Feedback, ShopperUpload, TagCorrection
-from recommender.services import upload_tag
+from recommender.services import similar_audience, upload_tag
 
 pytestmark = pytest.mark.django_db
 
@@ -298,6 +299,39 @@ def test_similar_items_of_the_pieces_type_come_before_the_rest_of_its_slot(api):
     assert section.index("<h3>Other bottoms</h3>") < section.find(f"/garments/{red_pants.id}/")
     korean = Client(headers={"accept-language": "ko"}).get(f"/garments/{red_skirt.id}/").content.decode()
     assert "<h3>다른 하의</h3>" in korean
+
+
+@pytest.mark.usefixtures("catalog")
+def test_similar_items_of_a_grown_ups_piece_are_grown_ups_and_of_a_childs_childrens(api):
+    """A girl's red skirt looks as much like a woman's red skirt as another woman's does (the fake CNN's embedding is
+    the colour), but what looks like her skirt is a grown-up's; and a child's piece looks like children's pieces. A
+    garment without an audience may be either's. On the garment's page, the API and an upload she says is a woman's."""
+    womens = garment_factory(type="skirt", color="red", audience="women")
+    girls = garment_factory(type="skirt", color="red", audience="kids")
+    anyones = garment_factory(type="skirt", color="red")
+    blue_womens = garment_factory(type="skirt", color="blue", audience="women")
+
+    def similar_ids(garment) -> list[int]:
+        return [item["id"] for item in api.get(f"/api/v1/garments/{garment.id}/similar/").json()["items"]]
+
+    assert girls.id not in similar_ids(womens) and {anyones.id, blue_womens.id} <= set(similar_ids(womens))
+    assert anyones.id in similar_ids(girls) and not {womens.id, blue_womens.id} & set(similar_ids(girls))
+    section = Client().get(f"/garments/{womens.id}/").content.decode().split('id="similar-items"')[1]
+    assert f"/garments/{girls.id}/" not in section and f"/garments/{anyones.id}/" in section
+    upload_id = post_photo(api, "red").json()["upload_id"]
+    api.post(f"/api/v1/recommendations/{upload_id}/correction/", {"type": "skirt", "audience": "women"}, format="json")
+    section = Client().get(f"/recommend/{upload_id}/").content.decode().split('id="similar-items"')[1]
+    assert f"/garments/{girls.id}/" not in section and f"/garments/{womens.id}/" in section
+
+
+def test_similar_items_follow_the_audience_the_suggestions_lean_to():
+    """Read surely, the piece's audience; unsure, the suggestions' lean: kids only when kids is at least as likely as
+    every grown-up audience together (engine.KIDS_GUESS_AT), else the likeliest grown-up's; no reading, anyone's."""
+    skirt = Tag("bottom", "red", "skirt")
+    assert similar_audience(Tag("bottom", "red", "skirt", audience="men"), Leaning()) == "men"
+    assert similar_audience(skirt, Leaning(audience=(("kids", 0.55), ("women", 0.3), ("unisex", 0.15)))) == "kids"
+    assert similar_audience(skirt, Leaning(audience=(("kids", 0.45), ("unisex", 0.3), ("women", 0.25)))) == "unisex"
+    assert similar_audience(skirt, Leaning()) is None
 
 
 def test_similar_items_are_not_held_to_a_type_the_reading_only_fell_back_to(api, catalog):
