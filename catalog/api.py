@@ -98,7 +98,8 @@ class GarmentViewSet(
     @extend_schema(responses={200: inline_serializer("SimilarItems", {"items": SimilarItemSerializer(many=True)})})
     @action(detail=True, methods=["get"])
     def similar(self, request: Request, pk=None) -> Response:
-        """Catalog garments that look most like this one (cosine similarity of CNN embeddings)."""
+        """Catalog garments that look most like this one (cosine similarity of CNN embeddings): of its slot, those of
+        its type first; children's garments for a child's, grown-ups' for a grown-up's."""
         garment = self.get_object()
         similar = garments_similar_to(garment=garment, k=12)
         return Response({"items": SimilarItemSerializer(similar, many=True, context={"request": request}).data})
