@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from catalog.i18n import korean_active
 from catalog.models import Garment, PairingRule
 from catalog.naming import kind_noun, tag_names
+from catalog.selectors import garment_tag
 from catalog.similarity import garments_similar_to
 from catalog.tags import Tag
 from catalog.uploads import image_error_message
@@ -395,7 +396,9 @@ def feedback(request: HttpRequest) -> HttpResponse:
 
 def garment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     garment = get_object_or_404(Garment, pk=pk, is_active=True)
-    tag = Tag(slot=garment.slot, color=garment.color, type=garment.type)
+    # Every tag the garment has, as an upload's reading would give: a child's slippers go with children's pieces, not
+    # with a grown-up's shirt and dress.
+    tag = garment_tag(garment)
     return render(
         request,
         "recommender/garment_detail.html",

@@ -70,6 +70,18 @@ def test_garment_detail_shows_tags_and_what_goes_with_it(client: Client, catalog
     assert client.get(f"/garments/{pants.id}/").status_code == 404
 
 
+def test_a_garments_page_matches_it_by_all_its_tags(client: Client):
+    """A child's white slippers went with a grown-up's shirt, trousers and dress on their own page: it matched only
+    their slot, colour and type. Their audience, warmth and formality count there as on an upload's reading."""
+    slippers = garment_factory(type="shoes", kind="slippers", color="white", audience="kids", name="Kids slippers")
+    adults = garment_factory(type="pants", color="black", audience="women", name="Womens trousers")
+    childs = garment_factory(type="pants", color="black", audience="kids", name="Kids trousers")
+    html = client.get(f"/garments/{slippers.id}/").content.decode()
+    assert f'href="/garments/{childs.id}/"' in html and f'href="/garments/{adults.id}/"' not in html
+    html = client.get(f"/garments/{adults.id}/").content.decode()
+    assert f'href="/garments/{slippers.id}/"' not in html
+
+
 def test_show_more_page_per_tag(client: Client, catalog):
     html = client.get("/goes-with/top/red/").content.decode()
     assert "Black trousers" in html
