@@ -296,7 +296,6 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
             "tag": tag,
             "correction": correction,
             "recommendation": result.recommendation,
-            "similar": result.similar,
             "similar_groups": similar_groups(result.similar, tag.type),
             "uncertain": uncertain and correction is None,
             "uncertain_heads": uncertain,
