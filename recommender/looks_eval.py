@@ -14,6 +14,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from catalog.style import DEFAULT_POLICY, OPTIONAL
 from catalog.tags import Leaning, Tag
 from vocabulary import COLOR_CODES, SHOE_KINDS, TYPES
 
@@ -226,6 +227,10 @@ class CoherenceReport:
     # Across one input's looks: looks made of the same kinds of piece as one shown above them (look_kinds)
     looks_of_the_same_kinds: int = 0
     inputs_with_looks_of_the_same_kinds: int = 0
+    # Inputs whose looks may take a layer (the outerwear need of the warmth the recommender was told is optional:
+    # mild or unknown; not an outer layer itself), by input slot: how many, and how many got a look with one.
+    layer_optional: dict[str, int] = field(default_factory=dict)
+    layer_optional_with_a_layer: dict[str, int] = field(default_factory=dict)
     by_source: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
@@ -297,6 +302,8 @@ def evaluate_recommendations(
     good = clean = 0
     first_screen = first_screen_alikes = lists_with_alike = same_kinds = inputs_same_kinds = 0
     per_source: dict[str, Counter] = {}
+    layer_optional: Counter[str] = Counter()
+    layer_optional_with_a_layer: Counter[str] = Counter()
     for case in cases:
         answer = recommend(case)
         input_piece = piece_of(case.tag, id=None)
@@ -323,6 +330,10 @@ def evaluate_recommendations(
         ok = three_distinct_complete_looks(input_piece, answer.looks) and not repeats
         good += ok
         clean += three_distinct_complete_looks(input_piece, answer.looks, clean=True)
+        slot = case.input_tag.slot
+        if slot != "outer" and DEFAULT_POLICY.outerwear_need(case.input_tag.warmth) == OPTIONAL:
+            layer_optional[slot] += 1
+            layer_optional_with_a_layer[slot] += any(p.slot == "outer" for look in answer.looks for p in look)
         source = per_source.setdefault(case.source, Counter())
         source["inputs"] += 1
         source["with_3_complete_looks"] += ok
@@ -341,6 +352,8 @@ def evaluate_recommendations(
         lists_with_a_look_alike=lists_with_alike,
         looks_of_the_same_kinds=same_kinds,
         inputs_with_looks_of_the_same_kinds=inputs_same_kinds,
+        layer_optional=dict(sorted(layer_optional.items())),
+        layer_optional_with_a_layer={slot: layer_optional_with_a_layer[slot] for slot in sorted(layer_optional)},
         by_source={
             name: {
                 "inputs": c["inputs"],

@@ -145,13 +145,13 @@ SAME_SHAPE_PENALTY = 0.1  # a second look of the same shape (e.g. another dress)
 SAME_KINDS_PENALTY = 0.1
 
 
-def _pick_distinct(states: Sequence[_State], count: int) -> list[_State]:
+def _pick_distinct(states: Sequence[_State], count: int, chosen: Sequence[_State] = ()) -> list[_State]:
     """The best looks that share as few pieces as possible (counting look-alike pieces as shared): first with no
     shared piece, then allowing one, then two; never two looks that look the same. Looks of a shape not shown yet
     (a dress look beside top-and-bottom ones), and then looks of kinds of piece not shown yet (heels beside two pairs
-    of sandals), are preferred unless clearly weaker."""
-    chosen: list[_State] = []
-    chosen_faces: list[set] = []
+    of sandals), are preferred unless clearly weaker. `chosen`: looks already picked, kept first."""
+    chosen = list(chosen)
+    chosen_faces: list[set] = [{_look_alike(p) for p in state.pieces} for state in chosen]
 
     def shape(state: _State) -> frozenset[str]:
         return frozenset(p.slot for p in state.pieces)
@@ -210,8 +210,41 @@ def assemble_outfits(
             s for s in _search(plan, pools, judge, tag) if all(p in {x.slot for x in s.pieces} for p in plan.required)
         )
     complete.sort(key=lambda s: (-round(s.score, 6), tie_break(tag, min(p.id for p in s.pieces))))
-    looks = [OutfitSpec(state.pieces, state.links, round(state.score, 4)) for state in _pick_distinct(complete, count)]
+    picked = _pick_distinct(complete, count)
+    if tag.slot == ONE_PIECE and any(OUTER in plan.optional for plan in plans):
+        ruled_out = {item.candidate.id for item in ranked if item.against_guess}
+        picked = _with_a_layered_look(picked, complete, count, ruled_out)
+    looks = [OutfitSpec(state.pieces, state.links, round(state.score, 4)) for state in picked]
     return _reasons_varied(looks)
+
+
+OUTER = "outer"
+ONE_PIECE = "one_piece"
+
+
+def _has_a_layer(state: _State) -> bool:
+    return any(piece.slot == OUTER for piece in state.pieces)
+
+
+def _with_a_layered_look(
+    picked: list[_State], states: Sequence[_State], count: int, ruled_out: set[int]
+) -> list[_State]:
+    """A one-piece's looks when a layer is optional (mild weather, or warmth unknown) and none has one: the last look
+    gives way to the best layered look that shares as little with the others as the catalog allows. A look is scored
+    by the mean strength of its pairs, and a dress's look is otherwise one pair, the shoes, often with a stylist's
+    rule behind it; a layer adds two pairs that are mostly colour harmony, so it halved the score and seldom joined (a
+    mild gray dress's three looks were three pairs of black shoes). People wear a coat, jacket, blazer, cardigan or
+    vest over a dress in 106 of the 271 co-parsing street photos of a dress worn alone. A top's or a bottom's look
+    has three pairs or more already and takes a layer on its own score. A layer that the guess of an unsure warmth
+    rules out (a dress guessed for hot weather) is never brought in."""
+    if count < 2 or any(_has_a_layer(state) for state in picked):
+        return picked
+    layered = [s for s in states if _has_a_layer(s) and not any(p.id in ruled_out for p in s.pieces)]
+    if not layered:
+        return picked
+    kept = picked[: count - 1]
+    with_layer = _pick_distinct(layered, len(kept) + 1, chosen=kept)
+    return with_layer if len(with_layer) > len(kept) else picked
 
 
 def _reasons_varied(looks: Sequence[OutfitSpec]) -> list[OutfitSpec]:

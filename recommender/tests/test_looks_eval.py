@@ -212,6 +212,25 @@ def test_looks_of_the_same_kinds_count_a_look_that_differs_from_one_above_only_b
     assert looks_of_the_same_kinds([[sandals[0]], [heels], [sandals[1], p("outer", type="outwear")]]) == 0
 
 
+def test_evaluate_recommendations_counts_inputs_whose_looks_may_take_a_layer_and_got_one():
+    jacket, shoes = p(OUTER, type="outwear"), p(SHOES)
+
+    def recommend(case):
+        looks = [[shoes], [shoes, jacket]] if case.key == "layered" else [[shoes]]
+        return RecommendationOutput(items=[shoes], looks=looks)
+
+    cases = [
+        InputCase("layered", "cc0", Tag("one_piece", "red", "dress", warmth="mild")),
+        InputCase("bare", "cc0", Tag("one_piece", "blue", "dress")),  # warmth unknown: a layer is optional
+        InputCase("hot", "cc0", Tag("one_piece", "white", "dress", warmth="hot")),  # never a layer
+        InputCase("cold", "cc0", Tag("top", "gray", "sweater", warmth="cold")),  # a layer is required
+        InputCase("outer", "cc0", Tag("outer", "black", "outwear", warmth="mild")),  # is the layer
+    ]
+    report = evaluate_recommendations(cases, recommend, catalog_size=10)
+    assert report.layer_optional == {"one_piece": 2}
+    assert report.layer_optional_with_a_layer == {"one_piece": 1}
+
+
 def test_diversity_figures():
     d = diversity([1, 1, 1, 2, *range(3, 15)], catalog_size=100)
     assert d.shown == 16 and d.distinct == 14

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from itertools import combinations
 
+from catalog.rules import RuleSide, RuleSpec
 from catalog.style import DEFAULT_POLICY, DEFAULT_STYLE_TABLES, OPTIONAL, StylePolicy
 from catalog.tags import Candidate, Leaning, Tag
 from recommender.engine import Judge, RuleBook
@@ -137,6 +138,47 @@ def test_a_dress_guessed_for_hot_weather_takes_no_layer_though_its_warmth_is_unk
     # A confident "mild" reading keeps today's rule (a layer is optional), whatever the guess said.
     mild = replace(dress, warmth="mild")
     assert any("outer" in look.slots for look in assemble_outfits(mild, wardrobe, JUDGE, leaning=hot))
+
+
+def test_a_mild_dress_gets_one_layered_look_though_its_shoes_score_higher_alone():
+    """Stylists' rules put black, white and gray shoes with a gray dress: a look of the dress and such shoes
+    outscores any look with a layer (two more pairs, by colour harmony alone), so all three looks were a pair of
+    shoes. The last look now takes a layer; the first two stay the best; a dress guessed for hot weather, a hot one
+    and a top are left as they were."""
+    dress = Tag("one_piece", "gray", "dress", pattern="solid", audience="women", warmth="mild")
+    wardrobe = catalog(audience="women", warmth="mild")
+    ruled = Judge(
+        rules=RuleBook(
+            [
+                RuleSpec(i, RuleSide("one_piece", "gray"), RuleSide("shoes", color), 100, f"{color} shoes with gray.")
+                for i, color in enumerate(("black", "white", "gray"), start=1)
+            ]
+        )
+    )
+    looks = assemble_outfits(dress, wardrobe, ruled)
+    assert len(looks) == 3
+    assert [look.slots for look in looks[:2]] == [{"shoes"}, {"shoes"}]
+    assert looks[2].slots == {"shoes", "outer"}
+    assert looks[0].score > looks[1].score > looks[2].score
+    assert not {p.id for p in looks[2].pieces} & {p.id for look in looks[:2] for p in look.pieces}
+    for look in looks:
+        assert_coherent(look, dress)
+
+    unsure = replace(dress, warmth="")
+    hot = Leaning(warmth=(("hot", 0.57), ("mild", 0.42), ("cold", 0.01)))
+    assert all(look.slots == {"shoes"} for look in assemble_outfits(unsure, wardrobe, ruled, leaning=hot))
+    assert "outer" in assemble_outfits(unsure, wardrobe, ruled)[2].slots  # unknown, no guess: a layer may join
+    hot_dress = replace(dress, warmth="hot")
+    hot_wardrobe = catalog(audience="women", warmth="hot")
+    assert all(look.slots == {"shoes"} for look in assemble_outfits(hot_dress, hot_wardrobe, ruled))
+
+    # A top's looks take a layer on their own score only: a rule for its shoes keeps them without one.
+    top = Tag("top", "gray", "t-shirt", pattern="solid", audience="women", warmth="mild")
+    strong = [
+        RuleSpec(2, RuleSide("top", "gray"), RuleSide("shoes", "black"), 100, "Black shoes."),
+        RuleSpec(3, RuleSide("top", "gray"), RuleSide("bottom", "black"), 100, "Black trousers."),
+    ]
+    assert all("outer" not in look.slots for look in assemble_outfits(top, wardrobe, Judge(rules=RuleBook(strong))))
 
 
 def test_a_childs_snowsuit_goes_with_cold_weather_clothes_only():

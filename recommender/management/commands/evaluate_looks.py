@@ -311,6 +311,13 @@ class Command(BaseCommand):
             f"made of the same kinds of piece as one above them (colours aside), in "
             f"{coherence.inputs_with_looks_of_the_same_kinds} of {coherence.inputs} inputs"
         )
+        optional, layered = coherence.layer_optional, coherence.layer_optional_with_a_layer
+        w(
+            f"  inputs whose looks may take a layer (mild or unknown warmth), with a layered look among them: "
+            f"{sum(layered.values())} of {sum(optional.values())} ("
+            + ", ".join(f"{slot} {layered[slot]}/{n}" for slot, n in optional.items())
+            + ")"
+        )
         w(f"\nd. Hidden-garment test: {n_cases} garments hidden from {n_outfits} co-parsing {self.split} outfits")
         w(
             f"  {'scorer':<11} {'aspect':<6} {'cases':>5} {'cands':>6} "
