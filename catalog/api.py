@@ -99,7 +99,8 @@ class GarmentViewSet(
     @action(detail=True, methods=["get"])
     def similar(self, request: Request, pk=None) -> Response:
         """Catalog garments that look most like this one (cosine similarity of CNN embeddings): of its slot, those of
-        its type first; children's garments for a child's, grown-ups' for a grown-up's."""
+        its type first, and of its type and colour before those; children's garments for a child's, grown-ups' for a
+        grown-up's."""
         garment = self.get_object()
         similar = garments_similar_to(garment=garment, k=12)
         return Response({"items": SimilarItemSerializer(similar, many=True, context={"request": request}).data})

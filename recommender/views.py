@@ -85,17 +85,30 @@ class SimilarGroup(NamedTuple):
     matches: list
 
 
-def similar_groups(similar: list, garment_type: str) -> list[SimilarGroup]:
-    """The "Looks similar" list as the page shows it. When the list puts the piece's type first
-    (`garments_similar_to_embedding(garment_type=)`), the rest of the slot gets a heading of its own: each group is in
-    order of similarity, where one list would show a blouse at 56 % before a shirt at 61 %."""
-    same = 0
-    while same < len(similar) and similar[same].garment.type == garment_type:
-        same += 1
-    rest = similar[same:]
-    if not same or not rest or any(match.garment.type == garment_type for match in rest):
+def similar_groups(similar: list, garment_type: str, color: str = "") -> list[SimilarGroup]:
+    """The "Looks similar" list as the page shows it. When the list puts the piece's type first, and within it the
+    piece's colour (`garments_similar_to_embedding(garment_type=, color=)`), the rest of the type ("In other colors")
+    and the rest of the slot ("Other tops") each get a heading of their own: each group is in order of similarity,
+    where one list would show a blouse at 56 % before a shirt at 61 %, or a pink dress at 76 % before a white one at
+    82 %. A list in any other order stays one list."""
+
+    def group_of(match) -> int:
+        if match.garment.type != garment_type:
+            return 2
+        return 0 if color and match.garment.color == color else 1
+
+    order = [group_of(match) for match in similar]
+    if not similar or order != sorted(order) or order[0] == 2:
         return [SimilarGroup("", list(similar))] if similar else []
-    return [SimilarGroup("", similar[:same]), SimilarGroup(_other_of_slot(rest[0].garment.slot), rest)]
+    headings = {1: _("In other colors"), 2: _other_of_slot(similar[-1].garment.slot)}
+    groups: list[SimilarGroup] = []
+    previous = None
+    for match, group in zip(similar, order, strict=True):
+        if group != previous:
+            groups.append(SimilarGroup(headings[group] if groups else "", []))
+            previous = group
+        groups[-1].matches.append(match)
+    return groups
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -296,7 +309,7 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
             "tag": tag,
             "correction": correction,
             "recommendation": result.recommendation,
-            "similar_groups": similar_groups(result.similar, tag.type),
+            "similar_groups": similar_groups(result.similar, tag.type, tag.color),
             "uncertain": uncertain and correction is None,
             "uncertain_heads": uncertain,
             "type_choices": _type_choices(reading, result.type_alternatives),
@@ -405,7 +418,7 @@ def garment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "garment": garment,
             "tag": tag,
             "recommendation": recommend_for_tag(tag=tag, limit=8, outfits=DEFAULT_OUTFITS),
-            "similar_groups": similar_groups(garments_similar_to(garment=garment, k=6), garment.type),
+            "similar_groups": similar_groups(garments_similar_to(garment=garment, k=6), garment.type, garment.color),
             **vocabulary_context(),
         },
     )

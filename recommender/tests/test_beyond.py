@@ -18,6 +18,7 @@ from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
+from catalog.models import Garment
 from catalog.similarity import EmbeddingIndex, garments_similar_to_embedding
 from catalog.tags import Leaning, Tag
 from catalog.tests.factories import garment_factory, image_bytes, rule_factory
@@ -299,6 +300,34 @@ def test_similar_items_of_the_pieces_type_come_before_the_rest_of_its_slot(api):
     assert section.index("<h3>Other bottoms</h3>") < section.find(f"/garments/{red_pants.id}/")
     korean = Client(headers={"accept-language": "ko"}).get(f"/garments/{red_skirt.id}/").content.decode()
     assert "<h3>다른 하의</h3>" in korean
+
+
+def test_similar_items_of_the_pieces_colour_come_first_within_its_type(api):
+    """A pink skirt photographed in orange light looks less like a red skirt than a skirt labelled pink whose photo
+    is red (the fake CNN's embedding is the photo's colour), but what looks like her red skirt is first another red
+    skirt; then the skirts of other colours under a heading of their own, then the rest of the slot. On the
+    garment's page, the API and an upload."""
+    red_skirt = garment_factory(type="skirt", color="red")
+    other_red = garment_factory(type="skirt", color="orange")
+    Garment.objects.filter(pk=other_red.pk).update(color="red")
+    pink_in_red = garment_factory(type="skirt", color="red")
+    Garment.objects.filter(pk=pink_in_red.pk).update(color="pink")
+    red_pants = garment_factory(type="pants", color="red")
+    items = api.get(f"/api/v1/garments/{red_skirt.id}/similar/").json()["items"]
+    assert [item["id"] for item in items][:3] == [other_red.id, pink_in_red.id, red_pants.id]
+    assert items[0]["similarity"] < items[1]["similarity"]
+    section = Client().get(f"/garments/{red_skirt.id}/").content.decode().split('id="similar-items"')[1]
+    shown = [section.find(f"/garments/{garment.id}/") for garment in (other_red, pink_in_red, red_pants)]
+    assert shown[0] < section.index("<h3>In other colors</h3>") < shown[1] < section.index("<h3>Other bottoms")
+    assert section.index("<h3>Other bottoms") < shown[2]
+    upload_id = post_photo(api, "red").json()["upload_id"]
+    api.post(f"/api/v1/recommendations/{upload_id}/correction/", {"type": "skirt"}, format="json")
+    section = Client().get(f"/recommend/{upload_id}/").content.decode().split('id="similar-items"')[1]
+    shown = [section.find(f"/garments/{garment.id}/") for garment in (red_skirt, other_red, pink_in_red, red_pants)]
+    assert -1 not in shown and shown == sorted(shown)
+    assert shown[1] < section.index("<h3>In other colors</h3>") < shown[2]
+    korean = Client(headers={"accept-language": "ko"}).get(f"/garments/{red_skirt.id}/").content.decode()
+    assert "<h3>다른 색상</h3>" in korean
 
 
 @pytest.mark.usefixtures("catalog")
