@@ -211,19 +211,15 @@ def assemble_outfits(
         )
     complete.sort(key=lambda s: (-round(s.score, 6), tie_break(tag, min(p.id for p in s.pieces))))
     picked = _pick_distinct(complete, count)
-    if tag.slot == ONE_PIECE and any(OUTER in plan.optional for plan in plans):
+    if tag.slot == "one_piece" and any("outer" in plan.optional for plan in plans):
         ruled_out = {item.candidate.id for item in ranked if item.against_guess}
         picked = _with_a_layered_look(picked, complete, count, ruled_out)
     looks = [OutfitSpec(state.pieces, state.links, round(state.score, 4)) for state in picked]
     return _reasons_varied(looks)
 
 
-OUTER = "outer"
-ONE_PIECE = "one_piece"
-
-
 def _has_a_layer(state: _State) -> bool:
-    return any(piece.slot == OUTER for piece in state.pieces)
+    return any(piece.slot == "outer" for piece in state.pieces)
 
 
 def _with_a_layered_look(

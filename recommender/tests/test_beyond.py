@@ -303,10 +303,10 @@ def test_similar_items_of_the_pieces_type_come_before_the_rest_of_its_slot(api):
 
 
 def test_similar_items_of_the_pieces_colour_come_first_within_its_type(api):
-    """A pink skirt photographed in orange light looks less like a red skirt than a skirt labelled pink whose photo
-    is red (the fake CNN's embedding is the photo's colour), but what looks like her red skirt is first another red
+    """A red skirt photographed in orange light looks less like a red skirt than a pink skirt whose photo came out
+    red (the fake CNN's embedding is the photo's colour), but what looks like her red skirt is first another red
     skirt; then the skirts of other colours under a heading of their own, then the rest of the slot. On the
-    garment's page, the API and an upload."""
+    garment's page, the API and a corrected upload."""
     red_skirt = garment_factory(type="skirt", color="red")
     other_red = garment_factory(type="skirt", color="orange")
     Garment.objects.filter(pk=other_red.pk).update(color="red")
