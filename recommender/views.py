@@ -309,7 +309,7 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
             "tag": tag,
             "correction": correction,
             "recommendation": result.recommendation,
-            "similar_groups": similar_groups(result.similar, tag.type, tag.color),
+            "similar_groups": similar_groups(result.similar, tag.type, result.similar_color),
             "uncertain": uncertain and correction is None,
             "uncertain_heads": uncertain,
             "type_choices": _type_choices(reading, result.type_alternatives),

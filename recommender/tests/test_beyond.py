@@ -330,6 +330,29 @@ def test_similar_items_of_the_pieces_colour_come_first_within_its_type(api):
     assert "<h3>다른 색상</h3>" in korean
 
 
+def test_an_unsure_colour_puts_no_colour_first(api, settings):
+    """A colour the page asks about is a question, not a colour to put first: read surely, a red photo's tee lists
+    the red tee photographed in orange light first and the pink tee whose photo came out red under "In other
+    colors"; read unsurely, the tees in order of similarity, as one list."""
+    orange_lit_red = garment_factory(type="t-shirt", color="orange")
+    Garment.objects.filter(pk=orange_lit_red.pk).update(color="red")
+    red_lit_pink = garment_factory(type="t-shirt", color="red")
+    Garment.objects.filter(pk=red_lit_pink.pk).update(color="pink")
+
+    def similar_section() -> str:
+        upload_id = post_photo(api, "red").json()["upload_id"]
+        return Client().get(f"/recommend/{upload_id}/").content.decode().split('id="similar-items"')[1]
+
+    section = similar_section()
+    assert section.find(f"/garments/{orange_lit_red.id}/") < section.index("<h3>In other colors</h3>")
+    assert section.index("<h3>In other colors</h3>") < section.find(f"/garments/{red_lit_pink.id}/")
+    settings.CLASSIFIER_CONFIRM_THRESHOLDS = {**settings.CLASSIFIER_CONFIRM_THRESHOLDS, "color": 1.01}
+    cache.clear()
+    section = similar_section()
+    assert "In other colors" not in section
+    assert -1 < section.find(f"/garments/{red_lit_pink.id}/") < section.find(f"/garments/{orange_lit_red.id}/")
+
+
 @pytest.mark.usefixtures("catalog")
 def test_similar_items_of_a_grown_ups_piece_are_grown_ups_and_of_a_childs_childrens(api):
     """A girl's red skirt looks as much like a woman's red skirt as another woman's does (the fake CNN's embedding is
