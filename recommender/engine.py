@@ -31,6 +31,7 @@ from catalog.style import DEFAULT_POLICY, NEVER, StylePolicy
 from catalog.tags import LEANING_CODES, Candidate, Guess, Leaning, Tag
 from recommender.harmony import harmony
 from recommender.reasons import Reason, attribute_extra, sentence_key
+from vocabulary import NOT_A_MANS_KINDS, NOT_A_MANS_TYPES
 
 FEEDBACK_MAX_EFFECT = 0.1
 AFFINITY_MAX_EFFECT = 0.06
@@ -195,6 +196,23 @@ class ScoredCandidate:
     score: float
     reason: Reason
     against_guess: bool = False  # the best guess of an unsure attribute of the shopper's piece rules it out
+
+
+def audience_of_type(tag: Tag, leaning: Leaning) -> Leaning:
+    """`leaning` with the audience a piece's type tells when its own is unknown: a blouse, skirt or dress, or heels
+    (vocabulary.NOT_A_MANS_TYPES, NOT_A_MANS_KINDS), is nobody's but a woman's or a child's in the CC0 set. Its
+    audience guess loses "men" (the rest scaled up to sum to 1); with no guess, or none left, it is guessed a woman's,
+    so that a red skirt asked for by its tags alone is not matched with a man's shirt and lace-ups. The guess only
+    orders the suggestions (GuessPenalty); unchanged for any other piece, or one whose audience is known."""
+    if tag.audience or (tag.type not in NOT_A_MANS_TYPES and tag.kind not in NOT_A_MANS_KINDS):
+        return leaning
+    others = [(code, p) for code, p in leaning.audience if code != "men"]
+    total = sum(p for _code, p in others)
+    if total <= 0:
+        return replace(leaning, audience=(("women", 1.0),))
+    if len(others) == len(leaning.audience):
+        return leaning
+    return replace(leaning, audience=tuple((code, round(p / total, 2)) for code, p in others))
 
 
 def leading_guess(attribute: str, guess: Guess) -> str:

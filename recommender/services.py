@@ -35,6 +35,7 @@ from recommender.engine import (
     Judge,
     RuleBook,
     ScoredCandidate,
+    audience_of_type,
     item_slots,
     leading_guess,
     rank,
@@ -252,7 +253,7 @@ def recommendation_judge() -> Judge:
 def _rank_for_tag(
     tag: Tag, limit: int, outfits: int, leaning: Leaning
 ) -> tuple[list[ScoredCandidate], list[OutfitSpec]]:
-    leaning = leaning.for_unknown_of(tag)
+    leaning = audience_of_type(tag, leaning.for_unknown_of(tag))
     guesses = f":{hashlib.sha1(repr(leaning).encode()).hexdigest()}" if leaning else ""
     key = f"recommendation:{catalog_version()}:{tie_break(tag, limit * 10 + outfits)}{guesses}"
     cached = cache.get(key)

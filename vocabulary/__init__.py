@@ -202,6 +202,14 @@ KINDS: dict[str, tuple[str, str, str]] = {
 SHOE_KINDS: tuple[str, ...] = tuple(code for code, (type_code, _, _) in KINDS.items() if type_code == "shoes")
 OUTER_KINDS: tuple[str, ...] = tuple(code for code, (type_code, _, _) in KINDS.items() if type_code == "outwear")
 
+# What the CC0 set shows no man wearing: its men's and unisex photos hold no blouse, skirt, dress or heels
+# (attributes.csv: skirts 142 women's and 13 kids', dresses 271 and 86, blouses 23 women's). The classifier reads a
+# garment a man surely wears by its next type or kind instead (classifier.predictor.as_a_mans); the recommender
+# takes a piece of these types, or heels, whose audience is unknown for anything but a man's
+# (recommender.engine.audience_of_type).
+NOT_A_MANS_TYPES: frozenset[str] = frozenset({"blouse", "skirt", "dress"})
+NOT_A_MANS_KINDS: frozenset[str] = frozenset({"heels"})
+
 AUDIENCE_CODES: tuple[str, ...] = tuple(AUDIENCES)
 WARMTH_CODES: tuple[str, ...] = tuple(WARMTHS)
 FORMALITY_CODES: tuple[str, ...] = tuple(FORMALITIES)

@@ -58,6 +58,17 @@ def test_get_by_tags_returns_the_same_items_without_detection(client, catalog):
     assert body["items"][0]["reason"] == rule.note
 
 
+def test_a_skirt_asked_for_by_its_tags_alone_gets_no_mans_shirt_first(client):
+    """GET by tags says nothing of the audience: a red skirt is taken for a woman's or a child's, so the men's shirt
+    that a harmony pairs comes after the women's and unisex tops."""
+    mens = garment_factory(type="shirt", color="white", audience="men", name="men's white shirt")
+    womens = garment_factory(type="blouse", color="white", audience="women", name="white blouse")
+    unisex = garment_factory(type="t-shirt", color="white", audience="unisex", name="white tee")
+    body = client.get("/api/v1/recommendations/", {"slot": "bottom", "color": "red", "type": "skirt"}).json()
+    tops = [item["id"] for item in body["items"] if item["slot"] == "top"]
+    assert set(tops[:2]) == {womens.id, unisex.id} and tops[-1] == mens.id
+
+
 def test_results_are_deterministic(client, catalog):
     for color in ["black", "white", "gray", "blue"]:
         for i in range(3):

@@ -14,6 +14,7 @@ from recommender.engine import (
     GUESS_PENALTY,
     Judge,
     RuleBook,
+    audience_of_type,
     guess_penalty,
     rank,
     score_candidates,
@@ -260,6 +261,26 @@ def test_an_unsure_audience_still_orders_the_list_men_or_unisex_puts_the_skirt_l
     ranked = rank(plaid, [skirt, mens, unisex], j, leaning=MENS_OR_UNISEX)
     assert [s.candidate.id for s in ranked] == [3, 2, 1]  # unisex (safest), men's, then the skirt
     assert ranked[-1].against_guess and ranked[-1].reason.a.audience == ""
+
+
+def test_a_skirt_of_unknown_audience_is_guessed_nobody_s_but_a_woman_s_or_a_child_s():
+    """No man wears a skirt, a dress, a blouse or heels in the CC0 set: asked for by its tags alone, a red skirt puts a
+    man's shirt after a women's and a unisex one, however a rule ranks it; a guess that says "men" loses that share."""
+    skirt = Tag("bottom", "red", "skirt")
+    assert audience_of_type(skirt, Leaning()).audience == (("women", 1.0),)
+    mens_first = unsure("audience", ("men", 0.5), ("women", 0.3), ("kids", 0.2))
+    assert audience_of_type(skirt, mens_first).audience == (("women", 0.6), ("kids", 0.4))
+    assert audience_of_type(Tag("shoes", "red", "shoes", kind="heels"), Leaning()).audience == (("women", 1.0),)
+    # A known audience, or a type men wear too, keeps what it had.
+    assert audience_of_type(replace(skirt, audience="kids"), Leaning()) == Leaning()
+    assert audience_of_type(Tag("bottom", "red", "pants"), mens_first) == mens_first
+    mens_shirt = piece(1, "top", "white", "shirt", audience="men")
+    womens = piece(2, "top", "white", "blouse", audience="women")
+    unisex = piece(3, "top", "black", "t-shirt", audience="unisex")
+    j = judge(rule(1, "white", 100, input=RuleSide("bottom", "red"), output=RuleSide("top", "white")))
+    assert rank(skirt, [mens_shirt, womens, unisex], j)[0].candidate.id == 1  # unguessed: the rule's pick first
+    ranked = rank(skirt, [mens_shirt, womens, unisex], j, leaning=audience_of_type(skirt, Leaning()))
+    assert [s.candidate.id for s in ranked][-1] == 1 and ranked[-1].against_guess
 
 
 def test_a_piece_guessed_a_kids_one_gets_kids_pieces_first_from_even_odds():
