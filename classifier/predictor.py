@@ -59,6 +59,7 @@ from classifier.regions import (
     plain_backdrop,
     reconciled_garments,
     region_box_to_photo,
+    with_bottom_split,
     with_region_context,
 )
 from vocabulary import (
@@ -558,6 +559,15 @@ class _ArrayPredictor:
     def _forward(self, batch: np.ndarray) -> dict[str, np.ndarray]:
         raise NotImplementedError
 
+    def _with_bottom_split(self, out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """A network with the output `segmentation_split`: its outfit map's bottom and one-piece mass shared out again
+        by it (regions.with_bottom_split), the split itself dropped. Others unchanged."""
+        split = out.pop("segmentation_split", None)
+        if split is None:
+            return out
+        out["segmentation"] = with_bottom_split(out["segmentation"], split, self.labels.segmentation_classes)
+        return out
+
     # -- raw outputs (evaluation)
 
     def outputs(self, images: Sequence[Image.Image], *, worn: bool = False) -> dict[str, np.ndarray]:
@@ -844,7 +854,7 @@ class TFLitePredictor(_ArrayPredictor):
         out = {name: joined[:, slice(*span)] for name, span in self.labels.tflite_output.items()}
         grid = self.labels.segmentation_grid
         out["segmentation"] = out["segmentation"].reshape(len(batch), grid, grid, -1)
-        return out
+        return self._with_bottom_split(out)
 
 
 class KerasPredictor(_ArrayPredictor):
@@ -865,7 +875,7 @@ class KerasPredictor(_ArrayPredictor):
 
     def _forward(self, batch: np.ndarray) -> dict[str, np.ndarray]:
         out = self._call(self._tf.constant(batch))
-        return {name: value.numpy() for name, value in out.items()}
+        return self._with_bottom_split({name: value.numpy() for name, value in out.items()})
 
 
 def model_backed(predictor: Predictor, purpose: str) -> _ArrayPredictor:

@@ -261,6 +261,21 @@ def main_components(cells: np.ndarray, *, keep_share: float = 0.3) -> np.ndarray
     return kept
 
 
+def with_bottom_split(probs: np.ndarray, bottom_share: np.ndarray, classes: Sequence[str]) -> np.ndarray:
+    """A segmentation map (..., G, G, classes) whose bottom and one-piece mass is shared out again per cell: the
+    cell keeps what it gives the two together, `bottom_share` (..., G, G, 1) of it becomes the bottom's and the rest
+    the one-piece's. Every other class is left as it is. The outfit map alone takes a skirt worn under a separate top
+    for a dress's lower half; a network's `segmentation_split` output (training.graft_segmentation_split) is the
+    share it reads for each cell."""
+    bottom, one_piece = classes.index("bottom"), classes.index("one_piece")
+    out = np.array(probs, dtype=np.float32, copy=True)
+    share = np.clip(np.asarray(bottom_share, dtype=np.float32).reshape(out.shape[:-1]), 0.0, 1.0)
+    both = out[..., bottom] + out[..., one_piece]
+    out[..., bottom] = both * share
+    out[..., one_piece] = both - out[..., bottom]
+    return out
+
+
 def box_slot_shares(probs: np.ndarray, box: Box) -> np.ndarray:
     """What the photo's segmentation map says is inside `box` (fractions of the model frame): the share of each
     garment class (class 0, "no garment", left out) in the probability mass of the cells the box touches; zeros when

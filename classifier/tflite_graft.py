@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from typing import Any
 
 # QUANTIZE: an operator that requantizes a tensor to another scale (the converter puts one before a concatenation
-# for every input whose scale differs from the concatenation's).
+# for every input whose scale differs from the concatenation's). RESHAPE keeps its input's scale: a flattened output
+# is requantized before its reshape.
 _QUANTIZE = 114
+_RESHAPE = 22
 
 
 def keep_quantization(source: Path, grafted: Path) -> dict:
@@ -59,6 +62,14 @@ def keep_quantization(source: Path, grafted: Path) -> dict:
         if data is not None and len(data):
             new.buffers[mine.buffer].data = copy.deepcopy(data)
             constants += 1
+
+    def maker_code(tensor: int) -> tuple[Any, int | None]:
+        maker = next((o for o in ours.operators if tensor in o.outputs), None)
+        if maker is None:
+            return None, None
+        code = new.operatorCodes[maker.opcodeIndex]
+        return maker, max(code.builtinCode, code.deprecatedBuiltinCode)
+
     requantized = 0
     for op in ours.operators:
         output = op.outputs[0]
@@ -67,10 +78,13 @@ def keep_quantization(source: Path, grafted: Path) -> dict:
         for i in op.inputs:
             if i < 0 or i in pairs:
                 continue
-            maker = next((o for o in ours.operators if i in o.outputs), None)
-            code = new.operatorCodes[maker.opcodeIndex] if maker is not None else None
-            if code is not None and max(code.builtinCode, code.deprecatedBuiltinCode) == _QUANTIZE:
-                ours.tensors[i].quantization = copy.deepcopy(ours.tensors[output].quantization)
+            chain, (maker, code) = [i], maker_code(i)
+            while code == _RESHAPE and maker is not None and maker.inputs[0] not in pairs:
+                chain.append(maker.inputs[0])
+                maker, code = maker_code(maker.inputs[0])
+            if code == _QUANTIZE:
+                for tensor in chain:
+                    ours.tensors[tensor].quantization = copy.deepcopy(ours.tensors[output].quantization)
                 requantized += 1
     flatbuffer_utils.write_model(new, str(grafted))
     return {

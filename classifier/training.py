@@ -828,7 +828,10 @@ OUTPUT_ORDER: tuple[str, ...] = ("type", "color", "embedding", *ATTRIBUTE_HEADS,
 # Outputs a network may have beyond OUTPUT_ORDER, placed after the segmentation in model.tflite's output vector (so
 # the offsets of the others stay where a network without them has them). "kind_worn": the kind of a pair of shoes
 # someone wears, from a second kind branch trained with the worn shoes labelled by eye (graft_worn_kind).
-EXTRA_OUTPUTS: tuple[str, ...] = ("kind_worn",)
+# "segmentation_split": per cell of the outfit map, the bottom's share of its bottom + one-piece mass
+# (classifier.map_split; flattened like the map).
+EXTRA_OUTPUTS: tuple[str, ...] = ("kind_worn", "segmentation_split")
+FLATTENED_OUTPUTS: tuple[str, ...] = ("segmentation", "segmentation_split")
 
 
 def output_order(model: keras.Model) -> tuple[str, ...]:
@@ -838,11 +841,11 @@ def output_order(model: keras.Model) -> tuple[str, ...]:
 
 def serving_model(model: keras.Model) -> keras.Model:
     """The export for TFLite: one output tensor [type | color | embedding | pattern | audience | warmth | formality |
-    kind | segmentation (flattened G×G×classes) | kind_worn if the network has it], sliced by labels.json offsets, so
-    the lite runtime never has to guess which output tensor is which."""
+    kind | segmentation (flattened G×G×classes) | kind_worn and segmentation_split (flattened) if the network has
+    them], sliced by labels.json offsets, so the lite runtime never has to guess which output tensor is which."""
     outputs = model.output
     parts = [
-        layers.Flatten(name="segmentation_flat")(outputs[name]) if name == "segmentation" else outputs[name]
+        layers.Flatten(name=f"{name}_flat")(outputs[name]) if name in FLATTENED_OUTPUTS else outputs[name]
         for name in output_order(model)
     ]
     joined = layers.Concatenate(name="outputs")(parts)
@@ -1243,6 +1246,7 @@ def reexport(
     command: str | None = None,
     seed: int = 1337,
     worn_kind_from: Path | None = None,
+    segmentation_split: bool = False,
     log: Callable[[str], None] = logger.info,
 ) -> dict:
     """A new artifact version from `source`'s model.keras exported with another quantization: the same network (same
@@ -1255,12 +1259,18 @@ def reexport(
 
     `worn_kind_from`: an artifact trained on `source`'s backbone whose kind branch is grafted on as the output
     "kind_worn" (graft_worn_kind), the worn shoes' kind; every other output stays `source`'s. labels.json then names
-    the branch (`worn_kind_head`) and drops `source`'s `worn_kind` regression, which read the flat kind head."""
+    the branch (`worn_kind_head`) and drops `source`'s `worn_kind` regression, which read the flat kind head.
+
+    `segmentation_split`: train the outfit map's bottom / one-piece split branch on `source`'s frozen network
+    (classifier.map_split, a few minutes; it needs `coparsing_dir`) and graft it on as the output
+    "segmentation_split"; every other output stays `source`'s. metrics.json records its training."""
     source, out_dir = Path(source), Path(out_dir)
     if quantization not in (*QUANTIZATIONS, "keep"):
         raise ValueError(f"unknown quantization {quantization!r}")
-    if quantization == "keep" and worn_kind_from is not None:
-        raise ValueError("a grafted kind branch needs a new export, not a kept model.tflite")
+    if quantization == "keep" and (worn_kind_from is not None or segmentation_split):
+        raise ValueError("a grafted branch needs a new export, not a kept model.tflite")
+    if segmentation_split and coparsing_dir is None:
+        raise ValueError("the segmentation split learns from the co-parsing photos: give their folder")
     if out_dir.exists():
         raise FileExistsError(f"{out_dir} exists")
     started = time.monotonic()
@@ -1275,6 +1285,22 @@ def reexport(
         model = graft_worn_kind(model, donor)
         save_model_keras(model, out_dir / "model.keras")
         _record_graft(out_dir, Path(worn_kind_from), output_offsets(model))
+    split_record = None
+    if segmentation_split:
+        assert coparsing_dir is not None  # checked above
+        # lazy: training-side module of its own (map_split imports this module's neighbours only)
+        from classifier.map_split import graft_segmentation_split, train_split  # noqa: PLC0415
+
+        train = load_samples(dataset_dir, splits=["train"])
+        photos = coparsing_photos(Path(coparsing_dir), "train") + flat_segmentation_photos(
+            train, count=TrainConfig.flat_segmentation_photos, seed=seed
+        )
+        branch, split_record = train_split(model, coparsing_dir=Path(coparsing_dir), seg_photos=photos, log=log)
+        model = graft_segmentation_split(model, branch)
+        save_model_keras(model, out_dir / "model.keras")
+        labels = json.loads((out_dir / "labels.json").read_text())
+        labels["tflite_output"] = output_offsets(model)
+        (out_dir / "labels.json").write_text(json.dumps(labels, indent=2) + "\n")
     calibration = None
     if quantization == "int8":
         samples = load_samples(dataset_dir, splits=["train"])
@@ -1282,8 +1308,15 @@ def reexport(
             samples += worn_samples(coparsing_dir, "train")
         calibration = calibration_inputs(samples, coparsing_dir, image_size=int(model.input.shape[1]), seed=seed)
     export_tflite(model, out_dir / "model.tflite", quantization=quantization, calibration=calibration)
-    if donor is not None and calibration and previous == "int8":
-        _keep_source_quantization(source, out_dir, calibration[:: max(1, len(calibration) // 12)], log=log)
+    grafted = "worn_kind_head" if donor is not None else "segmentation_split" if segmentation_split else None
+    if grafted and calibration and previous == "int8":
+        kept = _keep_source_quantization(source, out_dir, calibration[:: max(1, len(calibration) // 12)], log=log)
+        if split_record is not None:
+            split_record["source_quantization_kept"] = kept
+    if split_record is not None:
+        metrics = json.loads((out_dir / "metrics.json").read_text())
+        metrics["segmentation_split"] = split_record
+        (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     return _record_export(
         source, out_dir, quantization, previous, len(calibration or ()), command, started, copied=False, log=log
     )
@@ -1291,20 +1324,24 @@ def reexport(
 
 def _keep_source_quantization(
     source: Path, out_dir: Path, inputs: Sequence[np.ndarray], *, log: Callable[[str], None]
-) -> None:
+) -> dict:
     """A grafted network's int8 export with `source`'s quantization wherever the two are the same network
     (tflite_graft.keep_quantization), checked: on `inputs`, every output `source` has comes out bit for bit as
-    `source`'s model.tflite gives it (a ValueError otherwise). Noted in metrics.json's `worn_kind_head`."""
+    `source`'s model.tflite gives it (a ValueError otherwise). Returns what was kept (a kind branch's graft notes it
+    in metrics.json's `worn_kind_head`)."""
     kept = keep_quantization(source / "model.tflite", out_dir / "model.tflite")
     offsets = json.loads((source / "labels.json").read_text())["tflite_output"]
     width = max(end for _, end in offsets.values())
     theirs, ours = (_tflite_outputs(path / "model.tflite", inputs) for path in (source, out_dir))
     if not np.array_equal(theirs, ours[:, :width]):
         raise ValueError(f"the graft changed {source.name}'s own outputs ({np.mean(theirs != ours[:, :width]):.1%})")
-    metrics = json.loads((out_dir / "metrics.json").read_text())
-    metrics.setdefault("worn_kind_head", {})["source_quantization_kept"] = {**kept, "checked_inputs": len(inputs)}
-    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    record = {**kept, "checked_inputs": len(inputs)}
+    if json.loads((out_dir / "labels.json").read_text()).get("worn_kind_head"):
+        metrics = json.loads((out_dir / "metrics.json").read_text())
+        metrics.setdefault("worn_kind_head", {}).setdefault("source_quantization_kept", record)
+        (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     log(f"{source.name}'s int8 quantization kept: its outputs bit for bit on {len(inputs)} inputs")
+    return record
 
 
 def _tflite_outputs(path: Path, inputs: Sequence[np.ndarray]) -> np.ndarray:

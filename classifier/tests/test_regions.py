@@ -25,6 +25,7 @@ from classifier.regions import (
     reconcile_garments,
     region_box_to_photo,
     segmentation_target,
+    with_bottom_split,
     with_region_context,
 )
 from vocabulary import SLOTS, TYPE_CODES, TYPES
@@ -319,3 +320,15 @@ def test_a_plain_backdrop_is_told_from_a_street_and_a_garment_on_it_from_the_pap
     street = Image.fromarray(np.random.default_rng(1).integers(0, 255, (400, 300, 3), dtype=np.uint8))
     assert regions.plain_backdrop(regions.backdrop_view(street)) is None
     assert not regions.on_backdrop(view, (0.0, 0.0, 0.3, 0.5), None)
+
+
+def test_a_bottom_split_shares_out_only_the_bottom_and_one_piece_mass():
+    classes = ("none", "top", "bottom", "outer", "one_piece", "shoes")
+    probs = np.array([[[0.1, 0.2, 0.1, 0.05, 0.5, 0.05], [0.5, 0.5, 0.0, 0.0, 0.0, 0.0]]], dtype=np.float32)
+    split = with_bottom_split(probs, np.array([[0.75, 0.2]]), classes)
+    np.testing.assert_allclose(split[0, 0], [0.1, 0.2, 0.45, 0.05, 0.15, 0.05], atol=1e-6)
+    np.testing.assert_array_equal(split[0, 1], probs[0, 1])  # no bottom or one-piece mass: nothing to share
+    np.testing.assert_allclose(split.sum(axis=-1), probs.sum(axis=-1), atol=1e-6)
+    # A flattened split (as model.tflite's output vector gives it) is read cell by cell the same way.
+    np.testing.assert_array_equal(with_bottom_split(probs, np.array([0.75, 0.2]), classes), split)
+    assert probs[0, 0, 2] == np.float32(0.1)  # the map given is not changed

@@ -484,3 +484,54 @@ def test_new_heads_can_keep_an_artifacts_outfit_map_on_its_own_backbone_only(tmp
             "--worn-kind-from", str(tmp_path / "e"), *common,
         )  # fmt: skip
     assert not (tmp_path / "a3").exists()
+
+
+@pytest.mark.slow
+def test_a_bottom_split_branch_is_grafted_on_and_changes_only_the_maps_bottoms_and_one_pieces(tmp_path):
+    dataset = make_tiny_dataset(tmp_path / "data", copies=1)
+    coparsing = make_tiny_coparsing(tmp_path / "ccp")
+    config = TrainConfig(
+        dataset_dir=dataset, out_dir=tmp_path / "a", backbone="tiny", image_size=32, epochs=1, batch_size=8,
+        views=("original",), progress=False, workers=2, coparsing_dir=coparsing, segmentation_epochs=2,
+        evaluate=False,
+    )  # fmt: skip
+    train(config, log=lambda message: None)
+    # Photos 1005 (train: two dresses) and 1017 (validation: a skirt) carry chips labelled by eye.
+    for image_id in ("1005", "1017"):
+        shutil.copy(coparsing / "photos" / "0001.jpg", coparsing / "photos" / f"{image_id}.jpg")
+    stdout = io.StringIO()
+    common = ["--dataset", str(dataset), "--coparsing", str(coparsing), "--no-evaluate", "--no-current"]
+    call_command(
+        "export_classifier", str(tmp_path / "a"), "--out", str(tmp_path / "s"), "--segmentation-split", *common,
+        stdout=stdout,
+    )  # fmt: skip
+    labels = json.loads((tmp_path / "s" / "labels.json").read_text())
+    before = json.loads((tmp_path / "a" / "labels.json").read_text())["tflite_output"]
+    end, grid = before["segmentation"][1], labels["segmentation"]["grid"]
+    assert labels["tflite_output"] == {**before, "segmentation_split": [end, end + grid * grid]}
+    record = json.loads((tmp_path / "s" / "metrics.json").read_text())["segmentation_split"]
+    assert record["train_chips"] == 4  # 1005's two dresses, mirrored
+    assert record["source_quantization_kept"]["new_tensors"] > 0
+    assert set(record["validation_chips_named"]["with_split"]) == {"skirt"}
+    assert "int8 quantization kept" in stdout.getvalue()
+    # Every output the source had comes out as the source's int8 export gives it, and the map's classes but the
+    # bottom and the one-piece too; those two share the same mass another way.
+    image = open_image(coparsing / "photos" / "0003.jpg")
+    ours, theirs = (load_predictor(tmp_path / n, backend="tflite") for n in ("s", "a"))
+    new, old = ours.outputs([image]), theirs.outputs([image])
+    assert "segmentation_split" not in new
+    for name in ("type", "color", "embedding", "pattern", "audience", "warmth", "formality", "kind"):
+        np.testing.assert_array_equal(new[name], old[name])
+    bottom, one_piece = 1 + DETECTION_SLOTS.index("bottom"), 1 + DETECTION_SLOTS.index("one_piece")
+    others = [c for c in range(1 + len(DETECTION_SLOTS)) if c not in (bottom, one_piece)]
+    np.testing.assert_array_equal(new["segmentation"][..., others], old["segmentation"][..., others])
+    both = old["segmentation"][..., bottom] + old["segmentation"][..., one_piece]
+    np.testing.assert_allclose(new["segmentation"][..., bottom] + new["segmentation"][..., one_piece], both, atol=1e-6)
+    keras_map = load_predictor(tmp_path / "s", backend="keras").outputs([image])["segmentation"]
+    np.testing.assert_allclose(keras_map[..., others], new["segmentation"][..., others], atol=0.1)  # int8 against float
+    # A kept model.tflite cannot take a new branch.
+    with pytest.raises(CommandError, match="needs a new export"):
+        call_command(
+            "export_classifier", str(tmp_path / "a"), "--out", str(tmp_path / "k"), "--segmentation-split",
+            "--quantization", "keep", *common,
+        )  # fmt: skip

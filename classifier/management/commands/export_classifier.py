@@ -38,6 +38,14 @@ class Command(BaseCommand):
                 "--worn-chips-by-eye) whose kind branch becomes the output kind_worn: the kind of shoes worn"
             ),
         )
+        parser.add_argument(
+            "--segmentation-split",
+            action="store_true",
+            help=(
+                "train the outfit map's bottom / one-piece split on SOURCE's network (a few minutes; needs the "
+                "co-parsing folder) and add it as the output segmentation_split"
+            ),
+        )
         parser.add_argument("--no-evaluate", action="store_true", help="skip the evaluation (run it later)")
         parser.add_argument("--no-current", action="store_true", help="do not point artifacts/current at the result")
 
@@ -61,9 +69,13 @@ class Command(BaseCommand):
                 raise CommandError(f"--worn-kind-from: no model.keras in {worn_kind_from}")
             if options["quantization"] == "keep":
                 raise CommandError("--worn-kind-from changes the network: it needs a new export, not 'keep'")
+        if options["segmentation_split"] and options["quantization"] == "keep":
+            raise CommandError("--segmentation-split changes the network: it needs a new export, not 'keep'")
         coparsing = Path(options["coparsing"]) if options["coparsing"] else None
         if coparsing is not None and not (coparsing / "tags.csv").is_file():
             raise CommandError(f"co-parsing folder not found: {options['coparsing']!r}")
+        if options["segmentation_split"] and coparsing is None:
+            raise CommandError("--segmentation-split learns from the co-parsing photos: give --coparsing")
         command_line = None
         if sys.argv[1:2] == ["export_classifier"]:
             command_line = "python manage.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
@@ -76,6 +88,7 @@ class Command(BaseCommand):
                 coparsing_dir=coparsing,
                 command=command_line,
                 worn_kind_from=worn_kind_from,
+                segmentation_split=options["segmentation_split"],
                 log=self.stdout.write,
             )
         except ValueError as error:
