@@ -1291,9 +1291,9 @@ def reexport(
         # lazy: training-side module of its own (map_split imports this module's neighbours only)
         from classifier.map_split import graft_segmentation_split, train_split  # noqa: PLC0415
 
-        train = load_samples(dataset_dir, splits=["train"])
+        flat_train = load_samples(dataset_dir, splits=["train"])
         photos = coparsing_photos(Path(coparsing_dir), "train") + flat_segmentation_photos(
-            train, count=TrainConfig.flat_segmentation_photos, seed=seed
+            flat_train, count=TrainConfig.flat_segmentation_photos, seed=seed
         )
         branch, split_record = train_split(model, coparsing_dir=Path(coparsing_dir), seg_photos=photos, log=log)
         model = graft_segmentation_split(model, branch)
@@ -1308,8 +1308,7 @@ def reexport(
             samples += worn_samples(coparsing_dir, "train")
         calibration = calibration_inputs(samples, coparsing_dir, image_size=int(model.input.shape[1]), seed=seed)
     export_tflite(model, out_dir / "model.tflite", quantization=quantization, calibration=calibration)
-    grafted = "worn_kind_head" if donor is not None else "segmentation_split" if segmentation_split else None
-    if grafted and calibration and previous == "int8":
+    if (donor is not None or segmentation_split) and calibration and previous == "int8":
         kept = _keep_source_quantization(source, out_dir, calibration[:: max(1, len(calibration) // 12)], log=log)
         if split_record is not None:
             split_record["source_quantization_kept"] = kept
