@@ -414,11 +414,10 @@ def without_a_mans_dress(reading: Prediction) -> Prediction:
     return dataclasses.replace(reading, garments=others)
 
 
-# What the CC0 set shows no man wearing (vocabulary.NOT_A_MANS_TYPES and NOT_A_MANS_KINDS). Read from a photo surely
+# What the CC0 set shows no man wearing: vocabulary.NOT_A_MANS_TYPES and NOT_A_MANS_KINDS. Read from a photo surely
 # of a man, such a reading is the heads' mistake: on the co-parsing train and validation photos read as a man's, 19
 # pairs of shoes were read as heels and heels are among the photo's tags for 3 (read as a woman's: 413, of them 165);
 # 7 tops were named blouses (5 tagged "shirt"), 1 bottom a skirt (shorts).
-HEELS = "heels"
 
 
 def _ruled_out(head: HeadPrediction, codes: frozenset[str]) -> HeadPrediction:

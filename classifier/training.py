@@ -1308,14 +1308,15 @@ def reexport(
             samples += worn_samples(coparsing_dir, "train")
         calibration = calibration_inputs(samples, coparsing_dir, image_size=int(model.input.shape[1]), seed=seed)
     export_tflite(model, out_dir / "model.tflite", quantization=quantization, calibration=calibration)
+    kept = None
     if (donor is not None or segmentation_split) and calibration and previous == "int8":
         kept = _keep_source_quantization(source, out_dir, calibration[:: max(1, len(calibration) // 12)], log=log)
-        if split_record is not None:
-            split_record["source_quantization_kept"] = kept
+    metrics = json.loads((out_dir / "metrics.json").read_text())
+    if donor is not None and kept is not None:
+        metrics["worn_kind_head"]["source_quantization_kept"] = kept
     if split_record is not None:
-        metrics = json.loads((out_dir / "metrics.json").read_text())
-        metrics["segmentation_split"] = split_record
-        (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+        metrics["segmentation_split"] = {**split_record, **({"source_quantization_kept": kept} if kept else {})}
+    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     return _record_export(
         source, out_dir, quantization, previous, len(calibration or ()), command, started, copied=False, log=log
     )
@@ -1326,21 +1327,15 @@ def _keep_source_quantization(
 ) -> dict:
     """A grafted network's int8 export with `source`'s quantization wherever the two are the same network
     (tflite_graft.keep_quantization), checked: on `inputs`, every output `source` has comes out bit for bit as
-    `source`'s model.tflite gives it (a ValueError otherwise). Returns what was kept (a kind branch's graft notes it
-    in metrics.json's `worn_kind_head`)."""
+    `source`'s model.tflite gives it (a ValueError otherwise). Returns what was kept, for metrics.json."""
     kept = keep_quantization(source / "model.tflite", out_dir / "model.tflite")
     offsets = json.loads((source / "labels.json").read_text())["tflite_output"]
     width = max(end for _, end in offsets.values())
     theirs, ours = (_tflite_outputs(path / "model.tflite", inputs) for path in (source, out_dir))
     if not np.array_equal(theirs, ours[:, :width]):
         raise ValueError(f"the graft changed {source.name}'s own outputs ({np.mean(theirs != ours[:, :width]):.1%})")
-    record = {**kept, "checked_inputs": len(inputs)}
-    if json.loads((out_dir / "labels.json").read_text()).get("worn_kind_head"):
-        metrics = json.loads((out_dir / "metrics.json").read_text())
-        metrics.setdefault("worn_kind_head", {}).setdefault("source_quantization_kept", record)
-        (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     log(f"{source.name}'s int8 quantization kept: its outputs bit for bit on {len(inputs)} inputs")
-    return record
+    return {**kept, "checked_inputs": len(inputs)}
 
 
 def _tflite_outputs(path: Path, inputs: Sequence[np.ndarray]) -> np.ndarray:
