@@ -22,9 +22,10 @@ _DENIM_NOUNS: dict[str, tuple[str, str]] = {
     "skirt": ("Denim skirt", "데님 스커트"),
 }
 _SLACKS = ("slacks", "슬랙스")  # smart trousers
-# Types whose English vocabulary name is a category, not what a shop calls the garment (their Korean names, 재킷 and
-# 민소매 티셔츠, already are): "Black jacket", not "Black outerwear".
-_SHOP_NOUNS_EN: dict[str, str] = {"outwear": "jacket", "undershirt": "tank top"}
+# Types whose vocabulary name is a category, not what a shop calls the garment: "Black jacket" (블랙 재킷), not "Black
+# outerwear" (블랙 아우터). The category stays on the type's label ("Outerwear", 아우터), so a coat's card reads
+# "Black coat · Outerwear" in both languages, not "블랙 코트 · 재킷".
+_SHOP_NOUNS: dict[str, tuple[str, str]] = {"outwear": ("jacket", "재킷"), "undershirt": ("tank top", "민소매 티셔츠")}
 
 
 def is_denim(
@@ -77,7 +78,7 @@ def _noun(type_code: str, kind: str, formality: str, audience: str = "") -> tupl
     if type_code == "pants" and formality == "smart":
         return _SLACKS
     info = TYPES[type_code]
-    return _SHOP_NOUNS_EN.get(type_code, info.name_en.lower()), info.name_ko
+    return _SHOP_NOUNS.get(type_code, (info.name_en.lower(), info.name_ko))
 
 
 def garment_names(
@@ -151,6 +152,8 @@ def tags_in_korean(text: str) -> dict[str, str]:
     ]
     words += [(info.name_ko, {"color": code}) for code, info in COLORS.items()]
     words += [(info.name_ko, {"type": code}) for code, info in TYPES.items()]
+    # A name made from the tags says 재킷 for any outer layer of no known kind: the word finds them all.
+    words += [(name_ko, {"type": code}) for code, (_en, name_ko) in _SHOP_NOUNS.items()]
     words += [(name_ko, {"type": type_code, "kind": code}) for code, (type_code, _en, name_ko) in KINDS.items()]
     found: dict[str, str] = {}
     rest = text

@@ -79,7 +79,7 @@ TYPES: dict[str, TypeInfo] = {
         TypeInfo("top", "top", "Top", "탑", "Top"),
         TypeInfo("undershirt", "top", "Undershirt", "민소매 티셔츠", "Undershirt"),
         TypeInfo("blazer", "outer", "Blazer", "블레이저", "Blazer"),
-        TypeInfo("outwear", "outer", "Outerwear", "재킷", "Outwear"),
+        TypeInfo("outwear", "outer", "Outerwear", "아우터", "Outwear"),
         TypeInfo("pants", "bottom", "Pants", "팬츠", "Pants"),
         TypeInfo("shorts", "bottom", "Shorts", "쇼츠", "Shorts"),
         TypeInfo("skirt", "bottom", "Skirt", "스커트", "Skirt"),

@@ -82,6 +82,23 @@ def test_the_console_search_finds_garments_by_korean_tag_names(stylist_client):
     assert "White trousers" not in html and "Black tee" not in html
 
 
+def test_outerwear_is_named_a_jacket_but_its_type_reads_as_the_category_in_both_languages():
+    """A coat's card says "블랙 코트 · 아우터" as the English one says "Black coat · Outerwear": the type's label is the
+    category, never a jacket beside a coat's name; a piece of no known kind is still named a jacket."""
+    from recommender.templatetags.fashion import type_name  # noqa: PLC0415 - the filter the cards use
+
+    coat = garment_names(type="outwear", color="black", kind="coat")
+    assert (coat.en, coat.ko) == ("Black coat", "블랙 코트")
+    with translation.override("ko"):
+        assert type_name("outwear") == SLOT_NAMES["outer"][1] == "아우터"
+    with translation.override("en"):
+        assert type_name("outwear") == "Outerwear"
+    assert garment_names(type="outwear", color="black").ko == "블랙 재킷"
+    # The console's search for the name a kindless piece is given still finds every outer layer.
+    assert tags_in_korean("블랙 재킷") == {"color": "black", "type": "outwear"}
+    assert tags_in_korean("블랙 코트") == {"color": "black", "type": "outwear", "kind": "coat"}
+
+
 def test_a_kind_of_another_type_is_ignored():
     assert garment_name("t-shirt", "black", kind="sneakers") == "블랙 반팔 티셔츠"
 
