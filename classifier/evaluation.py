@@ -43,6 +43,7 @@ from classifier.coparsing import (
 )
 from classifier.dataset import Sample, load_samples, sample_attribute, worn_garment_key, worn_samples
 from classifier.imaging import open_image
+from classifier.occluders import PLACES, occlude, photo_rng
 from classifier.pixel_colors import with_pixel_colors
 from classifier.predictor import (
     ATTRIBUTE_HEADS,
@@ -417,6 +418,18 @@ def worn_summary_lines(split: str, worn: dict) -> list[str]:
             if worn.get("outfits_served")
             else []
         ),
+        *(
+            [
+                "  a phone held up as in a mirror photo, garments found as served (precision): "
+                + ", ".join(
+                    f"{'over the' if where == 'face' else 'on the'} {where} {r['found_share']:.4f} ({r['precision']:.4f}; tops {r['per_slot_found']['top']})"
+                    for where, r in worn["outfits_phone"].items()
+                )
+                + f" of {next(iter(worn['outfits_phone'].values()))['photos']} photos"
+            ]
+            if worn.get("outfits_phone")
+            else []
+        ),
         *([_chips_line(worn["chips"])] if worn.get("chips") else []),
         *(
             [
@@ -703,6 +716,7 @@ def score_coparsing(
         },
         "outfits_detector_only": score_outfits(items, params),
         "outfits_served": score_detections(items, served_garments(predictor, Path(coparsing_dir), items)),
+        "outfits_phone": {where: score_occluded(predictor, Path(coparsing_dir), items, where) for where in PLACES},
         "chips": score_chips(predictor, Path(coparsing_dir), split, limit=limit),
         "framed": score_framings(predictor, Path(coparsing_dir), split, limit=limit),
         "framed_studio": score_framings(predictor, Path(coparsing_dir), split, limit=limit, studio=True),
@@ -972,6 +986,21 @@ def served_garments(predictor, root: Path, items: Sequence[OutfitTruth]) -> list
         [(g.slot, g.box, g.score) for g in predictor.predict(read_photo(root, item.image_id)).garments]
         for item in items
     ]
+
+
+def score_occluded(predictor, root: Path, items: Sequence[OutfitTruth], where: str) -> dict:
+    """score_detections of the garments listed as an upload's (served_garments) when each photo shows a phone held
+    up as in a mirror photo, over the face or on the chest (occluders.occlude, the same phone for a photo on every
+    run); photos whose map shows no head are left out."""
+    kept, found = [], []
+    for item in items:
+        photo = read_photo(root, item.image_id)
+        shown = occlude(photo, read_mask(root, item.image_id), photo_rng(item.image_id, where), where)
+        if shown is None:
+            continue
+        kept.append(item)
+        found.append([(g.slot, g.box, g.score) for g in predictor.predict(shown).garments])
+    return score_detections(kept, found)
 
 
 def reconciled(rows: Sequence[Sequence[tuple]], params: dict) -> list[list[tuple]]:

@@ -158,6 +158,9 @@ def test_tiny_training_run_writes_a_loadable_artifact(tiny_run):
         summary = "\n".join(worn_summary_lines(split, worn))
         assert "chips on the garments worn (6 garments" in summary and "as served (after the chip gate" in summary
         assert worn["outfits_served"]["garments_present"] == 6
+        # the same photos with a phone held over the face or the chest (every tiny photo shows its head)
+        assert {w: r["garments_present"] for w, r in worn["outfits_phone"].items()} == {"face": 6, "chest": 6}
+        assert "a phone held up as in a mirror photo" in summary
         for framed in (worn["framed"], worn["framed_studio"]):
             assert 0.0 <= framed["listed_precision"] <= 1.0 and 0.0 <= framed["featured_boxed"] <= 1.0
             assert all(e["listed_right"] <= e["listed"] for e in framed["per_kind"].values())
