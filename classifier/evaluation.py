@@ -422,7 +422,8 @@ def worn_summary_lines(split: str, worn: dict) -> list[str]:
             [
                 "  a phone held up as in a mirror photo, garments found as served (precision): "
                 + ", ".join(
-                    f"{'over the' if where == 'face' else 'on the'} {where} {r['found_share']:.4f} ({r['precision']:.4f}; tops {r['per_slot_found']['top']})"
+                    f"{PHONE_PLACE_WORDS[where]} {r['found_share']:.4f} ({r['precision']:.4f}; "
+                    f"tops {r['per_slot_found']['top']})"
                     for where, r in worn["outfits_phone"].items()
                 )
                 + f" of {next(iter(worn['outfits_phone'].values()))['photos']} photos"
@@ -986,6 +987,9 @@ def served_garments(predictor, root: Path, items: Sequence[OutfitTruth]) -> list
         [(g.slot, g.box, g.score) for g in predictor.predict(read_photo(root, item.image_id)).garments]
         for item in items
     ]
+
+
+PHONE_PLACE_WORDS = {"face": "over the face", "chest": "on the chest"}
 
 
 def score_occluded(predictor, root: Path, items: Sequence[OutfitTruth], where: str) -> dict:
