@@ -1247,6 +1247,7 @@ def reexport(
     seed: int = 1337,
     worn_kind_from: Path | None = None,
     segmentation_split: bool = False,
+    map_with_phones: bool = False,
     log: Callable[[str], None] = logger.info,
 ) -> dict:
     """A new artifact version from `source`'s model.keras exported with another quantization: the same network (same
@@ -1263,14 +1264,20 @@ def reexport(
 
     `segmentation_split`: train the outfit map's bottom / one-piece split branch on `source`'s frozen network
     (classifier.map_split, a few minutes; it needs `coparsing_dir`) and graft it on as the output
-    "segmentation_split"; every other output stays `source`'s. metrics.json records its training."""
+    "segmentation_split"; every other output stays `source`'s. metrics.json records its training.
+
+    `map_with_phones`: train `source`'s outfit map on with phones drawn over the street photos (classifier.map_phones,
+    a few minutes; it needs `coparsing_dir`) and put it in place of the map under new layer names; every other output
+    stays `source`'s, bit for bit. metrics.json records its training."""
     source, out_dir = Path(source), Path(out_dir)
     if quantization not in (*QUANTIZATIONS, "keep"):
         raise ValueError(f"unknown quantization {quantization!r}")
-    if quantization == "keep" and (worn_kind_from is not None or segmentation_split):
+    if quantization == "keep" and (worn_kind_from is not None or segmentation_split or map_with_phones):
         raise ValueError("a grafted branch needs a new export, not a kept model.tflite")
-    if segmentation_split and coparsing_dir is None:
-        raise ValueError("the segmentation split learns from the co-parsing photos: give their folder")
+    if (segmentation_split or map_with_phones) and coparsing_dir is None:
+        raise ValueError(
+            "the segmentation split and the map with phones learn from the co-parsing photos: give their folder"
+        )
     if out_dir.exists():
         raise FileExistsError(f"{out_dir} exists")
     started = time.monotonic()
@@ -1301,6 +1308,19 @@ def reexport(
         labels = json.loads((out_dir / "labels.json").read_text())
         labels["tflite_output"] = output_offsets(model)
         (out_dir / "labels.json").write_text(json.dumps(labels, indent=2) + "\n")
+    phones_record = None
+    if map_with_phones:
+        assert coparsing_dir is not None  # checked above
+        # lazy: training-side module of its own, which imports this one
+        from classifier.map_phones import graft_outfit_map, train_map_with_phones  # noqa: PLC0415
+
+        flat_train = load_samples(dataset_dir, splits=["train"])
+        flat = flat_segmentation_photos(flat_train, count=TrainConfig.flat_segmentation_photos, seed=seed)
+        head, phones_record = train_map_with_phones(
+            model, coparsing_dir=Path(coparsing_dir), flat_photos=flat, version=out_dir.name, log=log
+        )
+        model = graft_outfit_map(model, head)
+        save_model_keras(model, out_dir / "model.keras")
     calibration = None
     if quantization == "int8":
         samples = load_samples(dataset_dir, splits=["train"])
@@ -1309,13 +1329,25 @@ def reexport(
         calibration = calibration_inputs(samples, coparsing_dir, image_size=int(model.input.shape[1]), seed=seed)
     export_tflite(model, out_dir / "model.tflite", quantization=quantization, calibration=calibration)
     kept = None
-    if (donor is not None or segmentation_split) and calibration and previous == "int8":
-        kept = _keep_source_quantization(source, out_dir, calibration[:: max(1, len(calibration) // 12)], log=log)
+    if (donor is not None or segmentation_split or map_with_phones) and calibration and previous == "int8":
+        kept = _keep_source_quantization(
+            source,
+            out_dir,
+            calibration[:: max(1, len(calibration) // 12)],
+            changed=("segmentation",) if map_with_phones else (),
+            log=log,
+        )
     metrics = json.loads((out_dir / "metrics.json").read_text())
     if donor is not None and kept is not None:
         metrics["worn_kind_head"]["source_quantization_kept"] = kept
     if split_record is not None:
         metrics["segmentation_split"] = {**split_record, **({"source_quantization_kept": kept} if kept else {})}
+    if phones_record is not None:
+        metrics["outfit_map_with_phones"] = {
+            **phones_record,
+            "from": source.resolve().name,
+            **({"source_quantization_kept": kept} if kept else {}),
+        }
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     return _record_export(
         source, out_dir, quantization, previous, len(calibration or ()), command, started, copied=False, log=log
@@ -1323,19 +1355,30 @@ def reexport(
 
 
 def _keep_source_quantization(
-    source: Path, out_dir: Path, inputs: Sequence[np.ndarray], *, log: Callable[[str], None]
+    source: Path,
+    out_dir: Path,
+    inputs: Sequence[np.ndarray],
+    *,
+    changed: Sequence[str] = (),
+    log: Callable[[str], None],
 ) -> dict:
     """A grafted network's int8 export with `source`'s quantization wherever the two are the same network
-    (tflite_graft.keep_quantization), checked: on `inputs`, every output `source` has comes out bit for bit as
-    `source`'s model.tflite gives it (a ValueError otherwise). Returns what was kept, for metrics.json."""
+    (tflite_graft.keep_quantization), checked: on `inputs`, every output `source` has, but the `changed` ones (an
+    output whose layers were replaced), comes out bit for bit as `source`'s model.tflite gives it (a ValueError
+    otherwise). Returns what was kept, for metrics.json."""
     kept = keep_quantization(source / "model.tflite", out_dir / "model.tflite")
     offsets = json.loads((source / "labels.json").read_text())["tflite_output"]
     width = max(end for _, end in offsets.values())
+    same = np.zeros(width, dtype=bool)
+    for name, (start, end) in offsets.items():
+        same[start:end] = name not in changed
     theirs, ours = (_tflite_outputs(path / "model.tflite", inputs) for path in (source, out_dir))
-    if not np.array_equal(theirs, ours[:, :width]):
-        raise ValueError(f"the graft changed {source.name}'s own outputs ({np.mean(theirs != ours[:, :width]):.1%})")
-    log(f"{source.name}'s int8 quantization kept: its outputs bit for bit on {len(inputs)} inputs")
-    return {**kept, "checked_inputs": len(inputs)}
+    if not np.array_equal(theirs[:, same], ours[:, :width][:, same]):
+        moved = np.mean(theirs[:, same] != ours[:, :width][:, same])
+        raise ValueError(f"the graft changed {source.name}'s own outputs ({moved:.1%})")
+    others = f", but {', '.join(changed)}," if changed else ""
+    log(f"{source.name}'s int8 quantization kept: its outputs{others} bit for bit on {len(inputs)} inputs")
+    return {**kept, "checked_inputs": len(inputs), **({"outputs_changed": list(changed)} if changed else {})}
 
 
 def _tflite_outputs(path: Path, inputs: Sequence[np.ndarray]) -> np.ndarray:

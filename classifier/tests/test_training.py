@@ -14,6 +14,7 @@ from PIL import Image
 
 pytest.importorskip("tensorflow")
 
+import keras
 import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
 from django.core.management import CommandError, call_command
@@ -536,5 +537,58 @@ def test_a_bottom_split_branch_is_grafted_on_and_changes_only_the_maps_bottoms_a
     with pytest.raises(CommandError, match="needs a new export"):
         call_command(
             "export_classifier", str(tmp_path / "a"), "--out", str(tmp_path / "k"), "--segmentation-split",
+            "--quantization", "keep", *common,
+        )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_the_outfit_map_trained_on_with_phones_replaces_the_map_alone(tmp_path):
+    dataset = make_tiny_dataset(tmp_path / "data", copies=1)
+    coparsing = make_tiny_coparsing(tmp_path / "ccp")
+    config = TrainConfig(
+        dataset_dir=dataset, out_dir=tmp_path / "a", backbone="tiny", image_size=32, epochs=1, batch_size=8,
+        views=("original",), progress=False, workers=2, coparsing_dir=coparsing, segmentation_epochs=2,
+        evaluate=False,
+    )  # fmt: skip
+    train(config, log=lambda message: None)
+    stdout = io.StringIO()
+    common = ["--dataset", str(dataset), "--coparsing", str(coparsing), "--no-evaluate", "--no-current"]
+    call_command(
+        "export_classifier", str(tmp_path / "a"), "--out", str(tmp_path / "p-v2"), "--map-with-phones", *common,
+        stdout=stdout,
+    )  # fmt: skip
+    before = json.loads((tmp_path / "a" / "labels.json").read_text())["tflite_output"]
+    assert json.loads((tmp_path / "p-v2" / "labels.json").read_text())["tflite_output"] == before
+    record = json.loads((tmp_path / "p-v2" / "metrics.json").read_text())["outfit_map_with_phones"]
+    # 6 train photos, each with a copy showing a phone (every tiny person shows her head), all mirrored
+    assert record["train_photos"]["street_with_phones_mirrored"] == 24
+    assert record["validation_photos"] == 4 and record["from"] == "a"
+    assert record["source_quantization_kept"]["outputs_changed"] == ["segmentation"]
+    assert record["source_quantization_kept"]["new_tensors"] > 0
+    assert len(record["history"]["loss"]) == record["config"]["epochs"]
+    assert "int8 quantization kept" in stdout.getvalue()
+    # Every output but the map's comes out as the source's int8 export gives it; the map reads the photo anew.
+    image = open_image(coparsing / "photos" / "0003.jpg")
+    new, old = (load_predictor(tmp_path / n, backend="tflite").outputs([image]) for n in ("p-v2", "a"))
+    for name in ("type", "color", "embedding", "pattern", "audience", "warmth", "formality", "kind"):
+        np.testing.assert_array_equal(new[name], old[name])
+    assert not np.array_equal(new["segmentation"], old["segmentation"])
+    np.testing.assert_allclose(new["segmentation"].sum(axis=-1), 1.0, atol=0.05)
+    keras_map = load_predictor(tmp_path / "p-v2", backend="keras").outputs([image])["segmentation"]
+    np.testing.assert_allclose(keras_map, new["segmentation"], atol=0.1)  # int8 against float
+    # The new map's layers carry the version's name, so it can be trained on again in turn.
+    model = keras.models.load_model(tmp_path / "p-v2" / "model.keras", compile=False)
+    names = [layer.name for layer in model.get_layer("segmentation_head").layers if layer.name.startswith("seg_")]
+    assert names and all(name.endswith("_p_v2") for name in names)
+    call_command(
+        "export_classifier", str(tmp_path / "p-v2"), "--out", str(tmp_path / "p-v3"), "--map-with-phones", *common,
+    )  # fmt: skip
+    again = keras.models.load_model(tmp_path / "p-v3" / "model.keras", compile=False).get_layer("segmentation_head")
+    assert {layer.name for layer in again.layers if layer.name.startswith("seg_")} == {
+        name.replace("_p_v2", "_p_v3") for name in names
+    }
+    with pytest.raises(CommandError, match="needs a new export"):
+        call_command(
+            "export_classifier", str(tmp_path / "a"), "--out", str(tmp_path / "k"), "--map-with-phones",
             "--quantization", "keep", *common,
         )  # fmt: skip

@@ -46,6 +46,14 @@ class Command(BaseCommand):
                 "co-parsing folder) and add it as the output segmentation_split"
             ),
         )
+        parser.add_argument(
+            "--map-with-phones",
+            action="store_true",
+            help=(
+                "train SOURCE's outfit map on with phones drawn over the street photos' faces and chests, as a "
+                "mirror photo shows them (a few minutes; needs the co-parsing folder)"
+            ),
+        )
         parser.add_argument("--no-evaluate", action="store_true", help="skip the evaluation (run it later)")
         parser.add_argument("--no-current", action="store_true", help="do not point artifacts/current at the result")
 
@@ -69,13 +77,17 @@ class Command(BaseCommand):
                 raise CommandError(f"--worn-kind-from: no model.keras in {worn_kind_from}")
             if options["quantization"] == "keep":
                 raise CommandError("--worn-kind-from changes the network: it needs a new export, not 'keep'")
-        if options["segmentation_split"] and options["quantization"] == "keep":
-            raise CommandError("--segmentation-split changes the network: it needs a new export, not 'keep'")
+        for option in ("segmentation_split", "map_with_phones"):
+            if options[option] and options["quantization"] == "keep":
+                flag = "--" + option.replace("_", "-")
+                raise CommandError(f"{flag} changes the network: it needs a new export, not 'keep'")
         coparsing = Path(options["coparsing"]) if options["coparsing"] else None
         if coparsing is not None and not (coparsing / "tags.csv").is_file():
             raise CommandError(f"co-parsing folder not found: {options['coparsing']!r}")
-        if options["segmentation_split"] and coparsing is None:
-            raise CommandError("--segmentation-split learns from the co-parsing photos: give --coparsing")
+        for option in ("segmentation_split", "map_with_phones"):
+            if options[option] and coparsing is None:
+                flag = "--" + option.replace("_", "-")
+                raise CommandError(f"{flag} learns from the co-parsing photos: give --coparsing")
         command_line = None
         if sys.argv[1:2] == ["export_classifier"]:
             command_line = "python manage.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
@@ -89,6 +101,7 @@ class Command(BaseCommand):
                 command=command_line,
                 worn_kind_from=worn_kind_from,
                 segmentation_split=options["segmentation_split"],
+                map_with_phones=options["map_with_phones"],
                 log=self.stdout.write,
             )
         except ValueError as error:
