@@ -9,9 +9,10 @@ maps of the frozen network, so a run takes a few minutes on 2 cores.
 
 The trained head is grafted back under new layer names (`graft_outfit_map`), so that the int8 export can keep the
 source network's quantization for every other tensor (tflite_graft.keep_quantization matches tensors by name): every
-output but the map's comes out of the export bit for bit. Exporting a map again with its own int8 ranges moves the
-product by itself (v14's own map so: validation garments found as served 0.853 -> 0.838), which is why a trained map
-is always judged against that control (classifier/NOTEBOOK.md, 5 Dec). Training-side only (imports TensorFlow)."""
+output but the map's comes out of the export bit for bit. The map's own layers stay in float
+(training.export_tflite's `float_map`): exported again with its own int8 ranges, v14's very map moved the product by
+itself (validation garments found as served 0.853 -> 0.838), in float it reads as v14 does (0.850, test 0.824 both;
+classifier/NOTEBOOK.md, 5 Dec). Training-side only (imports TensorFlow)."""
 
 from __future__ import annotations
 

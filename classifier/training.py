@@ -899,17 +899,29 @@ CALIBRATION_INPUTS = 240
 
 
 def export_tflite(
-    model: keras.Model, path: Path, *, quantization: str, calibration: Sequence[np.ndarray] | None = None
+    model: keras.Model,
+    path: Path,
+    *,
+    quantization: str,
+    calibration: Sequence[np.ndarray] | None = None,
+    float_map: bool = False,
 ) -> int:
     """Write the serving model as TFLite. "int8" quantizes weights and activations (XNNPACK's integer kernels: about
     2x faster on x86 than float) with ranges measured on `calibration` (model inputs, e.g. calibration_inputs);
-    input and output stay float32, so the predictor does not change."""
-    converter = tf.lite.TFLiteConverter.from_keras_model(serving_model(model))
+    input and output stay float32, so the predictor does not change. `float_map` (int8 only): the outfit map's own
+    layers stay in float (they are a small share of the work), so a map trained again does not also get new int8
+    ranges, which alone move the garments found by a point or two (classifier/NOTEBOOK.md, 5 Dec)."""
+    serving = serving_model(model)
+    converter = tf.lite.TFLiteConverter.from_keras_model(serving)
     if quantization == "int8":
         if not calibration:
             raise ValueError("the int8 export needs calibration inputs")
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
         converter.representative_dataset = lambda: ([x[None].astype(np.float32)] for x in calibration)
+        if float_map:
+            content = _with_float_map(serving, converter)
+            path.write_bytes(content)
+            return len(content)
     elif quantization == "float16":
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
         converter.target_spec.supported_types = [tf.float16]
@@ -920,6 +932,29 @@ def export_tflite(
     content = converter.convert()
     path.write_bytes(content)
     return len(content)
+
+
+def map_tensor_names(serving: keras.Model) -> list[str]:
+    """The names of the outfit map's tensors in `serving`'s TFLite conversion (those of its nested
+    "segmentation_head" model)."""
+    from ai_edge_litert.interpreter import Interpreter  # noqa: PLC0415  (the runtime the predictor serves with)
+
+    content = tf.lite.TFLiteConverter.from_keras_model(serving).convert()
+    details = Interpreter(model_content=content).get_tensor_details()
+    return [d["name"] for d in details if "/segmentation_head" in d["name"]]
+
+
+def _with_float_map(serving: keras.Model, converter: tf.lite.TFLiteConverter) -> bytes:
+    """`converter`'s int8 conversion (its calibration set) with every operator of the outfit map left in float."""
+    names = map_tensor_names(serving)
+    if not names:
+        raise ValueError("the network has no outfit map (segmentation_head) to keep in float")
+    dataset = converter.representative_dataset
+    options = tf.lite.experimental.QuantizationDebugOptions(denylisted_nodes=names)
+    debugger = tf.lite.experimental.QuantizationDebugger(
+        converter=converter, debug_dataset=dataset, debug_options=options
+    )
+    return debugger.get_nondebug_quantized_model()
 
 
 def calibration_inputs(
@@ -1327,7 +1362,13 @@ def reexport(
         if coparsing_dir is not None:
             samples += worn_samples(coparsing_dir, "train")
         calibration = calibration_inputs(samples, coparsing_dir, image_size=int(model.input.shape[1]), seed=seed)
-    export_tflite(model, out_dir / "model.tflite", quantization=quantization, calibration=calibration)
+    export_tflite(
+        model,
+        out_dir / "model.tflite",
+        quantization=quantization,
+        calibration=calibration,
+        float_map=map_with_phones and quantization == "int8",
+    )
     kept = None
     if (donor is not None or segmentation_split or map_with_phones) and calibration and previous == "int8":
         kept = _keep_source_quantization(
@@ -1346,6 +1387,7 @@ def reexport(
         metrics["outfit_map_with_phones"] = {
             **phones_record,
             "from": source.resolve().name,
+            "map_in_float": quantization == "int8",
             **({"source_quantization_kept": kept} if kept else {}),
         }
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")

@@ -566,7 +566,11 @@ def test_the_outfit_map_trained_on_with_phones_replaces_the_map_alone(tmp_path):
     assert record["source_quantization_kept"]["outputs_changed"] == ["segmentation"]
     assert record["source_quantization_kept"]["new_tensors"] > 0
     assert len(record["history"]["loss"]) == record["config"]["epochs"]
-    assert "int8 quantization kept" in stdout.getvalue()
+    assert "int8 quantization kept" in stdout.getvalue() and record["map_in_float"]
+    # The map's own layers run in float, the rest as the source's int8 export.
+    interpreter = Interpreter(model_path=str(tmp_path / "p-v2" / "model.tflite"))
+    kinds = {d["dtype"].__name__ for d in interpreter.get_tensor_details() if "/segmentation_head" in d["name"]}
+    assert "float32" in kinds
     # Every output but the map's comes out as the source's int8 export gives it; the map reads the photo anew.
     image = open_image(coparsing / "photos" / "0003.jpg")
     new, old = (load_predictor(tmp_path / n, backend="tflite").outputs([image]) for n in ("p-v2", "a"))
