@@ -1905,6 +1905,17 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         for split in ("validation", "test")
         if _get(metrics, "coparsing", split, "chips", "seen")
     ]
+    seen_rows += [
+        f"- {split}, whole outfits with a phone held up as in a mirror photo (classifier.occluders), garments found as "
+        "served: "
+        + ", ".join(
+            f"{PHONE_PLACE_WORDS[where]} {_fmt(r['found_share'])} (precision {_fmt(r['precision'])}, tops "
+            f"{_fmt(r['per_slot_found']['top'])})"
+            for where, r in _get(metrics, "coparsing", split, "outfits_phone").items()
+        )
+        for split in ("validation", "test")
+        if _get(metrics, "coparsing", split, "outfits_phone")
+    ]
     framed_rows = []
     framings = (("framed", ""), ("framed_studio", " (studio backdrop)"))
     for split, (key, where) in itertools.product(("validation", "test"), framings):
@@ -1998,7 +2009,11 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "preprocessing": labels.get("preprocessing"),
         "feature_dim": labels.get("feature_dim"),
         "quantization": _quantization(labels.get("tflite_quantization")),
-        "exported_from": _exported_from(metrics.get("exported_from") or {}, metrics.get("worn_kind_head") or {}),
+        "exported_from": _exported_from(
+            metrics.get("exported_from") or {},
+            metrics.get("worn_kind_head") or {},
+            metrics.get("outfit_map_with_phones") or {},
+        ),
         "segmentation_grid": _get(labels, "segmentation", "grid"),
         "segmentation_classes": ", ".join(_get(labels, "segmentation", "classes", default=[])),
         "detection_params": _pairs(labels.get("detection") or {}) or "(defaults)",
@@ -2076,11 +2091,29 @@ def _quantization(name: str | None) -> str:
     return name or "not recorded"
 
 
-def _exported_from(exported: dict, graft: dict | None = None) -> str:
-    """The model card's sentence on an artifact re-exported from another one's network (export_classifier), with a
-    kind branch for worn shoes grafted on (`graft`, metrics' `worn_kind_head`) or not."""
+def _exported_from(exported: dict, graft: dict | None = None, phones: dict | None = None) -> str:
+    """The model card's sentence on an artifact re-exported from another one's network (export_classifier): with its
+    outfit map trained on with phones drawn in by that export (`phones`, metrics' `outfit_map_with_phones`), with a
+    kind branch for worn shoes grafted on (`graft`, metrics' `worn_kind_head`), or as it is."""
     if not exported:
         return ""
+    if phones and phones.get("from") == exported.get("artifact"):
+        kept = phones.get("source_quantization_kept")
+        numbers = (
+            f"; the int8 export keeps the source's quantization for the {kept['tensors_kept']} tensors the two share, "
+            f"so every output but the map's comes out bit for bit (checked on {kept['checked_inputs']} inputs)"
+            if kept
+            else ""
+        )
+        in_float = ", and the map's own layers run in float" if phones.get("map_in_float") else ""
+        config = phones.get("config") or {}
+        return (
+            f"\n- This version is `{exported.get('artifact')}`'s network (the same backbone and heads, data and "
+            f"training record) with its outfit map trained on for {config.get('epochs')} epochs with phones drawn "
+            "over the street photos' faces and chests, as a mirror photo shows them (classifier.map_phones), by `"
+            f"{_without_paths(exported.get('command') or 'python manage.py export_classifier')}`{numbers}{in_float}. "
+            "Its test scorings count the source's."
+        )
     if graft:
         kept = graft.get("source_quantization_kept")
         numbers = (

@@ -16,6 +16,7 @@ from classifier.coparsing import worn_outfits
 from classifier.dataset import Sample
 from classifier.evaluation import (
     OutfitTruth,
+    _exported_from,
     chip_type,
     confusion_png,
     detections,
@@ -498,3 +499,21 @@ def test_a_chip_is_scored_by_the_name_the_page_gives_it():
     assert chip_type(chip("bottom", "one_piece", ("dress", 0.8), ("skirt", 0.12))) == "skirt"
     assert chip_type(chip("bottom", "one_piece", ("dress", 0.9), ("top", 0.05))) == "pants"  # the slot's own name
     assert chip_type(chip("bottom", "bottom", ("skirt", 0.7), ("pants", 0.2))) == "skirt"
+
+
+def test_the_model_card_says_which_export_trained_the_map_with_phones():
+    exported = {"artifact": "lite0-224-v14", "command": "python manage.py export_classifier a --map-with-phones"}
+    graft = {"from": "worn-kind-donor", "source_quantization_kept": {"tensors_kept": 287, "checked_inputs": 12}}
+    phones = {
+        "from": "lite0-224-v14",
+        "config": {"epochs": 8},
+        "map_in_float": True,
+        "source_quantization_kept": {"tensors_kept": 266, "checked_inputs": 12},
+    }
+    text = _exported_from(exported, graft, phones)
+    assert "outfit map trained on for 8 epochs with phones" in text and "run in float" in text
+    assert "every output but the map's comes out bit for bit" in text and "kind_worn" not in text
+    # The kind branch inherited from an earlier export is not this one's: the map with phones of an earlier export
+    # is not either.
+    later = _exported_from({**exported, "artifact": "lite0-224-v15"}, graft, phones)
+    assert "phones drawn" not in later and "kind_worn" in later
