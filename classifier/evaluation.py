@@ -2091,6 +2091,17 @@ def _quantization(name: str | None) -> str:
     return name or "not recorded"
 
 
+def _kept_numbers(kept: dict | None, outputs: str) -> str:
+    """The model card's clause on a graft's int8 export that kept its source's quantization (metrics'
+    `source_quantization_kept`); "" when it did not."""
+    if not kept:
+        return ""
+    return (
+        f"; the int8 export keeps the source's quantization for the {kept['tensors_kept']} tensors the two share, "
+        f"so {outputs} comes out bit for bit (checked on {kept['checked_inputs']} inputs)"
+    )
+
+
 def _exported_from(exported: dict, graft: dict | None = None, phones: dict | None = None) -> str:
     """The model card's sentence on an artifact re-exported from another one's network (export_classifier): with its
     outfit map trained on with phones drawn in by that export (`phones`, metrics' `outfit_map_with_phones`), with a
@@ -2098,13 +2109,7 @@ def _exported_from(exported: dict, graft: dict | None = None, phones: dict | Non
     if not exported:
         return ""
     if phones and phones.get("from") == exported.get("artifact"):
-        kept = phones.get("source_quantization_kept")
-        numbers = (
-            f"; the int8 export keeps the source's quantization for the {kept['tensors_kept']} tensors the two share, "
-            f"so every output but the map's comes out bit for bit (checked on {kept['checked_inputs']} inputs)"
-            if kept
-            else ""
-        )
+        numbers = _kept_numbers(phones.get("source_quantization_kept"), "every output but the map's")
         in_float = ", and the map's own layers run in float" if phones.get("map_in_float") else ""
         config = phones.get("config") or {}
         return (
@@ -2115,13 +2120,7 @@ def _exported_from(exported: dict, graft: dict | None = None, phones: dict | Non
             "Its test scorings count the source's."
         )
     if graft:
-        kept = graft.get("source_quantization_kept")
-        numbers = (
-            f"; the int8 export keeps the source's quantization for the {kept['tensors_kept']} tensors the two share, "
-            f"so every output the source has comes out bit for bit (checked on {kept['checked_inputs']} inputs)"
-            if kept
-            else ""
-        )
+        numbers = _kept_numbers(graft.get("source_quantization_kept"), "every output the source has")
         return (
             f"\n- This version is `{exported.get('artifact')}`'s network (the same weights, data and training record) "
             f"with one more output, `kind_worn`: the kind branch of `{graft.get('from')}`, trained on the same "

@@ -25,15 +25,13 @@ from pathlib import Path
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import layers
 from PIL import Image
 
 from classifier.coparsing import read_mask, slot_mask, worn_outfits
-from classifier.imaging import open_image, to_model_input
-from classifier.map_split import feature_model, map_inputs
+from classifier.imaging import open_image
+from classifier.map_split import feature_model, map_inputs, pixel_maps
 from classifier.occluders import occlude, photo_rng
-from classifier.regions import segmentation_target
 from classifier.training import soft_crossentropy, weighted_cells
 
 logger = logging.getLogger(__name__)
@@ -74,83 +72,23 @@ def photos_with_phones(
     return rows
 
 
-def mirrored(rows: Sequence[tuple[Image.Image, np.ndarray]]) -> list[tuple[Image.Image, np.ndarray]]:
-    """`rows` followed by each photo and its class map mirrored left to right."""
-    flipped = [(image.transpose(Image.Transpose.FLIP_LEFT_RIGHT), classes[:, ::-1].copy()) for image, classes in rows]
-    return [*rows, *flipped]
-
-
-def feature_maps(
-    features: keras.Model, rows: Sequence[tuple[Image.Image, np.ndarray]], *, image_size: int, grid: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The coarse and fine feature maps the outfit map reads (float16) and each photo's per-cell targets."""
-    coarse_rows, fine_rows, targets = [], [], []
-    for start in range(0, len(rows), 32):
-        chunk = rows[start : start + 32]
-        batch = np.stack([to_model_input(image, image_size) for image, _ in chunk])
-        coarse, fine = (t.numpy().astype(np.float16) for t in features(tf.constant(batch), training=False))
-        coarse_rows.append(coarse)
-        fine_rows.append(fine)
-        targets += [segmentation_target(classes, grid) for _, classes in chunk]
-    return np.concatenate(coarse_rows), np.concatenate(fine_rows), np.stack(targets).astype(np.float32)
-
-
 def layer_suffix(version: str) -> str:
-    """A suffix for the new map's layer names, from the new artifact's version ("lite0-224-v15" -> "_lite0_224_v15"):
-    a map trained on again from this one gets names of its own again."""
-    return "_" + re.sub(r"[^0-9A-Za-z]+", "_", version).strip("_")
+    """A suffix for the new map's layer names, from the new artifact's version ("lite0-224-v16" -> "__lite0_224_v16"):
+    a map trained on again from this one gets names of its own again (lite0-224-v15's map, made before the "__",
+    has names ending "_lite0_224_v15", which the next suffix is added to)."""
+    return "__" + re.sub(r"[^0-9A-Za-z]+", "_", version).strip("_")
 
 
 def renamed_map(head: keras.Model, suffix: str) -> keras.Model:
-    """A copy of the outfit map `head` (training.build_segmentation_head's layers, named so or with an earlier
-    suffix) with `suffix` on every layer's name and the same weights; the model keeps the name "segmentation_head"."""
-    current = {_base(layer.name): layer.name for layer in head.layers}
-    made: dict[str, keras.layers.Layer] = {}
+    """A copy of the outfit map `head` with the same weights, every layer named anew: its name before any earlier
+    suffix (up to "__"), then `suffix`. The model keeps its name, "segmentation_head"."""
 
-    def same(base: str) -> keras.layers.Layer:
-        old = head.get_layer(current[base])
-        made[current[base]] = old.__class__.from_config({**old.get_config(), "name": base + suffix})
-        return made[current[base]]
+    def renamed(layer: keras.layers.Layer) -> keras.layers.Layer:
+        return layer.__class__.from_config({**layer.get_config(), "name": layer.name.split("__")[0] + suffix})
 
-    coarse = keras.Input(tuple(head.inputs[0].shape[1:]), name="coarse_map" + suffix)
-    fine = keras.Input(tuple(head.inputs[1].shape[1:]), name="fine_map" + suffix)
-    a = same("seg_fine_bn")(same("seg_fine_proj")(fine))
-    b = same("seg_upsample")(same("seg_coarse_bn")(same("seg_coarse_proj")(coarse)))
-    x = same("seg_relu0")(same("seg_add")([a, b]))
-    for i in (1, 2):
-        x = same(f"seg_pw{i}")(same(f"seg_dw{i}")(x))
-        x = same(f"seg_relu{i}")(same(f"seg_bn{i}")(x))
-    probs = same("seg_probs")(x)
-    copy = keras.Model([coarse, fine], probs, name="segmentation_head")
-    for name, layer in made.items():
-        layer.set_weights(head.get_layer(name).get_weights())
+    copy = keras.models.clone_model(head, clone_function=renamed)
+    copy.set_weights(head.get_weights())
     return copy
-
-
-# The outfit map's layers (training.build_segmentation_head); a longer name is one of these with a suffix.
-_MAP_LAYERS = (
-    "seg_fine_proj",
-    "seg_fine_bn",
-    "seg_coarse_proj",
-    "seg_coarse_bn",
-    "seg_upsample",
-    "seg_add",
-    "seg_relu0",
-    "seg_dw1",
-    "seg_pw1",
-    "seg_bn1",
-    "seg_relu1",
-    "seg_dw2",
-    "seg_pw2",
-    "seg_bn2",
-    "seg_relu2",
-    "seg_probs",
-)
-
-
-def _base(name: str) -> str:
-    """A map layer's name without the suffix an earlier renamed_map gave it."""
-    return next((base for base in _MAP_LAYERS if name == base or name.startswith(base + "_")), name)
 
 
 def graft_outfit_map(model: keras.Model, head: keras.Model) -> keras.Model:
@@ -177,16 +115,15 @@ def train_map_with_phones(
     head = model.get_layer("segmentation_head")
     image_size, grid = int(model.input.shape[1]), int(head.output.shape[1])
     features = feature_model(model)
-    train_rows = mirrored(
-        photos_with_phones(
-            coparsing_dir, "train", copies=config.phone_copies, face_share=config.face_share, seed=config.seed
-        )
+    street = photos_with_phones(
+        coparsing_dir, "train", copies=config.phone_copies, face_share=config.face_share, seed=config.seed
     )
-    flat_rows = mirrored([(open_image(path), classes) for path, classes in flat_photos])
-    coarse, fine, targets = feature_maps(features, train_rows + flat_rows, image_size=image_size, grid=grid)
+    flat = list(flat_photos)
+    rows: list[tuple[Path | Image.Image, np.ndarray]] = [*street, *flat]
+    coarse, fine, targets = pixel_maps(features, rows, mirror=True, image_size=image_size, grid=grid)
     val_rows = photos_with_phones(coparsing_dir, "validation", copies=1, face_share=config.face_share, seed=config.seed)
-    val_coarse, val_fine, val_targets = feature_maps(features, val_rows, image_size=image_size, grid=grid)
-    log(f"outfit map with phones: {len(train_rows)} street and {len(flat_rows)} flat photos, {len(val_rows)} to check")
+    val_coarse, val_fine, val_targets = pixel_maps(features, val_rows, mirror=False, image_size=image_size, grid=grid)
+    log(f"outfit map with phones: {len(street)} street and {len(flat)} flat photos, mirrored; {len(val_rows)} to check")
     new_head = renamed_map(head, layer_suffix(version))
     trainable = keras.Model(new_head.inputs, new_head.outputs)
     steps = int(np.ceil(len(coarse) / config.batch_size)) * max(1, config.epochs)
@@ -215,7 +152,7 @@ def train_map_with_phones(
     log(f"outfit map with phones: validation loss {before:.3f} -> {after:.3f}")
     record = {
         "config": asdict(config),
-        "train_photos": {"street_with_phones_mirrored": len(train_rows), "flat_mirrored": len(flat_rows)},
+        "train_photos": {"street_with_phones_mirrored": 2 * len(street), "flat_mirrored": 2 * len(flat)},
         "validation_photos": len(val_rows),
         "validation_loss": {"before": round(before, 4), "after": round(after, 4)},
         "history": history,

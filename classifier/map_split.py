@@ -190,15 +190,21 @@ def chip_maps(
 
 
 def pixel_maps(
-    features: keras.Model, photos: Sequence[tuple[Path, np.ndarray]], *, mirror: bool, image_size: int, grid: int
+    features: keras.Model,
+    photos: Sequence[tuple[Path | Image.Image, np.ndarray]],
+    *,
+    mirror: bool,
+    image_size: int,
+    grid: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Feature maps and per-cell targets of photos with a class map (as training.extract_segmentation)."""
+    """Feature maps and per-cell targets of photos (paths, or images already open) with a class map (as
+    training.extract_segmentation); with `mirror`, each photo is followed by its mirror image."""
     coarse_rows, fine_rows, targets = [], [], []
     batch_size = 16
     for start in range(0, len(photos), batch_size):
         inputs = []
-        for path, classes in photos[start : start + batch_size]:
-            image = open_image(path)
+        for photo, classes in photos[start : start + batch_size]:
+            image = photo if isinstance(photo, Image.Image) else open_image(photo)
             inputs.append(to_model_input(image, image_size))
             targets.append(segmentation_target(classes, grid))
             if mirror:

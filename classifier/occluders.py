@@ -5,7 +5,7 @@ street photos never show that, and the outfit map, never having seen a face hidd
 phone-sized dark rectangle drawn over each face, lite0-224-v14 found 0.786 of the validation photos' garments
 instead of 0.853, tops 0.573 instead of 0.773 (classifier/NOTEBOOK.md, 4 Dec night and 5 Dec). `occlude` draws such a
 phone where a pixel-annotated photo's own map shows the head (hair, skin, glasses in the person's upper sixth), for
-training the map (classifier.map_occluded) and for scoring it (evaluation.score_occluded). No TensorFlow here."""
+training the map (classifier.map_phones) and for scoring it (evaluation.score_occluded). No TensorFlow here."""
 
 from __future__ import annotations
 

@@ -490,8 +490,8 @@ def test_new_heads_can_keep_an_artifacts_outfit_map_on_its_own_backbone_only(tmp
     assert not (tmp_path / "a3").exists()
 
 
-@pytest.mark.slow
-def test_a_bottom_split_branch_is_grafted_on_and_changes_only_the_maps_bottoms_and_one_pieces(tmp_path):
+def _tiny_network_with_a_map(tmp_path: Path) -> tuple[Path, Path]:
+    """A tiny dataset and co-parsing set, and a tiny network with an outfit map trained on them in tmp_path / "a"."""
     dataset = make_tiny_dataset(tmp_path / "data", copies=1)
     coparsing = make_tiny_coparsing(tmp_path / "ccp")
     config = TrainConfig(
@@ -500,6 +500,12 @@ def test_a_bottom_split_branch_is_grafted_on_and_changes_only_the_maps_bottoms_a
         evaluate=False,
     )  # fmt: skip
     train(config, log=lambda message: None)
+    return dataset, coparsing
+
+
+@pytest.mark.slow
+def test_a_bottom_split_branch_is_grafted_on_and_changes_only_the_maps_bottoms_and_one_pieces(tmp_path):
+    dataset, coparsing = _tiny_network_with_a_map(tmp_path)
     # Photos 1005 (train: two dresses) and 1017 (validation: a skirt) carry chips labelled by eye.
     for image_id in ("1005", "1017"):
         shutil.copy(coparsing / "photos" / "0001.jpg", coparsing / "photos" / f"{image_id}.jpg")
@@ -543,14 +549,7 @@ def test_a_bottom_split_branch_is_grafted_on_and_changes_only_the_maps_bottoms_a
 
 @pytest.mark.slow
 def test_the_outfit_map_trained_on_with_phones_replaces_the_map_alone(tmp_path):
-    dataset = make_tiny_dataset(tmp_path / "data", copies=1)
-    coparsing = make_tiny_coparsing(tmp_path / "ccp")
-    config = TrainConfig(
-        dataset_dir=dataset, out_dir=tmp_path / "a", backbone="tiny", image_size=32, epochs=1, batch_size=8,
-        views=("original",), progress=False, workers=2, coparsing_dir=coparsing, segmentation_epochs=2,
-        evaluate=False,
-    )  # fmt: skip
-    train(config, log=lambda message: None)
+    dataset, coparsing = _tiny_network_with_a_map(tmp_path)
     stdout = io.StringIO()
     common = ["--dataset", str(dataset), "--coparsing", str(coparsing), "--no-evaluate", "--no-current"]
     call_command(
