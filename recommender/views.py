@@ -171,6 +171,52 @@ def _type_choices(reading: dict, alternatives: list[str]) -> list[str]:
     return list(dict.fromkeys([*([read] if read else []), *alternatives, *choices]))
 
 
+# What a garment listed in a whole-outfit photo may turn out to be: a garment of the slot it was found in or of the
+# slot beside it (a top may be a jacket worn open, a "dress" the skirt under a top). Its crop takes in the garments
+# around it, so its own top 3 names them too: on 150 co-parsing validation photos, most shoes' offered "T-shirt" or
+# "Pants" after "Shoes", and bottoms "Shoes" or "Long-sleeve". The correction rows offer only these, then the slot's
+# usual types (the most worn first) up to three chips; any type stays one "Other…" away.
+NEAR_SLOTS: dict[str, tuple[str, ...]] = {
+    "top": ("top", "outer"),
+    "outer": ("outer", "top"),
+    "bottom": ("bottom", "one_piece"),
+    "one_piece": ("one_piece", "bottom"),
+    "shoes": ("shoes",),
+}
+USUAL_TYPES: dict[str, tuple[str, ...]] = {
+    "top": ("t-shirt", "blouse", "shirt"),
+    "outer": ("outwear", "blazer"),
+    "bottom": ("pants", "skirt", "shorts"),
+    "one_piece": ("dress", "skirt", "pants"),
+    "shoes": ("shoes",),
+}
+CHOICES_SHOWN = 3
+
+
+def _found_slot(upload: ShopperUpload) -> str | None:
+    """The slot the matched garment was found in, when it is one listed in a whole-outfit photo (not a drawn box)."""
+    listed, index = detected_garments(upload.detection), upload.chosen_garment
+    if index is None or not 0 <= index < len(listed) or drawn_box(upload) is not None:
+        return None
+    return listed[index].get("slot")
+
+
+def _near_choices(choices: list[str], found_slot: str | None, current: str, *, types: bool) -> list[str]:
+    """`choices` (type or slot codes) for a garment found in `found_slot` (NEAR_SLOTS): those it may be, the current one
+    kept whatever it is, then the slot's usual types (or the near slots) up to CHOICES_SHOWN; unchanged for a garment
+    not listed in an outfit photo."""
+    if found_slot not in NEAR_SLOTS:
+        return choices
+    near = NEAR_SLOTS[found_slot]
+
+    def slot_of(code: str) -> str:
+        return (TYPES[code].slot if code in TYPES else "") if types else code
+
+    kept = [code for code in choices if code == current or slot_of(code) in near]
+    usual = [code for code in (USUAL_TYPES[found_slot] if types else near) if code not in kept]
+    return [*kept, *usual[: max(0, CHOICES_SHOWN - len(kept))]]
+
+
 def _outline(box: list[float]) -> dict:
     """A box in photo fractions as the result page's outline: x, y, width and height in percent."""
     x0, y0, x1, y1 = (float(v) * 100 for v in box)
@@ -301,6 +347,7 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
     garments, worn_outline = _detected_garments(upload, tag if correction is not None else None), _worn_outline(upload)
     drawn_outline = _drawn_outline(upload)
     read_outline = worn_outline or drawn_outline
+    found_slot = _found_slot(upload)
     return render(
         request,
         "recommender/result.html",
@@ -312,11 +359,13 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
             "similar_groups": similar_groups(result.similar, tag.type, result.similar_color),
             "uncertain": uncertain and correction is None,
             "uncertain_heads": uncertain,
-            "type_choices": _type_choices(reading, result.type_alternatives),
+            "type_choices": _near_choices(
+                _type_choices(reading, result.type_alternatives), found_slot, tag.type, types=True
+            ),
             # Which question the page asks about the type (empty once the shopper corrected the reading).
             "type_question": result.type_question,
             "color_choices": _choices(reading, "color"),
-            "slot_choices": _choices(reading, "slot"),
+            "slot_choices": _near_choices(_choices(reading, "slot"), found_slot, tag.slot, types=False),
             "garments": garments,
             "worn_outline": worn_outline,
             # The region read, when it is not a listed garment: the one garment worn, or the box she drew.

@@ -447,7 +447,8 @@ def test_a_dress_listed_under_a_top_is_asked_about_with_skirt_and_trousers_offer
     page = Client().get(f"/recommend/{upload.public_id}/?lang=en")
     html = page.content.decode()
     assert "a dress often turns out to be a skirt or pants" in html and 'class="correct" open' in html
-    assert page.context["type_choices"] == ["dress", "skirt", "pants", "longsleeve"]
+    # Its crop's "Long-sleeve" (the top above it) is not offered: a garment found as a one-piece is one or a bottom.
+    assert page.context["type_choices"] == ["dress", "skirt", "pants"]
     # Street photo 0031: a garment held to the one-piece slot ("dress", 23%) whose crop's first choice was "skirt".
     upload.chosen_reading = {
         **upload.chosen_reading,
@@ -510,6 +511,51 @@ def test_a_dress_under_a_top_corrected_to_a_skirt_is_outlined_below_the_top():
     alone = _dress_listed_under_a_top(with_top=False)
     correction_create(upload=alone, type="skirt")
     assert outlined(alone)["y"] == 30.0
+
+
+def test_a_listed_garments_correction_rows_offer_what_a_garment_found_there_may_be():
+    """A garment's crop in a whole-outfit photo takes in the garments around it, and its top 3 names them: a shoe's
+    read "Shoes, T-shirt, Pants". Its one-tap rows offer only the types and slots of where it was found and the slot
+    beside it, filled up with the slot's usual types; a type of its top 3 she chose stays shown as hers."""
+    upload = _dress_listed_under_a_top()
+    shoe = upload.detection["garments"][2]
+    shoe["reading"] = {
+        **shoe["reading"],
+        "slot": {"label": "shoes", "confidence": 0.7, "top3": [["shoes", 0.7], ["top", 0.2], ["bottom", 0.1]]},
+        "type": {"label": "shoes", "confidence": 0.7, "top3": [["shoes", 0.7], ["t-shirt", 0.2], ["pants", 0.1]]},
+    }
+    upload.chosen_garment, upload.chosen_reading = 2, shoe["reading"]
+    upload.detected_slot, upload.detected_type, upload.detected_color = "shoes", "shoes", "gray"
+    upload.save()
+    page = Client().get(f"/recommend/{upload.public_id}/?lang=en")
+    assert page.context["type_choices"] == ["shoes"] and page.context["slot_choices"] == ["shoes"]
+    assert "kind" in [row["field"] for row in page.context["attribute_rows"]]  # boots, heels … one tap each
+
+    # A bottom whose crop reads the shoes below it: pants first, then the usual bottoms (a skirt, shorts).
+    bottom = {**shoe, "slot": "bottom", "box": [0.3, 0.45, 0.7, 0.8]}
+    bottom["reading"] = {
+        **shoe["reading"],
+        "slot": {"label": "bottom", "confidence": 0.8, "top3": [["bottom", 0.8], ["shoes", 0.15], ["top", 0.05]]},
+        "type": {"label": "pants", "confidence": 0.8, "top3": [["pants", 0.8], ["shoes", 0.1], ["longsleeve", 0.05]]},
+    }
+    upload.detection["garments"][2] = bottom
+    upload.chosen_reading = bottom["reading"]
+    upload.detected_slot, upload.detected_type = "bottom", "pants"
+    upload.save()
+    page = Client().get(f"/recommend/{upload.public_id}/?lang=en")
+    assert page.context["type_choices"] == ["pants", "skirt", "shorts"]
+    assert page.context["slot_choices"] == ["bottom", "one_piece"]
+    correction_create(upload=upload, type="longsleeve")  # she says it is a top: hers, and shown as the current one
+    page = Client().get(f"/recommend/{upload.public_id}/?lang=en")
+    assert page.context["type_choices"] == ["pants", "longsleeve", "skirt"]
+    assert 'class="chip current" type="submit" name="type" value="longsleeve"' in page.content.decode()
+
+    # A photo of one garment keeps the CNN's own top 3.
+    flat, _ = upload_create(image_file=outfit_photo())
+    flat.detection = {**flat.detection, **bottom["reading"], "garments": []}
+    flat.chosen_garment, flat.chosen_reading = None, None
+    flat.save()
+    assert Client().get(f"/recommend/{flat.public_id}/").context["type_choices"] == ["pants", "shoes", "longsleeve"]
 
 
 def test_a_skirt_listed_in_a_whole_outfit_photo_is_asked_about_with_dress_offered_next():
