@@ -431,6 +431,16 @@ def worn_summary_lines(split: str, worn: dict) -> list[str]:
             if worn.get("outfits_phone")
             else []
         ),
+        *(
+            [
+                "  framed as a tall phone photo (sides cut), garments found as served (precision): "
+                + ", ".join(
+                    f"{name} {r['found_share']:.4f} ({r['precision']:.4f})" for name, r in worn["outfits_tall"].items()
+                )
+            ]
+            if worn.get("outfits_tall")
+            else []
+        ),
         *([_chips_line(worn["chips"])] if worn.get("chips") else []),
         *(
             [
@@ -699,7 +709,8 @@ def score_coparsing(
     crops with `reconcile`); "outfits_detector_only", the segmentation map's garments as found; "outfits_served",
     the garments listed as an upload's are (`predictor.predict`: after the artifact's chip gate too); "chips", whether a
     chip on each garment worn names it (score_chips); "framed" and "framed_studio", shop-like framings
-    (score_framings)."""
+    (score_framings); "outfits_phone" and "outfits_tall", the whole outfits with a phone held up (score_occluded) and
+    framed as tall phone photos (score_tall)."""
     samples = worn_samples(coparsing_dir, split)
     if limit and len(samples) > limit:
         samples = samples[:: int(np.ceil(len(samples) / limit))]
@@ -718,6 +729,9 @@ def score_coparsing(
         "outfits_detector_only": score_outfits(items, params),
         "outfits_served": score_detections(items, served_garments(predictor, Path(coparsing_dir), items)),
         "outfits_phone": {where: score_occluded(predictor, Path(coparsing_dir), items, where) for where in PLACES},
+        "outfits_tall": {
+            name: score_tall(predictor, Path(coparsing_dir), items, aspect) for name, aspect in TALL_FRAMINGS.items()
+        },
         "chips": score_chips(predictor, Path(coparsing_dir), split, limit=limit),
         "framed": score_framings(predictor, Path(coparsing_dir), split, limit=limit),
         "framed_studio": score_framings(predictor, Path(coparsing_dir), split, limit=limit, studio=True),
@@ -1005,6 +1019,31 @@ def score_occluded(predictor, root: Path, items: Sequence[OutfitTruth], where: s
         kept.append(item)
         found.append([(g.slot, g.box, g.score) for g in predictor.predict(shown).garments])
     return score_detections(kept, found)
+
+
+# Phone photos taller than the street photos (regions.street_view), the person filling their height: each photo's
+# sides cut away to this height / width, the garments' true boxes from its mask cut the same way.
+TALL_FRAMINGS = {"9:16": 16 / 9, "3:5": 5 / 3}
+
+
+def tall_framing(photo: Image.Image, mask: np.ndarray, aspect: float) -> tuple[Image.Image, np.ndarray]:
+    """A street photo (and its mask) with its sides cut to `aspect` (height / width) around its centre."""
+    width, height = photo.size
+    kept = min(width, max(1, round(height / aspect)))
+    left = (width - kept) // 2
+    return photo.crop((left, 0, left + kept, height)), mask[:, left : left + kept]
+
+
+def score_tall(predictor, root: Path, items: Sequence[OutfitTruth], aspect: float) -> dict:
+    """score_detections of the garments listed as an upload's (served_garments) when each photo is framed as a tall
+    phone photo (tall_framing)."""
+    framed, found = [], []
+    for item in items:
+        photo, mask = tall_framing(read_photo(root, item.image_id), read_mask(root, item.image_id), aspect)
+        boxes = slot_boxes(mask, min_share=0.002)
+        framed.append(dataclasses.replace(item, width=photo.width, height=photo.height, boxes=boxes))
+        found.append([(g.slot, g.box, g.score) for g in predictor.predict(photo).garments])
+    return score_detections(framed, found)
 
 
 def reconciled(rows: Sequence[Sequence[tuple]], params: dict) -> list[list[tuple]]:
@@ -1915,6 +1954,16 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         )
         for split in ("validation", "test")
         if _get(metrics, "coparsing", split, "outfits_phone")
+    ]
+    seen_rows += [
+        f"- {split}, whole outfits framed as a tall phone photo (each photo's sides cut away, the person filling its "
+        "height; read as a street photo is framed, regions.street_view), garments found as served: "
+        + ", ".join(
+            f"{name} {_fmt(r['found_share'])} (precision {_fmt(r['precision'])})"
+            for name, r in _get(metrics, "coparsing", split, "outfits_tall").items()
+        )
+        for split in ("validation", "test")
+        if _get(metrics, "coparsing", split, "outfits_tall")
     ]
     framed_rows = []
     framings = (("framed", ""), ("framed_studio", " (studio backdrop)"))

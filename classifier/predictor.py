@@ -59,6 +59,8 @@ from classifier.regions import (
     plain_backdrop,
     reconciled_garments,
     region_box_to_photo,
+    street_frame,
+    street_view,
     with_bottom_split,
     with_region_context,
 )
@@ -682,9 +684,10 @@ class _ArrayPredictor:
             return [], []
         out = self.outputs(images)
         readings = self._readings(out)
-        worn = [
-            self._what_is_worn(image, out["segmentation"][i], out["embedding"][i]) for i, image in enumerate(images)
-        ]
+        worn = self._as_street_photos(
+            images,
+            [self._what_is_worn(image, out["segmentation"][i], out["embedding"][i]) for i, image in enumerate(images)],
+        )
         found = [regions for regions, _single in worn]
         singles = [single for _regions, single in worn]
         crops = [garment_crop(images[i], r[1], margin=CROP_MARGIN) for i, regions in enumerate(found) for r in regions]
@@ -726,6 +729,28 @@ class _ArrayPredictor:
                 gated = dataclasses.replace(gated, garments=with_bottom_under_a_top(gated.garments))
             results.append(gated)
         return [as_a_mans(result) for result in results], features
+
+    def _as_street_photos(
+        self, images: Sequence[Image.Image], worn: list[tuple[list[tuple[str, Box, float]], Box | None]]
+    ) -> list[tuple[list[tuple[str, Box, float]], Box | None]]:
+        """A photo taller than a street photo (a 9:16 phone photo) in which someone wears clothes, read again as a
+        street photo is framed (regions.street_view, one more forward pass): its garments are those found there when
+        they make a whole outfit. Every other photo, a tall garment laid flat included, as read."""
+        tall = [
+            (i, view)
+            for i, image in enumerate(images)
+            if (worn[i][0] or worn[i][1] is not None) and (view := street_view(image)) is not None
+        ]
+        if not tall:
+            return worn
+        out = self.outputs([view for _i, view in tall])
+        worn = list(worn)
+        for j, (i, _view) in enumerate(tall):
+            frame = street_frame(*images[i].size)
+            regions, _single = self._what_is_worn(images[i], out["segmentation"][j], out["embedding"][j], frame)
+            if regions:
+                worn[i] = (regions, None)
+        return worn
 
     def _with_wearer(self, reading: Prediction, features: np.ndarray) -> Prediction:
         """A photo of someone wearing clothes, with its wearer (classifier.wearers) when the artifact has the probe
@@ -789,15 +814,20 @@ class _ArrayPredictor:
         return self._what_is_worn(image, segmentation, embedding)[1]
 
     def _what_is_worn(
-        self, image: Image.Image, segmentation: np.ndarray, embedding: np.ndarray | None
+        self,
+        image: Image.Image,
+        segmentation: np.ndarray,
+        embedding: np.ndarray | None,
+        frame: tuple[int, int, int, int] | None = None,
     ) -> tuple[list[tuple[str, Box, float]], Box | None]:
         """A photo's garments read once: those of a whole outfit (`detect`), or the box of the one garment a person
-        wears (`worn_garment_box`); ([], None) for a garment laid flat."""
+        wears (`worn_garment_box`); ([], None) for a garment laid flat. `frame`: the window of the photo the map saw
+        (by default regions.model_frame's)."""
         gate = self.labels.outfit_gate
         probability = outfit_probability(embedding, gate) if gate and embedding is not None else None
         if probability is not None and probability < gate["threshold"]:
             return [], None
-        found = self._garments_found(image, segmentation)
+        found = self._garments_found(image, segmentation, frame)
         if is_outfit([region for region, _box in found]):
             return [(region.slot, box, region.score) for region, box in found][:MAX_GARMENTS], None
         if probability is None or not found:  # without the gate's word, never read as one garment worn
@@ -805,14 +835,16 @@ class _ArrayPredictor:
         boxes = [(region.slot, box) for region, box in found]
         return [], boxes[largest_garment(boxes)][1]
 
-    def _garments_found(self, image: Image.Image, segmentation: np.ndarray) -> list[tuple[Region, Box]]:
+    def _garments_found(
+        self, image: Image.Image, segmentation: np.ndarray, frame: tuple[int, int, int, int] | None = None
+    ) -> list[tuple[Region, Box]]:
         """The segmentation map's garments with their boxes in photo fractions, but for a garment that is only the
         plain backdrop of a studio photo (regions.on_backdrop)."""
         regions = detect_garments(segmentation, slots=self.labels.segmentation_classes[1:], **self.labels.detection)
         if not regions:
             return []
         width, height = image.size
-        frame = model_frame(width, height)
+        frame = frame or model_frame(width, height)
         found = [(r, region_box_to_photo(r.box, frame, width, height)) for r in regions]
         view = backdrop_view(image)
         backdrop = plain_backdrop(view)

@@ -42,6 +42,34 @@ def model_frame(width: int, height: int, max_aspect: float = MAX_ASPECT) -> tupl
     return (0, 0, width, height)
 
 
+# The outfit map learned whole people from co-parsing's street photos, all about 2:3 (the tallest 1.59), seen through
+# the centre trim above (their top and bottom 5 % dropped). A phone photo is often taller (9:16, 1.78), the person
+# filling its height: trimmed to 4:3 it loses an eighth at the top and the bottom, the shoes with it. Read as a
+# street photo (`street_view`: padded at the sides to STREET_ASPECT, then trimmed as usual), on 100 co-parsing
+# validation photos cut to 9:16 the garments found as served rose from 0.723 to 0.860 (cut to 3:5, 0.793 to 0.854;
+# as shot 0.844). Padding every tall photo to 4:3 instead, so the model saw it whole, found 0.768 and, as shot, 0.783.
+STREET_ASPECT = 1.5
+TALLER_THAN_STREET = 1.6
+
+
+def street_view(image: Image.Image) -> Image.Image | None:
+    """A photo taller than TALLER_THAN_STREET as a street photo is framed: padded at the sides to STREET_ASPECT with
+    its border's colour (pad_to_aspect); None for any other photo."""
+    width, height = image.size
+    if height <= width * TALLER_THAN_STREET:
+        return None
+    return pad_to_aspect(image, STREET_ASPECT)
+
+
+def street_frame(width: int, height: int) -> tuple[int, int, int, int]:
+    """model_frame of a photo's street_view, in the photo's own pixels: wider than the photo, the padding outside it
+    (left negative, right past the width)."""
+    padded = round(height / STREET_ASPECT)
+    offset = (padded - width) // 2
+    left, top, right, bottom = model_frame(padded, height)
+    return (left - offset, top, right - offset, bottom)
+
+
 def frame_box_to_photo(box: Box, frame: tuple[int, int, int, int], width: int, height: int) -> Box:
     """A box in fractions of the model frame -> fractions of the whole photo."""
     left, top, right, bottom = frame
@@ -61,11 +89,12 @@ def region_box_to_photo(box: Box, frame: tuple[int, int, int, int], width: int, 
     model saw (shoes at the bottom of a tall street photo, whose last few percent the trim drops)."""
     x0, y0, x1, y1 = frame_box_to_photo(box, frame, width, height)
     left, top, right, bottom = frame
+    # A frame wider than the photo (street_frame) has padding at its sides: a box reaching into it ends at the edge.
     return (
-        0.0 if box[0] <= 0.0 and left > 0 else x0,
-        0.0 if box[1] <= 0.0 and top > 0 else y0,
-        1.0 if box[2] >= 1.0 and right < width else x1,
-        1.0 if box[3] >= 1.0 and bottom < height else y1,
+        0.0 if box[0] <= 0.0 and left > 0 else max(0.0, x0),
+        0.0 if box[1] <= 0.0 and top > 0 else max(0.0, y0),
+        1.0 if box[2] >= 1.0 and right < width else min(1.0, x1),
+        1.0 if box[3] >= 1.0 and bottom < height else min(1.0, y1),
     )
 
 
@@ -292,10 +321,13 @@ def box_slot_shares(probs: np.ndarray, box: Box) -> np.ndarray:
     return mass / total if total > 0 else np.zeros_like(mass)
 
 
-def photo_box_slot_shares(probs: np.ndarray, size: tuple[int, int], box: Box) -> np.ndarray:
-    """box_slot_shares for a box in fractions of a width×height photo (mapped into the model frame first)."""
+def photo_box_slot_shares(
+    probs: np.ndarray, size: tuple[int, int], box: Box, frame: tuple[int, int, int, int] | None = None
+) -> np.ndarray:
+    """box_slot_shares for a box in fractions of a width×height photo (mapped into the model frame first: `frame`,
+    by default model_frame's)."""
     width, height = size
-    return box_slot_shares(probs, photo_box_to_frame(box, model_frame(width, height), width, height))
+    return box_slot_shares(probs, photo_box_to_frame(box, frame or model_frame(width, height), width, height))
 
 
 def with_region_context(

@@ -28,8 +28,10 @@ from classifier.evaluation import (
     score_chips,
     score_framings,
     score_outfits,
+    score_tall,
     score_worn,
     slot_scores,
+    tall_framing,
     tune_detection,
     tune_reconcile,
     tune_slots,
@@ -389,6 +391,36 @@ def test_framings_count_the_garments_listed_against_the_map_of_the_frame(tmp_pat
     assert (upper["count"], upper["listed"], upper["listed_right"], upper["featured_boxed"]) == (2, 6, 0, 0)
     assert scored["listed_precision"] == round(2 / 12, 4) and scored["featured_boxed"] == 0.5
     json.dumps(scored)  # plain numbers, as metrics.json stores them (the map's boxes are NumPy floats)
+
+
+def test_a_tall_framing_cuts_the_photo_and_its_mask_alike_and_scores_the_garments_in_it(tmp_path):
+    """A street photo cut to 9:16 keeps its middle columns, in the photo and in its mask alike; score_tall reads each
+    cut photo as served and counts the garments against the cut mask's boxes, whose fractions are of the cut photo."""
+    root = make_tiny_coparsing(tmp_path / "ccp")
+    item = worn_outfits(root, "validation", with_color=False, annotation="pixel")[0]
+    photo, mask = coparsing.read_photo(root, item.image_id), coparsing.read_mask(root, item.image_id)
+    cut, cut_mask = tall_framing(photo, mask, 16 / 9)
+    assert cut.height == photo.height and cut.width == round(photo.height * 9 / 16) == cut_mask.shape[1]
+    left = (photo.width - cut.width) // 2
+    assert np.array_equal(cut_mask, mask[:, left : left + cut.width])
+    assert np.array_equal(np.asarray(cut), np.asarray(photo)[:, left : left + cut.width])
+    assert tall_framing(photo, mask, 0.5)[0].size == photo.size  # never wider than the photo
+
+    seen = []
+
+    class ListsTheShoesBox(FakePredictor):
+        def predict(self, image):
+            seen.append(image.size)
+            reading = super().predict(image)
+            box = coparsing.slot_boxes(tall_framing(photo, mask, 16 / 9)[1])["shoes"]
+            garments = (DetectedGarment(slot="shoes", box=box, score=0.9, prediction=reading),)
+            return dataclasses.replace(reading, garments=garments)
+
+    truths = [OutfitTruth(item.image_id, photo.width, photo.height, {}, np.zeros((1, 1, 1)))]
+    scored = score_tall(ListsTheShoesBox(), root, truths, 16 / 9)
+    assert seen == [cut.size]
+    assert scored["garments_present"] == len(coparsing.slot_boxes(cut_mask, min_share=0.002))
+    assert scored["found_share"] == round(1 / scored["garments_present"], 4) and scored["precision"] == 1.0
 
 
 def test_a_framings_featured_garment_is_counted_as_the_page_names_its_chip(tmp_path):

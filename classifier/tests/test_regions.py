@@ -25,6 +25,8 @@ from classifier.regions import (
     reconcile_garments,
     region_box_to_photo,
     segmentation_target,
+    street_frame,
+    street_view,
     with_bottom_split,
     with_region_context,
 )
@@ -290,6 +292,29 @@ def test_a_region_at_a_trimmed_edge_of_the_frame_reaches_the_photo_edge():
     assert region_box_to_photo((0.0, 0.0, 1.0, 1.0), model_frame(300, 400), 300, 400) == (0.0, 0.0, 1.0, 1.0)
     wide = model_frame(900, 300)  # trimmed left and right
     assert region_box_to_photo((0.0, 0.2, 0.5, 0.9), wide, 900, 300) == pytest.approx((0.0, 0.2, 0.5, 0.9))
+
+
+def test_a_tall_phone_photo_is_seen_as_a_street_photo_is_framed():
+    """A 9:16 photo (225x400) is padded at the sides with its border's colour to a street photo's 2:3 (267x400), which
+    the model's trim then keeps as the street photos it learned from: rows 22-377, not 50-349 as its own trim would.
+    Its frame in the photo's pixels runs past both sides, and a box reaching into the padding ends at the photo's
+    edge; a street photo itself (267x400, 264x400) or a 3:4 one is left as it is."""
+    photo = Image.new("RGB", (225, 400), (200, 10, 10))
+    ImageDraw.Draw(photo).rectangle((100, 300, 130, 399), fill=(0, 0, 0))  # a dark leg at the bottom
+    view = street_view(photo)
+    assert view is not None and view.size == (267, 400)
+    assert view.getpixel((5, 200)) == (200, 10, 10) and view.getpixel((21 + 110, 390)) == (0, 0, 0)
+    assert model_frame(225, 400) == (0, 50, 225, 350)
+    frame = street_frame(225, 400)
+    assert frame == (-21, 22, 246, 378)
+    # The frame's middle is the photo's middle; the feet at the frame's bottom edge go on to the photo's.
+    assert region_box_to_photo((0.25, 0.4, 0.75, 1.0), frame, 225, 400) == pytest.approx(
+        ((-21 + 0.25 * 267) / 225, (22 + 0.4 * 356) / 400, (-21 + 0.75 * 267) / 225, 1.0)
+    )
+    assert region_box_to_photo((0.0, 0.2, 1.0, 0.6), frame, 225, 400)[::2] == (0.0, 1.0)
+    assert region_box_to_photo((0.02, 0.2, 0.05, 0.6), frame, 225, 400)[0] == 0.0  # inside the padding: clipped
+    for size in ((267, 400), (264, 400), (300, 400), (400, 300)):
+        assert street_view(Image.new("RGB", size)) is None
 
 
 def test_main_components_joins_diagonal_cells_and_keeps_groups_by_their_share_of_the_largest():

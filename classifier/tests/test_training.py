@@ -162,6 +162,9 @@ def test_tiny_training_run_writes_a_loadable_artifact(tiny_run):
         # the same photos with a phone held over the face or the chest (every tiny photo shows its head)
         assert {w: r["garments_present"] for w, r in worn["outfits_phone"].items()} == {"face": 6, "chest": 6}
         assert "a phone held up as in a mirror photo" in summary
+        # and framed as tall phone photos (their sides cut): the same garments, counted in the frame
+        assert set(worn["outfits_tall"]) == {"9:16", "3:5"} and "framed as a tall phone photo" in summary
+        assert all(0 < r["garments_present"] <= 6 for r in worn["outfits_tall"].values())
         for framed in (worn["framed"], worn["framed_studio"]):
             assert 0.0 <= framed["listed_precision"] <= 1.0 and 0.0 <= framed["featured_boxed"] <= 1.0
             assert all(e["listed_right"] <= e["listed"] for e in framed["per_kind"].values())

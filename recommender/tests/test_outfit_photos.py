@@ -24,6 +24,7 @@ from classifier.coparsing import (
     studio_version,
     worn_outfits,
 )
+from classifier.evaluation import tall_framing
 from classifier.occluders import occlude, photo_rng
 from classifier.predictor import get_predictor
 from recommender.models import ShopperUpload, TagCorrection
@@ -973,6 +974,29 @@ def test_a_mirror_selfie_of_issue_9_lists_the_red_skirt_and_one_tap_reads_it(set
         assert "Solid" in [row.value for row in page.context["attributes"] if str(row.label) == "Pattern"]
         suggested = {item.garment.type for item in page.context["recommendation"].items}
         assert "t-shirt" in suggested and "dress" not in suggested, suggested
+    finally:
+        get_predictor.cache_clear()
+
+
+@pytest.mark.real_model
+def test_a_tall_phone_photo_of_issue_9s_outfit_lists_her_sandals(settings):
+    """Street photo 0306 as a 9:16 phone frames it (its sides cut, 225x400): the model's own trim to 4:3 would drop
+    the bottom eighth, her espadrilles with it, and the blouse and the red garment were all it listed. Read as a
+    street photo is framed (regions.street_view), the API lists beige sandals too, boxed at her feet."""
+    street = _street_photo(settings)
+    with Image.open(street) as opened:
+        photo, _mask = tall_framing(opened.convert("RGB"), read_mask(street.parent.parent, "0306"), 16 / 9)
+    buffer = io.BytesIO()
+    photo.save(buffer, "JPEG", quality=92)
+    try:
+        upload = SimpleUploadedFile("phone.jpg", buffer.getvalue(), "image/jpeg")
+        body = APIClient().post("/api/v1/recommendations/", {"image": upload}, format="multipart").json()
+        garments = body["detected"]["garments"]
+        listed = {(g["slot"], g["color"]) for g in garments}
+        assert {("top", "pink"), ("shoes", "beige")} <= listed, garments
+        assert any(g["color"] == "red" and g["slot"] in ("bottom", "one_piece") for g in garments), garments
+        shoes = next(g for g in garments if g["slot"] == "shoes")
+        assert shoes["kind"] == "sandals" and shoes["box"][1] > 0.6 and shoes["box"][3] == 1.0, shoes
     finally:
         get_predictor.cache_clear()
 
