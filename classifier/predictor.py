@@ -767,28 +767,39 @@ class _ArrayPredictor:
         """Read the region `box` (x0, y0, x1, y1 as fractions of the upright photo) as one garment: its crop, and
         with the artifact's `region_context`, the whole photo's segmentation map in that box (one batch of two), so a
         skirt cut from a mirror photo is not read as a dress for lack of the person around it; when the photo shows
-        someone wearing clothes, the region's colour and pattern are read as a worn garment's (`worn_colour`).
-        Raises ValueError for an empty or malformed box."""
+        someone wearing clothes, the region's colour and pattern are read as a worn garment's (`worn_colour`), and
+        the map of a tall phone photo is the one of its street view (regions.street_view: the model's own trim would
+        cut off the feet a box around the shoes holds). Raises ValueError for an empty or malformed box."""
         crop = garment_crop(image, box)
         context = self.labels.region_context
         if not context:
             return self._readings(self.outputs([crop]))[0]
-        out = self.outputs([crop, image])
+        view = street_view(image)
+        out = self.outputs([crop, image] if view is None else [crop, image, view])
         regions, single = self._what_is_worn(image, out["segmentation"][1], out["embedding"][1])
+        segmentation, frame = out["segmentation"][1], None
         if regions or single is not None:  # a garment someone wears: its colour, pattern and shoe kind read as worn
             out = self._as_worn(out)
-        out["type"][0] = self.region_type_probs(out["type"][0], out["segmentation"][1], image.size, clip_box(box))
+            if view is not None:
+                segmentation, frame = out["segmentation"][2], street_frame(*image.size)
+        out["type"][0] = self.region_type_probs(out["type"][0], segmentation, image.size, clip_box(box), frame)
         return self._readings({name: value[:1] for name, value in out.items()})[0]
 
     def region_type_probs(
-        self, type_probs: np.ndarray, segmentation: np.ndarray, size: tuple[int, int], box: Box
+        self,
+        type_probs: np.ndarray,
+        segmentation: np.ndarray,
+        size: tuple[int, int],
+        box: Box,
+        frame: tuple[int, int, int, int] | None = None,
     ) -> np.ndarray:
         """A region's crop type probabilities weighed by the photo's segmentation map inside the box (see
-        regions.with_region_context); unchanged without the artifact's `region_context`."""
+        regions.with_region_context; `frame`, the window of the photo the map saw, by default model_frame's);
+        unchanged without the artifact's `region_context`."""
         context = self.labels.region_context
         if not context:
             return type_probs
-        shares = photo_box_slot_shares(segmentation, size, box)
+        shares = photo_box_slot_shares(segmentation, size, box, frame)
         return with_region_context(
             type_probs,
             shares,
