@@ -433,12 +433,14 @@ def worn_summary_lines(split: str, worn: dict) -> list[str]:
         ),
         *(
             [
-                "  framed as a tall phone photo (sides cut), garments found as served (precision): "
+                "  framed as phones and shops frame them (sides cut, or widened with the border's colour), garments "
+                "found as served (precision): "
                 + ", ".join(
-                    f"{name} {r['found_share']:.4f} ({r['precision']:.4f})" for name, r in worn["outfits_tall"].items()
+                    f"{name} {r['found_share']:.4f} ({r['precision']:.4f})"
+                    for name, r in worn["outfits_reframed"].items()
                 )
             ]
-            if worn.get("outfits_tall")
+            if worn.get("outfits_reframed")
             else []
         ),
         *([_chips_line(worn["chips"])] if worn.get("chips") else []),
@@ -709,8 +711,8 @@ def score_coparsing(
     crops with `reconcile`); "outfits_detector_only", the segmentation map's garments as found; "outfits_served",
     the garments listed as an upload's are (`predictor.predict`: after the artifact's chip gate too); "chips", whether a
     chip on each garment worn names it (score_chips); "framed" and "framed_studio", shop-like framings
-    (score_framings); "outfits_phone" and "outfits_tall", the whole outfits with a phone held up (score_occluded) and
-    framed as tall phone photos (score_tall)."""
+    (score_framings); "outfits_phone" and "outfits_reframed", the whole outfits with a phone held up (score_occluded)
+    and framed as phones and shops frame them (score_reframed)."""
     samples = worn_samples(coparsing_dir, split)
     if limit and len(samples) > limit:
         samples = samples[:: int(np.ceil(len(samples) / limit))]
@@ -729,8 +731,9 @@ def score_coparsing(
         "outfits_detector_only": score_outfits(items, params),
         "outfits_served": score_detections(items, served_garments(predictor, Path(coparsing_dir), items)),
         "outfits_phone": {where: score_occluded(predictor, Path(coparsing_dir), items, where) for where in PLACES},
-        "outfits_tall": {
-            name: score_tall(predictor, Path(coparsing_dir), items, aspect) for name, aspect in TALL_FRAMINGS.items()
+        "outfits_reframed": {
+            name: score_reframed(predictor, Path(coparsing_dir), items, aspect, studio=studio)
+            for name, (aspect, studio) in REFRAMINGS.items()
         },
         "chips": score_chips(predictor, Path(coparsing_dir), split, limit=limit),
         "framed": score_framings(predictor, Path(coparsing_dir), split, limit=limit),
@@ -1021,25 +1024,50 @@ def score_occluded(predictor, root: Path, items: Sequence[OutfitTruth], where: s
     return score_detections(kept, found)
 
 
-# Phone photos taller than the street photos (regions.street_view), the person filling their height: each photo's
-# sides cut away to this height / width, the garments' true boxes from its mask cut the same way.
-TALL_FRAMINGS = {"9:16": 16 / 9, "3:5": 5 / 3}
+# Whole outfits framed as phones and shops frame them, not as the street photos are (regions.street_view): each
+# photo cut at the sides to a taller aspect (the person filling its height), or widened with its border's colour to a
+# wider one (height / width: "9:16" is 16 / 9, "4:3" a landscape 3 / 4); the "studio" ones with the person cut out onto
+# a plain backdrop first (coparsing.studio_version), so the widening is backdrop too.
+REFRAMINGS = {
+    "9:16": (16 / 9, False),
+    "3:5": (5 / 3, False),
+    "3:4": (4 / 3, False),
+    "1:1": (1.0, False),
+    "4:3": (3 / 4, False),
+    "studio 3:4": (4 / 3, True),
+    "studio 1:1": (1.0, True),
+    "studio 4:3": (3 / 4, True),
+}
 
 
-def tall_framing(photo: Image.Image, mask: np.ndarray, aspect: float) -> tuple[Image.Image, np.ndarray]:
-    """A street photo (and its mask) with its sides cut to `aspect` (height / width) around its centre."""
+def reframed(photo: Image.Image, mask: np.ndarray, aspect: float) -> tuple[Image.Image, np.ndarray]:
+    """A photo and its mask framed to `aspect` (height / width) around their centre: cut at the sides to a taller
+    aspect, widened at the sides with the photo's border colour (regions.pad_to_aspect's) to a wider one; the mask's
+    added columns are "nothing" (0)."""
     width, height = photo.size
-    kept = min(width, max(1, round(height / aspect)))
-    left = (width - kept) // 2
-    return photo.crop((left, 0, left + kept, height)), mask[:, left : left + kept]
+    kept = max(1, round(height / aspect))
+    if kept <= width:
+        left = (width - kept) // 2
+        return photo.crop((left, 0, left + kept, height)), mask[:, left : left + kept]
+    pixels = np.asarray(photo.convert("RGB"))
+    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    canvas = Image.new("RGB", (kept, height), tuple(int(v) for v in np.median(border, axis=0)))
+    left = (kept - width) // 2
+    canvas.paste(photo.convert("RGB"), (left, 0))
+    widened = np.zeros((height, kept), dtype=mask.dtype)
+    widened[:, left : left + width] = mask
+    return canvas, widened
 
 
-def score_tall(predictor, root: Path, items: Sequence[OutfitTruth], aspect: float) -> dict:
-    """score_detections of the garments listed as an upload's (served_garments) when each photo is framed as a tall
-    phone photo (tall_framing)."""
+def score_reframed(predictor, root: Path, items: Sequence[OutfitTruth], aspect: float, *, studio: bool = False) -> dict:
+    """score_detections of the garments listed as an upload's (served_garments) when each photo is reframed to
+    `aspect` (`reframed`; with `studio`, its person on a plain backdrop first), counted against its mask reframed
+    alike."""
     framed, found = [], []
     for item in items:
-        photo, mask = tall_framing(read_photo(root, item.image_id), read_mask(root, item.image_id), aspect)
+        mask = read_mask(root, item.image_id)
+        photo = studio_version(root, item.image_id) if studio else read_photo(root, item.image_id)
+        photo, mask = reframed(photo, mask, aspect)
         boxes = slot_boxes(mask, min_share=0.002)
         framed.append(dataclasses.replace(item, width=photo.width, height=photo.height, boxes=boxes))
         found.append([(g.slot, g.box, g.score) for g in predictor.predict(photo).garments])
@@ -1956,14 +1984,15 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         if _get(metrics, "coparsing", split, "outfits_phone")
     ]
     seen_rows += [
-        f"- {split}, whole outfits framed as a tall phone photo (each photo's sides cut away, the person filling its "
-        "height; read as a street photo is framed, regions.street_view), garments found as served: "
+        f"- {split}, whole outfits framed as phones and shops frame them (each photo's sides cut, the person filling "
+        "its height, or widened with its border's colour; studio: the person on a plain backdrop first; read again as "
+        "a street photo is framed, regions.street_view), garments found as served: "
         + ", ".join(
             f"{name} {_fmt(r['found_share'])} (precision {_fmt(r['precision'])})"
-            for name, r in _get(metrics, "coparsing", split, "outfits_tall").items()
+            for name, r in _get(metrics, "coparsing", split, "outfits_reframed").items()
         )
         for split in ("validation", "test")
-        if _get(metrics, "coparsing", split, "outfits_tall")
+        if _get(metrics, "coparsing", split, "outfits_reframed")
     ]
     framed_rows = []
     framings = (("framed", ""), ("framed_studio", " (studio backdrop)"))
@@ -2044,6 +2073,11 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
                 f"p50 {b['flat_reading_p50_ms']} ms / p95 {b['flat_reading_p95_ms']} ms, of an outfit photo "
                 f"p50 {b['reading_p50_ms']} ms / p95 {b['reading_p95_ms']} ms "
                 f"({b.get('outfit_garments_mean', '?')} garments on average)"
+            )
+        if b.get("phone_reading_p50_ms") is not None:
+            line += (
+                f"; the outfit photos framed as phone photos (9:16 and 3:4, read again as street photos) p50 "
+                f"{b['phone_reading_p50_ms']} ms / p95 {b['phone_reading_p95_ms']} ms"
             )
         if b.get("cpu"):
             line += f"; on {b['cpu']}"

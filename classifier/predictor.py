@@ -43,6 +43,7 @@ from classifier.regions import (
     DETECTION_SLOTS,
     Box,
     Region,
+    StreetView,
     backdrop_view,
     box_iou,
     clip_box,
@@ -59,7 +60,6 @@ from classifier.regions import (
     plain_backdrop,
     reconciled_garments,
     region_box_to_photo,
-    street_frame,
     street_view,
     with_bottom_split,
     with_region_context,
@@ -733,21 +733,24 @@ class _ArrayPredictor:
     def _as_street_photos(
         self, images: Sequence[Image.Image], worn: list[tuple[list[tuple[str, Box, float]], Box | None]]
     ) -> list[tuple[list[tuple[str, Box, float]], Box | None]]:
-        """A photo taller than a street photo (a 9:16 phone photo) in which someone wears clothes, read again as a
-        street photo is framed (regions.street_view, one more forward pass): its garments are those found there when
-        they make a whole outfit. Every other photo, a tall garment laid flat included, as read."""
-        tall = [
-            (i, view)
-            for i, image in enumerate(images)
-            if (worn[i][0] or worn[i][1] is not None) and (view := street_view(image)) is not None
-        ]
-        if not tall:
+        """A photo in which someone wears clothes but framed otherwise than a street photo (a 9:16 phone photo, a
+        square shop photo), read again as a street photo is framed (regions.street_view, around the garments found;
+        one more forward pass): its garments are those found there when they make a whole outfit. Every other photo,
+        a garment laid flat included, as read."""
+        views = []
+        for i, image in enumerate(images):
+            regions, single = worn[i]
+            if not regions and single is None:
+                continue
+            boxes = [box for _slot, box, _score in regions] or ([single] if single is not None else [])
+            if (view := street_view(image, boxes)) is not None:
+                views.append((i, view))
+        if not views:
             return worn
-        out = self.outputs([view for _i, view in tall])
+        out = self.outputs([view.image for _i, view in views])
         worn = list(worn)
-        for j, (i, _view) in enumerate(tall):
-            frame = street_frame(*images[i].size)
-            regions, _single = self._what_is_worn(images[i], out["segmentation"][j], out["embedding"][j], frame)
+        for j, (i, view) in enumerate(views):
+            regions, _single = self._what_is_worn(images[i], out["segmentation"][j], out["embedding"][j], view)
             if regions:
                 worn[i] = (regions, None)
         return worn
@@ -768,20 +771,21 @@ class _ArrayPredictor:
         with the artifact's `region_context`, the whole photo's segmentation map in that box (one batch of two), so a
         skirt cut from a mirror photo is not read as a dress for lack of the person around it; when the photo shows
         someone wearing clothes, the region's colour and pattern are read as a worn garment's (`worn_colour`), and
-        the map of a tall phone photo is the one of its street view (regions.street_view: the model's own trim would
-        cut off the feet a box around the shoes holds). Raises ValueError for an empty or malformed box."""
+        the map of a photo framed otherwise than a street photo is its street view's around the box
+        (regions.street_view: the model's own trim would cut off the feet of a 9:16 phone photo). Raises ValueError
+        for an empty or malformed box."""
         crop = garment_crop(image, box)
         context = self.labels.region_context
         if not context:
             return self._readings(self.outputs([crop]))[0]
-        view = street_view(image)
-        out = self.outputs([crop, image] if view is None else [crop, image, view])
+        view = street_view(image, [clip_box(box)])
+        out = self.outputs([crop, image] if view is None else [crop, image, view.image])
         regions, single = self._what_is_worn(image, out["segmentation"][1], out["embedding"][1])
         segmentation, frame = out["segmentation"][1], None
         if regions or single is not None:  # a garment someone wears: its colour, pattern and shoe kind read as worn
             out = self._as_worn(out)
             if view is not None:
-                segmentation, frame = out["segmentation"][2], street_frame(*image.size)
+                segmentation, frame = out["segmentation"][2], view.frame
         out["type"][0] = self.region_type_probs(out["type"][0], segmentation, image.size, clip_box(box), frame)
         return self._readings({name: value[:1] for name, value in out.items()})[0]
 
@@ -829,16 +833,16 @@ class _ArrayPredictor:
         image: Image.Image,
         segmentation: np.ndarray,
         embedding: np.ndarray | None,
-        frame: tuple[int, int, int, int] | None = None,
+        view: StreetView | None = None,
     ) -> tuple[list[tuple[str, Box, float]], Box | None]:
         """A photo's garments read once: those of a whole outfit (`detect`), or the box of the one garment a person
-        wears (`worn_garment_box`); ([], None) for a garment laid flat. `frame`: the window of the photo the map saw
-        (by default regions.model_frame's)."""
+        wears (`worn_garment_box`); ([], None) for a garment laid flat. `view`: the street view the map read (by
+        default the photo through regions.model_frame)."""
         gate = self.labels.outfit_gate
         probability = outfit_probability(embedding, gate) if gate and embedding is not None else None
         if probability is not None and probability < gate["threshold"]:
             return [], None
-        found = self._garments_found(image, segmentation, frame)
+        found = self._garments_found(image, segmentation, view)
         if is_outfit([region for region, _box in found]):
             return [(region.slot, box, region.score) for region, box in found][:MAX_GARMENTS], None
         if probability is None or not found:  # without the gate's word, never read as one garment worn
@@ -847,16 +851,16 @@ class _ArrayPredictor:
         return [], boxes[largest_garment(boxes)][1]
 
     def _garments_found(
-        self, image: Image.Image, segmentation: np.ndarray, frame: tuple[int, int, int, int] | None = None
+        self, image: Image.Image, segmentation: np.ndarray, street: StreetView | None = None
     ) -> list[tuple[Region, Box]]:
         """The segmentation map's garments with their boxes in photo fractions, but for a garment that is only the
-        plain backdrop of a studio photo (regions.on_backdrop)."""
+        plain backdrop of a studio photo (regions.on_backdrop). `street`: the street view the map read, if any."""
         regions = detect_garments(segmentation, slots=self.labels.segmentation_classes[1:], **self.labels.detection)
         if not regions:
             return []
         width, height = image.size
-        frame = frame or model_frame(width, height)
-        found = [(r, region_box_to_photo(r.box, frame, width, height)) for r in regions]
+        frame = street.frame if street is not None else model_frame(width, height)
+        found = [(r, region_box_to_photo(r.box, frame, width, height, sides=street is None)) for r in regions]
         view = backdrop_view(image)
         backdrop = plain_backdrop(view)
         return [(region, box) for region, box in found if not on_backdrop(view, box, backdrop)]

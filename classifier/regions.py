@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image
@@ -42,32 +43,49 @@ def model_frame(width: int, height: int, max_aspect: float = MAX_ASPECT) -> tupl
     return (0, 0, width, height)
 
 
-# The outfit map learned whole people from co-parsing's street photos, all about 2:3 (the tallest 1.59), seen through
-# the centre trim above (their top and bottom 5 % dropped). A phone photo is often taller (9:16, 1.78), the person
-# filling its height: trimmed to 4:3 it loses an eighth at the top and the bottom, the shoes with it. Read as a
-# street photo (`street_view`: padded at the sides to STREET_ASPECT, then trimmed as usual), on 100 co-parsing
-# validation photos cut to 9:16 the garments found as served rose from 0.723 to 0.860 (cut to 3:5, 0.793 to 0.854;
-# as shot 0.844). Padding every tall photo to 4:3 instead, so the model saw it whole, found 0.768 and, as shot, 0.783.
+# The outfit map learned whole people from co-parsing's street photos, all about 2:3 (1.43 to 1.59 high for 1 wide),
+# seen through the centre trim above (their top and bottom 5 % dropped). Shoppers' photos are framed otherwise: a
+# phone photo is often 9:16, the person filling its height, which the trim to 4:3 cuts an eighth off at each end (the
+# shoes with it); a shop's photo of a model is often 3:4, square or wider, the person a narrow strip the square squeeze
+# makes narrower still. A photo in which someone wears clothes is read again as a street photo is framed
+# (`street_view`): a taller one padded at the sides to STREET_ASPECT, a wider one cut to its STREET_ASPECT window
+# around the garments first found. Garments found as served on the 100 co-parsing validation photos, as shot 0.844:
+# cut to 9:16 0.723 → 0.860, to 3:5 0.793 → 0.854; widened with their border's colour to 3:4 0.782 → 0.856, square
+# 0.682 → 0.846, 4:3 landscape 0.544 → 0.840; the person on a studio backdrop (as shot 0.661), 3:4 0.469 → 0.672,
+# square 0.370 → 0.620, 4:3 landscape 0.217 → 0.642. Padding every tall photo to 4:3 instead, so the model saw it
+# whole, found 0.768 at 9:16 and, as shot, 0.783.
 STREET_ASPECT = 1.5
 TALLER_THAN_STREET = 1.6
+WIDER_THAN_STREET = 1.4
 
 
-def street_view(image: Image.Image) -> Image.Image | None:
-    """A photo taller than TALLER_THAN_STREET as a street photo is framed: padded at the sides to STREET_ASPECT with
-    its border's colour (pad_to_aspect); None for any other photo."""
+class StreetView(NamedTuple):
+    """A photo as a street photo is framed: the image the model reads, and its model frame in the photo's own pixels
+    (for a padded photo wider than the photo: left negative, right past the width)."""
+
+    image: Image.Image
+    frame: tuple[int, int, int, int]
+
+
+def street_view(image: Image.Image, boxes: Sequence[Sequence[float]] = ()) -> StreetView | None:
+    """A photo taller than TALLER_THAN_STREET padded at the sides to STREET_ASPECT with its border's colour
+    (pad_to_aspect); one wider than WIDER_THAN_STREET cut to its full-height STREET_ASPECT window centred on `boxes`
+    (the garments found, photo fractions; on the middle without them); None for a photo framed as a street photo."""
     width, height = image.size
-    if height <= width * TALLER_THAN_STREET:
-        return None
-    return pad_to_aspect(image, STREET_ASPECT)
-
-
-def street_frame(width: int, height: int) -> tuple[int, int, int, int]:
-    """model_frame of a photo's street_view, in the photo's own pixels: wider than the photo, the padding outside it
-    (left negative, right past the width)."""
-    padded = round(height / STREET_ASPECT)
-    offset = (padded - width) // 2
-    left, top, right, bottom = model_frame(padded, height)
-    return (left - offset, top, right - offset, bottom)
+    if height > width * TALLER_THAN_STREET:
+        padded = round(height / STREET_ASPECT)
+        offset = (padded - width) // 2
+        left, top, right, bottom = model_frame(padded, height)
+        return StreetView(pad_to_aspect(image, STREET_ASPECT), (left - offset, top, right - offset, bottom))
+    if height < width * WIDER_THAN_STREET:
+        kept = min(width, max(1, round(height / STREET_ASPECT)))
+        xs = [float(v) for box in boxes for v in (box[0], box[2])]
+        centre = (min(xs) + max(xs)) / 2 * width if xs else width / 2
+        offset = int(min(max(0, round(centre - kept / 2)), width - kept))
+        left, top, right, bottom = model_frame(kept, height)
+        view = image.crop((offset, 0, offset + kept, height))
+        return StreetView(view, (left + offset, top, right + offset, bottom))
+    return None
 
 
 def frame_box_to_photo(box: Box, frame: tuple[int, int, int, int], width: int, height: int) -> Box:
@@ -83,17 +101,21 @@ def frame_box_to_photo(box: Box, frame: tuple[int, int, int, int], width: int, h
     )
 
 
-def region_box_to_photo(box: Box, frame: tuple[int, int, int, int], width: int, height: int) -> Box:
+def region_box_to_photo(
+    box: Box, frame: tuple[int, int, int, int], width: int, height: int, *, sides: bool = True
+) -> Box:
     """A detected region's box (fractions of the model frame) -> fractions of the whole photo, where a side that
     touches an edge the model's centre trim cut off is carried to the photo's edge: the garment goes on past what the
-    model saw (shoes at the bottom of a tall street photo, whose last few percent the trim drops)."""
+    model saw (shoes at the bottom of a tall street photo, whose last few percent the trim drops). `sides=False` for a
+    street view's frame: its left and right are a window's or padding, which says nothing of the photo's sides."""
     x0, y0, x1, y1 = frame_box_to_photo(box, frame, width, height)
     left, top, right, bottom = frame
-    # A frame wider than the photo (street_frame) has padding at its sides: a box reaching into it ends at the edge.
+    # A frame wider than the photo (a padded street view) has padding at its sides: a box reaching into it ends at the
+    # photo's edge.
     return (
-        0.0 if box[0] <= 0.0 and left > 0 else max(0.0, x0),
+        0.0 if sides and box[0] <= 0.0 and left > 0 else max(0.0, x0),
         0.0 if box[1] <= 0.0 and top > 0 else max(0.0, y0),
-        1.0 if box[2] >= 1.0 and right < width else min(1.0, x1),
+        1.0 if sides and box[2] >= 1.0 and right < width else min(1.0, x1),
         1.0 if box[3] >= 1.0 and bottom < height else min(1.0, y1),
     )
 

@@ -24,14 +24,14 @@ from classifier.evaluation import (
     head_result,
     listed_right,
     reconciled,
+    reframed,
     score,
     score_chips,
     score_framings,
     score_outfits,
-    score_tall,
+    score_reframed,
     score_worn,
     slot_scores,
-    tall_framing,
     tune_detection,
     tune_reconcile,
     tune_slots,
@@ -393,18 +393,23 @@ def test_framings_count_the_garments_listed_against_the_map_of_the_frame(tmp_pat
     json.dumps(scored)  # plain numbers, as metrics.json stores them (the map's boxes are NumPy floats)
 
 
-def test_a_tall_framing_cuts_the_photo_and_its_mask_alike_and_scores_the_garments_in_it(tmp_path):
-    """A street photo cut to 9:16 keeps its middle columns, in the photo and in its mask alike; score_tall reads each
-    cut photo as served and counts the garments against the cut mask's boxes, whose fractions are of the cut photo."""
+def test_a_reframing_cuts_or_widens_the_photo_and_its_mask_alike_and_scores_the_garments_in_it(tmp_path):
+    """A street photo reframed to 9:16 keeps its middle columns, in the photo and in its mask alike; to 4:3 landscape it
+    is widened with its border's colour, the mask with "nothing". score_reframed reads each reframed photo as served and
+    counts the garments against the reframed mask's boxes, whose fractions are of the reframed photo."""
     root = make_tiny_coparsing(tmp_path / "ccp")
     item = worn_outfits(root, "validation", with_color=False, annotation="pixel")[0]
     photo, mask = coparsing.read_photo(root, item.image_id), coparsing.read_mask(root, item.image_id)
-    cut, cut_mask = tall_framing(photo, mask, 16 / 9)
+    cut, cut_mask = reframed(photo, mask, 16 / 9)
     assert cut.height == photo.height and cut.width == round(photo.height * 9 / 16) == cut_mask.shape[1]
     left = (photo.width - cut.width) // 2
     assert np.array_equal(cut_mask, mask[:, left : left + cut.width])
     assert np.array_equal(np.asarray(cut), np.asarray(photo)[:, left : left + cut.width])
-    assert tall_framing(photo, mask, 0.5)[0].size == photo.size  # never wider than the photo
+    wide, wide_mask = reframed(photo, mask, 3 / 4)
+    assert wide.size == (round(photo.height * 4 / 3), photo.height) and wide_mask.shape == (wide.height, wide.width)
+    pad = (wide.width - photo.width) // 2
+    assert np.array_equal(wide_mask[:, pad : pad + photo.width], mask) and not wide_mask[:, :pad].any()
+    assert np.array_equal(np.asarray(wide)[:, pad : pad + photo.width], np.asarray(photo))
 
     seen = []
 
@@ -412,15 +417,17 @@ def test_a_tall_framing_cuts_the_photo_and_its_mask_alike_and_scores_the_garment
         def predict(self, image):
             seen.append(image.size)
             reading = super().predict(image)
-            box = coparsing.slot_boxes(tall_framing(photo, mask, 16 / 9)[1])["shoes"]
+            box = coparsing.slot_boxes(reframed(photo, mask, 16 / 9)[1])["shoes"]
             garments = (DetectedGarment(slot="shoes", box=box, score=0.9, prediction=reading),)
             return dataclasses.replace(reading, garments=garments)
 
     truths = [OutfitTruth(item.image_id, photo.width, photo.height, {}, np.zeros((1, 1, 1)))]
-    scored = score_tall(ListsTheShoesBox(), root, truths, 16 / 9)
+    scored = score_reframed(ListsTheShoesBox(), root, truths, 16 / 9)
     assert seen == [cut.size]
     assert scored["garments_present"] == len(coparsing.slot_boxes(cut_mask, min_share=0.002))
     assert scored["found_share"] == round(1 / scored["garments_present"], 4) and scored["precision"] == 1.0
+    studio = score_reframed(ListsTheShoesBox(), root, truths, 1.0, studio=True)
+    assert seen[-1] == (photo.height, photo.height) and studio["garments_present"] == scored["garments_present"]
 
 
 def test_a_framings_featured_garment_is_counted_as_the_page_names_its_chip(tmp_path):

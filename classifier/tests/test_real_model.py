@@ -18,7 +18,7 @@ from classifier.coparsing import (
     studio_photo,
     worn_outfits,
 )
-from classifier.evaluation import OutfitTruth, score_tall, tall_framing
+from classifier.evaluation import OutfitTruth, reframed, score_reframed
 from classifier.imaging import open_image
 from classifier.predictor import get_predictor, load_predictor
 from classifier.regions import grow_box
@@ -204,19 +204,23 @@ def test_whole_outfit_photos_list_their_garments(lite_predictor, coparsing_dir):
             assert boxes["shoes"][3] > 0.8  # shoes reach the bottom of the photo
 
 
-def test_tall_phone_photos_of_whole_outfits_keep_their_shoes(lite_predictor, coparsing_dir):
+def test_phone_and_shop_framings_of_whole_outfits_are_read_as_street_photos(lite_predictor, coparsing_dir):
     """The first 10 test street photos cut to 9:16 (the person filling the height, as a phone frames her;
-    evaluation.score_tall): through the model's own 4:3 trim, which drops an eighth at the bottom, 7 pairs of shoes
-    of 10 and 25 garments of 32 were found with a fitting box; read as a street photo is framed (regions.street_view),
-    10 and 29. A box drawn around the shoes of each is read as shoes (its context comes from the same view)."""
+    evaluation.score_reframed): through the model's own 4:3 trim, which drops an eighth at the bottom, 7 pairs of
+    shoes of 10 and 25 garments of 32 were found with a fitting box; read as a street photo is framed
+    (regions.street_view), 10 and 29. The same people on a studio backdrop in a 4:3 landscape shop photo: 6 of 31
+    through the squeeze to a square, 22 through the street window around them. A box drawn around the shoes of each
+    9:16 photo is read as shoes (its context comes from the same view)."""
     outfits = worn_outfits(coparsing_dir, "test", annotation="pixel", with_color=False)[:10]
     items = [OutfitTruth(o.image_id, 0, 0, {}, np.zeros((1, 1, 1))) for o in outfits]
-    scored = score_tall(lite_predictor, coparsing_dir, items, 16 / 9)
+    scored = score_reframed(lite_predictor, coparsing_dir, items, 16 / 9)
     assert scored["garments_present"] == 32 and scored["per_slot_found"]["shoes"] >= 0.9, scored
     assert scored["found_share"] >= 0.84, scored
+    landscape = score_reframed(lite_predictor, coparsing_dir, items, 3 / 4, studio=True)
+    assert landscape["garments_present"] == 31 and landscape["found_share"] >= 0.6, landscape
     drawn_shoes = 0
     for outfit in outfits:
-        photo, cut_mask = tall_framing(open_image(outfit.photo_path), read_mask(coparsing_dir, outfit.image_id), 16 / 9)
+        photo, cut_mask = reframed(open_image(outfit.photo_path), read_mask(coparsing_dir, outfit.image_id), 16 / 9)
         drawn_shoes += lite_predictor.predict_crop(photo, slot_boxes(cut_mask)["shoes"]).slot.label == "shoes"
     assert drawn_shoes >= 9, drawn_shoes
 

@@ -25,7 +25,6 @@ from classifier.regions import (
     reconcile_garments,
     region_box_to_photo,
     segmentation_target,
-    street_frame,
     street_view,
     with_bottom_split,
     with_region_context,
@@ -298,23 +297,44 @@ def test_a_tall_phone_photo_is_seen_as_a_street_photo_is_framed():
     """A 9:16 photo (225x400) is padded at the sides with its border's colour to a street photo's 2:3 (267x400), which
     the model's trim then keeps as the street photos it learned from: rows 22-377, not 50-349 as its own trim would.
     Its frame in the photo's pixels runs past both sides, and a box reaching into the padding ends at the photo's
-    edge; a street photo itself (267x400, 264x400) or a 3:4 one is left as it is."""
+    edge; a street photo itself (267x400, 264x400, 280x400) is left as it is."""
     photo = Image.new("RGB", (225, 400), (200, 10, 10))
     ImageDraw.Draw(photo).rectangle((100, 300, 130, 399), fill=(0, 0, 0))  # a dark leg at the bottom
     view = street_view(photo)
-    assert view is not None and view.size == (267, 400)
-    assert view.getpixel((5, 200)) == (200, 10, 10) and view.getpixel((21 + 110, 390)) == (0, 0, 0)
+    assert view is not None and view.image.size == (267, 400)
+    assert view.image.getpixel((5, 200)) == (200, 10, 10) and view.image.getpixel((21 + 110, 390)) == (0, 0, 0)
     assert model_frame(225, 400) == (0, 50, 225, 350)
-    frame = street_frame(225, 400)
+    frame = view.frame
     assert frame == (-21, 22, 246, 378)
     # The frame's middle is the photo's middle; the feet at the frame's bottom edge go on to the photo's.
-    assert region_box_to_photo((0.25, 0.4, 0.75, 1.0), frame, 225, 400) == pytest.approx(
+    assert region_box_to_photo((0.25, 0.4, 0.75, 1.0), frame, 225, 400, sides=False) == pytest.approx(
         ((-21 + 0.25 * 267) / 225, (22 + 0.4 * 356) / 400, (-21 + 0.75 * 267) / 225, 1.0)
     )
-    assert region_box_to_photo((0.0, 0.2, 1.0, 0.6), frame, 225, 400)[::2] == (0.0, 1.0)
-    assert region_box_to_photo((0.02, 0.2, 0.05, 0.6), frame, 225, 400)[0] == 0.0  # inside the padding: clipped
-    for size in ((267, 400), (264, 400), (300, 400), (400, 300)):
+    assert region_box_to_photo((0.0, 0.2, 1.0, 0.6), frame, 225, 400, sides=False)[::2] == (0.0, 1.0)
+    assert region_box_to_photo((0.02, 0.2, 0.05, 0.6), frame, 225, 400, sides=False)[0] == 0.0  # in the padding
+    for size in ((267, 400), (264, 400), (280, 400)):
         assert street_view(Image.new("RGB", size)) is None
+
+
+def test_a_wide_photo_of_someone_dressed_is_seen_through_its_street_window_around_the_garments():
+    """A square shop photo (600x600) of a model standing left of the middle: the view is its full-height 2:3 window
+    (400x600) centred on the garments found, pushed back inside the photo at an edge, or the middle without them. A
+    region at the window's side stays there (the garment's end is not the photo's); at the trimmed bottom it goes on
+    to the photo's edge, as for any photo."""
+    photo = Image.new("RGB", (600, 600), (240, 240, 240))
+    ImageDraw.Draw(photo).rectangle((150, 50, 250, 599), fill=(20, 20, 120))
+    view = street_view(photo, [(0.25, 0.1, 0.41, 0.5), (0.27, 0.5, 0.4, 0.95)])
+    assert view is not None and view.image.size == (400, 600)
+    assert view.frame == (0, 33, 400, 566)  # centred on x = 198: pushed right to start at the photo's left edge
+    assert view.image.getpixel((200, 300)) == (20, 20, 120)
+    assert street_view(photo, [(0.6, 0.1, 0.8, 0.9)]).frame == (200, 33, 600, 566)  # centred on x = 420: at the edge
+    assert street_view(photo).frame == (100, 33, 500, 566)  # the middle
+    landscape = street_view(Image.new("RGB", (800, 600)), [(0.45, 0.1, 0.55, 0.9)])
+    assert landscape.image.size == (400, 600) and landscape.frame == (200, 33, 600, 566)
+    box = region_box_to_photo((0.0, 0.5, 0.5, 1.0), landscape.frame, 800, 600, sides=False)
+    assert box == pytest.approx((0.25, (33 + 0.5 * 533) / 600, 0.5, 1.0))
+    assert street_view(Image.new("RGB", (300, 400))) is not None  # 3:4, wider than a street photo
+    assert street_view(Image.new("RGB", (280, 400))) is None  # 1.43: as a street photo
 
 
 def test_main_components_joins_diagonal_cells_and_keeps_groups_by_their_share_of_the_largest():

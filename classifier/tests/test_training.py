@@ -19,9 +19,9 @@ import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
 from django.core.management import CommandError, call_command
 
-from classifier.benchmark import benchmark
+from classifier.benchmark import benchmark, phone_framings
 from classifier.dataset import load_samples
-from classifier.evaluation import worn_summary_lines
+from classifier.evaluation import REFRAMINGS, worn_summary_lines
 from classifier.imaging import open_image
 from classifier.predictor import load_predictor
 from classifier.regions import DETECTION_SLOTS, box_slot_shares, model_frame, photo_box_to_frame
@@ -162,9 +162,11 @@ def test_tiny_training_run_writes_a_loadable_artifact(tiny_run):
         # the same photos with a phone held over the face or the chest (every tiny photo shows its head)
         assert {w: r["garments_present"] for w, r in worn["outfits_phone"].items()} == {"face": 6, "chest": 6}
         assert "a phone held up as in a mirror photo" in summary
-        # and framed as tall phone photos (their sides cut): the same garments, counted in the frame
-        assert set(worn["outfits_tall"]) == {"9:16", "3:5"} and "framed as a tall phone photo" in summary
-        assert all(0 < r["garments_present"] <= 6 for r in worn["outfits_tall"].values())
+        # and framed as phones and shops frame them (sides cut, or widened): the same garments, counted in the frame
+        assert set(worn["outfits_reframed"]) == set(REFRAMINGS) >= {"9:16", "3:4", "1:1", "4:3", "studio 4:3"}
+        assert "framed as phones and shops frame them" in summary
+        assert all(0 < r["garments_present"] <= 6 for r in worn["outfits_reframed"].values())
+        assert worn["outfits_reframed"]["4:3"]["garments_present"] == 6  # widened: nothing cut off
         for framed in (worn["framed"], worn["framed_studio"]):
             assert 0.0 <= framed["listed_precision"] <= 1.0 and 0.0 <= framed["featured_boxed"] <= 1.0
             assert all(e["listed_right"] <= e["listed"] for e in framed["per_kind"].values())
@@ -230,6 +232,12 @@ def test_evaluate_and_benchmark_commands_on_the_tiny_artifact(tiny_run, tmp_path
 
     figures = benchmark(out, backend="tflite", runs=5, batch=2)
     assert figures.single_p50_ms > 0 and figures.batch_images_per_second > 0 and figures.image_size == 32
+    assert figures.phone_reading_p50_ms is None  # no photos, no whole readings
+    # Outfit photos are timed as shot and framed as phones frame them (9:16 cut, 3:4 widened, in turn).
+    photo = Image.new("RGB", (40, 60), (200, 30, 30))
+    assert [p.size for p in phone_framings([photo, photo, photo])] == [(34, 60), (45, 60), (34, 60)]
+    figures = benchmark(out, backend="tflite", runs=4, batch=2, outfit_photos=[photo, photo])
+    assert figures.reading_p50_ms > 0 and figures.phone_reading_p50_ms > 0
     stdout = io.StringIO()
     call_command(
         "benchmark_classifier", "--model-dir", str(out), "--runs", "5", "--batch", "2", "--record", stdout=stdout

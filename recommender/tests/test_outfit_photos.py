@@ -24,7 +24,7 @@ from classifier.coparsing import (
     studio_version,
     worn_outfits,
 )
-from classifier.evaluation import tall_framing
+from classifier.evaluation import reframed
 from classifier.occluders import occlude, photo_rng
 from classifier.predictor import get_predictor
 from recommender.models import ShopperUpload, TagCorrection
@@ -985,7 +985,7 @@ def test_a_tall_phone_photo_of_issue_9s_outfit_lists_her_sandals(settings):
     street photo is framed (regions.street_view), the API lists beige sandals too, boxed at her feet."""
     street = _street_photo(settings)
     with Image.open(street) as opened:
-        photo, _mask = tall_framing(opened.convert("RGB"), read_mask(street.parent.parent, "0306"), 16 / 9)
+        photo, _mask = reframed(opened.convert("RGB"), read_mask(street.parent.parent, "0306"), 16 / 9)
     buffer = io.BytesIO()
     photo.save(buffer, "JPEG", quality=92)
     try:

@@ -67,7 +67,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"whole reading (all heads, detection, garment crops): flat photo p50 {result.flat_reading_p50_ms} ms "
                 f"p95 {result.flat_reading_p95_ms} ms; outfit photo p50 {result.reading_p50_ms} ms "
-                f"p95 {result.reading_p95_ms} ms ({result.outfit_garments_mean} garments on average)"
+                f"p95 {result.reading_p95_ms} ms ({result.outfit_garments_mean} garments on average); the same framed "
+                f"as phone photos (9:16 and 3:4, read again as street photos) p50 {result.phone_reading_p50_ms} ms "
+                f"p95 {result.phone_reading_p95_ms} ms"
             )
         self.stdout.write(f"on {result.cpu}")
 
