@@ -736,7 +736,11 @@ class _ArrayPredictor:
         """A photo in which someone wears clothes but framed otherwise than a street photo (a 9:16 phone photo, a
         square shop photo), read again as a street photo is framed (regions.street_view, around the garments found;
         one more forward pass): its garments are those found there when they make a whole outfit. Every other photo,
-        a garment laid flat included, as read."""
+        a garment laid flat included, as read. A shop's photo of one garment on a model may so become an outfit: street
+        photo 0043 cut below the waist, first read as its trousers alone, lists them with a doubtful "outer" (a coat's
+        hem). Reading again only the photos whose map first found two slots or more found less (validation photos
+        reframed, found as served: square 0.836 → 0.824, landscape 0.849 → 0.846, on a studio backdrop 0.620 → 0.605
+        and 0.642 → 0.616), the shop-like framings alike."""
         views = []
         for i, image in enumerate(images):
             regions, single = worn[i]

@@ -1194,9 +1194,10 @@ def test_one_garment_on_a_model_read_as_a_dress_is_asked_about_with_skirt_and_tr
 @pytest.mark.real_model
 def test_a_shop_photo_of_trousers_on_a_model_is_read_from_the_trousers(settings):
     """Street photo 0043 (co-parsing test split) cut as a shop frames trousers on a model (from the waist down: a coat's
-    hem, dark navy trousers, trainers, an umbrella): only the trousers are found, so their region is read, not the whole
-    photo; they come back as trousers of the colour a person sees (navy, or black) for an adult, outlined, with tops
-    among the suggestions."""
+    hem, dark navy trousers, trainers, an umbrella): the trousers' region is read, not the whole photo; they come back
+    as trousers of the colour a person sees (navy, or black) for an adult, outlined, with tops among the suggestions.
+    The framing is nearly square, so it is read again through its street window (regions.street_view), which also
+    finds the coat's hem: the trousers are then the garment chosen among those listed, not the one garment worn."""
     photo = _street_photo(settings, "0043")
     garment_factory(type="longsleeve", color="red", audience="unisex")
     try:
@@ -1214,13 +1215,19 @@ def test_a_shop_photo_of_trousers_on_a_model_is_read_from_the_trousers(settings)
         upload = SimpleUploadedFile("shop.jpg", buffer.getvalue(), "image/jpeg")
         body = APIClient().post("/api/v1/recommendations/", {"image": upload}, format="multipart").json()
         detected = body["detected"]
-        assert detected["garments"] == [] and detected["worn_box"], detected
+        listed = detected["garments"]
+        assert listed and detected["worn_box"] is None, detected
+        assert (listed[detected["chosen_garment"]]["slot"], listed[detected["chosen_garment"]]["type"]) == (
+            "bottom",
+            "pants",
+        )
         assert (detected["slot"], detected["type"]) == ("bottom", "pants"), detected
         assert seen_colour("0043", "pants", "test").names(detected["color"]), detected  # navy, or black
         assert body["tag"]["audience"] != "kids"  # the crop read them as kids', as it reads many worn garments
         assert "longsleeve" in {item["type"] for item in body["items"]}, body["tag"]
         page = Client().get(f"/recommend/{body['upload_id']}/?lang=en")
-        assert page.context["worn_outline"] is not None
+        chosen = [g for g in page.context["garments"] if g["chosen"]]
+        assert len(chosen) == 1 and "pants" in chosen[0]["name"].lower(), page.context["garments"]
     finally:
         get_predictor.cache_clear()
 
