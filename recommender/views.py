@@ -173,8 +173,9 @@ def _type_choices(reading: dict, alternatives: list[str]) -> list[str]:
 
 # What a garment listed in a whole-outfit photo may turn out to be: a garment of the slot it was found in or of the
 # slot beside it (a top may be a jacket worn open, a "dress" the skirt under a top). Its crop takes in the garments
-# around it, so its own top 3 names them too: on 150 co-parsing validation photos, most shoes' offered "T-shirt" or
-# "Pants" after "Shoes", and bottoms "Shoes" or "Long-sleeve". The correction rows offer only these, then the slot's
+# around it, so its own top 3 names them too: on 150 co-parsing validation photos, the top 3 of 294 of the 564 garments
+# listed held a type of a slot not beside theirs (all 146 shoes, "T-shirt" or "Pants" after "Shoes"; 71 of 140
+# bottoms, "Shoes" or "Long-sleeve"; 16 of 126 tops). The correction rows offer only these, then the slot's
 # usual types (the most worn first) up to three chips; any type stays one "Other…" away.
 NEAR_SLOTS: dict[str, tuple[str, ...]] = {
     "top": ("top", "outer"),
