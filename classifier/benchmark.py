@@ -15,6 +15,7 @@ from PIL import Image, ImageFilter
 
 from classifier.imaging import open_image, to_model_input
 from classifier.predictor import load_predictor, model_backed
+from classifier.regions import reframe
 
 
 @dataclass(frozen=True)
@@ -116,22 +117,9 @@ def benchmark(
 
 
 def phone_framings(photos: Sequence[Image.Image]) -> list[Image.Image]:
-    """Street photos framed as a phone or a shop frames them, in turn: cut at the sides to 9:16 (the person filling
-    the height), and widened to 3:4 with their border's colour."""
-    framed = []
-    for i, photo in enumerate(photos):
-        width, height = photo.size
-        if i % 2 == 0:
-            kept = min(width, round(height * 9 / 16))
-            left = (width - kept) // 2
-            framed.append(photo.crop((left, 0, left + kept, height)))
-        else:
-            pixels = np.asarray(photo.convert("RGB"))
-            colour = np.median(np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]]), axis=0)
-            canvas = Image.new("RGB", (max(width, round(height * 3 / 4)), height), tuple(int(v) for v in colour))
-            canvas.paste(photo.convert("RGB"), ((canvas.width - width) // 2, 0))
-            framed.append(canvas)
-    return framed
+    """Street photos framed as a phone or a shop frames them (regions.reframe), in turn: cut at the sides to 9:16 (the
+    person filling the height), and widened to 3:4 with their border's colour."""
+    return [reframe(photo.convert("RGB"), 16 / 9 if i % 2 == 0 else 4 / 3) for i, photo in enumerate(photos)]
 
 
 def cpu_summary(cpuinfo: str | None = None) -> str:

@@ -67,6 +67,7 @@ from classifier.regions import (
     outfit_probability,
     photo_box_slot_shares,
     reconciled_garments,
+    reframe,
     region_box_to_photo,
     with_region_context,
 )
@@ -1041,22 +1042,17 @@ REFRAMINGS = {
 
 
 def reframed(photo: Image.Image, mask: np.ndarray, aspect: float) -> tuple[Image.Image, np.ndarray]:
-    """A photo and its mask framed to `aspect` (height / width) around their centre: cut at the sides to a taller
-    aspect, widened at the sides with the photo's border colour (regions.pad_to_aspect's) to a wider one; the mask's
+    """A photo and its mask framed to `aspect` (height / width) around their centre (regions.reframe); the mask's
     added columns are "nothing" (0)."""
-    width, height = photo.size
-    kept = max(1, round(height / aspect))
-    if kept <= width:
-        left = (width - kept) // 2
-        return photo.crop((left, 0, left + kept, height)), mask[:, left : left + kept]
-    pixels = np.asarray(photo.convert("RGB"))
-    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
-    canvas = Image.new("RGB", (kept, height), tuple(int(v) for v in np.median(border, axis=0)))
-    left = (kept - width) // 2
-    canvas.paste(photo.convert("RGB"), (left, 0))
-    widened = np.zeros((height, kept), dtype=mask.dtype)
+    framed = reframe(photo.convert("RGB"), aspect)
+    height, width = mask.shape
+    if framed.width <= width:  # cut at the sides, as regions.reframe cuts
+        left = (width - framed.width) // 2
+        return framed, mask[:, left : left + framed.width]
+    left = (framed.width - width) // 2  # widened, as pad_to_aspect pastes
+    widened = np.zeros((height, framed.width), dtype=mask.dtype)
     widened[:, left : left + width] = mask
-    return canvas, widened
+    return framed, widened
 
 
 def score_reframed(predictor, root: Path, items: Sequence[OutfitTruth], aspect: float, *, studio: bool = False) -> dict:

@@ -782,14 +782,13 @@ class _ArrayPredictor:
         context = self.labels.region_context
         if not context:
             return self._readings(self.outputs([crop]))[0]
-        view = street_view(image, [clip_box(box)])
-        out = self.outputs([crop, image] if view is None else [crop, image, view.image])
+        out = self.outputs([crop, image])
         regions, single = self._what_is_worn(image, out["segmentation"][1], out["embedding"][1])
         segmentation, frame = out["segmentation"][1], None
         if regions or single is not None:  # a garment someone wears: its colour, pattern and shoe kind read as worn
             out = self._as_worn(out)
-            if view is not None:
-                segmentation, frame = out["segmentation"][2], view.frame
+            if (view := street_view(image, [clip_box(box)])) is not None:  # its map as a street photo's
+                segmentation, frame = self.outputs([view.image])["segmentation"][0], view.frame
         out["type"][0] = self.region_type_probs(out["type"][0], segmentation, image.size, clip_box(box), frame)
         return self._readings({name: value[:1] for name, value in out.items()})[0]
 

@@ -185,6 +185,18 @@ def pad_to_aspect(image: Image.Image, max_aspect: float = MAX_ASPECT) -> Image.I
     return canvas
 
 
+def reframe(image: Image.Image, aspect: float) -> Image.Image:
+    """A photo framed to `aspect` (height / width) around its centre, as phones and shops frame people: cut at the
+    sides to a taller aspect (the person filling its height), padded at the sides with its border's colour
+    (pad_to_aspect) to a wider one."""
+    width, height = image.size
+    kept = max(1, round(height / aspect))
+    if kept <= width:
+        left = (width - kept) // 2
+        return image.crop((left, 0, left + kept, height))
+    return pad_to_aspect(image, aspect)
+
+
 def garment_crop(image: Image.Image, box: Sequence[float], *, margin: float = 0.0) -> Image.Image:
     """What the model reads for one garment region of a photo: its crop (crop_to_box), padded to at most MAX_ASPECT
     (pad_to_aspect) so the model's centre trim does not cut the hem off a dress or the feet off a pair of trousers."""
