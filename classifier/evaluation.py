@@ -193,6 +193,7 @@ def model_outputs(
         "type": (list(getattr(labels, "types", TYPE_CODES)), TYPE_CODES),
         "color": colors,
         "color_head": colors,
+        "color_network": colors,
         "color_pixels": colors,
         "color_flat": colors,
     }
@@ -305,6 +306,52 @@ def evaluate(predictor, samples: Sequence[Sample], *, progress: bool = True) -> 
     split = samples[0].split if samples and len({s.split for s in samples}) == 1 else "mixed"
     out = model_outputs(predictor, samples, progress=progress)
     return score(split, samples, out["type"], out["color"], {h: out[h] for h in ATTRIBUTE_HEADS if h in out})
+
+
+# Light a shopper's photo may be taken in, as gains on its red, green and blue: a phone balances white only in part,
+# so a room lit by warm bulbs leaves the photo warmer (the mild cast is what a phone commonly leaves, the strong one
+# an evening lamp), shade and overcast light cooler, and a dim room darker. The CC0 photos were taken in even light,
+# and so is every label: a white shirt under a warm lamp is still white.
+LIGHTS: dict[str, tuple[float, float, float]] = {
+    "warm_mild": (1.04, 1.0, 0.90),
+    "warm": (1.08, 1.0, 0.80),
+    "cool": (0.92, 1.0, 1.12),
+    "dim": (0.65, 0.65, 0.65),
+}
+LIGHT_WORDS = {"warm_mild": "a little warm", "warm": "warm lamp", "cool": "cool shade", "dim": "dim"}
+
+
+def lit(image: Image.Image, gains: tuple[float, float, float]) -> Image.Image:
+    """`image` as if taken in another light: each channel scaled by its gain (clipped at white)."""
+    pixels = np.asarray(image.convert("RGB"), dtype=np.float32) * np.asarray(gains, dtype=np.float32)
+    return Image.fromarray(np.clip(np.rint(pixels), 0, 255).astype(np.uint8))
+
+
+def score_lighting(predictor, samples: Sequence[Sample], *, batch_size: int = 32) -> dict:
+    """Each CC0 photo read again in every light of LIGHTS: colour-or-alt of the colour as served, and the 10-class
+    type over all types, beside the same photos as taken."""
+    coloured = [s for s in samples if s.color is not None]
+    typed = [i for i, s in enumerate(coloured) if s.top10 is not None]
+    figures: dict = {"count": len(coloured)}
+    for name, gains in {"as_taken": (1.0, 1.0, 1.0), **LIGHTS}.items():
+        colours, types = [], []
+        for start in range(0, len(coloured), batch_size):
+            images = [lit(_sample_image(s), gains) for s in coloured[start : start + batch_size]]
+            out = predictor.outputs(images)
+            colours += [predictor.labels.colors[int(np.argmax(row))] for row in out["color"]]
+            types += [predictor.labels.types[int(np.argmax(row))] for row in out["type"]]
+        right = [c in (s.color, s.alt) for c, s in zip(colours, coloured, strict=True)]
+        figures[name] = {
+            "color_or_alt": round(float(np.mean(right)), 4),
+            "top10_unrestricted": round(float(np.mean([types[i] == coloured[i].top10 for i in typed])), 4),
+        }
+    return figures
+
+
+def lighting_line(split: str, block: dict) -> str:
+    """One split's colour-or-alt in every light of score_lighting, for the command's output."""
+    named = ", ".join(f"{LIGHT_WORDS[name]} {block[name]['color_or_alt']:.4f}" for name in LIGHTS if name in block)
+    return f"{split} in other light: colour-or-alt {block['as_taken']['color_or_alt']:.4f} as taken, {named}"
 
 
 # ---------------------------------------------------------------- pictures and the model card
@@ -654,15 +701,16 @@ PIXEL_COLOR_GRID = {"weight": (0.0, 0.15, 0.25, 0.35, 0.5, 0.75), "floor": (0.05
 
 
 def tune_pixel_colors(samples: Sequence[Sample], out: dict[str, np.ndarray]) -> dict:
-    """Pick how much the colour head leans on the garment's pixels, on VALIDATION flat-lay photos: the best
-    colour-or-alternative accuracy (ties: the smaller weight)."""
+    """Pick how much the colour head (with the artifact's lit colour branch, "color_network") leans on the garment's
+    pixels, on VALIDATION flat-lay photos: the best colour-or-alternative accuracy (ties: the smaller weight)."""
     labelled = [i for i, s in enumerate(samples) if s.color]
+    network = out.get("color_network", out["color_head"])
     trials, best, best_key = [], None, None
     for weight in PIXEL_COLOR_GRID["weight"]:
         for floor in PIXEL_COLOR_GRID["floor"]:
             right = 0
             for i in labelled:
-                fused = with_pixel_colors(out["color_head"][i], out["color_pixels"][i], weight=weight, floor=floor)
+                fused = with_pixel_colors(network[i], out["color_pixels"][i], weight=weight, floor=floor)
                 right += COLOR_CODES[int(np.argmax(fused))] in (samples[i].color, samples[i].alt)
             accuracy = round(right / len(labelled), 4) if labelled else 0.0
             trials.append({"weight": weight, "floor": floor, "color_or_alt": accuracy})
@@ -1311,6 +1359,7 @@ def evaluate_artifact(
         segs, sizes, probs = flat_segmentations(split, samples)
         result.extras["flat_read_as_outfit_share"] = flat_outfit_share(segs, sizes, params, probs)
         metrics[split] = result.as_dict()
+        metrics[split]["lighting"] = score_lighting(predictor, samples)
         if split == "test":
             write_confusion_pngs(result, figures_dir)
     if keras_validation and "validation" in splits:
@@ -2092,6 +2141,7 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
             metrics.get("exported_from") or {},
             metrics.get("worn_kind_head") or {},
             metrics.get("outfit_map_with_phones") or {},
+            metrics.get("lit_colour") or {},
         ),
         "segmentation_grid": _get(labels, "segmentation", "grid"),
         "segmentation_classes": ", ".join(_get(labels, "segmentation", "classes", default=[])),
@@ -2152,6 +2202,7 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "targets": targets or "not scored yet.",
         "keras_validation": _fmt(_get(metrics, "validation_keras", "top10", "unrestricted_accuracy")),
         "keras_validation_color": _fmt(_get(metrics, "validation_keras", "color", "or_alt_accuracy")),
+        "lighting": _lighting(metrics),
         "confusions": "\n\n".join(confusions),
         "artifact_sizes": ", ".join(f"{k} {v / 1e6:.2f} MB" for k, v in sizes.items() if v > 100_000),
         "artifact_total_mb": _fmt(sum(sizes.values()) / 1e6, 2),
@@ -2162,6 +2213,29 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         "training_command": _without_paths(metrics.get("training_command") or "python manage.py train_classifier"),
         "backbone_finetune": _backbone_finetune(metrics.get("backbone_finetune")),
     }
+
+
+def _lighting(metrics: dict) -> str:
+    """The model card's paragraph on photos taken in other light (score_lighting), or nothing before it was scored."""
+    rows = [(split, _get(metrics, split, "lighting")) for split in ("validation", "test")]
+    rows = [(split, block) for split, block in rows if block]
+    if not rows:
+        return ""
+
+    def figures(block: dict, key: str) -> str:
+        named = ", ".join(f"{LIGHT_WORDS[name]} {_fmt(block[name][key])}" for name in LIGHTS if name in block)
+        return f"{_fmt(block['as_taken'][key])} as taken; {named}"
+
+    lines = [
+        "\nIn other light (`evaluation.LIGHTS`: each photo's red, green and blue scaled as a phone leaves a room's"
+        " light; the labels stay, a white shirt under a lamp is still white):"
+    ]
+    for split, block in rows:
+        lines.append(
+            f"- {split} ({block['count']} photos): colour-or-alt {figures(block, 'color_or_alt')}; 10-class over all"
+            f" types {figures(block, 'top10_unrestricted')}."
+        )
+    return "\n".join(lines)
 
 
 def _quantization(name: str | None) -> str:
@@ -2181,12 +2255,27 @@ def _kept_numbers(kept: dict | None, outputs: str) -> str:
     )
 
 
-def _exported_from(exported: dict, graft: dict | None = None, phones: dict | None = None) -> str:
-    """The model card's sentence on an artifact re-exported from another one's network (export_classifier): with its
-    outfit map trained on with phones drawn in by that export (`phones`, metrics' `outfit_map_with_phones`), with a
-    kind branch for worn shoes grafted on (`graft`, metrics' `worn_kind_head`), or as it is."""
+def _exported_from(
+    exported: dict, graft: dict | None = None, phones: dict | None = None, lit: dict | None = None
+) -> str:
+    """The model card's sentence on an artifact re-exported from another one's network (export_classifier): with a
+    colour branch trained in many lights grafted on by that export (`lit`, metrics' `lit_colour`), with its outfit map
+    trained on with phones drawn in by that export (`phones`, metrics' `outfit_map_with_phones`), with a kind branch
+    for worn shoes grafted on (`graft`, metrics' `worn_kind_head`), or as it is."""
     if not exported:
         return ""
+    if lit and lit.get("from") == exported.get("artifact"):
+        numbers = _kept_numbers(lit.get("source_quantization_kept"), "every output the source has")
+        config = lit.get("config") or {}
+        return (
+            f"\n- This version is `{exported.get('artifact')}`'s network (the same weights, data and training record) "
+            "with one more output, `color_lit`: a colour branch trained on its frozen pooled features of the CC0 "
+            f"train photos as taken and in {config.get('casts')} random lights each (a warm lamp to cool shade, "
+            "darker or brighter; classifier.lit_colour), blended with the colour head (geometric mean, the branch "
+            f"weighing {config.get('blend')}) before the pixels are weighed in; grafted on by `"
+            f"{_without_paths(exported.get('command') or 'python manage.py export_classifier')}`{numbers}. Its test "
+            "scorings count the source's."
+        )
     if phones and phones.get("from") == exported.get("artifact"):
         numbers = _kept_numbers(phones.get("source_quantization_kept"), "every output but the map's")
         in_float = ", and the map's own layers run in float" if phones.get("map_in_float") else ""

@@ -309,6 +309,19 @@ def build_prediction(
     )
 
 
+def any_light_colour(head: np.ndarray, lit: np.ndarray | None, weight: float) -> np.ndarray:
+    """The colour head's probabilities blended with a lit colour branch's (classifier.lit_colour: trained on photos
+    in many lights): their geometric mean, the branch weighing `weight`, normalised. The head's own without a branch
+    or a weight."""
+    if lit is None or not weight:
+        return np.asarray(head)
+    mixed = np.exp(
+        (1.0 - weight) * np.log(np.asarray(head, dtype=np.float64) + 1e-7)
+        + weight * np.log(np.asarray(lit, dtype=np.float64) + 1e-7)
+    )
+    return (mixed / mixed.sum(axis=-1, keepdims=True)).astype(np.float32)
+
+
 # ---------------------------------------------------------------- real backends
 
 
@@ -353,6 +366,9 @@ class ModelLabels:
     # The kind of a pair of shoes worn, read again from its crop's outputs (classifier.worn_kinds: a softmax regression
     # fitted on worn shoes labelled by eye, by `manage.py fit_probes --probe worn_kind`); empty: the kind head's own.
     worn_kind: dict = dataclasses.field(default_factory=dict)
+    # A colour branch trained on photos in many lights (classifier.lit_colour, the output "color_lit"): {"blend"}, its
+    # weight in the geometric mean with the colour head; empty: the colour head alone.
+    color_lit: dict = dataclasses.field(default_factory=dict)
 
     @functools.cached_property
     def type_map_slots(self) -> tuple[int, ...]:
@@ -400,6 +416,7 @@ class ModelLabels:
             chip_gate=chip_gate.loaded(doc.get("chip_gate")),
             worn_colour=worn_colours.loaded(doc.get("worn_colour")),
             worn_kind=worn_kinds.loaded(doc.get("worn_kind"), heads.get("kind", ())),
+            color_lit=dict(doc.get("color_lit") or {}),
         )
 
 
@@ -587,10 +604,14 @@ class _ArrayPredictor:
         return worn_kinds.as_worn(out, self.labels.worn_kind)
 
     def _with_pixel_colors(self, out: dict[str, np.ndarray], batch: np.ndarray) -> dict[str, np.ndarray]:
-        """Add "color_pixels" (what the garment's pixels say, pixel_colors.garment_color_shares) and "color_head" (the
-        colour head alone); with the artifact's `pixel_colors`, "color" is the head weighed by the pixels."""
+        """Add "color_pixels" (what the garment's pixels say, pixel_colors.garment_color_shares), "color_head" (the
+        colour head alone) and "color_network" (what the network reads of the colour: the head, blended with the
+        artifact's lit colour branch when it has one, any_light_colour); "color" is "color_network", with the
+        artifact's `pixel_colors` weighed by the pixels. The branch's own output "color_lit" is dropped."""
+        lit = out.pop("color_lit", None)
+        network = any_light_colour(out["color"], lit, float(self.labels.color_lit.get("blend", 0.0)))
         if "segmentation" not in out:
-            return out
+            return {**out, "color": network}
         step = max(1, batch.shape[1] // 56)  # a 56-pixel view of the model input is plenty to name a colour
         pixels = np.clip(batch[:, ::step, ::step] * 128.0 + 127.0, 0, 255).astype(np.uint8)
         shares = np.stack(
@@ -599,13 +620,14 @@ class _ArrayPredictor:
                 for view, segmentation in zip(pixels, out["segmentation"], strict=True)
             ]
         )
-        out = {**out, "color_head": out["color"], "color_pixels": shares.astype(np.float32)}
+        out = {**out, "color_head": out["color"], "color_network": network, "color_pixels": shares.astype(np.float32)}
         params = self.labels.pixel_colors
+        out["color"] = network
         if params:
             out["color"] = np.stack(
                 [
                     with_pixel_colors(head, share, weight=float(params["weight"]), floor=float(params["floor"]))
-                    for head, share in zip(out["color_head"], shares, strict=True)
+                    for head, share in zip(network, shares, strict=True)
                 ]
             ).astype(np.float32)
         return out

@@ -830,7 +830,7 @@ OUTPUT_ORDER: tuple[str, ...] = ("type", "color", "embedding", *ATTRIBUTE_HEADS,
 # someone wears, from a second kind branch trained with the worn shoes labelled by eye (graft_worn_kind).
 # "segmentation_split": per cell of the outfit map, the bottom's share of its bottom + one-piece mass
 # (classifier.map_split; flattened like the map).
-EXTRA_OUTPUTS: tuple[str, ...] = ("kind_worn", "segmentation_split")
+EXTRA_OUTPUTS: tuple[str, ...] = ("kind_worn", "segmentation_split", "color_lit")
 FLATTENED_OUTPUTS: tuple[str, ...] = ("segmentation", "segmentation_split")
 
 
@@ -841,8 +841,9 @@ def output_order(model: keras.Model) -> tuple[str, ...]:
 
 def serving_model(model: keras.Model) -> keras.Model:
     """The export for TFLite: one output tensor [type | color | embedding | pattern | audience | warmth | formality |
-    kind | segmentation (flattened G×G×classes) | kind_worn and segmentation_split (flattened) if the network has
-    them], sliced by labels.json offsets, so the lite runtime never has to guess which output tensor is which."""
+    kind | segmentation (flattened G×G×classes) | kind_worn, segmentation_split (flattened) and color_lit if the
+    network has them], sliced by labels.json offsets, so the lite runtime never has to guess which output tensor is
+    which."""
     outputs = model.output
     parts = [
         layers.Flatten(name=f"{name}_flat")(outputs[name]) if name in FLATTENED_OUTPUTS else outputs[name]
@@ -1283,6 +1284,7 @@ def reexport(
     worn_kind_from: Path | None = None,
     segmentation_split: bool = False,
     map_with_phones: bool = False,
+    lit_colour: bool = False,
     log: Callable[[str], None] = logger.info,
 ) -> dict:
     """A new artifact version from `source`'s model.keras exported with another quantization: the same network (same
@@ -1303,11 +1305,16 @@ def reexport(
 
     `map_with_phones`: train `source`'s outfit map on with phones drawn over the street photos (classifier.map_phones,
     a few minutes; it needs `coparsing_dir`) and put it in place of the map under new layer names; every other output
-    stays `source`'s, bit for bit. metrics.json records its training."""
+    stays `source`'s, bit for bit. metrics.json records its training.
+
+    `lit_colour`: train a colour branch on `source`'s frozen network with the CC0 train photos as taken and in random
+    lights (classifier.lit_colour, a few minutes) and graft it on as the output "color_lit", which the predictor
+    blends with the colour head (labels.json `color_lit`); every other output stays `source`'s, bit for bit.
+    metrics.json records its training."""
     source, out_dir = Path(source), Path(out_dir)
     if quantization not in (*QUANTIZATIONS, "keep"):
         raise ValueError(f"unknown quantization {quantization!r}")
-    if quantization == "keep" and (worn_kind_from is not None or segmentation_split or map_with_phones):
+    if quantization == "keep" and (worn_kind_from is not None or segmentation_split or map_with_phones or lit_colour):
         raise ValueError("a grafted branch needs a new export, not a kept model.tflite")
     if (segmentation_split or map_with_phones) and coparsing_dir is None:
         raise ValueError(
@@ -1356,21 +1363,53 @@ def reexport(
         )
         model = graft_outfit_map(model, head)
         save_model_keras(model, out_dir / "model.keras")
+    lit_record = None
+    if lit_colour:
+        # lazy: training-side module of its own, which imports this one
+        from classifier.evaluation import LIGHTS  # noqa: PLC0415
+        from classifier.lit_colour import LitConfig, graft_lit_colour, train_lit_colour  # noqa: PLC0415
+
+        lit_config = LitConfig()
+        branch, lit_record = train_lit_colour(
+            model,
+            dataset_dir=Path(dataset_dir),
+            config=lit_config,
+            validation_lights={"as_taken": (1.0, 1.0, 1.0), **LIGHTS},
+            log=log,
+        )
+        model = graft_lit_colour(model, branch)
+        save_model_keras(model, out_dir / "model.keras")
+        labels = json.loads((out_dir / "labels.json").read_text())
+        labels["tflite_output"] = output_offsets(model)
+        labels["color_lit"] = {
+            "blend": lit_config.blend,
+            "rule": "a photo's colour is the geometric mean of the colour head's and this branch's, the branch "
+            "weighing `blend`, before the garment's pixels are weighed in (predictor.any_light_colour)",
+        }
+        (out_dir / "labels.json").write_text(json.dumps(labels, indent=2) + "\n")
     calibration = None
     if quantization == "int8":
         samples = load_samples(dataset_dir, splits=["train"])
         if coparsing_dir is not None:
             samples += worn_samples(coparsing_dir, "train")
         calibration = calibration_inputs(samples, coparsing_dir, image_size=int(model.input.shape[1]), seed=seed)
+    # A source whose outfit map runs in float (trained on with phones) keeps it so under a later graft.
+    map_in_float = bool(
+        (json.loads((source / "metrics.json").read_text()).get("outfit_map_with_phones") or {}).get("map_in_float")
+    )
     export_tflite(
         model,
         out_dir / "model.tflite",
         quantization=quantization,
         calibration=calibration,
-        float_map=map_with_phones and quantization == "int8",
+        float_map=(map_with_phones or map_in_float) and quantization == "int8",
     )
     kept = None
-    if (donor is not None or segmentation_split or map_with_phones) and calibration and previous == "int8":
+    if (
+        (donor is not None or segmentation_split or map_with_phones or lit_colour)
+        and calibration
+        and previous == "int8"
+    ):
         kept = _keep_source_quantization(
             source,
             out_dir,
@@ -1388,6 +1427,12 @@ def reexport(
             **phones_record,
             "from": source.resolve().name,
             "map_in_float": quantization == "int8",
+            **({"source_quantization_kept": kept} if kept else {}),
+        }
+    if lit_record is not None:
+        metrics["lit_colour"] = {
+            **lit_record,
+            "from": source.resolve().name,
             **({"source_quantization_kept": kept} if kept else {}),
         }
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")

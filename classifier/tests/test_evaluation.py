@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from classifier.benchmark import cpu_summary
 from classifier.coparsing import worn_outfits
 from classifier.dataset import Sample
 from classifier.evaluation import (
+    LIGHTS,
     OutfitTruth,
     _exported_from,
     chip_type,
@@ -23,11 +25,13 @@ from classifier.evaluation import (
     flat_outfit_share,
     head_result,
     listed_right,
+    lit,
     reconciled,
     reframed,
     score,
     score_chips,
     score_framings,
+    score_lighting,
     score_outfits,
     score_reframed,
     score_worn,
@@ -556,3 +560,45 @@ def test_the_model_card_says_which_export_trained_the_map_with_phones():
     # is not either.
     later = _exported_from({**exported, "artifact": "lite0-224-v15"}, graft, phones)
     assert "phones drawn" not in later and "kind_worn" in later
+
+
+def test_a_photo_in_other_light_is_scaled_channel_by_channel_and_its_colour_scored_against_the_same_labels(tmp_path):
+    """score_lighting reads each photo again as lit by LIGHTS and scores it against the labels of the photo as taken:
+    a reader that calls a photo white only when its blue is at least four fifths of its red reads every white shirt
+    right as taken, a little warm, in the shade and in the dim, and none of them under a warm lamp (red up, blue down);
+    the 10-class type is scored beside it, on the photos of the 10 classes only."""
+    white = lit(Image.new("RGB", (4, 4), (250, 250, 250)), LIGHTS["warm"])
+    assert white.getpixel((0, 0)) == (255, 250, 200)  # clipped at white, blue down by a fifth
+    assert lit(Image.new("RGB", (2, 2), (100, 100, 100)), LIGHTS["dim"]).getpixel((1, 1)) == (65, 65, 65)
+
+    paths = []
+    for i in range(3):
+        paths.append(tmp_path / f"shirt{i}.png")
+        Image.new("RGB", (8, 8), (240, 240, 235 + i)).save(paths[-1])
+    samples = [
+        Sample(f"s{i}", path, "validation", "Shirt", "shirt", "shirt" if i else None, "white", None)
+        for i, path in enumerate(paths)
+    ]
+
+    class ReadsTheBlue:
+        labels = SimpleNamespace(colors=list(COLOR_CODES), types=list(TYPE_CODES))
+
+        def outputs(self, images):
+            colour = np.zeros((len(images), len(COLOR_CODES)))
+            for row, image in zip(colour, images, strict=True):
+                r, _g, b = np.asarray(image, dtype=float).reshape(-1, 3).mean(0)
+                row[COLOR_CODES.index("white" if b >= 0.8 * r else "beige")] = 1.0
+            kind = np.zeros((len(images), len(TYPE_CODES)))
+            kind[:, TYPE_CODES.index("shirt")] = 1.0
+            return {"color": colour, "type": kind}
+
+    figures = score_lighting(ReadsTheBlue(), samples, batch_size=2)
+    assert figures["count"] == 3
+    assert {name: block["color_or_alt"] for name, block in figures.items() if name != "count"} == {
+        "as_taken": 1.0,
+        "warm_mild": 1.0,
+        "warm": 0.0,
+        "cool": 1.0,
+        "dim": 1.0,
+    }
+    assert all(block["top10_unrestricted"] == 1.0 for name, block in figures.items() if name != "count")

@@ -6,6 +6,7 @@ import dataclasses
 import io
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from PIL import Image
 
 pytest.importorskip("tensorflow")
 
+import h5py
 import keras
 import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
@@ -23,7 +25,7 @@ from classifier.benchmark import benchmark, phone_framings
 from classifier.dataset import load_samples
 from classifier.evaluation import REFRAMINGS, worn_summary_lines
 from classifier.imaging import open_image
-from classifier.predictor import load_predictor
+from classifier.predictor import any_light_colour, load_predictor
 from classifier.regions import DETECTION_SLOTS, box_slot_shares, model_frame, photo_box_to_frame
 from classifier.tests.factories import make_tiny_coparsing, make_tiny_dataset
 from classifier.training import (
@@ -606,3 +608,59 @@ def test_the_outfit_map_trained_on_with_phones_replaces_the_map_alone(tmp_path):
             "export_classifier", str(tmp_path / "a"), "--out", str(tmp_path / "k"), "--map-with-phones",
             "--quantization", "keep", *common,
         )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_a_colour_branch_trained_in_many_lights_is_grafted_on_and_blended_with_the_colour_head(tmp_path):
+    dataset, coparsing = _tiny_network_with_a_map(tmp_path)
+    stdout = io.StringIO()
+    common = ["--dataset", str(dataset), "--coparsing", str(coparsing), "--no-evaluate", "--no-current"]
+    # Grafted onto a network whose outfit map runs in float (trained on with phones, as the served one is).
+    call_command("export_classifier", str(tmp_path / "a"), "--out", str(tmp_path / "p"), "--map-with-phones", *common)
+    call_command(
+        "export_classifier", str(tmp_path / "p"), "--out", str(tmp_path / "l"), "--lit-colour", *common, stdout=stdout,
+    )  # fmt: skip
+    labels = json.loads((tmp_path / "l" / "labels.json").read_text())
+    before = json.loads((tmp_path / "p" / "labels.json").read_text())["tflite_output"]
+    end = max(stop for _start, stop in before.values())
+    assert labels["tflite_output"] == {**before, "color_lit": [end, end + len(COLOR_CODES)]}
+    assert labels["color_lit"]["blend"] == 0.5
+    record = json.loads((tmp_path / "l" / "metrics.json").read_text())["lit_colour"]
+    assert record["from"] == "p" and record["config"]["casts"] == 2
+    assert set(record["validation_float"]) == {"as_taken", "warm_mild", "warm", "cool", "dim"}
+    assert record["source_quantization_kept"]["new_tensors"] > 0
+    assert "int8 quantization kept" in stdout.getvalue()
+    stored: list[str] = []
+    with (
+        zipfile.ZipFile(tmp_path / "l" / "model.keras") as saved,
+        saved.open("model.weights.h5") as weights,
+        h5py.File(io.BytesIO(weights.read())) as h5,
+    ):
+        h5.visit(stored.append)
+    assert stored and not any("optimizer" in name for name in stored)  # the branch's weights, not its training state
+    # Every output the source had comes out as the source's int8 export gives it, the colour head's included; the
+    # colour read is the head's blended with the branch's, and the branch's own output is not passed on.
+    image = open_image(coparsing / "photos" / "0003.jpg")
+    ours, theirs = (load_predictor(tmp_path / n, backend="tflite") for n in ("l", "p"))
+    new, old = ours.outputs([image]), theirs.outputs([image])
+    assert "color_lit" not in new
+    names = ("type", "color_head", "embedding", "pattern", "audience", "warmth", "formality", "kind", "segmentation")
+    for name in names:
+        np.testing.assert_array_equal(new[name], old[name])
+    np.testing.assert_array_equal(old["color_network"], old["color_head"])  # no branch: the head alone
+    ours._with_pixel_colors = lambda out, batch: out  # the raw outputs, to check the blend against
+    raw = ours.outputs([image])
+    np.testing.assert_allclose(new["color_network"], any_light_colour(raw["color"], raw["color_lit"], 0.5), atol=1e-6)
+    assert not np.allclose(raw["color_lit"], raw["color"])  # trained apart, the two read differently
+    keras_lit = load_predictor(tmp_path / "l", backend="keras")
+    keras_lit._with_pixel_colors = lambda out, batch: out
+    np.testing.assert_allclose(keras_lit.outputs([image])["color_lit"], raw["color_lit"], atol=0.1)  # int8 / float
+    # A kept model.tflite cannot take a new branch, nor can a network take a second one.
+    with pytest.raises(CommandError, match="needs a new export"):
+        call_command(
+            "export_classifier", str(tmp_path / "p"), "--out", str(tmp_path / "k"), "--lit-colour",
+            "--quantization", "keep", *common,
+        )  # fmt: skip
+    with pytest.raises(CommandError, match="already has a color_lit"):
+        call_command("export_classifier", str(tmp_path / "l"), "--out", str(tmp_path / "l2"), "--lit-colour", *common)
+    assert not (tmp_path / "l2").exists()

@@ -14,7 +14,9 @@ from classifier.dataset import load_samples
 from classifier.evaluation import (
     evaluate,
     evaluate_artifact,
+    lighting_line,
     score_coparsing,
+    score_lighting,
     worn_summary_lines,
     write_confusion_pngs,
 )
@@ -90,6 +92,8 @@ class Command(BaseCommand):
                         if h in m
                     )
                 )
+                if m.get("lighting"):
+                    self.stdout.write(lighting_line(split, m["lighting"]))
                 if "coparsing" in metrics:
                     for line in worn_summary_lines(split, metrics["coparsing"][split]):
                         self.stdout.write(line)
@@ -102,7 +106,8 @@ class Command(BaseCommand):
         out_dir = Path(options["out"]) if options["out"] else model_dir / "evaluation"
         out_dir.mkdir(parents=True, exist_ok=True)
         document = {"model_version": predictor.model_version, "backend": options["backend"], **result.as_dict()}
-        lines = result.summary_lines()
+        document["lighting"] = score_lighting(predictor, samples)
+        lines = [*result.summary_lines(), lighting_line(options["split"], document["lighting"])]
         if coparsing is not None:
             labels = predictor.labels
             document["coparsing_labels"] = "dataset" if options["dataset_labels"] else "corrected"

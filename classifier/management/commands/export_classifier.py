@@ -54,6 +54,14 @@ class Command(BaseCommand):
                 "mirror photo shows them (a few minutes; needs the co-parsing folder)"
             ),
         )
+        parser.add_argument(
+            "--lit-colour",
+            action="store_true",
+            help=(
+                "train a colour branch on SOURCE's network with the CC0 train photos as taken and in random lights "
+                "(a warm lamp, shade, a dim room; a few minutes) and add it as the output color_lit"
+            ),
+        )
         parser.add_argument("--no-evaluate", action="store_true", help="skip the evaluation (run it later)")
         parser.add_argument("--no-current", action="store_true", help="do not point artifacts/current at the result")
 
@@ -77,7 +85,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--worn-kind-from: no model.keras in {worn_kind_from}")
             if options["quantization"] == "keep":
                 raise CommandError("--worn-kind-from changes the network: it needs a new export, not 'keep'")
-        for option in ("segmentation_split", "map_with_phones"):
+        for option in ("segmentation_split", "map_with_phones", "lit_colour"):
             if options[option] and options["quantization"] == "keep":
                 flag = "--" + option.replace("_", "-")
                 raise CommandError(f"{flag} changes the network: it needs a new export, not 'keep'")
@@ -102,6 +110,7 @@ class Command(BaseCommand):
                 worn_kind_from=worn_kind_from,
                 segmentation_split=options["segmentation_split"],
                 map_with_phones=options["map_with_phones"],
+                lit_colour=options["lit_colour"],
                 log=self.stdout.write,
             )
         except ValueError as error:
