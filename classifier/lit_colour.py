@@ -2,19 +2,20 @@
 
 Every CC0 photo was taken in even daylight, so the colour head learned colours in that light only. A phone balances
 white only in part: a room lit by warm bulbs leaves the photo warmer, shade cooler, a dim room darker. Read so
-(`evaluation.LIGHTS`), lite0-224-v15 named the colour of the CC0 validation photos 0.879 as taken, but 0.838 a little
+(`lighting.LIGHTS`), lite0-224-v15 named the colour of the CC0 validation photos 0.879 as taken, but 0.838 a little
 warm, 0.703 under a warm lamp (white read beige 28 times, gray beige 16), 0.801 in cool shade and 0.779 dim.
 
 This trains a small colour branch on the served network's frozen pooled features of the CC0 train photos, each as
-taken and again under `casts` random lights (`random_light`: from cool shade to a warm lamp, darker or brighter),
-with the photos' own colour labels (a white shirt under a lamp is still white). The branch has the attribute heads'
-shape (its own normalisation of the pooled features, initialised from the heads', a 64-unit hidden layer, a softmax),
-and is grafted on as the output "color_lit" (`graft_lit_colour`) under names of its own, so the int8 export keeps
-every other output of the source network bit for bit (tflite_graft.keep_quantization). The predictor blends it with
-the colour head (a geometric mean, the branch weighing `blend`: predictor.any_light_colour) before the garment's
-pixels are weighed in. The branch alone reads photos as taken less well than the head (validation 0.85 against
-0.87 in float): the head knows colours in daylight better, the branch knows light; blended they beat the head in
-every light (classifier/NOTEBOOK.md, 5 Dec). Training-side only (imports TensorFlow); a run takes a few minutes."""
+taken and again under `casts` random lights (`lighting.random_light`: from cool shade to a warm lamp, darker or
+brighter), with the photos' own colour labels (a white shirt under a lamp is still white). The branch has the
+attribute heads' shape (its own normalisation of the pooled features, initialised from the heads', a 64-unit hidden
+layer, a softmax), and is grafted on as the output "color_lit" (`graft_lit_colour`) under names of its own, so the
+int8 export keeps every other output of the source network bit for bit (tflite_graft.keep_quantization). The
+predictor blends it with the colour head (a geometric mean, the branch weighing `blend`: predictor.any_light_colour)
+before the garment's pixels are weighed in. The branch alone reads photos as taken less well than the head
+(validation 0.85 against 0.87 in float): the head knows colours in daylight better, the branch knows light; blended
+they beat the head in every light (classifier/NOTEBOOK.md, 5 Dec). Training-side only (imports TensorFlow); a run
+takes a few minutes."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from PIL import Image
 
 from classifier.dataset import Sample, load_samples
 from classifier.imaging import open_image, to_model_batch
+from classifier.lighting import random_light
 from classifier.predictor import any_light_colour
 from classifier.training import COLOR_CODES, color_targets
 
@@ -39,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class LitConfig:
-    """Chosen on 5 Dec on the CC0 validation photos as taken and in the lights of evaluation.LIGHTS (float): two lit
+    """Chosen on 5 Dec on the CC0 validation photos as taken and in the lights of lighting.LIGHTS (float): two lit
     copies of each train photo, 25 epochs, the branch blended with the head at 0.5 (0.3 gained less in every light)."""
 
     casts: int = 2
@@ -52,16 +54,6 @@ class LitConfig:
     main_weight: float = 0.75
     blend: float = 0.5
     seed: int = 1
-
-
-def random_light(rng: np.random.Generator) -> tuple[float, float, float]:
-    """Gains on red, green and blue of one random light: a colour temperature from cool shade (blue up, red down) to
-    a warm lamp (red up, blue down by up to a fifth), times an exposure from 0.6 to 1.25."""
-    warmth = rng.uniform(-1.0, 1.0)
-    red = np.exp(0.09 * warmth + rng.normal(0.0, 0.02))
-    blue = np.exp((-0.25 if warmth > 0 else -0.14) * warmth + rng.normal(0.0, 0.03))
-    exposure = np.exp(rng.uniform(np.log(0.6), np.log(1.25)))
-    return (float(red * exposure), float(exposure), float(blue * exposure))
 
 
 def in_light(image: Image.Image, gains: Sequence[float], size: int) -> Image.Image:

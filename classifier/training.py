@@ -46,6 +46,7 @@ from classifier.dataset import (
     worn_samples,
 )
 from classifier.imaging import open_image, to_model_input
+from classifier.lighting import LIGHTS
 from classifier.predictor import ATTRIBUTE_HEADS, CROP_MARGIN, load_predictor, model_backed
 from classifier.regions import DETECTION_SLOTS, garment_crop, segmentation_target
 from classifier.tflite_graft import keep_quantization
@@ -1366,7 +1367,6 @@ def reexport(
     lit_record = None
     if lit_colour:
         # lazy: training-side module of its own, which imports this one
-        from classifier.evaluation import LIGHTS  # noqa: PLC0415
         from classifier.lit_colour import LitConfig, graft_lit_colour, train_lit_colour  # noqa: PLC0415
 
         lit_config = LitConfig()

@@ -16,7 +16,6 @@ from classifier.benchmark import cpu_summary
 from classifier.coparsing import worn_outfits
 from classifier.dataset import Sample
 from classifier.evaluation import (
-    LIGHTS,
     OutfitTruth,
     _exported_from,
     chip_type,
@@ -25,7 +24,6 @@ from classifier.evaluation import (
     flat_outfit_share,
     head_result,
     listed_right,
-    lit,
     reconciled,
     reframed,
     score,
@@ -41,6 +39,7 @@ from classifier.evaluation import (
     tune_slots,
     worn_seen_line,
 )
+from classifier.lighting import LIGHTS, lit
 from classifier.predictor import DetectedGarment, FakePredictor, HeadPrediction
 from classifier.regions import DETECTION_SLOTS
 from classifier.tests.factories import make_tiny_coparsing

@@ -118,3 +118,40 @@ def test_the_committed_worn_colour_block_is_what_the_labels_fit(coparsing_dir):
     assert block["validation_figures"] == served["validation_figures"]
     figures = block["validation_figures"]["colour_or_alt"]
     assert figures["worn"] > figures["flat"]
+
+
+def test_lit_copies_of_the_train_garments_join_the_fit_in_their_photos_folds(monkeypatch, tmp_path):
+    """train_worn_colours(lit_copies=2) reads every train garment twice more, each time in a light of its own, with the
+    garment's own label; the cross-validation scores the garments as taken only, and the block records the copies.
+    Validation is also read in each light of lighting.LIGHTS."""
+    from classifier import evaluation  # noqa: PLC0415  (the module whose reading is replaced)
+    from classifier.coparsing import SeenColour  # noqa: PLC0415
+    from classifier.lighting import LIGHTS  # noqa: PLC0415
+
+    colours = ["black", "white"]
+    rng = np.random.default_rng(1)
+    seen = [SeenColour(colours[i % 2], None, "solid", False, "train") for i in range(60)]
+    photos = [f"{i // 3:04d}" for i in range(60)]
+    calls: list[tuple[str, object]] = []
+
+    def reading(predictor, coparsing_dir, split, lights=None):
+        calls.append((split, None if lights is None else tuple(lights)))
+        white = np.array([s.color == "white" for s in seen], dtype=float)
+        head = np.stack([1 - white, white], axis=1) * 0.8 + 0.1
+        out = _outputs(head, head, rng.normal(size=(60, 3)), np.full((60, 2), 0.5))
+        return seen, photos, out
+
+    monkeypatch.setattr(evaluation, "_worn_by_eye_outputs", reading)
+    labels = dataclasses.replace(
+        ModelLabels.load(ARTIFACT), colors=tuple(colours), heads={"pattern": ("solid", "pattern")}
+    )
+    predictor = type("Reader", (), {"labels": labels})()
+    block, tries = train_worn_colours(predictor, tmp_path, lit_copies=2, seed=5)
+    train_lights = [lights for split, lights in calls if split == "train" and lights is not None]
+    assert len(train_lights) == 2 and all(len(lights) == 60 for lights in train_lights)
+    assert train_lights[0] != train_lights[1]  # each copy in lights of its own
+    assert block["trained_on"] == {"garments": 60, "photos": 20, "lit_copies": 2, "seed": 5}
+    assert all(t["colour_or_alt"] == 1.0 for t in tries if t["l2"] <= 0.1)  # scored on the 60 as taken
+    assert set(block["validation_in_light"]) == set(LIGHTS)
+    validation_lights = [lights for split, lights in calls if split == "validation" and lights is not None]
+    assert [lights[0] for lights in validation_lights] == list(LIGHTS.values())
