@@ -2288,7 +2288,8 @@ def _exported_from(
             "with one more output, `color_lit`: a colour branch trained on its frozen pooled features of the CC0 "
             f"train photos as taken and in {config.get('casts')} random lights each (a warm lamp to cool shade, "
             "darker or brighter; classifier.lit_colour), blended with the colour head (geometric mean, the branch "
-            f"weighing {config.get('blend')}) before the pixels are weighed in; grafted on by `"
+            f"weighing {config.get('blend')}, raised to {lit.get('sharpen', 1.0)}) before the pixels are weighed in; "
+            "grafted on by `"
             f"{_without_paths(exported.get('command') or 'python manage.py export_classifier')}`{numbers}. Its test "
             "scorings count the source's."
         )

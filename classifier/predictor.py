@@ -309,15 +309,19 @@ def build_prediction(
     )
 
 
-def any_light_colour(head: np.ndarray, lit: np.ndarray | None, weight: float) -> np.ndarray:
+def any_light_colour(head: np.ndarray, lit: np.ndarray | None, weight: float, sharpen: float = 1.0) -> np.ndarray:
     """The colour head's probabilities blended with a lit colour branch's (classifier.lit_colour: trained on photos
-    in many lights): their geometric mean, the branch weighing `weight`, normalised. The head's own without a branch
-    or a weight."""
+    in many lights): their geometric mean, the branch weighing `weight`, raised to `sharpen` (the blend of two
+    softmaxes is less sure than either; lit_colour.chosen_sharpen), normalised. The head's own without a branch or a
+    weight."""
     if lit is None or not weight:
         return np.asarray(head)
     mixed = np.exp(
-        (1.0 - weight) * np.log(np.asarray(head, dtype=np.float64) + 1e-7)
-        + weight * np.log(np.asarray(lit, dtype=np.float64) + 1e-7)
+        sharpen
+        * (
+            (1.0 - weight) * np.log(np.asarray(head, dtype=np.float64) + 1e-7)
+            + weight * np.log(np.asarray(lit, dtype=np.float64) + 1e-7)
+        )
     )
     return (mixed / mixed.sum(axis=-1, keepdims=True)).astype(np.float32)
 
@@ -367,7 +371,8 @@ class ModelLabels:
     # fitted on worn shoes labelled by eye, by `manage.py fit_probes --probe worn_kind`); empty: the kind head's own.
     worn_kind: dict = dataclasses.field(default_factory=dict)
     # A colour branch trained on photos in many lights (classifier.lit_colour, the output "color_lit"): {"blend"}, its
-    # weight in the geometric mean with the colour head; empty: the colour head alone.
+    # weight in the geometric mean with the colour head, and "sharpen", the power the blend is raised to (1 without
+    # it); empty: the colour head alone.
     color_lit: dict = dataclasses.field(default_factory=dict)
 
     @functools.cached_property
@@ -609,7 +614,8 @@ class _ArrayPredictor:
         artifact's lit colour branch when it has one, any_light_colour); "color" is "color_network", with the
         artifact's `pixel_colors` weighed by the pixels. The branch's own output "color_lit" is dropped."""
         lit = out.pop("color_lit", None)
-        network = any_light_colour(out["color"], lit, float(self.labels.color_lit.get("blend", 0.0)))
+        blend = self.labels.color_lit
+        network = any_light_colour(out["color"], lit, float(blend.get("blend", 0.0)), float(blend.get("sharpen", 1.0)))
         if "segmentation" not in out:
             return {**out, "color": network}
         step = max(1, batch.shape[1] // 56)  # a 56-pixel view of the model input is plenty to name a colour

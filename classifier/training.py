@@ -1383,8 +1383,10 @@ def reexport(
         labels["tflite_output"] = output_offsets(model)
         labels["color_lit"] = {
             "blend": lit_config.blend,
+            "sharpen": lit_record.get("sharpen", 1.0),
             "rule": "a photo's colour is the geometric mean of the colour head's and this branch's, the branch "
-            "weighing `blend`, before the garment's pixels are weighed in (predictor.any_light_colour)",
+            "weighing `blend`, raised to `sharpen`, before the garment's pixels are weighed in "
+            "(predictor.any_light_colour)",
         }
         (out_dir / "labels.json").write_text(json.dumps(labels, indent=2) + "\n")
     calibration = None

@@ -16,6 +16,7 @@ from classifier.predictor import (
     FakePredictor,
     ModelLabels,
     Predictor,
+    any_light_colour,
     build_prediction,
     get_predictor,
     slot_probabilities,
@@ -264,3 +265,18 @@ def test_a_garment_found_on_a_studio_backdrop_alone_is_the_paper_not_a_garment()
     ImageDraw.Draw(worn).rectangle((75, 100, 225, 300), fill=(245, 245, 245))  # a white top, a shade off the paper
     ImageDraw.Draw(worn).line((150, 100, 150, 300), fill=(200, 200, 200), width=8)  # its placket's shadow
     assert {slot for slot, _box, _score in reader.detect(worn, segmentation, person)} == {"top", "shoes"}
+
+
+def test_the_lit_colour_branch_is_blended_with_the_head_and_sharpened_without_moving_the_colour():
+    """any_light_colour: the geometric mean of the head's and the branch's probabilities (the branch weighing
+    `weight`), raised to `sharpen` and normalised; the head alone without a branch. Sharpening makes the blend surer
+    and never changes which colour it names."""
+    head = np.array([[0.6, 0.3, 0.1], [0.2, 0.5, 0.3]])
+    lit = np.array([[0.2, 0.7, 0.1], [0.1, 0.8, 0.1]])
+    np.testing.assert_array_equal(any_light_colour(head, None, 0.5), head)
+    blend = any_light_colour(head, lit, 0.5)
+    expected = np.sqrt(head * lit) / np.sqrt(head * lit).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(blend, expected, atol=1e-5)
+    sharp = any_light_colour(head, lit, 0.5, 1.5)
+    np.testing.assert_allclose(sharp.sum(axis=1), 1.0, atol=1e-6)
+    assert (sharp.argmax(axis=1) == blend.argmax(axis=1)).all() and (sharp.max(axis=1) > blend.max(axis=1)).all()

@@ -22,7 +22,7 @@ from ai_edge_litert.interpreter import Interpreter
 from django.core.management import CommandError, call_command
 
 from classifier.benchmark import benchmark, phone_framings
-from classifier.dataset import load_samples
+from classifier.dataset import Sample, load_samples
 from classifier.evaluation import REFRAMINGS, worn_summary_lines
 from classifier.imaging import open_image
 from classifier.predictor import any_light_colour, load_predictor
@@ -624,7 +624,7 @@ def test_a_colour_branch_trained_in_many_lights_is_grafted_on_and_blended_with_t
     before = json.loads((tmp_path / "p" / "labels.json").read_text())["tflite_output"]
     end = max(stop for _start, stop in before.values())
     assert labels["tflite_output"] == {**before, "color_lit": [end, end + len(COLOR_CODES)]}
-    assert labels["color_lit"]["blend"] == 0.5
+    assert labels["color_lit"]["blend"] == 0.5 and 1.0 <= labels["color_lit"]["sharpen"] <= 2.0
     record = json.loads((tmp_path / "l" / "metrics.json").read_text())["lit_colour"]
     assert record["from"] == "p" and record["config"]["casts"] == 2
     assert set(record["validation_float"]) == {"as_taken", "warm_mild", "warm", "cool", "dim"}
@@ -650,7 +650,9 @@ def test_a_colour_branch_trained_in_many_lights_is_grafted_on_and_blended_with_t
     np.testing.assert_array_equal(old["color_network"], old["color_head"])  # no branch: the head alone
     ours._with_pixel_colors = lambda out, batch: out  # the raw outputs, to check the blend against
     raw = ours.outputs([image])
-    np.testing.assert_allclose(new["color_network"], any_light_colour(raw["color"], raw["color_lit"], 0.5), atol=1e-6)
+    sharpen = labels["color_lit"]["sharpen"]
+    blended = any_light_colour(raw["color"], raw["color_lit"], 0.5, sharpen)
+    np.testing.assert_allclose(new["color_network"], blended, atol=1e-6)
     assert not np.allclose(raw["color_lit"], raw["color"])  # trained apart, the two read differently
     keras_lit = load_predictor(tmp_path / "l", backend="keras")
     keras_lit._with_pixel_colors = lambda out, batch: out
@@ -664,3 +666,23 @@ def test_a_colour_branch_trained_in_many_lights_is_grafted_on_and_blended_with_t
     with pytest.raises(CommandError, match="already has a color_lit"):
         call_command("export_classifier", str(tmp_path / "l"), "--out", str(tmp_path / "l2"), "--lit-colour", *common)
     assert not (tmp_path / "l2").exists()
+
+
+def test_the_blend_is_sharpened_by_the_likelihood_of_the_photos_main_colours():
+    """chosen_sharpen picks the power that makes the blend's probabilities fit the labels best: for a blend of two
+    readings that both name the right colour but lean on a second, a power above 1; for readings sure and often
+    wrong, none."""
+    from classifier.lit_colour import chosen_sharpen  # noqa: PLC0415  (imports TensorFlow)
+
+    colours = len(COLOR_CODES)
+    samples = [Sample(f"s{i}", Path("x.jpg"), "validation", "Shirt", "shirt", None, "white", None) for i in range(20)]
+    white = COLOR_CODES.index("white")
+    unsure = np.full((20, colours), 0.4 / (colours - 1))
+    unsure[:, white] = 0.6
+    assert chosen_sharpen(unsure, unsure, samples, 0.5) > 1.0
+    wrong = np.full((20, colours), 0.02 / (colours - 1))
+    wrong[:, white] = 0.02
+    wrong[:10, COLOR_CODES.index("beige")] = 0.98 - 0.02 / (colours - 1)
+    wrong[10:, white] = 0.98
+    wrong /= wrong.sum(axis=1, keepdims=True)
+    assert chosen_sharpen(wrong, wrong, samples, 0.5) == 1.0
