@@ -1799,13 +1799,15 @@ def train_worn_colours(
         cross_validation={"folds": folds, "l2": best["l2"], "colour_or_alt": best["colour_or_alt"]},
     )
     model = worn_colours.loaded(block)
+    seen_v: list[SeenColour] = []
     for split in ("validation", "test"):
         seen_s, _, out_s = _worn_by_eye_outputs(predictor, coparsing_dir, split)
+        if split == "validation":
+            seen_v = seen_s
         if seen_s:
             before = {"color": out_s["color"], "pattern": out_s["pattern"]}
             after = worn_colours.as_worn(out_s, model, pattern_labels)
             block[f"{split}_figures"] = _worn_colour_figures(seen_s, colours, patterned, before, after)
-    seen_v = _worn_by_eye_outputs(predictor, coparsing_dir, "validation")[0]
     if seen_v:
         in_light = {}
         for name, gains in LIGHTS.items():

@@ -32,7 +32,7 @@ from PIL import Image
 
 from classifier.dataset import Sample, load_samples
 from classifier.imaging import open_image, to_model_batch
-from classifier.lighting import random_light
+from classifier.lighting import lit, random_light
 from classifier.predictor import any_light_colour
 from classifier.training import COLOR_CODES, color_targets
 
@@ -57,10 +57,8 @@ class LitConfig:
 
 
 def in_light(image: Image.Image, gains: Sequence[float], size: int) -> Image.Image:
-    """`image` at the model's input size, as if taken in the light of `gains` (each channel scaled, clipped)."""
-    small = image.convert("RGB").resize((size, size), Image.Resampling.BILINEAR)
-    pixels = np.asarray(small, dtype=np.float32) * np.asarray(gains, dtype=np.float32)
-    return Image.fromarray(np.clip(np.rint(pixels), 0, 255).astype(np.uint8))
+    """`image` at the model's input size, as if taken in the light of `gains` (lighting.lit)."""
+    return lit(image.convert("RGB").resize((size, size), Image.Resampling.BILINEAR), gains)
 
 
 def pooled_features(
