@@ -2299,10 +2299,18 @@ def _exported_from(
         numbers = _kept_numbers(phones.get("source_quantization_kept"), "every output but the map's")
         in_float = ", and the map's own layers run in float" if phones.get("map_in_float") else ""
         config = phones.get("config") or {}
+        studio = config.get("studio_copies") or 0
+        backdrops = (
+            f" and {'a copy' if studio == 1 else f'{studio} copies'} of each with the person cut out onto a plain "
+            "backdrop, as a shop shoots a model"
+            if studio
+            else ""
+        )
         return (
             f"\n- This version is `{exported.get('artifact')}`'s network (the same backbone and heads, data and "
             f"training record) with its outfit map trained on for {config.get('epochs')} epochs with phones drawn "
-            "over the street photos' faces and chests, as a mirror photo shows them (classifier.map_phones), by `"
+            f"over the street photos' faces and chests, as a mirror photo shows them{backdrops} "
+            "(classifier.map_phones), by `"
             f"{_without_paths(exported.get('command') or 'python manage.py export_classifier')}`{numbers}{in_float}. "
             "Its test scorings count the source's."
         )

@@ -1285,6 +1285,7 @@ def reexport(
     worn_kind_from: Path | None = None,
     segmentation_split: bool = False,
     map_with_phones: bool = False,
+    studio_copies: int = 0,
     lit_colour: bool = False,
     log: Callable[[str], None] = logger.info,
 ) -> dict:
@@ -1306,7 +1307,8 @@ def reexport(
 
     `map_with_phones`: train `source`'s outfit map on with phones drawn over the street photos (classifier.map_phones,
     a few minutes; it needs `coparsing_dir`) and put it in place of the map under new layer names; every other output
-    stays `source`'s, bit for bit. metrics.json records its training.
+    stays `source`'s, bit for bit. metrics.json records its training. `studio_copies`: besides, that many copies of
+    each street photo with the person on a plain backdrop, as a shop shoots a model (map_phones.PhonesConfig).
 
     `lit_colour`: train a colour branch on `source`'s frozen network with the CC0 train photos as taken and in random
     lights (classifier.lit_colour, a few minutes) and graft it on as the output "color_lit", which the predictor
@@ -1317,6 +1319,8 @@ def reexport(
         raise ValueError(f"unknown quantization {quantization!r}")
     if quantization == "keep" and (worn_kind_from is not None or segmentation_split or map_with_phones or lit_colour):
         raise ValueError("a grafted branch needs a new export, not a kept model.tflite")
+    if studio_copies and not map_with_phones:
+        raise ValueError("studio copies are a setting of the map trained on with phones: give map_with_phones")
     if (segmentation_split or map_with_phones) and coparsing_dir is None:
         raise ValueError(
             "the segmentation split and the map with phones learn from the co-parsing photos: give their folder"
@@ -1355,12 +1359,17 @@ def reexport(
     if map_with_phones:
         assert coparsing_dir is not None  # checked above
         # lazy: training-side module of its own, which imports this one
-        from classifier.map_phones import graft_outfit_map, train_map_with_phones  # noqa: PLC0415
+        from classifier.map_phones import PhonesConfig, graft_outfit_map, train_map_with_phones  # noqa: PLC0415
 
         flat_train = load_samples(dataset_dir, splits=["train"])
         flat = flat_segmentation_photos(flat_train, count=TrainConfig.flat_segmentation_photos, seed=seed)
         head, phones_record = train_map_with_phones(
-            model, coparsing_dir=Path(coparsing_dir), flat_photos=flat, version=out_dir.name, log=log
+            model,
+            coparsing_dir=Path(coparsing_dir),
+            flat_photos=flat,
+            version=out_dir.name,
+            config=PhonesConfig(studio_copies=studio_copies),
+            log=log,
         )
         model = graft_outfit_map(model, head)
         save_model_keras(model, out_dir / "model.keras")

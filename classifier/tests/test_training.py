@@ -22,9 +22,11 @@ from ai_edge_litert.interpreter import Interpreter
 from django.core.management import CommandError, call_command
 
 from classifier.benchmark import benchmark, phone_framings
+from classifier.coparsing import STUDIO_BACKDROPS, read_mask, studio_backdrop
 from classifier.dataset import Sample, load_samples
 from classifier.evaluation import REFRAMINGS, worn_summary_lines
 from classifier.imaging import open_image
+from classifier.map_phones import photos_with_phones, studio_backdrop_colour
 from classifier.predictor import any_light_colour, load_predictor
 from classifier.regions import DETECTION_SLOTS, box_slot_shares, model_frame, photo_box_to_frame
 from classifier.tests.factories import make_tiny_coparsing, make_tiny_dataset
@@ -596,9 +598,14 @@ def test_the_outfit_map_trained_on_with_phones_replaces_the_map_alone(tmp_path):
     model = keras.models.load_model(tmp_path / "p-v2" / "model.keras", compile=False)
     names = [layer.name for layer in model.get_layer("segmentation_head").layers if layer.name.startswith("seg_")]
     assert names and all(name.endswith("_p_v2") for name in names)
+    # Trained on again, now with a copy of each street photo on a plain studio backdrop besides.
     call_command(
-        "export_classifier", str(tmp_path / "p-v2"), "--out", str(tmp_path / "p-v3"), "--map-with-phones", *common,
+        "export_classifier", str(tmp_path / "p-v2"), "--out", str(tmp_path / "p-v3"), "--map-with-phones",
+        "--studio-copies", "1", *common,
     )  # fmt: skip
+    record = json.loads((tmp_path / "p-v3" / "metrics.json").read_text())["outfit_map_with_phones"]
+    assert record["train_photos"]["street_with_phones_mirrored"] == 36  # 6 photos, a phone copy, a studio copy
+    assert record["config"]["studio_copies"] == 1 and record["validation_photos"] == 6 and record["from"] == "p-v2"
     again = keras.models.load_model(tmp_path / "p-v3" / "model.keras", compile=False).get_layer("segmentation_head")
     assert {layer.name for layer in again.layers if layer.name.startswith("seg_")} == {
         name.replace("_p_v2", "_p_v3") for name in names
@@ -607,6 +614,10 @@ def test_the_outfit_map_trained_on_with_phones_replaces_the_map_alone(tmp_path):
         call_command(
             "export_classifier", str(tmp_path / "a"), "--out", str(tmp_path / "k"), "--map-with-phones",
             "--quantization", "keep", *common,
+        )  # fmt: skip
+    with pytest.raises(CommandError, match="give --map-with-phones too"):
+        call_command(
+            "export_classifier", str(tmp_path / "a"), "--out", str(tmp_path / "k"), "--studio-copies", "1", *common,
         )  # fmt: skip
 
 
@@ -686,3 +697,48 @@ def test_the_blend_is_sharpened_by_the_likelihood_of_the_photos_main_colours():
     wrong[10:, white] = 0.98
     wrong /= wrong.sum(axis=1, keepdims=True)
     assert chosen_sharpen(wrong, wrong, samples, 0.5) == 1.0
+
+
+def test_a_studio_copy_keeps_the_person_and_her_map_on_a_plain_backdrop_of_a_shops_kind(tmp_path):
+    """map_phones.photos_with_phones(studio_copies=1): after each photo as it is comes a copy with every pixel outside
+    its person (the mask's labelled pixels) one plain backdrop colour, with the same class map; a train photo's
+    backdrop is drawn (light tones mostly, seldom one of the scoring's own three exactly, never dark), a validation
+    photo's is the one the scoring uses (coparsing.studio_backdrop)."""
+    coparsing = make_tiny_coparsing(tmp_path / "ccp")
+    for split in ("train", "validation"):
+        rows = photos_with_phones(coparsing, split, copies=0, face_share=0.7, seed=1, studio_copies=1)
+        assert len(rows) % 2 == 0 and rows
+        for (photo, classes), (studio, studio_classes) in zip(rows[::2], rows[1::2], strict=True):
+            np.testing.assert_array_equal(classes, studio_classes)
+            pixels = np.asarray(studio)
+            outside = _mask_of(coparsing, photo) == 0
+            far = outside & _away_from_the_edge(outside)
+            backdrop = {tuple(v) for v in pixels[far].reshape(-1, 3)}
+            assert len(backdrop) == 1, backdrop
+            if split == "validation":
+                assert backdrop <= set(STUDIO_BACKDROPS)
+    rng = np.random.default_rng(0)
+    drawn = [studio_backdrop_colour(rng) for _ in range(400)]
+    assert all(min(c) >= 140 for c in drawn)
+    assert sum(min(c) >= 215 for c in drawn) > 250  # white, off-white, light grey or paper, mostly
+    # jittered: seldom one of the scoring's three exactly (pure white, when every channel's jitter is clipped at 255)
+    assert sum(c in STUDIO_BACKDROPS for c in drawn) < 40 and studio_backdrop("0003") in STUDIO_BACKDROPS
+
+
+def _mask_of(coparsing: Path, photo: Image.Image) -> np.ndarray:
+    """The mask of the tiny co-parsing photo that `photo` is (matched by its pixels)."""
+    for path in sorted((coparsing / "photos").glob("*.jpg")):
+        with Image.open(path) as opened:
+            if np.array_equal(np.asarray(opened.convert("RGB")), np.asarray(photo.convert("RGB"))):
+                return read_mask(coparsing, path.stem)
+    raise AssertionError("not a photo of the tiny set")
+
+
+def _away_from_the_edge(outside: np.ndarray, margin: int = 3) -> np.ndarray:
+    """Pixels at least `margin` pixels from the person (the cut-out's edge is softened)."""
+    inside = ~outside
+    near = np.zeros_like(inside)
+    for dy in range(-margin, margin + 1):
+        for dx in range(-margin, margin + 1):
+            near |= np.roll(np.roll(inside, dy, axis=0), dx, axis=1)
+    return ~near

@@ -802,8 +802,10 @@ def test_a_whole_outfit_photo_opens_on_a_garment_its_crop_reads_not_the_maps_dre
 @pytest.mark.real_model
 def test_a_shops_waist_down_photo_of_trousers_opens_on_the_trousers(settings):
     """Co-parsing validation photo 0541 framed from the waist down and cut out onto a studio backdrop, as a shop shoots
-    trousers on a model: the map lists a "top" over the hips, larger than the trousers, which its crop barely reads
-    as a top; the page opened on that "top". It now opens on the trousers, the surer reading."""
+    trousers on a model: the page opens on the trousers. Up to lite0-224-v16 the map listed a "top" over the hips,
+    larger than the trousers, which its crop barely reads as a top, and the page opened on that "top" until the surer
+    reading came first (services.default_garment, unit-tested above); lite0-224-v17's map, trained on studio backdrops
+    too, lists no top on the bare backdrop above the waist."""
     photo = _street_photo(settings, "0541")
     root = photo.parent.parent
     outfit = next(o for o in worn_outfits(root, "validation", with_color=False) if o.image_id == "0541")
@@ -815,8 +817,9 @@ def test_a_shops_waist_down_photo_of_trousers_opens_on_the_trousers(settings):
         upload = SimpleUploadedFile("shop.png", buffer.getvalue(), "image/png")
         body = APIClient().post("/api/v1/recommendations/", {"image": upload}, format="multipart").json()
         garments = body["detected"]["garments"]
-        assert [g["slot"] for g in garments][:2] == ["top", "bottom"], garments
-        assert garments[body["detected"]["chosen_garment"]]["slot"] == body["detected"]["slot"] == "bottom"
+        assert "top" not in {g["slot"] for g in garments} and "bottom" in {g["slot"] for g in garments}, garments
+        chosen = garments[body["detected"]["chosen_garment"]]
+        assert chosen["slot"] == body["detected"]["slot"] == "bottom" and chosen["type"] == "pants", garments
     finally:
         get_predictor.cache_clear()
 
@@ -876,7 +879,8 @@ def test_evaluate_default_garment_counts_every_photo_read_as_an_outfit(settings,
 @pytest.mark.real_model
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 9's acceptance case, not met by lite0-224-v16 (v15 with a colour branch for other light; nor v15, "
+    reason="issue 9's acceptance case, not met by lite0-224-v17 (v16 with its map trained on studio backdrops too; "
+    "nor v16, v15 with a colour branch for other light; nor v15, "
     "nor v14, v13 with a worn-shoe branch, nor v12): its map "
     "takes the red skirt for part of a dress (chip 'Red dress'); every candidate of 1 Dec read the skirt's own crop "
     "as a dress too (0.65-0.79). Of "
