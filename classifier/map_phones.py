@@ -12,6 +12,8 @@ backdrop: v16's map found 0.66 of the garments of the validation photos cut out 
 against 0.84 of the same photos as shot, missing half the tops and a third of the shoes. `studio_copies` adds copies of
 each train photo with its person cut out onto a plain backdrop of a shop's kind (studio_backdrop_colour: jittered
 tones, seldom exactly the three the scoring uses).
+`lit_copies` adds copies in a random light (lighting.random_light), as a mirror photo is mostly taken indoors: with
+them the map found more garments under a lamp, in shade and dim, and as shot too (classifier/NOTEBOOK.md, 5 Dec).
 
 The trained head is grafted back under new layer names (`graft_outfit_map`), so that the int8 export can keep the
 source network's quantization for every other tensor (tflite_graft.keep_quantization matches tensors by name): every
@@ -36,6 +38,7 @@ from PIL import Image
 
 from classifier.coparsing import read_mask, slot_mask, studio_photo, studio_version, worn_outfits
 from classifier.imaging import open_image
+from classifier.lighting import lit, random_light
 from classifier.map_split import feature_model, map_inputs, pixel_maps
 from classifier.occluders import occlude, photo_rng
 from classifier.training import soft_crossentropy, weighted_cells
@@ -47,8 +50,9 @@ logger = logging.getLogger(__name__)
 class PhonesConfig:
     """Chosen on 5 Dec on the validation photos, as they are and with a phone over the face or the chest (garments
     found as served): 8 epochs from the map's own weights at 2e-4, one phone copy of each train photo. One studio
-    copy (chosen on 5 Dec, closing session, against none and two; served from lite0-224-v17) is export_classifier's
-    `--studio-copies 1`; the default keeps the recipe v15 was made with."""
+    copy and two lit copies (chosen on 5 Dec, closing session: studio none, one or two, then lit none, one or two;
+    served from lite0-224-v18) are export_classifier's `--studio-copies 1 --lit-copies 2`; the defaults keep the
+    recipe v15 was made with."""
 
     epochs: int = 8
     learning_rate: float = 2e-4
@@ -56,6 +60,8 @@ class PhonesConfig:
     face_share: float = 0.7
     # copies of each train photo with the person cut out onto a plain backdrop, as a shop shoots a model
     studio_copies: int = 0
+    # copies of each train photo in a random light (lighting.random_light: a warm lamp to cool shade, dim to bright)
+    lit_copies: int = 0
     batch_size: int = 32
     seed: int = 1337
     # the map's loss weight per class (none, top, bottom, outer, one_piece, shoes), as it was first trained with
@@ -83,6 +89,7 @@ def photos_with_phones(
     face_share: float,
     seed: int,
     studio_copies: int = 0,
+    lit_copies: int = 0,
 ) -> list[tuple[Image.Image, np.ndarray]]:
     """(photo, detection class map) of a split's pixel-annotated photos as they are, each followed by `copies` copies
     with a phone drawn in (over the face with probability `face_share`, else on the chest; photos without a head in
@@ -105,6 +112,9 @@ def photos_with_phones(
                 continue
             rng = photo_rng(outfit.image_id, f"studio-{split}-{copy}-{seed}")
             rows.append((studio_photo(photo, mask, studio_backdrop_colour(rng)), classes))
+        for copy in range(lit_copies):
+            rng = photo_rng(outfit.image_id, f"lit-{split}-{copy}-{seed}")
+            rows.append((lit(photo, random_light(rng)), classes))
     return rows
 
 
@@ -158,6 +168,7 @@ def train_map_with_phones(
         face_share=config.face_share,
         seed=config.seed,
         studio_copies=config.studio_copies,
+        lit_copies=config.lit_copies,
     )
     flat = list(flat_photos)
     rows: list[tuple[Path | Image.Image, np.ndarray]] = [*street, *flat]

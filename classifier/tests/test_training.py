@@ -26,6 +26,7 @@ from classifier.coparsing import STUDIO_BACKDROPS, read_mask, studio_backdrop
 from classifier.dataset import Sample, load_samples
 from classifier.evaluation import REFRAMINGS, worn_summary_lines
 from classifier.imaging import open_image
+from classifier.lighting import LIGHTS
 from classifier.map_phones import photos_with_phones, studio_backdrop_colour
 from classifier.predictor import any_light_colour, load_predictor
 from classifier.regions import DETECTION_SLOTS, box_slot_shares, model_frame, photo_box_to_frame
@@ -166,6 +167,9 @@ def test_tiny_training_run_writes_a_loadable_artifact(tiny_run):
         # the same photos with a phone held over the face or the chest (every tiny photo shows its head)
         assert {w: r["garments_present"] for w, r in worn["outfits_phone"].items()} == {"face": 6, "chest": 6}
         assert "a phone held up as in a mirror photo" in summary
+        # and taken in other light: every garment still there to find
+        assert {name: r["garments_present"] for name, r in worn["outfits_in_light"].items()} == dict.fromkeys(LIGHTS, 6)
+        assert "taken in other light (lighting.LIGHTS)" in summary
         # and framed as phones and shops frame them (sides cut, or widened): the same garments, counted in the frame
         assert set(worn["outfits_reframed"]) == set(REFRAMINGS) >= {"9:16", "3:4", "1:1", "4:3", "studio 4:3"}
         assert "framed as phones and shops frame them" in summary
@@ -598,14 +602,15 @@ def test_the_outfit_map_trained_on_with_phones_replaces_the_map_alone(tmp_path):
     model = keras.models.load_model(tmp_path / "p-v2" / "model.keras", compile=False)
     names = [layer.name for layer in model.get_layer("segmentation_head").layers if layer.name.startswith("seg_")]
     assert names and all(name.endswith("_p_v2") for name in names)
-    # Trained on again, now with a copy of each street photo on a plain studio backdrop besides.
+    # Trained on again, now with a copy of each street photo on a plain studio backdrop and one in a random light.
     call_command(
         "export_classifier", str(tmp_path / "p-v2"), "--out", str(tmp_path / "p-v3"), "--map-with-phones",
-        "--studio-copies", "1", *common,
+        "--studio-copies", "1", "--lit-copies", "1", *common,
     )  # fmt: skip
     record = json.loads((tmp_path / "p-v3" / "metrics.json").read_text())["outfit_map_with_phones"]
-    assert record["train_photos"]["street_with_phones_mirrored"] == 36  # 6 photos, a phone copy, a studio copy
-    assert record["config"]["studio_copies"] == 1 and record["validation_photos"] == 6 and record["from"] == "p-v2"
+    assert record["train_photos"]["street_with_phones_mirrored"] == 48  # 6 photos, a phone, a studio and a lit copy
+    assert record["config"]["studio_copies"] == record["config"]["lit_copies"] == 1
+    assert record["validation_photos"] == 6 and record["from"] == "p-v2"
     again = keras.models.load_model(tmp_path / "p-v3" / "model.keras", compile=False).get_layer("segmentation_head")
     assert {layer.name for layer in again.layers if layer.name.startswith("seg_")} == {
         name.replace("_p_v2", "_p_v3") for name in names
@@ -615,10 +620,9 @@ def test_the_outfit_map_trained_on_with_phones_replaces_the_map_alone(tmp_path):
             "export_classifier", str(tmp_path / "a"), "--out", str(tmp_path / "k"), "--map-with-phones",
             "--quantization", "keep", *common,
         )  # fmt: skip
-    with pytest.raises(CommandError, match="give --map-with-phones too"):
-        call_command(
-            "export_classifier", str(tmp_path / "a"), "--out", str(tmp_path / "k"), "--studio-copies", "1", *common,
-        )  # fmt: skip
+    for option in ("--studio-copies", "--lit-copies"):
+        with pytest.raises(CommandError, match="give --map-with-phones too"):
+            call_command("export_classifier", str(tmp_path / "a"), "--out", str(tmp_path / "k"), option, "1", *common)
 
 
 @pytest.mark.slow

@@ -134,8 +134,8 @@ def test_lit_copies_of_the_train_garments_join_the_fit_in_their_photos_folds(mon
     photos = [f"{i // 3:04d}" for i in range(60)]
     calls: list[tuple[str, object]] = []
 
-    def reading(predictor, coparsing_dir, split, lights=None):
-        calls.append((split, None if lights is None else tuple(lights)))
+    def reading(predictor, coparsing_dir, split, lights=None, *, studio=False):
+        calls.append((split, "studio" if studio else None if lights is None else tuple(lights)))
         white = np.array([s.color == "white" for s in seen], dtype=float)
         head = np.stack([1 - white, white], axis=1) * 0.8 + 0.1
         out = _outputs(head, head, rng.normal(size=(60, 3)), np.full((60, 2), 0.5))
@@ -146,12 +146,20 @@ def test_lit_copies_of_the_train_garments_join_the_fit_in_their_photos_folds(mon
         ModelLabels.load(ARTIFACT), colors=tuple(colours), heads={"pattern": ("solid", "pattern")}
     )
     predictor = type("Reader", (), {"labels": labels})()
-    block, tries = train_worn_colours(predictor, tmp_path, lit_copies=2, seed=5)
+    block, tries = train_worn_colours(predictor, tmp_path, lit_copies=2, studio_copy=False, seed=5)
     train_lights = [lights for split, lights in calls if split == "train" and lights is not None]
     assert len(train_lights) == 2 and all(len(lights) == 60 for lights in train_lights)
     assert train_lights[0] != train_lights[1]  # each copy in lights of its own
-    assert block["trained_on"] == {"garments": 60, "photos": 20, "lit_copies": 2, "seed": 5}
+    assert block["trained_on"] == {"garments": 60, "photos": 20, "lit_copies": 2, "studio_copy": False, "seed": 5}
     assert all(t["colour_or_alt"] == 1.0 for t in tries if t["l2"] <= 0.1)  # scored on the 60 as taken
     assert set(block["validation_in_light"]) == set(LIGHTS)
-    validation_lights = [lights for split, lights in calls if split == "validation" and lights is not None]
+    validation_lights = [
+        lights for split, lights in calls if split == "validation" and lights is not None and lights != "studio"
+    ]
     assert [lights[0] for lights in validation_lights] == list(LIGHTS.values())
+    # Validation is read once more cut from the photos' studio versions, and scored there.
+    assert ("validation", "studio") in calls and 0.0 <= block["validation_on_backdrop"] <= 1.0
+    # With the studio copy (served), every train garment is read once more from its photo's studio version.
+    calls.clear()
+    block, _tries = train_worn_colours(predictor, tmp_path, seed=5)
+    assert calls.count(("train", "studio")) == 1 and block["trained_on"]["studio_copy"] is True

@@ -146,8 +146,9 @@ def test_a_bad_file_gets_a_friendly_message_in_the_browser(live_server, page, tm
 
 def test_a_garment_is_chosen_by_tapping_its_outline_on_the_photo(live_server, page, settings):
     """Co-parsing street photo 0306 (test split): a pink blouse, a red skirt listed as a "dress" whose box spans the
-    blouse too, and sandals. A tap on the blouse where the two boxes overlap matches the blouse (the smaller box lies
-    on top); a tap on the feet matches the shoes."""
+    blouse too, and espadrilles (sandals by the dataset's label, heels to the eye that labelled the worn shoes). A tap
+    on the blouse where the two boxes overlap matches the blouse (the smaller box lies on top); a tap on the feet
+    matches the shoes."""
     photo = Path(settings.FASHION_COPARSING_DIR or "/nonexistent") / "photos" / "0306.jpg"
     if not photo.is_file():
         pytest.skip(f"the co-parsing dataset is not at {settings.FASHION_COPARSING_DIR!r}")
@@ -171,7 +172,10 @@ def test_a_garment_is_chosen_by_tapping_its_outline_on_the_photo(live_server, pa
 
     assert "blouse" in tap(x, y).lower()
     shoes = boxes["shoes"]
-    assert "sandals" in tap((shoes[0] + shoes[2]) / 2, (shoes[1] + shoes[3]) / 2).lower()
+    tapped = tap((shoes[0] + shoes[2]) / 2, (shoes[1] + shoes[3]) / 2).lower()
+    assert "sandals" in tapped or "heels" in tapped, tapped
+    slots = [g["slot"] for g in upload.detection["garments"]]
+    assert page.get_attribute("#we-see .chip.current", "value") == str(slots.index("shoes"))
 
 
 def test_a_box_drawn_by_finger_before_uploading_is_read_and_outlined(live_server, settings, monkeypatch):

@@ -64,6 +64,15 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--lit-copies",
+            type=int,
+            default=0,
+            help=(
+                "with --map-with-phones: also train the map on this many copies of each street photo in a random "
+                "light (a warm lamp to cool shade, dim to bright; default 0)"
+            ),
+        )
+        parser.add_argument(
             "--lit-colour",
             action="store_true",
             help=(
@@ -98,10 +107,12 @@ class Command(BaseCommand):
             if options[option] and options["quantization"] == "keep":
                 flag = "--" + option.replace("_", "-")
                 raise CommandError(f"{flag} changes the network: it needs a new export, not 'keep'")
-        if options["studio_copies"] < 0:
-            raise CommandError("--studio-copies: a count, 0 or more")
-        if options["studio_copies"] and not options["map_with_phones"]:
-            raise CommandError("--studio-copies trains the outfit map on: give --map-with-phones too")
+        for option in ("studio_copies", "lit_copies"):
+            flag = "--" + option.replace("_", "-")
+            if options[option] < 0:
+                raise CommandError(f"{flag}: a count, 0 or more")
+            if options[option] and not options["map_with_phones"]:
+                raise CommandError(f"{flag} trains the outfit map on: give --map-with-phones too")
         coparsing = Path(options["coparsing"]) if options["coparsing"] else None
         if coparsing is not None and not (coparsing / "tags.csv").is_file():
             raise CommandError(f"co-parsing folder not found: {options['coparsing']!r}")
@@ -124,6 +135,7 @@ class Command(BaseCommand):
                 segmentation_split=options["segmentation_split"],
                 map_with_phones=options["map_with_phones"],
                 studio_copies=options["studio_copies"],
+                lit_copies=options["lit_copies"],
                 lit_colour=options["lit_colour"],
                 log=self.stdout.write,
             )
