@@ -2375,7 +2375,7 @@ def _exported_from(
         config = phones.get("config") or {}
         studio, lights = config.get("studio_copies") or 0, config.get("lit_copies") or 0
         copies = [
-            f"{'a copy' if studio == 1 else f'{studio} copies'} of each with the person cut out onto a plain "
+            f"{'a copy' if studio == 1 else f'{studio} copies'} of each photo with its person cut out onto a plain "
             "backdrop, as a shop shoots a model"
             if studio
             else "",
@@ -2384,7 +2384,7 @@ def _exported_from(
             if lights
             else "",
         ]
-        backdrops = "".join(f" and {copy}" for copy in copies if copy)
+        backdrops = "; besides, " + " and ".join(copy for copy in copies if copy) if any(copies) else ""
         return (
             f"\n- This version is `{exported.get('artifact')}`'s network (the same backbone and heads, data and "
             f"training record) with its outfit map trained on for {config.get('epochs')} epochs with phones drawn "

@@ -556,9 +556,12 @@ def test_the_model_card_says_which_export_trained_the_map_with_phones():
     assert "outfit map trained on for 8 epochs with phones" in text and "run in float" in text
     assert "backdrop" not in text
     studio = _exported_from(exported, graft, {**phones, "config": {"epochs": 8, "studio_copies": 1}})
-    assert "as a mirror photo shows them and a copy of each with the person cut out onto a plain backdrop" in studio
+    assert "as a mirror photo shows them; besides, a copy of each photo with its person cut out onto a plain" in studio
     both = _exported_from(exported, graft, {**phones, "config": {"epochs": 8, "studio_copies": 1, "lit_copies": 2}})
     assert "as a shop shoots a model and 2 copies in a random light (a warm lamp to cool shade" in both
+    assert "shows them; besides, 2 copies in a random light" in _exported_from(
+        exported, graft, {**phones, "config": {"epochs": 8, "lit_copies": 2}}
+    )
     assert "every output but the map's comes out bit for bit" in text and "kind_worn" not in text
     # The kind branch inherited from an earlier export is not this one's: the map with phones of an earlier export
     # is not either.
