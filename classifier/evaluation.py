@@ -13,7 +13,7 @@ import functools
 import itertools
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -464,10 +464,7 @@ def worn_summary_lines(split: str, worn: dict) -> list[str]:
         *(
             [
                 "  taken in other light (lighting.LIGHTS), garments found as served (precision): "
-                + ", ".join(
-                    f"{LIGHT_WORDS[name]} {r['found_share']:.4f} ({r['precision']:.4f})"
-                    for name, r in worn["outfits_in_light"].items()
-                )
+                + _found_shares(worn["outfits_in_light"], LIGHT_WORDS)
             ]
             if worn.get("outfits_in_light")
             else []
@@ -475,11 +472,7 @@ def worn_summary_lines(split: str, worn: dict) -> list[str]:
         *(
             [
                 "  framed as phones and shops frame them (sides cut, or widened with the border's colour), garments "
-                "found as served (precision): "
-                + ", ".join(
-                    f"{name} {r['found_share']:.4f} ({r['precision']:.4f})"
-                    for name, r in worn["outfits_reframed"].items()
-                )
+                "found as served (precision): " + _found_shares(worn["outfits_reframed"])
             ]
             if worn.get("outfits_reframed")
             else []
@@ -507,6 +500,13 @@ SPLITS_SCORED = ("train", "validation", "test")
 
 # The garments whose chip a shopper most often taps to match, in the order the summary names them.
 CHIP_LABELS = ("skirt", "dress", "pants", "jeans", "shorts", "blouse", "t-shirt", "sweater", "coat", "blazer")
+
+
+def _found_shares(scores: Mapping[str, dict], words: Mapping[str, str] | None = None) -> str:
+    """Each score_detections result as "name found (precision)", comma-joined (`words`: how each name is printed)."""
+    return ", ".join(
+        f"{(words or {}).get(name, name)} {r['found_share']:.4f} ({r['precision']:.4f})" for name, r in scores.items()
+    )
 
 
 def _chips_line(chips: dict) -> str:
@@ -1043,13 +1043,21 @@ def crop_readings(predictor, root: Path, items: Sequence[OutfitTruth], params: d
     return rows
 
 
-def served_garments(predictor, root: Path, items: Sequence[OutfitTruth]) -> list[list[tuple]]:
+def served_garments(
+    predictor,
+    root: Path,
+    items: Sequence[OutfitTruth],
+    shown: Callable[[Image.Image], Image.Image] | None = None,
+) -> list[list[tuple]]:
     """For each photo, the garments listed as an upload's are (slot, box, score): `predictor.predict`, with every
-    step after the network, the chip gate included; [] for a photo read as one garment."""
-    return [
-        [(g.slot, g.box, g.score) for g in predictor.predict(read_photo(root, item.image_id)).garments]
-        for item in items
-    ]
+    step after the network, the chip gate included; [] for a photo read as one garment. `shown`: the photo as the
+    upload shows it (in another light, say), when not as shot."""
+    rows = []
+    for item in items:
+        photo = read_photo(root, item.image_id)
+        read = predictor.predict(shown(photo) if shown is not None else photo)
+        rows.append([(g.slot, g.box, g.score) for g in read.garments])
+    return rows
 
 
 PHONE_PLACE_WORDS = {"face": "over the face", "chest": "on the chest"}
@@ -1073,11 +1081,7 @@ def score_occluded(predictor, root: Path, items: Sequence[OutfitTruth], where: s
 def score_lit_outfits(predictor, root: Path, items: Sequence[OutfitTruth], gains: Sequence[float]) -> dict:
     """score_detections of the garments listed as an upload's (served_garments) when each photo was taken in another
     light (lighting.lit: red, green and blue scaled by `gains`)."""
-    found = [
-        [(g.slot, g.box, g.score) for g in predictor.predict(lit(read_photo(root, item.image_id), gains)).garments]
-        for item in items
-    ]
-    return score_detections(items, found)
+    return score_detections(items, served_garments(predictor, root, items, lambda photo: lit(photo, gains)))
 
 
 # Whole outfits framed as phones and shops frame them, not as the street photos are (regions.street_view): each
@@ -1869,17 +1873,15 @@ def train_worn_colours(
             after = worn_colours.as_worn(out_s, model, pattern_labels)
             block[f"{split}_figures"] = _worn_colour_figures(seen_s, colours, patterned, before, after)
     if seen_v:
-        in_light = {}
-        for name, gains in LIGHTS.items():
-            out_l = _worn_by_eye_outputs(predictor, coparsing_dir, "validation", [gains] * len(seen_v))[2]
-            read = np.argmax(worn_colours.as_worn(out_l, model, pattern_labels)["color"], axis=1)
-            right = [s.names(colours[int(c)]) for s, c in zip(seen_v, read, strict=True)]
-            in_light[name] = round(float(np.mean(right)), 4)
-        block["validation_in_light"] = in_light
-        out_b = _worn_by_eye_outputs(predictor, coparsing_dir, "validation", studio=True)[2]
-        read = np.argmax(worn_colours.as_worn(out_b, model, pattern_labels)["color"], axis=1)
-        right = [s.names(colours[int(c)]) for s, c in zip(seen_v, read, strict=True)]
-        block["validation_on_backdrop"] = round(float(np.mean(right)), 4)
+
+        def named(**view) -> float:
+            """Colour-or-alt of the validation garments as worn, their crops read so (lights, or studio)."""
+            out_v = _worn_by_eye_outputs(predictor, coparsing_dir, "validation", **view)[2]
+            read = np.argmax(worn_colours.as_worn(out_v, model, pattern_labels)["color"], axis=1)
+            return round(float(np.mean([s.names(colours[int(c)]) for s, c in zip(seen_v, read, strict=True)])), 4)
+
+        block["validation_in_light"] = {name: named(lights=[gains] * len(seen_v)) for name, gains in LIGHTS.items()}
+        block["validation_on_backdrop"] = named(studio=True)
     return block, tries
 
 

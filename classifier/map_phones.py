@@ -107,11 +107,12 @@ def photos_with_phones(
             if shown is not None:
                 rows.append((shown, classes))
         for copy in range(studio_copies):
-            if split == "validation":
-                rows.append((studio_version(coparsing_dir, outfit.image_id, photo), classes))
-                continue
-            rng = photo_rng(outfit.image_id, f"studio-{split}-{copy}-{seed}")
-            rows.append((studio_photo(photo, mask, studio_backdrop_colour(rng)), classes))
+            if split == "validation":  # the backdrop the scoring gives this photo
+                backdrop = studio_version(coparsing_dir, outfit.image_id, photo)
+            else:
+                rng = photo_rng(outfit.image_id, f"studio-{split}-{copy}-{seed}")
+                backdrop = studio_photo(photo, mask, studio_backdrop_colour(rng))
+            rows.append((backdrop, classes))
         for copy in range(lit_copies):
             rng = photo_rng(outfit.image_id, f"lit-{split}-{copy}-{seed}")
             rows.append((lit(photo, random_light(rng)), classes))
