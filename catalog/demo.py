@@ -33,7 +33,8 @@ BUILTIN_DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
 DATASET_ZIP_URL = "https://github.com/alexeygrigorev/clothing-dataset/archive/refs/heads/master.zip"
 # Demo garments whose label a stylist corrects, found by eye among the demo plan's photos (see demo_data/README.md):
 # a big graphic or print that the labels call solid (their pattern label is about all-over patterns, while a stylist
-# treats a big cartoon or lettering as the look's one print), and jackets and coats that the dataset labels Blazer.
+# treats a big cartoon or lettering as the look's one print), jackets and coats that the dataset labels Blazer, and
+# children's clothes labelled an adult's.
 CORRECTIONS_FILE = BUILTIN_DEMO_DIR / "corrections.csv"
 # The kind (coat, jacket, vest, snowsuit) of every outer layer of the dataset, which its labels do not give, tagged by
 # eye like the corrections; the CNN learns to read them from the same file (classifier.outer_kinds).
@@ -69,12 +70,15 @@ class Correction:
     type: str  # "" keeps the label's
     pattern: str
     why: str
+    audience: str = ""
 
 
 def demo_corrections() -> dict[str, Correction]:
     """image id -> what a stylist corrects in its labels, and why."""
     return {
-        row["image"]: Correction(type=row["type"], pattern=row["pattern"], why=row["why"])
+        row["image"]: Correction(
+            type=row["type"], pattern=row["pattern"], why=row["why"], audience=row.get("audience") or ""
+        )
         for row in _read_csv(CORRECTIONS_FILE)
     }
 
@@ -86,7 +90,7 @@ def demo_outer_kinds() -> dict[str, str]:
 
 def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
     """Every labelled photo with a garment type outside the test split (test photos stay unseen, for uploads).
-    A photo in `demo_corrections()` takes the type and pattern given there over its labels."""
+    A photo in `demo_corrections()` takes the type, pattern and audience given there over its labels."""
     splits_file = dataset_dir / "splits.csv"
     rows = _read_csv(splits_file if splits_file.exists() else dataset_dir / "images.csv")
     colors, attributes = {}, {}
@@ -107,7 +111,9 @@ def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
             continue
         color_row = colors.get(row["image"], {})
         attribute_row = attributes.get(row["image"], {})
-        audience = attribute_row.get("audience", "") or ("kids" if row.get("kids") == "True" else "")
+        audience = (
+            correction.audience or attribute_row.get("audience", "") or ("kids" if row.get("kids") == "True" else "")
+        )
         kind = attribute_row.get("shoe_kind", "") or outer_kinds.get(row["image"], "")
         photos.append(
             DemoPhoto(
