@@ -20,7 +20,7 @@ from catalog.models import Garment, PairingRule
 from catalog.naming import garment_name
 from catalog.tests.factories import solid_image
 from classifier.predictor import get_predictor
-from vocabulary import AUDIENCES, COLOR_CODES, OUTER_KINDS, TYPE_CODES
+from vocabulary import AUDIENCE_CODES, COLOR_CODES, OUTER_KINDS, TYPE_CODES
 
 pytestmark = pytest.mark.django_db
 
@@ -201,7 +201,7 @@ def test_the_corrections_say_why_and_reach_the_built_in_set():
         len(row["image"]) == 36 and row["why"] and (row["type"] or row["pattern"] or row["audience"]) for row in rows
     )
     assert {row["type"] for row in rows} <= {"", *TYPE_CODES} and {row["pattern"] for row in rows} <= {"", "pattern"}
-    assert {row["audience"] for row in rows} <= {"", *AUDIENCES}
+    assert {row["audience"] for row in rows} <= {"", *AUDIENCE_CODES}
     built_in = {photo.image_id: photo for photo in dataset_photos(BUILTIN_DEMO_DIR)}
     with (BUILTIN_DEMO_DIR / "colors.csv").open(newline="") as handle:
         labels = {row["image"]: row["pattern"] for row in csv.DictReader(handle)}
