@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from catalog.demo import STAPLE_SHARE, demo_staples
 from catalog.tags import Tag
 from recommender.affinity import (
     AffinityParams,
@@ -130,3 +131,22 @@ def test_a_look_scores_the_mean_of_its_pairs():
 
 def test_outfit_affinity_is_read_once():
     assert outfit_affinity() is outfit_affinity()
+
+
+def test_staples_are_the_pieces_worn_in_enough_photos_most_worn_first():
+    table = OutfitAffinity.learn(outfits(), AffinityParams(alpha=1.0, min_support=1))
+    # 22 photos: the white tee in all, the black skirt and the white sneakers in 12, the blue pants and red heels in 10
+    assert table.staples(0.5) == [
+        ("top", "t-shirt", "white", 22),
+        ("bottom", "skirt", "black", 12),
+        ("shoes", "sneakers", "white", 12),
+    ]
+    assert ("bottom", "pants", "blue", 10) in table.staples(0.4)
+    assert table.staples(1.01) == []
+
+
+def test_the_demo_catalogs_staples_are_the_committed_tables():
+    """catalog/demo_data/staples.csv is written with the table (learn_outfit_affinity); black trousers lead."""
+    staples = OutfitAffinity.load().staples(STAPLE_SHARE)
+    assert demo_staples() == [(slot, value, colour) for slot, value, colour, _ in staples]
+    assert staples[0][:3] == ("bottom", "pants", "black")

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from PIL import Image
 
+from catalog.demo import STAPLE_SHARE, STAPLES_FILE, demo_staples
 from catalog.tags import Tag
 from catalog.tests.factories import garment_factory, hex_to_rgb
 from classifier.coparsing import LABELS
@@ -95,6 +96,8 @@ def test_learn_outfit_affinity_writes_a_table_from_the_train_split_only(tmp_path
     assert table.popularity(Tag("shoes", "", "shoes", kind="boots")) == 0.0
     # colours come from the masked pixels of the pixel-annotated train photos
     assert table.popularity(Tag("bottom", "black", "")) == 0.5
+    # the staples are written beside the table, not over the committed ones
+    assert demo_staples(tmp_path / "staples.csv") == [s[:3] for s in table.staples(STAPLE_SHARE)]
 
 
 @pytest.mark.django_db
@@ -163,6 +166,8 @@ def test_the_committed_table_matches_the_shared_train_split(tmp_path):
     out = tmp_path / "affinity.json"
     call_command("learn_outfit_affinity", coparsing_dir=str(SHARED), out=str(out))
     assert OutfitAffinity.load(out).to_json() == OutfitAffinity.load().to_json()
+    # and the staples the demo catalog stocks, written beside it, are the committed ones
+    assert (tmp_path / "staples.csv").read_text() == STAPLES_FILE.read_text()
 
 
 class _Reading:

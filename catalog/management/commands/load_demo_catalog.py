@@ -14,6 +14,7 @@ from catalog.demo import (
     demo_corrections,
     demo_outer_kinds,
     demo_plan,
+    demo_staples,
 )
 from catalog.models import Garment
 from catalog.services import demo_catalog_load, starter_rules_load
@@ -38,6 +39,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--per-cell", type=int, default=6, help="Garments per slot × color cell.")
         parser.add_argument(
+            "--per-staple",
+            type=int,
+            default=3,
+            help="Everyday garments, for women and for men each, of every staple in catalog/demo_data/staples.csv: a "
+            "type and colour real outfits wear most (black trousers, a white blouse …); 0 for none.",
+        )
+        parser.add_argument(
             "--download",
             action="store_true",
             help="Download the public dataset (needs internet) instead of using the built-in set.",
@@ -55,6 +63,7 @@ class Command(BaseCommand):
         dataset: str | None,
         tagger: str | None,
         per_cell: int,
+        per_staple: int,
         download: bool,
         download_to: str,
         if_empty: bool,
@@ -66,7 +75,12 @@ class Command(BaseCommand):
         dataset_dir = self._dataset_dir(dataset=dataset, download=download, download_to=Path(download_to))
         has_colors = (dataset_dir / "colors.csv").exists()
         tagger = tagger or ("dataset" if has_colors else "cnn")
-        photos = demo_plan(dataset_photos(dataset_dir), per_cell=per_cell)
+        photos = demo_plan(
+            dataset_photos(dataset_dir),
+            per_cell=per_cell,
+            staples=demo_staples(),
+            per_staple=per_staple,
+        )
         if not photos:
             raise CommandError(f"No labelled photos found in {dataset_dir} (expected splits.csv or images.csv).")
         try:

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from catalog.demo import STAPLE_SHARE, STAPLES_FILE, write_staples
 from catalog.tags import Tag
 from classifier.coparsing import worn_outfits
 from recommender.affinity import DEFAULT_PATH, AffinityParams, FamilyCounts, OutfitAffinity, worn_garment_tag
@@ -71,6 +72,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--out", default=str(DEFAULT_PATH), help=f"Where to write the JSON (default {DEFAULT_PATH})."
         )
+        parser.add_argument(
+            "--staples-out",
+            help=f"Where to write the staples the demo catalog stocks (default: {STAPLES_FILE} with the default table, "
+            "else staples.csv beside --out; '' for nowhere).",
+        )
         parser.add_argument("--show", type=int, default=12, help="Top and bottom pairs to print per family.")
         defaults = AffinityParams()
         parser.add_argument("--alpha", type=float, default=defaults.alpha, help="Additive smoothing (pseudo-photos).")
@@ -79,7 +85,15 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, coparsing_dir: str | None, out: str, show: int, alpha: float, min_support: int, **options
+        self,
+        *args,
+        coparsing_dir: str | None,
+        out: str,
+        staples_out: str | None,
+        show: int,
+        alpha: float,
+        min_support: int,
+        **options,
     ) -> None:
         root = coparsing_root(coparsing_dir)
         outfits = worn_outfits(root, "train")
@@ -95,6 +109,17 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Learned from {len(outfits)} train photos ({pixel} with colours); wrote {out} ({size} bytes)."
         )
+        if staples_out is None:
+            staples_out = str(
+                STAPLES_FILE if Path(out).resolve() == DEFAULT_PATH.resolve() else Path(out).parent / "staples.csv"
+            )
+        if staples_out:
+            staples = affinity.staples(STAPLE_SHARE)
+            write_staples(staples, Path(staples_out))
+            self.stdout.write(
+                f"Staples (worn in {STAPLE_SHARE:.0%} or more of the photos with colours), wrote {staples_out}: "
+                + ", ".join(f"{colour} {value} {n}" for _, value, colour, n in staples)
+            )
         for family in ("type", "color"):
             self._show_family(affinity, family, show)
         self.stdout.write("\nStylist checks (type family): score, photos together")
