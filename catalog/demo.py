@@ -217,7 +217,8 @@ def demo_plan(
         for staple in staples:
             for audience in ("women", "men"):
                 stocked = [p for p in chosen if _is_everyday_staple(p, staple, audience)]
-                for photo in sorted(photos, key=_photo_hash):
+                # Unisex pieces first: one stocks the staple for women and men alike.
+                for photo in sorted(photos, key=lambda p: (p.audience != "unisex", _photo_hash(p))):
                     if len(stocked) >= per_staple:
                         break
                     if photo.image_id not in chosen_ids and _is_everyday_staple(photo, staple, audience):

@@ -140,7 +140,7 @@ def test_a_dress_guessed_for_hot_weather_takes_no_layer_though_its_warmth_is_unk
     assert any("outer" in look.slots for look in assemble_outfits(mild, wardrobe, JUDGE, leaning=hot))
 
 
-def test_a_mild_dress_gets_one_layered_look_though_its_shoes_score_higher_alone():
+def test_a_mild_dress_or_top_gets_one_layered_look_though_it_scores_higher_alone():
     """Stylists' rules put black, white and gray shoes with a gray dress: a look of the dress and such shoes
     outscores any look with a layer (two more pairs, by colour harmony alone), so all three looks were a pair of
     shoes. The last look now takes a layer; the first two stay the best; a dress guessed for hot weather, a hot one
@@ -172,13 +172,25 @@ def test_a_mild_dress_gets_one_layered_look_though_its_shoes_score_higher_alone(
     hot_wardrobe = catalog(audience="women", warmth="hot")
     assert all(look.slots == {"shoes"} for look in assemble_outfits(hot_dress, hot_wardrobe, ruled))
 
-    # A top's looks take a layer on their own score only: a rule for its shoes keeps them without one.
+    # A top's looks the same (6 Dec): rules for its shoes and trousers keep the best looks without a layer, and the
+    # last gives way to a layered one; in hot weather none takes one.
     top = Tag("top", "gray", "t-shirt", pattern="solid", audience="women", warmth="mild")
-    strong = [
-        RuleSpec(2, RuleSide("top", "gray"), RuleSide("shoes", "black"), 100, "Black shoes."),
-        RuleSpec(3, RuleSide("top", "gray"), RuleSide("bottom", "black"), 100, "Black trousers."),
-    ]
-    assert all("outer" not in look.slots for look in assemble_outfits(top, wardrobe, Judge(rules=RuleBook(strong))))
+    strong = Judge(
+        rules=RuleBook(
+            [
+                RuleSpec(2, RuleSide("top", "gray"), RuleSide("shoes", "black"), 100, "Black shoes."),
+                RuleSpec(3, RuleSide("top", "gray"), RuleSide("bottom", "black"), 100, "Black trousers."),
+            ]
+        )
+    )
+    top_looks = assemble_outfits(top, wardrobe, strong)
+    assert len(top_looks) == 3
+    assert ["outer" in look.slots for look in top_looks] == [False, False, True]
+    for look in top_looks:
+        assert_coherent(look, top)
+    hot_top = replace(top, warmth="hot")
+    hot_looks = assemble_outfits(hot_top, hot_wardrobe, strong)
+    assert hot_looks and all("outer" not in look.slots for look in hot_looks)
 
 
 def test_a_childs_snowsuit_goes_with_cold_weather_clothes_only():
