@@ -5,7 +5,8 @@ shopper's piece calls for it (the "outerwear" style table: required when cold, o
 the style tables also keep a layer out of any look with a hot-weather piece, such as sandals or shorts).
 Every pair of pieces in a look (the shopper's included) passes the style tables and has a reason: a stylist rule or
 colour harmony. Looks are found by a small beam search over the slots and scored by the mean strength of all their
-pairs, so an optional layer joins a look only when it makes the look better; the chosen looks share as few pieces as
+pairs, so an optional layer joins a look only when it makes the look better, except that when none of the looks
+has one, the last gives way to the best layered look (`_with_a_layered_look`); the chosen looks share as few pieces as
 the catalog allows and are never the same.
 """
 
