@@ -214,11 +214,12 @@ def demo_plan(
                 kinds[cell] += 1
                 chosen.append(photo)
                 chosen_ids.add(photo.image_id)
+        # Unisex pieces first: one stocks a staple for women and men alike.
+        unisex_first = sorted(photos, key=lambda p: (p.audience != "unisex", _photo_hash(p)))
         for staple in staples:
             for audience in ("women", "men"):
                 stocked = [p for p in chosen if _is_everyday_staple(p, staple, audience)]
-                # Unisex pieces first: one stocks the staple for women and men alike.
-                for photo in sorted(photos, key=lambda p: (p.audience != "unisex", _photo_hash(p))):
+                for photo in unisex_first:
                     if len(stocked) >= per_staple:
                         break
                     if photo.image_id not in chosen_ids and _is_everyday_staple(photo, staple, audience):
