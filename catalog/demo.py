@@ -33,8 +33,9 @@ BUILTIN_DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
 DATASET_ZIP_URL = "https://github.com/alexeygrigorev/clothing-dataset/archive/refs/heads/master.zip"
 # Demo garments whose label a stylist corrects, found by eye among the demo plan's photos (see demo_data/README.md):
 # a big graphic or print that the labels call solid (their pattern label is about all-over patterns, while a stylist
-# treats a big cartoon or lettering as the look's one print), jackets and coats that the dataset labels Blazer, and
-# children's clothes labelled an adult's.
+# treats a big cartoon or lettering as the look's one print), jackets and coats that the dataset labels Blazer,
+# children's clothes labelled an adult's, and pool slides, flip-flops, sport sandals and sports jackets labelled
+# casual (sport: they stay out of a look with a blouse or heels and yield to dressier sandals beside a dress).
 CORRECTIONS_FILE = BUILTIN_DEMO_DIR / "corrections.csv"
 # The kind (coat, jacket, vest, snowsuit) of every outer layer of the dataset, which its labels do not give, tagged by
 # eye like the corrections; the CNN learns to read them from the same file (classifier.outer_kinds).
@@ -77,13 +78,18 @@ class Correction:
     pattern: str
     why: str
     audience: str = ""
+    formality: str = ""
 
 
 def demo_corrections() -> dict[str, Correction]:
     """image id -> what a stylist corrects in its labels, and why."""
     return {
         row["image"]: Correction(
-            type=row["type"], pattern=row["pattern"], why=row["why"], audience=row.get("audience") or ""
+            type=row["type"],
+            pattern=row["pattern"],
+            why=row["why"],
+            audience=row.get("audience") or "",
+            formality=row.get("formality") or "",
         )
         for row in _read_csv(CORRECTIONS_FILE)
     }
@@ -111,7 +117,7 @@ def demo_outer_kinds() -> dict[str, str]:
 
 def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
     """Every labelled photo with a garment type outside the test split (test photos stay unseen, for uploads).
-    A photo in `demo_corrections()` takes the type, pattern and audience given there over its labels."""
+    A photo in `demo_corrections()` takes the type, pattern, audience and formality given there over its labels."""
     splits_file = dataset_dir / "splits.csv"
     rows = _read_csv(splits_file if splits_file.exists() else dataset_dir / "images.csv")
     colors, attributes = {}, {}
@@ -132,6 +138,7 @@ def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
             continue
         color_row = colors.get(row["image"], {})
         attribute_row = attributes.get(row["image"], {})
+        formality = correction.formality or attribute_row.get("formality", "")
         audience = (
             correction.audience or attribute_row.get("audience", "") or ("kids" if row.get("kids") == "True" else "")
         )
@@ -146,7 +153,7 @@ def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
                 pattern=correction.pattern or color_row.get("pattern", ""),
                 audience=audience if audience in AUDIENCES else "",
                 warmth=attribute_row.get("warmth", "") if attribute_row.get("warmth") in WARMTHS else "",
-                formality=attribute_row.get("formality", "") if attribute_row.get("formality") in FORMALITIES else "",
+                formality=formality if formality in FORMALITIES else "",
                 kind=kind if kind_of_type(kind, type_code) else "",
             )
         )

@@ -20,7 +20,7 @@ from catalog.models import Garment, PairingRule
 from catalog.naming import garment_name
 from catalog.tests.factories import solid_image
 from classifier.predictor import get_predictor
-from vocabulary import AUDIENCE_CODES, COLOR_CODES, OUTER_KINDS, TYPE_CODES
+from vocabulary import AUDIENCE_CODES, COLOR_CODES, FORMALITY_CODES, OUTER_KINDS, TYPE_CODES
 
 pytestmark = pytest.mark.django_db
 
@@ -174,34 +174,37 @@ def test_built_in_demo_set_matches_the_dataset_formats():
 
 
 def test_a_stylists_corrections_win_over_the_labels(photo_folder, tmp_path, monkeypatch):
-    """The dataset's pattern label is about all-over patterns (a big graphic tee is "solid"), and its Blazer label
-    holds denim jackets: the demo catalog takes the corrections listed for its photos."""
+    """The dataset's pattern label is about all-over patterns (a big graphic tee is "solid"), its Blazer label
+    holds denim jackets, and pool slides are "casual": the demo catalog takes the corrections listed for its photos."""
     corrections = tmp_path / "corrections.csv"
     corrections.write_text(
-        "image,type,pattern,audience,why\na1,,pattern,,a large cartoon\na2,shorts,,,cut-offs\na3,,,kids,baby trousers\n"
+        "image,type,pattern,audience,formality,why\na1,,pattern,,,a large cartoon\na2,shorts,,,,cut-offs\n"
+        "a3,,,kids,,baby trousers\na4,,,,sport,pool slides\n"
     )
     monkeypatch.setattr(catalog.demo, "CORRECTIONS_FILE", corrections)
     out = io.StringIO()
     call_command("load_demo_catalog", str(photo_folder), "--tagger", "dataset", stdout=out)
-    assert "3 planned photos take a stylist's correction" in out.getvalue()
+    assert "4 planned photos take a stylist's correction" in out.getvalue()
     tee = Garment.objects.get(source_key="clothing-dataset:a1")
     assert (tee.type, tee.color, tee.pattern, tee.name) == ("t-shirt", "red", "pattern", "Red patterned t-shirt")
     shorts = Garment.objects.get(source_key="clothing-dataset:a2")
     assert (shorts.type, shorts.slot, shorts.pattern, shorts.name) == ("shorts", "bottom", "solid", "Black shorts")
     trousers = Garment.objects.get(source_key="clothing-dataset:a3")
     assert (trousers.type, trousers.audience) == ("pants", "kids")
+    slides = Garment.objects.get(source_key="clothing-dataset:a4")
+    assert slides.formality == "sport"
 
 
 def test_the_corrections_say_why_and_reach_the_built_in_set():
     with catalog.demo.CORRECTIONS_FILE.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert list(rows[0]) == ["image", "type", "pattern", "audience", "why"]
+    assert list(rows[0]) == ["image", "type", "pattern", "audience", "formality", "why"]
     assert len({row["image"] for row in rows}) == len(rows) >= 40
-    assert all(
-        len(row["image"]) == 36 and row["why"] and (row["type"] or row["pattern"] or row["audience"]) for row in rows
-    )
+    corrected = ("type", "pattern", "audience", "formality")
+    assert all(len(row["image"]) == 36 and row["why"] and any(row[field] for field in corrected) for row in rows)
     assert {row["type"] for row in rows} <= {"", *TYPE_CODES} and {row["pattern"] for row in rows} <= {"", "pattern"}
     assert {row["audience"] for row in rows} <= {"", *AUDIENCE_CODES}
+    assert {row["formality"] for row in rows} <= {"", *FORMALITY_CODES}
     built_in = {photo.image_id: photo for photo in dataset_photos(BUILTIN_DEMO_DIR)}
     with (BUILTIN_DEMO_DIR / "colors.csv").open(newline="") as handle:
         labels = {row["image"]: row["pattern"] for row in csv.DictReader(handle)}
