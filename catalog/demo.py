@@ -34,8 +34,8 @@ DATASET_ZIP_URL = "https://github.com/alexeygrigorev/clothing-dataset/archive/re
 # Demo garments whose label a stylist corrects, found by eye among the demo plan's photos (see demo_data/README.md):
 # a big graphic or print that the labels call solid (their pattern label is about all-over patterns, while a stylist
 # treats a big cartoon or lettering as the look's one print), jackets and coats that the dataset labels Blazer,
-# children's clothes labelled an adult's, and pool slides, flip-flops, sport sandals and sports jackets labelled
-# casual (sport: they stay out of a look with a blouse or heels and yield to dressier sandals beside a dress).
+# children's clothes labelled an adult's, and pool slides, flip-flops, sport sandals, joggers, sweat shorts and sports
+# jackets labelled casual (sport: they stay out of a look with a smart piece and rank below casual ones beside one).
 CORRECTIONS_FILE = BUILTIN_DEMO_DIR / "corrections.csv"
 # The kind (coat, jacket, vest, snowsuit) of every outer layer of the dataset, which its labels do not give, tagged by
 # eye like the corrections; the CNN learns to read them from the same file (classifier.outer_kinds).
