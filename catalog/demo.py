@@ -174,8 +174,9 @@ def demo_plan(
     per_staple: int = 3,
 ) -> list[DemoPhoto]:
     """Pick a spread over slot × color (or type, without colour labels): deterministic, a few per cell, taking the
-    cell's audiences in turn; then top up every (slot, audience, warmth) group to `per_group` garments so that kids',
-    men's and women's looks for every season can be completed; then stock the staples.
+    cell's audiences in turn and everyday pieces before sport and lounge ones; then top up every (slot, audience,
+    warmth) group to `per_group` garments so that kids', men's and women's looks for every season can be completed;
+    then stock the staples.
 
     `staples`: (slot, type — for shoes the kind —, colour) of the pieces real outfits wear most
     (`recommender.affinity.OutfitAffinity.staples`). Women and men each get at least `per_staple` everyday ones (solid,
@@ -190,7 +191,7 @@ def demo_plan(
     for key in sorted(cells):
         limit = per_cell if key[1] in COLORS else per_type_without_color
         by_audience: dict[str, list[DemoPhoto]] = defaultdict(list)
-        for photo in sorted(cells[key], key=_photo_hash):
+        for photo in sorted(cells[key], key=_everyday_first):
             by_audience[photo.audience].append(photo)
         queues = [by_audience[audience] for audience in sorted(by_audience)]
         picked: list[DemoPhoto] = []
@@ -234,6 +235,13 @@ def demo_plan(
                         chosen.append(photo)
                         chosen_ids.add(photo.image_id)
     return chosen
+
+
+def _everyday_first(photo: DemoPhoto) -> tuple[bool, str]:
+    """The spread's order within a cell: everyday pieces before sport and lounge ones (football shirts, running shoes,
+    pyjamas), each in a fixed pseudo-random order. A cell with too few others still takes them, and the later steps
+    (seasons, shoe kinds, staples) go by their own rules."""
+    return (photo.formality in ("sport", "lounge"), _photo_hash(photo))
 
 
 def _is_everyday_staple(photo: DemoPhoto, staple: tuple[str, str, str], audience: str) -> bool:

@@ -1,4 +1,5 @@
-"""The demo plan's staples step: real outfits' most worn pieces stocked for women and men, pure (no files read)."""
+"""The demo plan, pure (no files read): the spread takes everyday pieces first, and the staples step stocks real
+outfits' most worn pieces for women and men."""
 
 from __future__ import annotations
 
@@ -72,3 +73,19 @@ def test_a_staple_the_folder_lacks_adds_nothing():
     spread = demo_plan(PHOTOS, per_cell=1, per_group=0)
     plan = demo_plan(PHOTOS, per_cell=1, per_group=0, staples=[("bottom", "skirt", "black")], per_staple=3)
     assert [p.image_id for p in plan] == [p.image_id for p in spread]
+
+
+def test_the_spread_takes_everyday_pieces_before_sport_and_lounge_ones():
+    """The dataset calls many sport pieces casual, and a stylist's corrections make them sport; the spread then picks
+    a cell's everyday pieces first, whatever order the photos' hashes give, and takes sport ones only to fill it."""
+    photos = [
+        pants("ski-1", audience="unisex", formality="sport"),
+        pants("ski-2", audience="unisex", formality="sport"),
+        pants("pyjamas-1", audience="unisex", formality="lounge"),
+        pants("everyday-1", audience="unisex"),
+        pants("gray-ski", audience="unisex", formality="sport", color="gray"),
+    ]
+    for order in (photos, list(reversed(photos))):
+        assert [p.image_id for p in demo_plan(order, per_cell=1, per_group=0)] == ["everyday-1", "gray-ski"]
+    two = demo_plan(photos, per_cell=2, per_group=0)
+    assert two[0].image_id == "everyday-1" and len([p for p in two if p.color == "black"]) == 2
