@@ -46,6 +46,9 @@ OUTER_KINDS_FILE = outer_kinds.LABELS_FILE
 # affinity table it is read from (`recommender.affinity.OutfitAffinity.staples`); the demo plan stocks them.
 STAPLES_FILE = BUILTIN_DEMO_DIR / "staples.csv"
 STAPLE_SHARE = 0.04
+# The formalities of everyday pieces: what the staples are stocked with, and what the spread takes before sport and
+# lounge pieces (track pants, pool slides, pyjamas).
+EVERYDAY_FORMALITIES = ("casual", "smart")
 
 
 @dataclass(frozen=True)
@@ -241,7 +244,7 @@ def _everyday_first(photo: DemoPhoto) -> tuple[bool, str]:
     """The spread's order within a cell: everyday pieces before sport and lounge ones (football shirts, running shoes,
     pyjamas), each in a fixed pseudo-random order. A cell with too few others still takes them, and the later steps
     (seasons, shoe kinds, staples) go by their own rules."""
-    return (photo.formality in ("sport", "lounge"), _photo_hash(photo))
+    return (photo.formality not in EVERYDAY_FORMALITIES, _photo_hash(photo))
 
 
 def _is_everyday_staple(photo: DemoPhoto, staple: tuple[str, str, str], audience: str) -> bool:
@@ -252,7 +255,7 @@ def _is_everyday_staple(photo: DemoPhoto, staple: tuple[str, str, str], audience
         and photo.color == colour
         and photo.audience in (audience, "unisex")
         and photo.pattern == "solid"
-        and photo.formality in ("casual", "smart")
+        and photo.formality in EVERYDAY_FORMALITIES
     )
 
 
