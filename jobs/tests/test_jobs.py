@@ -179,7 +179,8 @@ def _database_url() -> str:
     return f"mysql://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 3306}/{db['NAME']}"
 
 
-def _start_worker(queue: str) -> subprocess.Popen:
+def _start_worker(queue: str, log) -> subprocess.Popen:
+    """A worker whose output goes to `log` (a file: a pipe nobody reads would stall a chatty worker)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "fashion.settings.test",
@@ -192,13 +193,15 @@ def _start_worker(queue: str) -> subprocess.Popen:
         "CELERY_VISIBILITY_TIMEOUT": "5",
         "CELERY_UNACKED_RESTORE_INTERVAL": "1",
         "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+        # The killed worker may die holding the sweep's lock: the next worker must not wait the default 300 s for it.
+        "CELERY_UNACKED_MUTEX_EXPIRE": "10",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "fashion", "worker", "--pool=solo", "-l", "warning", "-Q", queue],
+        [sys.executable, "-m", "celery", "-A", "fashion", "worker", "--pool=solo", "-l", "info", "-Q", queue],
         env=env,
         cwd=settings.BASE_DIR,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -207,6 +210,11 @@ def _drop_connection_pools(app) -> None:
     if app._pool is not None:
         app._pool.force_close_all()
     app._after_fork()
+
+
+def _tail(path, lines: int = 40) -> str:
+    """The end of a worker's log, for a failure message."""
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else "(no log)"
 
 
 def _wait(predicate, timeout: float) -> bool:
@@ -220,7 +228,7 @@ def _wait(predicate, timeout: float) -> bool:
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_runs_a_retag_job_and_one_killed_mid_job_is_taken_over(settings):
+def test_a_real_worker_runs_a_retag_job_and_one_killed_mid_job_is_taken_over(settings, tmp_path):
     """Celery worker subprocesses on the broker (Redis DB 2 unless TEST_CELERY_BROKER_URL): a job started from the web
     side finishes on the worker; a second job's worker is killed (SIGKILL) with messages still unacknowledged, and a
     new worker finishes it."""
@@ -237,11 +245,13 @@ def test_a_real_worker_runs_a_retag_job_and_one_killed_mid_job_is_taken_over(set
     settings.CLASSIFIER_BACKEND = "fake"
     garments = [garment_factory(color="red") for _ in range(250)]  # 3 chunks of RETAG_CHUNK
     Garment.objects.update(type="shirt", model_version="old")
-    worker = _start_worker(queue)
+    logs = [tmp_path / "worker-1.log", tmp_path / "worker-2.log"]
+    log = logs[0].open("w")
+    worker = _start_worker(queue, log)
     try:
         job = retag_job_start(garment_ids=[g.pk for g in garments])
         assert job.status in (JobStatus.QUEUED, JobStatus.RUNNING)  # not run in-process
-        assert _wait(lambda: Job.objects.get(pk=job.pk).status == JobStatus.DONE, 300)
+        assert _wait(lambda: Job.objects.get(pk=job.pk).status == JobStatus.DONE, 300), _tail(logs[0])
         job.refresh_from_db()
         assert (job.done, job.failed) == (250, 0)
         assert set(Garment.objects.values_list("model_version", flat=True)) == {"fake"}
@@ -249,13 +259,17 @@ def test_a_real_worker_runs_a_retag_job_and_one_killed_mid_job_is_taken_over(set
         # A worker killed mid-job: its unacknowledged chunk goes back to the queue (acks late) for the next worker.
         Garment.objects.update(model_version="old")
         second = retag_job_start(garment_ids=[g.pk for g in garments])
-        assert _wait(lambda: JobChunk.objects.filter(job=second).exists(), 120)
+        assert _wait(lambda: JobChunk.objects.filter(job=second).exists(), 120), _tail(logs[0])
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)
+        log.close()
         killed_at = Job.objects.get(pk=second.pk)
-        worker = _start_worker(queue)
-        assert _wait(lambda: Job.objects.get(pk=second.pk).status == JobStatus.DONE, 300)
+        log = logs[1].open("w")
+        worker = _start_worker(queue, log)
+        finished = _wait(lambda: Job.objects.get(pk=second.pk).status == JobStatus.DONE, 300)
         second.refresh_from_db()
+        chunks = list(JobChunk.objects.filter(job=second).values_list("number", flat=True))
+        assert finished, (killed_at.done, second.done, chunks, _tail(logs[0]), _tail(logs[1]))
         print(f"killed with {killed_at.done} of 250 done")
         assert (second.done, second.failed) == (250, 0), (killed_at.done, second.done)
         assert JobChunk.objects.filter(job=second).count() == 3
@@ -263,6 +277,7 @@ def test_a_real_worker_runs_a_retag_job_and_one_killed_mid_job_is_taken_over(set
     finally:
         worker.kill()
         worker.wait(10)
+        log.close()
         redis.Redis.from_url(_broker_url()).delete(
             queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
         )
