@@ -67,20 +67,34 @@ class Candidate:
         return self.tag.type
 
 
+def photo_wearer(detection: Mapping[str, Any]) -> dict | None:
+    """The wearer a photo's detection holds for `worn_audience`: the probe's sure reading (`wearer`), else its unsure
+    one (`wearer_guess`, marked as a guess), else None (a garment laid flat, or an artifact without the probe)."""
+    if detection.get("wearer"):
+        return dict(detection["wearer"])
+    if detection.get("wearer_guess"):
+        return {**detection["wearer_guess"], "guess": True}
+    return None
+
+
 def worn_audience(reading: Mapping[str, Any], wearer: Mapping[str, Any] | None = None) -> dict:
     """The audience of a garment someone wears in the photo, matched for its wearer.
 
-    With the photo's `wearer` (`Prediction.wearer`: "women" or "men", read from the whole photo by
-    classifier.wearers, present only when read surely), the garment takes the wearer's audience and confidence: a man's
-    jeans go with men's and unisex pieces, a woman's with women's and unisex ones. The audience head cannot tell this
-    from the crop: on the co-parsing validation photos it read 93 of a man's 178 worn garments as women's at argmax
-    (39 surely enough to count) and 16 of a woman's 824 as men's (`manage.py evaluate_wearers`).
+    With the photo's `wearer` (`photo_wearer`: "women" or "men", read from the whole photo by classifier.wearers),
+    the garment takes the wearer's audience and confidence: a man's jeans go with men's and unisex pieces, a woman's
+    with women's and unisex ones. The audience head cannot tell this from the crop: on the co-parsing validation
+    photos it read 93 of a man's 178 worn garments as women's at argmax (39 surely enough to count) and 16 of a
+    woman's 824 as men's (`manage.py evaluate_wearers`).
 
-    Without it, the garment's own reading without "kids": the audience head learned kids from flat photos of small
-    garments, and a crop of a worn garment looks small. On the co-parsing validation photos (adults) it read 61 of 330
-    worn garments as kids (48 at 0.5 or more), and a woman's tapped red skirt was then matched with children's
-    sweatshirts. Kids' probability is spread over the adult audiences in proportion (kids stays listed, at 0, so that
-    what the top 3 leave goes to the adult audience they do not name)."""
+    When the probe was unsure (`"guess": True`), the audience is its reading marked as a guess: never taken as read
+    (`tag_from_reading`), it orders the suggestions (`leaning_from_reading`): a man's pieces before a woman's when he
+    is more likely a man. The crop's own reading, which leaned to women's, is not used then.
+
+    Without any wearer reading, the garment's own reading without "kids": the audience head learned kids from flat
+    photos of small garments, and a crop of a worn garment looks small. On the co-parsing validation photos (adults)
+    it read 61 of 330 worn garments as kids (48 at 0.5 or more), and a woman's tapped red skirt was then matched with
+    children's sweatshirts. Kids' probability is spread over the adult audiences in proportion (kids stays listed, at
+    0, so that what the top 3 leave goes to the adult audience they do not name)."""
     wearer_label = str((wearer or {}).get("label") or "")
     if wearer_label in ("women", "men"):
         sure = float((wearer or {}).get("confidence") or 0.0)
@@ -90,6 +104,7 @@ def worn_audience(reading: Mapping[str, Any], wearer: Mapping[str, Any] | None =
             "label": wearer_label,
             "confidence": sure,
             "top3": [[wearer_label, sure], [other, 1.0 - sure], ["unisex", 0.0]],
+            **({"guess": True} if (wearer or {}).get("guess") else {}),
         }
         return adjusted
     audience = reading.get("audience") or {}
@@ -116,6 +131,8 @@ def tag_from_reading(reading: Mapping[str, Any], thresholds: Mapping[str, float]
 
     def confident(head: str) -> str:
         value = reading.get(head) or {}
+        if value.get("guess"):  # a guess however likely (an unsure wearer's audience, `worn_audience`)
+            return ""
         return label(head) if float(value.get("confidence", 0.0)) >= thresholds.get(head, 1.0) else ""
 
     slot, type_code = label("slot"), label("type")
@@ -188,11 +205,11 @@ def _guess(value: Mapping[str, Any], codes: tuple[str, ...]) -> Guess:
 
 
 def leaning_from_reading(reading: Mapping[str, Any], thresholds: Mapping[str, float]) -> Leaning:
-    """The guesses of one CNN reading: pattern, audience, warmth and formality read below `thresholds` (the
-    attributes `tag_from_reading` leaves unknown), with every code's probability."""
+    """The guesses of one CNN reading: pattern, audience, warmth and formality read below `thresholds` or marked as
+    a guess (the attributes `tag_from_reading` leaves unknown), with every code's probability."""
     guesses = {}
     for head, codes in LEANING_CODES.items():
         value = reading.get(head) or {}
-        if value and float(value.get("confidence", 0.0)) < thresholds.get(head, 1.0):
+        if value and (value.get("guess") or float(value.get("confidence", 0.0)) < thresholds.get(head, 1.0)):
             guesses[head] = _guess(value, codes)
     return Leaning(**guesses)

@@ -25,7 +25,7 @@ from catalog.selectors import active_rule_specs, style_policy
 from catalog.services import catalog_version, embedding_to_bytes, image_to_stored_jpeg, rows_delete_with_images
 from catalog.similarity import SimilarGarment, garments_similar_to_embedding
 from catalog.style import NEVER, StylePolicy
-from catalog.tags import Candidate, Leaning, Tag, leaning_from_reading, tag_from_reading, worn_audience
+from catalog.tags import Candidate, Leaning, Tag, leaning_from_reading, photo_wearer, tag_from_reading, worn_audience
 from catalog.uploads import upload_open_image
 from classifier.imaging import open_image
 from classifier.predictor import Prediction, detected_garment_box, get_predictor
@@ -493,14 +493,14 @@ class Reading:
 def _garment_reading(prediction: Prediction, garment: int, detection: Mapping[str, Any], box: Box) -> Reading:
     detected = detected_garments(detection)[garment]
     reading = reading_in_slot(prediction.to_dict(), detected["slot"], float(detected.get("score") or 0.0))
-    return Reading(worn_audience(reading, detection.get("wearer")), prediction.embedding, garment, box)
+    return Reading(worn_audience(reading, photo_wearer(detection)), prediction.embedding, garment, box)
 
 
 def drawn_reading(reading: Mapping[str, Any], detection: Mapping[str, Any]) -> dict:
     """The reading of a box the shopper drew: on a photo of someone wearing clothes (garments found, or one garment
     worn), a worn garment's, matched for the wearer (`worn_audience`); on a garment laid flat, as read."""
     if detected_garments(detection) or detection.get("worn_box"):
-        return worn_audience(reading, detection.get("wearer"))
+        return worn_audience(reading, photo_wearer(detection))
     return dict(reading)
 
 
@@ -590,7 +590,7 @@ def upload_choose(
     crop = get_predictor().predict_crop(image, detected_garment_box(checked) if garment is not None else checked)
     listed = (garments[garment].get("reading") or {}) if garment is not None else {}
     if garment is not None and listed.get("slot"):  # the chip's reading, already held to its slot
-        wearer = (upload.detection or {}).get("wearer")
+        wearer = photo_wearer(upload.detection or {})
         reading = Reading(worn_audience(listed, wearer), crop.embedding, garment, checked)
     elif garment is not None:  # a detection stored without the chip's reading
         reading = _garment_reading(crop, garment, upload.detection, checked)
@@ -706,10 +706,10 @@ def upload_reading(upload: ShopperUpload) -> dict:
     garments = detected_garments(upload.detection)
     if upload.chosen_garment is not None and 0 <= upload.chosen_garment < len(garments):
         chosen = garments[upload.chosen_garment].get("reading") or {}
-        return worn_audience(chosen, (upload.detection or {}).get("wearer"))
+        return worn_audience(chosen, photo_wearer(upload.detection or {}))
     detection = dict(upload.detection or {})
     # One garment someone wears (a shop's photo on a model): its audience is read as a worn garment's.
-    return worn_audience(detection, detection.get("wearer")) if detection.get("worn_box") else detection
+    return worn_audience(detection, photo_wearer(detection)) if detection.get("worn_box") else detection
 
 
 def upload_tag(*, upload: ShopperUpload) -> Tag:

@@ -26,7 +26,7 @@ from catalog.services.files import (
     rows_delete_with_images,
 )
 from catalog.services.versioning import EditConflict, catalog_changed, versioned_save
-from catalog.tags import tag_from_reading, worn_audience
+from catalog.tags import photo_wearer, tag_from_reading, worn_audience
 from catalog.thumbnails import garment_thumbnail_set
 from catalog.uploads import image_error_message, stored_photo_open, upload_open_image
 from classifier.imaging import InvalidImage, open_image
@@ -150,7 +150,7 @@ def garment_fields_from_prediction(prediction: Prediction) -> dict[str, Any]:
     model version and the embedding."""
     reading = prediction.to_dict()
     if prediction.worn_box is not None:  # a garment on a model, read from its crop: a worn garment's audience
-        reading = worn_audience(reading, reading.get("wearer"))
+        reading = worn_audience(reading, photo_wearer(reading))
     tag = tag_from_reading(reading, settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS)
     type_code = prediction.type.label
     return {

@@ -35,6 +35,7 @@ KEYS = {
     "outer_kind",
     "garments",
     "wearer",
+    "wearer_guess",
 }
 
 
@@ -68,7 +69,7 @@ def test_classify_json_lines(fake_backend, photos):
     assert lines[0]["model_version"] == "fake"
     assert len(lines[0]["type_top3"]) == 3 and lines[0]["type_top3"][0][0] == "pants"
     assert 0.0 <= lines[0]["color_confidence"] <= 1.0
-    assert lines[0]["wearer"] is None  # a garment laid flat: nobody wears it
+    assert lines[0]["wearer"] is None and lines[0]["wearer_guess"] is None  # a garment laid flat: nobody wears it
 
 
 def test_classify_reports_bad_files_and_still_classifies_the_rest(fake_backend, photos):

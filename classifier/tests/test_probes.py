@@ -248,8 +248,13 @@ def test_a_photo_of_someone_wearing_clothes_carries_its_wearer_and_a_flat_photo_
     assert read.to_dict()["wearer"]["label"] == "men"
     assert reader._with_wearer(reading, men).wearer is None  # laid flat: nobody wears it
     assert "wearer" not in reading.to_dict()
+    assert read.wearer_guess is None and "wearer_guess" not in read.to_dict()
     reader.labels = dataclasses.replace(reader.labels, wearer={**model, "threshold": [1.01, 1.01]})
-    assert reader._with_wearer(worn, men).wearer is None  # read, but not surely enough: no wearer
+    unsure = reader._with_wearer(worn, men)
+    assert unsure.wearer is None  # read, but not surely enough: no wearer, only a guess that orders suggestions
+    assert unsure.wearer_guess is not None and unsure.wearer_guess.label == "men"
+    assert unsure.to_dict()["wearer_guess"]["label"] == "men" and "wearer" not in unsure.to_dict()
+    assert reader._with_wearer(reading, men).wearer_guess is None  # laid flat: no guess either
 
 
 @pytest.mark.real_model

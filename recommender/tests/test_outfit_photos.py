@@ -15,6 +15,7 @@ from django.test import Client
 from PIL import Image
 from rest_framework.test import APIClient
 
+from catalog.tags import photo_wearer
 from catalog.tests.factories import garment_factory, rule_factory
 from classifier.coparsing import (
     framed_photo,
@@ -1088,6 +1089,52 @@ def test_a_worn_garment_is_matched_for_the_wearer_the_photo_shows_when_it_was_re
     assert reading["audience"]["label"] == "women"  # the stored reading is left as it was
     assert worn_audience(reading, None)["audience"]["label"] == "women"
     assert worn_audience(reading, {"label": "kids", "confidence": 0.9})["audience"]["label"] == "women"  # not a wearer
+
+
+def test_an_unsure_wearer_reading_is_a_guess_that_orders_the_suggestions_instead_of_the_crops_own_reading():
+    """A man's shorts whose crop reads women's at 0.84 (street photo 0574), the whole photo read "men" at 0.75,
+    below the probe's threshold for men: the shorts are not taken as a woman's. The wearer's reading is a guess,
+    never read as sure however likely, and it orders the suggestions."""
+    reading = {
+        "type": {"label": "shorts", "confidence": 0.8, "top3": [["shorts", 0.8]]},
+        "audience": {"label": "women", "confidence": 0.84, "top3": [["women", 0.84], ["unisex", 0.1]]},
+    }
+    guess = {"label": "men", "confidence": 0.75, "top3": [["men", 0.75], ["women", 0.25]]}
+    assert photo_wearer({"wearer_guess": guess}) == {**guess, "guess": True}
+    assert photo_wearer({"wearer": guess, "wearer_guess": {"label": "women"}}) == guess  # a sure reading wins
+    assert photo_wearer({}) is None
+    worn = worn_audience(reading, photo_wearer({"wearer_guess": guess}))
+    assert reading_tag(worn).audience == ""  # 0.75 passes the tags' threshold (0.7), but a guess is never read
+    leaning = dict(reading_leaning(worn).guess("audience"))
+    assert leaning["men"] == pytest.approx(0.75) and leaning["women"] == pytest.approx(0.25)
+    assert reading_tag(worn_audience(reading, None)).audience == "women"  # before: the crop's own reading
+
+
+def test_a_man_unsure_to_the_probe_gets_mens_pieces_first(settings):
+    """Through the API: a photo of someone wearing clothes whose wearer the probe read "men" unsurely; the tapped
+    garment's crop reads women's. Men's and unisex pieces come before women's, which stay in the list (a guess
+    only orders)."""
+    for audience in ("women", "men", "unisex"):
+        garment_factory(type="t-shirt", color="white", audience=audience, name=f"{audience} white tee")
+        garment_factory(type="shoes", color="black", audience=audience, kind="sneakers", name=f"{audience} shoes")
+    upload, _ = upload_create(image_file=outfit_photo())
+    women = {"label": "women", "confidence": 0.9, "top3": [["women", 0.9], ["unisex", 0.1]]}
+    garments = [{**g, "reading": {**g["reading"], "audience": women}} for g in upload.detection["garments"]]
+    detection = {k: v for k, v in upload.detection.items() if k != "wearer"}
+    guess = {"label": "men", "confidence": 0.7, "top3": [["men", 0.7], ["women", 0.3]]}
+    upload.detection = {**detection, "garments": garments, "wearer_guess": guess}
+    upload.save()
+    body = APIClient().post(f"/api/v1/recommendations/{upload.public_id}/choice/", {"garment": 1}, format="json")
+    assert body.status_code == 200, body.content
+    detected = body.json()["detected"]
+    assert detected["wearer"] is None  # the API names a wearer only when read surely
+    assert detected["audience"]["label"] == "men" and not detected["audience"]["used"], detected["audience"]
+    answer = upload_answer(upload=ShopperUpload.objects.get(pk=upload.pk))
+    assert answer.tag.audience == ""
+    audiences = [item.garment.audience for item in answer.recommendation.items]
+    assert "women" in audiences, audiences
+    first_womens = audiences.index("women")
+    assert {"men", "unisex"} <= set(audiences[:first_womens]), audiences
 
 
 def test_a_tapped_garment_and_a_drawn_box_on_a_person_take_the_wearer_and_the_api_says_who(settings):

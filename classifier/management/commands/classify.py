@@ -58,6 +58,8 @@ class Command(BaseCommand):
                     "garments": [g.to_dict() for g in prediction.garments],
                     # A photo of someone wearing clothes: whose ("women" or "men") when read surely, else null.
                     "wearer": prediction.wearer.to_dict() if prediction.wearer is not None else None,
+                    # ... and when read unsurely, the probe's reading (a guess that only orders suggestions), else null.
+                    "wearer_guess": prediction.wearer_guess.to_dict() if prediction.wearer_guess is not None else None,
                 }
                 self.stdout.write(json.dumps(record, ensure_ascii=False))
             else:
@@ -76,6 +78,11 @@ class Command(BaseCommand):
                     + (
                         f"; worn by someone in {prediction.wearer.label}'s clothes ({prediction.wearer.confidence:.2f})"
                         if prediction.wearer is not None
+                        else ""
+                    )
+                    + (
+                        f"; maybe {prediction.wearer_guess.label}'s clothes ({prediction.wearer_guess.confidence:.2f})"
+                        if prediction.wearer_guess is not None
                         else ""
                     )
                 )

@@ -9,14 +9,16 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandParser
 
 from catalog.models import Garment
-from catalog.tags import worn_audience
+from catalog.tags import photo_wearer, worn_audience
 from classifier import wearers
 from classifier.coparsing import read_photo, worn_outfits
 from classifier.predictor import get_predictor
 from recommender.management.commands.learn_outfit_affinity import coparsing_root
 from recommender.services import detected_garments, reading_leaning, reading_tag, recommend_for_tag
 
-WAYS = ("own", "wearer")  # the garment's own reading without kids (as before the wearer probe); matched for the wearer
+# The garment's own reading without kids (as before the wearer probe); matched for the wearer read surely (the crop's
+# own reading when unsure); and as the product matches it: for the wearer, an unsure reading as a guess.
+WAYS = ("own", "wearer", "guess")
 
 
 def matched_readings(detection: dict) -> list[dict]:
@@ -42,7 +44,8 @@ class Command(BaseCommand):
     help = (
         "Read the co-parsing photos of a split whose wearer a stylist tagged (classifier/labels/wearers.csv) and "
         "count, for every garment a shopper can tap, how its audience is matched against the wearer: from the "
-        "garment's own crop (without kids) and for the wearer the photo is read to show; with --suggestions, also "
+        "garment's own crop (without kids), for the wearer the photo is read to show surely, and as the product does "
+        "(an unsure wearer reading as a guess that orders suggestions); with --suggestions, also "
         "how many of the first 12 suggestions from the catalog are the other audience's or kids'."
     )
 
@@ -71,7 +74,8 @@ class Command(BaseCommand):
             photos[f"{wearer} read {read_wearer}"] += 1
             for reading in matched_readings(detection):
                 for way in WAYS:
-                    matched = worn_audience(reading, detection.get("wearer") if way == "wearer" else None)
+                    wearer_of = {"own": None, "wearer": detection.get("wearer"), "guess": photo_wearer(detection)}
+                    matched = worn_audience(reading, wearer_of[way])
                     tag = reading_tag(matched)
                     tally = counts[way][wearer]
                     tally["garments"] += 1
