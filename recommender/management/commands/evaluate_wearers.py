@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
+from PIL import Image
 
 from catalog.models import Garment
 from catalog.tags import photo_wearer, worn_audience
 from classifier import wearers
-from classifier.coparsing import read_photo, worn_outfits
+from classifier.coparsing import WornOutfit, framed_photo, product_framings, read_photo, worn_outfits
 from classifier.predictor import get_predictor
 from recommender.management.commands.learn_outfit_affinity import coparsing_root
 from recommender.services import detected_garments, reading_leaning, reading_tag, recommend_for_tag
@@ -40,6 +43,22 @@ def verdict(audience: str, wearer: str) -> str:
     return "unisex" if audience == "unisex" else "wrong"
 
 
+def _framed(root: Path, image_id: str, box: tuple[float, float, float, float]) -> Image.Image:
+    return framed_photo(read_photo(root, image_id), box)
+
+
+def _photos(root: Path, split: str, framings: bool) -> Iterator[tuple[WornOutfit, Callable[[], Image.Image]]]:
+    """Each photo of the split as shot, or each shop-like framing of its pixel-annotated photos, to be read lazily."""
+    for outfit in worn_outfits(root, split, with_color=False):
+        if not framings:
+            yield outfit, functools.partial(read_photo, root, outfit.image_id)
+            continue
+        if outfit.annotation != "pixel":
+            continue
+        for framing in product_framings(outfit):
+            yield outfit, functools.partial(_framed, root, outfit.image_id, framing.box)
+
+
 class Command(BaseCommand):
     help = (
         "Read the co-parsing photos of a split whose wearer a stylist tagged (classifier/labels/wearers.csv) and "
@@ -54,9 +73,15 @@ class Command(BaseCommand):
         parser.add_argument("--split", choices=["validation", "test"], default="validation")
         parser.add_argument("--labels", default=str(wearers.LABELS_FILE), help="image,wearer CSV")
         parser.add_argument("--suggestions", action="store_true", help="also judge the catalog's suggestions")
+        parser.add_argument(
+            "--framings",
+            action="store_true",
+            help="read the shop-like framings of the pixel-annotated photos (one garment on a model, as a shop frames "
+            "it: classifier.coparsing.product_framings) instead of the photos as shot",
+        )
         parser.add_argument("--json", dest="json_path", help="also write the figures to this JSON file")
 
-    def handle(self, *args, coparsing_dir, split, labels, suggestions, json_path, **options) -> None:
+    def handle(self, *args, coparsing_dir, split, labels, suggestions, framings, json_path, **options) -> None:
         root = coparsing_root(coparsing_dir)
         tagged = wearers.read_labels(Path(labels))
         predictor = get_predictor()
@@ -65,11 +90,11 @@ class Command(BaseCommand):
             way: {who: Counter() for who in wearers.AUDIENCES_READ} for way in WAYS
         }
         photos: Counter[str] = Counter()
-        for outfit in worn_outfits(root, split, with_color=False):
+        for outfit, photo in _photos(root, split, framings):
             if outfit.image_id not in tagged:
                 continue
             wearer = wearers.AUDIENCES_READ[tagged[outfit.image_id]]
-            detection = predictor.predict(read_photo(root, outfit.image_id)).to_dict()
+            detection = predictor.predict(photo()).to_dict()
             read_wearer = (detection.get("wearer") or {}).get("label") or "unsure"
             photos[f"{wearer} read {read_wearer}"] += 1
             for reading in matched_readings(detection):
@@ -87,7 +112,7 @@ class Command(BaseCommand):
                         tally["suggested_wrong"] += sum(
                             verdict(audience_of.get(item.garment.id, ""), wearer) == "wrong" for item in items
                         )
-        figures = {"split": split, "photos": dict(sorted(photos.items())), "garments": {}}
+        figures = {"split": split, "framings": framings, "photos": dict(sorted(photos.items())), "garments": {}}
         for way in WAYS:
             for who in wearers.AUDIENCES_READ:
                 tally = counts[way][who]
