@@ -97,9 +97,9 @@ class Command(BaseCommand):
             detection = predictor.predict(photo()).to_dict()
             read_wearer = (detection.get("wearer") or {}).get("label") or "unsure"
             photos[f"{wearer} read {read_wearer}"] += 1
+            wearer_of = {"own": None, "wearer": detection.get("wearer"), "guess": photo_wearer(detection)}
             for reading in matched_readings(detection):
                 for way in WAYS:
-                    wearer_of = {"own": None, "wearer": detection.get("wearer"), "guess": photo_wearer(detection)}
                     matched = worn_audience(reading, wearer_of[way])
                     tag = reading_tag(matched)
                     tally = counts[way][wearer]
