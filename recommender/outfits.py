@@ -211,12 +211,26 @@ def assemble_outfits(
             s for s in _search(plan, pools, judge, tag) if all(p in {x.slot for x in s.pieces} for p in plan.required)
         )
     complete.sort(key=lambda s: (-round(s.score, 6), tie_break(tag, min(p.id for p in s.pieces))))
-    picked = _pick_distinct(complete, count)
+    ruled_out = {item.candidate.id for item in ranked if item.against_guess}
+    picked = _pick_allowed_first(complete, count, ruled_out)
     if any("outer" in plan.optional for plan in plans):
-        ruled_out = {item.candidate.id for item in ranked if item.against_guess}
         picked = _with_a_layered_look(picked, complete, count, ruled_out)
     looks = [OutfitSpec(state.pieces, state.links, round(state.score, 4)) for state in picked]
     return _reasons_varied(looks)
+
+
+def _pick_allowed_first(states: Sequence[_State], count: int, ruled_out: set[int]) -> list[_State]:
+    """`_pick_distinct`, but a look with a piece that the best guess of an unsure attribute of the shopper's piece
+    rules out (`engine.guess_penalty`) comes only when no other look is left, as that piece does in the list. The
+    preference for looks sharing no piece with those chosen otherwise let such a look in: a man's black jacket (his
+    audience read unsure, men at 0.79) had a brown women's dress with beige sneakers as its third look, the only look
+    left that shared nothing with the first two, at a mean pair strength of 0.17 against their 1.45 and 1.14."""
+    allowed = [s for s in states if not any(p.id in ruled_out for p in s.pieces)]
+    picked = _pick_distinct(allowed, count)
+    if len(picked) < count and len(allowed) < len(states):
+        rest = [s for s in states if any(p.id in ruled_out for p in s.pieces)]
+        picked = _pick_distinct(rest, count, chosen=picked)
+    return picked
 
 
 def _has_a_layer(state: _State) -> bool:

@@ -325,3 +325,38 @@ def test_a_look_of_kinds_not_shown_yet_comes_before_a_third_look_of_the_same_kin
     assert _pick_distinct([black, gray, brown, sneakers], 3) == [black, sneakers, gray]
     far_weaker = look(5, "white", "sneakers", 0.98 - SAME_KINDS_PENALTY - 0.05)
     assert _pick_distinct([black, gray, brown, far_weaker], 3) == [black, gray, far_weaker]
+
+
+def test_a_look_with_a_piece_the_guess_rules_out_comes_only_when_no_other_look_is_left():
+    """A man's black jacket, his audience read unsure (men 0.79): the catalog has one pair of men's trousers, so every
+    top-and-bottom look shares them, and the preference for looks that share nothing made a women's dress and shoes
+    its second look. The dress comes only when no other look is left, as it does in the list."""
+    jacket = Tag("outer", "black", "outwear", pattern="solid")
+    ids = iter(range(1, 100))
+
+    def piece(slot, color, type_, kind="", audience="men"):
+        return Candidate(next(ids), Tag(slot, color, type_, kind, "solid", audience=audience))
+
+    wardrobe = [
+        *(piece("top", color, "shirt") for color in ("white", "gray", "navy")),
+        piece("bottom", "black", "pants"),
+        *(piece("shoes", color, "shoes", "sneakers", "unisex") for color in ("white", "black", "gray")),
+        piece("one_piece", "beige", "dress", audience="women"),
+        piece("shoes", "beige", "shoes", "flats", "women"),
+    ]
+    dress_id = next(c.id for c in wardrobe if c.tag.type == "dress")
+    man = Leaning(audience=(("men", 0.79), ("women", 0.21), ("unisex", 0.0), ("kids", 0.0)))
+    looks = assemble_outfits(jacket, wardrobe, JUDGE, leaning=man)
+    assert len(looks) == 3
+    assert all(look.slots == {"top", "bottom", "shoes"} for look in looks)
+    assert all(p.tag.audience != "women" for look in looks for p in look.pieces)
+    for look in looks:
+        assert_coherent(look, replace(jacket, audience="men"))
+
+    # Unknown without a guess, nothing is ruled out: the look that shares nothing with the first comes second.
+    unknown = assemble_outfits(jacket, wardrobe, JUDGE)
+    assert dress_id in {p.id for p in unknown[1].pieces}
+    # Moved down, never out: with no top-and-bottom look left, the dress's look still comes.
+    only_dresses = [c for c in wardrobe if c.slot in ("one_piece", "shoes")]
+    fallback = assemble_outfits(jacket, only_dresses, JUDGE, leaning=man)
+    assert fallback and all(dress_id in {p.id for p in look.pieces} for look in fallback)

@@ -45,8 +45,10 @@ def test_evaluate_wearers_counts_what_a_man_is_offered_each_way(tmp_path, monkey
     labels.write_text("image,wearer\n0009,man\n0010,woman\n")  # the two test photos
     predictor = _Predictor()
     monkeypatch.setattr(evaluate_wearers, "get_predictor", lambda: predictor)
-    for audience in ("women", "men", "unisex"):
-        garment_factory(type="t-shirt", color="white", audience=audience, name=f"{audience} white tee")
+    for audience, color in (("women", "white"), ("men", "gray"), ("unisex", "black")):  # not look-alikes
+        garment_factory(type="t-shirt", color=color, audience=audience, name=f"{audience} {color} tee")
+    for color in ("white", "black"):
+        garment_factory(type="shoes", kind="sneakers", color=color, audience="unisex", name=f"{color} sneakers")
     out = tmp_path / "wearers.json"
     args = ["--coparsing-dir", str(root), "--split", "test", "--labels", str(labels), "--suggestions"]
     call_command("evaluate_wearers", *args, *(["--framings"] if framings else []), "--json", str(out))
@@ -62,11 +64,15 @@ def test_evaluate_wearers_counts_what_a_man_is_offered_each_way(tmp_path, monkey
     # The crop's own reading, women's, is also the old way's (no sure wearer): the man's garment is read as a
     # woman's, and he is offered the women's and the unisex tee.
     for way in ("own", "wearer"):
-        assert (rows[f"{way}/men"]["wrong"], rows[f"{way}/men"]["suggested"]) == (man, 2 * man)
+        assert (rows[f"{way}/men"]["wrong"], rows[f"{way}/men"]["suggested"]) == (man, 4 * man)
         assert rows[f"{way}/men"]["suggested_wrong"] == man
         assert rows[f"{way}/women"]["suggested_wrong"] == 0
     # The served way: a guess is never read as sure, so nothing is excluded; the three tees are all offered.
-    assert rows["guess/men"]["unknown"] == man and rows["guess/men"]["suggested"] == 3 * man
+    assert rows["guess/men"]["unknown"] == man and rows["guess/men"]["suggested"] == 5 * man
     assert rows["guess/men"]["suggested_wrong"] == man
     assert rows["guess/women"]["suggested_wrong"] == woman  # the probe's guess was wrong for her: the men's tee too
+    # Looks (a tee and sneakers): the crop's women's reading puts the women's tee in the man's looks; the guess
+    # leaves it out while looks without it are left (four: the men's or the unisex tee, with either pair).
+    assert rows["own/men"]["looks"] == 3 * man and rows["own/men"]["looks_wrong"] >= man
+    assert rows["guess/men"]["looks"] == 3 * man and rows["guess/men"]["looks_wrong"] == 0
     assert figures["photos"] == {"men read unsure": man, "women read unsure": woman}

@@ -65,7 +65,8 @@ class Command(BaseCommand):
         "count, for every garment a shopper can tap, how its audience is matched against the wearer: from the "
         "garment's own crop (without kids), for the wearer the photo is read to show surely, and as the product does "
         "(an unsure wearer reading as a guess that orders suggestions); with --suggestions, also "
-        "how many of the first 12 suggestions from the catalog are the other audience's or kids'."
+        "how many of the first 12 suggestions from the catalog, and how many of its 3 looks (any piece), are the other "
+        "audience's or kids'."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -107,10 +108,15 @@ class Command(BaseCommand):
                     tally[verdict(tag.audience, wearer)] += 1
                     if suggestions:
                         leaning = reading_leaning(matched).for_unknown_of(tag)
-                        items = recommend_for_tag(tag=tag, limit=12, leaning=leaning).items
-                        tally["suggested"] += len(items)
+                        answer = recommend_for_tag(tag=tag, limit=12, outfits=3, leaning=leaning)
+                        tally["suggested"] += len(answer.items)
                         tally["suggested_wrong"] += sum(
-                            verdict(audience_of.get(item.garment.id, ""), wearer) == "wrong" for item in items
+                            verdict(audience_of.get(item.garment.id, ""), wearer) == "wrong" for item in answer.items
+                        )
+                        tally["looks"] += len(answer.outfits)
+                        tally["looks_wrong"] += sum(
+                            any(verdict(audience_of.get(g.id, ""), wearer) == "wrong" for g in look.pieces)
+                            for look in answer.outfits
                         )
         figures = {"split": split, "framings": framings, "photos": dict(sorted(photos.items())), "garments": {}}
         for way in WAYS:
@@ -123,6 +129,9 @@ class Command(BaseCommand):
                     row["suggested"] = tally["suggested"]
                     row["suggested_wrong"] = tally["suggested_wrong"]
                     row["suggested_wrong_share"] = round(tally["suggested_wrong"] / max(tally["suggested"], 1), 4)
+                    row["looks"] = tally["looks"]
+                    row["looks_wrong"] = tally["looks_wrong"]
+                    row["looks_wrong_share"] = round(tally["looks_wrong"] / max(tally["looks"], 1), 4)
                 figures["garments"][f"{way}/{who}"] = row
                 self.stdout.write(f"{split} {way:6s} {who:5s}: " + ", ".join(f"{k} {v}" for k, v in row.items()))
         self.stdout.write(f"{split} wearer read: " + ", ".join(f"{k} {v}" for k, v in sorted(photos.items())))
