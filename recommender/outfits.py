@@ -225,12 +225,12 @@ def _pick_allowed_first(states: Sequence[_State], count: int, ruled_out: set[int
     preference for looks sharing no piece with those chosen otherwise let such a look in: a man's black jacket (his
     audience read unsure, men at 0.79) had a brown women's dress with beige sneakers as its third look, the only look
     left that shared nothing with the first two, at a mean pair strength of 0.17 against their 1.45 and 1.14."""
-    allowed = [s for s in states if not any(p.id in ruled_out for p in s.pieces)]
+    allowed: list[_State] = []
+    rest: list[_State] = []
+    for state in states:
+        (rest if any(p.id in ruled_out for p in state.pieces) else allowed).append(state)
     picked = _pick_distinct(allowed, count)
-    if len(picked) < count and len(allowed) < len(states):
-        rest = [s for s in states if any(p.id in ruled_out for p in s.pieces)]
-        picked = _pick_distinct(rest, count, chosen=picked)
-    return picked
+    return _pick_distinct(rest, count, chosen=picked) if rest and len(picked) < count else picked
 
 
 def _has_a_layer(state: _State) -> bool:

@@ -65,8 +65,8 @@ class Command(BaseCommand):
         "count, for every garment a shopper can tap, how its audience is matched against the wearer: from the "
         "garment's own crop (without kids), for the wearer the photo is read to show surely, and as the product does "
         "(an unsure wearer reading as a guess that orders suggestions); with --suggestions, also "
-        "how many of the first 12 suggestions from the catalog, and how many of its 3 looks (any piece), are the other "
-        "audience's or kids'."
+        "how many of the first 12 suggestions from the catalog are the other audience's or kids', and how many of the "
+        "3 looks have such a piece."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
