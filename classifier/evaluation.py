@@ -23,6 +23,7 @@ from PIL import Image, ImageDraw, ImageFont
 from tqdm import tqdm
 
 from classifier import chip_gate, graphics, outer_kinds, probes, wearers, worn_colours, worn_kinds
+from classifier.camera import CAMERA_WORDS, CAMERAS, Camera, rendered
 from classifier.coparsing import (
     ACCEPTED_TYPES,
     COLOR_AGREEMENT_NOTE,
@@ -471,6 +472,14 @@ def worn_summary_lines(split: str, worn: dict) -> list[str]:
         ),
         *(
             [
+                "  rendered by another camera (camera.CAMERAS), garments found as served (precision): "
+                + _found_shares(worn["outfits_camera"], CAMERA_WORDS)
+            ]
+            if worn.get("outfits_camera")
+            else []
+        ),
+        *(
+            [
                 "  framed as phones and shops frame them (sides cut, or widened with the border's colour), garments "
                 "found as served (precision): " + _found_shares(worn["outfits_reframed"])
             ]
@@ -753,9 +762,9 @@ def score_coparsing(
     crops with `reconcile`); "outfits_detector_only", the segmentation map's garments as found; "outfits_served",
     the garments listed as an upload's are (`predictor.predict`: after the artifact's chip gate too); "chips", whether a
     chip on each garment worn names it (score_chips); "framed" and "framed_studio", shop-like framings
-    (score_framings); "outfits_phone", "outfits_in_light" and "outfits_reframed", the whole outfits with a phone held
-    up (score_occluded), taken in other light (score_lit_outfits) and framed as phones and shops frame them
-    (score_reframed)."""
+    (score_framings); "outfits_phone", "outfits_in_light", "outfits_camera" and "outfits_reframed", the whole outfits
+    with a phone held up (score_occluded), taken in other light (score_lit_outfits), rendered by another camera
+    (score_camera_outfits) and framed as phones and shops frame them (score_reframed)."""
     samples = worn_samples(coparsing_dir, split)
     if limit and len(samples) > limit:
         samples = samples[:: int(np.ceil(len(samples) / limit))]
@@ -776,6 +785,10 @@ def score_coparsing(
         "outfits_phone": {where: score_occluded(predictor, Path(coparsing_dir), items, where) for where in PLACES},
         "outfits_in_light": {
             name: score_lit_outfits(predictor, Path(coparsing_dir), items, gains) for name, gains in LIGHTS.items()
+        },
+        "outfits_camera": {
+            name: score_camera_outfits(predictor, Path(coparsing_dir), items, camera)
+            for name, camera in CAMERAS.items()
         },
         "outfits_reframed": {
             name: score_reframed(predictor, Path(coparsing_dir), items, aspect, studio=studio)
@@ -1082,6 +1095,12 @@ def score_lit_outfits(predictor, root: Path, items: Sequence[OutfitTruth], gains
     """score_detections of the garments listed as an upload's (served_garments) when each photo was taken in another
     light (lighting.lit: red, green and blue scaled by `gains`)."""
     return score_detections(items, served_garments(predictor, root, items, lambda photo: lit(photo, gains)))
+
+
+def score_camera_outfits(predictor, root: Path, items: Sequence[OutfitTruth], camera: Camera) -> dict:
+    """score_detections of the garments listed as an upload's (served_garments) when each photo was rendered by
+    another camera (camera.rendered: sharpened or soft, more contrast or saturation, re-encoded)."""
+    return score_detections(items, served_garments(predictor, root, items, lambda photo: rendered(photo, camera)))
 
 
 # Whole outfits framed as phones and shops frame them, not as the street photos are (regions.street_view): each
@@ -2121,6 +2140,17 @@ def model_card_context(metrics: dict, labels: dict) -> dict:
         )
         for split in ("validation", "test")
         if _get(metrics, "coparsing", split, "outfits_in_light")
+    ]
+    seen_rows += [
+        f"- {split}, whole outfits rendered by another camera (camera.CAMERAS: sharpened, more contrast or "
+        "saturation, soft, re-encoded), garments found as served: "
+        + ", ".join(
+            f"{CAMERA_WORDS[name]} {_fmt(r['found_share'])} (precision {_fmt(r['precision'])}, tops "
+            f"{_fmt(r['per_slot_found']['top'])})"
+            for name, r in _get(metrics, "coparsing", split, "outfits_camera").items()
+        )
+        for split in ("validation", "test")
+        if _get(metrics, "coparsing", split, "outfits_camera")
     ]
     seen_rows += [
         f"- {split}, whole outfits framed as phones and shops frame them (each photo's sides cut, the person filling "

@@ -36,6 +36,7 @@ import numpy as np
 from keras import layers
 from PIL import Image
 
+from classifier.camera import random_camera, rendered
 from classifier.coparsing import read_mask, slot_mask, studio_photo, studio_version, worn_outfits
 from classifier.imaging import open_image
 from classifier.lighting import lit, random_light
@@ -62,6 +63,9 @@ class PhonesConfig:
     studio_copies: int = 0
     # copies of each train photo in a random light (lighting.random_light: a warm lamp to cool shade, dim to bright)
     lit_copies: int = 0
+    # copies of each train photo as another camera renders it (camera.random_camera: sharpened or soft, more or less
+    # contrast and saturation, re-encoded)
+    camera_copies: int = 0
     batch_size: int = 32
     seed: int = 1337
     # the map's loss weight per class (none, top, bottom, outer, one_piece, shoes), as it was first trained with
@@ -90,6 +94,7 @@ def photos_with_phones(
     seed: int,
     studio_copies: int = 0,
     lit_copies: int = 0,
+    camera_copies: int = 0,
 ) -> list[tuple[Image.Image, np.ndarray]]:
     """(photo, detection class map) of a split's pixel-annotated photos as they are, each followed by `copies` copies
     with a phone drawn in (over the face with probability `face_share`, else on the chest; photos without a head in
@@ -116,6 +121,9 @@ def photos_with_phones(
         for copy in range(lit_copies):
             rng = photo_rng(outfit.image_id, f"lit-{split}-{copy}-{seed}")
             rows.append((lit(photo, random_light(rng)), classes))
+        for copy in range(camera_copies):
+            rng = photo_rng(outfit.image_id, f"camera-{split}-{copy}-{seed}")
+            rows.append((rendered(photo, random_camera(rng)), classes))
     return rows
 
 
@@ -170,6 +178,7 @@ def train_map_with_phones(
         seed=config.seed,
         studio_copies=config.studio_copies,
         lit_copies=config.lit_copies,
+        camera_copies=config.camera_copies,
     )
     flat = list(flat_photos)
     rows: list[tuple[Path | Image.Image, np.ndarray]] = [*street, *flat]

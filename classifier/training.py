@@ -1287,6 +1287,7 @@ def reexport(
     map_with_phones: bool = False,
     studio_copies: int = 0,
     lit_copies: int = 0,
+    camera_copies: int = 0,
     lit_colour: bool = False,
     log: Callable[[str], None] = logger.info,
 ) -> dict:
@@ -1308,9 +1309,9 @@ def reexport(
 
     `map_with_phones`: train `source`'s outfit map on with phones drawn over the street photos (classifier.map_phones,
     a few minutes; it needs `coparsing_dir`) and put it in place of the map under new layer names; every other output
-    stays `source`'s, bit for bit. metrics.json records its training. `studio_copies`, `lit_copies`: besides, that
-    many copies of each street photo with the person on a plain backdrop, as a shop shoots a model, and in a random
-    light (map_phones.PhonesConfig).
+    stays `source`'s, bit for bit. metrics.json records its training. `studio_copies`, `lit_copies`, `camera_copies`:
+    besides, that many copies of each street photo with the person on a plain backdrop, as a shop shoots a model, in
+    a random light, and as another camera renders it (map_phones.PhonesConfig).
 
     `lit_colour`: train a colour branch on `source`'s frozen network with the CC0 train photos as taken and in random
     lights (classifier.lit_colour, a few minutes) and graft it on as the output "color_lit", which the predictor
@@ -1321,8 +1322,10 @@ def reexport(
         raise ValueError(f"unknown quantization {quantization!r}")
     if quantization == "keep" and (worn_kind_from is not None or segmentation_split or map_with_phones or lit_colour):
         raise ValueError("a grafted branch needs a new export, not a kept model.tflite")
-    if (studio_copies or lit_copies) and not map_with_phones:
-        raise ValueError("studio and lit copies are settings of the map trained on with phones: give map_with_phones")
+    if (studio_copies or lit_copies or camera_copies) and not map_with_phones:
+        raise ValueError(
+            "studio, lit and camera copies are settings of the map trained on with phones: give map_with_phones"
+        )
     if (segmentation_split or map_with_phones) and coparsing_dir is None:
         raise ValueError(
             "the segmentation split and the map with phones learn from the co-parsing photos: give their folder"
@@ -1370,7 +1373,7 @@ def reexport(
             coparsing_dir=Path(coparsing_dir),
             flat_photos=flat,
             version=out_dir.name,
-            config=PhonesConfig(studio_copies=studio_copies, lit_copies=lit_copies),
+            config=PhonesConfig(studio_copies=studio_copies, lit_copies=lit_copies, camera_copies=camera_copies),
             log=log,
         )
         model = graft_outfit_map(model, head)

@@ -22,6 +22,7 @@ from ai_edge_litert.interpreter import Interpreter
 from django.core.management import CommandError, call_command
 
 from classifier.benchmark import benchmark, phone_framings
+from classifier.camera import CAMERAS
 from classifier.coparsing import STUDIO_BACKDROPS, read_mask, studio_backdrop
 from classifier.dataset import Sample, load_samples
 from classifier.evaluation import REFRAMINGS, worn_summary_lines
@@ -170,6 +171,9 @@ def test_tiny_training_run_writes_a_loadable_artifact(tiny_run):
         # and taken in other light: every garment still there to find
         assert {name: r["garments_present"] for name, r in worn["outfits_in_light"].items()} == dict.fromkeys(LIGHTS, 6)
         assert "taken in other light (lighting.LIGHTS)" in summary
+        # and rendered by other cameras: sharpened, more contrast, soft, re-encoded
+        assert {name: r["garments_present"] for name, r in worn["outfits_camera"].items()} == dict.fromkeys(CAMERAS, 6)
+        assert "rendered by another camera (camera.CAMERAS)" in summary
         # and framed as phones and shops frame them (sides cut, or widened): the same garments, counted in the frame
         assert set(worn["outfits_reframed"]) == set(REFRAMINGS) >= {"9:16", "3:4", "1:1", "4:3", "studio 4:3"}
         assert "framed as phones and shops frame them" in summary
@@ -620,7 +624,7 @@ def test_the_outfit_map_trained_on_with_phones_replaces_the_map_alone(tmp_path):
             "export_classifier", str(tmp_path / "a"), "--out", str(tmp_path / "k"), "--map-with-phones",
             "--quantization", "keep", *common,
         )  # fmt: skip
-    for option in ("--studio-copies", "--lit-copies"):
+    for option in ("--studio-copies", "--lit-copies", "--camera-copies"):
         with pytest.raises(CommandError, match="give --map-with-phones too"):
             call_command("export_classifier", str(tmp_path / "a"), "--out", str(tmp_path / "k"), option, "1", *common)
 
@@ -727,6 +731,21 @@ def test_a_studio_copy_keeps_the_person_and_her_map_on_a_plain_backdrop_of_a_sho
     assert sum(min(c) >= 215 for c in drawn) > 250  # white, off-white, light grey or paper, mostly
     # jittered: seldom one of the scoring's three exactly (pure white, when every channel's jitter is clipped at 255)
     assert sum(c in STUDIO_BACKDROPS for c in drawn) < 40 and studio_backdrop("0003") in STUDIO_BACKDROPS
+
+
+def test_a_camera_copy_keeps_the_photos_map_and_is_drawn_the_same_each_run(tmp_path):
+    """map_phones.photos_with_phones(camera_copies=1): after each photo as it is comes a copy as another camera
+    renders it (camera.random_camera), the same size and class map, its pixels changed; drawn from the photo's id and
+    the seed, so a second run gives the very same copies."""
+    coparsing = make_tiny_coparsing(tmp_path / "ccp")
+    rows = photos_with_phones(coparsing, "train", copies=0, face_share=0.7, seed=1, camera_copies=1)
+    again = photos_with_phones(coparsing, "train", copies=0, face_share=0.7, seed=1, camera_copies=1)
+    assert len(rows) % 2 == 0 and rows
+    for (photo, classes), (copy, copy_classes) in zip(rows[::2], rows[1::2], strict=True):
+        np.testing.assert_array_equal(classes, copy_classes)
+        assert copy.size == photo.size and not np.array_equal(np.asarray(copy), np.asarray(photo))
+    for (copy, _), (same, _) in zip(rows[1::2], again[1::2], strict=True):
+        np.testing.assert_array_equal(np.asarray(copy), np.asarray(same))
 
 
 def _mask_of(coparsing: Path, photo: Image.Image) -> np.ndarray:

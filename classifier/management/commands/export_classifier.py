@@ -73,6 +73,15 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--camera-copies",
+            type=int,
+            default=0,
+            help=(
+                "with --map-with-phones: also train the map on this many copies of each street photo as another "
+                "camera renders it (sharpened or soft, more or less contrast and saturation, re-encoded; default 0)"
+            ),
+        )
+        parser.add_argument(
             "--lit-colour",
             action="store_true",
             help=(
@@ -107,7 +116,7 @@ class Command(BaseCommand):
             if options[option] and options["quantization"] == "keep":
                 flag = "--" + option.replace("_", "-")
                 raise CommandError(f"{flag} changes the network: it needs a new export, not 'keep'")
-        for option in ("studio_copies", "lit_copies"):
+        for option in ("studio_copies", "lit_copies", "camera_copies"):
             flag = "--" + option.replace("_", "-")
             if options[option] < 0:
                 raise CommandError(f"{flag}: a count, 0 or more")
@@ -136,6 +145,7 @@ class Command(BaseCommand):
                 map_with_phones=options["map_with_phones"],
                 studio_copies=options["studio_copies"],
                 lit_copies=options["lit_copies"],
+                camera_copies=options["camera_copies"],
                 lit_colour=options["lit_colour"],
                 log=self.stdout.write,
             )
