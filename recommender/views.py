@@ -341,6 +341,25 @@ def _attribute_names(tag: Tag, reading: Mapping[str, Any] | None = None) -> list
     return rows
 
 
+# Whom a garment read with an unsure audience is asked to be for, on the result page: the wearers, not "unisex".
+ASKED_AUDIENCES: tuple[str, ...] = ("women", "men", "kids")
+
+
+def _audience_to_ask(tag: Tag, reading: Mapping[str, Any] | None, correction: object) -> list[tuple[str, str]]:
+    """The audiences the result page offers as one-tap answers when it could not tell whom the garment is for.
+
+    The audience head is the weakest reading (CC0 test 0.66; a man's trousers read "women" at 0.53 get a blouse and
+    sandals), and below CLASSIFIER_ATTRIBUTE_THRESHOLDS its guess only orders the suggestions and is not shown
+    (_attribute_names). So instead of a guess the page asks, beside what it read: "For: Women · Men · Kids", each a
+    correction of the audience alone, as the correction panel's row is (the page leaves the question out while that
+    panel is open, as it is for an unsure type or colour). Empty once the audience is known (read surely, or set by
+    the shopper) or the reading was corrected."""
+    if tag.audience or correction is not None or not (reading or {}).get("audience"):
+        return []
+    korean = korean_active()
+    return [(code, AUDIENCES[code][1 if korean else 0]) for code in ASKED_AUDIENCES]
+
+
 def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
     upload = get_object_or_404(ShopperUpload, public_id=public_id)
     result = upload_answer(upload=upload)
@@ -376,6 +395,7 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
             # box (a skirt inside the box of a "dress" spanning the top and the skirt) lies on top and takes the tap.
             "outline_taps": sorted(garments, key=lambda g: -(g["width"] * g["height"])),
             "attributes": _attribute_names(tag, reading),
+            "ask_audience": _audience_to_ask(tag, reading, correction),
             "attribute_rows": _attribute_rows(tag),
             "all_types": list(TYPES),
             "color_codes": COLOR_CODES,
