@@ -348,7 +348,7 @@ ASKED_AUDIENCES: tuple[str, ...] = ("women", "men", "kids")
 def _audience_to_ask(tag: Tag, reading: Mapping[str, Any] | None, correction: object) -> list[tuple[str, str]]:
     """The audiences the result page offers as one-tap answers when it could not tell whom the garment is for.
 
-    The audience head is the weakest reading (CC0 test 0.66; a man's trousers read "women" at 0.53 get a blouse and
+    The audience head is the weakest reading (CC0 test 0.66; a man's trousers read "women" at 0.51 got a blouse and
     sandals), and below CLASSIFIER_ATTRIBUTE_THRESHOLDS its guess only orders the suggestions and is not shown
     (_attribute_names). So instead of a guess the page asks, beside what it read: "For: Women · Men · Kids", each a
     correction of the audience alone, as the correction panel's row is (the page leaves the question out while that
