@@ -314,14 +314,25 @@ class AttributeRow(NamedTuple):
     unsure: float | None = None
 
 
-def _attribute_names(tag: Tag, reading: Mapping[str, Any] | None = None) -> list[AttributeRow]:
+# The pattern as the page names a top the graphic probe read as a big print (classifier.graphics): "Patterned" would
+# send the shopper looking for stripes on a slogan tee.
+GRAPHIC_PRINT = ("Graphic print", "그래픽 프린트")  # English, Korean, as the vocabulary names things
+
+
+def _attribute_names(
+    tag: Tag, reading: Mapping[str, Any] | None = None, *, pattern_set: bool = False
+) -> list[AttributeRow]:
     """The attributes read with confidence, as rows for the page; unknown ones are left out, but for the pattern.
 
     Whether the garment is patterned is part of what the shopper checks ("the skirt is red, solid"): when the pattern
     head read it less surely than CLASSIFIER_ATTRIBUTE_THRESHOLDS and the shopper has not set it, its best guess is
     shown marked as not sure, so the shopper can see it and correct it (the coordination still treats it as
     unknown). An unsure audience, season or style is not shown: "for kids?" on a woman's top would be a guess about the
-    shopper, and those guesses only order the suggestions (reading_leaning)."""
+    shopper, and those guesses only order the suggestions (reading_leaning).
+
+    A top the pattern head read solid but the graphic probe read as a big print (a cartoon, a slogan) is patterned for
+    the coordination (the look's one print) and named "Graphic print" here, unless the shopper set the pattern
+    herself (`pattern_set`)."""
     korean = korean_active()
     rows = []
     for label, vocabulary, code in (
@@ -332,6 +343,9 @@ def _attribute_names(tag: Tag, reading: Mapping[str, Any] | None = None) -> list
     ):
         if code in vocabulary:
             rows.append(AttributeRow(label, vocabulary[code][1 if korean else 0]))
+    graphic = ((reading or {}).get("graphic") or {}).get("label") == "graphic"
+    if graphic and tag.pattern == "pattern" and not pattern_set:
+        rows[0] = AttributeRow(_("Pattern"), GRAPHIC_PRINT[1 if korean else 0])
     if not tag.pattern and (guess := (reading or {}).get("pattern")) and guess.get("label") in PATTERNS:
         name = PATTERNS[guess["label"]][1 if korean else 0]
         rows.insert(0, AttributeRow(_("Pattern"), name, float(guess.get("confidence") or 0.0)))
@@ -394,7 +408,7 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
             # The outlines as tap targets over the photo, the largest first so that a smaller garment inside a larger
             # box (a skirt inside the box of a "dress" spanning the top and the skirt) lies on top and takes the tap.
             "outline_taps": sorted(garments, key=lambda g: -(g["width"] * g["height"])),
-            "attributes": _attribute_names(tag, reading),
+            "attributes": _attribute_names(tag, reading, pattern_set=bool(correction and correction.pattern)),
             "ask_audience": _audience_to_ask(tag, reading, correction),
             "attribute_rows": _attribute_rows(tag),
             "all_types": list(TYPES),

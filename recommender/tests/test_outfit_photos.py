@@ -1385,3 +1385,36 @@ def test_a_photographed_graphic_tee_is_read_as_a_print_and_gets_no_second_print(
         assert plain.id in suggested and printed.id not in suggested, suggested
     finally:
         get_predictor.cache_clear()
+
+
+@pytest.mark.real_model
+def test_the_page_names_a_graphic_tee_a_graphic_print_until_the_shopper_names_its_pattern(settings):
+    """The same slogan tee on the result page: the probe made it patterned, so the page says what it saw, "Pattern:
+    Graphic print" (Korean "그래픽 프린트"), not "Patterned", which would send the shopper looking for stripes. A
+    striped tee keeps "Patterned"; once the shopper sets the pattern herself, the page shows her word."""
+    tee = _cc0_photo(settings, "7b016eb0-ff0d-4d43-8fff-008cb02f050c")
+    client = Client()
+    try:
+        result = client.post("/recommend/", {"image": SimpleUploadedFile("tee.jpg", tee.read_bytes(), "image/jpeg")})
+        page = client.get(result["Location"])
+        rows = {row.label: row.value for row in page.context["attributes"]}
+        assert rows["Pattern"] == "Graphic print", rows
+        assert "Graphic print" in page.content.decode()
+        korean = client.get(result["Location"], headers={"accept-language": "ko"}).content.decode()
+        assert "그래픽 프린트" in korean
+        upload = page.context["upload"]
+        client.post(f"/recommend/{upload.public_id}/correct/", {"pattern": "pattern"})
+        rows = {row.label: row.value for row in client.get(result["Location"]).context["attributes"]}
+        assert rows["Pattern"] == "Patterned", rows
+        client.post(f"/recommend/{upload.public_id}/correct/", {"pattern": "solid"})
+        rows = {row.label: row.value for row in client.get(result["Location"]).context["attributes"]}
+        assert rows["Pattern"] == "Solid", rows
+        # A navy-and-white striped tee of the CC0 test split (colors.csv: pattern; classifier/tests/test_real_model.py).
+        striped = _cc0_photo(settings, "05d01bf9-6ff5-4c5e-b946-b4ca004a125b")
+        result = client.post(
+            "/recommend/", {"image": SimpleUploadedFile("striped.jpg", striped.read_bytes(), "image/jpeg")}
+        )
+        rows = {row.label: row.value for row in client.get(result["Location"]).context["attributes"]}
+        assert rows["Pattern"] == "Patterned", rows
+    finally:
+        get_predictor.cache_clear()
