@@ -82,9 +82,17 @@ def _noun(type_code: str, kind: str, formality: str, audience: str = "") -> tupl
 
 
 def garment_names(
-    *, type: str, color: str, pattern: str = "", kind: str = "", formality: str = "", audience: str = ""
+    *,
+    type: str,
+    color: str,
+    pattern: str = "",
+    kind: str = "",
+    formality: str = "",
+    audience: str = "",
+    graphic: bool = False,
 ) -> GarmentName:
-    """English and Korean names from the tags.
+    """English and Korean names from the tags. `graphic`: the print is a big graphic (a cartoon, a slogan; the
+    classifier's graphic probe), named so rather than "patterned".
 
     >>> garment_names(type="pants", color="black", formality="smart")
     GarmentName(en='Black slacks', ko='블랙 슬랙스')
@@ -96,14 +104,15 @@ def garment_names(
     noun_en, noun_ko = _noun(type, kind, formality, audience)
     info = COLORS[color]
     if pattern == "pattern":
+        word_en, word_ko = ("graphic", "그래픽") if graphic else ("patterned", "패턴")
         if color == "multicolor":
-            return GarmentName(f"Patterned {noun_en}", f"패턴 {noun_ko}")
-        return GarmentName(f"{info.name_en} patterned {noun_en}", f"{info.name_ko} 패턴 {noun_ko}")
+            return GarmentName(f"{word_en.capitalize()} {noun_en}", f"{word_ko} {noun_ko}")
+        return GarmentName(f"{info.name_en} {word_en} {noun_en}", f"{info.name_ko} {word_ko} {noun_ko}")
     return GarmentName(f"{info.name_en} {noun_en}", f"{info.name_ko} {noun_ko}")
 
 
-def tag_names(tag: Tag) -> GarmentName:
-    """The names of a garment described by a `Tag` (its type must be known)."""
+def tag_names(tag: Tag, *, graphic: bool = False) -> GarmentName:
+    """The names of a garment described by a `Tag` (its type must be known); `graphic` as for garment_names."""
     return garment_names(
         type=tag.type,
         color=tag.color,
@@ -111,6 +120,7 @@ def tag_names(tag: Tag) -> GarmentName:
         kind=tag.kind,
         formality=tag.formality,
         audience=tag.audience,
+        graphic=graphic,
     )
 
 

@@ -248,7 +248,9 @@ def _detected_garments(upload: ShopperUpload, corrected: Tag | None = None) -> l
             # suggestions say
             read = reading_tag(garment.get("reading") or {})
             name = _garment_name(
-                replace(read, type=type_code, color=garment["color"], kind=garment.get("kind") or ""), language
+                replace(read, type=type_code, color=garment["color"], kind=garment.get("kind") or ""),
+                language,
+                graphic=_read_as_graphic(garment.get("reading")),
             )
             colour = garment["color"]
         else:
@@ -267,8 +269,13 @@ def _detected_garments(upload: ShopperUpload, corrected: Tag | None = None) -> l
     return garments
 
 
-def _garment_name(tag: Tag, language: str) -> str:
-    return tag_names(tag).in_language(language)
+def _garment_name(tag: Tag, language: str, *, graphic: bool = False) -> str:
+    return tag_names(tag, graphic=graphic).in_language(language)
+
+
+def _read_as_graphic(reading: Mapping[str, Any] | None) -> bool:
+    """Whether the graphic probe made this reading's pattern (a big cartoon or slogan on a top; classifier.graphics)."""
+    return ((reading or {}).get("graphic") or {}).get("label") == "graphic"
 
 
 def _worn_outline(upload: ShopperUpload) -> dict | None:
@@ -343,8 +350,7 @@ def _attribute_names(
     ):
         if code in vocabulary:
             rows.append(AttributeRow(label, vocabulary[code][1 if korean else 0]))
-    graphic = ((reading or {}).get("graphic") or {}).get("label") == "graphic"
-    if graphic and tag.pattern == "pattern" and not pattern_set:
+    if _read_as_graphic(reading) and tag.pattern == "pattern" and not pattern_set:
         rows[0] = AttributeRow(_("Pattern"), GRAPHIC_PRINT[1 if korean else 0])
     if not tag.pattern and (guess := (reading or {}).get("pattern")) and guess.get("label") in PATTERNS:
         name = PATTERNS[guess["label"]][1 if korean else 0]

@@ -59,6 +59,17 @@ def test_names_read_like_a_shop(tags, english, korean):
     assert garment_name(language="en", **tags) == english
 
 
+def test_a_big_graphic_is_named_graphic_not_patterned():
+    """A print the graphic probe read (a slogan tee) is named for what it is; without the flag, "patterned"."""
+    graphic_tee = garment_names(type="t-shirt", color="black", pattern="pattern", graphic=True)
+    assert (graphic_tee.en, graphic_tee.ko) == ("Black graphic t-shirt", "블랙 그래픽 반팔 티셔츠")
+    assert garment_names(type="hoodie", color="multicolor", pattern="pattern", graphic=True).en == "Graphic hoodie"
+    assert garment_names(type="t-shirt", color="black", pattern="solid", graphic=True).en == "Black t-shirt"
+    tag = Tag(slot="top", color="black", type="t-shirt", pattern="pattern")
+    assert tag_names(tag, graphic=True).ko == "블랙 그래픽 반팔 티셔츠"
+    assert tag_names(tag).en == "Black patterned t-shirt"
+
+
 def test_names_from_a_tag():
     tag = Tag(slot="shoes", color="black", type="shoes", kind="boots", pattern="solid", formality="casual")
     assert tag_names(tag) == garment_names(type="shoes", color="black", kind="boots")

@@ -209,6 +209,12 @@ def test_a_chip_calls_a_garment_patterned_only_when_its_pattern_was_read_surely(
     upload.save(update_fields=["detection"])
     chips = re.findall(r'name="garment" value="0"[^>]*>.*?</span>([^<]+)</button>', client.get(result).content.decode())
     assert chips and "patterned" in chips[0], chips
+    # A print the graphic probe read (a slogan tee) is named as the reading row names it.
+    top["reading"]["graphic"] = {"label": "graphic", "confidence": 0.9, "top3": [["graphic", 0.9], ["plain", 0.1]]}
+    upload.detection = detection
+    upload.save(update_fields=["detection"])
+    chips = re.findall(r'name="garment" value="0"[^>]*>.*?</span>([^<]+)</button>', client.get(result).content.decode())
+    assert chips and " graphic " in chips[0] and "patterned" not in chips[0], chips
 
 
 def test_garment_unsure_needs_the_crops_reading():
