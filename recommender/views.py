@@ -341,6 +341,7 @@ def _attribute_names(
     the coordination (the look's one print) and named "Graphic print" here, unless the shopper set the pattern
     herself (`pattern_set`)."""
     korean = korean_active()
+    graphic = _read_as_graphic(reading) and not pattern_set
     rows = []
     for label, vocabulary, code in (
         (_("Pattern"), PATTERNS, tag.pattern),
@@ -349,9 +350,8 @@ def _attribute_names(
         (_("Style"), FORMALITIES, tag.formality),
     ):
         if code in vocabulary:
-            rows.append(AttributeRow(label, vocabulary[code][1 if korean else 0]))
-    if _read_as_graphic(reading) and tag.pattern == "pattern" and not pattern_set:
-        rows[0] = AttributeRow(_("Pattern"), GRAPHIC_PRINT[1 if korean else 0])
+            names = GRAPHIC_PRINT if graphic and vocabulary is PATTERNS and code == "pattern" else vocabulary[code]
+            rows.append(AttributeRow(label, names[1 if korean else 0]))
     if not tag.pattern and (guess := (reading or {}).get("pattern")) and guess.get("label") in PATTERNS:
         name = PATTERNS[guess["label"]][1 if korean else 0]
         rows.insert(0, AttributeRow(_("Pattern"), name, float(guess.get("confidence") or 0.0)))
