@@ -25,13 +25,26 @@ class Tag:
     audience: str = ""  # women / men / unisex / kids
     warmth: str = ""  # hot / mild / cold
     formality: str = ""  # lounge / sport / casual / smart
+    # The print is a big graphic (a cartoon, a slogan, a logo) that the classifier's graphic probe read on a top, not
+    # an all-over pattern: said so in names and reasons ("white graphic tee"), coordinated as any print.
+    graphic: bool = False
 
     def __hash__(self) -> int:
         # Hashed once per object: the recommender memoises judged pairs by their tags, thousands of lookups a request.
         cached = self.__dict__.get("_hash")
         if cached is None:
             cached = hash(
-                (self.slot, self.color, self.type, self.kind, self.pattern, self.audience, self.warmth, self.formality)
+                (
+                    self.slot,
+                    self.color,
+                    self.type,
+                    self.kind,
+                    self.pattern,
+                    self.audience,
+                    self.warmth,
+                    self.formality,
+                    self.graphic,
+                )
             )
             object.__setattr__(self, "_hash", cached)
         return cached
@@ -124,7 +137,8 @@ def tag_from_reading(reading: Mapping[str, Any], thresholds: Mapping[str, float]
     Slot, type and colour are taken as read; pattern, audience, warmth, formality and shoe kind only when read at
     least as confidently as `thresholds` says, else unknown (""). A type that does not belong to the read slot is
     unknown; a kind counts for shoes (the shoe kind) and for outerwear (the outer kind, which the reading holds only
-    when the artifact's own threshold was reached)."""
+    when the artifact's own threshold was reached). A print the graphic probe made (`graphic` read "graphic") is a
+    graphic print when the pattern is taken as patterned."""
 
     def label(head: str) -> str:
         return str((reading.get(head) or {}).get("label", ""))
@@ -138,15 +152,17 @@ def tag_from_reading(reading: Mapping[str, Any], thresholds: Mapping[str, float]
     slot, type_code = label("slot"), label("type")
     if not type_in_slot(type_code, slot):
         type_code = ""
+    pattern = confident("pattern")
     return Tag(
         slot=slot,
         color=label("color"),
         type=type_code,
         kind=confident("kind") if slot == "shoes" else (label("outer_kind") if type_code == "outwear" else ""),
-        pattern=confident("pattern"),
+        pattern=pattern,
         audience=confident("audience"),
         warmth=confident("warmth"),
         formality=confident("formality"),
+        graphic=pattern == "pattern" and label("graphic") == "graphic",
     )
 
 

@@ -100,9 +100,13 @@ def color_ko(code: str) -> str:
 
 
 def phrase_en(tag: Tag) -> str:
-    """ "navy trousers", "patterned white tee", "printed dress", "jeans"."""
+    """ "navy trousers", "white patterned tee", "printed dress", "jeans"; a big graphic on a top (Tag.graphic) "white
+    graphic tee", "graphic tee"."""
     if is_denim(tag):
         return item_en(tag)
+    if tag.patterned and tag.graphic:
+        colour = "" if tag.color == "multicolor" else f"{color_en(tag.color)} "
+        return f"{colour}graphic {item_en(tag)}"
     if tag.patterned:
         return (
             f"printed {item_en(tag)}"
@@ -112,12 +116,19 @@ def phrase_en(tag: Tag) -> str:
     return f"{color_en(tag.color)} {item_en(tag)}"
 
 
+def print_ko(tag: Tag) -> str:
+    """What a printed garment's print is called in Korean: "그래픽" for a big graphic on a top (Tag.graphic; "패턴"
+    means an all-over pattern), else "패턴". Both take the same particles (을, 이, 은)."""
+    return "그래픽" if tag.graphic else "패턴"
+
+
 def phrase_ko(tag: Tag) -> str:
-    """ "네이비 바지", "화이트 패턴 티셔츠", "패턴 원피스", "청바지"."""
+    """ "네이비 바지", "화이트 패턴 티셔츠", "패턴 원피스", "청바지", "화이트 그래픽 티셔츠"."""
     if is_denim(tag):
         return item_ko(tag)
     if tag.patterned:
-        return f"패턴 {item_ko(tag)}" if tag.color == "multicolor" else f"{color_ko(tag.color)} 패턴 {item_ko(tag)}"
+        word = print_ko(tag)
+        return f"{word} {item_ko(tag)}" if tag.color == "multicolor" else f"{color_ko(tag.color)} {word} {item_ko(tag)}"
     return f"{color_ko(tag.color)} {item_ko(tag)}"
 
 
@@ -245,13 +256,15 @@ def _quiet_beside_print_en(quiet: Tag, printed: Tag, qualifier: str, variant: in
 def _quiet_beside_print_ko(quiet: Tag, printed: Tag, qualifier: str, variant: int = 0) -> str:
     """_quiet_beside_print_en in Korean."""
     role, light = _calm_role(printed, quiet), quiet.color in _LIGHT_NEUTRALS
-    subject, the_print = f"{qualifier}{josa(phrase_ko(quiet), '이')}", f"{item_ko(printed)}의 패턴"
+    subject, the_print = f"{qualifier}{josa(phrase_ko(quiet), '이')}", f"{item_ko(printed)}의 {print_ko(printed)}"
+    # "One print is enough": a graphic is a print (프린트), not a pattern.
+    one_print = "프린트는" if printed.graphic else "패턴은"
     q = f"{qualifier}{phrase_ko(quiet)}"
     if role == "frames":
         return _pick(
             (
                 f"{subject} {the_print}을 {'부드럽게' if light else '깔끔하게'} 감싸 줘요.",
-                f"{item_ko(printed)} 위에 {josa(q, '을')} 걸치면 패턴이 "
+                f"{item_ko(printed)} 위에 {josa(q, '을')} 걸치면 {print_ko(printed)}이 "
                 f"{'부드럽고 편안해 보여요' if light else '단정하게 정리돼요'}.",
                 f"{josa(q, '은')} {the_print}이 드러나게 해 주는 {'가벼운' if light else '차분한'} 레이어예요.",
             ),
@@ -282,7 +295,7 @@ def _quiet_beside_print_ko(quiet: Tag, printed: Tag, qualifier: str, variant: in
             (
                 f"{subject} {the_print}을 돋보이게 해 줘요.",
                 f"{subject} 한발 물러나 있어 {the_print}이 주인공이 돼요.",
-                f"패턴은 하나면 충분해요. {subject} 나머지를 심플하게 정리해 줘요.",
+                f"{one_print} 하나면 충분해요. {subject} 나머지를 심플하게 정리해 줘요.",
                 f"{subject} 심플하게 받쳐 주니 {the_print}이 더 살아나요.",
             ),
             variant,
@@ -628,12 +641,13 @@ def harmony_ko(kind: str, a: Tag, b: Tag, variant: int = 0) -> str:
         )
     if kind == "print_calm":
         solid = "무지 " if b.pattern == "solid" and not is_denim(b) else ""
+        one_print = "프린트는" if a.graphic else "패턴은"
         return _quiet_beside_print_ko(b, a, solid, variant) or _pick(
             (
-                f"{solid}{josa(pb, '이')} {item_ko(a)}의 패턴을 차분하게 잡아 줘요.",
-                f"{solid}{josa(pb, '이')} {item_ko(a)}의 패턴과 균형을 맞춰 줘요.",
-                f"패턴은 하나면 충분해요. {solid}{josa(pb, '이')} 나머지를 차분하게 정리해 줘요.",
-                f"{solid}{josa(pb, '은')} {item_ko(a)}의 패턴과 잘 어울리는 차분한 짝이에요.",
+                f"{solid}{josa(pb, '이')} {item_ko(a)}의 {print_ko(a)}을 차분하게 잡아 줘요.",
+                f"{solid}{josa(pb, '이')} {item_ko(a)}의 {print_ko(a)}과 균형을 맞춰 줘요.",
+                f"{one_print} 하나면 충분해요. {solid}{josa(pb, '이')} 나머지를 차분하게 정리해 줘요.",
+                f"{solid}{josa(pb, '은')} {item_ko(a)}의 {print_ko(a)}과 잘 어울리는 차분한 짝이에요.",
             ),
             variant,
         )
@@ -641,9 +655,9 @@ def harmony_ko(kind: str, a: Tag, b: Tag, variant: int = 0) -> str:
         plain = "무지 " if a.pattern == "solid" and not is_denim(a) else ""
         return _quiet_beside_print_ko(a, b, plain, variant) or _pick(
             (
-                f"{item_ko(b)}의 패턴이 {plain}{pa}에 생기를 더해 줘요.",
-                f"{josa(pb, '이')} {plain}{pa}에 패턴 포인트를 더해 줘요.",
-                f"작은 패턴 하나로도 충분해요. {josa(pb, '이')} {plain}{josa(pa, '을')} 한층 살려 줘요.",
+                f"{item_ko(b)}의 {print_ko(b)}이 {plain}{pa}에 생기를 더해 줘요.",
+                f"{josa(pb, '이')} {plain}{pa}에 {print_ko(b)} 포인트를 더해 줘요.",
+                f"작은 {print_ko(b)} 하나로도 충분해요. {josa(pb, '이')} {plain}{josa(pa, '을')} 한층 살려 줘요.",
             ),
             variant,
         )
@@ -651,17 +665,17 @@ def harmony_ko(kind: str, a: Tag, b: Tag, variant: int = 0) -> str:
         if a.patterned:
             return _pick(
                 (
-                    f"{josa(pb, '이')} {item_ko(a)} 패턴 속 {josa(cb, '와')} 자연스럽게 이어져요.",
-                    f"{item_ko(b)}의 {josa(cb, '이')} {item_ko(a)}의 패턴과 호응해요.",
-                    f"{josa(pb, '이')} {item_ko(a)} 패턴의 컬러를 받아 룩을 하나로 묶어 줘요.",
+                    f"{josa(pb, '이')} {item_ko(a)} {print_ko(a)} 속 {josa(cb, '와')} 자연스럽게 이어져요.",
+                    f"{item_ko(b)}의 {josa(cb, '이')} {item_ko(a)}의 {print_ko(a)}과 호응해요.",
+                    f"{josa(pb, '이')} {item_ko(a)} {print_ko(a)}의 컬러를 받아 룩을 하나로 묶어 줘요.",
                 ),
                 variant,
             )
         return _pick(
             (
-                f"{item_ko(b)}의 패턴 속 {josa(ca, '이')} {josa(item_ko(a), '와')} 자연스럽게 이어져요.",
-                f"{item_ko(b)} 패턴 속 {josa(ca, '이')} {josa(pa, '와')} 호응해요.",
-                f"{item_ko(b)}의 패턴이 {item_ko(a)}의 {josa(ca, '을')} 받아 룩을 하나로 묶어 줘요.",
+                f"{item_ko(b)}의 {print_ko(b)} 속 {josa(ca, '이')} {josa(item_ko(a), '와')} 자연스럽게 이어져요.",
+                f"{item_ko(b)} {print_ko(b)} 속 {josa(ca, '이')} {josa(pa, '와')} 호응해요.",
+                f"{item_ko(b)}의 {print_ko(b)}이 {item_ko(a)}의 {josa(ca, '을')} 받아 룩을 하나로 묶어 줘요.",
             ),
             variant,
         )

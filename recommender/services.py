@@ -7,7 +7,7 @@ import hashlib
 import re
 import time
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import astuple, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -219,16 +219,19 @@ def garment_candidates(*, tag: Tag, judge: Judge, per_cell: int = POOL_PER_CELL)
 
 TAG_INTERN_LIMIT = 100_000  # distinct taggings kept per process (bounded by the vocabularies in practice)
 _tags: dict[tuple[str, ...], Tag] = {}
+TagValues = tuple[str, str, str, str, str, str, str, str]  # Tag's string fields, in order
 
 
-def _interned_tag(values: tuple[str, ...]) -> Tag:
+def _interned_tag(values: TagValues, *, graphic: bool = False) -> Tag:
     """One Tag object per distinct tagging in this process, whichever request reads it: the judge's memo then finds
-    a pair by identity instead of comparing eight fields per lookup (thousands of lookups a request)."""
-    tag = _tags.get(values)
+    a pair by identity instead of comparing eight fields per lookup (thousands of lookups a request). `values`: the
+    eight string fields in order; `graphic` as Tag.graphic (only a shopper's piece has it)."""
+    key: tuple[str, ...] = (*values, "graphic") if graphic else values
+    tag = _tags.get(key)
     if tag is None:
         if len(_tags) >= TAG_INTERN_LIMIT:
             _tags.clear()
-        tag = _tags[values] = Tag(*values)
+        tag = _tags[key] = Tag(*values, graphic=graphic)
     return tag
 
 
@@ -255,12 +258,15 @@ def _rank_for_tag(
 ) -> tuple[list[ScoredCandidate], list[OutfitSpec]]:
     leaning = audience_of_type(tag, leaning.for_unknown_of(tag))
     guesses = f":{hashlib.sha1(repr(leaning).encode()).hexdigest()}" if leaning else ""
-    key = f"recommendation:{catalog_version()}:{tie_break(tag, limit * 10 + outfits)}{guesses}"
+    # A graphic print is coordinated as any print but named so in the reasons, which the cached result holds.
+    graphic = ":graphic" if tag.graphic else ""
+    key = f"recommendation:{catalog_version()}:{tie_break(tag, limit * 10 + outfits)}{guesses}{graphic}"
     cached = cache.get(key)
     if cached is not None:
         return cached
     judge = recommendation_judge()
-    tag = _interned_tag(astuple(tag))
+    values: TagValues = (tag.slot, tag.color, tag.type, tag.kind, tag.pattern, tag.audience, tag.warmth, tag.formality)
+    tag = _interned_tag(values, graphic=tag.graphic)
     # Browsing pages ask for long lists: read deeper into each cell then, still bounded by the page size.
     candidates = garment_candidates(tag=tag, judge=judge, per_cell=max(POOL_PER_CELL, (limit + 1) // 2))
     scored = score_candidates(tag, candidates, judge, leaning)  # shared by the list and the looks
@@ -726,7 +732,10 @@ def upload_tag(*, upload: ShopperUpload) -> Tag:
     kept_kind = read.kind if correction.type == read.type and correction.slot in ("shoes", "outer") else ""
     kind = correction.kind if kind_of_type(correction.kind, correction.type) else kept_kind
     attributes = {name: getattr(correction, name) or getattr(read, name) for name in CORRECTABLE_ATTRIBUTES}
-    return replace(read, slot=correction.slot, color=correction.color, type=correction.type, kind=kind, **attributes)
+    # A pattern she names herself ("Patterned", "Solid") is hers, not the graphic probe's.
+    graphic = read.graphic and not correction.pattern
+    named = {"slot": correction.slot, "color": correction.color, "type": correction.type, "kind": kind}
+    return replace(read, **named, graphic=graphic, **attributes)
 
 
 def upload_leaning(*, upload: ShopperUpload, tag: Tag | None = None) -> Leaning:

@@ -83,3 +83,19 @@ def test_an_outer_layers_kind_counts_for_outerwear_and_a_shoe_kind_for_shoes():
     assert tag_from_reading(reading("outer", "blazer", **vest), THRESHOLDS).kind == ""  # a blazer has no such kinds
     assert tag_from_reading(reading("shoes", "shoes", **vest), THRESHOLDS).kind == "boots"
     assert tag_from_reading(reading("top", "t-shirt", **vest), THRESHOLDS).kind == ""
+
+
+def test_a_print_the_graphic_probe_made_is_a_graphic_print_only_when_taken_as_patterned():
+    def reading(pattern_confidence: float, graphic: str) -> dict:
+        return {
+            "slot": {"label": "top", "confidence": 0.9},
+            "type": {"label": "t-shirt", "confidence": 0.9},
+            "color": {"label": "black", "confidence": 0.9},
+            "pattern": {"label": "pattern", "confidence": pattern_confidence},
+            "graphic": {"label": graphic, "confidence": 0.86},
+        }
+
+    assert tag_from_reading(reading(0.86, "graphic"), THRESHOLDS).graphic
+    assert not tag_from_reading(reading(0.86, "plain"), THRESHOLDS).graphic  # stripes: an all-over pattern
+    assert not tag_from_reading(reading(0.5, "graphic"), THRESHOLDS).graphic  # the pattern itself is unknown
+    assert Tag("top", "black", pattern="pattern", graphic=True) != Tag("top", "black", pattern="pattern")

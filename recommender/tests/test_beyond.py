@@ -592,3 +592,32 @@ def test_the_page_offers_the_kinds_of_the_garments_type(api, catalog, settings):
     tee_id = post_photo(api, "red").json()["upload_id"]
     get_predictor.cache_clear()
     assert 'id="correct-kind"' not in client.get(f"/recommend/{tee_id}/?lang=en").content.decode()
+
+
+def test_the_reasons_call_a_graphic_tees_print_a_graphic_until_the_shopper_names_the_pattern(api, settings):
+    """A tee whose print the graphic probe made (a big slogan; classifier.graphics) is coordinated as any print, and the
+    reasons on the page say so in its words: "그래픽", not "패턴" (an all-over pattern). Once the shopper names the
+    pattern herself, the reasons use the plain word again."""
+    garment_factory(type="skirt", color="black", pattern="solid")
+    garment_factory(type="shoes", color="black", kind="boots", pattern="solid")
+    settings.CLASSIFIER_FAKE_TYPE = "t-shirt"
+    get_predictor.cache_clear()
+    upload_id = post_photo(api, "white").json()["upload_id"]
+    get_predictor.cache_clear()
+    upload = ShopperUpload.objects.get(public_id=upload_id)
+    upload.detection = {
+        **upload.detection,
+        "pattern": {"label": "pattern", "confidence": 0.86, "top3": [["pattern", 0.86], ["solid", 0.14]]},
+        "graphic": {"label": "graphic", "confidence": 0.86, "top3": [["graphic", 0.86], ["plain", 0.14]]},
+    }
+    upload.save(update_fields=["detection"])
+    assert upload_tag(upload=upload).graphic
+    page = Client().get(f"/recommend/{upload_id}/", headers={"accept-language": "ko"}).content.decode()
+    reasons = [re.sub(r"<[^>]+>", "", text) for text in re.findall(r'<p class="reason[^"]*">(.*?)</p>', page, re.S)]
+    assert reasons and any("그래픽" in text for text in reasons), reasons
+    assert not any("패턴" in text for text in reasons), reasons
+    api.post(f"/api/v1/recommendations/{upload_id}/correction/", {"pattern": "pattern"}, format="json")
+    assert not upload_tag(upload=upload).graphic and upload_tag(upload=upload).pattern == "pattern"
+    page = Client().get(f"/recommend/{upload_id}/", headers={"accept-language": "ko"}).content.decode()
+    reasons = [re.sub(r"<[^>]+>", "", text) for text in re.findall(r'<p class="reason[^"]*">(.*?)</p>', page, re.S)]
+    assert any("패턴" in text for text in reasons) and not any("그래픽" in text for text in reasons), reasons

@@ -5,7 +5,7 @@ from __future__ import annotations
 from catalog.korean import josa
 from catalog.tags import Tag
 from recommender.harmony import harmony, is_denim
-from recommender.reasons import Reason, attribute_extra, reason_text
+from recommender.reasons import Reason, attribute_extra, phrase_en, phrase_ko, reason_text
 
 
 def said(a: Tag, b: Tag, language: str = "en") -> str:
@@ -246,3 +246,19 @@ def test_a_plural_piece_takes_a_plural_verb_in_every_harmony_sentence():
                     text = harmony_en(kind, a, b, variant)
                     assert not singular_verb.search(text), (kind, text)
                     assert " and ties " not in text or "print of the" in text, (kind, text)
+
+
+def test_a_big_graphic_on_a_tee_is_called_a_graphic_not_a_pattern():
+    """A tee the graphic probe read as a big print (Tag.graphic) is coordinated as any print, and the reasons call it
+    what it is: "white graphic tee", "티셔츠의 그래픽", never "패턴" (an all-over pattern in Korean)."""
+    graphic = Tag("top", "white", "t-shirt", pattern="pattern", graphic=True)
+    striped = Tag("top", "white", "t-shirt", pattern="pattern")
+    skirt = Tag("bottom", "black", "skirt", pattern="solid")
+    lead = "The solid black skirt lets the print of the tee take the lead."
+    assert said(graphic, skirt) == said(striped, skirt) == lead
+    korean = [said(graphic, piece, "ko") for piece in (skirt, Tag("shoes", "black", "shoes", kind="boots"))]
+    assert all("그래픽" in text and "패턴" not in text for text in korean), korean
+    assert all("패턴" in said(striped, piece, "ko") for piece in (skirt, Tag("shoes", "black", "shoes", kind="boots")))
+    assert (phrase_en(graphic), phrase_ko(graphic)) == ("white graphic tee", "화이트 그래픽 반팔 티셔츠")
+    assert phrase_en(Tag("top", "multicolor", "t-shirt", pattern="pattern", graphic=True)) == "graphic tee"
+    assert (phrase_en(striped), phrase_ko(striped)) == ("white patterned tee", "화이트 패턴 반팔 티셔츠")
