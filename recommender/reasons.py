@@ -190,7 +190,7 @@ def sentence_key(reason: Reason) -> tuple[str, str] | None:
         role = _calm_role(printed, quiet)
         return kind, f"{role}_light" if role in ("frames", "grounds") and quiet.color in _LIGHT_NEUTRALS else role
     if kind == "print_echo":
-        return kind, "a_printed" if a.patterned else "b_printed"
+        return kind, ("a_graphic" if a.graphic else "a_printed") if a.patterned else "b_printed"
     if kind == "on_denim":
         return kind, "neutral" if b.color in ("black", "white", "gray", "beige", "navy", "brown") else "colour"
     return kind, ""
@@ -476,6 +476,18 @@ def harmony_en(kind: str, a: Tag, b: Tag, variant: int = 0) -> str:
             variant,
         )
     if kind == "print_echo":
+        if a.graphic:  # the colour read is the ground the graphic sits on, not a colour of the graphic
+            return _pick(
+                (
+                    f"The {pb} {_verb(b, 'continues', 'continue')} the {cb} of the {item_en(a)}, so the graphic "
+                    "stands out on its own.",
+                    f"In the same {cb} as the {item_en(a)}, the {pb} {_verb(b, 'lets', 'let')} the graphic take the "
+                    "lead.",
+                    f"The {pb} {_verb(b, 'matches', 'match')} the {cb} of the {item_en(a)} and "
+                    f"{_verb(b, 'keeps', 'keep')} the look calm around the graphic.",
+                ),
+                variant,
+            )
         if a.patterned:
             return _pick(
                 (
@@ -662,12 +674,21 @@ def harmony_ko(kind: str, a: Tag, b: Tag, variant: int = 0) -> str:
             variant,
         )
     if kind == "print_echo":
+        if a.graphic:  # the colour read is the ground the graphic sits on (harmony_en)
+            return _pick(
+                (
+                    f"{josa(pb, '이')} {item_ko(a)}의 {josa(cb, '을')} 그대로 이어 주어 그래픽만 돋보여요.",
+                    f"{josa(item_ko(a), '와')} 같은 {cb}의 {josa(item_ko(b), '이')} 그래픽을 주인공으로 살려 줘요.",
+                    f"{josa(pb, '이')} {item_ko(a)}의 {cb}에 맞춰 그래픽 주변을 차분하게 정리해 줘요.",
+                ),
+                variant,
+            )
         if a.patterned:
             return _pick(
                 (
-                    f"{josa(pb, '이')} {item_ko(a)} {print_ko(a)} 속 {josa(cb, '와')} 자연스럽게 이어져요.",
-                    f"{item_ko(b)}의 {josa(cb, '이')} {item_ko(a)}의 {print_ko(a)}과 호응해요.",
-                    f"{josa(pb, '이')} {item_ko(a)} {print_ko(a)}의 컬러를 받아 룩을 하나로 묶어 줘요.",
+                    f"{josa(pb, '이')} {item_ko(a)} 패턴 속 {josa(cb, '와')} 자연스럽게 이어져요.",
+                    f"{item_ko(b)}의 {josa(cb, '이')} {item_ko(a)}의 패턴과 호응해요.",
+                    f"{josa(pb, '이')} {item_ko(a)} 패턴의 컬러를 받아 룩을 하나로 묶어 줘요.",
                 ),
                 variant,
             )

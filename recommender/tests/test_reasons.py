@@ -262,3 +262,19 @@ def test_a_big_graphic_on_a_tee_is_called_a_graphic_not_a_pattern():
     assert (phrase_en(graphic), phrase_ko(graphic)) == ("white graphic tee", "화이트 그래픽 반팔 티셔츠")
     assert phrase_en(Tag("top", "multicolor", "t-shirt", pattern="pattern", graphic=True)) == "graphic tee"
     assert (phrase_en(striped), phrase_ko(striped)) == ("white patterned tee", "화이트 패턴 반팔 티셔츠")
+
+
+def test_a_piece_in_a_graphic_tees_own_colour_continues_its_ground_not_a_colour_of_the_print():
+    """The colour read of a graphic tee is the ground the graphic sits on (a black tee with a white fist): black
+    trousers with it do not "pick up the black in the print"; they continue the tee's black and leave the graphic
+    alone. A striped tee's colour is one of its stripes, so the print wording stays for it."""
+    graphic = Tag("top", "black", "t-shirt", pattern="pattern", graphic=True)
+    striped = Tag("top", "black", "t-shirt", pattern="pattern")
+    trousers = Tag("bottom", "black", "pants", pattern="solid")
+    for variant in range(3):
+        en = reason_text(Reason("harmony", graphic, trousers, harmony="print_echo", variant=variant), "en")
+        ko = reason_text(Reason("harmony", graphic, trousers, harmony="print_echo", variant=variant), "ko")
+        assert "graphic" in en and "in the print" not in en and "black" in en, en
+        assert "그래픽" in ko and "속" not in ko and "패턴" not in ko and "블랙" in ko, ko
+    assert "in the print of the tee" in said(striped, trousers)
+    assert "패턴 속" in said(striped, trousers, "ko")
