@@ -143,6 +143,7 @@ class GarmentAdmin(admin.ModelAdmin):
         "kind",
         "color",
         "pattern",
+        "graphic",
         "audience",
         "warmth",
         "formality",
@@ -168,7 +169,7 @@ class GarmentAdmin(admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["name", "name_ko", "image", "preview", "is_active", "version"]}),
-        (_("Tags"), {"fields": ["type", "kind", "slot", "color", "second_color", "pattern", "season"]}),
+        (_("Tags"), {"fields": ["type", "kind", "slot", "color", "second_color", "pattern", "graphic", "season"]}),
         (_("For coordination"), {"fields": ["audience", "warmth", "formality"]}),
         (_("Notes"), {"fields": ["notes"]}),
         (

@@ -64,6 +64,9 @@ class DemoPhoto:
     warmth: str = ""
     formality: str = ""
     kind: str = ""
+    # The print is a big graphic (CORRECTIONS_FILE: every print a stylist adds there is a big cartoon, lettering or
+    # logo that the labels call solid; the labels' own prints are all-over patterns).
+    graphic: bool = False
 
     @property
     def source_key(self) -> str:
@@ -158,6 +161,7 @@ def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
                 warmth=attribute_row.get("warmth", "") if attribute_row.get("warmth") in WARMTHS else "",
                 formality=formality if formality in FORMALITIES else "",
                 kind=kind if kind_of_type(kind, type_code) else "",
+                graphic=correction.pattern == "pattern",
             )
         )
     return photos
@@ -260,11 +264,19 @@ def _is_everyday_staple(photo: DemoPhoto, staple: tuple[str, str, str], audience
 
 
 def demo_garment_name(
-    type_code: str, color: str, pattern: str = "", kind: str = "", *, formality: str = "", audience: str = ""
+    type_code: str,
+    color: str,
+    pattern: str = "",
+    kind: str = "",
+    *,
+    formality: str = "",
+    audience: str = "",
+    graphic: bool = False,
 ) -> str:
-    """The English name a shop would give it ("Black slacks"): no codes; Korean pages name it from the same tags."""
+    """The English name a shop would give it ("Black slacks", "Black graphic t-shirt"): no codes; Korean pages name it
+    from the same tags."""
     return garment_names(
-        type=type_code, color=color, pattern=pattern, kind=kind, formality=formality, audience=audience
+        type=type_code, color=color, pattern=pattern, kind=kind, formality=formality, audience=audience, graphic=graphic
     ).en
 
 

@@ -6,6 +6,7 @@ import random
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -116,6 +117,13 @@ class Garment(models.Model):
     color = models.CharField(_("main color"), max_length=20, choices=COLOR_CHOICES)
     second_color = models.CharField(_("second color"), max_length=20, choices=COLOR_CHOICES, blank=True)
     pattern = models.CharField(_("pattern"), max_length=10, choices=PATTERN_CHOICES, blank=True)
+    # The print is one big graphic (a cartoon, a slogan, a logo) rather than an all-over pattern: named so ("Black
+    # graphic t-shirt", "블랙 그래픽 반팔 티셔츠") and in the reasons; coordinated as any print.
+    graphic = models.BooleanField(
+        _("graphic print"),
+        default=False,
+        help_text=_("A big cartoon, slogan or logo rather than an all-over pattern. Only for a patterned garment."),
+    )
     # Attributes that keep a look coherent; empty = unknown (never excludes a pairing).
     kind = models.CharField(
         _("kind"), max_length=20, choices=KIND_CHOICES, blank=True, help_text=_("Finer kind, e.g. sneakers or boots.")
@@ -167,6 +175,7 @@ class Garment(models.Model):
                     "type",
                     "kind",
                     "pattern",
+                    "graphic",
                     "likes",
                     "dislikes",
                 ],
@@ -187,6 +196,11 @@ class Garment(models.Model):
                 condition=_type_matches_slot("type", "slot", allow_blank_type=False), name="garment_type_in_slot"
             ),
             models.CheckConstraint(condition=_in_choices("pattern", PATTERNS), name="garment_pattern_valid"),
+            models.CheckConstraint(
+                condition=Q(graphic=False) | Q(pattern="pattern"),
+                name="garment_graphic_is_a_print",
+                violation_error_message=_("A graphic print is a print: its pattern is Patterned."),
+            ),
             models.CheckConstraint(condition=Q(season__in=Season.values), name="garment_season_valid"),
             models.CheckConstraint(condition=_kind_matches_type("kind", "type"), name="garment_kind_of_type"),
             models.CheckConstraint(condition=_in_choices("audience", AUDIENCES), name="garment_audience_valid"),
@@ -202,6 +216,16 @@ class Garment(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
+    def clean(self) -> None:
+        if self.graphic and self.pattern != "pattern":
+            raise ValidationError(
+                {
+                    "graphic": _(
+                        "Only a patterned garment has a graphic print: set the pattern to Patterned, or untick it."
+                    )
+                }
+            )
+
     @property
     def display_name(self) -> str:
         """The name in the active language: on Korean pages the Korean name, else one made from the tags."""
@@ -215,6 +239,7 @@ class Garment(models.Model):
                 language="ko",
                 formality=self.formality,
                 audience=self.audience,
+                graphic=self.graphic,
             )
         return self.name
 

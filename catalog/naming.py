@@ -112,7 +112,8 @@ def garment_names(
 
 
 def tag_names(tag: Tag, *, graphic: bool = False) -> GarmentName:
-    """The names of a garment described by a `Tag` (its type must be known); `graphic` as for garment_names."""
+    """The names of a garment described by a `Tag` (its type must be known); a graphic print (`Tag.graphic`, or
+    `graphic`) as for garment_names."""
     return garment_names(
         type=tag.type,
         color=tag.color,
@@ -120,7 +121,7 @@ def tag_names(tag: Tag, *, graphic: bool = False) -> GarmentName:
         kind=tag.kind,
         formality=tag.formality,
         audience=tag.audience,
-        graphic=graphic,
+        graphic=graphic or tag.graphic,
     )
 
 
@@ -133,9 +134,12 @@ def garment_name(
     *,
     formality: str = "",
     audience: str = "",
+    graphic: bool = False,
 ) -> str:
     """The garment's name in `language` ("ko…" for Korean, anything else for English)."""
-    names = garment_names(type=type, color=color, pattern=pattern, kind=kind, formality=formality, audience=audience)
+    names = garment_names(
+        type=type, color=color, pattern=pattern, kind=kind, formality=formality, audience=audience, graphic=graphic
+    )
     return names.in_language(language)
 
 

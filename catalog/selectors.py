@@ -92,6 +92,7 @@ def garment_tag(garment: Garment) -> Tag:
         audience=garment.audience,
         warmth=garment.warmth,
         formality=garment.formality,
+        graphic=garment.graphic,
     )
 
 

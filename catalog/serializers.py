@@ -68,6 +68,7 @@ class GarmentSerializer(serializers.ModelSerializer):
             "color_hex",
             "second_color",
             "pattern",
+            "graphic",
             "kind",
             "audience",
             "warmth",

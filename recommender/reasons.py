@@ -190,7 +190,9 @@ def sentence_key(reason: Reason) -> tuple[str, str] | None:
         role = _calm_role(printed, quiet)
         return kind, f"{role}_light" if role in ("frames", "grounds") and quiet.color in _LIGHT_NEUTRALS else role
     if kind == "print_echo":
-        return kind, ("a_graphic" if a.graphic else "a_printed") if a.patterned else "b_printed"
+        if a.graphic or b.graphic:
+            return kind, "graphic"
+        return kind, "a_printed" if a.patterned else "b_printed"
     if kind == "on_denim":
         return kind, "neutral" if b.color in ("black", "white", "gray", "beige", "navy", "brown") else "colour"
     return kind, ""
@@ -470,21 +472,25 @@ def harmony_en(kind: str, a: Tag, b: Tag, variant: int = 0) -> str:
         return _quiet_beside_print_en(a, b, plain, variant) or _pick(
             (
                 f"The print of the {item_en(b)} livens up the {plain}{pa}.",
-                f"The {pb} {_verb(b, 'brings', 'bring')} a touch of pattern to the {plain}{pa}.",
+                f"The {pb} {_verb(b, 'brings', 'bring')} {'a bold graphic' if b.graphic else 'a touch of pattern'} to "
+                f"the {plain}{pa}.",
                 f"A little print goes a long way: the {pb} {_verb(b, 'lifts', 'lift')} the {plain}{pa}.",
             ),
             variant,
         )
     if kind == "print_echo":
-        if a.graphic:  # the colour read is the ground the graphic sits on, not a colour of the graphic
+        # A graphic's colour is the ground it sits on, not a colour of the graphic (either piece may be the printed one:
+        # their colours are the same).
+        if a.graphic or b.graphic:
+            the = "its" if b.graphic else "the"  # the suggested piece's own graphic, or the shopper's
             return _pick(
                 (
-                    f"The {pb} {_verb(b, 'continues', 'continue')} the {cb} of the {item_en(a)}, so the graphic "
+                    f"The {pb} {_verb(b, 'continues', 'continue')} the {cb} of the {item_en(a)}, so {the} graphic "
                     "stands out on its own.",
-                    f"In the same {cb} as the {item_en(a)}, the {pb} {_verb(b, 'lets', 'let')} the graphic take the "
+                    f"In the same {cb} as the {item_en(a)}, the {pb} {_verb(b, 'lets', 'let')} {the} graphic take the "
                     "lead.",
                     f"The {pb} {_verb(b, 'matches', 'match')} the {cb} of the {item_en(a)} and "
-                    f"{_verb(b, 'keeps', 'keep')} the look calm around the graphic.",
+                    f"{_verb(b, 'keeps', 'keep')} the look calm around {the} graphic.",
                 ),
                 variant,
             )
@@ -674,7 +680,7 @@ def harmony_ko(kind: str, a: Tag, b: Tag, variant: int = 0) -> str:
             variant,
         )
     if kind == "print_echo":
-        if a.graphic:  # the colour read is the ground the graphic sits on (harmony_en)
+        if a.graphic or b.graphic:  # the colour read is the ground the graphic sits on (harmony_en)
             return _pick(
                 (
                     f"{josa(pb, '이')} {item_ko(a)}의 {josa(cb, '을')} 그대로 이어 주어 그래픽만 돋보여요.",

@@ -119,6 +119,7 @@ _CANDIDATE_FIELDS = (
     "audience",
     "warmth",
     "formality",
+    "graphic",
     "likes",
     "dislikes",
 )
@@ -208,11 +209,12 @@ def garment_candidates(*, tag: Tag, judge: Judge, per_cell: int = POOL_PER_CELL)
         rows = cursor.fetchall()
     seen: set[int] = set()
     candidates = []
-    for id_, slot, type_, kind, color, pattern, audience, warmth, formality, likes, dislikes in rows:
+    for id_, slot, type_, kind, color, pattern, audience, warmth, formality, graphic, likes, dislikes in rows:
         if id_ in seen:
             continue
         seen.add(id_)
-        garment_tag = _interned_tag((slot, color, type_, kind, pattern, audience, warmth, formality))
+        values: TagValues = (slot, color, type_, kind, pattern, audience, warmth, formality)
+        garment_tag = _interned_tag(values, graphic=bool(graphic))
         candidates.append(Candidate(id_, garment_tag, (likes - dislikes) / (likes + dislikes + FEEDBACK_PRIOR_VOTES)))
     return candidates
 

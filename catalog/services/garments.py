@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePath
 from typing import Any
 
@@ -43,6 +43,7 @@ def garment_create(
     name_ko: str = "",
     second_color: str = "",
     pattern: str = "",
+    graphic: bool = False,
     kind: str = "",
     audience: str = "",
     warmth: str = "",
@@ -76,6 +77,7 @@ def garment_create(
         color=color,
         second_color="" if second_color == color else second_color,
         pattern=pattern,
+        graphic=graphic and pattern == "pattern",
         kind=kind,
         audience=audience,
         warmth=warmth,
@@ -157,6 +159,7 @@ def garment_fields_from_prediction(prediction: Prediction) -> dict[str, Any]:
         "type": type_code,
         "color": prediction.color.label,
         "pattern": tag.pattern,
+        "graphic": tag.graphic,  # the graphic probe made the pattern: a big cartoon or slogan on a top
         "audience": tag.audience,
         "warmth": tag.warmth,
         "formality": tag.formality,
@@ -227,13 +230,20 @@ def demo_catalog_load(
         kind = photo.kind if type_code == photo.type else ""
         garment_create(
             name=demo_garment_name(
-                type_code, color, photo.pattern, kind, formality=photo.formality, audience=photo.audience
+                type_code,
+                color,
+                photo.pattern,
+                kind,
+                formality=photo.formality,
+                audience=photo.audience,
+                graphic=photo.graphic,
             ),
             image=image,
             type=type_code,
             color=color,
             second_color=photo.alt_color if photo.alt_color in COLORS and photo.alt_color != color else "",
             pattern=photo.pattern,
+            graphic=photo.graphic,
             audience=photo.audience,
             warmth=photo.warmth,
             formality=photo.formality,
@@ -262,19 +272,32 @@ def garment_name_from_file(file_name: str) -> str:
 
 
 def garment_default_name(
-    *, type: str, color: str, pattern: str = "", kind: str = "", formality: str = "", audience: str = ""
+    *,
+    type: str,
+    color: str,
+    pattern: str = "",
+    kind: str = "",
+    formality: str = "",
+    audience: str = "",
+    graphic: bool = False,
 ) -> str:
     """The English shop name from the tags, e.g. "Red t-shirt", "Black sneakers", "Black slacks", a man's "Brown dress
-    shoes" (Korean pages name it from the tags too)."""
-    return garment_names(type=type, color=color, pattern=pattern, kind=kind, formality=formality, audience=audience).en
+    shoes", "Black graphic t-shirt" (Korean pages name it from the tags too)."""
+    names = garment_names(
+        type=type, color=color, pattern=pattern, kind=kind, formality=formality, audience=audience, graphic=graphic
+    )
+    return names.en
 
 
 def _named_from_tags(garment: Garment) -> bool:
     """Whether a garment's name is what its tags make, with or without its finer tags (kind, formality, audience),
-    as auto-tagging named it before 2 Dec: a stylist's own name is neither."""
+    as auto-tagging named it before 2 Dec, and with or without its graphic print (named "patterned" before 6 Dec): a
+    stylist's own name is none of them."""
+    tag = garment_tag(garment)
     return garment.name in (
         garment_default_name(type=garment.type, color=garment.color, pattern=garment.pattern),
-        tag_names(garment_tag(garment)).en,
+        tag_names(tag).en,
+        tag_names(replace(tag, graphic=False)).en,
     )
 
 
@@ -324,6 +347,7 @@ def garment_create_from_photo(
         kind=read.get("kind", ""),
         formality=read.get("formality", ""),
         audience=read.get("audience", ""),
+        graphic=read.get("graphic", False),
     )
     return garment_create_tagged(
         name=default_name if korean_file_name else from_file or default_name,
@@ -350,6 +374,8 @@ def garments_retag(*, garments: Iterable[Garment]) -> int:
         for field, value in read.items():
             if field in _READ_ATTRIBUTES and not value:
                 continue  # an attribute the model is unsure of keeps the value it had (a stylist's, or a label)
+            if field == "graphic" and not read["pattern"]:
+                continue  # part of the pattern: kept with it
             setattr(garment, field, embedding_to_bytes(value) if field == "embedding" else value)
         garment.slot = slot_of_type(garment.type)
         if garment.kind and not kind_of_type(garment.kind, garment.type):

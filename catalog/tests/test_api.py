@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from catalog.models import Garment, PairingRule
-from catalog.tests.factories import image_bytes, red_top_catalog
+from catalog.tests.factories import garment_factory, image_bytes, red_top_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +89,21 @@ def test_staff_adds_a_garment_and_the_cnn_fills_missing_tags(client):
 def test_browsable_api_renders(client, catalog):
     response = client.get("/api/v1/garments/", HTTP_ACCEPT="text/html")
     assert response.status_code == 200 and b"Garment" in response.content
+
+
+def test_a_stylist_cannot_leave_a_graphic_print_on_a_garment_she_sets_to_solid(client):
+    """A graphic print is a kind of print: setting a graphic tee's pattern to solid alone is refused with the reason
+    (400 on the API, the same message on the admin form), and nothing changes; with the print unticked it goes
+    through. The API shows the flag."""
+    tee = garment_factory(type="t-shirt", color="black", pattern="pattern", graphic=True)
+    client.force_authenticate(User.objects.create_user("stylist", password="pw", is_staff=True))
+    assert client.get(f"/api/v1/garments/{tee.id}/").json()["graphic"] is True
+    refused = client.patch(f"/api/v1/garments/{tee.id}/", {"pattern": "solid"}, format="json")
+    assert refused.status_code == 400 and "graphic print" in refused.content.decode(), refused.content
+    assert Garment.objects.get(pk=tee.id).pattern == "pattern"
+    version = Garment.objects.get(pk=tee.id).version
+    changed = client.patch(
+        f"/api/v1/garments/{tee.id}/", {"pattern": "solid", "graphic": False, "version": version}, format="json"
+    )
+    assert changed.status_code == 200, changed.content
+    assert (Garment.objects.get(pk=tee.id).pattern, Garment.objects.get(pk=tee.id).graphic) == ("solid", False)

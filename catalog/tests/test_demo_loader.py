@@ -186,9 +186,12 @@ def test_a_stylists_corrections_win_over_the_labels(photo_folder, tmp_path, monk
     call_command("load_demo_catalog", str(photo_folder), "--tagger", "dataset", stdout=out)
     assert "4 planned photos take a stylist's correction" in out.getvalue()
     tee = Garment.objects.get(source_key="clothing-dataset:a1")
-    assert (tee.type, tee.color, tee.pattern, tee.name) == ("t-shirt", "red", "pattern", "Red patterned t-shirt")
+    # Every print the corrections add is a big graphic (the labels' own prints are all-over patterns).
+    assert (tee.type, tee.color, tee.pattern, tee.graphic) == ("t-shirt", "red", "pattern", True)
+    assert tee.name == "Red graphic t-shirt"
     shorts = Garment.objects.get(source_key="clothing-dataset:a2")
     assert (shorts.type, shorts.slot, shorts.pattern, shorts.name) == ("shorts", "bottom", "solid", "Black shorts")
+    assert not shorts.graphic
     trousers = Garment.objects.get(source_key="clothing-dataset:a3")
     assert (trousers.type, trousers.audience) == ("pants", "kids")
     slides = Garment.objects.get(source_key="clothing-dataset:a4")

@@ -29,6 +29,7 @@ def test_garment_slot_follows_type_and_image_is_stored_under_a_random_name():
         {"type": "sock"},
         {"second_color": "red"},  # same as the main color
         {"season": "monsoon"},
+        {"graphic": True},  # a graphic print on a garment that is not patterned
     ],
 )
 def test_garment_constraints_hold_in_the_database(changes):

@@ -5,8 +5,15 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from django.utils import translation
 
-from catalog.services import garment_create_tagged, garment_fields_from_prediction, garments_retag
+import catalog.services.garments as garments_module
+from catalog.services import (
+    garment_create_from_photo,
+    garment_create_tagged,
+    garment_fields_from_prediction,
+    garments_retag,
+)
 from catalog.tests.factories import garment_factory, solid_image
 from classifier.predictor import HeadPrediction, get_predictor
 
@@ -55,3 +62,52 @@ def test_a_garment_photographed_on_a_model_is_not_tagged_for_kids(settings):
     assert garment_fields_from_prediction(read_flat)["audience"] == "kids"  # laid flat: a child's garment
     on_a_model = dataclasses.replace(read_flat, worn_box=(0.2, 0.3, 0.8, 0.9))
     assert garment_fields_from_prediction(on_a_model)["audience"] == "women"
+
+
+def _read_as_a_graphic_tee(color: str = "black"):
+    """The fake CNN's reading of a plain photo, as the graphic probe leaves a slogan tee's (classifier.graphics): the
+    pattern head said solid, the probe made it patterned and stays beside it."""
+    flat = get_predictor().predict(solid_image(color))
+    graphic = HeadPrediction("graphic", 0.88, [("graphic", 0.88), ("plain", 0.12)])
+    pattern = HeadPrediction("pattern", 0.88, [("pattern", 0.88), ("solid", 0.12)])
+    tee = HeadPrediction("t-shirt", 0.9, [("t-shirt", 0.9), ("top", 0.05), ("longsleeve", 0.05)])
+    return dataclasses.replace(flat, type=tee, pattern=pattern, graphic=graphic)
+
+
+def test_a_photo_the_graphic_probe_read_is_a_graphic_tee_in_the_catalog_named_so(settings):
+    """Auto-tagging a stylist's photo of a slogan tee: patterned, with a graphic print, named "Black graphic t-shirt"
+    (Korean pages "블랙 그래픽 반팔 티셔츠"), not "patterned"; a striped tee's reading (no probe) stays "patterned"."""
+    settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS = dict.fromkeys(("pattern", "audience", "warmth", "formality"), 0.5)
+    prediction = _read_as_a_graphic_tee()
+    garment = garment_create_from_photo(file_name="IMG_0001.jpg", image=solid_image("black"), prediction=prediction)
+    assert (garment.pattern, garment.graphic, garment.name) == ("pattern", True, "Black graphic t-shirt")
+    with translation.override("ko"):
+        assert garment.display_name == "블랙 그래픽 반팔 티셔츠"
+    striped = dataclasses.replace(prediction, graphic=None)
+    garment = garment_create_from_photo(file_name="IMG_0002.jpg", image=solid_image("black"), prediction=striped)
+    assert (garment.pattern, garment.graphic, garment.name) == ("pattern", False, "Black patterned t-shirt")
+
+
+def test_retagging_reads_the_graphic_print_with_the_pattern(settings, monkeypatch):
+    """Re-tagging names a tee the probe now reads as a graphic so ("Black patterned t-shirt", named from its tags,
+    becomes "Black graphic t-shirt"); a later reading unsure of the pattern keeps both the pattern and the print."""
+    settings.CLASSIFIER_ATTRIBUTE_THRESHOLDS = dict.fromkeys(("pattern", "audience", "warmth", "formality"), 0.5)
+    garment = garment_factory(type="t-shirt", color="black", pattern="pattern", name="Black patterned t-shirt")
+
+    class Reads:
+        def __init__(self, prediction):
+            self.prediction = prediction
+
+        def predict(self, image):
+            return self.prediction
+
+    read = _read_as_a_graphic_tee()
+    monkeypatch.setattr(garments_module, "get_predictor", lambda: Reads(read))
+    assert garments_retag(garments=[garment]) == 1
+    garment.refresh_from_db()
+    assert (garment.pattern, garment.graphic, garment.name) == ("pattern", True, "Black graphic t-shirt")
+    unsure = dataclasses.replace(read, pattern=HeadPrediction("pattern", 0.3, [("pattern", 0.3), ("solid", 0.7)]))
+    monkeypatch.setattr(garments_module, "get_predictor", lambda: Reads(unsure))
+    assert garments_retag(garments=[garment]) == 1
+    garment.refresh_from_db()
+    assert (garment.pattern, garment.graphic) == ("pattern", True)

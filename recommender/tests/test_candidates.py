@@ -8,11 +8,15 @@ import random
 
 import pytest
 from django.db import connection
+from django.test import Client
+from django.utils import translation
 
 from catalog.models import Garment
 from catalog.services import starter_rules_load
 from catalog.tags import Tag
+from catalog.tests.factories import garment_factory
 from recommender import services
+from recommender.reasons import reason_text
 from vocabulary import TYPE_CODES, kinds_of_type, slot_of_type
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +136,24 @@ def test_candidate_windows_are_read_from_the_covering_index_alone(catalog):
             details = [row[-1] for row in cursor.fetchall() if Garment._meta.db_table in row[-1]]
             assert len(details) == windows
             assert all(f"USING COVERING INDEX {services.CANDIDATE_INDEX}" in d for d in details), details
+
+
+def test_a_catalog_graphic_tee_is_read_from_the_index_with_its_print_and_its_reasons_say_so():
+    """A catalog tee with a graphic print (Garment.graphic) comes out of the covering index with the flag, so the
+    reason under it names its graphic ("its graphic", "그래픽"), not a pattern, and the card names it so."""
+    graphic = garment_factory(type="t-shirt", color="black", pattern="pattern", graphic=True)
+    striped = garment_factory(type="t-shirt", color="black", pattern="pattern")
+    trousers = Tag("bottom", "black", "pants", pattern="solid")
+    items = {item.garment.id: item for item in services.recommend_for_tag(tag=trousers, limit=12).items}
+    assert {graphic.id, striped.id} <= set(items), items
+    assert items[graphic.id].reason.b.graphic and not items[striped.id].reason.b.graphic
+    english = reason_text(items[graphic.id].reason, "en")
+    korean = reason_text(items[graphic.id].reason, "ko")
+    assert "graphic" in english and "in the print" not in english, english
+    assert "그래픽" in korean and "패턴" not in korean, korean
+    assert "패턴" in reason_text(items[striped.id].reason, "ko")
+    with translation.override("ko"):
+        assert Garment.objects.get(pk=graphic.id).display_name == "블랙 그래픽 반팔 티셔츠"
+    page = Client().get(f"/garments/{graphic.id}/", headers={"accept-language": "ko"}).content.decode()
+    assert "블랙 그래픽 반팔 티셔츠" in page and "그래픽 프린트" in page
+    assert "Graphic print" in Client().get(f"/garments/{graphic.id}/").content.decode()
