@@ -111,9 +111,9 @@ def garment_names(
     return GarmentName(f"{info.name_en} {noun_en}", f"{info.name_ko} {noun_ko}")
 
 
-def tag_names(tag: Tag, *, graphic: bool = False) -> GarmentName:
-    """The names of a garment described by a `Tag` (its type must be known); a graphic print (`Tag.graphic`, or
-    `graphic`) as for garment_names."""
+def tag_names(tag: Tag) -> GarmentName:
+    """The names of a garment described by a `Tag` (its type must be known); a graphic print (`Tag.graphic`) as for
+    garment_names."""
     return garment_names(
         type=tag.type,
         color=tag.color,
@@ -121,7 +121,7 @@ def tag_names(tag: Tag, *, graphic: bool = False) -> GarmentName:
         kind=tag.kind,
         formality=tag.formality,
         audience=tag.audience,
-        graphic=graphic or tag.graphic,
+        graphic=tag.graphic,
     )
 
 

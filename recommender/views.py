@@ -248,9 +248,7 @@ def _detected_garments(upload: ShopperUpload, corrected: Tag | None = None) -> l
             # suggestions say
             read = reading_tag(garment.get("reading") or {})
             name = _garment_name(
-                replace(read, type=type_code, color=garment["color"], kind=garment.get("kind") or ""),
-                language,
-                graphic=_read_as_graphic(garment.get("reading")),
+                replace(read, type=type_code, color=garment["color"], kind=garment.get("kind") or ""), language
             )
             colour = garment["color"]
         else:
@@ -269,13 +267,8 @@ def _detected_garments(upload: ShopperUpload, corrected: Tag | None = None) -> l
     return garments
 
 
-def _garment_name(tag: Tag, language: str, *, graphic: bool = False) -> str:
-    return tag_names(tag, graphic=graphic).in_language(language)
-
-
-def _read_as_graphic(reading: Mapping[str, Any] | None) -> bool:
-    """Whether the graphic probe made this reading's pattern (a big cartoon or slogan on a top; classifier.graphics)."""
-    return ((reading or {}).get("graphic") or {}).get("label") == "graphic"
+def _garment_name(tag: Tag, language: str) -> str:
+    return tag_names(tag).in_language(language)
 
 
 def _worn_outline(upload: ShopperUpload) -> dict | None:
@@ -326,9 +319,7 @@ class AttributeRow(NamedTuple):
 GRAPHIC_PRINT = ("Graphic print", "그래픽 프린트")  # English, Korean, as the vocabulary names things
 
 
-def _attribute_names(
-    tag: Tag, reading: Mapping[str, Any] | None = None, *, pattern_set: bool = False
-) -> list[AttributeRow]:
+def _attribute_names(tag: Tag, reading: Mapping[str, Any] | None = None) -> list[AttributeRow]:
     """The attributes read with confidence, as rows for the page; unknown ones are left out, but for the pattern.
 
     Whether the garment is patterned is part of what the shopper checks ("the skirt is red, solid"): when the pattern
@@ -338,10 +329,9 @@ def _attribute_names(
     shopper, and those guesses only order the suggestions (reading_leaning).
 
     A top the pattern head read solid but the graphic probe read as a big print (a cartoon, a slogan) is patterned for
-    the coordination (the look's one print) and named "Graphic print" here, unless the shopper set the pattern
-    herself (`pattern_set`)."""
+    the coordination (the look's one print) and named "Graphic print" here (`Tag.graphic`, which the shopper's own
+    choice of pattern drops)."""
     korean = korean_active()
-    graphic = _read_as_graphic(reading) and not pattern_set
     rows = []
     for label, vocabulary, code in (
         (_("Pattern"), PATTERNS, tag.pattern),
@@ -350,7 +340,7 @@ def _attribute_names(
         (_("Style"), FORMALITIES, tag.formality),
     ):
         if code in vocabulary:
-            names = GRAPHIC_PRINT if graphic and vocabulary is PATTERNS and code == "pattern" else vocabulary[code]
+            names = GRAPHIC_PRINT if tag.graphic and vocabulary is PATTERNS and code == "pattern" else vocabulary[code]
             rows.append(AttributeRow(label, names[1 if korean else 0]))
     if not tag.pattern and (guess := (reading or {}).get("pattern")) and guess.get("label") in PATTERNS:
         name = PATTERNS[guess["label"]][1 if korean else 0]
@@ -414,7 +404,7 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
             # The outlines as tap targets over the photo, the largest first so that a smaller garment inside a larger
             # box (a skirt inside the box of a "dress" spanning the top and the skirt) lies on top and takes the tap.
             "outline_taps": sorted(garments, key=lambda g: -(g["width"] * g["height"])),
-            "attributes": _attribute_names(tag, reading, pattern_set=bool(correction and correction.pattern)),
+            "attributes": _attribute_names(tag, reading),
             "ask_audience": _audience_to_ask(tag, reading, correction),
             "attribute_rows": _attribute_rows(tag),
             "all_types": list(TYPES),

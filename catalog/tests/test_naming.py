@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from dataclasses import replace
 
 import pytest
 from django.apps import apps
@@ -66,7 +67,7 @@ def test_a_big_graphic_is_named_graphic_not_patterned():
     assert garment_names(type="hoodie", color="multicolor", pattern="pattern", graphic=True).en == "Graphic hoodie"
     assert garment_names(type="t-shirt", color="black", pattern="solid", graphic=True).en == "Black t-shirt"
     tag = Tag(slot="top", color="black", type="t-shirt", pattern="pattern")
-    assert tag_names(tag, graphic=True).ko == "블랙 그래픽 반팔 티셔츠"
+    assert tag_names(replace(tag, graphic=True)).ko == "블랙 그래픽 반팔 티셔츠"
     assert tag_names(tag).en == "Black patterned t-shirt"
 
 
