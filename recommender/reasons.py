@@ -322,7 +322,7 @@ def harmony_en(kind: str, a: Tag, b: Tag, variant: int = 0) -> str:
         return _pick(
             (
                 f"The {pb} and the {pa} make a crisp monochrome contrast.",
-                f"{_cap(cb)} with {ca}: the {pb} {_verb(b, 'keeps', 'keep')} the {pa} sharp and graphic.",
+                f"{_cap(cb)} with {ca}: the {pb} {_verb(b, 'keeps', 'keep')} the {pa} sharp and striking.",
                 f"The {pb} {_verb(b, 'adds', 'add')} clean {cb}-and-{ca} contrast to the {pa}.",
                 f"The {pb} with the {pa}: simple, sharp and timeless.",
             ),
