@@ -306,6 +306,7 @@ class GarmentAdmin(admin.ModelAdmin):
             new_image=new_image,
             prediction=getattr(request, _PHOTO_READING, None) if new_image is not None else None,
             tags_changed=change and bool({"type", "color"} & set(form.changed_data)),
+            name_given="name" in form.changed_data,
         )
 
     @admin.action(description=_("Re-tag with the current model"), permissions=["change"])

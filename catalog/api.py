@@ -89,7 +89,11 @@ class GarmentViewSet(
         with transaction.atomic():
             garment, _ = edit_applied(self.request, serializer, Garment)
             # Type or colour sent by a stylist, even unchanged (a confirmation), make the stylist the tagger.
-            garment_update(garment=garment, tags_changed=bool({"type", "color"} & set(serializer.validated_data)))
+            garment_update(
+                garment=garment,
+                tags_changed=bool({"type", "color"} & set(serializer.validated_data)),
+                name_given="name" in serializer.validated_data,
+            )
         serializer.instance = garment
 
     def perform_destroy(self, garment: Garment) -> None:

@@ -108,11 +108,19 @@ def garment_update(
     new_image: Image.Image | None = None,
     prediction: Prediction | None = None,
     tags_changed: bool = False,
+    name_given: bool = False,
 ) -> Garment:
     """Save a stylist's edit (admin form or API): the slot follows the type; a new photo is stored re-encoded (upright,
     no EXIF) and gets a fresh CNN embedding (from `prediction`, the CNN's reading of it made before the caller's
-    transaction opened, or read here); type or colour set by hand make the stylist the tagger (no review)."""
+    transaction opened, or read here); type or colour set by hand make the stylist the tagger (no review).
+
+    A name the tags made ("Black t-shirt") follows the edited tags ("White graphic t-shirt"), as re-tagging does,
+    unless the edit gives a name itself (`name_given`); a stylist's own name is never touched."""
     garment.slot = slot_of_type(garment.type)
+    if not name_given and garment.pk is not None:
+        stored = Garment.objects.filter(pk=garment.pk).first()
+        if stored is not None and stored.name == garment.name and _named_from_tags(stored):
+            garment.name = tag_names(garment_tag(garment)).en
     if tags_changed:
         garment.tagged_by = TaggedBy.STYLIST
     if new_image is not None:

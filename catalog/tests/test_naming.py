@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import translation
+from rest_framework.test import APIClient
 
 from catalog.demo import demo_garment_name
 from catalog.models import Garment
@@ -181,6 +182,68 @@ def test_retagging_renames_a_name_made_from_tags_but_keeps_a_stylists_name(styli
     own.refresh_from_db()
     assert (made.type, made.color, made.name) == ("shirt", "red", "Red shirt")
     assert own.name == "Grandma's trousers"
+
+
+def _change_form(garment: Garment, **changes) -> dict[str, str]:
+    form = {
+        "name": garment.name,
+        "name_ko": garment.name_ko,
+        "is_active": "on",
+        "version": str(garment.version),
+        "type": garment.type,
+        "kind": garment.kind,
+        "color": garment.color,
+        "second_color": garment.second_color,
+        "pattern": garment.pattern,
+        "season": garment.season,
+        "audience": garment.audience,
+        "warmth": garment.warmth,
+        "formality": garment.formality,
+        "notes": garment.notes,
+    }
+    if garment.graphic:
+        form["graphic"] = "on"
+    form.update(changes)
+    return {field: value for field, value in form.items() if value is not None}
+
+
+def test_a_name_made_from_the_tags_follows_a_stylists_tag_edit_in_the_console(stylist_client):
+    made = garment_factory(type="t-shirt", color="black", pattern="solid", name="Black t-shirt")
+    own = garment_factory(type="t-shirt", color="black", pattern="solid", name="Band tee from Hongdae")
+    for garment in (made, own):
+        response = stylist_client.post(
+            f"/admin/catalog/garment/{garment.pk}/change/",
+            _change_form(garment, color="white", pattern="pattern", graphic="on"),
+        )
+        assert response.status_code == 302, response.content[:3000]
+        garment.refresh_from_db()
+    assert (made.color, made.graphic, made.name) == ("white", True, "White graphic t-shirt")
+    assert own.name == "Band tee from Hongdae"
+    with translation.override("ko"):
+        assert str(made) == "화이트 그래픽 반팔 티셔츠"
+
+    # She renames it while changing a tag: her name stands, and from then on it no longer follows the tags.
+    stylist_client.post(
+        f"/admin/catalog/garment/{made.pk}/change/", _change_form(made, name="Sunday tee", color="gray")
+    )
+    made.refresh_from_db()
+    assert (made.color, made.name) == ("gray", "Sunday tee")
+    stylist_client.post(f"/admin/catalog/garment/{made.pk}/change/", _change_form(made, color="navy"))
+    made.refresh_from_db()
+    assert (made.color, made.name) == ("navy", "Sunday tee")
+
+
+def test_a_name_made_from_the_tags_follows_a_tag_edit_through_the_api_unless_the_edit_names_it(db):
+    made = garment_factory(type="pants", color="black", name="Black pants")
+    client = APIClient()
+    client.force_authenticate(User.objects.create_user("api-stylist", password="pw", is_staff=True))
+    assert client.patch(f"/api/v1/garments/{made.pk}/", {"color": "blue"}, format="json").json()["name"] == "Jeans"
+    assert client.patch(f"/api/v1/garments/{made.pk}/", {"formality": "smart"}, format="json").json()["name"] == (
+        "Blue slacks"
+    )
+    named = client.patch(f"/api/v1/garments/{made.pk}/", {"color": "navy", "name": "Navy suit trousers"}, format="json")
+    assert named.json()["name"] == "Navy suit trousers"
+    assert Garment.objects.get(pk=made.pk).name == "Navy suit trousers"
 
 
 def test_demo_names_carry_no_codes():
