@@ -147,7 +147,13 @@ def throttled_for(request, throttle: ClientThrottle) -> float | None:
     return throttle.wait() or 60.0
 
 
-TagSchema = inline_serializer("Tag", {name: serializers.CharField() for name in TAG_FIELDS})
+TagSchema = inline_serializer(
+    "Tag",
+    {
+        **{name: serializers.CharField() for name in TAG_FIELDS},
+        "graphic": serializers.BooleanField(help_text="The print is a big graphic, named so in the reasons."),
+    },
+)
 RecommendationResponse = inline_serializer(
     "RecommendationResponse",
     {
@@ -169,7 +175,7 @@ def recommendation_payload(recommendation, request: Request, *, upload: ShopperU
     tag = recommendation.tag
     look_context = {**context, "look_upload_id": upload.public_id if upload is not None else None}
     return {
-        "tag": {name: getattr(tag, name) for name in TAG_FIELDS},
+        "tag": {**{name: getattr(tag, name) for name in TAG_FIELDS}, "graphic": tag.graphic},
         "items": RecommendedItemSerializer(recommendation.items, many=True, context=context).data,
         "outfits": OutfitSerializer(recommendation.outfits, many=True, context=look_context).data,
     }

@@ -46,6 +46,12 @@ class TagQuerySerializer(serializers.Serializer):
     audience = serializers.ChoiceField(choices=AUDIENCE_CHOICES, required=False, allow_blank=True, default="")
     warmth = serializers.ChoiceField(choices=WARMTH_CHOICES, required=False, allow_blank=True, default="")
     formality = serializers.ChoiceField(choices=FORMALITY_CHOICES, required=False, allow_blank=True, default="")
+    graphic = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The print is a big graphic (a cartoon, a slogan, a logo), with pattern=pattern: coordinated as any "
+        "print, named so in the reasons ('white graphic tee').",
+    )
     limit = serializers.IntegerField(min_value=1, max_value=48, required=False, default=12)
     outfits = serializers.IntegerField(min_value=0, max_value=3, required=False, default=3)
 
@@ -60,11 +66,13 @@ class TagQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"kind": f"'{attrs['kind']}' is a kind of {KINDS[attrs['kind']][0]}, not of {attrs['type']}."}
             )
+        if attrs["graphic"] and attrs["pattern"] != "pattern":
+            raise serializers.ValidationError({"graphic": "A graphic print is a print: send it with pattern=pattern."})
         return attrs
 
     def tag(self) -> Tag:
         data = self.validated_data
-        return Tag(**{name: data[name] for name in TAG_FIELDS})
+        return Tag(**{name: data[name] for name in TAG_FIELDS}, graphic=data["graphic"])
 
 
 @extend_schema_field(
@@ -148,6 +156,10 @@ class DetectedGarmentSerializer(serializers.Serializer):
     kind = serializers.CharField(allow_null=True)
     color = serializers.CharField()
     pattern = serializers.CharField()
+    graphic = serializers.BooleanField(
+        help_text="The garment's print is a big graphic (a cartoon, a slogan, a logo) that the graphic probe read on "
+        "a top, surely enough to be taken as patterned; the page names it 'White graphic t-shirt'."
+    )
     box = serializers.ListField(child=serializers.FloatField(), help_text="x0, y0, x1, y1 as fractions of the photo.")
     confidences = serializers.DictField(
         child=serializers.FloatField(allow_null=True),
@@ -191,6 +203,11 @@ class DetectedSerializer(serializers.Serializer):
     slot_top3 = HeadChoiceSerializer(many=True)
     color_top3 = HeadChoiceSerializer(many=True)
     pattern = AttributeSerializer(allow_null=True)
+    graphic = serializers.BooleanField(
+        help_text="The matched garment's print is a big graphic (a cartoon, a slogan, a logo): `pattern` then comes "
+        "from the graphic probe (a top the pattern head read solid) and was used. As read; the shopper's own pattern "
+        "shows in the answer's `tag.graphic`."
+    )
     audience = AttributeSerializer(allow_null=True)
     warmth = AttributeSerializer(allow_null=True)
     formality = AttributeSerializer(allow_null=True)
@@ -263,6 +280,7 @@ def detected_payload(result: UploadAnswer) -> dict:
             "kind": garment.get("kind"),
             "color": garment.get("color", ""),
             "pattern": garment.get("pattern", ""),
+            "graphic": bool(garment.get("reading")) and reading_tag(garment["reading"]).graphic,
             "box": [round(float(v), 4) for v in garment["box"]],
             "confidences": garment.get("confidences") or {},
             "unsure": garment_unsure(garment),
@@ -286,6 +304,7 @@ def detected_payload(result: UploadAnswer) -> dict:
         "slot_top3": top3("slot"),
         "color_top3": top3("color"),
         **{head: attribute(head) for head in ("pattern", "audience", "warmth", "formality", "kind")},
+        "graphic": bool(tag is not None and tag.graphic),
         "garments": garments,
         "chosen_garment": upload.chosen_garment,
         "crop_box": upload.crop_box,

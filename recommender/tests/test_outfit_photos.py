@@ -217,6 +217,40 @@ def test_a_chip_calls_a_garment_patterned_only_when_its_pattern_was_read_surely(
     assert chips and " graphic " in chips[0] and "patterned" not in chips[0], chips
 
 
+def test_the_api_says_which_print_is_a_graphic_as_read_and_as_used(catalog):
+    """A top whose print the graphic probe read (a slogan tee) is a graphic in the API as on the page: on its garment
+    in the list, on the matched garment as read, and on the tags the suggestions were made for, until the shopper
+    names the pattern herself. A client asking by tags may say so too, but only of a print."""
+    api = APIClient()
+    upload_id = api.post("/api/v1/recommendations/", {"image": outfit_photo()}, format="multipart").json()["upload_id"]
+    upload = ShopperUpload.objects.get(public_id=upload_id)
+    detection = json.loads(json.dumps(upload.detection))
+    top = detection["garments"][0]
+    top["pattern"] = "pattern"
+    top["reading"]["pattern"] = {"label": "pattern", "confidence": 0.9, "top3": [["pattern", 0.9], ["solid", 0.1]]}
+    top["reading"]["graphic"] = {"label": "graphic", "confidence": 0.9, "top3": [["graphic", 0.9], ["plain", 0.1]]}
+    upload.detection = detection
+    upload.save(update_fields=["detection"])
+
+    body = api.post(f"/api/v1/recommendations/{upload_id}/choice/", {"garment": 0}, format="json").json()
+    assert [garment["graphic"] for garment in body["detected"]["garments"]] == [True, False, False]
+    assert body["detected"]["graphic"] and body["detected"]["pattern"]["label"] == "pattern"
+    assert body["tag"]["graphic"] and body["tag"]["pattern"] == "pattern"
+    assert any("graphic" in item["reason"] for item in body["items"]), [item["reason"] for item in body["items"]]
+    bottom = api.post(f"/api/v1/recommendations/{upload_id}/choice/", {"garment": 1}, format="json").json()
+    assert not bottom["detected"]["graphic"] and not bottom["tag"]["graphic"]
+
+    api.post(f"/api/v1/recommendations/{upload_id}/choice/", {"garment": 0}, format="json")
+    corrected = api.post(f"/api/v1/recommendations/{upload_id}/correction/", {"pattern": "pattern"}, format="json")
+    assert corrected.json()["tag"]["pattern"] == "pattern" and not corrected.json()["tag"]["graphic"]
+
+    query = {"slot": "top", "color": "white", "type": "t-shirt", "pattern": "pattern", "graphic": "true"}
+    by_tags = api.get("/api/v1/recommendations/", query).json()
+    assert by_tags["tag"]["graphic"] and any("graphic" in item["reason"] for item in by_tags["items"])
+    refused = api.get("/api/v1/recommendations/", {**query, "pattern": "solid"})
+    assert refused.status_code == 400 and "graphic" in refused.json()["fields"]
+
+
 def test_garment_unsure_needs_the_crops_reading():
     assert garment_unsure({"crop_slot": 0.19}) and not garment_unsure({"crop_slot": 0.2})
     assert not garment_unsure({"crop_slot": None}) and not garment_unsure({})  # stored before the crop was read
