@@ -115,6 +115,9 @@ class GarmentAdminForm(VersionedAdminForm):
     class Meta:
         model = Garment
         fields = "__all__"
+        help_texts = {
+            "name": _("A name made from the tags (“Black t-shirt”) follows your tag edits; a name you write stays."),
+        }
 
     def clean_image(self):
         image = self.cleaned_data.get("image")
