@@ -116,6 +116,12 @@ def phrase_en(tag: Tag) -> str:
     return f"{color_en(tag.color)} {item_en(tag)}"
 
 
+def the_print_en(tag: Tag) -> str:
+    """ "the print of the dress"; "the graphic on the tee" for a big graphic on a top (Tag.graphic), as the Korean
+    says 그래픽 (print_ko)."""
+    return f"the graphic on the {item_en(tag)}" if tag.graphic else f"the print of the {item_en(tag)}"
+
+
 def print_ko(tag: Tag) -> str:
     """What a printed garment's print is called in Korean: "그래픽" for a big graphic on a top (Tag.graphic; "패턴"
     means an all-over pattern), else "패턴". Both take the same particles (을, 이, 은)."""
@@ -202,13 +208,13 @@ def _quiet_beside_print_en(quiet: Tag, printed: Tag, qualifier: str, variant: in
     """What a quiet piece does for a print beside it (_calm_role), said of the quiet piece ("The solid black boots
     ground the print of the dress."); "" where it only calms it. `qualifier`: "solid ", "plain " or ""."""
     role, light = _calm_role(printed, quiet), quiet.color in _LIGHT_NEUTRALS
-    subject, the_print = f"The {qualifier}{phrase_en(quiet)}", f"the print of the {item_en(printed)}"
-    q, p = f"{qualifier}{phrase_en(quiet)}", item_en(printed)
+    subject, the_print = f"The {qualifier}{phrase_en(quiet)}", the_print_en(printed)
+    q, p, word = f"{qualifier}{phrase_en(quiet)}", item_en(printed), "graphic" if printed.graphic else "print"
     if role == "frames" and light:
         return _pick(
             (
                 f"{subject} {_verb(quiet, 'softens', 'soften')} {the_print}.",
-                f"Over the {p}, the {q} {_verb(quiet, 'keeps', 'keep')} the print soft and easy to wear.",
+                f"Over the {p}, the {q} {_verb(quiet, 'keeps', 'keep')} the {word} soft and easy to wear.",
                 f"The {q} {_verb(quiet, 'is', 'are')} a light layer that lets {the_print} show.",
             ),
             variant,
@@ -217,7 +223,7 @@ def _quiet_beside_print_en(quiet: Tag, printed: Tag, qualifier: str, variant: in
         return _pick(
             (
                 f"{subject} {_verb(quiet, 'frames', 'frame')} {the_print}.",
-                f"Over the {p}, the {q} {_verb(quiet, 'keeps', 'keep')} the print neat and in focus.",
+                f"Over the {p}, the {q} {_verb(quiet, 'keeps', 'keep')} the {word} neat and in focus.",
                 f"The {q} {_verb(quiet, 'is', 'are')} a quiet layer that lets {the_print} show.",
             ),
             variant,
@@ -226,9 +232,9 @@ def _quiet_beside_print_en(quiet: Tag, printed: Tag, qualifier: str, variant: in
         return _pick(
             (
                 f"{subject} {_verb(quiet, 'keeps', 'keep')} {the_print} light and fresh.",
-                f"The {q} {_verb(quiet, 'finishes', 'finish')} the print of the {p} on a light, fresh note.",
+                f"The {q} {_verb(quiet, 'finishes', 'finish')} {the_print} on a light, fresh note.",
                 f"With {the_print}, the {q} {_verb(quiet, 'keeps', 'keep')} the look airy.",
-                f"The {q}: a light, simple finish for the print of the {p}.",
+                f"The {q}: a light, simple finish for {the_print}.",
             ),
             variant,
         )
@@ -236,9 +242,9 @@ def _quiet_beside_print_en(quiet: Tag, printed: Tag, qualifier: str, variant: in
         return _pick(
             (
                 f"{subject} {_verb(quiet, 'grounds', 'ground')} {the_print}.",
-                f"The {q} {_verb(quiet, 'gives', 'give')} the print of the {p} a steady finish.",
+                f"The {q} {_verb(quiet, 'gives', 'give')} {the_print} a steady finish.",
                 f"A quiet finish: the {q} {_verb(quiet, 'lets', 'let')} {the_print} take the attention.",
-                f"The {q} {_verb(quiet, 'keeps', 'keep')} the print of the {p} from looking busy.",
+                f"The {q} {_verb(quiet, 'keeps', 'keep')} {the_print} from looking busy.",
             ),
             variant,
         )
@@ -460,10 +466,10 @@ def harmony_en(kind: str, a: Tag, b: Tag, variant: int = 0) -> str:
         solid = "solid " if b.pattern == "solid" and not is_denim(b) else ""  # not "solid jeans"
         return _quiet_beside_print_en(b, a, solid, variant) or _pick(
             (
-                f"The {solid}{pb} {_verb(b, 'calms', 'calm')} the print of the {item_en(a)}.",
-                f"The {solid}{pb} {_verb(b, 'balances', 'balance')} the print of the {item_en(a)}.",
+                f"The {solid}{pb} {_verb(b, 'calms', 'calm')} {the_print_en(a)}.",
+                f"The {solid}{pb} {_verb(b, 'balances', 'balance')} {the_print_en(a)}.",
                 f"One print is enough: the {solid}{pb} {_verb(b, 'keeps', 'keep')} the rest of the look quiet.",
-                f"The {solid}{pb} {_verb(b, 'is', 'are')} a quiet partner for the print of the {item_en(a)}.",
+                f"The {solid}{pb} {_verb(b, 'is', 'are')} a quiet partner for {the_print_en(a)}.",
             ),
             variant,
         )
@@ -471,7 +477,7 @@ def harmony_en(kind: str, a: Tag, b: Tag, variant: int = 0) -> str:
         plain = "plain " if a.pattern == "solid" and not is_denim(a) else ""
         return _quiet_beside_print_en(a, b, plain, variant) or _pick(
             (
-                f"The print of the {item_en(b)} livens up the {plain}{pa}.",
+                f"{_cap(the_print_en(b))} livens up the {plain}{pa}.",
                 f"The {pb} {_verb(b, 'brings', 'bring')} {'a bold graphic' if b.graphic else 'a touch of pattern'} to "
                 f"the {plain}{pa}.",
                 f"A little print goes a long way: the {pb} {_verb(b, 'lifts', 'lift')} the {plain}{pa}.",

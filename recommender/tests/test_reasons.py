@@ -254,8 +254,27 @@ def test_a_big_graphic_on_a_tee_is_called_a_graphic_not_a_pattern():
     graphic = Tag("top", "white", "t-shirt", pattern="pattern", graphic=True)
     striped = Tag("top", "white", "t-shirt", pattern="pattern")
     skirt = Tag("bottom", "black", "skirt", pattern="solid")
-    lead = "The solid black skirt lets the print of the tee take the lead."
-    assert said(graphic, skirt) == said(striped, skirt) == lead
+    assert said(striped, skirt) == "The solid black skirt lets the print of the tee take the lead."
+    assert said(graphic, skirt) == "The solid black skirt lets the graphic on the tee take the lead."
+    # No English wording of a quiet piece beside it, or of it beside a plain piece, calls the graphic "the print".
+    quiet = (
+        skirt,
+        Tag("shoes", "black", "shoes", kind="boots", pattern="solid"),
+        Tag("shoes", "white", "shoes", kind="sneakers", pattern="solid"),
+        Tag("outer", "beige", "outwear", pattern="solid"),
+        Tag("outer", "navy", "outwear", pattern="solid"),
+    )
+    for variant in range(4):
+        for piece in quiet:
+            calm = reason_text(Reason("harmony", graphic, piece, harmony="print_calm", variant=variant), "en")
+            assert "print of" not in calm and "the print " not in calm, calm
+            plain = reason_text(Reason("harmony", striped, piece, harmony="print_calm", variant=variant), "en")
+            assert "print" in plain and "graphic" not in plain, plain
+        lead = reason_text(Reason("harmony", skirt, graphic, harmony="print_lead", variant=variant), "en")
+        assert "print of" not in lead, lead
+    assert reason_text(Reason("harmony", skirt, graphic, harmony="print_lead"), "en") == (
+        "The plain black skirt lets the graphic on the tee take the lead."
+    )
     korean = [said(graphic, piece, "ko") for piece in (skirt, Tag("shoes", "black", "shoes", kind="boots"))]
     assert all("그래픽" in text and "패턴" not in text for text in korean), korean
     assert all("패턴" in said(striped, piece, "ko") for piece in (skirt, Tag("shoes", "black", "shoes", kind="boots")))
