@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from catalog.naming import garment_names
 from classifier import outer_kinds
 from vocabulary import (
     AUDIENCES,
@@ -261,23 +260,6 @@ def _is_everyday_staple(photo: DemoPhoto, staple: tuple[str, str, str], audience
         and photo.pattern == "solid"
         and photo.formality in EVERYDAY_FORMALITIES
     )
-
-
-def demo_garment_name(
-    type_code: str,
-    color: str,
-    pattern: str = "",
-    kind: str = "",
-    *,
-    formality: str = "",
-    audience: str = "",
-    graphic: bool = False,
-) -> str:
-    """The English name a shop would give it ("Black slacks", "Black graphic t-shirt"): no codes; Korean pages name it
-    from the same tags."""
-    return garment_names(
-        type=type_code, color=color, pattern=pattern, kind=kind, formality=formality, audience=audience, graphic=graphic
-    ).en
 
 
 class DatasetDownloadError(Exception):

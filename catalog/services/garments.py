@@ -15,7 +15,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from catalog.demo import demo_garment_name
 from catalog.models import Garment, TaggedBy
 from catalog.naming import garment_names, tag_names
 from catalog.selectors import garment_tag
@@ -237,15 +236,15 @@ def demo_catalog_load(
         # only while the type agrees with the labelled one.
         kind = photo.kind if type_code == photo.type else ""
         garment_create(
-            name=demo_garment_name(
-                type_code,
-                color,
-                photo.pattern,
-                kind,
+            name=garment_names(
+                type=type_code,
+                color=color,
+                pattern=photo.pattern,
+                kind=kind,
                 formality=photo.formality,
                 audience=photo.audience,
                 graphic=photo.graphic,
-            ),
+            ).en,
             image=image,
             type=type_code,
             color=color,
@@ -279,31 +278,13 @@ def garment_name_from_file(file_name: str) -> str:
     return (words[0].upper() + words[1:])[:200]
 
 
-def garment_default_name(
-    *,
-    type: str,
-    color: str,
-    pattern: str = "",
-    kind: str = "",
-    formality: str = "",
-    audience: str = "",
-    graphic: bool = False,
-) -> str:
-    """The English shop name from the tags, e.g. "Red t-shirt", "Black sneakers", "Black slacks", a man's "Brown dress
-    shoes", "Black graphic t-shirt" (Korean pages name it from the tags too)."""
-    names = garment_names(
-        type=type, color=color, pattern=pattern, kind=kind, formality=formality, audience=audience, graphic=graphic
-    )
-    return names.en
-
-
 def _named_from_tags(garment: Garment) -> bool:
     """Whether a garment's name is what its tags make, with or without its finer tags (kind, formality, audience),
     as auto-tagging named it before 2 Dec, and with or without its graphic print (named "patterned" before 6 Dec): a
     stylist's own name is none of them."""
     tag = garment_tag(garment)
     return garment.name in (
-        garment_default_name(type=garment.type, color=garment.color, pattern=garment.pattern),
+        garment_names(type=garment.type, color=garment.color, pattern=garment.pattern).en,
         tag_names(tag).en,
         tag_names(replace(tag, graphic=False)).en,
     )
@@ -348,7 +329,8 @@ def garment_create_from_photo(
     from_file = garment_name_from_file(file_name)
     korean_file_name = _has_hangul(from_file)
     read = garment_fields_from_prediction(prediction)
-    default_name = garment_default_name(
+    # The English shop name from the tags ("Black sneakers", a man's "Brown dress shoes", "Black graphic t-shirt").
+    default_name = garment_names(
         type=read["type"],
         color=read["color"],
         pattern=read.get("pattern", ""),
@@ -356,7 +338,7 @@ def garment_create_from_photo(
         formality=read.get("formality", ""),
         audience=read.get("audience", ""),
         graphic=read.get("graphic", False),
-    )
+    ).en
     return garment_create_tagged(
         name=default_name if korean_file_name else from_file or default_name,
         name_ko=from_file if korean_file_name else "",

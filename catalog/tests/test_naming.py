@@ -14,7 +14,6 @@ from django.test import Client
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from catalog.demo import demo_garment_name
 from catalog.models import Garment
 from catalog.naming import garment_name, garment_names, tag_label, tag_names, tags_in_korean
 from catalog.tags import Tag
@@ -247,9 +246,9 @@ def test_a_name_made_from_the_tags_follows_a_tag_edit_through_the_api_unless_the
 
 
 def test_demo_names_carry_no_codes():
-    assert demo_garment_name("t-shirt", "red") == "Red t-shirt"
-    assert demo_garment_name("pants", "blue") == "Jeans"
-    assert demo_garment_name("shirt", "black", "pattern") == "Black patterned shirt"
+    assert garment_names(type="t-shirt", color="red").en == "Red t-shirt"
+    assert garment_names(type="pants", color="blue").en == "Jeans"
+    assert garment_names(type="shirt", color="black", pattern="pattern").en == "Black patterned shirt"
 
 
 def test_names_made_by_the_old_rules_are_renamed_and_a_stylists_are_kept(db):
