@@ -11,6 +11,11 @@ additive `alpha` pulls thin evidence towards 1. Its log, divided by log(LIFT_CAP
 score; a token seen fewer than `min_support` times with the other slot gives no score (no evidence). `pair()` is the
 mean of the families that have evidence, 0 when none does.
 
+How common a garment is (`popularity`) is also counted for each wearer a stylist tagged (`classifier/labels/
+wearers.csv`: a woman's or a man's outfit): the photos are mostly women's looks, where sandals and heels lead the shoes,
+while a man's outfits wear sneakers, boots and dress shoes. A man's outfit reads his share, pulled towards the share
+over every photo by `WEARER_PRIOR` pseudo-photos (a man's photos are few).
+
 The learned counts live in `recommender/data/outfit_affinity.json` (committed, small); scores are derived on loading.
 """
 
@@ -30,6 +35,10 @@ from catalog.tags import Tag
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "outfit_affinity.json"
 FORMAT_VERSION = 1
 FAMILIES: tuple[str, ...] = ("type", "color")
+WEARERS: tuple[str, ...] = ("women", "men")  # vocabulary.AUDIENCE_CODES a wearer's pieces are matched for
+# Pseudo-photos of the share over every photo in a wearer's share: chosen on the co-parsing validation split
+# (`evaluate_looks --split validation --wearer men`).
+WEARER_PRIOR = 10.0
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,13 @@ def joint_token(tag: Tag) -> str | None:
 
 
 TOKENIZERS = {"type": type_token, "color": color_token}
+
+
+def outfit_wearer(tags: Iterable[Tag]) -> str:
+    """Whose outfit pieces make: "men" when one is a men's piece, "women" when one is a women's, else "" (anyone).
+    The style tables never pair a men's piece with a women's one, so a look is one wearer's."""
+    audiences = {tag.audience for tag in tags}
+    return next((wearer for wearer in ("men", "women") if wearer in audiences), "")
 
 
 def _slot(token: str) -> str:
@@ -198,18 +214,38 @@ class PairEvidence:
 class OutfitAffinity:
     """Pairwise "worn together" affinity between garments of different slots, in [-1, 1] (0 = no evidence)."""
 
-    def __init__(self, families: dict[str, FamilyCounts], params: AffinityParams, meta: dict | None = None) -> None:
+    def __init__(
+        self,
+        families: dict[str, FamilyCounts],
+        params: AffinityParams,
+        meta: dict | None = None,
+        wearers: dict[str, dict[str, FamilyCounts]] | None = None,
+    ) -> None:
         self.families = families
         self.params = params
         self.meta = meta or {}
+        self.wearers = wearers or {}  # wearer -> family -> counts over that wearer's photos (marginals only)
         self._scores = {name: family_scores(families[name], params) for name in FAMILIES if name in families}
 
     # -- building and storing
     @classmethod
     def learn(
-        cls, outfits: Iterable[Sequence[Tag]], params: AffinityParams | None = None, meta: dict | None = None
+        cls,
+        outfits: Sequence[Sequence[Tag]],
+        params: AffinityParams | None = None,
+        meta: dict | None = None,
+        wearers: Sequence[str] | None = None,
     ) -> OutfitAffinity:
-        return cls(count_outfits(outfits), params or AffinityParams(), meta)
+        """Count `outfits`; with `wearers` (one per outfit: a WEARERS code, or "" when not told), also each wearer's."""
+        by_wearer = (
+            {
+                wearer: count_outfits(o for o, w in zip(outfits, wearers, strict=True) if w == wearer)
+                for wearer in WEARERS
+            }
+            if wearers is not None
+            else None
+        )
+        return cls(count_outfits(outfits), params or AffinityParams(), meta, by_wearer)
 
     def to_json(self) -> dict:
         return {
@@ -223,6 +259,16 @@ class OutfitAffinity:
             "families": {
                 name: counts.to_json(marginals_only=name not in FAMILIES) for name, counts in self.families.items()
             },
+            **(
+                {
+                    "wearers": {
+                        wearer: {name: counts.to_json(marginals_only=True) for name, counts in families.items()}
+                        for wearer, families in self.wearers.items()
+                    }
+                }
+                if self.wearers
+                else {}
+            ),
         }
 
     def save(self, path: str | Path) -> None:
@@ -235,7 +281,11 @@ class OutfitAffinity:
         if data.get("format") != FORMAT_VERSION:
             raise ValueError(f"outfit affinity format {data.get('format')!r}, expected {FORMAT_VERSION}")
         families = {name: FamilyCounts.from_json(block) for name, block in data["families"].items()}
-        return cls(families, AffinityParams(**data["params"]), data.get("meta"))
+        wearers = {
+            wearer: {name: FamilyCounts.from_json(block) for name, block in blocks.items()}
+            for wearer, blocks in data.get("wearers", {}).items()
+        }
+        return cls(families, AffinityParams(**data["params"]), data.get("meta"), wearers)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> OutfitAffinity:
@@ -262,23 +312,48 @@ class OutfitAffinity:
         found = self.evidence(a, b)
         return round(sum(e.score for e in found) / len(found), 4) if found else 0.0
 
-    def popularity(self, tag: Tag) -> float:
+    def popularity(self, tag: Tag, wearer: str = "") -> float:
         """How common such a garment is among the worn garments of its slot, in [0, 1] (a context-free baseline).
 
         With type and colour known: their joint share (from the pixel-annotated photos), lightly smoothed towards
-        the product of the two marginal shares; with one known, that share; with neither, 0."""
+        the product of the two marginal shares; with one known, that share; with neither, 0. For a `wearer` (a
+        WEARERS code) whose photos were counted, each share is that wearer's, pulled towards the share over every
+        photo by WEARER_PRIOR pseudo-photos."""
+        own = self.wearers.get(wearer)
+
+        def share(name: str, token: str) -> float | None:
+            counts = self.families.get(name)
+            if counts is None or not counts.slots.get(tag.slot):
+                return None
+            overall = counts.tokens.get(token, 0) / counts.slots[tag.slot]
+            theirs = own.get(name) if own else None
+            if theirs is None:
+                return overall
+            return (theirs.tokens.get(token, 0) + WEARER_PRIOR * overall) / (
+                theirs.slots.get(tag.slot, 0) + WEARER_PRIOR
+            )
+
         shares = []
         for name, tokenize in TOKENIZERS.items():
-            counts, token = self.families.get(name), tokenize(tag)
-            if counts is None or token is None or not counts.slots.get(tag.slot):
-                continue
-            shares.append(counts.tokens.get(token, 0) / counts.slots[tag.slot])
+            token = tokenize(tag)
+            found = share(name, token) if token is not None else None
+            if found is not None:
+                shares.append(found)
         if not shares:
             return 0.0
-        if len(shares) == 2 and (joint := self.families.get("joint")) is not None and joint.slots.get(tag.slot):
+        joint = share("joint", joint_token(tag) or "") if len(shares) == 2 else None
+        if joint is not None:
             prior = shares[0] * shares[1]
-            return (joint.tokens.get(joint_token(tag) or "", 0) + prior) / (joint.slots[tag.slot] + 1)
+            slot_photos = self._slot_photos("joint", tag.slot, own)
+            return (joint * slot_photos + prior) / (slot_photos + 1)
         return shares[0] if len(shares) == 1 else shares[0] * shares[1]
+
+    def _slot_photos(self, name: str, slot: str, own: dict[str, FamilyCounts] | None) -> float:
+        """The photos showing `slot` that a share of `name` was read from (a wearer's: plus the pseudo-photos)."""
+        theirs = own.get(name) if own else None
+        if theirs is None:
+            return float(self.families[name].slots[slot])
+        return theirs.slots.get(slot, 0) + WEARER_PRIOR
 
     def look(self, tags: Sequence[Tag]) -> float:
         """A whole look's affinity: the mean pair score over its pieces of different slots (0 with fewer than two)."""

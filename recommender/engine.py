@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from catalog.rules import RuleSpec
 from catalog.style import DEFAULT_POLICY, NEVER, StylePolicy
 from catalog.tags import LEANING_CODES, Candidate, Guess, Leaning, Tag
+from recommender.affinity import outfit_wearer
 from recommender.harmony import harmony
 from recommender.reasons import Reason, attribute_extra, sentence_key
 from vocabulary import NOT_A_MANS_KINDS, NOT_A_MANS_TYPES
@@ -61,14 +62,14 @@ ITEM_SLOTS: dict[str, tuple[str, ...]] = {
 }
 
 Affinity = Callable[[Tag, Tag], float]
-Popularity = Callable[[Tag], float]
+Popularity = Callable[[Tag, str], float]  # (piece, wearer: "men", "women" or "" for anyone) -> share worn
 
 
 def no_affinity(a: Tag, b: Tag) -> float:
     return 0.0
 
 
-def no_popularity(tag: Tag) -> float:
+def no_popularity(tag: Tag, wearer: str = "") -> float:
     return 0.0
 
 
@@ -76,7 +77,8 @@ def no_popularity(tag: Tag) -> float:
 class HarmonyWeights:
     """How a harmony pair's score (0.4..0.8) is read from the evidence: the designed strength of its harmony kind,
     how much more often than chance people wear the two together (affinity) and how common the suggested piece is
-    in real outfits (popularity). Chosen on the co-parsing validation split (`evaluate_looks --split validation`)."""
+    in real outfits (popularity; in a man's outfits when either piece is men's). Chosen on the co-parsing validation
+    split (`evaluate_looks --split validation`)."""
 
     harmony: float = 0.5
     affinity: float = 1.0
@@ -165,7 +167,7 @@ class Judge:
         evidence = (
             self.weights.harmony * (designed - 0.65) / 0.15
             + self.weights.affinity * max(-1.0, min(1.0, self.affinity(a, b)))
-            + self.weights.popularity * popularity_prior(self.popularity(b))
+            + self.weights.popularity * popularity_prior(self.popularity(b, outfit_wearer((a, b))))
         )
         return 0.4 + 0.4 / (1.0 + math.exp(-evidence))
 
@@ -185,7 +187,8 @@ class Judge:
     def soft_adjustment(self, a: Tag, b: Tag) -> float:
         """Between rule pairs of one weight: real-outfit affinity and matching attributes, bounded."""
         adjustment = AFFINITY_MAX_EFFECT * max(-1.0, min(1.0, self.affinity(a, b)))
-        adjustment += POPULARITY_MAX_EFFECT * popularity_prior(self.popularity(b)) if self.popularity(b) else 0.0
+        popularity = self.popularity(b, outfit_wearer((a, b)))
+        adjustment += POPULARITY_MAX_EFFECT * popularity_prior(popularity) if popularity else 0.0
         adjustment += self.attribute_adjustment(a, b)
         return max(-SOFT_MAX_EFFECT, min(SOFT_MAX_EFFECT, adjustment))
 

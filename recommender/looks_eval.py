@@ -16,6 +16,7 @@ from itertools import combinations
 
 from catalog.style import DEFAULT_POLICY, OPTIONAL
 from catalog.tags import Leaning, Tag
+from recommender.affinity import outfit_wearer
 from vocabulary import COLOR_CODES, SHOE_KINDS, TYPES
 
 # ---------------------------------------------------------------- the independent checker
@@ -500,15 +501,17 @@ def context_mean(pair: Callable[[Tag, Tag], float]) -> ScoreFn:
     return score
 
 
-def popularity_scorer(popularity: Callable[[Tag], float]) -> ScoreFn:
-    return lambda context, candidate: popularity(candidate)
+def popularity_scorer(popularity: Callable[[Tag, str], float]) -> ScoreFn:
+    """How common the candidate is in real outfits of the context's wearer (recommender.affinity.outfit_wearer)."""
+    return lambda context, candidate: popularity(candidate, outfit_wearer((*context, candidate)))
 
 
-def conditional_scorer(popularity: Callable[[Tag], float], affinity: ScoreFn, *, lift_cap: float) -> ScoreFn:
+def conditional_scorer(popularity: Callable[[Tag, str], float], affinity: ScoreFn, *, lift_cap: float) -> ScoreFn:
     """log P(candidate) + log(lift with the context): the naive-Bayes reading of "what is worn with this outfit"
     (affinity scores are log-lifts divided by log(lift_cap))."""
     return lambda context, candidate: (
-        math.log(popularity(candidate) + 1e-6) + math.log(lift_cap) * affinity(context, candidate)
+        math.log(popularity(candidate, outfit_wearer((*context, candidate))) + 1e-6)
+        + math.log(lift_cap) * affinity(context, candidate)
     )
 
 

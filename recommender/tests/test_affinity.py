@@ -14,6 +14,7 @@ from recommender.affinity import (
     count_outfits,
     lift_score,
     outfit_affinity,
+    outfit_wearer,
     type_token,
 )
 
@@ -99,6 +100,45 @@ def test_popularity_is_the_share_within_the_slot():
     assert table.popularity(Tag("outer", "", "")) == 0.0
 
 
+def men_and_women():
+    # Her 20 photos: heels 16, sneakers 4. His 10: sneakers 8, heels 2. Over all 30: heels 18, sneakers 12.
+    her = [[SKIRT, HEELS]] * 16 + [[PANTS, SNEAKERS]] * 4
+    his = [[PANTS, SNEAKERS]] * 8 + [[PANTS, HEELS]] * 2
+    return OutfitAffinity.learn(
+        her + his, AffinityParams(alpha=1.0, min_support=1), wearers=["women"] * 20 + ["men"] * 10
+    )
+
+
+def test_popularity_for_a_wearer_is_that_wearers_share_pulled_towards_everyones(monkeypatch):
+    import recommender.affinity as affinity  # noqa: PLC0415 - the module's constant, set for this test
+
+    table = men_and_women()
+    heels, sneakers = Tag("shoes", "", "shoes", kind="heels"), Tag("shoes", "", "shoes", kind="sneakers")
+    assert table.popularity(heels) == pytest.approx(18 / 30)
+    assert table.popularity(heels, "") == table.popularity(heels)
+    monkeypatch.setattr(affinity, "WEARER_PRIOR", 0.0)
+    assert table.popularity(sneakers, "men") == pytest.approx(8 / 10)
+    assert table.popularity(heels, "women") == pytest.approx(16 / 20)
+    monkeypatch.setattr(affinity, "WEARER_PRIOR", 10.0)
+    assert table.popularity(sneakers, "men") == pytest.approx((8 + 10 * 12 / 30) / 20)
+    assert table.popularity(sneakers, "men") > table.popularity(heels, "men")
+    assert table.popularity(heels, "women") > table.popularity(sneakers, "women")
+    # With type and colour: the wearer's joint share, smoothed towards the product of the wearer's marginals.
+    red_heels = Tag("shoes", "red", "shoes", kind="heels")
+    assert table.popularity(red_heels, "men") < table.popularity(red_heels, "women")
+    # A table learnt without wearers, or a wearer it did not count, reads everyone's share.
+    plain = OutfitAffinity.learn(outfits(), AffinityParams(alpha=1.0, min_support=1))
+    assert plain.popularity(SKIRT, "men") == plain.popularity(SKIRT)
+    assert table.popularity(heels, "kids") == table.popularity(heels)
+
+
+def test_a_look_is_one_wearers():
+    assert outfit_wearer([Tag("top", "white", "shirt", audience="men"), SNEAKERS]) == "men"
+    assert outfit_wearer([Tag("top", "white", "blouse", audience="women"), SNEAKERS]) == "women"
+    assert outfit_wearer([Tag("top", "white", "t-shirt", audience="unisex"), SNEAKERS]) == ""
+    assert outfit_wearer([Tag("top", "white", "t-shirt", audience="kids")]) == ""
+
+
 def test_save_and_load_round_trip(tmp_path):
     table = OutfitAffinity.learn(outfits(), AffinityParams(alpha=1.0, min_support=1), meta={"photos": 22})
     table.save(tmp_path / "a.json")
@@ -108,6 +148,11 @@ def test_save_and_load_round_trip(tmp_path):
         assert loaded.pair(a, b) == table.pair(a, b)
     assert loaded.ranked_pairs("type") == table.ranked_pairs("type")
     assert loaded.popularity(SKIRT) == pytest.approx(table.popularity(SKIRT))
+    by_wearer = men_and_women()
+    by_wearer.save(tmp_path / "w.json")
+    reloaded = OutfitAffinity.load(tmp_path / "w.json")
+    for wearer in ("", "women", "men"):
+        assert reloaded.popularity(SNEAKERS, wearer) == pytest.approx(by_wearer.popularity(SNEAKERS, wearer))
 
 
 def test_the_committed_table_loads_and_reads_as_a_stylist_expects():
@@ -118,6 +163,12 @@ def test_the_committed_table_loads_and_reads_as_a_stylist_expects():
         skirt, Tag("shoes", "", "shoes", kind="sneakers")
     )
     assert all(-1.0 <= s <= 1.0 for _, _, s in table.ranked_pairs("color"))
+    # A man's outfits wear sneakers more than sandals or heels; a woman's, heels and sandals more than sneakers.
+    shoe = {kind: Tag("shoes", "", "shoes", kind=kind) for kind in ("sneakers", "sandals", "heels")}
+    assert table.meta["wearers"]["men"] > 200
+    assert table.popularity(shoe["sneakers"], "men") > table.popularity(shoe["sandals"], "men")
+    assert table.popularity(shoe["sneakers"], "men") > table.popularity(shoe["heels"], "men")
+    assert table.popularity(shoe["sandals"], "women") > table.popularity(shoe["sneakers"], "women")
 
 
 def test_a_look_scores_the_mean_of_its_pairs():

@@ -9,6 +9,7 @@ import pytest
 from catalog.rules import RuleSide, RuleSpec
 from catalog.style import DEFAULT_POLICY, DEFAULT_STYLE_TABLES, StylePolicy
 from catalog.tags import Candidate, Leaning, Tag
+from recommender.affinity import OutfitAffinity
 from recommender.engine import (
     FEEDBACK_MAX_EFFECT,
     GUESS_PENALTY,
@@ -347,3 +348,21 @@ def test_a_confident_reading_or_a_correction_keeps_the_hard_tables_and_ignores_t
     plain = score_candidates(womens_top, pieces, j)
     assert score_candidates(womens_top, pieces, j, MENS_OR_UNISEX) == plain
     assert {s.candidate.id for s in plain} == {1, 3}  # the men's trousers stay excluded
+
+
+@pytest.mark.parametrize("wearer, first", [("men", "sneakers"), ("women", "sandals")])
+def test_how_common_a_piece_is_is_read_from_the_wearers_own_outfits(wearer, first):
+    """Real outfits that are mostly women's, where sandals outnumber sneakers, while a man's wear sneakers: a man's
+    black shirt gets the black sneakers first, a woman's black blouse the black sandals."""
+    sandals = Tag("shoes", "black", "shoes", kind="sandals", pattern="solid", audience="unisex")
+    sneakers = Tag("shoes", "black", "shoes", kind="sneakers", pattern="solid", audience="unisex")
+    her = [[Tag("top", "black", "blouse"), sandals]] * 30 + [[Tag("top", "black", "blouse"), sneakers]] * 5
+    his = [[Tag("top", "black", "shirt"), sneakers]] * 8 + [[Tag("top", "black", "shirt"), sandals]] * 2
+    table = OutfitAffinity.learn(her + his, wearers=["women"] * 35 + ["men"] * 10)
+    served = Judge(rules=RuleBook([]), policy=DEFAULT_POLICY, popularity=table.popularity)
+    top = Tag("top", "black", "shirt" if wearer == "men" else "blouse", pattern="solid", audience=wearer)
+    shoes = [Candidate(1, sandals), Candidate(2, sneakers)]
+    assert rank(top, shoes, served)[0].candidate.tag.kind == first
+    # Everyone's share (mostly women's) would put the sandals first for him too.
+    everyone = Judge(rules=RuleBook([]), policy=DEFAULT_POLICY, popularity=lambda tag, wearer: table.popularity(tag))
+    assert rank(top, shoes, everyone)[0].candidate.tag.kind == "sandals"

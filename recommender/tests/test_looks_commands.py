@@ -16,7 +16,7 @@ from catalog.demo import STAPLE_SHARE, STAPLES_FILE, demo_staples
 from catalog.tags import Tag
 from catalog.tests.factories import garment_factory, hex_to_rgb
 from classifier.coparsing import LABELS
-from recommender.affinity import OutfitAffinity
+from recommender.affinity import WEARER_PRIOR, OutfitAffinity
 from recommender.management.commands import evaluate_looks
 from vocabulary import COLORS
 
@@ -85,9 +85,26 @@ def make_cc0(root: Path) -> Path:
 def test_learn_outfit_affinity_writes_a_table_from_the_train_split_only(tmp_path):
     root = make_coparsing(tmp_path / "ccp")
     out = tmp_path / "affinity.json"
-    call_command("learn_outfit_affinity", coparsing_dir=str(root), out=str(out), min_support=1, alpha=1.0)
+    # A stylist told who wears 8 of the train photos: the skirts and heels a woman's, the shirts and sneakers a man's.
+    wearers = tmp_path / "wearers.csv"
+    wearers.write_text(
+        "image,wearer\n0001,woman\n0002,man\n0010,woman\n0011,woman\n0012,unclear\n0020,man\n0021,man\n0030,man\n"
+    )
+    call_command(
+        "learn_outfit_affinity",
+        coparsing_dir=str(root),
+        out=str(out),
+        min_support=1,
+        alpha=1.0,
+        wearers=str(wearers),
+    )
     table = OutfitAffinity.load(out)
-    assert table.meta == {"source": "clothing-co-parsing train split", "photos": 12, "pixel_photos": 2}
+    assert table.meta == {
+        "source": "clothing-co-parsing train split",
+        "photos": 12,
+        "pixel_photos": 2,
+        "wearers": {"women": 3, "men": 3},  # 0012 unclear, 0030 not a train photo
+    }
     skirt = Tag("bottom", "", "skirt")
     heels, sneakers = Tag("shoes", "", "shoes", kind="heels"), Tag("shoes", "", "shoes", kind="sneakers")
     assert table.pair(skirt, heels) > 0 > table.pair(skirt, sneakers)
@@ -96,6 +113,11 @@ def test_learn_outfit_affinity_writes_a_table_from_the_train_split_only(tmp_path
     assert table.popularity(Tag("shoes", "", "shoes", kind="boots")) == 0.0
     # colours come from the masked pixels of the pixel-annotated train photos
     assert table.popularity(Tag("bottom", "black", "")) == 0.5
+    # how common a piece is, for each wearer: heels in 7 of all 12 photos' shoes, in all 3 of hers, none of his 3
+    assert table.popularity(heels) == pytest.approx(7 / 12)
+    assert table.popularity(heels, "women") == pytest.approx((3 + WEARER_PRIOR * 7 / 12) / (3 + WEARER_PRIOR))
+    assert table.popularity(heels, "men") == pytest.approx((0 + WEARER_PRIOR * 7 / 12) / (3 + WEARER_PRIOR))
+    assert table.popularity(sneakers, "men") > table.popularity(sneakers) > table.popularity(sneakers, "women")
     # the staples are written beside the table, not over the committed ones
     assert demo_staples(tmp_path / "staples.csv") == [s[:3] for s in table.staples(STAPLE_SHARE)]
 

@@ -15,6 +15,7 @@ from catalog.tags import Leaning, Tag
 from classifier.coparsing import worn_outfits
 from classifier.imaging import open_image
 from classifier.predictor import get_predictor
+from classifier.wearers import AUDIENCES_READ, read_labels
 from recommender.affinity import OutfitAffinity, worn_garment_tag
 from recommender.engine import Judge
 from recommender.looks_eval import (
@@ -132,10 +133,19 @@ def with_read_attributes(cases: Sequence[InputCase], dataset_dir: Path, *, guess
     return read_cases
 
 
-def coparsing_outfits(root: Path, split: str = "test") -> list[tuple[str, list[Tag]]]:
+def coparsing_outfits(root: Path, split: str = "test", wearer: str = "") -> list[tuple[str, list[Tag]]]:
+    """The pixel-annotated photos' outfits; with `wearer` ("men" or "women"), only the photos a stylist tagged as that
+    wearer's (classifier/labels/wearers.csv), each garment matched for the wearer as the product matches it."""
+    if not wearer:
+        return [
+            (outfit.image_id, [worn_garment_tag(g) for g in outfit.garments])
+            for outfit in worn_outfits(root, split, annotation="pixel")
+        ]
+    labels = read_labels()
     return [
-        (outfit.image_id, [worn_garment_tag(g) for g in outfit.garments])
+        (outfit.image_id, [replace(worn_garment_tag(g), audience=wearer) for g in outfit.garments])
         for outfit in worn_outfits(root, split, annotation="pixel")
+        if outfit.image_id in labels and AUDIENCES_READ[labels[outfit.image_id]] == wearer
     ]
 
 
@@ -159,6 +169,13 @@ class Command(BaseCommand):
             default="test",
             help="Which split's photos to use: test (report) or validation (tuning; CC0 validation photos may be in "
             "the demo catalog).",
+        )
+        parser.add_argument(
+            "--wearer",
+            choices=["men", "women"],
+            default="",
+            help="Only one wearer's photos: the co-parsing photos a stylist tagged as a man's (or a woman's) outfit, "
+            "each garment matched for him (or her), and the CC0 photos labelled men's (or women's).",
         )
         parser.add_argument("--affinity", help="Affinity JSON (default the committed table).")
         parser.add_argument("--json", dest="json_path", help="Also write every figure to this JSON file.")
@@ -193,16 +210,18 @@ class Command(BaseCommand):
         no_dataset_labels,
         attributes: str = "labels",
         no_guesses: bool = False,
+        wearer: str = "",
         **options,
     ) -> None:
         self.split = split
+        self.only = f", {wearer}'s photos only" if wearer else ""
         self.attributes = "labels"
         if attributes == "read":
             self.attributes = "read by the CNN" + (", guesses ignored" if no_guesses else ", guesses used")
         dataset = dataset_root(dataset_dir)
-        cc0 = cc0_cases(dataset, split)
+        cc0 = [case for case in cc0_cases(dataset, split) if not wearer or case.tag.audience == wearer]
         labels = {} if no_dataset_labels else dataset_labels(dataset)
-        outfits = coparsing_outfits(coparsing_root(coparsing_dir), split)
+        outfits = coparsing_outfits(coparsing_root(coparsing_dir), split, wearer)
         worn = [
             InputCase(f"coparsing:{image_id}:{i}", "coparsing", tag)
             for image_id, tags in outfits
@@ -266,7 +285,7 @@ class Command(BaseCommand):
     def _print(self, coherence, hidden, catalog_size, n_cc0, n_worn, n_cases, n_outfits) -> None:
         w = self.stdout.write
         w(
-            f"Inputs ({self.split} split): {n_cc0} CC0 photos + {n_worn} worn co-parsing garments; "
+            f"Inputs ({self.split} split{self.only}): {n_cc0} CC0 photos + {n_worn} worn co-parsing garments; "
             f"catalog {catalog_size} active."
         )
         if self.attributes != "labels":
@@ -318,7 +337,10 @@ class Command(BaseCommand):
             + ", ".join(f"{slot} {layered[slot]}/{n}" for slot, n in optional.items())
             + ")"
         )
-        w(f"\nd. Hidden-garment test: {n_cases} garments hidden from {n_outfits} co-parsing {self.split} outfits")
+        w(
+            f"\nd. Hidden-garment test: {n_cases} garments hidden from {n_outfits} co-parsing {self.split} "
+            f"outfits{self.only}"
+        )
         w(
             f"  {'scorer':<11} {'aspect':<6} {'cases':>5} {'cands':>6} "
             f"{'hit@1':>7} {'hit@3':>7} {'hit@5':>7} {'rank':>6}"

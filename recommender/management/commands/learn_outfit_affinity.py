@@ -8,7 +8,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from catalog.demo import STAPLE_SHARE, STAPLES_FILE, write_staples
 from catalog.tags import Tag
 from classifier.coparsing import worn_outfits
+from classifier.wearers import AUDIENCES_READ, LABELS_FILE, read_labels
 from recommender.affinity import DEFAULT_PATH, AffinityParams, FamilyCounts, OutfitAffinity, worn_garment_tag
+from vocabulary import SHOE_KINDS
 
 # Pairs a stylist would check first (type family; co-parsing labels for what our vocabulary merges, like jeans).
 STYLIST_CHECKS: tuple[tuple[str, str], ...] = (
@@ -77,6 +79,11 @@ class Command(BaseCommand):
             help=f"Where to write the staples the demo catalog stocks (default: {STAPLES_FILE} with the default table, "
             "else staples.csv beside --out; '' for nowhere).",
         )
+        parser.add_argument(
+            "--wearers",
+            default=str(LABELS_FILE),
+            help=f"Who wears each photo's outfit, as a stylist tagged it (CSV image,wearer; default {LABELS_FILE}).",
+        )
         parser.add_argument("--show", type=int, default=12, help="Top and bottom pairs to print per family.")
         defaults = AffinityParams()
         parser.add_argument("--alpha", type=float, default=defaults.alpha, help="Additive smoothing (pseudo-photos).")
@@ -90,6 +97,7 @@ class Command(BaseCommand):
         coparsing_dir: str | None,
         out: str,
         staples_out: str | None,
+        wearers: str,
         show: int,
         alpha: float,
         min_support: int,
@@ -99,15 +107,25 @@ class Command(BaseCommand):
         outfits = worn_outfits(root, "train")
         tags = [[worn_garment_tag(g) for g in outfit.garments] for outfit in outfits]
         pixel = sum(1 for outfit in outfits if outfit.annotation == "pixel")
+        # Who wears each outfit, as a stylist tagged it: how common a garment is, for each wearer.
+        wearer_labels = read_labels(Path(wearers))
+        worn_by = [AUDIENCES_READ[wearer_labels[o.image_id]] if o.image_id in wearer_labels else "" for o in outfits]
         affinity = OutfitAffinity.learn(
             tags,
             AffinityParams(alpha=alpha, min_support=min_support),
-            meta={"source": "clothing-co-parsing train split", "photos": len(outfits), "pixel_photos": pixel},
+            meta={
+                "source": "clothing-co-parsing train split",
+                "photos": len(outfits),
+                "pixel_photos": pixel,
+                "wearers": {w: worn_by.count(w) for w in AUDIENCES_READ},
+            },
+            wearers=worn_by,
         )
         affinity.save(out)
         size = Path(out).stat().st_size
         self.stdout.write(
-            f"Learned from {len(outfits)} train photos ({pixel} with colours); wrote {out} ({size} bytes)."
+            f"Learned from {len(outfits)} train photos ({pixel} with colours; a woman's outfit "
+            f"{worn_by.count('women')}, a man's {worn_by.count('men')}); wrote {out} ({size} bytes)."
         )
         if staples_out is None:
             staples_out = str(
@@ -122,6 +140,12 @@ class Command(BaseCommand):
             )
         for family in ("type", "color"):
             self._show_family(affinity, family, show)
+        self.stdout.write("\nShoes, by wearer (popularity of each kind among the worn shoes): anyone / women / men")
+        for kind in SHOE_KINDS:
+            shoe = Tag(slot="shoes", color="", type="shoes", kind=kind)
+            self.stdout.write(
+                f"  {kind:>10} " + " / ".join(f"{affinity.popularity(shoe, w):.2f}" for w in ("", *AUDIENCES_READ))
+            )
         self.stdout.write("\nStylist checks (type family): score, photos together")
         for a, b in STYLIST_CHECKS:
             score = affinity.pair(_tag(a), _tag(b))
