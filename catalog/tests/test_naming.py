@@ -16,8 +16,9 @@ from rest_framework.test import APIClient
 
 from catalog.models import Garment
 from catalog.naming import garment_name, garment_names, tag_label, tag_names, tags_in_korean
+from catalog.starter_rules import starter_rules
 from catalog.tags import Tag
-from catalog.tests.factories import garment_factory, image_bytes
+from catalog.tests.factories import garment_factory, image_bytes, rule_factory
 from classifier.predictor import get_predictor
 from vocabulary import COLOR_CODES, COLORS, KINDS, PATTERN_CODES, SLOT_NAMES, TYPE_CODES, TYPES
 
@@ -284,3 +285,34 @@ def test_names_made_by_the_old_rules_are_renamed_and_a_stylists_are_kept(db):
                 type=g.type, color=g.color, pattern=g.pattern, kind=g.kind, formality=g.formality, audience=g.audience
             ).en
         )
+
+
+def test_a_starter_rule_says_graphic_only_of_a_print_and_the_old_wording_is_replaced_unless_a_stylist_edited_it(db):
+    """ "Graphic" on the site names a graphic print ("the graphic on the tee", 그래픽): no starter rule says it of a
+    colour contrast. Migration 0014 rewords a rule that still has the starter's old note; a stylist's own note stays."""
+    for *_, note, note_ko in starter_rules():
+        assert "graphic" not in note.lower() and "그래픽" not in note_ko, note
+    migration = importlib.import_module("catalog.migrations.0014_starter_notes_without_graphic")
+    untouched = rule_factory(
+        input_color="black",
+        output_color="white",
+        note="A black top with white bottoms: crisp, graphic contrast.",
+        note_ko="블랙 상의에 화이트 하의, 선명하고 그래픽한 대비예요.",
+    )
+    edited = rule_factory(
+        input_slot="bottom",
+        input_color="red",
+        output_slot="top",
+        output_color="black",
+        note="Red bottoms, black top: graphic and bold, our autumn window.",
+        note_ko="레드 하의와 블랙 상의로 강렬하고 선명하게 연출해요.",
+    )
+    migration.reword(apps, None)
+    untouched.refresh_from_db()
+    edited.refresh_from_db()
+    assert (untouched.note, untouched.note_ko) == (
+        "A black top with white bottoms: a crisp, striking contrast.",
+        "블랙 상의에 화이트 하의, 선명하고 또렷한 대비예요.",
+    )
+    assert edited.note == "Red bottoms, black top: graphic and bold, our autumn window."
+    assert (untouched.note, untouched.note_ko) in {(note, note_ko) for *_, note, note_ko in starter_rules()}
