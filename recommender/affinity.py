@@ -36,8 +36,8 @@ DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "outfit_affinity.json"
 FORMAT_VERSION = 1
 FAMILIES: tuple[str, ...] = ("type", "color")
 WEARERS: tuple[str, ...] = ("women", "men")  # vocabulary.AUDIENCE_CODES a wearer's pieces are matched for
-# Pseudo-photos of the share over every photo in a wearer's share: chosen on the co-parsing validation split
-# (`evaluate_looks --split validation --wearer men`).
+# A wearer's share counts this many extra photos at the share over every photo: chosen on the co-parsing validation
+# split (`evaluate_looks --split validation --wearer men`; 10 against 0, 20, 30 and 50).
 WEARER_PRIOR = 10.0
 
 

@@ -77,8 +77,8 @@ def no_popularity(tag: Tag, wearer: str = "") -> float:
 class HarmonyWeights:
     """How a harmony pair's score (0.4..0.8) is read from the evidence: the designed strength of its harmony kind,
     how much more often than chance people wear the two together (affinity) and how common the suggested piece is
-    in real outfits (popularity; in a man's outfits when either piece is men's). Chosen on the co-parsing validation
-    split (`evaluate_looks --split validation`)."""
+    in real outfits (popularity; in a man's outfits when either piece is men's, a woman's when either is women's).
+    Chosen on the co-parsing validation split (`evaluate_looks --split validation`)."""
 
     harmony: float = 0.5
     affinity: float = 1.0
