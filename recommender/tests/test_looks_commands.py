@@ -179,6 +179,35 @@ def test_evaluate_looks_limit_inputs(tmp_path):
     assert report["hidden_garment"]["outfits"] == 1
 
 
+@pytest.mark.django_db
+def test_evaluate_looks_for_one_wearer_takes_only_the_photos_tagged_so(tmp_path, capsys):
+    ccp = make_coparsing(tmp_path / "ccp")
+    cc0 = make_cc0(tmp_path / "cc0")
+    wearers = tmp_path / "wearers.csv"
+    wearers.write_text("image,wearer\n0040,woman\n0041,man\n0042,man\n")
+    reports = {}
+    for wearer in ("men", "women"):
+        out = tmp_path / f"{wearer}.json"
+        call_command(
+            "evaluate_looks",
+            dataset_dir=str(cc0),
+            coparsing_dir=str(ccp),
+            json_path=str(out),
+            wearer=wearer,
+            wearers_file=str(wearers),
+        )
+        reports[wearer] = json.loads(out.read_text())
+    # His: the men's CC0 pants and the 3 garments of 0041 (0042 has no pixel map); hers: the women's tee and 0040's.
+    assert reports["men"]["inputs"] == {"cc0": 1, "coparsing": 3}
+    assert reports["women"]["inputs"] == {"cc0": 1, "coparsing": 3}
+    assert reports["men"]["hidden_garment"]["outfits"] == reports["women"]["hidden_garment"]["outfits"] == 1
+    assert "test split, men's photos only" in capsys.readouterr().out
+    # Each garment is matched for its wearer, as the product matches it.
+    men = evaluate_looks.coparsing_outfits(ccp, "test", "men", wearers)
+    assert [image for image, _ in men] == ["0041"]
+    assert {tag.audience for _, tags in men for tag in tags} == {"men"}
+
+
 SHARED = Path(os.environ.get("FASHION_COPARSING_DIR", "/work/shared/datasets/clothing-co-parsing"))
 
 

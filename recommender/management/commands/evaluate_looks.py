@@ -15,7 +15,7 @@ from catalog.tags import Leaning, Tag
 from classifier.coparsing import worn_outfits
 from classifier.imaging import open_image
 from classifier.predictor import get_predictor
-from classifier.wearers import AUDIENCES_READ, read_labels
+from classifier.wearers import AUDIENCES_READ, LABELS_FILE, read_labels
 from recommender.affinity import OutfitAffinity, worn_garment_tag
 from recommender.engine import Judge
 from recommender.looks_eval import (
@@ -133,15 +133,18 @@ def with_read_attributes(cases: Sequence[InputCase], dataset_dir: Path, *, guess
     return read_cases
 
 
-def coparsing_outfits(root: Path, split: str = "test", wearer: str = "") -> list[tuple[str, list[Tag]]]:
+def coparsing_outfits(
+    root: Path, split: str = "test", wearer: str = "", wearers_file: Path = LABELS_FILE
+) -> list[tuple[str, list[Tag]]]:
     """The pixel-annotated photos' outfits; with `wearer` ("men" or "women"), only the photos a stylist tagged as that
-    wearer's (classifier/labels/wearers.csv), each garment matched for the wearer as the product matches it."""
+    wearer's (`wearers_file`, as classifier/labels/wearers.csv), each garment matched for the wearer as the product
+    matches it."""
     if not wearer:
         return [
             (outfit.image_id, [worn_garment_tag(g) for g in outfit.garments])
             for outfit in worn_outfits(root, split, annotation="pixel")
         ]
-    labels = read_labels()
+    labels = read_labels(wearers_file)
     return [
         (outfit.image_id, [replace(worn_garment_tag(g), audience=wearer) for g in outfit.garments])
         for outfit in worn_outfits(root, split, annotation="pixel")
@@ -177,6 +180,12 @@ class Command(BaseCommand):
             help="Only one wearer's photos: the co-parsing photos a stylist tagged as a man's (or a woman's) outfit, "
             "each garment matched for him (or her), and the CC0 photos labelled men's (or women's).",
         )
+        parser.add_argument(
+            "--wearers",
+            dest="wearers_file",
+            default=str(LABELS_FILE),
+            help=f"With --wearer: who wears each co-parsing photo's outfit (CSV image,wearer; default {LABELS_FILE}).",
+        )
         parser.add_argument("--affinity", help="Affinity JSON (default the committed table).")
         parser.add_argument("--json", dest="json_path", help="Also write every figure to this JSON file.")
         parser.add_argument(
@@ -211,6 +220,7 @@ class Command(BaseCommand):
         attributes: str = "labels",
         no_guesses: bool = False,
         wearer: str = "",
+        wearers_file: str = str(LABELS_FILE),
         **options,
     ) -> None:
         self.split = split
@@ -221,7 +231,7 @@ class Command(BaseCommand):
         dataset = dataset_root(dataset_dir)
         cc0 = [case for case in cc0_cases(dataset, split) if not wearer or case.tag.audience == wearer]
         labels = {} if no_dataset_labels else dataset_labels(dataset)
-        outfits = coparsing_outfits(coparsing_root(coparsing_dir), split, wearer)
+        outfits = coparsing_outfits(coparsing_root(coparsing_dir), split, wearer, Path(wearers_file))
         worn = [
             InputCase(f"coparsing:{image_id}:{i}", "coparsing", tag)
             for image_id, tags in outfits
