@@ -9,7 +9,7 @@ import tempfile
 import urllib.request
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,19 +100,29 @@ def demo_corrections() -> dict[str, Correction]:
     }
 
 
-def demo_staples(path: Path = STAPLES_FILE) -> list[tuple[str, str, str]]:
-    """(slot, type or shoe kind, colour) of every staple, most worn first; none when the file is missing."""
+def demo_staples(path: Path = STAPLES_FILE, wearer: str = "") -> list[tuple[str, str, str]]:
+    """(slot, type or shoe kind, colour) of every staple, most worn first; none when the file is missing. Without a
+    `wearer`, the staples of every photo; with one ("men" or "women"), that wearer's own that every photo's lack."""
     if not path.exists():
         return []
-    return [(row["slot"], row["type"], row["color"]) for row in _read_csv(path)]
+    return [(row["slot"], row["type"], row["color"]) for row in _read_csv(path) if row.get("wearer", "") == wearer]
 
 
-def write_staples(staples: Iterable[tuple[str, str, str, int]], path: Path = STAPLES_FILE) -> None:
-    """(slot, type or shoe kind, colour, photos wearing it), most worn first."""
+def write_staples(
+    staples: Iterable[tuple[str, str, str, int]],
+    path: Path = STAPLES_FILE,
+    wearer_staples: Mapping[str, Iterable[tuple[str, str, str, int]]] | None = None,
+) -> None:
+    """(slot, type or shoe kind, colour, photos wearing it), most worn first; then each wearer's staples that are not
+    among every photo's, with the wearer ("men" or "women") in the last column."""
+    staples = list(staples)
+    everyone = {staple[:3] for staple in staples}
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["slot", "type", "color", "photos"])
-        writer.writerows(staples)
+        writer.writerow(["slot", "type", "color", "photos", "wearer"])
+        writer.writerows([*staple, ""] for staple in staples)
+        for wearer, own in (wearer_staples or {}).items():
+            writer.writerows([*staple, wearer] for staple in own if staple[:3] not in everyone)
 
 
 def demo_outer_kinds() -> dict[str, str]:
@@ -178,6 +188,7 @@ def demo_plan(
     per_group: int = 10,
     staples: Iterable[tuple[str, str, str]] = (),
     per_staple: int = 3,
+    wearer_staples: Mapping[str, Iterable[tuple[str, str, str]]] | None = None,
 ) -> list[DemoPhoto]:
     """Pick a spread over slot × color (or type, without colour labels): deterministic, a few per cell, taking the
     cell's audiences in turn and everyday pieces before sport and lounge ones; then top up every (slot, audience,
@@ -188,7 +199,10 @@ def demo_plan(
     (`recommender.affinity.OutfitAffinity.staples`). Women and men each get at least `per_staple` everyday ones (solid,
     casual or smart; a unisex piece counts for both) where the folder has them. Without this step the spread above,
     one colour cell per slot shared by every type and audience, left the catalog with no adults' everyday black
-    trousers, the piece worn most, and ski trousers were suggested as the black trousers to wear with a tee."""
+    trousers, the piece worn most, and ski trousers were suggested as the black trousers to wear with a tee.
+    `wearer_staples` ("men" or "women" -> staples): the pieces that wearer's own outfits wear most (a man's beige
+    trousers and black dress shoes, which every photo's, mostly women's, do not count among theirs), stocked with that
+    wearer's own pieces alone."""
     photos = list(photos)
     cells: dict[tuple[str, str], list[DemoPhoto]] = defaultdict(list)
     for photo in photos:
@@ -230,16 +244,19 @@ def demo_plan(
                 chosen_ids.add(photo.image_id)
         # Unisex pieces first: one stocks a staple for women and men alike.
         unisex_first = sorted(photos, key=lambda p: (p.audience != "unisex", _photo_hash(p)))
-        for staple in staples:
-            for audience in ("women", "men"):
-                stocked = [p for p in chosen if _is_everyday_staple(p, staple, audience)]
-                for photo in unisex_first:
-                    if len(stocked) >= per_staple:
-                        break
-                    if photo.image_id not in chosen_ids and _is_everyday_staple(photo, staple, audience):
-                        stocked.append(photo)
-                        chosen.append(photo)
-                        chosen_ids.add(photo.image_id)
+        # A wearer's own staple is stocked with that wearer's own pieces: a unisex one would also serve the other
+        # wearer, whose outfits do not wear it as much (unisex black boots stocked for men led a woman's looks too).
+        wanted = [(staple, audience, True) for staple in staples for audience in ("women", "men")]
+        wanted += [(staple, wearer, False) for wearer, own in (wearer_staples or {}).items() for staple in own]
+        for staple, audience, unisex in wanted:
+            stocked = [p for p in chosen if _is_everyday_staple(p, staple, audience, unisex=unisex)]
+            for photo in unisex_first:
+                if len(stocked) >= per_staple:
+                    break
+                if photo.image_id not in chosen_ids and _is_everyday_staple(photo, staple, audience, unisex=unisex):
+                    stocked.append(photo)
+                    chosen.append(photo)
+                    chosen_ids.add(photo.image_id)
     return chosen
 
 
@@ -250,13 +267,13 @@ def _everyday_first(photo: DemoPhoto) -> tuple[bool, str]:
     return (photo.formality not in EVERYDAY_FORMALITIES, _photo_hash(photo))
 
 
-def _is_everyday_staple(photo: DemoPhoto, staple: tuple[str, str, str], audience: str) -> bool:
+def _is_everyday_staple(photo: DemoPhoto, staple: tuple[str, str, str], audience: str, *, unisex: bool = True) -> bool:
     slot, type_or_kind, colour = staple
     return (
         TYPES[photo.type].slot == slot
         and (photo.kind if slot == "shoes" else photo.type) == type_or_kind
         and photo.color == colour
-        and photo.audience in (audience, "unisex")
+        and photo.audience in ((audience, "unisex") if unisex else (audience,))
         and photo.pattern == "solid"
         and photo.formality in EVERYDAY_FORMALITIES
     )

@@ -69,6 +69,28 @@ def test_a_staple_is_stocked_with_everyday_pieces_for_women_and_for_men():
     assert len({p.image_id for p in plan}) == len(plan)
 
 
+def test_a_wearers_own_staple_is_stocked_for_that_wearer_alone_with_pieces_of_their_own():
+    """A man's beige trousers: stocked with men's pieces only, since a unisex pair would serve women too, whose
+    outfits do not wear it as much; women get nothing from it."""
+    photos = [
+        *PHOTOS,
+        pants("beige-unisex", audience="unisex", color="beige"),
+        pants("beige-women", audience="women", color="beige"),
+        pants("beige-men-1", audience="men", color="beige"),
+        pants("beige-men-2", audience="men", color="beige", formality="smart"),
+        pants("beige-men-3", audience="men", color="beige", formality="sport"),
+    ]
+    spread = {p.image_id for p in demo_plan(photos, per_cell=0, per_group=0)}
+    plan = demo_plan(
+        photos, per_cell=0, per_group=0, wearer_staples={"men": [("bottom", "pants", "beige")]}, per_staple=3
+    )
+    added = {p.image_id for p in plan} - spread
+    assert added == {"beige-men-1", "beige-men-2"}  # his everyday ones; not the unisex, women's or sport pairs
+    # The same staple for everyone takes the unisex pair first, for women and men alike.
+    shared = demo_plan(photos, per_cell=0, per_group=0, staples=[("bottom", "pants", "beige")], per_staple=1)
+    assert {p.image_id for p in shared} - spread == {"beige-unisex"}
+
+
 def test_a_staple_the_folder_lacks_adds_nothing():
     spread = demo_plan(PHOTOS, per_cell=1, per_group=0)
     plan = demo_plan(PHOTOS, per_cell=1, per_group=0, staples=[("bottom", "skirt", "black")], per_staple=3)

@@ -198,6 +198,12 @@ def test_staples_are_the_pieces_worn_in_enough_photos_most_worn_first():
 
 def test_the_demo_catalogs_staples_are_the_committed_tables():
     """catalog/demo_data/staples.csv is written with the table (learn_outfit_affinity); black trousers lead."""
-    staples = OutfitAffinity.load().staples(STAPLE_SHARE)
+    table = OutfitAffinity.load()
+    staples = table.staples(STAPLE_SHARE)
     assert demo_staples() == [(slot, value, colour) for slot, value, colour, _ in staples]
     assert staples[0][:3] == ("bottom", "pants", "black")
+    # Each wearer's own staples, those every photo's lack: a man's beige trousers and black dress shoes.
+    for wearer in ("men", "women"):
+        own = [s[:3] for s in table.staples(STAPLE_SHARE, wearer) if s[:3] not in demo_staples()]
+        assert demo_staples(wearer=wearer) == own
+    assert {("bottom", "pants", "beige"), ("shoes", "flats", "black")} <= set(demo_staples(wearer="men"))

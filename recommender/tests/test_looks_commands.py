@@ -120,6 +120,11 @@ def test_learn_outfit_affinity_writes_a_table_from_the_train_split_only(tmp_path
     assert table.popularity(sneakers, "men") > table.popularity(sneakers) > table.popularity(sneakers, "women")
     # the staples are written beside the table, not over the committed ones
     assert demo_staples(tmp_path / "staples.csv") == [s[:3] for s in table.staples(STAPLE_SHARE)]
+    # and each wearer's own beside them, where every photo's lack them: here none, since each of the two photos with
+    # colours (one hers, one his) is half of them, so every piece in them is a staple of every photo
+    assert table.staples(STAPLE_SHARE, "men") and table.staples(STAPLE_SHARE, "women")
+    assert demo_staples(tmp_path / "staples.csv", wearer="men") == []
+    assert (tmp_path / "staples.csv").read_text().splitlines()[0] == "slot,type,color,photos,wearer"
 
 
 @pytest.mark.django_db

@@ -43,7 +43,8 @@ class Command(BaseCommand):
             type=int,
             default=3,
             help="Everyday garments, for women and for men each, of every staple in catalog/demo_data/staples.csv: a "
-            "type and colour real outfits wear most (black trousers, a white blouse …); 0 for none.",
+            "type and colour real outfits wear most (black trousers, a white blouse …), and for a man or a woman alone "
+            "of the staples of that wearer's own outfits (a man's beige trousers); 0 for none.",
         )
         parser.add_argument(
             "--download",
@@ -80,6 +81,7 @@ class Command(BaseCommand):
             per_cell=per_cell,
             staples=demo_staples(),
             per_staple=per_staple,
+            wearer_staples={wearer: demo_staples(wearer=wearer) for wearer in ("women", "men")},
         )
         if not photos:
             raise CommandError(f"No labelled photos found in {dataset_dir} (expected splits.csv or images.csv).")

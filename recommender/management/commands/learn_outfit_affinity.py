@@ -12,6 +12,8 @@ from classifier.wearers import AUDIENCES_READ, LABELS_FILE, read_labels
 from recommender.affinity import DEFAULT_PATH, AffinityParams, FamilyCounts, OutfitAffinity, worn_garment_tag
 from vocabulary import SHOE_KINDS
 
+WEARER_NAMES = {"women": "woman", "men": "man"}
+
 # Pairs a stylist would check first (type family; co-parsing labels for what our vocabulary merges, like jeans).
 STYLIST_CHECKS: tuple[tuple[str, str], ...] = (
     ("bottom:skirt", "shoes:heels"),
@@ -133,11 +135,19 @@ class Command(BaseCommand):
             )
         if staples_out:
             staples = affinity.staples(STAPLE_SHARE)
-            write_staples(staples, Path(staples_out))
+            wearer_staples = {wearer: affinity.staples(STAPLE_SHARE, wearer) for wearer in AUDIENCES_READ}
+            write_staples(staples, Path(staples_out), wearer_staples)
             self.stdout.write(
                 f"Staples (worn in {STAPLE_SHARE:.0%} or more of the photos with colours), wrote {staples_out}: "
                 + ", ".join(f"{colour} {value} {n}" for _, value, colour, n in staples)
             )
+            everyone = {staple[:3] for staple in staples}
+            for wearer, own in wearer_staples.items():
+                extra = [staple for staple in own if staple[:3] not in everyone]
+                self.stdout.write(
+                    f"  and a {WEARER_NAMES[wearer]}'s own: "
+                    + (", ".join(f"{colour} {value} {n}" for _, value, colour, n in extra) or "none")
+                )
         for family in ("type", "color"):
             self._show_family(affinity, family, show)
         self.stdout.write("\nShoes, by wearer (popularity of each kind among the worn shoes): anyone / women / men")
