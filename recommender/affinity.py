@@ -237,18 +237,14 @@ class OutfitAffinity:
         wearers: Sequence[str] | None = None,
     ) -> OutfitAffinity:
         """Count `outfits`; with `wearers` (one per outfit: a WEARERS code, or "" when not told), also each wearer's."""
-        by_wearer = (
-            {
-                wearer: count_outfits(o for o, w in zip(outfits, wearers, strict=True) if w == wearer)
-                for wearer in WEARERS
-            }
-            if wearers is not None
-            else None
-        )
+        by_wearer: dict[str, dict[str, FamilyCounts]] = {}
+        if wearers is not None:
+            for wearer in WEARERS:
+                by_wearer[wearer] = count_outfits(o for o, w in zip(outfits, wearers, strict=True) if w == wearer)
         return cls(count_outfits(outfits), params or AffinityParams(), meta, by_wearer)
 
     def to_json(self) -> dict:
-        return {
+        data = {
             "format": FORMAT_VERSION,
             "meta": self.meta,
             "params": {
@@ -259,17 +255,13 @@ class OutfitAffinity:
             "families": {
                 name: counts.to_json(marginals_only=name not in FAMILIES) for name, counts in self.families.items()
             },
-            **(
-                {
-                    "wearers": {
-                        wearer: {name: counts.to_json(marginals_only=True) for name, counts in families.items()}
-                        for wearer, families in self.wearers.items()
-                    }
-                }
-                if self.wearers
-                else {}
-            ),
         }
+        if self.wearers:
+            data["wearers"] = {
+                wearer: {name: counts.to_json(marginals_only=True) for name, counts in families.items()}
+                for wearer, families in self.wearers.items()
+            }
+        return data
 
     def save(self, path: str | Path) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ from catalog.demo import (
 from catalog.models import Garment
 from catalog.services import demo_catalog_load, starter_rules_load
 from classifier.predictor import get_predictor
+from classifier.wearers import AUDIENCES_READ
 
 
 class Command(BaseCommand):
@@ -81,7 +82,7 @@ class Command(BaseCommand):
             per_cell=per_cell,
             staples=demo_staples(),
             per_staple=per_staple,
-            wearer_staples={wearer: demo_staples(wearer=wearer) for wearer in ("women", "men")},
+            wearer_staples={wearer: demo_staples(wearer=wearer) for wearer in AUDIENCES_READ},
         )
         if not photos:
             raise CommandError(f"No labelled photos found in {dataset_dir} (expected splits.csv or images.csv).")

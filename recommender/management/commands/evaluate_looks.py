@@ -139,16 +139,11 @@ def coparsing_outfits(
     """The pixel-annotated photos' outfits; with `wearer` ("men" or "women"), only the photos a stylist tagged as that
     wearer's (`wearers_file`, as classifier/labels/wearers.csv), each garment matched for the wearer as the product
     matches it."""
-    if not wearer:
-        return [
-            (outfit.image_id, [worn_garment_tag(g) for g in outfit.garments])
-            for outfit in worn_outfits(root, split, annotation="pixel")
-        ]
-    labels = read_labels(wearers_file)
+    labels = read_labels(wearers_file) if wearer else {}
     return [
         (outfit.image_id, [replace(worn_garment_tag(g), audience=wearer) for g in outfit.garments])
         for outfit in worn_outfits(root, split, annotation="pixel")
-        if outfit.image_id in labels and AUDIENCES_READ[labels[outfit.image_id]] == wearer
+        if not wearer or (outfit.image_id in labels and AUDIENCES_READ[labels[outfit.image_id]] == wearer)
     ]
 
 

@@ -8,11 +8,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from catalog.demo import STAPLE_SHARE, STAPLES_FILE, write_staples
 from catalog.tags import Tag
 from classifier.coparsing import worn_outfits
-from classifier.wearers import AUDIENCES_READ, LABELS_FILE, read_labels
+from classifier.wearers import AUDIENCES_READ, LABELS_FILE, WEARER_AUDIENCE, read_labels
 from recommender.affinity import DEFAULT_PATH, AffinityParams, FamilyCounts, OutfitAffinity, worn_garment_tag
 from vocabulary import SHOE_KINDS
-
-WEARER_NAMES = {"women": "woman", "men": "man"}
 
 # Pairs a stylist would check first (type family; co-parsing labels for what our vocabulary merges, like jeans).
 STYLIST_CHECKS: tuple[tuple[str, str], ...] = (
@@ -112,6 +110,7 @@ class Command(BaseCommand):
         # Who wears each outfit, as a stylist tagged it: how common a garment is, for each wearer.
         wearer_labels = read_labels(Path(wearers))
         worn_by = [AUDIENCES_READ[wearer_labels[o.image_id]] if o.image_id in wearer_labels else "" for o in outfits]
+        photos_of = {w: worn_by.count(w) for w in AUDIENCES_READ}
         affinity = OutfitAffinity.learn(
             tags,
             AffinityParams(alpha=alpha, min_support=min_support),
@@ -119,7 +118,7 @@ class Command(BaseCommand):
                 "source": "clothing-co-parsing train split",
                 "photos": len(outfits),
                 "pixel_photos": pixel,
-                "wearers": {w: worn_by.count(w) for w in AUDIENCES_READ},
+                "wearers": photos_of,
             },
             wearers=worn_by,
         )
@@ -127,7 +126,7 @@ class Command(BaseCommand):
         size = Path(out).stat().st_size
         self.stdout.write(
             f"Learned from {len(outfits)} train photos ({pixel} with colours; a woman's outfit "
-            f"{worn_by.count('women')}, a man's {worn_by.count('men')}); wrote {out} ({size} bytes)."
+            f"{photos_of['women']}, a man's {photos_of['men']}); wrote {out} ({size} bytes)."
         )
         if staples_out is None:
             staples_out = str(
@@ -142,10 +141,11 @@ class Command(BaseCommand):
                 + ", ".join(f"{colour} {value} {n}" for _, value, colour, n in staples)
             )
             everyone = {staple[:3] for staple in staples}
+            wearer_name = {audience: name for name, audience in WEARER_AUDIENCE.items()}
             for wearer, own in wearer_staples.items():
                 extra = [staple for staple in own if staple[:3] not in everyone]
                 self.stdout.write(
-                    f"  and a {WEARER_NAMES[wearer]}'s own: "
+                    f"  and a {wearer_name[wearer]}'s own: "
                     + (", ".join(f"{colour} {value} {n}" for _, value, colour, n in extra) or "none")
                 )
         for family in ("type", "color"):
