@@ -32,10 +32,13 @@ BUILTIN_DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
 DATASET_ZIP_URL = "https://github.com/alexeygrigorev/clothing-dataset/archive/refs/heads/master.zip"
 # Demo garments whose label a stylist corrects, found by eye among the demo plan's photos (see demo_data/README.md):
 # a big graphic or print that the labels call solid (their pattern label is about all-over patterns, while a stylist
-# treats a big cartoon or lettering as the look's one print), jackets and coats that the dataset labels Blazer,
+# treats a big cartoon or lettering as the look's one print: pattern "graphic"), a stripe or check the labels call solid
+# or a plain piece they call patterned (pattern "pattern" or "solid"), a main colour a shopper would not use (the
+# labels agree on it for 87 % of photos: gray jeans labelled navy), jackets and coats that the dataset labels Blazer,
 # children's clothes labelled an adult's, and pool slides, flip-flops, sport sandals, joggers, sweat shorts and sports
 # jackets labelled casual (sport: they stay out of a look with a smart piece and rank below casual ones beside one).
 CORRECTIONS_FILE = BUILTIN_DEMO_DIR / "corrections.csv"
+GRAPHIC = "graphic"  # the pattern a correction gives a big print
 # The kind (coat, jacket, vest, snowsuit) of every outer layer of the dataset, which its labels do not give, tagged by
 # eye like the corrections; the CNN learns to read them from the same file (classifier.outer_kinds).
 OUTER_KINDS_FILE = outer_kinds.LABELS_FILE
@@ -63,8 +66,8 @@ class DemoPhoto:
     warmth: str = ""
     formality: str = ""
     kind: str = ""
-    # The print is a big graphic (CORRECTIONS_FILE: every print a stylist adds there is a big cartoon, lettering or
-    # logo that the labels call solid; the labels' own prints are all-over patterns).
+    # The print is a big graphic (CORRECTIONS_FILE: a print a stylist tags "graphic" there is a big cartoon, lettering
+    # or logo that the labels call solid; the labels' own prints are all-over patterns).
     graphic: bool = False
 
     @property
@@ -79,11 +82,21 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 
 @dataclass(frozen=True)
 class Correction:
-    type: str  # "" keeps the label's
-    pattern: str
+    type: str  # "" keeps the label's, here and below
+    pattern: str  # "graphic" (a big print: patterned and graphic), "pattern" (all-over) or "solid"
     why: str
     audience: str = ""
     formality: str = ""
+    color: str = ""  # the main colour; the label's alternative goes with the label's main colour
+
+    @property
+    def graphic(self) -> bool:
+        return self.pattern == GRAPHIC
+
+    @property
+    def pattern_tag(self) -> str:
+        """The garment's pattern tag ("pattern" or "solid"), or "" to keep the label's."""
+        return "pattern" if self.graphic else self.pattern
 
 
 def demo_corrections() -> dict[str, Correction]:
@@ -95,6 +108,7 @@ def demo_corrections() -> dict[str, Correction]:
             why=row["why"],
             audience=row.get("audience") or "",
             formality=row.get("formality") or "",
+            color=row.get("color") or "",
         )
         for row in _read_csv(CORRECTIONS_FILE)
     }
@@ -132,7 +146,8 @@ def demo_outer_kinds() -> dict[str, str]:
 
 def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
     """Every labelled photo with a garment type outside the test split (test photos stay unseen, for uploads).
-    A photo in `demo_corrections()` takes the type, pattern, audience and formality given there over its labels."""
+    A photo in `demo_corrections()` takes the type, pattern, colour, audience and formality given there over its
+    labels."""
     splits_file = dataset_dir / "splits.csv"
     rows = _read_csv(splits_file if splits_file.exists() else dataset_dir / "images.csv")
     colors, attributes = {}, {}
@@ -163,14 +178,14 @@ def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
                 image_id=row["image"],
                 path=path,
                 type=type_code,
-                color=color_row.get("color") or None,
-                alt_color=color_row.get("alt", ""),
-                pattern=correction.pattern or color_row.get("pattern", ""),
+                color=correction.color or color_row.get("color") or None,
+                alt_color="" if correction.color else color_row.get("alt", ""),
+                pattern=correction.pattern_tag or color_row.get("pattern", ""),
                 audience=audience if audience in AUDIENCES else "",
                 warmth=attribute_row.get("warmth", "") if attribute_row.get("warmth") in WARMTHS else "",
                 formality=formality if formality in FORMALITIES else "",
                 kind=kind if kind_of_type(kind, type_code) else "",
-                graphic=correction.pattern == "pattern",
+                graphic=correction.graphic,
             )
         )
     return photos
