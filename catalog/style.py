@@ -82,6 +82,9 @@ DEFAULT_STYLE_TABLES: list[tuple[str, str, str, bool]] = [
 ]  # fmt: skip
 
 SNOWSUIT = "snowsuit"
+# Pieces made for the heat whatever warmth was read of them: a snowsuit never goes with them.
+SUMMER_TYPES = frozenset({"shorts"})
+SUMMER_KINDS = frozenset({"sandals"})
 
 # Why a pair (or a look) breaks the tables; codes shared by the engine, the evaluation and the API.
 KIDS_WITH_ADULT = "kids_with_adult"
@@ -183,9 +186,12 @@ class StylePolicy:
             other = b if a.slot == "outer" else a
             if other.warmth and self.outerwear_need(other.warmth) == NEVER:
                 return OUTER_IN_HEAT
-            # A child's snowsuit is for snow: over cold-weather clothes and with boots, not over a mild day's tee.
+            # A child's snowsuit is for snow: over cold-weather clothes and with boots, not over a mild day's tee, and
+            # never with shorts or sandals, whose warmth is in their kind even when it was not read.
             outer = a if a.slot == "outer" else b
-            if outer.kind == SNOWSUIT and other.warmth and other.warmth != "cold":
+            if outer.kind == SNOWSUIT and (
+                (other.warmth and other.warmth != "cold") or other.type in SUMMER_TYPES or other.kind in SUMMER_KINDS
+            ):
                 return WARMTH_CLASH
         if self.kind_clashes and frozenset((_kind_code(a), _kind_code(b))) in self.kind_clashes:
             return KIND_CLASH

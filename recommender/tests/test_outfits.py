@@ -205,7 +205,13 @@ def test_a_childs_snowsuit_goes_with_cold_weather_clothes_only():
     assert DEFAULT_POLICY.pair_violation(sneakers, snowsuit) == "warmth"
     assert DEFAULT_POLICY.pair_violation(snowsuit, sweater) is None
     assert DEFAULT_POLICY.pair_violation(boots, snowsuit) is None
-    assert DEFAULT_POLICY.pair_violation(snowsuit, replace(tee, warmth="")) is None  # unknown never excludes
+    assert DEFAULT_POLICY.pair_violation(snowsuit, replace(tee, warmth="")) is None  # unknown never excludes …
+    # … except where the kind of piece says it: a child's trousers read as shorts of unsure warmth got a snowsuit.
+    shorts = Tag("bottom", "gray", "shorts", "", "solid", audience="kids")
+    sandals = Tag("shoes", "gray", "shoes", "sandals", "solid", audience="kids")
+    assert DEFAULT_POLICY.pair_violation(snowsuit, shorts) == "warmth"
+    assert DEFAULT_POLICY.pair_violation(sandals, snowsuit) == "warmth"
+    assert DEFAULT_POLICY.pair_violation(snowsuit, replace(shorts, type="pants")) is None
     # A jacket over the same tee still goes (a mild piece and a cold one may be worn together).
     assert DEFAULT_POLICY.pair_violation(replace(snowsuit, kind="jacket"), tee) is None
 
