@@ -37,8 +37,11 @@ DATASET_ZIP_URL = "https://github.com/alexeygrigorev/clothing-dataset/archive/re
 # labels agree on it for 87 % of photos: gray jeans labelled navy), jackets and coats that the dataset labels Blazer,
 # children's clothes labelled an adult's, and pool slides, flip-flops, sport sandals, joggers, sweat shorts and sports
 # jackets labelled casual (sport: they stay out of a look with a smart piece and rank below casual ones beside one).
+# Its type "exclude" leaves a photo out of the catalog: children's footed tights labelled Pants are hosiery, not the
+# bottom of a look.
 CORRECTIONS_FILE = BUILTIN_DEMO_DIR / "corrections.csv"
 GRAPHIC = "graphic"  # the pattern a correction gives a big print
+EXCLUDED = "exclude"  # the type a correction gives a photo that is no garment of the catalog
 # The kind (coat, jacket, vest, snowsuit) of every outer layer of the dataset, which its labels do not give, tagged by
 # eye like the corrections; the CNN learns to read them from the same file (classifier.outer_kinds).
 OUTER_KINDS_FILE = outer_kinds.LABELS_FILE
@@ -94,6 +97,10 @@ class Correction:
         return self.pattern == GRAPHIC
 
     @property
+    def excluded(self) -> bool:
+        return self.type == EXCLUDED
+
+    @property
     def pattern_tag(self) -> str:
         """The garment's pattern tag ("pattern" or "solid"), or "" to keep the label's."""
         return "pattern" if self.graphic else self.pattern
@@ -147,7 +154,7 @@ def demo_outer_kinds() -> dict[str, str]:
 def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
     """Every labelled photo with a garment type outside the test split (test photos stay unseen, for uploads).
     A photo in `demo_corrections()` takes the type, pattern, colour, audience and formality given there over its
-    labels."""
+    labels, or is left out when its type there is "exclude"."""
     splits_file = dataset_dir / "splits.csv"
     rows = _read_csv(splits_file if splits_file.exists() else dataset_dir / "images.csv")
     colors, attributes = {}, {}
@@ -162,6 +169,8 @@ def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
         if row.get("split") == "test":
             continue
         correction = corrections.get(row["image"], Correction("", "", ""))
+        if correction.excluded:
+            continue
         type_code = correction.type or row.get("top10_label") or type_from_dataset_label(row["label"])
         path = dataset_dir / "images" / f"{row['image']}.jpg"
         if type_code not in TYPES or not path.exists():

@@ -175,17 +175,21 @@ def test_built_in_demo_set_matches_the_dataset_formats():
 
 def test_a_stylists_corrections_win_over_the_labels(photo_folder, tmp_path, monkeypatch):
     """The dataset's pattern label is about all-over patterns (a big graphic tee is "solid"), its Blazer label
-    holds denim jackets, pool slides are "casual", and its main colour is a shopper's word for 87 % of photos: the
-    demo catalog takes the corrections listed for its photos."""
+    holds denim jackets, pool slides are "casual", its Pants label holds children's tights, and its main colour is a
+    shopper's word for 87 % of photos: the demo catalog takes the corrections listed for its photos."""
     corrections = tmp_path / "corrections.csv"
     corrections.write_text(
         "image,type,pattern,color,audience,formality,why\na1,,graphic,,,,a large cartoon\na2,shorts,,,,,cut-offs\n"
         "a3,,,gray,kids,,gray baby trousers\na4,,,,,sport,pool slides\na5,,pattern,,,,green and white stripes\n"
+        "a6,exclude,,,,,footed tights\n"
     )
     monkeypatch.setattr(catalog.demo, "CORRECTIONS_FILE", corrections)
     out = io.StringIO()
     call_command("load_demo_catalog", str(photo_folder), "--tagger", "dataset", stdout=out)
     assert "5 planned photos take a stylist's correction" in out.getvalue()
+    # A photo that is no garment of the catalog (a child's footed tights labelled Pants) is left out.
+    assert "5 garments created" in out.getvalue()
+    assert not Garment.objects.filter(source_key="clothing-dataset:a6").exists()
     tee = Garment.objects.get(source_key="clothing-dataset:a1")
     assert (tee.type, tee.color, tee.pattern, tee.graphic) == ("t-shirt", "red", "pattern", True)
     assert tee.name == "Red graphic t-shirt"
@@ -209,7 +213,7 @@ def test_the_corrections_say_why_and_reach_the_built_in_set():
     assert len({row["image"] for row in rows}) == len(rows) >= 40
     corrected = ("type", "pattern", "color", "audience", "formality")
     assert all(len(row["image"]) == 36 and row["why"] and any(row[field] for field in corrected) for row in rows)
-    assert {row["type"] for row in rows} <= {"", *TYPE_CODES}
+    assert {row["type"] for row in rows} <= {"", *TYPE_CODES, catalog.demo.EXCLUDED}
     assert {row["pattern"] for row in rows} <= {"", "graphic", "pattern", "solid"}
     assert {row["color"] for row in rows} <= {"", *COLOR_CODES}
     assert {row["audience"] for row in rows} <= {"", *AUDIENCE_CODES}
