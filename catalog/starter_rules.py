@@ -173,6 +173,25 @@ STARTER_PAIRS: list[tuple[str, str, int, str, str]] = [
      "블랙 하의에 퍼플 아우터로 고급스럽고 성숙하게 연출해요."),
     ("outer multicolor", "bottom black", 55, "A printed layer with black below: the print leads.",
      "패턴 아우터에 블랙 하의로 패턴을 돋보이게 해요."),
+    # What goes under and with a layer besides its bottom: without these, every coat's looks were the same few
+    # black-and-white bases (a white top, black trousers, black boots; a black dress with white sneakers), whatever
+    # its colour. Each leans on what people wear with a layer of that colour in the co-parsing street photos (a brown
+    # layer with brown shoes, a navy one over white, a white one with navy below and beige shoes, a blue one with
+    # brown shoes: recommender.affinity), or on a stylist's classic (camel with brown, green over white).
+    ("outer brown", "shoes brown", 60, "Brown shoes with a brown layer: warm tone-on-tone.",
+     "브라운 아우터에 브라운 슈즈로 따뜻한 톤온톤을 완성해요."),
+    ("outer beige", "shoes brown", 60, "A beige layer with brown shoes: the camel-coat classic.",
+     "베이지 아우터에 브라운 슈즈, 카멜 코트의 클래식한 조합이에요."),
+    ("outer navy", "top white", 60, "A navy layer over a white top: crisp and nautical.",
+     "화이트 상의에 네이비 아우터를 걸쳐 산뜻한 마린 무드를 내요."),
+    ("outer blue", "shoes brown", 55, "A blue layer with brown shoes: easy and warm.",
+     "블루 아우터에 브라운 슈즈로 편안하고 따뜻하게 입어요."),
+    ("outer green", "top white", 55, "A green layer over a white top: fresh and outdoorsy.",
+     "화이트 상의에 그린 아우터를 걸쳐 싱그러운 아웃도어 무드를 내요."),
+    ("outer white", "bottom navy", 55, "A white layer with navy below: crisp and nautical.",
+     "네이비 하의에 화이트 아우터로 산뜻한 마린 무드를 내요."),
+    ("outer white", "shoes beige", 55, "A white layer with beige shoes: soft and light.",
+     "화이트 아우터에 베이지 슈즈로 부드럽고 가볍게 입어요."),
     # ---------------------------------------------------------------- one-pieces
     ("one_piece black dress", "shoes white sneakers", 65, "A black dress with white sneakers: polished but relaxed.",
      "블랙 원피스에 화이트 스니커즈로 단정하면서도 편안하게 입어요."),
