@@ -384,22 +384,22 @@ def _starter_rulebook() -> RuleBook:
 def test_a_layers_colour_has_a_say_in_the_shoes_and_top_under_it():
     """Around a coat, the base's own rules (a white top with black shoes, black boots with black bottoms) used to pick
     the same black-and-white looks under every colour of coat: the starter rules also pair a layer with shoes and a
-    top, so a brown coat's looks wear brown boots, and a navy coat's a white top, each for the stylist's reason."""
+    top, so a beige coat's looks wear brown boots, and a navy coat's a white top, each for the stylist's reason."""
     judge = Judge(rules=_starter_rulebook())
     wardrobe = catalog(audience="women", warmth="cold", formality="casual")
     ids = iter(range(5000, 6000))
     wardrobe += [Candidate(next(ids), Tag("shoes", "brown", "shoes", "boots", "solid", "women", "cold", "casual"))]
     wardrobe += [Candidate(next(ids), Tag("bottom", "blue", "pants", "", "solid", "women", "cold", "casual"))]
-    brown_coat = Tag("outer", "brown", "outwear", "coat", "solid", "women", "cold", "casual")
-    looks = assemble_outfits(brown_coat, wardrobe, judge)
+    beige_coat = Tag("outer", "beige", "outwear", "coat", "solid", "women", "cold", "casual")
+    looks = assemble_outfits(beige_coat, wardrobe, judge)
     shoes = [p.tag for look in looks for p in look.pieces if p.slot == "shoes"]
     assert ("brown", "boots") in {(t.color, t.kind) for t in shoes}
     notes = {link.reason.note for look in looks for link in look.links if link.a_id is None}
-    assert "Brown shoes with a brown layer: warm tone-on-tone." in notes
-    navy_coat = replace(brown_coat, color="navy")
+    assert "A beige layer with brown shoes: the camel-coat classic." in notes
+    navy_coat = replace(beige_coat, color="navy")
     tops = [
         p.tag.color for look in assemble_outfits(navy_coat, wardrobe, judge) for p in look.pieces if p.slot == "top"
     ]
     assert "white" in tops
     for look in looks:
-        assert_coherent(look, brown_coat)
+        assert_coherent(look, beige_coat)
