@@ -91,6 +91,9 @@ class Correction:
     audience: str = ""
     formality: str = ""
     color: str = ""  # the main colour; the label's alternative goes with the label's main colour
+    # The kind (cardigan, jacket …) of a piece whose type the correction makes outerwear, which OUTER_KINDS_FILE (the
+    # CNN's training labels for photos the dataset calls Outwear) does not list.
+    kind: str = ""
 
     @property
     def graphic(self) -> bool:
@@ -116,6 +119,7 @@ def demo_corrections() -> dict[str, Correction]:
             audience=row.get("audience") or "",
             formality=row.get("formality") or "",
             color=row.get("color") or "",
+            kind=row.get("kind") or "",
         )
         for row in _read_csv(CORRECTIONS_FILE)
     }
@@ -153,7 +157,7 @@ def demo_outer_kinds() -> dict[str, str]:
 
 def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
     """Every labelled photo with a garment type outside the test split (test photos stay unseen, for uploads).
-    A photo in `demo_corrections()` takes the type, pattern, colour, audience and formality given there over its
+    A photo in `demo_corrections()` takes the type, pattern, colour, audience, formality and kind given there over its
     labels, or is left out when its type there is "exclude"."""
     splits_file = dataset_dir / "splits.csv"
     rows = _read_csv(splits_file if splits_file.exists() else dataset_dir / "images.csv")
@@ -181,7 +185,7 @@ def dataset_photos(dataset_dir: Path) -> list[DemoPhoto]:
         audience = (
             correction.audience or attribute_row.get("audience", "") or ("kids" if row.get("kids") == "True" else "")
         )
-        kind = attribute_row.get("shoe_kind", "") or outer_kinds.get(row["image"], "")
+        kind = correction.kind or attribute_row.get("shoe_kind", "") or outer_kinds.get(row["image"], "")
         photos.append(
             DemoPhoto(
                 image_id=row["image"],

@@ -1,16 +1,14 @@
 """The kind of an outer layer (coat, jacket, vest, snowsuit), read from the CNN's embedding. Pure NumPy.
 
 The dataset labels outer layers only "Outwear", so the network has no head for their kind. A stylist tagged every
-CC0 photo labelled Outwear by eye (`LABELS_FILE`, with the demo catalog's jackets that the dataset calls Blazer, and
-since 7 Dec its jackets and cardigans that the dataset calls Longsleeve or Shirt); a linear probe
-(classifier.probes) on the 256-d embedding learns the kinds from the train and validation photos
+CC0 photo labelled Outwear by eye (`LABELS_FILE`, with the demo catalog's jackets that the dataset calls Blazer); a
+linear probe (classifier.probes) on the 256-d embedding learns the kinds from the train and validation photos
 (`manage.py fit_probes`, which picks its regularisation and confidence threshold by 5-fold cross-validation on
 them and scores the test photos once). It is stored in the artifact's labels.json as `outer_kind` and read beside the
 heads (classifier.predictor); a reading below its threshold leaves the kind unknown. A padded vest is the kind that
 matters most to the looks (no vest over a dress or with heels, catalog.style) and the one it reads best.
 
-Cardigans are too few among the photos (3 when the served probe was fit, 6 since) to learn: the admin offers the
-kind, the regression does not.
+Cardigans are too few among the photos (3) to learn: the admin offers the kind, the regression does not.
 """
 
 from __future__ import annotations

@@ -179,17 +179,26 @@ def test_a_stylists_corrections_win_over_the_labels(photo_folder, tmp_path, monk
     shopper's word for 87 % of photos: the demo catalog takes the corrections listed for its photos."""
     corrections = tmp_path / "corrections.csv"
     corrections.write_text(
-        "image,type,pattern,color,audience,formality,why\na1,,graphic,,,,a large cartoon\na2,shorts,,,,,cut-offs\n"
-        "a3,,,gray,kids,,gray baby trousers\na4,,,,,sport,pool slides\na5,,pattern,,,,green and white stripes\n"
-        "a6,exclude,,,,,footed tights\n"
+        "image,type,pattern,color,audience,formality,kind,why\n"
+        "a1,,graphic,,,,,a large cartoon\na2,shorts,,,,,,cut-offs\n"
+        "a3,,,gray,kids,,,gray baby trousers\na4,,,,,sport,,pool slides\na5,,pattern,,,,,green and white stripes\n"
+        "a6,exclude,,,,,,footed tights\na7,outwear,,,,,cardigan,a knit cardigan labelled Not sure\n"
     )
     monkeypatch.setattr(catalog.demo, "CORRECTIONS_FILE", corrections)
     out = io.StringIO()
     call_command("load_demo_catalog", str(photo_folder), "--tagger", "dataset", stdout=out)
-    assert "5 planned photos take a stylist's correction" in out.getvalue()
+    assert "6 planned photos take a stylist's correction" in out.getvalue()
     # A photo that is no garment of the catalog (a child's footed tights labelled Pants) is left out.
-    assert "5 garments created" in out.getvalue()
+    assert "6 garments created" in out.getvalue()
     assert not Garment.objects.filter(source_key="clothing-dataset:a6").exists()
+    # A type the dataset did not give, with the kind of outer layer it is.
+    cardigan = Garment.objects.get(source_key="clothing-dataset:a7")
+    assert (cardigan.type, cardigan.slot, cardigan.kind, cardigan.name) == (
+        "outwear",
+        "outer",
+        "cardigan",
+        "Gray cardigan",
+    )
     tee = Garment.objects.get(source_key="clothing-dataset:a1")
     assert (tee.type, tee.color, tee.pattern, tee.graphic) == ("t-shirt", "red", "pattern", True)
     assert tee.name == "Red graphic t-shirt"
@@ -209,15 +218,17 @@ def test_a_stylists_corrections_win_over_the_labels(photo_folder, tmp_path, monk
 def test_the_corrections_say_why_and_reach_the_built_in_set():
     with catalog.demo.CORRECTIONS_FILE.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert list(rows[0]) == ["image", "type", "pattern", "color", "audience", "formality", "why"]
+    assert list(rows[0]) == ["image", "type", "pattern", "color", "audience", "formality", "kind", "why"]
     assert len({row["image"] for row in rows}) == len(rows) >= 40
-    corrected = ("type", "pattern", "color", "audience", "formality")
+    corrected = ("type", "pattern", "color", "audience", "formality", "kind")
     assert all(len(row["image"]) == 36 and row["why"] and any(row[field] for field in corrected) for row in rows)
     assert {row["type"] for row in rows} <= {"", *TYPE_CODES, catalog.demo.EXCLUDED}
     assert {row["pattern"] for row in rows} <= {"", "graphic", "pattern", "solid"}
     assert {row["color"] for row in rows} <= {"", *COLOR_CODES}
     assert {row["audience"] for row in rows} <= {"", *AUDIENCE_CODES}
     assert {row["formality"] for row in rows} <= {"", *FORMALITY_CODES}
+    # A kind is given with the type it belongs to: a cardigan or a jacket that the dataset calls a top.
+    assert all(row["type"] == "outwear" and row["kind"] in OUTER_KINDS for row in rows if row["kind"])
     built_in = {photo.image_id: photo for photo in dataset_photos(BUILTIN_DEMO_DIR)}
     with (BUILTIN_DEMO_DIR / "colors.csv").open(newline="") as handle:
         labels = {row["image"]: row["pattern"] for row in csv.DictReader(handle)}
