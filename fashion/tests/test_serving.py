@@ -154,6 +154,20 @@ def test_a_body_over_the_cap_is_refused_by_nginx_before_the_app(served):
     assert answer.startswith(b"HTTP/1.1 413")
 
 
+def test_a_chunked_body_reaches_the_app_whole_through_nginx(served):
+    # Clients that stream a body send it chunked, without a Content-Length; gunicorn would hand Django an empty body.
+    body = b'{"garment_id": 987654, "vote": "like", "slot": "top", "color": "black"}'
+    response = requests.post(
+        f"{served.url}/api/v1/feedback/",
+        data=iter([body[:20], body[20:]]),
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert response.request.headers.get("Transfer-Encoding") == "chunked"
+    # Read whole, the body is valid and names a garment that does not exist; read empty, it would be a 400.
+    assert response.status_code == 404, response.text
+
+
 def test_spoofed_forwarded_for_through_nginx_counts_the_real_client(served):
     codes = []
     for index in range(5):
