@@ -1,9 +1,12 @@
-"""WSGI entry point (gunicorn fashion.wsgi)."""
+"""WSGI entry point (gunicorn fashion.wsgi): the Django application, with chunked request bodies read whole first
+(fashion.chunked)."""
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
+from fashion.chunked import ChunkedBodies
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fashion.settings.production")
 
-application = get_wsgi_application()
+application = ChunkedBodies(get_wsgi_application())

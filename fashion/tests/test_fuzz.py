@@ -65,7 +65,7 @@ def test_fuzzing_the_api_from_its_schema_finds_no_server_errors(who, live_server
         # A fresh connection per request. Schemathesis sends some bodies chunked; Django's live test server cannot read
         # a chunked body, leaves its last chunk ("0") on a kept-alive connection and then answers that as a request
         # without a status line: a "Network Error" that is the test server's, not the app's (7 Dec CI). In production
-        # nginx reads chunked bodies for gunicorn (test_serving.py checks it).
+        # nginx, or met directly gunicorn with fashion.chunked, reads chunked bodies (test_serving.py checks both).
         "--header",
         "Connection: close",
         "--report",

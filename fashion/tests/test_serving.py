@@ -154,11 +154,14 @@ def test_a_body_over_the_cap_is_refused_by_nginx_before_the_app(served):
     assert answer.startswith(b"HTTP/1.1 413")
 
 
-def test_a_chunked_body_reaches_the_app_whole_through_nginx(served):
-    # Clients that stream a body send it chunked, without a Content-Length; gunicorn would hand Django an empty body.
+@pytest.mark.parametrize("through", ["nginx", "gunicorn"])
+def test_a_chunked_body_reaches_the_app_whole(served, through):
+    # Clients that stream a body send it chunked, without a Content-Length. nginx reads it and passes it on with a
+    # length; met directly, gunicorn ends it and fashion.chunked reads it whole (Django alone would read it as empty).
+    url = served.url if through == "nginx" else f"http://127.0.0.1:{served.upstream_port}"
     body = b'{"garment_id": 987654, "vote": "like", "slot": "top", "color": "black"}'
     response = requests.post(
-        f"{served.url}/api/v1/feedback/",
+        f"{url}/api/v1/feedback/",
         data=iter([body[:20], body[20:]]),
         headers={"Content-Type": "application/json"},
         timeout=10,
@@ -166,6 +169,17 @@ def test_a_chunked_body_reaches_the_app_whole_through_nginx(served):
     assert response.request.headers.get("Transfer-Encoding") == "chunked"
     # Read whole, the body is valid and names a garment that does not exist; read empty, it would be a 400.
     assert response.status_code == 404, response.text
+
+
+def test_a_chunked_body_over_the_cap_is_refused_by_gunicorn_directly(served):
+    chunk = b"x" * (1024 * 1024)
+    response = requests.post(
+        f"http://127.0.0.1:{served.upstream_port}/api/v1/feedback/",
+        data=iter([chunk] * 12),
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert response.status_code == 413 and response.json()["code"] == "request_too_large"
 
 
 def test_spoofed_forwarded_for_through_nginx_counts_the_real_client(served):
