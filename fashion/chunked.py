@@ -24,6 +24,8 @@ from django.utils.functional import Promise
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy
 
+from fashion.errors import error_body
+
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 
 
@@ -38,7 +40,7 @@ def refusal(environ: dict, start_response: Callable, status: str, code: str, rea
     with translation.override(translation.get_language_from_request(WSGIRequest(environ))):
         detail = str(reason)
     if environ.get("PATH_INFO", "").startswith("/api/"):
-        body = json.dumps({"code": code, "detail": detail}).encode()
+        body = json.dumps(error_body(code=code, detail=detail)).encode()
         content_type = "application/json"
     else:
         body = f"<!doctype html><title>{escape(status)}</title><p>{escape(detail)}</p>".encode()

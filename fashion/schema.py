@@ -19,8 +19,8 @@ ErrorEnvelope = inline_serializer(
                 "`unsupported_media_type`, `not_found`, `not_authenticated`, `authentication_failed`, "
                 "`permission_denied`, `csrf_failed`, `method_not_allowed`, `throttled` (with a Retry-After "
                 "header), `edit_conflict`, `invalid_choice`, `correction_reviewed`, `request_too_large`, "
-                "`length_required` (a chunked body this server cannot read), `too_many_fields`, `too_many_files`,"
-                " `service_unavailable` (Retry-After), `server_error`; for a "
+                "`length_required` (a chunked body this server cannot read), `too_many_fields`, "
+                "`too_many_files`, `service_unavailable` (Retry-After), `server_error`; for a "
                 f"photo that cannot be used, its image error code: {_IMAGE_CODES}."
             )
         ),
