@@ -8,7 +8,8 @@ WSGI server met directly (gunicorn bound to `$PORT`, or behind a proxy that stre
   gunicorn does), it reads the body up to `DATA_UPLOAD_MAX_MEMORY_SIZE` (the same cap nginx applies) and hands it on
   with its length: 413 beyond that;
 - elsewhere (Django's development server cannot read chunked bodies) it answers 411 with the reason, instead of the
-  misleading empty-body answer.
+  misleading empty-body answer, and has the server close the connection: the unread body would otherwise be taken for
+  the client's next request on it.
 """
 
 from __future__ import annotations
@@ -34,9 +35,16 @@ def is_chunked(environ: dict) -> bool:
     return "chunked" in encoding.lower() and not environ.get("CONTENT_LENGTH")
 
 
-def refusal(environ: dict, start_response: Callable, status: str, code: str, reason: Promise) -> list[bytes]:
+def refusal(
+    environ: dict, start_response: Callable, status: str, code: str, reason: Promise, *, close: bool = False
+) -> Iterable[bytes]:
     """The API's error envelope under /api/, a short page elsewhere; in the request's language (its language cookie
-    or Accept-Language), as the app would answer."""
+    or Accept-Language), as the app would answer.
+
+    `close`: the body was left unread, so the connection must not carry another request. A WSGI application may not
+    send `Connection: close` itself (a hop-by-hop header; wsgiref asserts it away), but a server closes a connection
+    whose answer has no length: Django's development server says `Connection: close` and closes it. So the body goes
+    out as an iterator of unknown length, without Content-Length."""
     with translation.override(translation.get_language_from_request(WSGIRequest(environ))):
         detail = str(reason)
     if environ.get("PATH_INFO", "").startswith("/api/"):
@@ -45,6 +53,9 @@ def refusal(environ: dict, start_response: Callable, status: str, code: str, rea
     else:
         body = f"<!doctype html><title>{escape(status)}</title><p>{escape(detail)}</p>".encode()
         content_type = "text/html; charset=utf-8"
+    if close:
+        start_response(status, [("Content-Type", content_type)])
+        return iter([body])
     start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
     return [body]
 
@@ -61,7 +72,7 @@ class ChunkedBodies:
             return self.app(environ, start_response)
         if not environ.get("wsgi.input_terminated"):
             detail = gettext_lazy("This server cannot read a chunked request body; send it with a Content-Length.")
-            return refusal(environ, start_response, "411 Length Required", "length_required", detail)
+            return refusal(environ, start_response, "411 Length Required", "length_required", detail, close=True)
         cap = self.max_bytes if self.max_bytes is not None else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         body = environ["wsgi.input"].read(cap + 1)
         if len(body) > cap:

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import io
 import json
+import socket
+import threading
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 
 from fashion.chunked import ChunkedBodies
 
@@ -91,3 +94,26 @@ def test_the_reason_is_in_the_requests_language():
     env = environ(b"{}", terminated=False, HTTP_ACCEPT_LANGUAGE="ko-KR,ko;q=0.9")
     status, body = call(ChunkedBodies(Recorder(), max_bytes=100), env)
     assert status == "411 Length Required" and "Content-Length를 붙여 보내 주세요" in json.loads(body)["detail"]
+
+
+def test_djangos_development_server_closes_the_connection_after_a_411_instead_of_reading_the_body_as_a_request():
+    """Over a real socket to Django's own development server (its request handler and server classes, as `make run`
+    uses them): the unread chunks must not come back as a second, malformed request (a stray 400 page)."""
+    server = ThreadedWSGIServer(("127.0.0.1", 0), WSGIRequestHandler)
+    server.set_app(ChunkedBodies(Recorder(), max_bytes=100))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with socket.create_connection(server.server_address, timeout=10) as sock:
+            sock.sendall(
+                b"POST /api/v1/feedback/ HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n"
+                b"Content-Type: application/json\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+            )
+            answer = b""
+            while chunk := sock.recv(65536):  # until the server closes; a kept-alive connection times out here
+                answer += chunk
+    finally:
+        server.shutdown()
+        server.server_close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 411") and b"Connection: close" in head
+    assert json.loads(body)["code"] == "length_required"
