@@ -48,7 +48,7 @@ def refusal(
     with translation.override(translation.get_language_from_request(WSGIRequest(environ))):
         detail = str(reason)
     if environ.get("PATH_INFO", "").startswith("/api/"):
-        body = json.dumps(error_body(code=code, detail=detail)).encode()
+        body = json.dumps(error_body(code=code, detail=detail), ensure_ascii=False).encode()  # as DRF renders it
         content_type = "application/json"
     else:
         body = f"<!doctype html><title>{escape(status)}</title><p>{escape(detail)}</p>".encode()

@@ -94,6 +94,7 @@ def test_the_reason_is_in_the_requests_language():
     env = environ(b"{}", terminated=False, HTTP_ACCEPT_LANGUAGE="ko-KR,ko;q=0.9")
     status, body = call(ChunkedBodies(Recorder(), max_bytes=100), env)
     assert status == "411 Length Required" and "Content-Length를 붙여 보내 주세요" in json.loads(body)["detail"]
+    assert "보내 주세요".encode() in body  # UTF-8, not \u escapes: as the API's own (DRF's) answers are rendered
 
 
 def test_djangos_development_server_closes_the_connection_after_a_411_instead_of_reading_the_body_as_a_request():
