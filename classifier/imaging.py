@@ -145,6 +145,8 @@ def open_image(
         if _is_truncation(exc):
             raise InvalidImage(ImageErrorCode.TRUNCATED, f"image is truncated: {exc}") from exc
         raise InvalidImage(ImageErrorCode.NOT_AN_IMAGE, f"not an image: {exc}") from exc
+    except ValueError as exc:  # a chunk Pillow will not inflate (a PNG's text or colour profile past 1 MB)
+        raise InvalidImage(ImageErrorCode.CORRUPT_IMAGE, f"image could not be decoded: {exc}") from exc
     width, height = image.size
     if width < 1 or height < 1:
         raise InvalidImage(ImageErrorCode.NOT_AN_IMAGE, "not an image: it has no pixels")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import itertools
+import struct
+import zlib
 
 from PIL import Image
 
@@ -28,6 +30,15 @@ def image_bytes(color: str = "red", size: tuple[int, int] = (48, 60), fmt: str =
     buffer = io.BytesIO()
     solid_image(color, size).save(buffer, format=fmt)
     return buffer.getvalue()
+
+
+def png_with_inflating_text(color: str = "red", inflated_bytes: int = 2 * 1024 * 1024) -> bytes:
+    """A small PNG photo (about 2 KB) with a compressed text chunk that inflates to `inflated_bytes`: more than Pillow
+    agrees to inflate (1 MB), so it refuses the file while opening it."""
+    photo = image_bytes(color, fmt="PNG")
+    body = b"Comment\0\0" + zlib.compress(b"a" * inflated_bytes, 9)
+    chunk = struct.pack(">I", len(body)) + b"zTXt" + body + struct.pack(">I", zlib.crc32(b"zTXt" + body))
+    return photo[:33] + chunk + photo[33:]  # after the signature (8 bytes) and the IHDR chunk (25)
 
 
 def garment_factory(*, type: str = "t-shirt", color: str = "red", name: str | None = None, **fields) -> Garment:

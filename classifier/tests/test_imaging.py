@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from catalog.tests.factories import png_with_inflating_text
 from classifier.imaging import ImageErrorCode, InvalidImage, open_image, to_model_batch, to_model_input
 
 
@@ -181,3 +182,9 @@ def test_an_image_beyond_pillows_own_limit_is_too_large_not_unreadable():
     png = b"\x89PNG\r\n\x1a\n" + header + chunk(b"IDAT", zlib.compress(b"\0" * 100)) + chunk(b"IEND", b"")
     with pytest.raises(InvalidImage, match="image too large"):
         open_image(png)
+
+
+def test_a_png_whose_chunk_pillow_will_not_inflate_is_refused_as_damaged():
+    with pytest.raises(InvalidImage) as refused:
+        open_image(png_with_inflating_text())
+    assert refused.value.code == ImageErrorCode.CORRUPT_IMAGE

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from catalog.models import Garment, PairingRule
-from catalog.tests.factories import garment_factory, image_bytes, red_top_catalog
+from catalog.tests.factories import garment_factory, image_bytes, png_with_inflating_text, red_top_catalog
 from recommender.models import ShopperUpload
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +118,8 @@ def test_bad_tag_queries_get_400_with_a_reason(client, query, field):
             "truncated",
             "The photo file is incomplete: it was cut off while copying or uploading.",
         ),
+        # 2 KB whose text chunk inflates to 2 MB: Pillow refuses to open it (a ValueError, not an OSError).
+        (png_with_inflating_text(), "corrupt_image", "The photo file is damaged and cannot be read."),
     ],
 )
 def test_bad_uploads_get_400_and_store_nothing(client, catalog, content, code, detail):

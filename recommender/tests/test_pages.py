@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from catalog.models import Garment
-from catalog.tests.factories import garment_factory, image_bytes, rule_factory
+from catalog.tests.factories import garment_factory, image_bytes, png_with_inflating_text, rule_factory
 from recommender.models import ShopperUpload
 
 pytestmark = pytest.mark.django_db
@@ -38,12 +38,19 @@ def test_upload_redirects_to_a_result_page_with_reading_and_reasons(client: Clie
     assert f'href="/garments/{pants.id}/"' in html
 
 
-def test_bad_upload_gets_a_friendly_error_not_a_500(client: Client, catalog):
+@pytest.mark.parametrize(
+    ("content", "sentence"),
+    [
+        (b"<svg></svg>", "This file is not a photo we can read."),
+        (png_with_inflating_text(), "The photo file is damaged and cannot be read."),
+    ],
+)
+def test_bad_upload_gets_a_friendly_error_not_a_500(client: Client, catalog, content, sentence):
     before = Garment.objects.count()
-    response = client.post("/recommend/", {"image": SimpleUploadedFile("x.jpg", b"<svg></svg>")})
+    response = client.post("/recommend/", {"image": SimpleUploadedFile("x.png", content)})
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'role="alert"' in html and "We could not use that file" in html
+    assert 'role="alert"' in html and "We could not use that file" in html and sentence in html
     assert Garment.objects.count() == before and not ShopperUpload.objects.exists()
     assert client.post("/recommend/", {}).status_code == 400
 
