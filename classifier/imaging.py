@@ -6,7 +6,9 @@ Shared by upload validation, training, evaluation and serving, so the pixels the
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
+import logging
 import os
 import warnings
 from collections.abc import Sequence
@@ -17,7 +19,7 @@ from typing import BinaryIO
 import numpy as np
 import pillow_heif
 from django.conf import settings
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 # HEIC/HEIF (what phones save) through pillow-heif, registered as one more Pillow format.
 pillow_heif.register_heif_opener()
@@ -38,6 +40,14 @@ DRAFT_MIN_SIDE = 1024
 # panorama does not become a smear; ordinary photos (3:4, 4:3) are resized whole.
 MAX_ASPECT = 4 / 3
 WHITE = (255, 255, 255)
+# A photo's embedded colour profile larger than this is ignored (its pixels taken as sRGB): press CMYK profiles run to
+# a few hundred KB, nothing a camera or a shop writes comes near.
+MAX_COLOUR_PROFILE_BYTES = 4 * 1024 * 1024
+# How far a profile's colorants and white point may sit from sRGB's and still be taken for sRGB (XYZ; the sRGB
+# profiles cameras and editors embed agree with LittleCMS's own to about 1e-4).
+SRGB_TOLERANCE = 2e-3
+
+logger = logging.getLogger(__name__)
 
 ImageSource = str | os.PathLike | bytes | BinaryIO
 
@@ -178,12 +188,89 @@ def open_image(
                 ImageErrorCode.TRUNCATED, "image is truncated: the file ends before the picture does"
             ) from exc
         raise InvalidImage(ImageErrorCode.CORRUPT_IMAGE, f"image could not be decoded: {exc}") from exc
+    profile = image.info.get("icc_profile")
     # A broken EXIF block should not cost the user the photo.
     with contextlib.suppress(Exception):
         image = ImageOps.exif_transpose(image)
-    image = to_rgb(image)
+    image = to_rgb(_in_srgb(image, profile) if profile else image)
     image.info = {}  # no comment, EXIF, XMP or ICC block can reach what is stored or served
     return image
+
+
+@functools.cache
+def _srgb_profile() -> ImageCms.ImageCmsProfile:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def _is_srgb(profile: ImageCms.ImageCmsProfile) -> bool:
+    """A matrix/curves RGB profile with sRGB's colorants and white point (what most cameras and editors embed)."""
+    own, srgb = profile.profile, _srgb_profile().profile
+    if not own.is_matrix_shaper:
+        return False
+    pairs = [
+        (own.red_colorant, srgb.red_colorant),
+        (own.green_colorant, srgb.green_colorant),
+        (own.blue_colorant, srgb.blue_colorant),
+        (own.media_white_point, srgb.media_white_point),
+    ]
+    for mine, theirs in pairs:
+        if mine is None or theirs is None:
+            return False
+        if max(abs(a - b) for a, b in zip(mine[0], theirs[0], strict=True)) > SRGB_TOLERANCE:
+            return False
+    return True
+
+
+def _to_srgb_transform(profile_bytes: bytes, mode: str) -> ImageCms.ImageCmsTransform | None:
+    """The transform from an embedded profile to sRGB for an image of `mode` ("RGB" or "CMYK"), or None when the
+    profile is sRGB already or describes another colour space. NOCACHE: one transform is shared by every thread, and
+    LittleCMS's one-pixel cache is not thread-safe."""
+    profile = ImageCms.ImageCmsProfile(io.BytesIO(profile_bytes))
+    space = profile.profile.xcolor_space.strip()
+    if space != mode or (mode == "RGB" and _is_srgb(profile)):
+        return None
+    return ImageCms.buildTransform(
+        profile,
+        _srgb_profile(),
+        mode,
+        "RGB",
+        # A press profile's tables are made for photos' perceptual rendering; a camera's matrix profile has only
+        # the colorimetric one (LittleCMS would fall back to it anyway).
+        renderingIntent=ImageCms.Intent.PERCEPTUAL if mode == "CMYK" else ImageCms.Intent.RELATIVE_COLORIMETRIC,
+        flags=ImageCms.Flags.NOCACHE,
+    )
+
+
+# Phones and cameras embed a few small profiles again and again: their transforms are kept (keyed by the profile's
+# bytes, so only profiles up to CACHED_PROFILE_BYTES, 16 of them at most 1 MB in all). A press profile is built anew.
+CACHED_PROFILE_BYTES = 64 * 1024
+_cached_to_srgb_transform = functools.lru_cache(maxsize=16)(_to_srgb_transform)
+
+
+def _in_srgb(image: Image.Image, profile: bytes) -> Image.Image:
+    """The image's colours in sRGB, as the photo's embedded colour `profile` defines them (an iPhone's Display P3, a
+    camera's Adobe RGB, a shop's press CMYK): every reading, stored copy and thumbnail is then in the colours the
+    shopper saw, whatever the profile was (the profile itself is not kept). RGB, palette and alpha images come back
+    in RGB; a profile that is sRGB already, of another colour space, too large or broken leaves the pixels as they
+    are (a broken profile should not cost the user the photo). An RGB image is converted in place (open_image's
+    own decoded copy: no second photo-sized array beside it)."""
+    if len(profile) > MAX_COLOUR_PROFILE_BYTES:
+        return image
+    mode = "CMYK" if image.mode == "CMYK" else "RGB"
+    try:
+        build = _cached_to_srgb_transform if len(profile) <= CACHED_PROFILE_BYTES else _to_srgb_transform
+        transform = build(bytes(profile), mode)
+        if transform is None:
+            return image
+        if mode == "CMYK":
+            converted = ImageCms.applyTransform(image, transform)
+            return image if converted is None else converted
+        image = to_rgb(image)
+        ImageCms.applyTransform(image, transform, inPlace=True)
+        return image
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:
+        logger.info("colour profile ignored (%s): pixels taken as sRGB", exc)
+        return image
 
 
 def to_rgb(image: Image.Image) -> Image.Image:

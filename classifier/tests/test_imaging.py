@@ -12,6 +12,8 @@ from PIL import Image
 
 from catalog.tests.factories import png_with_inflating_text
 from classifier.imaging import ImageErrorCode, InvalidImage, open_image, to_model_batch, to_model_input
+from classifier.tests import colour_profiles
+from classifier.tests.colour_profiles import display_p3, press_cmyk, srgb_like
 
 
 def encode(image: Image.Image, fmt: str, **params) -> bytes:
@@ -184,7 +186,88 @@ def test_an_image_beyond_pillows_own_limit_is_too_large_not_unreadable():
         open_image(png)
 
 
+# -- colour profiles: a phone's Display P3, a camera's Adobe RGB, read in the colours the shopper saw
+
+# sRGB's pure red, green and mid grey as the same colours' values in Display P3 and in Adobe RGB (LittleCMS and
+# published conversions agree on these to a unit).
+SRGB_PATCHES = ((255, 0, 0), (0, 255, 0), (128, 128, 128))
+DISPLAY_P3_VALUES = ((234, 51, 35), (117, 251, 76), (128, 128, 128))
+ADOBE_RGB_VALUES = ((219, 0, 0), (144, 255, 60), (128, 128, 128))
+
+
+def patches(values, mode: str = "RGB") -> Image.Image:
+    image = Image.new(mode, (3 * 8, 8))
+    for i, value in enumerate(values):
+        image.paste(value if mode == "RGB" else (*value, 255), (8 * i, 0, 8 * i + 8, 8))
+    return image
+
+
+def patch_colours(image: Image.Image) -> list[tuple[int, ...]]:
+    pixels = np.asarray(image)
+    return [tuple(int(v) for v in pixels[4, 8 * i + 4]) for i in range(3)]
+
+
+def near(found, wanted, tolerance: int) -> bool:
+    return all(abs(a - b) <= tolerance for f, w in zip(found, wanted, strict=True) for a, b in zip(f, w, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("profile_name", "values"), [("display_p3", DISPLAY_P3_VALUES), ("adobe_rgb", ADOBE_RGB_VALUES)]
+)
+def test_a_wide_gamut_photo_is_read_in_the_colours_its_profile_gives(profile_name, values):
+    profile = getattr(colour_profiles, profile_name)()
+    tagged = open_image(encode(patches(values), "PNG", icc_profile=profile))
+    untagged = open_image(encode(patches(values), "PNG"))
+    assert near(patch_colours(tagged), SRGB_PATCHES, 3), patch_colours(tagged)
+    assert patch_colours(untagged) == list(values)  # without a profile the values are sRGB already
+    assert "icc_profile" not in tagged.info
+
+
+def test_a_phones_display_p3_jpeg_is_read_in_srgb():
+    data = encode(patches(DISPLAY_P3_VALUES), "JPEG", quality=95, icc_profile=display_p3())
+    assert near(patch_colours(open_image(data)), SRGB_PATCHES, 6)
+
+
+def test_an_srgb_profile_leaves_the_pixels_exactly_as_they_are():
+    image = Image.fromarray(np.random.default_rng(3).integers(0, 256, (16, 16, 3), dtype=np.uint8))
+    tagged = open_image(encode(image, "PNG", icc_profile=srgb_like()))
+    assert np.array_equal(np.asarray(tagged), np.asarray(image))
+
+
+def test_a_transparent_png_with_a_profile_is_converted_and_still_flattened_on_white():
+    image = patches(DISPLAY_P3_VALUES, mode="RGBA")
+    image.paste((0, 0, 0, 0), (0, 0, 4, 8))  # a transparent strip in the red patch
+    opened = open_image(encode(image, "PNG", icc_profile=display_p3()))
+    assert opened.mode == "RGB"
+    assert near(patch_colours(opened), SRGB_PATCHES, 3)
+    assert tuple(np.asarray(opened)[4, 1]) == (255, 255, 255)
+
+
+@pytest.mark.parametrize("profile", [b"not a colour profile", b"\0" * 600, b"x" * (5 * 1024 * 1024)])
+def test_a_broken_or_oversized_colour_profile_does_not_cost_the_photo(profile):
+    # JPEG: it carries a profile of any size (PNG refuses one that inflates past 1 MB, below).
+    opened = open_image(encode(patches(DISPLAY_P3_VALUES), "JPEG", quality=100, subsampling=0, icc_profile=profile))
+    assert near(patch_colours(opened), DISPLAY_P3_VALUES, 3)
+
+
 def test_a_png_whose_chunk_pillow_will_not_inflate_is_refused_as_damaged():
     with pytest.raises(InvalidImage) as refused:
         open_image(png_with_inflating_text())
     assert refused.value.code == ImageErrorCode.CORRUPT_IMAGE
+
+
+def test_a_profile_for_another_colour_space_than_the_photos_is_ignored():
+    # An RGB profile on a CMYK JPEG (a mislabelled export): the CMYK is converted as it always was.
+    data = encode(Image.new("CMYK", (16, 16), (0, 255, 255, 0)), "JPEG", quality=95, icc_profile=display_p3())
+    r, g, b = np.asarray(open_image(data))[8, 8]
+    assert r > 200 and g < 60 and b < 60
+
+
+def test_a_press_cmyk_photo_is_read_through_its_profile():
+    # The press prints full black ink alone as a dark grey (L* 20, sRGB 48): Pillow's own conversion, all it has
+    # without the profile, makes it pure black.
+    image = Image.new("CMYK", (16, 16), (0, 0, 0, 255))
+    with_profile = np.asarray(open_image(encode(image, "JPEG", quality=95, icc_profile=press_cmyk())))[8, 8]
+    without = np.asarray(open_image(encode(image, "JPEG", quality=95)))[8, 8]
+    assert all(abs(int(v) - 48) <= 6 for v in with_profile), with_profile
+    assert all(int(v) <= 10 for v in without), without

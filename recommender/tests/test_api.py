@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 from rest_framework.test import APIClient
 
 from catalog.models import Garment, PairingRule
 from catalog.tests.factories import garment_factory, image_bytes, png_with_inflating_text, red_top_catalog
+from classifier.tests.colour_profiles import adobe_rgb
 from recommender.models import ShopperUpload
 
 pytestmark = pytest.mark.django_db
@@ -128,6 +132,20 @@ def test_bad_uploads_get_400_and_store_nothing(client, catalog, content, code, d
     assert response.status_code == 400
     assert response.json() == {"code": code, "detail": detail}
     assert (Garment.objects.count(), PairingRule.objects.count(), ShopperUpload.objects.count()) == before
+
+
+def test_a_wide_gamut_upload_is_read_and_stored_in_the_colours_the_shopper_saw(client, catalog):
+    """A camera's Adobe RGB photo of a red top: its values (219, 0, 0) are that red in Adobe RGB. The stored copy
+    (shown on the result page, read again when a garment is tapped) holds sRGB's red, since it carries no profile."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 160), (219, 0, 0)).save(buffer, "JPEG", quality=95, icc_profile=adobe_rgb())
+    response = upload(client, buffer.getvalue())
+    assert response.status_code == 200, response.content
+    stored = ShopperUpload.objects.get(public_id=response.json()["upload_id"])
+    with stored.image.open("rb") as photo, Image.open(photo) as image:
+        assert "icc_profile" not in image.info
+        r, g, b = image.convert("RGB").getpixel((60, 80))
+    assert r >= 250 and g <= 6 and b <= 6
 
 
 def test_missing_file_gets_400(client):
