@@ -486,6 +486,15 @@ def worn_summary_lines(split: str, worn: dict) -> list[str]:
             if worn.get("outfits_reframed")
             else []
         ),
+        *(
+            [
+                "  saved as a screenshot of a social app (evaluation.app_screenshot: status bar, header, icons and "
+                "caption around the photo), garments found as served (precision): "
+                + _found_shares(worn["outfits_screenshot"])
+            ]
+            if worn.get("outfits_screenshot")
+            else []
+        ),
         *([_chips_line(worn["chips"])] if worn.get("chips") else []),
         *(
             [
@@ -762,9 +771,10 @@ def score_coparsing(
     crops with `reconcile`); "outfits_detector_only", the segmentation map's garments as found; "outfits_served",
     the garments listed as an upload's are (`predictor.predict`: after the artifact's chip gate too); "chips", whether a
     chip on each garment worn names it (score_chips); "framed" and "framed_studio", shop-like framings
-    (score_framings); "outfits_phone", "outfits_in_light", "outfits_camera" and "outfits_reframed", the whole outfits
-    with a phone held up (score_occluded), taken in other light (score_lit_outfits), rendered by another camera
-    (score_camera_outfits) and framed as phones and shops frame them (score_reframed)."""
+    (score_framings); "outfits_phone", "outfits_in_light", "outfits_camera", "outfits_reframed" and
+    "outfits_screenshot", the whole outfits with a phone held up (score_occluded), taken in other light
+    (score_lit_outfits), rendered by another camera (score_camera_outfits), framed as phones and shops frame them
+    (score_reframed) and saved as an app's screenshot (score_screenshots)."""
     samples = worn_samples(coparsing_dir, split)
     if limit and len(samples) > limit:
         samples = samples[:: int(np.ceil(len(samples) / limit))]
@@ -793,6 +803,10 @@ def score_coparsing(
         "outfits_reframed": {
             name: score_reframed(predictor, Path(coparsing_dir), items, aspect, studio=studio)
             for name, (aspect, studio) in REFRAMINGS.items()
+        },
+        "outfits_screenshot": {
+            name: score_screenshots(predictor, Path(coparsing_dir), items, dark=dark)
+            for name, dark in SCREENSHOTS.items()
         },
         "chips": score_chips(predictor, Path(coparsing_dir), split, limit=limit),
         "framed": score_framings(predictor, Path(coparsing_dir), split, limit=limit),
@@ -1146,6 +1160,59 @@ def score_reframed(predictor, root: Path, items: Sequence[OutfitTruth], aspect: 
         framed.append(dataclasses.replace(item, width=photo.width, height=photo.height, boxes=boxes))
         found.append([(g.slot, g.box, g.score) for g in predictor.predict(photo).garments])
     return score_detections(framed, found)
+
+
+# An app's screenshot around a photo (a phone's 390 × 844 points at 2×): status bar, an account's header, the photo
+# at full width from APP_PHOTO_TOP down, then like, comment and share icons and caption lines; light or dark.
+APP_SCREEN = (780, 1688)
+APP_PHOTO_TOP = 230
+SCREENSHOTS = {"light": False, "dark": True}
+
+
+def app_screenshot(
+    photo: Image.Image, mask: np.ndarray | None = None, *, dark: bool = False
+) -> tuple[Image.Image, np.ndarray | None, tuple[int, int, int, int]]:
+    """`photo` as a social app shows it in a screenshot (a shopper saving an outfit she saw), its `mask` placed alike
+    (the rest "nothing", 0), and where the photo is (pixels: left, top, right, bottom)."""
+    width, height = APP_SCREEN
+    background, ink = ((0, 0, 0), (245, 245, 245)) if dark else ((255, 255, 255), (20, 20, 20))
+    screen = Image.new("RGB", APP_SCREEN, background)
+    draw = ImageDraw.Draw(screen)
+    draw.text((40, 20), "9:41", fill=ink)
+    draw.rectangle((680, 22, 740, 40), outline=ink)
+    draw.ellipse((30, 110, 100, 180), fill=(200, 120, 80))
+    draw.text((120, 130), "street.style.daily  Follow", fill=ink)
+    shown_height = min(round(photo.height * width / photo.width), height - APP_PHOTO_TOP - 300)
+    full_height = round(photo.height * width / photo.width)
+    shown = photo.convert("RGB").resize((width, full_height)).crop((0, 0, width, shown_height))
+    screen.paste(shown, (0, APP_PHOTO_TOP))
+    below = APP_PHOTO_TOP + shown_height + 30
+    for x in (30, 110, 190):
+        draw.ellipse((x, below, x + 50, below + 50), outline=ink, width=4)
+    for line in range(3):
+        draw.text((30, below + 90 + 30 * line), "liked by someone and 1,024 others  #ootd"[: 40 - 8 * line], fill=ink)
+    placed = None
+    if mask is not None:
+        placed = np.zeros((height, width), dtype=mask.dtype)
+        resized = np.asarray(Image.fromarray(mask).resize((width, full_height), Image.Resampling.NEAREST))
+        placed[APP_PHOTO_TOP : APP_PHOTO_TOP + shown_height] = resized[:shown_height]
+    return screen, placed, (0, APP_PHOTO_TOP, width, APP_PHOTO_TOP + shown_height)
+
+
+def score_screenshots(predictor, root: Path, items: Sequence[OutfitTruth], *, dark: bool = False) -> dict:
+    """score_detections of the garments listed as an upload's when each photo is saved as an app's screenshot
+    (`app_screenshot`), counted against its mask placed alike."""
+    shown, found = [], []
+    for item in items:
+        screen, mask, _where = app_screenshot(
+            read_photo(root, item.image_id), read_mask(root, item.image_id), dark=dark
+        )
+        assert mask is not None
+        shown.append(
+            dataclasses.replace(item, width=screen.width, height=screen.height, boxes=slot_boxes(mask, min_share=0.002))
+        )
+        found.append([(g.slot, g.box, g.score) for g in predictor.predict(screen).garments])
+    return score_detections(shown, found)
 
 
 def reconciled(rows: Sequence[Sequence[tuple]], params: dict) -> list[list[tuple]]:

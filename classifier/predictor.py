@@ -45,18 +45,22 @@ from classifier.regions import (
     Region,
     StreetView,
     backdrop_view,
+    box_from_inner,
     box_iou,
+    box_to_inner,
     clip_box,
     crop_to_box,
     detect_garments,
     garment_crop,
     grow_box,
+    inner_photo,
     is_outfit,
     map_slot_indices,
     model_frame,
     on_backdrop,
     outfit_probability,
     photo_box_slot_shares,
+    photo_in_screenshot,
     plain_backdrop,
     reconciled_garments,
     region_box_to_photo,
@@ -239,6 +243,16 @@ def largest_garment(found: Sequence[tuple[str, Box]]) -> int:
         return (x1 - x0) * (y1 - y0)
 
     return max(clothes, key=lambda i: (area(i), -i))
+
+
+def _in_screenshot(reading: Prediction, inner: Box | None) -> Prediction:
+    """A reading of the photo inside a screenshot with its boxes in the screenshot's fractions (`inner`, the photo's
+    box there; unchanged when None)."""
+    if inner is None:
+        return reading
+    garments = tuple(dataclasses.replace(g, box=box_from_inner(g.box, inner)) for g in reading.garments)
+    worn_box = box_from_inner(reading.worn_box, inner) if reading.worn_box is not None else None
+    return dataclasses.replace(reading, garments=garments, worn_box=worn_box)
 
 
 def head_prediction(probs: np.ndarray, labels: Sequence[str], k: int = TOP_K) -> HeadPrediction:
@@ -716,6 +730,15 @@ class _ArrayPredictor:
         return self._read_batch(images)[1]
 
     def _read_batch(self, images: Sequence[Image.Image]) -> tuple[list[Prediction], list[np.ndarray]]:
+        """Each photo's reading; a screenshot of an app (regions.photo_in_screenshot: an outfit saved from a social
+        app, the status bar, header, icons and caption around it) is read from the photo inside it, and its boxes
+        given in the screenshot's own fractions (the page outlines them on what was uploaded)."""
+        inner = [photo_in_screenshot(image) for image in images]
+        photos = [image if box is None else inner_photo(image, box) for image, box in zip(images, inner, strict=True)]
+        readings, features = self._read_photos(photos)
+        return [_in_screenshot(r, box) for r, box in zip(readings, inner, strict=True)], features
+
+    def _read_photos(self, images: Sequence[Image.Image]) -> tuple[list[Prediction], list[np.ndarray]]:
         if not images:
             return [], []
         out = self.outputs(images)
@@ -815,6 +838,8 @@ class _ArrayPredictor:
         the map of a photo framed otherwise than a street photo is its street view's around the box
         (regions.street_view: the model's own trim would cut off the feet of a 9:16 phone photo). Raises ValueError
         for an empty or malformed box."""
+        if (inner := photo_in_screenshot(image)) is not None and (on_photo := box_to_inner(box, inner)) is not None:
+            image, box = inner_photo(image, inner), on_photo  # a garment of the photo in a screenshot, read in it
         crop = garment_crop(image, box)
         context = self.labels.region_context
         if not context:

@@ -513,3 +513,111 @@ def fit_outfit_gate(
         w -= rate * (x.T @ g + l2 * w) * 4  # * 4: the weights sum to 1, so scale the step up
         b -= rate * g.sum() * 4
     return {"weights": [round(float(v), 6) for v in w], "bias": round(float(b), 6), "threshold": 0.5}
+
+
+# -- a photo inside a screenshot (an outfit saved from a social app: status bar, header, icons and caption around it)
+
+SCREENSHOT_VIEW_WIDTH = 160  # the screenshot is looked at this wide (its rows and columns, not its detail)
+# How far (0-255, per channel) a pixel may be from the app's background and count as it: an app draws it flat (a
+# JPEG of the screenshot moves it a level or two), where a floor or a bed photographed around a garment has grain
+# and shading.
+SCREENSHOT_NEAR = 8
+SCREENSHOT_EDGE_SHARE = 0.95  # the screenshot's top and bottom rows: at least this much background
+SCREENSHOT_FLAT_ROW = 0.97  # a row of nothing but the app's background (the rows between the photo and the rest)
+SCREENSHOT_GAP = 0.04  # the photo's rows may have a few of the background's colour (a white sky), up to this share
+SCREENSHOT_CONTENT_ROW = 0.3  # a row of the photo: at most this much background
+SCREENSHOT_MIN_PHOTO = 0.3  # the photo: at least this share of the screenshot's height…
+SCREENSHOT_MIN_TRIM = 0.15  # …and the app around it at least this share (a thin frame around a photo is no app)
+SCREENSHOT_AROUND = 0.75  # the rows around the photo: on average at least this much background (text, icons)
+SCREENSHOT_MIN_WIDTH = 0.9  # the photo spans at least this share of the width, as apps show one photo
+
+
+def photo_in_screenshot(image: Image.Image) -> Box | None:
+    """The box (fractions) of the photo inside a screenshot of an app, or None for a photo that is not one.
+
+    A screenshot is taken as one when its top and bottom rows are one flat colour (the app's background, light or
+    dark), and a block of rows (the photo) spans the width with almost nothing of that colour in it, at least
+    SCREENSHOT_MIN_PHOTO of the height, while the rows around it are mostly background (a clock, a name, icons and
+    text are thin). A garment laid flat or a model on a studio backdrop has background in every row beside it, so
+    neither is one."""
+    width, height = image.size
+    if width < 8 or height < 8:
+        return None
+    image = image if image.mode == "RGB" else image.convert("RGB")
+    view_height = max(8, round(height * SCREENSHOT_VIEW_WIDTH / width))
+    # First the top and bottom rows alone (every photo that is no screenshot stops here, in a fraction of a ms).
+    strip = max(1, round(2 * height / view_height))
+    edges = np.concatenate(
+        [
+            np.asarray(image.crop(box).resize((SCREENSHOT_VIEW_WIDTH, 2), Image.Resampling.BOX)).reshape(-1, 3)
+            for box in ((0, 0, width, strip), (0, height - strip, width, height))
+        ]
+    ).astype(np.int16)
+    background = np.median(edges, axis=0)
+    edge_near = np.abs(edges - background).max(axis=-1) <= SCREENSHOT_NEAR
+    half = len(edge_near) // 2
+    if edge_near[:half].mean() < SCREENSHOT_EDGE_SHARE or edge_near[half:].mean() < SCREENSHOT_EDGE_SHARE:
+        return None
+    pixels = np.asarray(image.resize((SCREENSHOT_VIEW_WIDTH, view_height), Image.Resampling.BOX)).astype(np.int16)
+    near = np.abs(pixels - background).max(axis=-1) <= SCREENSHOT_NEAR
+    row_share = near.mean(axis=1)
+    content = row_share <= SCREENSHOT_CONTENT_ROW
+    runs: list[tuple[int, int]] = []
+    start: int | None = None
+    for row, is_content in enumerate([*content.tolist(), False]):
+        if is_content and start is None:
+            start = row
+        elif not is_content and start is not None:
+            if runs and start - runs[-1][1] <= SCREENSHOT_GAP * view_height:
+                start = runs.pop()[0]  # a thin light band inside the photo
+            runs.append((start, row))
+            start = None
+    if not runs:
+        return None
+    top, bottom = max(runs, key=lambda run: run[1] - run[0])
+    # Out to the photo's edges past any lighter rows it ends in (a bright sky, a white floor): an app leaves a few
+    # rows of nothing but its background between the photo and anything else it draws.
+    while top > 0 and row_share[top - 1] < SCREENSHOT_FLAT_ROW:
+        top -= 1
+    while bottom < view_height and row_share[bottom] < SCREENSHOT_FLAT_ROW:
+        bottom += 1
+    if bottom - top < SCREENSHOT_MIN_PHOTO * view_height or bottom - top > (1 - SCREENSHOT_MIN_TRIM) * view_height:
+        return None
+    around = np.concatenate([row_share[:top], row_share[bottom:]])
+    if around.mean() < SCREENSHOT_AROUND:
+        return None
+    columns = np.nonzero(near[top:bottom].mean(axis=0) <= 0.5)[0]
+    if not len(columns) or columns[-1] + 1 - columns[0] < SCREENSHOT_MIN_WIDTH * SCREENSHOT_VIEW_WIDTH:
+        return None
+    # Snapped to the screenshot's own pixels, so the photo cut out (inner_photo) is exactly this box.
+    scale = width / SCREENSHOT_VIEW_WIDTH
+    left, right = round(columns[0] * scale), round((columns[-1] + 1) * scale)
+    upper, lower = round(top / view_height * height), round(bottom / view_height * height)
+    return (left / width, upper / height, right / width, lower / height)
+
+
+def inner_photo(image: Image.Image, box: Box) -> Image.Image:
+    """The part of `image` in `box` (photo_in_screenshot's, on its pixel grid)."""
+    width, height = image.size
+    x0, y0, x1, y1 = box
+    return image.crop((round(x0 * width), round(y0 * height), round(x1 * width), round(y1 * height)))
+
+
+def box_from_inner(box: Sequence[float], inner: Box) -> Box:
+    """A box in fractions of an inner photo -> fractions of the screenshot around it."""
+    x0, y0, x1, y1 = inner
+    w, h = x1 - x0, y1 - y0
+    return (x0 + box[0] * w, y0 + box[1] * h, x0 + box[2] * w, y0 + box[3] * h)
+
+
+def box_to_inner(box: Sequence[float], inner: Box) -> Box | None:
+    """A box in fractions of a screenshot -> fractions of the inner photo (clipped to it), or None when less than
+    half of the box is on the photo (a box drawn around the caption)."""
+    x0, y0, x1, y1 = clip_box(box)
+    ix0, iy0, ix1, iy1 = inner
+    cx0, cy0, cx1, cy1 = max(x0, ix0), max(y0, iy0), min(x1, ix1), min(y1, iy1)
+    area = (x1 - x0) * (y1 - y0)
+    if cx1 <= cx0 or cy1 <= cy0 or area <= 0 or (cx1 - cx0) * (cy1 - cy0) < 0.5 * area:
+        return None
+    w, h = ix1 - ix0, iy1 - iy0
+    return ((cx0 - ix0) / w, (cy0 - iy0) / h, (cx1 - ix0) / w, (cy1 - iy0) / h)

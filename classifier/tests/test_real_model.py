@@ -18,10 +18,10 @@ from classifier.coparsing import (
     studio_photo,
     worn_outfits,
 )
-from classifier.evaluation import OutfitTruth, reframed, score_reframed
+from classifier.evaluation import OutfitTruth, app_screenshot, reframed, score_reframed, score_screenshots
 from classifier.imaging import open_image
 from classifier.predictor import get_predictor, load_predictor
-from classifier.regions import grow_box
+from classifier.regions import box_to_inner, grow_box, inner_photo, photo_in_screenshot
 
 pytestmark = pytest.mark.real_model
 
@@ -222,6 +222,29 @@ def test_phone_and_shop_framings_of_whole_outfits_are_read_as_street_photos(lite
     for outfit in outfits:
         photo, cut_mask = reframed(open_image(outfit.photo_path), read_mask(coparsing_dir, outfit.image_id), 16 / 9)
         drawn_shoes += lite_predictor.predict_crop(photo, slot_boxes(cut_mask)["shoes"]).slot.label == "shoes"
+    assert drawn_shoes >= 9, drawn_shoes
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_an_outfit_saved_as_an_apps_screenshot_is_read_from_the_photo_in_it(lite_predictor, coparsing_dir, dark):
+    """The first 10 test street photos saved as screenshots of a social app (evaluation.app_screenshot). Read whole,
+    13 (light) and 12 (dark) of their 32 garments were found with a fitting box; read from the photo inside
+    (regions.photo_in_screenshot), 28 and 28. A box drawn around the shoes on each screenshot is read as the same
+    box on the photo inside is (its context the photo's map, not the screenshot's), as shoes."""
+    outfits = worn_outfits(coparsing_dir, "test", annotation="pixel", with_color=False)[:10]
+    items = [OutfitTruth(o.image_id, 0, 0, {}, np.zeros((1, 1, 1))) for o in outfits]
+    scored = score_screenshots(lite_predictor, coparsing_dir, items, dark=dark)
+    assert scored["garments_present"] == 32 and scored["found_share"] >= 0.8, scored
+    drawn_shoes = 0
+    for outfit in outfits:
+        screen, mask, _where = app_screenshot(open_image(outfit.photo_path), read_mask(coparsing_dir, outfit.image_id))
+        inner = photo_in_screenshot(screen)
+        assert inner is not None
+        drawn = lite_predictor.predict_crop(screen, slot_boxes(mask)["shoes"])
+        on_photo = box_to_inner(slot_boxes(mask)["shoes"], inner)
+        assert on_photo is not None
+        assert drawn.to_dict() == lite_predictor.predict_crop(inner_photo(screen, inner), on_photo).to_dict()
+        drawn_shoes += drawn.slot.label == "shoes"
     assert drawn_shoes >= 9, drawn_shoes
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
 from classifier import regions
+from classifier.evaluation import app_screenshot
 from classifier.imaging import to_model_input
 from classifier.regions import (
     DETECTION_SLOTS,
@@ -377,3 +380,91 @@ def test_a_bottom_split_shares_out_only_the_bottom_and_one_piece_mass():
     # A flattened split (as model.tflite's output vector gives it) is read cell by cell the same way.
     np.testing.assert_array_equal(with_bottom_split(probs, np.array([0.75, 0.2]), classes), split)
     assert probs[0, 0, 2] == np.float32(0.1)  # the map given is not changed
+
+
+# -- a photo inside an app's screenshot
+
+
+def _street_like_photo(seed: int = 0, size: tuple[int, int] = (400, 600)) -> Image.Image:
+    """A busy photo: a street's shading and grain, a person-sized block of colour in the middle."""
+    rng = np.random.default_rng(seed)
+    width, height = size
+    rows = np.linspace(60, 200, height)[:, None, None] + rng.normal(0, 18, (height, width, 3))
+    photo = Image.fromarray(np.clip(rows, 0, 255).astype(np.uint8))
+    ImageDraw.Draw(photo).rectangle((width // 3, height // 5, 2 * width // 3, 4 * height // 5), fill=(170, 30, 40))
+    return photo
+
+
+def _jpeg(image: Image.Image, quality: int = 80) -> Image.Image:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=quality)
+    return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+
+
+@pytest.mark.parametrize("dark", [False, True])
+@pytest.mark.parametrize("saved_as_jpeg", [False, True])
+def test_the_photo_inside_an_apps_screenshot_is_found_where_it_is(dark, saved_as_jpeg):
+    screen, _mask, (left, top, right, bottom) = app_screenshot(_street_like_photo(), dark=dark)
+    if saved_as_jpeg:
+        screen = _jpeg(screen)
+    box = regions.photo_in_screenshot(screen)
+    assert box is not None
+    width, height = screen.size
+    found = (box[0] * width, box[1] * height, box[2] * width, box[3] * height)
+    assert all(abs(a - b) <= 12 for a, b in zip(found, (left, top, right, bottom), strict=True)), (found, top, bottom)
+    assert regions.inner_photo(screen, box).size == (round(found[2] - found[0]), round(found[3] - found[1]))
+
+
+def test_a_light_band_inside_the_photo_does_not_cut_it_short():
+    photo = _street_like_photo()
+    ImageDraw.Draw(photo).rectangle((0, 280, photo.width, 290), fill=(255, 255, 255))  # a white wall's edge
+    screen, _mask, (_left, top, _right, bottom) = app_screenshot(photo)
+    box = regions.photo_in_screenshot(screen)
+    assert box is not None and abs(box[1] * screen.height - top) <= 12 and abs(box[3] * screen.height - bottom) <= 12
+
+
+def test_a_photo_whose_top_is_a_white_wall_behind_her_head_is_found_to_its_edge():
+    """The top sixth of the photo a white wall, the app's own white, with her head in the middle of it: too much
+    background in those rows to start the photo's block, but no app draws such rows next to a photo, so the box
+    reaches the photo's top."""
+    photo = _street_like_photo()
+    ImageDraw.Draw(photo).rectangle((0, 0, photo.width, 100), fill=(255, 255, 255))
+    ImageDraw.Draw(photo).ellipse((160, -20, 240, 100), fill=(120, 80, 60))  # cut by the frame at the top
+    screen, _mask, (_left, top, _right, bottom) = app_screenshot(photo)
+    box = regions.photo_in_screenshot(screen)
+    assert box is not None and abs(box[1] * screen.height - top) <= 12 and abs(box[3] * screen.height - bottom) <= 12
+
+
+def _flat_lay(seed: int = 1) -> Image.Image:
+    """A garment laid on a light floor: grain and a little shading around it, as a phone photographs it."""
+    rng = np.random.default_rng(seed)
+    floor = np.clip(225 + np.linspace(-8, 8, 600)[:, None, None] + rng.normal(0, 4, (600, 400, 3)), 0, 255)
+    photo = Image.fromarray(floor.astype(np.uint8))
+    ImageDraw.Draw(photo).rectangle((30, 150, 370, 450), fill=(30, 40, 90))  # a wide sweater, folded square
+    return photo
+
+
+def _studio(seed: int = 2) -> Image.Image:
+    """Someone on a shop's flat backdrop: backdrop beside the person on every row."""
+    photo = Image.new("RGB", (400, 600), (242, 242, 242))
+    ImageDraw.Draw(photo).rectangle((130, 40, 270, 580), fill=(40, 40, 40))
+    return photo
+
+
+@pytest.mark.parametrize(
+    "photo",
+    [_street_like_photo(), _flat_lay(), _studio(), Image.new("RGB", (400, 600), (255, 255, 255))],
+    ids=["street photo", "garment on a floor", "studio photo", "blank"],
+)
+def test_photos_that_are_no_screenshot_are_read_whole(photo):
+    assert regions.photo_in_screenshot(photo) is None
+    assert regions.photo_in_screenshot(_jpeg(photo)) is None
+
+
+def test_boxes_go_between_the_screenshot_and_the_photo_inside_it():
+    inner = (0.0, 0.2, 1.0, 0.7)
+    assert regions.box_from_inner((0.5, 0.0, 1.0, 1.0), inner) == pytest.approx((0.5, 0.2, 1.0, 0.7))
+    back = regions.box_to_inner(regions.box_from_inner((0.1, 0.3, 0.6, 0.9), inner), inner)
+    assert back == pytest.approx((0.1, 0.3, 0.6, 0.9))
+    assert regions.box_to_inner((0.2, 0.55, 0.8, 0.75), inner) == pytest.approx((0.2, 0.7, 0.8, 1.0))  # clipped
+    assert regions.box_to_inner((0.0, 0.75, 1.0, 0.95), inner) is None  # the caption: not on the photo

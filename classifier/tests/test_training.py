@@ -25,7 +25,7 @@ from classifier.benchmark import benchmark, phone_framings
 from classifier.camera import CAMERAS
 from classifier.coparsing import STUDIO_BACKDROPS, read_mask, studio_backdrop
 from classifier.dataset import Sample, load_samples
-from classifier.evaluation import REFRAMINGS, worn_summary_lines
+from classifier.evaluation import REFRAMINGS, SCREENSHOTS, worn_summary_lines
 from classifier.imaging import open_image
 from classifier.lighting import LIGHTS
 from classifier.map_phones import photos_with_phones, studio_backdrop_colour
@@ -179,6 +179,11 @@ def test_tiny_training_run_writes_a_loadable_artifact(tiny_run):
         assert "framed as phones and shops frame them" in summary
         assert all(0 < r["garments_present"] <= 6 for r in worn["outfits_reframed"].values())
         assert worn["outfits_reframed"]["4:3"]["garments_present"] == 6  # widened: nothing cut off
+        # and saved as an app's screenshot, light and dark: every garment there, counted on the screenshot
+        assert {name: r["garments_present"] for name, r in worn["outfits_screenshot"].items()} == dict.fromkeys(
+            SCREENSHOTS, 6
+        )
+        assert "saved as a screenshot of a social app" in summary
         for framed in (worn["framed"], worn["framed_studio"]):
             assert 0.0 <= framed["listed_precision"] <= 1.0 and 0.0 <= framed["featured_boxed"] <= 1.0
             assert all(e["listed_right"] <= e["listed"] for e in framed["per_kind"].values())
