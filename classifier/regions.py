@@ -530,18 +530,21 @@ SCREENSHOT_MIN_PHOTO = 0.3  # the photo: at least this share of the screenshot's
 SCREENSHOT_MIN_TRIM = 0.15  # …and the app around it at least this share (a thin frame around a photo is no app)
 SCREENSHOT_AROUND = 0.75  # the rows around the photo: on average at least this much background (text, icons)
 SCREENSHOT_MIN_WIDTH = 0.9  # the photo spans at least this share of the width, as apps show one photo
+# A phone's screen is at most about 2.2 times as tall as it is wide, a tablet's 16:9 on its side: anything narrower
+# or wider is no screenshot of one screen, and is not looked at (a hostile 40 × 40,000 strip would cost seconds).
+SCREENSHOT_MAX_TALL, SCREENSHOT_MAX_WIDE = 3.0, 2.0
 
 
 def photo_in_screenshot(image: Image.Image) -> Box | None:
     """The box (fractions) of the photo inside a screenshot of an app, or None for a photo that is not one.
 
     A screenshot is taken as one when its top and bottom rows are one flat colour (the app's background, light or
-    dark), and a block of rows (the photo) spans the width with almost nothing of that colour in it, at least
-    SCREENSHOT_MIN_PHOTO of the height, while the rows around it are mostly background (a clock, a name, icons and
-    text are thin). A garment laid flat or a model on a studio backdrop has background in every row beside it, so
-    neither is one."""
+    dark), and a block of rows (the photo, taken out to its edges past lighter rows) spans the width with almost
+    nothing of that colour in it, SCREENSHOT_MIN_PHOTO of the height or more but leaving SCREENSHOT_MIN_TRIM to the
+    app, while the rows around it are mostly background (a clock, a name, icons and text are thin). A garment laid
+    flat or a model on a studio backdrop has background in every row beside it, so neither is one."""
     width, height = image.size
-    if width < 8 or height < 8:
+    if width < 8 or height < 8 or height > SCREENSHOT_MAX_TALL * width or width > SCREENSHOT_MAX_WIDE * height:
         return None
     image = image if image.mode == "RGB" else image.convert("RGB")
     view_height = max(8, round(height * SCREENSHOT_VIEW_WIDTH / width))
