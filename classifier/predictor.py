@@ -45,25 +45,25 @@ from classifier.regions import (
     Region,
     StreetView,
     backdrop_view,
-    box_from_inner,
     box_iou,
-    box_to_inner,
     clip_box,
     crop_to_box,
     detect_garments,
+    frame_box_to_photo,
     garment_crop,
     grow_box,
-    inner_photo,
     is_outfit,
     map_slot_indices,
     model_frame,
     on_backdrop,
     outfit_probability,
     photo_box_slot_shares,
+    photo_box_to_frame,
     photo_in_screenshot,
     plain_backdrop,
     reconciled_garments,
     region_box_to_photo,
+    share_in_frame,
     street_view,
     with_bottom_split,
     with_region_context,
@@ -245,13 +245,13 @@ def largest_garment(found: Sequence[tuple[str, Box]]) -> int:
     return max(clothes, key=lambda i: (area(i), -i))
 
 
-def _in_screenshot(reading: Prediction, inner: Box | None) -> Prediction:
-    """A reading of the photo inside a screenshot with its boxes in the screenshot's fractions (`inner`, the photo's
-    box there; unchanged when None)."""
-    if inner is None:
+def _in_screenshot(reading: Prediction, frame: tuple[int, int, int, int] | None, size: tuple[int, int]) -> Prediction:
+    """A reading of the photo inside a screenshot with its boxes in the screenshot's fractions (`frame`, the photo's
+    frame there, regions.photo_in_screenshot; `size`, the screenshot's; unchanged when None)."""
+    if frame is None:
         return reading
-    garments = tuple(dataclasses.replace(g, box=box_from_inner(g.box, inner)) for g in reading.garments)
-    worn_box = box_from_inner(reading.worn_box, inner) if reading.worn_box is not None else None
+    garments = tuple(dataclasses.replace(g, box=frame_box_to_photo(g.box, frame, *size)) for g in reading.garments)
+    worn_box = frame_box_to_photo(reading.worn_box, frame, *size) if reading.worn_box is not None else None
     return dataclasses.replace(reading, garments=garments, worn_box=worn_box)
 
 
@@ -733,10 +733,11 @@ class _ArrayPredictor:
         """Each photo's reading; a screenshot of an app (regions.photo_in_screenshot: an outfit saved from a social
         app, the status bar, header, icons and caption around it) is read from the photo inside it, and its boxes
         given in the screenshot's own fractions (the page outlines them on what was uploaded)."""
-        inner = [photo_in_screenshot(image) for image in images]
-        photos = [image if box is None else inner_photo(image, box) for image, box in zip(images, inner, strict=True)]
+        frames = [photo_in_screenshot(image) for image in images]
+        photos = [image if f is None else image.crop(f) for image, f in zip(images, frames, strict=True)]
         readings, features = self._read_photos(photos)
-        return [_in_screenshot(r, box) for r, box in zip(readings, inner, strict=True)], features
+        shown = zip(readings, frames, images, strict=True)
+        return [_in_screenshot(reading, f, image.size) for reading, f, image in shown], features
 
     def _read_photos(self, images: Sequence[Image.Image]) -> tuple[list[Prediction], list[np.ndarray]]:
         if not images:
@@ -838,8 +839,9 @@ class _ArrayPredictor:
         the map of a photo framed otherwise than a street photo is its street view's around the box
         (regions.street_view: the model's own trim would cut off the feet of a 9:16 phone photo). Raises ValueError
         for an empty or malformed box."""
-        if (inner := photo_in_screenshot(image)) is not None and (on_photo := box_to_inner(box, inner)) is not None:
-            image, box = inner_photo(image, inner), on_photo  # a garment of the photo in a screenshot, read in it
+        # A garment of the photo in a screenshot is read in that photo (a box mostly on the caption, as drawn).
+        if (frame := photo_in_screenshot(image)) is not None and share_in_frame(box, frame, *image.size) >= 0.5:
+            image, box = image.crop(frame), photo_box_to_frame(clip_box(box), frame, *image.size)
         crop = garment_crop(image, box)
         context = self.labels.region_context
         if not context:

@@ -535,8 +535,9 @@ SCREENSHOT_MIN_WIDTH = 0.9  # the photo spans at least this share of the width, 
 SCREENSHOT_MAX_TALL, SCREENSHOT_MAX_WIDE = 3.0, 2.0
 
 
-def photo_in_screenshot(image: Image.Image) -> Box | None:
-    """The box (fractions) of the photo inside a screenshot of an app, or None for a photo that is not one.
+def photo_in_screenshot(image: Image.Image) -> tuple[int, int, int, int] | None:
+    """The frame of the photo inside a screenshot of an app (pixels: left, top, right, bottom; for image.crop,
+    frame_box_to_photo and photo_box_to_frame), or None for a photo that is not one.
 
     A screenshot is taken as one when its top and bottom rows are one flat colour (the app's background, light or
     dark), and a block of rows (the photo, taken out to its edges past lighter rows) spans the width with almost
@@ -592,35 +593,14 @@ def photo_in_screenshot(image: Image.Image) -> Box | None:
     columns = np.nonzero(near[top:bottom].mean(axis=0) <= 0.5)[0]
     if not len(columns) or columns[-1] + 1 - columns[0] < SCREENSHOT_MIN_WIDTH * SCREENSHOT_VIEW_WIDTH:
         return None
-    # Snapped to the screenshot's own pixels, so the photo cut out (inner_photo) is exactly this box.
     scale = width / SCREENSHOT_VIEW_WIDTH
     left, right = round(columns[0] * scale), round((columns[-1] + 1) * scale)
-    upper, lower = round(top / view_height * height), round(bottom / view_height * height)
-    return (left / width, upper / height, right / width, lower / height)
+    return (left, round(top / view_height * height), right, round(bottom / view_height * height))
 
 
-def inner_photo(image: Image.Image, box: Box) -> Image.Image:
-    """The part of `image` in `box` (photo_in_screenshot's, on its pixel grid)."""
-    width, height = image.size
-    x0, y0, x1, y1 = box
-    return image.crop((round(x0 * width), round(y0 * height), round(x1 * width), round(y1 * height)))
-
-
-def box_from_inner(box: Sequence[float], inner: Box) -> Box:
-    """A box in fractions of an inner photo -> fractions of the screenshot around it."""
-    x0, y0, x1, y1 = inner
-    w, h = x1 - x0, y1 - y0
-    return (x0 + box[0] * w, y0 + box[1] * h, x0 + box[2] * w, y0 + box[3] * h)
-
-
-def box_to_inner(box: Sequence[float], inner: Box) -> Box | None:
-    """A box in fractions of a screenshot -> fractions of the inner photo (clipped to it), or None when less than
-    half of the box is on the photo (a box drawn around the caption)."""
+def share_in_frame(box: Sequence[float], frame: tuple[int, int, int, int], width: int, height: int) -> float:
+    """How much of a box (fractions of the photo) lies inside `frame` (pixels), 0-1."""
     x0, y0, x1, y1 = clip_box(box)
-    ix0, iy0, ix1, iy1 = inner
-    cx0, cy0, cx1, cy1 = max(x0, ix0), max(y0, iy0), min(x1, ix1), min(y1, iy1)
-    area = (x1 - x0) * (y1 - y0)
-    if cx1 <= cx0 or cy1 <= cy0 or area <= 0 or (cx1 - cx0) * (cy1 - cy0) < 0.5 * area:
-        return None
-    w, h = ix1 - ix0, iy1 - iy0
-    return ((cx0 - ix0) / w, (cy0 - iy0) / h, (cx1 - ix0) / w, (cy1 - iy0) / h)
+    left, top, right, bottom = frame[0] / width, frame[1] / height, frame[2] / width, frame[3] / height
+    inside = max(0.0, min(x1, right) - max(x0, left)) * max(0.0, min(y1, bottom) - max(y0, top))
+    return inside / ((x1 - x0) * (y1 - y0))

@@ -21,7 +21,7 @@ from classifier.coparsing import (
 from classifier.evaluation import OutfitTruth, app_screenshot, reframed, score_reframed, score_screenshots
 from classifier.imaging import open_image
 from classifier.predictor import get_predictor, load_predictor
-from classifier.regions import box_to_inner, grow_box, inner_photo, photo_in_screenshot
+from classifier.regions import grow_box, photo_box_to_frame, photo_in_screenshot, share_in_frame
 
 pytestmark = pytest.mark.real_model
 
@@ -238,12 +238,13 @@ def test_an_outfit_saved_as_an_apps_screenshot_is_read_from_the_photo_in_it(lite
     drawn_shoes = 0
     for outfit in outfits:
         screen, mask, _where = app_screenshot(open_image(outfit.photo_path), read_mask(coparsing_dir, outfit.image_id))
-        inner = photo_in_screenshot(screen)
-        assert inner is not None
-        drawn = lite_predictor.predict_crop(screen, slot_boxes(mask)["shoes"])
-        on_photo = box_to_inner(slot_boxes(mask)["shoes"], inner)
-        assert on_photo is not None
-        assert drawn.to_dict() == lite_predictor.predict_crop(inner_photo(screen, inner), on_photo).to_dict()
+        frame = photo_in_screenshot(screen)
+        assert frame is not None
+        shoes = slot_boxes(mask)["shoes"]
+        drawn = lite_predictor.predict_crop(screen, shoes)
+        assert share_in_frame(shoes, frame, *screen.size) >= 0.5
+        on_photo = photo_box_to_frame(shoes, frame, *screen.size)
+        assert drawn.to_dict() == lite_predictor.predict_crop(screen.crop(frame), on_photo).to_dict()
         drawn_shoes += drawn.slot.label == "shoes"
     assert drawn_shoes >= 9, drawn_shoes
 

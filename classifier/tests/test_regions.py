@@ -408,20 +408,18 @@ def test_the_photo_inside_an_apps_screenshot_is_found_where_it_is(dark, saved_as
     screen, _mask, (left, top, right, bottom) = app_screenshot(_street_like_photo(), dark=dark)
     if saved_as_jpeg:
         screen = _jpeg(screen)
-    box = regions.photo_in_screenshot(screen)
-    assert box is not None
-    width, height = screen.size
-    found = (box[0] * width, box[1] * height, box[2] * width, box[3] * height)
+    found = regions.photo_in_screenshot(screen)
+    assert found is not None
     assert all(abs(a - b) <= 12 for a, b in zip(found, (left, top, right, bottom), strict=True)), (found, top, bottom)
-    assert regions.inner_photo(screen, box).size == (round(found[2] - found[0]), round(found[3] - found[1]))
+    assert screen.crop(found).size == (found[2] - found[0], found[3] - found[1])
 
 
 def test_a_light_band_inside_the_photo_does_not_cut_it_short():
     photo = _street_like_photo()
     ImageDraw.Draw(photo).rectangle((0, 280, photo.width, 290), fill=(255, 255, 255))  # a white wall's edge
     screen, _mask, (_left, top, _right, bottom) = app_screenshot(photo)
-    box = regions.photo_in_screenshot(screen)
-    assert box is not None and abs(box[1] * screen.height - top) <= 12 and abs(box[3] * screen.height - bottom) <= 12
+    frame = regions.photo_in_screenshot(screen)
+    assert frame is not None and abs(frame[1] - top) <= 12 and abs(frame[3] - bottom) <= 12
 
 
 def test_a_photo_whose_top_is_a_white_wall_behind_her_head_is_found_to_its_edge():
@@ -432,8 +430,8 @@ def test_a_photo_whose_top_is_a_white_wall_behind_her_head_is_found_to_its_edge(
     ImageDraw.Draw(photo).rectangle((0, 0, photo.width, 100), fill=(255, 255, 255))
     ImageDraw.Draw(photo).ellipse((160, -20, 240, 100), fill=(120, 80, 60))  # cut by the frame at the top
     screen, _mask, (_left, top, _right, bottom) = app_screenshot(photo)
-    box = regions.photo_in_screenshot(screen)
-    assert box is not None and abs(box[1] * screen.height - top) <= 12 and abs(box[3] * screen.height - bottom) <= 12
+    frame = regions.photo_in_screenshot(screen)
+    assert frame is not None and abs(frame[1] - top) <= 12 and abs(frame[3] - bottom) <= 12
 
 
 def _flat_lay(seed: int = 1) -> Image.Image:
@@ -474,9 +472,15 @@ def test_a_strip_no_screen_has_is_not_looked_at_whatever_it_holds():
 
 
 def test_boxes_go_between_the_screenshot_and_the_photo_inside_it():
-    inner = (0.0, 0.2, 1.0, 0.7)
-    assert regions.box_from_inner((0.5, 0.0, 1.0, 1.0), inner) == pytest.approx((0.5, 0.2, 1.0, 0.7))
-    back = regions.box_to_inner(regions.box_from_inner((0.1, 0.3, 0.6, 0.9), inner), inner)
+    """Through the frame helpers the street view uses (frame_box_to_photo, photo_box_to_frame); a box counts as on
+    the photo when half of it is (share_in_frame)."""
+    size, frame = (100, 100), (0, 20, 100, 70)  # the photo: rows 20-70 of a 100 × 100 screenshot
+    assert regions.frame_box_to_photo((0.5, 0.0, 1.0, 1.0), frame, *size) == pytest.approx((0.5, 0.2, 1.0, 0.7))
+    back = regions.photo_box_to_frame(regions.frame_box_to_photo((0.1, 0.3, 0.6, 0.9), frame, *size), frame, *size)
     assert back == pytest.approx((0.1, 0.3, 0.6, 0.9))
-    assert regions.box_to_inner((0.2, 0.55, 0.8, 0.75), inner) == pytest.approx((0.2, 0.7, 0.8, 1.0))  # clipped
-    assert regions.box_to_inner((0.0, 0.75, 1.0, 0.95), inner) is None  # the caption: not on the photo
+    clipped = regions.photo_box_to_frame((0.2, 0.55, 0.8, 0.75), frame, *size)
+    assert (
+        clipped == pytest.approx((0.2, 0.7, 0.8, 1.0))
+        and regions.share_in_frame((0.2, 0.55, 0.8, 0.75), frame, *size) >= 0.5
+    )
+    assert regions.share_in_frame((0.0, 0.75, 1.0, 0.95), frame, *size) < 0.5  # the caption: not on the photo
