@@ -495,6 +495,15 @@ def worn_summary_lines(split: str, worn: dict) -> list[str]:
             if worn.get("outfits_screenshot")
             else []
         ),
+        *(
+            [
+                "  two people side by side (evaluation.two_people: each photo beside another of the split), one "
+                "person's garments found as served (precision; read as one person's): "
+                + _two_people_line(worn["outfits_two_people"])
+            ]
+            if worn.get("outfits_two_people")
+            else []
+        ),
         *([_chips_line(worn["chips"])] if worn.get("chips") else []),
         *(
             [
@@ -525,6 +534,10 @@ def _found_shares(scores: Mapping[str, dict], words: Mapping[str, str] | None = 
     return ", ".join(
         f"{(words or {}).get(name, name)} {r['found_share']:.4f} ({r['precision']:.4f})" for name, r in scores.items()
     )
+
+
+def _two_people_line(scored: dict) -> str:
+    return f"{scored['found_share']:.4f} ({scored['precision']:.4f}; {scored['read_as_one_person_share']:.4f})"
 
 
 def _chips_line(chips: dict) -> str:
@@ -774,7 +787,8 @@ def score_coparsing(
     (score_framings); "outfits_phone", "outfits_in_light", "outfits_camera", "outfits_reframed" and
     "outfits_screenshot", the whole outfits with a phone held up (score_occluded), taken in other light
     (score_lit_outfits), rendered by another camera (score_camera_outfits), framed as phones and shops frame them
-    (score_reframed) and saved as an app's screenshot (score_screenshots)."""
+    (score_reframed) and saved as an app's screenshot (score_screenshots); "outfits_two_people", each beside another
+    person (score_two_people)."""
     samples = worn_samples(coparsing_dir, split)
     if limit and len(samples) > limit:
         samples = samples[:: int(np.ceil(len(samples) / limit))]
@@ -808,6 +822,7 @@ def score_coparsing(
             name: score_screenshots(predictor, Path(coparsing_dir), items, dark=dark)
             for name, dark in SCREENSHOTS.items()
         },
+        "outfits_two_people": score_two_people(predictor, Path(coparsing_dir), items),
         "chips": score_chips(predictor, Path(coparsing_dir), split, limit=limit),
         "framed": score_framings(predictor, Path(coparsing_dir), split, limit=limit),
         "framed_studio": score_framings(predictor, Path(coparsing_dir), split, limit=limit, studio=True),
@@ -1213,6 +1228,74 @@ def score_screenshots(predictor, root: Path, items: Sequence[OutfitTruth], *, da
         )
         found.append([(g.slot, g.box, g.score) for g in predictor.predict(screen).garments])
     return score_detections(shown, found)
+
+
+# Two people in one photo (friends side by side): each pixel-annotated street photo of a split set beside the one
+# TWO_PEOPLE_PARTNER places on in its list, at the same height, on the left for an even place and the right for an odd.
+TWO_PEOPLE_PARTNER = 37
+
+
+def two_people(
+    photo_a: Image.Image, mask_a: np.ndarray, photo_b: Image.Image, mask_b: np.ndarray, *, a_left: bool = True
+) -> tuple[Image.Image, np.ndarray, np.ndarray]:
+    """Two street photos side by side, the second scaled to the first's height, with each one's mask placed alike in
+    the whole (the other person's pixels "nothing", 0)."""
+    width_b = max(1, round(photo_b.width * photo_a.height / photo_b.height))
+    photo_b = photo_b.convert("RGB").resize((width_b, photo_a.height))
+    resized_b = np.asarray(Image.fromarray(mask_b).resize((width_b, photo_a.height), Image.Resampling.NEAREST))
+    width = photo_a.width + width_b
+    whole = Image.new("RGB", (width, photo_a.height))
+    placed_a = np.zeros((photo_a.height, width), dtype=mask_a.dtype)
+    placed_b = np.zeros((photo_a.height, width), dtype=mask_a.dtype)
+    left_a, left_b = (0, photo_a.width) if a_left else (width_b, 0)
+    whole.paste(photo_a.convert("RGB"), (left_a, 0))
+    whole.paste(photo_b, (left_b, 0))
+    placed_a[:, left_a : left_a + photo_a.width] = mask_a
+    placed_b[:, left_b : left_b + width_b] = resized_b
+    return whole, placed_a, placed_b
+
+
+def score_two_people(predictor, root: Path, items: Sequence[OutfitTruth]) -> dict:
+    """score_detections of the garments listed as an upload's when each photo shows two people (`two_people`), each
+    photo's garments counted against the person of whom they find the most (the first on a tie): the product reads one
+    person's outfit, and garments of both in one list count against it. `read_as_one_person_share`: of the photos read
+    as an outfit, those whose garments all lie mostly on one person."""
+    shown, found, one_person, outfits = [], [], 0, 0
+    for k, item in enumerate(items):
+        other = items[(k + TWO_PEOPLE_PARTNER) % len(items)]
+        whole, mask_a, mask_b = two_people(
+            read_photo(root, item.image_id),
+            read_mask(root, item.image_id),
+            read_photo(root, other.image_id),
+            read_mask(root, other.image_id),
+            a_left=k % 2 == 0,
+        )
+        garments = [(g.slot, g.box, g.score) for g in predictor.predict(whole).garments]
+        people = [
+            dataclasses.replace(item, width=whole.width, height=whole.height, boxes=slot_boxes(mask, min_share=0.002))
+            for mask in (mask_a, mask_b)
+        ]
+        hits = [score_detections([person], [garments])["found_share"] for person in people]
+        shown.append(people[int(hits[1] > hits[0])])
+        found.append(garments)
+        if garments:
+            outfits += 1
+            sides = {_on_person(box, mask_a, mask_b) for _slot, box, _score in garments}
+            one_person += len(sides) == 1 and None not in sides
+    one_person_share = round(one_person / outfits, 4) if outfits else 0.0
+    return {**score_detections(shown, found), "read_as_one_person_share": one_person_share}
+
+
+def _on_person(box: Sequence[float], mask_a: np.ndarray, mask_b: np.ndarray) -> int | None:
+    """Which of two people a garment's box lies mostly on (0 or 1: of its garment pixels, at least two thirds are that
+    person's), else None."""
+    height, width = mask_a.shape
+    x0, y0, x1, y1 = (round(float(v) * size) for v, size in zip(box, (width, height, width, height), strict=True))
+    a = int((mask_a[y0:y1, x0:x1] > 0).sum())
+    b = int((mask_b[y0:y1, x0:x1] > 0).sum())
+    if a + b == 0:
+        return None
+    return 0 if a >= 2 * (a + b) / 3 else 1 if b >= 2 * (a + b) / 3 else None
 
 
 def reconciled(rows: Sequence[Sequence[tuple]], params: dict) -> list[list[tuple]]:

@@ -57,6 +57,8 @@ from classifier.regions import (
     model_frame,
     on_backdrop,
     outfit_probability,
+    people_in_map,
+    person_view,
     photo_box_slot_shares,
     photo_box_to_frame,
     photo_in_screenshot,
@@ -152,6 +154,9 @@ class Prediction:
     # leans to women's: on the co-parsing test photos, 11.9 % of a man's suggestions were women's or kids', 1.8 % with
     # the guess (`manage.py evaluate_wearers --split test --suggestions`).
     wearer_guess: HeadPrediction | None = None
+    # People seen beside the one read (regions.person_view): a photo of two friends side by side lists the garments of
+    # the one with the most garments seen, and says that one other is there.
+    other_people: int = 0
 
     def to_dict(self) -> dict:
         """JSON-friendly; leaves out the embedding."""
@@ -171,6 +176,7 @@ class Prediction:
             **({"graphic": self.graphic.to_dict()} if self.graphic is not None else {}),
             **({"wearer": self.wearer.to_dict()} if self.wearer is not None else {}),
             **({"wearer_guess": self.wearer_guess.to_dict()} if self.wearer_guess is not None else {}),
+            **({"other_people": self.other_people} if self.other_people else {}),
         }
 
 
@@ -744,9 +750,10 @@ class _ArrayPredictor:
             return [], []
         out = self.outputs(images)
         readings = self._readings(out)
-        worn = self._as_street_photos(
+        worn, others = self._as_street_photos(
             images,
             [self._what_is_worn(image, out["segmentation"][i], out["embedding"][i]) for i, image in enumerate(images)],
+            out["segmentation"],
         )
         found = [regions for regions, _single in worn]
         singles = [single for _regions, single in worn]
@@ -788,11 +795,17 @@ class _ArrayPredictor:
             if gated.garments:
                 gated = dataclasses.replace(gated, garments=with_bottom_under_a_top(gated.garments))
             results.append(gated)
-        return [as_a_mans(result) for result in results], features
+        return [
+            as_a_mans(dataclasses.replace(result, other_people=n) if n else result)
+            for result, n in zip(results, others, strict=True)
+        ], features
 
     def _as_street_photos(
-        self, images: Sequence[Image.Image], worn: list[tuple[list[tuple[str, Box, float]], Box | None]]
-    ) -> list[tuple[list[tuple[str, Box, float]], Box | None]]:
+        self,
+        images: Sequence[Image.Image],
+        worn: list[tuple[list[tuple[str, Box, float]], Box | None]],
+        maps: np.ndarray,
+    ) -> tuple[list[tuple[list[tuple[str, Box, float]], Box | None]], list[int]]:
         """A photo in which someone wears clothes but framed otherwise than a street photo (a 9:16 phone photo, a
         square shop photo), read again as a street photo is framed (regions.street_view, around the garments found;
         one more forward pass): its garments are those found there when they make a whole outfit. Every other photo,
@@ -800,24 +813,31 @@ class _ArrayPredictor:
         photo 0043 cut below the waist, first read as its trousers alone, lists them with a doubtful "outer" (a coat's
         hem). Reading again only the photos whose map first found two slots or more found less (validation photos
         reframed, found as served: square 0.836 → 0.824, landscape 0.849 → 0.846, on a studio backdrop 0.620 → 0.605
-        and 0.642 → 0.616), the shop-like framings alike."""
+        and 0.642 → 0.616), the shop-like framings alike. A photo whose first map (`maps`) shows two people side by
+        side is read as a street photo of the one with the most garments (regions.person_view): what is found there
+        stands, an outfit or one garment worn, and the number of people beside that one is given with the garments
+        (0 for every other photo)."""
         views = []
+        others = [0] * len(images)
         for i, image in enumerate(images):
             regions, single = worn[i]
             if not regions and single is None:
                 continue
+            if (view := person_view(image, maps[i], model_frame(*image.size))) is not None:
+                views.append((i, view, len(people_in_map(maps[i])) - 1))
+                continue
             boxes = [box for _slot, box, _score in regions] or ([single] if single is not None else [])
             if (view := street_view(image, boxes)) is not None:
-                views.append((i, view))
+                views.append((i, view, 0))
         if not views:
-            return worn
-        out = self.outputs([view.image for _i, view in views])
+            return worn, others
+        out = self.outputs([view.image for _i, view, _beside in views])
         worn = list(worn)
-        for j, (i, view) in enumerate(views):
-            regions, _single = self._what_is_worn(images[i], out["segmentation"][j], out["embedding"][j], view)
-            if regions:
-                worn[i] = (regions, None)
-        return worn
+        for j, (i, view, beside) in enumerate(views):
+            regions, single = self._what_is_worn(images[i], out["segmentation"][j], out["embedding"][j], view)
+            if regions or (beside and single is not None):
+                worn[i], others[i] = (regions, None if regions else single), beside
+        return worn, others
 
     def _with_wearer(self, reading: Prediction, features: np.ndarray) -> Prediction:
         """A photo of someone wearing clothes, with its wearer (classifier.wearers) when the artifact has the probe

@@ -240,6 +240,11 @@ class DetectedSerializer(serializers.Serializer):
         "worn garment is matched for its wearer (women's or men's pieces and unisex ones). Null for a garment laid "
         "flat, or when it was not read surely.",
     )
+    other_people = serializers.IntegerField(
+        help_text="People seen beside the one whose clothes were read: a photo of two people side by side is read "
+        "as the outfit of the one with the most garments seen (`garments`, `worn_box`), and says here that others are "
+        "there; crop around one of them (`box`) to read theirs. 0 for every other photo.",
+    )
 
 
 def detected_payload(result: UploadAnswer) -> dict:
@@ -310,6 +315,7 @@ def detected_payload(result: UploadAnswer) -> dict:
         "crop_box": upload.crop_box,
         "worn_box": (upload.detection or {}).get("worn_box"),
         "wearer": wearer,
+        "other_people": int((upload.detection or {}).get("other_people") or 0),
     }
 
 

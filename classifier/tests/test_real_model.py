@@ -18,7 +18,15 @@ from classifier.coparsing import (
     studio_photo,
     worn_outfits,
 )
-from classifier.evaluation import OutfitTruth, app_screenshot, reframed, score_reframed, score_screenshots
+from classifier.evaluation import (
+    OutfitTruth,
+    app_screenshot,
+    reframed,
+    score_reframed,
+    score_screenshots,
+    score_two_people,
+    two_people,
+)
 from classifier.imaging import open_image
 from classifier.predictor import get_predictor, load_predictor
 from classifier.regions import grow_box, photo_box_to_frame, photo_in_screenshot, share_in_frame
@@ -247,6 +255,25 @@ def test_an_outfit_saved_as_an_apps_screenshot_is_read_from_the_photo_in_it(lite
         assert drawn.to_dict() == lite_predictor.predict_crop(screen.crop(frame), on_photo).to_dict()
         drawn_shoes += drawn.slot.label == "shoes"
     assert drawn_shoes >= 9, drawn_shoes
+
+
+def test_two_people_side_by_side_are_read_as_one_persons_outfit(lite_predictor, coparsing_dir):
+    """The first 10 test street photos, each beside another of them (evaluation.two_people: two friends in one photo).
+    Read whole, 2 of the 32 garments of the person counted were found with a fitting box, and most photos listed
+    garments of both (4 in 9 read as one person's); read as the one with the most garments seen
+    (regions.person_view), 29, every photo's garments on one person, and the reading says another is there. A photo
+    of one person says nobody is beside her."""
+    outfits = worn_outfits(coparsing_dir, "test", annotation="pixel", with_color=False)[:10]
+    items = [OutfitTruth(o.image_id, 0, 0, {}, np.zeros((1, 1, 1))) for o in outfits]
+    scored = score_two_people(lite_predictor, coparsing_dir, items)
+    assert scored["garments_present"] == 32 and scored["found_share"] >= 0.8, scored
+    assert scored["read_as_one_person_share"] >= 0.9, scored
+    first, second = (open_image(o.photo_path) for o in outfits[:2])
+    masks = [read_mask(coparsing_dir, o.image_id) for o in outfits[:2]]
+    whole, _mask_a, _mask_b = two_people(first, masks[0], second, masks[1])
+    assert lite_predictor.predict(whole).other_people == 1
+    alone = lite_predictor.predict(first)
+    assert alone.garments and alone.other_people == 0 and "other_people" not in alone.to_dict()
 
 
 @pytest.mark.parametrize("studio", [False, True], ids=["street", "studio"])

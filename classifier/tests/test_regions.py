@@ -25,6 +25,8 @@ from classifier.regions import (
     main_components,
     map_slot_indices,
     model_frame,
+    people_in_map,
+    person_view,
     photo_box_to_frame,
     reconcile_garments,
     region_box_to_photo,
@@ -339,6 +341,46 @@ def test_a_wide_photo_of_someone_dressed_is_seen_through_its_street_window_aroun
     assert box == pytest.approx((0.25, (33 + 0.5 * 533) / 600, 0.5, 1.0))
     assert street_view(Image.new("RGB", (300, 400))) is not None  # 3:4, wider than a street photo
     assert street_view(Image.new("RGB", (280, 400))) is None  # 1.43: as a street photo
+
+
+def _people(*people: tuple[int, int, int, int]) -> np.ndarray:
+    """A 28x28 map with a garment (a top, p = 0.9) over each (first row, last row, first column, last column)."""
+    probs = np.zeros((28, 28, 1 + len(DETECTION_SLOTS)), dtype=np.float32)
+    probs[..., 0] = 1.0
+    for row0, row1, col0, col1 in people:
+        probs[row0 : row1 + 1, col0 : col1 + 1] = [0.02, 0.9, 0.02, 0.02, 0.02, 0.02]
+    return probs
+
+
+def test_people_side_by_side_are_told_apart_by_the_empty_columns_between_them():
+    """Two groups of garment cells with empty columns between them are two people, left to right, with their cells;
+    one person whose legs leave a gap only at the bottom is one; a small stray group, or a wide one too short for a
+    person (a bag at the hip), is nobody."""
+    two = people_in_map(_people((4, 26, 3, 8), (5, 24, 17, 24)))
+    assert two == [(3 / 28, 9 / 28, 23 * 6), (17 / 28, 25 / 28, 20 * 8)]
+    legs = _people((4, 15, 10, 17), (16, 26, 10, 12), (16, 26, 15, 17))
+    assert len(people_in_map(legs)) == 1
+    assert len(people_in_map(_people((4, 26, 10, 16), (10, 12, 20, 21)))) == 1  # 6 stray cells
+    assert len(people_in_map(_people((4, 26, 10, 16), (14, 18, 20, 25)))) == 1  # 30 cells but 5 rows tall
+    assert people_in_map(np.tile([1.0, 0, 0, 0, 0, 0], (28, 28, 1))) == []
+
+
+def test_of_two_people_the_one_with_more_garments_is_cut_out_and_framed_as_a_street_photo():
+    """An 800x600 photo (its own model frame) whose map shows a person in columns 2-8 (161 cells) and another in
+    16-20 (100): the first is cut out from the photo's left edge to the middle of the gap (12.5 of 28 columns, pixel
+    358), padded at the sides to a street photo's 2:3 (400 wide) and seen through the model's trim; the view's frame
+    is in the photo's pixels. A photo of one person has no such view."""
+    photo = Image.new("RGB", (800, 600), (90, 90, 90))
+    ImageDraw.Draw(photo).rectangle((100, 60, 250, 580), fill=(200, 20, 20))
+    view = person_view(photo, _people((3, 25, 2, 8), (5, 24, 16, 20)), model_frame(800, 600))
+    assert view is not None and view.image.size == (400, 600)
+    assert view.frame == (-21, 33, 379, 566)
+    assert view.image.getpixel((21 + 175, 300)) == (200, 20, 20)
+    # The one on the right when it has more (columns 16-22, pixels 457-657): cut from the middle of the gap (pixel
+    # 300) to the photo's edge, wider than a street photo, so seen through its 2:3 window centred on that person.
+    right = person_view(photo, _people((3, 25, 2, 4), (5, 24, 16, 22)), model_frame(800, 600))
+    assert right is not None and right.image.size == (400, 600) and right.frame == (357, 33, 757, 566)
+    assert person_view(photo, _people((3, 25, 10, 16)), model_frame(800, 600)) is None
 
 
 def test_main_components_joins_diagonal_cells_and_keeps_groups_by_their_share_of_the_largest():

@@ -184,6 +184,10 @@ def test_tiny_training_run_writes_a_loadable_artifact(tiny_run):
             SCREENSHOTS, 6
         )
         assert "saved as a screenshot of a social app" in summary
+        # and each beside the other: one person's garments counted, whichever the product read
+        two = worn["outfits_two_people"]
+        assert two["photos"] == 2 and two["garments_present"] == 6 and 0.0 <= two["read_as_one_person_share"] <= 1.0
+        assert "two people side by side" in summary
         for framed in (worn["framed"], worn["framed_studio"]):
             assert 0.0 <= framed["listed_precision"] <= 1.0 and 0.0 <= framed["featured_boxed"] <= 1.0
             assert all(e["listed_right"] <= e["listed"] for e in framed["per_kind"].values())

@@ -1116,6 +1116,51 @@ def test_a_screenshot_of_issue_9s_outfit_from_a_social_app_lists_her_garments_on
 
 
 @pytest.mark.real_model
+def test_issue_9s_outfit_beside_a_friend_lists_her_garments_and_says_someone_else_is_there(settings):
+    """Street photo 0306 with test photo 0017 beside it, a step behind her (at 0.8 of her height, on the colour of its
+    top row), as two friends in one photo. Read whole, it listed no garment at all (its map mixed the two); read as
+    the outfit of the one with the most garments seen (regions.person_view), the API lists her pink blouse,
+    red skirt or dress and beige shoes, all on her half, and says one other person is there. The page says so too,
+    in English and Korean, and tells how to read the other's outfit."""
+    with Image.open(_street_photo(settings)) as opened:
+        her = opened.convert("RGB")
+    with Image.open(_street_photo(settings, "0017")) as opened:
+        height = round(0.8 * her.height)
+        friend = opened.convert("RGB").resize((round(opened.width * height / opened.height), height))
+    behind = friend.getpixel((friend.width // 2, 0))
+    both = Image.new("RGB", (her.width + friend.width, her.height), behind)
+    both.paste(her, (0, 0))
+    both.paste(friend, (her.width, her.height - height))
+    buffer = io.BytesIO()
+    both.save(buffer, "JPEG", quality=92)
+
+    def upload() -> SimpleUploadedFile:
+        return SimpleUploadedFile("friends.jpg", buffer.getvalue(), "image/jpeg")
+
+    try:
+        detected = APIClient().post("/api/v1/recommendations/", {"image": upload()}, format="multipart").json()
+        detected = detected["detected"]
+        garments = detected["garments"]
+        assert detected["other_people"] == 1
+        colours = {(g["slot"], g["color"]) for g in garments}
+        assert {("top", "pink"), ("shoes", "beige")} <= colours, garments
+        assert any(g["color"] == "red" and g["slot"] in ("bottom", "one_piece") for g in garments), garments
+        assert all(g["box"][2] <= her.width / both.width + 0.02 for g in garments), garments
+        for language, words in (("en", "Someone else is in your photo too"), ("ko", "사진에 다른 사람도 있어요")):
+            client = Client()
+            client.post("/i18n/setlang/", {"language": language, "next": "/"})
+            result = client.post("/recommend/", {"image": upload()})["Location"]
+            page = client.get(result).content.decode()
+            assert 'id="people-caption"' in page and words in page
+        # A box drawn around her friend reads the friend's outfit: the page no longer speaks of someone else.
+        client = Client()
+        result = client.post("/recommend/?lang=en", {"image": upload(), "box": "0.55,0.1,0.95,1"})["Location"]
+        assert 'id="people-caption"' not in client.get(result).content.decode()
+    finally:
+        get_predictor.cache_clear()
+
+
+@pytest.mark.real_model
 def test_a_skirt_boxed_by_hand_and_read_as_a_dress_is_one_tap_from_a_skirts_looks(settings):
     """She draws a box around 0306's red skirt, just below the blouse's knot, before uploading: the network reads it
     as a dress (0.94). The page asks as it does for a dress found under a top, and one tap on "Skirt" gives a red,
