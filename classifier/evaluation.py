@@ -10,6 +10,7 @@ import contextlib
 import csv
 import dataclasses
 import functools
+import io
 import itertools
 import json
 import re
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 from tqdm import tqdm
 
 from classifier import chip_gate, graphics, outer_kinds, probes, wearers, worn_colours, worn_kinds
@@ -335,6 +336,136 @@ def lighting_line(split: str, block: dict) -> str:
     """One split's colour-or-alt in every light of score_lighting, for the command's output."""
     named = ", ".join(f"{LIGHT_WORDS[name]} {block[name]['color_or_alt']:.4f}" for name in LIGHTS if name in block)
     return f"{split} in other light: colour-or-alt {block['as_taken']['color_or_alt']:.4f} as taken, {named}"
+
+
+# Outfit boards (regions.board_cells): a photo of each piece on one image, as Pinterest and shops lay an outfit out.
+# Drawn from a CC0 split's photos: BOARDS_PER_SPLIT boards, each layout with and without white gutters in turn; each
+# photo fitted to a square cell. A row or column of three: a top (a dress one time in four, then an outer layer
+# instead of the bottom), a bottom, shoes; a 2 × 2 grid: an outer layer, a top, a bottom, shoes; a pair: a top and a
+# bottom.
+BOARD_LAYOUTS = {"row of 3": (3, 1), "column of 3": (1, 3), "2 x 2": (2, 2), "pair": (2, 1)}
+BOARD_CELL = 300
+BOARD_GUTTER = 0.04
+BOARDS_PER_SPLIT = 80
+BOARD_JPEG_QUALITY = 85  # as a site saves it
+
+
+def saved_as_jpeg(image: Image.Image, quality: int) -> Image.Image:
+    """`image` after a round trip through JPEG at `quality`."""
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, "JPEG", quality=quality)
+    buffer.seek(0)
+    with Image.open(buffer) as saved:
+        return saved.convert("RGB")
+
+
+def board_tile(photo: Image.Image) -> Image.Image:
+    """A photo as a board shows it: its middle square, BOARD_CELL pixels a side."""
+    return ImageOps.fit(photo.convert("RGB"), (BOARD_CELL, BOARD_CELL))
+
+
+def outfit_board(
+    photos: Sequence[Image.Image], layout: tuple[int, int], *, gutter: float = 0.0
+) -> tuple[Image.Image, list[tuple[float, float, float, float]]]:
+    """`photos` on a board of `layout` (columns, rows), row by row, each fitted to a BOARD_CELL square, with white
+    gutters of `gutter` of a cell between and around them; and each photo's box (fractions of the board)."""
+    columns, rows = layout
+    space = round(gutter * BOARD_CELL)
+    width, height = columns * BOARD_CELL + (columns + 1) * space, rows * BOARD_CELL + (rows + 1) * space
+    board = Image.new("RGB", (width, height), (255, 255, 255))
+    boxes = []
+    for k, photo in enumerate(photos):
+        left = space + (k % columns) * (BOARD_CELL + space)
+        top = space + (k // columns) * (BOARD_CELL + space)
+        board.paste(board_tile(photo), (left, top))
+        boxes.append((left / width, top / height, (left + BOARD_CELL) / width, (top + BOARD_CELL) / height))
+    return board, boxes
+
+
+def board_pieces(samples: Sequence[Sample], split: str, count: int = BOARDS_PER_SPLIT) -> list[tuple]:
+    """The boards scored on a split: (layout name, gutter, samples of the pieces), drawn with a seed of the split;
+    fewer than `count` when the split has no photo of a slot a board needs."""
+    by_slot: dict[str, list[Sample]] = {}
+    for sample in samples:
+        if sample.type_code is not None:
+            by_slot.setdefault(TYPES[sample.type_code].slot, []).append(sample)
+    rng = np.random.default_rng(sum(split.encode()))
+
+    def one(slot: str) -> Sample | None:
+        return by_slot[slot][int(rng.integers(len(by_slot[slot])))] if by_slot.get(slot) else None
+
+    boards = []
+    for k in range(count):
+        name = list(BOARD_LAYOUTS)[k % len(BOARD_LAYOUTS)]
+        gutter = BOARD_GUTTER if (k // len(BOARD_LAYOUTS)) % 2 == 0 else 0.0
+        if name == "pair":
+            slots = ["top", "bottom"]
+        elif name == "2 x 2":
+            slots = ["outer", "top", "bottom", "shoes"]
+        else:
+            slots = ["one_piece", "outer", "shoes"] if rng.random() < 0.25 else ["top", "bottom", "shoes"]
+        pieces = [one(slot) for slot in slots]
+        if all(piece is not None for piece in pieces):  # a split with no photo of a slot has no such board
+            boards.append((name, gutter, pieces))
+    return boards
+
+
+def score_boards(predictor, samples: Sequence[Sample], split: str, *, count: int = BOARDS_PER_SPLIT) -> dict:
+    """Outfit boards of a CC0 split (board_pieces, outfit_board), saved as JPEG, read as uploads: the share read as
+    boards, and of their pieces, the share listed on their own photo (a garment whose box overlaps the photo's at IoU
+    0.5 or more), listed in their slot (tops and outer layers alike too) and with their type; beside each photo read
+    alone as the board shows it (board_tile; type right), the most a board can give."""
+    boards = board_pieces(samples, split, count)
+    tally = {"boards": 0, "read_as_board": 0, "pieces": 0, "listed": 0, "slot": 0, "slot_alike": 0, "type": 0}
+    alone_right = 0
+    per_layout: dict[str, list[int]] = {}
+    alike = {"top": "top", "outer": "top"}
+    for name, gutter, pieces in boards:
+        photos = [open_image(sample.path) for sample in pieces]
+        board, boxes = outfit_board(photos, BOARD_LAYOUTS[name], gutter=gutter)
+        read = predictor.predict(saved_as_jpeg(board, BOARD_JPEG_QUALITY))
+        tally["boards"] += 1
+        tally["read_as_board"] += bool(read.board)
+        per_layout.setdefault(name, [0, 0])
+        per_layout[name][0] += 1
+        per_layout[name][1] += bool(read.board)
+        alone_readings = predictor.predict_batch([board_tile(photo) for photo in photos])
+        for sample, box, alone in zip(pieces, boxes, alone_readings, strict=True):
+            tally["pieces"] += 1
+            alone_right += alone.type.label == sample.type_code
+            on_it = [g for g in read.garments if box_iou(g.box, box) >= 0.5]
+            if not on_it:
+                continue
+            garment = on_it[0]
+            slot = TYPES[sample.type_code].slot
+            tally["listed"] += 1
+            tally["slot"] += garment.slot == slot
+            tally["slot_alike"] += alike.get(garment.slot, garment.slot) == alike.get(slot, slot)
+            tally["type"] += garment.prediction.type.label == sample.type_code
+    pieces = tally["pieces"] or 1
+    return {
+        "boards": tally["boards"],
+        "pieces": tally["pieces"],
+        "read_as_board_share": round(tally["read_as_board"] / (tally["boards"] or 1), 4),
+        "listed_share": round(tally["listed"] / pieces, 4),
+        "slot_share": round(tally["slot"] / pieces, 4),
+        "slot_alike_share": round(tally["slot_alike"] / pieces, 4),
+        "type_share": round(tally["type"] / pieces, 4),
+        "alone_type_share": round(alone_right / pieces, 4),
+        "per_layout_read_as_board": {name: f"{read}/{n}" for name, (n, read) in per_layout.items()},
+    }
+
+
+def boards_line(split: str, block: dict) -> str:
+    """One split's score_boards, for the command's output."""
+    return (
+        f"{split} outfit boards (evaluation.outfit_board: {block['boards']} boards of {block['pieces']} CC0 photos, "
+        f"with and without gutters): read as boards {block['read_as_board_share']:.4f} "
+        f"({', '.join(f'{name} {n}' for name, n in block['per_layout_read_as_board'].items())}); of the pieces, "
+        f"listed on their photo {block['listed_share']:.4f}, in their slot {block['slot_share']:.4f} "
+        f"({block['slot_alike_share']:.4f} with tops and outer layers alike), with their type "
+        f"{block['type_share']:.4f} (each photo read alone as shown {block['alone_type_share']:.4f})"
+    )
 
 
 # ---------------------------------------------------------------- pictures and the model card

@@ -45,6 +45,7 @@ from classifier.regions import (
     Region,
     StreetView,
     backdrop_view,
+    board_cells,
     box_iou,
     clip_box,
     crop_to_box,
@@ -57,6 +58,7 @@ from classifier.regions import (
     model_frame,
     on_backdrop,
     outfit_probability,
+    pad_to_aspect,
     people_in_map,
     person_view,
     photo_box_slot_shares,
@@ -157,6 +159,9 @@ class Prediction:
     # People seen beside the one read (regions.person_view): a photo of two friends side by side lists the garments of
     # the one with the most garments seen, and says that one other is there.
     other_people: int = 0
+    # An outfit board (regions.board_cells: a photo of each piece, side by side or on a grid): `garments` are its
+    # photos, each read as a garment laid flat, not worn.
+    board: bool = False
 
     def to_dict(self) -> dict:
         """JSON-friendly; leaves out the embedding."""
@@ -177,6 +182,7 @@ class Prediction:
             **({"wearer": self.wearer.to_dict()} if self.wearer is not None else {}),
             **({"wearer_guess": self.wearer_guess.to_dict()} if self.wearer_guess is not None else {}),
             **({"other_people": self.other_people} if self.other_people else {}),
+            **({"board": True} if self.board else {}),
         }
 
 
@@ -742,8 +748,50 @@ class _ArrayPredictor:
         frames = [photo_in_screenshot(image) for image in images]
         photos = [image if f is None else image.crop(f) for image, f in zip(images, frames, strict=True)]
         readings, features = self._read_photos(photos)
+        readings = self._as_boards(photos, readings)
         shown = zip(readings, frames, images, strict=True)
         return [_in_screenshot(reading, f, image.size) for reading, f, image in shown], features
+
+    def _as_boards(self, images: Sequence[Image.Image], readings: list[Prediction]) -> list[Prediction]:
+        """An outfit board (regions.board_cells: a photo of each piece side by side or on a grid) lists its photos
+        as garments, each read as a garment laid flat (one forward pass for all of them), when they show garments of
+        two slots or more; its whole reading stays beside them. A photo first read as someone wearing clothes (an
+        outfit map gone astray on a grid of photos) is taken as a board only when the outfit gate reads every photo of
+        it as a garment laid flat (a street photo cut along straight edges is parts of a person), and without a gate
+        not at all. Every other photo as read."""
+        gate = self.labels.outfit_gate
+        boards = []
+        for i, (image, reading) in enumerate(zip(images, readings, strict=True)):
+            if not gate and (reading.garments or reading.worn_box is not None):
+                continue
+            if (cells := board_cells(image)) is not None:
+                boards.append((i, cells))
+        if not boards:
+            return readings
+        crops = [pad_to_aspect(images[i].crop(cell)) for i, cells in boards for cell in cells]
+        out = self.outputs(crops)
+        flat = [outfit_probability(e, gate) < gate["threshold"] if gate else True for e in out["embedding"]]
+        cell_readings = iter(zip(self._readings(out), flat, strict=True))
+        readings = list(readings)
+        for i, cells in boards:
+            width, height = images[i].size
+            read_cells = [(cell, *next(cell_readings)) for cell in cells]
+            garments = tuple(
+                DetectedGarment(
+                    slot=read.slot.label,
+                    box=(cell[0] / width, cell[1] / height, cell[2] / width, cell[3] / height),
+                    score=round(float(read.slot.confidence), 4),
+                    prediction=read,
+                )
+                for cell, read, _flat in read_cells
+                if read.slot.label in DETECTION_SLOTS
+            )
+            worn = bool(readings[i].garments) or readings[i].worn_box is not None
+            if worn and not all(is_flat for _cell, _read, is_flat in read_cells):
+                continue
+            if len({garment.slot for garment in garments}) >= 2:
+                readings[i] = dataclasses.replace(readings[i], garments=garments, worn_box=None, board=True)
+        return readings
 
     def _read_photos(self, images: Sequence[Image.Image]) -> tuple[list[Prediction], list[np.ndarray]]:
         if not images:

@@ -673,3 +673,128 @@ def share_in_frame(box: Sequence[float], frame: tuple[int, int, int, int], width
     left, top, right, bottom = frame[0] / width, frame[1] / height, frame[2] / width, frame[3] / height
     inside = max(0.0, min(x1, right) - max(x0, left)) * max(0.0, min(y1, bottom) - max(y0, top))
     return inside / ((x1 - x0) * (y1 - y0))
+
+
+# ---------------------------------------------------------------- an outfit board (several photos in one image)
+
+# A shopper saves an outfit board from Pinterest or a shop: a photo of each piece (a top, trousers, shoes) in a row, a
+# column or a grid, with or without white gutters between them. Read whole, such a board is one garment laid flat,
+# whichever the network sees most of. A board is taken as BOARD_GRIDS' first grid (columns, rows; the most photos
+# first) whose every line between photos is found where an even grid puts it (within BOARD_WINDOW of the side): a
+# gutter of one flat colour across the whole image, or a seam between two photos (a colour jump along most of the
+# line, much larger than across the image's other lines). Two photos need a gutter between them: a single seam in the
+# middle of a photo is too often a garment's hem on a bed. Looked at BOARD_VIEW pixels on its longest side.
+BOARD_VIEW = 160
+BOARD_GRIDS: tuple[tuple[int, int], ...] = ((3, 2), (2, 3), (2, 2), (3, 1), (1, 3), (2, 1), (1, 2))
+BOARD_WINDOW = 0.03
+BOARD_FLAT = 10  # a gutter's pixels lie within this many levels of its median colour…
+BOARD_GUTTER_SHARE = 0.98  # …all but this share of them, and on either side of it the photos' edges differ from
+BOARD_GUTTER_EDGE = 0.3  # that colour on at least this share of their pixels (a flat band of a garment does not)
+BOARD_EDGE = 20  # a seam: the colour jumps by at least this many levels across it…
+BOARD_EDGE_SHARE = 0.85  # …along at least this share of its length…
+BOARD_EDGE_RATIO = 2.0  # …and on average this many times as much as across the image's lines' median
+BOARD_BLANK = 6.0  # a photo whose pixels' standard deviation is under this is blank: no board
+
+
+def board_cells(image: Image.Image) -> list[tuple[int, int, int, int]] | None:
+    """The photos of an outfit board (pixels: left, top, right, bottom; row by row), or None for an image that is
+    not one (see BOARD_GRIDS)."""
+    width, height = image.size
+    if width < 16 or height < 16:
+        return None
+    scale = BOARD_VIEW / max(width, height)
+    view_size = (max(8, round(width * scale)), max(8, round(height * scale)))
+    rgb = image if image.mode == "RGB" else image.convert("RGB")
+    view = np.asarray(rgb.resize(view_size, Image.Resampling.BOX, reducing_gap=2.0)).astype(np.int16)
+    sides = (_Lines(view), _Lines(np.ascontiguousarray(view.transpose(1, 0, 2))))
+    for columns, rows in BOARD_GRIDS:
+        x_found, y_found = _grid_cuts(sides[0], columns), _grid_cuts(sides[1], rows)
+        if x_found is None or y_found is None:
+            continue
+        (x_cuts, x_gutters), (y_cuts, y_gutters) = x_found, y_found
+        if columns * rows == 2 and not (x_gutters and y_gutters):
+            continue
+        xs = _spans(x_cuts, view_size[0])
+        ys = _spans(y_cuts, view_size[1])
+        cells = [(x0, y0, x1, y1) for y0, y1 in ys for x0, x1 in xs]
+        if any(view[y0:y1, x0:x1].std() < BOARD_BLANK for x0, y0, x1, y1 in cells):
+            continue
+        sx, sy = width / view_size[0], height / view_size[1]
+        return [
+            (round(x0 * sx), round(y0 * sy), min(width, round(x1 * sx)), min(height, round(y1 * sy)))
+            for x0, y0, x1, y1 in cells
+        ]
+    return None
+
+
+class _Lines:
+    """The lines of one side of a board's view (`pixels`: along, across, 3; line i is pixels[:, i]): whether each is
+    a gutter (one flat colour) and whether a seam runs along it (lines i - 1 and i + 1 differ along most of it, far
+    more than lines usually do). Worked out per colour plane: a reduction over a last axis of 3 costs ten times as
+    much."""
+
+    def __init__(self, pixels: np.ndarray) -> None:
+        self.pixels = pixels
+        self.length = pixels.shape[1]
+        planes = [np.ascontiguousarray(pixels[..., c]) for c in range(3)]
+        median = np.median(pixels, axis=0).astype(np.int16)
+        flat = np.ones(pixels.shape[:2], dtype=bool)
+        for c, plane in enumerate(planes):
+            flat &= np.abs(plane - median[:, c]) <= BOARD_FLAT
+        self.gutter = flat.mean(axis=0) >= BOARD_GUTTER_SHARE
+        self.seam = np.zeros(self.length, dtype=bool)
+        if self.length >= 3:
+            jump = np.abs(planes[0][:, 2:] - planes[0][:, :-2])
+            for plane in planes[1:]:
+                np.maximum(jump, np.abs(plane[:, 2:] - plane[:, :-2]), out=jump)
+            mean_jump = jump.mean(axis=0)
+            usual = max(1.0, float(np.median(mean_jump)))
+            self.seam[1:-1] = ((jump >= BOARD_EDGE).mean(axis=0) >= BOARD_EDGE_SHARE) & (
+                mean_jump >= BOARD_EDGE_RATIO * usual
+            )
+        self.any = self.gutter | self.seam
+
+
+def _grid_cuts(lines: _Lines, count: int) -> tuple[list[tuple[int, int]], bool] | None:
+    """The lines between `count` even photos along one side: for each, the run of gutter or seam lines nearest where
+    an even grid puts it (within BOARD_WINDOW), as (first, last + 1), a run of gutters alone only with the photos'
+    edges beside it (_edged); and whether each holds a gutter. None when one is missing; ([], True) for one photo."""
+    length = lines.length
+    window = max(1, round(BOARD_WINDOW * length))
+    cuts, all_gutters = [], True
+    for k in range(1, count):
+        centre = round(k * length / count)
+        near = [i for i in range(max(0, centre - window), min(length, centre + window + 1)) if lines.any[i]]
+        if not near:
+            return None
+        at = min(near, key=lambda i: abs(i - centre))
+        first, last = at, at + 1
+        while first > 0 and lines.any[first - 1]:
+            first -= 1
+        while last < length and lines.any[last]:
+            last += 1
+        if last - first > length / (2 * count):  # a flat stretch as wide as half a photo: no line between photos
+            return None
+        if not lines.seam[first:last].any() and not _edged(lines.pixels, first, last):
+            return None
+        all_gutters = all_gutters and bool(lines.gutter[first:last].any())
+        cuts.append((first, last))
+    return cuts, all_gutters
+
+
+def _edged(lines: np.ndarray, first: int, last: int) -> bool:
+    """Whether the lines just outside a gutter's run (first to last - 1) both differ from its colour on at least
+    BOARD_GUTTER_EDGE of their pixels (a run at the image's edge has nothing beside it there)."""
+    colour = np.median(lines[:, first:last].reshape(-1, 3), axis=0)
+    for beside in (first - 1, last):
+        if 0 <= beside < lines.shape[1]:
+            differs = np.abs(lines[:, beside] - colour).max(axis=-1) > BOARD_FLAT
+            if differs.mean() < BOARD_GUTTER_EDGE:
+                return False
+    return True
+
+
+def _spans(cuts: Sequence[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """The stretches of a side between its cuts."""
+    edges = [0, *(v for cut in cuts for v in cut), length]
+    return [(edges[2 * k], edges[2 * k + 1]) for k in range(len(cuts) + 1)]

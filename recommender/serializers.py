@@ -240,6 +240,10 @@ class DetectedSerializer(serializers.Serializer):
         "worn garment is matched for its wearer (women's or men's pieces and unisex ones). Null for a garment laid "
         "flat, or when it was not read surely.",
     )
+    board = serializers.BooleanField(
+        help_text="An outfit board (a photo of each piece in a row, a column or a grid): `garments` are its photos, "
+        "each read as a garment laid flat."
+    )
     other_people = serializers.IntegerField(
         help_text="People seen beside the one whose clothes were read: a photo of two people side by side is read "
         "as the outfit of the one with the most garments seen (`garments`, `worn_box`), and says here that others are "
@@ -316,6 +320,7 @@ def detected_payload(result: UploadAnswer) -> dict:
         "worn_box": (upload.detection or {}).get("worn_box"),
         "wearer": wearer,
         "other_people": int((upload.detection or {}).get("other_people") or 0),
+        "board": bool((upload.detection or {}).get("board")),
     }
 
 

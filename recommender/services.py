@@ -498,16 +498,30 @@ class Reading:
     box: Box | None = None
 
 
+def is_board(detection: Mapping[str, Any] | None) -> bool:
+    """Whether a detection is an outfit board's (classifier.regions.board_cells): its garments are photos of pieces
+    laid flat, not garments someone wears."""
+    return bool((detection or {}).get("board"))
+
+
+def worn_garments(detection: Mapping[str, Any]) -> list[dict]:
+    """detected_garments when someone wears them (a whole-outfit photo), [] for an outfit board's."""
+    return [] if is_board(detection) else detected_garments(detection)
+
+
 def _garment_reading(prediction: Prediction, garment: int, detection: Mapping[str, Any], box: Box) -> Reading:
     detected = detected_garments(detection)[garment]
     reading = reading_in_slot(prediction.to_dict(), detected["slot"], float(detected.get("score") or 0.0))
+    if is_board(detection):  # a photo of a piece laid flat: its own audience, kids included
+        return Reading(reading, prediction.embedding, garment, box)
     return Reading(worn_audience(reading, photo_wearer(detection)), prediction.embedding, garment, box)
 
 
 def drawn_reading(reading: Mapping[str, Any], detection: Mapping[str, Any]) -> dict:
     """The reading of a box the shopper drew: on a photo of someone wearing clothes (garments found, or one garment
-    worn), a worn garment's, matched for the wearer (`worn_audience`); on a garment laid flat, as read."""
-    if detected_garments(detection) or detection.get("worn_box"):
+    worn), a worn garment's, matched for the wearer (`worn_audience`); on a garment laid flat or an outfit board, as
+    read."""
+    if worn_garments(detection) or detection.get("worn_box"):
         return worn_audience(reading, photo_wearer(detection))
     return dict(reading)
 
@@ -594,12 +608,15 @@ def upload_choose(
     checked = box_checked(box or ())
     with upload.image.open("rb") as stored:
         image = open_image(stored.read())
-    # A detected garment's crop is the one its chip was named from; a drawn box is read as drawn.
-    crop = get_predictor().predict_crop(image, detected_garment_box(checked) if garment is not None else checked)
+    # A detected garment's crop is the one its chip was named from (an outfit board's photo: the photo itself); a
+    # drawn box is read as drawn.
+    board = is_board(upload.detection)
+    grown = garment is not None and not board
+    crop = get_predictor().predict_crop(image, detected_garment_box(checked) if grown else checked)
     listed = (garments[garment].get("reading") or {}) if garment is not None else {}
     if garment is not None and listed.get("slot"):  # the chip's reading, already held to its slot
         wearer = photo_wearer(upload.detection or {})
-        reading = Reading(worn_audience(listed, wearer), crop.embedding, garment, checked)
+        reading = Reading(dict(listed) if board else worn_audience(listed, wearer), crop.embedding, garment, checked)
     elif garment is not None:  # a detection stored without the chip's reading
         reading = _garment_reading(crop, garment, upload.detection, checked)
     else:
@@ -670,7 +687,10 @@ def type_question(upload: ShopperUpload) -> str:
     found in a whole-outfit photo may be a dress's lower half ("skirt_or_dress"); a one-piece in a photo that also
     shows a top may be the skirt or trousers under that top ("dress_or_bottom"); a dress worn with no top listed
     (one garment on a model, or a one-piece listed without a top) may be a long skirt or wide trousers
-    ("worn_dress"). A box the shopper drew is asked about as its reading is (`drawn_box_question`)."""
+    ("worn_dress"). A box the shopper drew is asked about as its reading is (`drawn_box_question`). An outfit
+    board's pieces are photos laid flat, asked about as such (nothing)."""
+    if is_board(upload.detection):
+        return ""
     garments = detected_garments(upload.detection)
     index = upload.chosen_garment
     if index is None or not 0 <= index < len(garments):
@@ -714,6 +734,8 @@ def upload_reading(upload: ShopperUpload) -> dict:
     garments = detected_garments(upload.detection)
     if upload.chosen_garment is not None and 0 <= upload.chosen_garment < len(garments):
         chosen = garments[upload.chosen_garment].get("reading") or {}
+        if is_board(upload.detection):
+            return dict(chosen)
         return worn_audience(chosen, photo_wearer(upload.detection or {}))
     detection = dict(upload.detection or {})
     # One garment someone wears (a shop's photo on a model): its audience is read as a worn garment's.

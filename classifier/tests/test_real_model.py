@@ -18,10 +18,12 @@ from classifier.coparsing import (
     studio_photo,
     worn_outfits,
 )
+from classifier.dataset import load_samples
 from classifier.evaluation import (
     OutfitTruth,
     app_screenshot,
     reframed,
+    score_boards,
     score_reframed,
     score_screenshots,
     score_two_people,
@@ -255,6 +257,21 @@ def test_an_outfit_saved_as_an_apps_screenshot_is_read_from_the_photo_in_it(lite
         assert drawn.to_dict() == lite_predictor.predict_crop(screen.crop(frame), on_photo).to_dict()
         drawn_shoes += drawn.slot.label == "shoes"
     assert drawn_shoes >= 9, drawn_shoes
+
+
+def test_outfit_boards_list_their_photos_and_garment_photos_are_not_cut(lite_predictor, dataset_dir):
+    """The first 16 outfit boards of the CC0 test split (evaluation.board_pieces: rows and columns of three, 2 × 2
+    grids and pairs, with and without gutters; a pair without a gutter is not taken for one by design), saved as
+    JPEG: read whole, none listed a piece; read as boards (regions.board_cells), 10 did, with 32 of their 48 photos
+    listed on themselves and 29 with their type (44 read alone). And 120 CC0 test photos of one garment each are
+    never cut into a board (none of the 7,208 photos of both datasets is)."""
+    samples = load_samples(dataset_dir, splits=["test"])
+    scored = score_boards(lite_predictor, samples, "test", count=16)
+    assert scored["pieces"] == 48, scored
+    assert scored["read_as_board_share"] >= 0.5 and scored["listed_share"] >= 0.55, scored
+    assert scored["type_share"] >= 0.5, scored
+    photos = [open_image(sample.path) for sample in samples[:120]]
+    assert not any(reading.board for reading in lite_predictor.predict_batch(photos))
 
 
 def test_two_people_side_by_side_are_read_as_one_persons_outfit(lite_predictor, coparsing_dir):

@@ -14,6 +14,7 @@ from classifier.evaluation import app_screenshot
 from classifier.imaging import to_model_input
 from classifier.regions import (
     DETECTION_SLOTS,
+    board_cells,
     box_iou,
     box_slot_shares,
     clip_box,
@@ -526,3 +527,59 @@ def test_boxes_go_between_the_screenshot_and_the_photo_inside_it():
         and regions.share_in_frame((0.2, 0.55, 0.8, 0.75), frame, *size) >= 0.5
     )
     assert regions.share_in_frame((0.0, 0.75, 1.0, 0.95), frame, *size) < 0.5  # the caption: not on the photo
+
+
+def _tile(colour: tuple[int, int, int], size: int = 200, seed: int = 0) -> Image.Image:
+    """A photo-like tile: `colour` lit from one corner, with a darker garment-like block and mild noise."""
+    rng = np.random.default_rng(seed)
+    ramp = np.linspace(-25, 25, size)
+    shade = (ramp[None, :] + ramp[:, None])[..., None]
+    pixels = np.asarray(colour, dtype=np.float64)[None, None, :] + shade + rng.normal(0, 3, (size, size, 3))
+    pixels[size // 4 : 3 * size // 4, size // 3 : 2 * size // 3] -= 60
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+
+
+def _board(columns: int, rows: int, gutter: int, colours) -> Image.Image:
+    size = 200
+    board = Image.new("RGB", (columns * size + (columns + 1) * gutter, rows * size + (rows + 1) * gutter), "white")
+    for k, colour in enumerate(colours):
+        board.paste(
+            _tile(colour, size, k),
+            (gutter + (k % columns) * (size + gutter), gutter + (k // columns) * (size + gutter)),
+        )
+    return board
+
+
+COLOURS = [(200, 60, 60), (60, 90, 200), (120, 180, 90), (210, 190, 120)]
+
+
+@pytest.mark.parametrize(
+    ("columns", "rows", "gutter"),
+    [(3, 1, 8), (1, 3, 8), (2, 2, 8), (2, 1, 8), (3, 1, 0), (1, 3, 0), (2, 2, 0)],
+    ids=["row", "column", "grid", "pair", "row-no-gutter", "column-no-gutter", "grid-no-gutter"],
+)
+def test_an_outfit_boards_photos_are_found_row_by_row(columns, rows, gutter):
+    """A board of photos in a row, a column or a 2 × 2 grid, with white gutters or none: each photo's cell is found
+    within a few pixels of where it is (the gutters left out), row by row."""
+    board = _board(columns, rows, gutter, COLOURS[: columns * rows])
+    cells = board_cells(board)
+    assert cells is not None and len(cells) == columns * rows
+    for k, (left, top, right, bottom) in enumerate(cells):
+        x0 = gutter + (k % columns) * (200 + gutter)
+        y0 = gutter + (k // columns) * (200 + gutter)
+        assert abs(left - x0) <= 8 + gutter and abs(top - y0) <= 8 + gutter, (k, cells)
+        assert abs(right - (x0 + 200)) <= 8 + gutter and abs(bottom - (y0 + 200)) <= 8 + gutter, (k, cells)
+
+
+def test_what_is_no_outfit_board_is_not_cut():
+    """Two photos meeting at a seam with no gutter (too often a garment's hem on a bed), one photo, a photo with a
+    flat band of its own colour across its middle (a red tee filling the frame), a blank image: none is a board."""
+    assert board_cells(_board(2, 1, 0, COLOURS[:2])) is None
+    assert board_cells(_tile(COLOURS[0])) is None
+    rng = np.random.default_rng(1)
+    tee = np.clip(rng.normal(0, 3, (300, 300, 3)) + np.array([200, 30, 30]), 0, 255).astype(np.uint8)
+    tee[:, :50] = np.asarray(_tile((150, 150, 160), 300))[:, :50]  # the bed at its left
+    tee[140:160] = (200, 30, 30)  # the fabric, one flat colour from edge to edge
+    assert board_cells(Image.fromarray(tee)) is None
+    assert board_cells(Image.new("RGB", (600, 200), "white")) is None
+    assert board_cells(Image.new("RGB", (10, 10))) is None

@@ -250,6 +250,9 @@ def test_evaluate_and_benchmark_commands_on_the_tiny_artifact(tiny_run, tmp_path
         f"confusion_validation_{head}.png" for head in ("type", "top10", "slot", "color", "pattern")
     }
     assert "pattern (" in stdout.getvalue()
+    # Outfit boards of the split's photos: as many as its slots allow, each scored
+    assert "outfit boards (evaluation.outfit_board" in stdout.getvalue()
+    assert 0.0 <= stored["boards"]["read_as_board_share"] <= 1.0 and stored["boards"]["boards"] >= 0
 
     figures = benchmark(out, backend="tflite", runs=5, batch=2)
     assert figures.single_p50_ms > 0 and figures.batch_images_per_second > 0 and figures.image_size == 32

@@ -25,7 +25,7 @@ from classifier.coparsing import (
     studio_version,
     worn_outfits,
 )
-from classifier.evaluation import app_screenshot, reframed
+from classifier.evaluation import app_screenshot, outfit_board, reframed, saved_as_jpeg
 from classifier.occluders import occlude, photo_rng
 from classifier.predictor import get_predictor
 from recommender.models import ShopperUpload, TagCorrection
@@ -42,8 +42,10 @@ from recommender.services import (
     reading_in_slot,
     reading_leaning,
     reading_tag,
+    type_question,
     upload_answer,
     upload_create,
+    upload_reading,
     upload_tag,
     worn_audience,
 )
@@ -633,6 +635,24 @@ def test_a_skirt_listed_in_a_whole_outfit_photo_is_asked_about_with_dress_offere
     assert "type" not in answer.uncertain_heads
 
 
+def test_an_outfit_boards_pieces_are_read_as_laid_flat_not_worn():
+    """The same listing as an outfit board's (photos of pieces laid flat, classifier.regions.board_cells): a skirt on
+    a board is no dress's lower half, a dress no long skirt on a model, so nothing is asked; and a kids' piece keeps
+    its own audience (a worn garment's crop drops "kids", a board's photo does not)."""
+    upload = _dress_listed_under_a_top()
+    assert type_question(upload) == "dress_or_bottom"
+    upload.detection = {**upload.detection, "board": True}
+    kids = {"label": "kids", "confidence": 0.9, "top3": [["kids", 0.9], ["women", 0.1]]}
+    upload.detection["garments"][1]["reading"]["audience"] = kids
+    upload.chosen_reading = None
+    upload.save()
+    assert type_question(upload) == ""
+    assert upload_reading(upload)["audience"]["label"] == "kids"
+    upload.detection = {**upload.detection, "board": False}
+    upload.save()
+    assert upload_reading(upload)["audience"]["label"] != "kids"
+
+
 def test_a_dress_listed_without_a_top_or_in_a_box_the_shopper_drew_is_asked_about():
     """A one-piece listed with no top is more often a skirt or trousers (10 of 13 on the validation photos and their
     shop-like framings): asked as a dress worn by a person. A box she draws herself is read by the same network,
@@ -1156,6 +1176,59 @@ def test_issue_9s_outfit_beside_a_friend_lists_her_garments_and_says_someone_els
         client = Client()
         result = client.post("/recommend/?lang=en", {"image": upload(), "box": "0.55,0.1,0.95,1"})["Location"]
         assert 'id="people-caption"' not in client.get(result).content.decode()
+    finally:
+        get_predictor.cache_clear()
+
+
+@pytest.mark.real_model
+def test_an_outfit_board_lists_each_photo_and_a_tap_matches_that_piece(settings):
+    """A board saved from a shop (evaluation.outfit_board): CC0 test photos of a red t-shirt, black trousers and black
+    shoes in a row with white gutters, saved as JPEG. Read whole, it was one garment, "pants"; read as a board
+    (regions.board_cells), the API lists the three pieces on their own thirds, each read as a garment laid flat, and
+    says it is a board. The page asks which piece to match in its own words, in English and Korean, and a tap on the
+    trousers matches black trousers, read as laid flat (no question about a skirt under a top)."""
+    ids = (
+        "01fd527c-da05-4141-861c-3aaec8070601",
+        "01033304-f9a4-48c4-af65-677512880fae",
+        "07d88b75-85a4-407b-aa73-12294a2ff9a8",
+    )
+    photos = []
+    for image_id in ids:
+        with Image.open(_cc0_photo(settings, image_id)) as opened:
+            photos.append(opened.convert("RGB"))
+    board, _boxes = outfit_board(photos, (3, 1), gutter=0.04)
+    buffer = io.BytesIO()
+    saved_as_jpeg(board, 85).save(buffer, "JPEG", quality=95)
+
+    def upload() -> SimpleUploadedFile:
+        return SimpleUploadedFile("board.jpg", buffer.getvalue(), "image/jpeg")
+
+    garment_factory(type="pants", color="black")
+    try:
+        api = APIClient()
+        body = api.post("/api/v1/recommendations/", {"image": upload()}, format="multipart").json()
+        detected = body["detected"]
+        assert detected["board"] is True and detected["other_people"] == 0
+        listed = [(g["slot"], g["type"], g["color"]) for g in detected["garments"]]
+        assert listed == [("top", "t-shirt", "red"), ("bottom", "pants", "black"), ("shoes", "shoes", "black")]
+        for k, garment in enumerate(detected["garments"]):
+            x0, _y0, x1, _y1 = garment["box"]
+            assert k / 3 - 0.02 <= x0 < x1 <= (k + 1) / 3 + 0.02, garment
+        picked = api.post(f"/api/v1/recommendations/{body['upload_id']}/choice/", {"garment": 1}, format="json").json()
+        assert (picked["detected"]["slot"], picked["detected"]["type"], picked["detected"]["color"]) == (
+            "bottom",
+            "pants",
+            "black",
+        )
+        assert picked["detected"]["type_question"] == ""
+        for language, words in (
+            ("en", "We see several pieces on this board"),
+            ("ko", "코디 보드에 옷이 여러 벌 보여요"),
+        ):
+            client = Client()
+            client.post("/i18n/setlang/", {"language": language, "next": "/"})
+            page = client.get(client.post("/recommend/", {"image": upload()})["Location"]).content.decode()
+            assert words in page and page.count('name="garment"') >= 3
     finally:
         get_predictor.cache_clear()
 

@@ -12,9 +12,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from classifier.coparsing import dataset_labels
 from classifier.dataset import load_samples
 from classifier.evaluation import (
+    boards_line,
     evaluate,
     evaluate_artifact,
     lighting_line,
+    score_boards,
     score_coparsing,
     score_lighting,
     worn_summary_lines,
@@ -107,7 +109,12 @@ class Command(BaseCommand):
         out_dir.mkdir(parents=True, exist_ok=True)
         document = {"model_version": predictor.model_version, "backend": options["backend"], **result.as_dict()}
         document["lighting"] = score_lighting(predictor, samples)
-        lines = [*result.summary_lines(), lighting_line(options["split"], document["lighting"])]
+        document["boards"] = score_boards(predictor, samples, options["split"])
+        lines = [
+            *result.summary_lines(),
+            lighting_line(options["split"], document["lighting"]),
+            boards_line(options["split"], document["boards"]),
+        ]
         if coparsing is not None:
             labels = predictor.labels
             document["coparsing_labels"] = "dataset" if options["dataset_labels"] else "corrected"
