@@ -573,7 +573,8 @@ def test_an_outfit_boards_photos_are_found_row_by_row(columns, rows, gutter):
 
 def test_what_is_no_outfit_board_is_not_cut():
     """Two photos meeting at a seam with no gutter (too often a garment's hem on a bed), one photo, a photo with a
-    flat band of its own colour across its middle (a red tee filling the frame), a blank image: none is a board."""
+    flat band of its own colour across its middle (a red tee filling the frame), a striped shirt (a seam at every
+    stripe), a blank image: none is a board."""
     assert board_cells(_board(2, 1, 0, COLOURS[:2])) is None
     assert board_cells(_tile(COLOURS[0])) is None
     rng = np.random.default_rng(1)
@@ -581,5 +582,11 @@ def test_what_is_no_outfit_board_is_not_cut():
     tee[:, :50] = np.asarray(_tile((150, 150, 160), 300))[:, :50]  # the bed at its left
     tee[140:160] = (200, 30, 30)  # the fabric, one flat colour from edge to edge
     assert board_cells(Image.fromarray(tee)) is None
+    shirt = np.full((300, 300, 3), 225.0)
+    for row in range(8, 300, 25):  # a striped shirt filling the frame: a seam at every stripe, two of them at thirds
+        shirt[row : row + 3] = (170, 30, 40)
+    shirt += np.linspace(-20, 20, 300)[None, :, None] + rng.normal(0, 3, (300, 300, 3))  # lit from one side
+    striped = np.clip(shirt, 0, 255).astype(np.uint8)
+    assert board_cells(Image.fromarray(striped)) is None
     assert board_cells(Image.new("RGB", (600, 200), "white")) is None
     assert board_cells(Image.new("RGB", (10, 10))) is None
