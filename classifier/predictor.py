@@ -789,8 +789,16 @@ class _ArrayPredictor:
             worn = bool(readings[i].garments) or readings[i].worn_box is not None
             if worn and not all(is_flat for _cell, _read, is_flat in read_cells):
                 continue
-            if len({garment.slot for garment in garments}) >= 2:
-                readings[i] = dataclasses.replace(readings[i], garments=garments, worn_box=None, board=True)
+            if len({garment.slot for garment in garments}) >= 2:  # nobody wears a board: no wearer, nobody beside
+                readings[i] = dataclasses.replace(
+                    readings[i],
+                    garments=garments,
+                    worn_box=None,
+                    board=True,
+                    wearer=None,
+                    wearer_guess=None,
+                    other_people=0,
+                )
         return readings
 
     def _read_photos(self, images: Sequence[Image.Image]) -> tuple[list[Prediction], list[np.ndarray]]:

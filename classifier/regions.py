@@ -90,7 +90,7 @@ def street_view(image: Image.Image, boxes: Sequence[Sequence[float]] = ()) -> St
 
 # Two people in one photo (friends side by side, a couple in a mirror): the first map finds the garments of both, one
 # box per slot spanning the two, and the street view centred between them cuts each in half. Garments found as served
-# on the co-parsing validation photos each set beside another (evaluation.two_people): 0.098 read so. Where the
+# on the co-parsing validation photos each set beside another (evaluation.two_people): 0.167 read so. Where the
 # first map's garment cells fall into columns apart, with at least PERSON_MIN_CELLS cells and PERSON_MIN_ROWS of the
 # map's height each, every such group is a person; the one with the most cells is read, cut out at full height with
 # up to PERSON_MARGIN of its width beside it (never past the middle of the gap to the next) and then framed as a street
@@ -707,6 +707,8 @@ def board_cells(image: Image.Image) -> list[tuple[int, int, int, int]] | None:
     # Box-averaged by a whole factor to BOARD_VIEW up to twice that on its longest side (a third of the time a resize
     # to exactly BOARD_VIEW takes).
     view = np.asarray(rgb.reduce(max(1, max(width, height) // BOARD_VIEW))).astype(np.int16)
+    if min(view.shape[:2]) < 16:  # a strip: no grid of photos
+        return None
     view_size = (view.shape[1], view.shape[0])
     sides = (_Lines(view), _Lines(np.ascontiguousarray(view.transpose(1, 0, 2))))
     # Most photos have no gutter or seam anywhere an even grid of two or three puts one: they stop here.

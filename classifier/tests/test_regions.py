@@ -590,3 +590,4 @@ def test_what_is_no_outfit_board_is_not_cut():
     assert board_cells(Image.fromarray(striped)) is None
     assert board_cells(Image.new("RGB", (600, 200), "white")) is None
     assert board_cells(Image.new("RGB", (10, 10))) is None
+    assert board_cells(_board(3, 1, 8, COLOURS[:3]).resize((1200, 40))) is None  # a strip, however cut
