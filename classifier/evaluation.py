@@ -10,7 +10,6 @@ import contextlib
 import csv
 import dataclasses
 import functools
-import io
 import itertools
 import json
 import re
@@ -347,16 +346,7 @@ BOARD_LAYOUTS = {"row of 3": (3, 1), "column of 3": (1, 3), "2 x 2": (2, 2), "pa
 BOARD_CELL = 300
 BOARD_GUTTER = 0.04
 BOARDS_PER_SPLIT = 80
-BOARD_JPEG_QUALITY = 85  # as a site saves it
-
-
-def saved_as_jpeg(image: Image.Image, quality: int) -> Image.Image:
-    """`image` after a round trip through JPEG at `quality`."""
-    buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, "JPEG", quality=quality)
-    buffer.seek(0)
-    with Image.open(buffer) as saved:
-        return saved.convert("RGB")
+BOARD_SAVED = Camera(jpeg_quality=85)  # as a site saves it
 
 
 def board_tile(photo: Image.Image) -> Image.Image:
@@ -423,7 +413,7 @@ def score_boards(predictor, samples: Sequence[Sample], split: str, *, count: int
     for name, gutter, pieces in boards:
         photos = [open_image(sample.path) for sample in pieces]
         board, boxes = outfit_board(photos, BOARD_LAYOUTS[name], gutter=gutter)
-        read = predictor.predict(saved_as_jpeg(board, BOARD_JPEG_QUALITY))
+        read = predictor.predict(rendered(board, BOARD_SAVED))
         tally["boards"] += 1
         tally["read_as_board"] += bool(read.board)
         per_layout.setdefault(name, [0, 0])

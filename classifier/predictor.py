@@ -879,8 +879,9 @@ class _ArrayPredictor:
             regions, single = worn[i]
             if not regions and single is None:
                 continue
-            if (view := person_view(image, maps[i], model_frame(*image.size))) is not None:
-                views.append((i, view, len(people_in_map(maps[i])) - 1))
+            people = people_in_map(maps[i])
+            if (view := person_view(image, people, model_frame(*image.size))) is not None:
+                views.append((i, view, len(people) - 1))
                 continue
             boxes = [box for _slot, box, _score in regions] or ([single] if single is not None else [])
             if (view := street_view(image, boxes)) is not None:

@@ -124,11 +124,12 @@ def people_in_map(segmentation: np.ndarray, *, min_cells: int = PERSON_MIN_CELLS
     return people
 
 
-def person_view(image: Image.Image, segmentation: np.ndarray, frame: tuple[int, int, int, int]) -> StreetView | None:
-    """When the map (read through `frame`, pixels of `image`) shows two people or more (people_in_map), the one with
-    the most garment cells cut out at full height and framed as a street photo (street_view, centred on that person),
-    its frame in the photo's own pixels; None for a photo of one person or none."""
-    people = people_in_map(segmentation)
+def person_view(
+    image: Image.Image, people: Sequence[tuple[float, float, int]], frame: tuple[int, int, int, int]
+) -> StreetView | None:
+    """When the map (read through `frame`, pixels of `image`) shows two people or more (`people`, people_in_map's),
+    the one with the most garment cells cut out at full height and framed as a street photo (street_view, centred on
+    that person), its frame in the photo's own pixels; None for a photo of one person or none."""
     if len(people) < 2:
         return None
     main = max(range(len(people)), key=lambda k: people[k][2])

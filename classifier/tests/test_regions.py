@@ -373,15 +373,15 @@ def test_of_two_people_the_one_with_more_garments_is_cut_out_and_framed_as_a_str
     is in the photo's pixels. A photo of one person has no such view."""
     photo = Image.new("RGB", (800, 600), (90, 90, 90))
     ImageDraw.Draw(photo).rectangle((100, 60, 250, 580), fill=(200, 20, 20))
-    view = person_view(photo, _people((3, 25, 2, 8), (5, 24, 16, 20)), model_frame(800, 600))
+    view = person_view(photo, people_in_map(_people((3, 25, 2, 8), (5, 24, 16, 20))), model_frame(800, 600))
     assert view is not None and view.image.size == (400, 600)
     assert view.frame == (-21, 33, 379, 566)
     assert view.image.getpixel((21 + 175, 300)) == (200, 20, 20)
     # The one on the right when it has more (columns 16-22, pixels 457-657): cut from the middle of the gap (pixel
     # 300) to the photo's edge, wider than a street photo, so seen through its 2:3 window centred on that person.
-    right = person_view(photo, _people((3, 25, 2, 4), (5, 24, 16, 22)), model_frame(800, 600))
+    right = person_view(photo, people_in_map(_people((3, 25, 2, 4), (5, 24, 16, 22))), model_frame(800, 600))
     assert right is not None and right.image.size == (400, 600) and right.frame == (357, 33, 757, 566)
-    assert person_view(photo, _people((3, 25, 10, 16)), model_frame(800, 600)) is None
+    assert person_view(photo, people_in_map(_people((3, 25, 10, 16))), model_frame(800, 600)) is None
 
 
 def test_main_components_joins_diagonal_cells_and_keeps_groups_by_their_share_of_the_largest():

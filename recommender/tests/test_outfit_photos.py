@@ -25,7 +25,7 @@ from classifier.coparsing import (
     studio_version,
     worn_outfits,
 )
-from classifier.evaluation import app_screenshot, outfit_board, reframed, saved_as_jpeg
+from classifier.evaluation import app_screenshot, outfit_board, reframed
 from classifier.occluders import occlude, photo_rng
 from classifier.predictor import get_predictor
 from recommender.models import ShopperUpload, TagCorrection
@@ -1198,7 +1198,7 @@ def test_an_outfit_board_lists_each_photo_and_a_tap_matches_that_piece(settings)
             photos.append(opened.convert("RGB"))
     board, _boxes = outfit_board(photos, (3, 1), gutter=0.04)
     buffer = io.BytesIO()
-    saved_as_jpeg(board, 85).save(buffer, "JPEG", quality=95)
+    board.save(buffer, "JPEG", quality=85)
 
     def upload() -> SimpleUploadedFile:
         return SimpleUploadedFile("board.jpg", buffer.getvalue(), "image/jpeg")
