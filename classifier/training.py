@@ -830,8 +830,9 @@ OUTPUT_ORDER: tuple[str, ...] = ("type", "color", "embedding", *ATTRIBUTE_HEADS,
 # the offsets of the others stay where a network without them has them). "kind_worn": the kind of a pair of shoes
 # someone wears, from a second kind branch trained with the worn shoes labelled by eye (graft_worn_kind).
 # "segmentation_split": per cell of the outfit map, the bottom's share of its bottom + one-piece mass
-# (classifier.map_split; flattened like the map).
-EXTRA_OUTPUTS: tuple[str, ...] = ("kind_worn", "segmentation_split", "color_lit")
+# (classifier.map_split; flattened like the map). "color_lit": a colour branch trained in many lights
+# (classifier.lit_colour). "orientation": which way up the photo is (classifier.orientation).
+EXTRA_OUTPUTS: tuple[str, ...] = ("kind_worn", "segmentation_split", "color_lit", "orientation")
 FLATTENED_OUTPUTS: tuple[str, ...] = ("segmentation", "segmentation_split")
 
 
@@ -1289,6 +1290,7 @@ def reexport(
     lit_copies: int = 0,
     camera_copies: int = 0,
     lit_colour: bool = False,
+    orientation: bool = False,
     log: Callable[[str], None] = logger.info,
 ) -> dict:
     """A new artifact version from `source`'s model.keras exported with another quantization: the same network (same
@@ -1316,11 +1318,18 @@ def reexport(
     `lit_colour`: train a colour branch on `source`'s frozen network with the CC0 train photos as taken and in random
     lights (classifier.lit_colour, a few minutes) and graft it on as the output "color_lit", which the predictor
     blends with the colour head (labels.json `color_lit`); every other output stays `source`'s, bit for bit.
-    metrics.json records its training."""
+    metrics.json records its training.
+
+    `orientation`: train a branch on `source`'s frozen network that tells which way up a photo is
+    (classifier.orientation: the CC0 train photos, and the co-parsing ones when `coparsing_dir` is given, at four
+    turns; about ten minutes) and graft it on as the output "orientation", with which the predictor reads a turned
+    photo turned upright
+    (labels.json `orientation`); every other output stays `source`'s, bit for bit. metrics.json records its training."""
     source, out_dir = Path(source), Path(out_dir)
     if quantization not in (*QUANTIZATIONS, "keep"):
         raise ValueError(f"unknown quantization {quantization!r}")
-    if quantization == "keep" and (worn_kind_from is not None or segmentation_split or map_with_phones or lit_colour):
+    grafted = worn_kind_from is not None or segmentation_split or map_with_phones or lit_colour or orientation
+    if quantization == "keep" and grafted:
         raise ValueError("a grafted branch needs a new export, not a kept model.tflite")
     if (studio_copies or lit_copies or camera_copies) and not map_with_phones:
         raise ValueError(
@@ -1403,6 +1412,29 @@ def reexport(
             "(predictor.any_light_colour)",
         }
         (out_dir / "labels.json").write_text(json.dumps(labels, indent=2) + "\n")
+    turn_record = None
+    if orientation:
+        # lazy: training-side module of its own
+        from classifier.orientation import LABELS, TURNS, graft_orientation, train_orientation  # noqa: PLC0415
+        from classifier.turns import PERSON_THRESHOLD  # noqa: PLC0415
+
+        branch, turn_record = train_orientation(
+            model, dataset_dir=Path(dataset_dir), coparsing_dir=coparsing_dir, log=log
+        )
+        model = graft_orientation(model, branch)
+        save_model_keras(model, out_dir / "model.keras")
+        labels = json.loads((out_dir / "labels.json").read_text())
+        labels["tflite_output"] = output_offsets(model)
+        labels["orientation"] = {
+            "labels": list(LABELS),
+            "turns": list(TURNS),
+            "threshold": turn_record["threshold"],
+            "person_threshold": max(PERSON_THRESHOLD, turn_record["threshold"]),
+            "rule": "a photo the branch calls turned (not upright) at least as surely as `threshold` (a photo the "
+            "outfit gate reads as someone dressed: `person_threshold`) is read again turned upright, its boxes given "
+            "on the photo as uploaded (predictor._upright)",
+        }
+        (out_dir / "labels.json").write_text(json.dumps(labels, indent=2) + "\n")
     calibration = None
     if quantization == "int8":
         samples = load_samples(dataset_dir, splits=["train"])
@@ -1421,11 +1453,7 @@ def reexport(
         float_map=(map_with_phones or map_in_float) and quantization == "int8",
     )
     kept = None
-    if (
-        (donor is not None or segmentation_split or map_with_phones or lit_colour)
-        and calibration
-        and previous == "int8"
-    ):
+    if grafted and calibration and previous == "int8":
         kept = _keep_source_quantization(
             source,
             out_dir,
@@ -1448,6 +1476,12 @@ def reexport(
     if lit_record is not None:
         metrics["lit_colour"] = {
             **lit_record,
+            "from": source.resolve().name,
+            **({"source_quantization_kept": kept} if kept else {}),
+        }
+    if turn_record is not None:
+        metrics["orientation"] = {
+            **turn_record,
             "from": source.resolve().name,
             **({"source_quantization_kept": kept} if kept else {}),
         }

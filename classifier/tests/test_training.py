@@ -44,6 +44,7 @@ from classifier.training import (
     train,
     type_targets,
 )
+from classifier.turns import THRESHOLD_GRID, turned
 from vocabulary import COLOR_CODES, SHOE_KINDS, TYPE_CODES
 
 
@@ -697,6 +698,69 @@ def test_a_colour_branch_trained_in_many_lights_is_grafted_on_and_blended_with_t
     with pytest.raises(CommandError, match="already has a color_lit"):
         call_command("export_classifier", str(tmp_path / "l"), "--out", str(tmp_path / "l2"), "--lit-colour", *common)
     assert not (tmp_path / "l2").exists()
+
+
+@pytest.mark.slow
+def test_an_orientation_branch_is_grafted_on_and_a_photo_it_calls_turned_is_read_turned_upright(tmp_path):
+    dataset, coparsing = _tiny_network_with_a_map(tmp_path)
+    stdout = io.StringIO()
+    common = ["--dataset", str(dataset), "--coparsing", str(coparsing), "--no-evaluate", "--no-current"]
+    call_command(
+        "export_classifier", str(tmp_path / "a"), "--out", str(tmp_path / "o"), "--orientation", *common,
+        stdout=stdout,
+    )  # fmt: skip
+    labels = json.loads((tmp_path / "o" / "labels.json").read_text())
+    before = json.loads((tmp_path / "a" / "labels.json").read_text())["tflite_output"]
+    end = max(stop for _start, stop in before.values())
+    assert labels["tflite_output"] == {**before, "orientation": [end, end + 4]}
+    assert labels["orientation"]["turns"] == [0, 90, 180, 270]
+    assert labels["orientation"]["threshold"] in THRESHOLD_GRID
+    record = json.loads((tmp_path / "o" / "metrics.json").read_text())["orientation"]
+    flat = len(load_samples(dataset, splits=["train"]))
+    assert record["from"] == "a" and record["train_photos"] == {"flat": flat, "worn": 6}
+    assert set(record["validation_float"]) == {"flat", "worn", "flat_framed_the_other_way", "worn_framed_the_other_way"}
+    assert record["source_quantization_kept"]["new_tensors"] > 0
+    assert "int8 quantization kept" in stdout.getvalue()
+    # Every output the source had comes out as the source's int8 export gives it; the branch reads the turn.
+    image = open_image(coparsing / "photos" / "0003.jpg")
+    ours, theirs = (load_predictor(tmp_path / n, backend="tflite") for n in ("o", "a"))
+    new, old = ours.outputs([image]), theirs.outputs([image])
+    for name in ("type", "color", "embedding", "pattern", "audience", "warmth", "formality", "kind", "segmentation"):
+        np.testing.assert_array_equal(new[name], old[name])
+    assert new["orientation"].shape == (1, 4) and "orientation" not in old
+    np.testing.assert_allclose(new["orientation"].sum(axis=1), 1.0, atol=0.02)
+    # A photo the branch calls turned (here, the tiny branch's word forced) is read again turned upright: the same
+    # reading as the upright photo's, told how far it lay turned.
+    sideways = turned(image, 90)
+    ours.turns_read = lambda out: np.full(len(out["type"]), 90)
+    read, upright_read = ours.predict(sideways), theirs.predict(image)
+    assert read.turned == 90 and upright_read.turned == 0
+    np.testing.assert_array_equal(read.embedding, upright_read.embedding)
+    assert read.to_dict()["turned"] == 90 and read.type == upright_read.type
+    # A kept model.tflite cannot take a new branch, nor can a network take a second one.
+    with pytest.raises(CommandError, match="needs a new export"):
+        call_command(
+            "export_classifier", str(tmp_path / "a"), "--out", str(tmp_path / "k"), "--orientation",
+            "--quantization", "keep", *common,
+        )  # fmt: skip
+    with pytest.raises(CommandError, match="already has an orientation"):
+        call_command("export_classifier", str(tmp_path / "o"), "--out", str(tmp_path / "o2"), "--orientation", *common)
+    assert not (tmp_path / "o2").exists()
+
+
+def test_the_orientation_branch_also_learns_from_photos_framed_the_other_way():
+    """orientation.reframed: a portrait photo as a 4:3 landscape and a landscape or square one as a 3:4 portrait, cut
+    in the middle or widened with the colour of its border, the garment kept upright and whole when widened."""
+    from classifier.orientation import reframed  # noqa: PLC0415  (imports TensorFlow)
+
+    portrait = Image.new("RGB", (300, 400), (230, 225, 220))
+    portrait.paste((20, 20, 120), (100, 100, 200, 300))  # a navy garment on a pale bed
+    cut, widened = reframed(portrait, pad=False), reframed(portrait, pad=True)
+    assert cut.size == (300, 225) and widened.size == (533, 400)
+    assert widened.getpixel((5, 200)) == (230, 225, 220) and widened.getpixel((266, 200)) == (20, 20, 120)
+    assert cut.getpixel((150, 112)) == (20, 20, 120)
+    assert reframed(Image.new("RGB", (400, 300)), pad=False).size == (225, 300)
+    assert reframed(Image.new("RGB", (300, 300)), pad=True).size == (300, 400)
 
 
 def test_the_blend_is_sharpened_by_the_likelihood_of_the_photos_main_colours():

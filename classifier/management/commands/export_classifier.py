@@ -89,6 +89,15 @@ class Command(BaseCommand):
                 "(a warm lamp, shade, a dim room; a few minutes) and add it as the output color_lit"
             ),
         )
+        parser.add_argument(
+            "--orientation",
+            action="store_true",
+            help=(
+                "train a branch on SOURCE's network that tells which way up a photo is (the CC0 train photos, and the "
+                "co-parsing ones with --coparsing, at four turns; about ten minutes) and add it as the output "
+                "orientation: a garment photographed on its side is read turned upright"
+            ),
+        )
         parser.add_argument("--no-evaluate", action="store_true", help="skip the evaluation (run it later)")
         parser.add_argument("--no-current", action="store_true", help="do not point artifacts/current at the result")
 
@@ -112,7 +121,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--worn-kind-from: no model.keras in {worn_kind_from}")
             if options["quantization"] == "keep":
                 raise CommandError("--worn-kind-from changes the network: it needs a new export, not 'keep'")
-        for option in ("segmentation_split", "map_with_phones", "lit_colour"):
+        for option in ("segmentation_split", "map_with_phones", "lit_colour", "orientation"):
             if options[option] and options["quantization"] == "keep":
                 flag = "--" + option.replace("_", "-")
                 raise CommandError(f"{flag} changes the network: it needs a new export, not 'keep'")
@@ -147,6 +156,7 @@ class Command(BaseCommand):
                 lit_copies=options["lit_copies"],
                 camera_copies=options["camera_copies"],
                 lit_colour=options["lit_colour"],
+                orientation=options["orientation"],
                 log=self.stdout.write,
             )
         except ValueError as error:
