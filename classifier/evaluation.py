@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 from tqdm import tqdm
 
-from classifier import chip_gate, graphics, outer_kinds, probes, wearers, worn_colours, worn_kinds
+from classifier import chip_gate, graphics, outer_kinds, probes, turns, wearers, worn_colours, worn_kinds
 from classifier.camera import CAMERA_WORDS, CAMERAS, Camera, rendered
 from classifier.coparsing import (
     ACCEPTED_TYPES,
@@ -209,7 +209,9 @@ def model_outputs(
             chunk = samples[start : start + batch_size]
             images = list(pool.map(_sample_image, chunk))
             if hasattr(predictor, "outputs"):
-                out = predictor.outputs(images, worn=True) if worn else predictor.outputs(images)
+                # A whole photo is read as served: turned upright when the orientation branch calls it turned.
+                whole = getattr(predictor, "upright_outputs", predictor.outputs)
+                out = predictor.outputs(images, worn=True) if worn else whole(images)
             else:  # the fake backend
                 type_probs, color_probs, embeddings = predictor.probabilities(images)
                 out = {"type": type_probs, "color": color_probs, "embedding": embeddings}
@@ -455,6 +457,41 @@ def boards_line(split: str, block: dict) -> str:
         f"listed on their photo {block['listed_share']:.4f}, in their slot {block['slot_share']:.4f} "
         f"({block['slot_alike_share']:.4f} with tops and outer layers alike), with their type "
         f"{block['type_share']:.4f} (each photo read alone as shown {block['alone_type_share']:.4f})"
+    )
+
+
+def score_turned(predictor, samples: Sequence[Sample], *, batch_size: int = 32) -> dict:
+    """The CC0 photos of the 10-class subset read as uploads lying turned (classifier.turns: a garment photographed
+    from the bed's side, or upside down): for each turn, the 10-class type (over all types), slot and colour-or-alt as
+    served, and the share read at the right turn (`Prediction.turned`; for upright photos, the share left upright)."""
+    chosen = [s for s in samples if s.top10 is not None and s.type_code is not None]
+    result = {"photos": len(chosen)}
+    for turn in turns.TURNS:
+        tally = {"type": 0, "slot": 0, "colour": 0, "turn": 0}
+        for start in range(0, len(chosen), batch_size):
+            batch = chosen[start : start + batch_size]
+            readings = predictor.predict_batch([turns.turned(open_image(s.path), turn) for s in batch])
+            for sample, reading in zip(batch, readings, strict=True):
+                tally["type"] += reading.type.label == sample.type_code
+                tally["slot"] += reading.slot.label == TYPES[sample.type_code].slot
+                tally["colour"] += reading.color.label in (sample.color, sample.alt)
+                tally["turn"] += reading.turned == turn
+        n = len(chosen) or 1
+        result[str(turn)] = {name: round(value / n, 4) for name, value in tally.items()}
+    return result
+
+
+def turned_line(split: str, block: dict) -> str:
+    """One split's score_turned, for the command's output."""
+    words = {"0": "upright", "90": "turned left", "180": "upside down", "270": "turned right"}
+    return (
+        f"{split} photos lying turned (evaluation.score_turned: {block['photos']} CC0 10-class photos): "
+        + "; ".join(
+            f"{words[turn]} 10-class {block[turn]['type']:.4f}, slot {block[turn]['slot']:.4f}, colour-or-alt "
+            f"{block[turn]['colour']:.4f}, read at its turn {block[turn]['turn']:.4f}"
+            for turn in words
+            if turn in block
+        )
     )
 
 

@@ -36,7 +36,7 @@ import numpy as np
 from django.conf import settings
 from PIL import Image
 
-from classifier import chip_gate, probes, wearers, worn_colours, worn_kinds
+from classifier import chip_gate, probes, turns, wearers, worn_colours, worn_kinds
 from classifier.imaging import to_model_batch
 from classifier.pixel_colors import garment_color_shares, with_pixel_colors
 from classifier.regions import (
@@ -162,6 +162,10 @@ class Prediction:
     # An outfit board (regions.board_cells: a photo of each piece, side by side or on a grid): `garments` are its
     # photos, each read as a garment laid flat, not worn.
     board: bool = False
+    # How far the photo as uploaded lies turned from upright, counter-clockwise in degrees (classifier.turns: 90, 180
+    # or 270; a shirt photographed from the bed's side): it was read turned upright, and every box is given on the
+    # photo as uploaded. 0 for a photo read as uploaded.
+    turned: int = 0
 
     def to_dict(self) -> dict:
         """JSON-friendly; leaves out the embedding."""
@@ -183,6 +187,7 @@ class Prediction:
             **({"wearer_guess": self.wearer_guess.to_dict()} if self.wearer_guess is not None else {}),
             **({"other_people": self.other_people} if self.other_people else {}),
             **({"board": True} if self.board else {}),
+            **({"turned": self.turned} if self.turned else {}),
         }
 
 
@@ -265,6 +270,16 @@ def _in_screenshot(reading: Prediction, frame: tuple[int, int, int, int] | None,
     garments = tuple(dataclasses.replace(g, box=frame_box_to_photo(g.box, frame, *size)) for g in reading.garments)
     worn_box = frame_box_to_photo(reading.worn_box, frame, *size) if reading.worn_box is not None else None
     return dataclasses.replace(reading, garments=garments, worn_box=worn_box)
+
+
+def _as_uploaded(reading: Prediction, turn: int) -> Prediction:
+    """A reading of a photo turned upright (`turn`: how far the photo as uploaded lies turned, classifier.turns) with
+    its boxes on the photo as uploaded, and `turned` set; unchanged for 0."""
+    if not turn:
+        return reading
+    garments = tuple(dataclasses.replace(g, box=turns.box_on_turned(g.box, turn)) for g in reading.garments)
+    worn_box = turns.box_on_turned(reading.worn_box, turn) if reading.worn_box is not None else None
+    return dataclasses.replace(reading, garments=garments, worn_box=worn_box, turned=turn)
 
 
 def head_prediction(probs: np.ndarray, labels: Sequence[str], k: int = TOP_K) -> HeadPrediction:
@@ -406,6 +421,11 @@ class ModelLabels:
     # weight in the geometric mean with the colour head, and "sharpen", the power the blend is raised to (1 without
     # it); empty: the colour head alone.
     color_lit: dict = dataclasses.field(default_factory=dict)
+    # Which way up a photo is (classifier.orientation, the output "orientation"): {"labels", "turns", "threshold",
+    # "person_threshold"}; a photo the branch calls turned at least as surely as the threshold (the person threshold
+    # for a photo the outfit gate reads as someone dressed) is read again turned upright. Empty: every photo is read
+    # as uploaded.
+    orientation: dict = dataclasses.field(default_factory=dict)
 
     @functools.cached_property
     def type_map_slots(self) -> tuple[int, ...]:
@@ -454,6 +474,7 @@ class ModelLabels:
             worn_colour=worn_colours.loaded(doc.get("worn_colour")),
             worn_kind=worn_kinds.loaded(doc.get("worn_kind"), heads.get("kind", ())),
             color_lit=dict(doc.get("color_lit") or {}),
+            orientation=dict(doc.get("orientation") or {}),
         )
 
 
@@ -744,11 +765,16 @@ class _ArrayPredictor:
     def _read_batch(self, images: Sequence[Image.Image]) -> tuple[list[Prediction], list[np.ndarray]]:
         """Each photo's reading; a screenshot of an app (regions.photo_in_screenshot: an outfit saved from a social
         app, the status bar, header, icons and caption around it) is read from the photo inside it, and its boxes
-        given in the screenshot's own fractions (the page outlines them on what was uploaded)."""
+        given in the screenshot's own fractions (the page outlines them on what was uploaded). A photo the
+        orientation branch calls turned (a garment photographed from the bed's side) is read turned upright, its boxes
+        given on the photo as uploaded (`Prediction.turned`)."""
         frames = [photo_in_screenshot(image) for image in images]
         photos = [image if f is None else image.crop(f) for image, f in zip(images, frames, strict=True)]
-        readings, features = self._read_photos(photos)
-        readings = self._as_boards(photos, readings)
+        if not photos:
+            return [], []
+        photos, out, turned = self._upright(photos, self.outputs(photos))
+        readings, features = self._read_photos(photos, out)
+        readings = [_as_uploaded(r, t) for r, t in zip(self._as_boards(photos, readings), turned, strict=True)]
         shown = zip(readings, frames, images, strict=True)
         return [_in_screenshot(reading, f, image.size) for reading, f, image in shown], features
 
@@ -801,10 +827,51 @@ class _ArrayPredictor:
                 )
         return readings
 
-    def _read_photos(self, images: Sequence[Image.Image]) -> tuple[list[Prediction], list[np.ndarray]]:
-        if not images:
-            return [], []
-        out = self.outputs(images)
+    def turns_read(self, out: Mapping[str, np.ndarray]) -> np.ndarray:
+        """How far each photo of `out` lies turned from upright (classifier.turns, degrees; 0 when read as
+        uploaded), as the artifact's orientation branch reads it; all 0 without it."""
+        block, probs = self.labels.orientation, out.get("orientation")
+        if not block or probs is None:
+            return np.zeros(len(out["type"]), dtype=int)
+        # A photo of someone dressed (the outfit gate's word) needs the branch surer: a shop's landscape or square
+        # photo of a model is upright, and a street photo seldom loses its EXIF orientation.
+        thresholds = np.full(len(probs), float(block["threshold"]))
+        gate = self.labels.outfit_gate
+        if gate and "person_threshold" in block:
+            for i, embedding in enumerate(out["embedding"]):
+                if (outfit_probability(embedding, gate) or 0.0) >= gate["threshold"]:
+                    thresholds[i] = float(block["person_threshold"])
+        decided = turns.turn_decisions(probs, thresholds)
+        return np.asarray([int(block["turns"][k]) for k in decided], dtype=int)
+
+    def upright_outputs(self, images: Sequence[Image.Image]) -> dict[str, np.ndarray]:
+        """`outputs` of whole photos as the product reads them: a photo the orientation branch calls turned is read
+        turned upright (evaluation scores photos so)."""
+        return self._upright(images, self.outputs(images))[1]
+
+    def _upright(
+        self, images: Sequence[Image.Image], out: dict[str, np.ndarray]
+    ) -> tuple[list[Image.Image], dict[str, np.ndarray], list[int]]:
+        """Photos the orientation branch calls turned (a garment photographed from the bed's side), turned upright and
+        read again (one more forward pass, for those photos only): the photos as read, their outputs, and how far
+        each lay turned (0 for the rest)."""
+        turned = [int(t) for t in self.turns_read(out)]
+        again = [i for i, t in enumerate(turned) if t]
+        if not again:
+            return list(images), out, turned
+        images = list(images)
+        for i in again:
+            images[i] = turns.upright(images[i], turned[i])
+        read = self.outputs([images[i] for i in again])
+        out = {name: value.copy() for name, value in out.items()}
+        for name, value in read.items():
+            out[name][again] = value
+        return images, out, turned
+
+    def _read_photos(
+        self, images: Sequence[Image.Image], out: dict[str, np.ndarray]
+    ) -> tuple[list[Prediction], list[np.ndarray]]:
+        """Each photo's reading from its outputs `out` (self.outputs(images))."""
         readings = self._readings(out)
         worn, others = self._as_street_photos(
             images,
@@ -921,9 +988,16 @@ class _ArrayPredictor:
             image, box = image.crop(frame), photo_box_to_frame(clip_box(box), frame, *image.size)
         crop = garment_crop(image, box)
         context = self.labels.region_context
-        if not context:
-            return self._readings(self.outputs([crop]))[0]
+        if not context:  # the crop alone, turned upright when the branch calls it turned
+            _crop, out, turned = self._upright([crop], self.outputs([crop]))
+            return dataclasses.replace(self._readings(out)[0], turned=turned[0])
         out = self.outputs([crop, image])
+        # A region of a photo that lies turned (a shirt photographed from the bed's side) is read on the photo turned
+        # upright (one more forward pass).
+        if turn := int(self.turns_read({name: value[1:] for name, value in out.items()})[0]):
+            image, box = turns.upright(image, turn), turns.box_on_turned(clip_box(box), (360 - turn) % 360)
+            crop = garment_crop(image, box)
+            out = self.outputs([crop, image])
         regions, single = self._what_is_worn(image, out["segmentation"][1], out["embedding"][1])
         segmentation, frame = out["segmentation"][1], None
         if regions or single is not None:  # a garment someone wears: its colour, pattern and shoe kind read as worn
@@ -931,7 +1005,7 @@ class _ArrayPredictor:
             if (view := street_view(image, [clip_box(box)])) is not None:  # its map as a street photo's
                 segmentation, frame = self.outputs([view.image])["segmentation"][0], view.frame
         out["type"][0] = self.region_type_probs(out["type"][0], segmentation, image.size, clip_box(box), frame)
-        return self._readings({name: value[:1] for name, value in out.items()})[0]
+        return dataclasses.replace(self._readings({name: value[:1] for name, value in out.items()})[0], turned=turn)
 
     def region_type_probs(
         self,

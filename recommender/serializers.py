@@ -249,6 +249,11 @@ class DetectedSerializer(serializers.Serializer):
         "as the outfit of the one with the most garments seen (`garments`, `worn_box`), and says here that others are "
         "there; crop around one of them (`box`) to read theirs. 0 for every other photo.",
     )
+    turned = serializers.IntegerField(
+        help_text="How far the photo as uploaded lies turned from upright, counter-clockwise in degrees (90, 180 or "
+        "270: a garment photographed from the bed's side, or upside down): it was read turned upright, and every box "
+        "is given on the photo as uploaded. 0 for a photo read as uploaded.",
+    )
 
 
 def detected_payload(result: UploadAnswer) -> dict:
@@ -321,6 +326,7 @@ def detected_payload(result: UploadAnswer) -> dict:
         "wearer": wearer,
         "other_people": int((upload.detection or {}).get("other_people") or 0),
         "board": bool((upload.detection or {}).get("board")),
+        "turned": int((upload.detection or {}).get("turned") or 0),
     }
 
 

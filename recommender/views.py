@@ -401,6 +401,8 @@ def upload_result(request: HttpRequest, public_id: str) -> HttpResponse:
             # Someone else beside the one read (a photo of two friends): the page says whose outfit it read.
             "other_people": 0 if drawn_outline else int((upload.detection or {}).get("other_people") or 0),
             "board": bool((upload.detection or {}).get("board")),
+            # A photo that lay turned (a garment photographed from the bed's side) was read the right way up.
+            "turned": bool((upload.detection or {}).get("turned")),
             # The region read, when it is not a listed garment: the one garment worn, or the box she drew.
             "read_outline": read_outline,
             "outlines": [*garments, *([read_outline] if read_outline else [])],

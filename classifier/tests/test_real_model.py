@@ -26,12 +26,14 @@ from classifier.evaluation import (
     score_boards,
     score_reframed,
     score_screenshots,
+    score_turned,
     score_two_people,
     two_people,
 )
 from classifier.imaging import open_image
 from classifier.predictor import get_predictor, load_predictor
 from classifier.regions import grow_box, photo_box_to_frame, photo_in_screenshot, share_in_frame
+from classifier.turns import box_on_turned, turned
 
 pytestmark = pytest.mark.real_model
 
@@ -291,6 +293,44 @@ def test_two_people_side_by_side_are_read_as_one_persons_outfit(lite_predictor, 
     assert lite_predictor.predict(whole).other_people == 1
     alone = lite_predictor.predict(first)
     assert alone.garments and alone.other_people == 0 and "other_people" not in alone.to_dict()
+
+
+def test_garments_photographed_on_their_side_are_read_the_right_way_up(lite_predictor, dataset_dir):
+    """The first 60 CC0 test photos of the 10-class subset, as uploaded upright and lying turned (a shirt photographed
+    from the bed's side; evaluation.score_turned). Read as uploaded (lite0-224-v18), their type was right for
+    TURN_UPRIGHT of them upright, but TURN_PLAIN turned left, right and upside down; read the right way up when the
+    orientation branch calls them turned, TURN_SERVED, and upright photos read as before."""
+    samples = [s for s in load_samples(dataset_dir, splits=["test"]) if s.top10 is not None][:60]
+    scored = score_turned(lite_predictor, samples)
+    assert scored["photos"] == 60
+    assert scored["0"]["turn"] >= 0.95, scored
+    for turn in ("90", "180", "270"):
+        assert scored[turn]["turn"] >= 0.8 and scored[turn]["type"] >= scored["0"]["type"] - 0.1, scored
+
+
+def test_an_outfit_photo_lying_turned_lists_its_garments_with_boxes_on_the_photo_as_uploaded(
+    lite_predictor, coparsing_dir
+):
+    """The first 5 test street photos turned a quarter each way (a phone photo whose EXIF orientation was lost): each
+    is read as the upright photo is, garment for garment, and every box lies where the photo as uploaded shows the
+    garment (its upright box, turned). A box drawn there is read on the photo turned upright, as on the upright one."""
+    outfits = worn_outfits(coparsing_dir, "test", annotation="pixel", with_color=False)[:5]
+    for outfit in outfits:
+        photo = open_image(outfit.photo_path)
+        upright_read = lite_predictor.predict(photo)
+        assert upright_read.garments and upright_read.turned == 0
+        for turn in (90, 270):
+            read = lite_predictor.predict(turned(photo, turn))
+            assert read.turned == turn, (outfit.image_id, turn)
+            assert [g.slot for g in read.garments] == [g.slot for g in upright_read.garments]
+            for mine, theirs in zip(read.garments, upright_read.garments, strict=True):
+                assert mine.box == pytest.approx(box_on_turned(theirs.box, turn), abs=1e-6)
+                assert mine.prediction.type == theirs.prediction.type
+            first = upright_read.garments[0]
+            drawn = lite_predictor.predict_crop(turned(photo, turn), box_on_turned(first.box, turn))
+            on_upright = lite_predictor.predict_crop(photo, first.box)
+            assert drawn.turned == turn and on_upright.turned == 0
+            assert (drawn.type.label, drawn.color.label) == (on_upright.type.label, on_upright.color.label)
 
 
 @pytest.mark.parametrize("studio", [False, True], ids=["street", "studio"])

@@ -28,6 +28,7 @@ from classifier.coparsing import (
 from classifier.evaluation import app_screenshot, outfit_board, reframed
 from classifier.occluders import occlude, photo_rng
 from classifier.predictor import get_predictor
+from classifier.turns import turned
 from recommender.models import ShopperUpload, TagCorrection
 from recommender.serializers import DetectedSerializer, detected_payload
 from recommender.services import (
@@ -1176,6 +1177,40 @@ def test_issue_9s_outfit_beside_a_friend_lists_her_garments_and_says_someone_els
         client = Client()
         result = client.post("/recommend/?lang=en", {"image": upload(), "box": "0.55,0.1,0.95,1"})["Location"]
         assert 'id="people-caption"' not in client.get(result).content.decode()
+    finally:
+        get_predictor.cache_clear()
+
+
+@pytest.mark.real_model
+def test_trousers_photographed_on_their_side_are_read_the_right_way_up_and_the_page_says_so(settings):
+    """CC0 test photo 01033304 (black trousers laid flat), uploaded turned a quarter to the left and to the right, as
+    a shopper holding the phone sideways over long trousers sends it. The API reads black trousers and says how far
+    the photo lay turned; the page says it read the photo the right way up, in English and Korean. Uploaded upright,
+    nothing is said."""
+    with Image.open(_cc0_photo(settings, "01033304-f9a4-48c4-af65-677512880fae")) as opened:
+        trousers = opened.convert("RGB")
+
+    def upload(turn: int) -> SimpleUploadedFile:
+        buffer = io.BytesIO()
+        turned(trousers, turn).save(buffer, "JPEG", quality=90)
+        return SimpleUploadedFile("trousers.jpg", buffer.getvalue(), "image/jpeg")
+
+    try:
+        for turn in (90, 270):
+            body = APIClient().post("/api/v1/recommendations/", {"image": upload(turn)}, format="multipart").json()
+            detected = body["detected"]
+            assert detected["turned"] == turn
+            assert (detected["slot"], detected["type"], detected["color"]) == ("bottom", "pants", "black")
+        upright = APIClient().post("/api/v1/recommendations/", {"image": upload(0)}, format="multipart").json()
+        assert upright["detected"]["turned"] == 0
+        for language, words in (("en", "Your photo lies turned"), ("ko", "사진이 돌아가 있어서")):
+            client = Client()
+            client.post("/i18n/setlang/", {"language": language, "next": "/"})
+            page = client.get(client.post("/recommend/", {"image": upload(90)})["Location"]).content.decode()
+            assert 'id="turned-caption"' in page and words in page
+        client = Client()
+        page = client.get(client.post("/recommend/?lang=en", {"image": upload(0)})["Location"]).content.decode()
+        assert 'id="turned-caption"' not in page
     finally:
         get_predictor.cache_clear()
 

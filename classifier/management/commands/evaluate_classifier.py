@@ -19,6 +19,8 @@ from classifier.evaluation import (
     score_boards,
     score_coparsing,
     score_lighting,
+    score_turned,
+    turned_line,
     worn_summary_lines,
     write_confusion_pngs,
 )
@@ -110,10 +112,12 @@ class Command(BaseCommand):
         document = {"model_version": predictor.model_version, "backend": options["backend"], **result.as_dict()}
         document["lighting"] = score_lighting(predictor, samples)
         document["boards"] = score_boards(predictor, samples, options["split"])
+        document["turned"] = score_turned(predictor, samples)
         lines = [
             *result.summary_lines(),
             lighting_line(options["split"], document["lighting"]),
             boards_line(options["split"], document["boards"]),
+            turned_line(options["split"], document["turned"]),
         ]
         if coparsing is not None:
             labels = predictor.labels
