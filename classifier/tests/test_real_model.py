@@ -297,31 +297,40 @@ def test_two_people_side_by_side_are_read_as_one_persons_outfit(lite_predictor, 
 
 def test_garments_photographed_on_their_side_are_read_the_right_way_up(lite_predictor, dataset_dir):
     """The first 60 CC0 test photos of the 10-class subset, as uploaded upright and lying turned (a shirt photographed
-    from the bed's side; evaluation.score_turned). Read as uploaded (lite0-224-v18), their type was right for
-    TURN_UPRIGHT of them upright, but TURN_PLAIN turned left, right and upside down; read the right way up when the
-    orientation branch calls them turned, TURN_SERVED, and upright photos read as before."""
+    from the bed's side; evaluation.score_turned). On all 372 such test photos, v18 read the type of 0.901 upright but
+    0.557 turned left, 0.669 upside down and 0.567 turned right; v19, reading a photo the right way up when its
+    orientation branch calls it turned, 0.901, 0.860, 0.895 and 0.890, 3 upright photos turned by mistake. Of these
+    60: 0.933 upright, 0.917 at each turn, the turn read right for 0.80 / 0.92 / 0.88 of them (left / upside down /
+    right) and 1 upright photo turned."""
     samples = [s for s in load_samples(dataset_dir, splits=["test"]) if s.top10 is not None][:60]
     scored = score_turned(lite_predictor, samples)
     assert scored["photos"] == 60
     assert scored["0"]["turn"] >= 0.95, scored
     for turn in ("90", "180", "270"):
-        assert scored[turn]["turn"] >= 0.8 and scored[turn]["type"] >= scored["0"]["type"] - 0.1, scored
+        assert scored[turn]["turn"] >= 0.7 and scored[turn]["type"] >= scored["0"]["type"] - 0.1, scored
 
 
 def test_an_outfit_photo_lying_turned_lists_its_garments_with_boxes_on_the_photo_as_uploaded(
     lite_predictor, coparsing_dir
 ):
-    """The first 5 test street photos turned a quarter each way (a phone photo whose EXIF orientation was lost): each
-    is read as the upright photo is, garment for garment, and every box lies where the photo as uploaded shows the
-    garment (its upright box, turned). A box drawn there is read on the photo turned upright, as on the upright one."""
+    """The first 5 test street photos turned a quarter each way (a phone photo whose EXIF orientation was lost). A
+    photo of someone dressed is turned only when the branch is surer (0.8, turns.PERSON_THRESHOLD: a shop's landscape
+    photo of a model is upright): 8 of the 10 are set upright (on validation 85 and 67 of 100), none the wrong way.
+    Each one set upright is read as the upright photo is, garment for garment, and every box lies where the photo as
+    uploaded shows the garment (its upright box, turned). A box drawn there is read on the photo turned upright, as on
+    the upright one."""
     outfits = worn_outfits(coparsing_dir, "test", annotation="pixel", with_color=False)[:5]
+    set_upright = 0
     for outfit in outfits:
         photo = open_image(outfit.photo_path)
         upright_read = lite_predictor.predict(photo)
         assert upright_read.garments and upright_read.turned == 0
         for turn in (90, 270):
             read = lite_predictor.predict(turned(photo, turn))
-            assert read.turned == turn, (outfit.image_id, turn)
+            assert read.turned in (0, turn), (outfit.image_id, turn)
+            if not read.turned:
+                continue
+            set_upright += 1
             assert [g.slot for g in read.garments] == [g.slot for g in upright_read.garments]
             for mine, theirs in zip(read.garments, upright_read.garments, strict=True):
                 assert mine.box == pytest.approx(box_on_turned(theirs.box, turn), abs=1e-6)
@@ -331,6 +340,7 @@ def test_an_outfit_photo_lying_turned_lists_its_garments_with_boxes_on_the_photo
             on_upright = lite_predictor.predict_crop(photo, first.box)
             assert drawn.turned == turn and on_upright.turned == 0
             assert (drawn.type.label, drawn.color.label) == (on_upright.type.label, on_upright.color.label)
+    assert set_upright >= 7, set_upright
 
 
 @pytest.mark.parametrize("studio", [False, True], ids=["street", "studio"])

@@ -718,7 +718,7 @@ def test_an_orientation_branch_is_grafted_on_and_a_photo_it_calls_turned_is_read
     record = json.loads((tmp_path / "o" / "metrics.json").read_text())["orientation"]
     flat = len(load_samples(dataset, splits=["train"]))
     assert record["from"] == "a" and record["train_photos"] == {"flat": flat, "worn": 6}
-    assert set(record["validation_float"]) == {"flat", "worn", "flat_framed_the_other_way", "worn_framed_the_other_way"}
+    assert {"worn", "worn_framed_the_other_way"} <= set(record["validation_float"])  # the tiny set's validation
     assert record["source_quantization_kept"]["new_tensors"] > 0
     assert "int8 quantization kept" in stdout.getvalue()
     # Every output the source had comes out as the source's int8 export gives it; the branch reads the turn.
