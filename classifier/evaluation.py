@@ -465,7 +465,7 @@ def score_turned(predictor, samples: Sequence[Sample], *, batch_size: int = 32) 
     from the bed's side, or upside down): for each turn, the 10-class type (over all types), slot and colour-or-alt as
     served, and the share read at the right turn (`Prediction.turned`; for upright photos, the share left upright)."""
     chosen = [s for s in samples if s.top10 is not None and s.type_code is not None]
-    result = {"photos": len(chosen)}
+    result: dict = {"photos": len(chosen)}
     for turn in turns.TURNS:
         tally = {"type": 0, "slot": 0, "colour": 0, "turn": 0}
         for start in range(0, len(chosen), batch_size):
@@ -473,7 +473,7 @@ def score_turned(predictor, samples: Sequence[Sample], *, batch_size: int = 32) 
             readings = predictor.predict_batch([turns.turned(open_image(s.path), turn) for s in batch])
             for sample, reading in zip(batch, readings, strict=True):
                 tally["type"] += reading.type.label == sample.type_code
-                tally["slot"] += reading.slot.label == TYPES[sample.type_code].slot
+                tally["slot"] += reading.slot.label == TYPES[str(sample.type_code)].slot
                 tally["colour"] += reading.color.label in (sample.color, sample.alt)
                 tally["turn"] += reading.turned == turn
         n = len(chosen) or 1

@@ -189,7 +189,7 @@ def train_orientation(
         "final_loss": round(float(history.history["loss"][-1]), 4),
     }
     flat_v, worn_v = _training_photos(dataset_dir, coparsing_dir, "validation")
-    figures = {}
+    figures: dict[str, dict] = {}
     probs_all = []
     for name, photos, reframe in (
         ("flat", flat_v, False),
